@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module';
+import hardhatToolboxMochaEthers from '@nomicfoundation/hardhat-toolbox-mocha-ethers';
+import { defineConfig } from 'hardhat/config';
+
+// Hardhat cannot download solc on machines without internet: compile with the soljson.js
+// shipped by the npm `solc` package of the same version (absolute path).
+const require = createRequire(import.meta.url);
+const SOLC_VERSION = '0.8.28';
+const soljson = require.resolve('solc/soljson.js');
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: soljson,
+        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: 'cancun' },
+      },
+    },
+  },
+  paths: {
+    sources: './contracts',
+    tests: { mocha: './test', solidity: './test' },
+  },
+});
