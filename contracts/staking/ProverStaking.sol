@@ -84,7 +84,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     // ============================================================ STORAGE
 
-    INexToken private immutable _token;
+    INexToken private immutable _TOKEN;
 
     uint256 private _minStake;
     uint64 private _unbondingPeriod;
@@ -186,7 +186,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         if (address(token_) == address(0)) revert ZeroAddress("token");
         if (admin == address(0)) revert ZeroAddress("admin");
         if (minStake_ == 0) revert InvalidMinStake(minStake_);
-        _token = token_;
+        _TOKEN = token_;
         _minStake = minStake_;
         _unbondingPeriod = DEFAULT_UNBONDING_PERIOD;
         _slashBurnBps = DEFAULT_SLASH_BURN_BPS;
@@ -214,7 +214,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// @param r Permit signature r.
     /// @param s Permit signature s.
     function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
-        try _token.permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        try _TOKEN.permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         _stake(msg.sender, amount);
     }
 
@@ -272,7 +272,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         a.staked -= uint128(amount);
         emit Withdrawn(msg.sender, amount, settled);
         _refreshWeight(msg.sender, a);
-        if (amount > 0) _token.safeTransfer(msg.sender, amount);
+        if (amount > 0) _TOKEN.safeTransfer(msg.sender, amount);
     }
 
     /// @notice Appoints `operator` as the caller's hot key: the market treats it as the caller
@@ -372,8 +372,8 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         emit Slashed(prover, amount, burned, rewarded, beneficiary);
         _refreshWeight(prover, a);
 
-        if (burned != 0) _token.burn(burned);
-        if (rewarded != 0) _token.safeTransfer(beneficiary, rewarded);
+        if (burned != 0) _TOKEN.burn(burned);
+        if (rewarded != 0) _TOKEN.safeTransfer(beneficiary, rewarded);
     }
 
     // ============================================================ ADMIN
@@ -524,7 +524,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     /// @notice The NEX token.
     function token() external view returns (INexToken) {
-        return _token;
+        return _TOKEN;
     }
 
     // ============================================================ INTERNALS
@@ -543,7 +543,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         a.staked = staked;
         emit Staked(prover, amount, staked);
         _refreshWeight(prover, a);
-        _token.safeTransferFrom(prover, address(this), amount);
+        _TOKEN.safeTransferFrom(prover, address(this), amount);
     }
 
     /// @dev Takes `amount` (<= pendingUnstake) from the prover's queue entries, newest first.
