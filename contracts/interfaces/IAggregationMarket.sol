@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IJobLifetime} from "./IJobLifetime.sol";
+
 /// @title IAggregationMarket
 /// @notice The NEX aggregation market: rollups post UltraHonk proofs with a fee; staked provers lock
 /// a batch, aggregate it into one recursive proof and fulfil it. See docs/protocol.md.
-interface IAggregationMarket {
+interface IAggregationMarket is IJobLifetime {
     // ===== TYPES =====
 
     /// @notice Lifecycle of a statement (keyed by its digest). A refund deletes it (back to None).
@@ -209,22 +211,48 @@ interface IAggregationMarket {
 
     // ===== VIEWS =====
 
+    /// @notice A program's owner, public-input count, registration index and callback.
     function programs(bytes32 programId)
         external
         view
         returns (address owner, uint32 publicInputCount, uint24 index, address callback);
+
+    /// @notice The programId registered with `index` (statements store the index, not the id).
     function programIdAt(uint24 index) external view returns (bytes32);
+
+    /// @notice A batch; `state` is Expired when it is past expiry, not fulfilled and not under a live lock.
     function getBatch(uint256 batchId) external view returns (Batch memory);
+
+    /// @notice The batch currently filling (0 when no submission is waiting in an open batch).
     function openBatchId() external view returns (uint256);
+
+    /// @notice The statement digest of a pending submission (0 once verified or refunded).
     function digestOf(uint256 submissionId) external view returns (bytes32);
+
+    /// @notice The statement stored under `digest`.
     function statementOf(bytes32 digest) external view returns (Statement memory);
+
+    /// @notice True when the statement (programId, publicInputs) was verified by a fulfilment.
     function isVerified(bytes32 programId, bytes32[] calldata publicInputs) external view returns (bool);
+
+    /// @notice True when the submission was included in its batch's fulfilment.
     function isSubmissionVerified(uint256 submissionId) external view returns (bool);
+
+    /// @notice True when the submitter may call refund(submissionId) now.
     function isRefundable(uint256 submissionId) external view returns (bool);
+
+    /// @notice openedAt + submissionTtl (0 for a batch that never opened).
     function batchExpiry(uint256 batchId) external view returns (uint64);
+
+    /// @notice provingWindowBase + provingWindowPerProof * size.
     function provingWindow(uint256 size) external view returns (uint64);
-    function maxJobLifetime() external view returns (uint64);
+
+    /// @notice The root a fulfilment of `batchId` with `excludedMask` must prove.
     function batchRoot(uint256 batchId, uint32 excludedMask) external view returns (bytes32);
+
+    /// @notice ETH claimable by `account` (provers and the treasury).
     function earnings(address account) external view returns (uint256);
+
+    /// @notice The current parameters.
     function params() external view returns (Params memory);
 }

@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAggregationMarket} from "../interfaces/IAggregationMarket.sol";
+import {IJobLifetime} from "../interfaces/IJobLifetime.sol";
 import {INexCallback} from "../interfaces/INexCallback.sol";
 import {IProverStaking} from "../interfaces/IProverStaking.sol";
 import {IVerifierRouter} from "../interfaces/IVerifierRouter.sol";
@@ -400,7 +401,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         return _provingWindow(size);
     }
 
-    /// @inheritdoc IAggregationMarket
+    /// @inheritdoc IJobLifetime
     function maxJobLifetime() external view returns (uint64) {
         return _provingWindow(BatchCommitment.MAX_CAPACITY) + _secondaryWindow;
     }
