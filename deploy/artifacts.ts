@@ -13,7 +13,7 @@ import { projectRoot } from '../prover/sdk/deployments.js';
 export const DEPLOYABLE_CONTRACTS: Readonly<Record<string, string>> = {
   NexToken: 'contracts/token/NexToken.sol',
   ProverStaking: 'contracts/staking/ProverStaking.sol',
-  VerifierRouter: 'contracts/verifier/VerifierRouter.sol',
+  VerifierRouter: 'contracts/router/VerifierRouter.sol',
   AggregationMarket: 'contracts/market/AggregationMarket.sol',
   TimelockController: '@openzeppelin/contracts/governance/TimelockController.sol',
   ExampleRollup: 'contracts/examples/ExampleRollup.sol',

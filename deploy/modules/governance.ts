@@ -10,8 +10,8 @@ const ZERO = '0x0000000000000000000000000000000000000000';
 
 /**
  * Governance: a TimelockController (self-administered) becomes the admin of staking, router and
- * market; the guardian gets the fast emergency roles (market pause, router freeze); then the
- * deployer renounces its admin role everywhere, after every call that needed it.
+ * market, then the deployer renounces its admin role everywhere, after every call that needed it.
+ * The guardian's fast emergency roles (market pause, router freeze) are constructor arguments.
  */
 export function governanceModule(
   p: NexParameters,
@@ -30,28 +30,17 @@ export function governanceModule(
       g.executors.length === 0 ? [ZERO] : g.executors.map((a) => accountOf(m, a)),
       ZERO,
     ]);
-    const guardian = accountOf(m, g.guardian);
     const grants = [
       m.call(staking, 'grantRole', [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: 'staking_grantAdmin' }),
       m.call(router, 'grantRole', [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: 'router_grantAdmin' }),
       m.call(market, 'grantRole', [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: 'market_grantAdmin' }),
-      m.call(router, 'grantRole', [ROLES.GUARDIAN_ROLE, guardian], { id: 'router_grantGuardian' }),
-      m.call(market, 'grantRole', [ROLES.PAUSER_ROLE, guardian], { id: 'market_grantPauser' }),
     ];
-    // After every call that needs the deployer's admin role (addVersion, setMarket and the grants).
-    const after = [...grants, routerMod, marketMod];
+    // After every call that needs the deployer's admin role (parameters, addVersion, setMarket, grants).
+    const after = [...grants, stakingMod, routerMod, marketMod];
     const deployer = m.getAccount(0);
-    const renounces = [
-      m.call(staking, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployer], { id: 'staking_renounceAdmin', after }),
-      m.call(router, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployer], { id: 'router_renounceAdmin', after }),
-      m.call(market, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployer], { id: 'market_renounceAdmin', after }),
-    ];
-    if (g.guardian !== 'deployer') {
-      renounces.push(
-        m.call(router, 'renounceRole', [ROLES.GUARDIAN_ROLE, deployer], { id: 'router_renounceGuardian', after }),
-        m.call(market, 'renounceRole', [ROLES.PAUSER_ROLE, deployer], { id: 'market_renouncePauser', after }),
-      );
-    }
+    m.call(staking, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployer], { id: 'staking_renounceAdmin', after });
+    m.call(router, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployer], { id: 'router_renounceAdmin', after });
+    m.call(market, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployer], { id: 'market_renounceAdmin', after });
     return { timelock };
   });
 }

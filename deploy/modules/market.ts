@@ -4,7 +4,11 @@ import { accountOf } from './accounts.js';
 import type { verifierRouterModule } from './router.js';
 import type { proverStakingModule } from './staking.js';
 
-/** The aggregation market, wired to staking (MARKET_ROLE via setMarket) and the router. */
+/**
+ * The aggregation market (pauser = the network's guardian), wired to the router and to staking: the
+ * market gets staking's MARKET_ROLE through setMarket, after staking's unbonding period is set (it
+ * must outlast the market's longest job).
+ */
 export function aggregationMarketModule(
   p: NexParameters,
   stakingMod: ReturnType<typeof proverStakingModule>,
@@ -15,13 +19,14 @@ export function aggregationMarketModule(
     const { router } = m.useModule(routerMod);
     const { treasury, ...params } = p.market;
     const market = m.contract('AggregationMarket', [
+      m.getAccount(0),
+      accountOf(m, p.governance.guardian),
       staking,
       router,
       accountOf(m, treasury),
-      m.getAccount(0),
       { ...params },
     ]);
-    m.call(staking, 'setMarket', [market]);
+    m.call(staking, 'setMarket', [market], { after: [stakingMod] });
     return { market };
   });
 }

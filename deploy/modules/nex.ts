@@ -17,7 +17,7 @@ export function nexModule(p: NexParameters, build: VerifierBuild) {
   const tokenMod = nexTokenModule(p);
   const stakingMod = proverStakingModule(p, tokenMod);
   const verifierMod = verifierModule(build);
-  const routerMod = verifierRouterModule(build, verifierMod);
+  const routerMod = verifierRouterModule(p, build, verifierMod);
   const marketMod = aggregationMarketModule(p, stakingMod, routerMod);
   const govMod = governanceModule(p, stakingMod, routerMod, marketMod);
   return buildModule('Nex', (m) => {

@@ -170,22 +170,24 @@ const asNum = (v: unknown): number => Number(asBig(v));
  */
 const MAPPERS: Record<string, Mapper> = {
   UnknownProgram: (a, cause) => new UnknownProgramError(asHex(a[0]), { cause }),
-  ProgramNotRegistered: (a, cause) => new UnknownProgramError(asHex(a[0]), { cause }),
-  ProgramAlreadyRegistered: (a, cause) => new ProgramExistsError(asHex(a[0]), { cause }),
   ProgramExists: (a, cause) => new ProgramExistsError(asHex(a[0]), { cause }),
-  PublicInputCountMismatch: (a, cause) => new PublicInputCountError(asNum(a[0]), asNum(a[1]), { cause }),
-  WrongPublicInputCount: (a, cause) => new PublicInputCountError(asNum(a[0]), asNum(a[1]), { cause }),
-  FeeTooLow: (a, cause) => new FeeTooLowError(asBig(a[0]), asBig(a[1]), { cause }),
+  PublicInputCountMismatch: (a, cause) => new PublicInputCountError(asNum(a[1]), asNum(a[2]), { cause }),
+  InvalidPublicInputCount: (a, cause) =>
+    new NexError(`invalid public-input count ${asNum(a[0])}: a program takes 1..32`, { cause }),
+  FeeBelowFloor: (a, cause) => new FeeTooLowError(asBig(a[0]), asBig(a[1]), { cause }),
   FeeTooHigh: (a, cause) => new FeeTooHighError(asBig(a[0]), { cause }),
+  FeeMismatch: (a, cause) =>
+    new NexError(`the fees add up to ${asBig(a[0])} wei but ${asBig(a[1])} wei were sent`, { cause }),
   EmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
-  MalformedProof: (_a, cause) => new MalformedProofError('rejected by the market', { cause }),
-  NonCanonicalField: (a, cause) => new NonCanonicalFieldError(asHex(a[0]), undefined, { cause }),
-  NonCanonicalPublicInput: (a, cause) =>
-    new NonCanonicalFieldError(asHex(a[1] ?? a[0]), a.length > 1 ? asNum(a[0]) : undefined, { cause }),
+  EmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
+  NonCanonicalProgramId: (a, cause) => new NonCanonicalFieldError(asHex(a[0]), undefined, { cause }),
+  NonCanonicalPublicInput: (a, cause) => new NonCanonicalFieldError(asHex(a[1]), asNum(a[0]), { cause }),
   StatementPending: (a, cause) => new StatementPendingError(asHex(a[0]), { cause }),
   AlreadyVerified: (a, cause) => new AlreadyVerifiedError(asHex(a[0]), { cause }),
-  NotRefundable: (a, cause) => new NotRefundableError(asBig(a[0]), 'the market says no', { cause }),
-  NotSubmitter: (a, cause) => new NotRefundableError(asBig(a[0]), 'only its submitter may refund it', { cause }),
+  NotRefundable: (a, cause) => new NotRefundableError(asBig(a[0]), 'the market says it is not (pending or verified)', { cause }),
+  UnknownSubmission: (a, cause) => new NotRefundableError(asBig(a[0]), 'no such submission (or already refunded)', { cause }),
+  NotSubmitter: (a, cause) =>
+    new NotRefundableError(asBig(a[0]), `only its submitter ${String(a[1])} may refund it`, { cause }),
   EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
 };
 
