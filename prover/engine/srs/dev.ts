@@ -313,3 +313,33 @@ export async function ensureDevSrs(opts: DevSrsOptions = {}): Promise<DevSrs> {
     manifest,
   };
 }
+
+export interface CachedDevSrs {
+  readonly dir: string;
+  /** The manifest, when the directory has a readable one (files are not re-hashed here). */
+  readonly manifest?: DevSrsManifest | undefined;
+  readonly patchedBb: boolean;
+}
+
+/** Lists the dev SRS directories under a cache root (without generating or re-hashing anything). */
+export async function listDevSrs(cacheDir?: string): Promise<CachedDevSrs[]> {
+  const root = path.resolve(cacheDir ?? defaultSrsCacheRoot());
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return [];
+  }
+  const out: CachedDevSrs[] = [];
+  for (const name of names.filter((n) => /^[0-9a-f]{16}-\d+$/.test(n)).sort()) {
+    const layout = devSrsLayout(path.join(root, name));
+    let manifest: DevSrsManifest | undefined;
+    try {
+      manifest = JSON.parse(await readFile(layout.manifestFile, 'utf8')) as DevSrsManifest;
+    } catch {
+      manifest = undefined;
+    }
+    out.push({ dir: layout.dir, manifest, patchedBb: existsSync(layout.patchedBb) && existsSync(layout.bbWrapper) });
+  }
+  return out;
+}

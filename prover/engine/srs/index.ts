@@ -24,6 +24,8 @@ export {
   EXTRA_POINTS,
   devSrsDir,
   ensureDevSrs,
+  listDevSrs,
+  type CachedDevSrs,
   pointsFor,
   stderrJsonLogger,
 } from './dev.js';
