@@ -253,7 +253,7 @@ async function ensurePatchedBb(o: ResolvedOptions, layout: DevSrsLayout, g2: Dev
   const tmpRecord = `${layout.patchRecord}.tmp-${randomBytes(4).toString('hex')}`;
   await writeFile(tmpRecord, `${JSON.stringify(record, null, 2)}\n`);
   await rename(tmpRecord, layout.patchRecord);
-  o.logger({ level: 'warn', msg: 'patched a copy of bb for the INSECURE dev SRS', insecure: true, bb: layout.patchedBb, offsets: report.offsets });
+  o.logger({ level: 'warn', msg: 'patched a copy of bb for the INSECURE dev SRS', insecure: true, bb: layout.patchedBb, replaced: report.replaced });
   progress({ phase: 'patch', done: 1, total: 1, elapsedMs: performance.now() - t0 });
 }
 
