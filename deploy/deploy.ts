@@ -14,6 +14,7 @@ import {
 } from '@nomicfoundation/ignition-core';
 import { errorDeploymentResultToExceptionMessage } from '@nomicfoundation/hardhat-ignition/helpers';
 import { createPublicClient, custom, getAddress, type Abi, type Address, type Hex } from 'viem';
+import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/engine/srs/policy.js';
 import { accessControlAbi, routerAbi } from '../prover/sdk/abi.js';
 import {
   deploymentsPath,
@@ -27,7 +28,6 @@ import { ProjectArtifactResolver } from './artifacts.js';
 import { nexModule } from './modules/nex.js';
 import { loadParameters, type NexParameters } from './parameters.js';
 import { ROLES } from './roles.js';
-import { assertSrsAllowedOnChain, isLocalDevnet } from './srsPolicy.js';
 import { loadVerifierBuild, type VerifierBuild } from './verifierBuild.js';
 
 export type DeployLog = (event: string, fields?: Record<string, unknown>) => void;
@@ -177,7 +177,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
       ? previous.startBlock
       : BigInt((await opts.provider.request({ method: 'eth_blockNumber' })) as string).toString();
 
-  log('deploy.start', { chainId, network: opts.network, deployer, srs: build.srs, journal });
+  log('deploy.start', { chainId, network: opts.network, deployer, srs: build.srs.id, journal });
   let transactionsSent = 0;
   const module = nexModule(parameters, build);
   const result = await deploy({

@@ -1,13 +1,19 @@
 /**
  * The aggregation verifier comes from the circuits build (`npm run circuits`), not from contracts/:
- * bb generates it from the root circuit's verification key, the build compiles it, and this module
- * loads the compiled HonkVerifier, its external libraries (which must be deployed and linked) and the
- * key hashes of the aggregation circuits the router pins for the version.
+ * bb generates it from the root circuit's verification key, the build compiles it with solc-js, and
+ * this module loads the compiled HonkVerifier, its external libraries (deployed first and linked) and
+ * the key hashes of the aggregation circuits the router pins for the version.
+ *
+ * Build layout (prover/engine/circuits/build.ts): <NEX_BUILD_DIR or .nex/build>/circuits-<id>/ with
+ * manifest.json ({ srsId, keyHashes: {leaf1, leaf2, leaf4, pad, node}, verifier: { artifact } }) and
+ * the verifier artifact ({ contractName, abi, bytecode, deployedBytecode, linkReferences,
+ * libraries: [{ name, abi, bytecode, deployedBytecode }], srsId }).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '@nomicfoundation/ignition-core';
 import type { Hex } from 'viem';
+import type { SrsMode } from '../prover/engine/srs/index.js';
 import { projectRoot } from '../prover/sdk/deployments.js';
 import { isCanonicalField } from '../prover/sdk/field.js';
 import { assertNotTestArtifact } from './artifacts.js';
@@ -22,8 +28,8 @@ export interface VerifierBuild {
   readonly libraries: Readonly<Record<string, Artifact>>;
   /** Key hashes in router order. */
   readonly keyHashes: readonly Hex[];
-  /** The trusted setup the verifier was generated for. */
-  readonly srs: 'dev' | 'production';
+  /** The trusted setup the verifier checks pairings against. */
+  readonly srs: { readonly mode: SrsMode; readonly id: string };
   readonly buildDir: string;
 }
 
@@ -31,31 +37,50 @@ export class VerifierBuildError extends Error {
   override readonly name = 'VerifierBuildError';
 }
 
-export function defaultBuildDir(): string {
+/** Parent of the circuits builds. */
+export function buildRootDir(): string {
   return process.env.NEX_BUILD_DIR ?? path.join(projectRoot(), '.nex', 'build');
 }
 
+/** The most recently written complete circuits build under `root`, if any. */
+export function latestBuildDir(root: string = buildRootDir()): string | undefined {
+  if (!existsSync(root)) return undefined;
+  const builds = readdirSync(root)
+    .filter((d) => d.startsWith('circuits-') && !d.includes('.tmp'))
+    .map((d) => path.join(root, d))
+    .filter((d) => existsSync(path.join(d, 'manifest.json')))
+    .sort((a, b) => statSync(path.join(b, 'manifest.json')).mtimeMs - statSync(path.join(a, 'manifest.json')).mtimeMs);
+  return builds[0];
+}
+
 function readJson(file: string): unknown {
-  if (!existsSync(file)) {
-    throw new VerifierBuildError(`${file} not found: build the circuits first (npm run circuits)`);
-  }
+  if (!existsSync(file)) throw new VerifierBuildError(`${file} not found: build the circuits first (npm run circuits)`);
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-function asArtifact(raw: unknown, file: string): Artifact {
-  const a = raw as Partial<Artifact>;
-  if (!a || typeof a.bytecode !== 'string' || !Array.isArray(a.abi) || typeof a.contractName !== 'string') {
-    throw new VerifierBuildError(`${file}: not a contract artifact (abi, bytecode, contractName)`);
+interface RawContract {
+  contractName?: string;
+  name?: string;
+  abi?: unknown;
+  bytecode?: unknown;
+  deployedBytecode?: unknown;
+  linkReferences?: Artifact['linkReferences'];
+}
+
+function toArtifact(raw: RawContract, where: string): Artifact {
+  const contractName = raw.contractName ?? raw.name;
+  if (typeof contractName !== 'string' || !Array.isArray(raw.abi) || typeof raw.bytecode !== 'string') {
+    throw new VerifierBuildError(`${where}: not a contract artifact (name, abi, bytecode)`);
   }
   const artifact: Artifact = {
-    _format: a._format ?? 'hh3-artifact-1',
-    contractName: a.contractName,
-    sourceName: a.sourceName ?? `${a.contractName}.sol`,
-    abi: a.abi,
-    bytecode: a.bytecode,
-    deployedBytecode: a.deployedBytecode ?? '0x',
-    linkReferences: a.linkReferences ?? {},
-    deployedLinkReferences: a.deployedLinkReferences ?? {},
+    _format: 'hh3-artifact-1',
+    contractName,
+    sourceName: 'HonkVerifier.sol',
+    abi: raw.abi,
+    bytecode: raw.bytecode,
+    deployedBytecode: typeof raw.deployedBytecode === 'string' ? raw.deployedBytecode : '0x',
+    linkReferences: raw.linkReferences ?? {},
+    deployedLinkReferences: {},
   };
   assertNotTestArtifact(artifact);
   return artifact;
@@ -66,23 +91,19 @@ export function linkedLibraryNames(artifact: Artifact): string[] {
   return Object.values(artifact.linkReferences).flatMap((refs) => Object.keys(refs));
 }
 
-/**
- * Loads the verifier build from `buildDir` (default .nex/build):
- * `verifier/manifest.json` = { srs: 'dev'|'production', keyHashes: {leaf1, leaf2, leaf4, pad, node},
- * verifier: '<artifact file>', libraries: ['<artifact file>', ...] } with paths relative to verifier/.
- */
-export function loadVerifierBuild(buildDir: string = defaultBuildDir()): VerifierBuild {
-  const dir = path.join(buildDir, 'verifier');
-  const manifestFile = path.join(dir, 'manifest.json');
-  const manifest = readJson(manifestFile) as {
-    srs?: unknown;
-    keyHashes?: Record<string, unknown>;
-    verifier?: unknown;
-    libraries?: unknown;
-  };
-  if (manifest.srs !== 'dev' && manifest.srs !== 'production') {
-    throw new VerifierBuildError(`${manifestFile}: srs must be 'dev' or 'production'`);
+/** Loads a circuits build (default: the latest under .nex/build). */
+export function loadVerifierBuild(buildDir: string | undefined = latestBuildDir()): VerifierBuild {
+  if (!buildDir) {
+    throw new VerifierBuildError(`no circuits build under ${buildRootDir()}: build the circuits first (npm run circuits)`);
   }
+  const manifestFile = path.join(buildDir, 'manifest.json');
+  const manifest = readJson(manifestFile) as {
+    srsId?: unknown;
+    keyHashes?: Record<string, unknown>;
+    verifier?: { artifact?: unknown };
+  };
+  if (typeof manifest.srsId !== 'string') throw new VerifierBuildError(`${manifestFile}: srsId missing`);
+  const mode: SrsMode = manifest.srsId === 'ignition' ? 'ignition' : 'dev';
   const keyHashes = KEY_HASH_ORDER.map((name) => {
     const v = manifest.keyHashes?.[name];
     if (typeof v !== 'string' || !isCanonicalField(v as Hex)) {
@@ -90,19 +111,19 @@ export function loadVerifierBuild(buildDir: string = defaultBuildDir()): Verifie
     }
     return v as Hex;
   });
-  if (typeof manifest.verifier !== 'string' || !Array.isArray(manifest.libraries)) {
-    throw new VerifierBuildError(`${manifestFile}: verifier (file) and libraries (files) are required`);
+  if (typeof manifest.verifier?.artifact !== 'string') throw new VerifierBuildError(`${manifestFile}: verifier.artifact missing`);
+  const verifierFile = path.join(buildDir, manifest.verifier.artifact);
+  const raw = readJson(verifierFile) as RawContract & { libraries?: RawContract[]; srsId?: unknown };
+  if (raw.srsId !== manifest.srsId) {
+    throw new VerifierBuildError(`${verifierFile}: built for SRS ${String(raw.srsId)}, the manifest says ${manifest.srsId}`);
   }
-  const verifierFile = path.join(dir, manifest.verifier);
-  const verifier = asArtifact(readJson(verifierFile), verifierFile);
+  const verifier = toArtifact(raw, verifierFile);
   const libraries: Record<string, Artifact> = {};
-  for (const f of manifest.libraries) {
-    const file = path.join(dir, String(f));
-    const lib = asArtifact(readJson(file), file);
-    libraries[lib.contractName] = lib;
+  for (const lib of raw.libraries ?? []) {
+    const artifact = toArtifact(lib, `${verifierFile} (library)`);
+    libraries[artifact.contractName] = artifact;
   }
-  const needed = linkedLibraryNames(verifier);
-  const missing = needed.filter((n) => !libraries[n]);
-  if (missing.length > 0) throw new VerifierBuildError(`${manifestFile}: libraries missing for linking: ${missing.join(', ')}`);
-  return { verifier, libraries, keyHashes, srs: manifest.srs, buildDir };
+  const missing = linkedLibraryNames(verifier).filter((n) => !libraries[n]);
+  if (missing.length > 0) throw new VerifierBuildError(`${verifierFile}: libraries missing for linking: ${missing.join(', ')}`);
+  return { verifier, libraries, keyHashes, srs: { mode, id: manifest.srsId }, buildDir };
 }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { projectRoot } from '../../prover/sdk/deployments.js';
-import { defaultBuildDir, loadVerifierBuild, VerifierBuildError, type VerifierBuild } from '../verifierBuild.js';
+import { loadVerifierBuild, VerifierBuildError, type VerifierBuild } from '../verifierBuild.js';
 
 /** Runs `hardhat build` (incremental: quick when nothing changed). */
 export async function buildContracts(root: string = projectRoot()): Promise<void> {
@@ -33,9 +33,8 @@ export interface EnsureVerifierOptions {
  * Returns the verifier build, producing it when missing (dev SRS + circuits pipeline).
  */
 export async function ensureVerifierBuild(opts: EnsureVerifierOptions = {}): Promise<VerifierBuild> {
-  const buildDir = opts.buildDir ?? defaultBuildDir();
   try {
-    return loadVerifierBuild(buildDir);
+    return loadVerifierBuild(opts.buildDir);
   } catch (err) {
     if (!(err instanceof VerifierBuildError)) throw err;
     // TODO(#5): call the circuits pipeline (dev SRS + npm run circuits) here once branch `circuits` lands.

@@ -6,10 +6,10 @@
 import type { Address } from 'viem';
 import { createPublicClient, http } from 'viem';
 import type { Deployments } from '../../prover/sdk/deployments.js';
-import { deployNex, type DeployLog } from '../deploy.js';
+import { isLocalDevnet } from '../../prover/engine/srs/policy.js';
+import { deployNex, DeployError, type DeployLog } from '../deploy.js';
 import { loadParameters, type NexParameters } from '../parameters.js';
 import { rpcProvider } from '../provider.js';
-import { DevSrsRefusedError, isLocalDevnet } from '../srsPolicy.js';
 import type { VerifierBuild } from '../verifierBuild.js';
 import { testAccounts, type TestAccount } from './accounts.js';
 import { buildContracts, ensureVerifierBuild } from './build.js';
@@ -72,7 +72,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
   try {
     const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
     if (!isLocalDevnet(chainId)) {
-      throw new DevSrsRefusedError(chainId);
+      throw new DeployError(`${rpcUrl} serves chain ${chainId}, not a local devnet (31337 or 1337): use nex deploy for other chains`);
     }
     const deployed = await deployNex({
       provider: rpcProvider(rpcUrl, deployer.privateKey),

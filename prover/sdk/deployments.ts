@@ -36,8 +36,8 @@ export interface Deployments {
   readonly deployer: Address;
   /** ISO time of the deployment run that wrote this file. */
   readonly writtenAt: string;
-  /** Which trusted setup the verifier was generated for. */
-  readonly srs: 'dev' | 'production';
+  /** The trusted setup the verifier checks against: 'dev' is INSECURE (local devnets only). */
+  readonly srs: { readonly mode: 'dev' | 'ignition'; readonly id: string };
   /** Block of the first deployment transaction: a lower bound for log scans. */
   readonly startBlock: string;
   readonly contracts: Readonly<Record<CoreContractName, DeployedContract>> & Readonly<Record<string, DeployedContract>>;
@@ -82,7 +82,8 @@ export function parseDeployments(raw: unknown): Deployments {
   check(typeof d.network === 'string', 'network');
   check(typeof d.genesisHash === 'string', 'genesisHash');
   check(typeof d.deployer === 'string' && isAddress(d.deployer), 'deployer');
-  check(d.srs === 'dev' || d.srs === 'production', 'srs');
+  const srs = d.srs as Record<string, unknown> | undefined;
+  check(srs && (srs.mode === 'dev' || srs.mode === 'ignition') && typeof srs.id === 'string', 'srs');
   check(typeof d.contracts === 'object' && d.contracts !== null, 'contracts');
   const contracts = d.contracts as Record<string, unknown>;
   for (const name of CORE_CONTRACTS) {

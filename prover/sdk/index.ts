@@ -4,6 +4,7 @@
  */
 export * from './abi.js';
 export * from './client.js';
+export { aggregationPublicInputs, batchRoot, merkleRoot, splitRoot, statementDigest } from './commitment.js';
 export * from './deployments.js';
 export * from './errors.js';
 export * from './field.js';

@@ -1,5 +1,5 @@
 /** Submission ids: `batchId * 32 + slot` (docs/protocol.md). */
-export const MAX_CAPACITY = 32n;
+const MAX_CAPACITY = 32n;
 
 export function batchOf(submissionId: bigint): bigint {
   return submissionId >> 5n;

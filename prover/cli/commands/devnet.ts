@@ -42,7 +42,7 @@ export function formatDevnet(d: Devnet): string {
     `NEX devnet ready on ${d.rpcUrl} (chain ${d.chainId})${d.spawned ? ', Hardhat node started by this command' : ''}`,
     d.transactionsSent === 0 ? 'Deployment: already up to date (no transaction sent)' : `Deployment: ${d.transactionsSent} transactions`,
     `Deployments file: ${d.deploymentsFile}`,
-    `SRS: ${d.deployments.srs === 'dev' ? 'DEV SRS (INSECURE, local devnet only)' : 'production'}`,
+    `SRS: ${d.deployments.srs.mode === 'dev' ? `${d.deployments.srs.id} (INSECURE dev SRS, local devnets only)` : 'Aztec Ignition'}`,
     '',
     'Contracts:',
     ...Object.entries(c).map(([name, { address }]) => `  ${name.padEnd(20)} ${address}`),
