@@ -82,21 +82,40 @@ interface JournalMarker {
   genesisHash: Hex;
 }
 
-/** Ignition's journal directory for the chain, discarding a stale one when allowed. */
-function prepareJournal(
+/** True when every address the journal says was deployed has code on the chain. */
+async function journalMatchesChain(dir: string, provider: EIP1193Provider): Promise<boolean> {
+  const file = path.join(dir, 'deployed_addresses.json');
+  if (!existsSync(file)) return true;
+  const addresses = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+  for (const address of addresses) {
+    const code = (await provider.request({ method: 'eth_getCode', params: [address, 'latest'] })) as string;
+    if (code === '0x' || code === '') return false;
+  }
+  return true;
+}
+
+/**
+ * Ignition's journal directory for the chain, discarding a stale one when allowed: a journal is stale
+ * when it was written for another chain with the same id (other genesis block, or a local node whose
+ * genesis is deterministic but which was restarted: the contracts the journal lists have no code).
+ */
+async function prepareJournal(
   dir: string,
+  provider: EIP1193Provider,
   chainId: number,
   genesisHash: Hex,
   policy: 'reset' | 'fail',
   log: DeployLog,
-): void {
+): Promise<void> {
   const markerFile = path.join(dir, 'nex-chain.json');
   if (existsSync(markerFile)) {
     const marker = JSON.parse(readFileSync(markerFile, 'utf8')) as JournalMarker;
-    if (marker.genesisHash === genesisHash) return;
+    const sameChain = marker.genesisHash === genesisHash && (await journalMatchesChain(dir, provider));
+    if (sameChain) return;
     if (policy === 'fail') {
       throw new DeployError(
-        `${dir} records a deployment on another chain with id ${chainId} (genesis ${marker.genesisHash}, now ${genesisHash}). ` +
+        `${dir} records a deployment on another chain with id ${chainId} (genesis ${marker.genesisHash}, now ${genesisHash}, ` +
+          'or contracts it lists have no code). ' +
           'Move it away if that chain is gone for good.',
       );
     }
@@ -162,10 +181,11 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   const deployer = accounts[0];
   if (!deployer) throw new DeployError('the provider has no account to deploy from (give a private key)');
   const journal = path.join(opts.ignitionDir ?? path.join(root, '.nex', 'ignition'), `chain-${chainId}`);
-  prepareJournal(journal, chainId, genesis.hash, opts.onStaleJournal ?? (isLocalDevnet(chainId) ? 'reset' : 'fail'), log);
+  const local = isLocalDevnet(chainId);
+  await prepareJournal(journal, opts.provider, chainId, genesis.hash, opts.onStaleJournal ?? (local ? 'reset' : 'fail'), log);
 
   let previous: Deployments | undefined;
-  if (existsSync(deploymentsPath(chainId, opts.deploymentsDir))) {
+  if (existsSync(path.join(journal, 'journal.jsonl')) && existsSync(deploymentsPath(chainId, opts.deploymentsDir))) {
     try {
       previous = readDeployments(chainId, opts.deploymentsDir);
     } catch {
@@ -188,7 +208,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
     deploymentParameters: {},
     accounts,
     defaultSender: deployer,
-    config: { requiredConfirmations: 1 },
+    config: { requiredConfirmations: 1, blockPollingInterval: local ? 100 : 1_000 },
     executionEventListener: countingListener((futureId, hash) => {
       transactionsSent += 1;
       log('deploy.tx', { futureId, hash });

@@ -25,19 +25,41 @@ export async function buildContracts(root: string = projectRoot()): Promise<void
 }
 
 export interface EnsureVerifierOptions {
+  /** Use this circuits build as is (no SRS set-up, no build). */
   buildDir?: string | undefined;
   log?: ((event: string, fields?: Record<string, unknown>) => void) | undefined;
 }
 
 /**
- * Returns the verifier build, producing it when missing (dev SRS + circuits pipeline).
+ * The verifier build for the current circuit sources under the dev SRS: sets up the dev SRS when it is
+ * not cached (minutes, once per machine) and runs the circuits pipeline of `npm run circuits` (a cache
+ * hit when nothing changed; bb only starts on a miss). Devnets only: the dev SRS is INSECURE.
  */
 export async function ensureVerifierBuild(opts: EnsureVerifierOptions = {}): Promise<VerifierBuild> {
+  if (opts.buildDir) return loadVerifierBuild(opts.buildDir);
+  const log = opts.log ?? (() => undefined);
+  // Loaded on demand: bb.js and the circuits are heavy, and most CLI commands never need them.
+  const { createBarretenberg, ensureDevSrs } = await import('../../prover/engine/srs/index.js');
+  const { ensureAggregationArtifacts } = await import('../../prover/engine/circuits/setup.js');
+  log('devnet.build', { step: 'dev-srs', note: 'INSECURE dev SRS, local devnets only' });
+  const srs = await ensureDevSrs({ logger: (e) => log('srs', e) });
+  let bb: { destroy(): Promise<void> } | undefined;
   try {
-    return loadVerifierBuild(opts.buildDir);
+    const { build } = await ensureAggregationArtifacts(
+      async () => {
+        const created = await createBarretenberg(srs);
+        bb = created;
+        return created;
+      },
+      srs,
+      { onProgress: (p) => log('circuits', { ...p }) },
+    );
+    log('devnet.build', { step: 'circuits', cacheHit: build.cacheHit, buildDir: build.buildDir });
+    return loadVerifierBuild(build.buildDir);
   } catch (err) {
-    if (!(err instanceof VerifierBuildError)) throw err;
-    // TODO(#5): call the circuits pipeline (dev SRS + npm run circuits) here once branch `circuits` lands.
-    throw new VerifierBuildError(`${err.message}\nRun \`npm run circuits\` first.`);
+    if (err instanceof VerifierBuildError) throw err;
+    throw new VerifierBuildError(`building the circuits failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await bb?.destroy();
   }
 }
