@@ -44,7 +44,7 @@ export interface DeployNexOptions {
   /** Project root holding artifacts/ (default: this repository). */
   root?: string | undefined;
   deploymentsDir?: string | undefined;
-  /** Parent of Ignition's per-chain journals (default .nex/ignition). */
+  /** Parent of Ignition's per-chain journals (default $NEX_IGNITION_DIR or .nex/ignition). */
   ignitionDir?: string | undefined;
   /**
    * What to do with a journal written for another chain with the same id (a restarted local node):
@@ -180,7 +180,10 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   const accounts = (await opts.provider.request({ method: 'eth_accounts' })) as string[];
   const deployer = accounts[0];
   if (!deployer) throw new DeployError('the provider has no account to deploy from (give a private key)');
-  const journal = path.join(opts.ignitionDir ?? path.join(root, '.nex', 'ignition'), `chain-${chainId}`);
+  const journal = path.join(
+    opts.ignitionDir ?? process.env.NEX_IGNITION_DIR ?? path.join(root, '.nex', 'ignition'),
+    `chain-${chainId}`,
+  );
   const local = isLocalDevnet(chainId);
   await prepareJournal(journal, opts.provider, chainId, genesis.hash, opts.onStaleJournal ?? (local ? 'reset' : 'fail'), log);
 

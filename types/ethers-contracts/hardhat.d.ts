@@ -10,9 +10,7 @@ import * as Contracts from "./index.js";
 
 declare module "@nomicfoundation/hardhat-ethers/types" {
   interface HardhatEthersHelpers extends HardhatEthersHelpersBase {
-  getContractFactory(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ExampleRollup__factory>
-getContractFactory(name: 'IStatementOracle', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IStatementOracle__factory>
-getContractFactory(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationMarket__factory>
+  getContractFactory(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationMarket__factory>
 getContractFactory(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IJobLifetime__factory>
 getContractFactory(name: 'INexCallback', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexCallback__factory>
 getContractFactory(name: 'IProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IProverStaking__factory>
@@ -26,10 +24,10 @@ getContractFactory(name: 'ProverStaking', signerOrOptions?: ethers.Signer | Fact
 getContractFactory(name: 'INexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexToken__factory>
 getContractFactory(name: 'NexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.NexToken__factory>
 getContractFactory(name: 'TimelockController', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.TimelockController__factory>
+getContractFactory(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ExampleRollup__factory>
+getContractFactory(name: 'IStatementOracle', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IStatementOracle__factory>
 
-  getContractAt(name: 'ExampleRollup', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ExampleRollup>
-getContractAt(name: 'IStatementOracle', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IStatementOracle>
-getContractAt(name: 'IAggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationMarket>
+  getContractAt(name: 'IAggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationMarket>
 getContractAt(name: 'IJobLifetime', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IJobLifetime>
 getContractAt(name: 'INexCallback', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexCallback>
 getContractAt(name: 'IProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IProverStaking>
@@ -43,10 +41,10 @@ getContractAt(name: 'ProverStaking', address: string | ethers.Addressable, signe
 getContractAt(name: 'INexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexToken>
 getContractAt(name: 'NexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.NexToken>
 getContractAt(name: 'TimelockController', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.TimelockController>
+getContractAt(name: 'ExampleRollup', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ExampleRollup>
+getContractAt(name: 'IStatementOracle', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IStatementOracle>
 
-  deployContract(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
-deployContract(name: 'IStatementOracle', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IStatementOracle>
-deployContract(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
+  deployContract(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
 deployContract(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
 deployContract(name: 'INexCallback', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
 deployContract(name: 'IProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
@@ -60,10 +58,10 @@ deployContract(name: 'ProverStaking', signerOrOptions?: ethers.Signer | DeployCo
 deployContract(name: 'INexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
 deployContract(name: 'TimelockController', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
+deployContract(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
+deployContract(name: 'IStatementOracle', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IStatementOracle>
 
-  deployContract(name: 'ExampleRollup', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
-deployContract(name: 'IStatementOracle', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IStatementOracle>
-deployContract(name: 'IAggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
+  deployContract(name: 'IAggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
 deployContract(name: 'IJobLifetime', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
 deployContract(name: 'INexCallback', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
 deployContract(name: 'IProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
@@ -77,6 +75,8 @@ deployContract(name: 'ProverStaking', args: any[], signerOrOptions?: ethers.Sign
 deployContract(name: 'INexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
 deployContract(name: 'TimelockController', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
+deployContract(name: 'ExampleRollup', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
+deployContract(name: 'IStatementOracle', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IStatementOracle>
 
     // default types
     getContractFactory(
