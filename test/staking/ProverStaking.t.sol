@@ -17,13 +17,15 @@ contract ProverStakingFuzzTest is StakingModel {
             uint256 op = ops[i];
             address p = _prover(op >> 8);
             uint256 amount = op >> 16;
-            uint256 kind = op % 8;
+            uint256 kind = op % 10;
             if (kind == 0 || kind == 1) _doStake(p, amount);
             else if (kind == 2) _doRequestUnstake(p, amount);
             else if (kind == 3) _doWithdraw(p, amount);
             else if (kind == 4) _doLock(p, amount);
             else if (kind == 5) _doUnlock(p, amount);
             else if (kind == 6) _doSlash(p, amount, (amount & 1) == 1);
+            else if (kind == 7) _doLockAny(p, amount);
+            else if (kind == 8) _doUnstakeAny(p, amount);
             else vm.warp(block.timestamp + bound(amount, 1, 4 days));
             _checkAccounting();
         }

@@ -72,6 +72,40 @@ abstract contract StakingModel is TestBase {
         staking.lockCollateral(p, bound(amount, 0, staking.availableStake(p)));
     }
 
+    /// @dev Tries to lock up to the whole stake: must revert exactly when above available.
+    function _doLockAny(address p, uint256 amount) internal {
+        (uint256 staked, , ) = staking.stakeOf(p);
+        uint256 available = staking.availableStake(p);
+        amount = bound(amount, 0, staked);
+        try staking.lockCollateral(p, amount) {
+            assertLe(amount, available, "locked more than available");
+        } catch (bytes memory reason) {
+            assertTrue(amount > available, "lock within available reverted");
+            _assertInsufficient(reason, p, available, amount);
+        }
+    }
+
+    /// @dev Tries to unstake up to the whole stake: must revert exactly when above available
+    /// (so locked and already queued stake can never be queued).
+    function _doUnstakeAny(address p, uint256 amount) internal {
+        (uint256 staked, , ) = staking.stakeOf(p);
+        uint256 available = staking.availableStake(p);
+        amount = bound(amount, 1, staked + 1);
+        vm.prank(p);
+        try staking.requestUnstake(amount) {
+            assertLe(amount, available, "unstaked more than available");
+        } catch (bytes memory reason) {
+            assertTrue(amount > available, "unstake within available reverted");
+            _assertInsufficient(reason, p, available, amount);
+        }
+    }
+
+    function _assertInsufficient(bytes memory reason, address p, uint256 available, uint256 amount) private pure {
+        bytes memory expected =
+            abi.encodeWithSelector(ProverStaking.InsufficientAvailableStake.selector, p, available, amount);
+        assertTrue(keccak256(reason) == keccak256(expected), "InsufficientAvailableStake(prover, available, amount)");
+    }
+
     function _doUnlock(address p, uint256 amount) internal {
         (, uint256 locked, ) = staking.stakeOf(p);
         staking.unlockCollateral(p, bound(amount, 0, locked));
