@@ -49,6 +49,7 @@ function randomBytes(length: number, seed: string): Hex {
 }
 
 interface Measured {
+  hash: string;
   gasUsed: bigint;
   execution: bigint;
   floor: bigint;
@@ -60,6 +61,7 @@ async function measure(tx: Promise<ContractTransactionResponse>): Promise<Measur
   const receipt = (await sent.wait()) as TransactionReceipt;
   const { standard, floor } = calldataCost(sent.data);
   return {
+    hash: receipt.hash,
     gasUsed: receipt.gasUsed,
     execution: receipt.gasUsed - BigInt(standard),
     floor: BigInt(floor),
@@ -98,13 +100,31 @@ async function sealLockFulfil(conn: Conn, f: MarketFixture, batchId: bigint, ful
   return { seal, lock, fulfil, locker, proof };
 }
 
-/** Execution gas of the MockVerifier's own verify() for the proof of `batchId`, measured as a transaction. */
-async function verifierExecution(f: MarketFixture, batchId: bigint, prover: string): Promise<bigint> {
-  const root = (await f.market.batchRoot(batchId, 0)) as Hex;
-  const inputs = aggregationPublicInputs(root, prover as Hex, KEY_HASHES);
-  const proof = abiEncodeInputs(inputs);
-  const data = f.verifier.interface.encodeFunctionData('verify', [proof, inputs]);
-  return rawExecution(f.outsider, await f.verifier.getAddress(), data);
+interface StructLog {
+  op: string;
+  gas: number;
+  depth: number;
+}
+
+/**
+ * Gas of the verifier call inside a fulfilment: the router's STATICCALL to the verifier (depth 2 -> 3),
+ * from the call opcode to the first step back in the router, i.e. cold account access, argument copy
+ * and the verifier's whole execution. Read from the transaction's trace.
+ */
+async function verifierCallGas(conn: Conn, txHash: string): Promise<bigint> {
+  const trace = (await conn.ethers.provider.send('debug_traceTransaction', [
+    txHash,
+    { disableStorage: true, disableMemory: true, disableStack: true },
+  ])) as { structLogs: StructLog[] };
+  const logs = trace.structLogs;
+  for (let i = 0; i < logs.length; i++) {
+    if (logs[i]!.op === 'STATICCALL' && logs[i]!.depth === 2 && logs[i + 1]?.depth === 3) {
+      let j = i + 1;
+      while (logs[j]!.depth !== 2) j++;
+      return BigInt(logs[i]!.gas - logs[j]!.gas);
+    }
+  }
+  throw new Error('no verifier call in the trace');
 }
 
 function row(cells: (string | number | bigint)[], widths: number[]): string {
@@ -133,7 +153,6 @@ async function main(): Promise<void> {
   lines.push(['submit, filling the batch (includes seal + draw)', filling.execution, 'execution']);
   const batch1 = 1n;
   const { lock, fulfil, locker } = await sealLockFulfil(conn, f, batch1, true);
-  const verifier8 = await verifierExecution(f, batch1, locker.address);
 
   // submitMany of 8 (one full batch)
   const ids: string[] = [];
@@ -157,8 +176,9 @@ async function main(): Promise<void> {
   const partial = await sealLockFulfil(conn, f, b3, false);
   lines.push(['seal (timeout, 2 of 8, draws a prover)', partial.seal!.execution, 'execution']);
   lines.push(['lock (8 proofs)', lock.execution, 'execution']);
-  lines.push(['fulfill (8 proofs, excluding the verifier)', fulfil.execution - verifier8, 'execution']);
-  lines.push(['  MockVerifier.verify own execution (subtracted)', verifier8, 'execution']);
+  const verifierCall8 = await verifierCallGas(conn, fulfil.hash);
+  lines.push(['fulfill (8 proofs, excluding the verifier call)', fulfil.execution - verifierCall8, 'execution']);
+  lines.push(['  the verifier call inside it (subtracted; traced)', verifierCall8, 'execution']);
 
   // isVerified as a transaction (cold storage read, as a first call in a transaction)
   const isVerifiedData = f.market.interface.encodeFunctionData('isVerified', [PROGRAM_ID, inputs[0]!]);
@@ -188,13 +208,20 @@ async function main(): Promise<void> {
   const claim = await measure(f.market.connect(locker).getFunction('claimEarnings()')() as Promise<ContractTransactionResponse>);
   lines.push(['claimEarnings', claim.execution, 'execution']);
 
-  // one submission with a real-size proof
+  // one submission with a real-size proof: the whole transaction here (osaka: EIP-7623 floor applies),
+  // its execution measured on a cancun chain (no floor, so gasUsed - intrinsic is the execution)
   const bigProof = randomBytes(PROOF_BYTES, 'proof');
   const big = await submitOne(f, bigProof);
-  lines.push([`submit with a ${PROOF_BYTES.toLocaleString('en')}-byte proof: execution`, big.execution, 'execution']);
-  lines.push(['  same: whole transaction, pre-Prague (21k + 4/16 per byte + exec)', big.intrinsic + big.execution, 'gas']);
-  lines.push(['  same: EIP-7623 calldata floor (Prague+, 10/40 per byte)', big.floor, 'gas']);
-  lines.push(['  same: whole transaction on this chain (osaka) = receipt.gasUsed', big.gasUsed, 'gas']);
+  const cancun = await network.create({ override: { hardfork: 'cancun' } });
+  const fc = await deployMarket(cancun.ethers);
+  await submitOne(fc);
+  const bigCancun = await submitOne(fc, bigProof);
+  const smallCancun = await submitOne(fc);
+  lines.push([`submit with a ${PROOF_BYTES.toLocaleString('en')}-byte proof: execution (cancun)`, bigCancun.execution, 'execution']);
+  lines.push(['  same with a 64-byte proof (cancun)', smallCancun.execution, 'execution']);
+  lines.push(['  whole transaction, pre-Prague pricing (21k + 4/16 per byte + exec)', bigCancun.gasUsed, 'gas']);
+  lines.push(['  EIP-7623 calldata floor (Prague+: 21k + 10/40 per byte)', big.floor, 'gas']);
+  lines.push(['  whole transaction on this chain (osaka) = receipt.gasUsed', big.gasUsed, 'gas']);
 
   console.log('\nAggregationMarket gas (hardhat network, hardfork osaka, solc 0.8.28 optimizer 200 runs)\n');
   const w1 = [66, 10, 10];
@@ -202,43 +229,41 @@ async function main(): Promise<void> {
   console.log(row(['-'.repeat(66), '-'.repeat(10), '-'.repeat(10)], w1));
   for (const [name, gas, kind] of lines) console.log(row([name, gas, kind], w1));
 
-  // per-proof overhead by batch size
-  console.log('\nPer-proof market overhead by batch size (capacity = size; size 1 = 1 of capacity 2, sealed by timeout)\n');
-  const w2 = [6, 14, 14, 12, 12, 16, 16];
-  console.log(row(['size', 'submit/proof', 'seal/proof', 'lock/proof', 'fulfil/proof', 'fulfil excl.ver.', 'total/proof'], w2));
+  // per-proof overhead by batch size, steady state: a first batch was fulfilled by every prover, so their
+  // (and the treasury's) earnings slots are already non-zero
+  console.log('\nPer-proof market overhead by batch size (capacity = size, size 1 = 1 of capacity 2 sealed by timeout; steady state)\n');
+  const w2 = [6, 16, 12, 14, 18, 16];
+  console.log(row(['size', 'submit+seal/pf', 'lock/pf', 'fulfil/pf', 'fulfil excl.ver/pf', 'total/pf'], w2));
   for (const size of [1, 2, 4, 8, 16, 32]) {
-    const g = await deployMarket(ethers, { params: { batchCapacity: BigInt(Math.max(size, 2)) } });
-    const subs: Measured[] = [];
-    for (let i = 0; i < size; i++) subs.push(await submitOne(g));
-    const batchId = 1n;
-    const full = size >= 2;
-    const r = await sealLockFulfil(conn, g, batchId, full);
-    const ver = await verifierExecution(g, batchId, r.locker.address);
-    // the filling submission paid the seal: split it out
-    const plainSubmit = subs.length > 1 ? subs[1]!.execution : subs[0]!.execution;
-    const submitTotal = subs.reduce((a, s) => a + s.execution, 0n);
-    const sealCost = full ? subs[subs.length - 1]!.execution - plainSubmit : r.seal!.execution;
+    const capacity = Math.max(size, 2);
+    const g = await deployMarket(ethers, { params: { batchCapacity: BigInt(capacity) } });
+    let warm = 1n;
+    for (const p of g.provers) {
+      for (let i = 0; i < capacity; i++) await submitOne(g);
+      const b = await g.market.getBatch(warm);
+      await networkHelpers.time.increaseTo(b.sealedAt + BigInt(g.params.assignmentWindow) + 1n);
+      await g.market.connect(p).lock(warm);
+      await g.market.connect(p).fulfill(warm, await proofFor(g, warm, p.address), 0);
+      warm++;
+    }
+    const batchId = warm;
+    let submitTotal = 0n;
+    for (let i = 0; i < size; i++) submitTotal += (await submitOne(g)).execution;
+    const r = await sealLockFulfil(conn, g, batchId, size >= 2);
+    if (r.seal) submitTotal += r.seal.execution;
+    const ver = await verifierCallGas(conn, r.fulfil.hash);
     const n = BigInt(size);
-    const submitPer = (submitTotal - (full ? sealCost : 0n)) / n;
     const fulfilExcl = r.fulfil.execution - ver;
     console.log(
       row(
-        [
-          size,
-          submitPer,
-          sealCost / n,
-          r.lock.execution / n,
-          r.fulfil.execution / n,
-          fulfilExcl / n,
-          submitPer + (sealCost + r.lock.execution + fulfilExcl) / n,
-        ],
+        [size, submitTotal / n, r.lock.execution / n, r.fulfil.execution / n, fulfilExcl / n, (submitTotal + r.lock.execution + fulfilExcl) / n],
         w2,
       ),
     );
   }
   console.log(
-    '\nsubmit/proof averages all submissions of the batch (the first one opens the batch: +~20k); ' +
-      'fulfil excl.ver. subtracts the MockVerifier\'s own execution; total = submit + seal + lock + fulfil excl. verifier.',
+    '\nsubmit+seal/pf: all submissions of the batch (the first opens it, the last seals it and draws the prover) per proof; ' +
+      '\nfulfil excl.ver: minus the traced router->verifier STATICCALL (cold access + MockVerifier execution); total = submit+seal + lock + fulfil excl. verifier, per proof.',
   );
   void ethers;
 }
