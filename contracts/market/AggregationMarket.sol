@@ -35,19 +35,19 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     IVerifierRouter private immutable _ROUTER;
 
     // ----- slot shared with Pausable._paused (read by every submission) -----
-    uint40 private _currentBatchId; // the batch being filled (or the next one when it is still empty)
+    uint32 private _currentBatchId; // the batch being filled (or the next one when it is still empty)
     uint96 private _minFeePerProof;
     uint8 private _batchCapacity;
     uint32 private _batchTimeout;
     uint32 private _assignmentWindow;
-    uint32 private _callbackGasLimit;
+    uint32 private _callbackGasLimit; // (also read by every fulfilment, with the fee share below)
+    uint16 private _protocolFeeBps;
     // ----- one slot: the rest of the parameters -----
     uint32 private _provingWindowBase;
     uint32 private _provingWindowPerProof;
     uint32 private _secondaryWindow;
     uint32 private _submissionTtl;
     uint96 private _collateralPerProof;
-    uint16 private _protocolFeeBps;
     // ----- one slot -----
     address private _treasury;
     uint24 private _programCount;
@@ -236,10 +236,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         uint256 count = b.count;
         uint32 filled = _filledMask(count);
         if (excludedMask & ~filled != 0) revert InvalidExcludedMask(excludedMask);
-        uint32 included = filled & ~excludedMask & ~b.refundedMask;
+        // Refunded slots have no digest any more: _leaves drops them from the included set.
+        (bytes32[] memory leaves, uint32 included) = _leaves(batchId, b.capacity, count, filled & ~excludedMask);
         if (included == 0) revert NothingIncluded(batchId);
-
-        bytes32[] memory leaves = _leaves(batchId, b.capacity, count, included);
         if (!_ROUTER.verifyAggregation(b.version, proof, BatchCommitment.root(leaves), prover)) {
             revert InvalidProof(batchId);
         }
@@ -410,8 +409,8 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     function batchRoot(uint256 batchId, uint32 excludedMask) external view returns (bytes32) {
         Batch storage b = _batches[batchId];
         uint256 count = b.count;
-        uint32 included = _filledMask(count) & ~excludedMask & ~b.refundedMask;
-        return BatchCommitment.root(_leaves(batchId, b.capacity, count, included));
+        (bytes32[] memory leaves,) = _leaves(batchId, b.capacity, count, _filledMask(count) & ~excludedMask);
+        return BatchCommitment.root(leaves);
     }
 
     /// @inheritdoc IAggregationMarket
@@ -447,15 +446,24 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         (bytes32 digest, uint24 programIndex) = _checkSubmission(programId, publicInputs, proof, fee);
         (uint256 batchId, uint256 slot, bool full) = _claimSlot();
         submissionId = (batchId << 5) | slot;
-        _statements[digest] = Statement({
-            submitter: msg.sender,
-            fee: uint64(fee), // fee <= type(uint64).max checked in _checkSubmission
-            programIndex: programIndex,
-            status: StatementStatus.Pending
-        });
+        _storeStatement(digest, fee, programIndex);
         _digests[submissionId] = digest;
         emit Submitted(submissionId, programId, msg.sender, digest, _calldataHash(proof), fee);
         if (full) _seal(batchId);
+    }
+
+    /// @dev `_statements[digest] = Statement(msg.sender, uint64(fee), programIndex, Pending)` as one SSTORE
+    /// (the struct fills its slot; Solidity would read-modify-write it field by field). The layout is
+    /// checked by the statementOf tests: submitter bits 0-159, fee 160-223, programIndex 224-247, status 248-255.
+    function _storeStatement(bytes32 digest, uint256 fee, uint24 programIndex) private {
+        // fee <= type(uint64).max is checked in _checkSubmission.
+        uint256 packed = uint256(uint160(msg.sender)) | (fee << 160) | (uint256(programIndex) << 224)
+            | (uint256(uint8(StatementStatus.Pending)) << 248);
+        assembly ("memory-safe") {
+            mstore(0x00, digest)
+            mstore(0x20, _statements.slot)
+            sstore(keccak256(0x00, 0x40), packed)
+        }
     }
 
     /// @dev Validates a submission and returns its statement digest and program index.
@@ -519,7 +527,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         b.version = version;
         b.sealedAt = uint40(block.timestamp);
         b.assigned = assigned;
-        _currentBatchId = uint40(batchId + 1);
+        _currentBatchId = uint32(batchId + 1); // 2^32 batches: centuries at one batch per second
         emit BatchSealed(batchId, version, b.count, assigned, uint64(block.timestamp) + _assignmentWindow);
     }
 
@@ -582,16 +590,21 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         }
     }
 
-    /// @dev The batch tree leaves: the stored digest of each included slot, zero elsewhere.
-    function _leaves(uint256 batchId, uint256 capacity, uint256 count, uint32 included)
+    /// @dev The batch tree leaves: the stored digest of each selected slot, zero elsewhere. A selected
+    /// slot without a digest (refunded) is dropped: `included` is the selection minus those slots.
+    function _leaves(uint256 batchId, uint256 capacity, uint256 count, uint32 selected)
         private
         view
-        returns (bytes32[] memory leaves)
+        returns (bytes32[] memory leaves, uint32 included)
     {
         leaves = new bytes32[](capacity);
+        included = selected;
         uint256 first = batchId << 5;
         for (uint256 i; i < count; ++i) {
-            if ((included >> i) & 1 == 1) leaves[i] = _digests[first | i];
+            if ((selected >> i) & 1 == 0) continue;
+            bytes32 digest = _digests[first | i];
+            if (digest == bytes32(0)) included &= ~uint32(1 << i);
+            else leaves[i] = digest;
         }
     }
 
@@ -611,10 +624,18 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
                 continue;
             }
             bytes32 digest = leaves[i];
-            Statement storage statement = _statements[digest];
-            uint24 index = statement.programIndex;
-            fees += statement.fee;
-            statement.status = StatementStatus.Verified;
+            uint24 index;
+            // One SLOAD and one SSTORE of the statement slot (see _storeStatement for the layout):
+            // fees += fee; index = programIndex; status = Verified.
+            assembly ("memory-safe") {
+                mstore(0x00, digest)
+                mstore(0x20, _statements.slot)
+                let slot := keccak256(0x00, 0x40)
+                let word := sload(slot)
+                fees := add(fees, and(shr(160, word), 0xffffffffffffffff))
+                index := and(shr(224, word), 0xffffff)
+                sstore(slot, or(and(word, not(shl(248, 0xff))), shl(248, 2)))
+            }
             delete _digests[submissionId];
             if (index != lastIndex) {
                 lastIndex = index;
