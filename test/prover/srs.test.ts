@@ -8,6 +8,7 @@ import { UltraHonkBackend, UltraHonkVerifierBackend, type Barretenberg } from '@
 import { compile, createFileManager } from '@noir-lang/noir_wasm';
 import { Noir, type CompiledCircuit } from '@noir-lang/noir_js';
 import { expect } from 'chai';
+import { IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX } from '../../prover/engine/srs/constants.js';
 import {
   type DevSrs,
   InsecureSrsError,
@@ -177,6 +178,19 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       await checkSrsFiles({ g1File: path.join(healed.crsDir, 'bn254_g1.dat'), g2File: path.join(healed.crsDir, 'bn254_g2.dat'), tau: healed.tau });
     });
 
+    it('generates once when several callers ask for the same new SRS at the same time', async () => {
+      const cacheDir = path.join(work, 'concurrent');
+      const waits: unknown[] = [];
+      const runs = await Promise.all(
+        [1, 2, 3].map(() =>
+          ensureDevSrs({ log2Points: 12, seed: 'concurrent', cacheDir, logger: (e) => e.msg.startsWith('waiting') && waits.push(e) }),
+        ),
+      );
+      expect(runs.filter((r) => r.generated)).to.have.length(1);
+      expect(waits).to.have.length(2);
+      expect(new Set(runs.map((r) => r.manifest.created)).size).to.equal(1);
+    });
+
     it('leaves nothing that looks valid when a generation is killed, and cleans up after dead runs', async () => {
       const cacheDir = path.join(work, 'killed');
       const ctrl = new AbortController();
@@ -242,7 +256,13 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
 
     it('refuses a binary where a constant is missing or duplicated', () => {
       const g1 = { x: 1n, y: 2n };
-      expect(() => patchBbBytes(Buffer.alloc(4096), srsA.g2, g1)).to.throw(/expected 1 occurrence\(s\) in bb, found 0/);
+      expect(() => patchBbBytes(Buffer.alloc(4096), srsA.g2, g1)).to.throw(/ignition \[x\]_2: expected 1 occurrence\(s\) in bb, found 0/);
+      const g2 = Buffer.from(IGNITION_G2_HEX, 'hex');
+      const others = [createHash('sha256').update(g2).digest(), Buffer.from(IGNITION_G1_SECOND_HEX, 'hex')];
+      const twice = Buffer.concat([g2, Buffer.alloc(8), g2, ...others]);
+      expect(() => patchBbBytes(twice, srsA.g2, g1)).to.throw(/ignition \[x\]_2: expected 1 occurrence\(s\) in bb, found 2/);
+      const ok = patchBbBytes(Buffer.concat([g2, ...others]), srsA.g2, g1);
+      expect(ok.report.bytesChanged).to.be.greaterThan(200);
     });
 
     it('proves and verifies a Noir circuit under the dev SRS', async () => {

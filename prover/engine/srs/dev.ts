@@ -20,6 +20,7 @@ import { type BbPatchReport, writePatchedBb } from './patch.js';
 import { defaultSrsCacheRoot, devSrsLayout, stockBbPath, type DevSrsLayout } from './paths.js';
 import { deriveDevTau, seedId, tauHex } from './tau.js';
 import { checkSrsFiles } from './verify.js';
+import { isAlive, withLockFile } from './lock.js';
 
 /** Points beyond 2^log2Points. bb 5.0 reads exactly 2^k points for a circuit of dyadic size 2^k
  * (measured); the margin covers an n+1-style requirement of another bb version. */
@@ -58,6 +59,8 @@ export interface DevSrsOptions {
   readonly onProgress?: ((p: SrsProgress) => void) | undefined;
   readonly logger?: SrsLogger | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Where the native generator is compiled. Default: <default cache root>/tools, shared by all cache dirs. */
+  readonly toolsDir?: string | undefined;
   /** bb binary to patch. Default: the one shipped in @aztec/bb.js. */
   readonly stockBbPath?: string | undefined;
 }
@@ -89,6 +92,7 @@ interface ResolvedOptions {
   readonly log2Points: number;
   readonly seed: string;
   readonly root: string;
+  readonly toolsDir: string;
   readonly threads: number;
   readonly onProgress: (p: SrsProgress) => void;
   readonly logger: SrsLogger;
@@ -107,21 +111,13 @@ function resolveOptions(opts: DevSrsOptions): ResolvedOptions {
     log2Points,
     seed: opts.seed ?? DEFAULT_DEV_SEED,
     root: path.resolve(opts.cacheDir ?? defaultSrsCacheRoot()),
+    toolsDir: path.resolve(opts.toolsDir ?? path.join(defaultSrsCacheRoot(), 'tools')),
     threads,
     onProgress: opts.onProgress ?? (() => {}),
     logger: opts.logger ?? stderrJsonLogger,
     signal: opts.signal,
     stockBb: opts.stockBbPath ?? stockBbPath(),
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes temporary directories left by generations whose process no longer runs. */
@@ -167,9 +163,10 @@ async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): 
   try {
     await mkdir(tmp.crsDir, { recursive: true });
     progress('compile', 0, 1);
-    const binary = await ensureSrsgen(path.join(o.root, 'tools'));
+    const binary = await ensureSrsgen(o.toolsDir);
     progress('compile', 1, 1);
     o.logger({ level: 'warn', msg: 'generating INSECURE dev SRS (tau derived from a public seed)', insecure: true, seed: o.seed, points, dir: layout.dir });
+    const tGenerate = performance.now();
     await generateG1({
       binary,
       outFile: tmp.g1File,
@@ -179,7 +176,7 @@ async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): 
       signal: o.signal,
       onProgress: (done, total) => progress('generate', done, total),
     });
-    const generationMs = performance.now() - t0;
+    const generationMs = performance.now() - tGenerate;
     const g2 = g2FromTau(tau);
     await writeFile(tmp.g2File, g2ToBytes(g2));
     progress('check', 0, 1);
@@ -286,10 +283,17 @@ export async function ensureDevSrs(opts: DevSrsOptions = {}): Promise<DevSrs> {
   let found = await readValidManifest(layout.dir, layout.manifestFile, expect);
   let generated = false;
   if (!('manifest' in found)) {
-    if (existsSync(layout.dir)) o.logger({ level: 'info', msg: 'cached dev SRS is unusable, regenerating', reason: found.reason, dir: layout.dir });
-    await generate(o, layout, tau);
-    generated = true;
-    found = await readValidManifest(layout.dir, layout.manifestFile, expect);
+    await mkdir(o.root, { recursive: true });
+    const lock = `${layout.dir}.lock`;
+    const onWait = (pid: number): void => o.logger({ level: 'info', msg: 'waiting for another process generating this dev SRS', pid, dir: layout.dir });
+    found = await withLockFile(lock, async () => {
+      const again = await readValidManifest(layout.dir, layout.manifestFile, expect);
+      if ('manifest' in again) return again; // another process finished it while we waited
+      if (existsSync(layout.dir)) o.logger({ level: 'info', msg: 'cached dev SRS is unusable, regenerating', reason: again.reason, dir: layout.dir });
+      await generate(o, layout, tau);
+      generated = true;
+      return readValidManifest(layout.dir, layout.manifestFile, expect);
+    }, { signal: o.signal, onWait });
     if (!('manifest' in found)) throw new Error(`dev SRS at ${layout.dir} is invalid right after generation: ${found.reason}`);
   }
   const manifest = found.manifest;
