@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-/// @notice What the example needs from the aggregation market: the statement query.
-interface IStatementOracle {
-    /// @notice True when a proof of `programId` with exactly these public inputs was verified.
-    function isVerified(bytes32 programId, bytes32[] calldata publicInputs) external view returns (bool);
-}
+import {IAggregationMarket} from "../interfaces/IAggregationMarket.sol";
+import {INexCallback} from "../interfaces/INexCallback.sol";
 
 /// @title ExampleRollup
 /// @notice A minimal rollup settlement contract built on the NEX market. Its circuit proves a state
@@ -17,7 +14,7 @@ interface IStatementOracle {
 ///   transaction. The callback cannot see public inputs, only the statement digest, so transitions
 ///   are proposed first ({propose}) to map digest -> (oldRoot, newRoot).
 /// @dev Statement digest = keccak256(abi.encodePacked(programId, publicInputs)) (docs/protocol.md).
-contract ExampleRollup {
+contract ExampleRollup is INexCallback {
     /// @dev BN254 scalar field modulus: public inputs must be below it.
     uint256 private constant _FIELD_MODULUS =
         0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
@@ -27,7 +24,7 @@ contract ExampleRollup {
         bytes32 newRoot;
     }
 
-    IStatementOracle private immutable _MARKET;
+    IAggregationMarket private immutable _MARKET;
     bytes32 private immutable _PROGRAM_ID;
     /// @notice The current finalized state root.
     bytes32 public stateRoot;
@@ -53,7 +50,7 @@ contract ExampleRollup {
     /// @param market_ The AggregationMarket.
     /// @param programId_ The rollup circuit's program id (vk hash), registered with 2 public inputs.
     /// @param genesisRoot The initial state root.
-    constructor(IStatementOracle market_, bytes32 programId_, bytes32 genesisRoot) {
+    constructor(IAggregationMarket market_, bytes32 programId_, bytes32 genesisRoot) {
         _requireCanonical(genesisRoot);
         _MARKET = market_;
         _PROGRAM_ID = programId_;
@@ -62,7 +59,7 @@ contract ExampleRollup {
 
     /// @notice The market whose verification this rollup trusts.
     /// @return The AggregationMarket.
-    function market() external view returns (IStatementOracle) {
+    function market() external view returns (IAggregationMarket) {
         return _MARKET;
     }
 
@@ -115,9 +112,7 @@ contract ExampleRollup {
     /// @notice Push finalization, called by the market (the program's callback) when it verifies one
     /// of this program's submissions. Finalizes the proposed transition with that digest when it
     /// starts at the current root; ignores anything else (the market ignores callback failures anyway).
-    /// @param programId_ The verified submission's program.
-    /// @param submissionId The verified submission.
-    /// @param digest Its statement digest.
+    /// @inheritdoc INexCallback
     function onProofVerified(bytes32 programId_, uint256 submissionId, bytes32 digest) external {
         if (msg.sender != address(_MARKET)) revert NotMarket(msg.sender);
         if (programId_ != _PROGRAM_ID) revert WrongProgram(programId_);

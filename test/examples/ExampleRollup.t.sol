@@ -2,12 +2,13 @@
 pragma solidity ^0.8.28;
 
 import {TestBase} from "../lib/Vm.sol";
-import {ExampleRollup, IStatementOracle} from "../../contracts/examples/ExampleRollup.sol";
+import {ExampleRollup} from "../../contracts/examples/ExampleRollup.sol";
+import {IAggregationMarket} from "../../contracts/interfaces/IAggregationMarket.sol";
 
-/// @dev Test double of the market's statement query and callback: a statement is "verified" when the
+/// @dev Test double of the market's statement query (isVerified) and callback: a statement is "verified" when the
 /// test says so. The market's own verification is tested with the market; here only the example's
 /// logic is under test.
-contract StatementOracleDouble is IStatementOracle {
+contract StatementOracleDouble {
     mapping(bytes32 digest => bool verified) public verifiedDigest;
 
     function setVerified(bytes32 programId, bytes32[] memory publicInputs) external returns (bytes32 digest) {
@@ -34,7 +35,7 @@ contract ExampleRollupTest is TestBase {
 
     function setUp() public {
         market = new StatementOracleDouble();
-        rollup = new ExampleRollup(market, PROGRAM, GENESIS);
+        rollup = new ExampleRollup(IAggregationMarket(address(market)), PROGRAM, GENESIS);
     }
 
     function _pis(bytes32 a, bytes32 b) internal pure returns (bytes32[] memory p) {
@@ -110,7 +111,7 @@ contract ExampleRollupTest is TestBase {
         vm.expectRevert(abi.encodeWithSelector(ExampleRollup.NonCanonicalRoot.selector, bytes32(R)));
         rollup.propose(bytes32(R));
         vm.expectRevert(abi.encodeWithSelector(ExampleRollup.NonCanonicalRoot.selector, bytes32(R)));
-        new ExampleRollup(market, PROGRAM, bytes32(R));
+        new ExampleRollup(IAggregationMarket(address(market)), PROGRAM, bytes32(R));
     }
 
     /// Only a verified transition from the current root ever changes the state root.

@@ -23,9 +23,8 @@ getContractFactory(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | Fac
 getContractFactory(name: 'ProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ProverStaking__factory>
 getContractFactory(name: 'INexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexToken__factory>
 getContractFactory(name: 'NexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.NexToken__factory>
-getContractFactory(name: 'TimelockController', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.TimelockController__factory>
 getContractFactory(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ExampleRollup__factory>
-getContractFactory(name: 'IStatementOracle', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IStatementOracle__factory>
+getContractFactory(name: 'TimelockController', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.TimelockController__factory>
 
   getContractAt(name: 'IAggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationMarket>
 getContractAt(name: 'IJobLifetime', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IJobLifetime>
@@ -40,9 +39,8 @@ getContractAt(name: 'VerifierRouter', address: string | ethers.Addressable, sign
 getContractAt(name: 'ProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ProverStaking>
 getContractAt(name: 'INexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexToken>
 getContractAt(name: 'NexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.NexToken>
-getContractAt(name: 'TimelockController', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.TimelockController>
 getContractAt(name: 'ExampleRollup', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ExampleRollup>
-getContractAt(name: 'IStatementOracle', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IStatementOracle>
+getContractAt(name: 'TimelockController', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.TimelockController>
 
   deployContract(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
 deployContract(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
@@ -57,9 +55,8 @@ deployContract(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | DeployC
 deployContract(name: 'ProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
 deployContract(name: 'INexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
-deployContract(name: 'TimelockController', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
 deployContract(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
-deployContract(name: 'IStatementOracle', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IStatementOracle>
+deployContract(name: 'TimelockController', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
 
   deployContract(name: 'IAggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
 deployContract(name: 'IJobLifetime', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
@@ -74,9 +71,8 @@ deployContract(name: 'VerifierRouter', args: any[], signerOrOptions?: ethers.Sig
 deployContract(name: 'ProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
 deployContract(name: 'INexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
-deployContract(name: 'TimelockController', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
 deployContract(name: 'ExampleRollup', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
-deployContract(name: 'IStatementOracle', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IStatementOracle>
+deployContract(name: 'TimelockController', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
 
     // default types
     getContractFactory(
