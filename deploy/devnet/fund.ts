@@ -29,26 +29,28 @@ export async function fundAccounts(opts: FundOptions): Promise<FundedAccount[]> 
   const pub = createPublicClient({ chain, transport: http(opts.rpcUrl), pollingInterval: 200 });
   const account = privateKeyToAccount(opts.funderKey);
   const wallet = createWalletClient({ chain, account, transport: http(opts.rpcUrl) });
+  for (const address of opts.accounts) {
+    if (address.toLowerCase() === account.address.toLowerCase()) continue;
+    const eth = await pub.getBalance({ address });
+    if (eth < opts.ethPerAccount) {
+      const hash = await wallet.sendTransaction({ to: address, value: opts.ethPerAccount - eth });
+      await pub.waitForTransactionReceipt({ hash });
+    }
+    const nex = await pub.readContract({ address: opts.token, abi: tokenAbi, functionName: 'balanceOf', args: [address] });
+    if (nex < opts.nexPerAccount) {
+      const hash = await wallet.writeContract({
+        address: opts.token,
+        abi: tokenAbi,
+        functionName: 'transfer',
+        args: [address, opts.nexPerAccount - nex],
+      });
+      const receipt = await pub.waitForTransactionReceipt({ hash });
+      if (receipt.status !== 'success') throw new Error(`NEX transfer to ${address} reverted`);
+    }
+  }
+  // Balances after every transfer (the funder's included).
   const result: FundedAccount[] = [];
   for (const address of opts.accounts) {
-    if (address.toLowerCase() !== account.address.toLowerCase()) {
-      const eth = await pub.getBalance({ address });
-      if (eth < opts.ethPerAccount) {
-        const hash = await wallet.sendTransaction({ to: address, value: opts.ethPerAccount - eth });
-        await pub.waitForTransactionReceipt({ hash });
-      }
-      const nex = await pub.readContract({ address: opts.token, abi: tokenAbi, functionName: 'balanceOf', args: [address] });
-      if (nex < opts.nexPerAccount) {
-        const hash = await wallet.writeContract({
-          address: opts.token,
-          abi: tokenAbi,
-          functionName: 'transfer',
-          args: [address, opts.nexPerAccount - nex],
-        });
-        const receipt = await pub.waitForTransactionReceipt({ hash });
-        if (receipt.status !== 'success') throw new Error(`NEX transfer to ${address} reverted`);
-      }
-    }
     const [eth, nex] = await Promise.all([
       pub.getBalance({ address }),
       pub.readContract({ address: opts.token, abi: tokenAbi, functionName: 'balanceOf', args: [address] }),

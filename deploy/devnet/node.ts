@@ -84,6 +84,16 @@ export async function spawnNode(opts: SpawnNodeOptions = {}): Promise<LocalNode>
   );
   const pid = child.pid;
   if (pid === undefined) throw new NodeStartError(`could not spawn ${bin}`);
+  // The node runs in its own process group: never leave it behind when this process exits.
+  const killOnExit = (): void => {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killOnExit);
+  void exitPromise.then(() => process.removeListener('exit', killOnExit));
   const stop = async (graceMs = 5_000): Promise<void> => {
     if (exited) return;
     try {

@@ -113,6 +113,7 @@ describe('devnet', function () {
         args: [devnet.accounts[0]!.address],
       });
       assert.equal(deployerNex, params.token.supply - BigInt(funding.fundAccounts - 1) * funding.nexPerAccount);
+      assert.equal(devnet.accounts[0]!.nex, deployerNex, 'reported after the transfers');
       assert.equal(devnet.accounts[0]!.address, testAccounts(1)[0]!.address);
     });
 

@@ -119,7 +119,7 @@ export function formatStatus(s: SubmissionStatus): string {
   const b = s.batch;
   return [
     `submission ${s.submissionId}: ${s.state.toUpperCase()}${s.refundable ? ' (refundable: nex rollup refund ' + s.submissionId + ')' : ''}`,
-    `  batch ${s.batchId} slot ${s.slot}: ${b.state}, ${b.count}/${b.capacity} proofs, verifier v${b.version}`,
+    `  batch ${s.batchId} slot ${s.slot}: ${b.state}, ${b.count}/${b.capacity} proofs${b.version === 0 ? '' : `, verifier v${b.version}`}`,
     `  opened ${time(b.openedAt)}, sealed ${time(b.sealedAt)}, expires ${time(b.expiry)}`,
     ...(b.locker !== '0x0000000000000000000000000000000000000000'
       ? [`  locked by ${b.locker}, lock deadline ${time(b.lockDeadline)}, final deadline ${time(b.finalDeadline)}`]
