@@ -16,7 +16,12 @@ import type { VerifierBuild } from '../../deploy/verifierBuild.js';
 import { devnetCommands } from '../../prover/cli/commands/devnet.js';
 import { rollupCommands } from '../../prover/cli/commands/rollup.js';
 import type { Command } from '../../prover/cli/command.js';
+import { deployExampleRollup } from '../../deploy/exampleRollup.js';
 import { tokenAbi } from '../../prover/sdk/abi.js';
+import { getProgram } from '../../prover/sdk/actions/getProgram.js';
+import { registerProgram, VK_BYTES } from '../../prover/sdk/actions/registerProgram.js';
+import { createNexClient } from '../../prover/sdk/client.js';
+import { word } from '../sdk/fixture.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -197,6 +202,44 @@ describe('devnet', function () {
       assert.match(r.out, /AggregationMarket\s+0x[0-9a-fA-F]{40}/);
       assert.match(r.out, /Next steps/);
       assert.match(r.out, /INSECURE dev SRS/);
+    });
+
+    it('`nex deploy` on the same chain confirms the deployment without sending anything', async () => {
+      process.env.NEX_DEPLOYMENTS_DIR = dirs.deploymentsDir;
+      process.env.NEX_IGNITION_DIR = dirs.ignitionDir;
+      process.env.NEX_DEPLOYER_KEY = testAccounts(1)[0]!.privateKey;
+      try {
+        const r = await runCli(devnetCommands, ['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl]);
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.out, /Already deployed, nothing sent on chain 31337/);
+        const missing = await runCli(devnetCommands, ['deploy'], ['--rpc-url', anvil.rpcUrl]);
+        assert.match(missing.err, /--network is required/);
+      } finally {
+        delete process.env.NEX_DEPLOYMENTS_DIR;
+        delete process.env.NEX_IGNITION_DIR;
+        delete process.env.NEX_DEPLOYER_KEY;
+      }
+    });
+
+    it('deploys an ExampleRollup wired as its program callback', async () => {
+      const owner = testAccounts(4)[3]!;
+      const client = await createNexClient({ rpcUrl: anvil.rpcUrl, privateKey: owner.privateKey, deploymentsDir: dirs.deploymentsDir });
+      const programId = word(0x5eed);
+      await registerProgram(client, { vkHash: programId, vk: `0x${'ab'.repeat(VK_BYTES)}`, publicInputCount: 2 });
+      const address = await deployExampleRollup({
+        rpcUrl: anvil.rpcUrl,
+        privateKey: owner.privateKey,
+        market: client.addresses.market,
+        programId,
+        genesisRoot: word(1),
+      });
+      const program = await getProgram(client, programId);
+      assert.equal(program?.callback, address);
+      const other = testAccounts(5)[4]!;
+      await assert.rejects(
+        deployExampleRollup({ rpcUrl: anvil.rpcUrl, privateKey: other.privateKey, market: client.addresses.market, programId, genesisRoot: word(1) }),
+        /NotProgramOwner/,
+      );
     });
 
     it('anvil stops cleanly', async () => {
