@@ -167,7 +167,7 @@ async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): 
     progress('compile', 1, 1);
     o.logger({ level: 'warn', msg: 'generating INSECURE dev SRS (tau derived from a public seed)', insecure: true, seed: o.seed, points, dir: layout.dir });
     const tGenerate = performance.now();
-    await generateG1({
+    const { cpuMs } = await generateG1({
       binary,
       outFile: tmp.g1File,
       points,
@@ -194,6 +194,8 @@ async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): 
       g2: g2ToManifest(g2),
       created: new Date().toISOString(),
       generationMs: Math.round(generationMs),
+      generationCpuMs: cpuMs,
+      threads: o.threads,
       files: {
         [path.relative(tmpDir, tmp.g1File)]: await fileRecord(tmp.g1File),
         [path.relative(tmpDir, tmp.g2File)]: await fileRecord(tmp.g2File),
