@@ -254,6 +254,18 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       expect(await sha256File(stockBb)).to.equal(stockBbHash);
     });
 
+    it('re-patches a patched copy that was altered, giving the same binary', async () => {
+      const before = await sha256File(srsA.patchedBbBinary);
+      const fh = await open(srsA.patchedBbBinary, 'r+');
+      await fh.write(Buffer.from('XX'), 0, 2, 4096);
+      await fh.close();
+      const events: string[] = [];
+      const again = await ensureDevSrs({ log2Points: SMALL_LOG2, seed: 'nex-srs-test-A', cacheDir: SMALL_CACHE, logger: (e) => events.push(e.msg) });
+      expect(again.generated).to.equal(false);
+      expect(events).to.include('patched a copy of bb for the INSECURE dev SRS');
+      expect(await sha256File(again.patchedBbBinary)).to.equal(before);
+    });
+
     it('refuses a binary where a constant is missing or duplicated', () => {
       const g1 = { x: 1n, y: 2n };
       expect(() => patchBbBytes(Buffer.alloc(4096), srsA.g2, g1)).to.throw(/ignition \[x\]_2: expected 1 occurrence\(s\) in bb, found 0/);
