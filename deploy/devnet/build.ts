@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { SrsProgress } from '../../prover/engine/srs/dev.js';
 import { projectRoot } from '../../prover/sdk/deployments.js';
 import { loadVerifierBuild, VerifierBuildError, type VerifierBuild } from '../verifierBuild.js';
 
@@ -28,6 +29,8 @@ export interface EnsureVerifierOptions {
   /** Use this circuits build as is (no SRS set-up, no build). */
   buildDir?: string | undefined;
   log?: ((event: string, fields?: Record<string, unknown>) => void) | undefined;
+  /** Progress of a dev SRS generation (minutes, first run on a machine), e.g. a progress bar. */
+  onSrsProgress?: ((p: SrsProgress) => void) | undefined;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function ensureVerifierBuild(opts: EnsureVerifierOptions = {}): Pro
   const { createBarretenberg, ensureDevSrs } = await import('../../prover/engine/srs/index.js');
   const { ensureAggregationArtifacts } = await import('../../prover/engine/circuits/setup.js');
   log('devnet.build', { step: 'dev-srs', note: 'INSECURE dev SRS, local devnets only' });
-  const srs = await ensureDevSrs({ logger: (e) => log('srs', e) });
+  const srs = await ensureDevSrs({ logger: (e) => log('srs', e), onProgress: opts.onSrsProgress });
   let bb: { destroy(): Promise<void> } | undefined;
   try {
     const { build } = await ensureAggregationArtifacts(

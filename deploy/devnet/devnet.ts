@@ -12,7 +12,7 @@ import { loadParameters, type NexParameters } from '../parameters.js';
 import { rpcProvider } from '../provider.js';
 import type { VerifierBuild } from '../verifierBuild.js';
 import { testAccounts, type TestAccount } from './accounts.js';
-import { buildContracts, ensureVerifierBuild } from './build.js';
+import { buildContracts, ensureVerifierBuild, type EnsureVerifierOptions } from './build.js';
 import { fundAccounts, type FundedAccount } from './fund.js';
 import { spawnNode, type LocalNode } from './node.js';
 
@@ -31,6 +31,8 @@ export interface StartDevnetOptions {
   deploymentsDir?: string | undefined;
   ignitionDir?: string | undefined;
   log?: DeployLog | undefined;
+  /** Progress of a dev SRS generation (first run on a machine only). */
+  onSrsProgress?: EnsureVerifierOptions['onSrsProgress'];
 }
 
 export interface Devnet {
@@ -56,7 +58,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
   const deployer = accounts[0]!;
 
   // Build first: a missing circuits build fails before a node is started.
-  const verifierBuild = opts.verifierBuild ?? (await ensureVerifierBuild({ log }));
+  const verifierBuild = opts.verifierBuild ?? (await ensureVerifierBuild({ log, onSrsProgress: opts.onSrsProgress }));
   if (!opts.skipContractBuild) {
     log('devnet.build', { step: 'contracts' });
     await buildContracts(opts.root);

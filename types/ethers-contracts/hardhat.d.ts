@@ -10,7 +10,9 @@ import * as Contracts from "./index.js";
 
 declare module "@nomicfoundation/hardhat-ethers/types" {
   interface HardhatEthersHelpers extends HardhatEthersHelpersBase {
-  getContractFactory(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IJobLifetime__factory>
+  getContractFactory(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ExampleRollup__factory>
+getContractFactory(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationMarket__factory>
+getContractFactory(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IJobLifetime__factory>
 getContractFactory(name: 'INexCallback', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexCallback__factory>
 getContractFactory(name: 'IProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IProverStaking__factory>
 getContractFactory(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationVerifier__factory>
@@ -22,11 +24,11 @@ getContractFactory(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | Fac
 getContractFactory(name: 'ProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ProverStaking__factory>
 getContractFactory(name: 'INexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexToken__factory>
 getContractFactory(name: 'NexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.NexToken__factory>
-getContractFactory(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ExampleRollup__factory>
 getContractFactory(name: 'TimelockController', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.TimelockController__factory>
-getContractFactory(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationMarket__factory>
 
-  getContractAt(name: 'IJobLifetime', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IJobLifetime>
+  getContractAt(name: 'ExampleRollup', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ExampleRollup>
+getContractAt(name: 'IAggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationMarket>
+getContractAt(name: 'IJobLifetime', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IJobLifetime>
 getContractAt(name: 'INexCallback', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexCallback>
 getContractAt(name: 'IProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IProverStaking>
 getContractAt(name: 'IAggregationVerifier', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationVerifier>
@@ -38,11 +40,11 @@ getContractAt(name: 'VerifierRouter', address: string | ethers.Addressable, sign
 getContractAt(name: 'ProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ProverStaking>
 getContractAt(name: 'INexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexToken>
 getContractAt(name: 'NexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.NexToken>
-getContractAt(name: 'ExampleRollup', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ExampleRollup>
 getContractAt(name: 'TimelockController', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.TimelockController>
-getContractAt(name: 'IAggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationMarket>
 
-  deployContract(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
+  deployContract(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
+deployContract(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
+deployContract(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
 deployContract(name: 'INexCallback', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
 deployContract(name: 'IProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
 deployContract(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationVerifier>
@@ -54,11 +56,11 @@ deployContract(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | DeployC
 deployContract(name: 'ProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
 deployContract(name: 'INexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
-deployContract(name: 'ExampleRollup', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
 deployContract(name: 'TimelockController', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
-deployContract(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
 
-  deployContract(name: 'IJobLifetime', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
+  deployContract(name: 'ExampleRollup', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
+deployContract(name: 'IAggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
+deployContract(name: 'IJobLifetime', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
 deployContract(name: 'INexCallback', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
 deployContract(name: 'IProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
 deployContract(name: 'IAggregationVerifier', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationVerifier>
@@ -70,9 +72,7 @@ deployContract(name: 'VerifierRouter', args: any[], signerOrOptions?: ethers.Sig
 deployContract(name: 'ProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
 deployContract(name: 'INexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
-deployContract(name: 'ExampleRollup', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ExampleRollup>
 deployContract(name: 'TimelockController', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.TimelockController>
-deployContract(name: 'IAggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
 
     // default types
     getContractFactory(

@@ -8,6 +8,7 @@ import { deployNex, type DeployLog } from '../../../deploy/deploy.js';
 import { startDevnet, type Devnet } from '../../../deploy/devnet/devnet.js';
 import { loadParameters } from '../../../deploy/parameters.js';
 import { rpcProvider } from '../../../deploy/provider.js';
+import { progressReporter } from '../../engine/srs/progress.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 
@@ -84,13 +85,15 @@ const devnet: Command = {
       'no-build': { type: 'boolean' },
       verbose: { type: 'boolean' },
     });
+    const srsProgress = progressReporter();
     const d = await startDevnet({
+      onSrsProgress: srsProgress.onProgress,
       rpcUrl: values['rpc-url'] as string | undefined,
       port: port(values.port),
       network: (values.network as string | undefined) ?? 'devnet',
       skipContractBuild: values['no-build'] === true,
       log: stderrLog(values.verbose === true),
-    });
+    }).finally(() => srsProgress.finish());
     console.log(formatDevnet(d));
     if (!d.spawned) return 0;
     console.log('\nThe node runs until you press Ctrl-C.');
