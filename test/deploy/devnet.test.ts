@@ -6,7 +6,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { bytesToHex, createPublicClient, http } from 'viem';
+import { bytesToHex, createPublicClient, createTestClient, http } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { deployNex } from '../../deploy/deploy.js';
+import { rpcProvider } from '../../deploy/provider.js';
 import { testAccounts } from '../../deploy/devnet/accounts.js';
 import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
 import { startDevnet, type Devnet } from '../../deploy/devnet/devnet.js';
@@ -240,6 +243,23 @@ describe('devnet', function () {
         deployExampleRollup({ rpcUrl: anvil.rpcUrl, privateKey: other.privateKey, market: client.addresses.market, programId, genesisRoot: word(1) }),
         /NotProgramOwner/,
       );
+    });
+
+    it('a deployment signed locally by a key the node does not hold', async () => {
+      const key = generatePrivateKey();
+      const deployer = privateKeyToAccount(key).address;
+      await createTestClient({ mode: 'anvil', transport: http(anvil.rpcUrl) }).setBalance({ address: deployer, value: 10n ** 20n });
+      const r = await deployNex({
+        provider: rpcProvider(anvil.rpcUrl, key),
+        network: 'devnet',
+        parameters: params,
+        verifierBuild: build,
+        deploymentsDir: tempDir(),
+        ignitionDir: tempDir(),
+      });
+      assert.equal(r.deployments.deployer, deployer);
+      assert.ok(r.transactionsSent >= 13);
+      assert.notEqual(r.deployments.contracts.AggregationMarket.address, devnet.deployments.contracts.AggregationMarket.address);
     });
 
     it('anvil stops cleanly', async () => {
