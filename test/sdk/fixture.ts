@@ -42,6 +42,8 @@ export const proofBytes = (seed: number, fields = PROOF_FIELDS): Hex =>
 export const VK: Hex = `0x${'ab'.repeat(VK_BYTES)}`;
 
 export interface SdkFixture {
+  /** The admin, which is also the only staked prover. */
+  admin: NexClient;
   rollup: NexClient;
   other: NexClient;
   reader: NexClient;
@@ -89,6 +91,7 @@ export async function sdkFixture(): Promise<SdkFixture> {
     pollingIntervalMs: 50,
   });
   return {
+    admin: client(getAddress(admin.address)),
     rollup: client(getAddress(rollupSigner.address)),
     other: client(getAddress(otherSigner.address)),
     reader: client(),
