@@ -211,7 +211,8 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
     deploymentParameters: {},
     accounts,
     defaultSender: deployer,
-    config: { requiredConfirmations: 1, blockPollingInterval: local ? 100 : 1_000 },
+    // Local devnets automine: one confirmation, fast polling. Elsewhere Ignition's defaults apply.
+    config: local ? { requiredConfirmations: 1, blockPollingInterval: 100 } : {},
     executionEventListener: countingListener((futureId, hash) => {
       transactionsSent += 1;
       log('deploy.tx', { futureId, hash });
