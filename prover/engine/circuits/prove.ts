@@ -4,7 +4,7 @@
  */
 import type { InputMap } from '@noir-lang/noir_js';
 import { keyHashList } from './artifacts.js';
-import { proveCircuit, verifyWithVk, type Bb } from './backend.js';
+import { proveCircuit, verifyWithVk, vkHashOf, type Bb } from './backend.js';
 import { noirExecutor } from './compile.js';
 import { merkleParent, statementDigest, zeroSubtree } from './commitment.js';
 import { addressToField, bytesToHex, hexToBytes, isCanonicalField, joinWord, splitWord } from './fields.js';
@@ -121,12 +121,14 @@ export async function verifyAggProof(bb: Bb, art: AggregationArtifacts, p: AggPr
 
 /**
  * Pre-check of a rollup proof before it enters the tree: shape (key and proof sizes, 1/2/4 canonical
- * public inputs) and cryptographic validity against its stored key. Milliseconds.
+ * public inputs), vkHash = bb's hash of vk (the leaf would otherwise produce an invalid proof), and
+ * cryptographic validity against the stored key. Milliseconds.
  */
 export async function verifyRollupProof(bb: Bb, rollup: RollupProof): Promise<boolean> {
   if (rollup.vk.length !== VK_FIELDS * 32 || rollup.proof.length !== RECURSIVE_PROOF_FIELDS * 32) return false;
   if (!LEAF_FOR_PUBLIC_INPUTS[rollup.publicInputs.length]) return false;
   if (!isCanonicalField(rollup.vkHash) || !rollup.publicInputs.every(isCanonicalField)) return false;
+  if (BigInt(await vkHashOf(bb, rollup.vk)) !== BigInt(rollup.vkHash)) return false;
   return verifyWithVk(bb, rollup.vk, { proof: rollup.proof, publicInputs: rollup.publicInputs }, 'noir-recursive');
 }
 
