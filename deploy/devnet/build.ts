@@ -42,15 +42,15 @@ export async function ensureVerifierBuild(opts: EnsureVerifierOptions = {}): Pro
   if (opts.buildDir) return loadVerifierBuild(opts.buildDir);
   const log = opts.log ?? (() => undefined);
   // Loaded on demand: bb.js and the circuits are heavy, and most CLI commands never need them.
-  const { createBarretenberg, ensureDevSrs } = await import('../../prover/engine/srs/index.js');
-  const { ensureAggregationArtifacts } = await import('../../prover/engine/circuits/setup.js');
+  const { ensureDevSrs } = await import('../../prover/engine/srs/index.js');
+  const { ensureAggregationArtifacts, startBarretenberg } = await import('../../prover/engine/circuits/setup.js');
   log('devnet.build', { step: 'dev-srs', note: 'INSECURE dev SRS, local devnets only' });
   const srs = await ensureDevSrs({ logger: (e) => log('srs', e), onProgress: opts.onSrsProgress });
   let bb: { destroy(): Promise<void> } | undefined;
   try {
     const { build } = await ensureAggregationArtifacts(
       async () => {
-        const created = await createBarretenberg(srs);
+        const created = await startBarretenberg(srs);
         bb = created;
         return created;
       },
