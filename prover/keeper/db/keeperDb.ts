@@ -69,6 +69,7 @@ type Row = Record<string, SQLInputValue>;
  */
 export class KeeperDb {
   readonly #db: DatabaseSync;
+  #depth = 0;
 
   constructor(readonly path: string, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -83,14 +84,18 @@ export class KeeperDb {
 
   /** Runs `fn` in one IMMEDIATE transaction (all or nothing, also across a crash). */
   tx<T>(fn: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
+    // Nested calls become savepoints of the outer transaction.
+    const depth = this.#depth++;
+    this.#db.exec(depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT sp${depth}`);
     try {
       const out = fn();
-      this.#db.exec('COMMIT');
+      this.#db.exec(depth === 0 ? 'COMMIT' : `RELEASE sp${depth}`);
       return out;
     } catch (err) {
-      this.#db.exec('ROLLBACK');
+      this.#db.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO sp${depth}; RELEASE sp${depth}`);
       throw err;
+    } finally {
+      this.#depth--;
     }
   }
 
