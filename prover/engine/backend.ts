@@ -61,20 +61,37 @@ export interface ProvingBackend {
 const CIRCUITS_MODULE = './circuits/index.js';
 const SRS_MODULE = './srs/index.js';
 
-/** Opens a bb instance and loads the aggregation artifacts. */
-export async function openBackend(opts: BackendOptions): Promise<ProvingBackend> {
-  let circuits: Record<string, unknown>;
-  let srs: Record<string, unknown>;
+async function loadModules(): Promise<{ circuits: Record<string, unknown>; srs: Record<string, unknown> }> {
   try {
-    circuits = (await import(CIRCUITS_MODULE)) as Record<string, unknown>;
-    srs = (await import(SRS_MODULE)) as Record<string, unknown>;
+    return {
+      circuits: (await import(CIRCUITS_MODULE)) as Record<string, unknown>,
+      srs: (await import(SRS_MODULE)) as Record<string, unknown>,
+    };
   } catch (err) {
     throw new Error(
       `prover engine: the circuits/SRS modules are not available (${err instanceof Error ? err.message : String(err)}); ` +
         'merge the `circuits` and `srs` branches and run `npm run circuits`',
     );
   }
-  void circuits;
-  void srs;
+}
+
+/** Proves one statement of the example rollup circuit (valid, or deliberately invalid for tests and demos). */
+export async function proveExampleRollup(opts: BackendOptions & { publicInputCount?: 1 | 2 | 4; valid?: boolean }): Promise<RollupProof> {
+  await loadModules();
+  void opts;
+  throw new Error('prover engine: example rollup binding not written yet (waiting for the circuits branch)');
+}
+
+/** Source of the Solidity verifier generated for the root (node circuit, evm target), as used on chain. */
+export async function loadRootVerifierSource(opts: BackendOptions): Promise<string> {
+  await loadModules();
+  void opts;
+  throw new Error('prover engine: verifier binding not written yet (waiting for the circuits branch)');
+}
+
+/** Opens a bb instance and loads the aggregation artifacts. */
+export async function openBackend(opts: BackendOptions): Promise<ProvingBackend> {
+  await loadModules();
+  void opts;
   throw new Error('prover engine: backend binding not written yet (waiting for the circuits and srs branches)');
 }
