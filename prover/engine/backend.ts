@@ -25,10 +25,27 @@ export interface AggProof {
   target: ProofTarget;
 }
 
-/** Where the compiled aggregation circuits live and their key hashes (router order). */
+/** Gate counts of a circuit as bb reports them. */
+export interface CircuitSize {
+  gates: number;
+  dyadicGates: number;
+}
+
+/** Where the compiled aggregation circuits live, their key hashes (router order) and sizes. */
 export interface ArtifactsInfo {
   buildDir: string;
   keyHashes: Record<AggCircuit, Hex>;
+  sizes: Record<AggCircuit, CircuitSize>;
+}
+
+/** A compiled Solidity verifier: the contract with verify(bytes,bytes32[]) and the libraries it links. */
+export interface VerifierBuild {
+  name: string;
+  abi: unknown[];
+  /** Creation bytecode with unlinked library placeholders (hex). */
+  bytecode: Hex;
+  linkReferences: Record<string, Record<string, { start: number; length: number }[]>>;
+  libraries: { name: string; abi: unknown[]; bytecode: Hex }[];
 }
 
 /** Options a worker needs to open its own backend (plain JSON: it crosses the IPC boundary). */
@@ -51,6 +68,15 @@ export interface ProvingBackend {
   /** The key hash bb computes for a rollup verification key (the program's vkHash). */
   vkHashOf(vk: Uint8Array): Promise<Hex>;
   verifyAggProof(p: AggProof): Promise<boolean>;
+  /** Proves a statement of the example rollup program with `publicInputCount` public inputs (noir-recursive target). */
+  proveExampleRollup(args: { publicInputCount: 1 | 2 | 4; seed: string; valid?: boolean }): Promise<RollupProof>;
+  /** The compiled Solidity verifier of the root (node circuit, evm target), as deployed on chain. */
+  rootVerifier(): Promise<VerifierBuild>;
+  /**
+   * An example rollup proof made for the EVM (keccak transcript) with the Solidity verifier source of that
+   * rollup circuit (for the current SRS): the "verify one rollup proof alone on L1" baseline of the benchmark.
+   */
+  exampleRollupEvmCase(): Promise<{ verifierSource: string; proof: Uint8Array; publicInputs: Hex[] }>;
   /** Process id of the native bb behind this backend, when there is one (for peak-RSS sampling). */
   bbPid(): number | undefined;
   close(): Promise<void>;
@@ -75,18 +101,18 @@ async function loadModules(): Promise<{ circuits: Record<string, unknown>; srs: 
   }
 }
 
-/** Proves one statement of the example rollup circuit (valid, or deliberately invalid for tests and demos). */
-export async function proveExampleRollup(opts: BackendOptions & { publicInputCount?: 1 | 2 | 4; valid?: boolean }): Promise<RollupProof> {
+/** What the SRS module's cache manifest records about the dev SRS generation, or a fresh generation when `fresh`. */
+export async function devSrsGeneration(opts: BackendOptions & { fresh?: boolean }): Promise<{ points: number; ms: number; fromCache: boolean }> {
   await loadModules();
   void opts;
-  throw new Error('prover engine: example rollup binding not written yet (waiting for the circuits branch)');
+  throw new Error('prover engine: SRS binding not written yet (waiting for the srs branch)');
 }
 
-/** Source of the Solidity verifier generated for the root (node circuit, evm target), as used on chain. */
-export async function loadRootVerifierSource(opts: BackendOptions): Promise<string> {
+/** Builds the circuits (or reads the cached build's manifest) and reports the build time. */
+export async function circuitBuild(opts: BackendOptions & { fresh?: boolean }): Promise<{ ms: number; fromCache: boolean }> {
   await loadModules();
   void opts;
-  throw new Error('prover engine: verifier binding not written yet (waiting for the circuits branch)');
+  throw new Error('prover engine: circuits build binding not written yet (waiting for the circuits branch)');
 }
 
 /** Opens a bb instance and loads the aggregation artifacts. */

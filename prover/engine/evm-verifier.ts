@@ -3,7 +3,7 @@
 // `nex verify --evm` (in-process Hardhat network) and the prover benchmark (gas, calldata size).
 import { createRequire } from 'node:module';
 import { type ContractRunner, ContractFactory, Interface, type Signer, getBytes } from 'ethers';
-import type { Hex } from './backend.js';
+import type { Hex, VerifierBuild } from './backend.js';
 
 const require = createRequire(import.meta.url);
 
@@ -59,6 +59,16 @@ export function compileVerifier(source: string, opts: { fileName?: string; runs?
     throw new Error(`expected one deployable contract with verify(bytes,bytes32[]), found ${verifiers.map((c) => c.name).join(', ') || 'none'}`);
   }
   return { verifier: verifiers[0]!, contracts };
+}
+
+/** Wraps an already compiled verifier (the circuits module's build) in the shape used here. */
+export function fromVerifierBuild(v: VerifierBuild): CompiledVerifier {
+  const strip = (h: string): string => (h.startsWith('0x') ? h.slice(2) : h);
+  const contracts = new Map<string, CompiledContract>();
+  const verifier: CompiledContract = { name: v.name, source: '', abi: v.abi, bytecode: strip(v.bytecode), linkReferences: v.linkReferences };
+  contracts.set(v.name, verifier);
+  for (const l of v.libraries) contracts.set(l.name, { name: l.name, source: '', abi: l.abi, bytecode: strip(l.bytecode), linkReferences: {} });
+  return { verifier, contracts };
 }
 
 export interface DeployedVerifier {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { bytesToHex, hexToBytes, isAddress } from 'viem';
 import type { AggProof, BackendOptions, Hex } from '../../engine/backend.js';
-import { loadRootVerifierSource, openBackend, proveExampleRollup } from '../../engine/backend.js';
+import { openBackend } from '../../engine/backend.js';
 import { type BatchJson, batchFromJson, type RollupProofJson, rollupFromJson, rollupToJson } from '../../engine/batch.js';
+import { splitRoot } from '../../engine/commitment.js';
 import { aggregateBatch, type AggregateResult } from '../../engine/index.js';
 import { jsonLogger } from '../../engine/logger.js';
 import type { ProgressEvent } from '../../engine/scheduler.js';
@@ -146,7 +147,13 @@ ${BACKEND_USAGE}`,
     const out = required(v, 'out');
     const n = Number(v['public-inputs'] ?? 1);
     if (n !== 1 && n !== 2 && n !== 4) throw new UsageError('--public-inputs must be 1, 2 or 4');
-    const rollup = await proveExampleRollup({ ...backendOptions(v), publicInputCount: n, valid: v.invalid !== true });
+    const backend = await openBackend(backendOptions(v));
+    let rollup;
+    try {
+      rollup = await backend.proveExampleRollup({ publicInputCount: n, seed: `cli-${Date.now()}`, valid: v.invalid !== true });
+    } finally {
+      await backend.close();
+    }
     const file: RollupProofFile = { kind: 'rollup-proof', ...rollupToJson(rollup) };
     await writeJson(out, file);
     console.log(`wrote ${out}: ${rollup.publicInputs.length} public input(s), vkHash ${rollup.vkHash}, ${rollup.proof.length} proof bytes`);
@@ -246,11 +253,22 @@ ${BACKEND_USAGE}`,
     }
     if (j?.kind !== 'aggregate-proof') throw new Error(`${file}: not a proof file (kind must be 'rollup-proof' or 'aggregate-proof')`);
     const proof = hexToBytes(j.proof);
+    const [hi, lo] = splitRoot(j.root);
+    if (j.publicInputs.length < 3 || BigInt(j.publicInputs[0]!) !== BigInt(hi) || BigInt(j.publicInputs[1]!) !== BigInt(lo) ||
+      BigInt(j.publicInputs[2]!) !== BigInt(j.prover)) {
+      console.log(`${file}: public inputs do not commit the file's root ${j.root} and prover ${j.prover}`);
+      return 1;
+    }
     if (v.evm) {
-      const { compileVerifier, deployVerifier, evmVerify } = await import('../../engine/evm-verifier.js');
+      const { fromVerifierBuild, deployVerifier, evmVerify } = await import('../../engine/evm-verifier.js');
       const { network } = await import('hardhat');
-      const source = await loadRootVerifierSource(bopts);
-      const compiled = compileVerifier(source);
+      const backend = await openBackend(bopts);
+      let compiled;
+      try {
+        compiled = fromVerifierBuild(await backend.rootVerifier());
+      } finally {
+        await backend.close();
+      }
       const { ethers } = await network.create();
       const [signer] = await ethers.getSigners();
       const deployed = await deployVerifier(compiled, signer!);
