@@ -1,6 +1,15 @@
-// The one file that binds the engine to the circuits module (prover/engine/circuits, branch `circuits`)
-// and the SRS module (prover/engine/srs, branch `srs`). Everything else in the engine uses only the
-// types and the `ProvingBackend` interface below, so integrating a changed circuits API touches this file.
+// The one file that binds the engine to the circuits module (prover/engine/circuits) and the SRS module
+// (prover/engine/srs). Everything else in the engine uses only the types and the `ProvingBackend`
+// interface below, so a change in those modules' APIs touches this file only.
+import { loadAggregationArtifacts } from './circuits/artifacts.js';
+import { type Bb, computeVk, proveCircuit, solidityVerifier } from './circuits/backend.js';
+import { buildCircuits } from './circuits/build.js';
+import { type CompiledCircuit, Noir } from '@noir-lang/noir_js';
+import { exampleRollupInputs, proveExampleRollup, tamperRollupProof } from './circuits/examples.js';
+import { bytesToHex } from './circuits/fields.js';
+import { proveLeaf, proveNode, provePad, verifyAggProof, verifyRollupProof } from './circuits/prove.js';
+import type { ExampleRollup } from './circuits/types.js';
+import { createBarretenberg, ensureDevSrs, ignitionSrs, seedId, solidityVerifierFor, type Srs } from './srs/index.js';
 import type { Hex } from './commitment.js';
 
 export type { Hex };
@@ -52,7 +61,9 @@ export interface VerifierBuild {
 export interface BackendOptions {
   /** Directory of the compiled aggregation artifacts (`npm run circuits`); undefined = module default. */
   buildDir?: string | undefined;
-  /** SRS directory (dev SRS cache); undefined = module default. */
+  /** 'dev' (INSECURE local SRS, default) or 'ignition' (production: stock bb and the Aztec CRS). */
+  srs?: 'dev' | 'ignition' | undefined;
+  /** Dev SRS cache root; undefined = the SRS module's default ($NEX_SRS_DIR or ~/.cache/nex/srs). */
   srsDir?: string | undefined;
   /** bb threads per instance; undefined = bb default (all cores). */
   threads?: number | undefined;
@@ -82,42 +93,108 @@ export interface ProvingBackend {
   close(): Promise<void>;
 }
 
-// Module paths are held in variables until the circuits and srs branches are merged, so that the engine
-// type-checks without them. After the merge these become static imports.
-const CIRCUITS_MODULE = './circuits/index.js';
-const SRS_MODULE = './srs/index.js';
-
-async function loadModules(): Promise<{ circuits: Record<string, unknown>; srs: Record<string, unknown> }> {
-  try {
-    return {
-      circuits: (await import(CIRCUITS_MODULE)) as Record<string, unknown>,
-      srs: (await import(SRS_MODULE)) as Record<string, unknown>,
-    };
-  } catch (err) {
-    throw new Error(
-      `prover engine: the circuits/SRS modules are not available (${err instanceof Error ? err.message : String(err)}); ` +
-        'merge the `circuits` and `srs` branches and run `npm run circuits`',
-    );
-  }
+interface BbWithProcess {
+  backend?: { process?: { pid?: number } };
 }
+
+function bbPidOf(bb: Bb): number | undefined {
+  // bb.js keeps the native process private; read it defensively (only used for peak-RSS sampling).
+  const pid = (bb as unknown as BbWithProcess).backend?.process?.pid;
+  return typeof pid === 'number' ? pid : undefined;
+}
+
+async function openSrs(opts: BackendOptions): Promise<Srs> {
+  return (opts.srs ?? 'dev') === 'ignition' ? ignitionSrs() : ensureDevSrs({ cacheDir: opts.srsDir });
+}
+
+/** The build id the circuits module uses for an SRS (keys and verifier depend on it). */
+function srsIdOf(srs: Srs): string {
+  return srs.mode === 'dev' ? `dev-${seedId(srs.seed)}` : 'ignition';
+}
+
+const EXAMPLE_FOR: Record<1 | 2 | 4, ExampleRollup> = { 1: 'rollup_counter', 2: 'rollup_transfer', 4: 'rollup_ledger' };
 
 /** What the SRS module's cache manifest records about the dev SRS generation, or a fresh generation when `fresh`. */
 export async function devSrsGeneration(opts: BackendOptions & { fresh?: boolean }): Promise<{ points: number; ms: number; fromCache: boolean }> {
-  await loadModules();
-  void opts;
-  throw new Error('prover engine: SRS binding not written yet (waiting for the srs branch)');
+  if (opts.fresh) {
+    // A fresh generation into a temporary cache root, so the shared cache is left as it is.
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nex-srs-bench-'));
+    try {
+      const t = performance.now();
+      const srs = await ensureDevSrs({ cacheDir: dir });
+      return { points: srs.points, ms: Math.round(performance.now() - t), fromCache: false };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const srs = await ensureDevSrs({ cacheDir: opts.srsDir });
+  return { points: srs.points, ms: srs.manifest.generationMs, fromCache: true };
 }
 
 /** Builds the circuits (or reads the cached build's manifest) and reports the build time. */
 export async function circuitBuild(opts: BackendOptions & { fresh?: boolean }): Promise<{ ms: number; fromCache: boolean }> {
-  await loadModules();
-  void opts;
-  throw new Error('prover engine: circuits build binding not written yet (waiting for the circuits branch)');
+  const srs = await openSrs(opts);
+  const bb = await createBarretenberg(srs, { threads: opts.threads });
+  try {
+    const t = performance.now();
+    const r = await buildCircuits({ bb, srsId: srsIdOf(srs), patchVerifier: (s) => solidityVerifierFor(srs, s), force: opts.fresh });
+    if (!r.cacheHit) return { ms: Math.round(performance.now() - t), fromCache: false };
+    const m = r.manifest;
+    const ms = Object.values(m.circuits).reduce((a, c) => a + c.compileMs + c.vkMs, 0) + m.rootVk.ms + m.verifier.generateMs + m.verifier.compileMs;
+    return { ms, fromCache: true };
+  } finally {
+    await bb.destroy();
+  }
 }
 
-/** Opens a bb instance and loads the aggregation artifacts. */
+/** Opens a bb instance bound to the SRS and loads the aggregation artifacts built by `npm run circuits`. */
 export async function openBackend(opts: BackendOptions): Promise<ProvingBackend> {
-  await loadModules();
-  void opts;
-  throw new Error('prover engine: backend binding not written yet (waiting for the circuits and srs branches)');
+  const srs = await openSrs(opts);
+  const art = opts.buildDir
+    ? await loadAggregationArtifacts({ buildDir: opts.buildDir })
+    : await loadAggregationArtifacts({ srsId: srsIdOf(srs) });
+  const bb = await createBarretenberg(srs, { threads: opts.threads });
+  const sizes = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, { gates: art.circuits[c].size.gates, dyadicGates: art.circuits[c].size.dyadicGates }])) as Record<AggCircuit, CircuitSize>;
+  return {
+    artifacts: { buildDir: art.buildDir, keyHashes: { ...art.keyHashes }, sizes },
+    proveLeaf: (a) => proveLeaf(bb, art, a),
+    provePad: (a) => provePad(bb, art, a),
+    proveNode: (a) => proveNode(bb, art, a),
+    verifyRollupProof: (r) => verifyRollupProof(bb, r),
+    verifyAggProof: (p) => verifyAggProof(bb, art, p),
+    async vkHashOf(vk) {
+      // bb's key hash of an UltraHonk key is the poseidon2 hash of its 32-byte fields.
+      if (vk.length === 0 || vk.length % 32 !== 0) throw new Error(`verification key of ${vk.length} bytes is not a list of 32-byte fields`);
+      const inputs: Uint8Array[] = [];
+      for (let i = 0; i < vk.length; i += 32) inputs.push(vk.slice(i, i + 32));
+      const r = await bb.poseidon2Hash({ inputs });
+      return bytesToHex(r.hash);
+    },
+    async proveExampleRollup({ publicInputCount, seed, valid = true }) {
+      const kind = EXAMPLE_FOR[publicInputCount];
+      const proof = await proveExampleRollup(bb, art, kind, seed);
+      return valid ? proof : tamperRollupProof(proof, 'proof-byte');
+    },
+    async rootVerifier() {
+      const v = art.verifier;
+      return {
+        name: v.contractName, abi: v.abi, bytecode: v.bytecode, linkReferences: v.linkReferences,
+        libraries: v.libraries.map((l) => ({ name: l.name, abi: l.abi, bytecode: l.bytecode })),
+      };
+    },
+    async exampleRollupEvmCase() {
+      const kind = EXAMPLE_FOR[1];
+      const c = art.examples[kind];
+      const evmVk = await computeVk(bb, kind, c.bytecode, 'evm');
+      const { witness } = await new Noir({ ...c.program, debug_symbols: '', file_map: {} } as unknown as CompiledCircuit).execute(exampleRollupInputs(kind, 'bench-evm'));
+      const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: evmVk.bytes }, witness, 'evm');
+      const verifierSource = solidityVerifierFor(srs, await solidityVerifier(bb, evmVk.bytes));
+      return { verifierSource, proof: raw.proof, publicInputs: raw.publicInputs };
+    },
+    bbPid: () => bbPidOf(bb),
+    close: () => bb.destroy(),
+  };
 }
