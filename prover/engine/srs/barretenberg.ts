@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { BackendType, Barretenberg } from '@aztec/bb.js';
+import type { Srs } from './index.js';
+
+export interface CreateBarretenbergOptions {
+  /** Threads bb may use (HARDWARE_CONCURRENCY). Default: bb.js's choice (CPU count, max 16). */
+  readonly threads?: number | undefined;
+  /** Receives bb's stdout/stderr lines. Attaching one requires destroy() for Node to exit. */
+  readonly logger?: ((line: string) => void) | undefined;
+}
+
+/**
+ * Starts a native bb (unix-socket backend) bound to `srs` and returns its bb.js API.
+ *
+ * - dev: the patched bb through its wrapper, which sets CRS_PATH to the dev CRS directory, so
+ *   the binding is per instance (no process.env mutation) and bb never tries to download.
+ * - ignition: the stock bb; it reads (or downloads) the Ignition CRS from its default ~/.bb-crs.
+ *   Refused when CRS_PATH in this process points elsewhere, since bb would read that CRS instead.
+ */
+export async function createBarretenberg(srs: Srs, opts: CreateBarretenbergOptions = {}): Promise<Barretenberg> {
+  if (srs.mode === 'ignition') {
+    const envCrs = process.env.CRS_PATH;
+    if (envCrs && path.resolve(envCrs) !== path.resolve(srs.crsDir)) {
+      throw new Error(`CRS_PATH=${envCrs} is set; stock bb would read that CRS instead of the Ignition CRS in ${srs.crsDir}`);
+    }
+  }
+  return Barretenberg.new({
+    backend: BackendType.NativeUnixSocket,
+    bbPath: srs.bbPath,
+    crsPath: srs.crsDir,
+    threads: opts.threads,
+    logger: opts.logger,
+  });
+}
