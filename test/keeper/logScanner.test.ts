@@ -20,7 +20,7 @@ describe('keeper log scanner (anvil)', function () {
 
   before(async () => {
     anvil = await Anvil.launch(mkdtempSync(join(tmpdir(), 'nex-keeper-scan-')));
-    const wallet = createWalletClient({ account: privateKeyToAccount(DEV_KEYS[0]), transport: http(anvil.url), chain: null });
+    const wallet = anvil.wallet(DEV_KEYS[0]);
     const hash = await wallet.sendTransaction({ data: EMITTER_INIT, gas: 100_000n });
     emitter = (await anvil.client.waitForTransactionReceipt({ hash })).contractAddress!;
     // 40 blocks, one log each (topic = block-ish counter).
@@ -80,7 +80,7 @@ describe('keeper log scanner (anvil)', function () {
     expect(first.from).to.equal(head - 10n);
     expect(topics).to.have.length(11);
     db1.close();
-    const wallet = createWalletClient({ account: privateKeyToAccount(DEV_KEYS[0]), transport: http(anvil.url), chain: null });
+    const wallet = anvil.wallet(DEV_KEYS[0]);
     await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(41)), pad(toHex(410))]), gas: 60_000n });
     topics.length = 0;
     const db2 = new KeeperDb(path);

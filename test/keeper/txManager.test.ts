@@ -97,7 +97,7 @@ describe('keeper tx manager (anvil)', function () {
     const tm = manager(DEV_KEYS[4], db);
     const tx = await tm.send({ purpose: 'slash', to: SINK, data: '0x' });
     await anvil.test.dropTransaction({ hash: db.attemptsOf(tx.id)[0]!.hash });
-    const other = createWalletClient({ account: privateKeyToAccount(DEV_KEYS[4]), transport: http(anvil.url), chain: null });
+    const other = anvil.wallet(DEV_KEYS[4]);
     await other.sendTransaction({ to: SINK, value: 1n, nonce: tx.nonce, gas: 21000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
     await anvil.test.mine({ blocks: 1 });
     await anvil.test.setAutomine(true);
@@ -119,7 +119,7 @@ describe('keeper tx manager (anvil)', function () {
     expect(String(err)).to.match(/insufficient funds/i);
     expect(db.recentTxs(1)[0]!.status).to.equal('dropped');
     // Fund it; the next tx reuses nonce 0.
-    const funder = createWalletClient({ account: privateKeyToAccount(DEV_KEYS[0]), transport: http(anvil.url), chain: null });
+    const funder = anvil.wallet(DEV_KEYS[0]);
     await funder.sendTransaction({ to: tm.address, value: parseEther('1'), gas: 21000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
     const deployHash = await funder.sendTransaction({ data: REVERTER_INIT, gas: 100000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
     const reverter = (await anvil.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createPublicClient, createTestClient, http, type PublicClient, type TestClient } from 'viem';
+import { createPublicClient, createTestClient, createWalletClient, http, type Hex, type PublicClient, type TestClient, type WalletClient } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { chainFor } from '../../../prover/keeper/chain/clients.js';
 
 /** The well-known dev keys of anvil and Hardhat (test only). */
 export const DEV_KEYS = [
@@ -37,6 +39,11 @@ export class Anvil {
     this.url = `http://127.0.0.1:${port}`;
     this.client = createPublicClient({ transport: http(this.url, { retryCount: 0 }) });
     this.test = createTestClient({ mode: 'anvil', transport: http(this.url, { retryCount: 0 }) });
+  }
+
+  /** A wallet client for a dev key (test transactions outside the keeper). */
+  wallet(key: Hex): WalletClient<ReturnType<typeof http>, ReturnType<typeof chainFor>, ReturnType<typeof privateKeyToAccount>> {
+    return createWalletClient({ account: privateKeyToAccount(key), transport: http(this.url), chain: chainFor(31337) });
   }
 
   static async launch(stateDir: string, extra: string[] = []): Promise<Anvil> {
