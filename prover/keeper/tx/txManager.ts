@@ -14,6 +14,11 @@ export interface TxRequest {
   readonly value?: bigint;
   /** Gas limit; estimated (which also simulates the call) when omitted. */
   readonly gas?: bigint;
+  /**
+   * Runs inside the database transaction that records the intent (e.g. a batch phase change), so
+   * both are recorded or neither. Throwing here cancels the send before broadcast.
+   */
+  readonly within?: () => void;
 }
 
 export type TxOutcome =
@@ -86,10 +91,13 @@ export class TxManager {
     const nonce = Math.max(chainNonce, dbPending === undefined ? 0 : dbPending + 1);
     const raw = await this.#sign({ nonce, to: req.to, data: req.data, value, gas }, fees);
     const hash = keccak256(raw);
-    const id = db.insertTx(
-      { purpose: req.purpose, batchId: req.batchId ?? null, nonce, to: req.to, data: req.data, value, gas },
-      { hash, raw, maxFee: fees.maxFeePerGas, maxPriorityFee: fees.maxPriorityFeePerGas },
-    );
+    const id = db.tx(() => {
+      req.within?.();
+      return db.insertTx(
+        { purpose: req.purpose, batchId: req.batchId ?? null, nonce, to: req.to, data: req.data, value, gas },
+        { hash, raw, maxFee: fees.maxFeePerGas, maxPriorityFee: fees.maxPriorityFeePerGas },
+      );
+    });
     log.info('tx sending', { purpose: req.purpose, batchId: req.batchId, nonce, hash, gas, maxFeePerGas: fees.maxFeePerGas });
     this.o.onSent?.(req.purpose);
     await this.#broadcast(id, raw);
