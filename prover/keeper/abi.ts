@@ -140,6 +140,7 @@ export const erc20Abi = parseAbi([
   'function balanceOf(address account) view returns (uint256)',
   'function allowance(address owner, address spender) view returns (uint256)',
   'function approve(address spender, uint256 amount) returns (bool)',
+  'function transfer(address to, uint256 amount) returns (bool)',
 ]);
 
 /** Batch states as stored by the market (IAggregationMarket.BatchState). */

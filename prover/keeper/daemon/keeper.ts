@@ -15,6 +15,7 @@ import { estimateProvingSeconds, expectedProfit, gasUnits, provingSpeed, treeSha
 import type { Logger } from '../obs/logger.js';
 import { Metrics } from '../obs/metrics.js';
 import { startObservabilityServer } from '../obs/server.js';
+import { currentFees } from '../tx/fees.js';
 import { TxManager } from '../tx/txManager.js';
 import { engineBatchProver, type BatchProver } from '../work/batchProver.js';
 import { fetchBatchInputs } from '../work/inputs.js';
@@ -214,15 +215,16 @@ export class Keeper {
   async #decide(b: Awaited<ReturnType<MarketReader['batch']>>, now: number): Promise<Decision> {
     const { reader, db, config, me } = this.ctx;
     if (b.state !== BatchState.Sealed && b.state !== BatchState.Locked) return decide({ batch: b } as never);
-    const [params, expiry, eligible, available, block] = await Promise.all([
-      reader.params(), reader.batchExpiry(b.batchId), reader.isEligible(me), reader.availableStake(me), this.ctx.client.getBlock({ blockTag: 'latest' }),
+    const [params, expiry, eligible, available, fees_] = await Promise.all([
+      reader.params(), reader.batchExpiry(b.batchId), reader.isEligible(me), reader.availableStake(me), currentFees(this.ctx.client, config.gas),
     ]);
     const window = params.provingWindowBase + params.provingWindowPerProof * b.count;
     const subs = db.submissionsOf(b.batchId);
     const slots = subs.length >= b.count ? subs.slice(0, b.count).map((s) => s.slot) : [...Array(b.count).keys()];
     const est = estimateProvingSeconds(treeShape(b.capacity, slots), provingSpeed(db, config.engine), config.engine.workers);
     const fees = subs.slice(0, b.count).reduce((s, x) => s + x.fee, 0n);
-    const gasPrice = (block.baseFeePerGas ?? 0n) + config.gas.maxPriorityFeePerGas;
+    // Expected price paid: base fee + tip (maxFeePerGas is twice the base fee: an upper bound, not the price).
+    const gasPrice = fees_.baseFee + fees_.maxPriorityFeePerGas;
     const g = gasUnits(b.count, config.gas.verifyGas);
     const lockP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.lock + g.fulfil });
     const secP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.fulfil });

@@ -7,7 +7,7 @@ export interface Fees {
 }
 
 /** Current EIP-1559 fees from the node, capped by the gas policy. */
-export async function currentFees(client: PublicClient, policy: GasPolicy): Promise<Fees & { capped: boolean }> {
+export async function currentFees(client: PublicClient, policy: GasPolicy): Promise<Fees & { capped: boolean; baseFee: bigint }> {
   const block = await client.getBlock({ blockTag: 'latest' });
   const baseFee = block.baseFeePerGas ?? 0n;
   const suggested = await client.request({ method: 'eth_maxPriorityFeePerGas' }).then(BigInt, () => 1_000_000_000n);
@@ -15,7 +15,7 @@ export async function currentFees(client: PublicClient, policy: GasPolicy): Prom
   // Twice the base fee survives six full blocks of base-fee increases (viem's default too).
   const wanted = baseFee * 2n + tip;
   const fee = min(wanted, policy.maxFeePerGas);
-  return { maxFeePerGas: fee, maxPriorityFeePerGas: min(tip, fee), capped: wanted > policy.maxFeePerGas };
+  return { maxFeePerGas: fee, maxPriorityFeePerGas: min(tip, fee), capped: wanted > policy.maxFeePerGas, baseFee };
 }
 
 /**
