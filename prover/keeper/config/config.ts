@@ -1,0 +1,56 @@
+import type { Address } from 'viem';
+
+/** The validated keeper configuration. Built only by loadConfig(); immutable afterwards. */
+export interface KeeperConfig {
+  readonly rpcUrls: readonly string[];
+  readonly chainId?: number;
+  readonly marketAddress?: Address;
+  readonly deploymentsFile?: string;
+  readonly stakingAddress?: Address;
+  readonly tokenAddress?: Address;
+  readonly startBlock: number;
+  readonly keystoreFile?: string;
+  readonly proverAddress?: Address;
+  readonly gas: GasPolicy;
+  readonly capacity: number;
+  readonly minProfit: bigint;
+  readonly safetyBufferSeconds: number;
+  readonly lookbackBlocks: number;
+  readonly maxLogRange: number;
+  readonly reorgDepth: number;
+  readonly pollIntervalMs: number;
+  readonly dataDir: string;
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  readonly listenOnly: boolean;
+  readonly secondary: boolean;
+  readonly slash: boolean;
+  readonly seal: boolean;
+  readonly engine: EngineTuning;
+  readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' | 'auto' };
+}
+
+export interface GasPolicy {
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+  readonly bumpPercent: number;
+  readonly stuckAfterSeconds: number;
+  readonly verifyGas: number;
+}
+
+export interface EngineTuning {
+  readonly workers: number;
+  readonly leafSeconds: number;
+  readonly nodeSeconds: number;
+  readonly padSeconds: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Thrown for every invalid configuration; lists all problems at once. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid keeper configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}

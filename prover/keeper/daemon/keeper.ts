@@ -1,0 +1,309 @@
+import { encodeFunctionData, zeroAddress, type Address, type Transport } from 'viem';
+import { BatchState, marketAbi } from '../abi.js';
+import { resolveAddresses } from '../chain/addresses.js';
+import { Backoff, sleep } from '../chain/backoff.js';
+import { chainFor, publicClientFor, rpcTransport } from '../chain/clients.js';
+import { ingestMarketLogs } from '../chain/ingest.js';
+import { LogScanner } from '../chain/logScanner.js';
+import { MarketReader } from '../chain/market.js';
+import type { KeeperConfig } from '../config/config.js';
+import { redactUrl } from '../config/values.js';
+import type { KeeperSigner } from '../config/signer.js';
+import { KeeperDb } from '../db/keeperDb.js';
+import { decide, type Decision } from '../decide/policy.js';
+import { estimateProvingSeconds, expectedProfit, gasUnits, provingSpeed, treeShape } from '../decide/estimate.js';
+import type { Logger } from '../obs/logger.js';
+import { Metrics } from '../obs/metrics.js';
+import { startObservabilityServer } from '../obs/server.js';
+import { currentFees } from '../tx/fees.js';
+import { TxManager } from '../tx/txManager.js';
+import { engineBatchProver, type BatchProver } from '../work/batchProver.js';
+import { fetchBatchInputs } from '../work/inputs.js';
+import { runBatchJob } from './batchJob.js';
+import type { KeeperContext } from './context.js';
+import { join } from 'node:path';
+
+export interface KeeperOptions {
+  readonly config: KeeperConfig;
+  readonly signer: KeeperSigner;
+  readonly log: Logger;
+  /** Overrides the RPC transport built from config.rpcUrls (tests: an in-process EIP-1193 provider). */
+  readonly transport?: Transport;
+  /** Overrides the engine (tests and alternative provers). */
+  readonly prover?: BatchProver;
+}
+
+const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The prover keeper daemon: watches the market, decides, locks, proves, fulfils, slashes and seals.
+ * State lives in SQLite; every loop iteration re-reads the chain, so a restart resumes where it stopped.
+ */
+export class Keeper {
+  readonly #jobs = new Map<bigint, Promise<void>>();
+  readonly #notes = new Map<bigint, string>();
+  /** Batches whose proofs were pre-checked before locking: valid slot count (in memory only). */
+  readonly #prechecked = new Map<bigint, number>();
+  #lastPoll = 0;
+  #ticks = 0;
+
+  private constructor(readonly ctx: KeeperContext, private readonly scanner: LogScanner) {}
+
+  /** Connects, resolves addresses, opens (and binds) the database. Throws clear errors on misconfiguration. */
+  static async create(o: KeeperOptions): Promise<Keeper> {
+    const { config, signer, log } = o;
+    const transport = o.transport ?? rpcTransport(config.rpcUrls);
+    const probe = publicClientFor(transport);
+    let chainId: number;
+    try {
+      chainId = await probe.getChainId();
+    } catch (err) {
+      throw new Error(`cannot reach the RPC (${config.rpcUrls.map(redactUrl).join(', ')}): ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (config.chainId !== undefined && config.chainId !== chainId) throw new Error(`RPC chain id ${chainId} differs from the configured chainId ${config.chainId}`);
+    const client = publicClientFor(transport, chainFor(chainId));
+    const addresses = await resolveAddresses(config, client);
+    const reader = new MarketReader(client, addresses.market, addresses.staking);
+    const account = signer.account.address;
+    let me = config.proverAddress;
+    if (!me) {
+      const p = await reader.proverOf(account);
+      me = p === zeroAddress ? account : p;
+    }
+    const db = new KeeperDb(join(config.dataDir, 'keeper.sqlite'));
+    db.bindIdentity({ chainId: String(chainId), market: addresses.market, account });
+    const metrics = new Metrics();
+    const tm = new TxManager({ client, account: signer.account, chainId, db, gas: config.gas, log: log.child('tx'), onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }) });
+    const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine') });
+    const ctx: KeeperContext = { config, client, addresses, reader, db, tm, prover, metrics, log, account, me, chainId };
+    const scanner = new LogScanner({
+      client, db, address: addresses.market, name: 'market', maxRange: config.maxLogRange, reorgDepth: config.reorgDepth,
+      lookbackBlocks: config.lookbackBlocks, startBlock: BigInt(config.startBlock), log: log.child('scan'),
+      onLogs: (logs) => ingestMarketLogs(db, logs, { prover: me, account }, log.child('ingest')),
+    });
+    log.info('keeper ready', { chainId, market: addresses.market, staking: addresses.staking, account, prover: me, listenOnly: config.listenOnly, dataDir: config.dataDir, capacity: config.capacity });
+    return new Keeper(ctx, scanner);
+  }
+
+  /** Runs until `signal` aborts; then stops taking work, cancels proving (checkpoints kept) and closes. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { config, metrics, log, tm, db } = this.ctx;
+    const server = config.metricsPort > 0
+      ? await startObservabilityServer({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => this.health(), log: log.child('http') })
+      : undefined;
+    const backoff = new Backoff(500, 30_000);
+    try {
+      while (!signal.aborted) {
+        try {
+          await tm.reconcile();
+          break;
+        } catch (err) {
+          const wait = backoff.fail();
+          log.warn('start-up reconciliation failed; retrying', { error: err as Error, retryInMs: wait });
+          await sleep(wait, signal);
+        }
+      }
+      backoff.reset();
+      while (!signal.aborted) {
+        try {
+          await this.tick(signal);
+          metrics.set('nex_keeper_rpc_up', 1);
+          this.#lastPoll = Date.now();
+          metrics.set('nex_keeper_last_poll_timestamp_seconds', Math.floor(this.#lastPoll / 1000));
+          if (backoff.failures > 0) log.info('RPC reachable again', { after: backoff.failures });
+          backoff.reset();
+          await sleep(config.pollIntervalMs, signal);
+        } catch (err) {
+          metrics.set('nex_keeper_rpc_up', 0);
+          metrics.inc('nex_keeper_errors_total', { kind: 'rpc' });
+          const wait = backoff.fail();
+          log.warn('poll failed; backing off', { error: err as Error, retryInMs: wait, failures: backoff.failures });
+          await sleep(wait, signal);
+        }
+      }
+    } finally {
+      log.info('stopping: waiting for batch jobs to pause (checkpoints kept)');
+      await Promise.allSettled(this.#jobs.values());
+      await server?.close();
+      db.close();
+      log.info('stopped');
+    }
+  }
+
+  health(): { ok: boolean; lastPollAgeSeconds: number | null; inFlight: number } {
+    const age = this.#lastPoll ? (Date.now() - this.#lastPoll) / 1000 : null;
+    const limit = Math.max(60, (3 * this.ctx.config.pollIntervalMs) / 1000);
+    return { ok: age !== null && age < limit, lastPollAgeSeconds: age, inFlight: this.ctx.db.activeCount() };
+  }
+
+  /** One pass: scan logs, resume held batches, decide on the others, seal a stale open batch. */
+  async tick(signal: AbortSignal): Promise<void> {
+    const { db, metrics, config } = this.ctx;
+    const scan = await this.scanner.poll();
+    metrics.set('nex_keeper_head_block', scan.to);
+    this.#ticks++;
+    if (!config.listenOnly) this.#resumeJobs(signal);
+    await this.#settleSideTxs();
+    const now = await this.ctx.reader.chainTime();
+    for (const row of db.batchesIn(['seen']).slice(-64)) {
+      if (signal.aborted) return;
+      await this.#consider(row.batchId, now, signal);
+    }
+    if (config.seal) await this.#maybeSeal(now);
+    metrics.set('nex_keeper_batches_in_flight', db.activeCount());
+    if (this.#ticks % 5 === 1) await this.#refreshGauges();
+  }
+
+  #resumeJobs(signal: AbortSignal): void {
+    for (const row of this.ctx.db.batchesIn(['locking', 'proving', 'proved', 'fulfilling'])) this.#startJob(row.batchId, signal);
+  }
+
+  #startJob(batchId: bigint, signal: AbortSignal): void {
+    if (this.#jobs.has(batchId)) return;
+    const job = runBatchJob(this.ctx, batchId, signal)
+      .catch((err: unknown) => {
+        if (signal.aborted) return;
+        this.ctx.metrics.inc('nex_keeper_errors_total', { kind: 'batch' });
+        this.ctx.log.error('batch job failed; will resume on the next poll', { batchId, error: err as Error });
+      })
+      .finally(() => this.#jobs.delete(batchId));
+    this.#jobs.set(batchId, job);
+  }
+
+  /** Side transactions (slash, seal) are fire-and-check: settle the pending ones each pass. */
+  async #settleSideTxs(): Promise<void> {
+    for (const tx of this.ctx.db.pendingTxs()) {
+      if (tx.purpose !== 'slash' && tx.purpose !== 'seal') continue;
+      const out = await this.ctx.tm.check(tx);
+      if (out?.status === 'mined') this.ctx.metrics.inc(tx.purpose === 'slash' ? 'nex_keeper_slashes_total' : 'nex_keeper_seals_total');
+    }
+  }
+
+  async #consider(batchId: bigint, now: number, signal: AbortSignal): Promise<void> {
+    const { reader, db, config, log, me } = this.ctx;
+    const b = await reader.batch(batchId);
+    // A lock of ours the database does not know (restored backup, another instance): adopt it.
+    if (b.state === BatchState.Locked && same(b.locker, me)) {
+      if (!config.listenOnly && db.transition(batchId, ['seen'], 'proving', { role: 'primary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })) {
+        log.warn('found a lock of ours on chain that the database did not track; proving it', { batchId });
+        this.#startJob(batchId, signal);
+      }
+      return;
+    }
+    const d = await this.#decide(b, now);
+    if (d.kind === 'done') {
+      db.transition(batchId, ['seen'], 'done', { outcome: d.reason });
+      return;
+    }
+    if (this.#notes.get(batchId) !== d.reason) {
+      this.#notes.set(batchId, d.reason);
+      log.info(config.listenOnly && d.kind !== 'wait' ? `would ${d.kind} (listen-only)` : `decision: ${d.kind}`, { batchId, reason: d.reason });
+    }
+    if (config.listenOnly || d.kind === 'wait') return;
+    if (d.kind === 'slash') return this.#sideTx(batchId, 'slash');
+    if (!(await this.#precheckOk(b))) return;
+    if (d.kind === 'secondary') {
+      if (db.transition(batchId, ['seen'], 'proving', { role: 'secondary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })) {
+        log.info('fulfilling as secondary prover', { batchId, locker: b.locker, finalDeadline: b.finalDeadline });
+        this.#startJob(batchId, signal);
+      }
+      return;
+    }
+    await this.#lock(batchId, b.count, signal);
+  }
+
+  async #decide(b: Awaited<ReturnType<MarketReader['batch']>>, now: number): Promise<Decision> {
+    const { reader, db, config, me } = this.ctx;
+    if (b.state !== BatchState.Sealed && b.state !== BatchState.Locked) return decide({ batch: b } as never);
+    const [params, expiry, eligible, available, fees_] = await Promise.all([
+      reader.params(), reader.batchExpiry(b.batchId), reader.isEligible(me), reader.availableStake(me), currentFees(this.ctx.client, config.gas),
+    ]);
+    const window = params.provingWindowBase + params.provingWindowPerProof * b.count;
+    const subs = db.submissionsOf(b.batchId);
+    const slots = subs.length >= b.count ? subs.slice(0, b.count).map((s) => s.slot) : [...Array(b.count).keys()];
+    const est = estimateProvingSeconds(treeShape(b.capacity, slots), provingSpeed(db, config.engine), config.engine.workers);
+    const fees = subs.slice(0, b.count).reduce((s, x) => s + x.fee, 0n);
+    // Expected price paid: base fee + tip (maxFeePerGas is twice the base fee: an upper bound, not the price).
+    const gasPrice = fees_.baseFee + fees_.maxPriorityFeePerGas;
+    const g = gasUnits(b.count, config.gas.verifyGas);
+    const lockP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.lock + g.fulfil });
+    const secP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.fulfil });
+    return decide({
+      batch: b, now, me, params, expiry, provingWindow: window, eligible, availableStake: available, active: db.activeCount(),
+      capacity: config.capacity, estimatedSeconds: est, safetyBufferSeconds: config.safetyBufferSeconds,
+      profitLock: lockP.profit, profitSecondary: secP.profit, minProfit: config.minProfit, secondary: config.secondary, slash: config.slash,
+    });
+  }
+
+  /** Before taking a batch: its proofs must be fetchable and at least one must verify. */
+  async #precheckOk(b: { batchId: bigint; capacity: number; count: number }): Promise<boolean> {
+    const { db, log, client, addresses, config } = this.ctx;
+    let valid = this.#prechecked.get(b.batchId);
+    if (valid === undefined) {
+      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: BigInt(config.startBlock), maxLogRange: config.maxLogRange, log }, b.batchId, b.count);
+      valid = slots.some((s) => s.ok) ? (await this.ctx.prover.validSlots(b.capacity, slots)).length : 0;
+      this.#prechecked.set(b.batchId, valid);
+      log.info('batch pre-checked', { batchId: b.batchId, count: b.count, validProofs: valid });
+    }
+    if (valid === 0) {
+      db.transition(b.batchId, ['seen'], 'done', { outcome: 'no-valid-proofs' });
+      log.warn('skipping batch: no slot carries a valid proof (fulfilment impossible)', { batchId: b.batchId });
+      return false;
+    }
+    return true;
+  }
+
+  async #lock(batchId: bigint, count: number, signal: AbortSignal): Promise<void> {
+    const { tm, db, addresses, log, metrics } = this.ctx;
+    try {
+      await tm.send({
+        purpose: 'lock', batchId, to: addresses.market, data: encodeFunctionData({ abi: marketAbi, functionName: 'lock', args: [batchId] }),
+        within: () => {
+          if (db.activeCount() >= this.ctx.config.capacity) throw new Error('at capacity');
+          if (!db.transition(batchId, ['seen'], 'locking', { role: 'primary', count })) throw new Error('batch no longer in phase seen');
+        },
+      });
+    } catch (err) {
+      // Usually the simulation reverted: someone else locked first, or the assignment changed.
+      metrics.inc('nex_keeper_errors_total', { kind: 'lock' });
+      log.info('lock not sent', { batchId, reason: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message.split('\n')[0] });
+      return;
+    }
+    this.#startJob(batchId, signal);
+  }
+
+  async #sideTx(batchId: bigint, purpose: 'slash' | 'seal'): Promise<void> {
+    const { tm, db, addresses, log, metrics } = this.ctx;
+    if (db.txsFor(batchId, purpose).some((t) => t.status === 'pending')) return;
+    try {
+      await tm.send({ purpose, batchId, to: addresses.market, data: encodeFunctionData({ abi: marketAbi, functionName: purpose, args: [batchId] }) });
+    } catch (err) {
+      metrics.inc('nex_keeper_errors_total', { kind: purpose });
+      log.info(`${purpose} not sent`, { batchId, reason: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message.split('\n')[0] });
+    }
+  }
+
+  async #maybeSeal(now: number): Promise<void> {
+    const { reader } = this.ctx;
+    const open = await reader.openBatchId();
+    if (open === 0n) return;
+    const [b, params] = await Promise.all([reader.batch(open), reader.params()]);
+    if (b.state === BatchState.Open && b.count > 0 && now >= b.openedAt + params.batchTimeout) await this.#sideTx(open, 'seal');
+  }
+
+  async #refreshGauges(): Promise<void> {
+    const { reader, metrics, me, account, db, client } = this.ctx;
+    try {
+      const [stake, available, claimable, balance] = await Promise.all([reader.stakeOf(me), reader.availableStake(me), reader.earnings(me), client.getBalance({ address: account })]);
+      metrics.set('nex_keeper_stake_wei', stake.staked, { kind: 'staked' });
+      metrics.set('nex_keeper_stake_wei', stake.locked, { kind: 'locked' });
+      metrics.set('nex_keeper_stake_wei', stake.pendingUnstake, { kind: 'pending_unstake' });
+      metrics.set('nex_keeper_stake_wei', available, { kind: 'available' });
+      metrics.set('nex_keeper_claimable_wei', claimable);
+      metrics.set('nex_keeper_balance_wei', balance);
+      metrics.set('nex_keeper_earnings_wei', db.totals().feesEarned);
+    } catch (err) {
+      this.ctx.log.debug('gauge refresh failed', { error: err as Error });
+    }
+  }
+}

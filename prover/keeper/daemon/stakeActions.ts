@@ -1,0 +1,36 @@
+import { encodeFunctionData, maxUint256 } from 'viem';
+import { erc20Abi, marketAbi, stakingAbi } from '../abi.js';
+import type { TxOutcome } from '../tx/txManager.js';
+import type { KeeperContext } from './context.js';
+
+async function sendAndWait(ctx: KeeperContext, purpose: string, to: `0x${string}`, data: `0x${string}`): Promise<TxOutcome> {
+  const tx = await ctx.tm.send({ purpose, to, data });
+  const out = await ctx.tm.wait(tx.id);
+  if (out.status !== 'mined') throw new Error(`${purpose} transaction ${out.status} (nonce ${tx.nonce})`);
+  return out;
+}
+
+/** Approves the staking contract (if needed) and stakes `amount` NEX wei for the signing account. */
+export async function stake(ctx: KeeperContext, amount: bigint): Promise<TxOutcome> {
+  const { client, addresses, account } = ctx;
+  const allowance = await client.readContract({ address: addresses.token, abi: erc20Abi, functionName: 'allowance', args: [account, addresses.staking] });
+  if (allowance < amount) {
+    await sendAndWait(ctx, 'approve', addresses.token, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [addresses.staking, maxUint256] }));
+  }
+  return sendAndWait(ctx, 'stake', addresses.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'stake', args: [amount] }));
+}
+
+/** Queues `amount` NEX wei for unstaking (withdrawable after the unbonding period). */
+export function requestUnstake(ctx: KeeperContext, amount: bigint): Promise<TxOutcome> {
+  return sendAndWait(ctx, 'unstake', ctx.addresses.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'requestUnstake', args: [amount] }));
+}
+
+/** Withdraws up to `maxEntries` unlocked unstake entries. */
+export function withdraw(ctx: KeeperContext, maxEntries: bigint): Promise<TxOutcome> {
+  return sendAndWait(ctx, 'withdraw', ctx.addresses.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'withdraw', args: [maxEntries] }));
+}
+
+/** Claims the ETH earnings of the signing account from the market. */
+export function claimEarnings(ctx: KeeperContext): Promise<TxOutcome> {
+  return sendAndWait(ctx, 'claim', ctx.addresses.market, encodeFunctionData({ abi: marketAbi, functionName: 'claimEarnings', args: [] }));
+}

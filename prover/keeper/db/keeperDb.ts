@@ -1,0 +1,392 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { Address, Hex } from 'viem';
+import { MIGRATIONS } from './migrations.js';
+
+export type BatchPhase = 'seen' | 'locking' | 'proving' | 'proved' | 'fulfilling' | 'done';
+/** Phases that occupy one unit of the keeper's capacity. */
+export const ACTIVE_PHASES: readonly BatchPhase[] = ['locking', 'proving', 'proved', 'fulfilling'];
+
+export interface BatchRow {
+  batchId: bigint;
+  phase: BatchPhase;
+  role: 'primary' | 'secondary' | null;
+  count: number | null;
+  lockDeadline: number | null;
+  finalDeadline: number | null;
+  checkpointDir: string | null;
+  proof: Hex | null;
+  excludedMask: number | null;
+  outcome: string | null;
+  note: string | null;
+  provingStartedAt: number | null;
+  provingSeconds: number | null;
+}
+
+export interface SubmissionRow {
+  submissionId: bigint;
+  batchId: bigint;
+  slot: number;
+  programId: Hex;
+  digest: Hex;
+  proofHash: Hex;
+  fee: bigint;
+  txHash: Hex;
+  block: bigint;
+}
+
+export type TxStatus = 'pending' | 'mined' | 'reverted' | 'dropped';
+export interface TxRow {
+  id: number;
+  purpose: string;
+  batchId: bigint | null;
+  nonce: number;
+  to: Address;
+  data: Hex;
+  value: bigint;
+  gas: bigint;
+  status: TxStatus;
+  minedHash: Hex | null;
+  block: bigint | null;
+  createdAt: number;
+}
+export interface TxAttemptRow {
+  hash: Hex;
+  txId: number;
+  maxFee: bigint;
+  maxPriorityFee: bigint;
+  raw: Hex;
+  sentAt: number;
+}
+
+type Row = Record<string, SQLInputValue>;
+
+/**
+ * The keeper's state file: one SQLite database in WAL mode. Every multi-step change runs in one
+ * transaction, and phase changes are guarded (`UPDATE ... WHERE phase IN (...)`), so a kill -9 at
+ * any point leaves a consistent state to resume from.
+ */
+export class KeeperDb {
+  readonly #db: DatabaseSync;
+  #depth = 0;
+
+  constructor(readonly path: string, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    this.#migrate();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (all or nothing, also across a crash). */
+  tx<T>(fn: () => T): T {
+    // Nested calls become savepoints of the outer transaction.
+    const depth = this.#depth++;
+    this.#db.exec(depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT sp${depth}`);
+    try {
+      const out = fn();
+      this.#db.exec(depth === 0 ? 'COMMIT' : `RELEASE sp${depth}`);
+      return out;
+    } catch (err) {
+      this.#db.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO sp${depth}; RELEASE sp${depth}`);
+      throw err;
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #migrate(): void {
+    this.#db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set((this.#db.prepare('SELECT version FROM migrations').all() as { version: number }[]).map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      this.tx(() => {
+        this.#db.exec(m.sql);
+        this.#db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, this.now());
+      });
+    }
+  }
+
+  schemaVersion(): number {
+    const r = this.#db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null };
+    return r.v ?? 0;
+  }
+
+  // ---- identity ----------------------------------------------------------------------------
+
+  /**
+   * Binds this data dir to one chain, market and account on first use; afterwards throws if any
+   * differs (a data dir reused for another deployment would resume the wrong batches).
+   */
+  bindIdentity(identity: Record<string, string>): void {
+    this.tx(() => {
+      for (const [key, value] of Object.entries(identity)) {
+        const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+        if (!row) this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(key, value);
+        else if (row.value.toLowerCase() !== value.toLowerCase()) {
+          throw new Error(`data dir ${this.path} belongs to ${key}=${row.value}, not ${value}; use another dataDir`);
+        }
+      }
+    });
+  }
+
+  // ---- cursor ------------------------------------------------------------------------------
+
+  getCursor(name: string): bigint | undefined {
+    const r = this.#db.prepare('SELECT block FROM cursor WHERE name = ?').get(name) as { block: number } | undefined;
+    return r ? BigInt(r.block) : undefined;
+  }
+
+  setCursor(name: string, block: bigint): void {
+    this.#db.prepare('INSERT INTO cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block').run(name, Number(block));
+  }
+
+  // ---- programs and submissions ------------------------------------------------------------
+
+  upsertProgram(p: { programId: Hex; publicInputCount: number; vk: Hex; block: bigint }): void {
+    this.#db
+      .prepare(`INSERT INTO programs (program_id, public_input_count, vk, block) VALUES (?, ?, ?, ?)
+        ON CONFLICT (program_id) DO UPDATE SET public_input_count = excluded.public_input_count, vk = excluded.vk, block = excluded.block`)
+      .run(p.programId.toLowerCase(), p.publicInputCount, p.vk, Number(p.block));
+  }
+
+  getProgram(programId: Hex): { programId: Hex; publicInputCount: number; vk: Hex } | undefined {
+    const r = this.#db.prepare('SELECT * FROM programs WHERE program_id = ?').get(programId.toLowerCase()) as Row | undefined;
+    return r ? { programId: r.program_id as Hex, publicInputCount: Number(r.public_input_count), vk: r.vk as Hex } : undefined;
+  }
+
+  upsertSubmission(s: SubmissionRow): void {
+    this.#db
+      .prepare(`INSERT INTO submissions (submission_id, batch_id, slot, program_id, digest, proof_hash, fee, tx_hash, block)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (submission_id) DO UPDATE SET program_id = excluded.program_id, digest = excluded.digest,
+          proof_hash = excluded.proof_hash, fee = excluded.fee, tx_hash = excluded.tx_hash, block = excluded.block`)
+      .run(s.submissionId.toString(), Number(s.batchId), s.slot, s.programId, s.digest, s.proofHash, s.fee.toString(), s.txHash, Number(s.block));
+  }
+
+  submissionsOf(batchId: bigint): SubmissionRow[] {
+    const rows = this.#db.prepare('SELECT * FROM submissions WHERE batch_id = ? ORDER BY slot').all(Number(batchId)) as Row[];
+    return rows.map((r) => ({
+      submissionId: BigInt(r.submission_id as string),
+      batchId: BigInt(r.batch_id as number),
+      slot: Number(r.slot),
+      programId: r.program_id as Hex,
+      digest: r.digest as Hex,
+      proofHash: r.proof_hash as Hex,
+      fee: BigInt(r.fee as string),
+      txHash: r.tx_hash as Hex,
+      block: BigInt(r.block as number),
+    }));
+  }
+
+  // ---- batches -----------------------------------------------------------------------------
+
+  /** Records a batch the first time it is seen (no-op afterwards). */
+  noteBatch(batchId: bigint): void {
+    this.#db.prepare(`INSERT INTO batches (batch_id, phase, updated_at) VALUES (?, 'seen', ?) ON CONFLICT (batch_id) DO NOTHING`).run(Number(batchId), this.now());
+  }
+
+  getBatch(batchId: bigint): BatchRow | undefined {
+    const r = this.#db.prepare('SELECT * FROM batches WHERE batch_id = ?').get(Number(batchId)) as Row | undefined;
+    return r ? toBatch(r) : undefined;
+  }
+
+  batchesIn(phases: readonly BatchPhase[]): BatchRow[] {
+    const marks = phases.map(() => '?').join(',');
+    return (this.#db.prepare(`SELECT * FROM batches WHERE phase IN (${marks}) ORDER BY batch_id`).all(...phases) as Row[]).map(toBatch);
+  }
+
+  allBatches(limit = 1000): BatchRow[] {
+    return (this.#db.prepare('SELECT * FROM batches ORDER BY batch_id DESC LIMIT ?').all(limit) as Row[]).map(toBatch);
+  }
+
+  activeCount(): number {
+    const marks = ACTIVE_PHASES.map(() => '?').join(',');
+    return Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE phase IN (${marks})`).get(...ACTIVE_PHASES) as { n: number }).n);
+  }
+
+  /**
+   * Moves a batch to `to` only if it is currently in one of `from`; returns whether it moved.
+   * `patch` sets other columns in the same statement.
+   */
+  transition(batchId: bigint, from: readonly BatchPhase[], to: BatchPhase, patch: Partial<Omit<BatchRow, 'batchId' | 'phase'>> = {}): boolean {
+    const cols: string[] = ['phase = ?', 'updated_at = ?'];
+    const vals: SQLInputValue[] = [to, this.now()];
+    const map: Record<string, string> = {
+      role: 'role', count: 'count', lockDeadline: 'lock_deadline', finalDeadline: 'final_deadline', checkpointDir: 'checkpoint_dir',
+      proof: 'proof', excludedMask: 'excluded_mask', outcome: 'outcome', note: 'note', provingStartedAt: 'proving_started_at',
+      provingSeconds: 'proving_seconds',
+    };
+    for (const [k, v] of Object.entries(patch)) {
+      const col = map[k];
+      if (!col) throw new Error(`unknown batch column ${k}`);
+      cols.push(`${col} = ?`);
+      vals.push(v === undefined ? null : (v as SQLInputValue));
+    }
+    const marks = from.map(() => '?').join(',');
+    const r = this.#db
+      .prepare(`UPDATE batches SET ${cols.join(', ')} WHERE batch_id = ? AND phase IN (${marks}) RETURNING batch_id`)
+      .all(...vals, Number(batchId), ...from);
+    return r.length === 1;
+  }
+
+  // ---- transactions ------------------------------------------------------------------------
+
+  maxPendingNonce(): number | undefined {
+    const r = this.#db.prepare(`SELECT MAX(nonce) AS n FROM txs WHERE status = 'pending'`).get() as { n: number | null };
+    return r.n ?? undefined;
+  }
+
+  /** Inserts a tx intent and its first signed attempt in one transaction; returns the tx id. */
+  insertTx(t: Omit<TxRow, 'id' | 'status' | 'minedHash' | 'block' | 'createdAt'>, attempt: Omit<TxAttemptRow, 'txId' | 'sentAt'>): number {
+    return this.tx(() => {
+      const now = this.now();
+      const r = this.#db
+        .prepare(`INSERT INTO txs (purpose, batch_id, nonce, to_addr, data, value, gas, status, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`)
+        .get(t.purpose, t.batchId === null ? null : Number(t.batchId), t.nonce, t.to, t.data, t.value.toString(), t.gas.toString(), now, now) as { id: number };
+      this.insertAttempt({ ...attempt, txId: r.id });
+      return r.id;
+    });
+  }
+
+  insertAttempt(a: Omit<TxAttemptRow, 'sentAt'>): void {
+    this.#db
+      .prepare('INSERT OR IGNORE INTO tx_attempts (hash, tx_id, max_fee, max_priority_fee, raw, sent_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(a.hash, a.txId, a.maxFee.toString(), a.maxPriorityFee.toString(), a.raw, this.now());
+  }
+
+  /** Restarts the stuck timer of an attempt that was rebroadcast unchanged. */
+  touchAttempt(hash: Hex): void {
+    this.#db.prepare('UPDATE tx_attempts SET sent_at = ? WHERE hash = ?').run(this.now(), hash);
+  }
+
+  pendingTxs(): TxRow[] {
+    return (this.#db.prepare(`SELECT * FROM txs WHERE status = 'pending' ORDER BY nonce`).all() as Row[]).map(toTx);
+  }
+
+  getTx(id: number): TxRow | undefined {
+    const r = this.#db.prepare('SELECT * FROM txs WHERE id = ?').get(id) as Row | undefined;
+    return r ? toTx(r) : undefined;
+  }
+
+  txsFor(batchId: bigint, purpose?: string): TxRow[] {
+    const rows = purpose
+      ? this.#db.prepare('SELECT * FROM txs WHERE batch_id = ? AND purpose = ? ORDER BY id').all(Number(batchId), purpose)
+      : this.#db.prepare('SELECT * FROM txs WHERE batch_id = ? ORDER BY id').all(Number(batchId));
+    return (rows as Row[]).map(toTx);
+  }
+
+  recentTxs(limit = 20): TxRow[] {
+    return (this.#db.prepare('SELECT * FROM txs ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toTx);
+  }
+
+  attemptsOf(txId: number): TxAttemptRow[] {
+    const rows = this.#db.prepare('SELECT * FROM tx_attempts WHERE tx_id = ? ORDER BY sent_at, rowid').all(txId) as Row[];
+    return rows.map((r) => ({
+      hash: r.hash as Hex,
+      txId: Number(r.tx_id),
+      maxFee: BigInt(r.max_fee as string),
+      maxPriorityFee: BigInt(r.max_priority_fee as string),
+      raw: r.raw as Hex,
+      sentAt: Number(r.sent_at),
+    }));
+  }
+
+  /** Final status of a tx intent (guarded: only a pending tx changes). */
+  settleTx(id: number, status: Exclude<TxStatus, 'pending'>, info: { hash?: Hex; block?: bigint; gasUsed?: bigint; effectiveGasPrice?: bigint } = {}): boolean {
+    const r = this.#db
+      .prepare(`UPDATE txs SET status = ?, mined_hash = ?, block = ?, gas_used = ?, effective_gas_price = ?, updated_at = ?
+        WHERE id = ? AND status = 'pending' RETURNING id`)
+      .all(status, info.hash ?? null, info.block === undefined ? null : Number(info.block), info.gasUsed?.toString() ?? null,
+        info.effectiveGasPrice?.toString() ?? null, this.now(), id);
+    return r.length === 1;
+  }
+
+  gasSpent(): bigint {
+    const rows = this.#db.prepare(`SELECT gas_used, effective_gas_price FROM txs WHERE status IN ('mined', 'reverted') AND gas_used IS NOT NULL`).all() as Row[];
+    return rows.reduce((s, r) => s + BigInt(r.gas_used as string) * BigInt((r.effective_gas_price as string | null) ?? '0'), 0n);
+  }
+
+  // ---- speed and earnings ------------------------------------------------------------------
+
+  getSpeed(kind: string): { seconds: number; samples: number } | undefined {
+    return this.#db.prepare('SELECT seconds, samples FROM speed WHERE kind = ?').get(kind) as { seconds: number; samples: number } | undefined;
+  }
+
+  /** Folds a measurement into the stored speed: the max of the EMA and the new sample's 80%. */
+  recordSpeed(kind: string, seconds: number): void {
+    this.tx(() => {
+      const cur = this.getSpeed(kind);
+      const next = cur ? Math.max(cur.seconds * 0.7 + seconds * 0.3, seconds * 0.8) : seconds;
+      this.#db
+        .prepare('INSERT INTO speed (kind, seconds, samples) VALUES (?, ?, 1) ON CONFLICT (kind) DO UPDATE SET seconds = ?, samples = samples + 1')
+        .run(kind, next, next);
+    });
+  }
+
+  recordEarning(e: { batchId: bigint; feesPaid: bigint; protocolFee: bigint; late: boolean; txHash: Hex; block: bigint }): void {
+    this.#db
+      .prepare(`INSERT INTO earnings (batch_id, fees_paid, protocol_fee, late, tx_hash, block) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (batch_id) DO UPDATE SET fees_paid = excluded.fees_paid, protocol_fee = excluded.protocol_fee,
+          late = excluded.late, tx_hash = excluded.tx_hash, block = excluded.block`)
+      .run(Number(e.batchId), e.feesPaid.toString(), e.protocolFee.toString(), e.late ? 1 : 0, e.txHash, Number(e.block));
+  }
+
+  recordSlashReward(r: { batchId: bigint; txHash: Hex; rewarded: bigint; block: bigint }): void {
+    this.#db
+      .prepare('INSERT OR REPLACE INTO slash_rewards (batch_id, tx_hash, rewarded, block) VALUES (?, ?, ?, ?)')
+      .run(Number(r.batchId), r.txHash, r.rewarded.toString(), Number(r.block));
+  }
+
+  totals(): { feesEarned: bigint; batchesFulfilled: number; slashRewards: bigint; slashes: number } {
+    const e = this.#db.prepare('SELECT fees_paid FROM earnings').all() as Row[];
+    const s = this.#db.prepare('SELECT rewarded FROM slash_rewards').all() as Row[];
+    return {
+      feesEarned: e.reduce((a, r) => a + BigInt(r.fees_paid as string), 0n),
+      batchesFulfilled: e.length,
+      slashRewards: s.reduce((a, r) => a + BigInt(r.rewarded as string), 0n),
+      slashes: s.length,
+    };
+  }
+}
+
+function toBatch(r: Row): BatchRow {
+  const n = (v: SQLInputValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+  return {
+    batchId: BigInt(r.batch_id as number),
+    phase: r.phase as BatchPhase,
+    role: (r.role as BatchRow['role']) ?? null,
+    count: n(r.count),
+    lockDeadline: n(r.lock_deadline),
+    finalDeadline: n(r.final_deadline),
+    checkpointDir: (r.checkpoint_dir as string | null) ?? null,
+    proof: (r.proof as Hex | null) ?? null,
+    excludedMask: n(r.excluded_mask),
+    outcome: (r.outcome as string | null) ?? null,
+    note: (r.note as string | null) ?? null,
+    provingStartedAt: n(r.proving_started_at),
+    provingSeconds: n(r.proving_seconds),
+  };
+}
+
+function toTx(r: Row): TxRow {
+  return {
+    id: Number(r.id),
+    purpose: r.purpose as string,
+    batchId: r.batch_id === null ? null : BigInt(r.batch_id as number),
+    nonce: Number(r.nonce),
+    to: r.to_addr as Address,
+    data: r.data as Hex,
+    value: BigInt(r.value as string),
+    gas: BigInt(r.gas as string),
+    status: r.status as TxStatus,
+    minedHash: (r.mined_hash as Hex | null) ?? null,
+    block: r.block === null ? null : BigInt(r.block as number),
+    createdAt: Number(r.created_at),
+  };
+}

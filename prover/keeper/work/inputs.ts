@@ -1,0 +1,121 @@
+import { concat, decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
+import { marketAbi } from '../abi.js';
+import { findLogsBackwards } from '../chain/findLogs.js';
+import type { KeeperDb, SubmissionRow } from '../db/keeperDb.js';
+import type { Logger } from '../obs/logger.js';
+
+/** One slot's statement and proof, read from chain data and checked against the market's commitments. */
+export interface SlotInput {
+  readonly slot: number;
+  readonly submissionId: bigint;
+  readonly programId: Hex;
+  readonly publicInputs: Hex[];
+  readonly proof: Hex;
+  readonly vk: Hex;
+  readonly fee: bigint;
+}
+
+export type SlotFetch = { slot: number; ok: true; input: SlotInput } | { slot: number; ok: false; reason: string };
+
+export interface InputSource {
+  readonly client: PublicClient;
+  readonly db: KeeperDb;
+  readonly market: Address;
+  readonly startBlock: bigint;
+  readonly maxLogRange: number;
+  readonly log: Logger;
+}
+
+/** digest = keccak256(vkHash || publicInputs) (docs/protocol.md). */
+export function statementDigest(programId: Hex, publicInputs: readonly Hex[]): Hex {
+  return keccak256(concat([programId, ...publicInputs]));
+}
+
+/**
+ * Fetches the inputs of slots 0..count-1 of a batch. A slot whose data cannot be found or does not
+ * match its on-chain commitment (digest, proofHash) comes back `ok: false` with the reason: the
+ * caller excludes it (it becomes refundable) instead of failing the whole batch.
+ */
+export async function fetchBatchInputs(src: InputSource, batchId: bigint, count: number): Promise<SlotFetch[]> {
+  const out: SlotFetch[] = [];
+  for (let slot = 0; slot < count; slot++) {
+    try {
+      out.push(await fetchSlot(src, batchId, slot));
+    } catch (err) {
+      // RPC failures are not the submitter's fault: let the caller retry rather than exclude.
+      throw new Error(`fetching batch ${batchId} slot ${slot}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    }
+  }
+  return out;
+}
+
+async function fetchSlot(src: InputSource, batchId: bigint, slot: number): Promise<SlotFetch> {
+  const id = batchId * 32n + BigInt(slot);
+  const sub = src.db.submissionsOf(batchId).find((s) => s.slot === slot) ?? (await findSubmission(src, id));
+  if (!sub) return { slot, ok: false, reason: 'no Submitted event found' };
+  const onChain = await src.client.readContract({ address: src.market, abi: marketAbi, functionName: 'digestOf', args: [id] });
+  if (onChain.toLowerCase() !== sub.digest.toLowerCase()) {
+    return { slot, ok: false, reason: `digest on chain ${onChain} differs from the event's (refunded or reorged)` };
+  }
+  const tx = await src.client.getTransaction({ hash: sub.txHash });
+  const found = decodeSubmission(tx.input, sub);
+  if (!found) return { slot, ok: false, reason: `proof not found in the calldata of ${sub.txHash} (submitted through another contract?)` };
+  const program = await programOf(src, sub.programId);
+  if (!program) return { slot, ok: false, reason: `program ${sub.programId} registration not found` };
+  return { slot, ok: true, input: { slot, submissionId: id, programId: sub.programId, publicInputs: found.publicInputs, proof: found.proof, vk: program.vk, fee: sub.fee } };
+}
+
+/**
+ * Finds the submission in `submit` / `submitMany` calldata: the entry whose program, public inputs
+ * (digest) and keccak(proof) all match the event. Returns undefined when the input is not a
+ * direct market call or nothing matches.
+ */
+export function decodeSubmission(input: Hex, sub: Pick<SubmissionRow, 'programId' | 'digest' | 'proofHash'>): { publicInputs: Hex[]; proof: Hex } | undefined {
+  let call;
+  try {
+    call = decodeFunctionData({ abi: marketAbi, data: input });
+  } catch {
+    return undefined;
+  }
+  const candidates: { programId: Hex; publicInputs: readonly Hex[]; proof: Hex }[] = [];
+  if (call.functionName === 'submit') {
+    const [programId, publicInputs, proof] = call.args;
+    candidates.push({ programId, publicInputs, proof });
+  } else if (call.functionName === 'submitMany') {
+    const [programIds, publicInputs, proofs] = call.args;
+    programIds.forEach((programId, i) => candidates.push({ programId, publicInputs: publicInputs[i] ?? [], proof: proofs[i] ?? '0x' }));
+  }
+  for (const c of candidates) {
+    if (c.programId.toLowerCase() !== sub.programId.toLowerCase()) continue;
+    if (statementDigest(c.programId, c.publicInputs).toLowerCase() !== sub.digest.toLowerCase()) continue;
+    if (keccak256(c.proof).toLowerCase() !== sub.proofHash.toLowerCase()) continue;
+    return { publicInputs: [...c.publicInputs], proof: c.proof };
+  }
+  return undefined;
+}
+
+async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionRow | undefined> {
+  const topics = encodeEventTopics({ abi: marketAbi, eventName: 'Submitted', args: { submissionId: id } });
+  const logs = await findLogsBackwards(src.client, { address: src.market, topics: topics as Hex[], fromBlock: src.startBlock, maxRange: src.maxLogRange });
+  const ev = parseEventLogs({ abi: marketAbi, eventName: 'Submitted', logs }).at(-1);
+  if (!ev || ev.blockNumber === null || ev.transactionHash === null) return undefined;
+  const row: SubmissionRow = {
+    submissionId: id, batchId: id >> 5n, slot: Number(id & 31n), programId: ev.args.programId, digest: ev.args.digest,
+    proofHash: ev.args.proofHash, fee: ev.args.fee, txHash: ev.transactionHash, block: ev.blockNumber,
+  };
+  src.db.upsertSubmission(row);
+  return row;
+}
+
+/** The program's vk: from the database, else from its ProgramRegistered event (cached). */
+export async function programOf(src: InputSource, programId: Hex): Promise<{ vk: Hex; publicInputCount: number } | undefined> {
+  const cached = src.db.getProgram(programId);
+  if (cached) return cached;
+  const topics = [encodeEventTopics({ abi: marketAbi, eventName: 'ProgramRegistered' })[0]!, pad(toHex(BigInt(programId)), { size: 32 })];
+  const logs = await findLogsBackwards(src.client, { address: src.market, topics, fromBlock: src.startBlock, maxRange: src.maxLogRange });
+  const ev = parseEventLogs({ abi: marketAbi, eventName: 'ProgramRegistered', logs }).at(-1);
+  if (!ev || ev.blockNumber === null) return undefined;
+  src.db.upsertProgram({ programId, publicInputCount: ev.args.publicInputCount, vk: ev.args.vk, block: ev.blockNumber });
+  src.log.debug('program vk fetched from its registration event', { programId, block: ev.blockNumber });
+  return { vk: ev.args.vk, publicInputCount: ev.args.publicInputCount };
+}

@@ -1,0 +1,168 @@
+// The keeper daemon against the real contracts on anvil, without aggregation proofs: staking and
+// status, listen-only, locking, metrics/health, and slashing a stalled locker. The prover engine is
+// replaced by one that never finishes (a real proof is not needed until fulfilment; the
+// end-to-end test covers that).
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEther, parseEventLogs, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { http } from 'viem';
+import { openBackend, type ProvingBackend, type RollupProof } from '../../prover/engine/backend.js';
+import { BatchState, marketAbi, stakingAbi } from '../../prover/keeper/abi.js';
+import { loadConfig } from '../../prover/keeper/config/load.js';
+import { Secret } from '../../prover/keeper/config/secret.js';
+import { Keeper } from '../../prover/keeper/daemon/keeper.js';
+import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
+import { stake } from '../../prover/keeper/daemon/stakeActions.js';
+import { statusReport } from '../../prover/keeper/daemon/status.js';
+import { createLogger } from '../../prover/keeper/obs/logger.js';
+import type { BatchProver } from '../../prover/keeper/work/batchProver.js';
+import { Anvil, DEV_KEYS } from './helpers/anvil.js';
+import { deployProtocol, fundNex, registerProgram, submitProof, TEST_PARAMS, type Protocol } from './helpers/protocol.js';
+
+const FEE = parseEther('0.02');
+
+/** A prover that pre-checks for real but never finishes proving (until aborted). */
+function blockingProver(backend: ProvingBackend): BatchProver & { started: bigint[] } {
+  const started: bigint[] = [];
+  return {
+    started,
+    async validSlots(_capacity, slots) {
+      const out: number[] = [];
+      for (const s of slots) {
+        if (!s.ok) continue;
+        const r: RollupProof = { vk: Buffer.from(s.input.vk.slice(2), 'hex'), vkHash: s.input.programId, proof: Buffer.from(s.input.proof.slice(2), 'hex'), publicInputs: s.input.publicInputs };
+        if (await backend.verifyRollupProof(r)) out.push(s.slot);
+      }
+      return out;
+    },
+    prove(req) {
+      started.push(req.batchId);
+      return new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    },
+  };
+}
+
+describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
+  this.timeout(300_000);
+  let anvil: Anvil;
+  let backend: ProvingBackend;
+  let p: Protocol;
+  let dir: string;
+  const rollups: RollupProof[] = [];
+  const lines: string[] = [];
+  const log = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
+
+  const make = async (key: Hex, name: string, extra: Record<string, string> = {}) => {
+    const config = loadConfig({ env: {
+      NEX_KEEPER_RPC_URLS: anvil.url, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, name),
+      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: '0', ...extra,
+    }, cwd: dir });
+    const prover = blockingProver(backend);
+    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(key), key: new Secret(key) }, log: log.child(name), transport: http(anvil.url), prover });
+    return { keeper, prover, config };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nex-keeper-daemon-'));
+    anvil = await Anvil.launch(dir);
+    backend = await openBackend({});
+    p = await deployProtocol(anvil, backend);
+    for (let i = 0; i < 4; i++) rollups.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `daemon-${i}` }));
+    await registerProgram(p, DEV_KEYS[4], rollups[0]!);
+    for (const k of [DEV_KEYS[1], DEV_KEYS[2]]) await fundNex(p, privateKeyToAccount(k).address, parseEther('5000'));
+  });
+  after(async () => {
+    await backend?.close();
+    await anvil?.stop();
+  });
+
+  it('stakes through the keeper and reports status', async () => {
+    for (const [k, name] of [[DEV_KEYS[1], 'a'], [DEV_KEYS[2], 'b']] as const) {
+      const { keeper } = await make(k, name);
+      const out = await stake(keeper.ctx, parseEther('2000'));
+      expect(out.status).to.equal('mined');
+      const report = await statusReport(keeper.ctx);
+      expect(report).to.match(/staked\s+2000 NEX/);
+      expect(report).to.match(/eligible\s+yes/);
+      expect(report).to.include('Batches in flight: 0/1');
+      keeper.ctx.db.close();
+    }
+  });
+
+  it('listen-only decides and logs but sends nothing; a live keeper locks the batch assigned to it', async () => {
+    await submitProof(p, DEV_KEYS[4], rollups[0]!, FEE);
+    await submitProof(p, DEV_KEYS[4], rollups[1]!, FEE);
+    const b = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    expect(b.state).to.equal(BatchState.Sealed);
+    const assignedKey = [DEV_KEYS[1], DEV_KEYS[2]].find((k) => privateKeyToAccount(k).address === b.assigned)!;
+    const assignedName = assignedKey === DEV_KEYS[1] ? 'a' : 'b';
+
+    const quiet = await make(assignedKey, `${assignedName}-listen`, { NEX_KEEPER_LISTEN_ONLY: 'true' });
+    const nonceBefore = await anvil.client.getTransactionCount({ address: b.assigned });
+    const ac1 = new AbortController();
+    const run1 = quiet.keeper.run(ac1.signal);
+    const end = Date.now() + 30_000;
+    while (!lines.some((l) => l.includes('would lock (listen-only)')) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    ac1.abort();
+    await run1;
+    if (process.env.NEX_TEST_ECHO) console.log(lines.join('\n'));
+    expect(lines.some((l) => l.includes('would lock (listen-only)') && l.includes('"batchId":"1"'))).to.equal(true);
+    expect(await anvil.client.getTransactionCount({ address: b.assigned })).to.equal(nonceBefore);
+    expect(quiet.prover.started).to.deep.equal([]);
+
+    const live = await make(assignedKey, assignedName, { NEX_KEEPER_METRICS_PORT: '0' });
+    const ac2 = new AbortController();
+    const run2 = live.keeper.run(ac2.signal);
+    const end2 = Date.now() + 60_000;
+    while (live.prover.started.length === 0 && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
+    expect(live.prover.started).to.deep.equal([1n]);
+    const locked = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    expect(locked.state).to.equal(BatchState.Locked);
+    expect(locked.locker).to.equal(b.assigned);
+    expect(live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
+    const [, lockedStake] = await anvil.client.readContract({ address: p.staking, abi: stakingAbi, functionName: 'stakeOf', args: [b.assigned] });
+    expect(lockedStake).to.equal(TEST_PARAMS.collateralPerProof * 2n);
+    expect(live.keeper.health().ok).to.equal(true);
+    expect(live.keeper.ctx.metrics.render()).to.match(/nex_keeper_batches_in_flight 1/);
+    ac2.abort();
+    await run2;
+    if (process.env.NEX_TEST_ECHO) console.log(lines.join('\n'));
+  });
+
+  it('a stalled locker is slashed by the other keeper after the final deadline', async () => {
+    const b = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    const otherKey = privateKeyToAccount(DEV_KEYS[1]).address === b.locker ? DEV_KEYS[2] : DEV_KEYS[1];
+    const otherName = otherKey === DEV_KEYS[1] ? 'a' : 'b';
+    await anvil.test.setNextBlockTimestamp({ timestamp: BigInt(b.finalDeadline) + 1n });
+    await anvil.test.mine({ blocks: 1 });
+    const other = await make(otherKey, otherName);
+    const ac = new AbortController();
+    const run = other.keeper.run(ac.signal);
+    const end = Date.now() + 60_000;
+    let slashed = false;
+    while (!slashed && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 300));
+      const logs = await anvil.client.getLogs({ address: p.market, fromBlock: 0n });
+      slashed = parseEventLogs({ abi: marketAbi, eventName: 'BatchSlashed', logs }).some((e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address);
+    }
+    expect(slashed).to.equal(true);
+    // Back to open assignment: the slashing keeper may now lock it itself.
+    const end2 = Date.now() + 60_000;
+    while (other.prover.started.length === 0 && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
+    ac.abort();
+    await run;
+    expect(other.prover.started).to.deep.equal([1n]);
+    const after = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    expect(after.locker).to.equal(privateKeyToAccount(otherKey).address);
+    const [staked, locked] = await anvil.client.readContract({ address: p.staking, abi: stakingAbi, functionName: 'stakeOf', args: [b.locker] });
+    expect(locked).to.equal(0n);
+    expect(staked).to.equal(parseEther('2000') - TEST_PARAMS.collateralPerProof * 2n);
+    const db = new KeeperDb(join(dir, otherName, 'keeper.sqlite'));
+    expect(db.totals().slashes).to.equal(1);
+    expect(db.txsFor(1n, 'slash').map((t) => t.status)).to.deep.equal(['mined']);
+    db.close();
+  });
+});

@@ -1,0 +1,15 @@
+// Test fixture (engine-e2e.test.ts): runs aggregateBatch in a separate process so the test can SIGKILL
+// it mid-tree. Usage: tsx engine-child.ts <batch.json> <prover> <checkpointDir>. Prints progress events
+// as JSON lines on stdout.
+import { readFile } from 'node:fs/promises';
+import { aggregateBatch, batchFromJson, type Hex } from '../../prover/engine/index.js';
+
+const [batchFile, prover, checkpointDir] = process.argv.slice(2);
+const batch = batchFromJson(JSON.parse(await readFile(batchFile!, 'utf8')));
+await aggregateBatch({
+  batch,
+  prover: prover as Hex,
+  checkpointDir,
+  onProgress: (e) => process.stdout.write(`${JSON.stringify({ ...e, pid: process.pid })}\n`),
+});
+process.stdout.write(`${JSON.stringify({ type: 'done' })}\n`);

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { batchFromJson, batchToJson, BatchError, excludeSlots, excludedMask, type Batch } from '../../prover/engine/batch.js';
+import { ConfigError, DEFAULT_CHECKPOINT_DIR, resolveAggregateOptions } from '../../prover/engine/config.js';
+import { aggProofFromJson, aggProofToJson } from '../../prover/engine/serialize.js';
+import { jsonLogger } from '../../prover/engine/logger.js';
+import { loadBatchFile, proveCommands } from '../../prover/cli/commands/prove.js';
+import { rollupToJson } from '../../prover/engine/batch.js';
+import { UsageError } from '../../prover/cli/command.js';
+import { batchFromMask, PROVER, randomRollup, rng } from './engine-helpers.js';
+
+describe('engine config, batch files and CLI arguments', () => {
+  const batch = batchFromMask(rng(1), 4, 0b0101);
+
+  it('resolves defaults: parallelism 1, autoExclude on, default checkpoint dir, lower-case prover', () => {
+    const o = resolveAggregateOptions({ batch, prover: '0x00000000000000000000000000000000000A11CE' });
+    expect(o.parallelism).to.equal(1);
+    expect(o.autoExclude).to.equal(true);
+    expect(o.checkpointDir).to.equal(DEFAULT_CHECKPOINT_DIR);
+    expect(o.prover).to.equal(PROVER);
+    expect(o.backend).to.deep.equal({});
+  });
+
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ['a bad prover', { prover: '0x1234' }, /prover must be a 0x-prefixed 20-byte address/],
+    ['parallelism 0', { parallelism: 0 }, /parallelism must be an integer in 1\.\.16, got 0/],
+    ['fractional parallelism', { parallelism: 1.5 }, /parallelism must be an integer/],
+    ['an empty checkpoint dir', { checkpointDir: '' }, /checkpointDir must be a non-empty path/],
+    ['a non-boolean autoExclude', { autoExclude: 'yes' }, /autoExclude must be a boolean/],
+    ['bb threads 0', { backend: { threads: 0 } }, /backend\.threads must be an integer >= 1/],
+    ['an empty build dir', { backend: { buildDir: '' } }, /backend\.buildDir must be a non-empty path/],
+    ['a bad capacity', { batch: { capacity: 6, slots: [] } }, /capacity must be a power of two in 2\.\.32, got 6/],
+    ['a non-function onProgress', { onProgress: 3 }, /onProgress must be a function/],
+  ];
+  for (const [name, patch, msg] of bad) {
+    it(`rejects ${name} with a ConfigError`, () => {
+      expect(() => resolveAggregateOptions({ batch, prover: PROVER, ...patch } as never)).to.throw(ConfigError, msg);
+    });
+  }
+
+  it('round-trips batches and aggregation proofs through JSON', () => {
+    const b = batchFromMask(rng(2), 8, 0b10010110);
+    const back = batchFromJson(JSON.parse(JSON.stringify(batchToJson(b))));
+    expect(back).to.deep.equal(b);
+    const p = { circuit: 'node' as const, target: 'evm' as const, proof: Uint8Array.from([1, 2, 3]), root: `0x${'ab'.repeat(32)}` as const, publicInputs: [`0x${'01'.repeat(32)}` as const] };
+    expect(aggProofFromJson(JSON.parse(JSON.stringify(aggProofToJson(p))))).to.deep.equal(p);
+    expect(() => aggProofFromJson({ ...aggProofToJson(p), circuit: 'leaf3' })).to.throw(/bad circuit/);
+    expect(() => aggProofFromJson({ ...aggProofToJson(p), proof: '0x' })).to.throw(/bad proof bytes/);
+  });
+
+  it('excludes slots into the market mask', () => {
+    const b: Batch = excludeSlots(batch, [2]);
+    expect(b.slots[2]).to.deep.equal({ kind: 'excluded' });
+    expect(excludedMask(b)).to.equal(0b0100 | excludedMask(batch));
+    expect(batch.slots[2]!.kind).to.equal('proof'); // the input is not mutated
+  });
+
+  it('rejects malformed batch files with the offending field', () => {
+    expect(() => batchFromJson({ capacity: 2, slots: [{ kind: 'proof', rollup: { vk: 'zz', vkHash: '0x01', proof: '0x', publicInputs: [] } }, { kind: 'empty' }] }))
+      .to.throw(BatchError, /slots\[0\]\.rollup\.vk: must be 0x-prefixed hex bytes/);
+    expect(() => batchFromJson({ capacity: 2 })).to.throw(BatchError, /`slots` must be an array/);
+  });
+
+  it('loads batch files whose slots reference rollup proof files', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nex-cli-test-'));
+    try {
+      const r = randomRollup(rng(3), 2);
+      await writeFile(path.join(dir, 'r0.json'), JSON.stringify({ kind: 'rollup-proof', ...rollupToJson(r) }));
+      await writeFile(path.join(dir, 'batch.json'), JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'r0.json' }] }));
+      const b = await loadBatchFile(path.join(dir, 'batch.json'));
+      expect(b.slots[1]).to.deep.equal({ kind: 'proof', rollup: r });
+      await writeFile(path.join(dir, 'bad.json'), JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'batch.json' }] }));
+      let err: unknown;
+      await loadBatchFile(path.join(dir, 'bad.json')).catch((e: unknown) => (err = e));
+      expect((err as Error).message).to.match(/slots\[1\]\.file batch\.json is not a rollup proof file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('CLI commands reject bad arguments with usage errors before doing any work', async () => {
+    const cmd = (p: string) => proveCommands.find((c) => c.path.join(' ') === p)!;
+    expect(proveCommands.map((c) => c.path.join(' '))).to.deep.equal(['prove example', 'aggregate', 'verify']);
+    const cases: [string, string[], RegExp][] = [
+      ['prove example', [], /--out is required/],
+      ['prove example', ['--out', 'x.json', '--public-inputs', '3'], /--public-inputs must be 1, 2 or 4/],
+      ['aggregate', ['--batch', 'b.json', '--out', 'o.json'], /--prover is required/],
+      ['aggregate', ['--batch', 'b.json', '--out', 'o.json', '--prover', '0x12'], /--prover must be a 20-byte hex address/],
+      ['aggregate', ['--batch', 'b.json', '--out', 'o.json', '--prover', PROVER, '--parallelism', '0'], /--parallelism must be a positive integer/],
+      ['aggregate', ['--bogus'], /Unknown option '--bogus'/],
+      ['verify', [], /--proof is required/],
+    ];
+    for (const [p, args, msg] of cases) {
+      let err: unknown;
+      await cmd(p).run(args).catch((e: unknown) => (err = e));
+      expect(err, `${p} ${args.join(' ')}`).to.be.instanceOf(UsageError);
+      expect((err as Error).message).to.match(msg);
+    }
+  });
+
+  it('JSON logger writes one object per line with level filtering', () => {
+    const lines: string[] = [];
+    const log = jsonLogger({ write: (l) => lines.push(l), level: 'info', component: 'test' });
+    log.log('debug', 'hidden');
+    log.log('warn', 'shown', { jobId: 'L0', n: 1n });
+    expect(lines).to.have.length(1);
+    const o = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(o).to.include({ level: 'warn', component: 'test', msg: 'shown', jobId: 'L0', n: '1' });
+    expect(o.time).to.be.a('string');
+  });
+});
