@@ -1,0 +1,97 @@
+/**
+ * `npm run demo`: the whole NEX flow on a local devnet in one command (see prover/demo/run.ts).
+ * Exits 0 when the batch is verified on L1 and the invalid proof refunded; non-zero with a message
+ * otherwise. Every process it starts (Hardhat node, keepers, their provers and bb) is stopped on exit,
+ * on errors and on Ctrl-C.
+ *
+ *   npm run demo [-- --port 8545] [--rpc-url URL] [--work-dir DIR] [--summary-json FILE]
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../prover/sdk/deployments.js';
+import { Cleanup } from '../prover/demo/cleanup.js';
+import { createProgress, formatMs } from '../prover/demo/progress.js';
+import { runDemo } from '../prover/demo/run.js';
+import { formatSummary } from '../prover/demo/summary.js';
+
+const USAGE = `Usage: npm run demo [-- options]
+  --port N             port of the Hardhat node the demo starts on 127.0.0.1 (default 8545)
+  --rpc-url URL        use a running local devnet (chain id 31337 or 1337) instead of starting one
+  --work-dir DIR       keeper data, deployments and Ignition journal of this run (default .nex/demo/run-<time>)
+  --summary-json FILE  also write the outcome as JSON
+  --timeout-min N      give up on the batch after N minutes (default 30)`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        'rpc-url': { type: 'string' },
+        'work-dir': { type: 'string' },
+        'summary-json': { type: 'string' },
+        'timeout-min': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    console.error(`demo: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const port = values.port !== undefined ? Number(values.port) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) {
+    console.error(`demo: --port must be a TCP port, got ${values.port}`);
+    return 2;
+  }
+  const timeoutMin = values['timeout-min'] !== undefined ? Number(values['timeout-min']) : 30;
+  if (!(timeoutMin > 0)) {
+    console.error(`demo: --timeout-min must be a positive number, got ${values['timeout-min']}`);
+    return 2;
+  }
+  const root = projectRoot();
+  const workDir = path.resolve(values['work-dir'] ?? path.join(root, '.nex', 'demo', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const progress = createProgress();
+  const cleanup = new Cleanup();
+  const report = (msg: string): void => {
+    progress.close();
+    console.error(msg);
+  };
+  const offSignals = cleanup.onSignals(report);
+  console.log('NEX demo: devnet, two rollups, one batch with an invalid proof, two competing keepers.');
+  console.log('The dev SRS is INSECURE and for local devnets only.');
+  console.log(`Run directory: ${workDir}\n`);
+  const started = Date.now();
+  try {
+    const result = await runDemo(
+      { root, workDir, port, rpcUrl: values['rpc-url'], baselineCacheFile: path.join(root, '.nex', 'demo', 'baseline-gas.json'), batchTimeoutMs: timeoutMin * 60_000 },
+      progress,
+      cleanup,
+    );
+    progress.close();
+    const stop = progress.stage('Cleanup: stopping the keepers and the node');
+    await cleanup.run(report);
+    stop.done();
+    console.log(formatSummary(result));
+    if (values['summary-json']) writeFileSync(values['summary-json'], `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`Demo finished in ${formatMs(Date.now() - started)}. Logs of the keepers: ${workDir}/keeper-*/keeper.log`);
+    return 0;
+  } catch (err) {
+    progress.close();
+    console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.NEX_DEBUG && err instanceof Error) console.error(err.stack);
+    console.error(`Keeper logs: ${workDir}/keeper-*/keeper.log. Stopping the demo's processes…`);
+    await cleanup.run(report);
+    return 1;
+  } finally {
+    offSignals();
+  }
+}
+
+process.exitCode = await main();
+// Nothing of the demo may keep the process alive (sockets of viem/ethers clients are closed by exit).
+process.exit();
