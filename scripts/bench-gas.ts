@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   lines.push(['seal (timeout, 2 of 8, draws a prover)', partial.seal!.execution, 'execution']);
   lines.push(['lock (8 proofs)', lock.execution, 'execution']);
   const verifierCall8 = await verifierCallGas(conn, fulfil.hash);
-  lines.push(['fulfill (8 proofs, excluding the verifier call)', fulfil.execution - verifierCall8, 'execution']);
+  lines.push(['fulfill (8 proofs, excl. verifier call; first payout: earnings 0->x)', fulfil.execution - verifierCall8, 'execution']);
   lines.push(['  the verifier call inside it (subtracted; traced)', verifierCall8, 'execution']);
 
   // isVerified as a transaction (cold storage read, as a first call in a transaction)

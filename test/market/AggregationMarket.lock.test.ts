@@ -47,6 +47,10 @@ describe('AggregationMarket: lock and slash', () => {
         collateral,
       ]);
       expect((await f.staking.stakeOf(assigned.address))[1]).to.equal(collateral);
+      // Locked collateral cannot be queued for unstaking (nothing can leave while locked).
+      await expect(f.staking.connect(assigned).requestUnstake(2_000n * E18))
+        .to.be.revertedWithCustomError(f.staking, 'InsufficientAvailableStake')
+        .withArgs(assigned.address, 2_000n * E18 - collateral, 2_000n * E18);
     });
 
     it('only the assigned prover during the assignment window; anyone eligible afterwards', async () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chmod, copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { UltraHonkBackend, UltraHonkVerifierBackend, type Barretenberg } from '@
 import { compile, createFileManager } from '@noir-lang/noir_wasm';
 import { Noir, type CompiledCircuit } from '@noir-lang/noir_js';
 import { expect } from 'chai';
+import type { Contract, Signer } from 'ethers';
+import { network } from 'hardhat';
 import { IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX } from '../../prover/engine/srs/constants.js';
 import {
   type DevSrs,
@@ -23,6 +26,7 @@ import {
   patchBbBytes,
   patchSolidityVerifierG2,
   pointsFor,
+  solidityVerifierFor,
   stockBbPath,
 } from '../../prover/engine/srs/index.js';
 
@@ -175,6 +179,20 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       });
       expect(healed.generated).to.equal(true);
       expect(reasons.join()).to.match(/SHA-256 differs/);
+
+      // A manifest that no longer lists the CRS files, then no manifest at all: both regenerate.
+      const manifestFile = path.join(healed.dir, 'INSECURE-dev-srs.json');
+      await writeFile(manifestFile, JSON.stringify({ ...healed.manifest, files: {} }));
+      reasons.length = 0;
+      const relisted = await ensureDevSrs({
+        log2Points: 10,
+        seed: 'reuse',
+        cacheDir,
+        logger: (e) => e.reason !== undefined && reasons.push(String(e.reason)),
+      });
+      expect([relisted.generated, reasons.join()]).to.deep.equal([true, 'manifest does not list crs/bn254_g1.dat, crs/bn254_g2.dat']);
+      await rm(manifestFile);
+      expect((await ensureDevSrs({ log2Points: 10, seed: 'reuse', cacheDir, logger: quiet })).generated).to.equal(true);
       await checkSrsFiles({ g1File: path.join(healed.crsDir, 'bn254_g1.dat'), g2File: path.join(healed.crsDir, 'bn254_g2.dat'), tau: healed.tau });
     });
 
@@ -335,6 +353,7 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
 
   describe('Solidity verifier G2 patch', () => {
     let generated: string;
+    let evmProof: { proof: Uint8Array; publicInputs: string[] };
 
     before(async () => {
       const api = await createBarretenberg(srsA, { threads: 2 });
@@ -342,9 +361,27 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
         const backend = new UltraHonkBackend(program.bytecode, api);
         const vk = await backend.getVerificationKey({ verifierTarget: 'evm' });
         generated = await backend.getSolidityVerifier(vk, { verifierTarget: 'evm' });
+        evmProof = await backend.generateProof(witness, { verifierTarget: 'evm' });
       } finally {
         await api.destroy();
       }
+    });
+
+    it('on the EVM, the patched verifier accepts a dev-SRS proof and the verifier as generated rejects it', async () => {
+      const { ethers } = await network.create();
+      const [signer] = await ethers.getSigners();
+      const dev = await deployVerifier(ethers, signer!, solidityVerifierFor(srsA, generated));
+      const asGenerated = await deployVerifier(ethers, signer!, generated);
+      expect(await dev.getFunction('verify').staticCall(evmProof.proof, evmProof.publicInputs)).to.equal(true);
+      // Ignition [x]_2 in the final pairing: ShpleminiFailed() (0xa5d82e8a).
+      const data = await asGenerated
+        .getFunction('verify')
+        .staticCall(evmProof.proof, evmProof.publicInputs)
+        .then(
+          () => expect.fail('the Ignition verifier accepted a dev-SRS proof'),
+          (err: { data?: string }) => err.data,
+        );
+      expect(data).to.equal(ethers.id('ShpleminiFailed()').slice(0, 10));
     });
 
     it('swaps exactly the 4 G2 words of a bb-generated verifier', () => {
@@ -405,3 +442,46 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
   });
 });
 
+type HardhatEthers = Awaited<ReturnType<typeof network.create>>['ethers'];
+
+interface SolcContract {
+  abi: unknown[];
+  evm: { bytecode: { object: string; linkReferences: Record<string, Record<string, unknown>> } };
+}
+
+/** Compiles a bb-generated verifier with the project's solc (npm) and deploys it with its libraries. */
+async function deployVerifier(ethers: HardhatEthers, signer: Signer, source: string): Promise<Contract> {
+  const require = createRequire(import.meta.url);
+  const solc = require('solc') as { compile(input: string): string };
+  const linker = require('solc/linker') as { linkBytecode(bytecode: string, libs: Record<string, string>): string };
+  const input = {
+    language: 'Solidity',
+    sources: { 'Verifier.sol': { content: source } },
+    settings: {
+      optimizer: { enabled: true, runs: 1 },
+      evmVersion: 'cancun',
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.bytecode.linkReferences'] } },
+    },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
+    errors?: Array<{ severity: string; formattedMessage: string }>;
+    contracts: Record<string, Record<string, SolcContract>>;
+  };
+  const errors = (out.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'));
+  const contracts = out.contracts['Verifier.sol'] ?? {};
+  const linked: Record<string, string> = {};
+  const deploy = async (name: string): Promise<string> => {
+    const c = contracts[name];
+    if (!c) throw new Error(`solc output lacks ${name}`);
+    for (const [file, libs] of Object.entries(c.evm.bytecode.linkReferences)) {
+      for (const lib of Object.keys(libs)) linked[`${file}:${lib}`] ??= await deploy(lib);
+    }
+    const factory = new ethers.ContractFactory(c.abi as never, linker.linkBytecode(c.evm.bytecode.object, linked), signer);
+    const deployed = await factory.deploy();
+    await deployed.waitForDeployment();
+    return deployed.getAddress();
+  };
+  const address = await deploy('HonkVerifier');
+  return new ethers.Contract(address, contracts.HonkVerifier!.abi as never, signer);
+}
