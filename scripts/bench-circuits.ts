@@ -1,7 +1,7 @@
 /**
  * `npm run bench:circuits`: per-circuit numbers of the aggregation circuits on this machine
  * (gates, VK time, prove time, peak RSS of bb, verify time, proof size) and the root verifier on
- * Hardhat's EVM (deploy gas, code sizes, verify gas, calldata). Each circuit is proven in a fresh
+ * Hardhat's EVM for both verifier variants (deploy gas, code sizes, verify gas, calldata). Each circuit is proven in a fresh
  * bb process so that its peak RSS is its own.
  *
  * Run: npm run bench:circuits   (builds the circuits first if the cache is cold)
@@ -16,7 +16,7 @@ import { proveExampleRollup } from '../prover/engine/circuits/examples.js';
 import { bytesToHex } from '../prover/engine/circuits/fields.js';
 import { proveLeaf, provePad, proveNode, verifyAggProof, verifyRollupProof } from '../prover/engine/circuits/prove.js';
 import { ensureAggregationArtifacts, startBarretenberg } from '../prover/engine/circuits/setup.js';
-import type { AggProof, AggregationArtifacts, Hex, RollupProof } from '../prover/engine/circuits/types.js';
+import { VERIFIER_VARIANTS, type AggProof, type AggregationArtifacts, type Hex, type RollupProof } from '../prover/engine/circuits/types.js';
 
 const PROVER: Hex = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
@@ -96,16 +96,24 @@ const root = await measure('node (evm root)', 'node', (bb) => proveNode(bb, art,
 
 const { ethers } = await network.create();
 const [signer] = await ethers.getSigners();
-const deployed = await deployRootVerifier(signer!, art.verifier);
-const data = deployed.verifier.interface.encodeFunctionData('verify', [bytesToHex(root.proof), root.publicInputs]);
-const receipt = await (await signer!.sendTransaction({ to: deployed.address, data })).wait();
-if (receipt?.status !== 1) throw new Error('verify transaction failed');
+const evm: Record<string, Record<string, string | number>> = {};
+let calldataBytes = 0;
+for (const variant of VERIFIER_VARIANTS) {
+  const artifact = art.verifiers[variant];
+  const deployed = await deployRootVerifier(signer!, artifact);
+  const data = deployed.verifier.interface.encodeFunctionData('verify', [bytesToHex(root.proof), root.publicInputs]);
+  calldataBytes = (data.length - 2) / 2;
+  const receipt = await (await signer!.sendTransaction({ to: deployed.address, data })).wait();
+  if (receipt?.status !== 1) throw new Error(`${variant}: verify transaction failed`);
+  evm[variant] = {
+    verifyGas: String(receipt.gasUsed),
+    verifierBytes: (artifact.deployedBytecode.length - 2) / 2,
+    libraries: artifact.libraries.map((l) => `${l.name} ${(l.deployedBytecode.length - 2) / 2} B`).join(', ') || '-',
+    deployGasTotal: String(Object.values(deployed.deployGas).reduce((a, b) => a + b, 0n)),
+  };
+}
 
 console.log(`\nAggregation circuits (load average ${load.toFixed(1)} at start; VK time from the build)\n`);
 console.table(rows);
-console.log('\nRoot verifier (solc 0.8.28, optimizer 200 runs, cancun)\n');
-console.table({
-  HonkVerifier: { deployedBytes: (art.verifier.deployedBytecode.length - 2) / 2, deployGas: String(deployed.deployGas[art.verifier.contractName]) },
-  ...Object.fromEntries(art.verifier.libraries.map((l) => [l.name, { deployedBytes: (l.deployedBytecode.length - 2) / 2, deployGas: String(deployed.deployGas[l.name]) }])),
-});
-console.log(`\nverify(bytes,bytes32[]): ${receipt.gasUsed} gas (transaction), calldata ${(data.length - 2) / 2} B, proof ${root.proof.length} B, 8 public inputs`);
+console.log(`\nRoot verifier on Hardhat's EVM (solc 0.8.28, optimizer 200 runs, cancun); calldata ${calldataBytes} B, proof ${root.proof.length} B, 8 public inputs\n`);
+console.table(evm);

@@ -15,7 +15,7 @@ import type { Signer } from 'ethers';
 import { ensureDevSrs } from '../../prover/engine/srs/index.js';
 import { keyHashList } from '../../prover/engine/circuits/artifacts.js';
 import { vkHashOf } from '../../prover/engine/circuits/backend.js';
-import { STOCK_VERIFIER_SOURCE_FILE } from '../../prover/engine/circuits/build.js';
+import { VERIFIER_FILES } from '../../prover/engine/circuits/build.js';
 import { merkleRoot, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
 import { proveExampleRollup, tamperRollupProof } from '../../prover/engine/circuits/examples.js';
 import { addressToField, bytesToHex, joinWord, splitWord, toWord } from '../../prover/engine/circuits/fields.js';
@@ -34,7 +34,7 @@ import { ensureAggregationArtifacts, startBarretenberg } from '../../prover/engi
 import { deployRootVerifier, type RootVerifier } from '../../prover/engine/circuits/deployVerifier.js';
 import { compileVerifier } from '../../prover/engine/circuits/solidity.js';
 import { leafInputs } from '../../prover/engine/circuits/witness.js';
-import type { AggProof, AggregationArtifacts, Hex, RollupProof } from '../../prover/engine/circuits/types.js';
+import { VERIFIER_VARIANTS, type AggProof, type AggregationArtifacts, type Hex, type RollupProof, type VerifierVariant } from '../../prover/engine/circuits/types.js';
 
 const PROVER: Hex = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const OTHER_PROVER: Hex = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
@@ -62,9 +62,10 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
   let leafA: AggProof;
   let leafB: AggProof;
   let root: AggProof;
-  let verifier: RootVerifier;
-  let stockVerifier: RootVerifier;
+  /** Per verifier variant: the verifier for the dev SRS and the stock one (Ignition G2). */
+  const verifiers = {} as Record<VerifierVariant, { verifier: RootVerifier; stock: RootVerifier }>;
   let signer: Signer;
+  let forgedRoot: Promise<AggProof> | undefined;
 
   before(async () => {
     const srs = await ensureDevSrs();
@@ -79,9 +80,13 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
     const { ethers } = await network.create();
     const signers = await ethers.getSigners();
     signer = signers[0]!;
-    ({ verifier } = await deployRootVerifier(signer, art.verifier));
-    const stockSource = readFileSync(join(art.buildDir, STOCK_VERIFIER_SOURCE_FILE), 'utf8');
-    ({ verifier: stockVerifier } = await deployRootVerifier(signer, compileVerifier(stockSource, 'ignition')));
+    for (const variant of VERIFIER_VARIANTS) {
+      const stockSource = readFileSync(join(art.buildDir, VERIFIER_FILES[variant].stockSource), 'utf8');
+      verifiers[variant] = {
+        verifier: (await deployRootVerifier(signer, art.verifiers[variant])).verifier,
+        stock: (await deployRootVerifier(signer, compileVerifier(stockSource, 'ignition', variant))).verifier,
+      };
+    }
   });
 
   after(async () => {
@@ -156,68 +161,80 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
     });
   });
 
-  describe('root proof on the EVM (generated Solidity verifier, dev-SRS G2)', () => {
-    it('verifies the valid proof (gas reported)', async () => {
-      expect(await outcome(verifier, root.proof, root.publicInputs)).to.equal('returned true');
-      const data = verifier.interface.encodeFunctionData('verify', [bytesToHex(root.proof), root.publicInputs]);
-      const receipt = await (await signer.sendTransaction({ to: await verifier.getAddress(), data })).wait();
-      expect(receipt?.status).to.equal(1);
-      const estimate = await verifier.verify.estimateGas(bytesToHex(root.proof), root.publicInputs);
-      console.log(`      verify gas: ${receipt?.gasUsed} (tx), ${estimate} (estimate); proof ${root.proof.length} B, calldata ${(data.length - 2) / 2} B`);
-    });
-
-    it('rejects a tampered proof byte', async () => {
-      const tampered = Uint8Array.from(root.proof);
-      const i = Math.floor(tampered.length / 64) * 32 + 31;
-      tampered[i] = tampered[i]! ^ 0x01;
-      const result = await outcome(verifier, tampered, root.publicInputs);
-      console.log(`      tampered byte: ${result}`);
-      expect(result).to.match(/^reverted [A-Z]/);
-    });
-
-    it('rejects each of the 8 public inputs changed', async () => {
-      for (let i = 0; i < 8; i++) {
-        const pis = [...root.publicInputs];
-        pis[i] = toWord(BigInt(pis[i]!) ^ 1n);
-        expect(await outcome(verifier, root.proof, pis), `public input ${i}`).to.equal('reverted SumcheckFailed');
-      }
-    });
-
-    it('rejects another prover address', async () => {
-      expect(await outcome(verifier, root.proof, expectedPublicInputs(art, root.root, OTHER_PROVER))).to.equal('reverted SumcheckFailed');
-    });
-
-    it('rejects a wrong batch root (slot 1 excluded, slots swapped, an empty batch)', async () => {
-      for (const wrong of [merkleRoot([leafA.root, toWord(0n)]), merkleRoot([leafB.root, leafA.root]), zeroSubtree(1)]) {
-        expect(await outcome(verifier, root.proof, expectedPublicInputs(art, wrong, PROVER))).to.equal('reverted SumcheckFailed');
-      }
-    });
-
-    it('rejects the key hashes of another circuit set', async () => {
-      const others = Object.values(art.examples).map((e) => e.vkHash);
-      const swapped = [art.keyHashes.leaf2, art.keyHashes.leaf1, art.keyHashes.leaf4, art.keyHashes.pad, art.keyHashes.node];
-      for (const set of [[...others, art.keyHashes.pad, art.keyHashes.node], swapped]) {
-        const { hi, lo } = splitWord(root.root);
-        expect(await outcome(verifier, root.proof, [hi, lo, addressToField(PROVER), ...set])).to.equal('reverted SumcheckFailed');
-      }
-    });
-
-    it('rejects the proof on a verifier for another SRS (stock verifier with the Ignition G2)', async () => {
-      expect(await outcome(stockVerifier, root.proof, root.publicInputs)).to.equal('reverted ShpleminiFailed');
-    });
-
-    it('a root built with a foreign key-hash set verifies only with those key hashes, so L1 must pin them', async () => {
-      // An attacker's set: the real pad and node keys (so the real node circuit accepts pad children),
-      // and a "leaf1" that is not ours. The genuine node circuit accepts it because it only checks
-      // membership in the key hashes it is given; pinning the key hashes on L1 is what rejects it.
+  /**
+   * An attacker's key-hash set: the real pad and node keys (so the real node circuit accepts pad
+   * children) and a "leaf1" that is not ours. The genuine node circuit accepts it because it only
+   * checks membership in the key hashes it is given; pinning them on L1 is what rejects it.
+   */
+  function proveForgedRoot(): Promise<AggProof> {
+    forgedRoot ??= (async () => {
       const foreign = { ...art, keyHashes: { ...art.keyHashes, leaf1: art.examples.rollup_counter.vkHash } };
       const padL = await provePad(bb, foreign, { height: 0, prover: PROVER });
       const padR = await provePad(bb, foreign, { height: 0, prover: PROVER });
-      const forgedRoot = await proveNode(bb, foreign, { left: padL, right: padR, prover: PROVER, target: 'evm' });
-      expect(forgedRoot.root).to.equal(zeroSubtree(1));
-      expect(await outcome(verifier, forgedRoot.proof, forgedRoot.publicInputs)).to.equal('returned true');
-      expect(await outcome(verifier, forgedRoot.proof, expectedPublicInputs(art, forgedRoot.root, PROVER))).to.equal('reverted SumcheckFailed');
-      expect(joinWord(forgedRoot.publicInputs[0]!, forgedRoot.publicInputs[1]!)).to.equal(zeroSubtree(1));
+      return proveNode(bb, foreign, { left: padL, right: padR, prover: PROVER, target: 'evm' });
+    })();
+    return forgedRoot;
+  }
+
+  for (const variant of VERIFIER_VARIANTS) {
+    describe(`root proof on the EVM (${variant} Solidity verifier, dev-SRS G2)`, () => {
+      const v = (): RootVerifier => verifiers[variant].verifier;
+
+      it('verifies the valid proof (gas reported)', async () => {
+        expect(await outcome(v(), root.proof, root.publicInputs)).to.equal('returned true');
+        const data = v().interface.encodeFunctionData('verify', [bytesToHex(root.proof), root.publicInputs]);
+        const receipt = await (await signer.sendTransaction({ to: await v().getAddress(), data })).wait();
+        expect(receipt?.status).to.equal(1);
+        const estimate = await v().verify.estimateGas(bytesToHex(root.proof), root.publicInputs);
+        console.log(`      ${variant} verify gas: ${receipt?.gasUsed} (tx), ${estimate} (estimate); proof ${root.proof.length} B, calldata ${(data.length - 2) / 2} B`);
+      });
+
+      it('rejects a tampered proof byte', async () => {
+        for (const at of [Math.floor(root.proof.length / 64) * 32 + 31, 32 * 5 + 31, root.proof.length - 1]) {
+          const tampered = Uint8Array.from(root.proof);
+          tampered[at] = tampered[at]! ^ 0x01;
+          expect(await outcome(v(), tampered, root.publicInputs), `byte ${at}`).to.match(/^reverted [A-Z]\w+$/);
+        }
+      });
+
+      it('rejects each of the 8 public inputs changed', async () => {
+        for (let i = 0; i < 8; i++) {
+          const pis = [...root.publicInputs];
+          pis[i] = toWord(BigInt(pis[i]!) ^ 1n);
+          expect(await outcome(v(), root.proof, pis), `public input ${i}`).to.equal('reverted SumcheckFailed');
+        }
+      });
+
+      it('rejects another prover address', async () => {
+        expect(await outcome(v(), root.proof, expectedPublicInputs(art, root.root, OTHER_PROVER))).to.equal('reverted SumcheckFailed');
+      });
+
+      it('rejects a wrong batch root (slot 1 excluded, slots swapped, an empty batch)', async () => {
+        for (const wrong of [merkleRoot([leafA.root, toWord(0n)]), merkleRoot([leafB.root, leafA.root]), zeroSubtree(1)]) {
+          expect(await outcome(v(), root.proof, expectedPublicInputs(art, wrong, PROVER))).to.equal('reverted SumcheckFailed');
+        }
+      });
+
+      it('rejects the key hashes of another circuit set', async () => {
+        const others = Object.values(art.examples).map((e) => e.vkHash);
+        const swapped = [art.keyHashes.leaf2, art.keyHashes.leaf1, art.keyHashes.leaf4, art.keyHashes.pad, art.keyHashes.node];
+        for (const set of [[...others, art.keyHashes.pad, art.keyHashes.node], swapped]) {
+          const { hi, lo } = splitWord(root.root);
+          expect(await outcome(v(), root.proof, [hi, lo, addressToField(PROVER), ...set])).to.equal('reverted SumcheckFailed');
+        }
+      });
+
+      it('rejects the proof on a verifier for another SRS (stock verifier with the Ignition G2)', async () => {
+        expect(await outcome(verifiers[variant].stock, root.proof, root.publicInputs)).to.equal('reverted ShpleminiFailed');
+      });
+
+      it('a root built with a foreign key-hash set verifies only with those key hashes, so L1 must pin them', async () => {
+        const forged = await proveForgedRoot();
+        expect(forged.root).to.equal(zeroSubtree(1));
+        expect(joinWord(forged.publicInputs[0]!, forged.publicInputs[1]!)).to.equal(zeroSubtree(1));
+        expect(await outcome(v(), forged.proof, forged.publicInputs)).to.equal('returned true');
+        expect(await outcome(v(), forged.proof, expectedPublicInputs(art, forged.root, PROVER))).to.equal('reverted SumcheckFailed');
+      });
     });
-  });
+  }
 });

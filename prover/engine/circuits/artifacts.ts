@@ -2,9 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acirBytes } from './backend.js';
-import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, VERIFIER_ARTIFACT_FILE, type BuiltCircuit } from './build.js';
+import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, type BuiltCircuit } from './build.js';
 import { bytesToFields } from './fields.js';
-import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, type AggCircuit, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact } from './types.js';
+import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, VERIFIER_VARIANTS, type AggCircuit, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact, type VerifierVariant } from './types.js';
 
 export type LoadArtifactsOptions =
   /** A build directory (circuits-<id>) to load as is. */
@@ -28,7 +28,9 @@ export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Prom
   const load = (name: BuiltCircuit): CircuitArtifact => loadCircuit(buildDir, name, m.circuits[name].vkHash, m.circuits[name].size);
   const circuits = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, load(c)])) as Record<AggCircuit, CircuitArtifact>;
   const examples = Object.fromEntries(EXAMPLE_ROLLUPS.map((c) => [c, load(c)])) as Record<ExampleRollup, CircuitArtifact>;
-  const verifier = JSON.parse(readFileSync(join(buildDir, VERIFIER_ARTIFACT_FILE), 'utf8')) as VerifierArtifact;
+  const verifiers = Object.fromEntries(
+    VERIFIER_VARIANTS.map((v) => [v, JSON.parse(readFileSync(join(buildDir, m.verifiers[v].artifact), 'utf8')) as VerifierArtifact]),
+  ) as Record<VerifierVariant, VerifierArtifact>;
   return {
     buildDir,
     buildId: m.buildId,
@@ -36,7 +38,8 @@ export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Prom
     keyHashes: { ...m.keyHashes },
     circuits,
     rootVk: new Uint8Array(readFileSync(join(buildDir, m.rootVk.file))),
-    verifier,
+    verifier: verifiers.standard,
+    verifiers,
     examples,
   };
 }

@@ -19,12 +19,12 @@ interface ProofSystemSettings {
 }
 
 /** bb settings of a proof target: ZK in both cases; poseidon2 transcript in-circuit, keccak on the EVM. */
-export function targetSettings(target: ProofTarget): ProofSystemSettings {
+export function targetSettings(target: ProofTarget, optimizedSolidityVerifier = false): ProofSystemSettings {
   return {
     ipaAccumulation: false,
     oracleHashType: target === 'evm' ? 'keccak' : 'poseidon2',
     disableZk: false,
-    optimizedSolidityVerifier: false,
+    optimizedSolidityVerifier,
   };
 }
 
@@ -105,8 +105,8 @@ export async function vkHashOf(bb: Bb, vk: Uint8Array): Promise<Hex> {
   return bytesToHex((await bb.poseidon2Hash({ inputs: fields })).hash);
 }
 
-/** The Solidity verifier bb generates for a verification key (evm target). */
-export async function solidityVerifier(bb: Bb, evmVk: Uint8Array): Promise<string> {
-  const r = await bb.circuitWriteSolidityVerifier({ verificationKey: evmVk, settings: targetSettings('evm') });
+/** The Solidity verifier bb generates for a verification key (evm target); `optimized` selects bb's optimized generator. */
+export async function solidityVerifier(bb: Bb, evmVk: Uint8Array, optimized = false): Promise<string> {
+  const r = await bb.circuitWriteSolidityVerifier({ verificationKey: evmVk, settings: targetSettings('evm', optimized) });
   return r.solidityCode;
 }

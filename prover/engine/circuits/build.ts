@@ -12,15 +12,17 @@ import { compileNoirPackage, hashCircuitSources, toolchainVersions } from './com
 import { bytesToHex } from './fields.js';
 import { buildRoot, CIRCUIT_PACKAGES } from './paths.js';
 import { compileVerifier, SOLC_SETTINGS, solcVersion } from './solidity.js';
-import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, type AggCircuit, type CircuitSize, type ExampleRollup, type Hex } from './types.js';
+import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, VERIFIER_VARIANTS, type AggCircuit, type CircuitSize, type ExampleRollup, type Hex, type VerifierVariant } from './types.js';
 
 /** Bump when the layout of the build directory changes. */
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 export const MANIFEST_FILE = 'manifest.json';
-export const VERIFIER_SOURCE_FILE = 'HonkVerifier.sol';
-/** The verifier exactly as bb generates it (its [x]_2 is the Aztec Ignition one). */
-export const STOCK_VERIFIER_SOURCE_FILE = 'HonkVerifier.stock.sol';
-export const VERIFIER_ARTIFACT_FILE = 'verifier.json';
+/** Files of each verifier variant: the source for the SRS in use, the source exactly as bb generates it
+ * (its [x]_2 is the Aztec Ignition one), and the compiled artifact. */
+export const VERIFIER_FILES: Readonly<Record<VerifierVariant, { source: string; stockSource: string; artifact: string }>> = {
+  standard: { source: 'HonkVerifier.sol', stockSource: 'HonkVerifier.stock.sol', artifact: 'verifier.json' },
+  optimized: { source: 'HonkVerifier.optimized.sol', stockSource: 'HonkVerifier.optimized.stock.sol', artifact: 'verifier.optimized.json' },
+};
 export const ROOT_VK_FILE = 'node.evm.vk';
 
 export type BuiltCircuit = AggCircuit | ExampleRollup;
@@ -34,6 +36,16 @@ export interface CircuitManifestEntry {
   vkMs: number;
 }
 
+export interface VerifierManifestEntry {
+  source: string;
+  stockSource: string;
+  artifact: string;
+  generateMs: number;
+  compileMs: number;
+  deployedBytes: number;
+  libraryDeployedBytes: Record<string, number>;
+}
+
 export interface BuildManifest {
   format: number;
   buildId: string;
@@ -45,7 +57,9 @@ export interface BuildManifest {
   circuits: Record<BuiltCircuit, CircuitManifestEntry>;
   keyHashes: Record<AggCircuit, Hex>;
   rootVk: { file: string; ms: number; sameAsRecursiveVk: boolean };
-  verifier: { source: string; stockSource: string; artifact: string; generateMs: number; compileMs: number; deployedBytes: number; libraryDeployedBytes: Record<string, number> };
+  verifiers: Record<VerifierVariant, VerifierManifestEntry>;
+  /** = verifiers.standard (kept for readers of the format-1 manifest). */
+  verifier: VerifierManifestEntry;
 }
 
 export interface BuildProgress {
@@ -146,17 +160,23 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
   const sameAsRecursiveVk = bytesToHex(rootVk.value.bytes) === bytesToHex(nodeRecursiveVk);
   progress({ step: 'vk', circuit: 'node (evm target)', ms: rootVk.ms, detail: sameAsRecursiveVk ? 'same key as noir-recursive' : 'differs from noir-recursive' });
 
-  const generated = await timed(() => solidityVerifier(bb, rootVk.value.bytes));
-  const patched = opts.patchVerifier(generated.value);
-  writeFileSync(join(tmpDir, STOCK_VERIFIER_SOURCE_FILE), generated.value);
-  writeFileSync(join(tmpDir, VERIFIER_SOURCE_FILE), patched);
-  progress({ step: 'solidity-verifier', ms: generated.ms, detail: `${patched.length} chars` });
-  const compiledVerifier = await timed(() => compileVerifier(patched, opts.srsId));
-  const artifact = compiledVerifier.value;
-  writeFileSync(join(tmpDir, VERIFIER_ARTIFACT_FILE), JSON.stringify(artifact, null, 1));
-  const deployedBytes = (artifact.deployedBytecode.length - 2) / 2;
-  const libraryDeployedBytes = Object.fromEntries(artifact.libraries.map((l) => [l.name, (l.deployedBytecode.length - 2) / 2]));
-  progress({ step: 'solc', ms: compiledVerifier.ms, detail: `${artifact.contractName} ${deployedBytes} B + ${artifact.libraries.map((l) => l.name).join(', ')}` });
+  const verifiers = {} as Record<VerifierVariant, VerifierManifestEntry>;
+  for (const variant of VERIFIER_VARIANTS) {
+    const files = VERIFIER_FILES[variant];
+    const generated = await timed(() => solidityVerifier(bb, rootVk.value.bytes, variant === 'optimized'));
+    const patched = opts.patchVerifier(generated.value);
+    writeFileSync(join(tmpDir, files.stockSource), generated.value);
+    writeFileSync(join(tmpDir, files.source), patched);
+    progress({ step: 'solidity-verifier', circuit: variant, ms: generated.ms, detail: `${patched.length} chars` });
+    const compiled = await timed(() => compileVerifier(patched, opts.srsId, variant));
+    const artifact = compiled.value;
+    writeFileSync(join(tmpDir, files.artifact), JSON.stringify(artifact, null, 1));
+    const deployedBytes = (artifact.deployedBytecode.length - 2) / 2;
+    const libraryDeployedBytes = Object.fromEntries(artifact.libraries.map((l) => [l.name, (l.deployedBytecode.length - 2) / 2]));
+    const libs = artifact.libraries.map((l) => ` + ${l.name}`).join('');
+    progress({ step: 'solc', circuit: variant, ms: compiled.ms, detail: `${artifact.contractName} ${deployedBytes} B${libs}` });
+    verifiers[variant] = { ...files, generateMs: generated.ms, compileMs: compiled.ms, deployedBytes, libraryDeployedBytes };
+  }
 
   const keyHashes = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, circuits[c].vkHash])) as Record<AggCircuit, Hex>;
   const manifest: BuildManifest = {
@@ -170,15 +190,8 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     circuits,
     keyHashes,
     rootVk: { file: ROOT_VK_FILE, ms: rootVk.ms, sameAsRecursiveVk },
-    verifier: {
-      source: VERIFIER_SOURCE_FILE,
-      stockSource: STOCK_VERIFIER_SOURCE_FILE,
-      artifact: VERIFIER_ARTIFACT_FILE,
-      generateMs: generated.ms,
-      compileMs: compiledVerifier.ms,
-      deployedBytes,
-      libraryDeployedBytes,
-    },
+    verifiers,
+    verifier: verifiers.standard,
   };
   writeFileSync(join(tmpDir, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
   rmSync(buildDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * to its two external libraries, plus the libraries' own artifacts.
  */
 import { createRequire } from 'node:module';
-import type { Hex, VerifierArtifact } from './types.js';
+import type { Hex, VerifierArtifact, VerifierVariant } from './types.js';
 
 interface Solc {
   compile(input: string): string;
@@ -40,7 +40,7 @@ export function solcVersion(): string {
   return solc().version();
 }
 
-export function compileVerifier(source: string, srsId: string): VerifierArtifact {
+export function compileVerifier(source: string, srsId: string, variant: VerifierVariant = 'standard'): VerifierArtifact {
   const input = {
     language: 'Solidity',
     sources: { [SOURCE_NAME]: { content: source } },
@@ -56,8 +56,12 @@ export function compileVerifier(source: string, srsId: string): VerifierArtifact
   const main = contracts[VERIFIER_CONTRACT];
   if (!main) throw new Error(`solc output has no ${VERIFIER_CONTRACT}`);
   const linkReferences = main.evm.bytecode.linkReferences;
+  // bb's standard verifier links RelationsLib and ZKTranscriptLib; its optimized variant links none.
   const libraryNames = Object.values(linkReferences).flatMap((refs) => Object.keys(refs));
-  if (libraryNames.length !== 2) throw new Error(`expected the verifier to link 2 libraries, found ${libraryNames.join(', ') || 'none'}`);
+  const expectedLibraries = variant === 'standard' ? 2 : 0;
+  if (libraryNames.length !== expectedLibraries) {
+    throw new Error(`expected the ${variant} verifier to link ${expectedLibraries} libraries, found ${libraryNames.join(', ') || 'none'}`);
+  }
   const libraries = libraryNames.map((name) => {
     const lib = contracts[name];
     if (!lib) throw new Error(`solc output has no library ${name}`);
@@ -66,6 +70,7 @@ export function compileVerifier(source: string, srsId: string): VerifierArtifact
   });
   return {
     contractName: VERIFIER_CONTRACT,
+    variant,
     abi: main.abi,
     bytecode: `0x${main.evm.bytecode.object}`,
     deployedBytecode: `0x${main.evm.deployedBytecode.object}`,

@@ -79,9 +79,17 @@ export interface CircuitArtifact {
   size: CircuitSize;
 }
 
-/** The compiled Solidity verifier of the node circuit (evm target) and its two libraries. */
+/**
+ * bb's two Solidity verifier generators for the same key: 'standard' (HonkVerifier + 2 external
+ * libraries) and 'optimized' (one assembly-heavy contract, about a quarter of the verify gas).
+ */
+export const VERIFIER_VARIANTS = ['standard', 'optimized'] as const;
+export type VerifierVariant = (typeof VERIFIER_VARIANTS)[number];
+
+/** The compiled Solidity verifier of the node circuit (evm target) and the libraries it links. */
 export interface VerifierArtifact {
   contractName: string;
+  variant: VerifierVariant;
   abi: unknown[];
   /** Creation bytecode with unlinked library placeholders. */
   bytecode: Hex;
@@ -103,6 +111,9 @@ export interface AggregationArtifacts {
   circuits: Record<AggCircuit, CircuitArtifact>;
   /** Node verification key for the evm target (the root proof's). */
   rootVk: Uint8Array;
+  /** The standard verifier (HonkVerifier + RelationsLib + ZKTranscriptLib). */
   verifier: VerifierArtifact;
+  /** Both variants; verifiers.standard === verifier. */
+  verifiers: Record<VerifierVariant, VerifierArtifact>;
   examples: Record<ExampleRollup, CircuitArtifact>;
 }
