@@ -18,9 +18,9 @@ getContractFactory(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer
 getContractFactory(name: 'IVerifierRouter', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IVerifierRouter__factory>
 getContractFactory(name: 'BatchCommitment', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.BatchCommitment__factory>
 getContractFactory(name: 'StakeSumTree', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.StakeSumTree__factory>
+getContractFactory(name: 'AggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.AggregationMarket__factory>
 getContractFactory(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.VerifierRouter__factory>
 getContractFactory(name: 'ProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ProverStaking__factory>
-getContractFactory(name: 'AggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.AggregationMarket__factory>
 getContractFactory(name: 'INexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexToken__factory>
 getContractFactory(name: 'NexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.NexToken__factory>
 
@@ -32,9 +32,9 @@ getContractAt(name: 'IAggregationVerifier', address: string | ethers.Addressable
 getContractAt(name: 'IVerifierRouter', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IVerifierRouter>
 getContractAt(name: 'BatchCommitment', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.BatchCommitment>
 getContractAt(name: 'StakeSumTree', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.StakeSumTree>
+getContractAt(name: 'AggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.AggregationMarket>
 getContractAt(name: 'VerifierRouter', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.VerifierRouter>
 getContractAt(name: 'ProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ProverStaking>
-getContractAt(name: 'AggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.AggregationMarket>
 getContractAt(name: 'INexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexToken>
 getContractAt(name: 'NexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.NexToken>
 
@@ -46,9 +46,9 @@ deployContract(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer | D
 deployContract(name: 'IVerifierRouter', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IVerifierRouter>
 deployContract(name: 'BatchCommitment', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.BatchCommitment>
 deployContract(name: 'StakeSumTree', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.StakeSumTree>
+deployContract(name: 'AggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.AggregationMarket>
 deployContract(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.VerifierRouter>
 deployContract(name: 'ProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
-deployContract(name: 'AggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.AggregationMarket>
 deployContract(name: 'INexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
 
@@ -60,9 +60,9 @@ deployContract(name: 'IAggregationVerifier', args: any[], signerOrOptions?: ethe
 deployContract(name: 'IVerifierRouter', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IVerifierRouter>
 deployContract(name: 'BatchCommitment', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.BatchCommitment>
 deployContract(name: 'StakeSumTree', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.StakeSumTree>
+deployContract(name: 'AggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.AggregationMarket>
 deployContract(name: 'VerifierRouter', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.VerifierRouter>
 deployContract(name: 'ProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
-deployContract(name: 'AggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.AggregationMarket>
 deployContract(name: 'INexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
 
