@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -133,6 +133,13 @@ describe('keeper config', () => {
     expect(c.marketAddress).to.equal(MARKET);
     expect(c.capacity).to.equal(1);
     expect(c.gas.verifyGas).to.equal(4_500_000);
+  });
+
+  it('docs/operator.md documents every option (key, env, flag)', () => {
+    const doc = readFileSync('docs/operator.md', 'utf8');
+    for (const o of OPTIONS) {
+      expect(doc, o.key).to.include(`| \`${o.key}\` | \`${o.env}\` | \`${o.flag}\` |`);
+    }
   });
 
   it('parses flags and reports unknown ones', () => {

@@ -19,7 +19,7 @@ import { stake } from '../../prover/keeper/daemon/stakeActions.js';
 import { statusReport } from '../../prover/keeper/daemon/status.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
 import type { BatchProver } from '../../prover/keeper/work/batchProver.js';
-import { Anvil, DEV_KEYS } from './helpers/anvil.js';
+import { Anvil, DEV_KEYS, freePort } from './helpers/anvil.js';
 import { deployProtocol, fundNex, registerProgram, submitProof, TEST_PARAMS, type Protocol } from './helpers/protocol.js';
 
 const FEE = parseEther('0.02');
@@ -130,6 +130,37 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     ac2.abort();
     await run2;
     if (process.env.NEX_TEST_ECHO) console.log(lines.join('\n'));
+  });
+
+  it('falls back to the next RPC URL and serves /metrics and /healthz', async () => {
+    const port = await freePort();
+    const config = loadConfig({ env: {
+      NEX_KEEPER_RPC_URLS: `http://127.0.0.1:1,${anvil.url}`, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, 'c'),
+      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: String(port), NEX_KEEPER_LISTEN_ONLY: 'true',
+    }, cwd: dir });
+    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(DEV_KEYS[5]), key: new Secret(DEV_KEYS[5]) }, log, prover: blockingProver(backend) });
+    const ac = new AbortController();
+    const run = keeper.run(ac.signal);
+    try {
+      const end = Date.now() + 30_000;
+      let health: Response | undefined;
+      while (Date.now() < end) {
+        health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        if (health?.status === 200) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(health?.status).to.equal(200);
+      expect(await health!.json()).to.deep.include({ ok: true, inFlight: 0 });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).to.include('# TYPE nex_keeper_batches_locked_total counter');
+      expect(metrics).to.match(/nex_keeper_rpc_up 1/);
+      expect(metrics).to.match(/nex_keeper_head_block \d+/);
+      expect(metrics).to.match(/nex_keeper_balance_wei \d+/);
+      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).to.equal(404);
+    } finally {
+      ac.abort();
+      await run;
+    }
   });
 
   it('a stalled locker is slashed by the other keeper after the final deadline', async () => {

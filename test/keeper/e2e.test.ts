@@ -102,7 +102,8 @@ describe('keeper end to end (anvil, real proofs)', function () {
     // the node forget it (as a node restart would).
     await anvil.test.setAutomine(false);
     locker.start();
-    await locker.waitLog((l) => l.msg === 'proof job finished' && l.fromCheckpoint === true, 120_000, 'a job resumed from its checkpoint');
+    const resumed = await locker.waitLog((l) => l.msg === 'plan scheduled', 120_000, 'the engine to resume batch 1');
+    expect(resumed.fromCheckpoints, 'proofs resumed from checkpoints').to.be.at.least(1);
     const pendingFulfil = await until(async () => {
       const d = dbOf(locked.locker);
       try {

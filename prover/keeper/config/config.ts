@@ -23,6 +23,7 @@ export interface KeeperConfig {
   readonly metricsPort: number;
   readonly metricsHost: string;
   readonly listenOnly: boolean;
+  readonly drain: boolean;
   readonly secondary: boolean;
   readonly slash: boolean;
   readonly seal: boolean;

@@ -123,6 +123,7 @@ function build(v: Map<string, OptionValue>, cwd: string): KeeperConfig {
     metricsPort: get<number>('metricsPort') ?? 0,
     metricsHost: get<string>('metricsHost') ?? '127.0.0.1',
     listenOnly: get<boolean>('listenOnly') ?? false,
+    drain: get<boolean>('drain') ?? false,
     secondary: get<boolean>('secondary') ?? true,
     slash: get<boolean>('slash') ?? true,
     seal: get<boolean>('seal') ?? true,

@@ -67,6 +67,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Address the metrics server binds to.' },
   { key: 'listenOnly', env: 'NEX_KEEPER_LISTEN_ONLY', flag: '--listen-only', kind: 'bool', default: false,
     doc: 'Watch, decide and log, but never send a transaction or prove.' },
+  { key: 'drain', env: 'NEX_KEEPER_DRAIN', flag: '--drain', kind: 'bool', default: false,
+    doc: 'Finish the batches already held but take no new ones (before unstaking or maintenance).' },
   { key: 'secondary', env: 'NEX_KEEPER_SECONDARY', flag: '--secondary', kind: 'bool', default: true,
     doc: 'Fulfil batches whose locker missed the lock deadline (earns the fees and part of the slashed collateral).' },
   { key: 'slash', env: 'NEX_KEEPER_SLASH', flag: '--slash', kind: 'bool', default: true,

@@ -73,6 +73,12 @@ async function afterLock(ctx: KeeperContext, row: BatchRow, signal: AbortSignal)
     }
     return;
   }
+  if (b.state === BatchState.Sealed) {
+    // Our lock did not land (dropped or reverted) and nobody else locked: the batch is a candidate again.
+    ctx.db.transition(row.batchId, ['locking'], 'seen', { role: null, note: `lock tx ${out?.status ?? 'missing'}` });
+    ctx.log.warn('lock did not land; batch is a candidate again', { batchId: row.batchId, status: out?.status });
+    return;
+  }
   finish(ctx, row, 'lock-lost', `lock tx ${out?.status ?? 'missing'}; batch state ${b.state}, locker ${b.locker}`);
 }
 

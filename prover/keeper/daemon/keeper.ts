@@ -201,6 +201,7 @@ export class Keeper {
     }
     if (config.listenOnly || d.kind === 'wait') return;
     if (d.kind === 'slash') return this.#sideTx(batchId, 'slash');
+    if (config.drain) return; // draining: finish held batches only
     if (!(await this.#precheckOk(b))) return;
     if (d.kind === 'secondary') {
       if (db.transition(batchId, ['seen'], 'proving', { role: 'secondary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })) {

@@ -45,9 +45,13 @@ export function createLogger(opts: LoggerOptions, component = 'keeper'): Logger 
   };
 }
 
+const RESERVED = new Set(['time', 'level', 'component', 'msg']);
+
 function normalise(fields: LogFields): LogFields {
   const out: LogFields = {};
-  for (const [k, v] of Object.entries(fields)) {
+  for (const [key, v] of Object.entries(fields)) {
+    // A field named like a reserved key (e.g. a tree `level`) must not overwrite it.
+    const k = RESERVED.has(key) ? `${key}_` : key;
     if (v instanceof Error) out[k] = { name: v.name, message: shortMessage(v) };
     else out[k] = v;
   }

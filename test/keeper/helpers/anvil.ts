@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createPublicClient, createTestClient, createWalletClient, http, type Hex, type PublicClient, type TestClient, type WalletClient } from 'viem';
@@ -53,7 +54,10 @@ export class Anvil {
   }
 
   async start(): Promise<void> {
-    const bin = join(process.cwd(), 'node_modules', '.bin', 'anvil');
+    // The native binary itself (the npm wrapper in .bin does not forward SIGTERM, so anvil would
+    // neither stop nor dump its state).
+    const native = join(process.cwd(), 'node_modules', '@foundry-rs', `anvil-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`, 'bin', 'anvil');
+    const bin = existsSync(native) ? native : join(process.cwd(), 'node_modules', '.bin', 'anvil');
     this.#proc = spawn(bin, ['--port', String(this.port), '--host', '127.0.0.1', '--silent', '--state', this.stateFile, '--chain-id', '31337', ...this.extra], {
       stdio: 'ignore',
     });
