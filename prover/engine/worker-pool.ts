@@ -152,7 +152,7 @@ export class WorkerPool implements JobRunner {
           return;
         }
         try {
-          resolve({ proof: aggProofFromJson(m.proof), ms: m.ms, rssMiB: m.rssMiB });
+          resolve({ proof: aggProofFromJson(m.proof), ms: m.ms, bbMs: m.bbMs, rssMiB: m.rssMiB });
         } catch (err) {
           reject(new Error(`worker returned a malformed proof: ${(err as Error).message}`));
         }
