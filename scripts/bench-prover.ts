@@ -51,7 +51,7 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()})\n`);
+console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()}, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})\n`);
 
 // 1-2. Setup.
 const srs = await devSrsGeneration({ ...bopts, fresh: values['fresh-srs'] });
@@ -105,6 +105,8 @@ for (const size of sizes) {
     console.error(`proving a full batch of ${size}...`);
     const res = await aggregateBatch({ batch: { capacity: size, slots }, prover, parallelism, checkpointDir, backend: bopts, logger });
     results.push({ size, res });
+    const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
+    console.error(`batch of ${size}: total ${sec(res.stats.totalMs)} s, sum of bb prove ${sec(sum)} s, jobs ${JSON.stringify(res.stats.jobs)}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     await rm(checkpointDir, { recursive: true, force: true });
   }
@@ -166,5 +168,6 @@ if (verifyGas > 0n) {
       return [n, int(v), ...(marketGasPerProof !== undefined ? [int(marketGasPerProof), int(v + marketGasPerProof)] : []), int(singleRes.gasUsed!)];
     })));
 }
+print(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated).\n`);
 print(`One example rollup proof verified alone on L1 (its own generated verifier, evm target): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`);
 if (values.json) await writeFile(values.json, JSON.stringify({ results: results.map((r) => ({ size: r.size, stats: r.res.stats })), verifyGas: verifyGas.toString() }, null, 2));

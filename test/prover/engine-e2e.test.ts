@@ -104,14 +104,18 @@ describe('engine end to end (real proofs)', function () {
     await waitFor(() => events.some((e) => e.type === 'job-started' && e.jobId === 'N1.0'), 300_000, 'the root job to start');
     expect(events.filter((e) => e.type === 'job-finished').map((e) => (e.type === 'job-finished' ? e.jobId : ''))).to.have.members(['L0', 'P1@h0']);
     // The worker proving the root is the child's child: find it before the kill to check it dies too.
-    const workerPids = await childrenOf(child.pid!);
-    const bbPids = (await Promise.all(workerPids.map(childrenOf))).flat();
-    expect(workerPids).to.have.length(1);
-    expect(bbPids.length).to.be.greaterThan(0);
+    // The engine's descendants: its own bb (pre-check, root verification), the worker and the worker's bb.
+    const descendants: number[] = [];
+    for (let todo = [child.pid!]; todo.length > 0; ) {
+      const kids = (await Promise.all(todo.map(childrenOf))).flat();
+      descendants.push(...kids);
+      todo = kids;
+    }
+    expect(descendants.length).to.be.at.least(3);
     child.kill('SIGKILL');
     expect(await exited).to.equal('SIGKILL');
-    // Neither the orphaned worker nor its bb keeps proving for nobody.
-    await waitFor(() => [...workerPids, ...bbPids].every((pid) => !isAlive(pid)), 15_000, 'the orphaned worker and bb to exit');
+    // Neither the orphaned worker nor any bb keeps proving for nobody.
+    await waitFor(() => descendants.every((pid) => !isAlive(pid)), 15_000, 'the orphaned worker and bb processes to exit');
 
     const effective = { capacity: 2, slots: [batch.slots[0]!, { kind: 'excluded' as const }] };
     const store = new CheckpointStore(checkpointDir, batchKey(effective, PROVER, backend.artifacts.keyHashes));

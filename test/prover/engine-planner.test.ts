@@ -5,6 +5,7 @@ import {
   batchRoot, hashPair, type Hex, splitRoot, statementDigest, zeroSubtreeRoot, ZERO_WORD,
 } from '../../prover/engine/commitment.js';
 import { jobsPerLevel, type Job, planBatch } from '../../prover/engine/planner.js';
+import * as circuitsCommitment from '../../prover/engine/circuits/commitment.js';
 import { batchFromMask, randomRollup, rng } from './engine-helpers.js';
 
 const CAPACITIES = [2, 4, 8, 16, 32];
@@ -116,6 +117,19 @@ describe('engine commitment (TS)', () => {
     }
     expect(() => zeroSubtreeRoot(6)).to.throw(RangeError);
     expect(() => zeroSubtreeRoot(-1)).to.throw(RangeError);
+  });
+
+  it('agrees with the circuits module\'s commitment code (used to build the witnesses) on random batches', () => {
+    const rand = rng(77);
+    for (const capacity of CAPACITIES) {
+      const b = batchFromMask(rand, capacity, Math.floor(rand() * 2 ** capacity) | 1);
+      const leaves = b.slots.map((s) => (s.kind === 'proof' ? statementDigest(s.rollup.vkHash, s.rollup.publicInputs) : ZERO_WORD));
+      for (const s of b.slots) {
+        if (s.kind === 'proof') expect(circuitsCommitment.statementDigest(s.rollup.vkHash, s.rollup.publicInputs)).to.equal(statementDigest(s.rollup.vkHash, s.rollup.publicInputs));
+      }
+      expect(circuitsCommitment.batchRoot(leaves)).to.equal(planBatch(b).expectedRoot);
+    }
+    for (let h = 0; h <= 5; h++) expect(circuitsCommitment.zeroSubtree(h)).to.equal(zeroSubtreeRoot(h));
   });
 
   it('batch root of an all-zero batch equals Z_depth and splitRoot gives high/low 128 bits', () => {
