@@ -25,7 +25,11 @@ export interface DevSrsManifest {
   readonly points: number;
   readonly g2: { readonly xC0: string; readonly xC1: string; readonly yC0: string; readonly yC1: string };
   readonly created: string;
+  /** Wall time of the native generator. */
   readonly generationMs: number;
+  /** CPU time (all threads) of the native generator: independent of machine load. */
+  readonly generationCpuMs: number;
+  readonly threads: number;
   /** Files relative to the SRS directory. */
   readonly files: Readonly<Record<string, FileRecord>>;
 }

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IJobLifetime} from "../interfaces/IJobLifetime.sol";
+import {IProverStaking} from "../interfaces/IProverStaking.sol";
+import {StakeSumTree} from "../libraries/StakeSumTree.sol";
+import {INexToken} from "../token/INexToken.sol";
+
+/// @title ProverStaking
+/// @notice Provers stake NEX here to take aggregation jobs. The market locks part of a prover's
+/// stake as collateral per job and unlocks or slashes it; a stake-weighted draw picks the prover
+/// assigned to each sealed batch.
+///
+/// Accounting, per prover:
+/// - `staked`: every token of the prover held by this contract, including queued unstakes (tokens
+///   stay here until withdrawn, so they stay slashable).
+/// - `pendingUnstake`: the part of `staked` queued by {requestUnstake}, released by {withdraw} once
+///   each entry's `unlockAt` has passed.
+/// - `locked`: job collateral, at most `staked - pendingUnstake`.
+/// - available = `staked - locked - pendingUnstake`: what can be queued for unstaking or locked.
+/// Nothing leaves while locked: only available stake can be queued, and withdrawals only release
+/// queued stake.
+///
+/// Selection weight = `staked - pendingUnstake` when that is at least `minStake`, else 0. The
+/// weights live in a Fenwick sum tree ({StakeSumTree}) so a draw is O(log n). A prover's weight is
+/// recomputed on each of its own stake changes ({stake}, {requestUnstake}, {withdraw}, {slashCollateral})
+/// and by the permissionless {refreshWeights}. A change of `minStake` cannot re-weight every prover
+/// in O(log n), so weights refresh lazily: until refreshed, a prover that fell below a raised
+/// `minStake` keeps its old weight (and {selectProver} returns address(0) when it draws it: the
+/// market then opens the batch to every eligible prover), and a prover that a lowered `minStake`
+/// made eligible has weight 0 (it is never drawn, but it is eligible and may lock open batches).
+/// Eligibility ({isEligible}) always uses the current `minStake`.
+///
+/// Roles: DEFAULT_ADMIN_ROLE sets the parameters and the market ({setMarket}); MARKET_ROLE
+/// (granted by {setMarket}) locks, unlocks and slashes collateral.
+contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for INexToken;
+    using StakeSumTree for StakeSumTree.Tree;
+
+    // ============================================================ TYPES
+
+    /// @notice A queued unstake: `amount` NEX withdrawable from `unlockAt` on. Slashing can reduce
+    /// `amount` (down to 0) before withdrawal.
+    struct UnstakeEntry {
+        uint128 amount;
+        uint64 unlockAt;
+    }
+
+    /// @dev Per-prover state, three slots.
+    struct Account {
+        // Slot 0: all tokens of the prover held here, pending unstakes included; job collateral.
+        uint128 staked;
+        uint128 locked;
+        // Slot 1: queued for unstaking (part of `staked`); sum-tree index (0 = never staked);
+        // index of the oldest unwithdrawn queue entry.
+        uint128 pendingUnstake;
+        uint32 treeIndex;
+        uint64 queueHead;
+        // Slot 2: hot key that may act for the prover in the market.
+        address operator;
+    }
+
+    // ============================================================ CONSTANTS
+
+    /// @notice Role of the aggregation market: lock, unlock and slash collateral.
+    bytes32 public constant MARKET_ROLE = keccak256("MARKET_ROLE");
+
+    /// @notice Basis-point denominator.
+    uint16 public constant BPS = 10_000;
+
+    /// @notice Upper bound for {setUnbondingPeriod}.
+    uint64 public constant MAX_UNBONDING_PERIOD = 365 days;
+
+    /// @notice Default unbonding period.
+    uint64 public constant DEFAULT_UNBONDING_PERIOD = 7 days;
+
+    /// @notice Default burn share of a slash (50%).
+    uint16 public constant DEFAULT_SLASH_BURN_BPS = 5_000;
+
+    // ============================================================ STORAGE
+
+    INexToken private immutable _TOKEN;
+
+    uint256 private _minStake;
+    uint64 private _unbondingPeriod;
+    uint16 private _slashBurnBps;
+    address private _market;
+
+    mapping(address prover => Account) private _accounts;
+    mapping(address prover => UnstakeEntry[]) private _queues;
+    mapping(address operator => address prover) private _operatorOwner;
+    mapping(uint256 treeIndex => address prover) private _proverAt;
+    StakeSumTree.Tree private _tree;
+
+    // ============================================================ EVENTS
+
+    /// @notice `prover` staked `amount`; its total stake is now `staked`.
+    event Staked(address indexed prover, uint256 amount, uint256 staked);
+
+    /// @notice `prover` queued `amount` for unstaking as entry `entryIndex`, withdrawable from `unlockAt`.
+    event UnstakeRequested(address indexed prover, uint256 indexed entryIndex, uint256 amount, uint64 unlockAt);
+
+    /// @notice `prover` withdrew `amount` by settling `entries` matured queue entries.
+    event Withdrawn(address indexed prover, uint256 amount, uint256 entries);
+
+    /// @notice `prover`'s operator changed from `previousOperator` to `operator` (0 = none).
+    event OperatorSet(address indexed prover, address indexed previousOperator, address indexed operator);
+
+    /// @notice The market locked `amount` of `prover`'s stake; `locked` is its new total.
+    event CollateralLocked(address indexed prover, uint256 amount, uint256 locked);
+
+    /// @notice The market released `amount` of `prover`'s collateral; `locked` is its new total.
+    event CollateralUnlocked(address indexed prover, uint256 amount, uint256 locked);
+
+    /// @notice `amount` of `prover`'s stake was slashed: `burned` burnt, `rewarded` sent to `beneficiary`.
+    event Slashed(
+        address indexed prover, uint256 amount, uint256 burned, uint256 rewarded, address indexed beneficiary
+    );
+
+    /// @notice The parameters now are (`minStake`, `unbondingPeriod`, `slashBurnBps`).
+    event ParamsUpdated(uint256 minStake, uint64 unbondingPeriod, uint16 slashBurnBps);
+
+    /// @notice `market` was granted MARKET_ROLE and recorded as the market whose job lifetime bounds
+    /// the unbonding period.
+    event MarketSet(address indexed market);
+
+    /// @notice `prover`'s selection weight changed to `weight`.
+    event WeightUpdated(address indexed prover, uint256 weight);
+
+    // ============================================================ ERRORS
+
+    /// @notice An amount of zero was given where a positive amount is required.
+    error ZeroAmount();
+
+    /// @notice A zero address was given for `what`.
+    error ZeroAddress(string what);
+
+    /// @notice `prover` has `available` NEX available (staked - locked - pendingUnstake); `requested` asked.
+    error InsufficientAvailableStake(address prover, uint256 available, uint256 requested);
+
+    /// @notice `prover` has `locked` NEX locked; `requested` asked to unlock.
+    error InsufficientLocked(address prover, uint256 locked, uint256 requested);
+
+    /// @notice A slash of `requested` exceeds `prover`'s whole stake `staked`.
+    error SlashExceedsStake(address prover, uint256 staked, uint256 requested);
+
+    /// @notice `prover` has no matured unstake entry; the oldest pending one unlocks at `nextUnlockAt`
+    /// (0 when the queue is empty).
+    error NothingToWithdraw(address prover, uint64 nextUnlockAt);
+
+    /// @notice `account` is the operator of `prover`, and operators may not stake or appoint operators.
+    error AccountIsOperator(address account, address prover);
+
+    /// @notice `operator` cannot be appointed: it has a stake, or an operator of its own.
+    error OperatorIsProver(address operator);
+
+    /// @notice `operator` is already the operator of `prover`.
+    error OperatorTaken(address operator, address prover);
+
+    /// @notice A prover cannot be its own operator.
+    error OperatorIsSelf(address prover);
+
+    /// @notice `minStake` must be positive.
+    error InvalidMinStake(uint256 minStake);
+
+    /// @notice `period` is zero or above {MAX_UNBONDING_PERIOD}.
+    error InvalidUnbondingPeriod(uint64 period);
+
+    /// @notice `period` does not exceed the market's longest job lifetime `maxJobLifetime`.
+    error UnbondingPeriodTooShort(uint64 period, uint64 maxJobLifetime);
+
+    /// @notice `bps` exceeds 10000.
+    error InvalidBps(uint256 bps);
+
+    // ============================================================ CONSTRUCTOR
+
+    /// @param token_ The NEX token.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (the deploy code hands it to a timelock).
+    /// @param minStake_ Minimum active stake to be eligible; positive.
+    constructor(INexToken token_, address admin, uint256 minStake_) {
+        if (address(token_) == address(0)) revert ZeroAddress("token");
+        if (admin == address(0)) revert ZeroAddress("admin");
+        if (minStake_ == 0) revert InvalidMinStake(minStake_);
+        _TOKEN = token_;
+        _minStake = minStake_;
+        _unbondingPeriod = DEFAULT_UNBONDING_PERIOD;
+        _slashBurnBps = DEFAULT_SLASH_BURN_BPS;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        emit ParamsUpdated(minStake_, DEFAULT_UNBONDING_PERIOD, DEFAULT_SLASH_BURN_BPS);
+    }
+
+    // ============================================================ STAKER ACTIONS
+
+    /// @notice Stakes `amount` NEX from the caller (needs an allowance). The caller becomes a prover
+    /// (gets a place in the selection tree) on its first stake.
+    /// Requirements: `amount` > 0; the caller is not an operator.
+    /// @param amount NEX to stake.
+    function stake(uint256 amount) external nonReentrant {
+        _stake(msg.sender, amount);
+    }
+
+    /// @notice {stake} with an EIP-2612 permit for this contract signed by the caller. The permit is
+    /// tried and its failure ignored (OpenZeppelin's recommended pattern), so a permit front-run by a
+    /// third party cannot grief the stake: the allowance it set is used instead. The stake reverts
+    /// only when the allowance is then insufficient.
+    /// @param amount NEX to stake (also the permit value).
+    /// @param deadline Permit deadline.
+    /// @param v Permit signature v.
+    /// @param r Permit signature r.
+    /// @param s Permit signature s.
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
+        try _TOKEN.permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        _stake(msg.sender, amount);
+    }
+
+    /// @notice Queues `amount` of the caller's available stake for unstaking. It stops counting
+    /// towards eligibility and selection at once, stays slashable, and can be withdrawn from
+    /// `unlockAt = max(now + unbondingPeriod, unlockAt of the previous entry)` on (entries thus
+    /// mature in queue order).
+    /// Requirements: 0 < `amount` <= available stake (staked - locked - pendingUnstake).
+    /// @param amount NEX to unstake.
+    /// @return entryIndex Position of the entry in the caller's queue (see {unstakeQueue}).
+    function requestUnstake(uint256 amount) external returns (uint256 entryIndex) {
+        if (amount == 0) revert ZeroAmount();
+        Account storage a = _accounts[msg.sender];
+        uint256 available = _available(a);
+        if (amount > available) revert InsufficientAvailableStake(msg.sender, available, amount);
+
+        UnstakeEntry[] storage queue = _queues[msg.sender];
+        uint64 unlockAt = uint64(block.timestamp) + _unbondingPeriod;
+        entryIndex = queue.length;
+        if (entryIndex > a.queueHead) {
+            uint64 previous = queue[entryIndex - 1].unlockAt;
+            if (previous > unlockAt) unlockAt = previous;
+        }
+        // Cannot overflow: amount <= available <= staked, a uint128.
+        a.pendingUnstake += uint128(amount);
+        queue.push(UnstakeEntry({amount: uint128(amount), unlockAt: unlockAt}));
+        emit UnstakeRequested(msg.sender, entryIndex, amount, unlockAt);
+        _refreshWeight(msg.sender, a);
+    }
+
+    /// @notice Withdraws the caller's matured unstake entries, oldest first, settling at most
+    /// `maxEntries` of them (bounds the gas). Entries emptied by slashing are settled with 0.
+    /// Requirements: `maxEntries` > 0; at least one entry has matured.
+    /// @param maxEntries Most entries to settle in this call.
+    /// @return amount NEX sent to the caller.
+    function withdraw(uint256 maxEntries) external nonReentrant returns (uint256 amount) {
+        if (maxEntries == 0) revert ZeroAmount();
+        Account storage a = _accounts[msg.sender];
+        UnstakeEntry[] storage queue = _queues[msg.sender];
+        uint256 head = a.queueHead;
+        uint256 end = queue.length;
+        uint256 settled = 0;
+        while (settled < maxEntries && head < end && queue[head].unlockAt <= block.timestamp) {
+            amount += queue[head].amount;
+            delete queue[head];
+            ++head;
+            ++settled;
+        }
+        if (settled == 0) {
+            revert NothingToWithdraw(msg.sender, head < end ? queue[head].unlockAt : 0);
+        }
+        a.queueHead = uint64(head);
+        // Cannot underflow: entries' amounts sum to pendingUnstake <= staked (slashing keeps this).
+        a.pendingUnstake -= uint128(amount);
+        a.staked -= uint128(amount);
+        emit Withdrawn(msg.sender, amount, settled);
+        _refreshWeight(msg.sender, a);
+        if (amount > 0) _TOKEN.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice Appoints `operator` as the caller's hot key: the market treats it as the caller
+    /// ({proverOf}), while the stake stays with the caller. address(0) removes the operator. A prover
+    /// has at most one operator; an operator serves one prover, has no stake and no operator itself.
+    /// Requirements: the caller is not an operator; `operator` is not the caller, has no stake, has
+    /// no operator of its own and is not another prover's operator.
+    /// @param operator The new operator, or address(0).
+    function setOperator(address operator) external {
+        address owner = _operatorOwner[msg.sender];
+        if (owner != address(0)) revert AccountIsOperator(msg.sender, owner);
+        if (operator != address(0)) {
+            if (operator == msg.sender) revert OperatorIsSelf(msg.sender);
+            Account storage o = _accounts[operator];
+            if (o.staked != 0 || o.operator != address(0)) revert OperatorIsProver(operator);
+            address taken = _operatorOwner[operator];
+            if (taken != address(0) && taken != msg.sender) revert OperatorTaken(operator, taken);
+        }
+        Account storage a = _accounts[msg.sender];
+        address previous = a.operator;
+        if (previous != address(0)) delete _operatorOwner[previous];
+        if (operator != address(0)) _operatorOwner[operator] = msg.sender;
+        a.operator = operator;
+        emit OperatorSet(msg.sender, previous, operator);
+    }
+
+    /// @notice Recomputes the selection weight of each listed prover against the current `minStake`.
+    /// Permissionless; accounts that never staked are skipped.
+    /// @param provers Provers to refresh.
+    function refreshWeights(address[] calldata provers) external {
+        for (uint256 i = 0; i < provers.length; ++i) {
+            address prover = provers[i];
+            Account storage a = _accounts[prover];
+            if (a.treeIndex != 0) _refreshWeight(prover, a);
+        }
+    }
+
+    // ============================================================ MARKET ACTIONS
+
+    /// @inheritdoc IProverStaking
+    /// @dev Requirements: MARKET_ROLE; `amount` <= available stake. An amount of 0 is a no-op that
+    /// still emits the event.
+    function lockCollateral(address prover, uint256 amount) external onlyRole(MARKET_ROLE) {
+        Account storage a = _accounts[prover];
+        uint256 available = _available(a);
+        if (amount > available) revert InsufficientAvailableStake(prover, available, amount);
+        // Cannot overflow: locked + amount <= staked, a uint128.
+        uint128 locked = a.locked + uint128(amount);
+        a.locked = locked;
+        emit CollateralLocked(prover, amount, locked);
+    }
+
+    /// @inheritdoc IProverStaking
+    /// @dev Requirements: MARKET_ROLE; `amount` <= locked.
+    function unlockCollateral(address prover, uint256 amount) external onlyRole(MARKET_ROLE) {
+        Account storage a = _accounts[prover];
+        uint256 locked = a.locked;
+        if (amount > locked) revert InsufficientLocked(prover, locked, amount);
+        // Cannot truncate: amount <= locked, a uint128.
+        a.locked = uint128(locked - amount);
+        emit CollateralUnlocked(prover, amount, locked - amount);
+    }
+
+    /// @inheritdoc IProverStaking
+    /// @dev Requirements: MARKET_ROLE; `amount` <= the prover's whole stake; `beneficiary` non-zero.
+    ///
+    /// Slashing rule (pending unstakes stay slashable until withdrawn): the slash is taken first from
+    /// locked collateral; any remainder from available stake; any remainder after that from pending
+    /// unstake entries, newest first (so the entries closest to withdrawal are touched last). The
+    /// market only ever slashes what it locked, so only the first step happens in practice; the
+    /// other steps make the rule total. `burned = amount * slashBurnBps / 10000` is burnt through the
+    /// token's `burn`, `rewarded = amount - burned` is transferred to `beneficiary`.
+    function slashCollateral(address prover, uint256 amount, address beneficiary)
+        external
+        onlyRole(MARKET_ROLE)
+        nonReentrant
+        returns (uint256 burned, uint256 rewarded)
+    {
+        if (beneficiary == address(0)) revert ZeroAddress("beneficiary");
+        Account storage a = _accounts[prover];
+        uint256 staked = a.staked;
+        if (amount > staked) revert SlashExceedsStake(prover, staked, amount);
+
+        uint256 locked = a.locked;
+        uint256 fromLocked = amount < locked ? amount : locked;
+        uint256 rest = amount - fromLocked;
+        uint256 available = _available(a);
+        uint256 fromPending = rest > available ? rest - available : 0;
+
+        // Cannot truncate: every value is at most `staked`, a uint128.
+        a.locked = uint128(locked - fromLocked);
+        a.staked = uint128(staked - amount);
+        if (fromPending != 0) _slashQueue(prover, a, fromPending);
+
+        burned = (amount * _slashBurnBps) / BPS;
+        rewarded = amount - burned;
+        emit Slashed(prover, amount, burned, rewarded, beneficiary);
+        _refreshWeight(prover, a);
+
+        if (burned != 0) _TOKEN.burn(burned);
+        if (rewarded != 0) _TOKEN.safeTransfer(beneficiary, rewarded);
+    }
+
+    // ============================================================ ADMIN
+
+    /// @notice Sets the minimum active stake for eligibility and selection weight. Weights refresh
+    /// lazily (see the contract notes and {refreshWeights}).
+    /// Requirements: DEFAULT_ADMIN_ROLE; `newMinStake` > 0.
+    /// @param newMinStake The new minimum, in NEX wei.
+    function setMinStake(uint256 newMinStake) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newMinStake == 0) revert InvalidMinStake(newMinStake);
+        _minStake = newMinStake;
+        emit ParamsUpdated(newMinStake, _unbondingPeriod, _slashBurnBps);
+    }
+
+    /// @notice Sets the unbonding period for new unstake requests (queued entries keep their
+    /// `unlockAt`).
+    /// Requirements: DEFAULT_ADMIN_ROLE; 0 < `newPeriod` <= {MAX_UNBONDING_PERIOD}; when a market is
+    /// set, `newPeriod` > `market.maxJobLifetime()`.
+    /// @param newPeriod Seconds.
+    function setUnbondingPeriod(uint64 newPeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newPeriod == 0 || newPeriod > MAX_UNBONDING_PERIOD) revert InvalidUnbondingPeriod(newPeriod);
+        _checkOutlastsJobs(_market, newPeriod);
+        _unbondingPeriod = newPeriod;
+        emit ParamsUpdated(_minStake, newPeriod, _slashBurnBps);
+    }
+
+    /// @notice Sets the burn share of slashes, in basis points (the rest goes to the beneficiary).
+    /// Requirements: DEFAULT_ADMIN_ROLE; `newBps` <= 10000.
+    /// @param newBps Burn share in bps.
+    function setSlashBurnBps(uint16 newBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newBps > BPS) revert InvalidBps(newBps);
+        _slashBurnBps = newBps;
+        emit ParamsUpdated(_minStake, _unbondingPeriod, newBps);
+    }
+
+    /// @notice Grants MARKET_ROLE to `newMarket` and records it as the market whose
+    /// `maxJobLifetime` bounds the unbonding period. A previous market keeps its role (it may still
+    /// hold locks to release) until the admin revokes it with `revokeRole`.
+    /// Requirements: DEFAULT_ADMIN_ROLE; `newMarket` non-zero; the current unbonding period exceeds
+    /// `newMarket.maxJobLifetime()`.
+    /// @param newMarket The aggregation market.
+    function setMarket(address newMarket) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newMarket == address(0)) revert ZeroAddress("market");
+        _checkOutlastsJobs(newMarket, _unbondingPeriod);
+        _market = newMarket;
+        _grantRole(MARKET_ROLE, newMarket);
+        emit MarketSet(newMarket);
+    }
+
+    // ============================================================ VIEWS
+
+    /// @inheritdoc IProverStaking
+    function proverOf(address account) external view returns (address prover) {
+        if (_accounts[account].staked != 0) return account;
+        return _operatorOwner[account];
+    }
+
+    /// @inheritdoc IProverStaking
+    function isEligible(address prover) public view returns (bool) {
+        Account storage a = _accounts[prover];
+        return a.staked - a.pendingUnstake >= _minStake;
+    }
+
+    /// @inheritdoc IProverStaking
+    /// @dev Draws `seed % totalWeight()` in the sum tree. Returns address(0) when the total weight is
+    /// 0, or when the drawn prover is not eligible under the current `minStake` (its weight is
+    /// stale, see the contract notes).
+    function selectProver(uint256 seed) external view returns (address prover) {
+        uint256 total = _tree.total;
+        if (total == 0) return address(0);
+        prover = _proverAt[_tree.find(seed % total)];
+        if (!isEligible(prover)) return address(0);
+    }
+
+    /// @inheritdoc IProverStaking
+    function availableStake(address prover) external view returns (uint256) {
+        return _available(_accounts[prover]);
+    }
+
+    /// @inheritdoc IProverStaking
+    function unbondingPeriod() external view returns (uint64) {
+        return _unbondingPeriod;
+    }
+
+    /// @notice `prover`'s stake: `staked` (everything held, pending unstakes included), `locked`
+    /// collateral and `pendingUnstake`.
+    function stakeOf(address prover) external view returns (uint256 staked, uint256 locked, uint256 pendingUnstake) {
+        Account storage a = _accounts[prover];
+        return (a.staked, a.locked, a.pendingUnstake);
+    }
+
+    /// @notice `prover`'s operator (address(0) when none).
+    function operatorOf(address prover) external view returns (address) {
+        return _accounts[prover].operator;
+    }
+
+    /// @notice `prover`'s unwithdrawn unstake entries, oldest first; the first one has entry index
+    /// {unstakeQueueHead}. Amounts may have been reduced by slashing.
+    function unstakeQueue(address prover) external view returns (UnstakeEntry[] memory entries) {
+        UnstakeEntry[] storage queue = _queues[prover];
+        uint256 head = _accounts[prover].queueHead;
+        entries = new UnstakeEntry[](queue.length - head);
+        for (uint256 i = 0; i < entries.length; ++i) {
+            entries[i] = queue[head + i];
+        }
+    }
+
+    /// @notice Entry index of the oldest unwithdrawn entry in `prover`'s unstake queue.
+    function unstakeQueueHead(address prover) external view returns (uint256) {
+        return _accounts[prover].queueHead;
+    }
+
+    /// @notice Sum of all selection weights (the modulus of {selectProver}'s draw).
+    function totalWeight() external view returns (uint256) {
+        return _tree.total;
+    }
+
+    /// @notice `prover`'s selection weight as last refreshed (0 for accounts that never staked).
+    function weightOf(address prover) external view returns (uint256) {
+        uint256 index = _accounts[prover].treeIndex;
+        return index == 0 ? 0 : _tree.weightOf(index);
+    }
+
+    /// @notice Number of provers that ever staked (size of the selection tree).
+    function proverCount() external view returns (uint256) {
+        return _tree.size();
+    }
+
+    /// @notice The prover at 1-based selection-tree `index`.
+    function proverAt(uint256 index) external view returns (address) {
+        return _proverAt[index];
+    }
+
+    /// @notice Minimum active stake (staked - pendingUnstake) to be eligible.
+    function minStake() external view returns (uint256) {
+        return _minStake;
+    }
+
+    /// @notice Burn share of slashes, in basis points.
+    function slashBurnBps() external view returns (uint16) {
+        return _slashBurnBps;
+    }
+
+    /// @notice The market recorded by {setMarket} (address(0) before).
+    function market() external view returns (address) {
+        return _market;
+    }
+
+    /// @notice The NEX token.
+    function token() external view returns (INexToken) {
+        return _TOKEN;
+    }
+
+    // ============================================================ INTERNALS
+
+    function _stake(address prover, uint256 amount) private {
+        if (amount == 0) revert ZeroAmount();
+        address owner = _operatorOwner[prover];
+        if (owner != address(0)) revert AccountIsOperator(prover, owner);
+        Account storage a = _accounts[prover];
+        if (a.treeIndex == 0) {
+            uint256 index = _tree.append(0);
+            a.treeIndex = SafeCast.toUint32(index);
+            _proverAt[index] = prover;
+        }
+        uint128 staked = a.staked + SafeCast.toUint128(amount);
+        a.staked = staked;
+        emit Staked(prover, amount, staked);
+        _refreshWeight(prover, a);
+        _TOKEN.safeTransferFrom(prover, address(this), amount);
+    }
+
+    /// @dev Takes `amount` (<= pendingUnstake) from the prover's queue entries, newest first.
+    function _slashQueue(address prover, Account storage a, uint256 amount) private {
+        UnstakeEntry[] storage queue = _queues[prover];
+        a.pendingUnstake -= uint128(amount);
+        uint256 head = a.queueHead;
+        for (uint256 i = queue.length; i > head && amount != 0; --i) {
+            UnstakeEntry storage e = queue[i - 1];
+            uint256 take = e.amount < amount ? e.amount : amount;
+            // Cannot truncate: take <= e.amount, a uint128.
+            e.amount -= uint128(take);
+            amount -= take;
+        }
+    }
+
+    function _refreshWeight(address prover, Account storage a) private {
+        uint256 active = a.staked - a.pendingUnstake;
+        uint256 weight = active >= _minStake ? active : 0;
+        uint256 index = a.treeIndex;
+        if (index == 0) return; // never staked: nothing to weigh (e.g. a zero slash)
+        if (_tree.weightOf(index) != weight) {
+            _tree.set(index, weight);
+            emit WeightUpdated(prover, weight);
+        }
+    }
+
+    function _available(Account storage a) private view returns (uint256) {
+        return a.staked - a.locked - a.pendingUnstake;
+    }
+
+    function _checkOutlastsJobs(address market_, uint64 period) private view {
+        if (market_ == address(0)) return;
+        uint64 lifetime = IJobLifetime(market_).maxJobLifetime();
+        if (period <= lifetime) revert UnbondingPeriodTooShort(period, lifetime);
+    }
+}
