@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IAggregationMarket} from "../interfaces/IAggregationMarket.sol";
+import {IJobLifetime} from "../interfaces/IJobLifetime.sol";
+import {INexCallback} from "../interfaces/INexCallback.sol";
+import {IProverStaking} from "../interfaces/IProverStaking.sol";
+import {IVerifierRouter} from "../interfaces/IVerifierRouter.sol";
+import {BatchCommitment} from "../libraries/BatchCommitment.sol";
+
+/// @title AggregationMarket
+/// @notice Escrow and bookkeeping of the NEX proof-aggregation market. Rollups submit proofs (fee in
+/// ETH) that fill batches of up to 32 slots; a staked prover locks a sealed batch, proves one recursive
+/// proof of the batch root and is paid the fees (pull payment). Unverified submissions are refundable
+/// when excluded from a fulfilment or when their batch expires. See docs/protocol.md.
+/// @dev Gas layout: `Pausable._paused` shares its slot with the open-batch pointer and the parameters
+/// `submit` reads, so a submission touches one slot of market state, the program slot, the open
+/// batch's first slot, its statement slot and its digest slot.
+contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, ReentrancyGuardTransient {
+    /// @notice Role allowed to pause and unpause new registrations and submissions.
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    /// @notice Upper bound on the protocol fee share (50%).
+    uint16 public constant MAX_PROTOCOL_FEE_BPS = 5_000;
+    /// @notice Upper bound on the gas of one program callback.
+    uint32 public constant MAX_CALLBACK_GAS_LIMIT = 500_000;
+    /// @notice Gas kept back for the caller's own bookkeeping around each callback.
+    uint256 private constant _CALLBACK_GAS_RESERVE = 10_000;
+    uint256 private constant _BPS = 10_000;
+
+    IProverStaking private immutable _STAKING;
+    IVerifierRouter private immutable _ROUTER;
+
+    // ----- slot shared with Pausable._paused (read by every submission) -----
+    uint32 private _currentBatchId; // the batch being filled (or the next one when it is still empty)
+    uint96 private _minFeePerProof;
+    uint8 private _batchCapacity;
+    uint32 private _batchTimeout;
+    uint32 private _assignmentWindow;
+    uint32 private _callbackGasLimit; // (also read by every fulfilment, with the fee share below)
+    uint16 private _protocolFeeBps;
+    // ----- one slot: the rest of the parameters -----
+    uint32 private _provingWindowBase;
+    uint32 private _provingWindowPerProof;
+    uint32 private _secondaryWindow;
+    uint32 private _submissionTtl;
+    uint96 private _collateralPerProof;
+    // ----- one slot -----
+    address private _treasury;
+    uint24 private _programCount;
+
+    mapping(bytes32 programId => Program) private _programs;
+    mapping(uint24 index => bytes32 programId) private _programIds;
+    mapping(bytes32 digest => Statement) private _statements;
+    mapping(uint256 submissionId => bytes32 digest) private _digests;
+    mapping(uint256 batchId => Batch) private _batches;
+    mapping(address account => uint256) private _earnings;
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
+    /// @param pauser Receives PAUSER_ROLE (may be address(0)).
+    /// @param staking_ The ProverStaking contract (this market needs its market role).
+    /// @param router_ The VerifierRouter.
+    /// @param treasury_ Receives the protocol fee (as claimable earnings).
+    /// @param initialParams Market parameters, validated as in {setParams}.
+    constructor(
+        address admin,
+        address pauser,
+        IProverStaking staking_,
+        IVerifierRouter router_,
+        address treasury_,
+        Params memory initialParams
+    ) {
+        if (address(staking_) == address(0) || address(router_) == address(0)) revert ZeroAddress();
+        _STAKING = staking_;
+        _ROUTER = router_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (pauser != address(0)) _grantRole(PAUSER_ROLE, pauser);
+        _currentBatchId = 1;
+        _setTreasury(treasury_);
+        _setParams(initialParams);
+    }
+
+    /// @notice The default parameters (docs/protocol.md, "Parameters").
+    function defaultParams() external pure returns (Params memory) {
+        return Params({
+            minFeePerProof: 0.0001 ether,
+            batchCapacity: 8,
+            batchTimeout: 300,
+            assignmentWindow: 120,
+            provingWindowBase: 600,
+            provingWindowPerProof: 120,
+            secondaryWindow: 1800,
+            submissionTtl: 86_400,
+            collateralPerProof: 10e18,
+            protocolFeeBps: 500,
+            callbackGasLimit: 100_000
+        });
+    }
+
+    // =====================================================================================
+    // PROGRAMS
+    // =====================================================================================
+
+    /// @inheritdoc IAggregationMarket
+    function registerProgram(bytes32 vkHash, bytes calldata vk, uint32 publicInputCount) external whenNotPaused {
+        if (!BatchCommitment.isCanonical(vkHash)) revert NonCanonicalProgramId(vkHash);
+        if (publicInputCount == 0 || publicInputCount > BatchCommitment.MAX_CAPACITY) {
+            revert InvalidPublicInputCount(publicInputCount);
+        }
+        if (vk.length == 0) revert EmptyVerificationKey();
+        Program storage program = _programs[vkHash];
+        if (program.owner != address(0)) revert ProgramExists(vkHash);
+        uint24 index = ++_programCount; // reverts (checked arithmetic) after 2^24 - 1 programs
+        program.owner = msg.sender;
+        program.publicInputCount = publicInputCount;
+        program.index = index;
+        _programIds[index] = vkHash;
+        emit ProgramRegistered(vkHash, msg.sender, publicInputCount, index, vk);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function setProgramCallback(bytes32 programId, address callback) external {
+        _ownedProgram(programId).callback = callback;
+        emit ProgramCallbackSet(programId, callback);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function transferProgramOwnership(bytes32 programId, address newOwner) external {
+        if (newOwner == address(0)) revert ZeroAddress();
+        _ownedProgram(programId).owner = newOwner;
+        emit ProgramOwnershipTransferred(programId, msg.sender, newOwner);
+    }
+
+    // =====================================================================================
+    // SUBMISSIONS
+    // =====================================================================================
+
+    /// @inheritdoc IAggregationMarket
+    function submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof)
+        external
+        payable
+        whenNotPaused
+        returns (uint256 submissionId)
+    {
+        return _submit(programId, publicInputs, proof, msg.value);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function submitMany(
+        bytes32[] calldata programIds,
+        bytes32[][] calldata publicInputs,
+        bytes[] calldata proofs,
+        uint256[] calldata fees
+    ) external payable whenNotPaused returns (uint256[] memory submissionIds) {
+        uint256 n = programIds.length;
+        if (n == 0 || publicInputs.length != n || proofs.length != n || fees.length != n) revert LengthMismatch();
+        uint256 sum;
+        for (uint256 i; i < n; ++i) {
+            sum += fees[i];
+        }
+        if (sum != msg.value) revert FeeMismatch(sum, msg.value);
+        submissionIds = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            submissionIds[i] = _submit(programIds[i], publicInputs[i], proofs[i], fees[i]);
+        }
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function refund(uint256 submissionId) external nonReentrant {
+        uint256 amount = _takeRefund(submissionId);
+        _sendValue(msg.sender, amount, true);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function refundMany(uint256[] calldata submissionIds) external nonReentrant {
+        uint256 total;
+        for (uint256 i; i < submissionIds.length; ++i) {
+            total += _takeRefund(submissionIds[i]);
+        }
+        _sendValue(msg.sender, total, true);
+    }
+
+    // =====================================================================================
+    // BATCHES
+    // =====================================================================================
+
+    /// @inheritdoc IAggregationMarket
+    function seal(uint256 batchId) external {
+        Batch storage b = _batches[batchId];
+        if (batchId != _currentBatchId || b.count == 0) revert BatchNotOpen(batchId);
+        uint64 sealableAt = uint64(b.openedAt) + _batchTimeout;
+        if (block.timestamp < sealableAt) revert BatchTimeoutNotReached(batchId, sealableAt);
+        _seal(batchId);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function lock(uint256 batchId) external nonReentrant {
+        address prover = _STAKING.proverOf(msg.sender);
+        if (prover == address(0)) revert NotEligible(msg.sender);
+        if (!_STAKING.isEligible(prover)) revert NotEligible(prover);
+        Batch storage b = _batches[batchId];
+        if (b.state != BatchState.Sealed) revert UnexpectedBatchState(batchId, b.state);
+        address assigned = b.assigned;
+        if (assigned != address(0) && assigned != prover && block.timestamp <= uint256(b.sealedAt) + _assignmentWindow)
+        {
+            revert NotAssignedProver(batchId, assigned);
+        }
+        uint32 version = b.version;
+        if (!_ROUTER.isUsable(version)) revert VersionNotUsable(version);
+        uint256 count = b.count;
+        if (b.refundedMask == _filledMask(count)) revert NothingIncluded(batchId);
+        uint64 lockDeadline = uint64(block.timestamp) + _provingWindow(count);
+        uint64 finalDeadline = lockDeadline + _secondaryWindow;
+        uint64 expiry = uint64(b.openedAt) + _submissionTtl;
+        if (finalDeadline > expiry) revert BatchTooCloseToExpiry(batchId, finalDeadline, expiry);
+        // Cannot truncate: setParams bounds collateralPerProof * 32 by type(uint96).max.
+        uint96 collateral = uint96(_collateralPerProof * count);
+
+        b.state = BatchState.Locked;
+        b.lockDeadline = uint40(lockDeadline);
+        b.finalDeadline = uint40(finalDeadline);
+        b.locker = prover;
+        b.collateral = collateral;
+        emit BatchLocked(batchId, prover, lockDeadline, finalDeadline, collateral);
+
+        _STAKING.lockCollateral(prover, collateral);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function fulfill(uint256 batchId, bytes calldata proof, uint32 excludedMask) external nonReentrant {
+        Batch storage b = _batches[batchId];
+        (address prover, bool late) = _authorizeFulfil(batchId, b);
+        uint256 count = b.count;
+        uint32 filled = _filledMask(count);
+        if (excludedMask & ~filled != 0) revert InvalidExcludedMask(excludedMask);
+        // Refunded slots have no digest any more: _leaves drops them from the included set.
+        (bytes32[] memory leaves, uint32 included) = _leaves(batchId, b.capacity, count, filled & ~excludedMask);
+        if (included == 0) revert NothingIncluded(batchId);
+        if (!_ROUTER.verifyAggregation(b.version, proof, BatchCommitment.root(leaves), prover)) {
+            revert InvalidProof(batchId);
+        }
+
+        // Effects, then the trusted staking contract, then the untrusted callbacks.
+        b.state = BatchState.Fulfilled;
+        b.includedMask = included;
+        uint24[] memory programIndexes = _settle(batchId, prover, late, excludedMask, leaves);
+        _runCallbacks(batchId, included, leaves, programIndexes);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function slash(uint256 batchId) external nonReentrant {
+        Batch storage b = _batches[batchId];
+        if (b.state != BatchState.Locked) revert UnexpectedBatchState(batchId, b.state);
+        uint64 finalDeadline = b.finalDeadline;
+        if (block.timestamp <= finalDeadline) revert SlashTooEarly(batchId, finalDeadline);
+        address locker = b.locker;
+        uint96 collateral = b.collateral;
+
+        b.state = BatchState.Sealed;
+        b.lockDeadline = 0;
+        b.finalDeadline = 0;
+        b.assigned = address(0);
+        b.locker = address(0);
+        b.collateral = 0;
+
+        if (_ROUTER.isUsable(b.version)) {
+            (uint256 burned, uint256 rewarded) = _STAKING.slashCollateral(locker, collateral, msg.sender);
+            emit BatchSlashed(batchId, locker, msg.sender, burned, rewarded);
+        } else {
+            // The locker could not have fulfilled: its version was frozen or removed under it.
+            emit LockReleased(batchId, locker, collateral);
+            _STAKING.unlockCollateral(locker, collateral);
+        }
+    }
+
+    // =====================================================================================
+    // EARNINGS
+    // =====================================================================================
+
+    /// @inheritdoc IAggregationMarket
+    function claimEarnings() external nonReentrant {
+        _claim(msg.sender);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function claimEarnings(address to) external nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        _claim(to);
+    }
+
+    // =====================================================================================
+    // ADMIN
+    // =====================================================================================
+
+    /// @notice Replaces the market parameters. Admin only. Existing batches keep their capacity,
+    /// version and deadlines; expiry follows the new `submissionTtl`.
+    function setParams(Params calldata newParams) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setParams(newParams);
+    }
+
+    /// @notice Sets the account credited with the protocol fee. Admin only.
+    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setTreasury(treasury_);
+    }
+
+    /// @notice Stops registerProgram, submit and submitMany. Pauser only.
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @notice Resumes registerProgram, submit and submitMany. Pauser only.
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // =====================================================================================
+    // VIEWS
+    // =====================================================================================
+
+    /// @notice The ProverStaking contract.
+    function staking() external view returns (IProverStaking) {
+        return _STAKING;
+    }
+
+    /// @notice The VerifierRouter.
+    function router() external view returns (IVerifierRouter) {
+        return _ROUTER;
+    }
+
+    /// @notice The account credited with the protocol fee.
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function programs(bytes32 programId)
+        external
+        view
+        returns (address owner, uint32 publicInputCount, uint24 index, address callback)
+    {
+        Program storage p = _programs[programId];
+        return (p.owner, p.publicInputCount, p.index, p.callback);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function programIdAt(uint24 index) external view returns (bytes32) {
+        return _programIds[index];
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function getBatch(uint256 batchId) external view returns (Batch memory batch) {
+        Batch storage stored = _batches[batchId];
+        batch = stored;
+        if (_isExpired(stored)) batch.state = BatchState.Expired;
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function openBatchId() external view returns (uint256) {
+        uint256 batchId = _currentBatchId;
+        return _batches[batchId].count == 0 ? 0 : batchId;
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function digestOf(uint256 submissionId) external view returns (bytes32) {
+        return _digests[submissionId];
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function statementOf(bytes32 digest) external view returns (Statement memory) {
+        return _statements[digest];
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function isVerified(bytes32 programId, bytes32[] calldata publicInputs) external view returns (bool) {
+        return _statements[BatchCommitment.digest(programId, publicInputs)].status == StatementStatus.Verified;
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function isSubmissionVerified(uint256 submissionId) external view returns (bool) {
+        Batch storage b = _batches[submissionId >> 5];
+        return b.state == BatchState.Fulfilled && (b.includedMask >> (submissionId & 31)) & 1 == 1;
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function isRefundable(uint256 submissionId) external view returns (bool) {
+        return _isRefundable(_batches[submissionId >> 5], submissionId & 31);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function batchExpiry(uint256 batchId) external view returns (uint64) {
+        uint40 openedAt = _batches[batchId].openedAt;
+        return openedAt == 0 ? 0 : uint64(openedAt) + _submissionTtl;
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function provingWindow(uint256 size) external view returns (uint64) {
+        return _provingWindow(size);
+    }
+
+    /// @inheritdoc IJobLifetime
+    function maxJobLifetime() external view returns (uint64) {
+        return _provingWindow(BatchCommitment.MAX_CAPACITY) + _secondaryWindow;
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function batchRoot(uint256 batchId, uint32 excludedMask) external view returns (bytes32) {
+        Batch storage b = _batches[batchId];
+        uint256 count = b.count;
+        (bytes32[] memory leaves,) = _leaves(batchId, b.capacity, count, _filledMask(count) & ~excludedMask);
+        return BatchCommitment.root(leaves);
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function earnings(address account) external view returns (uint256) {
+        return _earnings[account];
+    }
+
+    /// @inheritdoc IAggregationMarket
+    function params() external view returns (Params memory) {
+        return Params({
+            minFeePerProof: _minFeePerProof,
+            batchCapacity: _batchCapacity,
+            batchTimeout: _batchTimeout,
+            assignmentWindow: _assignmentWindow,
+            provingWindowBase: _provingWindowBase,
+            provingWindowPerProof: _provingWindowPerProof,
+            secondaryWindow: _secondaryWindow,
+            submissionTtl: _submissionTtl,
+            collateralPerProof: _collateralPerProof,
+            protocolFeeBps: _protocolFeeBps,
+            callbackGasLimit: _callbackGasLimit
+        });
+    }
+
+    // =====================================================================================
+    // INTERNAL: submissions
+    // =====================================================================================
+
+    function _submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof, uint256 fee)
+        private
+        returns (uint256 submissionId)
+    {
+        (bytes32 digest, uint24 programIndex) = _checkSubmission(programId, publicInputs, proof, fee);
+        (uint256 batchId, uint256 slot, bool full) = _claimSlot();
+        submissionId = (batchId << 5) | slot;
+        _storeStatement(digest, fee, programIndex);
+        _digests[submissionId] = digest;
+        emit Submitted(submissionId, programId, msg.sender, digest, _calldataHash(proof), fee);
+        if (full) _seal(batchId);
+    }
+
+    /// @dev `_statements[digest] = Statement(msg.sender, uint64(fee), programIndex, Pending)` as one SSTORE
+    /// (the struct fills its slot; Solidity would read-modify-write it field by field). The layout is
+    /// checked by the statementOf tests: submitter bits 0-159, fee 160-223, programIndex 224-247, status 248-255.
+    function _storeStatement(bytes32 digest, uint256 fee, uint24 programIndex) private {
+        // fee <= type(uint64).max is checked in _checkSubmission.
+        uint256 packed = uint256(uint160(msg.sender)) | (fee << 160) | (uint256(programIndex) << 224)
+            | (uint256(uint8(StatementStatus.Pending)) << 248);
+        assembly ("memory-safe") {
+            mstore(0x00, digest)
+            mstore(0x20, _statements.slot)
+            sstore(keccak256(0x00, 0x40), packed)
+        }
+    }
+
+    /// @dev Validates a submission and returns its statement digest and program index.
+    function _checkSubmission(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof, uint256 fee)
+        private
+        view
+        returns (bytes32 digest, uint24 programIndex)
+    {
+        uint256 minFee = _minFeePerProof;
+        if (fee < minFee) revert FeeBelowFloor(fee, minFee);
+        if (fee > type(uint64).max) revert FeeTooHigh(fee);
+        if (proof.length == 0) revert EmptyProof();
+        Program storage program = _programs[programId];
+        if (program.owner == address(0)) revert UnknownProgram(programId);
+        uint256 count = publicInputs.length;
+        if (count != program.publicInputCount) {
+            revert PublicInputCountMismatch(programId, program.publicInputCount, count);
+        }
+        for (uint256 i; i < count; ++i) {
+            if (!BatchCommitment.isCanonical(publicInputs[i])) revert NonCanonicalPublicInput(i, publicInputs[i]);
+        }
+        digest = BatchCommitment.digest(programId, publicInputs);
+        StatementStatus status = _statements[digest].status;
+        if (status == StatementStatus.Pending) revert StatementPending(digest);
+        if (status == StatementStatus.Verified) revert AlreadyVerified(digest);
+        programIndex = program.index;
+    }
+
+    /// @dev Takes the next slot of the open batch, opening a batch when needed and sealing a timed-out
+    /// one first. `full` tells the caller to seal after recording the submission.
+    function _claimSlot() private returns (uint256 batchId, uint256 slot, bool full) {
+        batchId = _currentBatchId;
+        Batch storage b = _batches[batchId];
+        slot = b.count;
+        if (slot == 0) {
+            _open(b);
+        } else if (block.timestamp >= uint256(b.openedAt) + _batchTimeout) {
+            _seal(batchId);
+            ++batchId;
+            b = _batches[batchId];
+            _open(b);
+            slot = 0;
+        }
+        // Cannot overflow: slot < capacity <= 32.
+        b.count = uint8(slot + 1);
+        full = slot + 1 == b.capacity;
+    }
+
+    function _open(Batch storage b) private {
+        b.state = BatchState.Open;
+        b.capacity = _batchCapacity;
+        b.openedAt = uint40(block.timestamp);
+    }
+
+    function _seal(uint256 batchId) private {
+        uint32 version = _ROUTER.currentVersion();
+        uint256 seed = uint256(keccak256(abi.encode(blockhash(block.number - 1), batchId)));
+        address assigned = _STAKING.selectProver(seed);
+        Batch storage b = _batches[batchId];
+        b.state = BatchState.Sealed;
+        b.version = version;
+        b.sealedAt = uint40(block.timestamp);
+        b.assigned = assigned;
+        _currentBatchId = uint32(batchId + 1); // 2^32 batches: centuries at one batch per second
+        emit BatchSealed(batchId, version, b.count, assigned, uint64(block.timestamp) + _assignmentWindow);
+    }
+
+    /// @dev Checks and effects of a refund; returns the amount to send to msg.sender.
+    function _takeRefund(uint256 submissionId) private returns (uint256 amount) {
+        uint256 batchId = submissionId >> 5;
+        uint256 slot = submissionId & 31;
+        Batch storage b = _batches[batchId];
+        if (slot >= b.count) revert UnknownSubmission(submissionId);
+        if (!_isRefundable(b, slot)) revert NotRefundable(submissionId);
+        bytes32 digest = _digests[submissionId];
+        Statement storage statement = _statements[digest];
+        address submitter = statement.submitter;
+        if (submitter != msg.sender) revert NotSubmitter(submissionId, submitter);
+        amount = statement.fee;
+        b.refundedMask |= uint32(1 << slot);
+        delete _statements[digest];
+        delete _digests[submissionId];
+        emit Refunded(submissionId, msg.sender, amount);
+    }
+
+    // =====================================================================================
+    // INTERNAL: fulfilment
+    // =====================================================================================
+
+    /// @dev Who may fulfil now: the locker (or its operator) up to lockDeadline, then any eligible
+    /// prover up to finalDeadline. Returns the prover the proof must be bound to.
+    function _authorizeFulfil(uint256 batchId, Batch storage b) private view returns (address prover, bool late) {
+        prover = _STAKING.proverOf(msg.sender);
+        if (prover == address(0)) revert NotEligible(msg.sender);
+        if (b.state != BatchState.Locked) revert UnexpectedBatchState(batchId, b.state);
+        late = block.timestamp > b.lockDeadline;
+        if (!late) {
+            address locker = b.locker;
+            if (prover != locker) revert NotLocker(batchId, locker);
+        } else {
+            uint64 finalDeadline = b.finalDeadline;
+            if (block.timestamp > finalDeadline) revert FulfilTooLate(batchId, finalDeadline);
+            if (!_STAKING.isEligible(prover)) revert NotEligible(prover);
+        }
+    }
+
+    /// @dev Marks the included statements verified, credits fees and releases (or, when late, slashes)
+    /// the locker's collateral.
+    function _settle(uint256 batchId, address prover, bool late, uint32 excludedMask, bytes32[] memory leaves)
+        private
+        returns (uint24[] memory programIndexes)
+    {
+        Batch storage b = _batches[batchId];
+        uint256 fees;
+        (fees, programIndexes) = _markVerified(batchId, b.count, b.includedMask, excludedMask, leaves);
+        uint256 protocolFee = fees * _protocolFeeBps / _BPS;
+        _earnings[prover] += fees - protocolFee;
+        _earnings[_treasury] += protocolFee;
+        emit BatchFulfilled(batchId, prover, b.includedMask, fees - protocolFee, protocolFee, late);
+        if (late) {
+            _STAKING.slashCollateral(b.locker, b.collateral, prover);
+        } else {
+            _STAKING.unlockCollateral(b.locker, b.collateral);
+        }
+    }
+
+    /// @dev The batch tree leaves: the stored digest of each selected slot, zero elsewhere. A selected
+    /// slot without a digest (refunded) is dropped: `included` is the selection minus those slots.
+    function _leaves(uint256 batchId, uint256 capacity, uint256 count, uint32 selected)
+        private
+        view
+        returns (bytes32[] memory leaves, uint32 included)
+    {
+        leaves = new bytes32[](capacity);
+        included = selected;
+        uint256 first = batchId << 5;
+        for (uint256 i; i < count; ++i) {
+            if ((selected >> i) & 1 == 0) continue;
+            bytes32 digest = _digests[first | i];
+            if (digest == bytes32(0)) included &= ~uint32(1 << i);
+            else leaves[i] = digest;
+        }
+    }
+
+    /// @dev Marks the included statements Verified, frees their digest slots and sums their fees.
+    function _markVerified(uint256 batchId, uint256 count, uint32 included, uint32 excluded, bytes32[] memory leaves)
+        private
+        returns (uint256 fees, uint24[] memory programIndexes)
+    {
+        programIndexes = new uint24[](count);
+        uint24 lastIndex;
+        bytes32 lastProgramId;
+        uint256 first = batchId << 5;
+        for (uint256 i; i < count; ++i) {
+            uint256 submissionId = first | i;
+            if ((included >> i) & 1 == 0) {
+                if ((excluded >> i) & 1 == 1) emit SubmissionExcluded(submissionId);
+                continue;
+            }
+            bytes32 digest = leaves[i];
+            uint24 index;
+            // One SLOAD and one SSTORE of the statement slot (see _storeStatement for the layout):
+            // fees += fee; index = programIndex; status = Verified.
+            assembly ("memory-safe") {
+                mstore(0x00, digest)
+                mstore(0x20, _statements.slot)
+                let slot := keccak256(0x00, 0x40)
+                let word := sload(slot)
+                fees := add(fees, and(shr(160, word), 0xffffffffffffffff))
+                index := and(shr(224, word), 0xffffff)
+                sstore(slot, or(and(word, not(shl(248, 0xff))), shl(248, 2)))
+            }
+            delete _digests[submissionId];
+            if (index != lastIndex) {
+                lastIndex = index;
+                lastProgramId = _programIds[index];
+            }
+            programIndexes[i] = index;
+            emit SubmissionVerified(submissionId, lastProgramId, digest);
+        }
+    }
+
+    /// @dev Calls the program callbacks of the included submissions, each with exactly
+    /// `callbackGasLimit` gas (the caller must provide it) and without copying return data, so a
+    /// callback can neither make the fulfilment fail nor grief it.
+    function _runCallbacks(uint256 batchId, uint32 included, bytes32[] memory leaves, uint24[] memory programIndexes)
+        private
+    {
+        uint256 count = programIndexes.length;
+        uint256 gasLimit = _callbackGasLimit;
+        uint24 lastIndex;
+        bytes32 programId;
+        address callback;
+        for (uint256 i; i < count; ++i) {
+            if ((included >> i) & 1 == 0) continue;
+            uint24 index = programIndexes[i];
+            if (index != lastIndex) {
+                lastIndex = index;
+                programId = _programIds[index];
+                callback = _programs[programId].callback;
+            }
+            if (callback == address(0)) continue;
+            uint256 submissionId = (batchId << 5) | i;
+            bytes memory data = abi.encodeCall(INexCallback.onProofVerified, (programId, submissionId, leaves[i]));
+            // EIP-150 forwards at most 63/64 of the remaining gas: insist the callee gets all of it.
+            if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert InsufficientCallbackGas();
+            bool ok;
+            assembly ("memory-safe") {
+                ok := call(gasLimit, callback, 0, add(data, 0x20), mload(data), 0, 0)
+            }
+            if (!ok) emit CallbackFailed(submissionId, callback);
+        }
+    }
+
+    // =====================================================================================
+    // INTERNAL: helpers
+    // =====================================================================================
+
+    function _claim(address to) private {
+        uint256 amount = _earnings[msg.sender];
+        if (amount == 0) revert NothingToClaim(msg.sender);
+        _earnings[msg.sender] = 0;
+        emit EarningsClaimed(msg.sender, to, amount);
+        _sendValue(to, amount, false);
+    }
+
+    /// @dev Sends ETH with all remaining gas and without copying return data.
+    function _sendValue(address to, uint256 amount, bool isRefund) private {
+        bool ok;
+        assembly ("memory-safe") {
+            ok := call(gas(), to, amount, 0, 0, 0, 0)
+        }
+        if (!ok) {
+            if (isRefund) revert RefundFailed(to, amount);
+            revert TransferFailed(to, amount);
+        }
+    }
+
+    function _ownedProgram(bytes32 programId) private view returns (Program storage program) {
+        program = _programs[programId];
+        address owner = program.owner;
+        if (owner == address(0)) revert UnknownProgram(programId);
+        if (owner != msg.sender) revert NotProgramOwner(programId, msg.sender);
+    }
+
+    function _isRefundable(Batch storage b, uint256 slot) private view returns (bool) {
+        if (slot >= b.count || (b.refundedMask >> slot) & 1 == 1) return false;
+        if (b.state == BatchState.Fulfilled) return (b.includedMask >> slot) & 1 == 0;
+        return _isExpired(b);
+    }
+
+    /// @dev Past expiry, not fulfilled and not under a lock whose final deadline is still ahead.
+    function _isExpired(Batch storage b) private view returns (bool) {
+        BatchState state = b.state;
+        if (state == BatchState.None || state == BatchState.Fulfilled) return false;
+        if (block.timestamp <= uint256(b.openedAt) + _submissionTtl) return false;
+        return !(state == BatchState.Locked && b.finalDeadline >= block.timestamp);
+    }
+
+    function _provingWindow(uint256 size) private view returns (uint64) {
+        return uint64(_provingWindowBase + uint256(_provingWindowPerProof) * size);
+    }
+
+    function _filledMask(uint256 count) private pure returns (uint32) {
+        return uint32((1 << count) - 1);
+    }
+
+    function _calldataHash(bytes calldata data) private pure returns (bytes32 result) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, data.offset, data.length)
+            result := keccak256(ptr, data.length)
+        }
+    }
+
+    function _setParams(Params memory p) private {
+        if (
+            !BatchCommitment.isValidCapacity(p.batchCapacity) || p.batchTimeout == 0 || p.provingWindowBase == 0
+                || p.secondaryWindow == 0 || p.protocolFeeBps > MAX_PROTOCOL_FEE_BPS
+                || p.callbackGasLimit > MAX_CALLBACK_GAS_LIMIT
+                || uint256(p.collateralPerProof) * BatchCommitment.MAX_CAPACITY > type(uint96).max
+        ) revert InvalidParams();
+        uint64 maxLifetime = uint64(
+            p.provingWindowBase + uint256(p.provingWindowPerProof) * BatchCommitment.MAX_CAPACITY + p.secondaryWindow
+        );
+        uint64 unbonding = _STAKING.unbondingPeriod();
+        if (unbonding <= maxLifetime) revert UnbondingTooShort(unbonding, maxLifetime);
+        if (uint256(p.submissionTtl) <= uint256(p.batchTimeout) + p.assignmentWindow + maxLifetime) {
+            revert InvalidParams();
+        }
+        _minFeePerProof = p.minFeePerProof;
+        _batchCapacity = p.batchCapacity;
+        _batchTimeout = p.batchTimeout;
+        _assignmentWindow = p.assignmentWindow;
+        _callbackGasLimit = p.callbackGasLimit;
+        _provingWindowBase = p.provingWindowBase;
+        _provingWindowPerProof = p.provingWindowPerProof;
+        _secondaryWindow = p.secondaryWindow;
+        _submissionTtl = p.submissionTtl;
+        _collateralPerProof = p.collateralPerProof;
+        _protocolFeeBps = p.protocolFeeBps;
+        emit ParamsUpdated(p);
+    }
+
+    function _setTreasury(address treasury_) private {
+        if (treasury_ == address(0)) revert ZeroAddress();
+        _treasury = treasury_;
+        emit TreasurySet(treasury_);
+    }
+}

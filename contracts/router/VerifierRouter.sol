@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IAggregationVerifier, IVerifierRouter} from "../interfaces/IVerifierRouter.sol";
+import {BatchCommitment} from "../libraries/BatchCommitment.sol";
+
+/// @title VerifierRouter
+/// @notice Versioned registry of aggregation verifiers. A version pins a verifier contract and the key
+/// hashes of the aggregation circuits whose proofs it accepts (public inputs 3.. of an aggregated
+/// proof). Versions are numbered 1, 2, 3...; a removed version is a tombstone that is never usable or
+/// reused. The guardian can freeze a version (emergency stop) and unfreeze it.
+/// @dev DEFAULT_ADMIN_ROLE (a TimelockController after deployment) adds, removes and selects versions;
+/// GUARDIAN_ROLE freezes and unfreezes.
+contract VerifierRouter is IVerifierRouter, AccessControl {
+    /// @notice Role allowed to freeze and unfreeze versions.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Upper bound on pinned key hashes per version (bounds the public-input array).
+    uint256 public constant MAX_KEY_HASHES = 16;
+
+    struct Version {
+        address verifier; // 0 for unknown versions
+        bool removed; // tombstone: never usable again
+        bool frozen; // emergency stop, reversible
+        address keyHashesData; // contract whose code is 0x00 || keyHashes (read with one EXTCODECOPY)
+    }
+
+    /// @notice A new version was added and became current.
+    event VersionAdded(uint32 indexed version, address verifier, bytes32[] keyHashes);
+    /// @notice `version` was removed for good; `newCurrent` is the current version afterwards (0 = none).
+    event VersionRemoved(uint32 indexed version, uint32 newCurrent);
+    /// @notice `version` was frozen by the guardian.
+    event VersionFrozen(uint32 indexed version);
+    /// @notice `version` was unfrozen by the guardian.
+    event VersionUnfrozen(uint32 indexed version);
+    /// @notice The current version (used to seal new batches) changed.
+    event CurrentVersionSet(uint32 indexed version);
+
+    /// @notice The verifier address has no code.
+    error InvalidVerifier(address verifier);
+    /// @notice More than {MAX_KEY_HASHES} key hashes, or none.
+    error InvalidKeyHashCount(uint256 count);
+    /// @notice A key hash is not a canonical BN254 field element.
+    error NonCanonicalKeyHash(uint256 index, bytes32 keyHash);
+    /// @notice `version` was never added.
+    error UnknownVersion(uint32 version);
+    /// @notice `version` was removed (tombstone).
+    error VersionIsRemoved(uint32 version);
+    /// @notice `version` is already frozen.
+    error VersionIsFrozen(uint32 version);
+    /// @notice `version` is not frozen.
+    error VersionNotFrozen(uint32 version);
+    /// @notice `version` is unknown, removed or frozen.
+    error VersionNotUsable(uint32 version);
+    /// @notice There is no usable current version.
+    error NoUsableVersion();
+    /// @notice Deploying the key-hash data contract failed.
+    error KeyHashStorageFailed();
+
+    mapping(uint32 version => Version) private _versions;
+    uint32 private _versionCount;
+    uint32 private _current;
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
+    /// @param guardian Receives GUARDIAN_ROLE (fast emergency stop; may be address(0)).
+    constructor(address admin, address guardian) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
+    }
+
+    // ===== ADMIN =====
+
+    /// @notice Adds a version (verifier + pinned aggregation key hashes) and makes it current.
+    /// @param verifier The aggregation verifier contract (`verify(bytes,bytes32[])`).
+    /// @param keyHashes Aggregation-circuit key hashes, in the order the root circuit exposes them.
+    /// @return version The new version number (1, 2, 3...).
+    function addVersion(address verifier, bytes32[] calldata keyHashes)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+        returns (uint32 version)
+    {
+        if (verifier.code.length == 0) revert InvalidVerifier(verifier);
+        uint256 k = keyHashes.length;
+        if (k == 0 || k > MAX_KEY_HASHES) revert InvalidKeyHashCount(k);
+        for (uint256 i; i < k; ++i) {
+            if (!BatchCommitment.isCanonical(keyHashes[i])) revert NonCanonicalKeyHash(i, keyHashes[i]);
+        }
+        version = ++_versionCount;
+        Version storage v = _versions[version];
+        v.verifier = verifier;
+        v.keyHashesData = _storeKeyHashes(keyHashes);
+        _current = version;
+        emit VersionAdded(version, verifier, keyHashes);
+        emit CurrentVersionSet(version);
+    }
+
+    /// @notice Removes `version` forever. When it was current, the newest older usable version
+    /// becomes current (0 when there is none).
+    function removeVersion(uint32 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Version storage v = _existing(version);
+        if (v.removed) revert VersionIsRemoved(version);
+        v.removed = true;
+        uint32 current = _current;
+        if (current == version) {
+            current = 0;
+            for (uint32 older = version; older > 1;) {
+                --older;
+                if (_isUsable(older)) {
+                    current = older;
+                    break;
+                }
+            }
+            _current = current;
+            emit CurrentVersionSet(current);
+        }
+        emit VersionRemoved(version, current);
+    }
+
+    /// @notice Makes `version` the one new batches are sealed with. It must be usable.
+    function setCurrentVersion(uint32 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_isUsable(version)) revert VersionNotUsable(version);
+        _current = version;
+        emit CurrentVersionSet(version);
+    }
+
+    // ===== GUARDIAN =====
+
+    /// @notice Emergency stop: `version` can no longer verify (fulfilments of batches sealed with it
+    /// wait) and, while it is current, no batch can be sealed.
+    function freeze(uint32 version) external onlyRole(GUARDIAN_ROLE) {
+        Version storage v = _existing(version);
+        if (v.removed) revert VersionIsRemoved(version);
+        if (v.frozen) revert VersionIsFrozen(version);
+        v.frozen = true;
+        emit VersionFrozen(version);
+    }
+
+    /// @notice Lifts the emergency stop on `version`.
+    function unfreeze(uint32 version) external onlyRole(GUARDIAN_ROLE) {
+        Version storage v = _existing(version);
+        if (v.removed) revert VersionIsRemoved(version);
+        if (!v.frozen) revert VersionNotFrozen(version);
+        v.frozen = false;
+        emit VersionUnfrozen(version);
+    }
+
+    // ===== VIEWS =====
+
+    /// @inheritdoc IVerifierRouter
+    function currentVersion() external view returns (uint32) {
+        uint32 current = _current;
+        if (!_isUsable(current)) revert NoUsableVersion();
+        return current;
+    }
+
+    /// @inheritdoc IVerifierRouter
+    function isUsable(uint32 version) external view returns (bool) {
+        return _isUsable(version);
+    }
+
+    /// @notice The number of versions ever added (the newest version number).
+    function versionCount() external view returns (uint32) {
+        return _versionCount;
+    }
+
+    /// @notice A version's verifier, pinned key hashes and flags. Reverts for an unknown version.
+    function getVersion(uint32 version)
+        external
+        view
+        returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen)
+    {
+        Version storage v = _existing(version);
+        return (v.verifier, _loadKeyHashes(v.keyHashesData), v.removed, v.frozen);
+    }
+
+    /// @inheritdoc IVerifierRouter
+    function verifyAggregation(uint32 version, bytes calldata proof, bytes32 batchRoot, address prover)
+        external
+        view
+        returns (bool)
+    {
+        if (!_isUsable(version)) revert VersionNotUsable(version);
+        Version storage v = _versions[version];
+        bytes32[] memory inputs =
+            BatchCommitment.aggregationPublicInputs(batchRoot, prover, _loadKeyHashes(v.keyHashesData));
+        try IAggregationVerifier(v.verifier).verify(proof, inputs) returns (bool ok) {
+            return ok;
+        } catch {
+            return false;
+        }
+    }
+
+    function _existing(uint32 version) private view returns (Version storage v) {
+        if (version == 0 || version > _versionCount) revert UnknownVersion(version);
+        v = _versions[version];
+    }
+
+    function _isUsable(uint32 version) private view returns (bool) {
+        Version storage v = _versions[version];
+        // Unknown versions (0 and > _versionCount) have no verifier.
+        return v.verifier != address(0) && !v.removed && !v.frozen;
+    }
+
+    /// @dev Stores the key hashes as the code of a new contract (0x00 STOP prefix, so it cannot be
+    /// executed): reading them back costs one cold EXTCODECOPY instead of one cold SLOAD per hash.
+    function _storeKeyHashes(bytes32[] calldata keyHashes) private returns (address data) {
+        bytes memory runtime = abi.encodePacked(hex"00", keyHashes);
+        // Init code: PUSH2 len, DUP1, PUSH1 0x0a, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN.
+        // It copies the runtime that follows its 10 bytes to memory 0 and returns it.
+        bytes memory init = abi.encodePacked(hex"61", uint16(runtime.length), hex"80600a3d393df3", runtime);
+        assembly ("memory-safe") {
+            data := create(0, add(init, 0x20), mload(init))
+        }
+        if (data == address(0)) revert KeyHashStorageFailed();
+    }
+
+    function _loadKeyHashes(address data) private view returns (bytes32[] memory keyHashes) {
+        uint256 count = (data.code.length - 1) / 32;
+        keyHashes = new bytes32[](count);
+        assembly ("memory-safe") {
+            extcodecopy(data, add(keyHashes, 0x20), 1, shl(5, count))
+        }
+    }
+}

@@ -1,0 +1,248 @@
+import { expect } from 'chai';
+import { network } from 'hardhat';
+import {
+  BatchState,
+  MIN_FEE,
+  PROGRAM_ID,
+  StatementStatus,
+  deployMarket,
+  fullLockedBatch,
+  inputsFor,
+  proofFor,
+  rollupProof,
+  submitN,
+} from './fixture.js';
+
+const { ethers, networkHelpers } = await network.create();
+const { time } = networkHelpers;
+
+describe('AggregationMarket: refunds, earnings, callbacks', () => {
+  const deploy = () => deployMarket(ethers);
+  const fixture = () => networkHelpers.loadFixture(deploy);
+
+  describe('refund', () => {
+    it('after expiry the submitter takes the fee back; the statement can be posted again', async () => {
+      const f = await fixture();
+      const subs = await submitN(f, 3);
+      const [s] = subs;
+      const expiry = await f.market.batchExpiry(1);
+      await time.increaseTo(expiry - 1n);
+      expect(await f.market.isRefundable(s!.id)).to.equal(false);
+      await expect(f.market.connect(f.user1).refund(s!.id))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(s!.id);
+      await time.increaseTo(expiry + 1n);
+      expect(await f.market.isRefundable(s!.id)).to.equal(true);
+      expect((await f.market.getBatch(1)).state).to.equal(BatchState.Expired);
+      await expect(f.market.connect(f.user2).refund(s!.id))
+        .to.be.revertedWithCustomError(f.market, 'NotSubmitter')
+        .withArgs(s!.id, f.user1.address);
+      const tx = f.market.connect(f.user1).refund(s!.id);
+      await expect(tx).to.emit(f.market, 'Refunded').withArgs(s!.id, f.user1.address, MIN_FEE);
+      await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [MIN_FEE, -MIN_FEE]);
+      expect(await f.market.digestOf(s!.id)).to.equal(ethers.ZeroHash);
+      expect((await f.market.statementOf(s!.digest)).status).to.equal(StatementStatus.None);
+      expect((await f.market.getBatch(1)).refundedMask).to.equal(1n);
+      expect(await f.market.isRefundable(s!.id)).to.equal(false);
+      await expect(f.market.connect(f.user1).refund(s!.id))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(s!.id);
+      await expect(f.market.connect(f.user1).refund(32n + 3n))
+        .to.be.revertedWithCustomError(f.market, 'UnknownSubmission')
+        .withArgs(35n);
+      // Posting the refunded statement again works (it lands in a new batch).
+      await f.market.connect(f.user2).submit(PROGRAM_ID, s!.inputs, rollupProof(1), { value: MIN_FEE });
+    });
+
+    it('refundMany refunds several submissions in one transfer and is all-or-nothing', async () => {
+      const f = await fixture();
+      const mine = await submitN(f, 3, f.user1);
+      const theirs = await submitN(f, 1, f.user2);
+      await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
+      await expect(f.market.connect(f.user1).refundMany([mine[0]!.id, theirs[0]!.id])).to.be.revertedWithCustomError(
+        f.market,
+        'NotSubmitter',
+      );
+      const tx = f.market.connect(f.user1).refundMany(mine.map((s) => s.id));
+      await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [MIN_FEE * 3n, -MIN_FEE * 3n]);
+      await expect(tx).to.emit(f.market, 'Refunded').withArgs(mine[2]!.id, f.user1.address, MIN_FEE);
+    });
+
+    it('a locked batch past expiry is not refundable before its final deadline; fulfilled stays unrefundable', async () => {
+      const f = await fixture();
+      const subs = await submitN(f, 8);
+      const b0 = await f.market.getBatch(1);
+      await time.increaseTo(b0.openedAt + 5_000n);
+      const locker = f.provers.find((p) => p.address === b0.assigned)!;
+      await f.market.connect(locker).lock(1);
+      // Governance shortens the TTL: the batch is past expiry while its lock is live.
+      await f.market.connect(f.admin).setParams({ ...f.params, submissionTtl: 7_000n });
+      const b = await f.market.getBatch(1);
+      await time.increaseTo(b.openedAt + 7_500n);
+      expect(b.finalDeadline > BigInt(await time.latest())).to.equal(true);
+      expect(await f.market.isRefundable(subs[0]!.id)).to.equal(false);
+      expect((await f.market.getBatch(1)).state).to.equal(BatchState.Locked);
+      await expect(f.market.connect(f.user1).refund(subs[0]!.id)).to.be.revertedWithCustomError(f.market, 'NotRefundable');
+      await f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b1), 0b1);
+      expect(await f.market.isRefundable(subs[1]!.id)).to.equal(false);
+      await expect(f.market.connect(f.user1).refund(subs[1]!.id)).to.be.revertedWithCustomError(f.market, 'NotRefundable');
+      await f.market.connect(f.user1).refund(subs[0]!.id); // excluded
+    });
+
+    it('an expired locked batch whose final deadline passed is refundable and can no longer be fulfilled', async () => {
+      const f = await fixture();
+      const { subs, batchId, locker } = await fullLockedBatch(f, time);
+      const b = await f.market.getBatch(batchId);
+      await time.increaseTo((await f.market.batchExpiry(batchId)) + 1n);
+      expect(b.finalDeadline < BigInt(await time.latest())).to.equal(true);
+      expect((await f.market.getBatch(batchId)).state).to.equal(BatchState.Expired);
+      await f.market.connect(f.user1).refund(subs[3]!.id);
+      await expect(f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0))
+        .to.be.revertedWithCustomError(f.market, 'FulfilTooLate');
+      // The slash still works, and a relock is impossible (too close to expiry): the rest is refundable.
+      await f.market.slash(batchId);
+      await expect(f.market.connect(locker).lock(batchId)).to.be.revertedWithCustomError(f.market, 'BatchTooCloseToExpiry');
+      await f.market.connect(f.user1).refundMany(subs.filter((_, i) => i !== 3).map((s) => s.id));
+      expect(await ethers.provider.getBalance(await f.market.getAddress())).to.equal(0n);
+    });
+
+    it('reverts with RefundFailed when the submitter refuses ETH', async () => {
+      const f = await fixture();
+      const receiver = await ethers.deployContract('RejectingReceiver');
+      const market = await f.market.getAddress();
+      const submit = f.market.interface.encodeFunctionData('submit', [PROGRAM_ID, inputsFor(77_777), rollupProof(1)]);
+      await receiver.getFunction('call')(market, MIN_FEE, submit, { value: MIN_FEE });
+      await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
+      const refund = f.market.interface.encodeFunctionData('refund', [32n]);
+      await expect(receiver.getFunction('call')(market, 0, refund))
+        .to.be.revertedWithCustomError(f.market, 'RefundFailed')
+        .withArgs(await receiver.getAddress(), MIN_FEE);
+      await receiver.getFunction('setRejecting')(false);
+      await receiver.getFunction('call')(market, 0, refund);
+    });
+
+    it('refunds, slashing and claims keep working while paused', async () => {
+      const f = await fixture();
+      const { subs, batchId, locker } = await fullLockedBatch(f, time);
+      await f.market.connect(f.pauser).pause();
+      const b = await f.market.getBatch(batchId);
+      await time.increaseTo(b.finalDeadline + 1n);
+      await f.market.connect(f.outsider).slash(batchId);
+      await f.market.connect(locker).lock(batchId);
+      await f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address, 0b10), 0b10);
+      await f.market.connect(f.user1).refund(subs[1]!.id);
+      await f.market.connect(locker).getFunction('claimEarnings()')();
+      expect(await f.market.paused()).to.equal(true);
+    });
+  });
+
+  describe('claimEarnings', () => {
+    it('pays the prover and the treasury; to another address; nothing twice', async () => {
+      const f = await fixture();
+      const { batchId, locker } = await fullLockedBatch(f, time);
+      await f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0);
+      const proverShare = (MIN_FEE * 8n * 95n) / 100n;
+      const treasuryShare = (MIN_FEE * 8n * 5n) / 100n;
+      const tx = f.market.connect(locker).getFunction('claimEarnings()')();
+      await expect(tx).to.emit(f.market, 'EarningsClaimed').withArgs(locker.address, locker.address, proverShare);
+      await expect(tx).to.changeEtherBalances(ethers, [locker, f.market], [proverShare, -proverShare]);
+      await expect(f.market.connect(locker).getFunction('claimEarnings()')())
+        .to.be.revertedWithCustomError(f.market, 'NothingToClaim')
+        .withArgs(locker.address);
+      await expect(f.market.connect(f.feeTreasury).getFunction('claimEarnings(address)')(ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(f.market, 'ZeroAddress');
+      const tx2 = f.market.connect(f.feeTreasury).getFunction('claimEarnings(address)')(f.user2.address);
+      await expect(tx2)
+        .to.emit(f.market, 'EarningsClaimed')
+        .withArgs(f.feeTreasury.address, f.user2.address, treasuryShare);
+      await expect(tx2).to.changeEtherBalance(ethers, f.user2, treasuryShare);
+      expect(await ethers.provider.getBalance(await f.market.getAddress())).to.equal(0n);
+    });
+
+    it('reverts with TransferFailed when the recipient refuses ETH', async () => {
+      const f = await fixture();
+      const receiver = await ethers.deployContract('RejectingReceiver');
+      const { batchId, locker } = await fullLockedBatch(f, time);
+      await f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0);
+      await expect(f.market.connect(locker).getFunction('claimEarnings(address)')(await receiver.getAddress()))
+        .to.be.revertedWithCustomError(f.market, 'TransferFailed')
+        .withArgs(await receiver.getAddress(), (MIN_FEE * 8n * 95n) / 100n);
+    });
+  });
+
+  describe('callbacks', () => {
+    async function withCallback(name: string) {
+      const f = await fixture();
+      const callback = name === 'ReentrantCallback'
+        ? await ethers.deployContract(name, [await f.market.getAddress()])
+        : await ethers.deployContract(name);
+      await f.market.connect(f.rollup).setProgramCallback(PROGRAM_ID, await callback.getAddress());
+      return { f, callback };
+    }
+
+    it('calls the program callback once per included submission, after the effects', async () => {
+      const { f, callback } = await withCallback('RecordingCallback');
+      const { subs, batchId, locker } = await fullLockedBatch(f, time);
+      await f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address, 0b1000), 0b1000);
+      expect(await callback.getFunction('callCount')()).to.equal(7n);
+      const included = subs.filter((_, i) => i !== 3);
+      for (let i = 0; i < included.length; i++) {
+        const call = await callback.getFunction('calls')(i);
+        expect([call[0], call[1], call[2]]).to.deep.equal([PROGRAM_ID, included[i]!.id, included[i]!.digest]);
+      }
+    });
+
+    it('a callback that burns all its gas or return-bombs cannot make fulfilment fail', async () => {
+      for (const name of ['GasBurnerCallback', 'ReturnBombCallback']) {
+        const { f, callback } = await withCallback(name);
+        const { subs, batchId, locker } = await fullLockedBatch(f, time, 2);
+        const tx = f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0);
+        await expect(tx).to.emit(f.market, 'CallbackFailed').withArgs(subs[0]!.id, await callback.getAddress());
+        await expect(tx).to.emit(f.market, 'CallbackFailed').withArgs(subs[1]!.id, await callback.getAddress());
+        const receipt = await (await tx).wait();
+        // Each callback gets exactly callbackGasLimit (100k): the whole fulfilment stays bounded.
+        expect(receipt!.gasUsed < 600_000n).to.equal(true);
+        expect((await f.market.getBatch(batchId)).state).to.equal(BatchState.Fulfilled);
+      }
+    });
+
+    it('a fulfiller cannot starve callbacks by sending too little gas (InsufficientCallbackGas)', async () => {
+      const { f } = await withCallback('GasBurnerCallback');
+      const { batchId, locker } = await fullLockedBatch(f, time, 1);
+      const proof = await proofFor(f, batchId, locker.address);
+      // Measure a fulfilment with ample gas, then replay it with too little for the callback budget.
+      const snapshot = await networkHelpers.takeSnapshot();
+      const ok = await (await f.market.connect(locker).fulfill(batchId, proof, 0, { gasLimit: 1_000_000n })).wait();
+      await snapshot.restore();
+      const beforeCallback = ok!.gasUsed - 100_000n;
+      await expect(
+        f.market.connect(locker).fulfill(batchId, proof, 0, { gasLimit: beforeCallback + 60_000n }),
+      ).to.be.revertedWithCustomError(f.market, 'InsufficientCallbackGas');
+      await expect(f.market.connect(locker).fulfill(batchId, proof, 0, { gasLimit: ok!.gasUsed + 20_000n }))
+        .to.emit(f.market, 'CallbackFailed');
+    });
+
+    it('reentrancy through the callback is blocked (fulfil, refund, claim, slash, lock)', async () => {
+      const f = await fixture();
+      const guardError = f.market.interface.getError('ReentrancyGuardReentrantCall')!.selector;
+      const attacks = [
+        f.market.interface.encodeFunctionData('fulfill', [1n, '0x01', 0]),
+        f.market.interface.encodeFunctionData('refund', [32n]),
+        f.market.interface.encodeFunctionData('claimEarnings()'),
+        f.market.interface.encodeFunctionData('slash', [1n]),
+        f.market.interface.encodeFunctionData('lock', [1n]),
+      ];
+      for (const attack of attacks) {
+        const { callback: cb, f: g } = await withCallback('ReentrantCallback');
+        await cb.getFunction('setAttack')(attack);
+        const { batchId, locker } = await fullLockedBatch(g, time, 1);
+        const tx = g.market.connect(locker).fulfill(batchId, await proofFor(g, batchId, locker.address), 0);
+        await expect(tx).to.emit(g.market, 'BatchFulfilled');
+        await expect(tx).to.not.emit(g.market, 'CallbackFailed');
+        expect(await cb.getFunction('attempted')()).to.equal(true);
+        expect(await cb.getFunction('succeeded')()).to.equal(false);
+        expect(await cb.getFunction('revertData')()).to.equal(guardError);
+      }
+    });
+  });
+});
