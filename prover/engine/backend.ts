@@ -2,16 +2,16 @@
 // (prover/engine/srs). Everything else in the engine uses only the types and the `ProvingBackend`
 // interface below, so a change in those modules' APIs touches this file only.
 import { loadAggregationArtifacts } from './circuits/artifacts.js';
-import { type Bb, computeVk, proveCircuit, solidityVerifier } from './circuits/backend.js';
+import { type Bb, computeVk, proveCircuit, solidityVerifier, vkHashOf } from './circuits/backend.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { buildCircuits, buildDirFor, currentBuildId, MANIFEST_FILE, readManifest } from './circuits/build.js';
-import { type CompiledCircuit, Noir } from '@noir-lang/noir_js';
+import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest } from './circuits/build.js';
+import { ensureAggregationArtifacts, srsIdOf } from './circuits/setup.js';
+import { noirExecutor } from './circuits/compile.js';
 import { exampleRollupInputs, proveExampleRollup, tamperRollupProof } from './circuits/examples.js';
-import { bytesToHex } from './circuits/fields.js';
 import { proveLeaf, proveNode, provePad, verifyAggProof, verifyRollupProof } from './circuits/prove.js';
 import type { ExampleRollup } from './circuits/types.js';
-import { createBarretenberg, ensureDevSrs, ignitionSrs, seedId, solidityVerifierFor, type Srs } from './srs/index.js';
+import { createBarretenberg, ensureDevSrs, ignitionSrs, solidityVerifierFor, type Srs } from './srs/index.js';
 import type { Hex } from './commitment.js';
 
 export type { Hex };
@@ -111,10 +111,6 @@ async function openSrs(opts: BackendOptions): Promise<Srs> {
   return (opts.srs ?? 'dev') === 'ignition' ? ignitionSrs() : ensureDevSrs({ cacheDir: opts.srsDir });
 }
 
-/** The build id the circuits module uses for an SRS (keys and verifier depend on it). */
-function srsIdOf(srs: Srs): string {
-  return srs.mode === 'dev' ? `dev-${seedId(srs.seed)}` : 'ignition';
-}
 
 const EXAMPLE_FOR: Record<1 | 2 | 4, ExampleRollup> = { 1: 'rollup_counter', 2: 'rollup_transfer', 4: 'rollup_ledger' };
 
@@ -147,13 +143,13 @@ export async function circuitBuild(opts: BackendOptions & { fresh?: boolean }): 
     const ms = Object.values(m.circuits).reduce((a, c) => a + c.compileMs + c.vkMs, 0) + m.rootVk.ms + m.verifier.generateMs + m.verifier.compileMs;
     return { ms, fromCache: true };
   }
-  const bb = await startBb(srs, opts.threads);
+  let bb: Bb | undefined;
   try {
     const t = performance.now();
-    await buildCircuits({ bb, srsId: srsIdOf(srs), patchVerifier: (s) => solidityVerifierFor(srs, s), force: opts.fresh });
+    await ensureAggregationArtifacts(async () => (bb ??= await startBb(srs, opts.threads)), srs, { force: opts.fresh });
     return { ms: Math.round(performance.now() - t), fromCache: false };
   } finally {
-    await bb.destroy();
+    await bb?.destroy();
   }
 }
 
@@ -204,10 +200,7 @@ export async function openBackend(opts: BackendOptions): Promise<ProvingBackend>
     async vkHashOf(vk) {
       // bb's key hash of an UltraHonk key is the poseidon2 hash of its 32-byte fields.
       if (vk.length === 0 || vk.length % 32 !== 0) throw new Error(`verification key of ${vk.length} bytes is not a list of 32-byte fields`);
-      const inputs: Uint8Array[] = [];
-      for (let i = 0; i < vk.length; i += 32) inputs.push(vk.slice(i, i + 32));
-      const r = await bb.poseidon2Hash({ inputs });
-      return bytesToHex(r.hash);
+      return vkHashOf(bb, vk);
     },
     async proveExampleRollup({ publicInputCount, seed, valid = true }) {
       const kind = EXAMPLE_FOR[publicInputCount];
@@ -225,7 +218,7 @@ export async function openBackend(opts: BackendOptions): Promise<ProvingBackend>
       const kind = EXAMPLE_FOR[1];
       const c = art.examples[kind];
       const evmVk = await computeVk(bb, kind, c.bytecode, 'evm');
-      const { witness } = await new Noir({ ...c.program, debug_symbols: '', file_map: {} } as unknown as CompiledCircuit).execute(exampleRollupInputs(kind, 'bench-evm'));
+      const { witness } = await noirExecutor(c.program).execute(exampleRollupInputs(kind, 'bench-evm'));
       const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: evmVk.bytes }, witness, 'evm');
       const verifierSource = solidityVerifierFor(srs, await solidityVerifier(bb, evmVk.bytes));
       return { verifierSource, proof: raw.proof, publicInputs: raw.publicInputs };
