@@ -51,7 +51,7 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()})\n`);
+console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()}, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})\n`);
 
 // 1-2. Setup.
 const srs = await devSrsGeneration({ ...bopts, fresh: values['fresh-srs'] });
@@ -105,30 +105,35 @@ for (const size of sizes) {
     console.error(`proving a full batch of ${size}...`);
     const res = await aggregateBatch({ batch: { capacity: size, slots }, prover, parallelism, checkpointDir, backend: bopts, logger });
     results.push({ size, res });
+    const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
+    console.error(`batch of ${size}: total ${sec(res.stats.totalMs)} s, sum of bb prove ${sec(sum)} s, jobs ${JSON.stringify(res.stats.jobs)}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     await rm(checkpointDir, { recursive: true, force: true });
   }
 }
 const art = backend.artifacts;
-const perCircuit = new Map<string, { ms: number[]; rss: number[] }>();
+const perCircuit = new Map<string, { ms: number[]; bb: number[]; rss: number[] }>();
 for (const { res } of results) {
+  const rootId = res.stats.jobs[res.stats.jobs.length - 1]!.id;
   for (const j of res.stats.jobs) {
-    const key = j.id.startsWith('N') && j.id === res.stats.jobs[res.stats.jobs.length - 1]!.id ? 'node (evm root)' : j.circuit;
-    const e = perCircuit.get(key) ?? { ms: [], rss: [] };
+    const key = j.id === rootId ? 'node (evm root)' : j.circuit;
+    const e = perCircuit.get(key) ?? { ms: [], bb: [], rss: [] };
     e.ms.push(j.ms);
+    e.bb.push(j.bbMs ?? j.ms);
     if (j.rssMiB !== undefined) e.rss.push(j.rssMiB);
     perCircuit.set(key, e);
   }
 }
 const circuitRows = [...AGG_CIRCUITS, 'node (evm root)'].map((c) => {
   const size = art.sizes[(c === 'node (evm root)' ? 'node' : c) as AggCircuit];
-  const e = c === 'pad' ? { ms: [padMs], rss: padRss !== undefined ? [padRss] : [] } : perCircuit.get(c);
-  return [c, int(size.gates), `2^${Math.log2(size.dyadicGates)}`, e ? sec(median(e.ms)) : 'n/a', e?.ms.length ?? 0, e?.rss.length ? int(Math.max(...e.rss)) : 'n/a'];
+  const e = c === 'pad' ? { ms: [padMs], bb: [padMs], rss: padRss !== undefined ? [padRss] : [] } : perCircuit.get(c);
+  return [c, int(size.gates), `2^${Math.log2(size.dyadicGates)}`, e ? sec(median(e.bb)) : 'n/a', e ? sec(median(e.ms)) : 'n/a', e?.ms.length ?? 0,
+    e?.rss.length ? int(Math.max(...e.rss)) : 'n/a'];
 });
-print(table('Aggregation circuits', ['circuit', 'gates', 'dyadic', 'prove (s, median)', 'samples', 'bb peak RSS (MiB)'], circuitRows));
-print(table(`Full batches (parallelism ${parallelism})`, ['batch', 'jobs', 'total (s)', 'sum of bb prove (s)', 'engine overhead (total / sum)', 'pre-check (ms)'],
+print(table('Aggregation circuits', ['circuit', 'gates', 'dyadic', 'bb prove (s, median)', 'job incl. witness (s, median)', 'samples', 'bb peak RSS (MiB)'], circuitRows));
+print(table(`Full batches (parallelism ${parallelism})`, ['batch', 'jobs', 'total (s)', 'sum of bb prove (s)', 'engine overhead (total / sum of bb prove)', 'pre-check (ms)'],
   results.map(({ size, res }) => {
-    const sum = res.stats.jobs.reduce((a, j) => a + j.ms, 0);
+    const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
     return [size, res.stats.jobs.length, sec(res.stats.totalMs), sec(sum), (res.stats.totalMs / sum).toFixed(3), res.stats.precheckMs];
   })));
 
@@ -163,5 +168,6 @@ if (verifyGas > 0n) {
       return [n, int(v), ...(marketGasPerProof !== undefined ? [int(marketGasPerProof), int(v + marketGasPerProof)] : []), int(singleRes.gasUsed!)];
     })));
 }
+print(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated).\n`);
 print(`One example rollup proof verified alone on L1 (its own generated verifier, evm target): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`);
 if (values.json) await writeFile(values.json, JSON.stringify({ results: results.map((r) => ({ size: r.size, stats: r.res.stats })), verifyGas: verifyGas.toString() }, null, 2));
