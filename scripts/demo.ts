@@ -82,6 +82,11 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     progress.close();
+    if (cleanup.signal) {
+      // Interrupted: the signal handler stops everything and exits; the error is only its consequence.
+      await cleanup.run(report);
+      return cleanup.signal === 'SIGINT' ? 130 : 143;
+    }
     console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.NEX_DEBUG && err instanceof Error) console.error(err.stack);
     console.error(`Keeper logs: ${workDir}/keeper-*/keeper.log. Stopping the demo's processes…`);

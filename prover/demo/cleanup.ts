@@ -7,6 +7,12 @@ export type StopFn = () => Promise<void>;
 export class Cleanup {
   readonly #stops: { name: string; stop: StopFn }[] = [];
   #running: Promise<void> | undefined;
+  #signal: NodeJS.Signals | undefined;
+
+  /** The signal that interrupted the run, if one did. */
+  get signal(): NodeJS.Signals | undefined {
+    return this.#signal;
+  }
 
   /** Registers a stop function; returns a function that unregisters it (after a normal stop). */
   add(name: string, stop: StopFn): () => void {
@@ -39,6 +45,7 @@ export class Cleanup {
    */
   onSignals(report: (msg: string) => void): () => void {
     const handler = (sig: NodeJS.Signals): void => {
+      this.#signal = sig;
       report(`\n${sig} received: stopping the demo's processes…`);
       void this.run(report).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
     };

@@ -120,7 +120,10 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
   const verifierBuild = await timed('setup', 'Setup: dev SRS and circuits build (cached after the first run)', (update) =>
     ensureVerifierBuild({
       log: (event, fields) => {
-        if (event === 'circuits' && fields && typeof fields.msg === 'string') update(String(fields.msg));
+        if (event === 'circuits' && fields && typeof fields.step === 'string') {
+          // Circuits build progress (a cache miss: minutes): step, circuit, detail.
+          update(['circuits', fields.step, fields.circuit, fields.detail].filter((x) => typeof x === 'string' && x).join(' ').slice(0, 100));
+        }
         else if (event === 'devnet.build' && fields?.step) update(`${String(fields.step)}${fields.cacheHit === true ? ' (cached)' : ''}`);
       },
       onSrsProgress: (p) => update(`dev SRS ${p.phase} ${p.done}/${p.total}`, p.total > 0 ? p.done / p.total : undefined),
