@@ -155,6 +155,11 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
   const clientFor = (privateKey: Hex): Promise<NexClient> => createNexClient({ rpcUrl: devnet.rpcUrl, privateKey, addresses, pollingIntervalMs: 500 });
   const [clientOp1, clientOp2, clientA, clientB] = await Promise.all([op1, op2, rollupA, rollupB].map((a) => clientFor(a.privateKey)));
   const reader = clientA!;
+  // Batch timeouts and windows are judged by block time: a devnet that mines only on transactions has a
+  // frozen clock between them, and an open batch would never time out. Mine a block every second.
+  await reader.public.request({ method: 'evm_setIntervalMining' as never, params: [1_000] as never }).catch((err: unknown) => {
+    throw new DemoError(`the devnet refused evm_setIntervalMining (needed so batches time out): ${err instanceof Error ? err.message : String(err)}`);
+  });
 
   // 3. Two prover operators stake NEX and start their keepers (child processes, own data dirs).
   const keepers = await timed('keepers', 'Keepers: two operators stake 1,000 NEX each and start `nex keeper run`', async (update) => {
@@ -256,7 +261,7 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
       if (l.msg === 'job finished') {
         jobs.push({ circuit: String(l.circuit), ms: Number(l.ms) });
         update(`${String(l.circuit)} done (${l.done}/${l.total})`, Number(l.done) / Number(l.total));
-      } else if (l.msg === 'job started') update(`proving ${String(l.circuit)}…`);
+      } else if (l.msg === 'job started') update(`proving ${String(l.circuit)} (job ${String(l.jobId)})…`);
     });
     try {
       await until('the aggregated proof', timeoutMs, async () => {
