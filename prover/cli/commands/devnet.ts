@@ -96,7 +96,14 @@ const devnet: Command = {
     }).finally(() => srsProgress.finish());
     console.log(formatDevnet(d));
     if (!d.spawned) return 0;
-    console.log('\nThe node runs until you press Ctrl-C.');
+    // The market's timeouts and windows run on block time: mine a block every second so that an open
+    // batch times out (and keepers seal it) even when no transaction arrives.
+    await fetch(d.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_setIntervalMining', params: [1_000] }),
+    });
+    console.log('\nA block is mined every second. The node runs until you press Ctrl-C.');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
