@@ -99,16 +99,17 @@ export class KeeperProcess {
 
   /** The last error-level lines (for a clear failure message). */
   lastErrors(n = 3): string[] {
-    return this.lines.filter((l) => l.level === 'error' || l.level === 'raw').slice(-n).map((l) => `${l.msg}${l.error ? `: ${JSON.stringify(l.error)}` : ''}`);
+    const noise = /ExperimentalWarning|--trace-warnings/;
+    return this.lines.filter((l) => l.level === 'error' || (l.level === 'raw' && !noise.test(l.msg))).slice(-n).map((l) => `${l.msg}${l.error ? `: ${JSON.stringify(l.error)}` : ''}`);
   }
 
-  /** SIGTERM (the keeper pauses its jobs), then SIGKILL to the whole group after `graceMs`. */
+  /** SIGTERM to the keeper (it pauses its jobs and stops its workers), then SIGKILL to the whole group after `graceMs`. */
   async stop(graceMs = 10_000): Promise<void> {
     const child = this.#child;
     const pid = child?.pid;
     if (!child || pid === undefined) return;
     if (this.running) {
-      killGroup(pid, 'SIGTERM');
+      child.kill('SIGTERM');
       const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
       await this.#exit;
       clearTimeout(timer);
