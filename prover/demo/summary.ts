@@ -37,7 +37,7 @@ export function formatSummary(r: DemoResult): string {
     ...table([
       ['fulfil (root proof verified + bookkeeping)', `${int(r.gas.fulfil)} gas for ${r.gas.verifiedCount} verified proofs`],
       ['aggregated, per verified proof', `${int(per)} gas`],
-      ['one rollup proof verified alone', `${int(single)} gas (its own generated Solidity verifier${r.gas.singleVerifyCached ? ', measured on an earlier run with this circuits build' : ', measured in this run'})`],
+      ['one rollup proof verified alone', `${int(single)} gas (its own bb-generated Solidity verifier, same variant as the root's${r.gas.singleVerifyCached ? ', measured on an earlier run with this circuits build' : ', measured in this run'})`],
       ['lock (once per batch)', `${int(r.gas.lock)} gas`],
     ]),
     `  ${saving >= 0 ? `${saving}% less gas per proof than verifying each alone` : `${-saving}% more gas per proof than verifying each alone (batches this small do not pay off; a full batch of ${r.capacity} would be ${int(BigInt(r.gas.fulfil) / BigInt(r.capacity))} gas per proof)`}`,
