@@ -15,7 +15,8 @@ import {BatchCommitment} from "../libraries/BatchCommitment.sol";
 /// @notice Escrow and bookkeeping of the NEX proof-aggregation market. Rollups submit proofs (fee in
 /// ETH) that fill batches of up to 32 slots; a staked prover locks a sealed batch, proves one recursive
 /// proof of the batch root and is paid the fees (pull payment). Unverified submissions are refundable
-/// when excluded from a fulfilment or when their batch expires. See docs/protocol.md.
+/// when excluded from a fulfilment or when their batch expires; anyone may trigger a refund (the fee
+/// always goes to the submitter), which frees the statement. See docs/protocol.md.
 /// @dev Gas layout: `Pausable._paused` shares its slot with the open-batch pointer and the parameters
 /// `submit` reads, so a submission touches one slot of market state, the program slot, the open
 /// batch's first slot, its statement slot and its digest slot.
@@ -171,7 +172,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @inheritdoc IAggregationMarket
     function refund(uint256 submissionId) external nonReentrant {
         uint256 amount = _takeRefund(submissionId);
-        _sendValue(msg.sender, amount, true);
+        if (amount != 0) _sendValue(msg.sender, amount, true);
     }
 
     /// @inheritdoc IAggregationMarket
@@ -180,7 +181,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         for (uint256 i; i < submissionIds.length; ++i) {
             total += _takeRefund(submissionIds[i]);
         }
-        _sendValue(msg.sender, total, true);
+        if (total != 0) _sendValue(msg.sender, total, true);
     }
 
     // =====================================================================================
@@ -531,8 +532,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         emit BatchSealed(batchId, version, b.count, assigned, uint64(block.timestamp) + _assignmentWindow);
     }
 
-    /// @dev Checks and effects of a refund; returns the amount to send to msg.sender.
-    function _takeRefund(uint256 submissionId) private returns (uint256 amount) {
+    /// @dev Checks and effects of a refund, by anyone. Frees the statement (so it can be posted again)
+    /// and returns the amount to send to msg.sender: the fee when msg.sender is the submitter; otherwise
+    /// 0, the fee being credited to the submitter's earnings (pull payment). This is what stops statement
+    /// squatting: a squatter's excluded or expired submission is freed by whoever needs the statement,
+    /// without sending ETH to the squatter or letting the caller take it.
+    function _takeRefund(uint256 submissionId) private returns (uint256 toCaller) {
         uint256 batchId = submissionId >> 5;
         uint256 slot = submissionId & 31;
         Batch storage b = _batches[batchId];
@@ -541,12 +546,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         bytes32 digest = _digests[submissionId];
         Statement storage statement = _statements[digest];
         address submitter = statement.submitter;
-        if (submitter != msg.sender) revert NotSubmitter(submissionId, submitter);
-        amount = statement.fee;
+        uint256 amount = statement.fee;
         b.refundedMask |= uint32(1 << slot);
         delete _statements[digest];
         delete _digests[submissionId];
-        emit Refunded(submissionId, msg.sender, amount);
+        emit Refunded(submissionId, submitter, amount);
+        if (submitter == msg.sender) return amount;
+        _earnings[submitter] += amount;
+        emit RefundCredited(submissionId, submitter, msg.sender, amount);
     }
 
     // =====================================================================================
