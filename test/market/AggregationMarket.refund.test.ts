@@ -13,6 +13,8 @@ import {
   rollupProof,
   submitN,
   submittedIds,
+  VK,
+  word,
 } from './fixture.js';
 
 const { ethers, networkHelpers } = await network.create();
@@ -339,6 +341,38 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
         const call = await callback.getFunction('calls')(i);
         expect([call[0], call[1], call[2]]).to.deep.equal([PROGRAM_ID, included[i]!.id, included[i]!.digest]);
       }
+    });
+
+    it('mixed programs: events name each program, only the program with a callback is called back', async () => {
+      const f = await fixture();
+      const callback = await ethers.deployContract('RecordingCallback');
+      const other = word(0xabc002);
+      await f.market.connect(f.user2).registerProgram(other, VK, 1);
+      await f.market.connect(f.user2).setProgramCallback(other, await callback.getAddress());
+      // Slots: A A B B A B A B (A = PROGRAM_ID without callback, B = other with the callback).
+      const plan = ['A', 'A', 'B', 'B', 'A', 'B', 'A', 'B'];
+      const subs: { id: bigint; digest: string; program: string }[] = [];
+      for (const [i, p] of plan.entries()) {
+        const program = p === 'A' ? PROGRAM_ID : other;
+        const inputs = p === 'A' ? inputsFor(800_000 + i) : inputsFor(800_000 + i, 1);
+        const tx = await f.market.connect(f.user1).submit(program, inputs, rollupProof(i), { value: MIN_FEE });
+        const [ev] = await submittedIds(f, tx);
+        subs.push({ id: ev!.id, digest: ev!.digest, program });
+      }
+      const locker = await lockByAssigned(f, 1n);
+      // Slot 6 (A) excluded, all others included.
+      const tx = f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b1000000), 0b1000000);
+      for (const [i, s] of subs.entries()) {
+        if (i === 6) await expect(tx).to.emit(f.market, 'SubmissionExcluded').withArgs(s.id);
+        else await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, s.program, s.digest);
+      }
+      const called = subs.filter((s, i) => s.program === other && i !== 6);
+      expect(await callback.getFunction('callCount')()).to.equal(BigInt(called.length));
+      for (const [k, s] of called.entries()) {
+        const call = await callback.getFunction('calls')(k);
+        expect([call[0], call[1], call[2]]).to.deep.equal([other, s.id, s.digest]);
+      }
+      expect((await f.market.getBatch(1)).includedMask).to.equal(0b10111111n);
     });
 
     it('a callback that burns all its gas or return-bombs cannot make fulfilment fail', async () => {
