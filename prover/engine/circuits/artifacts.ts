@@ -1,0 +1,47 @@
+/** Loads what `npm run circuits` built (see build.ts) into memory. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { acirBytes } from './backend.js';
+import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, VERIFIER_ARTIFACT_FILE, type BuiltCircuit } from './build.js';
+import { bytesToFields } from './fields.js';
+import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, type AggCircuit, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact } from './types.js';
+
+export type LoadArtifactsOptions =
+  /** A build directory (circuits-<id>) to load as is. */
+  | { buildDir: string; srsId?: undefined; root?: undefined }
+  /** The build of the current sources and toolchain for this SRS, under `root` (default buildRoot()). */
+  | { srsId: string; root?: string; buildDir?: undefined };
+
+function loadCircuit(buildDir: string, name: BuiltCircuit, vkHash: CircuitArtifact['vkHash'], size: CircuitArtifact['size']): CircuitArtifact {
+  const program = JSON.parse(readFileSync(join(buildDir, `${name}.program.json`), 'utf8')) as CircuitArtifact['program'];
+  const vk = new Uint8Array(readFileSync(join(buildDir, `${name}.vk`)));
+  return { name, program, bytecode: acirBytes(program.bytecode), vk, vkFields: bytesToFields(vk), vkHash, size };
+}
+
+/** Loads the artifacts; fails with a hint to run `npm run circuits` when the build is missing. */
+export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Promise<AggregationArtifacts> {
+  const buildDir = opts.buildDir ?? buildDirFor(currentBuildId(opts.srsId).buildId, opts.root);
+  if (!existsSync(join(buildDir, MANIFEST_FILE))) {
+    throw new Error(`no circuit build at ${buildDir} (sources, toolchain or SRS changed?): run \`npm run circuits\``);
+  }
+  const m = readManifest(buildDir);
+  const load = (name: BuiltCircuit): CircuitArtifact => loadCircuit(buildDir, name, m.circuits[name].vkHash, m.circuits[name].size);
+  const circuits = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, load(c)])) as Record<AggCircuit, CircuitArtifact>;
+  const examples = Object.fromEntries(EXAMPLE_ROLLUPS.map((c) => [c, load(c)])) as Record<ExampleRollup, CircuitArtifact>;
+  const verifier = JSON.parse(readFileSync(join(buildDir, VERIFIER_ARTIFACT_FILE), 'utf8')) as VerifierArtifact;
+  return {
+    buildDir,
+    buildId: m.buildId,
+    srsId: m.srsId,
+    keyHashes: { ...m.keyHashes },
+    circuits,
+    rootVk: new Uint8Array(readFileSync(join(buildDir, m.rootVk.file))),
+    verifier,
+    examples,
+  };
+}
+
+/** The key hashes in the router's order (leaf1, leaf2, leaf4, pad, node): public inputs 3..7 of every aggregation proof. */
+export function keyHashList(art: Pick<AggregationArtifacts, 'keyHashes'>): CircuitArtifact['vkHash'][] {
+  return AGG_CIRCUITS.map((c) => art.keyHashes[c]);
+}

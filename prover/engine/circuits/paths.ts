@@ -1,0 +1,27 @@
+/** File-system locations of the circuits layer. */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AggCircuit, ExampleRollup } from './types.js';
+
+/** The repository root (this file is prover/engine/circuits/paths.ts). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+/** Noir sources: one package per circuit plus the nex_lib and rollup_lib libraries. */
+export const CIRCUITS_DIR = resolve(REPO_ROOT, 'prover/circuits');
+
+/** Package directory of each circuit, relative to CIRCUITS_DIR. */
+export const CIRCUIT_PACKAGES: Readonly<Record<AggCircuit | ExampleRollup, string>> = {
+  leaf1: 'leaf1',
+  leaf2: 'leaf2',
+  leaf4: 'leaf4',
+  pad: 'pad',
+  node: 'node',
+  rollup_counter: 'examples/rollup_counter',
+  rollup_transfer: 'examples/rollup_transfer',
+  rollup_ledger: 'examples/rollup_ledger',
+};
+
+/** Root of all build outputs: $NEX_BUILD_DIR, default <repo>/.nex/build (gitignored). */
+export function buildRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.NEX_BUILD_DIR ?? resolve(REPO_ROOT, '.nex/build'));
+}
