@@ -208,6 +208,13 @@ async function main(): Promise<void> {
   const claim = await measure(f.market.connect(locker).getFunction('claimEarnings()')() as Promise<ContractTransactionResponse>);
   lines.push(['claimEarnings', claim.execution, 'execution']);
 
+  // refund by a third party (frees a squatted statement; the fee is credited to the submitter's earnings)
+  await submitOne(f, SMALL_PROOF, f.user2);
+  const bCredit = (await f.market.openBatchId()) as bigint;
+  await networkHelpers.time.increaseTo((await f.market.batchExpiry(bCredit)) + 1n);
+  const credited = await measure(f.market.connect(f.outsider).refund(bCredit * 32n));
+  lines.push(['refund by a third party (expired; credits earnings 0->x)', credited.execution, 'execution']);
+
   // one submission with a real-size proof: the whole transaction here (osaka: EIP-7623 floor applies),
   // its execution measured on a cancun chain (no floor, so gasUsed - intrinsic is the execution)
   const bigProof = randomBytes(PROOF_BYTES, 'proof');

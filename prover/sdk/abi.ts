@@ -62,6 +62,8 @@ export const marketAbi = parseAbi([
   'event BatchFulfilled(uint256 indexed batchId, address indexed prover, uint32 includedMask, uint256 feesPaid, uint256 protocolFee, bool late)',
   'event CallbackFailed(uint256 indexed submissionId, address indexed callback)',
   'event Refunded(uint256 indexed submissionId, address indexed submitter, uint256 amount)',
+  'event EarningsClaimed(address indexed account, address indexed to, uint256 amount)',
+  'event RefundCredited(uint256 indexed submissionId, address indexed submitter, address indexed caller, uint256 amount)',
   // errors
   'error AlreadyVerified(bytes32 digest)',
   'error BatchNotOpen(uint256 batchId)',
@@ -86,7 +88,6 @@ export const marketAbi = parseAbi([
   'error NotLocker(uint256 batchId, address locker)',
   'error NotProgramOwner(bytes32 programId, address caller)',
   'error NotRefundable(uint256 submissionId)',
-  'error NotSubmitter(uint256 submissionId, address submitter)',
   'error NothingIncluded(uint256 batchId)',
   'error NothingToClaim(address account)',
   'error ProgramExists(bytes32 programId)',

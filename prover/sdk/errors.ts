@@ -186,8 +186,6 @@ const MAPPERS: Record<string, Mapper> = {
   AlreadyVerified: (a, cause) => new AlreadyVerifiedError(asHex(a[0]), { cause }),
   NotRefundable: (a, cause) => new NotRefundableError(asBig(a[0]), 'the market says it is not (pending or verified)', { cause }),
   UnknownSubmission: (a, cause) => new NotRefundableError(asBig(a[0]), 'no such submission (or already refunded)', { cause }),
-  NotSubmitter: (a, cause) =>
-    new NotRefundableError(asBig(a[0]), `only its submitter ${String(a[1])} may refund it`, { cause }),
   EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
 };
 

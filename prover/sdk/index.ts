@@ -17,3 +17,4 @@ export * from './actions/refund.js';
 export * from './actions/registerProgram.js';
 export * from './actions/submit.js';
 export * from './actions/waitForVerification.js';
+export * from './actions/claimEarnings.js';

@@ -14,8 +14,9 @@ import {INexToken} from "../../contracts/token/INexToken.sol";
 import {NexToken} from "../../contracts/token/NexToken.sol";
 
 /// @notice TEST ONLY. Drives the market through random sequences of submissions, seals, locks,
-/// fulfilments (valid MockVerifier proofs, random exclusions, on time or late), slashes, refunds,
-/// claims and time jumps, and keeps ghost accounting for the invariants in MarketInvariants.t.sol.
+/// fulfilments (valid MockVerifier proofs, random exclusions, on time or late), slashes, refunds (by
+/// the submitter, or by a third party: the fee is then credited to the submitter's earnings), claims
+/// and time jumps, and keeps ghost accounting for the invariants in MarketInvariants.t.sol.
 contract MarketHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -33,6 +34,8 @@ contract MarketHandler {
     address[] internal _provers;
     address[] internal _users;
     address public immutable treasury;
+    /// @notice Refunds others' submissions and never submits.
+    address public constant THIRD_PARTY = address(0xD00D);
 
     Sub[] internal _subs;
     mapping(uint256 id => bool) public refunded;
@@ -40,7 +43,8 @@ contract MarketHandler {
 
     // ghost accounting (wei)
     uint256 public received;
-    uint256 public refundedTotal;
+    uint256 public refundedTotal; // sent to submitters that refunded their own submissions
+    uint256 public creditedTotal; // credited to submitters' earnings by third-party refunds
     uint256 public claimedTotal;
     uint256 public verifiedFees;
     uint256 public nonce;
@@ -51,6 +55,7 @@ contract MarketHandler {
     uint256 public lateFulfils;
     uint256 public slashes;
     uint256 public refunds;
+    uint256 public thirdPartyRefunds;
     uint256 public claims;
 
     constructor(
@@ -164,23 +169,66 @@ contract MarketHandler {
         } catch {}
     }
 
-    function refund(uint256 subSeed) external {
+    /// @notice Refunds one refundable submission, by its submitter or (callerSeed) by another user or
+    /// the third party.
+    function refund(uint256 subSeed, uint8 callerSeed) external {
         ++calls;
         if (_subs.length == 0) return;
         Sub storage s = _subs[subSeed % _subs.length];
         if (!market.isRefundable(s.id)) return;
-        uint256 before = s.submitter.balance;
-        vm.prank(s.submitter);
+        address caller = _caller(s.submitter, callerSeed);
+        uint256 submitterBefore = s.submitter.balance;
+        uint256 callerBefore = caller.balance;
+        uint256 earningsBefore = market.earnings(s.submitter);
+        vm.prank(caller);
         market.refund(s.id);
-        require(s.submitter.balance == before + s.fee, "refund amount");
-        refunded[s.id] = true;
-        refundedTotal += s.fee;
-        ++refunds;
+        _recordRefund(s, caller, submitterBefore, callerBefore, earningsBefore);
+    }
+
+    /// @notice refundMany over up to three picked submissions that are refundable (distinct), by one caller.
+    function refundMany(uint256 seedA, uint256 seedB, uint256 seedC, uint8 callerSeed) external {
+        ++calls;
+        if (_subs.length == 0) return;
+        uint256[3] memory seeds = [seedA, seedB, seedC];
+        uint256[] memory picked = new uint256[](3);
+        uint256 n;
+        for (uint256 k; k < 3; ++k) {
+            uint256 index = seeds[k] % _subs.length;
+            if (!market.isRefundable(_subs[index].id)) continue;
+            bool seen;
+            for (uint256 j; j < n; ++j) seen = seen || picked[j] == index;
+            if (!seen) picked[n++] = index;
+        }
+        if (n == 0) return;
+        address caller = _caller(_subs[picked[0]].submitter, callerSeed);
+        uint256[] memory ids = new uint256[](n);
+        uint256 own;
+        for (uint256 k; k < n; ++k) {
+            Sub storage s = _subs[picked[k]];
+            ids[k] = s.id;
+            if (s.submitter == caller) own += s.fee;
+        }
+        uint256 callerBefore = caller.balance;
+        vm.prank(caller);
+        market.refundMany(ids);
+        require(caller.balance == callerBefore + own, "refundMany sends only the caller's own fees");
+        for (uint256 k; k < n; ++k) {
+            Sub storage s = _subs[picked[k]];
+            refunded[s.id] = true;
+            if (s.submitter == caller) {
+                refundedTotal += s.fee;
+            } else {
+                creditedTotal += s.fee;
+                ++thirdPartyRefunds;
+            }
+            ++refunds;
+        }
     }
 
     function claim(uint8 whoSeed) external {
         ++calls;
-        address who = whoSeed % 4 == 3 ? treasury : _provers[whoSeed % 3];
+        address[] memory accounts = _claimants();
+        address who = accounts[whoSeed % accounts.length];
         uint256 amount = market.earnings(who);
         if (amount == 0) return;
         uint256 before = who.balance;
@@ -205,7 +253,52 @@ contract MarketHandler {
         return _provers;
     }
 
+    /// @notice Every account that can hold earnings: provers, the treasury, the users (refunded by
+    /// others) and the third party.
+    function claimants() external view returns (address[] memory) {
+        return _claimants();
+    }
+
     // ----- helpers -----
+
+    /// @dev The submitter itself (callerSeed % 3 == 0), else another user or the third party.
+    function _caller(address submitter, uint8 callerSeed) private view returns (address) {
+        if (callerSeed % 3 == 0) return submitter;
+        if (callerSeed % 3 == 1) return THIRD_PARTY;
+        address other = _users[callerSeed % _users.length];
+        return other == submitter ? _users[(callerSeed + 1) % _users.length] : other;
+    }
+
+    function _recordRefund(
+        Sub storage s,
+        address caller,
+        uint256 submitterBefore,
+        uint256 callerBefore,
+        uint256 earningsBefore
+    ) private {
+        if (caller == s.submitter) {
+            require(s.submitter.balance == submitterBefore + s.fee, "refund amount");
+            require(market.earnings(s.submitter) == earningsBefore, "own refund credited");
+            refundedTotal += s.fee;
+        } else {
+            require(s.submitter.balance == submitterBefore, "third-party refund sent ETH");
+            require(caller.balance == callerBefore, "third-party refund paid the caller");
+            require(market.earnings(s.submitter) == earningsBefore + s.fee, "fee credited to the submitter");
+            creditedTotal += s.fee;
+            ++thirdPartyRefunds;
+        }
+        refunded[s.id] = true;
+        ++refunds;
+    }
+
+    function _claimants() private view returns (address[] memory accounts) {
+        accounts = new address[](_provers.length + _users.length + 2);
+        uint256 n;
+        for (uint256 i; i < _provers.length; ++i) accounts[n++] = _provers[i];
+        for (uint256 i; i < _users.length; ++i) accounts[n++] = _users[i];
+        accounts[n++] = treasury;
+        accounts[n] = THIRD_PARTY;
+    }
 
     function _pickBatch(uint256 seed) private view returns (uint256) {
         if (_subs.length == 0) return 0;
@@ -295,19 +388,26 @@ contract MarketInvariantsTest is TestBase {
         handler.submit(40, 0, 0); // batch 5 (one submission) ...
         handler.warp(301);
         handler.seal(); // ...sealed by timeout
-        for (uint256 i; i < handler.subCount(); ++i) handler.refund(i); // excluded slot and expired batches
-        for (uint8 i; i < 4; ++i) handler.claim(i);
+        // excluded slot and expired batches: by the submitter, the third party, another user, and in bulk
+        for (uint256 i; i < handler.subCount(); i += 2) handler.refund(i, uint8(i));
+        handler.refundMany(1, 3, 5, 0);
+        handler.refundMany(7, 9, 11, 2);
+        for (uint256 i = 13; i < handler.subCount(); i += 2) handler.refund(i, 1);
+        for (uint8 i; i < 8; ++i) handler.claim(i);
         assertTrue(handler.locks() >= 3, "locks");
         assertTrue(handler.fulfils() >= 2, "fulfils");
         assertTrue(handler.lateFulfils() >= 1, "late fulfils");
         assertTrue(handler.slashes() >= 1, "slashes");
         assertTrue(handler.refunds() >= 5, "refunds");
-        assertTrue(handler.claims() >= 2, "claims");
+        assertTrue(handler.thirdPartyRefunds() >= 3, "third-party refunds");
+        assertTrue(handler.refundedTotal() > 0, "own refunds");
+        assertTrue(handler.claims() >= 3, "claims");
         invariant_market();
     }
 
-    /// @dev ETH received = paid out (claims) + refunded + still held, and what is held is exactly
-    /// the pending fees plus unclaimed earnings (provers' and the treasury's protocol fees).
+    /// @dev ETH received = paid out (claims) + refunded to submitters + still held, and what is held is
+    /// exactly the pending fees plus unclaimed earnings (provers', the treasury's protocol fees, and
+    /// refunds credited to submitters by third parties).
     function _check_escrowConservation() internal view {
         uint256 held = address(market).balance;
         assertEq(handler.received(), handler.claimedTotal() + handler.refundedTotal() + held, "received = out + held");
@@ -316,14 +416,19 @@ contract MarketInvariantsTest is TestBase {
             MarketHandler.Sub memory s = handler.sub(i);
             if (!handler.refunded(s.id) && !market.isSubmissionVerified(s.id)) pending += s.fee;
         }
-        uint256 unclaimed = market.earnings(TREASURY);
-        address[] memory provers = handler.provers();
-        for (uint256 i; i < provers.length; ++i) {
-            unclaimed += market.earnings(provers[i]);
+        uint256 unclaimed;
+        address[] memory accounts = handler.claimants();
+        for (uint256 i; i < accounts.length; ++i) {
+            unclaimed += market.earnings(accounts[i]);
         }
         assertEq(held, pending + unclaimed, "held = pending fees + unclaimed earnings");
-        // every verified fee was credited to a prover or the treasury (claimed or not)
-        assertEq(handler.verifiedFees(), unclaimed + handler.claimedTotal(), "verified fees = earnings");
+        // every verified fee was credited to a prover or the treasury, every third-party refund to its
+        // submitter (claimed or not)
+        assertEq(
+            handler.verifiedFees() + handler.creditedTotal(),
+            unclaimed + handler.claimedTotal(),
+            "verified fees + credited refunds = earnings"
+        );
     }
 
     /// @notice No submission is both verified and refunded, and each statement's stored state matches

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it, before } from 'mocha';
-import { parseEventLogs, type Hex } from 'viem';
+import { getAddress, parseEventLogs, type Hex } from 'viem';
 import { marketAbi } from '../../prover/sdk/abi.js';
 import { statementDigest } from '../../prover/sdk/commitment.js';
 import { computeFee, estimateFee, estimateLatency } from '../../prover/sdk/actions/estimateFee.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
 import { refund } from '../../prover/sdk/actions/refund.js';
+import { claimEarnings, getEarnings } from '../../prover/sdk/actions/claimEarnings.js';
 import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
 import { submit, submitMany, PROOF_FIELDS } from '../../prover/sdk/actions/submit.js';
 import { waitForVerification } from '../../prover/sdk/actions/waitForVerification.js';
@@ -187,7 +188,7 @@ describe('rollup SDK against the real market', function () {
   });
 
   describe('refund and waitForVerification', () => {
-    it('refuses to refund a pending submission, or someone else’s, and refunds an expired one', async () => {
+    it('refuses to refund a pending submission; anyone may refund an expired one, the fee goes to its submitter', async () => {
       const r = await submit(f.rollup, { programId: PROGRAM, publicInputs: [word(20), word(21)], proof: proofBytes(7), fee: 3n * PARAMS.minFeePerProof });
       await rejectsWith(refund(f.rollup, [r.submissionId]), NotRefundableError, (e) => assert.match(e.message, /pending|sealed|open/));
       await rejectsWith(refund(f.rollup, [r.submissionId], { skipChecks: true }), NotRefundableError);
@@ -202,20 +203,29 @@ describe('rollup SDK against the real market', function () {
       assert.equal(s.refundable, true);
       const waited = await waitForVerification(f.reader, r.submissionId, { timeoutMs: 5_000, pollingIntervalMs: 50 });
       assert.equal(waited.state, 'expired');
-      await rejectsWith(refund(f.other, [r.submissionId]), NotRefundableError, (e) => assert.match(e.message, /submitter/));
-      await rejectsWith(refund(f.other, [r.submissionId], { skipChecks: true }), NotRefundableError, (e) =>
-        assert.match(e.message, /submitter/),
-      );
-      const balanceBefore = await f.reader.public.getBalance({ address: f.accounts[1]! });
-      const done = await refund(f.rollup, [r.submissionId]);
-      assert.deepEqual(done.refunds, [{ submissionId: r.submissionId, amount: 3n * PARAMS.minFeePerProof }]);
+      // Anyone may refund an expired submission (this frees the statement); the fee is credited to
+      // the submitter's claimable earnings, never to the caller.
+      const earningsBefore = await getEarnings(f.reader, f.accounts[1]!);
+      const done = await refund(f.other, [r.submissionId]);
+      assert.deepEqual(done.refunds, [
+        { submissionId: r.submissionId, submitter: getAddress(f.accounts[1]!), amount: 3n * PARAMS.minFeePerProof },
+      ]);
+      assert.equal(done.sent, 0n);
+      assert.equal(done.credited, 3n * PARAMS.minFeePerProof);
+      assert.equal(await getEarnings(f.reader, f.accounts[1]!), earningsBefore + 3n * PARAMS.minFeePerProof);
+      assert.equal(await getEarnings(f.reader, f.accounts[2]!), 0n);
       const receipt = await f.reader.public.getTransactionReceipt({ hash: done.txHash });
-      const gas = receipt.gasUsed * receipt.effectiveGasPrice;
-      assert.equal(await f.reader.public.getBalance({ address: f.accounts[1]! }), balanceBefore + done.total - gas);
       const after = await getSubmission(f.reader, r.submissionId);
       assert.equal(after.state, 'refunded');
       const events = parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: 'Refunded' });
       assert.equal(events.length, 1);
+      const balanceBefore = await f.reader.public.getBalance({ address: f.accounts[1]! });
+      const claimed = await claimEarnings(f.rollup);
+      assert.equal(claimed.amount, earningsBefore + 3n * PARAMS.minFeePerProof);
+      const claimReceipt = await f.reader.public.getTransactionReceipt({ hash: claimed.txHash });
+      const gas = claimReceipt.gasUsed * claimReceipt.effectiveGasPrice;
+      assert.equal(await f.reader.public.getBalance({ address: f.accounts[1]! }), balanceBefore + claimed.amount - gas);
+      await rejectsWith(claimEarnings(f.rollup), NexError, (e) => assert.match(e.message, /nothing to claim/));
       await rejectsWith(refund(f.rollup, [r.submissionId]), NotRefundableError, (e) => assert.match(e.message, /refunded/));
     });
 
@@ -227,7 +237,8 @@ describe('rollup SDK against the real market', function () {
       await f.helpers.time.increase(PARAMS.submissionTtl + 1);
       const done = await refund(f.rollup, r.submissions.map((s) => s.submissionId));
       assert.equal(done.refunds.length, 2);
-      assert.equal(done.total, 2n * PARAMS.minFeePerProof);
+      assert.equal(done.sent, 2n * PARAMS.minFeePerProof);
+      assert.equal(done.credited, 0n);
     });
 
     it('waitForVerification rejects an unknown submission at once', async () => {

@@ -60,7 +60,7 @@ describe('SDK after a batch is fulfilled', function () {
     assert.equal(excluded.refundable, true);
     await assert.rejects(refund(f.rollup, [batch.submissions[0]!.submissionId]), (e: unknown) => e instanceof NotRefundableError && /verified/.test(e.message));
     const r = await refund(f.rollup, [batch.submissions[1]!.submissionId]);
-    assert.equal(r.total, PARAMS.minFeePerProof);
+    assert.equal(r.sent, PARAMS.minFeePerProof);
     assert.equal((await getSubmission(f.reader, batch.submissions[1]!.submissionId)).state, 'refunded');
   });
 

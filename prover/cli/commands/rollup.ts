@@ -266,8 +266,8 @@ const refundCommand: Command = {
     if (positionals.length === 0) throw new UsageError('give at least one submission id');
     const client = await clientFrom(values, true);
     const r = await refund(client, positionals.map(submissionId));
-    for (const x of r.refunds) console.log(`refunded ${x.submissionId}: ${formatEther(x.amount)} ETH`);
-    console.log(`total ${formatEther(r.total)} ETH in tx ${r.txHash}`);
+    for (const x of r.refunds) console.log(`refunded ${x.submissionId}: ${formatEther(x.amount)} ETH (submitter ${x.submitter})`);
+    console.log(`sent to you ${formatEther(r.sent)} ETH; credited to other submitters ${formatEther(r.credited)} ETH (they claim it); tx ${r.txHash}`);
     return 0;
   },
 };

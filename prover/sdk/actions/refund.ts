@@ -6,8 +6,12 @@ import { getSubmission } from './getSubmission.js';
 import { sendContractTx } from './internal.js';
 
 export interface RefundReturnType {
-  readonly refunds: readonly { submissionId: bigint; amount: bigint }[];
-  readonly total: bigint;
+  /** Every refunded submission with its fee and its submitter. */
+  readonly refunds: readonly { submissionId: bigint; submitter: `0x${string}`; amount: bigint }[];
+  /** Fees sent to the caller (the submissions it submitted itself). */
+  readonly sent: bigint;
+  /** Fees credited to other submitters' claimable earnings (they collect them with `claimEarnings`). */
+  readonly credited: bigint;
   readonly txHash: Hash;
 }
 
@@ -17,9 +21,11 @@ export interface RefundOptions {
 }
 
 /**
- * Takes back the fees of submissions that were excluded from a fulfilled batch or whose batch expired.
- * Only the submitter may refund. Throws {@link NotRefundableError} naming the first one that is not
- * refundable (pending, verified, already refunded).
+ * Refunds submissions that were excluded from a fulfilled batch or whose batch expired, and frees their
+ * statements so they can be posted again. Anyone may refund: the caller's own fees are sent to it, other
+ * submitters' fees are credited to their claimable earnings (this is how a rollup frees a statement that
+ * somebody else posted with a bad proof). Throws {@link NotRefundableError} naming the first submission that
+ * is not refundable (pending, verified, already refunded).
  */
 export async function refund(
   client: NexClient,
@@ -28,7 +34,6 @@ export async function refund(
 ): Promise<RefundReturnType> {
   if (submissionIds.length === 0) throw new NexError('nothing to refund');
   if (!opts.skipChecks) {
-    const me = client.wallet?.account.address.toLowerCase();
     for (const id of submissionIds) {
       const s = await getSubmission(client, id);
       if (!s.refundable) {
@@ -37,17 +42,6 @@ export async function refund(
             ? `its batch ${s.batchId} is ${s.batch.state}; refundable after ${new Date(s.batch.expiry * 1000).toISOString()} if not verified by then`
             : `it is ${s.state}`;
         throw new NotRefundableError(id, why);
-      }
-      if (me && s.digest !== `0x${'0'.repeat(64)}`) {
-        const st = await client.public.readContract({
-          address: client.addresses.market,
-          abi: marketAbi,
-          functionName: 'statementOf',
-          args: [s.digest],
-        });
-        if (st.submitter.toLowerCase() !== me) {
-          throw new NotRefundableError(id, `only its submitter ${st.submitter} may refund it`);
-        }
       }
     }
   }
@@ -68,7 +62,13 @@ export async function refund(
         });
   const refunds = parseEventLogs({ abi: marketAbi, eventName: 'Refunded', logs: receipt.logs }).map((e) => ({
     submissionId: e.args.submissionId,
+    submitter: e.args.submitter,
     amount: e.args.amount,
   }));
-  return { refunds, total: refunds.reduce((a, r) => a + r.amount, 0n), txHash: hash };
+  const credited = parseEventLogs({ abi: marketAbi, eventName: 'RefundCredited', logs: receipt.logs }).reduce(
+    (a, e) => a + e.args.amount,
+    0n,
+  );
+  const total = refunds.reduce((a, r) => a + r.amount, 0n);
+  return { refunds, sent: total - credited, credited, txHash: hash };
 }
