@@ -15,7 +15,7 @@ import { compileVerifier, SOLC_SETTINGS, solcVersion } from './solidity.js';
 import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, VERIFIER_VARIANTS, type AggCircuit, type CircuitSize, type ExampleRollup, type Hex, type VerifierVariant } from './types.js';
 
 /** Bump when the layout of the build directory changes. */
-const BUILD_FORMAT = 2;
+const BUILD_FORMAT = 3;
 export const MANIFEST_FILE = 'manifest.json';
 /** Files of each verifier variant: the source for the SRS in use, the source exactly as bb generates it
  * (its [x]_2 is the Aztec Ignition one), and the compiled artifact. */

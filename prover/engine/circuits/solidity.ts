@@ -4,6 +4,7 @@
  * to its two external libraries, plus the libraries' own artifacts.
  */
 import { createRequire } from 'node:module';
+import { keccak256, toHex } from 'viem';
 import type { Hex, VerifierArtifact, VerifierVariant } from './types.js';
 
 interface Solc {
@@ -34,6 +35,50 @@ interface SolcContract {
 interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[];
   contracts?: Record<string, Record<string, SolcContract>>;
+}
+
+/**
+ * The custom errors of bb's verifiers (its `Errors` library). The optimized variant raises them from
+ * assembly by selector without declaring them, so they are added to its ABI for callers to decode;
+ * compileVerifier checks every selector constant in the source against this list.
+ */
+const VERIFIER_ERRORS: readonly { name: string; inputs: string[] }[] = [
+  { name: 'ValueGeLimbMax', inputs: [] },
+  { name: 'ValueGeGroupOrder', inputs: [] },
+  { name: 'ValueGeFieldOrder', inputs: [] },
+  { name: 'InvertOfZero', inputs: [] },
+  { name: 'NotPowerOfTwo', inputs: [] },
+  { name: 'ModExpFailed', inputs: [] },
+  { name: 'ProofLengthWrong', inputs: [] },
+  { name: 'ProofLengthWrongWithLogN', inputs: ['logN', 'actualLength', 'expectedLength'] },
+  { name: 'PublicInputsLengthWrong', inputs: [] },
+  { name: 'SumcheckFailed', inputs: [] },
+  { name: 'ShpleminiFailed', inputs: [] },
+  { name: 'PointAtInfinity', inputs: [] },
+  { name: 'ConsistencyCheckFailed', inputs: [] },
+  { name: 'GeminiChallengeInSubgroup', inputs: [] },
+  // Raised from assembly under these names: FrLib's modexp failure in both variants, and the
+  // optimized variant's MODEXP_FAILED_SELECTOR (the selector of `MODEXP_FAILED()`, not ModExpFailed()).
+  { name: 'FrLib_ModExpFailed', inputs: [] },
+  { name: 'MODEXP_FAILED', inputs: [] },
+];
+
+const errorSelector = (e: { name: string; inputs: string[] }): string =>
+  keccak256(toHex(`${e.name}(${e.inputs.map(() => 'uint256').join(',')})`)).slice(0, 10);
+
+/** Adds the verifier errors the ABI lacks, after checking the source's selector constants are all known. */
+function withVerifierErrors(abi: unknown[], source: string): unknown[] {
+  const known = new Set(VERIFIER_ERRORS.map(errorSelector));
+  for (const [, selector] of source.matchAll(/_SELECTOR\s*=\s*(0x[0-9a-fA-F]{8})\b/g)) {
+    if (!known.has(selector!.toLowerCase())) throw new Error(`verifier raises an unknown error selector ${selector}`);
+  }
+  const declared = new Set(abi.filter((e): e is { type: string; name: string } => (e as { type?: string }).type === 'error').map((e) => e.name));
+  const missing = VERIFIER_ERRORS.filter((e) => !declared.has(e.name)).map((e) => ({
+    type: 'error',
+    name: e.name,
+    inputs: e.inputs.map((name) => ({ name, type: 'uint256', internalType: 'uint256' })),
+  }));
+  return [...abi, ...missing];
 }
 
 export function solcVersion(): string {
@@ -71,7 +116,7 @@ export function compileVerifier(source: string, srsId: string, variant: Verifier
   return {
     contractName: VERIFIER_CONTRACT,
     variant,
-    abi: main.abi,
+    abi: withVerifierErrors(main.abi, source),
     bytecode: `0x${main.evm.bytecode.object}`,
     deployedBytecode: `0x${main.evm.deployedBytecode.object}`,
     linkReferences,
