@@ -3,6 +3,7 @@
 // replaced by one that never finishes (a real proof is not needed until fulfilment; the
 // end-to-end test covers that).
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { loadConfig } from '../../prover/keeper/config/load.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
 import { Keeper } from '../../prover/keeper/daemon/keeper.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
-import { stake } from '../../prover/keeper/daemon/stakeActions.js';
+import { requestUnstake, stake, withdraw } from '../../prover/keeper/daemon/stakeActions.js';
 import { statusReport } from '../../prover/keeper/daemon/status.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
 import type { BatchProver } from '../../prover/keeper/work/batchProver.js';
@@ -88,6 +89,20 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
       expect(report).to.match(/staked\s+2000 NEX/);
       expect(report).to.match(/eligible\s+yes/);
       expect(report).to.include('Batches in flight: 0/1');
+      if (name === 'a') {
+        expect((await requestUnstake(keeper.ctx, parseEther('100'))).status).to.equal('mined');
+        const after = await statusReport(keeper.ctx);
+        expect(after).to.match(/pending unstake\s+100 NEX/);
+        expect(after).to.match(/available\s+1900 NEX/);
+        expect(after).to.match(/Unstake queue:\n\s+100 NEX\s+unlocks 20/);
+        let err: unknown;
+        try {
+          await withdraw(keeper.ctx, 32n);
+        } catch (e) {
+          err = e;
+        }
+        expect(String((err as { shortMessage?: string }).shortMessage ?? err)).to.match(/NothingToWithdraw/);
+      }
       keeper.ctx.db.close();
     }
   });
@@ -130,6 +145,27 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     ac2.abort();
     await run2;
     if (process.env.NEX_TEST_ECHO) console.log(lines.join('\n'));
+  });
+
+  it('CLI: init writes a config that loads; status prints the table; errors never show the key', async () => {
+    const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args], {
+      env: { ...process.env, ...env }, cwd: dir, encoding: 'utf8',
+    });
+    const file = join(dir, 'cli.jsonc');
+    const init = cli(['keeper', 'init', file, '--market', p.market, '--rpc-url', anvil.url, '--data-dir', join(dir, 'cli')], {});
+    expect(init.status, init.stderr).to.equal(0);
+    expect(cli(['keeper', 'init', file], {}).stderr).to.include('exists (use --force to overwrite)');
+    const status = cli(['keeper', 'status', '--config', file], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    expect(status.status, status.stderr).to.equal(0);
+    expect(status.stdout).to.match(/staked\s+2000 NEX/);
+    expect(status.stdout).to.include('Batches in flight');
+    const bad = cli(['keeper', 'status', '--config', file, '--market', '0x0000000000000000000000000000000000000001'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    expect(bad.status).to.equal(1);
+    expect(bad.stderr).to.include('no contract at 0x0000000000000000000000000000000000000001');
+    const wrong = cli(['keeper', 'status', '--config', file, '--bump-percent', 'x'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    expect(wrong.stderr).to.include('gas.bumpPercent (--bump-percent): expected a non-negative integer');
+    for (const out of [init, status, bad, wrong]) expect(out.stdout + out.stderr).not.to.include(DEV_KEYS[1].slice(2, 18));
+    expect(cli(['keeper', 'stake', '--bogus'], {}).status).to.equal(2);
   });
 
   it('falls back to the next RPC URL and serves /metrics and /healthz', async () => {
