@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parseEther, parseEventLogs, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { http } from 'viem';
-import { openBackend, type ProvingBackend, type RollupProof } from '../../prover/engine/backend.js';
+import type { ProvingBackend, RollupProof } from '../../prover/engine/backend.js';
+import { engineBackend } from './helpers/engine.js';
 import { BatchState, marketAbi, stakingAbi } from '../../prover/keeper/abi.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
@@ -69,7 +70,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nex-keeper-daemon-'));
     anvil = await Anvil.launch(dir);
-    backend = await openBackend({});
+    backend = await engineBackend();
     p = await deployProtocol(anvil, backend);
     for (let i = 0; i < 4; i++) rollups.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `daemon-${i}` }));
     await registerProgram(p, DEV_KEYS[4], rollups[0]!);
