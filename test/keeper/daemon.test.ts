@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEther, parseEventLogs, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { http } from 'viem';
+import { custom, http } from 'viem';
 import type { ProvingBackend, RollupProof } from '../../prover/engine/backend.js';
 import { engineBackend } from './helpers/engine.js';
 import { BatchState, marketAbi, stakingAbi } from '../../prover/keeper/abi.js';
@@ -232,5 +232,48 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(db.totals().slashes).to.equal(1);
     expect(db.txsFor(1n, 'slash').map((t) => t.status)).to.deep.equal(['mined']);
     db.close();
+  });
+
+  it('a lock that landed although the client saw an error is found by re-reading the chain', async () => {
+    await submitProof(p, DEV_KEYS[4], rollups[2]!, FEE);
+    await submitProof(p, DEV_KEYS[4], rollups[3]!, FEE);
+    const b = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [2n] });
+    const key = [DEV_KEYS[1], DEV_KEYS[2]].find((k) => privateKeyToAccount(k).address === b.assigned)!;
+    const name = key === DEV_KEYS[1] ? 'a' : 'b';
+    // The node accepts the raw transaction, but the client sees a timeout.
+    const inner = http(anvil.url)({});
+    let lied = 0;
+    const flaky = custom({
+      async request({ method, params }: { method: string; params?: unknown }) {
+        const out = await inner.request({ method, params } as never);
+        if (method === 'eth_sendRawTransaction' && lied === 0) {
+          lied++;
+          throw new Error('The request took too long to respond.');
+        }
+        return out;
+      },
+    });
+    const config = loadConfig({ env: {
+      NEX_KEEPER_RPC_URLS: anvil.url, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, `${name}-flaky`),
+      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: '0', NEX_KEEPER_CAPACITY: '2',
+    }, cwd: dir });
+    const prover = blockingProver(backend);
+    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(key), key: new Secret(key) }, log: log.child(`${name}-flaky`), transport: flaky, prover });
+    const ac = new AbortController();
+    const run = keeper.run(ac.signal);
+    const end = Date.now() + 60_000;
+    while (!prover.started.includes(2n) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    ac.abort();
+    await run;
+    expect(lied).to.equal(1);
+    // (If this prover also holds batch 1 from the slash test, the fresh database adopts that lock too.)
+    expect(prover.started).to.include(2n);
+    const after = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [2n] });
+    expect(after.locker).to.equal(b.assigned);
+    const db = new KeeperDb(join(dir, `${name}-flaky`, 'keeper.sqlite'));
+    expect(db.txsFor(2n, 'lock').map((t) => t.status)).to.deep.equal(['mined']);
+    expect(db.getBatch(2n)?.phase).to.equal('proving');
+    db.close();
+    expect(lines.some((l) => l.includes('tx broadcast uncertain; will reconcile'))).to.equal(true);
   });
 });
