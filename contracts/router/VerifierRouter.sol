@@ -20,10 +20,10 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     uint256 public constant MAX_KEY_HASHES = 16;
 
     struct Version {
-        address verifier; // 20 bytes
+        address verifier; // 0 for unknown versions
         bool removed; // tombstone: never usable again
         bool frozen; // emergency stop, reversible
-        bytes32[] keyHashes;
+        address keyHashesData; // contract whose code is 0x00 || keyHashes (read with one EXTCODECOPY)
     }
 
     /// @notice A new version was added and became current.
@@ -55,6 +55,8 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     error VersionNotUsable(uint32 version);
     /// @notice There is no usable current version.
     error NoUsableVersion();
+    /// @notice Deploying the key-hash data contract failed.
+    error KeyHashStorageFailed();
 
     mapping(uint32 version => Version) private _versions;
     uint32 private _versionCount;
@@ -87,7 +89,7 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
         version = ++_versionCount;
         Version storage v = _versions[version];
         v.verifier = verifier;
-        v.keyHashes = keyHashes;
+        v.keyHashesData = _storeKeyHashes(keyHashes);
         _current = version;
         emit VersionAdded(version, verifier, keyHashes);
         emit CurrentVersionSet(version);
@@ -169,7 +171,7 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
         returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen)
     {
         Version storage v = _existing(version);
-        return (v.verifier, v.keyHashes, v.removed, v.frozen);
+        return (v.verifier, _loadKeyHashes(v.keyHashesData), v.removed, v.frozen);
     }
 
     /// @inheritdoc IVerifierRouter
@@ -180,7 +182,8 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     {
         if (!_isUsable(version)) revert VersionNotUsable(version);
         Version storage v = _versions[version];
-        bytes32[] memory inputs = BatchCommitment.aggregationPublicInputs(batchRoot, prover, v.keyHashes);
+        bytes32[] memory inputs =
+            BatchCommitment.aggregationPublicInputs(batchRoot, prover, _loadKeyHashes(v.keyHashesData));
         try IAggregationVerifier(v.verifier).verify(proof, inputs) returns (bool ok) {
             return ok;
         } catch {
@@ -194,8 +197,29 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     }
 
     function _isUsable(uint32 version) private view returns (bool) {
-        if (version == 0 || version > _versionCount) return false;
         Version storage v = _versions[version];
-        return !v.removed && !v.frozen;
+        // Unknown versions (0 and > _versionCount) have no verifier.
+        return v.verifier != address(0) && !v.removed && !v.frozen;
+    }
+
+    /// @dev Stores the key hashes as the code of a new contract (0x00 STOP prefix, so it cannot be
+    /// executed): reading them back costs one cold EXTCODECOPY instead of one cold SLOAD per hash.
+    function _storeKeyHashes(bytes32[] calldata keyHashes) private returns (address data) {
+        bytes memory runtime = abi.encodePacked(hex"00", keyHashes);
+        // Init code: PUSH2 len, DUP1, PUSH1 0x0a, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN.
+        // It copies the runtime that follows its 10 bytes to memory 0 and returns it.
+        bytes memory init = abi.encodePacked(hex"61", uint16(runtime.length), hex"80600a3d393df3", runtime);
+        assembly ("memory-safe") {
+            data := create(0, add(init, 0x20), mload(init))
+        }
+        if (data == address(0)) revert KeyHashStorageFailed();
+    }
+
+    function _loadKeyHashes(address data) private view returns (bytes32[] memory keyHashes) {
+        uint256 count = (data.code.length - 1) / 32;
+        keyHashes = new bytes32[](count);
+        assembly ("memory-safe") {
+            extcodecopy(data, add(keyHashes, 0x20), 1, shl(5, count))
+        }
     }
 }

@@ -27,8 +27,8 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       expect(await f.market.hasRole(await f.market.DEFAULT_ADMIN_ROLE(), f.admin.address)).to.equal(true);
       expect(await f.market.hasRole(await f.market.PAUSER_ROLE(), f.pauser.address)).to.equal(true);
       const expected = Object.values(DEFAULT_PARAMS);
-      expect((await f.market.params()).toArray()).to.deep.equal(expected);
-      expect((await f.market.defaultParams()).toArray()).to.deep.equal(expected);
+      expect([...(await f.market.params())]).to.deep.equal(expected);
+      expect([...(await f.market.defaultParams())]).to.deep.equal(expected);
       expect(await f.market.openBatchId()).to.equal(0n);
       expect(await f.market.provingWindow(8)).to.equal(600n + 120n * 8n);
       expect(await f.market.maxJobLifetime()).to.equal(600n + 120n * 32n + 1800n);
@@ -78,7 +78,7 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
         .withArgs(7n * 86_400n, lifetime);
       const next = { ...DEFAULT_PARAMS, batchCapacity: 32n, protocolFeeBps: 0n, minFeePerProof: 1n };
       await expect(f.market.connect(f.admin).setParams(next)).to.emit(f.market, 'ParamsUpdated');
-      expect((await f.market.params()).toArray()).to.deep.equal(Object.values(next));
+      expect([...(await f.market.params())]).to.deep.equal(Object.values(next));
       await expect(f.market.connect(f.outsider).setParams(DEFAULT_PARAMS))
         .to.be.revertedWithCustomError(f.market, 'AccessControlUnauthorizedAccount')
         .withArgs(f.outsider.address, await f.market.DEFAULT_ADMIN_ROLE());
@@ -108,9 +108,9 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       await expect(f.market.connect(f.user1).registerProgram(id, '0x1234', 4))
         .to.emit(f.market, 'ProgramRegistered')
         .withArgs(id, f.user1.address, 4, 2, '0x1234');
-      expect((await f.market.programs(id)).toArray()).to.deep.equal([f.user1.address, 4n, 2n, ethers.ZeroAddress]);
+      expect([...(await f.market.programs(id))]).to.deep.equal([f.user1.address, 4n, 2n, ethers.ZeroAddress]);
       expect(await f.market.programIdAt(2)).to.equal(id);
-      expect((await f.market.programs(PROGRAM_ID)).toArray()).to.deep.equal([
+      expect([...(await f.market.programs(PROGRAM_ID))]).to.deep.equal([
         f.rollup.address,
         BigInt(PI_COUNT),
         1n,
@@ -161,7 +161,7 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       await expect(f.market.connect(f.rollup).setProgramCallback(PROGRAM_ID, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(f.market, 'NotProgramOwner');
       await f.market.connect(f.user1).setProgramCallback(PROGRAM_ID, ethers.ZeroAddress);
-      expect((await f.market.programs(PROGRAM_ID)).toArray()).to.deep.equal([
+      expect([...(await f.market.programs(PROGRAM_ID))]).to.deep.equal([
         f.user1.address,
         BigInt(PI_COUNT),
         1n,

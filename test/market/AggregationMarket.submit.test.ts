@@ -37,7 +37,7 @@ describe('AggregationMarket: submissions and batching', () => {
         .withArgs(32n, PROGRAM_ID, f.user1.address, digest, ethers.keccak256(proof), fee);
       await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [-fee, fee]);
       expect(await f.market.digestOf(32n)).to.equal(digest);
-      expect((await f.market.statementOf(digest)).toArray()).to.deep.equal([
+      expect([...(await f.market.statementOf(digest))]).to.deep.equal([
         f.user1.address,
         fee,
         1n,

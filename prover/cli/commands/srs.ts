@@ -12,6 +12,7 @@ import {
   ensureDevSrs,
   ignitionSrs,
   listDevSrs,
+  stderrJsonLogger,
 } from '../../engine/srs/index.js';
 import { progressReporter } from '../../engine/srs/progress.js';
 
@@ -60,6 +61,10 @@ const setup: Command = {
       cacheDir: typeof values['cache-dir'] === 'string' ? values['cache-dir'] : undefined,
       threads: values.threads === undefined ? undefined : intOption(values.threads, 'threads', 1),
       onProgress: reporter.onProgress,
+      logger: (event) => {
+        reporter.finish(); // end a half-drawn progress line before the log line
+        stderrJsonLogger(event);
+      },
     });
     reporter.finish();
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
