@@ -1,9 +1,12 @@
-// Prover benchmark: `npm run bench:prover [-- --sizes 2,4,8] [--fresh-srs] [--fresh-build] [--market-gas-per-proof N]`.
+// Prover benchmark: `npm run bench:prover [-- --sizes 2,4,8|none] [--fresh-srs] [--fresh-build] [--market-gas auto|none]
+// [--root-proof agg.json] [--parallelism n] [--json out.json]`.
 // Prints Markdown tables: dev SRS generation, circuit build, inner proofs, each aggregation circuit
 // (gates, prove time, bb peak RSS), full batches (total vs the sum of bb prove times = engine overhead),
 // the root verifier on an in-process Hardhat EVM (gas, calldata, deployment), per-proof L1 gas at batch
 // sizes 2..32, and verifying one rollup proof alone on L1 for comparison.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +17,34 @@ import {
 import type { Batch } from '../prover/engine/batch.js';
 import { compileVerifier, deployVerifier, evmVerify, fromVerifierBuild } from '../prover/engine/evm-verifier.js';
 import { aggregateBatch, type AggregateResult, jsonLogger } from '../prover/engine/index.js';
+import { hexToBytes } from 'viem';
+
+/**
+ * The market's per-proof overhead by batch size (submit + seal, lock, fulfil excluding the verifier),
+ * parsed from the "Per-proof market overhead by batch size" table that `npm run bench:gas` prints.
+ */
+async function marketOverheadFromBenchGas(): Promise<Map<number, bigint> | undefined> {
+  let stdout: string;
+  try {
+    ({ stdout } = await promisify(execFile)('npx', ['hardhat', 'run', 'scripts/bench-gas.ts'], { maxBuffer: 1 << 24 }));
+  } catch (err) {
+    console.error(`bench:gas failed, the per-proof table shows the verifier share only: ${(err as Error).message}`);
+    return undefined;
+  }
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('Per-proof market overhead by batch size'));
+  const header = start < 0 ? -1 : lines.slice(start).findIndex((l) => /^size\s/.test(l));
+  if (start < 0 || header < 0) return undefined;
+  // Column titles contain spaces, so rely on the layout: `total/pf` is the last column.
+  if (!lines[start + header]!.trim().endsWith('total/pf')) return undefined;
+  const out = new Map<number, bigint>();
+  for (const line of lines.slice(start + header + 1)) {
+    const cells = line.trim().split(/\s+/);
+    if (!/^\d+$/.test(cells[0] ?? '') || !/^\d+$/.test(cells[cells.length - 1] ?? '')) break;
+    out.set(Number(cells[0]), BigInt(cells[cells.length - 1]!));
+  }
+  return out.size > 0 ? out : undefined;
+}
 
 const { values } = parseArgs({
   options: {
@@ -21,16 +52,17 @@ const { values } = parseArgs({
     'fresh-srs': { type: 'boolean', default: false },
     'fresh-build': { type: 'boolean', default: false },
     parallelism: { type: 'string', default: '1' },
-    'market-gas-per-proof': { type: 'string' },
+    'market-gas': { type: 'string', default: 'auto' },
+    'root-proof': { type: 'string' },
     json: { type: 'string' },
     'build-dir': { type: 'string' },
     'srs-dir': { type: 'string' },
   },
 });
-const sizes = values.sizes.split(',').map(Number);
+const sizes = values.sizes === 'none' ? [] : values.sizes.split(',').map(Number);
 if (sizes.some((n) => ![2, 4, 8, 16, 32].includes(n))) throw new Error('--sizes takes powers of two in 2..32, e.g. 2,4,8');
 const parallelism = Number(values.parallelism);
-const marketGasPerProof = values['market-gas-per-proof'] !== undefined ? BigInt(values['market-gas-per-proof']) : undefined;
+if (values['market-gas'] !== 'auto' && values['market-gas'] !== 'none') throw new Error('--market-gas takes auto or none');
 const bopts: BackendOptions = { buildDir: values['build-dir'], srsDir: values['srs-dir'] };
 const logger = jsonLogger({ level: 'warn' });
 
@@ -51,7 +83,7 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()})\n`);
+console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()}, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})\n`);
 
 // 1-2. Setup.
 const srs = await devSrsGeneration({ ...bopts, fresh: values['fresh-srs'] });
@@ -65,7 +97,7 @@ print(table('Setup', ['step', 'time (s)', 'source'], [
 const backend = await openBackend(bopts);
 const innerRows: (string | number)[][] = [];
 const pool: Record<1 | 2 | 4, RollupProof[]> = { 1: [], 2: [], 4: [] };
-const needed = Math.max(...sizes);
+const needed = Math.max(3, ...sizes);
 let padMs = 0;
 let padRss: number | undefined;
 try {
@@ -105,30 +137,35 @@ for (const size of sizes) {
     console.error(`proving a full batch of ${size}...`);
     const res = await aggregateBatch({ batch: { capacity: size, slots }, prover, parallelism, checkpointDir, backend: bopts, logger });
     results.push({ size, res });
+    const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
+    console.error(`batch of ${size}: total ${sec(res.stats.totalMs)} s, sum of bb prove ${sec(sum)} s, jobs ${JSON.stringify(res.stats.jobs)}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     await rm(checkpointDir, { recursive: true, force: true });
   }
 }
 const art = backend.artifacts;
-const perCircuit = new Map<string, { ms: number[]; rss: number[] }>();
+const perCircuit = new Map<string, { ms: number[]; bb: number[]; rss: number[] }>();
 for (const { res } of results) {
+  const rootId = res.stats.jobs[res.stats.jobs.length - 1]!.id;
   for (const j of res.stats.jobs) {
-    const key = j.id.startsWith('N') && j.id === res.stats.jobs[res.stats.jobs.length - 1]!.id ? 'node (evm root)' : j.circuit;
-    const e = perCircuit.get(key) ?? { ms: [], rss: [] };
+    const key = j.id === rootId ? 'node (evm root)' : j.circuit;
+    const e = perCircuit.get(key) ?? { ms: [], bb: [], rss: [] };
     e.ms.push(j.ms);
+    e.bb.push(j.bbMs ?? j.ms);
     if (j.rssMiB !== undefined) e.rss.push(j.rssMiB);
     perCircuit.set(key, e);
   }
 }
 const circuitRows = [...AGG_CIRCUITS, 'node (evm root)'].map((c) => {
   const size = art.sizes[(c === 'node (evm root)' ? 'node' : c) as AggCircuit];
-  const e = c === 'pad' ? { ms: [padMs], rss: padRss !== undefined ? [padRss] : [] } : perCircuit.get(c);
-  return [c, int(size.gates), `2^${Math.log2(size.dyadicGates)}`, e ? sec(median(e.ms)) : 'n/a', e?.ms.length ?? 0, e?.rss.length ? int(Math.max(...e.rss)) : 'n/a'];
+  const e = c === 'pad' ? { ms: [padMs], bb: [padMs], rss: padRss !== undefined ? [padRss] : [] } : perCircuit.get(c);
+  return [c, int(size.gates), `2^${Math.log2(size.dyadicGates)}`, e ? sec(median(e.bb)) : 'n/a', e ? sec(median(e.ms)) : 'n/a', e?.ms.length ?? 0,
+    e?.rss.length ? int(Math.max(...e.rss)) : 'n/a'];
 });
-print(table('Aggregation circuits', ['circuit', 'gates', 'dyadic', 'prove (s, median)', 'samples', 'bb peak RSS (MiB)'], circuitRows));
-print(table(`Full batches (parallelism ${parallelism})`, ['batch', 'jobs', 'total (s)', 'sum of bb prove (s)', 'engine overhead (total / sum)', 'pre-check (ms)'],
+print(table('Aggregation circuits', ['circuit', 'gates', 'dyadic', 'bb prove (s, median)', 'job incl. witness (s, median)', 'samples', 'bb peak RSS (MiB)'], circuitRows));
+print(table(`Full batches (parallelism ${parallelism})`, ['batch', 'jobs', 'total (s)', 'sum of bb prove (s)', 'engine overhead (total / sum of bb prove)', 'pre-check (ms)'],
   results.map(({ size, res }) => {
-    const sum = res.stats.jobs.reduce((a, j) => a + j.ms, 0);
+    const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
     return [size, res.stats.jobs.length, sec(res.stats.totalMs), sec(sum), (res.stats.totalMs / sum).toFixed(3), res.stats.precheckMs];
   })));
 
@@ -137,16 +174,20 @@ const { ethers } = await network.create();
 const [signer] = await ethers.getSigners();
 const rootV = fromVerifierBuild(await backend.rootVerifier());
 const deployed = await deployVerifier(rootV, signer!);
-const last = results[results.length - 1];
+let last: { proof: Uint8Array; publicInputs: `0x${string}`[] } | undefined = results.length > 0 ? results[results.length - 1]!.res : undefined;
+if (!last && values['root-proof']) {
+  const j = JSON.parse(await readFile(values['root-proof'], 'utf8')) as { proof: `0x${string}`; publicInputs: `0x${string}`[] };
+  last = { proof: hexToBytes(j.proof), publicInputs: j.publicInputs };
+}
 let verifyGas = 0n;
 if (last) {
-  const r = await evmVerify(rootV, deployed.address, signer!, last.res.proof, last.res.publicInputs);
+  const r = await evmVerify(rootV, deployed.address, signer!, last.proof, last.publicInputs);
   if (!r.verified) throw new Error(`root proof rejected on the EVM: ${r.error}`);
   verifyGas = r.gasUsed!;
   print(table('Root verifier on L1 (Hardhat EDR, cancun)', ['item', 'value'], [
     ['verify(proof, publicInputs) gas (tx gasUsed)', int(verifyGas)],
     ['calldata (bytes)', int(r.calldataBytes)],
-    ['proof (bytes)', int(last.res.proof.length)],
+    ['proof (bytes)', int(last.proof.length)],
     ...deployed.deployGas.map((d) => [`deploy ${d.name} (gas / code bytes)`, `${int(d.gas)} / ${int(d.codeBytes)}`]),
   ]));
 }
@@ -156,12 +197,18 @@ const singleV = compileVerifier(single.verifierSource);
 const singleDeployed = await deployVerifier(singleV, signer!);
 const singleRes = await evmVerify(singleV, singleDeployed.address, signer!, single.proof, single.publicInputs);
 if (!singleRes.verified) throw new Error(`single rollup proof rejected on the EVM: ${singleRes.error}`);
+const market = values['market-gas'] === 'auto' ? await marketOverheadFromBenchGas() : undefined;
 if (verifyGas > 0n) {
-  print(table('Per-proof L1 gas', ['batch size', 'verifier gas / proof', ...(marketGasPerProof !== undefined ? ['+ market per proof', 'total / proof'] : []), 'one rollup proof verified alone'],
+  print(table('Per-proof L1 gas', ['batch size', 'root verify tx / proof', ...(market ? ['market / proof (bench:gas total/pf)', 'total / proof'] : []), 'one rollup proof verified alone (tx)'],
     [2, 4, 8, 16, 32].map((n) => {
       const v = verifyGas / BigInt(n);
-      return [n, int(v), ...(marketGasPerProof !== undefined ? [int(marketGasPerProof), int(v + marketGasPerProof)] : []), int(singleRes.gasUsed!)];
+      const m = market?.get(n);
+      return [n, int(v), ...(market ? [m !== undefined ? int(m) : 'n/a', m !== undefined ? int(v + m) : 'n/a'] : []), int(singleRes.gasUsed!)];
     })));
+  print('Root verify tx / proof = the gasUsed of the root verify transaction (21,000 + calldata + verification) divided by the batch size. ' +
+    'Market / proof (from `npm run bench:gas`) covers submit + seal, lock and fulfil excluding the verifier call, measured with 64-byte proofs: ' +
+    'the rollup proof bytes each submission carries (14,656 B for a bb UltraHonk ZK proof) add their calldata cost on top (see bench:gas).\n');
 }
+print(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated).\n`);
 print(`One example rollup proof verified alone on L1 (its own generated verifier, evm target): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`);
 if (values.json) await writeFile(values.json, JSON.stringify({ results: results.map((r) => ({ size: r.size, stats: r.res.stats })), verifyGas: verifyGas.toString() }, null, 2));

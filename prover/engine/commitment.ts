@@ -1,12 +1,11 @@
-// Local implementation of the commitment format of docs/protocol.md (statement digest, zero-subtree
-// values, batch root). The market engineer owns prover/sdk/commitment.ts; once it lands, this module
-// re-exports it and keeps only what the engine adds (subtree roots). Keep it byte-compatible.
+// The commitment format of docs/protocol.md as the engine uses it. Digest, Merkle root and root halves
+// come from the SDK (prover/sdk/commitment.ts, shared with the contracts' test vectors); the engine adds
+// subtree values (pair hash, zero subtrees) and a batch root over slots with null = zero leaf.
 import { concatHex, keccak256, padHex } from 'viem';
+import { FIELD_MODULUS, merkleRoot, splitRoot, statementDigest } from '../sdk/commitment.js';
 
 export type Hex = `0x${string}`;
-
-/** BN254 scalar field modulus r. */
-export const FIELD_MODULUS = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
+export { FIELD_MODULUS, merkleRoot, splitRoot, statementDigest };
 
 export const ZERO_WORD: Hex = `0x${'00'.repeat(32)}`;
 
@@ -18,11 +17,6 @@ export function isCanonicalField(h: string): h is Hex {
 /** Normalises a hex word to lower-case, 32 bytes. */
 export function word(h: Hex): Hex {
   return padHex(h.toLowerCase() as Hex, { size: 32 });
-}
-
-/** digest = keccak256(abi.encodePacked(vkHash, publicInputs)). */
-export function statementDigest(vkHash: Hex, publicInputs: readonly Hex[]): Hex {
-  return keccak256(concatHex([word(vkHash), ...publicInputs.map(word)]));
 }
 
 /** parent = keccak256(left || right). */
@@ -38,30 +32,8 @@ export function zeroSubtreeRoot(height: number): Hex {
   return z;
 }
 
-/** Root of the binary keccak Merkle tree over `leaves` (length a power of two >= 1). */
-export function merkleRoot(leaves: readonly Hex[]): Hex {
-  if (leaves.length === 0 || (leaves.length & (leaves.length - 1)) !== 0) {
-    throw new RangeError(`leaf count ${leaves.length} is not a power of two`);
-  }
-  let level = leaves.map(word);
-  while (level.length > 1) {
-    const next: Hex[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(hashPair(level[i]!, level[i + 1]!));
-    level = next;
-  }
-  return level[0]!;
-}
-
 /** Batch root: leaf i = digest of slot i, or zero for empty/excluded slots. */
 export function batchRoot(capacity: number, digests: readonly (Hex | null)[]): Hex {
   if (digests.length !== capacity) throw new RangeError(`expected ${capacity} leaves, got ${digests.length}`);
   return merkleRoot(digests.map((d) => d ?? ZERO_WORD));
-}
-
-/** Splits a 32-byte root into the (high 128 bits, low 128 bits) public inputs. */
-export function splitRoot(root: Hex): [Hex, Hex] {
-  const v = BigInt(root);
-  const hi = v >> 128n;
-  const lo = v & ((1n << 128n) - 1n);
-  return [word(`0x${hi.toString(16)}`), word(`0x${lo.toString(16)}`)];
 }

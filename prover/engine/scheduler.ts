@@ -19,8 +19,10 @@ export interface JobTask {
 
 export interface JobResult {
   proof: AggProof;
-  /** Time the worker spent proving (excludes queueing and IPC). */
+  /** Time the worker spent on the job: witness generation + bb proving (excludes queueing and IPC). */
   ms: number;
+  /** Time bb itself spent proving. */
+  bbMs?: number | undefined;
   /** Peak RSS of the bb process during the job, when measurable. */
   rssMiB?: number | undefined;
 }
@@ -80,8 +82,10 @@ export type ProgressEvent =
 export interface JobStat {
   id: string;
   circuit: Job['circuit'];
-  /** Proving time (from the checkpoint for resumed jobs). */
+  /** Worker time: witness generation + bb proving (from the checkpoint for resumed jobs). */
   ms: number;
+  /** bb's own proving time, when measured (not recorded in checkpoints). */
+  bbMs?: number | undefined;
   rssMiB?: number | undefined;
   fromCheckpoint: boolean;
 }
@@ -207,7 +211,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
         checkResult(job, res.proof);
         if (store) await store.write(job, res.proof, res.ms);
         proofs.set(job.id, res.proof);
-        stats.set(job.id, { id: job.id, circuit: job.circuit, ms: res.ms, rssMiB: res.rssMiB, fromCheckpoint: false });
+        stats.set(job.id, { id: job.id, circuit: job.circuit, ms: res.ms, bbMs: res.bbMs, rssMiB: res.rssMiB, fromCheckpoint: false });
         done++;
         const elapsedMs = Date.now() - jobStart;
         logger.log('info', 'job finished', { jobId: job.id, circuit: job.circuit, ms: res.ms, elapsedMs, rssMiB: res.rssMiB, done, total });

@@ -22,6 +22,8 @@ interface Worker {
   child: ChildProcess;
   ready: Promise<void>;
   busy: boolean;
+  /** Killed or exited: never handed out again. */
+  dead: boolean;
   bbPid?: number | undefined;
   /** Settles the job in progress when the worker exits. */
   onExit?: ((why: string) => void) | undefined;
@@ -51,7 +53,7 @@ export class WorkerPool implements JobRunner {
       serialization: 'json',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const w: Worker = { child, busy: true, ready: Promise.resolve() };
+    const w: Worker = { child, busy: true, dead: false, ready: Promise.resolve() };
     w.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (m: WorkerMessage): void => {
         if (m.type === 'ready') {
@@ -73,6 +75,7 @@ export class WorkerPool implements JobRunner {
     });
     w.ready.catch(() => undefined);
     child.on('exit', (code, signal) => {
+      w.dead = true;
       this.workers.delete(w);
       this.killBb(w);
       w.onExit?.(describeExit(code, signal));
@@ -87,7 +90,7 @@ export class WorkerPool implements JobRunner {
 
   private acquire(): Promise<Worker> {
     for (const w of this.workers) {
-      if (!w.busy) {
+      if (!w.busy && !w.dead) {
         w.busy = true;
         return Promise.resolve(w);
       }
@@ -97,7 +100,7 @@ export class WorkerPool implements JobRunner {
   }
 
   private release(w: Worker): void {
-    if (!this.workers.has(w)) {
+    if (w.dead || !this.workers.has(w)) {
       // The worker died: let a waiter spawn a fresh one.
       const waiter = this.waiters.shift();
       if (waiter) waiter(this.spawn());
@@ -119,6 +122,8 @@ export class WorkerPool implements JobRunner {
   }
 
   private kill(w: Worker): void {
+    w.dead = true;
+    this.workers.delete(w);
     this.killBb(w);
     if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
   }
@@ -152,7 +157,7 @@ export class WorkerPool implements JobRunner {
           return;
         }
         try {
-          resolve({ proof: aggProofFromJson(m.proof), ms: m.ms, rssMiB: m.rssMiB });
+          resolve({ proof: aggProofFromJson(m.proof), ms: m.ms, bbMs: m.bbMs, rssMiB: m.rssMiB });
         } catch (err) {
           reject(new Error(`worker returned a malformed proof: ${(err as Error).message}`));
         }

@@ -12,5 +12,5 @@ export type ParentMessage =
 export type WorkerMessage =
   | { type: 'ready'; bbPid?: number | undefined }
   | { type: 'init-error'; message: string }
-  | { type: 'done'; taskId: number; proof: AggProofJson; ms: number; rssMiB?: number | undefined }
+  | { type: 'done'; taskId: number; proof: AggProofJson; ms: number; bbMs: number; rssMiB?: number | undefined }
   | { type: 'failed'; taskId: number; message: string };

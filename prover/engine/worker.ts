@@ -17,6 +17,7 @@ async function prove(m: Extract<ParentMessage, { type: 'job' }>): Promise<Worker
   const b = await backend!;
   const pid = b.bbPid();
   if (pid !== undefined) await resetPeakRss(pid);
+  b.takeBbProveMs();
   const start = performance.now();
   const { job, prover } = m;
   const proof =
@@ -32,7 +33,7 @@ async function prove(m: Extract<ParentMessage, { type: 'job' }>): Promise<Worker
           });
   const ms = Math.round(performance.now() - start);
   const rssMiB = pid !== undefined ? await peakRssMiB(pid) : undefined;
-  return { type: 'done', taskId: m.taskId, proof: aggProofToJson(proof), ms, rssMiB };
+  return { type: 'done', taskId: m.taskId, proof: aggProofToJson(proof), ms, bbMs: b.takeBbProveMs(), rssMiB };
 }
 
 // The pool died (or was SIGKILLed): do not leave an orphaned bb proving for nobody.

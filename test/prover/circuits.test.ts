@@ -5,10 +5,10 @@
  * verification), so they need neither the SRS nor proofs.
  */
 import { expect } from 'chai';
-import { Noir, type InputMap } from '@noir-lang/noir_js';
+import type { InputMap } from '@noir-lang/noir_js';
 import { concat, keccak256 } from 'viem';
 import { merkleParent, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
-import { compileNoirPackage, type CompiledProgram } from '../../prover/engine/circuits/compile.js';
+import { compileNoirPackage, noirExecutor, type CompiledProgram } from '../../prover/engine/circuits/compile.js';
 import { joinWord, splitWord, toWord } from '../../prover/engine/circuits/fields.js';
 import { CIRCUIT_PACKAGES } from '../../prover/engine/circuits/paths.js';
 import { leafInputs, nodeInputs, padInputs, type HeaderInputs } from '../../prover/engine/circuits/witness.js';
@@ -19,7 +19,7 @@ const KEY_HASHES: Hex[] = [11n, 22n, 33n, 44n, 55n].map(toWord);
 const PROVER = toWord(0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n);
 
 async function execute(program: CompiledProgram, inputs: InputMap): Promise<unknown> {
-  const { returnValue } = await new Noir(program as ConstructorParameters<typeof Noir>[0]).execute(inputs);
+  const { returnValue } = await noirExecutor(program).execute(inputs);
   return returnValue;
 }
 

@@ -5,6 +5,10 @@ import {
   batchRoot, hashPair, type Hex, splitRoot, statementDigest, zeroSubtreeRoot, ZERO_WORD,
 } from '../../prover/engine/commitment.js';
 import { jobsPerLevel, type Job, planBatch } from '../../prover/engine/planner.js';
+import * as circuitsCommitment from '../../prover/engine/circuits/commitment.js';
+import { expectedRootPublicInputs } from '../../prover/engine/index.js';
+import { SUPPORTED_PUBLIC_INPUT_COUNTS } from '../../prover/engine/batch.js';
+import vectors from '../vectors/commitment.json' with { type: 'json' };
 import { batchFromMask, randomRollup, rng } from './engine-helpers.js';
 
 const CAPACITIES = [2, 4, 8, 16, 32];
@@ -116,6 +120,44 @@ describe('engine commitment (TS)', () => {
     }
     expect(() => zeroSubtreeRoot(6)).to.throw(RangeError);
     expect(() => zeroSubtreeRoot(-1)).to.throw(RangeError);
+  });
+
+  it('agrees with the circuits module\'s commitment code (used to build the witnesses) on random batches', () => {
+    const rand = rng(77);
+    for (const capacity of CAPACITIES) {
+      const b = batchFromMask(rand, capacity, Math.floor(rand() * 2 ** capacity) | 1);
+      const leaves = b.slots.map((s) => (s.kind === 'proof' ? statementDigest(s.rollup.vkHash, s.rollup.publicInputs) : ZERO_WORD));
+      for (const s of b.slots) {
+        if (s.kind === 'proof') expect(circuitsCommitment.statementDigest(s.rollup.vkHash, s.rollup.publicInputs)).to.equal(statementDigest(s.rollup.vkHash, s.rollup.publicInputs));
+      }
+      expect(circuitsCommitment.batchRoot(leaves)).to.equal(planBatch(b).expectedRoot);
+    }
+    for (let h = 0; h <= 5; h++) expect(circuitsCommitment.zeroSubtree(h)).to.equal(zeroSubtreeRoot(h));
+  });
+
+  it('plans the roots and root public inputs of the shared test vectors (test/vectors/commitment.json)', () => {
+    let planned = 0;
+    for (const c of vectors.cases) {
+      const slots: Batch['slots'] = Array.from({ length: c.capacity }, (_, i) => {
+        const s = c.slots[i];
+        if (!s) return { kind: 'empty' };
+        expect(statementDigest(s.vkHash as Hex, s.publicInputs as Hex[]), c.name).to.equal(s.digest);
+        if ((c.excludedMask >>> i) & 1) return { kind: 'excluded' };
+        return { kind: 'proof', rollup: { vk: new Uint8Array(32), vkHash: s.vkHash as Hex, proof: new Uint8Array(32), publicInputs: s.publicInputs as Hex[] } };
+      });
+      const batch = { capacity: c.capacity, slots };
+      const supported = slots.every((s) => s.kind !== 'proof' || SUPPORTED_PUBLIC_INPUT_COUNTS.includes(s.rollup.publicInputs.length));
+      const hasProof = slots.some((s) => s.kind === 'proof');
+      if (!supported || !hasProof) continue;
+      const plan = planBatch(batch);
+      expect(plan.expectedRoot, c.name).to.equal(c.root);
+      expect(plan.excludedMask, c.name).to.equal(c.excludedMask);
+      const kh = c.keyHashes as Hex[];
+      const keyHashes = { leaf1: kh[0]!, leaf2: kh[1]!, leaf4: kh[2]!, pad: kh[3]!, node: kh[4]! };
+      expect(expectedRootPublicInputs(plan.expectedRoot, c.prover as Hex, keyHashes), c.name).to.deep.equal(c.aggregationPublicInputs.map((x) => x.toLowerCase()));
+      planned++;
+    }
+    expect(planned).to.be.greaterThan(0);
   });
 
   it('batch root of an all-zero batch equals Z_depth and splitRoot gives high/low 128 bits', () => {

@@ -94,6 +94,17 @@ export async function verifyWithVk(bb: Bb, vk: Uint8Array, proof: RawProof, targ
   }
 }
 
+/**
+ * bb's key hash of a verification key: the Poseidon2 hash of its 115 fields (measured equal to the
+ * hash circuitComputeVk returns, test/prover/aggregation.test.ts). It is what the recursion
+ * constraint checks `key_hash` against in-circuit.
+ */
+export async function vkHashOf(bb: Bb, vk: Uint8Array): Promise<Hex> {
+  const fields: Uint8Array[] = [];
+  for (let i = 0; i < vk.length; i += 32) fields.push(vk.slice(i, i + 32));
+  return bytesToHex((await bb.poseidon2Hash({ inputs: fields })).hash);
+}
+
 /** The Solidity verifier bb generates for a verification key (evm target). */
 export async function solidityVerifier(bb: Bb, evmVk: Uint8Array): Promise<string> {
   const r = await bb.circuitWriteSolidityVerifier({ verificationKey: evmVk, settings: targetSettings('evm') });

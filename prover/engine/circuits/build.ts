@@ -56,7 +56,8 @@ export interface BuildProgress {
 }
 
 export interface BuildOptions {
-  bb: Bb;
+  /** Starts (or returns) the Barretenberg instance; only called when something must be built. */
+  bb: () => Promise<Bb>;
   /** Identifier of the SRS the keys are computed with (keys depend on it). */
   srsId: string;
   /** Rewrites the generated Solidity verifier for the SRS in use (the dev SRS swaps [x]_2); identity for Ignition. */
@@ -110,6 +111,7 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
   }
   // Build into a private directory and rename it into place at the end, so a crashed or concurrent
   // build never leaves a half-written directory that looks complete.
+  const bb = await opts.bb();
   const tmpDir = `${buildDir}.tmp-${process.pid}`;
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
@@ -124,9 +126,9 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     noirVersion = compiled.value.noirVersion;
     progress({ step: 'compile', circuit: name, ms: compiled.ms });
     const bytecode = acirBytes(compiled.value.bytecode);
-    const size = await circuitSize(opts.bb, name, bytecode, 'noir-recursive');
+    const size = await circuitSize(bb, name, bytecode, 'noir-recursive');
     progress({ step: 'gates', circuit: name, detail: `${size.gates} gates, dyadic 2^${Math.log2(size.dyadicGates)}` });
-    const vk = await timed(() => computeVk(opts.bb, name, bytecode, 'noir-recursive'));
+    const vk = await timed(() => computeVk(bb, name, bytecode, 'noir-recursive'));
     progress({ step: 'vk', circuit: name, ms: vk.ms, detail: vk.value.hash });
     if (vk.value.fields.length !== 115) throw new Error(`${name}: expected a 115-field verification key, got ${vk.value.fields.length}`);
     writeFileSync(join(tmpDir, `${name}.program.json`), JSON.stringify({ bytecode: compiled.value.bytecode, abi: compiled.value.abi }));
@@ -139,12 +141,12 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
   }
   if (!nodeBytecode || !nodeRecursiveVk) throw new Error('node circuit missing from the build list');
 
-  const rootVk = await timed(() => computeVk(opts.bb, 'node', nodeBytecode, 'evm'));
+  const rootVk = await timed(() => computeVk(bb, 'node', nodeBytecode, 'evm'));
   writeFileSync(join(tmpDir, ROOT_VK_FILE), rootVk.value.bytes);
   const sameAsRecursiveVk = bytesToHex(rootVk.value.bytes) === bytesToHex(nodeRecursiveVk);
   progress({ step: 'vk', circuit: 'node (evm target)', ms: rootVk.ms, detail: sameAsRecursiveVk ? 'same key as noir-recursive' : 'differs from noir-recursive' });
 
-  const generated = await timed(() => solidityVerifier(opts.bb, rootVk.value.bytes));
+  const generated = await timed(() => solidityVerifier(bb, rootVk.value.bytes));
   const patched = opts.patchVerifier(generated.value);
   writeFileSync(join(tmpDir, STOCK_VERIFIER_SOURCE_FILE), generated.value);
   writeFileSync(join(tmpDir, VERIFIER_SOURCE_FILE), patched);

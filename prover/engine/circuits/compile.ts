@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { Noir, type CompiledCircuit } from '@noir-lang/noir_js';
 import { compile_program, createFileManager } from '@noir-lang/noir_wasm';
 import { CIRCUITS_DIR, REPO_ROOT } from './paths.js';
 
@@ -46,4 +47,9 @@ export function toolchainVersions(): Record<string, string> {
   const versionOf = (pkg: string): string =>
     (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
   return Object.fromEntries(['@noir-lang/noir_wasm', '@noir-lang/noir_js', '@aztec/bb.js', 'solc'].map((p) => [p, versionOf(p)]));
+}
+
+/** A noir_js executor for a compiled program (debug symbols are not kept in the build, so none are given). */
+export function noirExecutor(program: { bytecode: string; abi: unknown }): Noir {
+  return new Noir({ bytecode: program.bytecode, abi: program.abi, debug_symbols: '', file_map: {} } as unknown as CompiledCircuit);
 }

@@ -2,9 +2,10 @@
  * Generator of example rollup proofs (demos and tests): valid proofs of the three example circuits
  * (1, 2 and 4 public inputs) and invalid variants. Inputs derive deterministically from a seed.
  */
-import { Noir, type InputMap } from '@noir-lang/noir_js';
+import type { InputMap } from '@noir-lang/noir_js';
 import { keccak256, toHex } from 'viem';
 import { proveCircuit, type Bb } from './backend.js';
+import { noirExecutor } from './compile.js';
 import { toWord } from './fields.js';
 import type { AggregationArtifacts, ExampleRollup, Hex, RollupProof } from './types.js';
 
@@ -64,7 +65,7 @@ export async function proveExampleRollup(bb: Bb, art: AggregationArtifacts, kind
 /** Proves an example rollup on explicit inputs (execution fails on inputs the circuit rejects). */
 export async function proveExampleRollupWith(bb: Bb, art: AggregationArtifacts, kind: ExampleRollup, inputs: InputMap): Promise<RollupProof> {
   const c = art.examples[kind];
-  const { witness } = await new Noir(c.program as ConstructorParameters<typeof Noir>[0]).execute(inputs);
+  const { witness } = await noirExecutor(c.program).execute(inputs);
   const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: c.vk }, witness, 'noir-recursive');
   return { vk: c.vk, vkHash: c.vkHash, proof: raw.proof, publicInputs: raw.publicInputs.map((p) => toWord(BigInt(p))) };
 }

@@ -2,9 +2,10 @@
  * Proving and verification of the aggregation circuits (leaf1/leaf2/leaf4, pad, node) and the
  * pre-check of rollup proofs. See docs/prover.md for the tree and why it is sound.
  */
-import { Noir, type InputMap } from '@noir-lang/noir_js';
+import type { InputMap } from '@noir-lang/noir_js';
 import { keyHashList } from './artifacts.js';
-import { proveCircuit, verifyWithVk, type Bb } from './backend.js';
+import { proveCircuit, verifyWithVk, vkHashOf, type Bb } from './backend.js';
+import { noirExecutor } from './compile.js';
 import { merkleParent, statementDigest, zeroSubtree } from './commitment.js';
 import { addressToField, bytesToHex, hexToBytes, isCanonicalField, joinWord, splitWord } from './fields.js';
 import { leafInputs, nodeInputs, padInputs, type HeaderInputs } from './witness.js';
@@ -58,7 +59,7 @@ export async function proveAggregationCircuit(
 ): Promise<AggProof> {
   if (target === 'evm' && circuit !== 'node') throw new Error('only the node circuit is proven for the EVM');
   const artifact = art.circuits[circuit];
-  const { witness } = await new Noir(artifact.program as ConstructorParameters<typeof Noir>[0]).execute(inputs);
+  const { witness } = await noirExecutor(artifact.program).execute(inputs);
   const vk = target === 'evm' ? art.rootVk : artifact.vk;
   const raw = await proveCircuit(bb, { name: circuit, bytecode: artifact.bytecode, vk }, witness, target);
   return { circuit, proof: raw.proof, publicInputs: raw.publicInputs, root, target };
@@ -120,12 +121,14 @@ export async function verifyAggProof(bb: Bb, art: AggregationArtifacts, p: AggPr
 
 /**
  * Pre-check of a rollup proof before it enters the tree: shape (key and proof sizes, 1/2/4 canonical
- * public inputs) and cryptographic validity against its stored key. Milliseconds.
+ * public inputs), vkHash = bb's hash of vk (the leaf would otherwise produce an invalid proof), and
+ * cryptographic validity against the stored key. Milliseconds.
  */
 export async function verifyRollupProof(bb: Bb, rollup: RollupProof): Promise<boolean> {
   if (rollup.vk.length !== VK_FIELDS * 32 || rollup.proof.length !== RECURSIVE_PROOF_FIELDS * 32) return false;
   if (!LEAF_FOR_PUBLIC_INPUTS[rollup.publicInputs.length]) return false;
   if (!isCanonicalField(rollup.vkHash) || !rollup.publicInputs.every(isCanonicalField)) return false;
+  if (BigInt(await vkHashOf(bb, rollup.vk)) !== BigInt(rollup.vkHash)) return false;
   return verifyWithVk(bb, rollup.vk, { proof: rollup.proof, publicInputs: rollup.publicInputs }, 'noir-recursive');
 }
 

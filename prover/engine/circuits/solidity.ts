@@ -6,8 +6,16 @@
 import { createRequire } from 'node:module';
 import type { Hex, VerifierArtifact } from './types.js';
 
-const require = createRequire(import.meta.url);
-const solc = require('solc') as { compile(input: string): string; version(): string };
+interface Solc {
+  compile(input: string): string;
+  version(): string;
+}
+let solcModule: Solc | undefined;
+/** Loaded on first use: soljson installs a process-wide unhandledRejection handler that rethrows. */
+function solc(): Solc {
+  solcModule ??= createRequire(import.meta.url)('solc') as Solc;
+  return solcModule;
+}
 
 /** Compiler settings shared with hardhat.config.ts (solc 0.8.28, optimizer 200 runs, cancun). */
 export const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 200 }, evmVersion: 'cancun' } as const;
@@ -29,7 +37,7 @@ interface SolcOutput {
 }
 
 export function solcVersion(): string {
-  return solc.version();
+  return solc().version();
 }
 
 export function compileVerifier(source: string, srsId: string): VerifierArtifact {
@@ -41,7 +49,7 @@ export function compileVerifier(source: string, srsId: string): VerifierArtifact
       outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object'] } },
     },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
+  const output = JSON.parse(solc().compile(JSON.stringify(input))) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
   if (errors.length > 0) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   const contracts = output.contracts?.[SOURCE_NAME] ?? {};

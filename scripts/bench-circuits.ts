@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:circuits`: per-circuit numbers of the aggregation circuits on this machine
+ * (gates, VK time, prove time, peak RSS of bb, verify time, proof size) and the root verifier on
+ * Hardhat's EVM (deploy gas, code sizes, verify gas, calldata). Each circuit is proven in a fresh
+ * bb process so that its peak RSS is its own.
+ *
+ * Run: npm run bench:circuits   (builds the circuits first if the cache is cold)
+ */
+import { readFileSync } from 'node:fs';
+import { network } from 'hardhat';
+import type { Barretenberg } from '@aztec/bb.js';
+import { createBarretenberg, ensureDevSrs } from '../prover/engine/srs/index.js';
+import { readManifest } from '../prover/engine/circuits/build.js';
+import { deployRootVerifier } from '../prover/engine/circuits/deployVerifier.js';
+import { proveExampleRollup } from '../prover/engine/circuits/examples.js';
+import { bytesToHex } from '../prover/engine/circuits/fields.js';
+import { proveLeaf, provePad, proveNode, verifyAggProof, verifyRollupProof } from '../prover/engine/circuits/prove.js';
+import { ensureAggregationArtifacts } from '../prover/engine/circuits/setup.js';
+import type { AggProof, AggregationArtifacts, Hex, RollupProof } from '../prover/engine/circuits/types.js';
+
+const PROVER: Hex = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
+interface Row {
+  step: string;
+  gates: string;
+  vkS: string;
+  proveS: string;
+  peakRssMiB: string;
+  verifyMs: string;
+  proofBytes: string;
+}
+
+/** Peak resident set (VmHWM) of the bb process behind a bb.js native backend. */
+function bbPeakRssMiB(bb: Barretenberg): number | undefined {
+  const pid = (bb as unknown as { backend?: { process?: { pid?: number } } }).backend?.process?.pid;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+const srs = await ensureDevSrs();
+const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+let setupBb: Barretenberg | undefined;
+const { artifacts: art, build } = await ensureAggregationArtifacts(async () => (setupBb = await createBarretenberg(srs)), srs);
+await setupBb?.destroy();
+const manifest = readManifest(build.buildDir);
+const rows: Row[] = [];
+
+/** Runs `prove` in a fresh bb and records one table row. */
+async function measure<T extends AggProof | RollupProof>(
+  step: string,
+  circuit: keyof typeof manifest.circuits | undefined,
+  prove: (bb: Barretenberg) => Promise<T>,
+  verify: (bb: Barretenberg, p: T) => Promise<boolean>,
+): Promise<T> {
+  const bb = await createBarretenberg(srs);
+  try {
+    const t0 = performance.now();
+    const p = await prove(bb);
+    const proveS = (performance.now() - t0) / 1000;
+    const peak = bbPeakRssMiB(bb);
+    const t1 = performance.now();
+    if (!(await verify(bb, p))) throw new Error(`${step}: proof does not verify`);
+    const verifyMs = performance.now() - t1;
+    const m = circuit ? manifest.circuits[circuit] : undefined;
+    rows.push({
+      step,
+      gates: m ? `${m.size.gates.toLocaleString('en-US')} (2^${Math.log2(m.size.dyadicGates)})` : '',
+      vkS: m ? (m.vkMs / 1000).toFixed(1) : '',
+      proveS: proveS.toFixed(1),
+      peakRssMiB: peak === undefined ? '?' : String(peak),
+      verifyMs: verifyMs.toFixed(0),
+      proofBytes: String(p.proof.length),
+    });
+    console.error(`[bench] ${step}: ${proveS.toFixed(1)} s`);
+    return p;
+  } finally {
+    await bb.destroy();
+  }
+}
+
+const verifyRollup = (bb: Barretenberg, p: RollupProof): Promise<boolean> => verifyRollupProof(bb, p);
+const verifyAgg = (bb: Barretenberg, p: AggProof): Promise<boolean> => verifyAggProof(bb, art as AggregationArtifacts, p);
+const transfer = await measure('rollup_transfer (2 PI)', 'rollup_transfer', (bb) => proveExampleRollup(bb, art, 'rollup_transfer', 'bench/a'), verifyRollup);
+const counter = await measure('rollup_counter (1 PI)', 'rollup_counter', (bb) => proveExampleRollup(bb, art, 'rollup_counter', 'bench/b'), verifyRollup);
+const ledger = await measure('rollup_ledger (4 PI)', 'rollup_ledger', (bb) => proveExampleRollup(bb, art, 'rollup_ledger', 'bench/c'), verifyRollup);
+const leaf2 = await measure('leaf2', 'leaf2', (bb) => proveLeaf(bb, art, { rollup: transfer, prover: PROVER }), verifyAgg);
+const leaf1 = await measure('leaf1', 'leaf1', (bb) => proveLeaf(bb, art, { rollup: counter, prover: PROVER }), verifyAgg);
+await measure('leaf4', 'leaf4', (bb) => proveLeaf(bb, art, { rollup: ledger, prover: PROVER }), verifyAgg);
+await measure('pad (h=3)', 'pad', (bb) => provePad(bb, art, { height: 3, prover: PROVER }), verifyAgg);
+await measure('node (noir-recursive)', 'node', (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'noir-recursive' }), verifyAgg);
+const root = await measure('node (evm root)', 'node', (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'evm' }), verifyAgg);
+
+const { ethers } = await network.create();
+const [signer] = await ethers.getSigners();
+const deployed = await deployRootVerifier(signer!, art.verifier);
+const data = deployed.verifier.interface.encodeFunctionData('verify', [bytesToHex(root.proof), root.publicInputs]);
+const receipt = await (await signer!.sendTransaction({ to: deployed.address, data })).wait();
+if (receipt?.status !== 1) throw new Error('verify transaction failed');
+
+console.log(`\nAggregation circuits (load average ${load.toFixed(1)} at start; VK time from the build)\n`);
+console.table(rows);
+console.log('\nRoot verifier (solc 0.8.28, optimizer 200 runs, cancun)\n');
+console.table({
+  HonkVerifier: { deployedBytes: (art.verifier.deployedBytecode.length - 2) / 2, deployGas: String(deployed.deployGas[art.verifier.contractName]) },
+  ...Object.fromEntries(art.verifier.libraries.map((l) => [l.name, { deployedBytes: (l.deployedBytecode.length - 2) / 2, deployGas: String(deployed.deployGas[l.name]) }])),
+});
+console.log(`\nverify(bytes,bytes32[]): ${receipt.gasUsed} gas (transaction), calldata ${(data.length - 2) / 2} B, proof ${root.proof.length} B, 8 public inputs`);
