@@ -10,61 +10,61 @@ import * as Contracts from "./index.js";
 
 declare module "@nomicfoundation/hardhat-ethers/types" {
   interface HardhatEthersHelpers extends HardhatEthersHelpersBase {
-  getContractFactory(name: 'BatchCommitment', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.BatchCommitment__factory>
+  getContractFactory(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationMarket__factory>
+getContractFactory(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IJobLifetime__factory>
+getContractFactory(name: 'INexCallback', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexCallback__factory>
+getContractFactory(name: 'IProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IProverStaking__factory>
+getContractFactory(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationVerifier__factory>
+getContractFactory(name: 'IVerifierRouter', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IVerifierRouter__factory>
+getContractFactory(name: 'BatchCommitment', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.BatchCommitment__factory>
 getContractFactory(name: 'StakeSumTree', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.StakeSumTree__factory>
 getContractFactory(name: 'AggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.AggregationMarket__factory>
 getContractFactory(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.VerifierRouter__factory>
 getContractFactory(name: 'ProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ProverStaking__factory>
 getContractFactory(name: 'INexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexToken__factory>
 getContractFactory(name: 'NexToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.NexToken__factory>
-getContractFactory(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationMarket__factory>
-getContractFactory(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IJobLifetime__factory>
-getContractFactory(name: 'INexCallback', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.INexCallback__factory>
-getContractFactory(name: 'IProverStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IProverStaking__factory>
-getContractFactory(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IAggregationVerifier__factory>
-getContractFactory(name: 'IVerifierRouter', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IVerifierRouter__factory>
 
-  getContractAt(name: 'BatchCommitment', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.BatchCommitment>
+  getContractAt(name: 'IAggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationMarket>
+getContractAt(name: 'IJobLifetime', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IJobLifetime>
+getContractAt(name: 'INexCallback', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexCallback>
+getContractAt(name: 'IProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IProverStaking>
+getContractAt(name: 'IAggregationVerifier', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationVerifier>
+getContractAt(name: 'IVerifierRouter', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IVerifierRouter>
+getContractAt(name: 'BatchCommitment', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.BatchCommitment>
 getContractAt(name: 'StakeSumTree', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.StakeSumTree>
 getContractAt(name: 'AggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.AggregationMarket>
 getContractAt(name: 'VerifierRouter', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.VerifierRouter>
 getContractAt(name: 'ProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ProverStaking>
 getContractAt(name: 'INexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexToken>
 getContractAt(name: 'NexToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.NexToken>
-getContractAt(name: 'IAggregationMarket', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationMarket>
-getContractAt(name: 'IJobLifetime', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IJobLifetime>
-getContractAt(name: 'INexCallback', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.INexCallback>
-getContractAt(name: 'IProverStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IProverStaking>
-getContractAt(name: 'IAggregationVerifier', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IAggregationVerifier>
-getContractAt(name: 'IVerifierRouter', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IVerifierRouter>
 
-  deployContract(name: 'BatchCommitment', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.BatchCommitment>
+  deployContract(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
+deployContract(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
+deployContract(name: 'INexCallback', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
+deployContract(name: 'IProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
+deployContract(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationVerifier>
+deployContract(name: 'IVerifierRouter', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IVerifierRouter>
+deployContract(name: 'BatchCommitment', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.BatchCommitment>
 deployContract(name: 'StakeSumTree', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.StakeSumTree>
 deployContract(name: 'AggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.AggregationMarket>
 deployContract(name: 'VerifierRouter', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.VerifierRouter>
 deployContract(name: 'ProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
 deployContract(name: 'INexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
-deployContract(name: 'IAggregationMarket', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
-deployContract(name: 'IJobLifetime', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
-deployContract(name: 'INexCallback', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
-deployContract(name: 'IProverStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
-deployContract(name: 'IAggregationVerifier', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationVerifier>
-deployContract(name: 'IVerifierRouter', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IVerifierRouter>
 
-  deployContract(name: 'BatchCommitment', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.BatchCommitment>
+  deployContract(name: 'IAggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
+deployContract(name: 'IJobLifetime', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
+deployContract(name: 'INexCallback', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
+deployContract(name: 'IProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
+deployContract(name: 'IAggregationVerifier', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationVerifier>
+deployContract(name: 'IVerifierRouter', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IVerifierRouter>
+deployContract(name: 'BatchCommitment', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.BatchCommitment>
 deployContract(name: 'StakeSumTree', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.StakeSumTree>
 deployContract(name: 'AggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.AggregationMarket>
 deployContract(name: 'VerifierRouter', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.VerifierRouter>
 deployContract(name: 'ProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ProverStaking>
 deployContract(name: 'INexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexToken>
 deployContract(name: 'NexToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.NexToken>
-deployContract(name: 'IAggregationMarket', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationMarket>
-deployContract(name: 'IJobLifetime', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IJobLifetime>
-deployContract(name: 'INexCallback', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.INexCallback>
-deployContract(name: 'IProverStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IProverStaking>
-deployContract(name: 'IAggregationVerifier', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IAggregationVerifier>
-deployContract(name: 'IVerifierRouter', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IVerifierRouter>
 
     // default types
     getContractFactory(
