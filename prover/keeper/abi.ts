@@ -36,7 +36,6 @@ export const marketAbi = parseAbi([
   'error NotLocker(uint256 batchId, address locker)',
   'error NotProgramOwner(bytes32 programId, address caller)',
   'error NotRefundable(uint256 submissionId)',
-  'error NotSubmitter(uint256 submissionId, address submitter)',
   'error NothingIncluded(uint256 batchId)',
   'error NothingToClaim(address account)',
   'error ProgramExists(bytes32 programId)',

@@ -3,19 +3,21 @@
 // replaced by one that never finishes (a real proof is not needed until fulfilment; the
 // end-to-end test covers that).
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEther, parseEventLogs, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { http } from 'viem';
-import { openBackend, type ProvingBackend, type RollupProof } from '../../prover/engine/backend.js';
+import { custom, http } from 'viem';
+import type { ProvingBackend, RollupProof } from '../../prover/engine/backend.js';
+import { engineBackend } from './helpers/engine.js';
 import { BatchState, marketAbi, stakingAbi } from '../../prover/keeper/abi.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
 import { Keeper } from '../../prover/keeper/daemon/keeper.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
-import { stake } from '../../prover/keeper/daemon/stakeActions.js';
+import { requestUnstake, stake, withdraw } from '../../prover/keeper/daemon/stakeActions.js';
 import { statusReport } from '../../prover/keeper/daemon/status.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
 import type { BatchProver } from '../../prover/keeper/work/batchProver.js';
@@ -68,7 +70,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nex-keeper-daemon-'));
     anvil = await Anvil.launch(dir);
-    backend = await openBackend({});
+    backend = await engineBackend();
     p = await deployProtocol(anvil, backend);
     for (let i = 0; i < 4; i++) rollups.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `daemon-${i}` }));
     await registerProgram(p, DEV_KEYS[4], rollups[0]!);
@@ -88,6 +90,20 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
       expect(report).to.match(/staked\s+2000 NEX/);
       expect(report).to.match(/eligible\s+yes/);
       expect(report).to.include('Batches in flight: 0/1');
+      if (name === 'a') {
+        expect((await requestUnstake(keeper.ctx, parseEther('100'))).status).to.equal('mined');
+        const after = await statusReport(keeper.ctx);
+        expect(after).to.match(/pending unstake\s+100 NEX/);
+        expect(after).to.match(/available\s+1900 NEX/);
+        expect(after).to.match(/Unstake queue:\n\s+100 NEX\s+unlocks 20/);
+        let err: unknown;
+        try {
+          await withdraw(keeper.ctx, 32n);
+        } catch (e) {
+          err = e;
+        }
+        expect(String((err as { shortMessage?: string }).shortMessage ?? err)).to.match(/NothingToWithdraw/);
+      }
       keeper.ctx.db.close();
     }
   });
@@ -130,6 +146,27 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     ac2.abort();
     await run2;
     if (process.env.NEX_TEST_ECHO) console.log(lines.join('\n'));
+  });
+
+  it('CLI: init writes a config that loads; status prints the table; errors never show the key', async () => {
+    const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args], {
+      env: { ...process.env, ...env }, cwd: dir, encoding: 'utf8',
+    });
+    const file = join(dir, 'cli.jsonc');
+    const init = cli(['keeper', 'init', file, '--market', p.market, '--rpc-url', anvil.url, '--data-dir', join(dir, 'cli')], {});
+    expect(init.status, init.stderr).to.equal(0);
+    expect(cli(['keeper', 'init', file], {}).stderr).to.include('exists (use --force to overwrite)');
+    const status = cli(['keeper', 'status', '--config', file], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    expect(status.status, status.stderr).to.equal(0);
+    expect(status.stdout).to.match(/staked\s+2000 NEX/);
+    expect(status.stdout).to.include('Batches in flight');
+    const bad = cli(['keeper', 'status', '--config', file, '--market', '0x0000000000000000000000000000000000000001'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    expect(bad.status).to.equal(1);
+    expect(bad.stderr).to.include('no contract at 0x0000000000000000000000000000000000000001');
+    const wrong = cli(['keeper', 'status', '--config', file, '--bump-percent', 'x'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    expect(wrong.stderr).to.include('gas.bumpPercent (--bump-percent): expected a non-negative integer');
+    for (const out of [init, status, bad, wrong]) expect(out.stdout + out.stderr).not.to.include(DEV_KEYS[1].slice(2, 18));
+    expect(cli(['keeper', 'stake', '--bogus'], {}).status).to.equal(2);
   });
 
   it('falls back to the next RPC URL and serves /metrics and /healthz', async () => {
@@ -195,5 +232,48 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(db.totals().slashes).to.equal(1);
     expect(db.txsFor(1n, 'slash').map((t) => t.status)).to.deep.equal(['mined']);
     db.close();
+  });
+
+  it('a lock that landed although the client saw an error is found by re-reading the chain', async () => {
+    await submitProof(p, DEV_KEYS[4], rollups[2]!, FEE);
+    await submitProof(p, DEV_KEYS[4], rollups[3]!, FEE);
+    const b = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [2n] });
+    const key = [DEV_KEYS[1], DEV_KEYS[2]].find((k) => privateKeyToAccount(k).address === b.assigned)!;
+    const name = key === DEV_KEYS[1] ? 'a' : 'b';
+    // The node accepts the raw transaction, but the client sees a timeout.
+    const inner = http(anvil.url)({});
+    let lied = 0;
+    const flaky = custom({
+      async request({ method, params }: { method: string; params?: unknown }) {
+        const out = await inner.request({ method, params } as never);
+        if (method === 'eth_sendRawTransaction' && lied === 0) {
+          lied++;
+          throw new Error('The request took too long to respond.');
+        }
+        return out;
+      },
+    });
+    const config = loadConfig({ env: {
+      NEX_KEEPER_RPC_URLS: anvil.url, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, `${name}-flaky`),
+      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: '0', NEX_KEEPER_CAPACITY: '2',
+    }, cwd: dir });
+    const prover = blockingProver(backend);
+    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(key), key: new Secret(key) }, log: log.child(`${name}-flaky`), transport: flaky, prover });
+    const ac = new AbortController();
+    const run = keeper.run(ac.signal);
+    const end = Date.now() + 60_000;
+    while (!prover.started.includes(2n) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    ac.abort();
+    await run;
+    expect(lied).to.equal(1);
+    // (If this prover also holds batch 1 from the slash test, the fresh database adopts that lock too.)
+    expect(prover.started).to.include(2n);
+    const after = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [2n] });
+    expect(after.locker).to.equal(b.assigned);
+    const db = new KeeperDb(join(dir, `${name}-flaky`, 'keeper.sqlite'));
+    expect(db.txsFor(2n, 'lock').map((t) => t.status)).to.deep.equal(['mined']);
+    expect(db.getBatch(2n)?.phase).to.equal('proving');
+    db.close();
+    expect(lines.some((l) => l.includes('tx broadcast uncertain; will reconcile'))).to.equal(true);
   });
 });

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFunctionData, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { openBackend, type RollupProof } from '../../prover/engine/backend.js';
+import type { RollupProof } from '../../prover/engine/backend.js';
+import { engineBackend } from './helpers/engine.js';
 import { BatchState, erc20Abi, marketAbi, stakingAbi } from '../../prover/keeper/abi.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { Anvil, DEV_KEYS } from './helpers/anvil.js';
@@ -57,7 +58,7 @@ describe('keeper end to end (anvil, real proofs)', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nex-keeper-e2e-'));
     anvil = await Anvil.launch(dir);
-    const backend = await openBackend({});
+    const backend = await engineBackend();
     try {
       p = await deployProtocol(anvil, backend);
       for (let i = 0; i < 5; i++) valid.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `keeper-e2e-${i}` }));

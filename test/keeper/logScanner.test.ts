@@ -81,7 +81,7 @@ describe('keeper log scanner (anvil)', function () {
     expect(topics).to.have.length(11);
     db1.close();
     const wallet = anvil.wallet(DEV_KEYS[0]);
-    await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(41)), pad(toHex(410))]), gas: 60_000n });
+    await anvil.client.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(41)), pad(toHex(410))]), gas: 60_000n }) });
     topics.length = 0;
     const db2 = new KeeperDb(path);
     const second = await make(db2).poll();
@@ -110,6 +110,28 @@ describe('keeper log scanner (anvil)', function () {
     fail = false;
     await scanner.poll();
     expect(db.getCursor('emitter')).to.equal(await anvil.client.getBlockNumber());
+  });
+
+  it('picks up logs that a reorg replaced within reorgDepth blocks', async () => {
+    const db = new KeeperDb(':memory:');
+    const byBlock = new Map<bigint, number>();
+    const scanner = new LogScanner({
+      client: anvil.client, db, address: emitter, name: 'emitter', maxRange: 100, reorgDepth: 4, lookbackBlocks: 2, startBlock: 0n, log,
+      // Idempotent handler keyed by block, like the keeper's upserts.
+      onLogs: (logs) => logs.forEach((l) => byBlock.set(l.blockNumber!, Number(l.topics[0]))),
+    });
+    const wallet = anvil.wallet(DEV_KEYS[0]);
+    const snapshot = await anvil.test.snapshot();
+    await anvil.client.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(500)), pad(toHex(1))]), gas: 60_000n }) });
+    const forked = await anvil.client.getBlockNumber();
+    await scanner.poll();
+    expect(byBlock.get(forked)).to.equal(500);
+    // Reorg: the block is replaced by one carrying another log, and the chain grows by one.
+    await anvil.test.revert({ id: snapshot });
+    await anvil.client.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(600)), pad(toHex(1))]), gas: 60_000n }) });
+    await anvil.test.mine({ blocks: 1 });
+    await scanner.poll();
+    expect(byBlock.get(forked)).to.equal(600);
   });
 
   it('classifies provider range errors', () => {

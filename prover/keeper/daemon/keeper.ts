@@ -10,7 +10,7 @@ import type { KeeperConfig } from '../config/config.js';
 import { redactUrl } from '../config/values.js';
 import type { KeeperSigner } from '../config/signer.js';
 import { KeeperDb } from '../db/keeperDb.js';
-import { decide, type Decision } from '../decide/policy.js';
+import { decide, decideByState, type Decision } from '../decide/policy.js';
 import { estimateProvingSeconds, expectedProfit, gasUnits, provingSpeed, treeShape } from '../decide/estimate.js';
 import type { Logger } from '../obs/logger.js';
 import { Metrics } from '../obs/metrics.js';
@@ -215,7 +215,8 @@ export class Keeper {
 
   async #decide(b: Awaited<ReturnType<MarketReader['batch']>>, now: number): Promise<Decision> {
     const { reader, db, config, me } = this.ctx;
-    if (b.state !== BatchState.Sealed && b.state !== BatchState.Locked) return decide({ batch: b } as never);
+    const simple = decideByState(b.state);
+    if (simple) return simple;
     const [params, expiry, eligible, available, fees_] = await Promise.all([
       reader.params(), reader.batchExpiry(b.batchId), reader.isEligible(me), reader.availableStake(me), currentFees(this.ctx.client, config.gas),
     ]);

@@ -44,8 +44,17 @@ const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerC
  * the lock deadline (estimate + safety buffer) or that does not pay gas + minProfit.
  */
 export function decide(i: DecisionInput): Decision {
-  const b = i.batch;
-  switch (b.state) {
+  if (i.batch.state === BatchState.Sealed) return decideSealed(i);
+  if (i.batch.state === BatchState.Locked) return decideLocked(i);
+  return decideByState(i.batch.state)!;
+}
+
+/** The decision for states that need no other input (not Sealed or Locked); undefined otherwise. */
+export function decideByState(state: number): Decision | undefined {
+  switch (state) {
+    case BatchState.Sealed:
+    case BatchState.Locked:
+      return undefined;
     case BatchState.None:
     case BatchState.Open:
       return { kind: 'wait', reason: 'batch not sealed yet' };
@@ -53,12 +62,8 @@ export function decide(i: DecisionInput): Decision {
       return { kind: 'done', reason: 'fulfilled' };
     case BatchState.Expired:
       return { kind: 'done', reason: 'expired' };
-    case BatchState.Sealed:
-      return decideSealed(i);
-    case BatchState.Locked:
-      return decideLocked(i);
     default:
-      return { kind: 'wait', reason: `unknown batch state ${b.state}` };
+      return { kind: 'wait', reason: `unknown batch state ${state}` };
   }
 }
 

@@ -1,4 +1,5 @@
-import { keccak256, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
+import { decodeErrorResult, keccak256, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
+import { marketAbi, stakingAbi } from '../abi.js';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { GasPolicy } from '../config/config.js';
 import type { KeeperDb, TxRow } from '../db/keeperDb.js';
@@ -37,6 +38,37 @@ export interface TxManagerOptions {
   readonly pollMs?: number;
   readonly onSent?: (purpose: string) => void;
   readonly now?: () => number;
+}
+
+/** A simulated call reverted; `errorName` is the contract's custom error when it could be decoded. */
+export class RevertError extends Error {
+  override readonly name = 'RevertError';
+  constructor(readonly errorName: string | undefined, readonly args: readonly unknown[], options: { cause: unknown }) {
+    super(errorName ? `reverted: ${errorName}(${args.map(String).join(', ')})` : `reverted: ${errorText(options.cause).split('\n')[0]}`, options);
+  }
+  get shortMessage(): string {
+    return this.message;
+  }
+}
+
+const REVERT_ABI = [...marketAbi, ...stakingAbi].filter((i) => i.type === 'error');
+
+/** Turns a node's revert into a RevertError naming the custom error; other errors pass through. */
+export function decodeRevert(err: unknown): unknown {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const data = (e as { data?: unknown }).data;
+    const hex = typeof data === 'string' ? data : typeof (data as { data?: unknown })?.data === 'string' ? (data as { data: string }).data : undefined;
+    if (hex && /^0x[0-9a-fA-F]{8}/.test(hex)) {
+      try {
+        const d = decodeErrorResult({ abi: REVERT_ABI, data: hex as Hex });
+        return new RevertError(d.errorName, d.args ?? [], { cause: err });
+      } catch {
+        return new RevertError(undefined, [], { cause: err });
+      }
+    }
+  }
+  if (/revert/i.test(errorText(err))) return new RevertError(undefined, [], { cause: err });
+  return err;
 }
 
 /** A JSON-RPC error from the node that definitely rejected a raw transaction. */
@@ -104,10 +136,14 @@ export class TxManager {
     return db.getTx(id)!;
   }
 
-  /** Gas limit with a margin; throws the node's revert error when the call would fail. */
+  /** Gas limit with a margin; throws a RevertError (custom error decoded) when the call would fail. */
   async estimateGas(req: Pick<TxRequest, 'to' | 'data' | 'value'>): Promise<bigint> {
-    const est = await this.o.client.estimateGas({ account: this.o.account.address, to: req.to, data: req.data, value: req.value });
-    return (est * 125n) / 100n + 25_000n;
+    try {
+      const est = await this.o.client.estimateGas({ account: this.o.account.address, to: req.to, data: req.data, value: req.value });
+      return (est * 125n) / 100n + 25_000n;
+    } catch (err) {
+      throw decodeRevert(err);
+    }
   }
 
   async #sign(t: { nonce: number; to: Address; data: Hex; value: bigint; gas: bigint }, fees: Fees): Promise<Hex> {

@@ -38,7 +38,7 @@ export class Anvil {
 
   private constructor(readonly port: number, readonly stateFile: string, private readonly extra: string[]) {
     this.url = `http://127.0.0.1:${port}`;
-    this.client = createPublicClient({ transport: http(this.url, { retryCount: 0 }) });
+    this.client = createPublicClient({ transport: http(this.url, { retryCount: 0 }), cacheTime: 0, pollingInterval: 200 });
     this.test = createTestClient({ mode: 'anvil', transport: http(this.url, { retryCount: 0 }) });
   }
 
