@@ -292,7 +292,7 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
     const st = await getSubmission(reader, invalid.submission.submissionId);
     if (st.state !== 'excluded') throw new DemoError(`the invalid submission ${invalid.submission.submissionId} is ${st.state}, expected excluded`);
     return refund(invalid.client, [invalid.submission.submissionId]);
-  }, (r) => `${Number(r.total) / 1e18} ETH back`);
+  }, (r) => `${Number(r.sent) / 1e18} ETH back`);
 
   // What happened, read from the chain.
   const statements: DemoStatement[] = [];
@@ -341,7 +341,7 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
     locker: { name: lockerKeeper.name, address: locked.locker },
     provingJobs: jobs,
     statements,
-    fees: { paid: paid.toString(), proverEarned: proverEarned.toString(), protocolFee: (f.protocolFee ?? 0n).toString(), refunded: refunded.total.toString() },
+    fees: { paid: paid.toString(), proverEarned: proverEarned.toString(), protocolFee: (f.protocolFee ?? 0n).toString(), refunded: refunded.sent.toString() },
     gas: {
       fulfil: fulfilReceipt!.gasUsed.toString(),
       lock: lockReceipt!.gasUsed.toString(),
@@ -350,7 +350,7 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
       singleVerifyCached: baseline.cached,
       verifiedCount,
     },
-    refund: { submissionId: invalid.submission.submissionId.toString(), amount: refunded.total.toString(), txHash: refunded.txHash },
+    refund: { submissionId: invalid.submission.submissionId.toString(), amount: refunded.sent.toString(), txHash: refunded.txHash },
     pids,
   };
 }
