@@ -62,7 +62,7 @@ export class Keeper {
     }
     if (config.chainId !== undefined && config.chainId !== chainId) throw new Error(`RPC chain id ${chainId} differs from the configured chainId ${config.chainId}`);
     const client = publicClientFor(transport, chainFor(chainId));
-    const addresses = await resolveAddresses(config, client);
+    const addresses = await resolveAddresses(config, client, chainId);
     const reader = new MarketReader(client, addresses.market, addresses.staking);
     const account = signer.account.address;
     let me = config.proverAddress;
@@ -78,7 +78,7 @@ export class Keeper {
     const ctx: KeeperContext = { config, client, addresses, reader, db, tm, prover, metrics, log, account, me, chainId };
     const scanner = new LogScanner({
       client, db, address: addresses.market, name: 'market', maxRange: config.maxLogRange, reorgDepth: config.reorgDepth,
-      lookbackBlocks: config.lookbackBlocks, startBlock: BigInt(config.startBlock), log: log.child('scan'),
+      lookbackBlocks: config.lookbackBlocks, startBlock: addresses.startBlock, log: log.child('scan'),
       onLogs: (logs) => ingestMarketLogs(db, logs, { prover: me, account }, log.child('ingest')),
     });
     log.info('keeper ready', { chainId, market: addresses.market, staking: addresses.staking, account, prover: me, listenOnly: config.listenOnly, dataDir: config.dataDir, capacity: config.capacity });
@@ -242,7 +242,7 @@ export class Keeper {
     const { db, log, client, addresses, config } = this.ctx;
     let valid = this.#prechecked.get(b.batchId);
     if (valid === undefined) {
-      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: BigInt(config.startBlock), maxLogRange: config.maxLogRange, log }, b.batchId, b.count);
+      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: addresses.startBlock, maxLogRange: config.maxLogRange, log }, b.batchId, b.count);
       valid = slots.some((s) => s.ok) ? (await this.ctx.prover.validSlots(b.capacity, slots)).length : 0;
       this.#prechecked.set(b.batchId, valid);
       log.info('batch pre-checked', { batchId: b.batchId, count: b.count, validProofs: valid });
