@@ -150,7 +150,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
 
   it('CLI: init writes a config that loads; status prints the table; errors never show the key', async () => {
     const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args], {
-      env: { ...process.env, ...env }, cwd: dir, encoding: 'utf8',
+      env: { ...process.env, ...env, NEX_KEEPER_TEST_FIXTURE: '1' }, cwd: dir, encoding: 'utf8',
     });
     const file = join(dir, 'cli.jsonc');
     const init = cli(['keeper', 'init', file, '--market', p.market, '--rpc-url', anvil.url, '--data-dir', join(dir, 'cli')], {});
