@@ -34,7 +34,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'keystoreFile', env: 'NEX_KEEPER_KEYSTORE', flag: '--keystore', kind: 'path',
     doc: 'Encrypted key file (Web3 Secret Storage v3). Used when NEX_KEEPER_PRIVATE_KEY is not set. Password from NEX_KEEPER_KEYSTORE_PASSWORD or a prompt.' },
   { key: 'proverAddress', env: 'NEX_KEEPER_PROVER', flag: '--prover', kind: 'address',
-    doc: 'The staked prover this key acts for (when the key is an operator hot key). Default: staking.proverOf(key).' },
+    doc: 'The staked prover this key must act for (start-up fails otherwise). The keeper always uses staking.proverOf(key), or the key itself before staking.' },
   { key: 'gas.maxFeePerGas', env: 'NEX_KEEPER_MAX_FEE_PER_GAS', flag: '--max-fee-per-gas', kind: 'wei', default: '200 gwei',
     doc: 'Hard cap on maxFeePerGas of any transaction, also after bumping. Batches are not locked when the current fee exceeds it.' },
   { key: 'gas.maxPriorityFeePerGas', env: 'NEX_KEEPER_MAX_PRIORITY_FEE', flag: '--max-priority-fee', kind: 'wei', default: '5 gwei',

@@ -6,7 +6,7 @@ import { chainFor, publicClientFor, rpcTransport } from '../chain/clients.js';
 import { ingestMarketLogs } from '../chain/ingest.js';
 import { LogScanner } from '../chain/logScanner.js';
 import { MarketReader } from '../chain/market.js';
-import type { KeeperConfig } from '../config/config.js';
+import { ConfigError, type KeeperConfig } from '../config/config.js';
 import { redactUrl } from '../config/values.js';
 import type { KeeperSigner } from '../config/signer.js';
 import { KeeperDb } from '../db/keeperDb.js';
@@ -65,10 +65,10 @@ export class Keeper {
     const addresses = await resolveAddresses(config, client, chainId);
     const reader = new MarketReader(client, addresses.market, addresses.staking);
     const account = signer.account.address;
-    let me = config.proverAddress;
-    if (!me) {
-      const p = await reader.proverOf(account);
-      me = p === zeroAddress ? account : p;
+    const actsFor = await reader.proverOf(account);
+    const me = actsFor === zeroAddress ? account : actsFor;
+    if (config.proverAddress && !same(config.proverAddress, me)) {
+      throw new ConfigError([`proverAddress: ${config.proverAddress} is configured but ${account} acts for ${me} (staking.proverOf); set the operator with setOperator first`]);
     }
     const db = new KeeperDb(join(config.dataDir, 'keeper.sqlite'));
     db.bindIdentity({ chainId: String(chainId), market: addresses.market, account });
