@@ -4,10 +4,10 @@
 // end-to-end test covers that).
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEther, parseEventLogs, type Hex } from 'viem';
+import { getAddress, parseEther, parseEventLogs, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { custom, http } from 'viem';
 import type { ProvingBackend, RollupProof } from '../../prover/engine/backend.js';
@@ -150,7 +150,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
 
   it('CLI: init writes a config that loads; status prints the table; errors never show the key', async () => {
     const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args], {
-      env: { ...process.env, ...env }, cwd: dir, encoding: 'utf8',
+      env: { ...process.env, ...env, NEX_KEEPER_TEST_FIXTURE: '1' }, cwd: dir, encoding: 'utf8',
     });
     const file = join(dir, 'cli.jsonc');
     const init = cli(['keeper', 'init', file, '--market', p.market, '--rpc-url', anvil.url, '--data-dir', join(dir, 'cli')], {});
@@ -169,13 +169,23 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(cli(['keeper', 'stake', '--bogus'], {}).status).to.equal(2);
   });
 
-  it('falls back to the next RPC URL and serves /metrics and /healthz', async () => {
+  it('reads addresses from the deployments file, falls back to the next RPC URL, serves /metrics and /healthz', async () => {
     const port = await freePort();
+    // No market address configured: it comes from the deploy code's deployments file for the chain.
+    mkdirSync(join(dir, 'deployments'), { recursive: true });
+    writeFileSync(join(dir, 'deployments', '31337.json'), JSON.stringify({
+      format: 1, chainId: 31337, startBlock: '1',
+      contracts: { AggregationMarket: { address: p.market, abi: [] }, ProverStaking: { address: p.staking, abi: [] }, NexToken: { address: p.token, abi: [] } },
+    }));
     const config = loadConfig({ env: {
-      NEX_KEEPER_RPC_URLS: `http://127.0.0.1:1,${anvil.url}`, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, 'c'),
+      NEX_KEEPER_RPC_URLS: `http://127.0.0.1:1,${anvil.url}`, NEX_KEEPER_DATA_DIR: join(dir, 'c'),
       NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: String(port), NEX_KEEPER_LISTEN_ONLY: 'true',
     }, cwd: dir });
-    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(DEV_KEYS[5]), key: new Secret(DEV_KEYS[5]) }, log, prover: blockingProver(backend) });
+    const saved = process.env.NEX_DEPLOYMENTS_DIR;
+    process.env.NEX_DEPLOYMENTS_DIR = join(dir, 'deployments');
+    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(DEV_KEYS[5]), key: new Secret(DEV_KEYS[5]) }, log, prover: blockingProver(backend) })
+      .finally(() => (saved === undefined ? delete process.env.NEX_DEPLOYMENTS_DIR : (process.env.NEX_DEPLOYMENTS_DIR = saved)));
+    expect(keeper.ctx.addresses).to.deep.include({ market: getAddress(p.market), staking: getAddress(p.staking), token: getAddress(p.token), startBlock: 1n });
     const ac = new AbortController();
     const run = keeper.run(ac.signal);
     try {

@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { getAddress, isAddress, type Address, type PublicClient } from 'viem';
 import { marketAbi, stakingAbi } from '../abi.js';
 import { ConfigError, type KeeperConfig } from '../config/config.js';
+import { deploymentsPath } from '../../sdk/deployments.js';
 
 export interface Addresses {
   readonly market: Address;
   readonly staking: Address;
   readonly token: Address;
+  /** Lower bound for log scans: config.startBlock, else the deployments file's. */
+  readonly startBlock: bigint;
 }
 
 /**
@@ -35,23 +38,41 @@ export function addressFromDeployments(json: unknown, contract: string): Address
   return visit(json, 0);
 }
 
-/** Market, staking and token addresses: explicit config first, then the deployments file, then on-chain getters. */
-export async function resolveAddresses(config: KeeperConfig, client: PublicClient): Promise<Addresses> {
+/**
+ * Market, staking and token addresses: explicit config first, then the deployments file (the
+ * configured one, or `.nex/deployments/<chainId>.json` written by the deploy code when neither
+ * marketAddress nor deploymentsFile is set), then on-chain getters.
+ */
+export async function resolveAddresses(config: KeeperConfig, client: PublicClient, chainId: number): Promise<Addresses> {
   let deployments: unknown;
-  if (config.deploymentsFile) {
+  let file = config.deploymentsFile;
+  if (!file && !config.marketAddress) {
+    const fallback = deploymentsPath(chainId);
+    if (!existsSync(fallback)) {
+      throw new ConfigError([`marketAddress: not set, no deploymentsFile, and no deployments file for chain ${chainId} at ${fallback}`]);
+    }
+    file = fallback;
+  }
+  if (file) {
     try {
-      deployments = JSON.parse(readFileSync(config.deploymentsFile, 'utf8'));
+      deployments = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new ConfigError([`deploymentsFile: cannot read ${config.deploymentsFile}: ${(err as Error).message}`]);
+      throw new ConfigError([`deploymentsFile: cannot read ${file}: ${(err as Error).message}`]);
+    }
+    const fileChain = (deployments as { chainId?: unknown }).chainId;
+    if (typeof fileChain === 'number' && fileChain !== chainId) {
+      throw new ConfigError([`deploymentsFile: ${file} is for chain ${fileChain}, the RPC serves chain ${chainId}`]);
     }
   }
   const market = config.marketAddress ?? addressFromDeployments(deployments, 'AggregationMarket');
-  if (!market) throw new ConfigError([`marketAddress: not set and no AggregationMarket in ${config.deploymentsFile}`]);
+  if (!market) throw new ConfigError([`marketAddress: not set and no AggregationMarket in ${file}`]);
   const code = await client.getCode({ address: market });
   if (!code || code === '0x') throw new ConfigError([`marketAddress: no contract at ${market} on this chain`]);
   const staking = config.stakingAddress ?? addressFromDeployments(deployments, 'ProverStaking')
     ?? (await client.readContract({ address: market, abi: marketAbi, functionName: 'staking' }));
   const token = config.tokenAddress ?? addressFromDeployments(deployments, 'NexToken')
     ?? (await client.readContract({ address: staking, abi: stakingAbi, functionName: 'token' }));
-  return { market, staking, token };
+  const fromFile = (deployments as { startBlock?: unknown } | undefined)?.startBlock;
+  const startBlock = config.startBlock > 0 || (typeof fromFile !== 'string' && typeof fromFile !== 'number') ? BigInt(config.startBlock) : BigInt(fromFile);
+  return { market, staking, token, startBlock };
 }

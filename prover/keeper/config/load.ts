@@ -142,7 +142,6 @@ function build(v: Map<string, OptionValue>, cwd: string): KeeperConfig {
 
 function crossCheck(c: KeeperConfig): string[] {
   const p: string[] = [];
-  if (!c.marketAddress && !c.deploymentsFile) p.push('marketAddress: required (or set deploymentsFile)');
   if (c.deploymentsFile && !existsSync(c.deploymentsFile)) p.push(`deploymentsFile: ${c.deploymentsFile} does not exist`);
   if (c.keystoreFile && !existsSync(c.keystoreFile)) p.push(`keystoreFile: ${c.keystoreFile} does not exist`);
   if (c.gas.bumpPercent < 10) p.push('gas.bumpPercent: must be at least 10 (nodes reject smaller replacements)');

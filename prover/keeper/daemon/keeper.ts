@@ -6,7 +6,7 @@ import { chainFor, publicClientFor, rpcTransport } from '../chain/clients.js';
 import { ingestMarketLogs } from '../chain/ingest.js';
 import { LogScanner } from '../chain/logScanner.js';
 import { MarketReader } from '../chain/market.js';
-import type { KeeperConfig } from '../config/config.js';
+import { ConfigError, type KeeperConfig } from '../config/config.js';
 import { redactUrl } from '../config/values.js';
 import type { KeeperSigner } from '../config/signer.js';
 import { KeeperDb } from '../db/keeperDb.js';
@@ -62,13 +62,13 @@ export class Keeper {
     }
     if (config.chainId !== undefined && config.chainId !== chainId) throw new Error(`RPC chain id ${chainId} differs from the configured chainId ${config.chainId}`);
     const client = publicClientFor(transport, chainFor(chainId));
-    const addresses = await resolveAddresses(config, client);
+    const addresses = await resolveAddresses(config, client, chainId);
     const reader = new MarketReader(client, addresses.market, addresses.staking);
     const account = signer.account.address;
-    let me = config.proverAddress;
-    if (!me) {
-      const p = await reader.proverOf(account);
-      me = p === zeroAddress ? account : p;
+    const actsFor = await reader.proverOf(account);
+    const me = actsFor === zeroAddress ? account : actsFor;
+    if (config.proverAddress && !same(config.proverAddress, me)) {
+      throw new ConfigError([`proverAddress: ${config.proverAddress} is configured but ${account} acts for ${me} (staking.proverOf); set the operator with setOperator first`]);
     }
     const db = new KeeperDb(join(config.dataDir, 'keeper.sqlite'));
     db.bindIdentity({ chainId: String(chainId), market: addresses.market, account });
@@ -78,7 +78,7 @@ export class Keeper {
     const ctx: KeeperContext = { config, client, addresses, reader, db, tm, prover, metrics, log, account, me, chainId };
     const scanner = new LogScanner({
       client, db, address: addresses.market, name: 'market', maxRange: config.maxLogRange, reorgDepth: config.reorgDepth,
-      lookbackBlocks: config.lookbackBlocks, startBlock: BigInt(config.startBlock), log: log.child('scan'),
+      lookbackBlocks: config.lookbackBlocks, startBlock: addresses.startBlock, log: log.child('scan'),
       onLogs: (logs) => ingestMarketLogs(db, logs, { prover: me, account }, log.child('ingest')),
     });
     log.info('keeper ready', { chainId, market: addresses.market, staking: addresses.staking, account, prover: me, listenOnly: config.listenOnly, dataDir: config.dataDir, capacity: config.capacity });
@@ -242,7 +242,7 @@ export class Keeper {
     const { db, log, client, addresses, config } = this.ctx;
     let valid = this.#prechecked.get(b.batchId);
     if (valid === undefined) {
-      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: BigInt(config.startBlock), maxLogRange: config.maxLogRange, log }, b.batchId, b.count);
+      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: addresses.startBlock, maxLogRange: config.maxLogRange, log }, b.batchId, b.count);
       valid = slots.some((s) => s.ok) ? (await this.ctx.prover.validSlots(b.capacity, slots)).length : 0;
       this.#prechecked.set(b.batchId, valid);
       log.info('batch pre-checked', { batchId: b.batchId, count: b.count, validProofs: valid });

@@ -25,6 +25,7 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
     ['slash rewards (db)', `${nex(totals.slashRewards)} from ${totals.slashes} slash(es)`],
     ['gas spent (db)', eth(db.gasSpent())],
     ['account balance', eth(balance)],
+    ['proving speed', speedLine(ctx)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
@@ -50,6 +51,14 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
     lines.push(table(['batch', 'outcome', 'role', 'proving s'], recent.map((b) => [String(b.batchId), b.outcome ?? '', b.role ?? '', b.provingSeconds ? String(Math.round(b.provingSeconds)) : ''])));
   }
   return lines.join('\n');
+}
+
+function speedLine(ctx: KeeperContext): string {
+  const parts = (['leaf', 'pad', 'node'] as const).map((k) => {
+    const s = ctx.db.getSpeed(k);
+    return s ? `${k} ${s.seconds.toFixed(1)}s (${s.samples} measured)` : `${k} ${ctx.config.engine[`${k}Seconds`]}s (default)`;
+  });
+  return parts.join(', ');
 }
 
 function table(head: string[], rows: string[][]): string {

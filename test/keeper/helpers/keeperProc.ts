@@ -19,7 +19,7 @@ export class KeeperProc {
     const fixture = join(import.meta.dirname, '..', 'fixtures', 'keeperChild.ts');
     this.startIndex = this.lines.length;
     const p = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      env: { ...process.env, ...this.env, NEX_KEEPER_LOG_FORMAT: 'json' },
+      env: { ...process.env, ...this.env, NEX_KEEPER_LOG_FORMAT: 'json', NEX_KEEPER_TEST_FIXTURE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#proc = p;
