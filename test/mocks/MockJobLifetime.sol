@@ -11,8 +11,4 @@ contract MockJobLifetime is IJobLifetime {
     constructor(uint64 lifetime) {
         maxJobLifetime = lifetime;
     }
-
-    function setMaxJobLifetime(uint64 lifetime) external {
-        maxJobLifetime = lifetime;
-    }
 }

@@ -14,7 +14,7 @@ export type SrsMode = 'dev' | 'ignition';
 export type Srs = DevSrs | IgnitionSrs;
 
 export { DEFAULT_DEV_SEED, DEFAULT_LOG2_POINTS, LOCAL_DEVNET_CHAIN_IDS } from './constants.js';
-export { type DevG2, g2FromTau } from './curve.js';
+export { type AffineG1, type DevG2, g1FromBytes, g2FromTau } from './curve.js';
 export {
   type DevSrs,
   type DevSrsOptions,
@@ -24,6 +24,8 @@ export {
   EXTRA_POINTS,
   devSrsDir,
   ensureDevSrs,
+  listDevSrs,
+  type CachedDevSrs,
   pointsFor,
   stderrJsonLogger,
 } from './dev.js';

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,8 @@ const CFLAGS = ['-O3', '-march=native', '-pthread', '-std=gnu11', '-Wall', '-Wex
  */
 export async function ensureSrsgen(toolsDir: string): Promise<string> {
   const source = await readFile(SOURCE);
-  const id = createHash('sha256').update(source).update(JSON.stringify([CC, CFLAGS])).digest('hex').slice(0, 16);
+  // The CPU model is part of the id: -march=native code may not run on another CPU sharing this cache.
+  const id = createHash('sha256').update(source).update(JSON.stringify([CC, CFLAGS, os.cpus()[0]?.model ?? ''])).digest('hex').slice(0, 16);
   const binary = path.join(toolsDir, `srsgen-${id}`);
   if (existsSync(binary)) return binary;
   await mkdir(toolsDir, { recursive: true });
@@ -48,7 +50,7 @@ export interface GenerateG1Options {
 }
 
 /** Runs the native generator: writes [tau^i]G1, i < points, to outFile in bb's g1 format. */
-export async function generateG1(opts: GenerateG1Options): Promise<void> {
+export async function generateG1(opts: GenerateG1Options): Promise<{ cpuMs: number }> {
   const child = spawn(opts.binary, [opts.outFile, String(opts.points), opts.tauHex, String(opts.threads)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     signal: opts.signal,
@@ -57,16 +59,20 @@ export async function generateG1(opts: GenerateG1Options): Promise<void> {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
+  let cpuMs = Number.NaN;
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
-    const m = /^(progress|done) (\d+)(?: (\d+))?$/.exec(line);
-    if (!m || !opts.onProgress) return;
+    const m = /^(progress|done) (\d+) (\d+)$/.exec(line);
+    if (!m) return;
     const done = Number(m[2]);
-    opts.onProgress(done, m[1] === 'done' ? done : Number(m[3]));
+    if (m[1] === 'done') cpuMs = Number(m[3]);
+    opts.onProgress?.(done, m[1] === 'done' ? done : Number(m[3]));
   });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (c) => resolve(c));
   });
   if (code !== 0) throw new Error(`dev SRS generator exited with code ${code}: ${stderr.trim()}`);
+  if (!Number.isFinite(cpuMs)) throw new Error('dev SRS generator exited without reporting completion');
+  return { cpuMs };
 }

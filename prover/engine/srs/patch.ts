@@ -14,8 +14,8 @@ interface Replacement {
 }
 
 export interface BbPatchReport {
-  /** Byte offsets of each replaced constant in the binary. */
-  readonly offsets: Readonly<Record<string, readonly number[]>>;
+  /** Each replaced constant: its byte offsets in the binary and its length. */
+  readonly replaced: ReadonlyArray<{ readonly name: string; readonly offsets: readonly number[]; readonly length: number }>;
   /** Number of bytes that differ between the stock and the patched binary. */
   readonly bytesChanged: number;
 }
@@ -42,7 +42,7 @@ export function patchBbBytes(stock: Buffer, g2: DevG2, g1Second: AffineG1): { pa
     { name: 'ignition [x]_1', from: Buffer.from(IGNITION_G1_SECOND_HEX, 'hex'), to: g1ToBytes(g1Second), expectedCount: 1 },
   ];
   const patched = Buffer.from(stock);
-  const offsets: Record<string, number[]> = {};
+  const replaced: Array<{ name: string; offsets: number[]; length: number }> = [];
   const allowed: Array<[number, number]> = [];
   for (const r of replacements) {
     if (r.from.length !== r.to.length) throw new Error(`${r.name}: replacement has a different length`);
@@ -57,7 +57,7 @@ export function patchBbBytes(stock: Buffer, g2: DevG2, g1Second: AffineG1): { pa
       r.to.copy(patched, at);
       allowed.push([at, at + r.from.length]);
     }
-    offsets[r.name] = hits;
+    replaced.push({ name: r.name, offsets: hits, length: r.from.length });
   }
   let bytesChanged = 0;
   for (let i = 0; i < stock.length; i++) {
@@ -65,7 +65,7 @@ export function patchBbBytes(stock: Buffer, g2: DevG2, g1Second: AffineG1): { pa
     bytesChanged++;
     if (!allowed.some(([lo, hi]) => i >= lo && i < hi)) throw new Error(`patched bb differs from stock bb at unexpected offset ${i}`);
   }
-  return { patched, report: { offsets, bytesChanged } };
+  return { patched, report: { replaced, bytesChanged } };
 }
 
 /** Writes the patched copy of `stockPath` to `outPath` (atomically, mode 0755). Never touches the stock file. */

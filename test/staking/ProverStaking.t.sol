@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ProverStaking} from "../../contracts/staking/ProverStaking.sol";
+import {StakingModel} from "./StakingModel.sol";
+
+/// @notice Fuzz tests of ProverStaking: random action sequences keep the accounting exact, and
+/// the slashing rule, the lock guard on unstaking and the unbonding timing hold for any amounts.
+contract ProverStakingFuzzTest is StakingModel {
+    function setUp() public {
+        _deploy();
+    }
+
+    /// @dev Each word encodes an action (low byte), a prover (next byte) and an amount (the rest).
+    function testFuzz_randomSequencesKeepAccounting(uint256[32] memory ops) public {
+        for (uint256 i = 0; i < ops.length; ++i) {
+            uint256 op = ops[i];
+            address p = _prover(op >> 8);
+            uint256 amount = op >> 16;
+            uint256 kind = op % 10;
+            if (kind == 0 || kind == 1) _doStake(p, amount);
+            else if (kind == 2) _doRequestUnstake(p, amount);
+            else if (kind == 3) _doWithdraw(p, amount);
+            else if (kind == 4) _doLock(p, amount);
+            else if (kind == 5) _doUnlock(p, amount);
+            else if (kind == 6) _doSlash(p, amount, (amount & 1) == 1);
+            else if (kind == 7) _doLockAny(p, amount);
+            else if (kind == 8) _doUnstakeAny(p, amount);
+            else vm.warp(block.timestamp + bound(amount, 1, 4 days));
+            _checkAccounting();
+        }
+    }
+
+    struct SlashCase {
+        uint256 staked;
+        uint256 older; // first unstake entry
+        uint256 newer; // second unstake entry
+        uint256 locked;
+        uint256 amount;
+    }
+
+    /// @dev The documented rule: locked first, then available, then pending entries newest first.
+    function testFuzz_slashRule(uint96 stake, uint256 lockSeed, uint256 u1Seed, uint256 u2Seed, uint256 slashSeed)
+        public
+    {
+        address p = provers[0];
+        SlashCase memory c;
+        c.staked = bound(stake, 1, 1e24);
+        c.older = bound(u1Seed, 0, c.staked);
+        c.newer = bound(u2Seed, 0, c.staked - c.older);
+        c.locked = bound(lockSeed, 0, c.staked - c.older - c.newer);
+        c.amount = bound(slashSeed, 0, c.staked);
+        _setUpSlashCase(p, c);
+        (uint256 burned, uint256 rewarded) = staking.slashCollateral(p, c.amount, BENEFICIARY);
+        ghostBurned += burned;
+        ghostRewarded += rewarded;
+        _checkSlashCase(p, c);
+        _checkAccounting();
+    }
+
+    function _setUpSlashCase(address p, SlashCase memory c) internal {
+        vm.startPrank(p);
+        staking.stake(c.staked);
+        if (c.older > 0) staking.requestUnstake(c.older);
+        if (c.newer > 0) staking.requestUnstake(c.newer);
+        vm.stopPrank();
+        staking.lockCollateral(p, c.locked);
+    }
+
+    function _checkSlashCase(address p, SlashCase memory c) internal view {
+        uint256 fromLocked = c.amount < c.locked ? c.amount : c.locked;
+        uint256 available = c.staked - c.locked - c.older - c.newer;
+        uint256 rest = c.amount - fromLocked;
+        uint256 fromPending = rest > available ? rest - available : 0;
+        uint256 fromNewer = fromPending < c.newer ? fromPending : c.newer;
+        (uint256 stakedAfter, uint256 lockedAfter, uint256 pendingAfter) = staking.stakeOf(p);
+        assertEq(stakedAfter, c.staked - c.amount, "staked");
+        assertEq(lockedAfter, c.locked - fromLocked, "locked");
+        assertEq(pendingAfter, c.older + c.newer - fromPending, "pending");
+        ProverStaking.UnstakeEntry[] memory q = staking.unstakeQueue(p);
+        uint256 k = 0;
+        if (c.older > 0) assertEq(q[k++].amount, c.older - (fromPending - fromNewer), "older entry");
+        if (c.newer > 0) assertEq(q[k].amount, c.newer - fromNewer, "newer entry");
+    }
+
+    function testFuzz_unstakeOfLockedStakeReverts(uint96 stake, uint256 lockSeed, uint256 extra) public {
+        address p = provers[1];
+        uint256 s = bound(stake, 1, 1e24);
+        vm.prank(p);
+        staking.stake(s);
+        uint256 lock = bound(lockSeed, 1, s);
+        staking.lockCollateral(p, lock);
+        uint256 asked = s - lock + bound(extra, 1, lock);
+        vm.expectRevert(
+            abi.encodeWithSelector(ProverStaking.InsufficientAvailableStake.selector, p, s - lock, asked)
+        );
+        vm.prank(p);
+        staking.requestUnstake(asked);
+    }
+
+    function testFuzz_withdrawOnlyAfterUnbonding(uint96 stake, uint256 waitSeed) public {
+        address p = provers[2];
+        uint256 s = bound(stake, 1, 1e24);
+        vm.prank(p);
+        staking.stake(s);
+        vm.prank(p);
+        staking.requestUnstake(s);
+        uint64 unlockAt = uint64(block.timestamp) + staking.unbondingPeriod();
+        uint256 wait = bound(waitSeed, 0, 2 * uint256(staking.unbondingPeriod()));
+        vm.warp(block.timestamp + wait);
+        if (block.timestamp < unlockAt) {
+            vm.expectRevert(abi.encodeWithSelector(ProverStaking.NothingToWithdraw.selector, p, unlockAt));
+            vm.prank(p);
+            staking.withdraw(1);
+        } else {
+            vm.prank(p);
+            assertEq(staking.withdraw(1), s, "full withdrawal");
+        }
+        _checkAccounting();
+    }
+}
