@@ -27,3 +27,8 @@ export function zeroSubtree(height: number): Hex {
   for (let h = 0; h < height; h++) z = merkleParent(z, z);
   return z;
 }
+
+/** Batch root over `capacity` slot leaves (digest or bytes32(0)); = merkleRoot, kept for existing callers. */
+export function batchRoot(leaves: readonly Hex[]): Hex {
+  return merkleRoot(leaves);
+}
