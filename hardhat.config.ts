@@ -11,6 +11,8 @@ const soljson = require.resolve('solc/soljson.js');
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
+    // Deployed by deploy/ (governance); npm sources get artifacts only when listed here.
+    npmFilesToBuild: ['@openzeppelin/contracts/governance/TimelockController.sol'],
     profiles: {
       default: {
         version: SOLC_VERSION,

@@ -9,13 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { network } from 'hardhat';
 import type { Barretenberg } from '@aztec/bb.js';
-import { createBarretenberg, ensureDevSrs } from '../prover/engine/srs/index.js';
+import { ensureDevSrs } from '../prover/engine/srs/index.js';
 import { readManifest } from '../prover/engine/circuits/build.js';
 import { deployRootVerifier } from '../prover/engine/circuits/deployVerifier.js';
 import { proveExampleRollup } from '../prover/engine/circuits/examples.js';
 import { bytesToHex } from '../prover/engine/circuits/fields.js';
 import { proveLeaf, provePad, proveNode, verifyAggProof, verifyRollupProof } from '../prover/engine/circuits/prove.js';
-import { ensureAggregationArtifacts } from '../prover/engine/circuits/setup.js';
+import { ensureAggregationArtifacts, startBarretenberg } from '../prover/engine/circuits/setup.js';
 import type { AggProof, AggregationArtifacts, Hex, RollupProof } from '../prover/engine/circuits/types.js';
 
 const PROVER: Hex = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -44,7 +44,7 @@ function bbPeakRssMiB(bb: Barretenberg): number | undefined {
 const srs = await ensureDevSrs();
 const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 let setupBb: Barretenberg | undefined;
-const { artifacts: art, build } = await ensureAggregationArtifacts(async () => (setupBb = await createBarretenberg(srs)), srs);
+const { artifacts: art, build } = await ensureAggregationArtifacts(async () => (setupBb = await startBarretenberg(srs)), srs);
 await setupBb?.destroy();
 const manifest = readManifest(build.buildDir);
 const rows: Row[] = [];
@@ -56,7 +56,7 @@ async function measure<T extends AggProof | RollupProof>(
   prove: (bb: Barretenberg) => Promise<T>,
   verify: (bb: Barretenberg, p: T) => Promise<boolean>,
 ): Promise<T> {
-  const bb = await createBarretenberg(srs);
+  const bb = await startBarretenberg(srs);
   try {
     const t0 = performance.now();
     const p = await prove(bb);

@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   lines.push(['seal (timeout, 2 of 8, draws a prover)', partial.seal!.execution, 'execution']);
   lines.push(['lock (8 proofs)', lock.execution, 'execution']);
   const verifierCall8 = await verifierCallGas(conn, fulfil.hash);
-  lines.push(['fulfill (8 proofs, excluding the verifier call)', fulfil.execution - verifierCall8, 'execution']);
+  lines.push(['fulfill (8 proofs, excl. verifier call; first payout: earnings 0->x)', fulfil.execution - verifierCall8, 'execution']);
   lines.push(['  the verifier call inside it (subtracted; traced)', verifierCall8, 'execution']);
 
   // isVerified as a transaction (cold storage read, as a first call in a transaction)
@@ -207,6 +207,13 @@ async function main(): Promise<void> {
   lines.push(['slash (8 proofs; burn + reward transfer)', slash.execution, 'execution']);
   const claim = await measure(f.market.connect(locker).getFunction('claimEarnings()')() as Promise<ContractTransactionResponse>);
   lines.push(['claimEarnings', claim.execution, 'execution']);
+
+  // refund by a third party (frees a squatted statement; the fee is credited to the submitter's earnings)
+  await submitOne(f, SMALL_PROOF, f.user2);
+  const bCredit = (await f.market.openBatchId()) as bigint;
+  await networkHelpers.time.increaseTo((await f.market.batchExpiry(bCredit)) + 1n);
+  const credited = await measure(f.market.connect(f.outsider).refund(bCredit * 32n));
+  lines.push(['refund by a third party (expired; credits earnings 0->x)', credited.execution, 'execution']);
 
   // one submission with a real-size proof: the whole transaction here (osaka: EIP-7623 floor applies),
   // its execution measured on a cancun chain (no floor, so gasUsed - intrinsic is the execution)

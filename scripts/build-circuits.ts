@@ -8,9 +8,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { Barretenberg } from '@aztec/bb.js';
-import { createBarretenberg, ensureDevSrs, ignitionSrs, stderrJsonLogger, type Srs } from '../prover/engine/srs/index.js';
+import { ensureDevSrs, ignitionSrs, stderrJsonLogger, type Srs } from '../prover/engine/srs/index.js';
 import type { BuildProgress } from '../prover/engine/circuits/build.js';
-import { ensureAggregationArtifacts, srsIdOf } from '../prover/engine/circuits/setup.js';
+import { ensureAggregationArtifacts, srsIdOf, startBarretenberg } from '../prover/engine/circuits/setup.js';
 
 const { values } = parseArgs({
   options: { force: { type: 'boolean', default: false }, srs: { type: 'string', default: 'dev' }, json: { type: 'boolean', default: false } },
@@ -34,7 +34,7 @@ if (srs.mode === 'dev') print({ step: 'srs', detail: `INSECURE dev SRS ${srsIdOf
 // bb is only started when something has to be built (a cache hit needs no prover).
 let bb: Barretenberg | undefined;
 try {
-  const { artifacts, build } = await ensureAggregationArtifacts(async () => (bb = await createBarretenberg(srs)), srs, {
+  const { artifacts, build } = await ensureAggregationArtifacts(async () => (bb = await startBarretenberg(srs)), srs, {
     force: values.force,
     onProgress: print,
   });

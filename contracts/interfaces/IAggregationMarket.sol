@@ -29,7 +29,7 @@ interface IAggregationMarket is IJobLifetime {
 
     /// @notice One storage slot per statement digest.
     struct Statement {
-        address submitter; // who paid the fee and may refund it
+        address submitter; // who paid the fee and is refunded it (sent, or credited to its earnings)
         uint64 fee; // wei escrowed for this statement
         uint24 programIndex; // registration index of the program (see programIdAt)
         StatementStatus status;
@@ -106,7 +106,14 @@ interface IAggregationMarket is IJobLifetime {
         uint256 indexed batchId, address indexed locker, address indexed caller, uint256 burned, uint256 rewarded
     );
     event LockReleased(uint256 indexed batchId, address indexed locker, uint256 collateral);
+    /// @notice A submission's fee left the escrow: sent to `submitter` (who called refund), or, when
+    /// someone else called it, credited to `submitter`'s earnings ({RefundCredited} follows).
     event Refunded(uint256 indexed submissionId, address indexed submitter, uint256 amount);
+    /// @notice A refund by `caller` (not the submitter): `amount` was credited to `submitter`'s
+    /// claimable earnings instead of being sent.
+    event RefundCredited(
+        uint256 indexed submissionId, address indexed submitter, address indexed caller, uint256 amount
+    );
     event EarningsClaimed(address indexed account, address indexed to, uint256 amount);
     event ParamsUpdated(Params params);
     event TreasurySet(address indexed treasury);
@@ -146,7 +153,6 @@ interface IAggregationMarket is IJobLifetime {
     error InsufficientCallbackGas();
     error SlashTooEarly(uint256 batchId, uint64 finalDeadline);
     error UnknownSubmission(uint256 submissionId);
-    error NotSubmitter(uint256 submissionId, address submitter);
     error NotRefundable(uint256 submissionId);
     error RefundFailed(address to, uint256 amount);
     error NothingToClaim(address account);
@@ -180,10 +186,15 @@ interface IAggregationMarket is IJobLifetime {
         uint256[] calldata fees
     ) external payable returns (uint256[] memory submissionIds);
 
-    /// @notice Refunds a refundable submission's fee to its submitter (the caller).
+    /// @notice Refunds a refundable submission (excluded from a fulfilled batch, or its batch expired)
+    /// and frees its statement so it can be posted again. Anyone may call it: the fee is sent to the
+    /// caller when the caller is the submitter, else credited to the submitter's earnings
+    /// ({claimEarnings}). This lets a rollup free its statement from a squatter who never refunds.
+    /// Emits {Refunded} (and {RefundCredited} when the caller is not the submitter).
     function refund(uint256 submissionId) external;
 
-    /// @notice Refunds several submissions of the caller in one transfer.
+    /// @notice {refund} for several submissions, all or nothing: the caller's own fees are sent in one
+    /// transfer, the others' are credited to their submitters' earnings.
     function refundMany(uint256[] calldata submissionIds) external;
 
     // ===== BATCHES =====
@@ -203,7 +214,8 @@ interface IAggregationMarket is IJobLifetime {
 
     // ===== EARNINGS =====
 
-    /// @notice Sends the caller's earnings to the caller.
+    /// @notice Sends the caller's earnings to the caller (prover fees, the treasury's protocol fees, and
+    /// refunds that someone else triggered for the caller's submissions).
     function claimEarnings() external;
 
     /// @notice Sends the caller's earnings to `to`.
@@ -238,7 +250,7 @@ interface IAggregationMarket is IJobLifetime {
     /// @notice True when the submission was included in its batch's fulfilment.
     function isSubmissionVerified(uint256 submissionId) external view returns (bool);
 
-    /// @notice True when the submitter may call refund(submissionId) now.
+    /// @notice True when refund(submissionId) succeeds now (for any caller).
     function isRefundable(uint256 submissionId) external view returns (bool);
 
     /// @notice openedAt + submissionTtl (0 for a batch that never opened).
@@ -250,7 +262,7 @@ interface IAggregationMarket is IJobLifetime {
     /// @notice The root a fulfilment of `batchId` with `excludedMask` must prove.
     function batchRoot(uint256 batchId, uint32 excludedMask) external view returns (bytes32);
 
-    /// @notice ETH claimable by `account` (provers and the treasury).
+    /// @notice ETH claimable by `account` (provers, the treasury, and submitters refunded by a third party).
     function earnings(address account) external view returns (uint256);
 
     /// @notice The current parameters.

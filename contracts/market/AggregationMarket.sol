@@ -15,7 +15,8 @@ import {BatchCommitment} from "../libraries/BatchCommitment.sol";
 /// @notice Escrow and bookkeeping of the NEX proof-aggregation market. Rollups submit proofs (fee in
 /// ETH) that fill batches of up to 32 slots; a staked prover locks a sealed batch, proves one recursive
 /// proof of the batch root and is paid the fees (pull payment). Unverified submissions are refundable
-/// when excluded from a fulfilment or when their batch expires. See docs/protocol.md.
+/// when excluded from a fulfilment or when their batch expires; anyone may trigger a refund (the fee
+/// always goes to the submitter), which frees the statement. See docs/protocol.md.
 /// @dev Gas layout: `Pausable._paused` shares its slot with the open-batch pointer and the parameters
 /// `submit` reads, so a submission touches one slot of market state, the program slot, the open
 /// batch's first slot, its statement slot and its digest slot.
@@ -58,6 +59,15 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     mapping(uint256 submissionId => bytes32 digest) private _digests;
     mapping(uint256 batchId => Batch) private _batches;
     mapping(address account => uint256) private _earnings;
+
+    /// @dev What the fulfilment pass over a batch's slots returns (see _verifySlots).
+    struct Verification {
+        bytes32[] leaves; // the batch tree leaves (capacity entries)
+        uint24[] programIndexes; // per slot, of included slots only
+        uint32 included; // selected slots that still had a digest
+        uint256 fees; // sum of the included statements' fees
+        bool anyCallback; // some included submission's program has a callback
+    }
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
     /// @param pauser Receives PAUSER_ROLE (may be address(0)).
@@ -171,7 +181,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @inheritdoc IAggregationMarket
     function refund(uint256 submissionId) external nonReentrant {
         uint256 amount = _takeRefund(submissionId);
-        _sendValue(msg.sender, amount, true);
+        if (amount != 0) _sendValue(msg.sender, amount, true);
     }
 
     /// @inheritdoc IAggregationMarket
@@ -180,7 +190,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         for (uint256 i; i < submissionIds.length; ++i) {
             total += _takeRefund(submissionIds[i]);
         }
-        _sendValue(msg.sender, total, true);
+        if (total != 0) _sendValue(msg.sender, total, true);
     }
 
     // =====================================================================================
@@ -234,20 +244,22 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         Batch storage b = _batches[batchId];
         (address prover, bool late) = _authorizeFulfil(batchId, b);
         uint256 count = b.count;
-        uint32 filled = _filledMask(count);
-        if (excludedMask & ~filled != 0) revert InvalidExcludedMask(excludedMask);
-        // Refunded slots have no digest any more: _leaves drops them from the included set.
-        (bytes32[] memory leaves, uint32 included) = _leaves(batchId, b.capacity, count, filled & ~excludedMask);
-        if (included == 0) revert NothingIncluded(batchId);
-        if (!_ROUTER.verifyAggregation(b.version, proof, BatchCommitment.root(leaves), prover)) {
+        if (excludedMask & ~_filledMask(count) != 0) revert InvalidExcludedMask(excludedMask);
+        // One pass over the slots builds the leaves and applies the included statements' effects
+        // (Verified, digest freed, events) before the proof is checked: an invalid proof reverts them
+        // all, and the router call is a STATICCALL, so doing the effects first is safe and saves a
+        // second pass. Refunded slots have no digest any more and are dropped from the included set.
+        Verification memory v = _verifySlots(batchId, b.capacity, count, excludedMask);
+        if (v.included == 0) revert NothingIncluded(batchId);
+        if (!_ROUTER.verifyAggregation(b.version, proof, BatchCommitment.root(v.leaves), prover)) {
             revert InvalidProof(batchId);
         }
 
-        // Effects, then the trusted staking contract, then the untrusted callbacks.
+        // Remaining effects, then the trusted staking contract, then the untrusted callbacks.
         b.state = BatchState.Fulfilled;
-        b.includedMask = included;
-        uint24[] memory programIndexes = _settle(batchId, prover, late, excludedMask, leaves);
-        _runCallbacks(batchId, included, leaves, programIndexes);
+        b.includedMask = v.included;
+        _settle(batchId, b, prover, late, v.included, v.fees);
+        if (v.anyCallback) _runCallbacks(batchId, v);
     }
 
     /// @inheritdoc IAggregationMarket
@@ -531,8 +543,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         emit BatchSealed(batchId, version, b.count, assigned, uint64(block.timestamp) + _assignmentWindow);
     }
 
-    /// @dev Checks and effects of a refund; returns the amount to send to msg.sender.
-    function _takeRefund(uint256 submissionId) private returns (uint256 amount) {
+    /// @dev Checks and effects of a refund, by anyone. Frees the statement (so it can be posted again)
+    /// and returns the amount to send to msg.sender: the fee when msg.sender is the submitter; otherwise
+    /// 0, the fee being credited to the submitter's earnings (pull payment). This is what stops statement
+    /// squatting: a squatter's excluded or expired submission is freed by whoever needs the statement,
+    /// without sending ETH to the squatter or letting the caller take it.
+    function _takeRefund(uint256 submissionId) private returns (uint256 toCaller) {
         uint256 batchId = submissionId >> 5;
         uint256 slot = submissionId & 31;
         Batch storage b = _batches[batchId];
@@ -541,12 +557,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         bytes32 digest = _digests[submissionId];
         Statement storage statement = _statements[digest];
         address submitter = statement.submitter;
-        if (submitter != msg.sender) revert NotSubmitter(submissionId, submitter);
-        amount = statement.fee;
+        uint256 amount = statement.fee;
         b.refundedMask |= uint32(1 << slot);
         delete _statements[digest];
         delete _digests[submissionId];
-        emit Refunded(submissionId, msg.sender, amount);
+        emit Refunded(submissionId, submitter, amount);
+        if (submitter == msg.sender) return amount;
+        _earnings[submitter] += amount;
+        emit RefundCredited(submissionId, submitter, msg.sender, amount);
     }
 
     // =====================================================================================
@@ -570,23 +588,21 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         }
     }
 
-    /// @dev Marks the included statements verified, credits fees and releases (or, when late, slashes)
-    /// the locker's collateral.
-    function _settle(uint256 batchId, address prover, bool late, uint32 excludedMask, bytes32[] memory leaves)
+    /// @dev Credits the fees (minus the protocol fee) and releases (or, when late, slashes) the
+    /// locker's collateral.
+    function _settle(uint256 batchId, Batch storage b, address prover, bool late, uint32 included, uint256 fees)
         private
-        returns (uint24[] memory programIndexes)
     {
-        Batch storage b = _batches[batchId];
-        uint256 fees;
-        (fees, programIndexes) = _markVerified(batchId, b.count, b.includedMask, excludedMask, leaves);
         uint256 protocolFee = fees * _protocolFeeBps / _BPS;
         _earnings[prover] += fees - protocolFee;
         _earnings[_treasury] += protocolFee;
-        emit BatchFulfilled(batchId, prover, b.includedMask, fees - protocolFee, protocolFee, late);
+        emit BatchFulfilled(batchId, prover, included, fees - protocolFee, protocolFee, late);
+        address locker = b.locker;
+        uint96 collateral = b.collateral;
         if (late) {
-            _STAKING.slashCollateral(b.locker, b.collateral, prover);
+            _STAKING.slashCollateral(locker, collateral, prover);
         } else {
-            _STAKING.unlockCollateral(b.locker, b.collateral);
+            _STAKING.unlockCollateral(locker, collateral);
         }
     }
 
@@ -608,57 +624,83 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         }
     }
 
-    /// @dev Marks the included statements Verified, frees their digest slots and sums their fees.
-    function _markVerified(uint256 batchId, uint256 count, uint32 included, uint32 excluded, bytes32[] memory leaves)
+    /// @dev The fulfilment pass over a batch's filled slots (see {fulfill}). For each slot: excluded
+    /// -> `SubmissionExcluded`; no digest (refunded) -> dropped; else its digest is the leaf, the
+    /// statement becomes Verified (its fee summed), the digest slot is freed and `SubmissionVerified`
+    /// is emitted. The program id (and whether the program has a callback) is read only when the
+    /// program differs from the previous included slot's.
+    function _verifySlots(uint256 batchId, uint256 capacity, uint256 count, uint32 excludedMask)
         private
-        returns (uint256 fees, uint24[] memory programIndexes)
+        returns (Verification memory v)
     {
-        programIndexes = new uint24[](count);
+        v.leaves = new bytes32[](capacity);
+        v.programIndexes = new uint24[](count);
+        bytes32[] memory leaves = v.leaves;
+        uint24[] memory programIndexes = v.programIndexes;
+        uint32 included;
+        uint256 fees;
         uint24 lastIndex;
-        bytes32 lastProgramId;
+        bytes32 programId;
         uint256 first = batchId << 5;
-        for (uint256 i; i < count; ++i) {
-            uint256 submissionId = first | i;
-            if ((included >> i) & 1 == 0) {
-                if ((excluded >> i) & 1 == 1) emit SubmissionExcluded(submissionId);
-                continue;
+        // Cannot overflow: i < count <= 32 (so the array writes below are in bounds: count <= capacity),
+        // and fees is a sum of at most 32 uint64 values.
+        unchecked {
+            for (uint256 i; i < count; ++i) {
+                uint256 submissionId = first | i;
+                if ((excludedMask >> i) & 1 == 1) {
+                    emit SubmissionExcluded(submissionId);
+                    continue;
+                }
+                bytes32 digest;
+                uint24 index;
+                assembly ("memory-safe") {
+                    // digest = _digests[submissionId]
+                    mstore(0x00, submissionId)
+                    mstore(0x20, _digests.slot)
+                    let digestSlot := keccak256(0x00, 0x40)
+                    digest := sload(digestSlot)
+                    if digest {
+                        // delete _digests[submissionId]; leaves[i] = digest
+                        sstore(digestSlot, 0)
+                        mstore(add(add(leaves, 0x20), shl(5, i)), digest)
+                        // One SLOAD and one SSTORE of the statement slot (layout in _storeStatement):
+                        // fees += fee; index = programIndex; status = Verified.
+                        mstore(0x00, digest)
+                        mstore(0x20, _statements.slot)
+                        let slot := keccak256(0x00, 0x40)
+                        let word := sload(slot)
+                        fees := add(fees, and(shr(160, word), 0xffffffffffffffff))
+                        index := and(shr(224, word), 0xffffff)
+                        sstore(slot, or(and(word, not(shl(248, 0xff))), shl(248, 2)))
+                        mstore(add(add(programIndexes, 0x20), shl(5, i)), index)
+                    }
+                }
+                if (digest == bytes32(0)) continue; // refunded: a zero leaf, not included
+                included |= uint32(1 << i);
+                if (index != lastIndex) {
+                    lastIndex = index;
+                    programId = _programIds[index];
+                    if (_programs[programId].callback != address(0)) v.anyCallback = true;
+                }
+                emit SubmissionVerified(submissionId, programId, digest);
             }
-            bytes32 digest = leaves[i];
-            uint24 index;
-            // One SLOAD and one SSTORE of the statement slot (see _storeStatement for the layout):
-            // fees += fee; index = programIndex; status = Verified.
-            assembly ("memory-safe") {
-                mstore(0x00, digest)
-                mstore(0x20, _statements.slot)
-                let slot := keccak256(0x00, 0x40)
-                let word := sload(slot)
-                fees := add(fees, and(shr(160, word), 0xffffffffffffffff))
-                index := and(shr(224, word), 0xffffff)
-                sstore(slot, or(and(word, not(shl(248, 0xff))), shl(248, 2)))
-            }
-            delete _digests[submissionId];
-            if (index != lastIndex) {
-                lastIndex = index;
-                lastProgramId = _programIds[index];
-            }
-            programIndexes[i] = index;
-            emit SubmissionVerified(submissionId, lastProgramId, digest);
         }
+        v.included = included;
+        v.fees = fees;
     }
 
     /// @dev Calls the program callbacks of the included submissions, each with exactly
     /// `callbackGasLimit` gas (the caller must provide it) and without copying return data, so a
     /// callback can neither make the fulfilment fail nor grief it.
-    function _runCallbacks(uint256 batchId, uint32 included, bytes32[] memory leaves, uint24[] memory programIndexes)
-        private
-    {
+    function _runCallbacks(uint256 batchId, Verification memory v) private {
+        uint24[] memory programIndexes = v.programIndexes;
         uint256 count = programIndexes.length;
         uint256 gasLimit = _callbackGasLimit;
         uint24 lastIndex;
         bytes32 programId;
         address callback;
         for (uint256 i; i < count; ++i) {
-            if ((included >> i) & 1 == 0) continue;
+            if ((v.included >> i) & 1 == 0) continue;
             uint24 index = programIndexes[i];
             if (index != lastIndex) {
                 lastIndex = index;
@@ -667,7 +709,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
             }
             if (callback == address(0)) continue;
             uint256 submissionId = (batchId << 5) | i;
-            bytes memory data = abi.encodeCall(INexCallback.onProofVerified, (programId, submissionId, leaves[i]));
+            bytes memory data = abi.encodeCall(INexCallback.onProofVerified, (programId, submissionId, v.leaves[i]));
             // EIP-150 forwards at most 63/64 of the remaining gas: insist the callee gets all of it.
             if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert InsufficientCallbackGas();
             bool ok;

@@ -3,6 +3,8 @@ import { network } from 'hardhat';
 import {
   BatchState,
   E18,
+  MIN_FEE,
+  PROGRAM_ID,
   deployMarket,
   fullLockedBatch,
   lockByAssigned,
@@ -47,6 +49,10 @@ describe('AggregationMarket: lock and slash', () => {
         collateral,
       ]);
       expect((await f.staking.stakeOf(assigned.address))[1]).to.equal(collateral);
+      // Locked collateral cannot be queued for unstaking (nothing can leave while locked).
+      await expect(f.staking.connect(assigned).requestUnstake(2_000n * E18))
+        .to.be.revertedWithCustomError(f.staking, 'InsufficientAvailableStake')
+        .withArgs(assigned.address, 2_000n * E18 - collateral, 2_000n * E18);
     });
 
     it('only the assigned prover during the assignment window; anyone eligible afterwards', async () => {
@@ -136,6 +142,29 @@ describe('AggregationMarket: lock and slash', () => {
       await expect(f.market.connect(assigned).lock(1))
         .to.be.revertedWithCustomError(f.market, 'NothingIncluded')
         .withArgs(1);
+    });
+  });
+
+  describe('fulfil after some slots were refunded', () => {
+    it('refunded slots are zero leaves and not included; a third-party-refunded slot too', async () => {
+      const { f, subs, b, assigned } = await sealedBatch();
+      await time.increaseTo(b.openedAt + 86_401n);
+      await f.market.connect(f.user1).refund(subs[1]!.id);
+      await f.market.connect(f.user2).refund(subs[4]!.id); // credited to user1
+      await f.market.connect(f.admin).setParams({ ...f.params, submissionTtl: 10n * 86_400n });
+      await f.market.connect(assigned).lock(1);
+      // Selecting everything: the refunded slots are dropped, not excluded.
+      const tx = f.market.connect(assigned).fulfill(1, await proofFor(f, 1n, assigned.address), 0);
+      await expect(tx).to.emit(f.market, 'BatchFulfilled');
+      await expect(tx).to.not.emit(f.market, 'SubmissionExcluded');
+      for (const [i, s] of subs.entries()) {
+        if (i === 1 || i === 4) continue;
+        await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, PROGRAM_ID, s.digest);
+      }
+      expect((await f.market.getBatch(1)).includedMask).to.equal(0b11101101n);
+      expect(await f.market.isSubmissionVerified(subs[1]!.id)).to.equal(false);
+      expect(await f.market.earnings(f.user1.address)).to.equal(MIN_FEE);
+      expect(await f.market.earnings(assigned.address)).to.equal((MIN_FEE * 6n * 95n) / 100n);
     });
   });
 

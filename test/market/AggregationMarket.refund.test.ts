@@ -8,9 +8,13 @@ import {
   deployMarket,
   fullLockedBatch,
   inputsFor,
+  lockByAssigned,
   proofFor,
   rollupProof,
   submitN,
+  submittedIds,
+  VK,
+  word,
 } from './fixture.js';
 
 const { ethers, networkHelpers } = await network.create();
@@ -34,12 +38,11 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await time.increaseTo(expiry + 1n);
       expect(await f.market.isRefundable(s!.id)).to.equal(true);
       expect((await f.market.getBatch(1)).state).to.equal(BatchState.Expired);
-      await expect(f.market.connect(f.user2).refund(s!.id))
-        .to.be.revertedWithCustomError(f.market, 'NotSubmitter')
-        .withArgs(s!.id, f.user1.address);
       const tx = f.market.connect(f.user1).refund(s!.id);
       await expect(tx).to.emit(f.market, 'Refunded').withArgs(s!.id, f.user1.address, MIN_FEE);
+      await expect(tx).to.not.emit(f.market, 'RefundCredited');
       await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [MIN_FEE, -MIN_FEE]);
+      expect(await f.market.earnings(f.user1.address)).to.equal(0n);
       expect(await f.market.digestOf(s!.id)).to.equal(ethers.ZeroHash);
       expect((await f.market.statementOf(s!.digest)).status).to.equal(StatementStatus.None);
       expect((await f.market.getBatch(1)).refundedMask).to.equal(1n);
@@ -54,18 +57,36 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await f.market.connect(f.user2).submit(PROGRAM_ID, s!.inputs, rollupProof(1), { value: MIN_FEE });
     });
 
-    it('refundMany refunds several submissions in one transfer and is all-or-nothing', async () => {
+    it('refundMany sends the caller its own fees in one transfer, credits the others, and is all-or-nothing', async () => {
       const f = await fixture();
       const mine = await submitN(f, 3, f.user1);
-      const theirs = await submitN(f, 1, f.user2);
+      const theirs = await submitN(f, 1, f.user2, MIN_FEE * 3n);
+      await submitN(f, 4, f.user1); // fills batch 1
+      const later = await submitN(f, 1, f.user1); // opens batch 2 (a few seconds later: not yet expired)
       await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
-      await expect(f.market.connect(f.user1).refundMany([mine[0]!.id, theirs[0]!.id])).to.be.revertedWithCustomError(
-        f.market,
-        'NotSubmitter',
-      );
-      const tx = f.market.connect(f.user1).refundMany(mine.map((s) => s.id));
-      await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [MIN_FEE * 3n, -MIN_FEE * 3n]);
+      expect(await f.market.isRefundable(later[0]!.id)).to.equal(false);
+      await expect(f.market.connect(f.user1).refundMany([mine[0]!.id, theirs[0]!.id, later[0]!.id]))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(later[0]!.id);
+      await expect(f.market.connect(f.user1).refundMany([mine[0]!.id, mine[0]!.id]))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(mine[0]!.id);
+      const tx = f.market.connect(f.user1).refundMany([...mine.map((s) => s.id), theirs[0]!.id]);
+      await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.user2, f.market], [MIN_FEE * 3n, 0n, -MIN_FEE * 3n]);
       await expect(tx).to.emit(f.market, 'Refunded').withArgs(mine[2]!.id, f.user1.address, MIN_FEE);
+      await expect(tx).to.emit(f.market, 'Refunded').withArgs(theirs[0]!.id, f.user2.address, MIN_FEE * 3n);
+      await expect(tx)
+        .to.emit(f.market, 'RefundCredited')
+        .withArgs(theirs[0]!.id, f.user2.address, f.user1.address, MIN_FEE * 3n);
+      expect(await f.market.earnings(f.user2.address)).to.equal(MIN_FEE * 3n);
+      expect(await f.market.earnings(f.user1.address)).to.equal(0n);
+      // Only other people's submissions: nothing is sent to the caller (no zero-value call).
+      const only = await submitN(f, 1, f.user2);
+      await time.increaseTo((await f.market.batchExpiry(only[0]!.id >> 5n)) + 1n);
+      const tx2 = f.market.connect(f.user1).refundMany([only[0]!.id]);
+      await expect(tx2).to.changeEtherBalances(ethers, [f.user1, f.user2, f.market], [0n, 0n, 0n]);
+      expect(await f.market.earnings(f.user1.address)).to.equal(0n);
+      expect(await f.market.earnings(f.user2.address)).to.equal(MIN_FEE * 4n);
     });
 
     it('a locked batch past expiry is not refundable before its final deadline; fulfilled stays unrefundable', async () => {
@@ -136,6 +157,136 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
     });
   });
 
+  describe('statement squatting: anyone may refund a refundable submission', () => {
+    /** The griefer (outsider) posts the rollup's statement first, with a junk proof. */
+    async function squatted() {
+      const f = await fixture();
+      const statement = inputsFor(900_001);
+      const fee = MIN_FEE * 2n;
+      await f.market.connect(f.outsider).submit(PROGRAM_ID, statement, rollupProof(0xee), { value: fee });
+      const squatId = 32n; // batch 1, slot 0
+      await expect(f.market.connect(f.rollup).submit(PROGRAM_ID, statement, rollupProof(1), { value: MIN_FEE }))
+        .to.be.revertedWithCustomError(f.market, 'StatementPending');
+      return { f, statement, fee, squatId, digest: await f.market.digestOf(squatId) };
+    }
+
+    /** A third party frees the squatted statement; the fee is claimable by the griefer only; the rollup
+     * then posts the statement itself. */
+    async function freeAndResubmit(s: Awaited<ReturnType<typeof squatted>>) {
+      const { f, statement, fee, squatId, digest } = s;
+      const tx = f.market.connect(f.user2).refund(squatId);
+      await expect(tx).to.emit(f.market, 'Refunded').withArgs(squatId, f.outsider.address, fee);
+      await expect(tx).to.emit(f.market, 'RefundCredited').withArgs(squatId, f.outsider.address, f.user2.address, fee);
+      // No ETH moves: the fee stays in the market as the griefer's earnings (pull payment).
+      await expect(tx).to.changeEtherBalances(ethers, [f.market, f.outsider, f.user2], [0n, 0n, 0n]);
+      expect(await f.market.earnings(f.outsider.address)).to.equal(fee);
+      expect(await f.market.earnings(f.user2.address)).to.equal(0n);
+      expect((await f.market.statementOf(digest)).status).to.equal(StatementStatus.None);
+      expect(await f.market.digestOf(squatId)).to.equal(ethers.ZeroHash);
+      expect(await f.market.isRefundable(squatId)).to.equal(false);
+      // Refunded once: neither the caller nor the griefer can refund it again.
+      for (const who of [f.user2, f.outsider]) {
+        await expect(f.market.connect(who).refund(squatId))
+          .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+          .withArgs(squatId);
+      }
+      // Only the griefer can claim the fee.
+      for (const who of [f.user2, f.rollup]) {
+        await expect(f.market.connect(who).getFunction('claimEarnings()')())
+          .to.be.revertedWithCustomError(f.market, 'NothingToClaim')
+          .withArgs(who.address);
+      }
+      const claim = f.market.connect(f.outsider).getFunction('claimEarnings()')();
+      await expect(claim).to.emit(f.market, 'EarningsClaimed').withArgs(f.outsider.address, f.outsider.address, fee);
+      await expect(claim).to.changeEtherBalances(ethers, [f.outsider, f.market], [fee, -fee]);
+      // The rollup posts its statement at once.
+      const post = await f.market.connect(f.rollup).submit(PROGRAM_ID, statement, rollupProof(1), { value: MIN_FEE });
+      const [ev] = await submittedIds(f, post);
+      expect(ev!.digest).to.equal(digest);
+      const st = await f.market.statementOf(digest);
+      expect([st.submitter, st.fee, st.status]).to.deep.equal([f.rollup.address, MIN_FEE, StatementStatus.Pending]);
+      return ev!.id;
+    }
+
+    it('excluded from a fulfilled batch: a third party frees it, the griefer alone can claim, the rollup resubmits', async () => {
+      const s = await squatted();
+      const { f } = s;
+      await submitN(f, 7); // fills and seals batch 1
+      const locker = await lockByAssigned(f, 1n);
+      await f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b1), 0b1);
+      expect(await f.market.isRefundable(s.squatId)).to.equal(true);
+      // Still squatted while nobody refunds it.
+      await expect(f.market.connect(f.rollup).submit(PROGRAM_ID, s.statement, rollupProof(1), { value: MIN_FEE }))
+        .to.be.revertedWithCustomError(f.market, 'StatementPending');
+      const id = await freeAndResubmit(s);
+      expect(id >> 5n).to.equal(2n);
+      // The rollup's submission is verified normally in its own batch.
+      await submitN(f, 7);
+      const locker2 = await lockByAssigned(f, 2n);
+      await f.market.connect(locker2).fulfill(2, await proofFor(f, 2n, locker2.address), 0);
+      expect(await f.market.isVerified(PROGRAM_ID, s.statement)).to.equal(true);
+    });
+
+    it('expired batch: a third party frees it, the griefer alone can claim, the rollup resubmits', async () => {
+      const s = await squatted();
+      const { f } = s;
+      await time.increaseTo((await f.market.batchExpiry(1)) - 1n);
+      await expect(f.market.connect(f.user2).refund(s.squatId))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(s.squatId);
+      await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
+      expect((await f.market.getBatch(1)).state).to.equal(BatchState.Expired);
+      await freeAndResubmit(s);
+    });
+
+    it('a third party cannot refund what is not refundable: pending, locked, verified, unknown', async () => {
+      const f = await fixture();
+      const subs = await submitN(f, 8, f.user1); // batch 1: full and sealed
+      const open = await submitN(f, 1, f.user1); // batch 2: open
+      for (const id of [subs[0]!.id, open[0]!.id]) {
+        await expect(f.market.connect(f.user2).refund(id))
+          .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+          .withArgs(id);
+      }
+      const locker = await lockByAssigned(f, 1n);
+      await expect(f.market.connect(f.user2).refundMany([subs[1]!.id]))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(subs[1]!.id);
+      await f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b100), 0b100);
+      await expect(f.market.connect(f.user2).refund(subs[0]!.id))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(subs[0]!.id);
+      await expect(f.market.connect(f.user2).refund(32n + 9n))
+        .to.be.revertedWithCustomError(f.market, 'UnknownSubmission')
+        .withArgs(41n);
+      // A mix with one verified id reverts as a whole: the excluded one stays pending for its submitter.
+      await expect(f.market.connect(f.user2).refundMany([subs[2]!.id, subs[3]!.id]))
+        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .withArgs(subs[3]!.id);
+      expect(await f.market.isRefundable(subs[2]!.id)).to.equal(true);
+      expect(await f.market.earnings(f.user1.address)).to.equal(0n);
+    });
+
+    it('frees the statement of a submitter that rejects ETH (its own refund would revert RefundFailed)', async () => {
+      const f = await fixture();
+      const receiver = await ethers.deployContract('RejectingReceiver');
+      const market = await f.market.getAddress();
+      const statement = inputsFor(900_002);
+      const submit = f.market.interface.encodeFunctionData('submit', [PROGRAM_ID, statement, rollupProof(1)]);
+      await receiver.getFunction('call')(market, MIN_FEE, submit, { value: MIN_FEE });
+      await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
+      const refund = f.market.interface.encodeFunctionData('refund', [32n]);
+      await expect(receiver.getFunction('call')(market, 0, refund)).to.be.revertedWithCustomError(f.market, 'RefundFailed');
+      await expect(f.market.connect(f.rollup).refund(32n))
+        .to.emit(f.market, 'RefundCredited')
+        .withArgs(32n, await receiver.getAddress(), f.rollup.address, MIN_FEE);
+      await f.market.connect(f.rollup).submit(PROGRAM_ID, statement, rollupProof(2), { value: MIN_FEE });
+      // The contract can still take its fee to another address.
+      const claim = f.market.interface.encodeFunctionData('claimEarnings(address)', [f.user2.address]);
+      await expect(receiver.getFunction('call')(market, 0, claim)).to.changeEtherBalance(ethers, f.user2, MIN_FEE);
+    });
+  });
+
   describe('claimEarnings', () => {
     it('pays the prover and the treasury; to another address; nothing twice', async () => {
       const f = await fixture();
@@ -190,6 +341,38 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
         const call = await callback.getFunction('calls')(i);
         expect([call[0], call[1], call[2]]).to.deep.equal([PROGRAM_ID, included[i]!.id, included[i]!.digest]);
       }
+    });
+
+    it('mixed programs: events name each program, only the program with a callback is called back', async () => {
+      const f = await fixture();
+      const callback = await ethers.deployContract('RecordingCallback');
+      const other = word(0xabc002);
+      await f.market.connect(f.user2).registerProgram(other, VK, 1);
+      await f.market.connect(f.user2).setProgramCallback(other, await callback.getAddress());
+      // Slots: A A B B A B A B (A = PROGRAM_ID without callback, B = other with the callback).
+      const plan = ['A', 'A', 'B', 'B', 'A', 'B', 'A', 'B'];
+      const subs: { id: bigint; digest: string; program: string }[] = [];
+      for (const [i, p] of plan.entries()) {
+        const program = p === 'A' ? PROGRAM_ID : other;
+        const inputs = p === 'A' ? inputsFor(800_000 + i) : inputsFor(800_000 + i, 1);
+        const tx = await f.market.connect(f.user1).submit(program, inputs, rollupProof(i), { value: MIN_FEE });
+        const [ev] = await submittedIds(f, tx);
+        subs.push({ id: ev!.id, digest: ev!.digest, program });
+      }
+      const locker = await lockByAssigned(f, 1n);
+      // Slot 6 (A) excluded, all others included.
+      const tx = f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b1000000), 0b1000000);
+      for (const [i, s] of subs.entries()) {
+        if (i === 6) await expect(tx).to.emit(f.market, 'SubmissionExcluded').withArgs(s.id);
+        else await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, s.program, s.digest);
+      }
+      const called = subs.filter((s, i) => s.program === other && i !== 6);
+      expect(await callback.getFunction('callCount')()).to.equal(BigInt(called.length));
+      for (const [k, s] of called.entries()) {
+        const call = await callback.getFunction('calls')(k);
+        expect([call[0], call[1], call[2]]).to.deep.equal([other, s.id, s.digest]);
+      }
+      expect((await f.market.getBatch(1)).includedMask).to.equal(0b10111111n);
     });
 
     it('a callback that burns all its gas or return-bombs cannot make fulfilment fail', async () => {

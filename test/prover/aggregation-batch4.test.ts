@@ -11,13 +11,13 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Barretenberg } from '@aztec/bb.js';
-import { createBarretenberg, ensureDevSrs } from '../../prover/engine/srs/index.js';
-import { batchRoot, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
+import { ensureDevSrs } from '../../prover/engine/srs/index.js';
+import { merkleRoot, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
 import { deployRootVerifier, type RootVerifier } from '../../prover/engine/circuits/deployVerifier.js';
 import { proveExampleRollup } from '../../prover/engine/circuits/examples.js';
 import { bytesToHex, toWord } from '../../prover/engine/circuits/fields.js';
 import { expectedPublicInputs, proveLeaf, provePad, proveNode, verifyAggProof } from '../../prover/engine/circuits/prove.js';
-import { ensureAggregationArtifacts } from '../../prover/engine/circuits/setup.js';
+import { ensureAggregationArtifacts, startBarretenberg } from '../../prover/engine/circuits/setup.js';
 import type { AggProof, AggregationArtifacts, Hex, RollupProof } from '../../prover/engine/circuits/types.js';
 
 const PROVER: Hex = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
@@ -37,8 +37,8 @@ const slow = process.env.NEX_SLOW_TESTS === '1';
 
   before(async () => {
     const srs = await ensureDevSrs();
-    bb = await createBarretenberg(srs);
-    ({ artifacts: art } = await ensureAggregationArtifacts(async () => bb, srs));
+    bb = await startBarretenberg(srs);
+    ({ artifacts: art } = await ensureAggregationArtifacts(bb, srs));
     rollups = [
       await proveExampleRollup(bb, art, 'rollup_transfer', 'batch4/0'),
       await proveExampleRollup(bb, art, 'rollup_ledger', 'batch4/2'),
@@ -67,7 +67,7 @@ const slow = process.env.NEX_SLOW_TESTS === '1';
 
   it('the root commits the batch root with the excluded slot as a zero leaf, and L1 accepts it', async () => {
     const digests = rollups.map((r) => statementDigest(r.vkHash, r.publicInputs));
-    const expected = batchRoot([digests[0]!, toWord(0n), digests[1]!, digests[2]!]);
+    const expected = merkleRoot([digests[0]!, toWord(0n), digests[1]!, digests[2]!]);
     expect(root.root).to.equal(expected);
     expect(await verifier.verify.staticCall(bytesToHex(root.proof), expectedPublicInputs(art, expected, PROVER))).to.equal(true);
   });
@@ -75,9 +75,9 @@ const slow = process.env.NEX_SLOW_TESTS === '1';
   it('L1 rejects the same proof for the batch with the excluded slot included, or another exclusion', async () => {
     const digests = rollups.map((r) => statementDigest(r.vkHash, r.publicInputs));
     for (const wrong of [
-      batchRoot([digests[0]!, digests[0]!, digests[1]!, digests[2]!]),
-      batchRoot([digests[0]!, toWord(0n), toWord(0n), digests[2]!]),
-      batchRoot([toWord(0n), digests[0]!, digests[1]!, digests[2]!]),
+      merkleRoot([digests[0]!, digests[0]!, digests[1]!, digests[2]!]),
+      merkleRoot([digests[0]!, toWord(0n), toWord(0n), digests[2]!]),
+      merkleRoot([toWord(0n), digests[0]!, digests[1]!, digests[2]!]),
     ]) {
       let reverted = false;
       await verifier.verify.staticCall(bytesToHex(root.proof), expectedPublicInputs(art, wrong, PROVER)).catch(() => (reverted = true));

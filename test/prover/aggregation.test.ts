@@ -12,11 +12,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Barretenberg } from '@aztec/bb.js';
 import type { Signer } from 'ethers';
-import { createBarretenberg, ensureDevSrs } from '../../prover/engine/srs/index.js';
+import { ensureDevSrs } from '../../prover/engine/srs/index.js';
 import { keyHashList } from '../../prover/engine/circuits/artifacts.js';
 import { vkHashOf } from '../../prover/engine/circuits/backend.js';
 import { STOCK_VERIFIER_SOURCE_FILE } from '../../prover/engine/circuits/build.js';
-import { batchRoot, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
+import { merkleRoot, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
 import { proveExampleRollup, tamperRollupProof } from '../../prover/engine/circuits/examples.js';
 import { addressToField, bytesToHex, joinWord, splitWord, toWord } from '../../prover/engine/circuits/fields.js';
 import {
@@ -30,7 +30,7 @@ import {
   verifyAggProof,
   verifyRollupProof,
 } from '../../prover/engine/circuits/prove.js';
-import { ensureAggregationArtifacts } from '../../prover/engine/circuits/setup.js';
+import { ensureAggregationArtifacts, startBarretenberg } from '../../prover/engine/circuits/setup.js';
 import { deployRootVerifier, type RootVerifier } from '../../prover/engine/circuits/deployVerifier.js';
 import { compileVerifier } from '../../prover/engine/circuits/solidity.js';
 import { leafInputs } from '../../prover/engine/circuits/witness.js';
@@ -68,8 +68,8 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
 
   before(async () => {
     const srs = await ensureDevSrs();
-    bb = await createBarretenberg(srs);
-    ({ artifacts: art } = await ensureAggregationArtifacts(async () => bb, srs));
+    bb = await startBarretenberg(srs);
+    ({ artifacts: art } = await ensureAggregationArtifacts(bb, srs));
     transfer = await proveExampleRollup(bb, art, 'rollup_transfer', 'aggregation-test/a');
     counter = await proveExampleRollup(bb, art, 'rollup_counter', 'aggregation-test/b');
     leafA = await proveLeaf(bb, art, { rollup: transfer, prover: PROVER });
@@ -117,7 +117,7 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
       expect(leafB.circuit).to.equal('leaf1');
       expect(leafA.root).to.equal(statementDigest(transfer.vkHash, transfer.publicInputs));
       expect(leafB.root).to.equal(statementDigest(counter.vkHash, counter.publicInputs));
-      expect(root.root).to.equal(batchRoot([leafA.root, leafB.root]));
+      expect(root.root).to.equal(merkleRoot([leafA.root, leafB.root]));
       expect(root.publicInputs).to.deep.equal(expectedPublicInputs(art, root.root, PROVER));
       expect(root.publicInputs.slice(3)).to.deep.equal(keyHashList(art));
       expect(root.target).to.equal('evm');
@@ -188,7 +188,7 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
     });
 
     it('rejects a wrong batch root (slot 1 excluded, slots swapped, an empty batch)', async () => {
-      for (const wrong of [batchRoot([leafA.root, toWord(0n)]), batchRoot([leafB.root, leafA.root]), zeroSubtree(1)]) {
+      for (const wrong of [merkleRoot([leafA.root, toWord(0n)]), merkleRoot([leafB.root, leafA.root]), zeroSubtree(1)]) {
         expect(await outcome(verifier, root.proof, expectedPublicInputs(art, wrong, PROVER))).to.equal('reverted SumcheckFailed');
       }
     });

@@ -179,6 +179,20 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       });
       expect(healed.generated).to.equal(true);
       expect(reasons.join()).to.match(/SHA-256 differs/);
+
+      // A manifest that no longer lists the CRS files, then no manifest at all: both regenerate.
+      const manifestFile = path.join(healed.dir, 'INSECURE-dev-srs.json');
+      await writeFile(manifestFile, JSON.stringify({ ...healed.manifest, files: {} }));
+      reasons.length = 0;
+      const relisted = await ensureDevSrs({
+        log2Points: 10,
+        seed: 'reuse',
+        cacheDir,
+        logger: (e) => e.reason !== undefined && reasons.push(String(e.reason)),
+      });
+      expect([relisted.generated, reasons.join()]).to.deep.equal([true, 'manifest does not list crs/bn254_g1.dat, crs/bn254_g2.dat']);
+      await rm(manifestFile);
+      expect((await ensureDevSrs({ log2Points: 10, seed: 'reuse', cacheDir, logger: quiet })).generated).to.equal(true);
       await checkSrsFiles({ g1File: path.join(healed.crsDir, 'bn254_g1.dat'), g2File: path.join(healed.crsDir, 'bn254_g2.dat'), tau: healed.tau });
     });
 

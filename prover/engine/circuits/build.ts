@@ -56,8 +56,8 @@ export interface BuildProgress {
 }
 
 export interface BuildOptions {
-  /** Starts (or returns) the Barretenberg instance; only called when something must be built. */
-  bb: () => Promise<Bb>;
+  /** The Barretenberg instance, or a function that starts it: then bb is only started when something must be built. */
+  bb: Bb | (() => Promise<Bb>);
   /** Identifier of the SRS the keys are computed with (keys depend on it). */
   srsId: string;
   /** Rewrites the generated Solidity verifier for the SRS in use (the dev SRS swaps [x]_2); identity for Ignition. */
@@ -111,7 +111,7 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
   }
   // Build into a private directory and rename it into place at the end, so a crashed or concurrent
   // build never leaves a half-written directory that looks complete.
-  const bb = await opts.bb();
+  const bb = typeof opts.bb === 'function' ? await opts.bb() : opts.bb;
   const tmpDir = `${buildDir}.tmp-${process.pid}`;
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });

@@ -222,7 +222,12 @@ export async function ensureDevSrs(opts: DevSrsOptions = {}): Promise<DevSrs> {
   const o = resolveOptions(opts);
   const layout = devSrsLayout(devSrsDir(o.root, o.seed, o.log2Points));
   const tau = deriveDevTau(o.seed);
-  const expect = { seed: o.seed, log2Points: o.log2Points, points: pointsFor(o.log2Points) };
+  const expect = {
+    seed: o.seed,
+    log2Points: o.log2Points,
+    points: pointsFor(o.log2Points),
+    requiredFiles: [path.relative(layout.dir, layout.g1File), path.relative(layout.dir, layout.g2File)],
+  };
   let found = await readValidManifest(layout.dir, layout.manifestFile, expect);
   let generated = false;
   if (!('manifest' in found)) {
@@ -240,7 +245,6 @@ export async function ensureDevSrs(opts: DevSrsOptions = {}): Promise<DevSrs> {
     if (!('manifest' in found)) throw new Error(`dev SRS at ${layout.dir} is invalid right after generation: ${found.reason}`);
   }
   const manifest = found.manifest;
-  if (!manifest.files['crs/bn254_g1.dat'] || !manifest.files['crs/bn254_g2.dat']) throw new Error(`${layout.manifestFile} does not list the CRS files`);
   const g2 = g2FromManifest(manifest.g2);
   const tPatch = performance.now();
   o.onProgress({ phase: 'patch', done: 0, total: 1, elapsedMs: 0 });

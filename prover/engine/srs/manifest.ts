@@ -57,6 +57,8 @@ export interface ManifestExpectation {
   readonly seed: string;
   readonly log2Points: number;
   readonly points: number;
+  /** Files (relative to the SRS directory) the manifest must list. */
+  readonly requiredFiles: readonly string[];
 }
 
 /**
@@ -79,7 +81,10 @@ export async function readValidManifest(
   if (manifest.INSECURE !== true) return { reason: 'manifest lacks the INSECURE flag' };
   if (manifest.seed !== expect.seed) return { reason: 'seed differs' };
   if (manifest.log2Points !== expect.log2Points || manifest.points !== expect.points) return { reason: 'size differs' };
-  for (const [rel, want] of Object.entries(manifest.files ?? {})) {
+  const files = manifest.files ?? {};
+  const missing = expect.requiredFiles.filter((f) => !(f in files));
+  if (missing.length) return { reason: `manifest does not list ${missing.join(', ')}` };
+  for (const [rel, want] of Object.entries(files)) {
     const file = path.join(dir, rel);
     let size: number;
     try {

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,8 @@ const CFLAGS = ['-O3', '-march=native', '-pthread', '-std=gnu11', '-Wall', '-Wex
  */
 export async function ensureSrsgen(toolsDir: string): Promise<string> {
   const source = await readFile(SOURCE);
-  const id = createHash('sha256').update(source).update(JSON.stringify([CC, CFLAGS])).digest('hex').slice(0, 16);
+  // The CPU model is part of the id: -march=native code may not run on another CPU sharing this cache.
+  const id = createHash('sha256').update(source).update(JSON.stringify([CC, CFLAGS, os.cpus()[0]?.model ?? ''])).digest('hex').slice(0, 16);
   const binary = path.join(toolsDir, `srsgen-${id}`);
   if (existsSync(binary)) return binary;
   await mkdir(toolsDir, { recursive: true });

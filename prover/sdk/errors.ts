@@ -1,0 +1,216 @@
+/**
+ * Typed SDK errors. Every error the SDK throws on purpose is a {@link NexError}; contract reverts are
+ * decoded into the specific subclasses below (keeping the revert's arguments) by {@link toNexError}.
+ */
+import { BaseError as ViemBaseError, ContractFunctionRevertedError, type Hex } from 'viem';
+
+export interface NexErrorOptions {
+  /** Extra lines that explain the error or what to do about it. */
+  details?: string | undefined;
+  cause?: unknown;
+}
+
+/** Base class of the SDK's errors: a short message plus optional details and cause (as in viem). */
+export class NexError extends Error {
+  override name = 'NexError';
+  readonly shortMessage: string;
+  readonly details: string | undefined;
+
+  constructor(shortMessage: string, options: NexErrorOptions = {}) {
+    super(options.details ? `${shortMessage}\n${options.details}` : shortMessage, { cause: options.cause });
+    this.shortMessage = shortMessage;
+    this.details = options.details;
+  }
+
+  /** Follows the cause chain and returns the deepest error (or the first one `fn` accepts). */
+  walk(fn?: (err: unknown) => boolean): unknown {
+    let err: unknown = this;
+    while (err instanceof Error) {
+      if (fn?.(err)) return err;
+      if (err.cause === undefined) break;
+      err = err.cause;
+    }
+    return fn ? undefined : err;
+  }
+}
+
+/** The program id is not registered in the market. */
+export class UnknownProgramError extends NexError {
+  override name = 'UnknownProgramError';
+  constructor(readonly programId: Hex, options: NexErrorOptions = {}) {
+    super(`program ${programId} is not registered in the market`, {
+      details: 'Register it first (nex rollup register) or check the program id (= the vk hash).',
+      ...options,
+    });
+  }
+}
+
+/** The number of public inputs differs from the program's registered count. */
+export class PublicInputCountError extends NexError {
+  override name = 'PublicInputCountError';
+  constructor(readonly expected: number, readonly actual: number, options: NexErrorOptions = {}) {
+    super(`wrong public-input count: the program expects ${expected}, got ${actual}`, options);
+  }
+}
+
+/** The fee is below the market's minimum fee per proof. */
+export class FeeTooLowError extends NexError {
+  override name = 'FeeTooLowError';
+  constructor(readonly fee: bigint, readonly minFee: bigint, options: NexErrorOptions = {}) {
+    super(`fee too low: ${fee} wei offered, the market's minimum is ${minFee} wei per proof`, options);
+  }
+}
+
+/** The fee exceeds what a statement can hold (uint64). */
+export class FeeTooHighError extends NexError {
+  override name = 'FeeTooHighError';
+  constructor(readonly fee: bigint, options: NexErrorOptions = {}) {
+    super(`fee too high: ${fee} wei does not fit in a uint64`, options);
+  }
+}
+
+/** The proof bytes are empty or not a whole number of 32-byte field elements. */
+export class MalformedProofError extends NexError {
+  override name = 'MalformedProofError';
+  constructor(reason: string, options: NexErrorOptions = {}) {
+    super(`malformed proof bytes: ${reason}`, options);
+  }
+}
+
+/** A public input or program id is not a canonical BN254 field element. */
+export class NonCanonicalFieldError extends NexError {
+  override name = 'NonCanonicalFieldError';
+  constructor(readonly value: Hex | string, readonly index: number | undefined, options: NexErrorOptions = {}) {
+    super(
+      index === undefined
+        ? `not a canonical BN254 field element: ${value}`
+        : `public input ${index} is not a canonical BN254 field element: ${value}`,
+      options,
+    );
+  }
+}
+
+/** The same statement is already waiting in a batch. */
+export class StatementPendingError extends NexError {
+  override name = 'StatementPendingError';
+  constructor(readonly digest: Hex, options: NexErrorOptions = {}) {
+    super(`statement ${digest} is already pending in the market`, options);
+  }
+}
+
+/** The same statement has already been verified: nothing to pay for. */
+export class AlreadyVerifiedError extends NexError {
+  override name = 'AlreadyVerifiedError';
+  constructor(readonly digest: Hex, options: NexErrorOptions = {}) {
+    super(`statement ${digest} is already verified`, options);
+  }
+}
+
+/** The program id is already registered. */
+export class ProgramExistsError extends NexError {
+  override name = 'ProgramExistsError';
+  constructor(readonly programId: Hex, options: NexErrorOptions = {}) {
+    super(`program ${programId} is already registered`, options);
+  }
+}
+
+/** The submission cannot be refunded (yet): pending in a live batch, verified, or not the caller's. */
+export class NotRefundableError extends NexError {
+  override name = 'NotRefundableError';
+  constructor(readonly submissionId: bigint, reason: string, options: NexErrorOptions = {}) {
+    super(`submission ${submissionId} is not refundable: ${reason}`, options);
+  }
+}
+
+/** The market is paused: registrations and submissions are stopped. */
+export class MarketPausedError extends NexError {
+  override name = 'MarketPausedError';
+  constructor(options: NexErrorOptions = {}) {
+    super('the market is paused: registrations and submissions are stopped', options);
+  }
+}
+
+/** waitForVerification gave up. */
+export class WaitTimeoutError extends NexError {
+  override name = 'WaitTimeoutError';
+  constructor(readonly submissionId: bigint, readonly timeoutMs: number, options: NexErrorOptions = {}) {
+    super(`submission ${submissionId} was not verified within ${Math.round(timeoutMs / 1000)} s`, options);
+  }
+}
+
+/** A write was attempted with a client that has no account. */
+export class NoAccountError extends NexError {
+  override name = 'NoAccountError';
+  constructor(action: string) {
+    super(`${action} sends a transaction: create the client with an account (private key)`);
+  }
+}
+
+/** A contract reverted with an error the SDK has no specific class for. */
+export class ContractRevertError extends NexError {
+  override name = 'ContractRevertError';
+  constructor(readonly errorName: string | undefined, readonly args: readonly unknown[], options: NexErrorOptions = {}) {
+    super(
+      errorName
+        ? `the contract reverted with ${errorName}(${args.map((a) => String(a)).join(', ')})`
+        : 'the contract reverted',
+      options,
+    );
+  }
+}
+
+type Mapper = (args: readonly unknown[], cause: unknown) => NexError;
+const asHex = (v: unknown): Hex => (typeof v === 'string' ? (v as Hex) : '0x');
+const asBig = (v: unknown): bigint => (typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : 0n);
+const asNum = (v: unknown): number => Number(asBig(v));
+
+/**
+ * Contract custom-error name -> SDK error. Names come from the market's interface; a few aliases
+ * keep the mapping stable across renames.
+ */
+const MAPPERS: Record<string, Mapper> = {
+  UnknownProgram: (a, cause) => new UnknownProgramError(asHex(a[0]), { cause }),
+  ProgramExists: (a, cause) => new ProgramExistsError(asHex(a[0]), { cause }),
+  PublicInputCountMismatch: (a, cause) => new PublicInputCountError(asNum(a[1]), asNum(a[2]), { cause }),
+  InvalidPublicInputCount: (a, cause) =>
+    new NexError(`invalid public-input count ${asNum(a[0])}: a program takes 1..32`, { cause }),
+  FeeBelowFloor: (a, cause) => new FeeTooLowError(asBig(a[0]), asBig(a[1]), { cause }),
+  FeeTooHigh: (a, cause) => new FeeTooHighError(asBig(a[0]), { cause }),
+  FeeMismatch: (a, cause) =>
+    new NexError(`the fees add up to ${asBig(a[0])} wei but ${asBig(a[1])} wei were sent`, { cause }),
+  EmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
+  EmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
+  NonCanonicalProgramId: (a, cause) => new NonCanonicalFieldError(asHex(a[0]), undefined, { cause }),
+  NonCanonicalPublicInput: (a, cause) => new NonCanonicalFieldError(asHex(a[1]), asNum(a[0]), { cause }),
+  StatementPending: (a, cause) => new StatementPendingError(asHex(a[0]), { cause }),
+  AlreadyVerified: (a, cause) => new AlreadyVerifiedError(asHex(a[0]), { cause }),
+  NotRefundable: (a, cause) => new NotRefundableError(asBig(a[0]), 'the market says it is not (pending or verified)', { cause }),
+  UnknownSubmission: (a, cause) => new NotRefundableError(asBig(a[0]), 'no such submission (or already refunded)', { cause }),
+  EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
+};
+
+/** The decoded custom error of a viem contract error, if any. */
+export function revertOf(err: unknown): { errorName: string; args: readonly unknown[] } | undefined {
+  if (!(err instanceof ViemBaseError)) return undefined;
+  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError) || !reverted.data) return undefined;
+  return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
+}
+
+/**
+ * Turns any error thrown by a contract call into a {@link NexError}: known custom errors become their
+ * typed class, other reverts a {@link ContractRevertError}; NexErrors pass through unchanged.
+ * Other errors (transport, user input) are returned as they are.
+ */
+export function toNexError(err: unknown): unknown {
+  if (err instanceof NexError) return err;
+  const revert = revertOf(err);
+  if (revert) {
+    const map = MAPPERS[revert.errorName];
+    return map ? map(revert.args, err) : new ContractRevertError(revert.errorName, revert.args, { cause: err });
+  }
+  if (err instanceof ViemBaseError && err.walk((e) => e instanceof ContractFunctionRevertedError)) {
+    return new ContractRevertError(undefined, [], { cause: err, details: err.shortMessage });
+  }
+  return err;
+}
