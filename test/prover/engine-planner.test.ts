@@ -130,7 +130,8 @@ describe('engine commitment (TS)', () => {
       for (const s of b.slots) {
         if (s.kind === 'proof') expect(circuitsCommitment.statementDigest(s.rollup.vkHash, s.rollup.publicInputs)).to.equal(statementDigest(s.rollup.vkHash, s.rollup.publicInputs));
       }
-      expect(circuitsCommitment.batchRoot(leaves)).to.equal(planBatch(b).expectedRoot);
+      expect(circuitsCommitment.merkleRoot(leaves)).to.equal(planBatch(b).expectedRoot);
+      expect(circuitsCommitment.merkleParent(leaves[0]!, leaves[1]!)).to.equal(hashPair(leaves[0]!, leaves[1]!));
     }
     for (let h = 0; h <= 5; h++) expect(circuitsCommitment.zeroSubtree(h)).to.equal(zeroSubtreeRoot(h));
   });
