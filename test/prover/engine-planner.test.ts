@@ -131,6 +131,7 @@ describe('engine commitment (TS)', () => {
         if (s.kind === 'proof') expect(circuitsCommitment.statementDigest(s.rollup.vkHash, s.rollup.publicInputs)).to.equal(statementDigest(s.rollup.vkHash, s.rollup.publicInputs));
       }
       expect(circuitsCommitment.merkleRoot(leaves)).to.equal(planBatch(b).expectedRoot);
+      expect(circuitsCommitment.merkleParent(leaves[0]!, leaves[1]!)).to.equal(hashPair(leaves[0]!, leaves[1]!));
     }
     for (let h = 0; h <= 5; h++) expect(circuitsCommitment.zeroSubtree(h)).to.equal(zeroSubtreeRoot(h));
   });
