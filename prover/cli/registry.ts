@@ -1,4 +1,5 @@
 import type { Command } from './command.js';
+import { circuitsCommands } from './commands/circuits.js';
 import { devnetCommands } from './commands/devnet.js';
 import { keeperCommands } from './commands/keeper.js';
 import { proveCommands } from './commands/prove.js';
@@ -15,4 +16,5 @@ export const commands: readonly Command[] = [
   ...keeperCommands,
   ...proveCommands,
   ...srsCommands,
+  ...circuitsCommands,
 ];

@@ -173,6 +173,38 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
     return forgedRoot;
   }
 
+  describe('root proof through the VerifierRouter (what the market calls)', () => {
+    /** Router with version 1 = the build's verifier and key hashes (leaf1, leaf2, leaf4, pad, node). */
+    async function deployRouter(keyHashes: readonly Hex[]) {
+      const { ethers } = await network.create();
+      const [admin] = await ethers.getSigners();
+      const router = await ethers.deployContract('VerifierRouter', [admin!.address, admin!.address]);
+      const verifier = (await deployRootVerifier(admin!, art.verifiers.standard)).verifier;
+      await (await router.addVersion(await verifier.getAddress(), [...keyHashes])).wait();
+      return router;
+    }
+
+    it('accepts the root proof for its batch root and prover, and nothing else', async () => {
+      const router = await deployRouter(keyHashList(art));
+      const proof = bytesToHex(root.proof);
+      expect(await router.verifyAggregation(1, proof, root.root, PROVER)).to.equal(true);
+      expect(await router.verifyAggregation(1, proof, root.root, OTHER_PROVER)).to.equal(false);
+      expect(await router.verifyAggregation(1, proof, merkleRoot([leafA.root, toWord(0n)]), PROVER)).to.equal(false);
+      const tampered = Uint8Array.from(root.proof);
+      tampered[32 * 5 + 31] = tampered[32 * 5 + 31]! ^ 0x01;
+      expect(await router.verifyAggregation(1, bytesToHex(tampered), root.root, PROVER)).to.equal(false);
+    });
+
+    it('rejects a proof from a circuit set the router does not pin; a router pinning that set would accept it', async () => {
+      const forged = await proveForgedRoot();
+      const pinned = await deployRouter(keyHashList(art));
+      expect(await pinned.verifyAggregation(1, bytesToHex(forged.proof), forged.root, PROVER)).to.equal(false);
+      const foreignSet = forged.publicInputs.slice(3) as Hex[];
+      const wrongPins = await deployRouter(foreignSet);
+      expect(await wrongPins.verifyAggregation(1, bytesToHex(forged.proof), forged.root, PROVER)).to.equal(true);
+    });
+  });
+
   for (const variant of VERIFIER_VARIANTS) {
     describe(`root proof on the EVM (${variant} Solidity verifier, dev-SRS G2)`, () => {
       const v = (): RootVerifier => verifiers[variant].verifier;
