@@ -6,22 +6,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress, isAddress, maxUint64, parseEther, type Address } from 'viem';
+import type { MarketParams } from '../prover/sdk/actions/getParams.js';
 
 export type AccountRef = Address | 'deployer';
 
-export interface MarketParamsConfig {
-  readonly minFeePerProof: bigint;
-  readonly batchCapacity: number;
-  readonly batchTimeout: number;
-  readonly assignmentWindow: number;
-  readonly provingWindowBase: number;
-  readonly provingWindowPerProof: number;
-  readonly secondaryWindow: number;
-  readonly submissionTtl: number;
-  readonly collateralPerProof: bigint;
-  readonly protocolFeeBps: number;
-  readonly callbackGasLimit: number;
-}
+/** The market's `Params` struct (the same shape the SDK reads back from chain). */
+export type MarketParamsConfig = MarketParams;
 
 export interface NexParameters {
   readonly network: string;

@@ -10,31 +10,13 @@ import { ensureAggregationArtifacts, srsIdOf } from './circuits/setup.js';
 import { noirExecutor } from './circuits/compile.js';
 import { exampleRollupInputs, proveExampleRollup, tamperRollupProof } from './circuits/examples.js';
 import { proveLeaf, proveNode, provePad, verifyAggProof, verifyRollupProof } from './circuits/prove.js';
-import type { ExampleRollup } from './circuits/types.js';
+import { AGG_CIRCUITS, type AggCircuit, type AggProof, type ProofTarget, type ExampleRollup, type RollupProof } from './circuits/types.js';
 import { createBarretenberg, ensureDevSrs, ignitionSrs, solidityVerifierFor, type Srs } from './srs/index.js';
 import type { Hex } from './commitment.js';
 
 export type { Hex };
-export type AggCircuit = 'leaf1' | 'leaf2' | 'leaf4' | 'pad' | 'node';
-export type ProofTarget = 'noir-recursive' | 'evm';
-export const AGG_CIRCUITS: readonly AggCircuit[] = ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'];
-
-/** A rollup's UltraHonk proof as posted to the market (engine-api.md). */
-export interface RollupProof {
-  vk: Uint8Array;
-  vkHash: Hex;
-  proof: Uint8Array;
-  publicInputs: Hex[];
-}
-
-/** An aggregation proof (engine-api.md). */
-export interface AggProof {
-  circuit: AggCircuit;
-  proof: Uint8Array;
-  publicInputs: Hex[];
-  root: Hex;
-  target: ProofTarget;
-}
+export { AGG_CIRCUITS };
+export type { AggCircuit, AggProof, ProofTarget, RollupProof };
 
 /** Gate counts of a circuit as bb reports them. */
 export interface CircuitSize {

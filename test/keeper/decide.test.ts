@@ -10,6 +10,7 @@ const OTHER: Address = '0x00000000000000000000000000000000000000Bb';
 const PARAMS: MarketParams = {
   minFeePerProof: 10n ** 14n, batchCapacity: 8, batchTimeout: 300, assignmentWindow: 120, provingWindowBase: 600,
   provingWindowPerProof: 120, secondaryWindow: 1800, submissionTtl: 86_400, collateralPerProof: 10n * 10n ** 18n, protocolFeeBps: 500,
+  callbackGasLimit: 100_000,
 };
 const SEALED: BatchInfo = {
   batchId: 7n, state: BatchState.Sealed, capacity: 8, count: 3, version: 1, openedAt: 1000, sealedAt: 1300, lockDeadline: 0,

@@ -17,18 +17,9 @@ export interface BatchInfo {
   readonly collateral: bigint;
 }
 
-export interface MarketParams {
-  readonly minFeePerProof: bigint;
-  readonly batchCapacity: number;
-  readonly batchTimeout: number;
-  readonly assignmentWindow: number;
-  readonly provingWindowBase: number;
-  readonly provingWindowPerProof: number;
-  readonly secondaryWindow: number;
-  readonly submissionTtl: number;
-  readonly collateralPerProof: bigint;
-  readonly protocolFeeBps: number;
-}
+/** The market's parameters, as the SDK reads them (one definition for SDK, keeper and deploy code). */
+import type { MarketParams } from '../../sdk/actions/getParams.js';
+export type { MarketParams };
 
 /** Typed reads of the market and staking contracts (one place that knows the call shapes). */
 export class MarketReader {
@@ -75,6 +66,7 @@ export class MarketReader {
       submissionTtl: p.submissionTtl,
       collateralPerProof: p.collateralPerProof,
       protocolFeeBps: p.protocolFeeBps,
+      callbackGasLimit: p.callbackGasLimit,
     };
     this.#params = { at: Date.now(), value };
     return value;
