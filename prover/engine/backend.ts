@@ -6,12 +6,12 @@ import { type Bb, computeVk, proveCircuit, solidityVerifier, vkHashOf } from './
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest } from './circuits/build.js';
-import { ensureAggregationArtifacts, srsIdOf } from './circuits/setup.js';
+import { ensureAggregationArtifacts, srsIdOf, startBarretenberg } from './circuits/setup.js';
 import { noirExecutor } from './circuits/compile.js';
 import { exampleRollupInputs, proveExampleRollup, tamperRollupProof } from './circuits/examples.js';
 import { proveLeaf, proveNode, provePad, verifyAggProof, verifyRollupProof } from './circuits/prove.js';
 import { AGG_CIRCUITS, type AggCircuit, type AggProof, type ProofTarget, type ExampleRollup, type RollupProof } from './circuits/types.js';
-import { createBarretenberg, ensureDevSrs, ignitionSrs, solidityVerifierFor, type Srs } from './srs/index.js';
+import { ensureDevSrs, ignitionSrs, solidityVerifierFor, type Srs } from './srs/index.js';
 import type { Hex } from './commitment.js';
 
 export type { Hex };
@@ -128,28 +128,10 @@ export async function circuitBuild(opts: BackendOptions & { fresh?: boolean }): 
   let bb: Bb | undefined;
   try {
     const t = performance.now();
-    await ensureAggregationArtifacts(async () => (bb ??= await startBb(srs, opts.threads)), srs, { force: opts.fresh });
+    await ensureAggregationArtifacts(async () => (bb ??= await startBarretenberg(srs, opts.threads)), srs, { force: opts.fresh });
     return { ms: Math.round(performance.now() - t), fromCache: false };
   } finally {
     await bb?.destroy();
-  }
-}
-
-/**
- * Starts bb and waits until it answers. bb.js gives a native bb 5 s to open its socket and leaves the
- * connection promise unobserved until the first call, so on a loaded machine a slow start surfaces as
- * an unhandled rejection later; a first call here observes it, and the start is retried twice.
- */
-async function startBb(srs: Srs, threads: number | undefined): Promise<Bb> {
-  for (let attempt = 1; ; attempt++) {
-    const bb = await createBarretenberg(srs, { threads });
-    try {
-      await bb.poseidon2Hash({ inputs: [new Uint8Array(32)] });
-      return bb;
-    } catch (err) {
-      await bb.destroy().catch(() => undefined);
-      if (attempt >= 3 || !/Timeout waiting for bb/.test((err as Error).message)) throw err;
-    }
   }
 }
 
@@ -159,7 +141,7 @@ export async function openBackend(opts: BackendOptions): Promise<ProvingBackend>
   const art = opts.buildDir
     ? await loadAggregationArtifacts({ buildDir: opts.buildDir })
     : await loadAggregationArtifacts({ srsId: srsIdOf(srs) });
-  const bb = await startBb(srs, opts.threads);
+  const bb = await startBarretenberg(srs, opts.threads);
   // Time bb's own proving on this instance (the benchmark compares the engine's wall time with it).
   let bbProveMs = 0;
   const circuitProve = bb.circuitProve.bind(bb);
