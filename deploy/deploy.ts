@@ -15,7 +15,7 @@ import {
 import { errorDeploymentResultToExceptionMessage } from '@nomicfoundation/hardhat-ignition/helpers';
 import { createPublicClient, custom, getAddress, type Abi, type Address, type Hex } from 'viem';
 import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/engine/srs/policy.js';
-import { accessControlAbi, routerAbi } from '../prover/sdk/abi.js';
+import { accessControlAbi, verifierRouterAbi } from '../prover/abi/generated.js';
 import {
   deploymentsPath,
   projectRoot,
@@ -153,10 +153,10 @@ async function checkWiring(
     await expect(has(c.market, ROLES.PAUSER_ROLE, deployer), false, 'deployer still holds PAUSER_ROLE on market');
     await expect(has(c.router, ROLES.GUARDIAN_ROLE, deployer), false, 'deployer still holds GUARDIAN_ROLE on router');
   }
-  const version = await client.readContract({ address: c.router, abi: routerAbi, functionName: 'currentVersion' });
+  const version = await client.readContract({ address: c.router, abi: verifierRouterAbi, functionName: 'currentVersion' });
   const [verifier, hashes] = await client.readContract({
     address: c.router,
-    abi: routerAbi,
+    abi: verifierRouterAbi,
     functionName: 'getVersion',
     args: [version],
   });

@@ -4,7 +4,7 @@
  */
 import { createPublicClient, createWalletClient, getAddress, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { marketAbi } from '../prover/sdk/abi.js';
+import { aggregationMarketAbi } from '../prover/abi/generated.js';
 import { chainFor } from '../prover/sdk/client.js';
 import { ProjectArtifactResolver } from './artifacts.js';
 
@@ -37,7 +37,7 @@ export async function deployExampleRollup(opts: DeployExampleRollupOptions): Pro
     const { request } = await pub.simulateContract({
       account: wallet.account,
       address: opts.market,
-      abi: marketAbi,
+      abi: aggregationMarketAbi,
       functionName: 'setProgramCallback',
       args: [opts.programId, address],
     });

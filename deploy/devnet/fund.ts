@@ -4,7 +4,7 @@
  */
 import { createPublicClient, createWalletClient, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { tokenAbi } from '../../prover/sdk/abi.js';
+import { nexTokenAbi } from '../../prover/abi/generated.js';
 import { chainFor } from '../../prover/sdk/client.js';
 
 export interface FundOptions {
@@ -36,11 +36,11 @@ export async function fundAccounts(opts: FundOptions): Promise<FundedAccount[]> 
       const hash = await wallet.sendTransaction({ to: address, value: opts.ethPerAccount - eth });
       await pub.waitForTransactionReceipt({ hash });
     }
-    const nex = await pub.readContract({ address: opts.token, abi: tokenAbi, functionName: 'balanceOf', args: [address] });
+    const nex = await pub.readContract({ address: opts.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [address] });
     if (nex < opts.nexPerAccount) {
       const hash = await wallet.writeContract({
         address: opts.token,
-        abi: tokenAbi,
+        abi: nexTokenAbi,
         functionName: 'transfer',
         args: [address, opts.nexPerAccount - nex],
       });
@@ -53,7 +53,7 @@ export async function fundAccounts(opts: FundOptions): Promise<FundedAccount[]> 
   for (const address of opts.accounts) {
     const [eth, nex] = await Promise.all([
       pub.getBalance({ address }),
-      pub.readContract({ address: opts.token, abi: tokenAbi, functionName: 'balanceOf', args: [address] }),
+      pub.readContract({ address: opts.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [address] }),
     ]);
     result.push({ address, eth, nex });
   }

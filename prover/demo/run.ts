@@ -9,7 +9,7 @@ import { bytesToHex, parseEther, parseEventLogs, type Address, type Hex } from '
 import { startDevnet, type Devnet } from '../../deploy/devnet/devnet.js';
 import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
 import { openBackend, type ProvingBackend, type RollupProof } from '../engine/backend.js';
-import { erc20Abi, stakingAbi } from '../keeper/abi.js';
+import { nexTokenAbi, proverStakingAbi } from '../abi/generated.js';
 import {
   addressesOf,
   createNexClient,
@@ -17,7 +17,7 @@ import {
   getBatch,
   getSubmission,
   isVerified,
-  marketAbi,
+  aggregationMarketAbi,
   refund,
   registerProgram,
   submit,
@@ -168,9 +168,9 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
       const name = `keeper-${i + 1}`;
       update(`${name} (${short(acct.address)}) stakes`);
       const w = client.wallet!;
-      const approve = await w.writeContract({ address: addresses.token, abi: erc20Abi, functionName: 'approve', args: [addresses.staking, STAKE], chain: w.chain });
+      const approve = await w.writeContract({ address: addresses.token, abi: nexTokenAbi, functionName: 'approve', args: [addresses.staking, STAKE], chain: w.chain });
       await client.public.waitForTransactionReceipt({ hash: approve });
-      const stake = await w.writeContract({ address: addresses.staking, abi: stakingAbi, functionName: 'stake', args: [STAKE], chain: w.chain });
+      const stake = await w.writeContract({ address: addresses.staking, abi: proverStakingAbi, functionName: 'stake', args: [STAKE], chain: w.chain });
       const r = await client.public.waitForTransactionReceipt({ hash: stake });
       if (r.status !== 'success') throw new DemoError(`${name}: stake reverted`);
       const k = new KeeperProcess({ name, root: opts.root, privateKey: acct.privateKey, rpcUrl: devnet.rpcUrl, deploymentsFile: devnet.deploymentsFile, dataDir: path.join(opts.workDir, name) });
@@ -309,9 +309,9 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
       state: st.state,
     });
   }
-  const logs = await reader.public.getContractEvents({ address: addresses.market, abi: marketAbi, fromBlock: 0n });
-  const lockEvents = parseEventLogs({ abi: marketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
-  const fulfilEvents = parseEventLogs({ abi: marketAbi, eventName: 'BatchFulfilled', logs }).filter((e) => e.args.batchId === batchId);
+  const logs = await reader.public.getContractEvents({ address: addresses.market, abi: aggregationMarketAbi, fromBlock: 0n });
+  const lockEvents = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
+  const fulfilEvents = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter((e) => e.args.batchId === batchId);
   if (lockEvents.length !== 1) throw new DemoError(`expected exactly one BatchLocked for batch ${batchId}, found ${lockEvents.length}`);
   if (fulfilEvents.length !== 1) throw new DemoError(`expected exactly one BatchFulfilled for batch ${batchId}, found ${fulfilEvents.length}`);
   const [lockReceipt, fulfilReceipt] = await Promise.all([lockEvents[0]!, fulfilEvents[0]!].map((e) => reader.public.getTransactionReceipt({ hash: e.transactionHash })));

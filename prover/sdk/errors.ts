@@ -2,7 +2,14 @@
  * Typed SDK errors. Every error the SDK throws on purpose is a {@link NexError}; contract reverts are
  * decoded into the specific subclasses below (keeping the revert's arguments) by {@link toNexError}.
  */
-import { BaseError as ViemBaseError, ContractFunctionRevertedError, type Hex } from 'viem';
+import {
+  BaseError as ViemBaseError,
+  ContractFunctionRevertedError,
+  type ContractErrorArgs,
+  type ContractErrorName,
+  type Hex,
+} from 'viem';
+import type { aggregationMarketAbi } from '../abi/generated.js';
 
 export interface NexErrorOptions {
   /** Extra lines that explain the error or what to do about it. */
@@ -159,35 +166,43 @@ export class ContractRevertError extends NexError {
   }
 }
 
-type Mapper = (args: readonly unknown[], cause: unknown) => NexError;
-const asHex = (v: unknown): Hex => (typeof v === 'string' ? (v as Hex) : '0x');
-const asBig = (v: unknown): bigint => (typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : 0n);
-const asNum = (v: unknown): number => Number(asBig(v));
+type MarketAbi = typeof aggregationMarketAbi;
+type MarketErrorName = ContractErrorName<MarketAbi>;
+/** Builds the SDK error of one market custom error from its decoded (typed) arguments. */
+type Mapper<N extends MarketErrorName> = (args: ContractErrorArgs<MarketAbi, N>, cause: unknown) => NexError;
 
 /**
- * Contract custom-error name -> SDK error. Names come from the market's interface; a few aliases
- * keep the mapping stable across renames.
+ * Market custom-error name -> SDK error. Keyed and typed by the generated market ABI: renaming an
+ * error or changing its parameters in the contract breaks this table at compile time.
  */
-const MAPPERS: Record<string, Mapper> = {
-  UnknownProgram: (a, cause) => new UnknownProgramError(asHex(a[0]), { cause }),
-  ProgramExists: (a, cause) => new ProgramExistsError(asHex(a[0]), { cause }),
-  PublicInputCountMismatch: (a, cause) => new PublicInputCountError(asNum(a[1]), asNum(a[2]), { cause }),
-  InvalidPublicInputCount: (a, cause) =>
-    new NexError(`invalid public-input count ${asNum(a[0])}: a program takes 1..32`, { cause }),
-  FeeBelowFloor: (a, cause) => new FeeTooLowError(asBig(a[0]), asBig(a[1]), { cause }),
-  FeeTooHigh: (a, cause) => new FeeTooHighError(asBig(a[0]), { cause }),
-  FeeMismatch: (a, cause) =>
-    new NexError(`the fees add up to ${asBig(a[0])} wei but ${asBig(a[1])} wei were sent`, { cause }),
+const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
+  UnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
+  ProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
+  PublicInputCountMismatch: ([, expected, actual], cause) =>
+    new PublicInputCountError(Number(expected), Number(actual), { cause }),
+  InvalidPublicInputCount: ([count], cause) =>
+    new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
+  FeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
+  FeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
+  FeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
   EmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
   EmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
-  NonCanonicalProgramId: (a, cause) => new NonCanonicalFieldError(asHex(a[0]), undefined, { cause }),
-  NonCanonicalPublicInput: (a, cause) => new NonCanonicalFieldError(asHex(a[1]), asNum(a[0]), { cause }),
-  StatementPending: (a, cause) => new StatementPendingError(asHex(a[0]), { cause }),
-  AlreadyVerified: (a, cause) => new AlreadyVerifiedError(asHex(a[0]), { cause }),
-  NotRefundable: (a, cause) => new NotRefundableError(asBig(a[0]), 'the market says it is not (pending or verified)', { cause }),
-  UnknownSubmission: (a, cause) => new NotRefundableError(asBig(a[0]), 'no such submission (or already refunded)', { cause }),
+  NonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
+  NonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
+  StatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
+  AlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
+  NotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
+  UnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
   EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
 };
+
+/**
+ * The mapper of a decoded revert. The SDK decodes market calls with the market ABI, so a revert
+ * named like a market error carries that error's arguments.
+ */
+function mapperOf(errorName: string): ((args: readonly unknown[], cause: unknown) => NexError) | undefined {
+  return (MAPPERS as Readonly<Record<string, (args: readonly unknown[], cause: unknown) => NexError>>)[errorName];
+}
 
 /** The decoded custom error of a viem contract error, if any. */
 export function revertOf(err: unknown): { errorName: string; args: readonly unknown[] } | undefined {
@@ -206,7 +221,7 @@ export function toNexError(err: unknown): unknown {
   if (err instanceof NexError) return err;
   const revert = revertOf(err);
   if (revert) {
-    const map = MAPPERS[revert.errorName];
+    const map = mapperOf(revert.errorName);
     return map ? map(revert.args, err) : new ContractRevertError(revert.errorName, revert.args, { cause: err });
   }
   if (err instanceof ViemBaseError && err.walk((e) => e instanceof ContractFunctionRevertedError)) {

@@ -16,7 +16,7 @@ import { loadParameters, parseParameters, ParametersError, type NexParameters } 
 import { ROLES } from '../../deploy/roles.js';
 import type { VerifierBuild } from '../../deploy/verifierBuild.js';
 import { InsecureSrsError } from '../../prover/engine/srs/policy.js';
-import { accessControlAbi, marketAbi, routerAbi, stakingAbi, tokenAbi } from '../../prover/sdk/abi.js';
+import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
 import { readDeployments } from '../../prover/sdk/deployments.js';
 
 describe('deployNex (Ignition) on the in-process EDR chain', function () {
@@ -75,17 +75,17 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
     it('wires router v1, market role, parameters and governance, and leaves the deployer no admin role', async () => {
       const c = first.deployments.contracts;
       const client = createPublicClient({ transport: custom(provider) });
-      const [verifier, keyHashes] = await client.readContract({ address: c.VerifierRouter.address, abi: routerAbi, functionName: 'getVersion', args: [1] });
+      const [verifier, keyHashes] = await client.readContract({ address: c.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'getVersion', args: [1] });
       assert.equal(getAddress(verifier), c.HonkVerifier.address);
       assert.deepEqual(keyHashes, build.keyHashes);
-      assert.equal(await client.readContract({ address: c.VerifierRouter.address, abi: routerAbi, functionName: 'currentVersion' }), 1);
-      assert.equal(getAddress(await client.readContract({ address: c.ProverStaking.address, abi: stakingAbi, functionName: 'market' })), c.AggregationMarket.address);
-      assert.equal(await client.readContract({ address: c.ProverStaking.address, abi: stakingAbi, functionName: 'unbondingPeriod' }), BigInt(params.staking.unbondingPeriod));
-      assert.equal(await client.readContract({ address: c.ProverStaking.address, abi: stakingAbi, functionName: 'minStake' }), params.staking.minStake);
-      const p = await client.readContract({ address: c.AggregationMarket.address, abi: marketAbi, functionName: 'params' });
+      assert.equal(await client.readContract({ address: c.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'currentVersion' }), 1);
+      assert.equal(getAddress(await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'market' })), c.AggregationMarket.address);
+      assert.equal(await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'unbondingPeriod' }), BigInt(params.staking.unbondingPeriod));
+      assert.equal(await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'minStake' }), params.staking.minStake);
+      const p = await client.readContract({ address: c.AggregationMarket.address, abi: aggregationMarketAbi, functionName: 'params' });
       const { treasury: _t, ...expected } = params.market;
       assert.deepEqual({ ...p }, expected);
-      assert.equal(await client.readContract({ address: c.NexToken.address, abi: tokenAbi, functionName: 'balanceOf', args: [deployer] }), params.token.supply);
+      assert.equal(await client.readContract({ address: c.NexToken.address, abi: nexTokenAbi, functionName: 'balanceOf', args: [deployer] }), params.token.supply);
       const has = (address: Address, role: Hex, account: Address) =>
         client.readContract({ address, abi: accessControlAbi, functionName: 'hasRole', args: [role, account] });
       assert.equal(await has(c.ProverStaking.address, ROLES.MARKET_ROLE, c.AggregationMarket.address), true);

@@ -20,7 +20,7 @@ import { devnetCommands } from '../../prover/cli/commands/devnet.js';
 import { rollupCommands } from '../../prover/cli/commands/rollup.js';
 import type { Command } from '../../prover/cli/command.js';
 import { deployExampleRollup } from '../../deploy/exampleRollup.js';
-import { tokenAbi } from '../../prover/sdk/abi.js';
+import { nexTokenAbi } from '../../prover/abi/generated.js';
 import { getProgram } from '../../prover/sdk/actions/getProgram.js';
 import { registerProgram, VK_BYTES } from '../../prover/sdk/actions/registerProgram.js';
 import { createNexClient } from '../../prover/sdk/client.js';
@@ -110,13 +110,13 @@ describe('devnet', function () {
       const client = createPublicClient({ transport: http(devnet.rpcUrl) });
       for (const a of devnet.accounts.slice(1)) {
         assert.ok((await client.getBalance({ address: a.address })) >= funding.ethPerAccount);
-        const nex = await client.readContract({ address: devnet.deployments.contracts.NexToken.address, abi: tokenAbi, functionName: 'balanceOf', args: [a.address] });
+        const nex = await client.readContract({ address: devnet.deployments.contracts.NexToken.address, abi: nexTokenAbi, functionName: 'balanceOf', args: [a.address] });
         assert.equal(nex, funding.nexPerAccount);
         assert.equal(a.nex, funding.nexPerAccount);
       }
       const deployerNex = await client.readContract({
         address: devnet.deployments.contracts.NexToken.address,
-        abi: tokenAbi,
+        abi: nexTokenAbi,
         functionName: 'balanceOf',
         args: [devnet.accounts[0]!.address],
       });

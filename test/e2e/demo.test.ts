@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPublicClient, http, parseEventLogs, type Address, type Hex } from 'viem';
 import { probeChainId, spawnNode, type LocalNode } from '../../deploy/devnet/node.js';
-import { marketAbi } from '../../prover/sdk/abi.js';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import type { DemoResult } from '../../prover/demo/run.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -147,14 +147,14 @@ describe('npm run demo (end to end, real proofs)', function () {
     const market = r.market as Address;
     const batchId = BigInt(r.batchId);
     const read = <T>(functionName: string, args: unknown[]): Promise<T> =>
-      client.readContract({ address: market, abi: marketAbi, functionName: functionName as never, args: args as never }) as Promise<T>;
-    const logs = await client.getContractEvents({ address: market, abi: marketAbi, fromBlock: 0n });
-    const locks = parseEventLogs({ abi: marketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
+      client.readContract({ address: market, abi: aggregationMarketAbi, functionName: functionName as never, args: args as never }) as Promise<T>;
+    const logs = await client.getContractEvents({ address: market, abi: aggregationMarketAbi, fromBlock: 0n });
+    const locks = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
     expect(locks, 'exactly one keeper locked').to.have.length(1);
     const locker = locks[0]!.args.prover!;
     expect(r.keepers.map((k) => k.address.toLowerCase())).to.include(locker.toLowerCase());
     expect(r.locker.address.toLowerCase()).to.equal(locker.toLowerCase());
-    const fulfils = parseEventLogs({ abi: marketAbi, eventName: 'BatchFulfilled', logs }).filter((e) => e.args.batchId === batchId);
+    const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter((e) => e.args.batchId === batchId);
     expect(fulfils).to.have.length(1);
     expect(fulfils[0]!.args.prover!.toLowerCase()).to.equal(locker.toLowerCase());
 
@@ -171,9 +171,9 @@ describe('npm run demo (end to end, real proofs)', function () {
     const bad = invalid[0]!;
     expect(await read<boolean>('isVerified', [bad.programId, bad.publicInputs as Hex[]])).to.equal(false);
     expect(await read<boolean>('isRefundable', [BigInt(bad.submissionId)]), 'already refunded').to.equal(false);
-    const excluded = parseEventLogs({ abi: marketAbi, eventName: 'SubmissionExcluded', logs }).map((e) => e.args.submissionId);
+    const excluded = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'SubmissionExcluded', logs }).map((e) => e.args.submissionId);
     expect(excluded).to.deep.equal([BigInt(bad.submissionId)]);
-    const refunds = parseEventLogs({ abi: marketAbi, eventName: 'Refunded', logs });
+    const refunds = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Refunded', logs });
     expect(refunds).to.have.length(1);
     expect(refunds[0]!.args.submissionId).to.equal(BigInt(bad.submissionId));
     expect(refunds[0]!.args.amount).to.equal(BigInt(bad.fee));

@@ -12,7 +12,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { custom, http } from 'viem';
 import type { ProvingBackend, RollupProof } from '../../prover/engine/backend.js';
 import { engineBackend } from './helpers/engine.js';
-import { BatchState, marketAbi, stakingAbi } from '../../prover/keeper/abi.js';
+import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
 import { Keeper } from '../../prover/keeper/daemon/keeper.js';
@@ -111,7 +111,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   it('listen-only decides and logs but sends nothing; a live keeper locks the batch assigned to it', async () => {
     await submitProof(p, DEV_KEYS[4], rollups[0]!, FEE);
     await submitProof(p, DEV_KEYS[4], rollups[1]!, FEE);
-    const b = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    const b = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(b.state).to.equal(BatchState.Sealed);
     const assignedKey = [DEV_KEYS[1], DEV_KEYS[2]].find((k) => privateKeyToAccount(k).address === b.assigned)!;
     const assignedName = assignedKey === DEV_KEYS[1] ? 'a' : 'b';
@@ -135,11 +135,11 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     const end2 = Date.now() + 60_000;
     while (live.prover.started.length === 0 && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
     expect(live.prover.started).to.deep.equal([1n]);
-    const locked = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    const locked = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(locked.state).to.equal(BatchState.Locked);
     expect(locked.locker).to.equal(b.assigned);
     expect(live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
-    const [, lockedStake] = await anvil.client.readContract({ address: p.staking, abi: stakingAbi, functionName: 'stakeOf', args: [b.assigned] });
+    const [, lockedStake] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [b.assigned] });
     expect(lockedStake).to.equal(TEST_PARAMS.collateralPerProof * 2n);
     expect(live.keeper.health().ok).to.equal(true);
     expect(live.keeper.ctx.metrics.render()).to.match(/nex_keeper_batches_in_flight 1/);
@@ -211,7 +211,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   });
 
   it('a stalled locker is slashed by the other keeper after the final deadline', async () => {
-    const b = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    const b = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     const otherKey = privateKeyToAccount(DEV_KEYS[1]).address === b.locker ? DEV_KEYS[2] : DEV_KEYS[1];
     const otherName = otherKey === DEV_KEYS[1] ? 'a' : 'b';
     await anvil.test.setNextBlockTimestamp({ timestamp: BigInt(b.finalDeadline) + 1n });
@@ -224,7 +224,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     while (!slashed && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 300));
       const logs = await anvil.client.getLogs({ address: p.market, fromBlock: 0n });
-      slashed = parseEventLogs({ abi: marketAbi, eventName: 'BatchSlashed', logs }).some((e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address);
+      slashed = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchSlashed', logs }).some((e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address);
     }
     expect(slashed).to.equal(true);
     // Back to open assignment: the slashing keeper may now lock it itself.
@@ -233,9 +233,9 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     ac.abort();
     await run;
     expect(other.prover.started).to.deep.equal([1n]);
-    const after = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [1n] });
+    const after = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(after.locker).to.equal(privateKeyToAccount(otherKey).address);
-    const [staked, locked] = await anvil.client.readContract({ address: p.staking, abi: stakingAbi, functionName: 'stakeOf', args: [b.locker] });
+    const [staked, locked] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [b.locker] });
     expect(locked).to.equal(0n);
     expect(staked).to.equal(parseEther('2000') - TEST_PARAMS.collateralPerProof * 2n);
     const db = new KeeperDb(join(dir, otherName, 'keeper.sqlite'));
@@ -247,7 +247,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   it('a lock that landed although the client saw an error is found by re-reading the chain', async () => {
     await submitProof(p, DEV_KEYS[4], rollups[2]!, FEE);
     await submitProof(p, DEV_KEYS[4], rollups[3]!, FEE);
-    const b = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [2n] });
+    const b = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [2n] });
     const key = [DEV_KEYS[1], DEV_KEYS[2]].find((k) => privateKeyToAccount(k).address === b.assigned)!;
     const name = key === DEV_KEYS[1] ? 'a' : 'b';
     // The node accepts the raw transaction, but the client sees a timeout.
@@ -278,7 +278,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(lied).to.equal(1);
     // (If this prover also holds batch 1 from the slash test, the fresh database adopts that lock too.)
     expect(prover.started).to.include(2n);
-    const after = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [2n] });
+    const after = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [2n] });
     expect(after.locker).to.equal(b.assigned);
     const db = new KeeperDb(join(dir, `${name}-flaky`, 'keeper.sqlite'));
     expect(db.txsFor(2n, 'lock').map((t) => t.status)).to.deep.equal(['mined']);

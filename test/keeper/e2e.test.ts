@@ -16,7 +16,7 @@ import { encodeFunctionData, parseEther, parseEventLogs, type Address, type Hex 
 import { privateKeyToAccount } from 'viem/accounts';
 import type { RollupProof } from '../../prover/engine/backend.js';
 import { engineBackend } from './helpers/engine.js';
-import { BatchState, erc20Abi, marketAbi, stakingAbi } from '../../prover/keeper/abi.js';
+import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { Anvil, DEV_KEYS } from './helpers/anvil.js';
 import { KeeperProc, keeperEnv } from './helpers/keeperProc.js';
@@ -47,9 +47,9 @@ describe('keeper end to end (anvil, real proofs)', function () {
   let garbage: RollupProof;
   const keepers = new Map<Address, KeeperProc>();
 
-  const batch = (id: bigint) => anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'getBatch', args: [id] });
+  const batch = (id: bigint) => anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [id] });
   const stakeOf = async (a: Address) => {
-    const [staked, locked, pendingUnstake] = await anvil.client.readContract({ address: p.staking, abi: stakingAbi, functionName: 'stakeOf', args: [a] });
+    const [staked, locked, pendingUnstake] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [a] });
     return { staked, locked, pendingUnstake };
   };
   const marketEvents = async () => anvil.client.getLogs({ address: p.market, fromBlock: 0n });
@@ -124,18 +124,18 @@ describe('keeper end to end (anvil, real proofs)', function () {
     await locker.waitLog((l) => l.msg === 'batch done' && l.batchId === '1', 60_000, 'the locker to record the outcome');
 
     const events = await marketEvents();
-    expect(parseEventLogs({ abi: marketAbi, eventName: 'BatchLocked', logs: events }).filter((e) => e.args.batchId === 1n)).to.have.length(1);
-    const fulfilled = parseEventLogs({ abi: marketAbi, eventName: 'BatchFulfilled', logs: events }).filter((e) => e.args.batchId === 1n);
+    expect(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs: events }).filter((e) => e.args.batchId === 1n)).to.have.length(1);
+    const fulfilled = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: events }).filter((e) => e.args.batchId === 1n);
     expect(fulfilled).to.have.length(1);
     expect(fulfilled[0]!.args.prover).to.equal(locked.locker);
     expect(fulfilled[0]!.args.includedMask).to.equal(0b11);
     expect(fulfilled[0]!.args.late).to.equal(false);
     expect(fulfilled[0]!.transactionHash).to.equal(pendingFulfil.minedHash ?? fulfilled[0]!.transactionHash);
     for (const id of [32n, 33n]) {
-      expect(await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'isSubmissionVerified', args: [id] })).to.equal(true);
+      expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [id] })).to.equal(true);
     }
     // Paid, once; no collateral lost.
-    expect(await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'earnings', args: [locked.locker] })).to.equal((2n * FEE * 9500n) / 10_000n);
+    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [locked.locker] })).to.equal((2n * FEE * 9500n) / 10_000n);
     expect(await stakeOf(locked.locker)).to.deep.equal({ staked: STAKE, locked: 0n, pendingUnstake: 0n });
     db = dbOf(locked.locker);
     expect(db.txsFor(1n, 'fulfill').map((t) => t.nonce)).to.deep.equal([pendingFulfil.nonce]);
@@ -165,11 +165,11 @@ describe('keeper end to end (anvil, real proofs)', function () {
     const b = await batch(2n);
     expect(b.includedMask).to.equal(0b01);
     const events = await marketEvents();
-    expect(parseEventLogs({ abi: marketAbi, eventName: 'SubmissionExcluded', logs: events }).map((e) => e.args.submissionId)).to.deep.equal([65n]);
-    expect(await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'isSubmissionVerified', args: [64n] })).to.equal(true);
-    expect(await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'isRefundable', args: [65n] })).to.equal(true);
+    expect(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'SubmissionExcluded', logs: events }).map((e) => e.args.submissionId)).to.deep.equal([65n]);
+    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [64n] })).to.equal(true);
+    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isRefundable', args: [65n] })).to.equal(true);
     const before = await anvil.client.getBalance({ address: addr(ROLLUP) });
-    await p.send(ROLLUP, p.market, encodeFunctionData({ abi: marketAbi, functionName: 'refund', args: [65n] }));
+    await p.send(ROLLUP, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'refund', args: [65n] }));
     expect(await anvil.client.getBalance({ address: addr(ROLLUP) }) > before).to.equal(true);
     expect(await stakeOf(locked.locker)).to.deep.include({ locked: 0n });
   });
@@ -189,27 +189,27 @@ describe('keeper end to end (anvil, real proofs)', function () {
       await anvil.test.increaseTime({ seconds: TEST_PARAMS.assignmentWindow + 1 });
       await anvil.test.mine({ blocks: 1 });
     }
-    await p.send(STALLER, p.market, encodeFunctionData({ abi: marketAbi, functionName: 'lock', args: [3n] }));
+    await p.send(STALLER, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [3n] }));
     b = await batch(3n);
     expect(b.locker).to.equal(addr(STALLER));
     // The staller misses its lock deadline.
     await anvil.test.setNextBlockTimestamp({ timestamp: BigInt(b.lockDeadline) + 1n });
     await anvil.test.mine({ blocks: 1 });
-    const nexBefore = await anvil.client.readContract({ address: p.token, abi: erc20Abi, functionName: 'balanceOf', args: [bAddr] });
-    const earnedBefore = await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'earnings', args: [bAddr] });
+    const nexBefore = await anvil.client.readContract({ address: p.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [bAddr] });
+    const earnedBefore = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [bAddr] });
     kb.start();
     await kb.waitLog((l) => l.msg === 'fulfilling as secondary prover' && l.batchId === '3', 120_000, 'the secondary decision');
     await until(async () => (await batch(3n)).state === BatchState.Fulfilled, 900_000, 'batch 3 fulfilled');
     const events = await marketEvents();
-    const f = parseEventLogs({ abi: marketAbi, eventName: 'BatchFulfilled', logs: events }).find((e) => e.args.batchId === 3n)!;
+    const f = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: events }).find((e) => e.args.batchId === 3n)!;
     expect(f.args.prover).to.equal(bAddr);
     expect(f.args.late).to.equal(true);
-    const slashed = parseEventLogs({ abi: stakingAbi, eventName: 'Slashed', logs: await anvil.client.getLogs({ address: p.staking, fromBlock: 0n }) });
+    const slashed = parseEventLogs({ abi: proverStakingAbi, eventName: 'Slashed', logs: await anvil.client.getLogs({ address: p.staking, fromBlock: 0n }) });
     const s = slashed.find((e) => e.args.prover === addr(STALLER))!;
     expect(s.args.beneficiary).to.equal(bAddr);
     expect(s.args.amount).to.equal(TEST_PARAMS.collateralPerProof * 2n);
-    expect(await anvil.client.readContract({ address: p.token, abi: erc20Abi, functionName: 'balanceOf', args: [bAddr] })).to.equal(nexBefore + s.args.rewarded);
-    expect(await anvil.client.readContract({ address: p.market, abi: marketAbi, functionName: 'earnings', args: [bAddr] })).to.equal(earnedBefore + (2n * FEE * 9500n) / 10_000n);
+    expect(await anvil.client.readContract({ address: p.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [bAddr] })).to.equal(nexBefore + s.args.rewarded);
+    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [bAddr] })).to.equal(earnedBefore + (2n * FEE * 9500n) / 10_000n);
     expect(await stakeOf(addr(STALLER))).to.deep.include({ staked: STAKE - TEST_PARAMS.collateralPerProof * 2n, locked: 0n });
   });
 });

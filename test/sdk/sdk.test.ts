@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, before } from 'mocha';
 import { getAddress, parseEventLogs, type Hex } from 'viem';
-import { marketAbi } from '../../prover/sdk/abi.js';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { statementDigest } from '../../prover/sdk/commitment.js';
 import { computeFee, estimateFee, estimateLatency } from '../../prover/sdk/actions/estimateFee.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
@@ -217,7 +217,7 @@ describe('rollup SDK against the real market', function () {
       const receipt = await f.reader.public.getTransactionReceipt({ hash: done.txHash });
       const after = await getSubmission(f.reader, r.submissionId);
       assert.equal(after.state, 'refunded');
-      const events = parseEventLogs({ abi: marketAbi, logs: receipt.logs, eventName: 'Refunded' });
+      const events = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'Refunded' });
       assert.equal(events.length, 1);
       const balanceBefore = await f.reader.public.getBalance({ address: f.accounts[1]! });
       const claimed = await claimEarnings(f.rollup);
@@ -251,7 +251,7 @@ describe('rollup SDK against the real market', function () {
       // seal() of a batch that is not open: no specific SDK class, the name and args survive.
       const { sendContractTx } = await import('../../prover/sdk/actions/internal.js');
       await rejectsWith(
-        sendContractTx(f.rollup, 'seal', { address: f.market, abi: marketAbi, functionName: 'seal', args: [999n] }),
+        sendContractTx(f.rollup, 'seal', { address: f.market, abi: aggregationMarketAbi, functionName: 'seal', args: [999n] }),
         ContractRevertError,
         (e) => assert.equal(e.errorName, 'BatchNotOpen'),
       );

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import { encodeAbiParameters, type Hex } from 'viem';
-import { marketAbi } from '../../prover/sdk/abi.js';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { aggregationPublicInputs } from '../../prover/sdk/commitment.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
 import { sendContractTx } from '../../prover/sdk/actions/internal.js';
@@ -37,7 +37,7 @@ describe('SDK after a batch is fulfilled', function () {
     const waits = [s0!, s1!].map((s) => waitForVerification(f.reader, s.submissionId, { timeoutMs: 60_000, pollingIntervalMs: 100 }));
     // The only staked prover (the fixture's admin) was drawn at seal: it locks and fulfils with slot 1 excluded.
     const prover = f.admin;
-    const market = { address: f.market, abi: marketAbi } as const;
+    const market = { address: f.market, abi: aggregationMarketAbi } as const;
     await sendContractTx(prover, 'lock', { ...market, functionName: 'lock', args: [1n] });
     const excludedMask = 0b0010;
     const root = await f.reader.public.readContract({ ...market, functionName: 'batchRoot', args: [1n, excludedMask] });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { getAddress, isAddress, type Address, type PublicClient } from 'viem';
-import { marketAbi, stakingAbi } from '../abi.js';
+import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
 import { ConfigError, type KeeperConfig } from '../config/config.js';
 import { deploymentsPath } from '../../sdk/deployments.js';
 
@@ -69,9 +69,9 @@ export async function resolveAddresses(config: KeeperConfig, client: PublicClien
   const code = await client.getCode({ address: market });
   if (!code || code === '0x') throw new ConfigError([`marketAddress: no contract at ${market} on this chain`]);
   const staking = config.stakingAddress ?? addressFromDeployments(deployments, 'ProverStaking')
-    ?? (await client.readContract({ address: market, abi: marketAbi, functionName: 'staking' }));
+    ?? (await client.readContract({ address: market, abi: aggregationMarketAbi, functionName: 'staking' }));
   const token = config.tokenAddress ?? addressFromDeployments(deployments, 'NexToken')
-    ?? (await client.readContract({ address: staking, abi: stakingAbi, functionName: 'token' }));
+    ?? (await client.readContract({ address: staking, abi: proverStakingAbi, functionName: 'token' }));
   const fromFile = (deployments as { startBlock?: unknown } | undefined)?.startBlock;
   const startBlock = config.startBlock > 0 || (typeof fromFile !== 'string' && typeof fromFile !== 'number') ? BigInt(config.startBlock) : BigInt(fromFile);
   return { market, staking, token, startBlock };

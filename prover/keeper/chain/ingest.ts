@@ -1,5 +1,5 @@
 import { parseEventLogs, type Address, type Log } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { KeeperDb } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -21,7 +21,7 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
   const stats: IngestStats = { submissions: 0, sealed: [], locked: [], fulfilled: [], slashed: [] };
   const prover = me.prover.toLowerCase();
   const account = me.account.toLowerCase();
-  for (const ev of parseEventLogs({ abi: marketAbi, logs, strict: false })) {
+  for (const ev of parseEventLogs({ abi: aggregationMarketAbi, logs, strict: false })) {
     if (ev.blockNumber === null || ev.transactionHash === null) continue;
     switch (ev.eventName) {
       case 'ProgramRegistered': {

@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from 'viem';
-import { marketAbi, stakingAbi } from '../abi.js';
+import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
 
 export interface BatchInfo {
   readonly batchId: bigint;
@@ -33,7 +33,7 @@ export class MarketReader {
   ) {}
 
   async batch(batchId: bigint): Promise<BatchInfo> {
-    const b = await this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'getBatch', args: [batchId] });
+    const b = await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [batchId] });
     return {
       batchId,
       state: b.state,
@@ -54,7 +54,7 @@ export class MarketReader {
   /** Market parameters, cached for a minute (they change only by governance). */
   async params(): Promise<MarketParams> {
     if (this.#params && Date.now() - this.#params.at < this.paramsTtlMs) return this.#params.value;
-    const p = await this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'params' });
+    const p = await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'params' });
     const value: MarketParams = {
       minFeePerProof: p.minFeePerProof,
       batchCapacity: p.batchCapacity,
@@ -73,51 +73,51 @@ export class MarketReader {
   }
 
   async openBatchId(): Promise<bigint> {
-    return this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'openBatchId' });
+    return this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'openBatchId' });
   }
 
   async batchExpiry(batchId: bigint): Promise<number> {
-    return Number(await this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'batchExpiry', args: [batchId] }));
+    return Number(await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'batchExpiry', args: [batchId] }));
   }
 
   async batchRoot(batchId: bigint, excludedMask: number): Promise<Hex> {
-    return this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'batchRoot', args: [batchId, excludedMask] });
+    return this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'batchRoot', args: [batchId, excludedMask] });
   }
 
   async digestOf(submissionId: bigint): Promise<Hex> {
-    return this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'digestOf', args: [submissionId] });
+    return this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'digestOf', args: [submissionId] });
   }
 
   async statementFee(digest: Hex): Promise<bigint> {
-    const s = await this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'statementOf', args: [digest] });
+    const s = await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'statementOf', args: [digest] });
     return s.fee;
   }
 
   async earnings(account: Address): Promise<bigint> {
-    return this.client.readContract({ address: this.market, abi: marketAbi, functionName: 'earnings', args: [account] });
+    return this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [account] });
   }
 
   async proverOf(account: Address): Promise<Address> {
-    return this.client.readContract({ address: this.staking, abi: stakingAbi, functionName: 'proverOf', args: [account] });
+    return this.client.readContract({ address: this.staking, abi: proverStakingAbi, functionName: 'proverOf', args: [account] });
   }
 
   async isEligible(prover: Address): Promise<boolean> {
-    return this.client.readContract({ address: this.staking, abi: stakingAbi, functionName: 'isEligible', args: [prover] });
+    return this.client.readContract({ address: this.staking, abi: proverStakingAbi, functionName: 'isEligible', args: [prover] });
   }
 
   async availableStake(prover: Address): Promise<bigint> {
-    return this.client.readContract({ address: this.staking, abi: stakingAbi, functionName: 'availableStake', args: [prover] });
+    return this.client.readContract({ address: this.staking, abi: proverStakingAbi, functionName: 'availableStake', args: [prover] });
   }
 
   async stakeOf(prover: Address): Promise<{ staked: bigint; locked: bigint; pendingUnstake: bigint }> {
-    const [staked, locked, pendingUnstake] = await this.client.readContract({ address: this.staking, abi: stakingAbi, functionName: 'stakeOf', args: [prover] });
+    const [staked, locked, pendingUnstake] = await this.client.readContract({ address: this.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [prover] });
     return { staked, locked, pendingUnstake };
   }
 
   async unstakeQueue(prover: Address): Promise<{ amount: bigint; unlockAt: number }[]> {
     const [entries, head] = await Promise.all([
-      this.client.readContract({ address: this.staking, abi: stakingAbi, functionName: 'unstakeQueue', args: [prover] }),
-      this.client.readContract({ address: this.staking, abi: stakingAbi, functionName: 'unstakeQueueHead', args: [prover] }),
+      this.client.readContract({ address: this.staking, abi: proverStakingAbi, functionName: 'unstakeQueue', args: [prover] }),
+      this.client.readContract({ address: this.staking, abi: proverStakingAbi, functionName: 'unstakeQueueHead', args: [prover] }),
     ]);
     return entries.slice(Number(head)).map((e) => ({ amount: e.amount, unlockAt: Number(e.unlockAt) }));
   }

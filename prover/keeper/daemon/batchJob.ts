@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeFunctionData, parseEventLogs, type Address } from 'viem';
-import { BatchState, marketAbi } from '../abi.js';
+import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
 import { sleep } from '../chain/backoff.js';
 import type { BatchInfo } from '../chain/market.js';
 import type { BatchRow } from '../db/keeperDb.js';
@@ -158,7 +158,7 @@ async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal
     finish(ctx, row, 'fulfil-failed', `${attempts} fulfil transactions did not succeed`);
     return;
   }
-  const data = encodeFunctionData({ abi: marketAbi, functionName: 'fulfill', args: [row.batchId, row.proof, row.excludedMask] });
+  const data = encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'fulfill', args: [row.batchId, row.proof, row.excludedMask] });
   try {
     await ctx.tm.send({
       purpose: 'fulfill', batchId: row.batchId, to: ctx.addresses.market, data,
@@ -182,10 +182,10 @@ async function afterFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSigna
   if (signal.aborted) return;
   const b = await ctx.reader.batch(row.batchId);
   if (b.state === BatchState.Fulfilled) {
-    const ours = out?.status === 'mined' && parseEventLogs({ abi: marketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })
+    const ours = out?.status === 'mined' && parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })
       .some((e) => e.args.batchId === row.batchId && same(e.args.prover, ctx.me));
     if (ours && out?.status === 'mined') {
-      for (const e of parseEventLogs({ abi: marketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })) {
+      for (const e of parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })) {
         if (e.args.batchId === row.batchId) {
           ctx.db.recordEarning({ batchId: row.batchId, feesPaid: e.args.feesPaid, protocolFee: e.args.protocolFee, late: e.args.late, txHash: out.receipt.transactionHash, block: out.receipt.blockNumber });
         }

@@ -1,5 +1,5 @@
 import { encodeFunctionData, zeroAddress, type Address, type Transport } from 'viem';
-import { BatchState, marketAbi } from '../abi.js';
+import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
 import { resolveAddresses } from '../chain/addresses.js';
 import { Backoff, sleep } from '../chain/backoff.js';
 import { chainFor, publicClientFor, rpcTransport } from '../chain/clients.js';
@@ -259,7 +259,7 @@ export class Keeper {
     const { tm, db, addresses, log, metrics } = this.ctx;
     try {
       await tm.send({
-        purpose: 'lock', batchId, to: addresses.market, data: encodeFunctionData({ abi: marketAbi, functionName: 'lock', args: [batchId] }),
+        purpose: 'lock', batchId, to: addresses.market, data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [batchId] }),
         within: () => {
           if (db.activeCount() >= this.ctx.config.capacity) throw new Error('at capacity');
           if (!db.transition(batchId, ['seen'], 'locking', { role: 'primary', count })) throw new Error('batch no longer in phase seen');
@@ -278,7 +278,7 @@ export class Keeper {
     const { tm, db, addresses, log, metrics } = this.ctx;
     if (db.txsFor(batchId, purpose).some((t) => t.status === 'pending')) return;
     try {
-      await tm.send({ purpose, batchId, to: addresses.market, data: encodeFunctionData({ abi: marketAbi, functionName: purpose, args: [batchId] }) });
+      await tm.send({ purpose, batchId, to: addresses.market, data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: purpose, args: [batchId] }) });
     } catch (err) {
       metrics.inc('nex_keeper_errors_total', { kind: purpose });
       log.info(`${purpose} not sent`, { batchId, reason: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message.split('\n')[0] });

@@ -1,5 +1,5 @@
 import { encodeFunctionData, maxUint256 } from 'viem';
-import { erc20Abi, marketAbi, stakingAbi } from '../abi.js';
+import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../abi/generated.js';
 import type { TxOutcome } from '../tx/txManager.js';
 import type { KeeperContext } from './context.js';
 
@@ -13,24 +13,24 @@ async function sendAndWait(ctx: KeeperContext, purpose: string, to: `0x${string}
 /** Approves the staking contract (if needed) and stakes `amount` NEX wei for the signing account. */
 export async function stake(ctx: KeeperContext, amount: bigint): Promise<TxOutcome> {
   const { client, addresses, account } = ctx;
-  const allowance = await client.readContract({ address: addresses.token, abi: erc20Abi, functionName: 'allowance', args: [account, addresses.staking] });
+  const allowance = await client.readContract({ address: addresses.token, abi: nexTokenAbi, functionName: 'allowance', args: [account, addresses.staking] });
   if (allowance < amount) {
-    await sendAndWait(ctx, 'approve', addresses.token, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [addresses.staking, maxUint256] }));
+    await sendAndWait(ctx, 'approve', addresses.token, encodeFunctionData({ abi: nexTokenAbi, functionName: 'approve', args: [addresses.staking, maxUint256] }));
   }
-  return sendAndWait(ctx, 'stake', addresses.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'stake', args: [amount] }));
+  return sendAndWait(ctx, 'stake', addresses.staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'stake', args: [amount] }));
 }
 
 /** Queues `amount` NEX wei for unstaking (withdrawable after the unbonding period). */
 export function requestUnstake(ctx: KeeperContext, amount: bigint): Promise<TxOutcome> {
-  return sendAndWait(ctx, 'unstake', ctx.addresses.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'requestUnstake', args: [amount] }));
+  return sendAndWait(ctx, 'unstake', ctx.addresses.staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'requestUnstake', args: [amount] }));
 }
 
 /** Withdraws up to `maxEntries` unlocked unstake entries. */
 export function withdraw(ctx: KeeperContext, maxEntries: bigint): Promise<TxOutcome> {
-  return sendAndWait(ctx, 'withdraw', ctx.addresses.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'withdraw', args: [maxEntries] }));
+  return sendAndWait(ctx, 'withdraw', ctx.addresses.staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'withdraw', args: [maxEntries] }));
 }
 
 /** Claims the ETH earnings of the signing account from the market. */
 export function claimEarnings(ctx: KeeperContext): Promise<TxOutcome> {
-  return sendAndWait(ctx, 'claim', ctx.addresses.market, encodeFunctionData({ abi: marketAbi, functionName: 'claimEarnings', args: [] }));
+  return sendAndWait(ctx, 'claim', ctx.addresses.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'claimEarnings', args: [] }));
 }

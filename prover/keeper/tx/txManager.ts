@@ -1,5 +1,5 @@
 import { decodeErrorResult, keccak256, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
-import { marketAbi, stakingAbi } from '../abi.js';
+import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { GasPolicy } from '../config/config.js';
 import type { KeeperDb, TxRow } from '../db/keeperDb.js';
@@ -51,7 +51,7 @@ export class RevertError extends Error {
   }
 }
 
-const REVERT_ABI = [...marketAbi, ...stakingAbi].filter((i) => i.type === 'error');
+const REVERT_ABI = [...aggregationMarketAbi, ...proverStakingAbi].filter((i) => i.type === 'error');
 
 /** Turns a node's revert into a RevertError naming the custom error; other errors pass through. */
 export function decodeRevert(err: unknown): unknown {

@@ -1,5 +1,5 @@
 import { concat, decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import { findLogsBackwards } from '../chain/findLogs.js';
 import type { KeeperDb, SubmissionRow } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
@@ -53,7 +53,7 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number): Promi
   const id = batchId * 32n + BigInt(slot);
   const sub = src.db.submissionsOf(batchId).find((s) => s.slot === slot) ?? (await findSubmission(src, id));
   if (!sub) return { slot, ok: false, reason: 'no Submitted event found' };
-  const onChain = await src.client.readContract({ address: src.market, abi: marketAbi, functionName: 'digestOf', args: [id] });
+  const onChain = await src.client.readContract({ address: src.market, abi: aggregationMarketAbi, functionName: 'digestOf', args: [id] });
   if (onChain.toLowerCase() !== sub.digest.toLowerCase()) {
     return { slot, ok: false, reason: `digest on chain ${onChain} differs from the event's (refunded or reorged)` };
   }
@@ -73,7 +73,7 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number): Promi
 export function decodeSubmission(input: Hex, sub: Pick<SubmissionRow, 'programId' | 'digest' | 'proofHash'>): { publicInputs: Hex[]; proof: Hex } | undefined {
   let call;
   try {
-    call = decodeFunctionData({ abi: marketAbi, data: input });
+    call = decodeFunctionData({ abi: aggregationMarketAbi, data: input });
   } catch {
     return undefined;
   }
@@ -95,9 +95,9 @@ export function decodeSubmission(input: Hex, sub: Pick<SubmissionRow, 'programId
 }
 
 async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionRow | undefined> {
-  const topics = encodeEventTopics({ abi: marketAbi, eventName: 'Submitted', args: { submissionId: id } });
+  const topics = encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'Submitted', args: { submissionId: id } });
   const logs = await findLogsBackwards(src.client, { address: src.market, topics: topics as Hex[], fromBlock: src.startBlock, maxRange: src.maxLogRange });
-  const ev = parseEventLogs({ abi: marketAbi, eventName: 'Submitted', logs }).at(-1);
+  const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Submitted', logs }).at(-1);
   if (!ev || ev.blockNumber === null || ev.transactionHash === null) return undefined;
   const row: SubmissionRow = {
     submissionId: id, batchId: id >> 5n, slot: Number(id & 31n), programId: ev.args.programId, digest: ev.args.digest,
@@ -111,9 +111,9 @@ async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionR
 export async function programOf(src: InputSource, programId: Hex): Promise<{ vk: Hex; publicInputCount: number } | undefined> {
   const cached = src.db.getProgram(programId);
   if (cached) return cached;
-  const topics = [encodeEventTopics({ abi: marketAbi, eventName: 'ProgramRegistered' })[0]!, pad(toHex(BigInt(programId)), { size: 32 })];
+  const topics = [encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered' })[0]!, pad(toHex(BigInt(programId)), { size: 32 })];
   const logs = await findLogsBackwards(src.client, { address: src.market, topics, fromBlock: src.startBlock, maxRange: src.maxLogRange });
-  const ev = parseEventLogs({ abi: marketAbi, eventName: 'ProgramRegistered', logs }).at(-1);
+  const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered', logs }).at(-1);
   if (!ev || ev.blockNumber === null) return undefined;
   src.db.upsertProgram({ programId, publicInputCount: ev.args.publicInputCount, vk: ev.args.vk, block: ev.blockNumber });
   src.log.debug('program vk fetched from its registration event', { programId, block: ev.blockNumber });

@@ -1,5 +1,5 @@
 import { parseEventLogs, type Hash } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { NexError, NoAccountError } from '../errors.js';
 import { sendContractTx } from './internal.js';
@@ -15,7 +15,7 @@ export async function getEarnings(client: NexClient, account?: `0x${string}`): P
   if (!who) throw new NoAccountError('getEarnings');
   return client.public.readContract({
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'earnings',
     args: [who],
   });
@@ -30,10 +30,10 @@ export async function claimEarnings(client: NexClient): Promise<ClaimEarningsRet
   if (owed === 0n) throw new NexError('nothing to claim: the market owes this account no ETH');
   const { hash, receipt } = await sendContractTx(client, 'claimEarnings', {
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'claimEarnings',
     args: [],
   });
-  const [event] = parseEventLogs({ abi: marketAbi, eventName: 'EarningsClaimed', logs: receipt.logs });
+  const [event] = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'EarningsClaimed', logs: receipt.logs });
   return { amount: event?.args.amount ?? owed, txHash: hash };
 }

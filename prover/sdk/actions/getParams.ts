@@ -1,4 +1,4 @@
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 
 /** The market's parameters (see market-api.md `Params`). Times in seconds, fees in wei. */
@@ -18,5 +18,5 @@ export interface MarketParams {
 
 /** Reads the market's current parameters. */
 export async function getParams(client: NexClient): Promise<MarketParams> {
-  return client.public.readContract({ address: client.addresses.market, abi: marketAbi, functionName: 'params' });
+  return client.public.readContract({ address: client.addresses.market, abi: aggregationMarketAbi, functionName: 'params' });
 }

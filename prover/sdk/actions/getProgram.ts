@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { UnknownProgramError } from '../errors.js';
 
@@ -18,7 +18,7 @@ const ZERO: Address = '0x0000000000000000000000000000000000000000';
 export async function getProgram(client: NexClient, programId: Hex): Promise<Program | undefined> {
   const [owner, publicInputCount, index, callback] = await client.public.readContract({
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'programs',
     args: [programId],
   });

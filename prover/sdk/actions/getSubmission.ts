@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { batchOf, slotOf } from '../submissionId.js';
 
@@ -50,8 +50,8 @@ export interface SubmissionStatus {
 /** Reads a batch with its state decoded and its expiry. */
 export async function getBatch(client: NexClient, batchId: bigint): Promise<BatchInfo> {
   const [b, expiry] = await Promise.all([
-    client.public.readContract({ address: client.addresses.market, abi: marketAbi, functionName: 'getBatch', args: [batchId] }),
-    client.public.readContract({ address: client.addresses.market, abi: marketAbi, functionName: 'batchExpiry', args: [batchId] }),
+    client.public.readContract({ address: client.addresses.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [batchId] }),
+    client.public.readContract({ address: client.addresses.market, abi: aggregationMarketAbi, functionName: 'batchExpiry', args: [batchId] }),
   ]);
   return {
     batchId,
@@ -76,7 +76,7 @@ export async function getBatch(client: NexClient, batchId: bigint): Promise<Batc
 export async function getSubmission(client: NexClient, submissionId: bigint): Promise<SubmissionStatus> {
   const batchId = batchOf(submissionId);
   const slot = slotOf(submissionId);
-  const market = { address: client.addresses.market, abi: marketAbi } as const;
+  const market = { address: client.addresses.market, abi: aggregationMarketAbi } as const;
   const [batch, verified, refundable, digest] = await Promise.all([
     getBatch(client, batchId),
     client.public.readContract({ ...market, functionName: 'isSubmissionVerified', args: [submissionId] }),
@@ -98,7 +98,7 @@ export async function getSubmission(client: NexClient, submissionId: bigint): Pr
 export async function isVerified(client: NexClient, programId: Hex, publicInputs: readonly Hex[]): Promise<boolean> {
   return client.public.readContract({
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'isVerified',
     args: [programId, [...publicInputs]],
   });
@@ -108,7 +108,7 @@ export async function isVerified(client: NexClient, programId: Hex, publicInputs
 export async function isSubmissionVerified(client: NexClient, submissionId: bigint): Promise<boolean> {
   return client.public.readContract({
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'isSubmissionVerified',
     args: [submissionId],
   });

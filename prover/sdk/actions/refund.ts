@@ -1,5 +1,5 @@
 import { parseEventLogs, type Hash } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { NexError, NotRefundableError } from '../errors.js';
 import { getSubmission } from './getSubmission.js';
@@ -50,22 +50,22 @@ export async function refund(
     submissionIds.length === 1
       ? await sendContractTx(client, 'refund', {
           address: client.addresses.market,
-          abi: marketAbi,
+          abi: aggregationMarketAbi,
           functionName: 'refund',
           args: [first],
         })
       : await sendContractTx(client, 'refundMany', {
           address: client.addresses.market,
-          abi: marketAbi,
+          abi: aggregationMarketAbi,
           functionName: 'refundMany',
           args: [[...submissionIds]],
         });
-  const refunds = parseEventLogs({ abi: marketAbi, eventName: 'Refunded', logs: receipt.logs }).map((e) => ({
+  const refunds = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Refunded', logs: receipt.logs }).map((e) => ({
     submissionId: e.args.submissionId,
     submitter: e.args.submitter,
     amount: e.args.amount,
   }));
-  const credited = parseEventLogs({ abi: marketAbi, eventName: 'RefundCredited', logs: receipt.logs }).reduce(
+  const credited = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'RefundCredited', logs: receipt.logs }).reduce(
     (a, e) => a + e.args.amount,
     0n,
   );

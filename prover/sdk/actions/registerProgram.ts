@@ -1,5 +1,5 @@
 import { parseEventLogs, size, type Address, type Hash, type Hex } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { MalformedProofError, NexError, NonCanonicalFieldError, ProgramExistsError } from '../errors.js';
 import { isCanonicalField } from '../field.js';
@@ -43,11 +43,11 @@ export async function registerProgram(
   if (await getProgram(client, vkHash)) throw new ProgramExistsError(vkHash);
   const { hash, receipt } = await sendContractTx(client, 'registerProgram', {
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'registerProgram',
     args: [vkHash, vk, publicInputCount],
   });
-  const [event] = parseEventLogs({ abi: marketAbi, eventName: 'ProgramRegistered', logs: receipt.logs });
+  const [event] = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered', logs: receipt.logs });
   if (!event) throw new NexError(`registerProgram: no ProgramRegistered event in ${hash}`);
   return { programId: event.args.programId, owner: event.args.owner, index: event.args.index, txHash: hash };
 }

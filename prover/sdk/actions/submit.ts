@@ -1,5 +1,5 @@
 import { isHex, maxUint64, parseEventLogs, size, type Hash, type Hex } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import {
   FeeTooHighError,
@@ -102,7 +102,7 @@ async function prepare(
 }
 
 function submittedFrom(receipt: { logs: Parameters<typeof parseEventLogs>[0]['logs'] }): SubmittedProof[] {
-  return parseEventLogs({ abi: marketAbi, eventName: 'Submitted', logs: receipt.logs }).map((e) => ({
+  return parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Submitted', logs: receipt.logs }).map((e) => ({
     submissionId: e.args.submissionId,
     batchId: batchOf(e.args.submissionId),
     slot: slotOf(e.args.submissionId),
@@ -120,7 +120,7 @@ export async function submit(client: NexClient, submission: Submission, opts: Su
   const [fee] = await prepare(client, [submission], opts);
   const { hash, receipt } = await sendContractTx(client, 'submit', {
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'submit',
     args: [submission.programId, [...submission.publicInputs], submission.proof],
     value: fee!,
@@ -139,7 +139,7 @@ export async function submitMany(
   const fees = await prepare(client, submissions, opts);
   const { hash, receipt } = await sendContractTx(client, 'submitMany', {
     address: client.addresses.market,
-    abi: marketAbi,
+    abi: aggregationMarketAbi,
     functionName: 'submitMany',
     args: [
       submissions.map((s) => s.programId),

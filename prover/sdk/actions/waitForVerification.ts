@@ -1,5 +1,5 @@
 import type { Hash } from 'viem';
-import { marketAbi } from '../abi.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { NexError, WaitTimeoutError } from '../errors.js';
 import { getSubmission, type SubmissionState, type SubmissionStatus } from './getSubmission.js';
@@ -96,7 +96,7 @@ export async function waitForVerification(
         stops.push(
           client.public.watchContractEvent({
             address: client.addresses.market,
-            abi: marketAbi,
+            abi: aggregationMarketAbi,
             eventName,
             args: { submissionId },
             pollingInterval: pollingIntervalMs,

@@ -2,10 +2,10 @@
 // verifier, AggregationMarket) on an anvil process, for the keeper's end-to-end tests.
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { bytesToHex, encodeFunctionData, parseEther, type Abi, type Address, type Hex } from 'viem';
+import { bytesToHex, encodeFunctionData, getAddress, parseEther, type Abi, type Address, type Hex } from 'viem';
 import { AGG_CIRCUITS, type ProvingBackend, type RollupProof } from '../../../prover/engine/backend.js';
 import { deployVerifier, fromVerifierBuild } from '../../../prover/engine/evm-verifier.js';
-import { erc20Abi, marketAbi, stakingAbi } from '../../../prover/keeper/abi.js';
+import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
 import type { Anvil } from './anvil.js';
 import { DEV_KEYS } from './anvil.js';
 
@@ -62,27 +62,25 @@ export async function deployProtocol(anvil: Anvil, backend: ProvingBackend): Pro
   const verifier = await deployVerifier(fromVerifierBuild(await backend.rootVerifier()), signer);
   signer.provider?.destroy();
   const keyHashes = AGG_CIRCUITS.map((c) => backend.artifacts.keyHashes[c]);
-  const routerAbi = artifact('router/VerifierRouter.sol/VerifierRouter.json').abi;
-  await send(DEV_KEYS[0], router, encodeFunctionData({ abi: routerAbi, functionName: 'addVersion', args: [verifier.address, keyHashes] }));
+  await send(DEV_KEYS[0], router, encodeFunctionData({ abi: verifierRouterAbi, functionName: 'addVersion', args: [getAddress(verifier.address), keyHashes] }));
   const market = await deploy('market/AggregationMarket.sol/AggregationMarket.json', [adminAddr, adminAddr, staking, router, adminAddr, TEST_PARAMS]);
-  const stakingArtifact = artifact('staking/ProverStaking.sol/ProverStaking.json').abi;
-  await send(DEV_KEYS[0], staking, encodeFunctionData({ abi: stakingArtifact, functionName: 'setMarket', args: [market] }));
+  await send(DEV_KEYS[0], staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'setMarket', args: [market] }));
   return { market, staking, token, router, send };
 }
 
 export async function fundNex(p: Protocol, to: Address, amount: bigint): Promise<void> {
-  await p.send(DEV_KEYS[0], p.token, encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amount] }));
+  await p.send(DEV_KEYS[0], p.token, encodeFunctionData({ abi: nexTokenAbi, functionName: 'transfer', args: [to, amount] }));
 }
 
 export async function registerProgram(p: Protocol, key: Hex, rollup: RollupProof): Promise<void> {
-  await p.send(key, p.market, encodeFunctionData({ abi: marketAbi, functionName: 'registerProgram', args: [rollup.vkHash, bytesToHex(rollup.vk), rollup.publicInputs.length] }));
+  await p.send(key, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'registerProgram', args: [rollup.vkHash, bytesToHex(rollup.vk), rollup.publicInputs.length] }));
 }
 
 export async function submitProof(p: Protocol, key: Hex, rollup: RollupProof, fee: bigint): Promise<Hex> {
-  return p.send(key, p.market, encodeFunctionData({ abi: marketAbi, functionName: 'submit', args: [rollup.vkHash, rollup.publicInputs, bytesToHex(rollup.proof)] }), fee);
+  return p.send(key, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [rollup.vkHash, rollup.publicInputs, bytesToHex(rollup.proof)] }), fee);
 }
 
 export async function stakeDirect(p: Protocol, key: Hex, amount: bigint): Promise<void> {
-  await p.send(key, p.token, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [p.staking, amount] }));
-  await p.send(key, p.staking, encodeFunctionData({ abi: stakingAbi, functionName: 'stake', args: [amount] }));
+  await p.send(key, p.token, encodeFunctionData({ abi: nexTokenAbi, functionName: 'approve', args: [p.staking, amount] }));
+  await p.send(key, p.staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'stake', args: [amount] }));
 }
