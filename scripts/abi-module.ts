@@ -28,7 +28,7 @@ interface EnumValues {
 }
 
 /** Contracts with an artifact of their own: the deployed protocol plus the example rollup. */
-export const CONTRACT_ABIS: readonly ContractAbi[] = [
+const CONTRACT_ABIS: readonly ContractAbi[] = [
   {
     exportName: 'aggregationMarketAbi',
     source: 'contracts/market/AggregationMarket.sol',
@@ -65,7 +65,7 @@ export const CONTRACT_ABIS: readonly ContractAbi[] = [
 const ANCHOR = CONTRACT_ABIS[0]!;
 
 /** Contracts without an artifact of their own (compiled as dependencies of the anchor). */
-export const DEPENDENCY_ABIS: readonly ContractAbi[] = [
+const DEPENDENCY_ABIS: readonly ContractAbi[] = [
   {
     exportName: 'accessControlAbi',
     source: '@openzeppelin/contracts/access/IAccessControl.sol',
@@ -74,7 +74,7 @@ export const DEPENDENCY_ABIS: readonly ContractAbi[] = [
   },
 ];
 
-export const ENUMS: readonly EnumValues[] = [
+const ENUMS: readonly EnumValues[] = [
   {
     exportName: 'BatchState',
     source: 'contracts/interfaces/IAggregationMarket.sol',

@@ -2,7 +2,7 @@
  * `npm run abi`: compiles (the npm script runs `hardhat build` first), then rewrites
  * prover/abi/generated.ts from the artifacts. Prints whether the file changed.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ABI_MODULE_PATH, artifactReader, renderAbiModule } from './abi-module.js';
@@ -10,12 +10,7 @@ import { ABI_MODULE_PATH, artifactReader, renderAbiModule } from './abi-module.j
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const file = path.join(root, ABI_MODULE_PATH);
 const text = renderAbiModule(artifactReader(root));
-let before: string | undefined;
-try {
-  before = readFileSync(file, 'utf8');
-} catch {
-  before = undefined;
-}
+const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 if (before === text) {
   console.log(`${ABI_MODULE_PATH} is up to date`);
 } else {
