@@ -96,7 +96,7 @@ interface IAggregationMarket is IJobLifetime {
     event BatchLocked(
         uint256 indexed batchId, address indexed prover, uint64 lockDeadline, uint64 finalDeadline, uint256 collateral
     );
-    event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId, bytes32 digest);
+    event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId);
     event SubmissionExcluded(uint256 indexed submissionId);
     event BatchFulfilled(
         uint256 indexed batchId, address indexed prover, uint32 includedMask, uint256 feesPaid, uint256 protocolFee, bool late

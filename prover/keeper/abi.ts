@@ -60,7 +60,7 @@ export const marketAbi = parseAbi([
   'event ProgramRegistered(bytes32 indexed programId, address indexed owner, uint32 publicInputCount, uint24 index, bytes vk)',
   'event Refunded(uint256 indexed submissionId, address indexed submitter, uint256 amount)',
   'event SubmissionExcluded(uint256 indexed submissionId)',
-  'event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId, bytes32 digest)',
+  'event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId)',
   'event Submitted(uint256 indexed submissionId, bytes32 indexed programId, address indexed submitter, bytes32 digest, bytes32 proofHash, uint256 fee)',
   'function batchExpiry(uint256 batchId) view returns (uint64)',
   'function batchRoot(uint256 batchId, uint32 excludedMask) view returns (bytes32)',

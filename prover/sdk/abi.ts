@@ -57,7 +57,7 @@ export const marketAbi = parseAbi([
   'event Submitted(uint256 indexed submissionId, bytes32 indexed programId, address indexed submitter, bytes32 digest, bytes32 proofHash, uint256 fee)',
   'event BatchSealed(uint256 indexed batchId, uint32 version, uint8 count, address indexed assigned, uint64 assignmentDeadline)',
   'event BatchLocked(uint256 indexed batchId, address indexed prover, uint64 lockDeadline, uint64 finalDeadline, uint256 collateral)',
-  'event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId, bytes32 digest)',
+  'event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId)',
   'event SubmissionExcluded(uint256 indexed submissionId)',
   'event BatchFulfilled(uint256 indexed batchId, address indexed prover, uint32 includedMask, uint256 feesPaid, uint256 protocolFee, bool late)',
   'event CallbackFailed(uint256 indexed submissionId, address indexed callback)',
