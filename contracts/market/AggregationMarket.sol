@@ -34,6 +34,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     uint256 private constant _CALLBACK_GAS_RESERVE = 10_000;
     uint256 private constant _BPS = 10_000;
     bytes32 private constant _HAS_CALLBACK = bytes32(uint256(1) << 255);
+    /// @notice Public-input counts the version-1 aggregation circuits take (leaf circuits for 1, 2 and 4
+    /// inputs): bit n - 1 set = count n. The initial value of {aggregatableInputCounts}.
+    uint32 public constant DEFAULT_AGGREGATABLE_INPUT_COUNTS = (1 << 0) | (1 << 1) | (1 << 3);
 
     IProverStaking private immutable _STAKING;
     IVerifierRouter private immutable _ROUTER;
@@ -56,6 +59,8 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     address private _treasury;
     uint16 private _protocolFeeBps;
     uint80 private _treasuryAccrued; // protocol fees not yet claimed by the treasury (see _creditProtocolFee)
+    // ----- one slot, read by registrations only -----
+    uint32 private _aggregatableInputCounts; // bit n - 1 set = programs with n public inputs can register
 
     mapping(bytes32 programId => Program) private _programs;
     /// @dev programId | _HAS_CALLBACK when the program has a callback: a fulfilment learns both from the
@@ -95,6 +100,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (pauser != address(0)) _grantRole(PAUSER_ROLE, pauser);
         _currentBatchId = 1;
+        _setAggregatableInputCounts(DEFAULT_AGGREGATABLE_INPUT_COUNTS);
         _setTreasury(treasury_);
         _setParams(initialParams);
     }
@@ -125,6 +131,10 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         if (!BatchCommitment.isCanonical(vkHash)) revert NonCanonicalProgramId(vkHash);
         if (publicInputCount == 0 || publicInputCount > BatchCommitment.MAX_CAPACITY) {
             revert InvalidPublicInputCount(publicInputCount);
+        }
+        uint32 aggregatable = _aggregatableInputCounts;
+        if ((aggregatable >> (publicInputCount - 1)) & 1 == 0) {
+            revert UnsupportedPublicInputCount(publicInputCount, aggregatable);
         }
         if (vk.length == 0) revert EmptyVerificationKey();
         Program storage program = _programs[vkHash];
@@ -321,6 +331,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         _setParams(newParams);
     }
 
+    /// @notice Sets which public-input counts new programs may have (bit n - 1 set = count n), to match
+    /// the leaf circuits of the router's current version: a program whose count no circuit aggregates
+    /// would only ever see its submissions excluded and refunded. Already registered programs keep
+    /// their count. Admin only; the mask must be non-zero.
+    function setAggregatableInputCounts(uint32 mask) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setAggregatableInputCounts(mask);
+    }
+
     /// @notice Sets the account credited with the protocol fee. Admin only. Protocol fees accrued to the
     /// outgoing treasury stay claimable by it (moved to its earnings).
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -349,6 +367,11 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @notice The VerifierRouter.
     function router() external view returns (IVerifierRouter) {
         return _ROUTER;
+    }
+
+    /// @notice Public-input counts new programs may have: bit n - 1 set = count n.
+    function aggregatableInputCounts() external view returns (uint32) {
+        return _aggregatableInputCounts;
     }
 
     /// @notice The account credited with the protocol fee.
@@ -835,6 +858,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         _collateralPerProof = p.collateralPerProof;
         _protocolFeeBps = p.protocolFeeBps;
         emit ParamsUpdated(p);
+    }
+
+    function _setAggregatableInputCounts(uint32 mask) private {
+        if (mask == 0) revert InvalidParams();
+        _aggregatableInputCounts = mask;
+        emit AggregatableInputCountsSet(mask);
     }
 
     function _setTreasury(address treasury_) private {

@@ -80,6 +80,7 @@ export const marketAbi = parseAbi([
   'error InvalidParams()',
   'error InvalidProof(uint256 batchId)',
   'error InvalidPublicInputCount(uint256 count)',
+  'error UnsupportedPublicInputCount(uint256 count, uint32 aggregatable)',
   'error LengthMismatch()',
   'error NonCanonicalProgramId(bytes32 programId)',
   'error NonCanonicalPublicInput(uint256 index, bytes32 value)',

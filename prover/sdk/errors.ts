@@ -163,6 +163,8 @@ type Mapper = (args: readonly unknown[], cause: unknown) => NexError;
 const asHex = (v: unknown): Hex => (typeof v === 'string' ? (v as Hex) : '0x');
 const asBig = (v: unknown): bigint => (typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : 0n);
 const asNum = (v: unknown): number => Number(asBig(v));
+/** The counts in an aggregatable-input-counts mask (bit n - 1 = count n). */
+const countsOf = (mask: number): number[] => [...Array(32).keys()].filter((i) => (mask >>> i) & 1).map((i) => i + 1);
 
 /**
  * Contract custom-error name -> SDK error. Names come from the market's interface; a few aliases
@@ -174,6 +176,11 @@ const MAPPERS: Record<string, Mapper> = {
   PublicInputCountMismatch: (a, cause) => new PublicInputCountError(asNum(a[1]), asNum(a[2]), { cause }),
   InvalidPublicInputCount: (a, cause) =>
     new NexError(`invalid public-input count ${asNum(a[0])}: a program takes 1..32`, { cause }),
+  UnsupportedPublicInputCount: (a, cause) =>
+    new NexError(
+      `no aggregation circuit takes ${asNum(a[0])} public inputs; the market accepts ${countsOf(asNum(a[1])).join(', ')}`,
+      { cause },
+    ),
   FeeBelowFloor: (a, cause) => new FeeTooLowError(asBig(a[0]), asBig(a[1]), { cause }),
   FeeTooHigh: (a, cause) => new FeeTooHighError(asBig(a[0]), { cause }),
   FeeMismatch: (a, cause) =>
