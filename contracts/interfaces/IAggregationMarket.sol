@@ -96,7 +96,7 @@ interface IAggregationMarket is IJobLifetime {
     event BatchLocked(
         uint256 indexed batchId, address indexed prover, uint64 lockDeadline, uint64 finalDeadline, uint256 collateral
     );
-    event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId, bytes32 digest);
+    event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId);
     event SubmissionExcluded(uint256 indexed submissionId);
     event BatchFulfilled(
         uint256 indexed batchId, address indexed prover, uint32 includedMask, uint256 feesPaid, uint256 protocolFee, bool late
@@ -117,6 +117,8 @@ interface IAggregationMarket is IJobLifetime {
     event EarningsClaimed(address indexed account, address indexed to, uint256 amount);
     event ParamsUpdated(Params params);
     event TreasurySet(address indexed treasury);
+    /// @notice New programs may have the public-input counts in `mask` (bit n - 1 set = count n).
+    event AggregatableInputCountsSet(uint32 mask);
 
     // ===== ERRORS =====
 
@@ -126,6 +128,8 @@ interface IAggregationMarket is IJobLifetime {
     error NonCanonicalProgramId(bytes32 programId);
     error ProgramExists(bytes32 programId);
     error InvalidPublicInputCount(uint256 count);
+    /// @notice No aggregation circuit takes `count` public inputs (`aggregatable`: bit n - 1 set = count n).
+    error UnsupportedPublicInputCount(uint256 count, uint32 aggregatable);
     error EmptyVerificationKey();
     error UnknownProgram(bytes32 programId);
     error NotProgramOwner(bytes32 programId, address caller);
@@ -161,6 +165,8 @@ interface IAggregationMarket is IJobLifetime {
     // ===== PROGRAMS =====
 
     /// @notice Registers a rollup circuit. programId = vkHash. Emits the vk bytes for provers.
+    /// `publicInputCount` must be in 1..32 and one the aggregation circuits take
+    /// (`aggregatableInputCounts()`, initially 1, 2 and 4), else `UnsupportedPublicInputCount`.
     function registerProgram(bytes32 vkHash, bytes calldata vk, uint32 publicInputCount) external;
 
     /// @notice Sets (or clears with address(0)) the program's callback. Program owner only.

@@ -19,7 +19,9 @@ import {BatchCommitment} from "../libraries/BatchCommitment.sol";
 /// always goes to the submitter), which frees the statement. See docs/protocol.md.
 /// @dev Gas layout: `Pausable._paused` shares its slot with the open-batch pointer and the parameters
 /// `submit` reads, so a submission touches one slot of market state, the program slot, the open
-/// batch's first slot, its statement slot and its digest slot.
+/// batch's first slot, its statement slot and its digest slot. A fulfilment touches, besides the
+/// batch and its slots' digests and statements, one program-id slot per distinct program (with a
+/// has-callback bit), the prover's earnings and the treasury slot (which accrues the protocol fee).
 contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     /// @notice Role allowed to pause and unpause new registrations and submissions.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -31,6 +33,10 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @notice Gas kept back for the caller's own bookkeeping around each callback.
     uint256 private constant _CALLBACK_GAS_RESERVE = 10_000;
     uint256 private constant _BPS = 10_000;
+    bytes32 private constant _HAS_CALLBACK = bytes32(uint256(1) << 255);
+    /// @notice Public-input counts the version-1 aggregation circuits take (leaf circuits for 1, 2 and 4
+    /// inputs): bit n - 1 set = count n. The initial value of {aggregatableInputCounts}.
+    uint32 public constant DEFAULT_AGGREGATABLE_INPUT_COUNTS = (1 << 0) | (1 << 1) | (1 << 3);
 
     IProverStaking private immutable _STAKING;
     IVerifierRouter private immutable _ROUTER;
@@ -41,20 +47,25 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     uint8 private _batchCapacity;
     uint32 private _batchTimeout;
     uint32 private _assignmentWindow;
-    uint32 private _callbackGasLimit; // (also read by every fulfilment, with the fee share below)
-    uint16 private _protocolFeeBps;
+    uint32 private _callbackGasLimit; // (also read by fulfilments that run callbacks)
     // ----- one slot: the rest of the parameters -----
     uint32 private _provingWindowBase;
     uint32 private _provingWindowPerProof;
     uint32 private _secondaryWindow;
     uint32 private _submissionTtl;
     uint96 private _collateralPerProof;
-    // ----- one slot -----
-    address private _treasury;
     uint24 private _programCount;
+    // ----- one slot, read and written once per fulfilment -----
+    address private _treasury;
+    uint16 private _protocolFeeBps;
+    uint80 private _treasuryAccrued; // protocol fees not yet claimed by the treasury (see _creditProtocolFee)
+    // ----- one slot, read by registrations only -----
+    uint32 private _aggregatableInputCounts; // bit n - 1 set = programs with n public inputs can register
 
     mapping(bytes32 programId => Program) private _programs;
-    mapping(uint24 index => bytes32 programId) private _programIds;
+    /// @dev programId | _HAS_CALLBACK when the program has a callback: a fulfilment learns both from the
+    /// one slot it reads per program anyway (program ids are field elements, so bit 255 is free).
+    mapping(uint24 index => bytes32 programIdAndFlag) private _programIds;
     mapping(bytes32 digest => Statement) private _statements;
     mapping(uint256 submissionId => bytes32 digest) private _digests;
     mapping(uint256 batchId => Batch) private _batches;
@@ -89,6 +100,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (pauser != address(0)) _grantRole(PAUSER_ROLE, pauser);
         _currentBatchId = 1;
+        _setAggregatableInputCounts(DEFAULT_AGGREGATABLE_INPUT_COUNTS);
         _setTreasury(treasury_);
         _setParams(initialParams);
     }
@@ -120,6 +132,10 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         if (publicInputCount == 0 || publicInputCount > BatchCommitment.MAX_CAPACITY) {
             revert InvalidPublicInputCount(publicInputCount);
         }
+        uint32 aggregatable = _aggregatableInputCounts;
+        if ((aggregatable >> (publicInputCount - 1)) & 1 == 0) {
+            revert UnsupportedPublicInputCount(publicInputCount, aggregatable);
+        }
         if (vk.length == 0) revert EmptyVerificationKey();
         Program storage program = _programs[vkHash];
         if (program.owner != address(0)) revert ProgramExists(vkHash);
@@ -133,7 +149,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function setProgramCallback(bytes32 programId, address callback) external {
-        _ownedProgram(programId).callback = callback;
+        Program storage program = _ownedProgram(programId);
+        program.callback = callback;
+        _programIds[program.index] = callback == address(0) ? programId : programId | _HAS_CALLBACK;
         emit ProgramCallbackSet(programId, callback);
     }
 
@@ -313,7 +331,16 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         _setParams(newParams);
     }
 
-    /// @notice Sets the account credited with the protocol fee. Admin only.
+    /// @notice Sets which public-input counts new programs may have (bit n - 1 set = count n), to match
+    /// the leaf circuits of the router's current version: a program whose count no circuit aggregates
+    /// would only ever see its submissions excluded and refunded. Already registered programs keep
+    /// their count. Admin only; the mask must be non-zero.
+    function setAggregatableInputCounts(uint32 mask) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setAggregatableInputCounts(mask);
+    }
+
+    /// @notice Sets the account credited with the protocol fee. Admin only. Protocol fees accrued to the
+    /// outgoing treasury stay claimable by it (moved to its earnings).
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setTreasury(treasury_);
     }
@@ -342,6 +369,11 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         return _ROUTER;
     }
 
+    /// @notice Public-input counts new programs may have: bit n - 1 set = count n.
+    function aggregatableInputCounts() external view returns (uint32) {
+        return _aggregatableInputCounts;
+    }
+
     /// @notice The account credited with the protocol fee.
     function treasury() external view returns (address) {
         return _treasury;
@@ -359,7 +391,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function programIdAt(uint24 index) external view returns (bytes32) {
-        return _programIds[index];
+        return _programIds[index] & ~_HAS_CALLBACK;
     }
 
     /// @inheritdoc IAggregationMarket
@@ -427,6 +459,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function earnings(address account) external view returns (uint256) {
+        if (account == _treasury) return _earnings[account] + _treasuryAccrued;
         return _earnings[account];
     }
 
@@ -593,9 +626,8 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     function _settle(uint256 batchId, Batch storage b, address prover, bool late, uint32 included, uint256 fees)
         private
     {
-        uint256 protocolFee = fees * _protocolFeeBps / _BPS;
+        uint256 protocolFee = _creditProtocolFee(fees);
         _earnings[prover] += fees - protocolFee;
-        _earnings[_treasury] += protocolFee;
         emit BatchFulfilled(batchId, prover, included, fees - protocolFee, protocolFee, late);
         address locker = b.locker;
         uint96 collateral = b.collateral;
@@ -604,6 +636,17 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         } else {
             _STAKING.unlockCollateral(locker, collateral);
         }
+    }
+
+    /// @dev Takes the protocol fee share of `fees` and credits it to the treasury: into the accrual kept
+    /// in the treasury's own slot (one SSTORE to a slot every fulfilment reads anyway), or, in the
+    /// unreachable-in-practice case that the accrual would pass 2^80 wei, into its earnings.
+    function _creditProtocolFee(uint256 fees) private returns (uint256 protocolFee) {
+        protocolFee = fees * _protocolFeeBps / _BPS;
+        if (protocolFee == 0) return 0;
+        uint256 accrued = _treasuryAccrued + protocolFee;
+        if (accrued <= type(uint80).max) _treasuryAccrued = uint80(accrued);
+        else _earnings[_treasury] += protocolFee;
     }
 
     /// @dev The batch tree leaves: the stored digest of each selected slot, zero elsewhere. A selected
@@ -680,9 +723,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
                 if (index != lastIndex) {
                     lastIndex = index;
                     programId = _programIds[index];
-                    if (_programs[programId].callback != address(0)) v.anyCallback = true;
+                    if (programId & _HAS_CALLBACK != 0) {
+                        v.anyCallback = true;
+                        programId &= ~_HAS_CALLBACK;
+                    }
                 }
-                emit SubmissionVerified(submissionId, programId, digest);
+                emit SubmissionVerified(submissionId, programId);
             }
         }
         v.included = included;
@@ -704,7 +750,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
             uint24 index = programIndexes[i];
             if (index != lastIndex) {
                 lastIndex = index;
-                programId = _programIds[index];
+                programId = _programIds[index] & ~_HAS_CALLBACK;
                 callback = _programs[programId].callback;
             }
             if (callback == address(0)) continue;
@@ -726,6 +772,10 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     function _claim(address to) private {
         uint256 amount = _earnings[msg.sender];
+        if (msg.sender == _treasury) {
+            amount += _treasuryAccrued;
+            _treasuryAccrued = 0;
+        }
         if (amount == 0) revert NothingToClaim(msg.sender);
         _earnings[msg.sender] = 0;
         emit EarningsClaimed(msg.sender, to, amount);
@@ -810,8 +860,20 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         emit ParamsUpdated(p);
     }
 
+    function _setAggregatableInputCounts(uint32 mask) private {
+        if (mask == 0) revert InvalidParams();
+        _aggregatableInputCounts = mask;
+        emit AggregatableInputCountsSet(mask);
+    }
+
     function _setTreasury(address treasury_) private {
         if (treasury_ == address(0)) revert ZeroAddress();
+        // The outgoing treasury keeps what accrued to it, as ordinary claimable earnings.
+        uint256 accrued = _treasuryAccrued;
+        if (accrued != 0) {
+            _earnings[_treasury] += accrued;
+            _treasuryAccrued = 0;
+        }
         _treasury = treasury_;
         emit TreasurySet(treasury_);
     }

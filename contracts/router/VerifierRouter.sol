@@ -19,11 +19,11 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @notice Upper bound on pinned key hashes per version (bounds the public-input array).
     uint256 public constant MAX_KEY_HASHES = 16;
 
+    /// @dev One slot, so a verification reads one slot and one code blob.
     struct Version {
-        address verifier; // 0 for unknown versions
+        address data; // contract whose code is 0x00 || verifier (32 bytes) || keyHashes; 0 for unknown versions
         bool removed; // tombstone: never usable again
         bool frozen; // emergency stop, reversible
-        address keyHashesData; // contract whose code is 0x00 || keyHashes (read with one EXTCODECOPY)
     }
 
     /// @notice A new version was added and became current.
@@ -87,9 +87,7 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
             if (!BatchCommitment.isCanonical(keyHashes[i])) revert NonCanonicalKeyHash(i, keyHashes[i]);
         }
         version = ++_versionCount;
-        Version storage v = _versions[version];
-        v.verifier = verifier;
-        v.keyHashesData = _storeKeyHashes(keyHashes);
+        _versions[version].data = _storeVersionData(verifier, keyHashes);
         _current = version;
         emit VersionAdded(version, verifier, keyHashes);
         emit CurrentVersionSet(version);
@@ -171,7 +169,8 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
         returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen)
     {
         Version storage v = _existing(version);
-        return (v.verifier, _loadKeyHashes(v.keyHashesData), v.removed, v.frozen);
+        (verifier, keyHashes) = _loadVersionData(v.data);
+        return (verifier, keyHashes, v.removed, v.frozen);
     }
 
     /// @inheritdoc IVerifierRouter
@@ -181,10 +180,9 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
         returns (bool)
     {
         if (!_isUsable(version)) revert VersionNotUsable(version);
-        Version storage v = _versions[version];
-        bytes32[] memory inputs =
-            BatchCommitment.aggregationPublicInputs(batchRoot, prover, _loadKeyHashes(v.keyHashesData));
-        try IAggregationVerifier(v.verifier).verify(proof, inputs) returns (bool ok) {
+        (address verifier, bytes32[] memory keyHashes) = _loadVersionData(_versions[version].data);
+        bytes32[] memory inputs = BatchCommitment.aggregationPublicInputs(batchRoot, prover, keyHashes);
+        try IAggregationVerifier(verifier).verify(proof, inputs) returns (bool ok) {
             return ok;
         } catch {
             return false;
@@ -199,13 +197,14 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     function _isUsable(uint32 version) private view returns (bool) {
         Version storage v = _versions[version];
         // Unknown versions (0 and > _versionCount) have no verifier.
-        return v.verifier != address(0) && !v.removed && !v.frozen;
+        return v.data != address(0) && !v.removed && !v.frozen;
     }
 
-    /// @dev Stores the key hashes as the code of a new contract (0x00 STOP prefix, so it cannot be
-    /// executed): reading them back costs one cold EXTCODECOPY instead of one cold SLOAD per hash.
-    function _storeKeyHashes(bytes32[] calldata keyHashes) private returns (address data) {
-        bytes memory runtime = abi.encodePacked(hex"00", keyHashes);
+    /// @dev Stores a version's verifier and key hashes as the code of a new contract (0x00 STOP prefix,
+    /// so it cannot be executed): reading them back costs one cold EXTCODESIZE and one EXTCODECOPY
+    /// instead of one cold SLOAD per word.
+    function _storeVersionData(address verifier, bytes32[] calldata keyHashes) private returns (address data) {
+        bytes memory runtime = abi.encodePacked(hex"00", uint256(uint160(verifier)), keyHashes);
         // Init code: PUSH2 len, DUP1, PUSH1 0x0a, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN.
         // It copies the runtime that follows its 10 bytes to memory 0 and returns it.
         bytes memory init = abi.encodePacked(hex"61", uint16(runtime.length), hex"80600a3d393df3", runtime);
@@ -215,11 +214,13 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
         if (data == address(0)) revert KeyHashStorageFailed();
     }
 
-    function _loadKeyHashes(address data) private view returns (bytes32[] memory keyHashes) {
-        uint256 count = (data.code.length - 1) / 32;
+    function _loadVersionData(address data) private view returns (address verifier, bytes32[] memory keyHashes) {
+        uint256 count = (data.code.length - 33) / 32;
         keyHashes = new bytes32[](count);
         assembly ("memory-safe") {
-            extcodecopy(data, add(keyHashes, 0x20), 1, shl(5, count))
+            extcodecopy(data, 0x00, 1, 0x20)
+            verifier := mload(0x00)
+            extcodecopy(data, add(keyHashes, 0x20), 33, shl(5, count))
         }
     }
 }

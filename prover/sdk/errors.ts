@@ -170,6 +170,8 @@ type MarketAbi = typeof aggregationMarketAbi;
 type MarketErrorName = ContractErrorName<MarketAbi>;
 /** Builds the SDK error of one market custom error from its decoded (typed) arguments. */
 type Mapper<N extends MarketErrorName> = (args: ContractErrorArgs<MarketAbi, N>, cause: unknown) => NexError;
+/** The counts in an aggregatable-input-counts mask (bit n - 1 = count n). */
+const countsOf = (mask: number): number[] => [...Array(32).keys()].filter((i) => (mask >>> i) & 1).map((i) => i + 1);
 
 /**
  * Market custom-error name -> SDK error. Keyed and typed by the generated market ABI: renaming an
@@ -182,6 +184,10 @@ const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
     new PublicInputCountError(Number(expected), Number(actual), { cause }),
   InvalidPublicInputCount: ([count], cause) =>
     new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
+  UnsupportedPublicInputCount: ([count, aggregatable], cause) =>
+    new NexError(`no aggregation circuit takes ${count} public inputs; the market accepts ${countsOf(aggregatable).join(', ')}`, {
+      cause,
+    }),
   FeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
   FeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
   FeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),

@@ -39,7 +39,7 @@ describe('AggregationMarket: fulfil', () => {
       const protocolFee = (fees * 500n) / 10_000n;
       const tx = f.market.connect(locker).fulfill(batchId, proof, 0);
       for (const s of subs) {
-        await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, PROGRAM_ID, s.digest);
+        await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, PROGRAM_ID);
       }
       await expect(tx)
         .to.emit(f.market, 'BatchFulfilled')

@@ -159,7 +159,7 @@ describe('AggregationMarket: lock and slash', () => {
       await expect(tx).to.not.emit(f.market, 'SubmissionExcluded');
       for (const [i, s] of subs.entries()) {
         if (i === 1 || i === 4) continue;
-        await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, PROGRAM_ID, s.digest);
+        await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, PROGRAM_ID);
       }
       expect((await f.market.getBatch(1)).includedMask).to.equal(0b11101101n);
       expect(await f.market.isSubmissionVerified(subs[1]!.id)).to.equal(false);

@@ -310,6 +310,54 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       expect(await ethers.provider.getBalance(await f.market.getAddress())).to.equal(0n);
     });
 
+    it('the protocol fee accrues to the treasury in place; a new treasury leaves the old one its share', async () => {
+      const f = await fixture();
+      const share = (MIN_FEE * 8n * 5n) / 100n;
+      const first = await fullLockedBatch(f, time);
+      await f.market.connect(first.locker).fulfill(first.batchId, await proofFor(f, first.batchId, first.locker.address), 0);
+      expect(await f.market.earnings(f.feeTreasury.address)).to.equal(share);
+      // Handing the treasury over credits what accrued to the outgoing one as ordinary earnings.
+      await f.market.connect(f.admin).setTreasury(f.user2.address);
+      expect(await f.market.earnings(f.feeTreasury.address)).to.equal(share);
+      expect(await f.market.earnings(f.user2.address)).to.equal(0n);
+      const second = await fullLockedBatch(f, time);
+      await f.market.connect(second.locker).fulfill(second.batchId, await proofFor(f, second.batchId, second.locker.address), 0);
+      expect(await f.market.earnings(f.user2.address)).to.equal(share);
+      expect(await f.market.earnings(f.feeTreasury.address)).to.equal(share);
+      await expect(f.market.connect(f.feeTreasury).getFunction('claimEarnings()')()).to.changeEtherBalance(ethers, f.feeTreasury, share);
+      await expect(f.market.connect(f.user2).getFunction('claimEarnings()')()).to.changeEtherBalance(ethers, f.user2, share);
+      for (const who of [f.feeTreasury, f.user2]) {
+        await expect(f.market.connect(who).getFunction('claimEarnings()')()).to.be.revertedWithCustomError(f.market, 'NothingToClaim');
+      }
+      // What is left in escrow is exactly the provers' unclaimed earnings.
+      let provers = 0n;
+      for (const p of new Set([first.locker.address, second.locker.address])) provers += await f.market.earnings(p);
+      expect(provers).to.equal(MIN_FEE * 16n - 2n * share);
+      expect(await ethers.provider.getBalance(await f.market.getAddress())).to.equal(provers);
+    });
+
+    it('a protocol fee that would overflow the in-place accrual is credited to the treasury earnings instead', async () => {
+      const f = await fixture();
+      const market = await f.market.getAddress();
+      // Find the treasury slot (treasury | protocolFeeBps << 160 | accrued << 176) and fill the accrual.
+      const treasury = BigInt(f.feeTreasury.address);
+      let slot = -1;
+      for (let i = 0; i < 16 && slot < 0; i++) {
+        const value = BigInt(await ethers.provider.getStorage(market, i));
+        if ((value & ((1n << 160n) - 1n)) === treasury) slot = i;
+      }
+      expect(slot).to.be.greaterThanOrEqual(0);
+      const max80 = (1n << 80n) - 1n;
+      const packed = treasury | (500n << 160n) | ((max80 - 1n) << 176n);
+      await networkHelpers.setStorageAt(market, slot, packed);
+      expect(await f.market.earnings(f.feeTreasury.address)).to.equal(max80 - 1n);
+      const { batchId, locker } = await fullLockedBatch(f, time);
+      await f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0);
+      const share = (MIN_FEE * 8n * 5n) / 100n;
+      expect(BigInt(await ethers.provider.getStorage(market, slot))).to.equal(packed);
+      expect(await f.market.earnings(f.feeTreasury.address)).to.equal(max80 - 1n + share);
+    });
+
     it('reverts with TransferFailed when the recipient refuses ETH', async () => {
       const f = await fixture();
       const receiver = await ethers.deployContract('RejectingReceiver');
@@ -343,6 +391,19 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       }
     });
 
+    it('a cleared callback is not called; programIdAt is unaffected by the callback', async () => {
+      const { f, callback } = await withCallback('RecordingCallback');
+      expect(await f.market.programIdAt(1)).to.equal(PROGRAM_ID);
+      await expect(f.market.connect(f.rollup).setProgramCallback(PROGRAM_ID, ethers.ZeroAddress))
+        .to.emit(f.market, 'ProgramCallbackSet')
+        .withArgs(PROGRAM_ID, ethers.ZeroAddress);
+      expect(await f.market.programIdAt(1)).to.equal(PROGRAM_ID);
+      const { subs, batchId, locker } = await fullLockedBatch(f, time);
+      const tx = f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0);
+      await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(subs[0]!.id, PROGRAM_ID);
+      expect(await callback.getFunction('callCount')()).to.equal(0n);
+    });
+
     it('mixed programs: events name each program, only the program with a callback is called back', async () => {
       const f = await fixture();
       const callback = await ethers.deployContract('RecordingCallback');
@@ -364,7 +425,7 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       const tx = f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b1000000), 0b1000000);
       for (const [i, s] of subs.entries()) {
         if (i === 6) await expect(tx).to.emit(f.market, 'SubmissionExcluded').withArgs(s.id);
-        else await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, s.program, s.digest);
+        else await expect(tx).to.emit(f.market, 'SubmissionVerified').withArgs(s.id, s.program);
       }
       const called = subs.filter((s, i) => s.program === other && i !== 6);
       expect(await callback.getFunction('callCount')()).to.equal(BigInt(called.length));

@@ -118,6 +118,37 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       ]);
     });
 
+    it('only counts the aggregation circuits take; the admin widens the set', async () => {
+      const f = await fixture();
+      expect(await f.market.aggregatableInputCounts()).to.equal(0b1011n);
+      expect(await f.market.DEFAULT_AGGREGATABLE_INPUT_COUNTS()).to.equal(0b1011n);
+      await expect(f.market.deploymentTransaction()).to.emit(f.market, 'AggregatableInputCountsSet').withArgs(0b1011);
+      await expect(f.market.connect(f.outsider).setAggregatableInputCounts(0b111))
+        .to.be.revertedWithCustomError(f.market, 'AccessControlUnauthorizedAccount')
+        .withArgs(f.outsider.address, await f.market.DEFAULT_ADMIN_ROLE());
+      await expect(f.market.connect(f.admin).setAggregatableInputCounts(0)).to.be.revertedWithCustomError(
+        f.market,
+        'InvalidParams',
+      );
+      await expect(f.market.connect(f.user1).registerProgram(word(6), VK, 3))
+        .to.be.revertedWithCustomError(f.market, 'UnsupportedPublicInputCount')
+        .withArgs(3, 0b1011);
+      const all = 0xffffffffn;
+      await expect(f.market.connect(f.admin).setAggregatableInputCounts(all))
+        .to.emit(f.market, 'AggregatableInputCountsSet')
+        .withArgs(all);
+      for (const count of [3, 32]) {
+        await expect(f.market.connect(f.user1).registerProgram(word(6 + count), VK, count)).to.emit(f.market, 'ProgramRegistered');
+      }
+      // Narrowing the set leaves registered programs as they are.
+      await f.market.connect(f.admin).setAggregatableInputCounts(0b1);
+      await expect(f.market.connect(f.user1).registerProgram(word(100), VK, 2))
+        .to.be.revertedWithCustomError(f.market, 'UnsupportedPublicInputCount')
+        .withArgs(2, 0b1);
+      expect((await f.market.programs(word(9)))[1]).to.equal(3n);
+      expect((await f.market.programs(PROGRAM_ID))[1]).to.equal(2n);
+    });
+
     it('rejects non-canonical ids, bad counts, empty vks and duplicates', async () => {
       const f = await fixture();
       const r = ethers.toBeHex(FIELD_MODULUS, 32);
@@ -130,6 +161,11 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       await expect(f.market.registerProgram(word(5), VK, 33))
         .to.be.revertedWithCustomError(f.market, 'InvalidPublicInputCount')
         .withArgs(33);
+      for (const count of [3, 5, 8, 32]) {
+        await expect(f.market.registerProgram(word(5), VK, count))
+          .to.be.revertedWithCustomError(f.market, 'UnsupportedPublicInputCount')
+          .withArgs(count, 0b1011);
+      }
       await expect(f.market.registerProgram(word(5), '0x', 1)).to.be.revertedWithCustomError(
         f.market,
         'EmptyVerificationKey',

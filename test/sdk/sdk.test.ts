@@ -70,6 +70,13 @@ describe('rollup SDK against the real market', function () {
       );
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 0 }), NexError);
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 33 }), NexError);
+      // 3 is in range but no version-1 aggregation circuit takes it: the contract's error, in words.
+      const unsupported = await registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 3 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(unsupported instanceof NexError);
+      assert.match(unsupported.message, /no aggregation circuit takes 3 public inputs; the market accepts 1, 2, 4/);
     });
 
     it('needs an account to send', async () => {
