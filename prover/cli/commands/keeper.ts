@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseUnits } from 'viem';
 import type { Command } from '../command.js';
@@ -9,7 +9,8 @@ import { OPTIONS } from '../../keeper/config/options.js';
 import { scrub } from '../../keeper/config/secret.js';
 import { loadSigner, promptHidden, type KeeperSigner } from '../../keeper/config/signer.js';
 import { configTemplate } from '../../keeper/config/template.js';
-import { verifyGasWarning, type VerifierVariantName } from '../../keeper/decide/verifyGas.js';
+import { deployedVerifierVariant } from '../../keeper/config/deployedVariant.js';
+import { verifyGasWarning } from '../../keeper/decide/verifyGas.js';
 import { Keeper } from '../../keeper/daemon/keeper.js';
 import { claimEarnings, requestUnstake, stake, withdraw } from '../../keeper/daemon/stakeActions.js';
 import { statusReport } from '../../keeper/daemon/status.js';
@@ -85,33 +86,14 @@ const init: Command = {
   },
 };
 
-/**
- * The verifier variant the deployments file records for `market` (the configured file, else
- * .nex/deployments/<chainId>.json); null when there is no file for this market, undefined when the
- * file predates the variant field.
- */
-function deployedVariant(config: KeeperConfig, chainId: number, market: string): VerifierVariantName | undefined | null {
-  const file = config.deploymentsFile ?? deploymentsPath(chainId);
-  if (!existsSync(file)) return null;
-  try {
-    const d = JSON.parse(readFileSync(file, 'utf8')) as {
-      contracts?: { AggregationMarket?: { address?: string } };
-      verifier?: { variant?: VerifierVariantName };
-    };
-    if (d.contracts?.AggregationMarket?.address?.toLowerCase() !== market.toLowerCase()) return null;
-    return d.verifier?.variant;
-  } catch {
-    return null;
-  }
-}
-
 const run: Command = {
   path: ['keeper', 'run'],
   summary: 'Run the prover keeper daemon (--listen-only: decide and log, send nothing)',
   usage: ['Usage: nex keeper run [--listen-only] [option flags...]', '', 'Stops cleanly on SIGINT/SIGTERM (proving checkpoints are kept and resumed).', '', COMMON].join('\n'),
   run: (args) => guarded(args, 0, async ({ config, signer, log }) => {
     const keeper = await Keeper.create({ config, signer, log });
-    const variant = deployedVariant(config, keeper.ctx.chainId, keeper.ctx.addresses.market);
+    // The deployments file records the deployed verifier variant: warn if verifyGas is below its need.
+    const variant = deployedVerifierVariant(config.deploymentsFile ?? deploymentsPath(keeper.ctx.chainId), keeper.ctx.addresses.market);
     const warning = variant === null ? undefined : verifyGasWarning(variant, config.gas.verifyGas);
     if (warning) log.warn(warning.message, warning.fields);
     const ac = new AbortController();
