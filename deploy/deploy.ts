@@ -28,7 +28,7 @@ import { ProjectArtifactResolver } from './artifacts.js';
 import { nexModule } from './modules/nex.js';
 import { loadParameters, type NexParameters } from './parameters.js';
 import { ROLES } from './roles.js';
-import { loadVerifierBuild, type VerifierBuild } from './verifierBuild.js';
+import { loadVerifierBuild, verifierVariantOf, type VerifierBuild } from './verifierBuild.js';
 
 export type DeployLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -37,7 +37,7 @@ export interface DeployNexOptions {
   provider: EIP1193Provider;
   /** Parameters file name under deploy/parameters (e.g. 'devnet'). */
   network: string;
-  /** Parameters; default: loaded from deploy/parameters/<network>.json. */
+  /** Parameters (incl. the verifier variant); default: loaded from deploy/parameters/<network>.json. */
   parameters?: NexParameters | undefined;
   /** Verifier build; default: loaded from .nex/build. */
   verifierBuild?: VerifierBuild | undefined;
@@ -174,6 +174,8 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   // Before anything touches the chain: the dev SRS only ever goes to a local devnet.
   assertSrsAllowedOnChain(build.srs, chainId);
   const parameters = opts.parameters ?? loadParameters(opts.network);
+  const variant = parameters.verifierVariant;
+  const verifierContracts = verifierVariantOf(build, variant);
   const genesis = (await opts.provider.request({ method: 'eth_getBlockByNumber', params: ['0x0', false] })) as {
     hash: Hex;
   };
@@ -195,12 +197,22 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
       previous = undefined;
     }
   }
+  // The router's version 1 is immutable once deployed: another variant on this chain is a new router
+  // version through governance (addVersion), not a re-run of the deployment.
+  const previousVariant = previous?.genesisHash === genesis.hash ? previous.verifier.variant ?? 'standard' : undefined;
+  if (previousVariant !== undefined && previousVariant !== variant) {
+    throw new DeployError(
+      `chain ${chainId} already has the '${previousVariant}' verifier deployed as router version 1 ` +
+        `(${deploymentsPath(chainId, opts.deploymentsDir)}); the parameters ask for '${variant}'. ` +
+        `Deploy with verifierVariant '${previousVariant}', or register the other verifier as a new router version through governance.`,
+    );
+  }
   const startBlock =
     previous && previous.genesisHash === genesis.hash
       ? previous.startBlock
       : BigInt((await opts.provider.request({ method: 'eth_blockNumber' })) as string).toString();
 
-  log('deploy.start', { chainId, network: opts.network, deployer, srs: build.srs.id, journal });
+  log('deploy.start', { chainId, network: opts.network, deployer, srs: build.srs.id, verifierVariant: variant, journal });
   let transactionsSent = 0;
   const module = nexModule(parameters, build);
   const result = await deploy({
@@ -234,9 +246,9 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
     VerifierRouter: { address: addr('VerifierRouter#VerifierRouter'), abi: await abiOf('VerifierRouter') },
     AggregationMarket: { address: addr('AggregationMarket#AggregationMarket'), abi: await abiOf('AggregationMarket') },
     TimelockController: { address: addr('NexGovernance#TimelockController'), abi: await abiOf('TimelockController') },
-    HonkVerifier: { address: addr('NexVerifier#HonkVerifier'), abi: build.verifier.abi as Abi },
+    HonkVerifier: { address: addr('NexVerifier#HonkVerifier'), abi: verifierContracts.verifier.abi as Abi },
   };
-  for (const [name, lib] of Object.entries(build.libraries)) {
+  for (const [name, lib] of Object.entries(verifierContracts.libraries)) {
     contracts[name] = { address: addr(`NexVerifier#${name}`), abi: lib.abi as Abi };
   }
   await checkWiring(
@@ -263,7 +275,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
     srs: build.srs,
     startBlock,
     contracts: contracts as Deployments['contracts'],
-    verifier: { version: 1, keyHashes: build.keyHashes },
+    verifier: { version: 1, variant, keyHashes: build.keyHashes },
   };
   const file = writeDeployments(deployments, opts.deploymentsDir);
   log('deploy.done', { chainId, file, transactionsSent });

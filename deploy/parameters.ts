@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress, isAddress, maxUint64, parseEther, type Address } from 'viem';
 import type { MarketParams } from '../prover/sdk/actions/getParams.js';
+import { DEFAULT_VERIFIER_VARIANT, isVerifierVariant, VERIFIER_VARIANTS, type VerifierVariant } from './verifierBuild.js';
 
 export type AccountRef = Address | 'deployer';
 
@@ -15,6 +16,11 @@ export type MarketParamsConfig = MarketParams;
 
 export interface NexParameters {
   readonly network: string;
+  /**
+   * Which of bb's root verifiers the router's version 1 points at: 'optimized' (default, ~1.0M gas
+   * per verify, no libraries) or 'standard' (~4.36M gas, HonkVerifier + 2 linked libraries).
+   */
+  readonly verifierVariant: VerifierVariant;
   readonly token: { readonly supply: bigint; readonly treasury: AccountRef };
   readonly staking: { readonly minStake: bigint; readonly unbondingPeriod: number; readonly slashBurnBps: number };
   readonly market: MarketParamsConfig & { readonly treasury: AccountRef };
@@ -76,6 +82,12 @@ function accounts(v: unknown, at: string): AccountRef[] {
 
 const U32 = 2 ** 32 - 1;
 
+/** A verifier variant from a parameters file or the command line; `at` names it in the message. */
+export function parseVerifierVariant(v: unknown, at = 'verifierVariant'): VerifierVariant {
+  if (isVerifierVariant(v)) return v;
+  throw new ParametersError(`${at}: expected one of ${VERIFIER_VARIANTS.map((x) => `'${x}'`).join(', ')}, got ${JSON.stringify(v)}`);
+}
+
 /** Validates a parsed parameters object; `network` names it in messages. */
 export function parseParameters(network: string, raw: unknown): NexParameters {
   const root = obj(raw, network);
@@ -130,6 +142,7 @@ export function parseParameters(network: string, raw: unknown): NexParameters {
   }
   return {
     network,
+    verifierVariant: root.verifierVariant === undefined ? DEFAULT_VERIFIER_VARIANT : parseVerifierVariant(root.verifierVariant),
     token: { supply: amount(t.supply, 'token.supply'), treasury: account(t.treasury, 'token.treasury') },
     staking,
     market,

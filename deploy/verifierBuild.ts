@@ -1,18 +1,21 @@
 /**
  * The aggregation verifier comes from the circuits build (`npm run circuits`), not from contracts/:
- * bb generates it from the root circuit's verification key, the build compiles it with solc-js, and
- * this module loads the compiled HonkVerifier, its external libraries (deployed first and linked) and
- * the key hashes of the aggregation circuits the router pins for the version.
+ * bb generates it from the root circuit's verification key in two variants, the build compiles both
+ * with solc-js, and this module loads them (each a HonkVerifier plus the external libraries it links,
+ * if any) and the key hashes of the aggregation circuits the router pins for the version. Which
+ * variant is deployed is a deployment parameter (`verifierVariant`, default 'optimized').
  *
  * Build layout (prover/engine/circuits/build.ts): <NEX_BUILD_DIR or .nex/build>/circuits-<id>/ with
- * manifest.json ({ srsId, keyHashes: {leaf1, leaf2, leaf4, pad, node}, verifier: { artifact } }) and
- * the verifier artifact ({ contractName, abi, bytecode, deployedBytecode, linkReferences,
+ * manifest.json ({ srsId, keyHashes: {leaf1, leaf2, leaf4, pad, node},
+ * verifiers: { standard: { artifact }, optimized: { artifact } } }) and per variant the verifier
+ * artifact ({ contractName, abi, bytecode, deployedBytecode, linkReferences,
  * libraries: [{ name, abi, bytecode, deployedBytecode }], srsId }).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '@nomicfoundation/ignition-core';
 import type { Hex } from 'viem';
+import { VERIFIER_VARIANTS, type VerifierVariant } from '../prover/engine/circuits/types.js';
 import type { SrsMode } from '../prover/engine/srs/index.js';
 import { projectRoot } from '../prover/sdk/deployments.js';
 import { isCanonicalField } from '../prover/sdk/field.js';
@@ -21,11 +24,29 @@ import { assertNotTestArtifact } from './artifacts.js';
 /** Router order of the version-1 key hashes (docs/protocol.md). */
 export const KEY_HASH_ORDER = ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const;
 
-export interface VerifierBuild {
-  /** The generated HonkVerifier, with unlinked library placeholders. */
+/**
+ * bb's two Solidity verifiers for the root key, measured on Hardhat's EVM (docs/prover.md):
+ * 'optimized' (one contract, ~1.0M gas per verify) and 'standard' (HonkVerifier + RelationsLib +
+ * ZKTranscriptLib, ~4.36M gas per verify). Both pass the same rejection suite.
+ */
+export { VERIFIER_VARIANTS, type VerifierVariant };
+export const DEFAULT_VERIFIER_VARIANT: VerifierVariant = 'optimized';
+
+export function isVerifierVariant(v: unknown): v is VerifierVariant {
+  return typeof v === 'string' && (VERIFIER_VARIANTS as readonly string[]).includes(v);
+}
+
+/** One compiled verifier variant. */
+export interface VerifierContracts {
+  /** The generated HonkVerifier, with unlinked library placeholders (none for 'optimized'). */
   readonly verifier: Artifact;
   /** Library name (as in the verifier's linkReferences) -> artifact. */
   readonly libraries: Readonly<Record<string, Artifact>>;
+}
+
+export interface VerifierBuild {
+  /** The variants present in the build (a format-3 build has both). */
+  readonly variants: Readonly<Partial<Record<VerifierVariant, VerifierContracts>>>;
   /** Key hashes in router order. */
   readonly keyHashes: readonly Hex[];
   /** The trusted setup the verifier checks pairings against. */
@@ -91,6 +112,35 @@ export function linkedLibraryNames(artifact: Artifact): string[] {
   return Object.values(artifact.linkReferences).flatMap((refs) => Object.keys(refs));
 }
 
+function loadVariant(buildDir: string, artifactFile: string, srsId: string): VerifierContracts {
+  const verifierFile = path.join(buildDir, artifactFile);
+  const raw = readJson(verifierFile) as RawContract & { libraries?: RawContract[]; srsId?: unknown };
+  if (raw.srsId !== srsId) {
+    throw new VerifierBuildError(`${verifierFile}: built for SRS ${String(raw.srsId)}, the manifest says ${srsId}`);
+  }
+  const verifier = toArtifact(raw, verifierFile);
+  const libraries: Record<string, Artifact> = {};
+  for (const lib of raw.libraries ?? []) {
+    const artifact = toArtifact(lib, `${verifierFile} (library)`);
+    libraries[artifact.contractName] = artifact;
+  }
+  const missing = linkedLibraryNames(verifier).filter((n) => !libraries[n]);
+  if (missing.length > 0) throw new VerifierBuildError(`${verifierFile}: libraries missing for linking: ${missing.join(', ')}`);
+  return { verifier, libraries };
+}
+
+/** The contracts of `variant`; a clear error when the build does not have it. */
+export function verifierVariantOf(build: VerifierBuild, variant: VerifierVariant): VerifierContracts {
+  const v = build.variants[variant];
+  if (!v) {
+    throw new VerifierBuildError(
+      `the circuits build ${build.buildDir} has no '${variant}' verifier (it has: ${Object.keys(build.variants).join(', ') || 'none'}); ` +
+        'rebuild the circuits (npm run circuits)',
+    );
+  }
+  return v;
+}
+
 /** Loads a circuits build (default: the latest under .nex/build). */
 export function loadVerifierBuild(buildDir: string | undefined = latestBuildDir()): VerifierBuild {
   if (!buildDir) {
@@ -100,6 +150,7 @@ export function loadVerifierBuild(buildDir: string | undefined = latestBuildDir(
   const manifest = readJson(manifestFile) as {
     srsId?: unknown;
     keyHashes?: Record<string, unknown>;
+    verifiers?: Partial<Record<VerifierVariant, { artifact?: unknown }>>;
     verifier?: { artifact?: unknown };
   };
   if (typeof manifest.srsId !== 'string') throw new VerifierBuildError(`${manifestFile}: srsId missing`);
@@ -111,19 +162,17 @@ export function loadVerifierBuild(buildDir: string | undefined = latestBuildDir(
     }
     return v as Hex;
   });
-  if (typeof manifest.verifier?.artifact !== 'string') throw new VerifierBuildError(`${manifestFile}: verifier.artifact missing`);
-  const verifierFile = path.join(buildDir, manifest.verifier.artifact);
-  const raw = readJson(verifierFile) as RawContract & { libraries?: RawContract[]; srsId?: unknown };
-  if (raw.srsId !== manifest.srsId) {
-    throw new VerifierBuildError(`${verifierFile}: built for SRS ${String(raw.srsId)}, the manifest says ${manifest.srsId}`);
+  const variants: Partial<Record<VerifierVariant, VerifierContracts>> = {};
+  for (const variant of VERIFIER_VARIANTS) {
+    const entry = manifest.verifiers?.[variant];
+    if (entry === undefined) continue;
+    if (typeof entry.artifact !== 'string') throw new VerifierBuildError(`${manifestFile}: verifiers.${variant}.artifact missing`);
+    variants[variant] = loadVariant(buildDir, entry.artifact, manifest.srsId);
   }
-  const verifier = toArtifact(raw, verifierFile);
-  const libraries: Record<string, Artifact> = {};
-  for (const lib of raw.libraries ?? []) {
-    const artifact = toArtifact(lib, `${verifierFile} (library)`);
-    libraries[artifact.contractName] = artifact;
+  // Builds from before the variants (format 1) list only the standard verifier.
+  if (manifest.verifiers === undefined && typeof manifest.verifier?.artifact === 'string') {
+    variants.standard = loadVariant(buildDir, manifest.verifier.artifact, manifest.srsId);
   }
-  const missing = linkedLibraryNames(verifier).filter((n) => !libraries[n]);
-  if (missing.length > 0) throw new VerifierBuildError(`${verifierFile}: libraries missing for linking: ${missing.join(', ')}`);
-  return { verifier, libraries, keyHashes, srs: { mode, id: manifest.srsId }, buildDir };
+  if (Object.keys(variants).length === 0) throw new VerifierBuildError(`${manifestFile}: no verifier artifact listed`);
+  return { variants, keyHashes, srs: { mode, id: manifest.srsId }, buildDir };
 }

@@ -10,7 +10,7 @@ import { isLocalDevnet } from '../../prover/engine/srs/policy.js';
 import { deployNex, DeployError, type DeployLog } from '../deploy.js';
 import { loadParameters, type NexParameters } from '../parameters.js';
 import { rpcProvider } from '../provider.js';
-import type { VerifierBuild } from '../verifierBuild.js';
+import type { VerifierBuild, VerifierVariant } from '../verifierBuild.js';
 import { testAccounts, type TestAccount } from './accounts.js';
 import { buildContracts, ensureVerifierBuild, type EnsureVerifierOptions } from './build.js';
 import { fundAccounts, type FundedAccount } from './fund.js';
@@ -24,6 +24,8 @@ export interface StartDevnetOptions {
   /** Parameters file name (default 'devnet'). */
   network?: string | undefined;
   parameters?: NexParameters | undefined;
+  /** Overrides the parameters' verifierVariant (default there: 'optimized'). */
+  verifierVariant?: VerifierVariant | undefined;
   verifierBuild?: VerifierBuild | undefined;
   /** Skip `hardhat build` (artifacts known to be fresh). */
   skipContractBuild?: boolean | undefined;
@@ -52,7 +54,8 @@ export interface Devnet {
 export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet> {
   const log: DeployLog = opts.log ?? (() => undefined);
   const network = opts.network ?? 'devnet';
-  const parameters = opts.parameters ?? loadParameters(network);
+  const loaded = opts.parameters ?? loadParameters(network);
+  const parameters = opts.verifierVariant ? { ...loaded, verifierVariant: opts.verifierVariant } : loaded;
   const funding = parameters.devnet ?? { fundAccounts: 10, ethPerAccount: 10n ** 21n, nexPerAccount: 10n ** 23n };
   const accounts = testAccounts(Math.max(1, funding.fundAccounts));
   const deployer = accounts[0]!;

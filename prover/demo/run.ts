@@ -24,6 +24,7 @@ import {
   type BatchInfo,
   type NexClient,
 } from '../sdk/index.js';
+import type { VerifierVariantName } from '../sdk/deployments.js';
 import { measureBaseline, type Baseline } from './baseline.js';
 import type { Cleanup } from './cleanup.js';
 import { KeeperProcess, type KeeperLine } from './keeperProcess.js';
@@ -74,7 +75,16 @@ export interface DemoResult {
   provingJobs: { circuit: string; ms: number }[];
   statements: DemoStatement[];
   fees: { paid: string; proverEarned: string; protocolFee: string; refunded: string };
-  gas: { fulfil: string; lock: string; perVerifiedProof: string; singleVerify: string; singleVerifyCached: boolean; verifiedCount: number };
+  gas: {
+    fulfil: string;
+    lock: string;
+    perVerifiedProof: string;
+    /** The deployed root verifier's variant; the single-proof baseline uses the same bb generator. */
+    verifierVariant: VerifierVariantName;
+    singleVerify: string;
+    singleVerifyCached: boolean;
+    verifiedCount: number;
+  };
   refund: { submissionId: string; amount: string; txHash: Hex };
   /** Process ids the demo started (node, keepers); all stopped at the end. */
   pids: number[];
@@ -202,8 +212,14 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
   });
   const baseline: Baseline = await timed('baseline', 'Baseline: one rollup proof verified alone by its own Solidity verifier', async (update) => {
     update('proving for the EVM, compiling and deploying its verifier');
-    return measureBaseline({ backend: backend!, rpcUrl: devnet.rpcUrl, privateKey: devnet.accounts[0]!.privateKey, cacheFile: opts.baselineCacheFile });
-  }, (b) => `${b.gasPerProof.toLocaleString('en-US')} gas${b.cached ? ' (measured on an earlier run with this circuits build)' : ''}`);
+    return measureBaseline({
+      backend: backend!,
+      rpcUrl: devnet.rpcUrl,
+      privateKey: devnet.accounts[0]!.privateKey,
+      cacheFile: opts.baselineCacheFile,
+      variant: devnet.deployments.verifier.variant ?? 'standard',
+    });
+  }, (b) => `${b.gasPerProof.toLocaleString('en-US')} gas, ${b.variant} verifier${b.cached ? ' (measured on an earlier run with this circuits build)' : ''}`);
   await backend?.close();
   backend = undefined;
   closeBackend();
@@ -346,6 +362,7 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
       fulfil: fulfilReceipt!.gasUsed.toString(),
       lock: lockReceipt!.gasUsed.toString(),
       perVerifiedProof: verifiedCount > 0 ? (fulfilReceipt!.gasUsed / BigInt(verifiedCount)).toString() : '0',
+      verifierVariant: baseline.variant,
       singleVerify: baseline.gasPerProof.toString(),
       singleVerifyCached: baseline.cached,
       verifiedCount,

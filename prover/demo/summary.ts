@@ -16,6 +16,7 @@ export function formatSummary(r: DemoResult): string {
   const single = BigInt(r.gas.singleVerify);
   const per = BigInt(r.gas.perVerifiedProof);
   const saving = single > 0n ? Number(((single - per) * 1000n) / single) / 10 : 0;
+  const v = r.gas.verifierVariant;
   const lines = [
     '',
     `NEX demo: batch ${r.batchId} (capacity ${r.capacity}) on chain ${r.chainId}, market ${r.market}`,
@@ -35,12 +36,12 @@ export function formatSummary(r: DemoResult): string {
     '',
     'L1 gas',
     ...table([
-      ['fulfil (root proof verified + bookkeeping)', `${int(r.gas.fulfil)} gas for ${r.gas.verifiedCount} verified proofs`],
+      ['fulfil (root proof verified + bookkeeping)', `${int(r.gas.fulfil)} gas for ${r.gas.verifiedCount} verified proofs (${v} root verifier)`],
       ['aggregated, per verified proof', `${int(per)} gas`],
-      ['one rollup proof verified alone', `${int(single)} gas (its own bb-generated Solidity verifier, same variant as the root's${r.gas.singleVerifyCached ? ', measured on an earlier run with this circuits build' : ', measured in this run'})`],
+      ['one rollup proof verified alone', `${int(single)} gas (its own ${v} bb-generated Solidity verifier, like the root's${r.gas.singleVerifyCached ? '; measured on an earlier run with this circuits build' : '; measured in this run'})`],
       ['lock (once per batch)', `${int(r.gas.lock)} gas`],
     ]),
-    `  ${saving >= 0 ? `${saving}% less gas per proof than verifying each alone` : `${-saving}% more gas per proof than verifying each alone (batches this small do not pay off; a full batch of ${r.capacity} would be ${int(BigInt(r.gas.fulfil) / BigInt(r.capacity))} gas per proof)`}`,
+    `  ${saving >= 0 ? `${saving}% less gas per proof than verifying each alone (both with bb's ${v} verifier)` : `${-saving}% more gas per proof than verifying each alone with bb's ${v} verifier (batches this small do not pay off; a full batch of ${r.capacity} would be about ${int(BigInt(r.gas.fulfil) / BigInt(r.capacity))} gas per proof)`}`,
     '',
     'Fees',
     ...table([

@@ -70,8 +70,9 @@ export interface ProvingBackend {
   /**
    * An example rollup proof made for the EVM (keccak transcript) with the Solidity verifier source of that
    * rollup circuit (for the current SRS): the "verify one rollup proof alone on L1" baseline of the benchmark.
+   * `optimized` selects bb's optimized Solidity verifier generator (default: the standard one).
    */
-  exampleRollupEvmCase(): Promise<{ verifierSource: string; proof: Uint8Array; publicInputs: Hex[] }>;
+  exampleRollupEvmCase(opts?: { optimized?: boolean }): Promise<{ verifierSource: string; proof: Uint8Array; publicInputs: Hex[] }>;
   /** Milliseconds bb itself spent in circuitProve since the last call of this function (excludes witness generation). */
   takeBbProveMs(): number;
   /** Process id of the native bb behind this backend, when there is one (for peak-RSS sampling). */
@@ -178,13 +179,13 @@ export async function openBackend(opts: BackendOptions): Promise<ProvingBackend>
         libraries: v.libraries.map((l) => ({ name: l.name, abi: l.abi, bytecode: l.bytecode })),
       };
     },
-    async exampleRollupEvmCase() {
+    async exampleRollupEvmCase(opts: { optimized?: boolean } = {}) {
       const kind = EXAMPLE_FOR[1];
       const c = art.examples[kind];
       const evmVk = await computeVk(bb, kind, c.bytecode, 'evm');
       const { witness } = await noirExecutor(c.program).execute(exampleRollupInputs(kind, 'bench-evm'));
       const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: evmVk.bytes }, witness, 'evm');
-      const verifierSource = solidityVerifierFor(srs, await solidityVerifier(bb, evmVk.bytes));
+      const verifierSource = solidityVerifierFor(srs, await solidityVerifier(bb, evmVk.bytes, opts.optimized === true));
       return { verifierSource, proof: raw.proof, publicInputs: raw.publicInputs };
     },
     takeBbProveMs() {

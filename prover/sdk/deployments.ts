@@ -20,6 +20,9 @@ export const CORE_CONTRACTS = [
 ] as const;
 export type CoreContractName = (typeof CORE_CONTRACTS)[number];
 
+/** bb's Solidity verifier generators (prover/engine/circuits/types.ts VERIFIER_VARIANTS). */
+export type VerifierVariantName = 'standard' | 'optimized';
+
 export interface DeployedContract {
   readonly address: Address;
   readonly abi: Abi;
@@ -41,8 +44,12 @@ export interface Deployments {
   /** Block of the first deployment transaction: a lower bound for log scans. */
   readonly startBlock: string;
   readonly contracts: Readonly<Record<CoreContractName, DeployedContract>> & Readonly<Record<string, DeployedContract>>;
-  /** The verifier version registered in the router, with its pinned key hashes. */
-  readonly verifier: { readonly version: number; readonly keyHashes: readonly Hex[] };
+  /**
+   * The verifier version registered in the router, with its pinned key hashes, and which of bb's
+   * Solidity verifiers it is: 'optimized' (~1.0M gas per verify) or 'standard' (~4.36M). Absent in
+   * files written before the variant was selectable; those deployments are 'standard'.
+   */
+  readonly verifier: { readonly version: number; readonly variant?: VerifierVariantName; readonly keyHashes: readonly Hex[] };
 }
 
 /** The project root (the directory holding package.json), from this file's location. */
@@ -93,6 +100,7 @@ export function parseDeployments(raw: unknown): Deployments {
   }
   const v = d.verifier as Record<string, unknown> | undefined;
   check(v && Number.isSafeInteger(v.version) && Array.isArray(v.keyHashes), 'verifier');
+  check(v.variant === undefined || v.variant === 'standard' || v.variant === 'optimized', 'verifier.variant');
   return raw as Deployments;
 }
 

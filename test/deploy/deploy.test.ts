@@ -1,8 +1,9 @@
-// Deployment on Hardhat's in-process EDR chain with the real circuits build (the generated HonkVerifier
-// and its two libraries): wiring, roles, idempotency, refusal of the dev SRS on a non-local chain, and
-// refusal of test/mock artifacts.
+// Deployment on Hardhat's in-process EDR chain with the real circuits build (the generated HonkVerifier:
+// the optimized variant by default, the standard one with its two libraries when the parameters ask
+// for it): wiring, roles, idempotency, the verifier-variant parameter, refusal of the dev SRS on a
+// non-local chain, and refusal of test/mock artifacts.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, after, describe, it } from 'mocha';
@@ -12,9 +13,9 @@ import type { EIP1193Provider as IgnitionProvider } from '@nomicfoundation/ignit
 import { ArtifactError, assertNotTestArtifact, ProjectArtifactResolver } from '../../deploy/artifacts.js';
 import { deployNex, DeployError } from '../../deploy/deploy.js';
 import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
-import { loadParameters, parseParameters, ParametersError, type NexParameters } from '../../deploy/parameters.js';
+import { loadParameters, parametersDir, parseParameters, ParametersError, type NexParameters } from '../../deploy/parameters.js';
 import { ROLES } from '../../deploy/roles.js';
-import type { VerifierBuild } from '../../deploy/verifierBuild.js';
+import { VerifierBuildError, verifierVariantOf, type VerifierBuild } from '../../deploy/verifierBuild.js';
 import { InsecureSrsError } from '../../prover/engine/srs/policy.js';
 import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
 import { readDeployments } from '../../prover/sdk/deployments.js';
@@ -53,23 +54,23 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
       first = await deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: params, verifierBuild: build, ...dirs });
     });
 
-    it('deploys every contract, links the verifier libraries and writes the deployments file', async () => {
-      assert.ok(first.transactionsSent >= 13, `sent ${first.transactionsSent}`);
+    it('deploys every contract with the optimized verifier (the default) and records it in the deployments file', async () => {
+      assert.equal(params.verifierVariant, 'optimized');
+      assert.ok(first.transactionsSent >= 11, `sent ${first.transactionsSent}`);
       const onDisk = readDeployments(first.deployments.chainId, dirs.deploymentsDir);
       assert.deepEqual(onDisk.contracts, first.deployments.contracts);
       assert.equal(onDisk.srs.mode, 'dev');
+      assert.equal(onDisk.verifier.variant, 'optimized');
       assert.deepEqual(onDisk.verifier.keyHashes, build.keyHashes);
       const client = createPublicClient({ transport: custom(provider) });
       for (const [name, c] of Object.entries(onDisk.contracts)) {
         const code = await client.getCode({ address: c.address });
         assert.ok(code && code.length > 2, `${name} has code`);
       }
-      for (const lib of Object.keys(build.libraries)) assert.ok(onDisk.contracts[lib], `library ${lib} recorded`);
-      // The verifier's runtime code embeds the libraries' addresses (linked).
-      const verifierCode = (await client.getCode({ address: onDisk.contracts.HonkVerifier.address }))!.toLowerCase();
-      for (const lib of Object.keys(build.libraries)) {
-        assert.ok(verifierCode.includes(onDisk.contracts[lib]!.address.slice(2).toLowerCase()), `${lib} linked`);
-      }
+      // The deployed code is the optimized artifact's, and no library was deployed.
+      const optimized = verifierVariantOf(build, 'optimized');
+      assert.equal(await client.getCode({ address: onDisk.contracts.HonkVerifier.address }), optimized.verifier.deployedBytecode);
+      for (const lib of Object.keys(verifierVariantOf(build, 'standard').libraries)) assert.equal(onDisk.contracts[lib], undefined, `${lib} not deployed`);
     });
 
     it('wires router v1, market role, parameters and governance, and leaves the deployer no admin role', async () => {
@@ -128,6 +129,68 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
         address: r.deployments.contracts.AggregationMarket.address,
       });
       assert.ok(code && code.length > 2);
+    });
+  });
+
+  describe('the verifierVariant parameter', () => {
+    it('defaults to optimized, accepts standard and rejects anything else with a clear error', () => {
+      const raw = JSON.parse(readFileSync(path.join(parametersDir(), 'devnet.json'), 'utf8')) as Record<string, unknown>;
+      const { verifierVariant: _v, ...withoutVariant } = raw;
+      assert.equal(parseParameters('devnet', withoutVariant).verifierVariant, 'optimized');
+      assert.equal(parseParameters('devnet', { ...raw, verifierVariant: 'standard' }).verifierVariant, 'standard');
+      assert.equal(loadParameters('testnet').verifierVariant, 'optimized');
+      for (const bad of ['fast', 'Optimized', '', 1, null]) {
+        assert.throws(
+          () => parseParameters('devnet', { ...raw, verifierVariant: bad }),
+          (e: unknown) => e instanceof ParametersError && /verifierVariant: expected one of 'standard', 'optimized'/.test(e.message),
+        );
+      }
+    });
+
+    it('a build without the chosen variant fails before anything is sent', async () => {
+      const conn = await network.create();
+      const provider = conn.provider as unknown as IgnitionProvider;
+      const blockBefore = (await provider.request({ method: 'eth_blockNumber' })) as string;
+      const onlyStandard: VerifierBuild = { ...build, variants: { standard: verifierVariantOf(build, 'standard') } };
+      await assert.rejects(
+        deployNex({ provider, network: 'devnet', parameters: params, verifierBuild: onlyStandard, deploymentsDir: tempDir(), ignitionDir: tempDir() }),
+        (e: unknown) => e instanceof VerifierBuildError && /no 'optimized' verifier/.test(e.message),
+      );
+      assert.equal(await provider.request({ method: 'eth_blockNumber' }), blockBefore);
+    });
+
+    it("'standard' deploys and links the two libraries, records the variant, re-runs idempotently, and refuses a switch", async () => {
+      const conn = await network.create();
+      const provider = conn.provider as unknown as EIP1193Provider;
+      const dirs = { deploymentsDir: tempDir(), ignitionDir: tempDir() };
+      const standardParams: NexParameters = { ...params, verifierVariant: 'standard' };
+      const r = await deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: standardParams, verifierBuild: build, ...dirs });
+      assert.ok(r.transactionsSent >= 13, `sent ${r.transactionsSent}`);
+      const onDisk = readDeployments(r.deployments.chainId, dirs.deploymentsDir);
+      assert.equal(onDisk.verifier.variant, 'standard');
+      const client = createPublicClient({ transport: custom(provider) });
+      const standard = verifierVariantOf(build, 'standard');
+      const libs = Object.keys(standard.libraries);
+      assert.deepEqual(libs.sort(), ['RelationsLib', 'ZKTranscriptLib']);
+      // The verifier's runtime code embeds the libraries' addresses (linked).
+      const verifierCode = (await client.getCode({ address: onDisk.contracts.HonkVerifier.address }))!.toLowerCase();
+      for (const lib of libs) {
+        assert.ok(onDisk.contracts[lib], `library ${lib} recorded`);
+        assert.ok(verifierCode.includes(onDisk.contracts[lib]!.address.slice(2).toLowerCase()), `${lib} linked`);
+      }
+      const [verifier] = await client.readContract({ address: onDisk.contracts.VerifierRouter.address, abi: routerAbi, functionName: 'getVersion', args: [1] });
+      assert.equal(getAddress(verifier), onDisk.contracts.HonkVerifier.address);
+
+      const blockBefore = await client.getBlockNumber();
+      const again = await deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: standardParams, verifierBuild: build, ...dirs });
+      assert.equal(again.transactionsSent, 0);
+      assert.equal(again.deployments.verifier.variant, 'standard');
+      await assert.rejects(
+        deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: params, verifierBuild: build, ...dirs }),
+        (e: unknown) => e instanceof DeployError && /already has the 'standard' verifier/.test(e.message),
+      );
+      assert.equal(await client.getBlockNumber(), blockBefore);
+      assert.equal(readDeployments(r.deployments.chainId, dirs.deploymentsDir).verifier.variant, 'standard');
     });
   });
 

@@ -205,6 +205,7 @@ describe('devnet', function () {
       assert.match(r.out, /AggregationMarket\s+0x[0-9a-fA-F]{40}/);
       assert.match(r.out, /Next steps/);
       assert.match(r.out, /INSECURE dev SRS/);
+      assert.match(r.out, /Verifier: optimized \(router version 1\)/);
     });
 
     it('`nex deploy` on the same chain confirms the deployment without sending anything', async () => {
@@ -215,8 +216,18 @@ describe('devnet', function () {
         const r = await runCli(devnetCommands, ['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl]);
         assert.equal(r.code, 0, r.err);
         assert.match(r.out, /Already deployed, nothing sent on chain 31337/);
+        assert.match(r.out, /\(optimized verifier\)/);
         const missing = await runCli(devnetCommands, ['deploy'], ['--rpc-url', anvil.rpcUrl]);
         assert.match(missing.err, /--network is required/);
+        // The variant flag is validated before anything connects; another variant than the deployed one is refused.
+        const bad = await runCli(devnetCommands, ['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl, '--verifier-variant', 'fast']);
+        assert.equal(bad.code, 1);
+        assert.match(bad.err, /--verifier-variant: expected one of 'standard', 'optimized', got "fast"/);
+        const badDevnet = await runCli(devnetCommands, ['devnet'], ['--rpc-url', anvil.rpcUrl, '--verifier-variant', 'fast']);
+        assert.match(badDevnet.err, /--verifier-variant: expected one of/);
+        const other = await runCli(devnetCommands, ['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl, '--verifier-variant', 'standard']);
+        assert.equal(other.code, 1);
+        assert.match(other.err, /already has the 'optimized' verifier deployed as router version 1/);
       } finally {
         delete process.env.NEX_DEPLOYMENTS_DIR;
         delete process.env.NEX_IGNITION_DIR;

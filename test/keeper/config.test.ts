@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { addressFromDeployments } from '../../prover/keeper/chain/addresses.js';
 import { ConfigError } from '../../prover/keeper/config/config.js';
+import { deployedVerifierVariant } from '../../prover/keeper/config/deployedVariant.js';
 import { loadConfig, parseKeeperFlags } from '../../prover/keeper/config/load.js';
 import { OPTIONS } from '../../prover/keeper/config/options.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
@@ -132,7 +133,7 @@ describe('keeper config', () => {
     const c = loadConfig({ file: 'k.jsonc', cwd: dir, env: {} });
     expect(c.marketAddress).to.equal(MARKET);
     expect(c.capacity).to.equal(1);
-    expect(c.gas.verifyGas).to.equal(4_500_000);
+    expect(c.gas.verifyGas).to.equal(1_400_000);
   });
 
   it('docs/operator.md documents every option (key, env, flag)', () => {
@@ -158,5 +159,26 @@ describe('keeper config', () => {
     expect(p.flags).to.deep.equal({ rpcUrls: 'http://h:1,http://h:2', listenOnly: true });
     const s = new Secret('x');
     expect(`${s}`).to.equal('[redacted]');
+  });
+
+  it('reads the deployed verifier variant for the keeper\'s market from the deployments file', () => {
+    const dir = tmp();
+    const m = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+    const file = join(dir, '31337.json');
+    const write = (verifier: unknown, market = m.toLowerCase()): void =>
+      writeFileSync(file, JSON.stringify({ format: 1, chainId: 31337, contracts: { AggregationMarket: { address: market, abi: [] } }, verifier }));
+    write({ version: 1, variant: 'optimized', keyHashes: [] });
+    expect(deployedVerifierVariant(file, m)).to.equal('optimized');
+    write({ version: 1, variant: 'standard', keyHashes: [] });
+    expect(deployedVerifierVariant(file, m)).to.equal('standard');
+    // Written before the variant was recorded (those deployments are standard; the check assumes so).
+    write({ version: 1, keyHashes: [] });
+    expect(deployedVerifierVariant(file, m)).to.equal(undefined);
+    // Another market's file, no file, or an unreadable one: nothing to check against.
+    write({ version: 1, variant: 'standard', keyHashes: [] }, '0x0000000000000000000000000000000000000001');
+    expect(deployedVerifierVariant(file, m)).to.equal(null);
+    expect(deployedVerifierVariant(join(dir, 'none.json'), m)).to.equal(null);
+    writeFileSync(file, '{ not json');
+    expect(deployedVerifierVariant(file, m)).to.equal(null);
   });
 });

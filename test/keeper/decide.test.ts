@@ -4,6 +4,8 @@ import { BatchState } from '../../prover/abi/generated.js';
 import type { BatchInfo, MarketParams } from '../../prover/keeper/chain/market.js';
 import { estimateProvingSeconds, expectedProfit, gasUnits, treeShape } from '../../prover/keeper/decide/estimate.js';
 import { decide, type DecisionInput } from '../../prover/keeper/decide/policy.js';
+import { VERIFY_TX_GAS, verifyGasWarning } from '../../prover/keeper/decide/verifyGas.js';
+import { OPTIONS } from '../../prover/keeper/config/options.js';
 
 const ME: Address = '0x00000000000000000000000000000000000000Aa';
 const OTHER: Address = '0x00000000000000000000000000000000000000Bb';
@@ -78,5 +80,19 @@ describe('keeper decision policy', () => {
     expect(g.fulfil > 4_500_000n).to.equal(true);
     const p = expectedProfit({ fees: 10n ** 16n, protocolFeeBps: 500, gasPrice: 10n ** 9n, gas: 5_000_000n });
     expect(p).to.deep.equal({ net: 95n * 10n ** 14n, cost: 5n * 10n ** 15n, profit: 45n * 10n ** 14n });
+  });
+
+  it('warns when gas.verifyGas is below the deployed verifier variant\'s measured need', () => {
+    const verifyGas = Number(OPTIONS.find((o) => o.key === 'gas.verifyGas')!.default);
+    // The default fits the optimized verifier (the deployed default) with >= 30% headroom.
+    expect(verifyGas).to.be.at.least(Math.ceil(VERIFY_TX_GAS.optimized * 1.3));
+    expect(verifyGasWarning('optimized', verifyGas)).to.equal(undefined);
+    const w = verifyGasWarning('standard', verifyGas)!;
+    expect(w.message).to.match(/standard verifier/).and.to.include(String(VERIFY_TX_GAS.standard));
+    expect(w.fields).to.deep.include({ verifierVariant: 'standard', variantRecorded: true, verifyGas });
+    expect(verifyGasWarning('standard', 4_500_000)).to.equal(undefined);
+    expect(verifyGasWarning('optimized', 900_000)?.fields).to.deep.include({ verifierVariant: 'optimized' });
+    // A deployments file from before the variant field: those deployed the standard verifier.
+    expect(verifyGasWarning(undefined, verifyGas)?.fields).to.deep.include({ verifierVariant: 'standard', variantRecorded: false });
   });
 });

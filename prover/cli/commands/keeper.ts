@@ -9,11 +9,14 @@ import { OPTIONS } from '../../keeper/config/options.js';
 import { scrub } from '../../keeper/config/secret.js';
 import { loadSigner, promptHidden, type KeeperSigner } from '../../keeper/config/signer.js';
 import { configTemplate } from '../../keeper/config/template.js';
+import { deployedVerifierVariant } from '../../keeper/config/deployedVariant.js';
+import { verifyGasWarning } from '../../keeper/decide/verifyGas.js';
 import { Keeper } from '../../keeper/daemon/keeper.js';
 import { claimEarnings, requestUnstake, stake, withdraw } from '../../keeper/daemon/stakeActions.js';
 import { statusReport } from '../../keeper/daemon/status.js';
 import { createLogger, type Logger } from '../../keeper/obs/logger.js';
 import type { TxOutcome } from '../../keeper/tx/txManager.js';
+import { deploymentsPath } from '../../sdk/deployments.js';
 
 const COMMON = [
   'Options (every config option also has a flag; see docs/operator.md):',
@@ -89,6 +92,10 @@ const run: Command = {
   usage: ['Usage: nex keeper run [--listen-only] [option flags...]', '', 'Stops cleanly on SIGINT/SIGTERM (proving checkpoints are kept and resumed).', '', COMMON].join('\n'),
   run: (args) => guarded(args, 0, async ({ config, signer, log }) => {
     const keeper = await Keeper.create({ config, signer, log });
+    // The deployments file records the deployed verifier variant: warn if verifyGas is below its need.
+    const variant = deployedVerifierVariant(config.deploymentsFile ?? deploymentsPath(keeper.ctx.chainId), keeper.ctx.addresses.market);
+    const warning = variant === null ? undefined : verifyGasWarning(variant, config.gas.verifyGas);
+    if (warning) log.warn(warning.message, warning.fields);
     const ac = new AbortController();
     const stop = (sig: string): void => {
       log.info(`received ${sig}; shutting down`);

@@ -1,0 +1,29 @@
+/**
+ * Does `gas.verifyGas` cover the verifier the router actually calls? The deploy code records the
+ * variant in the deployments file; the gas of one root verify transaction per variant was measured on
+ * Hardhat's EVM (docs/prover.md: 21,000 base + 11,076 B calldata + verification). An estimate below
+ * the deployed verifier's need makes the keeper lock batches that cost more than it thinks.
+ */
+export type VerifierVariantName = 'optimized' | 'standard';
+
+/** gasUsed of one root verify(proof, publicInputs) transaction, per variant (upper bound of the verifier's own share). */
+export const VERIFY_TX_GAS: Readonly<Record<VerifierVariantName, number>> = { optimized: 1_005_628, standard: 4_361_458 };
+
+export interface VerifyGasWarning {
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+}
+
+/**
+ * A warning when `verifyGas` is below what the deployed variant needs; undefined when it fits.
+ * `variant` undefined = a deployments file written before variants were selectable: 'standard'.
+ */
+export function verifyGasWarning(variant: VerifierVariantName | undefined, verifyGas: number): VerifyGasWarning | undefined {
+  const deployed = variant ?? 'standard';
+  const need = VERIFY_TX_GAS[deployed];
+  if (verifyGas >= need) return undefined;
+  return {
+    message: `gas.verifyGas is below what the deployed ${deployed} verifier needs: profit estimates are too optimistic; set --verify-gas (NEX_KEEPER_VERIFY_GAS) to at least ${need}`,
+    fields: { verifierVariant: deployed, variantRecorded: variant !== undefined, verifyGas, verifyTxGas: need },
+  };
+}
