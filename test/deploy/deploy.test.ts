@@ -178,7 +178,7 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
         assert.ok(onDisk.contracts[lib], `library ${lib} recorded`);
         assert.ok(verifierCode.includes(onDisk.contracts[lib]!.address.slice(2).toLowerCase()), `${lib} linked`);
       }
-      const [verifier] = await client.readContract({ address: onDisk.contracts.VerifierRouter.address, abi: routerAbi, functionName: 'getVersion', args: [1] });
+      const [verifier] = await client.readContract({ address: onDisk.contracts.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'getVersion', args: [1] });
       assert.equal(getAddress(verifier), onDisk.contracts.HonkVerifier.address);
 
       const blockBefore = await client.getBlockNumber();
