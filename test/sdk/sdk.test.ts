@@ -3,7 +3,14 @@ import { describe, it, before } from 'mocha';
 import { getAddress, parseEventLogs, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { statementDigest } from '../../prover/sdk/commitment.js';
-import { computeFee, estimateFee, estimateLatency } from '../../prover/sdk/actions/estimateFee.js';
+import {
+  BATCH_L1_GAS,
+  PER_PROOF_L1_GAS,
+  STANDARD_VERIFIER_BATCH_L1_GAS,
+  computeFee,
+  estimateFee,
+  estimateLatency,
+} from '../../prover/sdk/actions/estimateFee.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
 import { refund } from '../../prover/sdk/actions/refund.js';
 import { claimEarnings, getEarnings } from '../../prover/sdk/actions/claimEarnings.js';
@@ -185,6 +192,13 @@ describe('rollup SDK against the real market', function () {
       assert.ok(high.suggestedFee > high.l1CostPerProof, 'margin and protocol fee on top of the L1 cost');
       assert.ok(high.l1CostPerProof > (await estimateFee(f.reader, { gasPrice: 10n ** 11n, batchSize: 4 })).l1CostPerProof);
       await assert.rejects(estimateFee(f.reader, { batchSize: 5 }), RangeError);
+      // The L1 cost share: (batch gas + 15k per proof) / size, rounded up; the default batch gas fits the
+      // deployed (optimized) verifier, a standard-verifier deployment passes its own.
+      const gasPrice = 10n ** 9n;
+      assert.equal(computeFee(PARAMS, gasPrice, { batchSize: 4 }).l1CostPerProof, (gasPrice * (BATCH_L1_GAS + 4n * PER_PROOF_L1_GAS)) / 4n);
+      const standard = computeFee(PARAMS, gasPrice, { batchSize: 4, batchL1Gas: STANDARD_VERIFIER_BATCH_L1_GAS });
+      assert.equal(standard.l1CostPerProof, (gasPrice * (STANDARD_VERIFIER_BATCH_L1_GAS + 4n * PER_PROOF_L1_GAS)) / 4n);
+      assert.throws(() => computeFee(PARAMS, gasPrice, { batchL1Gas: 0n }), RangeError);
       const l = await estimateLatency(f.reader);
       const proving = PARAMS.provingWindowBase + PARAMS.provingWindowPerProof * PARAMS.batchCapacity;
       assert.equal(l.provingWindowSec, proving);

@@ -2,10 +2,14 @@ import type { NexClient } from '../client.js';
 import { getParams, type MarketParams } from './getParams.js';
 
 /**
- * Gas a prover spends per batch on L1, used for the suggested fee: verifying the aggregated proof
- * (about 4.4M gas measured for a 2^21 root circuit) plus locking the batch.
+ * Gas a prover spends per batch on L1, used for the suggested fee: verifying the aggregated proof with
+ * the deployed default (bb's optimized verifier, about 1.0M gas for the 2^21 root circuit) plus locking
+ * the batch and the fulfilment's fixed bookkeeping. A deployment with the standard verifier (about 4.4M
+ * gas per verify) should pass `batchL1Gas: STANDARD_VERIFIER_BATCH_L1_GAS`.
  */
-export const BATCH_L1_GAS = 4_500_000n;
+export const BATCH_L1_GAS = 1_200_000n;
+/** {@link BATCH_L1_GAS} for a deployment of bb's standard verifier. */
+export const STANDARD_VERIFIER_BATCH_L1_GAS = 4_500_000n;
 /** Market bookkeeping a fulfilment costs per included proof (the contracts' target is <= 15k). */
 export const PER_PROOF_L1_GAS = 15_000n;
 
@@ -16,6 +20,8 @@ export interface EstimateFeeParameters {
   marginBps?: number | undefined;
   /** Gas price to assume; default: the node's current gas price. */
   gasPrice?: bigint | undefined;
+  /** A prover's fixed L1 gas per batch (verify + lock + bookkeeping); default {@link BATCH_L1_GAS}. */
+  batchL1Gas?: bigint | undefined;
 }
 
 export interface FeeEstimate {
@@ -37,7 +43,9 @@ export function computeFee(params: MarketParams, gasPrice: bigint, opts: Estimat
   }
   const marginBps = BigInt(opts.marginBps ?? 5_000);
   const n = BigInt(batchSize);
-  const l1CostPerProof = (gasPrice * (BATCH_L1_GAS + PER_PROOF_L1_GAS * n) + n - 1n) / n;
+  const batchL1Gas = opts.batchL1Gas ?? BATCH_L1_GAS;
+  if (batchL1Gas <= 0n) throw new RangeError(`batchL1Gas must be positive, got ${batchL1Gas}`);
+  const l1CostPerProof = (gasPrice * (batchL1Gas + PER_PROOF_L1_GAS * n) + n - 1n) / n;
   // The protocol fee is taken from what the prover receives: gross up so the prover nets the cost.
   const afterProtocol = 10_000n - BigInt(params.protocolFeeBps);
   const withMargin = (l1CostPerProof * (10_000n + marginBps) * 10_000n) / (10_000n * afterProtocol);
