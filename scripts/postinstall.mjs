@@ -1,10 +1,14 @@
 // Hardhat 3's EDR ships its native binding as an optional dependency that declares
 // `engines.node >= 22`. When npm itself runs under an older Node (this project pins
 // Node 22 through the `node` devDependency, but the machine's npm may run on Node 20),
-// npm silently skips that package and Hardhat fails at start-up. This step installs the
-// binding for the current platform under the project's Node 22, only when it is missing.
+// npm silently skips that package and Hardhat fails at start-up. This step puts the
+// binding for the current platform in place, only when it is missing: it fetches the
+// exact version EDR needs with `npm pack` (registry or npm cache), checks it against the
+// integrity package-lock.json records, and unpacks it into node_modules. Unlike a nested
+// `npm install`, this touches no other package, so `npm ci` leaves exactly the locked tree.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -28,21 +32,42 @@ function installedVersion(name) {
   return JSON.parse(readFileSync(manifest, 'utf8')).version;
 }
 
+/** The integrity package-lock.json records for `name@version`, if it records that version. */
+function lockedIntegrity(name, version) {
+  const lockFile = path.join(root, 'package-lock.json');
+  if (!existsSync(lockFile)) return undefined;
+  const entry = JSON.parse(readFileSync(lockFile, 'utf8')).packages?.[`node_modules/${name}`];
+  return entry?.version === version ? entry.integrity : undefined;
+}
+
+function npm(args) {
+  const npmCli = process.env.npm_execpath;
+  if (npmCli && existsSync(npmCli)) return execFileSync(process.execPath, [npmCli, ...args], { cwd: root });
+  return execFileSync('npm', args, { cwd: root });
+}
+
 const edrVersion = installedVersion('@nomicfoundation/edr');
 const native = edrNativePackage();
-if (!edrVersion || !native) {
+if (!edrVersion || !native || installedVersion(native) === edrVersion) {
   process.exit(0);
 }
-const have = installedVersion(native);
-if (have === edrVersion) {
-  process.exit(0);
-}
-const node22 = path.join(root, 'node_modules', 'node', 'bin', 'node');
-const npmCli = process.env.npm_execpath;
-console.log(`[postinstall] installing ${native}@${edrVersion} (EDR native binding) under Node 22`);
-const args = ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', `${native}@${edrVersion}`];
-if (npmCli && existsSync(node22)) {
-  execFileSync(node22, [npmCli, ...args], { cwd: root, stdio: 'inherit' });
-} else {
-  execFileSync('npm', args, { cwd: root, stdio: 'inherit' });
+
+console.log(`[postinstall] installing ${native}@${edrVersion} (EDR native binding; npm skips it when npm itself runs under Node < 22)`);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'nex-edr-'));
+try {
+  const [packed] = JSON.parse(
+    npm(['pack', `${native}@${edrVersion}`, '--pack-destination', tmp, '--json', '--silent', '--ignore-scripts']).toString(),
+  );
+  const expected = lockedIntegrity(native, edrVersion);
+  if (expected && packed.integrity !== expected) {
+    throw new Error(`${native}@${edrVersion}: integrity ${packed.integrity} does not match package-lock.json (${expected})`);
+  }
+  const dest = path.join(root, 'node_modules', ...native.split('/'));
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  execFileSync('tar', ['-xzf', path.join(tmp, packed.filename), '-C', dest, '--strip-components=1']);
+  if (installedVersion(native) !== edrVersion) throw new Error(`${native} did not unpack into ${dest}`);
+  console.log(`[postinstall] ${native}@${edrVersion} installed${expected ? ' (integrity matches the lock)' : ''}`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
 }
