@@ -113,7 +113,7 @@ async function prove(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Pr
   if (!b) return;
   const checkpointDir = row.checkpointDir ?? join(ctx.config.dataDir, 'checkpoints', `batch-${row.batchId}`);
   ctx.db.transition(row.batchId, ['proving'], 'proving', { checkpointDir, provingStartedAt: row.provingStartedAt ?? Math.floor(Date.now() / 1000) });
-  const slots = await fetchBatchInputs({ client: ctx.client, db: ctx.db, market: ctx.addresses.market, startBlock: ctx.addresses.startBlock, maxLogRange: ctx.config.maxLogRange, log: ctx.log }, row.batchId, b.count);
+  const slots = await fetchBatchInputs({ client: ctx.client, db: ctx.db, market: ctx.addresses.market, startBlock: ctx.addresses.startBlock, maxLogRange: ctx.config.maxLogRange, log: ctx.log, tracer: ctx.tracer }, row.batchId, b.count);
   for (const s of slots) if (!s.ok) ctx.log.warn('slot excluded: its data is unusable', { batchId: row.batchId, slot: s.slot, reason: s.reason });
   if (slots.every((s) => !s.ok)) {
     finish(ctx, row, 'nothing-provable', 'no slot has usable data');

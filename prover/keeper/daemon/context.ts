@@ -1,5 +1,6 @@
 import type { Address, PublicClient } from 'viem';
 import type { Addresses } from '../chain/addresses.js';
+import type { CallTracer } from '../chain/callTrace.js';
 import type { MarketReader } from '../chain/market.js';
 import type { KeeperConfig } from '../config/config.js';
 import type { KeeperDb } from '../db/keeperDb.js';
@@ -14,6 +15,8 @@ export interface KeeperContext {
   readonly client: PublicClient;
   readonly addresses: Addresses;
   readonly reader: MarketReader;
+  /** Call traces for submissions made through contracts (warns once per run when the RPC cannot trace). */
+  readonly tracer: CallTracer;
   readonly db: KeeperDb;
   readonly tm: TxManager;
   readonly prover: BatchProver;

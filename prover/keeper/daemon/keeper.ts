@@ -2,6 +2,7 @@ import { encodeFunctionData, zeroAddress, type Address, type Transport } from 'v
 import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
 import { resolveAddresses } from '../chain/addresses.js';
 import { Backoff, sleep } from '../chain/backoff.js';
+import { CallTracer } from '../chain/callTrace.js';
 import { chainFor, publicClientFor, rpcTransport } from '../chain/clients.js';
 import { ingestMarketLogs } from '../chain/ingest.js';
 import { LogScanner } from '../chain/logScanner.js';
@@ -75,7 +76,8 @@ export class Keeper {
     const metrics = new Metrics();
     const tm = new TxManager({ client, account: signer.account, chainId, db, gas: config.gas, log: log.child('tx'), onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }) });
     const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine') });
-    const ctx: KeeperContext = { config, client, addresses, reader, db, tm, prover, metrics, log, account, me, chainId };
+    const tracer = new CallTracer(client, log.child('trace'));
+    const ctx: KeeperContext = { config, client, addresses, reader, tracer, db, tm, prover, metrics, log, account, me, chainId };
     const scanner = new LogScanner({
       client, db, address: addresses.market, name: 'market', maxRange: config.maxLogRange, reorgDepth: config.reorgDepth,
       lookbackBlocks: config.lookbackBlocks, startBlock: addresses.startBlock, log: log.child('scan'),
@@ -239,10 +241,10 @@ export class Keeper {
 
   /** Before taking a batch: its proofs must be fetchable and at least one must verify. */
   async #precheckOk(b: { batchId: bigint; capacity: number; count: number }): Promise<boolean> {
-    const { db, log, client, addresses, config } = this.ctx;
+    const { db, log, client, addresses, config, tracer } = this.ctx;
     let valid = this.#prechecked.get(b.batchId);
     if (valid === undefined) {
-      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: addresses.startBlock, maxLogRange: config.maxLogRange, log }, b.batchId, b.count);
+      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: addresses.startBlock, maxLogRange: config.maxLogRange, log, tracer }, b.batchId, b.count);
       valid = slots.some((s) => s.ok) ? (await this.ctx.prover.validSlots(b.capacity, slots)).length : 0;
       this.#prechecked.set(b.batchId, valid);
       log.info('batch pre-checked', { batchId: b.batchId, count: b.count, validProofs: valid });

@@ -1,5 +1,6 @@
 import { concat, decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
+import type { CallTracer } from '../chain/callTrace.js';
 import { findLogsBackwards } from '../chain/findLogs.js';
 import type { KeeperDb, SubmissionRow } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
@@ -24,6 +25,8 @@ export interface InputSource {
   readonly startBlock: bigint;
   readonly maxLogRange: number;
   readonly log: Logger;
+  /** Finds market calls made by contracts (one per keeper run: it warns once when the RPC cannot trace). */
+  readonly tracer: CallTracer;
 }
 
 /** digest = keccak256(vkHash || publicInputs) (docs/protocol.md). */
@@ -57,12 +60,34 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number): Promi
   if (onChain.toLowerCase() !== sub.digest.toLowerCase()) {
     return { slot, ok: false, reason: `digest on chain ${onChain} differs from the event's (refunded or reorged)` };
   }
-  const tx = await src.client.getTransaction({ hash: sub.txHash });
-  const found = decodeSubmission(tx.input, sub);
-  if (!found) return { slot, ok: false, reason: `proof not found in the calldata of ${sub.txHash} (submitted through another contract?)` };
+  const found = await findCalldata(src, sub);
+  if (!found.ok) return { slot, ok: false, reason: found.reason };
   const program = await programOf(src, sub.programId);
   if (!program) return { slot, ok: false, reason: `program ${sub.programId} registration not found` };
   return { slot, ok: true, input: { slot, submissionId: id, programId: sub.programId, publicInputs: found.publicInputs, proof: found.proof, vk: program.vk, fee: sub.fee } };
+}
+
+/**
+ * The submission's public inputs and proof: from the transaction input when it called the market
+ * directly, else from the market calls in its call trace (a rollup posting through its own contract).
+ * Either way decodeSubmission's match against the event is the only acceptance rule.
+ */
+async function findCalldata(src: InputSource, sub: SubmissionRow): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
+  const tx = await src.client.getTransaction({ hash: sub.txHash });
+  const direct = decodeSubmission(tx.input, sub);
+  if (direct) return { ok: true, ...direct };
+  const calls = await src.tracer.marketCalls(sub.txHash, src.market);
+  if (!calls.ok) {
+    return {
+      ok: false,
+      reason: `${sub.txHash} submitted through another contract and the RPC does not serve debug_traceTransaction callTracer (${calls.unsupported}); use an RPC with the debug API, e.g. anvil, geth, reth, or post directly to the market`,
+    };
+  }
+  for (const input of calls.inputs) {
+    const found = decodeSubmission(input, sub);
+    if (found) return { ok: true, ...found };
+  }
+  return { ok: false, reason: `proof matching the event not found in ${sub.txHash}: neither its input nor its ${calls.inputs.length} successful market submit call(s) carry it` };
 }
 
 /**
