@@ -5,7 +5,7 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  concat, createPublicClient, custom, encodeFunctionData, http, HttpRequestError, numberToHex, pad, parseEventLogs, toHex,
+  concat, createPublicClient, custom, fallback, encodeFunctionData, http, HttpRequestError, numberToHex, pad, parseEventLogs, toHex,
   type Abi, type Address, type Hex, type PublicClient,
 } from 'viem';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
@@ -184,6 +184,17 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
     expect(warnings).to.have.length(1);
     expect(warnings[0]!.msg).to.include('does not serve debug_traceTransaction');
     expect(warnings[0]!.error).to.include('does not exist');
+  });
+
+  it('a fallback RPC with the debug API serves the trace when the primary lacks it', async () => {
+    const askedPrimary: Hex[] = [];
+    const primary = rpcClient(anvil.url, askedPrimary, async () => {
+      throw Object.assign(new Error('Method not found'), { code: -32601 });
+    });
+    const client = createPublicClient({ cacheTime: 0, transport: fallback([custom(primary), http(anvil.url, { retryCount: 0 })], { retryCount: 0 }) });
+    const slots = await fetchBatchInputs(source(client), BATCH, 2);
+    slots.forEach((s, i) => expectFound(s, subs[i]!));
+    expect(askedPrimary).to.deep.equal([txs.forward]);
   });
 
   it('a transient RPC error while tracing fails the fetch (the caller retries) instead of excluding the slot', async () => {
