@@ -1,6 +1,6 @@
 import { concat, decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
-import type { CallTracer } from '../chain/callTrace.js';
+import type { CallTracer, MarketCalls } from '../chain/callTrace.js';
 import { findLogsBackwards } from '../chain/findLogs.js';
 import type { KeeperDb, SubmissionRow } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
@@ -41,9 +41,11 @@ export function statementDigest(programId: Hex, publicInputs: readonly Hex[]): H
  */
 export async function fetchBatchInputs(src: InputSource, batchId: bigint, count: number): Promise<SlotFetch[]> {
   const out: SlotFetch[] = [];
+  // One trace per transaction: a contract's submitMany fills many slots from one transaction.
+  const traces: TraceCache = new Map();
   for (let slot = 0; slot < count; slot++) {
     try {
-      out.push(await fetchSlot(src, batchId, slot));
+      out.push(await fetchSlot(src, batchId, slot, traces));
     } catch (err) {
       // RPC failures are not the submitter's fault: let the caller retry rather than exclude.
       throw new Error(`fetching batch ${batchId} slot ${slot}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
@@ -52,7 +54,9 @@ export async function fetchBatchInputs(src: InputSource, batchId: bigint, count:
   return out;
 }
 
-async function fetchSlot(src: InputSource, batchId: bigint, slot: number): Promise<SlotFetch> {
+type TraceCache = Map<Hex, Promise<MarketCalls>>;
+
+async function fetchSlot(src: InputSource, batchId: bigint, slot: number, traces: TraceCache): Promise<SlotFetch> {
   const id = batchId * 32n + BigInt(slot);
   const sub = src.db.submissionsOf(batchId).find((s) => s.slot === slot) ?? (await findSubmission(src, id));
   if (!sub) return { slot, ok: false, reason: 'no Submitted event found' };
@@ -60,7 +64,7 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number): Promi
   if (onChain.toLowerCase() !== sub.digest.toLowerCase()) {
     return { slot, ok: false, reason: `digest on chain ${onChain} differs from the event's (refunded or reorged)` };
   }
-  const found = await findCalldata(src, sub);
+  const found = await findCalldata(src, sub, traces);
   if (!found.ok) return { slot, ok: false, reason: found.reason };
   const program = await programOf(src, sub.programId);
   if (!program) return { slot, ok: false, reason: `program ${sub.programId} registration not found` };
@@ -72,11 +76,13 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number): Promi
  * directly, else from the market calls in its call trace (a rollup posting through its own contract).
  * Either way decodeSubmission's match against the event is the only acceptance rule.
  */
-async function findCalldata(src: InputSource, sub: SubmissionRow): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
+async function findCalldata(src: InputSource, sub: SubmissionRow, traces: TraceCache): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
   const tx = await src.client.getTransaction({ hash: sub.txHash });
   const direct = decodeSubmission(tx.input, sub);
   if (direct) return { ok: true, ...direct };
-  const calls = await src.tracer.marketCalls(sub.txHash, src.market);
+  let trace = traces.get(sub.txHash);
+  if (!trace) traces.set(sub.txHash, (trace = src.tracer.marketCalls(sub.txHash, src.market)));
+  const calls = await trace;
   if (!calls.ok) {
     return {
       ok: false,
