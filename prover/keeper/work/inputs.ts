@@ -41,11 +41,10 @@ export function statementDigest(programId: Hex, publicInputs: readonly Hex[]): H
  */
 export async function fetchBatchInputs(src: InputSource, batchId: bigint, count: number): Promise<SlotFetch[]> {
   const out: SlotFetch[] = [];
-  // One trace per transaction: a contract's submitMany fills many slots from one transaction.
-  const traces: TraceCache = new Map();
+  const reads: TxReads = { inputs: new Map(), traces: new Map() };
   for (let slot = 0; slot < count; slot++) {
     try {
-      out.push(await fetchSlot(src, batchId, slot, traces));
+      out.push(await fetchSlot(src, batchId, slot, reads));
     } catch (err) {
       // RPC failures are not the submitter's fault: let the caller retry rather than exclude.
       throw new Error(`fetching batch ${batchId} slot ${slot}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
@@ -54,9 +53,19 @@ export async function fetchBatchInputs(src: InputSource, batchId: bigint, count:
   return out;
 }
 
-type TraceCache = Map<Hex, Promise<MarketCalls>>;
+/** What one batch fetch read per transaction: a submitMany fills many slots from one transaction. */
+interface TxReads {
+  readonly inputs: Map<Hex, Promise<Hex>>;
+  readonly traces: Map<Hex, Promise<MarketCalls>>;
+}
 
-async function fetchSlot(src: InputSource, batchId: bigint, slot: number, traces: TraceCache): Promise<SlotFetch> {
+function once<T>(memo: Map<Hex, Promise<T>>, txHash: Hex, read: () => Promise<T>): Promise<T> {
+  let p = memo.get(txHash);
+  if (!p) memo.set(txHash, (p = read()));
+  return p;
+}
+
+async function fetchSlot(src: InputSource, batchId: bigint, slot: number, reads: TxReads): Promise<SlotFetch> {
   const id = batchId * 32n + BigInt(slot);
   const sub = src.db.submissionsOf(batchId).find((s) => s.slot === slot) ?? (await findSubmission(src, id));
   if (!sub) return { slot, ok: false, reason: 'no Submitted event found' };
@@ -64,7 +73,7 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number, traces
   if (onChain.toLowerCase() !== sub.digest.toLowerCase()) {
     return { slot, ok: false, reason: `digest on chain ${onChain} differs from the event's (refunded or reorged)` };
   }
-  const found = await findCalldata(src, sub, traces);
+  const found = await findCalldata(src, sub, reads);
   if (!found.ok) return { slot, ok: false, reason: found.reason };
   const program = await programOf(src, sub.programId);
   if (!program) return { slot, ok: false, reason: `program ${sub.programId} registration not found` };
@@ -76,21 +85,19 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number, traces
  * directly, else from the market calls in its call trace (a rollup posting through its own contract).
  * Either way decodeSubmission's match against the event is the only acceptance rule.
  */
-async function findCalldata(src: InputSource, sub: SubmissionRow, traces: TraceCache): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
-  const tx = await src.client.getTransaction({ hash: sub.txHash });
-  const direct = decodeSubmission(tx.input, sub);
+async function findCalldata(src: InputSource, sub: SubmissionRow, reads: TxReads): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
+  const input = await once(reads.inputs, sub.txHash, async () => (await src.client.getTransaction({ hash: sub.txHash })).input);
+  const direct = decodeSubmission(input, sub);
   if (direct) return { ok: true, ...direct };
-  let trace = traces.get(sub.txHash);
-  if (!trace) traces.set(sub.txHash, (trace = src.tracer.marketCalls(sub.txHash, src.market)));
-  const calls = await trace;
+  const calls = await once(reads.traces, sub.txHash, () => src.tracer.marketCalls(sub.txHash, src.market));
   if (!calls.ok) {
     return {
       ok: false,
       reason: `${sub.txHash} submitted through another contract and the RPC does not serve debug_traceTransaction callTracer (${calls.unsupported}); use an RPC with the debug API, e.g. anvil, geth, reth, or post directly to the market`,
     };
   }
-  for (const input of calls.inputs) {
-    const found = decodeSubmission(input, sub);
+  for (const call of calls.inputs) {
+    const found = decodeSubmission(call, sub);
     if (found) return { ok: true, ...found };
   }
   return { ok: false, reason: `proof matching the event not found in ${sub.txHash}: neither its input nor its ${calls.inputs.length} successful market submit call(s) carry it` };
