@@ -11,24 +11,26 @@ import { Noir, type CompiledCircuit } from '@noir-lang/noir_js';
 import { expect } from 'chai';
 import type { Contract, Signer } from 'ethers';
 import { network } from 'hardhat';
-import { IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX } from '../../prover/engine/srs/constants.js';
 import {
   type DevSrs,
-  InsecureSrsError,
-  assertSrsAllowedOnChain,
-  checkSrsFiles,
   createBarretenberg,
   deriveDevTau,
   devSrsDir,
+  ignitionSrs,
+  pointsFor,
+  stockBbPath,
+} from '../../prover/engine/index.js';
+import { FIELD_MODULUS, InsecureSrsError, assertSrsAllowedOnChain } from '../../prover/protocol/index.js';
+import {
+  IGNITION_G1_SECOND_HEX,
+  IGNITION_G2_HEX,
+  checkSrsFiles,
   ensureDevSrs,
   g1FromBytes,
-  ignitionSrs,
   patchBbBytes,
   patchSolidityVerifierG2,
-  pointsFor,
   solidityVerifierFor,
-  stockBbPath,
-} from '../../prover/engine/srs/index.js';
+} from '../../prover/toolchain/index.js';
 
 // Small SRSs for these tests live under the OS temp dir (reused between runs); the 2^21 one the
 // circuits need lives in the default cache so later tests and CI reruns reuse it.
@@ -56,7 +58,7 @@ async function compileCircuit(dir: string): Promise<CompiledCircuit> {
 
 /** y for x = 3 under the circuit above, computed in the scalar field. */
 function circuitOutput(x: bigint): bigint {
-  const r = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
+  const r = FIELD_MODULUS;
   let h = x;
   for (let i = 0n; i < 64n; i++) h = (h * h + i) % r;
   return h;
