@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Artifact, ArtifactResolver, BuildInfo } from '@nomicfoundation/ignition-core';
-import { projectRoot } from '../prover/sdk/deployments.js';
+import { projectRoot } from '../prover/sdk/index.js';
 
 /** Contract name -> fully qualified source name of every contract deploy code may deploy. */
 export const DEPLOYABLE_CONTRACTS: Readonly<Record<string, string>> = {

@@ -14,7 +14,7 @@ import {
 } from '@nomicfoundation/ignition-core';
 import { errorDeploymentResultToExceptionMessage } from '@nomicfoundation/hardhat-ignition/helpers';
 import { createPublicClient, custom, getAddress, type Abi, type Address, type Hex } from 'viem';
-import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/engine/srs/policy.js';
+import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/protocol/index.js';
 import { accessControlAbi, verifierRouterAbi } from '../prover/abi/generated.js';
 import {
   deploymentsPath,
@@ -23,7 +23,7 @@ import {
   writeDeployments,
   type DeployedContract,
   type Deployments,
-} from '../prover/sdk/deployments.js';
+} from '../prover/sdk/index.js';
 import { ProjectArtifactResolver } from './artifacts.js';
 import { nexModule } from './modules/nex.js';
 import { loadParameters, type NexParameters } from './parameters.js';

@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress, isAddress, maxUint64, parseEther, type Address } from 'viem';
-import type { MarketParams } from '../prover/sdk/actions/getParams.js';
+import type { MarketParams } from '../prover/sdk/index.js';
 import { DEFAULT_VERIFIER_VARIANT, isVerifierVariant, VERIFIER_VARIANTS, type VerifierVariant } from './verifierBuild.js';
 
 export type AccountRef = Address | 'deployer';

@@ -9,14 +9,22 @@
 import { readFileSync } from 'node:fs';
 import { network } from 'hardhat';
 import type { Barretenberg } from '@aztec/bb.js';
-import { ensureDevSrs } from '../prover/engine/srs/index.js';
-import { readManifest } from '../prover/engine/circuits/build.js';
-import { deployRootVerifier } from '../prover/engine/circuits/deployVerifier.js';
-import { proveExampleRollup } from '../prover/engine/circuits/examples.js';
-import { bytesToHex } from '../prover/engine/circuits/fields.js';
-import { proveLeaf, provePad, proveNode, verifyAggProof, verifyRollupProof } from '../prover/engine/circuits/prove.js';
-import { ensureAggregationArtifacts, startBarretenberg } from '../prover/engine/circuits/setup.js';
-import { VERIFIER_VARIANTS, type AggProof, type AggregationArtifacts, type Hex, type RollupProof } from '../prover/engine/circuits/types.js';
+import { bytesToHex } from 'viem';
+import {
+  proveLeaf,
+  provePad,
+  proveNode,
+  readManifest,
+  startBarretenberg,
+  verifyAggProof,
+  verifyRollupProof,
+  type AggProof,
+  type AggregationArtifacts,
+  type Hex,
+  type RollupProof,
+} from '../prover/engine/index.js';
+import { VERIFIER_VARIANTS } from '../prover/protocol/index.js';
+import { deployRootVerifier, ensureAggregationArtifacts, ensureDevSrs, proveExampleRollup } from '../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 

@@ -11,7 +11,7 @@ import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types'
 import type { ContractTransactionResponse, TransactionReceipt } from 'ethers';
 import { network } from 'hardhat';
 import { type Hex, keccak256, toHex } from 'viem';
-import { aggregationPublicInputs } from '../prover/sdk/commitment.js';
+import { aggregationPublicInputs, PROOF_BYTES, submissionId, VK_BYTES } from '../prover/protocol/index.js';
 import {
   KEY_HASHES,
   MIN_FEE,
@@ -21,11 +21,9 @@ import {
   inputsFor,
   proofFor,
   type MarketFixture,
-} from '../test/market/fixture.js';
+} from './lib/marketDeployment.js';
 
-const PROOF_BYTES = 14_656; // an UltraHonk proof (458 field elements + header) as bb emits it
 const SMALL_PROOF: Hex = `0x${'11'.repeat(64)}`;
-const VK_BYTES = 3_680;
 
 function calldataCost(data: string): { standard: number; floor: number } {
   let zero = 0;
@@ -192,7 +190,7 @@ async function main(): Promise<void> {
   await submitOne(f, SMALL_PROOF, f.user2);
   const bRefund = (await f.market.openBatchId()) as bigint;
   await networkHelpers.time.increaseTo((await f.market.batchExpiry(bRefund)) + 1n);
-  const refund = await measure(f.market.connect(f.user2).refund(bRefund * 32n));
+  const refund = await measure(f.market.connect(f.user2).refund(submissionId(bRefund, 0)));
   lines.push(['refund (expired batch)', refund.execution, 'execution']);
 
   for (let i = 0; i < 8; i++) await submitOne(f);
@@ -212,7 +210,7 @@ async function main(): Promise<void> {
   await submitOne(f, SMALL_PROOF, f.user2);
   const bCredit = (await f.market.openBatchId()) as bigint;
   await networkHelpers.time.increaseTo((await f.market.batchExpiry(bCredit)) + 1n);
-  const credited = await measure(f.market.connect(f.outsider).refund(bCredit * 32n));
+  const credited = await measure(f.market.connect(f.outsider).refund(submissionId(bCredit, 0)));
   lines.push(['refund by a third party (expired; credits earnings 0->x)', credited.execution, 'execution']);
 
   // one submission with a real-size proof: the whole transaction here (osaka: EIP-7623 floor applies),

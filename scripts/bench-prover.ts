@@ -11,12 +11,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { network } from 'hardhat';
+import { aggregateBatch, type AggregateResult, type BackendOptions, type Batch, jsonLogger, peakRssMiB, type RollupProof } from '../prover/engine/index.js';
+import { AGG_CIRCUITS, type AggCircuit } from '../prover/protocol/index.js';
 import {
-  AGG_CIRCUITS, type AggCircuit, type BackendOptions, circuitBuild, devSrsGeneration, openBackend, type RollupProof,
-} from '../prover/engine/backend.js';
-import type { Batch } from '../prover/engine/batch.js';
-import { compileVerifier, deployVerifier, evmVerify, fromVerifierBuild } from '../prover/engine/evm-verifier.js';
-import { aggregateBatch, type AggregateResult, jsonLogger } from '../prover/engine/index.js';
+  circuitBuild,
+  compileVerifier,
+  deployVerifier,
+  devSrsGeneration,
+  evmVerify,
+  fromVerifierBuild,
+  openExampleBackend,
+} from '../prover/toolchain/index.js';
 import { hexToBytes } from 'viem';
 
 /**
@@ -94,7 +99,7 @@ print(table('Setup', ['step', 'time (s)', 'source'], [
 ]));
 
 // 3. Inner proofs (example rollups with 1, 2 and 4 public inputs) and their pre-check.
-const backend = await openBackend(bopts);
+const backend = await openExampleBackend(bopts);
 const innerRows: (string | number)[][] = [];
 const pool: Record<1 | 2 | 4, RollupProof[]> = { 1: [], 2: [], 4: [] };
 const needed = Math.max(3, ...sizes);
@@ -118,7 +123,7 @@ try {
   await backend.provePad({ height: 1, prover: '0x000000000000000000000000000000000000dead' });
   padMs = performance.now() - t;
   const pid = backend.bbPid();
-  if (pid !== undefined) padRss = (await import('../prover/engine/rss.js').then((m) => m.peakRssMiB(pid))) ?? undefined;
+  if (pid !== undefined) padRss = (await peakRssMiB(pid)) ?? undefined;
 } catch (err) {
   await backend.close();
   throw err;

@@ -1,5 +1,6 @@
 /**
- * Builds the shared commitment test vectors (test/vectors/commitment.json) from prover/sdk/commitment.ts.
+ * Builds the shared commitment test vectors (test/vectors/commitment.json) from prover/protocol (the
+ * TypeScript commitment format).
  * `npx tsx scripts/commitment-vectors.ts` rewrites the file; `--check` fails when it is stale.
  * The inputs are derived deterministically (keccak of a label, reduced mod r), so the file is reproducible.
  */
@@ -7,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Address, type Hex, getAddress, keccak256, numberToHex, stringToHex } from 'viem';
 import {
+  AGG_CIRCUITS,
   FIELD_MODULUS,
   aggregationPublicInputs,
   batchLeaves,
@@ -14,7 +16,7 @@ import {
   merkleRoot,
   splitRoot,
   statementDigest,
-} from '../prover/sdk/commitment.js';
+} from '../prover/protocol/index.js';
 
 export const VECTORS_PATH = fileURLToPath(new URL('../test/vectors/commitment.json', import.meta.url));
 
@@ -93,7 +95,7 @@ function buildCase(spec: CaseSpec): VectorCase {
   const root = merkleRoot(leaves);
   const [rootHi, rootLo] = splitRoot(root);
   const prover = getAddress(`0x${keccak256(stringToHex(`${spec.name}/prover`)).slice(26)}`);
-  const keyHashes = ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'].map((k) => field(`${spec.name}/key/${k}`));
+  const keyHashes = AGG_CIRCUITS.map((k) => field(`${spec.name}/key/${k}`));
   return {
     name: spec.name,
     capacity: spec.capacity,

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectRoot } from '../prover/sdk/deployments.js';
+import { projectRoot } from '../prover/sdk/index.js';
 import { Cleanup } from '../prover/demo/cleanup.js';
 import { createProgress, formatMs } from '../prover/demo/progress.js';
 import { runDemo } from '../prover/demo/run.js';

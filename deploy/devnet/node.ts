@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { projectRoot } from '../../prover/sdk/deployments.js';
+import { projectRoot } from '../../prover/sdk/index.js';
 
 export interface LocalNode {
   readonly kind: 'hardhat' | 'anvil';

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { bytesToHex, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
 import { startDevnet, type Devnet } from '../../deploy/devnet/devnet.js';
 import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
-import { openBackend, type ProvingBackend, type RollupProof } from '../engine/backend.js';
+import type { RollupProof } from '../engine/index.js';
+import { openExampleBackend as openBackend, type ExampleBackend as ProvingBackend } from '../toolchain/index.js';
 import { nexTokenAbi, proverStakingAbi } from '../abi/generated.js';
 import {
   addressesOf,
@@ -24,7 +25,7 @@ import {
   type BatchInfo,
   type NexClient,
 } from '../sdk/index.js';
-import type { VerifierVariantName } from '../sdk/deployments.js';
+import type { VerifierVariantName } from '../sdk/index.js';
 import { measureBaseline, type Baseline } from './baseline.js';
 import type { Cleanup } from './cleanup.js';
 import { KeeperProcess, type KeeperLine } from './keeperProcess.js';

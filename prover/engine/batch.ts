@@ -1,8 +1,8 @@
 // Batch model and its validation at the engine boundary, plus the JSON file format used by the CLI
 // (`nex aggregate --batch <file.json>`).
 import { bytesToHex, hexToBytes, isAddress } from 'viem';
+import { isCanonicalField, isValidCapacity, MAX_CAPACITY, MIN_CAPACITY, statementDigest } from '../protocol/index.js';
 import type { Hex, RollupProof } from './backend.js';
-import { isCanonicalField, statementDigest } from './commitment.js';
 
 export type Slot = { kind: 'proof'; rollup: RollupProof } | { kind: 'empty' } | { kind: 'excluded' };
 
@@ -13,24 +13,15 @@ export interface Batch {
   slots: Slot[];
 }
 
-export const MIN_CAPACITY = 2;
-export const MAX_CAPACITY = 32;
-/** Public-input counts the version-1 leaf circuits support. */
-export const SUPPORTED_PUBLIC_INPUT_COUNTS: readonly number[] = [1, 2, 4];
-
 export class BatchError extends Error {
   override readonly name = 'BatchError';
-}
-
-export function isPowerOfTwo(n: number): boolean {
-  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }
 
 /** Checks the batch shape (capacity, slot count, slot kinds, field encodings). Throws BatchError. */
 export function validateBatch(batch: Batch): void {
   if (typeof batch !== 'object' || batch === null) throw new BatchError('batch must be an object');
   const { capacity, slots } = batch;
-  if (!isPowerOfTwo(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY) {
+  if (!isValidCapacity(capacity)) {
     throw new BatchError(`batch capacity must be a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY}, got ${String(capacity)}`);
   }
   if (!Array.isArray(slots) || slots.length !== capacity) {

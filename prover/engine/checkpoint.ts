@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { AGG_CIRCUITS } from '../protocol/index.js';
 import type { AggProof, ArtifactsInfo, Hex } from './backend.js';
-import { AGG_CIRCUITS } from './backend.js';
 import type { Batch } from './batch.js';
 import type { Job } from './planner.js';
 import { aggProofFromJson, aggProofToJson, type AggProofJson } from './serialize.js';

@@ -7,9 +7,9 @@
 //
 // Ids: `L<slot>` (leaf), `P<index>@h<height>` (pad covering slots index*2^h .. (index+1)*2^h - 1),
 // `N<height>.<index>` (node at that height and index; the root is `N<log2 capacity>.0`).
+import { hashPair, LEAF_FOR_PUBLIC_INPUTS, SUPPORTED_PUBLIC_INPUT_COUNTS, zeroSubtree } from '../protocol/index.js';
 import type { AggCircuit, Hex, ProofTarget } from './backend.js';
-import { type Batch, BatchError, SUPPORTED_PUBLIC_INPUT_COUNTS, slotDigest, validateBatch, excludedMask } from './batch.js';
-import { hashPair, zeroSubtreeRoot } from './commitment.js';
+import { type Batch, BatchError, slotDigest, validateBatch, excludedMask } from './batch.js';
 
 interface JobBase {
   readonly id: string;
@@ -51,18 +51,13 @@ export interface Plan {
 }
 
 export function leafCircuitFor(publicInputCount: number): AggCircuit {
-  switch (publicInputCount) {
-    case 1:
-      return 'leaf1';
-    case 2:
-      return 'leaf2';
-    case 4:
-      return 'leaf4';
-    default:
-      throw new BatchError(
-        `no leaf circuit for ${publicInputCount} public inputs (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`,
-      );
+  const circuit = LEAF_FOR_PUBLIC_INPUTS[publicInputCount];
+  if (!circuit) {
+    throw new BatchError(
+      `no leaf circuit for ${publicInputCount} public inputs (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`,
+    );
   }
+  return circuit;
 }
 
 export const leafId = (slot: number): string => `L${slot}`;
@@ -98,7 +93,7 @@ export function planBatch(batch: Batch): Plan {
     if (allZero) {
       const job: PadJob = {
         kind: 'pad', id: padId(index, height), circuit: 'pad', height, index,
-        root: zeroSubtreeRoot(height), target: 'noir-recursive', deps: [],
+        root: zeroSubtree(height), target: 'noir-recursive', deps: [],
       };
       jobs.push(job);
       return job;

@@ -1,7 +1,8 @@
 // Pre-check: every rollup proof is verified against its stored VK (milliseconds each) before it enters
 // the tree, so a bad proof costs seconds instead of a failed multi-minute tree.
+import { SUPPORTED_PUBLIC_INPUT_COUNTS } from '../protocol/index.js';
 import type { ProvingBackend } from './backend.js';
-import { type Batch, SUPPORTED_PUBLIC_INPUT_COUNTS } from './batch.js';
+import type { Batch } from './batch.js';
 import type { Logger } from './logger.js';
 
 export interface SlotCheck {

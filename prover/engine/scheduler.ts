@@ -1,6 +1,6 @@
 // Runs a plan's jobs in dependency order with bounded parallelism, checkpointing each finished proof
 // and resuming from existing checkpoints. The job runner is an interface: the product code uses the
-// worker pool (worker-pool.ts); unit tests inject a fake runner to exercise this logic without bb.
+// worker pool (workerPool.ts); unit tests inject a fake runner to exercise this logic without bb.
 import type { AggProof, Hex, RollupProof } from './backend.js';
 import type { Batch } from './batch.js';
 import type { CheckpointStore } from './checkpoint.js';

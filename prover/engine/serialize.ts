@@ -1,6 +1,7 @@
 // JSON form of AggProof (hex strings), used by checkpoints and worker IPC.
 import { bytesToHex, hexToBytes } from 'viem';
-import { AGG_CIRCUITS, type AggProof, type Hex } from './backend.js';
+import { AGG_CIRCUITS } from '../protocol/index.js';
+import type { AggProof, Hex } from './backend.js';
 
 export interface AggProofJson {
   circuit: AggProof['circuit'];

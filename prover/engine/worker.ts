@@ -3,7 +3,7 @@ import { openBackend, type ProvingBackend } from './backend.js';
 import { rollupFromJson } from './batch.js';
 import { peakRssMiB, resetPeakRss } from './rss.js';
 import { aggProofFromJson, aggProofToJson } from './serialize.js';
-import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
+import type { ParentMessage, WorkerMessage } from './workerProtocol.js';
 
 if (!process.send) throw new Error('prover worker must be started by the worker pool (child_process.fork)');
 

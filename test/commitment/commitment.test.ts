@@ -9,13 +9,13 @@ import {
   batchLeaves,
   batchRoot,
   fieldToWord,
-  isCanonical,
+  isCanonicalField,
   merkleRoot,
   splitRoot,
   splitSubmissionId,
   statementDigest,
   submissionId,
-} from '../../prover/sdk/commitment.js';
+} from '../../prover/protocol/index.js';
 import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitment-vectors.js';
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as CommitmentVectors;
@@ -34,7 +34,7 @@ describe('commitment format', () => {
     expect(vectors.cases.some((c) => c.slots.length < c.capacity)).to.equal(true);
   });
 
-  describe('TypeScript (prover/sdk/commitment.ts)', () => {
+  describe('TypeScript (prover/protocol)', () => {
     for (const c of vectors.cases) {
       it(`reproduces ${c.name}`, () => {
         for (const slot of c.slots) expect(statementDigest(slot.vkHash, slot.publicInputs)).to.equal(slot.digest);
@@ -60,7 +60,7 @@ describe('commitment format', () => {
       expect(() => batchLeaves([r, r], 2, 0b100)).to.throw(CommitmentError);
       expect(() => batchLeaves([r, r, r], 2)).to.throw(CommitmentError);
       expect(() => fieldToWord(FIELD_MODULUS)).to.throw(CommitmentError);
-      expect(isCanonical(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
+      expect(isCanonicalField(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
     });
 
     it('maps submission ids to batch and slot', () => {

@@ -16,7 +16,7 @@ import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
 import { loadParameters, parametersDir, parseParameters, ParametersError, type NexParameters } from '../../deploy/parameters.js';
 import { ROLES } from '../../deploy/roles.js';
 import { VerifierBuildError, verifierVariantOf, type VerifierBuild } from '../../deploy/verifierBuild.js';
-import { InsecureSrsError } from '../../prover/engine/srs/policy.js';
+import { InsecureSrsError } from '../../prover/protocol/index.js';
 import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
 import { readDeployments } from '../../prover/sdk/deployments.js';
 

@@ -22,7 +22,8 @@ import type { Command } from '../../prover/cli/command.js';
 import { deployExampleRollup } from '../../deploy/exampleRollup.js';
 import { nexTokenAbi } from '../../prover/abi/generated.js';
 import { getProgram } from '../../prover/sdk/actions/getProgram.js';
-import { registerProgram, VK_BYTES } from '../../prover/sdk/actions/registerProgram.js';
+import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
+import { VK_BYTES } from '../../prover/sdk/index.js';
 import { createNexClient } from '../../prover/sdk/client.js';
 import { word } from '../sdk/fixture.js';
 

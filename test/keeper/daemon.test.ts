@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { getAddress, parseEther, parseEventLogs, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { custom, http } from 'viem';
-import type { ProvingBackend, RollupProof } from '../../prover/engine/backend.js';
+import type { ProvingBackend, RollupProof } from '../../prover/engine/index.js';
+import type { ExampleBackend } from '../../prover/toolchain/index.js';
 import { engineBackend } from './helpers/engine.js';
 import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
@@ -50,7 +51,7 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
 describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
   this.timeout(300_000);
   let anvil: Anvil;
-  let backend: ProvingBackend;
+  let backend: ExampleBackend;
   let p: Protocol;
   let dir: string;
   const rollups: RollupProof[] = [];

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFunctionData, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { RollupProof } from '../../prover/engine/backend.js';
+import type { RollupProof } from '../../prover/engine/index.js';
 import { engineBackend } from './helpers/engine.js';
 import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';

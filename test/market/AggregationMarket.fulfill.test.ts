@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { aggregationPublicInputs, batchRoot as tsBatchRoot } from '../../prover/sdk/commitment.js';
+import { aggregationPublicInputs, batchRoot as tsBatchRoot } from '../../prover/protocol/index.js';
 import {
   BatchState,
   E18,

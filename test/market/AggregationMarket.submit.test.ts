@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { statementDigest } from '../../prover/sdk/commitment.js';
+import { statementDigest } from '../../prover/protocol/index.js';
 import {
   BatchState,
   FIELD_MODULUS,

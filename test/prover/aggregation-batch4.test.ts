@@ -11,14 +11,21 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Barretenberg } from '@aztec/bb.js';
-import { ensureDevSrs } from '../../prover/engine/srs/index.js';
-import { merkleRoot, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
-import { deployRootVerifier, type RootVerifier } from '../../prover/engine/circuits/deployVerifier.js';
-import { proveExampleRollup } from '../../prover/engine/circuits/examples.js';
-import { bytesToHex, toWord } from '../../prover/engine/circuits/fields.js';
-import { expectedPublicInputs, proveLeaf, provePad, proveNode, verifyAggProof } from '../../prover/engine/circuits/prove.js';
-import { ensureAggregationArtifacts, startBarretenberg } from '../../prover/engine/circuits/setup.js';
-import type { AggProof, AggregationArtifacts, Hex, RollupProof } from '../../prover/engine/circuits/types.js';
+import { bytesToHex } from 'viem';
+import {
+  expectedPublicInputs,
+  proveLeaf,
+  provePad,
+  proveNode,
+  startBarretenberg,
+  verifyAggProof,
+  type AggProof,
+  type AggregationArtifacts,
+  type Hex,
+  type RollupProof,
+} from '../../prover/engine/index.js';
+import { merkleRoot, statementDigest, toWord, zeroSubtree } from '../../prover/protocol/index.js';
+import { deployRootVerifier, ensureAggregationArtifacts, ensureDevSrs, proveExampleRollup, type RootVerifier } from '../../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const slow = process.env.NEX_SKIP_SLOW_TESTS !== '1';

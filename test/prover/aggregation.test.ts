@@ -12,29 +12,47 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Barretenberg } from '@aztec/bb.js';
 import type { Signer } from 'ethers';
-import { ensureDevSrs } from '../../prover/engine/srs/index.js';
-import { keyHashList } from '../../prover/engine/circuits/artifacts.js';
-import { vkHashOf } from '../../prover/engine/circuits/backend.js';
-import { VERIFIER_FILES } from '../../prover/engine/circuits/build.js';
-import { merkleRoot, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
-import { proveExampleRollup, tamperRollupProof } from '../../prover/engine/circuits/examples.js';
-import { addressToField, bytesToHex, joinWord, splitWord, toWord } from '../../prover/engine/circuits/fields.js';
+import { bytesToHex } from 'viem';
 import {
   aggProofFromJson,
   aggProofToJson,
   expectedPublicInputs,
+  keyHashList,
+  leafInputs,
   proveAggregationCircuit,
   proveLeaf,
   provePad,
   proveNode,
+  startBarretenberg,
+  VERIFIER_FILES,
   verifyAggProof,
   verifyRollupProof,
-} from '../../prover/engine/circuits/prove.js';
-import { ensureAggregationArtifacts, startBarretenberg } from '../../prover/engine/circuits/setup.js';
-import { deployRootVerifier, type RootVerifier } from '../../prover/engine/circuits/deployVerifier.js';
-import { compileVerifier } from '../../prover/engine/circuits/solidity.js';
-import { leafInputs } from '../../prover/engine/circuits/witness.js';
-import { VERIFIER_VARIANTS, type AggProof, type AggregationArtifacts, type Hex, type RollupProof, type VerifierVariant } from '../../prover/engine/circuits/types.js';
+  vkHashOf,
+  type AggProof,
+  type AggregationArtifacts,
+  type Hex,
+  type RollupProof,
+} from '../../prover/engine/index.js';
+import {
+  addressToField,
+  joinRoot,
+  merkleRoot,
+  splitRoot,
+  statementDigest,
+  toWord,
+  VERIFIER_VARIANTS,
+  zeroSubtree,
+  type VerifierVariant,
+} from '../../prover/protocol/index.js';
+import {
+  compileVerifierArtifact,
+  deployRootVerifier,
+  ensureAggregationArtifacts,
+  ensureDevSrs,
+  proveExampleRollup,
+  tamperRollupProof,
+  type RootVerifier,
+} from '../../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const OTHER_PROVER: Hex = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
@@ -84,7 +102,7 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
       const stockSource = readFileSync(join(art.buildDir, VERIFIER_FILES[variant].stockSource), 'utf8');
       verifiers[variant] = {
         verifier: (await deployRootVerifier(signer, art.verifiers[variant])).verifier,
-        stock: (await deployRootVerifier(signer, compileVerifier(stockSource, 'ignition', variant))).verifier,
+        stock: (await deployRootVerifier(signer, compileVerifierArtifact(stockSource, 'ignition', variant))).verifier,
       };
     }
   });
@@ -249,7 +267,7 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
         const others = Object.values(art.examples).map((e) => e.vkHash);
         const swapped = [art.keyHashes.leaf2, art.keyHashes.leaf1, art.keyHashes.leaf4, art.keyHashes.pad, art.keyHashes.node];
         for (const set of [[...others, art.keyHashes.pad, art.keyHashes.node], swapped]) {
-          const { hi, lo } = splitWord(root.root);
+          const [hi, lo] = splitRoot(root.root);
           expect(await outcome(v(), root.proof, [hi, lo, addressToField(PROVER), ...set])).to.equal('reverted SumcheckFailed');
         }
       });
@@ -261,7 +279,7 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
       it('a root built with a foreign key-hash set verifies only with those key hashes, so L1 must pin them', async () => {
         const forged = await proveForgedRoot();
         expect(forged.root).to.equal(zeroSubtree(1));
-        expect(joinWord(forged.publicInputs[0]!, forged.publicInputs[1]!)).to.equal(zeroSubtree(1));
+        expect(joinRoot(forged.publicInputs[0]!, forged.publicInputs[1]!)).to.equal(zeroSubtree(1));
         expect(await outcome(v(), forged.proof, forged.publicInputs)).to.equal('returned true');
         expect(await outcome(v(), forged.proof, expectedPublicInputs(art, forged.root, PROVER))).to.equal('reverted SumcheckFailed');
       });

@@ -8,16 +8,31 @@ import { expect } from 'chai';
 import type { InputMap } from '@noir-lang/noir_js';
 import { concat, keccak256 } from 'viem';
 import { readFileSync } from 'node:fs';
-import { aggregationPublicInputs } from '../../prover/sdk/commitment.js';
-import { merkleParent, statementDigest, zeroSubtree } from '../../prover/engine/circuits/commitment.js';
-import { expectedPublicInputs } from '../../prover/engine/circuits/prove.js';
-import { compileNoirPackage, noirExecutor, type CompiledProgram } from '../../prover/engine/circuits/compile.js';
-import { addressToField, joinWord, splitWord, toWord } from '../../prover/engine/circuits/fields.js';
-import { CIRCUIT_PACKAGES, REPO_ROOT } from '../../prover/engine/circuits/paths.js';
-import { leafInputs, nodeInputs, padInputs, type HeaderInputs } from '../../prover/engine/circuits/witness.js';
-import type { Hex, RollupProof } from '../../prover/engine/circuits/types.js';
+import {
+  CIRCUIT_PACKAGES,
+  expectedPublicInputs,
+  leafInputs,
+  nodeInputs,
+  noirExecutor,
+  padInputs,
+  REPO_ROOT,
+  type HeaderInputs,
+  type Hex,
+  type RollupProof,
+} from '../../prover/engine/index.js';
+import {
+  addressToField,
+  aggregationPublicInputs,
+  FIELD_MODULUS as R,
+  hashPair,
+  joinRoot,
+  splitRoot,
+  statementDigest,
+  toWord,
+  zeroSubtree,
+} from '../../prover/protocol/index.js';
+import { compileNoirPackage, type CompiledProgram } from '../../prover/toolchain/index.js';
 
-const R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
 const KEY_HASHES: Hex[] = [11n, 22n, 33n, 44n, 55n].map(toWord);
 const PROVER = toWord(0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n);
 
@@ -40,6 +55,12 @@ function dummyRollup(vkHash: Hex, publicInputs: Hex[]): RollupProof {
   return { vk: new Uint8Array(115 * 32), vkHash, proof: new Uint8Array(458 * 32), publicInputs };
 }
 
+/** A 32-byte word as the { hi, lo } struct of the Noir circuits. */
+const halves = (w: Hex): { hi: Hex; lo: Hex } => {
+  const [hi, lo] = splitRoot(w);
+  return { hi, lo };
+};
+
 const header = (root: Hex, overrides: Partial<HeaderInputs> = {}): HeaderInputs => ({ root, prover: PROVER, keyHashes: KEY_HASHES, ...overrides });
 
 describe('circuits: keccak256 sponge and commitment helpers (nex_lib) vs viem', function () {
@@ -60,8 +81,8 @@ describe('circuits: keccak256 sponge and commitment helpers (nex_lib) vs viem', 
       data: data.map(String),
       vk_hash: vkHash,
       public_inputs: pis,
-      left: splitWord(left),
-      right: splitWord(right),
+      left: halves(left),
+      right: halves(right),
     })) as [string[][], { hi: string; lo: string }[]];
     hashes = out[0].map((h) => h.map((b) => Number(BigInt(b))));
     roots = out[1];
@@ -77,14 +98,14 @@ describe('circuits: keccak256 sponge and commitment helpers (nex_lib) vs viem', 
   it('computes statement digests for 1, 2 and 4 public inputs like viem, split into 128-bit halves', () => {
     [1, 2, 4].forEach((n, i) => {
       const expected = keccak256(concat([vkHash, ...pis.slice(0, n)]));
-      expect(joinWord(roots[i]!.hi, roots[i]!.lo), `${n} public inputs`).to.equal(expected);
+      expect(joinRoot(roots[i]!.hi, roots[i]!.lo), `${n} public inputs`).to.equal(expected);
       expect(statementDigest(vkHash, pis.slice(0, n))).to.equal(expected);
     });
   });
 
   it('computes the Merkle parent keccak256(left || right) like viem', () => {
-    expect(joinWord(roots[3]!.hi, roots[3]!.lo)).to.equal(keccak256(concat([left, right])));
-    expect(merkleParent(left, right)).to.equal(keccak256(concat([left, right])));
+    expect(joinRoot(roots[3]!.hi, roots[3]!.lo)).to.equal(keccak256(concat([left, right])));
+    expect(hashPair(left, right)).to.equal(keccak256(concat([left, right])));
   });
 });
 
@@ -154,7 +175,7 @@ describe('circuits: digest and root logic of leaf1/leaf2/leaf4, pad and node (ex
     // (hi, lo) = (0, 2^128) would alias the root 2^128 = (1, 0) if halves were not range-checked.
     const child = (hi: bigint, lo: bigint) => ({ vk: Array<Hex>(115).fill(toWord(0n)), key_hash: KEY_HASHES[0]!, proof: Array<Hex>(458).fill(toWord(0n)), root: { hi: toWord(hi), lo: toWord(lo) } });
     const parent = keccak256(concat([toWord(1n << 128n), toWord(1n << 128n)]));
-    const { hi, lo } = splitWord(parent);
+    const [hi, lo] = splitRoot(parent);
     const inputs: InputMap = { root_hi: hi, root_lo: lo, prover: PROVER, key_hashes: KEY_HASHES, left: child(0n, 1n << 128n), right: child(1n, 0n) };
     const msg = await executionError(programs.node, inputs);
     expect(msg).to.contain('failed to decompose into specified 16 limbs');
@@ -215,13 +236,13 @@ describe('circuits: shared commitment vectors (test/vectors/commitment.json) thr
         if (leaves.length === 1) return leaves[0]!;
         const left = await prove(leaves.slice(0, leaves.length / 2));
         const right = await prove(leaves.slice(leaves.length / 2));
-        const parent = merkleParent(left, right);
+        const parent = hashPair(left, right);
         const dummyChild = (root: Hex) => ({ circuit: { vkFields: Array<Hex>(115).fill(toWord(0n)), vkHash: c.keyHashes[4]! }, proof: new Uint8Array(458 * 32), root });
         await execute(programs.node, nodeInputs(h(parent), dummyChild(left), dummyChild(right)));
         return parent;
       };
       expect(await prove(c.leaves)).to.equal(c.root);
-      expect(splitWord(c.root)).to.deep.equal({ hi: c.rootHi, lo: c.rootLo });
+      expect(splitRoot(c.root)).to.deep.equal([c.rootHi, c.rootLo]);
       // The public inputs the engine builds are the vectors' aggregation public inputs.
       const art = { keyHashes: { leaf1: c.keyHashes[0]!, leaf2: c.keyHashes[1]!, leaf4: c.keyHashes[2]!, pad: c.keyHashes[3]!, node: c.keyHashes[4]! } };
       expect(expectedPublicInputs(art, c.root, c.prover)).to.deep.equal(c.aggregationPublicInputs);

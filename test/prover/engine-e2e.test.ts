@@ -10,15 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { network } from 'hardhat';
-import { circuitBuild, openBackend, type ProvingBackend, type RollupProof } from '../../prover/engine/backend.js';
+import type { RollupProof } from '../../prover/engine/backend.js';
 import { batchToJson, type Batch } from '../../prover/engine/batch.js';
 import { CheckpointStore, batchKey } from '../../prover/engine/checkpoint.js';
-import { batchRoot, type Hex, splitRoot, statementDigest, word } from '../../prover/engine/commitment.js';
-import { deployVerifier, evmVerify, fromVerifierBuild } from '../../prover/engine/evm-verifier.js';
 import { aggregateBatch, type AggregateResult, type ProgressEvent, silentLogger } from '../../prover/engine/index.js';
 import { planBatch } from '../../prover/engine/planner.js';
 import { WorkerCrashError } from '../../prover/engine/scheduler.js';
-import { WorkerPool } from '../../prover/engine/worker-pool.js';
+import { WorkerPool } from '../../prover/engine/workerPool.js';
+import { batchRoot, type Hex, splitRoot, statementDigest, toWord } from '../../prover/protocol/index.js';
+import { circuitBuild, deployVerifier, evmVerify, type ExampleBackend, fromVerifierBuild, openExampleBackend } from '../../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x00000000000000000000000000000000c0ffee01';
 
@@ -53,7 +53,7 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
 
 describe('engine end to end (real proofs)', function () {
   this.timeout(600_000);
-  let backend: ProvingBackend;
+  let backend: ExampleBackend;
   let dir: string;
   let valid: RollupProof;
   let garbage: RollupProof;
@@ -61,7 +61,7 @@ describe('engine end to end (real proofs)', function () {
 
   before(async () => {
     await circuitBuild({}); // cache hit after `npm run circuits`; builds otherwise
-    backend = await openBackend({});
+    backend = await openExampleBackend({});
     dir = await mkdtemp(path.join(os.tmpdir(), 'nex-engine-e2e-'));
     valid = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'engine-e2e-0' });
     const other = await backend.proveExampleRollup({ publicInputCount: 2, seed: 'engine-e2e-1' });
@@ -127,13 +127,13 @@ describe('engine end to end (real proofs)', function () {
     const res: AggregateResult = await aggregateBatch({ batch, prover: PROVER, checkpointDir, logger: silentLogger, onProgress: (e) => progress.push(e) });
     expect(res.invalidSlots).to.deep.equal([1]);
     expect(res.excludedMask).to.equal(0b10);
-    const expectedRoot = batchRoot(2, [statementDigest(valid.vkHash, valid.publicInputs), null]);
+    const expectedRoot = batchRoot([statementDigest(valid.vkHash, valid.publicInputs)], 2);
     expect(res.root).to.equal(expectedRoot);
     expect(planBatch(effective).expectedRoot).to.equal(expectedRoot);
     expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([['L0', true], ['P1@h0', true], ['N1.0', false]]);
     expect(progress.filter((e) => e.type === 'job-started').map((e) => (e.type === 'job-started' ? e.jobId : ''))).to.deep.equal(['N1.0']);
     const kh = backend.artifacts.keyHashes;
-    expect(res.publicInputs).to.deep.equal([...splitRoot(expectedRoot), word(PROVER), kh.leaf1, kh.leaf2, kh.leaf4, kh.pad, kh.node].map((x) => word(x as Hex)));
+    expect(res.publicInputs).to.deep.equal([...splitRoot(expectedRoot), toWord(PROVER), kh.leaf1, kh.leaf2, kh.leaf4, kh.pad, kh.node].map((x) => toWord(x as Hex)));
 
     // 3. The generated Solidity verifier accepts the root, and rejects a changed root or prover.
     const { ethers } = await network.create();
@@ -143,10 +143,10 @@ describe('engine end to end (real proofs)', function () {
     const ok = await evmVerify(verifier, address, signer!, res.proof, res.publicInputs);
     expect(ok.verified, ok.error).to.equal(true);
     const otherRoot = [...res.publicInputs];
-    otherRoot[1] = word(`0x${(BigInt(otherRoot[1]!) ^ 1n).toString(16)}`);
+    otherRoot[1] = toWord(`0x${(BigInt(otherRoot[1]!) ^ 1n).toString(16)}`);
     expect((await evmVerify(verifier, address, signer!, res.proof, otherRoot)).verified).to.equal(false);
     const otherProver = [...res.publicInputs];
-    otherProver[2] = word('0x00000000000000000000000000000000c0ffee02');
+    otherProver[2] = toWord('0x00000000000000000000000000000000c0ffee02');
     expect((await evmVerify(verifier, address, signer!, res.proof, otherProver)).verified).to.equal(false);
   });
 

@@ -1,8 +1,6 @@
 // Shared helpers of the engine unit tests: seeded randomness and synthetic batches. The rollup proofs
 // here are random bytes: the planner and scheduler never look inside them.
-import type { RollupProof } from '../../prover/engine/backend.js';
-import type { Batch, Slot } from '../../prover/engine/batch.js';
-import type { Hex } from '../../prover/engine/commitment.js';
+import type { Batch, Hex, RollupProof, Slot } from '../../prover/engine/index.js';
 
 /** mulberry32: a small deterministic PRNG so failures reproduce. */
 export function rng(seed: number): () => number {

@@ -2,12 +2,10 @@ import { expect } from 'chai';
 import { AbiCoder, keccak256 as ethersKeccak, solidityPackedKeccak256 } from 'ethers';
 import { BatchError, excludedMask, type Batch } from '../../prover/engine/batch.js';
 import {
-  batchRoot, hashPair, type Hex, splitRoot, statementDigest, zeroSubtreeRoot, ZERO_WORD,
-} from '../../prover/engine/commitment.js';
+  batchRoot, hashPair, type Hex, merkleRoot, splitRoot, statementDigest, SUPPORTED_PUBLIC_INPUT_COUNTS, zeroSubtree, ZERO_LEAF,
+} from '../../prover/protocol/index.js';
 import { jobsPerLevel, type Job, planBatch } from '../../prover/engine/planner.js';
-import * as circuitsCommitment from '../../prover/engine/circuits/commitment.js';
 import { expectedRootPublicInputs } from '../../prover/engine/index.js';
-import { SUPPORTED_PUBLIC_INPUT_COUNTS } from '../../prover/engine/batch.js';
 import vectors from '../vectors/commitment.json' with { type: 'json' };
 import { batchFromMask, randomRollup, rng } from './engine-helpers.js';
 
@@ -37,7 +35,7 @@ function checkPlan(batch: Batch): void {
   const included = (i: number): boolean => batch.slots[i]!.kind === 'proof';
   const digests = batch.slots.map((s) => (s.kind === 'proof' ? statementDigest(s.rollup.vkHash, s.rollup.publicInputs) : null));
 
-  expect(plan.expectedRoot).to.equal(batchRoot(capacity, digests));
+  expect(plan.expectedRoot).to.equal(merkleRoot(digests.map((d) => d ?? ZERO_LEAF)));
   expect(plan.depth).to.equal(depth);
   expect(plan.excludedMask).to.equal(excludedMask(batch));
 
@@ -61,7 +59,7 @@ function checkPlan(batch: Batch): void {
   const pads = plan.jobs.filter((j) => j.kind === 'pad');
   expect(pads.map((j) => j.id).sort()).to.deep.equal(maximalZeroSubtrees(capacity, included));
   for (const p of pads) {
-    expect(p.root).to.equal(zeroSubtreeRoot(p.height));
+    expect(p.root).to.equal(zeroSubtree(p.height));
     expect(p.circuit).to.equal('pad');
     expect(p.deps).to.deep.equal([]);
   }
@@ -112,28 +110,25 @@ describe('engine commitment (TS)', () => {
   });
 
   it('zero subtree values follow Z_{h+1} = keccak(Z_h || Z_h) and reject heights outside 0..5', () => {
-    expect(zeroSubtreeRoot(0)).to.equal(ZERO_WORD);
-    let z = ZERO_WORD as string;
+    expect(zeroSubtree(0)).to.equal(ZERO_LEAF);
+    let z = ZERO_LEAF as string;
     for (let h = 1; h <= 5; h++) {
       z = ethersKeccak(AbiCoder.defaultAbiCoder().encode(['bytes32', 'bytes32'], [z, z]));
-      expect(zeroSubtreeRoot(h)).to.equal(z);
+      expect(zeroSubtree(h)).to.equal(z);
     }
-    expect(() => zeroSubtreeRoot(6)).to.throw(RangeError);
-    expect(() => zeroSubtreeRoot(-1)).to.throw(RangeError);
+    expect(() => zeroSubtree(6)).to.throw(RangeError);
+    expect(() => zeroSubtree(-1)).to.throw(RangeError);
   });
 
-  it('agrees with the circuits module\'s commitment code (used to build the witnesses) on random batches', () => {
+  it('the planner\'s pairwise roots agree with the tree over all leaves at once on random batches', () => {
     const rand = rng(77);
     for (const capacity of CAPACITIES) {
       const b = batchFromMask(rand, capacity, Math.floor(rand() * 2 ** capacity) | 1);
-      const leaves = b.slots.map((s) => (s.kind === 'proof' ? statementDigest(s.rollup.vkHash, s.rollup.publicInputs) : ZERO_WORD));
-      for (const s of b.slots) {
-        if (s.kind === 'proof') expect(circuitsCommitment.statementDigest(s.rollup.vkHash, s.rollup.publicInputs)).to.equal(statementDigest(s.rollup.vkHash, s.rollup.publicInputs));
-      }
-      expect(circuitsCommitment.merkleRoot(leaves)).to.equal(planBatch(b).expectedRoot);
-      expect(circuitsCommitment.merkleParent(leaves[0]!, leaves[1]!)).to.equal(hashPair(leaves[0]!, leaves[1]!));
+      const leaves = b.slots.map((s) => (s.kind === 'proof' ? statementDigest(s.rollup.vkHash, s.rollup.publicInputs) : ZERO_LEAF));
+      expect(merkleRoot(leaves)).to.equal(planBatch(b).expectedRoot);
+      expect(merkleRoot(leaves.slice(0, 2))).to.equal(hashPair(leaves[0]!, leaves[1]!));
     }
-    for (let h = 0; h <= 5; h++) expect(circuitsCommitment.zeroSubtree(h)).to.equal(zeroSubtreeRoot(h));
+    for (let h = 1; h <= 5; h++) expect(merkleRoot(new Array<Hex>(2 ** h).fill(ZERO_LEAF))).to.equal(zeroSubtree(h));
   });
 
   it('plans the roots and root public inputs of the shared test vectors (test/vectors/commitment.json)', () => {
@@ -162,7 +157,7 @@ describe('engine commitment (TS)', () => {
   });
 
   it('batch root of an all-zero batch equals Z_depth and splitRoot gives high/low 128 bits', () => {
-    expect(batchRoot(8, new Array<null>(8).fill(null))).to.equal(zeroSubtreeRoot(3));
+    expect(batchRoot([], 8)).to.equal(zeroSubtree(3));
     const root: Hex = '0x0123456789abcdef0123456789abcdeffedcba9876543210fedcba9876543210';
     expect(splitRoot(root)).to.deep.equal([
       '0x000000000000000000000000000000000123456789abcdef0123456789abcdef',

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { AggProof } from '../../prover/engine/backend.js';
 import { excludeSlots, type Batch } from '../../prover/engine/batch.js';
 import { batchKey, CheckpointStore } from '../../prover/engine/checkpoint.js';
-import { hashPair, type Hex, splitRoot, statementDigest, word, zeroSubtreeRoot } from '../../prover/engine/commitment.js';
+import { hashPair, type Hex, splitRoot, statementDigest, toWord, zeroSubtree } from '../../prover/protocol/index.js';
 import type { Logger, LogLevel } from '../../prover/engine/logger.js';
 import { planBatch, type Plan } from '../../prover/engine/planner.js';
 import {
@@ -59,15 +59,15 @@ class FakeRunner implements JobRunner {
     }
     let root: Hex;
     if (job.kind === 'leaf') root = statementDigest(task.rollup!.vkHash, task.rollup!.publicInputs);
-    else if (job.kind === 'pad') root = zeroSubtreeRoot(job.height);
+    else if (job.kind === 'pad') root = zeroSubtree(job.height);
     else root = hashPair(task.inputs[0]!.root, task.inputs[1]!.root);
-    if (this.o.wrongRootFor === job.id) root = word('0x1234');
+    if (this.o.wrongRootFor === job.id) root = toWord('0x1234');
     const proof: AggProof = {
       circuit: job.circuit,
       target: job.target,
       root,
       proof: new TextEncoder().encode(`proof of ${job.id}`),
-      publicInputs: [...splitRoot(root), word(task.prover), ...Object.values(KEY_HASHES)],
+      publicInputs: [...splitRoot(root), toWord(task.prover), ...Object.values(KEY_HASHES)],
     };
     this.finished.push(job.id);
     return { proof, ms: 10, rssMiB: 42 };
@@ -173,7 +173,7 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
     await run(batch, new FakeRunner());
     const l1 = JSON.parse(await readFile(store.fileFor('L1'), 'utf8')) as { proof: { root: string } };
     await writeFile(store.fileFor('L0'), '{"format":1,"batchKey":'); // partial write
-    l1.proof.root = word('0xbad');
+    l1.proof.root = toWord('0xbad');
     await writeFile(store.fileFor('L1'), JSON.stringify(l1)); // wrong root
     const l2 = await readFile(store.fileFor('L2'), 'utf8');
     await writeFile(store.fileFor('L3'), l2); // another job's checkpoint
@@ -197,7 +197,7 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
     expect(batchKey(flipped, PROVER, KEY_HASHES)).to.not.equal(key);
     expect(batchKey(excludeSlots(batch, [1]), PROVER, KEY_HASHES)).to.not.equal(key);
     expect(batchKey(batch, '0x00000000000000000000000000000000000b0b00', KEY_HASHES)).to.not.equal(key);
-    expect(batchKey(batch, PROVER, { ...KEY_HASHES, node: word('0x31') })).to.not.equal(key);
+    expect(batchKey(batch, PROVER, { ...KEY_HASHES, node: toWord('0x31') })).to.not.equal(key);
     const swapped = { capacity: 4, slots: [batch.slots[1]!, batch.slots[0]!, batch.slots[2]!, batch.slots[3]!] };
     expect(batchKey(swapped, PROVER, KEY_HASHES)).to.not.equal(key);
   });

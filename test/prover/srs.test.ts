@@ -11,30 +11,44 @@ import { Noir, type CompiledCircuit } from '@noir-lang/noir_js';
 import { expect } from 'chai';
 import type { Contract, Signer } from 'ethers';
 import { network } from 'hardhat';
-import { IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX } from '../../prover/engine/srs/constants.js';
 import {
   type DevSrs,
-  InsecureSrsError,
-  assertSrsAllowedOnChain,
-  checkSrsFiles,
+  SrsNotReadyError,
   createBarretenberg,
   deriveDevTau,
   devSrsDir,
+  ignitionSrs,
+  openBackend,
+  openDevSrs,
+  pointsFor,
+  stockBbPath,
+} from '../../prover/engine/index.js';
+import { FIELD_MODULUS, InsecureSrsError, assertSrsAllowedOnChain } from '../../prover/protocol/index.js';
+import {
+  IGNITION_G1_SECOND_HEX,
+  IGNITION_G2_HEX,
+  checkSrsFiles,
   ensureDevSrs,
   g1FromBytes,
-  ignitionSrs,
   patchBbBytes,
   patchSolidityVerifierG2,
-  pointsFor,
   solidityVerifierFor,
-  stockBbPath,
-} from '../../prover/engine/srs/index.js';
+} from '../../prover/toolchain/index.js';
 
 // Small SRSs for these tests live under the OS temp dir (reused between runs); the 2^21 one the
 // circuits need lives in the default cache so later tests and CI reruns reuse it.
 const SMALL_CACHE = path.join(os.tmpdir(), 'nex-srs-test-cache');
 const SMALL_LOG2 = 16;
 const quiet = (): void => {};
+/** Awaits `p` and checks that it rejects with an instance of `type` whose message matches `pattern`. */
+async function rejects(p: Promise<unknown>, type: new (...args: never[]) => Error, pattern: RegExp): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected a rejection').to.be.instanceOf(type);
+  expect((err as Error).message).to.match(pattern);
+}
 const sha256File = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
 
 const CIRCUIT = `fn main(x: Field, y: pub Field) {
@@ -56,7 +70,7 @@ async function compileCircuit(dir: string): Promise<CompiledCircuit> {
 
 /** y for x = 3 under the circuit above, computed in the scalar field. */
 function circuitOutput(x: bigint): bigint {
-  const r = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
+  const r = FIELD_MODULUS;
   let h = x;
   for (let i = 0n; i < 64n; i++) h = (h * h + i) % r;
   return h;
@@ -194,6 +208,30 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       await rm(manifestFile);
       expect((await ensureDevSrs({ log2Points: 10, seed: 'reuse', cacheDir, logger: quiet })).generated).to.equal(true);
       await checkSrsFiles({ g1File: path.join(healed.crsDir, 'bn254_g1.dat'), g2File: path.join(healed.crsDir, 'bn254_g2.dat'), tau: healed.tau });
+    });
+
+    it('the runtime opens only an SRS the toolchain set up, and names the command that sets it up', async () => {
+      const cacheDir = path.join(work, 'runtime');
+      const opts = { log2Points: 10, seed: 'runtime', cacheDir };
+      await rejects(openDevSrs({ ...opts, logger: quiet }), SrsNotReadyError, /no usable dev SRS .*no readable manifest.*nex srs setup --cache-dir /);
+      await rejects(openBackend({ srsDir: cacheDir }), SrsNotReadyError, /nex srs setup/);
+      expect(await readdir(cacheDir).catch(() => [])).to.deep.equal([]); // nothing generated
+
+      const made = await ensureDevSrs({ ...opts, logger: quiet });
+      const events: string[] = [];
+      const opened = await openDevSrs({ ...opts, logger: (e) => events.push(e.msg) });
+      expect([opened.generated, opened.dir, opened.bbPath, opened.manifest.created]).to.deep.equal([false, made.dir, made.bbPath, made.manifest.created]);
+      expect(opened.g2).to.deep.equal(made.g2);
+      expect(events).to.deep.equal(['using INSECURE dev SRS (tau is public)']);
+
+      // An altered patched bb is not run; the toolchain re-patches it.
+      await writeFile(made.patchedBbBinary, Buffer.concat([await readFile(made.patchedBbBinary), Buffer.from([0])]));
+      await rejects(openDevSrs({ ...opts, logger: quiet }), SrsNotReadyError, /patched bb .*altered/);
+      await ensureDevSrs({ ...opts, logger: quiet });
+      expect((await openDevSrs({ ...opts, logger: quiet })).dir).to.equal(made.dir);
+      // A missing CRS file fails the manifest check.
+      await rm(path.join(made.crsDir, 'bn254_g2.dat'));
+      await rejects(openDevSrs({ ...opts, logger: quiet }), SrsNotReadyError, /bn254_g2.dat is missing/);
     });
 
     it('generates once when several callers ask for the same new SRS at the same time', async () => {

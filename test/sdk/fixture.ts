@@ -16,8 +16,7 @@ import {
   type Hex,
 } from 'viem';
 import { chainFor, type NexClient } from '../../prover/sdk/client.js';
-import { PROOF_FIELDS } from '../../prover/sdk/actions/submit.js';
-import { VK_BYTES } from '../../prover/sdk/actions/registerProgram.js';
+import { PROOF_FIELDS, VK_BYTES } from '../../prover/sdk/index.js';
 
 export const E18 = 10n ** 18n;
 export const PARAMS = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, before } from 'mocha';
 import { getAddress, parseEventLogs, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
-import { statementDigest } from '../../prover/sdk/commitment.js';
+import { statementDigest } from '../../prover/protocol/index.js';
 import {
   BATCH_L1_GAS,
   PER_PROOF_L1_GAS,
@@ -15,7 +15,7 @@ import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sd
 import { refund } from '../../prover/sdk/actions/refund.js';
 import { claimEarnings, getEarnings } from '../../prover/sdk/actions/claimEarnings.js';
 import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
-import { submit, submitMany, PROOF_FIELDS } from '../../prover/sdk/actions/submit.js';
+import { submit, submitMany } from '../../prover/sdk/actions/submit.js';
 import { waitForVerification } from '../../prover/sdk/actions/waitForVerification.js';
 import {
   ContractRevertError,
@@ -31,7 +31,7 @@ import {
   UnknownProgramError,
   WaitTimeoutError,
 } from '../../prover/sdk/errors.js';
-import { BN254_R } from '../../prover/sdk/field.js';
+import { BN254_R, PROOF_FIELDS } from '../../prover/sdk/index.js';
 import { PARAMS, proofBytes, sdkFixture, VK, word, type SdkFixture } from './fixture.js';
 
 const PROGRAM = word(0xabc1);

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Barretenberg } from '@aztec/bb.js';
-import type { BuildProgress } from '../../engine/circuits/build.js';
-import { ensureAggregationArtifacts, srsIdOf, startBarretenberg } from '../../engine/circuits/setup.js';
-import { ensureDevSrs, ignitionSrs, stderrJsonLogger, type Srs } from '../../engine/srs/index.js';
+import { ignitionSrs, srsIdOf, startBarretenberg, stderrJsonLogger, type Srs } from '../../engine/index.js';
+import { ensureAggregationArtifacts, ensureDevSrs, type BuildProgress } from '../../toolchain/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 

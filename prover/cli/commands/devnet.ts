@@ -9,7 +9,7 @@ import { startDevnet, type Devnet } from '../../../deploy/devnet/devnet.js';
 import { loadParameters, parseVerifierVariant, ParametersError } from '../../../deploy/parameters.js';
 import type { VerifierVariant } from '../../../deploy/verifierBuild.js';
 import { rpcProvider } from '../../../deploy/provider.js';
-import { progressReporter } from '../../engine/srs/progress.js';
+import { progressReporter } from '../../toolchain/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 

@@ -3,20 +3,31 @@ import { resolve } from 'node:path';
 import { parseUnits } from 'viem';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { ConfigError, type KeeperConfig } from '../../keeper/config/config.js';
-import { DEFAULT_CONFIG_FILE, loadConfig, parseKeeperFlags } from '../../keeper/config/load.js';
-import { OPTIONS } from '../../keeper/config/options.js';
-import { scrub } from '../../keeper/config/secret.js';
-import { loadSigner, promptHidden, type KeeperSigner } from '../../keeper/config/signer.js';
-import { configTemplate } from '../../keeper/config/template.js';
-import { deployedVerifierVariant } from '../../keeper/config/deployedVariant.js';
-import { verifyGasWarning } from '../../keeper/decide/verifyGas.js';
-import { Keeper } from '../../keeper/daemon/keeper.js';
-import { claimEarnings, requestUnstake, stake, withdraw } from '../../keeper/daemon/stakeActions.js';
-import { statusReport } from '../../keeper/daemon/status.js';
-import { createLogger, type Logger } from '../../keeper/obs/logger.js';
-import type { TxOutcome } from '../../keeper/tx/txManager.js';
-import { deploymentsPath } from '../../sdk/deployments.js';
+import {
+  claimEarnings,
+  ConfigError,
+  configTemplate,
+  createLogger,
+  DEFAULT_CONFIG_FILE,
+  deployedVerifierVariant,
+  Keeper,
+  loadConfig,
+  loadSigner,
+  OPTIONS,
+  parseKeeperFlags,
+  promptHidden,
+  requestUnstake,
+  scrub,
+  stake,
+  statusReport,
+  verifyGasWarning,
+  withdraw,
+  type KeeperConfig,
+  type KeeperSigner,
+  type Logger,
+  type TxOutcome,
+} from '../../keeper/index.js';
+import { deploymentsPath } from '../../sdk/index.js';
 
 const COMMON = [
   'Options (every config option also has a flag; see docs/operator.md):',

@@ -3,13 +3,22 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { bytesToHex, hexToBytes, isAddress } from 'viem';
-import type { AggProof, BackendOptions, Hex } from '../../engine/backend.js';
-import { openBackend } from '../../engine/backend.js';
-import { type BatchJson, batchFromJson, type RollupProofJson, rollupFromJson, rollupToJson } from '../../engine/batch.js';
-import { splitRoot } from '../../engine/commitment.js';
-import { aggregateBatch, type AggregateResult } from '../../engine/index.js';
-import { jsonLogger } from '../../engine/logger.js';
-import type { ProgressEvent } from '../../engine/scheduler.js';
+import {
+  aggregateBatch,
+  batchFromJson,
+  jsonLogger,
+  openBackend,
+  rollupFromJson,
+  rollupToJson,
+  type AggProof,
+  type AggregateResult,
+  type BackendOptions,
+  type BatchJson,
+  type Hex,
+  type ProgressEvent,
+  type RollupProofJson,
+} from '../../engine/index.js';
+import { splitRoot } from '../../protocol/index.js';
 import { type Command, UsageError } from '../command.js';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -147,7 +156,8 @@ ${BACKEND_USAGE}`,
     const out = required(v, 'out');
     const n = Number(v['public-inputs'] ?? 1);
     if (n !== 1 && n !== 2 && n !== 4) throw new UsageError('--public-inputs must be 1, 2 or 4');
-    const backend = await openBackend(backendOptions(v));
+    const { openExampleBackend } = await import('../../toolchain/index.js');
+    const backend = await openExampleBackend(backendOptions(v));
     let rollup;
     try {
       rollup = await backend.proveExampleRollup({ publicInputCount: n, seed: `cli-${Date.now()}`, valid: v.invalid !== true });
@@ -260,7 +270,7 @@ ${BACKEND_USAGE}`,
       return 1;
     }
     if (v.evm) {
-      const { fromVerifierBuild, deployVerifier, evmVerify } = await import('../../engine/evm-verifier.js');
+      const { fromVerifierBuild, deployVerifier, evmVerify } = await import('../../toolchain/index.js');
       const { network } = await import('hardhat');
       const backend = await openBackend(bopts);
       let compiled;

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { bytesToHex, formatEther, isHex, parseEther, type Hex } from 'viem';
 import { testAccounts } from '../../../deploy/devnet/accounts.js';
-import { isLocalDevnet } from '../../engine/srs/policy.js';
+import { isLocalDevnet } from '../../protocol/index.js';
 import {
   computeLatency,
   createNexClient,

@@ -3,18 +3,8 @@ import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import {
-  DEFAULT_DEV_SEED,
-  DEFAULT_LOG2_POINTS,
-  checkSrsFiles,
-  defaultSrsCacheRoot,
-  deriveDevTau,
-  ensureDevSrs,
-  ignitionSrs,
-  listDevSrs,
-  stderrJsonLogger,
-} from '../../engine/srs/index.js';
-import { progressReporter } from '../../engine/srs/progress.js';
+import { DEFAULT_DEV_SEED, DEFAULT_LOG2_POINTS, defaultSrsCacheRoot, deriveDevTau, ignitionSrs, stderrJsonLogger } from '../../engine/index.js';
+import { checkSrsFiles, ensureDevSrs, listDevSrs, progressReporter } from '../../toolchain/index.js';
 
 function parse<const O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O) {
   try {

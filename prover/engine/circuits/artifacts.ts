@@ -1,10 +1,10 @@
-/** Loads what `npm run circuits` built (see build.ts) into memory. */
+/** Loads what `npm run circuits` built (prover/toolchain/circuits/build.ts, layout in buildLayout.ts) into memory. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acirBytes } from './backend.js';
-import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, type BuiltCircuit } from './build.js';
-import { bytesToFields } from './fields.js';
-import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, VERIFIER_VARIANTS, type AggCircuit, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact, type VerifierVariant } from './types.js';
+import { AGG_CIRCUITS, bytesToFields, VERIFIER_VARIANTS, type AggCircuit, type VerifierVariant } from '../../protocol/index.js';
+import { acirBytes } from './bb.js';
+import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, type BuiltCircuit } from './buildLayout.js';
+import { EXAMPLE_ROLLUPS, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact } from './types.js';
 
 export type LoadArtifactsOptions =
   /** A build directory (circuits-<id>) to load as is. */

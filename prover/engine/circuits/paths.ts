@@ -1,7 +1,8 @@
 /** File-system locations of the circuits layer. */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AggCircuit, ExampleRollup } from './types.js';
+import type { AggCircuit } from '../../protocol/index.js';
+import type { ExampleRollup } from './types.js';
 
 /** The repository root (this file is prover/engine/circuits/paths.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');

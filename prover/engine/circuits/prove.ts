@@ -3,26 +3,28 @@
  * pre-check of rollup proofs. See docs/prover.md for the tree and why it is sound.
  */
 import type { InputMap } from '@noir-lang/noir_js';
-import { keyHashList } from './artifacts.js';
-import { proveCircuit, verifyWithVk, vkHashOf, type Bb } from './backend.js';
-import { noirExecutor } from './compile.js';
-import { merkleParent, statementDigest, zeroSubtree } from './commitment.js';
-import { addressToField, bytesToHex, hexToBytes, isCanonicalField, joinWord, splitWord } from './fields.js';
-import { leafInputs, nodeInputs, padInputs, type HeaderInputs } from './witness.js';
 import {
   AGG_CIRCUITS,
   AGG_PUBLIC_INPUTS,
+  addressToField,
+  aggregationPublicInputs,
+  fieldWord,
+  hashPair,
+  isCanonicalField,
+  joinRoot,
   LEAF_FOR_PUBLIC_INPUTS,
-  RECURSIVE_PROOF_FIELDS,
-  VK_FIELDS,
+  PROOF_BYTES,
+  statementDigest,
+  SUPPORTED_PUBLIC_INPUT_COUNTS,
+  VK_BYTES,
+  zeroSubtree,
   type AggCircuit,
-  type AggProof,
-  type AggProofJson,
-  type AggregationArtifacts,
-  type Hex,
-  type ProofTarget,
-  type RollupProof,
-} from './types.js';
+} from '../../protocol/index.js';
+import { keyHashList } from './artifacts.js';
+import { proveCircuit, verifyWithVk, vkHashOf, type Bb } from './bb.js';
+import { noirExecutor } from './executor.js';
+import type { AggProof, AggregationArtifacts, Hex, ProofTarget, RollupProof } from './types.js';
+import { leafInputs, nodeInputs, padInputs, type HeaderInputs } from './witness.js';
 
 /** An aggregation proof that bb produced but that does not verify (e.g. an invalid rollup proof inside). */
 export class InvalidAggProofError extends Error {
@@ -37,8 +39,7 @@ export class InvalidAggProofError extends Error {
 
 /** The public inputs an aggregation proof must carry: [root_hi, root_lo, prover, key hashes...]. */
 export function expectedPublicInputs(art: Pick<AggregationArtifacts, 'keyHashes'>, root: Hex, prover: Hex): Hex[] {
-  const { hi, lo } = splitWord(root);
-  return [hi, lo, addressToField(prover), ...keyHashList(art)];
+  return aggregationPublicInputs(root, prover, keyHashList(art));
 }
 
 function sameWords(a: readonly string[], b: readonly string[]): boolean {
@@ -79,8 +80,8 @@ function headerFor(art: AggregationArtifacts, root: Hex, prover: Hex): HeaderInp
 /** Proves the leaf circuit for the rollup's public-input count; the proof commits its statement digest. */
 export async function proveLeaf(bb: Bb, art: AggregationArtifacts, args: { rollup: RollupProof; prover: Hex }): Promise<AggProof> {
   const circuit = LEAF_FOR_PUBLIC_INPUTS[args.rollup.publicInputs.length];
-  if (!circuit) throw new Error(`no leaf circuit for ${args.rollup.publicInputs.length} public inputs (supported: 1, 2, 4)`);
-  const root = statementDigest(args.rollup.vkHash, args.rollup.publicInputs);
+  if (!circuit) throw new Error(`no leaf circuit for ${args.rollup.publicInputs.length} public inputs (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`);
+  const root = statementDigest(fieldWord(args.rollup.vkHash), args.rollup.publicInputs.map(fieldWord));
   return proveChecked(bb, art, circuit, leafInputs(headerFor(art, root, args.prover), args.rollup), root, args.prover, 'noir-recursive');
 }
 
@@ -102,7 +103,7 @@ export async function proveNode(
       throw new Error(`${side} child carries another prover or another key-hash set`);
     }
   }
-  const root = merkleParent(args.left.root, args.right.root);
+  const root = hashPair(args.left.root, args.right.root);
   const child = (c: AggProof) => ({ circuit: art.circuits[c.circuit], proof: c.proof, root: c.root });
   const inputs = nodeInputs(headerFor(art, root, args.prover), child(args.left), child(args.right));
   return proveChecked(bb, art, 'node', inputs, root, args.prover, args.target);
@@ -114,7 +115,7 @@ export async function verifyAggProof(bb: Bb, art: AggregationArtifacts, p: AggPr
   if (p.target === 'evm' && p.circuit !== 'node') return false;
   if (p.publicInputs.length !== AGG_PUBLIC_INPUTS) return false;
   if (!sameWords(p.publicInputs.slice(3), keyHashList(art))) return false;
-  if (BigInt(joinWord(p.publicInputs[0]!, p.publicInputs[1]!)) !== BigInt(p.root)) return false;
+  if (BigInt(joinRoot(p.publicInputs[0]!, p.publicInputs[1]!)) !== BigInt(p.root)) return false;
   const vk = p.target === 'evm' ? art.rootVk : art.circuits[p.circuit].vk;
   return verifyWithVk(bb, vk, p, p.target);
 }
@@ -125,17 +126,9 @@ export async function verifyAggProof(bb: Bb, art: AggregationArtifacts, p: AggPr
  * cryptographic validity against the stored key. Milliseconds.
  */
 export async function verifyRollupProof(bb: Bb, rollup: RollupProof): Promise<boolean> {
-  if (rollup.vk.length !== VK_FIELDS * 32 || rollup.proof.length !== RECURSIVE_PROOF_FIELDS * 32) return false;
+  if (rollup.vk.length !== VK_BYTES || rollup.proof.length !== PROOF_BYTES) return false;
   if (!LEAF_FOR_PUBLIC_INPUTS[rollup.publicInputs.length]) return false;
   if (!isCanonicalField(rollup.vkHash) || !rollup.publicInputs.every(isCanonicalField)) return false;
   if (BigInt(await vkHashOf(bb, rollup.vk)) !== BigInt(rollup.vkHash)) return false;
   return verifyWithVk(bb, rollup.vk, { proof: rollup.proof, publicInputs: rollup.publicInputs }, 'noir-recursive');
-}
-
-export function aggProofToJson(p: AggProof): AggProofJson {
-  return { circuit: p.circuit, proof: bytesToHex(p.proof), publicInputs: [...p.publicInputs], root: p.root, target: p.target };
-}
-
-export function aggProofFromJson(j: AggProofJson): AggProof {
-  return { circuit: j.circuit, proof: hexToBytes(j.proof), publicInputs: [...j.publicInputs], root: j.root, target: j.target };
 }

@@ -1,11 +1,10 @@
-/** Types and constants shared by the circuits layer of the prover engine (see docs/prover.md). */
+/**
+ * Types shared by the circuits layer of the prover engine (see docs/prover.md). The protocol constants
+ * (circuits, proof and key sizes, public-input counts) are prover/protocol's.
+ */
+import type { AggCircuit, Hex, VerifierVariant } from '../../protocol/index.js';
 
-export type Hex = `0x${string}`;
-
-/** The aggregation circuits of version 1, in the router's key-hash order (docs/protocol.md). */
-export const AGG_CIRCUITS = ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const;
-export type AggCircuit = (typeof AGG_CIRCUITS)[number];
-export type LeafCircuit = 'leaf1' | 'leaf2' | 'leaf4';
+export type { Hex };
 
 /** Example rollup circuits (demos and tests), by number of public inputs: 1, 2 and 4. */
 export const EXAMPLE_ROLLUPS = ['rollup_counter', 'rollup_transfer', 'rollup_ledger'] as const;
@@ -13,17 +12,6 @@ export type ExampleRollup = (typeof EXAMPLE_ROLLUPS)[number];
 
 /** Where a proof is meant to be verified: in a Noir circuit (poseidon2 transcript) or on the EVM (keccak). */
 export type ProofTarget = 'noir-recursive' | 'evm';
-
-/** Fields of a bb 5.0.0 UltraHonk verification key. */
-export const VK_FIELDS = 115;
-/** Fields of a bb 5.0.0 UltraHonk ZK proof with the poseidon2 transcript (noir-recursive target). */
-export const RECURSIVE_PROOF_FIELDS = 458;
-/** Public inputs of every aggregation proof: root_hi, root_lo, prover, then the 5 key hashes. */
-export const AGG_PUBLIC_INPUTS = 8;
-/** Largest all-zero subtree height a pad proof covers (capacity 32 = 2^5). */
-export const MAX_PAD_HEIGHT = 5;
-/** Public-input counts a leaf circuit exists for. */
-export const LEAF_FOR_PUBLIC_INPUTS: Readonly<Record<number, LeafCircuit>> = { 1: 'leaf1', 2: 'leaf2', 4: 'leaf4' };
 
 /** A rollup's UltraHonk ZK proof (noir-recursive target) with the key it verifies against. */
 export interface RollupProof {
@@ -44,15 +32,6 @@ export interface AggProof {
   /** The 8 public inputs [root_hi, root_lo, prover, kh_leaf1, kh_leaf2, kh_leaf4, kh_pad, kh_node]. */
   publicInputs: Hex[];
   /** The Merkle value the proof commits (root_hi || root_lo). */
-  root: Hex;
-  target: ProofTarget;
-}
-
-/** JSON form of an AggProof (checkpoints, worker IPC). */
-export interface AggProofJson {
-  circuit: AggCircuit;
-  proof: Hex;
-  publicInputs: Hex[];
   root: Hex;
   target: ProofTarget;
 }
@@ -78,13 +57,6 @@ export interface CircuitArtifact {
   vkHash: Hex;
   size: CircuitSize;
 }
-
-/**
- * bb's two Solidity verifier generators for the same key: 'standard' (HonkVerifier + 2 external
- * libraries) and 'optimized' (one assembly-heavy contract, about a quarter of the verify gas).
- */
-export const VERIFIER_VARIANTS = ['standard', 'optimized'] as const;
-export type VerifierVariant = (typeof VERIFIER_VARIANTS)[number];
 
 /** The compiled Solidity verifier of the node circuit (evm target) and the libraries it links. */
 export interface VerifierArtifact {

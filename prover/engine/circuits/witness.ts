@@ -1,7 +1,7 @@
 /** noir_js input maps of the aggregation circuits (parameter names of prover/circuits/{leafN,pad,node}). */
 import type { InputMap } from '@noir-lang/noir_js';
-import { bytesToFields, fieldWord, splitWord } from './fields.js';
-import { RECURSIVE_PROOF_FIELDS, VK_FIELDS, type CircuitArtifact, type Hex, type RollupProof } from './types.js';
+import { bytesToFields, fieldWord, PROOF_FIELDS, splitRoot, VK_FIELDS } from '../../protocol/index.js';
+import type { CircuitArtifact, Hex, RollupProof } from './types.js';
 
 /** The public part every aggregation circuit shares: root halves, prover, key hashes. */
 export interface HeaderInputs {
@@ -12,13 +12,13 @@ export interface HeaderInputs {
 }
 
 function header({ root, prover, keyHashes }: HeaderInputs): InputMap {
-  const { hi, lo } = splitWord(root);
+  const [hi, lo] = splitRoot(root);
   return { root_hi: hi, root_lo: lo, prover, key_hashes: [...keyHashes] };
 }
 
 function proofFields(proof: Uint8Array): Hex[] {
   const fields = bytesToFields(proof);
-  if (fields.length !== RECURSIVE_PROOF_FIELDS) throw new Error(`expected a ${RECURSIVE_PROOF_FIELDS}-field proof, got ${fields.length}`);
+  if (fields.length !== PROOF_FIELDS) throw new Error(`expected a ${PROOF_FIELDS}-field proof, got ${fields.length}`);
   return fields;
 }
 
@@ -52,7 +52,7 @@ export interface NodeChild {
 }
 
 function child(c: NodeChild): InputMap {
-  const { hi, lo } = splitWord(c.root);
+  const [hi, lo] = splitRoot(c.root);
   return { vk: [...c.circuit.vkFields], key_hash: c.circuit.vkHash, proof: proofFields(c.proof), root: { hi, lo } };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { getAddress, isAddress, type Address, type PublicClient } from 'viem';
 import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
 import { ConfigError, type KeeperConfig } from '../config/config.js';
-import { deploymentsPath } from '../../sdk/deployments.js';
+import { deploymentsPath } from '../../sdk/index.js';
 
 export interface Addresses {
   readonly market: Address;

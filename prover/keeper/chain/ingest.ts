@@ -1,5 +1,6 @@
 import { parseEventLogs, type Address, type Log } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
+import { batchOf, slotOf } from '../../protocol/index.js';
 import type { KeeperDb } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -34,10 +35,10 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
       case 'Submitted': {
         const a = ev.args;
         if (a.submissionId === undefined || !a.programId || !a.digest || !a.proofHash || a.fee === undefined) break;
-        const batchId = a.submissionId >> 5n;
+        const batchId = batchOf(a.submissionId);
         db.noteBatch(batchId);
         db.upsertSubmission({
-          submissionId: a.submissionId, batchId, slot: Number(a.submissionId & 31n), programId: a.programId, digest: a.digest,
+          submissionId: a.submissionId, batchId, slot: slotOf(a.submissionId), programId: a.programId, digest: a.digest,
           proofHash: a.proofHash, fee: a.fee, txHash: ev.transactionHash, block: ev.blockNumber,
         });
         stats.submissions++;

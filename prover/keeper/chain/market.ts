@@ -18,7 +18,7 @@ export interface BatchInfo {
 }
 
 /** The market's parameters, as the SDK reads them (one definition for SDK, keeper and deploy code). */
-import type { MarketParams } from '../../sdk/actions/getParams.js';
+import type { MarketParams } from '../../sdk/index.js';
 export type { MarketParams };
 
 /** Typed reads of the market and staking contracts (one place that knows the call shapes). */

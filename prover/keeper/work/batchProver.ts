@@ -1,7 +1,5 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
-import type { Batch, Slot } from '../../engine/batch.js';
-import { aggregateBatch, precheckBatch, type ProgressEvent } from '../../engine/index.js';
-import type { Logger as EngineLogger } from '../../engine/logger.js';
+import { aggregateBatch, precheckBatch, type Batch, type Logger as EngineLogger, type ProgressEvent, type Slot } from '../../engine/index.js';
 import type { Logger } from '../obs/logger.js';
 import type { SlotFetch } from './inputs.js';
 

@@ -1,5 +1,6 @@
-import { concat, decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
+import { decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
+import { batchOf, CommitmentError, slotOf, statementDigest, submissionId } from '../../protocol/index.js';
 import type { CallTracer, MarketCalls } from '../chain/callTrace.js';
 import { findLogsBackwards } from '../chain/findLogs.js';
 import type { KeeperDb, SubmissionRow } from '../db/keeperDb.js';
@@ -27,11 +28,6 @@ export interface InputSource {
   readonly log: Logger;
   /** Finds market calls made by contracts (one per keeper run: it warns once when the RPC cannot trace). */
   readonly tracer: CallTracer;
-}
-
-/** digest = keccak256(vkHash || publicInputs) (docs/protocol.md). */
-export function statementDigest(programId: Hex, publicInputs: readonly Hex[]): Hex {
-  return keccak256(concat([programId, ...publicInputs]));
 }
 
 /**
@@ -66,7 +62,7 @@ function once<T>(memo: Map<Hex, Promise<T>>, txHash: Hex, read: () => Promise<T>
 }
 
 async function fetchSlot(src: InputSource, batchId: bigint, slot: number, reads: TxReads): Promise<SlotFetch> {
-  const id = batchId * 32n + BigInt(slot);
+  const id = submissionId(batchId, slot);
   const sub = src.db.submissionsOf(batchId).find((s) => s.slot === slot) ?? (await findSubmission(src, id));
   if (!sub) return { slot, ok: false, reason: 'no Submitted event found' };
   const onChain = await src.client.readContract({ address: src.market, abi: aggregationMarketAbi, functionName: 'digestOf', args: [id] });
@@ -125,11 +121,21 @@ export function decodeSubmission(input: Hex, sub: Pick<SubmissionRow, 'programId
   }
   for (const c of candidates) {
     if (c.programId.toLowerCase() !== sub.programId.toLowerCase()) continue;
-    if (statementDigest(c.programId, c.publicInputs).toLowerCase() !== sub.digest.toLowerCase()) continue;
+    if (digestOf(c.programId, c.publicInputs)?.toLowerCase() !== sub.digest.toLowerCase()) continue;
     if (keccak256(c.proof).toLowerCase() !== sub.proofHash.toLowerCase()) continue;
     return { publicInputs: [...c.publicInputs], proof: c.proof };
   }
   return undefined;
+}
+
+/** The statement digest of a candidate call, or undefined when its words are not a statement the market accepts. */
+function digestOf(programId: Hex, publicInputs: readonly Hex[]): Hex | undefined {
+  try {
+    return statementDigest(programId, publicInputs);
+  } catch (err) {
+    if (err instanceof CommitmentError) return undefined;
+    throw err;
+  }
 }
 
 async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionRow | undefined> {
@@ -138,7 +144,7 @@ async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionR
   const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Submitted', logs }).at(-1);
   if (!ev || ev.blockNumber === null || ev.transactionHash === null) return undefined;
   const row: SubmissionRow = {
-    submissionId: id, batchId: id >> 5n, slot: Number(id & 31n), programId: ev.args.programId, digest: ev.args.digest,
+    submissionId: id, batchId: batchOf(id), slot: slotOf(id), programId: ev.args.programId, digest: ev.args.digest,
     proofHash: ev.args.proofHash, fee: ev.args.fee, txHash: ev.transactionHash, block: ev.blockNumber,
   };
   src.db.upsertSubmission(row);

@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
-import { batchOf, slotOf } from '../submissionId.js';
+import { batchOf, slotOf } from '../../protocol/index.js';
 
 export const BATCH_STATES = ['none', 'open', 'sealed', 'locked', 'fulfilled', 'expired'] as const;
 export type BatchStateName = (typeof BATCH_STATES)[number];

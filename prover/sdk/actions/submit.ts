@@ -9,15 +9,11 @@ import {
   NonCanonicalFieldError,
   PublicInputCountError,
 } from '../errors.js';
-import { isCanonicalField } from '../field.js';
-import { batchOf, slotOf } from '../submissionId.js';
+import { batchOf, isCanonicalField, PROOF_FIELDS, slotOf } from '../../protocol/index.js';
 import { computeFee } from './estimateFee.js';
 import { getParams, type MarketParams } from './getParams.js';
 import { requireProgram, type Program } from './getProgram.js';
 import { sendContractTx } from './internal.js';
-
-/** An UltraHonk ZK proof for the `noir-recursive` target has 458 fields (bb 5.0). */
-export const PROOF_FIELDS = 458;
 
 export interface Submission {
   programId: Hex;

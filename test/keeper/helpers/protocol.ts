@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { bytesToHex, encodeFunctionData, getAddress, parseEther, type Abi, type Address, type Hex } from 'viem';
-import { AGG_CIRCUITS, type ProvingBackend, type RollupProof } from '../../../prover/engine/backend.js';
-import { deployVerifier, fromVerifierBuild } from '../../../prover/engine/evm-verifier.js';
+import type { ProvingBackend, RollupProof } from '../../../prover/engine/index.js';
+import { AGG_CIRCUITS } from '../../../prover/protocol/index.js';
+import { deployVerifier, fromVerifierBuild } from '../../../prover/toolchain/index.js';
 import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
 import type { Anvil } from './anvil.js';
 import { DEV_KEYS } from './anvil.js';

@@ -7,7 +7,7 @@ import { rollupToJson } from './batch.js';
 import type { Logger } from './logger.js';
 import { abortError, type JobResult, type JobRunner, type JobTask, WorkerCrashError } from './scheduler.js';
 import { aggProofFromJson, aggProofToJson } from './serialize.js';
-import type { ParentMessage, WorkerMessage } from './worker-protocol.js';
+import type { ParentMessage, WorkerMessage } from './workerProtocol.js';
 
 const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 

@@ -1,17 +1,19 @@
 /**
- * Thin typed layer over bb.js's Barretenberg API. UltraHonkBackend is not used: it recomputes the
- * verification key on every proof and every verification (14 s for a 2^21 circuit); here the key
- * computed once at build time is passed in.
+ * Thin typed layer over bb.js's Barretenberg API: what proving and verifying need at runtime. (The
+ * build steps, keys, sizes and Solidity verifiers, are prover/toolchain/circuits/bbBuild.ts.)
+ * UltraHonkBackend is not used: it recomputes the verification key on every proof and every
+ * verification (14 s for a 2^21 circuit); here the key computed once at build time is passed in.
  */
 import type { Barretenberg } from '@aztec/bb.js';
 import { gunzipSync } from 'node:zlib';
-import { bytesToFields, bytesToHex, hexToBytes } from './fields.js';
-import type { CircuitSize, Hex, ProofTarget } from './types.js';
+import { bytesToHex, hexToBytes } from 'viem';
+import type { Hex, ProofTarget } from './types.js';
 
-/** The Barretenberg API instance from the SRS module (prover/engine/srs createBarretenberg). */
+/** The Barretenberg API instance (prover/engine/srs/barretenberg.ts createBarretenberg). */
 export type Bb = Barretenberg;
 
-interface ProofSystemSettings {
+/** bb's proof-system settings of a proof target. */
+export interface ProofSystemSettings {
   ipaAccumulation: boolean;
   oracleHashType: string;
   disableZk: boolean;
@@ -31,26 +33,6 @@ export function targetSettings(target: ProofTarget, optimizedSolidityVerifier = 
 /** Uncompressed ACIR bytecode from noir_wasm's base64 gzipped form. */
 export function acirBytes(base64Gzipped: string): Uint8Array {
   return new Uint8Array(gunzipSync(Buffer.from(base64Gzipped, 'base64')));
-}
-
-export async function circuitSize(bb: Bb, name: string, bytecode: Uint8Array, target: ProofTarget): Promise<CircuitSize> {
-  const r = await bb.circuitStats({
-    circuit: { name, bytecode, verificationKey: new Uint8Array(0) },
-    includeGatesPerOpcode: false,
-    settings: targetSettings(target),
-  });
-  return { gates: r.numGates, dyadicGates: r.numGatesDyadic, acirOpcodes: r.numAcirOpcodes };
-}
-
-export interface VerificationKey {
-  bytes: Uint8Array;
-  fields: Hex[];
-  hash: Hex;
-}
-
-export async function computeVk(bb: Bb, name: string, bytecode: Uint8Array, target: ProofTarget): Promise<VerificationKey> {
-  const r = await bb.circuitComputeVk({ circuit: { name, bytecode }, settings: targetSettings(target) });
-  return { bytes: r.bytes, fields: bytesToFields(r.bytes), hash: bytesToHex(r.hash) };
 }
 
 export interface RawProof {
@@ -83,7 +65,7 @@ export async function verifyWithVk(bb: Bb, vk: Uint8Array, proof: RawProof, targ
   try {
     const r = await bb.circuitVerify({
       verificationKey: vk,
-      publicInputs: proof.publicInputs.map(hexToBytes),
+      publicInputs: proof.publicInputs.map((p) => hexToBytes(p)),
       proof: fields,
       settings: targetSettings(target),
     });
@@ -103,10 +85,4 @@ export async function vkHashOf(bb: Bb, vk: Uint8Array): Promise<Hex> {
   const fields: Uint8Array[] = [];
   for (let i = 0; i < vk.length; i += 32) fields.push(vk.slice(i, i + 32));
   return bytesToHex((await bb.poseidon2Hash({ inputs: fields })).hash);
-}
-
-/** The Solidity verifier bb generates for a verification key (evm target); `optimized` selects bb's optimized generator. */
-export async function solidityVerifier(bb: Bb, evmVk: Uint8Array, optimized = false): Promise<string> {
-  const r = await bb.circuitWriteSolidityVerifier({ verificationKey: evmVk, settings: targetSettings('evm', optimized) });
-  return r.solidityCode;
 }

@@ -4,10 +4,8 @@
  */
 import type { InputMap } from '@noir-lang/noir_js';
 import { keccak256, toHex } from 'viem';
-import { proveCircuit, type Bb } from './backend.js';
-import { noirExecutor } from './compile.js';
-import { toWord } from './fields.js';
-import type { AggregationArtifacts, ExampleRollup, Hex, RollupProof } from './types.js';
+import { noirExecutor, proveCircuit, type AggregationArtifacts, type Bb, type ExampleRollup, type Hex, type RollupProof } from '../../engine/index.js';
+import { toWord } from '../../protocol/index.js';
 
 /** Constants of prover/circuits/examples (rollup_lib ACCOUNTS / TRANSFERS, rollup_counter STEPS). */
 const ACCOUNTS = 8;

@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import { BN254_R, G1_POINT_BYTES } from './constants.js';
-import { type AffineG1, type DevG2, consecutivePowersConsistent, g1Equal, g1FromBytes, g1Mul, g2FromBytes, g2FromTau } from './curve.js';
+import type { AffineG1, DevG2 } from '../../engine/index.js';
+import { FIELD_MODULUS } from '../../protocol/index.js';
+import { G1_POINT_BYTES } from './constants.js';
+import { consecutivePowersConsistent, g1Equal, g1FromBytes, g1Mul, g2FromBytes, g2FromTau } from './curve.js';
 
 export interface SrsCheckReport {
   readonly points: number;
@@ -73,7 +75,7 @@ export async function checkSrsFiles(opts: SrsCheckOptions): Promise<SrsCheckRepo
       throw new Error(`${opts.g2File} is not [tau]G2 for this seed`);
     }
     for (const i of spotChecked) {
-      const expected = g1Mul(modPow(opts.tau, BigInt(i), BN254_R));
+      const expected = g1Mul(modPow(opts.tau, BigInt(i), FIELD_MODULUS));
       if (!g1Equal(expected, at(i))) throw new Error(`${opts.g1File}: point ${i} is not [tau^${i}]G1`);
     }
   }

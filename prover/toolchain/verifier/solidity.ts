@@ -5,7 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { keccak256, toHex } from 'viem';
-import type { Hex, VerifierArtifact, VerifierVariant } from './types.js';
+import type { Hex, SolcSettings, VerifierArtifact } from '../../engine/index.js';
+import type { VerifierVariant } from '../../protocol/index.js';
 
 interface Solc {
   compile(input: string): string;
@@ -19,7 +20,7 @@ function solc(): Solc {
 }
 
 /** Compiler settings shared with hardhat.config.ts (solc 0.8.28, optimizer 200 runs, cancun). */
-export const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 200 }, evmVersion: 'cancun' } as const;
+export const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 200 }, evmVersion: 'cancun' } as const satisfies SolcSettings;
 
 /** The contract bb generates; everything else in the file is a library or an interface. */
 export const VERIFIER_CONTRACT = 'HonkVerifier';
@@ -40,7 +41,7 @@ interface SolcOutput {
 /**
  * The custom errors of bb's verifiers (its `Errors` library). The optimized variant raises them from
  * assembly by selector without declaring them, so they are added to its ABI for callers to decode;
- * compileVerifier checks every selector constant in the source against this list.
+ * compileVerifierArtifact checks every selector constant in the source against this list.
  */
 const VERIFIER_ERRORS: readonly { name: string; inputs: string[] }[] = [
   { name: 'ValueGeLimbMax', inputs: [] },
@@ -85,7 +86,7 @@ export function solcVersion(): string {
   return solc().version();
 }
 
-export function compileVerifier(source: string, srsId: string, variant: VerifierVariant = 'standard'): VerifierArtifact {
+export function compileVerifierArtifact(source: string, srsId: string, variant: VerifierVariant = 'standard'): VerifierArtifact {
   const input = {
     language: 'Solidity',
     sources: { [SOURCE_NAME]: { content: source } },

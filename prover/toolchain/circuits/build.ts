@@ -1,66 +1,33 @@
 /**
  * `npm run circuits`: compiles every circuit, computes verification keys and key hashes once,
  * generates the node circuit's Solidity verifier for the SRS in use and compiles it with solc-js.
- * Output goes to <build root>/circuits-<buildId>/, where buildId hashes everything the output depends
- * on (Noir sources, toolchain versions, SRS id); a second run with the same inputs is a cache hit.
+ * Output goes to <build root>/circuits-<buildId>/ in the layout of prover/engine/circuits/buildLayout.ts
+ * (what the runtime loads); a second run with the same inputs is a cache hit.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acirBytes, circuitSize, computeVk, solidityVerifier, type Bb } from './backend.js';
-import { compileNoirPackage, hashCircuitSources, toolchainVersions } from './compile.js';
-import { bytesToHex } from './fields.js';
-import { buildRoot, CIRCUIT_PACKAGES } from './paths.js';
-import { compileVerifier, SOLC_SETTINGS, solcVersion } from './solidity.js';
-import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, VERIFIER_VARIANTS, type AggCircuit, type CircuitSize, type ExampleRollup, type Hex, type VerifierVariant } from './types.js';
-
-/** Bump when the layout of the build directory changes. */
-const BUILD_FORMAT = 3;
-export const MANIFEST_FILE = 'manifest.json';
-/** Files of each verifier variant: the source for the SRS in use, the source exactly as bb generates it
- * (its [x]_2 is the Aztec Ignition one), and the compiled artifact. */
-export const VERIFIER_FILES: Readonly<Record<VerifierVariant, { source: string; stockSource: string; artifact: string }>> = {
-  standard: { source: 'HonkVerifier.sol', stockSource: 'HonkVerifier.stock.sol', artifact: 'verifier.json' },
-  optimized: { source: 'HonkVerifier.optimized.sol', stockSource: 'HonkVerifier.optimized.stock.sol', artifact: 'verifier.optimized.json' },
-};
-export const ROOT_VK_FILE = 'node.evm.vk';
-
-export type BuiltCircuit = AggCircuit | ExampleRollup;
-export const BUILT_CIRCUITS: readonly BuiltCircuit[] = [...AGG_CIRCUITS, ...EXAMPLE_ROLLUPS];
-
-export interface CircuitManifestEntry {
-  package: string;
-  vkHash: Hex;
-  size: CircuitSize;
-  compileMs: number;
-  vkMs: number;
-}
-
-export interface VerifierManifestEntry {
-  source: string;
-  stockSource: string;
-  artifact: string;
-  generateMs: number;
-  compileMs: number;
-  deployedBytes: number;
-  libraryDeployedBytes: Record<string, number>;
-}
-
-export interface BuildManifest {
-  format: number;
-  buildId: string;
-  sourcesHash: string;
-  versions: Record<string, string>;
-  srsId: string;
-  noirVersion: string;
-  solc: { version: string; settings: typeof SOLC_SETTINGS };
-  circuits: Record<BuiltCircuit, CircuitManifestEntry>;
-  keyHashes: Record<AggCircuit, Hex>;
-  rootVk: { file: string; ms: number; sameAsRecursiveVk: boolean };
-  verifiers: Record<VerifierVariant, VerifierManifestEntry>;
-  /** = verifiers.standard (kept for readers of the format-1 manifest). */
-  verifier: VerifierManifestEntry;
-}
+import { bytesToHex } from 'viem';
+import {
+  acirBytes,
+  BUILD_FORMAT,
+  BUILT_CIRCUITS,
+  buildDirFor,
+  CIRCUIT_PACKAGES,
+  currentBuildId,
+  MANIFEST_FILE,
+  readManifest,
+  ROOT_VK_FILE,
+  VERIFIER_FILES,
+  type Bb,
+  type BuildManifest,
+  type BuiltCircuit,
+  type CircuitManifestEntry,
+  type VerifierManifestEntry,
+} from '../../engine/index.js';
+import { AGG_CIRCUITS, VERIFIER_VARIANTS, VK_FIELDS, type AggCircuit, type Hex, type VerifierVariant } from '../../protocol/index.js';
+import { compileVerifierArtifact, SOLC_SETTINGS, solcVersion } from '../verifier/solidity.js';
+import { circuitSize, computeVk, solidityVerifier } from './bbBuild.js';
+import { compileNoirPackage } from './compile.js';
 
 export interface BuildProgress {
   step: string;
@@ -87,25 +54,6 @@ export interface BuildResult {
   buildDir: string;
   cacheHit: boolean;
   manifest: BuildManifest;
-}
-
-/** The id of the build for the current sources and toolchain under `srsId`. */
-export function currentBuildId(srsId: string): { buildId: string; sourcesHash: string; versions: Record<string, string> } {
-  const sourcesHash = hashCircuitSources();
-  const versions = toolchainVersions();
-  const buildId = createHash('sha256')
-    .update(JSON.stringify({ format: BUILD_FORMAT, sourcesHash, versions, srsId }))
-    .digest('hex')
-    .slice(0, 24);
-  return { buildId, sourcesHash, versions };
-}
-
-export function buildDirFor(buildId: string, root: string = buildRoot()): string {
-  return join(root, `circuits-${buildId}`);
-}
-
-export function readManifest(buildDir: string): BuildManifest {
-  return JSON.parse(readFileSync(join(buildDir, MANIFEST_FILE), 'utf8')) as BuildManifest;
 }
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: number }> {
@@ -144,7 +92,7 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     progress({ step: 'gates', circuit: name, detail: `${size.gates} gates, dyadic 2^${Math.log2(size.dyadicGates)}` });
     const vk = await timed(() => computeVk(bb, name, bytecode, 'noir-recursive'));
     progress({ step: 'vk', circuit: name, ms: vk.ms, detail: vk.value.hash });
-    if (vk.value.fields.length !== 115) throw new Error(`${name}: expected a 115-field verification key, got ${vk.value.fields.length}`);
+    if (vk.value.fields.length !== VK_FIELDS) throw new Error(`${name}: expected a ${VK_FIELDS}-field verification key, got ${vk.value.fields.length}`);
     writeFileSync(join(tmpDir, `${name}.program.json`), JSON.stringify({ bytecode: compiled.value.bytecode, abi: compiled.value.abi }));
     writeFileSync(join(tmpDir, `${name}.vk`), vk.value.bytes);
     circuits[name] = { package: pkg, vkHash: vk.value.hash, size, compileMs: compiled.ms, vkMs: vk.ms };
@@ -168,7 +116,7 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     writeFileSync(join(tmpDir, files.stockSource), generated.value);
     writeFileSync(join(tmpDir, files.source), patched);
     progress({ step: 'solidity-verifier', circuit: variant, ms: generated.ms, detail: `${patched.length} chars` });
-    const compiled = await timed(() => compileVerifier(patched, opts.srsId, variant));
+    const compiled = await timed(() => compileVerifierArtifact(patched, opts.srsId, variant));
     const artifact = compiled.value;
     writeFileSync(join(tmpDir, files.artifact), JSON.stringify(artifact, null, 1));
     const deployedBytes = (artifact.deployedBytecode.length - 2) / 2;

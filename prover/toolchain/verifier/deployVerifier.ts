@@ -1,7 +1,7 @@
 /** Deploys the compiled root verifier: its two libraries first, then the linked HonkVerifier. */
 import { ContractFactory, type BaseContract, type InterfaceAbi, type Signer } from 'ethers';
+import type { VerifierArtifact } from '../../engine/index.js';
 import { linkVerifierBytecode } from './solidity.js';
-import type { VerifierArtifact } from './types.js';
 
 /** The generated verifier's entry point: returns true or reverts with a custom error. */
 export type RootVerifier = BaseContract & {
@@ -11,7 +11,7 @@ export type RootVerifier = BaseContract & {
   };
 };
 
-export interface DeployedVerifier {
+export interface DeployedRootVerifier {
   verifier: RootVerifier;
   address: string;
   libraries: Record<string, string>;
@@ -19,7 +19,7 @@ export interface DeployedVerifier {
   deployGas: Record<string, bigint>;
 }
 
-export async function deployRootVerifier(signer: Signer, artifact: VerifierArtifact): Promise<DeployedVerifier> {
+export async function deployRootVerifier(signer: Signer, artifact: VerifierArtifact): Promise<DeployedRootVerifier> {
   const libraries: Record<string, string> = {};
   const deployGas: Record<string, bigint> = {};
   const deploy = async (name: string, abi: unknown[], bytecode: string): Promise<BaseContract> => {

@@ -3,7 +3,7 @@
 // `nex verify --evm` (in-process Hardhat network) and the prover benchmark (gas, calldata size).
 import { createRequire } from 'node:module';
 import { type ContractRunner, ContractFactory, Interface, type Signer, getBytes } from 'ethers';
-import type { Hex, VerifierBuild } from './backend.js';
+import type { Hex, VerifierBuild } from '../../engine/index.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,22 +1,6 @@
 import { bn254 } from '@noble/curves/bn254';
+import type { AffineG1, DevG2 } from '../../engine/index.js';
 import { G1_POINT_BYTES, G2_POINT_BYTES } from './constants.js';
-
-/**
- * A G2 point as four base-field words. `xC0 + xC1·u` is x in Fq2 (c0 the real part); same for y.
- * bb's bn254_g2.dat order is xC0, xC1, yC0, yC1; the EVM pairing precompile (and bb's Solidity
- * verifier) uses xC1, xC0, yC1, yC0.
- */
-export interface DevG2 {
-  readonly xC0: bigint;
-  readonly xC1: bigint;
-  readonly yC0: bigint;
-  readonly yC1: bigint;
-}
-
-export interface AffineG1 {
-  readonly x: bigint;
-  readonly y: bigint;
-}
 
 type G1Point = InstanceType<typeof bn254.G1.ProjectivePoint>;
 type G2Point = InstanceType<typeof bn254.G2.ProjectivePoint>;

@@ -1,37 +1,38 @@
+/**
+ * Generation of the INSECURE dev SRS: the points (native generator), their check, the manifest, and the
+ * patched copy of bb that accepts them. The runtime (prover/engine/srs) only opens what this set up.
+ */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_DEV_SEED, DEFAULT_LOG2_POINTS } from './constants.js';
-import { ensurePatchedBb } from './bb-copy.js';
-import { type DevG2, g2FromTau, g2ToBytes } from './curve.js';
 import {
-  type DevSrsManifest,
+  defaultSrsCacheRoot,
+  devSrsLayout,
+  devSrsOf,
+  fileRecord,
+  g2ToManifest,
   INSECURE_WARNING,
+  locateDevSrs,
   MANIFEST_KIND,
   MANIFEST_VERSION,
-  fileRecord,
-  g2FromManifest,
-  g2ToManifest,
-  readValidManifest,
-} from './manifest.js';
-import { ensureSrsgen, generateG1 } from './native.js';
-import { defaultSrsCacheRoot, devSrsLayout, stockBbPath, type DevSrsLayout } from './paths.js';
-import { deriveDevTau, seedId, tauHex } from './tau.js';
+  pointsFor,
+  readDevSrsManifest,
+  stderrJsonLogger,
+  stockBbPath,
+  tauHex,
+  type DevSrs,
+  type DevSrsLocation,
+  type DevSrsLocationOptions,
+  type DevSrsManifest,
+  type SrsLogger,
+} from '../../engine/index.js';
+import { ensurePatchedBb } from './bbCopy.js';
+import { g2FromTau, g2ToBytes } from './curve.js';
 import { isAlive, withLockFile } from './lock.js';
+import { ensureSrsgen, generateG1 } from './native.js';
 import { checkSrsFiles } from './verify.js';
-
-/** Points beyond 2^log2Points. bb 5.0 reads exactly 2^k points for a circuit of dyadic size 2^k
- * (measured); the margin covers an n+1-style requirement of another bb version. */
-export const EXTRA_POINTS = 1024;
-
-export const MIN_LOG2_POINTS = 2;
-export const MAX_LOG2_POINTS = 25;
-
-export function pointsFor(log2Points: number): number {
-  return 2 ** log2Points + EXTRA_POINTS;
-}
 
 export type SrsPhase = 'compile' | 'generate' | 'check' | 'patch';
 
@@ -42,18 +43,7 @@ export interface SrsProgress {
   readonly elapsedMs: number;
 }
 
-/** Structured log event; every event about a dev SRS carries insecure: true. */
-export type SrsLogger = (event: { level: 'info' | 'warn'; msg: string; [key: string]: unknown }) => void;
-
-export const stderrJsonLogger: SrsLogger = (event) => process.stderr.write(`${JSON.stringify({ component: 'srs', ...event })}\n`);
-
-export interface DevSrsOptions {
-  /** The SRS supports circuits of up to 2^log2Points gates (dyadic size). Default 21. */
-  readonly log2Points?: number | undefined;
-  /** Public seed tau is derived from. Default "nex-dev-srs-v1". */
-  readonly seed?: string | undefined;
-  /** Cache root. Default $NEX_SRS_DIR, else $XDG_CACHE_HOME/nex/srs, else ~/.cache/nex/srs. */
-  readonly cacheDir?: string | undefined;
+export interface DevSrsOptions extends DevSrsLocationOptions {
   /** Generator threads. Default: number of CPUs. */
   readonly threads?: number | undefined;
   readonly onProgress?: ((p: SrsProgress) => void) | undefined;
@@ -65,33 +55,8 @@ export interface DevSrsOptions {
   readonly stockBbPath?: string | undefined;
 }
 
-/** A locally generated, INSECURE development SRS and the bb bound to it. */
-export interface DevSrs {
-  readonly mode: 'dev';
-  readonly insecure: true;
-  readonly seed: string;
-  readonly tau: bigint;
-  readonly log2Points: number;
-  readonly points: number;
-  /** Directory holding the SRS, its manifest and the patched bb. */
-  readonly dir: string;
-  /** CRS directory for bb: bn254_g1.dat and bn254_g2.dat. */
-  readonly crsDir: string;
-  /** Executable to use as bb: runs the patched bb with CRS_PATH=crsDir. */
-  readonly bbPath: string;
-  /** The patched bb binary itself (for callers passing `-c crsDir` explicitly). */
-  readonly patchedBbBinary: string;
-  /** [tau]G2 of this SRS (the 4 words swapped into Solidity verifiers). */
-  readonly g2: DevG2;
-  /** True when this call generated the points, false on a cache hit. */
-  readonly generated: boolean;
-  readonly manifest: DevSrsManifest;
-}
-
 interface ResolvedOptions {
-  readonly log2Points: number;
-  readonly seed: string;
-  readonly root: string;
+  readonly loc: DevSrsLocation;
   readonly toolsDir: string;
   readonly threads: number;
   readonly onProgress: (p: SrsProgress) => void;
@@ -101,16 +66,11 @@ interface ResolvedOptions {
 }
 
 function resolveOptions(opts: DevSrsOptions): ResolvedOptions {
-  const log2Points = opts.log2Points ?? DEFAULT_LOG2_POINTS;
-  if (!Number.isInteger(log2Points) || log2Points < MIN_LOG2_POINTS || log2Points > MAX_LOG2_POINTS) {
-    throw new Error(`log2Points must be an integer in [${MIN_LOG2_POINTS}, ${MAX_LOG2_POINTS}], got ${log2Points}`);
-  }
+  const loc = locateDevSrs(opts);
   const threads = opts.threads ?? os.availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
   return {
-    log2Points,
-    seed: opts.seed ?? DEFAULT_DEV_SEED,
-    root: path.resolve(opts.cacheDir ?? defaultSrsCacheRoot()),
+    loc,
     toolsDir: path.resolve(opts.toolsDir ?? path.join(defaultSrsCacheRoot(), 'tools')),
     threads,
     onProgress: opts.onProgress ?? (() => {}),
@@ -136,22 +96,23 @@ async function removeStaleTemps(root: string, prefix: string): Promise<void> {
 }
 
 /** Generates the points into a temporary directory, checks them and renames the directory into place. */
-async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): Promise<void> {
+async function generate(o: ResolvedOptions): Promise<void> {
+  const { layout, tau, seed, log2Points, root } = o.loc;
   const t0 = performance.now();
   const progress = (phase: SrsPhase, done: number, total: number): void =>
     o.onProgress({ phase, done, total, elapsedMs: performance.now() - t0 });
   const tempPrefix = `.tmp-${path.basename(layout.dir)}-`;
-  await mkdir(o.root, { recursive: true });
-  await removeStaleTemps(o.root, tempPrefix);
-  const tmpDir = path.join(o.root, `${tempPrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(root, { recursive: true });
+  await removeStaleTemps(root, tempPrefix);
+  const tmpDir = path.join(root, `${tempPrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
   const tmp = devSrsLayout(tmpDir);
-  const points = pointsFor(o.log2Points);
+  const points = pointsFor(log2Points);
   try {
     await mkdir(tmp.crsDir, { recursive: true });
     progress('compile', 0, 1);
     const binary = await ensureSrsgen(o.toolsDir);
     progress('compile', 1, 1);
-    o.logger({ level: 'warn', msg: 'generating INSECURE dev SRS (tau derived from a public seed)', insecure: true, seed: o.seed, points, dir: layout.dir });
+    o.logger({ level: 'warn', msg: 'generating INSECURE dev SRS (tau derived from a public seed)', insecure: true, seed, points, dir: layout.dir });
     const tGenerate = performance.now();
     const { cpuMs } = await generateG1({
       binary,
@@ -173,9 +134,9 @@ async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): 
       version: MANIFEST_VERSION,
       INSECURE: true,
       warning: INSECURE_WARNING,
-      seed: o.seed,
+      seed,
       tau: `0x${tauHex(tau)}`,
-      log2Points: o.log2Points,
+      log2Points,
       points,
       g2: g2ToManifest(g2),
       created: new Date().toISOString(),
@@ -188,7 +149,7 @@ async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): 
       },
     };
     await writeFile(tmp.manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-    await writeFile(tmp.readmeFile, `${INSECURE_WARNING}\nseed: ${JSON.stringify(o.seed)}\ntau: 0x${tauHex(tau)}\n`);
+    await writeFile(tmp.readmeFile, `${INSECURE_WARNING}\nseed: ${JSON.stringify(seed)}\ntau: 0x${tauHex(tau)}\n`);
     if (existsSync(layout.dir)) {
       // An invalid or partial SRS from an older run: move it aside, then replace it.
       const trash = `${tmpDir}-old`;
@@ -202,15 +163,10 @@ async function generate(o: ResolvedOptions, layout: DevSrsLayout, tau: bigint): 
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
       // Another process finished the same SRS first; ours is identical, keep theirs.
     }
-    o.logger({ level: 'warn', msg: 'generated INSECURE dev SRS', insecure: true, seed: o.seed, points, ms: Math.round(performance.now() - t0), checked: check });
+    o.logger({ level: 'warn', msg: 'generated INSECURE dev SRS', insecure: true, seed, points, ms: Math.round(performance.now() - t0), checked: check });
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }
-}
-
-/** Directory of the dev SRS for a seed and size under a cache root. */
-export function devSrsDir(root: string, seed: string, log2Points: number): string {
-  return path.join(root, `${seedId(seed)}-${log2Points}`);
 }
 
 /**
@@ -220,53 +176,31 @@ export function devSrsDir(root: string, seed: string, log2Points: number): strin
  */
 export async function ensureDevSrs(opts: DevSrsOptions = {}): Promise<DevSrs> {
   const o = resolveOptions(opts);
-  const layout = devSrsLayout(devSrsDir(o.root, o.seed, o.log2Points));
-  const tau = deriveDevTau(o.seed);
-  const expect = {
-    seed: o.seed,
-    log2Points: o.log2Points,
-    points: pointsFor(o.log2Points),
-    requiredFiles: [path.relative(layout.dir, layout.g1File), path.relative(layout.dir, layout.g2File)],
-  };
-  let found = await readValidManifest(layout.dir, layout.manifestFile, expect);
+  const { layout, seed } = o.loc;
+  let found = await readDevSrsManifest(o.loc);
   let generated = false;
   if (!('manifest' in found)) {
-    await mkdir(o.root, { recursive: true });
+    await mkdir(o.loc.root, { recursive: true });
     const lock = `${layout.dir}.lock`;
     const onWait = (pid: number): void => o.logger({ level: 'info', msg: 'waiting for another process generating this dev SRS', pid, dir: layout.dir });
     found = await withLockFile(lock, async () => {
-      const again = await readValidManifest(layout.dir, layout.manifestFile, expect);
+      const again = await readDevSrsManifest(o.loc);
       if ('manifest' in again) return again; // another process finished it while we waited
       if (existsSync(layout.dir)) o.logger({ level: 'info', msg: 'cached dev SRS is unusable, regenerating', reason: again.reason, dir: layout.dir });
-      await generate(o, layout, tau);
+      await generate(o);
       generated = true;
-      return readValidManifest(layout.dir, layout.manifestFile, expect);
+      return readDevSrsManifest(o.loc);
     }, { signal: o.signal, onWait });
     if (!('manifest' in found)) throw new Error(`dev SRS at ${layout.dir} is invalid right after generation: ${found.reason}`);
   }
-  const manifest = found.manifest;
-  const g2 = g2FromManifest(manifest.g2);
+  const srs = devSrsOf(o.loc, found.manifest, generated);
   const tPatch = performance.now();
   o.onProgress({ phase: 'patch', done: 0, total: 1, elapsedMs: 0 });
-  const patch = await ensurePatchedBb(o.stockBb, layout, g2);
+  const patch = await ensurePatchedBb(o.stockBb, layout, srs.g2);
   if (patch.patched) o.logger({ level: 'warn', msg: 'patched a copy of bb for the INSECURE dev SRS', insecure: true, bb: layout.patchedBb, replaced: patch.report?.replaced });
   o.onProgress({ phase: 'patch', done: 1, total: 1, elapsedMs: performance.now() - tPatch });
-  if (!generated) o.logger({ level: 'warn', msg: 'using INSECURE dev SRS (tau is public)', insecure: true, seed: o.seed, dir: layout.dir });
-  return {
-    mode: 'dev',
-    insecure: true,
-    seed: o.seed,
-    tau,
-    log2Points: o.log2Points,
-    points: manifest.points,
-    dir: layout.dir,
-    crsDir: layout.crsDir,
-    bbPath: layout.bbWrapper,
-    patchedBbBinary: layout.patchedBb,
-    g2,
-    generated,
-    manifest,
-  };
+  if (!generated) o.logger({ level: 'warn', msg: 'using INSECURE dev SRS (tau is public)', insecure: true, seed, dir: layout.dir });
+  return srs;
 }
 
 export interface CachedDevSrs {
@@ -297,4 +231,23 @@ export async function listDevSrs(cacheDir?: string): Promise<CachedDevSrs[]> {
     out.push({ dir: layout.dir, manifest, patchedBb: existsSync(layout.patchedBb) && existsSync(layout.bbWrapper) });
   }
   return out;
+}
+
+/**
+ * What the manifest records about the default dev SRS generation (a benchmark input), or, when `fresh`,
+ * a generation from scratch into a temporary cache root, so the shared cache is left as it is.
+ */
+export async function devSrsGeneration(opts: { srsDir?: string | undefined; fresh?: boolean | undefined }): Promise<{ points: number; ms: number; fromCache: boolean }> {
+  if (opts.fresh) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nex-srs-bench-'));
+    try {
+      const t = performance.now();
+      const srs = await ensureDevSrs({ cacheDir: dir });
+      return { points: srs.points, ms: Math.round(performance.now() - t), fromCache: false };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const srs = await ensureDevSrs({ cacheDir: opts.srsDir });
+  return { points: srs.points, ms: srs.manifest.generationMs, fromCache: true };
 }

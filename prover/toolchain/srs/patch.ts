@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { AffineG1, BbPatchReport, DevG2, Srs } from '../../engine/index.js';
 import { IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX } from './constants.js';
-import { type AffineG1, type DevG2, g1ToBytes, g2FromBytes, g2ToBytes } from './curve.js';
+import { g1ToBytes, g2FromBytes, g2ToBytes } from './curve.js';
 
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
@@ -11,13 +12,6 @@ interface Replacement {
   readonly from: Buffer;
   readonly to: Buffer;
   readonly expectedCount: number;
-}
-
-export interface BbPatchReport {
-  /** Each replaced constant: its byte offsets in the binary and its length. */
-  readonly replaced: ReadonlyArray<{ readonly name: string; readonly offsets: readonly number[]; readonly length: number }>;
-  /** Number of bytes that differ between the stock and the patched binary. */
-  readonly bytesChanged: number;
 }
 
 function occurrences(haystack: Buffer, needle: Buffer): number[] {
@@ -107,4 +101,9 @@ export function patchSolidityVerifierG2(source: string, g2: DevG2): string {
   });
   if (replaced !== 4) throw new Error(`Solidity verifier: expected 4 G2 replacements, made ${replaced}`);
   return out;
+}
+
+/** Solidity verifier source for `srs`: as generated for Ignition, G2-patched for a dev SRS. */
+export function solidityVerifierFor(srs: Srs, generated: string): string {
+  return srs.mode === 'ignition' ? generated : patchSolidityVerifierG2(generated, srs.g2);
 }

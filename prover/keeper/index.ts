@@ -1,0 +1,26 @@
+/**
+ * The face of prover/keeper, the operator daemon: the only way into the keeper from outside it
+ * (docs/architecture.md, docs/operator.md). The `nex keeper` commands use the daemon, its
+ * configuration (one options table: flag, env variable, help text), the signer, the stake actions and
+ * the status report.
+ */
+
+// ---- Configuration ----
+export { ConfigError, type EngineTuning, type GasPolicy, type KeeperConfig, type LogLevel } from './config/config.js';
+export { DEFAULT_CONFIG_FILE, loadConfig, parseKeeperFlags, type ConfigSources } from './config/load.js';
+export { OPTIONS, SECRET_ENV, type OptionKind, type OptionSpec } from './config/options.js';
+export { scrub, Secret } from './config/secret.js';
+export { loadSigner, promptHidden, type KeeperSigner } from './config/signer.js';
+export { configTemplate } from './config/template.js';
+export { deployedVerifierVariant } from './config/deployedVariant.js';
+export { VERIFY_TX_GAS, verifyGasWarning, type VerifyGasWarning } from './decide/verifyGas.js';
+
+// ---- The daemon and the one-shot operator actions ----
+export { Keeper, type KeeperOptions } from './daemon/keeper.js';
+export type { KeeperContext } from './daemon/context.js';
+export { claimEarnings, requestUnstake, stake, withdraw } from './daemon/stakeActions.js';
+export { statusReport } from './daemon/status.js';
+export type { TxOutcome } from './tx/txManager.js';
+
+// ---- Observability ----
+export { createLogger, type LogFields, type Logger, type LoggerOptions } from './obs/logger.js';
