@@ -46,7 +46,7 @@ export interface ProgressLine {
   update(opts?: { force?: boolean; plain?: string }): void;
   /** A permanent line (on a terminal: printed above the live line). */
   print(line: string): void;
-  /** Ends the line. Terminal: the live line is replaced by `final` (default: its last text); plain: `final` if given. */
+  /** Ends the line. Terminal: the live line is replaced by `final` (default: its last text; '' = nothing); plain: `final` if given. */
   stop(final?: string): void;
 }
 
@@ -124,7 +124,7 @@ function plainLine(stream: ProgressStream, opts: ProgressLineOptions): ProgressL
       if (stopped) return;
       stopped = true;
       if (timer) clearInterval(timer);
-      if (final !== undefined) emit(final);
+      if (final) emit(final);
     },
   };
 }
