@@ -36,6 +36,9 @@ export function createLogCore(opts: LogCoreOptions): LogCore {
       base: null, // no pid/hostname: the lines keep the fields they always had
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // Errors are already reduced to { name, message } by normalise(), under any field name; pino's
+      // default `err` serializer would add type and stack to that one field.
+      serializers: { err: (v: unknown) => v },
       redact: { paths: [...SECRET_PATHS], censor: REDACTED },
     },
     { write: (chunk: string) => opts.write(finish(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk)) },
