@@ -63,7 +63,9 @@ export function createProgram(ctx: CliContext): Command {
  * commander reports it, with a suggestion.
  */
 function addHelpCommand(cmd: Command, ctx: CliContext, load: (c: Command) => Promise<void>): void {
-  const help = new NexCommand('help')
+  cmd.helpCommand(false);
+  cmd
+    .command('help')
     .summary('show help for a command')
     .argument('[command...]', 'command words, e.g. keeper run')
     .helpOption(false)
@@ -79,8 +81,6 @@ function addHelpCommand(cmd: Command, ctx: CliContext, load: (c: Command) => Pro
       }
       ctx.setExitCode(await ctx.run([...prefix, ...words, '--help']));
     });
-  cmd.helpCommand(false);
-  cmd.addCommand(help);
 }
 
 function* walk(cmd: Command): Generator<Command> {
