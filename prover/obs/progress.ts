@@ -46,7 +46,10 @@ export interface ProgressLine {
   update(opts?: { force?: boolean; plain?: string }): void;
   /** A permanent line (on a terminal: printed above the live line). */
   print(line: string): void;
-  /** Ends the line. Terminal: the live line is replaced by `final` (default: its last text; '' = nothing); plain: `final` if given. */
+  /**
+   * Ends the line. Terminal: the live line is replaced by `final` (default: its last text; '' = nothing);
+   * plain: `final` if given. On a terminal the bar's redraw timer keeps the process alive until then.
+   */
   stop(final?: string): void;
 }
 

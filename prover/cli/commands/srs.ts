@@ -48,8 +48,7 @@ export const srs: DefineCommand = (group, ctx) => {
             reporter.finish(); // end a half-drawn progress line before the log line
             stderrJsonLogger(event);
           },
-        });
-        reporter.finish();
+        }).finally(() => reporter.finish()); // a bar left running would keep the process alive
         const secs = ((performance.now() - t0) / 1000).toFixed(1);
         console.log(
           [
