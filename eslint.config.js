@@ -7,6 +7,7 @@ import tseslint from 'typescript-eslint';
 
 /** The modules with a face: where they live and the one file other modules may import. */
 const MODULES = {
+  telemetry: { path: 'prover/telemetry', face: 'index.js' },
   abi: { path: 'prover/abi', face: 'generated.js' },
   protocol: { path: 'prover/protocol', face: 'index.js' },
   engine: { path: 'prover/engine', face: 'index.js' },
@@ -28,12 +29,13 @@ const TOOLS = {
  * which tool directories (tools only). Everything else in the repository is off limits, test/ included.
  */
 export const LAYERS = [
+  { name: 'telemetry', dir: MODULES.telemetry.path, modules: [] },
   { name: 'abi', dir: MODULES.abi.path, modules: [] },
-  { name: 'protocol', dir: MODULES.protocol.path, modules: ['abi'] },
-  { name: 'engine', dir: MODULES.engine.path, modules: ['abi', 'protocol'] },
-  { name: 'toolchain', dir: MODULES.toolchain.path, modules: ['abi', 'protocol', 'engine'] },
-  { name: 'sdk', dir: MODULES.sdk.path, modules: ['abi', 'protocol'] },
-  { name: 'keeper', dir: MODULES.keeper.path, modules: ['abi', 'protocol', 'engine', 'sdk'] },
+  { name: 'protocol', dir: MODULES.protocol.path, modules: ['telemetry', 'abi'] },
+  { name: 'engine', dir: MODULES.engine.path, modules: ['telemetry', 'abi', 'protocol'] },
+  { name: 'toolchain', dir: MODULES.toolchain.path, modules: ['telemetry', 'abi', 'protocol', 'engine'] },
+  { name: 'sdk', dir: MODULES.sdk.path, modules: ['telemetry', 'abi', 'protocol'] },
+  { name: 'keeper', dir: MODULES.keeper.path, modules: ['telemetry', 'abi', 'protocol', 'engine', 'sdk'] },
   { name: 'deploy', dir: TOOLS.deploy, modules: Object.keys(MODULES), tools: [] },
   { name: 'cli', dir: TOOLS.cli, modules: Object.keys(MODULES), tools: ['deploy'] },
   { name: 'demo', dir: TOOLS.demo, modules: Object.keys(MODULES), tools: ['deploy'] },

@@ -2,6 +2,6 @@
  * `npm run circuits`: the same as `nex circuits build` (prover/cli/commands/circuits.ts).
  * Options: --force (rebuild), --srs dev|ignition (default dev), --json (machine-readable progress).
  */
-import { buildCircuits } from '../prover/cli/commands/circuits.js';
+import { main } from '../prover/cli/main.js';
 
-process.exitCode = await buildCircuits(process.argv.slice(2));
+process.exitCode = await main(['circuits', 'build', ...process.argv.slice(2)]);

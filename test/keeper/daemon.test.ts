@@ -139,11 +139,11 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     const locked = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(locked.state).to.equal(BatchState.Locked);
     expect(locked.locker).to.equal(b.assigned);
-    expect(live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
+    expect(await live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
     const [, lockedStake] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [b.assigned] });
     expect(lockedStake).to.equal(TEST_PARAMS.collateralPerProof * 2n);
     expect(live.keeper.health().ok).to.equal(true);
-    expect(live.keeper.ctx.metrics.render()).to.match(/nex_keeper_batches_in_flight 1/);
+    expect(await live.keeper.ctx.metrics.render()).to.match(/nex_keeper_batches_in_flight 1/);
     ac2.abort();
     await run2;
     if (process.env.NEX_TEST_ECHO) console.log(lines.join('\n'));

@@ -1,34 +1,17 @@
-import { parseArgs } from 'node:util';
+import { Option } from 'commander';
 import type { Barretenberg } from '@aztec/bb.js';
 import { ignitionSrs, srsIdOf, startBarretenberg, stderrJsonLogger, type Srs } from '../../engine/index.js';
 import { ensureAggregationArtifacts, ensureDevSrs, type BuildProgress } from '../../toolchain/index.js';
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { action, type DefineCommand } from '../command.js';
 
-const USAGE = `Usage: nex circuits build [--force] [--srs dev|ignition] [--json]
+interface BuildFlags {
+  force: boolean;
+  srs: 'dev' | 'ignition';
+  json: boolean;
+}
 
-Compiles the Noir circuits, computes their verification keys and key hashes once, and generates and
-compiles the root (node circuit, evm target) Solidity verifier. Cached by content hash in
-\${NEX_BUILD_DIR:-.nex/build}: a rerun with the same inputs is a cache hit in seconds.
-
-  --force          rebuild even when the cache matches
-  --srs dev        the INSECURE deterministic dev SRS (default; local devnets and tests only)
-  --srs ignition   the Aztec Ignition CRS with stock bb (needs the downloaded CRS, see docs/srs.md)
-  --json           one JSON object per progress line`;
-
-/** Builds (or confirms) the aggregation circuit artifacts; shared by `nex circuits build` and `npm run circuits`. */
-export async function buildCircuits(args: readonly string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { force: { type: 'boolean', default: false }, srs: { type: 'string', default: 'dev' }, json: { type: 'boolean', default: false } },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  if (values.srs !== 'dev' && values.srs !== 'ignition') throw new UsageError(`--srs must be dev or ignition, got ${values.srs}`);
-
+/** Builds (or confirms) the aggregation circuit artifacts (`nex circuits build`, `npm run circuits`). */
+async function buildCircuits(values: BuildFlags): Promise<number> {
   const t0 = performance.now();
   const elapsed = (): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`.padStart(7);
   const print = (p: BuildProgress): void => {
@@ -58,11 +41,24 @@ export async function buildCircuits(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-export const circuitsCommands: readonly Command[] = [
-  {
-    path: ['circuits', 'build'],
-    summary: 'Compile the circuits, compute verification keys and the root Solidity verifier (cached)',
-    usage: USAGE,
-    run: buildCircuits,
-  },
-];
+/** `nex circuits …` */
+export const circuits: DefineCommand = (group, ctx) => {
+  group
+    .command('build')
+    .summary('Compile the circuits, compute verification keys and the root Solidity verifier (cached)')
+    .description(
+      [
+        'Compiles the Noir circuits, computes their verification keys and key hashes once, and generates and',
+        'compiles the root (node circuit, evm target) Solidity verifier. Cached by content hash in',
+        '${NEX_BUILD_DIR:-.nex/build}: a rerun with the same inputs is a cache hit in seconds.',
+      ].join('\n'),
+    )
+    .option('--force', 'rebuild even when the cache matches', false)
+    .addOption(
+      new Option('--srs <mode>', 'dev: the INSECURE deterministic dev SRS (local devnets and tests only); ignition: the Aztec Ignition CRS with stock bb (needs the downloaded CRS, see docs/srs.md)')
+        .choices(['dev', 'ignition'])
+        .default('dev'),
+    )
+    .option('--json', 'one JSON object per progress line', false)
+    .action(action(ctx, (cmd) => buildCircuits(cmd.opts<BuildFlags>())));
+};

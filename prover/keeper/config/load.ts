@@ -11,7 +11,7 @@ export interface ConfigSources {
   /** Path of the config file; when undefined, ./nex-keeper.jsonc is used if it exists. */
   readonly file?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Flag values by option key (from parseKeeperFlags). */
+  /** Flag values by option key (the `nex keeper` commands pass the flags given on their command line). */
   readonly flags?: Readonly<Record<string, string | boolean>>;
   /** Directory relative paths are resolved against (default: process.cwd()). */
   readonly cwd?: string;
@@ -158,8 +158,10 @@ function crossCheck(c: KeeperConfig): string[] {
 }
 
 /**
- * Splits `nex keeper` arguments into option flags (by option key), the config file path and the
- * remaining positional arguments. Bool flags take no value; `--no-<flag>` sets false.
+ * Splits `nex keeper`-style arguments into option flags (by option key), the config file path and the
+ * remaining positional arguments. Bool flags take no value; `--no-<flag>` sets false. The `nex` CLI
+ * itself parses with commander (prover/cli/commands/keeper.ts, options derived from OPTIONS); this is
+ * for callers holding a raw argument list.
  */
 export function parseKeeperFlags(args: readonly string[]): {
   flags: Record<string, string | boolean>;

@@ -18,7 +18,13 @@ export async function startObservabilityServer(opts: {
   const server = createServer((req, res) => {
     const url = req.url?.split('?')[0];
     if (req.method === 'GET' && url === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(opts.metrics.render());
+      opts.metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': opts.metrics.contentType }).end(text),
+        (err: unknown) => {
+          opts.log.warn('metrics collection failed', { error: err });
+          res.writeHead(500).end('metrics collection failed\n');
+        },
+      );
     } else if (req.method === 'GET' && (url === '/healthz' || url === '/health')) {
       const h = opts.health();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
