@@ -17,6 +17,7 @@ export type { AggProof, AggCircuit, Hex, RollupProof, BackendOptions } from './b
 export type { ProgressEvent, JobStat } from './scheduler.js';
 export { JobFailedError } from './scheduler.js';
 export type { PrecheckReport, SlotCheck } from './precheck.js';
+export { precheckDigest } from './precheck.js';
 export type { Logger, LogLevel } from './logger.js';
 export { jsonLogger, silentLogger } from './logger.js';
 export { planBatch } from './planner.js';
@@ -72,15 +73,16 @@ async function withBackend<T>(bopts: BackendOptions, f: (b: ProvingBackend) => P
 }
 
 /**
- * Pre-checks the batch, plans the proving tree, proves it in worker processes (resuming from checkpoints)
- * and returns the EVM root proof. Cancellable through `signal` (workers are killed, checkpoints kept).
+ * Pre-checks the batch (reusing the checks of `prechecked` whose slot content is unchanged), plans the
+ * proving tree, proves it in worker processes (resuming from checkpoints) and returns the EVM root proof.
+ * Cancellable through `signal` (workers are killed, checkpoints kept).
  */
 export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateResult> {
   const o = resolveAggregateOptions(opts);
   const { logger } = o;
   const start = performance.now();
   return withBackend(o.backend, async (backend) => {
-    const report = await precheckSlots(backend, o.batch, logger);
+    const report = await precheckSlots(backend, o.batch, logger, o.prechecked);
     if (report.invalidSlots.length > 0 && !o.autoExclude) throw new InvalidSlotsError(report);
     const batch = excludeSlots(o.batch, report.invalidSlots);
     const plan = planBatch(batch);
