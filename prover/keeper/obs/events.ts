@@ -77,9 +77,9 @@ export const KEEPER_EVENTS: { readonly [K in KeeperEventName]: EventSpec<KeeperE
   'rpc.failed': { level: 'warn', message: 'poll failed; backing off', fields: ['error', 'retryInMs', 'failures'], meaning: 'a poll failed (RPC error); retried with backoff' },
   'rpc.recovered': { level: 'info', message: 'RPC reachable again', fields: ['after'], meaning: 'a poll succeeded after `after` failures' },
   'batch.decided': {
-    level: 'info', message: 'decision: <decision> (or would <decision> (listen-only))', fields: ['batchId', 'decision', 'reason', 'listenOnly'],
+    level: 'info', message: 'decision: <decision>', fields: ['batchId', 'decision', 'reason', 'listenOnly'],
     msg: (f) => (f.listenOnly && f.decision !== 'wait' ? `would ${f.decision} (listen-only)` : `decision: ${f.decision}`),
-    meaning: 'what the keeper decided for a batch it does not hold (logged when the reason changes)',
+    meaning: 'what the keeper decided for a batch it does not hold, logged when the reason changes (`would <decision> (listen-only)` with listenOnly)',
   },
   'batch.adopted': {
     level: 'warn', message: 'found a lock of ours on chain that the database did not track; proving it', fields: ['batchId'],
@@ -131,7 +131,7 @@ export const KEEPER_EVENTS: { readonly [K in KeeperEventName]: EventSpec<KeeperE
   },
   'batch.done': {
     level: 'info', message: 'batch done', fields: ['batchId', 'outcome', 'note'],
-    meaning: 'a batch this keeper held ended; `outcome` as in the phase table (alert on anything but `fulfilled`)',
+    meaning: 'a batch this keeper held ended; `outcome` as in the outcome table (alert on anything but `fulfilled`)',
   },
   'batch.failed': {
     level: 'error', message: 'batch job failed; will resume on the next poll', fields: ['batchId', 'error'],
