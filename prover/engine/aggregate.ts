@@ -60,15 +60,16 @@ async function withBackend<T>(bopts: BackendOptions, f: (b: ProvingBackend) => P
 }
 
 /**
- * Pre-checks the batch, plans the proving tree, proves it in worker processes (resuming from checkpoints)
- * and returns the EVM root proof. Cancellable through `signal` (workers are killed, checkpoints kept).
+ * Pre-checks the batch (reusing the checks of `prechecked` whose slot content is unchanged), plans the
+ * proving tree, proves it in worker processes (resuming from checkpoints) and returns the EVM root proof.
+ * Cancellable through `signal` (workers are killed, checkpoints kept).
  */
 export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateResult> {
   const o = resolveAggregateOptions(opts);
   const { logger } = o;
   const start = performance.now();
   return withBackend(o.backend, async (backend) => {
-    const report = await precheckSlots(backend, o.batch, logger);
+    const report = await precheckSlots(backend, o.batch, logger, o.prechecked);
     if (report.invalidSlots.length > 0 && !o.autoExclude) throw new InvalidSlotsError(report);
     const batch = excludeSlots(o.batch, report.invalidSlots);
     const plan = planBatch(batch);

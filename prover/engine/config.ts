@@ -5,6 +5,7 @@ import type { BackendOptions, Hex } from './backend.js';
 import { type Batch, BatchError, validateBatch, validateProver } from './batch.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import type { PrecheckReport } from './precheck.js';
 import type { ProgressEvent } from './scheduler.js';
 
 export interface PrecheckOptions {
@@ -25,6 +26,12 @@ export interface AggregateOptions extends PrecheckOptions {
   checkpointDir?: string | undefined;
   /** Turn slots that fail the pre-check into excluded slots (default true); if false, an invalid slot fails the call. */
   autoExclude?: boolean | undefined;
+  /**
+   * The report of an earlier `precheckBatch` of this batch (e.g. the keeper's, made before it locked):
+   * slots whose content is unchanged keep their check instead of being verified again; any other proof
+   * slot is checked as usual. Default: every proof is checked.
+   */
+  prechecked?: PrecheckReport | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
 }
@@ -35,6 +42,7 @@ export interface ResolvedAggregateOptions {
   parallelism: number;
   checkpointDir: string;
   autoExclude: boolean;
+  prechecked?: PrecheckReport | undefined;
   backend: BackendOptions;
   logger: Logger;
   signal?: AbortSignal | undefined;
@@ -90,13 +98,24 @@ export function resolveAggregateOptions(o: AggregateOptions): ResolvedAggregateO
   }
   if (o.autoExclude !== undefined && typeof o.autoExclude !== 'boolean') throw new ConfigError('autoExclude must be a boolean');
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new ConfigError('onProgress must be a function');
+  if (o.prechecked !== undefined) validatePrecheckReport(o.prechecked);
   return {
     ...base,
     prover: o.prover.toLowerCase() as Hex,
     parallelism,
     checkpointDir: path.resolve(o.checkpointDir ?? DEFAULT_CHECKPOINT_DIR),
     autoExclude: o.autoExclude ?? true,
+    prechecked: o.prechecked,
     signal: o.signal,
     onProgress: o.onProgress,
   };
+}
+
+function validatePrecheckReport(r: PrecheckReport): void {
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.checks)) throw new ConfigError('prechecked must be a pre-check report with a checks array');
+  r.checks.forEach((c, i) => {
+    const ok = typeof c === 'object' && c !== null && Number.isInteger(c.slot) && typeof c.valid === 'boolean' &&
+      typeof c.digest === 'string' && /^0x[0-9a-fA-F]{64}$/.test(c.digest);
+    if (!ok) throw new ConfigError(`prechecked.checks[${i}] must have an integer slot, a boolean valid and a 32-byte digest`);
+  });
 }

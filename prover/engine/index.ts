@@ -32,6 +32,7 @@ export {
 export { jobsPerLevel, planBatch, type Job, type Plan } from './planner.js';
 export { JobFailedError, WorkerCrashError, runPlan, type JobResult, type JobRunner, type JobStat, type JobTask, type ProgressEvent } from './scheduler.js';
 export type { PrecheckReport, SlotCheck } from './precheck.js';
+export { precheckDigest } from './precheck.js';
 export { jsonLogger, silentLogger, type LogFields, type Logger, type LogLevel } from './logger.js';
 export { CheckpointStore, batchKey } from './checkpoint.js';
 export { aggProofFromJson, aggProofToJson, type AggProofJson } from './serialize.js';

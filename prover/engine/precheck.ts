@@ -1,7 +1,10 @@
 // Pre-check: every rollup proof is verified against its stored VK (milliseconds each) before it enters
-// the tree, so a bad proof costs seconds instead of a failed multi-minute tree.
+// the tree, so a bad proof costs seconds instead of a failed multi-minute tree. A caller that already
+// checked the batch (the keeper, before it locks) passes that report back; a check whose content digest
+// still matches the slot is reused instead of verifying the same proof again.
+import { concatHex, keccak256, padHex } from 'viem';
 import { SUPPORTED_PUBLIC_INPUT_COUNTS } from '../protocol/index.js';
-import type { ProvingBackend } from './backend.js';
+import type { Hex, ProvingBackend, RollupProof } from './backend.js';
 import type { Batch } from './batch.js';
 import type { Logger } from './logger.js';
 
@@ -11,6 +14,10 @@ export interface SlotCheck {
   /** Why the slot is invalid. */
   reason?: string | undefined;
   ms: number;
+  /** What was checked: {@link precheckDigest} of the slot's proof, vk, vk hash and public inputs. */
+  digest: Hex;
+  /** True when the check was taken from an earlier report instead of made again. */
+  reused?: boolean | undefined;
 }
 
 export interface PrecheckReport {
@@ -22,6 +29,15 @@ export interface PrecheckReport {
 }
 
 type Check = Pick<ProvingBackend, 'verifyRollupProof' | 'vkHashOf'>;
+
+/**
+ * Binds a check to the exact content checked: keccak256(keccak(vk) || keccak(proof) || vkHash ||
+ * publicInputs...). Everything before the public inputs has a fixed length, so the encoding is unambiguous.
+ */
+export function precheckDigest(r: RollupProof): Hex {
+  const word = (h: Hex): Hex => padHex(h, { size: 32 });
+  return keccak256(concatHex([keccak256(r.vk), keccak256(r.proof), word(r.vkHash), ...r.publicInputs.map(word)]));
+}
 
 async function checkSlot(backend: Check, batch: Batch, slot: number): Promise<string | undefined> {
   const s = batch.slots[slot]!;
@@ -45,20 +61,33 @@ async function checkSlot(backend: Check, batch: Batch, slot: number): Promise<st
   return undefined;
 }
 
-/** Checks every proof slot of the batch. Never throws for a bad proof: it reports the slot. */
-export async function precheckSlots(backend: Check, batch: Batch, logger: Logger): Promise<PrecheckReport> {
+/**
+ * Checks every proof slot of the batch. Never throws for a bad proof: it reports the slot. With `prior`
+ * (an earlier report of this batch), a slot whose content digest matches its earlier check keeps that
+ * check; only the others are verified.
+ */
+export async function precheckSlots(backend: Check, batch: Batch, logger: Logger, prior?: PrecheckReport): Promise<PrecheckReport> {
   const start = performance.now();
   const checks: SlotCheck[] = [];
+  let reused = 0;
   for (let slot = 0; slot < batch.slots.length; slot++) {
-    if (batch.slots[slot]!.kind !== 'proof') continue;
+    const s = batch.slots[slot]!;
+    if (s.kind !== 'proof') continue;
+    const digest = precheckDigest(s.rollup);
+    const earlier = prior?.checks.find((c) => c.slot === slot && c.digest === digest);
+    if (earlier) {
+      checks.push({ slot, valid: earlier.valid, reason: earlier.reason, ms: earlier.ms, digest, reused: true });
+      reused++;
+      continue;
+    }
     const t = performance.now();
     const reason = await checkSlot(backend, batch, slot);
     const ms = Math.round(performance.now() - t);
-    checks.push({ slot, valid: reason === undefined, reason, ms });
+    checks.push({ slot, valid: reason === undefined, reason, ms, digest });
     logger.log(reason ? 'warn' : 'debug', reason ? 'pre-check: slot invalid' : 'pre-check: slot valid', { slot, ms, reason });
   }
   const invalidSlots = checks.filter((c) => !c.valid).map((c) => c.slot);
   const totalMs = Math.round(performance.now() - start);
-  logger.log('info', 'pre-check finished', { proofs: checks.length, invalidSlots, totalMs });
+  logger.log('info', 'pre-check finished', { proofs: checks.length, reused, invalidSlots, totalMs });
   return { invalidSlots, checks, totalMs };
 }

@@ -2,7 +2,8 @@
  * The face of prover/keeper, the operator daemon: the only way into the keeper from outside it
  * (docs/architecture.md, docs/operator.md). The `nex keeper` commands use the daemon, its
  * configuration (one options table: flag, env variable, help text), the signer, the stake actions and
- * the status report.
+ * the status report. Importing it loads the daemon and its SQLite state (Node prints "SQLite is an
+ * experimental feature"): the CLI imports it only when a keeper command runs.
  */
 
 // ---- Configuration ----
@@ -24,3 +25,11 @@ export type { TxOutcome } from './tx/txManager.js';
 
 // ---- Observability ----
 export { createLogger, type LogFields, type Logger, type LoggerOptions } from './obs/logger.js';
+
+// ---- Typed events, the phase graph and the tx purposes (docs/operator.md) ----
+export { KEEPER_EVENT_NAMES, KEEPER_EVENTS, KeeperEvents } from './obs/events.js';
+export type { KeeperEvent, KeeperEventFields, KeeperEventLine, KeeperEventName, KeeperLogLine } from './obs/events.js';
+export { ALL_PHASES, BATCH_OUTCOMES, BATCH_PHASES, phaseDiagram, phaseEdges } from './db/phases.js';
+export type { BatchOutcome, BatchPhase } from './db/phases.js';
+export { TX_PURPOSES } from './db/txPurposes.js';
+export type { TxPurpose } from './db/txPurposes.js';

@@ -141,6 +141,10 @@ describe('npm run demo (end to end, real proofs)', function () {
     expect(r.stages.map((s) => s.stage)).to.include.members(['setup', 'devnet', 'registration', 'submission', 'lock', 'proving', 'fulfil']);
     expect(r.capacity).to.equal(4);
     expect(r.keepers.filter((k) => k.locked)).to.have.length(1);
+    // The demo followed the locker by its event codes (proof.job.finished), not by the chain alone.
+    expect(r.provingJobs.length, 'proof jobs seen in the locker\'s events').to.be.at.least(3);
+    expect(r.keepers.find((k) => k.locked)!.provedJobs).to.equal(r.provingJobs.length);
+    expect(r.keepers.find((k) => !k.locked)!.provedJobs).to.equal(0);
 
     // Independently, on the chain the demo used (still running: this test owns the node).
     const client = createPublicClient({ transport: http(rpcUrl) });

@@ -21,31 +21,39 @@ import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { requestUnstake, stake, withdraw } from '../../prover/keeper/daemon/stakeActions.js';
 import { statusReport } from '../../prover/keeper/daemon/status.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
-import type { BatchProver } from '../../prover/keeper/work/batchProver.js';
+import type { BatchProver, ProveRequest, ProveResult } from '../../prover/keeper/work/batchProver.js';
+import type { SlotFetch } from '../../prover/keeper/work/inputs.js';
+import type { KeeperEvent } from '../../prover/keeper/obs/events.js';
+import { precheckDigest, type PrecheckReport, type SlotCheck } from '../../prover/engine/index.js';
 import { Anvil, DEV_KEYS, freePort } from './helpers/anvil.js';
 import { deployProtocol, fundNex, registerProgram, submitProof, TEST_PARAMS, type Protocol } from './helpers/protocol.js';
 
 const FEE = parseEther('0.02');
 
-/** A prover that pre-checks for real but never finishes proving (until aborted). */
-function blockingProver(backend: ProvingBackend): BatchProver & { started: bigint[] } {
-  const started: bigint[] = [];
-  return {
-    started,
-    async validSlots(_capacity, slots) {
-      const out: number[] = [];
+/** A prover that pre-checks for real (bb verify) but never finishes proving (until aborted). */
+function blockingProver(backend: ProvingBackend): BatchProver & { started: bigint[]; requests: ProveRequest[]; verified: number } {
+  const self = {
+    started: [] as bigint[],
+    requests: [] as ProveRequest[],
+    /** bb verify calls made by pre-checks. */
+    verified: 0,
+    async precheck(_capacity: number, slots: readonly SlotFetch[]): Promise<PrecheckReport> {
+      const checks: SlotCheck[] = [];
       for (const s of slots) {
         if (!s.ok) continue;
         const r: RollupProof = { vk: Buffer.from(s.input.vk.slice(2), 'hex'), vkHash: s.input.programId, proof: Buffer.from(s.input.proof.slice(2), 'hex'), publicInputs: s.input.publicInputs };
-        if (await backend.verifyRollupProof(r)) out.push(s.slot);
+        self.verified++;
+        checks.push({ slot: s.slot, valid: await backend.verifyRollupProof(r), ms: 0, digest: precheckDigest(r) });
       }
-      return out;
+      return { invalidSlots: checks.filter((c) => !c.valid).map((c) => c.slot), checks, totalMs: 0 };
     },
-    prove(req) {
-      started.push(req.batchId);
+    prove(req: ProveRequest): Promise<ProveResult> {
+      self.started.push(req.batchId);
+      self.requests.push(req);
       return new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     },
   };
+  return self;
 }
 
 describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
@@ -131,11 +139,24 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(quiet.prover.started).to.deep.equal([]);
 
     const live = await make(assignedKey, assignedName, { NEX_KEEPER_METRICS_PORT: '0' });
+    // Embedded: the keeper's typed events arrive in process, in order.
+    const seen: KeeperEvent[] = [];
+    live.keeper.events.on('*', (e) => seen.push(e));
     const ac2 = new AbortController();
     const run2 = live.keeper.run(ac2.signal);
     const end2 = Date.now() + 60_000;
     while (live.prover.started.length === 0 && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
     expect(live.prover.started).to.deep.equal([1n]);
+    // Fetched and checked once, before the lock: the proving step reused both (no second bb verify).
+    expect(live.prover.verified).to.equal(2);
+    const req = live.prover.requests[0]!;
+    expect(req.prechecked?.checks.map((c) => [c.slot, c.valid])).to.deep.equal([[0, true], [1, true]]);
+    expect(req.slots.map((s) => s.ok)).to.deep.equal([true, true]);
+    const codes = seen.filter((e) => 'batchId' in e && e.batchId === 1n).map((e) => e.event);
+    expect(codes).to.deep.equal(['batch.decided', 'batch.prechecked', 'batch.locked', 'batch.inputs', 'batch.proving']);
+    const inputs = seen.find((e): e is KeeperEvent<'batch.inputs'> => e.event === 'batch.inputs')!;
+    expect(inputs).to.deep.include({ source: 'stored', refetched: [] });
+    expect(lines.some((l) => l.includes('"event":"batch.locked"') && l.includes('"msg":"batch locked"'))).to.equal(true);
     const locked = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(locked.state).to.equal(BatchState.Locked);
     expect(locked.locker).to.equal(b.assigned);

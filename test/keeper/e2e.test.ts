@@ -145,6 +145,13 @@ describe('keeper end to end (anvil, real proofs)', function () {
     // The other keeper did no proving work for batch 1.
     expect(other.find((l) => l.msg === 'proving batch' && l.batchId === '1')).to.equal(undefined);
     expect(other.find((l) => l.msg === 'proof job finished')).to.equal(undefined);
+    // Fetched and verified once, before the lock: every proving run (the first and the one after the
+    // kill -9) reused the stored inputs and the engine reused the stored pre-check (no second bb verify).
+    const inputs = locker.lines.filter((l) => l.event === 'batch.inputs' && l.batchId === '1');
+    expect(inputs, 'proving runs of batch 1').to.have.length(2);
+    for (const l of inputs) expect(l).to.deep.include({ source: 'stored', refetched: [] });
+    const prechecks = locker.lines.filter((l) => l.msg === 'pre-check finished');
+    expect(prechecks.map((l) => [l.proofs, l.reused])).to.deep.equal([[2, 0], [2, 2], [2, 2]]);
   });
 
   it('batch 2: a garbage proof is excluded and refundable, the valid one verified, across an RPC outage', async () => {

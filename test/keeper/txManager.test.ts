@@ -37,7 +37,7 @@ describe('keeper tx manager (anvil)', function () {
     await anvil.test.setAutomine(true);
     const db = new KeeperDb(join(dir, 'a.sqlite'));
     const tm = manager(DEV_KEYS[1], db);
-    const sent = await Promise.all([0, 1, 2].map((i) => tm.send({ purpose: `p${i}`, to: SINK, data: '0x', value: 1n })));
+    const sent = await Promise.all((['approve', 'stake', 'claim'] as const).map((purpose) => tm.send({ purpose, to: SINK, data: '0x', value: 1n })));
     expect(sent.map((t) => t.nonce).sort()).to.deep.equal([0, 1, 2]);
     for (const t of sent) {
       const out = await tm.wait(t.id);
@@ -86,7 +86,7 @@ describe('keeper tx manager (anvil)', function () {
     expect(out.status).to.equal('mined');
     // A second send after restart uses the next nonce.
     await anvil.test.setAutomine(true);
-    const next = await tm2.send({ purpose: 'other', to: SINK, data: '0x' });
+    const next = await tm2.send({ purpose: 'claim', to: SINK, data: '0x' });
     expect(next.nonce).to.equal(tx.nonce + 1);
     expect((await tm2.wait(next.id)).status).to.equal('mined');
   });

@@ -7,6 +7,7 @@ import { jsonLogger } from '../../prover/engine/logger.js';
 import { progressReporter as srsProgress } from '../../prover/toolchain/srs/progress.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
 import { Metrics } from '../../prover/keeper/obs/metrics.js';
+import { KeeperEvents } from '../../prover/keeper/obs/events.js';
 import { progressReporter as keeperProgress } from '../../prover/keeper/obs/progress.js';
 import { createLogCore, progressLine, redactUrl, redactUrlCredentials } from '../../prover/telemetry/index.js';
 
@@ -211,7 +212,7 @@ describe('keeper metrics (prom-client) and progress', () => {
   it('the keeper reports proving progress as log lines only (no bar, also on a terminal)', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l), isTTY: true });
-    const r = keeperProgress(7n, log);
+    const r = keeperProgress(7n, log, new KeeperEvents());
     r.onProgress({ type: 'job-started', jobId: 'L0', circuit: 'leaf', level: 0, levels: 2, attempt: 1 } as never);
     r.onProgress({ type: 'job-finished', jobId: 'L0', circuit: 'leaf', level: 0, levels: 2, ms: 1234, done: 1, total: 3, fromCheckpoint: false } as never);
     r.onProgress({ type: 'job-retry', jobId: 'L1', reason: 'bb crashed' } as never);

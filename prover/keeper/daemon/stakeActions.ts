@@ -1,9 +1,10 @@
 import { encodeFunctionData, maxUint256 } from 'viem';
 import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../abi/generated.js';
+import type { TxPurpose } from '../db/txPurposes.js';
 import type { TxOutcome } from '../tx/txManager.js';
 import type { KeeperContext } from './context.js';
 
-async function sendAndWait(ctx: KeeperContext, purpose: string, to: `0x${string}`, data: `0x${string}`): Promise<TxOutcome> {
+async function sendAndWait(ctx: KeeperContext, purpose: TxPurpose, to: `0x${string}`, data: `0x${string}`): Promise<TxOutcome> {
   const tx = await ctx.tm.send({ purpose, to, data });
   const out = await ctx.tm.wait(tx.id);
   if (out.status !== 'mined') throw new Error(`${purpose} transaction ${out.status} (nonce ${tx.nonce})`);

@@ -1,4 +1,5 @@
 import { formatEther } from 'viem';
+import { ACTIVE_PHASES } from '../db/phases.js';
 import type { KeeperContext } from './context.js';
 
 /** A readable status report (stake, collateral, unstakes, earnings, batches in flight). */
@@ -37,7 +38,7 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
       lines.push(`  ${nex(e.amount).padEnd(24)} ${when}`);
     }
   }
-  const active = db.batchesIn(['locking', 'proving', 'proved', 'fulfilling']);
+  const active = db.batchesIn(ACTIVE_PHASES);
   lines.push('', `Batches in flight: ${active.length}/${ctx.config.capacity}`);
   if (active.length > 0) {
     lines.push(table(['batch', 'phase', 'role', 'slots', 'lock deadline', 'left'], active.map((b) => [

@@ -3,10 +3,11 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { Address, Hex } from 'viem';
 import { MIGRATIONS } from './migrations.js';
+import { ACTIVE_PHASES, isBatchOutcome, isBatchPhase, predecessorsOf, type BatchOutcome, type BatchPhase } from './phases.js';
+import { isTxPurpose, type TxPurpose } from './txPurposes.js';
 
-export type BatchPhase = 'seen' | 'locking' | 'proving' | 'proved' | 'fulfilling' | 'done';
-/** Phases that occupy one unit of the keeper's capacity. */
-export const ACTIVE_PHASES: readonly BatchPhase[] = ['locking', 'proving', 'proved', 'fulfilling'];
+export { ACTIVE_PHASES, type BatchOutcome, type BatchPhase } from './phases.js';
+export type { TxPurpose } from './txPurposes.js';
 
 export interface BatchRow {
   batchId: bigint;
@@ -18,7 +19,7 @@ export interface BatchRow {
   checkpointDir: string | null;
   proof: Hex | null;
   excludedMask: number | null;
-  outcome: string | null;
+  outcome: BatchOutcome | null;
   note: string | null;
   provingStartedAt: number | null;
   provingSeconds: number | null;
@@ -39,7 +40,7 @@ export interface SubmissionRow {
 export type TxStatus = 'pending' | 'mined' | 'reverted' | 'dropped';
 export interface TxRow {
   id: number;
-  purpose: string;
+  purpose: TxPurpose;
   batchId: bigint | null;
   nonce: number;
   to: Address;
@@ -60,7 +61,29 @@ export interface TxAttemptRow {
   sentAt: number;
 }
 
+/** Columns a phase change (or `patchBatch`) may set besides the phase. */
+export type BatchPatch = Partial<Omit<BatchRow, 'batchId' | 'phase'>>;
+
+/** A batch's inputs as fetched and checked before the lock (JSON documents, see work/batchInputs.ts). */
+export interface StoredBatchInputs {
+  batchId: bigint;
+  /** The batch's submission count the inputs were fetched for. */
+  count: number;
+  /** JSON: one entry per slot 0..count-1. */
+  slots: string;
+  /** JSON: the engine's pre-check report (per-slot content digests), when the proofs were checked. */
+  precheck: string | null;
+  validProofs: number;
+  checkedAt: number;
+}
+
 type Row = Record<string, SQLInputValue>;
+
+const BATCH_COLUMNS: Readonly<Record<string, string>> = {
+  role: 'role', count: 'count', lockDeadline: 'lock_deadline', finalDeadline: 'final_deadline', checkpointDir: 'checkpoint_dir',
+  proof: 'proof', excludedMask: 'excluded_mask', outcome: 'outcome', note: 'note', provingStartedAt: 'proving_started_at',
+  provingSeconds: 'proving_seconds',
+};
 
 /**
  * The keeper's state file: one SQLite database in WAL mode. Every multi-step change runs in one
@@ -210,19 +233,31 @@ export class KeeperDb {
   }
 
   /**
-   * Moves a batch to `to` only if it is currently in one of `from`; returns whether it moved.
-   * `patch` sets other columns in the same statement.
+   * Moves a batch to `to` if its current phase may precede `to` in the phase graph (db/phases.ts);
+   * returns whether it moved. The guard is the SQL statement itself (`UPDATE ... WHERE phase IN
+   * (...)`), so of two writers racing for the same move only one succeeds. `patch` sets other columns
+   * in the same statement. A batch that reaches `done` no longer needs its stored inputs: they go in
+   * the same transaction.
    */
-  transition(batchId: bigint, from: readonly BatchPhase[], to: BatchPhase, patch: Partial<Omit<BatchRow, 'batchId' | 'phase'>> = {}): boolean {
+  transition(batchId: bigint, to: BatchPhase, patch: BatchPatch = {}): boolean {
+    return this.tx(() => {
+      const moved = this.#update(batchId, predecessorsOf(to), to, patch);
+      if (moved && to === 'done') this.#db.prepare('DELETE FROM batch_inputs WHERE batch_id = ?').run(Number(batchId));
+      return moved;
+    });
+  }
+
+  /** Sets columns of a batch while it is in `phase` (no phase change); returns whether it was in it. */
+  patchBatch(batchId: bigint, phase: BatchPhase, patch: BatchPatch): boolean {
+    return this.#update(batchId, [phase], phase, patch);
+  }
+
+  #update(batchId: bigint, from: readonly BatchPhase[], to: BatchPhase, patch: BatchPatch): boolean {
+    if (from.length === 0) return false;
     const cols: string[] = ['phase = ?', 'updated_at = ?'];
     const vals: SQLInputValue[] = [to, this.now()];
-    const map: Record<string, string> = {
-      role: 'role', count: 'count', lockDeadline: 'lock_deadline', finalDeadline: 'final_deadline', checkpointDir: 'checkpoint_dir',
-      proof: 'proof', excludedMask: 'excluded_mask', outcome: 'outcome', note: 'note', provingStartedAt: 'proving_started_at',
-      provingSeconds: 'proving_seconds',
-    };
     for (const [k, v] of Object.entries(patch)) {
-      const col = map[k];
+      const col = BATCH_COLUMNS[k];
       if (!col) throw new Error(`unknown batch column ${k}`);
       cols.push(`${col} = ?`);
       vals.push(v === undefined ? null : (v as SQLInputValue));
@@ -232,6 +267,33 @@ export class KeeperDb {
       .prepare(`UPDATE batches SET ${cols.join(', ')} WHERE batch_id = ? AND phase IN (${marks}) RETURNING batch_id`)
       .all(...vals, Number(batchId), ...from);
     return r.length === 1;
+  }
+
+  // ---- fetched and pre-checked batch inputs ------------------------------------------------
+
+  /**
+   * Stores what the pre-lock check fetched and verified for a batch (replacing what was stored):
+   * `slots` and `precheck` are JSON documents of prover/keeper/work/batchInputs.ts.
+   */
+  putBatchInputs(batchId: bigint, i: Omit<StoredBatchInputs, 'batchId' | 'checkedAt'>): void {
+    this.#db
+      .prepare(`INSERT INTO batch_inputs (batch_id, count, slots, precheck, valid_proofs, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (batch_id) DO UPDATE SET count = excluded.count, slots = excluded.slots, precheck = excluded.precheck,
+          valid_proofs = excluded.valid_proofs, checked_at = excluded.checked_at`)
+      .run(Number(batchId), i.count, i.slots, i.precheck, i.validProofs, this.now());
+  }
+
+  getBatchInputs(batchId: bigint): StoredBatchInputs | undefined {
+    const r = this.#db.prepare('SELECT * FROM batch_inputs WHERE batch_id = ?').get(Number(batchId)) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      batchId,
+      count: Number(r.count),
+      slots: r.slots as string,
+      precheck: (r.precheck as string | null) ?? null,
+      validProofs: Number(r.valid_proofs),
+      checkedAt: Number(r.checked_at),
+    };
   }
 
   // ---- transactions ------------------------------------------------------------------------
@@ -274,7 +336,7 @@ export class KeeperDb {
     return r ? toTx(r) : undefined;
   }
 
-  txsFor(batchId: bigint, purpose?: string): TxRow[] {
+  txsFor(batchId: bigint, purpose?: TxPurpose): TxRow[] {
     const rows = purpose
       ? this.#db.prepare('SELECT * FROM txs WHERE batch_id = ? AND purpose = ? ORDER BY id').all(Number(batchId), purpose)
       : this.#db.prepare('SELECT * FROM txs WHERE batch_id = ? ORDER BY id').all(Number(batchId));
@@ -359,7 +421,7 @@ function toBatch(r: Row): BatchRow {
   const n = (v: SQLInputValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
   return {
     batchId: BigInt(r.batch_id as number),
-    phase: r.phase as BatchPhase,
+    phase: phaseOf(r.phase),
     role: (r.role as BatchRow['role']) ?? null,
     count: n(r.count),
     lockDeadline: n(r.lock_deadline),
@@ -367,7 +429,7 @@ function toBatch(r: Row): BatchRow {
     checkpointDir: (r.checkpoint_dir as string | null) ?? null,
     proof: (r.proof as Hex | null) ?? null,
     excludedMask: n(r.excluded_mask),
-    outcome: (r.outcome as string | null) ?? null,
+    outcome: outcomeOf(r.outcome),
     note: (r.note as string | null) ?? null,
     provingStartedAt: n(r.proving_started_at),
     provingSeconds: n(r.proving_seconds),
@@ -377,7 +439,7 @@ function toBatch(r: Row): BatchRow {
 function toTx(r: Row): TxRow {
   return {
     id: Number(r.id),
-    purpose: r.purpose as string,
+    purpose: purposeOf(r.purpose),
     batchId: r.batch_id === null ? null : BigInt(r.batch_id as number),
     nonce: Number(r.nonce),
     to: r.to_addr as Address,
@@ -389,4 +451,20 @@ function toTx(r: Row): TxRow {
     block: r.block === null ? null : BigInt(r.block as number),
     createdAt: Number(r.created_at),
   };
+}
+
+function phaseOf(v: SQLInputValue | undefined): BatchPhase {
+  if (!isBatchPhase(v)) throw new Error(`keeper database: unknown batch phase ${String(v)}`);
+  return v;
+}
+
+function outcomeOf(v: SQLInputValue | undefined): BatchOutcome | null {
+  if (v === null || v === undefined) return null;
+  if (!isBatchOutcome(v)) throw new Error(`keeper database: unknown batch outcome ${String(v)}`);
+  return v;
+}
+
+function purposeOf(v: SQLInputValue | undefined): TxPurpose {
+  if (!isTxPurpose(v)) throw new Error(`keeper database: unknown tx purpose ${String(v)}`);
+  return v;
 }

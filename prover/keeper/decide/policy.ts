@@ -1,6 +1,7 @@
 import { zeroAddress, type Address } from 'viem';
 import { BatchState } from '../../abi/generated.js';
 import type { BatchInfo, MarketParams } from '../chain/market.js';
+import type { SettledOutcome } from '../db/phases.js';
 
 /** Everything the decision needs, read beforehand (the decision itself is a pure function). */
 export interface DecisionInput {
@@ -33,8 +34,8 @@ export type Decision =
   | { kind: 'slash'; reason: string }
   /** Look again later (conditions may change). */
   | { kind: 'wait'; reason: string }
-  /** Nothing will ever be done with this batch. */
-  | { kind: 'done'; reason: string };
+  /** Nothing will ever be done with this batch (the reason is the batch's outcome). */
+  | { kind: 'done'; reason: SettledOutcome };
 
 const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerCase();
 

@@ -2,13 +2,13 @@ import { decodeErrorResult, keccak256, type Address, type Hex, type PublicClient
 import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { GasPolicy } from '../config/config.js';
-import type { KeeperDb, TxRow } from '../db/keeperDb.js';
+import type { KeeperDb, TxPurpose, TxRow } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
 import { sleep } from '../chain/backoff.js';
 import { bumpedFees, currentFees, type Fees } from './fees.js';
 
 export interface TxRequest {
-  readonly purpose: string;
+  readonly purpose: TxPurpose;
   readonly batchId?: bigint;
   readonly to: Address;
   readonly data: Hex;
@@ -36,7 +36,7 @@ export interface TxManagerOptions {
   readonly gas: GasPolicy;
   readonly log: Logger;
   readonly pollMs?: number;
-  readonly onSent?: (purpose: string) => void;
+  readonly onSent?: (purpose: TxPurpose) => void;
   readonly now?: () => number;
 }
 

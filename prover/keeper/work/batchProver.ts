@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
-import { aggregateBatch, precheckBatch, type Batch, type Logger as EngineLogger, type ProgressEvent, type Slot } from '../../engine/index.js';
+import { aggregateBatch, precheckBatch, type Batch, type Logger as EngineLogger, type PrecheckReport, type ProgressEvent, type Slot } from '../../engine/index.js';
 import type { Logger } from '../obs/logger.js';
 import type { SlotFetch } from './inputs.js';
 
@@ -10,6 +10,8 @@ export interface ProveRequest {
   readonly slots: readonly SlotFetch[];
   readonly prover: Address;
   readonly checkpointDir: string;
+  /** The pre-lock check of these slots: its checks are reused for unchanged slots (no second bb verify). */
+  readonly prechecked?: PrecheckReport | undefined;
   readonly signal?: AbortSignal;
   readonly onProgress?: (e: ProgressEvent) => void;
 }
@@ -25,9 +27,14 @@ export interface ProveResult {
 
 /** The keeper's view of the prover engine (a seam: tests and other engines plug in here). */
 export interface BatchProver {
-  /** Slots whose proofs verify against their vk (milliseconds each after a bb start-up). */
-  validSlots(capacity: number, slots: readonly SlotFetch[]): Promise<number[]>;
+  /** Verifies the proofs of the usable slots against their vk (milliseconds each after a bb start-up). */
+  precheck(capacity: number, slots: readonly SlotFetch[]): Promise<PrecheckReport>;
   prove(req: ProveRequest): Promise<ProveResult>;
+}
+
+/** Slots whose proofs the report found valid. */
+export function validSlotsOf(report: PrecheckReport): number[] {
+  return report.checks.filter((c) => c.valid).map((c) => c.slot);
 }
 
 /** Engine-format batch: proofs for ok slots, `excluded` for bad ones, `empty` after the fill. */
@@ -56,15 +63,14 @@ export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'd
   const logger = engineLogger(opts.log);
   const backend = { srs: opts.srs };
   return {
-    async validSlots(capacity, slots) {
-      const report = await precheckBatch({ batch: toEngineBatch(capacity, slots), backend, logger });
-      return report.checks.filter((c) => c.valid).map((c) => c.slot);
+    precheck(capacity, slots) {
+      return precheckBatch({ batch: toEngineBatch(capacity, slots), backend, logger });
     },
     async prove(req) {
       const batch = toEngineBatch(req.capacity, req.slots);
       const res = await aggregateBatch({
         batch, prover: req.prover, checkpointDir: req.checkpointDir, parallelism: opts.workers, autoExclude: true,
-        signal: req.signal, onProgress: req.onProgress, logger, backend,
+        prechecked: req.prechecked, signal: req.signal, onProgress: req.onProgress, logger, backend,
       });
       const fetchExcluded = req.slots.filter((s) => !s.ok).map((s) => s.slot);
       return {

@@ -31,14 +31,15 @@ export interface InputSource {
 }
 
 /**
- * Fetches the inputs of slots 0..count-1 of a batch. A slot whose data cannot be found or does not
- * match its on-chain commitment (digest, proofHash) comes back `ok: false` with the reason: the
- * caller excludes it (it becomes refundable) instead of failing the whole batch.
+ * Fetches the inputs of slots 0..count-1 of a batch (or only the slots listed in `only`). A slot whose
+ * data cannot be found or does not match its on-chain commitment (digest, proofHash) comes back
+ * `ok: false` with the reason: the caller excludes it (it becomes refundable) instead of failing the
+ * whole batch.
  */
-export async function fetchBatchInputs(src: InputSource, batchId: bigint, count: number): Promise<SlotFetch[]> {
+export async function fetchBatchInputs(src: InputSource, batchId: bigint, count: number, only?: readonly number[]): Promise<SlotFetch[]> {
   const out: SlotFetch[] = [];
   const reads: TxReads = { inputs: new Map(), traces: new Map() };
-  for (let slot = 0; slot < count; slot++) {
+  for (const slot of only ?? [...Array(count).keys()]) {
     try {
       out.push(await fetchSlot(src, batchId, slot, reads));
     } catch (err) {
@@ -129,7 +130,7 @@ export function decodeSubmission(input: Hex, sub: Pick<SubmissionRow, 'programId
 }
 
 /** The statement digest of a candidate call, or undefined when its words are not a statement the market accepts. */
-function digestOf(programId: Hex, publicInputs: readonly Hex[]): Hex | undefined {
+export function digestOf(programId: Hex, publicInputs: readonly Hex[]): Hex | undefined {
   try {
     return statementDigest(programId, publicInputs);
   } catch (err) {
