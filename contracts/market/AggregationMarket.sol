@@ -10,6 +10,7 @@ import {INexCallback} from "../interfaces/INexCallback.sol";
 import {IProverStaking} from "../interfaces/IProverStaking.sol";
 import {IVerifierRouter} from "../interfaces/IVerifierRouter.sol";
 import {BatchCommitment} from "../libraries/BatchCommitment.sol";
+import {SubmissionId} from "../libraries/SubmissionId.sol";
 
 /// @title AggregationMarket
 /// @notice Escrow and bookkeeping of the NEX proof-aggregation market. Rollups submit proofs (fee in
@@ -424,13 +425,15 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function isSubmissionVerified(uint256 submissionId) external view returns (bool) {
-        Batch storage b = _batches[submissionId >> 5];
-        return b.state == BatchState.Fulfilled && (b.includedMask >> (submissionId & 31)) & 1 == 1;
+        uint256 slot = SubmissionId.slotOf(submissionId);
+        Batch storage b = _batches[SubmissionId.batchOf(submissionId)];
+        return b.state == BatchState.Fulfilled && (b.includedMask >> slot) & 1 == 1;
     }
 
     /// @inheritdoc IAggregationMarket
     function isRefundable(uint256 submissionId) external view returns (bool) {
-        return _isRefundable(_batches[submissionId >> 5], submissionId & 31);
+        uint256 slot = SubmissionId.slotOf(submissionId);
+        return _isRefundable(_batches[SubmissionId.batchOf(submissionId)], slot);
     }
 
     /// @inheritdoc IAggregationMarket
@@ -490,7 +493,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     {
         (bytes32 digest, uint24 programIndex) = _checkSubmission(programId, publicInputs, proof, fee);
         (uint256 batchId, uint256 slot, bool full) = _claimSlot();
-        submissionId = (batchId << 5) | slot;
+        submissionId = SubmissionId.pack(batchId, slot);
         _storeStatement(digest, fee, programIndex);
         _digests[submissionId] = digest;
         emit Submitted(submissionId, programId, msg.sender, digest, _calldataHash(proof), fee);
@@ -582,8 +585,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// squatting: a squatter's excluded or expired submission is freed by whoever needs the statement,
     /// without sending ETH to the squatter or letting the caller take it.
     function _takeRefund(uint256 submissionId) private returns (uint256 toCaller) {
-        uint256 batchId = submissionId >> 5;
-        uint256 slot = submissionId & 31;
+        (uint256 batchId, uint256 slot) = SubmissionId.unpack(submissionId);
         Batch storage b = _batches[batchId];
         if (slot >= b.count) revert UnknownSubmission(submissionId);
         if (!_isRefundable(b, slot)) revert NotRefundable(submissionId);
@@ -658,10 +660,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     {
         leaves = new bytes32[](capacity);
         included = selected;
-        uint256 first = batchId << 5;
         for (uint256 i; i < count; ++i) {
             if ((selected >> i) & 1 == 0) continue;
-            bytes32 digest = _digests[first | i];
+            bytes32 digest = _digests[SubmissionId.pack(batchId, i)];
             if (digest == bytes32(0)) included &= ~uint32(1 << i);
             else leaves[i] = digest;
         }
@@ -684,12 +685,13 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         uint256 fees;
         uint24 lastIndex;
         bytes32 programId;
-        uint256 first = batchId << 5;
-        // Cannot overflow: i < count <= 32 (so the array writes below are in bounds: count <= capacity),
-        // and fees is a sum of at most 32 uint64 values.
+        uint256 first = SubmissionId.pack(batchId, 0);
+        // Cannot overflow: i < count <= 32 (so the array writes below are in bounds: count <= capacity, and
+        // first + i = SubmissionId.pack(batchId, i), batch ids being uint32), and fees is a sum of at most 32
+        // uint64 values.
         unchecked {
             for (uint256 i; i < count; ++i) {
-                uint256 submissionId = first | i;
+                uint256 submissionId = first + i;
                 if ((excludedMask >> i) & 1 == 1) {
                     emit SubmissionExcluded(submissionId);
                     continue;
@@ -754,7 +756,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
                 callback = _programs[programId].callback;
             }
             if (callback == address(0)) continue;
-            uint256 submissionId = (batchId << 5) | i;
+            uint256 submissionId = SubmissionId.pack(batchId, i);
             bytes memory data = abi.encodeCall(INexCallback.onProofVerified, (programId, submissionId, v.leaves[i]));
             // EIP-150 forwards at most 63/64 of the remaining gas: insist the callee gets all of it.
             if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert InsufficientCallbackGas();
