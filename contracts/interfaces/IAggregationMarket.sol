@@ -161,6 +161,9 @@ interface IAggregationMarket is IJobLifetime {
     error RefundFailed(address to, uint256 amount);
     error NothingToClaim(address account);
     error TransferFailed(address to, uint256 amount);
+    /// @notice Internal consistency guard: batch `batchId` was to move from `from` to `to`, which is not an
+    /// edge of the batch state machine (docs/protocol.md, "A batch"). Unreachable unless the market has a bug.
+    error MarketInvalidBatchTransition(uint256 batchId, BatchState from, BatchState to);
 
     // ===== PROGRAMS =====
 

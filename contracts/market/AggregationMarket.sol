@@ -34,6 +34,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @notice Gas kept back for the caller's own bookkeeping around each callback.
     uint256 private constant _CALLBACK_GAS_RESERVE = 10_000;
     uint256 private constant _BPS = 10_000;
+    /// @dev The edges of the batch state machine (docs/protocol.md, "A batch"): bit `8 * from + to` is set
+    /// for each edge, with None = 0, Open = 1, Sealed = 2, Locked = 3, Fulfilled = 4 (`Expired`, 5, is never
+    /// stored: views derive it). Literal numbers: an enum conversion would not be a compile-time constant.
+    uint256 private constant _BATCH_EDGES = (1 << (8 * 0 + 1)) // None -> Open: first submission
+        | (1 << (8 * 1 + 2)) // Open -> Sealed: full, or timed out
+        | (1 << (8 * 2 + 3)) // Sealed -> Locked: lock
+        | (1 << (8 * 3 + 4)) // Locked -> Fulfilled: fulfill
+        | (1 << (8 * 3 + 2)); // Locked -> Sealed: slash
     bytes32 private constant _HAS_CALLBACK = bytes32(uint256(1) << 255);
     /// @notice Public-input counts the version-1 aggregation circuits take (leaf circuits for 1, 2 and 4
     /// inputs): bit n - 1 set = count n. The initial value of {aggregatableInputCounts}.
@@ -248,7 +256,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         // Cannot truncate: setParams bounds collateralPerProof * 32 by type(uint96).max.
         uint96 collateral = uint96(_collateralPerProof * count);
 
-        b.state = BatchState.Locked;
+        _setState(batchId, b, BatchState.Locked);
         b.lockDeadline = uint40(lockDeadline);
         b.finalDeadline = uint40(finalDeadline);
         b.locker = prover;
@@ -275,7 +283,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         }
 
         // Remaining effects, then the trusted staking contract, then the untrusted callbacks.
-        b.state = BatchState.Fulfilled;
+        _setState(batchId, b, BatchState.Fulfilled);
         b.includedMask = v.included;
         _settle(batchId, b, prover, late, v.included, v.fees);
         if (v.anyCallback) _runCallbacks(batchId, v);
@@ -290,7 +298,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         address locker = b.locker;
         uint96 collateral = b.collateral;
 
-        b.state = BatchState.Sealed;
+        _setState(batchId, b, BatchState.Sealed);
         b.lockDeadline = 0;
         b.finalDeadline = 0;
         b.assigned = address(0);
@@ -547,12 +555,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         Batch storage b = _batches[batchId];
         slot = b.count;
         if (slot == 0) {
-            _open(b);
+            _open(batchId, b);
         } else if (block.timestamp >= uint256(b.openedAt) + _batchTimeout) {
             _seal(batchId);
             ++batchId;
             b = _batches[batchId];
-            _open(b);
+            _open(batchId, b);
             slot = 0;
         }
         // Cannot overflow: slot < capacity <= 32.
@@ -560,8 +568,8 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         full = slot + 1 == b.capacity;
     }
 
-    function _open(Batch storage b) private {
-        b.state = BatchState.Open;
+    function _open(uint256 batchId, Batch storage b) private {
+        _setState(batchId, b, BatchState.Open);
         b.capacity = _batchCapacity;
         b.openedAt = uint40(block.timestamp);
     }
@@ -571,7 +579,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         uint256 seed = uint256(keccak256(abi.encode(blockhash(block.number - 1), batchId)));
         address assigned = _STAKING.selectProver(seed);
         Batch storage b = _batches[batchId];
-        b.state = BatchState.Sealed;
+        _setState(batchId, b, BatchState.Sealed);
         b.version = version;
         b.sealedAt = uint40(block.timestamp);
         b.assigned = assigned;
@@ -765,6 +773,30 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
                 ok := call(gasLimit, callback, 0, add(data, 0x20), mload(data), 0, 0)
             }
             if (!ok) emit CallbackFailed(submissionId, callback);
+        }
+    }
+
+    // =====================================================================================
+    // INTERNAL: the batch state machine
+    // =====================================================================================
+
+    /// @dev The one writer of a batch's state, as OpenZeppelin's `ERC20._update` is of balances: moves
+    /// batch `batchId` (stored at `b`) from its current state to `to`, reverting with
+    /// {MarketInvalidBatchTransition} unless that is an edge of the batch state machine ({_BATCH_EDGES}).
+    /// Callers check their own preconditions first and emit the transition's event; this check is the
+    /// backstop that keeps every path on the declared graph.
+    function _setState(uint256 batchId, Batch storage b, BatchState to) internal {
+        // One SLOAD and one SSTORE of the batch's first slot (state in its low byte, see Batch).
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(b.slot)
+        }
+        uint256 from = word & 0xff;
+        if ((_BATCH_EDGES >> ((from << 3) | uint256(to))) & 1 == 0) {
+            revert MarketInvalidBatchTransition(batchId, BatchState(from), to);
+        }
+        assembly ("memory-safe") {
+            sstore(b.slot, or(and(word, not(0xff)), to))
         }
     }
 
