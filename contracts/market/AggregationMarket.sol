@@ -89,6 +89,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         bool anyCallback; // some included submission's program has a callback
     }
 
+    /// @notice Deploys the market; batch 1 is the first to fill.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
     /// @param pauser Receives PAUSER_ROLE (may be address(0)).
     /// @param staking_ The ProverStaking contract (this market needs its market role).
@@ -103,7 +104,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         address treasury_,
         Params memory initialParams
     ) {
-        if (address(staking_) == address(0) || address(router_) == address(0)) revert ZeroAddress();
+        if (address(staking_) == address(0) || address(router_) == address(0)) revert MarketZeroAddress();
         _STAKING = staking_;
         _ROUTER = router_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -137,17 +138,17 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function registerProgram(bytes32 vkHash, bytes calldata vk, uint32 publicInputCount) external whenNotPaused {
-        if (!BatchCommitment.isCanonical(vkHash)) revert NonCanonicalProgramId(vkHash);
+        if (!BatchCommitment.isCanonical(vkHash)) revert MarketNonCanonicalProgramId(vkHash);
         if (publicInputCount == 0 || publicInputCount > BatchCommitment.MAX_CAPACITY) {
-            revert InvalidPublicInputCount(publicInputCount);
+            revert MarketInvalidPublicInputCount(publicInputCount);
         }
         uint32 aggregatable = _aggregatableInputCounts;
         if ((aggregatable >> (publicInputCount - 1)) & 1 == 0) {
-            revert UnsupportedPublicInputCount(publicInputCount, aggregatable);
+            revert MarketUnsupportedPublicInputCount(publicInputCount, aggregatable);
         }
-        if (vk.length == 0) revert EmptyVerificationKey();
+        if (vk.length == 0) revert MarketEmptyVerificationKey();
         Program storage program = _programs[vkHash];
-        if (program.owner != address(0)) revert ProgramExists(vkHash);
+        if (program.owner != address(0)) revert MarketProgramExists(vkHash);
         uint24 index = ++_programCount; // reverts (checked arithmetic) after 2^24 - 1 programs
         program.owner = msg.sender;
         program.publicInputCount = publicInputCount;
@@ -166,7 +167,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function transferProgramOwnership(bytes32 programId, address newOwner) external {
-        if (newOwner == address(0)) revert ZeroAddress();
+        if (newOwner == address(0)) revert MarketZeroAddress();
         _ownedProgram(programId).owner = newOwner;
         emit ProgramOwnershipTransferred(programId, msg.sender, newOwner);
     }
@@ -193,12 +194,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         uint256[] calldata fees
     ) external payable whenNotPaused returns (uint256[] memory submissionIds) {
         uint256 n = programIds.length;
-        if (n == 0 || publicInputs.length != n || proofs.length != n || fees.length != n) revert LengthMismatch();
+        if (n == 0 || publicInputs.length != n || proofs.length != n || fees.length != n) revert MarketLengthMismatch();
         uint256 sum;
         for (uint256 i; i < n; ++i) {
             sum += fees[i];
         }
-        if (sum != msg.value) revert FeeMismatch(sum, msg.value);
+        if (sum != msg.value) revert MarketFeeMismatch(sum, msg.value);
         submissionIds = new uint256[](n);
         for (uint256 i; i < n; ++i) {
             submissionIds[i] = _submit(programIds[i], publicInputs[i], proofs[i], fees[i]);
@@ -227,32 +228,32 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @inheritdoc IAggregationMarket
     function seal(uint256 batchId) external {
         Batch storage b = _batches[batchId];
-        if (batchId != _currentBatchId || b.count == 0) revert BatchNotOpen(batchId);
+        if (batchId != _currentBatchId || b.count == 0) revert MarketBatchNotOpen(batchId);
         uint64 sealableAt = uint64(b.openedAt) + _batchTimeout;
-        if (block.timestamp < sealableAt) revert BatchTimeoutNotReached(batchId, sealableAt);
+        if (block.timestamp < sealableAt) revert MarketBatchTimeoutNotReached(batchId, sealableAt);
         _seal(batchId);
     }
 
     /// @inheritdoc IAggregationMarket
     function lock(uint256 batchId) external nonReentrant {
         address prover = _STAKING.proverOf(msg.sender);
-        if (prover == address(0)) revert NotEligible(msg.sender);
-        if (!_STAKING.isEligible(prover)) revert NotEligible(prover);
+        if (prover == address(0)) revert MarketNotEligible(msg.sender);
+        if (!_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
         Batch storage b = _batches[batchId];
-        if (b.state != BatchState.Sealed) revert UnexpectedBatchState(batchId, b.state);
+        if (b.state != BatchState.Sealed) revert MarketUnexpectedBatchState(batchId, b.state);
         address assigned = b.assigned;
         if (assigned != address(0) && assigned != prover && block.timestamp <= uint256(b.sealedAt) + _assignmentWindow)
         {
-            revert NotAssignedProver(batchId, assigned);
+            revert MarketNotAssignedProver(batchId, assigned);
         }
         uint32 version = b.version;
-        if (!_ROUTER.isUsable(version)) revert VersionNotUsable(version);
+        if (!_ROUTER.isUsable(version)) revert MarketVersionNotUsable(version);
         uint256 count = b.count;
-        if (b.refundedMask == _filledMask(count)) revert NothingIncluded(batchId);
+        if (b.refundedMask == _filledMask(count)) revert MarketNothingIncluded(batchId);
         uint64 lockDeadline = uint64(block.timestamp) + _provingWindow(count);
         uint64 finalDeadline = lockDeadline + _secondaryWindow;
         uint64 expiry = uint64(b.openedAt) + _submissionTtl;
-        if (finalDeadline > expiry) revert BatchTooCloseToExpiry(batchId, finalDeadline, expiry);
+        if (finalDeadline > expiry) revert MarketBatchTooCloseToExpiry(batchId, finalDeadline, expiry);
         // Cannot truncate: setParams bounds collateralPerProof * 32 by type(uint96).max.
         uint96 collateral = uint96(_collateralPerProof * count);
 
@@ -271,15 +272,15 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         Batch storage b = _batches[batchId];
         (address prover, bool late) = _authorizeFulfil(batchId, b);
         uint256 count = b.count;
-        if (excludedMask & ~_filledMask(count) != 0) revert InvalidExcludedMask(excludedMask);
+        if (excludedMask & ~_filledMask(count) != 0) revert MarketInvalidExcludedMask(excludedMask);
         // One pass over the slots builds the leaves and applies the included statements' effects
         // (Verified, digest freed, events) before the proof is checked: an invalid proof reverts them
         // all, and the router call is a STATICCALL, so doing the effects first is safe and saves a
         // second pass. Refunded slots have no digest any more and are dropped from the included set.
         Verification memory v = _verifySlots(batchId, b.capacity, count, excludedMask);
-        if (v.included == 0) revert NothingIncluded(batchId);
+        if (v.included == 0) revert MarketNothingIncluded(batchId);
         if (!_ROUTER.verifyAggregation(b.version, proof, BatchCommitment.root(v.leaves), prover)) {
-            revert InvalidProof(batchId);
+            revert MarketInvalidProof(batchId);
         }
 
         // Remaining effects, then the trusted staking contract, then the untrusted callbacks.
@@ -292,9 +293,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @inheritdoc IAggregationMarket
     function slash(uint256 batchId) external nonReentrant {
         Batch storage b = _batches[batchId];
-        if (b.state != BatchState.Locked) revert UnexpectedBatchState(batchId, b.state);
+        if (b.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, b.state);
         uint64 finalDeadline = b.finalDeadline;
-        if (block.timestamp <= finalDeadline) revert SlashTooEarly(batchId, finalDeadline);
+        if (block.timestamp <= finalDeadline) revert MarketSlashTooEarly(batchId, finalDeadline);
         address locker = b.locker;
         uint96 collateral = b.collateral;
 
@@ -326,7 +327,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function claimEarnings(address to) external nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
+        if (to == address(0)) revert MarketZeroAddress();
         _claim(to);
     }
 
@@ -336,6 +337,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @notice Replaces the market parameters. Admin only. Existing batches keep their capacity,
     /// version and deadlines; expiry follows the new `submissionTtl`.
+    /// @param newParams The parameters (bounds in docs/protocol.md, "Parameters").
     function setParams(Params calldata newParams) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setParams(newParams);
     }
@@ -344,12 +346,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// the leaf circuits of the router's current version: a program whose count no circuit aggregates
     /// would only ever see its submissions excluded and refunded. Already registered programs keep
     /// their count. Admin only; the mask must be non-zero.
+    /// @param mask Bit n - 1 set = count n.
     function setAggregatableInputCounts(uint32 mask) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setAggregatableInputCounts(mask);
     }
 
     /// @notice Sets the account credited with the protocol fee. Admin only. Protocol fees accrued to the
     /// outgoing treasury stay claimable by it (moved to its earnings).
+    /// @param treasury_ The new treasury (not zero).
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setTreasury(treasury_);
     }
@@ -529,22 +533,22 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         returns (bytes32 digest, uint24 programIndex)
     {
         uint256 minFee = _minFeePerProof;
-        if (fee < minFee) revert FeeBelowFloor(fee, minFee);
-        if (fee > type(uint64).max) revert FeeTooHigh(fee);
-        if (proof.length == 0) revert EmptyProof();
+        if (fee < minFee) revert MarketFeeBelowFloor(fee, minFee);
+        if (fee > type(uint64).max) revert MarketFeeTooHigh(fee);
+        if (proof.length == 0) revert MarketEmptyProof();
         Program storage program = _programs[programId];
-        if (program.owner == address(0)) revert UnknownProgram(programId);
+        if (program.owner == address(0)) revert MarketUnknownProgram(programId);
         uint256 count = publicInputs.length;
         if (count != program.publicInputCount) {
-            revert PublicInputCountMismatch(programId, program.publicInputCount, count);
+            revert MarketPublicInputCountMismatch(programId, program.publicInputCount, count);
         }
         for (uint256 i; i < count; ++i) {
-            if (!BatchCommitment.isCanonical(publicInputs[i])) revert NonCanonicalPublicInput(i, publicInputs[i]);
+            if (!BatchCommitment.isCanonical(publicInputs[i])) revert MarketNonCanonicalPublicInput(i, publicInputs[i]);
         }
         digest = BatchCommitment.digest(programId, publicInputs);
         StatementStatus status = _statements[digest].status;
-        if (status == StatementStatus.Pending) revert StatementPending(digest);
-        if (status == StatementStatus.Verified) revert AlreadyVerified(digest);
+        if (status == StatementStatus.Pending) revert MarketStatementPending(digest);
+        if (status == StatementStatus.Verified) revert MarketAlreadyVerified(digest);
         programIndex = program.index;
     }
 
@@ -595,8 +599,8 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     function _takeRefund(uint256 submissionId) private returns (uint256 toCaller) {
         (uint256 batchId, uint256 slot) = SubmissionId.unpack(submissionId);
         Batch storage b = _batches[batchId];
-        if (slot >= b.count) revert UnknownSubmission(submissionId);
-        if (!_isRefundable(b, slot)) revert NotRefundable(submissionId);
+        if (slot >= b.count) revert MarketUnknownSubmission(submissionId);
+        if (!_isRefundable(b, slot)) revert MarketNotRefundable(submissionId);
         bytes32 digest = _digests[submissionId];
         Statement storage statement = _statements[digest];
         address submitter = statement.submitter;
@@ -618,16 +622,16 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// prover up to finalDeadline. Returns the prover the proof must be bound to.
     function _authorizeFulfil(uint256 batchId, Batch storage b) private view returns (address prover, bool late) {
         prover = _STAKING.proverOf(msg.sender);
-        if (prover == address(0)) revert NotEligible(msg.sender);
-        if (b.state != BatchState.Locked) revert UnexpectedBatchState(batchId, b.state);
+        if (prover == address(0)) revert MarketNotEligible(msg.sender);
+        if (b.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, b.state);
         late = block.timestamp > b.lockDeadline;
         if (!late) {
             address locker = b.locker;
-            if (prover != locker) revert NotLocker(batchId, locker);
+            if (prover != locker) revert MarketNotLocker(batchId, locker);
         } else {
             uint64 finalDeadline = b.finalDeadline;
-            if (block.timestamp > finalDeadline) revert FulfilTooLate(batchId, finalDeadline);
-            if (!_STAKING.isEligible(prover)) revert NotEligible(prover);
+            if (block.timestamp > finalDeadline) revert MarketFulfilTooLate(batchId, finalDeadline);
+            if (!_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
         }
     }
 
@@ -767,7 +771,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
             uint256 submissionId = SubmissionId.pack(batchId, i);
             bytes memory data = abi.encodeCall(INexCallback.onProofVerified, (programId, submissionId, v.leaves[i]));
             // EIP-150 forwards at most 63/64 of the remaining gas: insist the callee gets all of it.
-            if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert InsufficientCallbackGas();
+            if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert MarketInsufficientCallbackGas();
             bool ok;
             assembly ("memory-safe") {
                 ok := call(gasLimit, callback, 0, add(data, 0x20), mload(data), 0, 0)
@@ -810,7 +814,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
             amount += _treasuryAccrued;
             _treasuryAccrued = 0;
         }
-        if (amount == 0) revert NothingToClaim(msg.sender);
+        if (amount == 0) revert MarketNothingToClaim(msg.sender);
         _earnings[msg.sender] = 0;
         emit EarningsClaimed(msg.sender, to, amount);
         _sendValue(to, amount, false);
@@ -823,16 +827,16 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
             ok := call(gas(), to, amount, 0, 0, 0, 0)
         }
         if (!ok) {
-            if (isRefund) revert RefundFailed(to, amount);
-            revert TransferFailed(to, amount);
+            if (isRefund) revert MarketRefundFailed(to, amount);
+            revert MarketTransferFailed(to, amount);
         }
     }
 
     function _ownedProgram(bytes32 programId) private view returns (Program storage program) {
         program = _programs[programId];
         address owner = program.owner;
-        if (owner == address(0)) revert UnknownProgram(programId);
-        if (owner != msg.sender) revert NotProgramOwner(programId, msg.sender);
+        if (owner == address(0)) revert MarketUnknownProgram(programId);
+        if (owner != msg.sender) revert MarketNotProgramOwner(programId, msg.sender);
     }
 
     function _isRefundable(Batch storage b, uint256 slot) private view returns (bool) {
@@ -871,14 +875,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
                 || p.secondaryWindow == 0 || p.protocolFeeBps > MAX_PROTOCOL_FEE_BPS
                 || p.callbackGasLimit > MAX_CALLBACK_GAS_LIMIT
                 || uint256(p.collateralPerProof) * BatchCommitment.MAX_CAPACITY > type(uint96).max
-        ) revert InvalidParams();
+        ) revert MarketInvalidParams();
         uint64 maxLifetime = uint64(
             p.provingWindowBase + uint256(p.provingWindowPerProof) * BatchCommitment.MAX_CAPACITY + p.secondaryWindow
         );
         uint64 unbonding = _STAKING.unbondingPeriod();
-        if (unbonding <= maxLifetime) revert UnbondingTooShort(unbonding, maxLifetime);
+        if (unbonding <= maxLifetime) revert MarketUnbondingTooShort(unbonding, maxLifetime);
         if (uint256(p.submissionTtl) <= uint256(p.batchTimeout) + p.assignmentWindow + maxLifetime) {
-            revert InvalidParams();
+            revert MarketInvalidParams();
         }
         _minFeePerProof = p.minFeePerProof;
         _batchCapacity = p.batchCapacity;
@@ -895,13 +899,13 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     }
 
     function _setAggregatableInputCounts(uint32 mask) private {
-        if (mask == 0) revert InvalidParams();
+        if (mask == 0) revert MarketInvalidParams();
         _aggregatableInputCounts = mask;
         emit AggregatableInputCountsSet(mask);
     }
 
     function _setTreasury(address treasury_) private {
-        if (treasury_ == address(0)) revert ZeroAddress();
+        if (treasury_ == address(0)) revert MarketZeroAddress();
         // The outgoing treasury keeps what accrued to it, as ordinary claimable earnings.
         uint256 accrued = _treasuryAccrued;
         if (accrued != 0) {

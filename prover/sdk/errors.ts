@@ -178,27 +178,27 @@ const countsOf = (mask: number): number[] => [...Array(32).keys()].filter((i) =>
  * error or changing its parameters in the contract breaks this table at compile time.
  */
 const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
-  UnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
-  ProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
-  PublicInputCountMismatch: ([, expected, actual], cause) =>
+  MarketUnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
+  MarketProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
+  MarketPublicInputCountMismatch: ([, expected, actual], cause) =>
     new PublicInputCountError(Number(expected), Number(actual), { cause }),
-  InvalidPublicInputCount: ([count], cause) =>
+  MarketInvalidPublicInputCount: ([count], cause) =>
     new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
-  UnsupportedPublicInputCount: ([count, aggregatable], cause) =>
+  MarketUnsupportedPublicInputCount: ([count, aggregatable], cause) =>
     new NexError(`no aggregation circuit takes ${count} public inputs; the market accepts ${countsOf(aggregatable).join(', ')}`, {
       cause,
     }),
-  FeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
-  FeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
-  FeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
-  EmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
-  EmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
-  NonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
-  NonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
-  StatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
-  AlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
-  NotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
-  UnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
+  MarketFeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
+  MarketFeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
+  MarketFeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
+  MarketEmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
+  MarketEmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
+  MarketNonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
+  MarketNonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
+  MarketStatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
+  MarketAlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
+  MarketNotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
+  MarketUnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
   EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
 };
 

@@ -171,7 +171,7 @@ async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal
     const after = await ctx.reader.batch(row.batchId);
     if (after.state === BatchState.Fulfilled) return finish(ctx, row, 'fulfilled-by-other');
     const msg = (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
-    if (/InvalidProof|InvalidExcludedMask|NothingIncluded/.test(msg)) return finish(ctx, row, 'fulfil-rejected', msg.split('\n')[0]);
+    if (/MarketInvalidProof|MarketInvalidExcludedMask|MarketNothingIncluded/.test(msg)) return finish(ctx, row, 'fulfil-rejected', msg.split('\n')[0]);
     ctx.log.warn('fulfil not sent; retrying', { batchId: row.batchId, error: err as Error });
     await sleep(5_000, signal);
   }
