@@ -20,6 +20,7 @@ import type { SrsMode } from '../prover/engine/srs/index.js';
 import { projectRoot } from '../prover/sdk/deployments.js';
 import { isCanonicalField } from '../prover/sdk/field.js';
 import { assertNotTestArtifact } from './artifacts.js';
+import { NexError } from '../prover/protocol/errors.js';
 
 /** Router order of the version-1 key hashes (docs/protocol.md). */
 export const KEY_HASH_ORDER = ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const;
@@ -54,7 +55,7 @@ export interface VerifierBuild {
   readonly buildDir: string;
 }
 
-export class VerifierBuildError extends Error {
+export class VerifierBuildError extends NexError {
   override readonly name = 'VerifierBuildError';
 }
 

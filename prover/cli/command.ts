@@ -1,3 +1,5 @@
+import { NexError } from '../protocol/errors.js';
+
 /** One `nex` sub-command. `run` returns the process exit code. */
 export interface Command {
   /** Words that select the command, e.g. ['srs', 'setup']. */
@@ -9,6 +11,6 @@ export interface Command {
 }
 
 /** An error whose message is meant for the user as is (no stack trace). */
-export class UsageError extends Error {
+export class UsageError extends NexError {
   override readonly name = 'UsageError';
 }

@@ -29,6 +29,7 @@ import { measureBaseline, type Baseline } from './baseline.js';
 import type { Cleanup } from './cleanup.js';
 import { KeeperProcess, type KeeperLine } from './keeperProcess.js';
 import { formatMs, type Progress } from './progress.js';
+import { NexError } from '../protocol/errors.js';
 
 export interface DemoOptions {
   /** Project root (where package.json is). */
@@ -90,7 +91,7 @@ export interface DemoResult {
   pids: number[];
 }
 
-export class DemoError extends Error {
+export class DemoError extends NexError {
   override readonly name = 'DemoError';
 }
 

@@ -3,6 +3,7 @@
 import { bytesToHex, hexToBytes, isAddress } from 'viem';
 import type { Hex, RollupProof } from './backend.js';
 import { isCanonicalField, statementDigest } from './commitment.js';
+import { NexError } from '../protocol/errors.js';
 
 export type Slot = { kind: 'proof'; rollup: RollupProof } | { kind: 'empty' } | { kind: 'excluded' };
 
@@ -18,7 +19,7 @@ export const MAX_CAPACITY = 32;
 /** Public-input counts the version-1 leaf circuits support. */
 export const SUPPORTED_PUBLIC_INPUT_COUNTS: readonly number[] = [1, 2, 4];
 
-export class BatchError extends Error {
+export class BatchError extends NexError {
   override readonly name = 'BatchError';
 }
 

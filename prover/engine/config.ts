@@ -6,6 +6,7 @@ import { type Batch, BatchError, validateBatch, validateProver } from './batch.j
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { ProgressEvent } from './scheduler.js';
+import { NexError } from '../protocol/errors.js';
 
 export interface PrecheckOptions {
   batch: Batch;
@@ -41,7 +42,7 @@ export interface ResolvedAggregateOptions {
   onProgress?: ((e: ProgressEvent) => void) | undefined;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends NexError {
   override readonly name = 'ConfigError';
 }
 

@@ -8,6 +8,7 @@ import { planBatch } from './planner.js';
 import { type PrecheckReport, precheckSlots } from './precheck.js';
 import { abortError, type JobStat, runPlan } from './scheduler.js';
 import { WorkerPool } from './worker-pool.js';
+import { NexError } from '../protocol/errors.js';
 
 export type { AggregateOptions, PrecheckOptions } from './config.js';
 export { ConfigError, DEFAULT_CHECKPOINT_DIR } from './config.js';
@@ -36,7 +37,7 @@ export interface AggregateResult {
 }
 
 /** Slots failing the pre-check when autoExclude is false. */
-export class InvalidSlotsError extends Error {
+export class InvalidSlotsError extends NexError {
   override readonly name = 'InvalidSlotsError';
   constructor(readonly report: PrecheckReport) {
     super(

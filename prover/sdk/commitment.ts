@@ -4,6 +4,7 @@
  * contracts/libraries/BatchCommitment.sol; both are tested against test/vectors/commitment.json.
  */
 import { type Address, type Hex, concat, getAddress, isHex, keccak256, numberToHex, size } from 'viem';
+import { NexError } from '../protocol/errors.js';
 
 /** BN254 scalar field modulus r. Public inputs, vk hashes and key hashes are elements of F_r. */
 export const FIELD_MODULUS = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
@@ -15,7 +16,7 @@ export const MAX_CAPACITY = 32;
 export const ZERO_LEAF: Hex = `0x${'00'.repeat(32)}`;
 
 /** Thrown when an input does not follow the commitment format. */
-export class CommitmentError extends Error {
+export class CommitmentError extends NexError {
   override readonly name = 'CommitmentError';
 }
 

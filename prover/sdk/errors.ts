@@ -1,45 +1,14 @@
 /**
  * Typed SDK errors. Every error the SDK throws on purpose is a {@link NexError}; contract reverts are
- * decoded into the specific subclasses below (keeping the revert's arguments) by {@link toNexError}.
+ * decoded (by error name, through the generated ABIs: ../protocol/revert.ts) into the specific
+ * subclasses below, keeping the revert's arguments, by {@link toNexError}.
  */
-import {
-  BaseError as ViemBaseError,
-  ContractFunctionRevertedError,
-  type ContractErrorArgs,
-  type ContractErrorName,
-  type Hex,
-} from 'viem';
+import type { ContractErrorArgs, ContractErrorName, Hex } from 'viem';
 import type { aggregationMarketAbi } from '../abi/generated.js';
+import { NexError, type NexErrorOptions } from '../protocol/errors.js';
+import { decodeRevert } from '../protocol/revert.js';
 
-export interface NexErrorOptions {
-  /** Extra lines that explain the error or what to do about it. */
-  details?: string | undefined;
-  cause?: unknown;
-}
-
-/** Base class of the SDK's errors: a short message plus optional details and cause (as in viem). */
-export class NexError extends Error {
-  override name = 'NexError';
-  readonly shortMessage: string;
-  readonly details: string | undefined;
-
-  constructor(shortMessage: string, options: NexErrorOptions = {}) {
-    super(options.details ? `${shortMessage}\n${options.details}` : shortMessage, { cause: options.cause });
-    this.shortMessage = shortMessage;
-    this.details = options.details;
-  }
-
-  /** Follows the cause chain and returns the deepest error (or the first one `fn` accepts). */
-  walk(fn?: (err: unknown) => boolean): unknown {
-    let err: unknown = this;
-    while (err instanceof Error) {
-      if (fn?.(err)) return err;
-      if (err.cause === undefined) break;
-      err = err.cause;
-    }
-    return fn ? undefined : err;
-  }
-}
+export { NexError, type NexErrorOptions };
 
 /** The program id is not registered in the market. */
 export class UnknownProgramError extends NexError {
@@ -203,19 +172,17 @@ const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
 };
 
 /**
- * The mapper of a decoded revert. The SDK decodes market calls with the market ABI, so a revert
- * named like a market error carries that error's arguments.
+ * The mapper of a decoded revert. A revert named like a market error carries that error's arguments
+ * (the names are unique across the NEX contracts: each carries its contract's prefix).
  */
 function mapperOf(errorName: string): ((args: readonly unknown[], cause: unknown) => NexError) | undefined {
   return (MAPPERS as Readonly<Record<string, (args: readonly unknown[], cause: unknown) => NexError>>)[errorName];
 }
 
-/** The decoded custom error of a viem contract error, if any. */
+/** The decoded custom error of a contract revert inside `err` (any NEX contract's), if any. */
 export function revertOf(err: unknown): { errorName: string; args: readonly unknown[] } | undefined {
-  if (!(err instanceof ViemBaseError)) return undefined;
-  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(reverted instanceof ContractFunctionRevertedError) || !reverted.data) return undefined;
-  return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
+  const revert = decodeRevert(err);
+  return revert?.errorName === undefined ? undefined : { errorName: revert.errorName, args: revert.args };
 }
 
 /**
@@ -225,13 +192,12 @@ export function revertOf(err: unknown): { errorName: string; args: readonly unkn
  */
 export function toNexError(err: unknown): unknown {
   if (err instanceof NexError) return err;
-  const revert = revertOf(err);
-  if (revert) {
+  const revert = decodeRevert(err);
+  if (!revert) return err;
+  if (revert.errorName !== undefined) {
     const map = mapperOf(revert.errorName);
     return map ? map(revert.args, err) : new ContractRevertError(revert.errorName, revert.args, { cause: err });
   }
-  if (err instanceof ViemBaseError && err.walk((e) => e instanceof ContractFunctionRevertedError)) {
-    return new ContractRevertError(undefined, [], { cause: err, details: err.shortMessage });
-  }
-  return err;
+  const details = (err as { shortMessage?: unknown }).shortMessage;
+  return new ContractRevertError(undefined, [], { cause: err, details: typeof details === 'string' ? details : undefined });
 }

@@ -23,9 +23,10 @@ import {
   type ProofTarget,
   type RollupProof,
 } from './types.js';
+import { NexError } from '../../protocol/errors.js';
 
 /** An aggregation proof that bb produced but that does not verify (e.g. an invalid rollup proof inside). */
-export class InvalidAggProofError extends Error {
+export class InvalidAggProofError extends NexError {
   override readonly name = 'InvalidAggProofError';
   constructor(
     readonly circuit: AggCircuit,

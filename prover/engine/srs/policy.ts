@@ -1,8 +1,9 @@
 import { LOCAL_DEVNET_CHAIN_IDS } from './constants.js';
 import type { Srs } from './index.js';
+import { NexError } from '../../protocol/errors.js';
 
 /** Thrown when a verifier built for the INSECURE dev SRS is about to reach a non-local chain. */
-export class InsecureSrsError extends Error {
+export class InsecureSrsError extends NexError {
   override readonly name = 'InsecureSrsError';
 }
 

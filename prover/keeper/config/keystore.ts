@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, randomUUID, 
 import { bytesToHex, hexToBytes, keccak256, type Hex } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { Secret } from './secret.js';
+import { NexError } from '../../protocol/errors.js';
 
 /** Web3 Secret Storage v3 (the keystore format of geth, ethers, foundry's `cast wallet`). */
 export interface KeystoreV3 {
@@ -20,7 +21,7 @@ export interface KeystoreV3 {
 interface ScryptParams { dklen: number; n: number; r: number; p: number; salt: string }
 interface Pbkdf2Params { dklen: number; c: number; prf: 'hmac-sha256'; salt: string }
 
-export class KeystoreError extends Error {
+export class KeystoreError extends NexError {
   override readonly name = 'KeystoreError';
 }
 
