@@ -29,6 +29,7 @@ import { nexModule } from './modules/nex.js';
 import { loadParameters, type NexParameters } from './parameters.js';
 import { ROLES } from './roles.js';
 import { loadVerifierBuild, verifierVariantOf, type VerifierBuild } from './verifierBuild.js';
+import { NexError } from '../prover/protocol/index.js';
 
 export type DeployLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -61,7 +62,7 @@ export interface DeployNexResult {
   readonly transactionsSent: number;
 }
 
-export class DeployError extends Error {
+export class DeployError extends NexError {
   override readonly name = 'DeployError';
 }
 

@@ -19,6 +19,7 @@ import type { SrsMode } from '../prover/engine/index.js';
 import { AGG_CIRCUITS, isCanonicalField, VERIFIER_VARIANTS, type VerifierVariant } from '../prover/protocol/index.js';
 import { projectRoot } from '../prover/sdk/index.js';
 import { assertNotTestArtifact } from './artifacts.js';
+import { NexError } from '../prover/protocol/index.js';
 
 /** Router order of the version-1 key hashes (docs/protocol.md): prover/protocol's AGG_CIRCUITS. */
 export const KEY_HASH_ORDER = AGG_CIRCUITS;
@@ -53,7 +54,7 @@ export interface VerifierBuild {
   readonly buildDir: string;
 }
 
-export class VerifierBuildError extends Error {
+export class VerifierBuildError extends NexError {
   override readonly name = 'VerifierBuildError';
 }
 

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { NexError } from '../prover/protocol/index.js';
 
 /** Where the generated module lives, relative to the project root. */
 export const ABI_MODULE_PATH = 'prover/abi/generated.ts';
@@ -89,7 +90,7 @@ const ENUMS: readonly EnumValues[] = [
   },
 ];
 
-export class AbiModuleError extends Error {
+export class AbiModuleError extends NexError {
   override readonly name = 'AbiModuleError';
 }
 

@@ -4,9 +4,10 @@
  */
 import { inspect } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, type HelpContext } from 'commander';
+import { NexError } from '../protocol/index.js';
 
 /** An error whose message is meant for the user as is: exit code 2 and the command's usage. */
-export class UsageError extends Error {
+export class UsageError extends NexError {
   override readonly name = 'UsageError';
 }
 

@@ -1,5 +1,6 @@
 /** What the demo takes and what it returns (the summary and `--summary-json` are made from it). */
 import type { Address, Hex } from 'viem';
+import { NexError } from '../protocol/index.js';
 import type { VerifierVariantName } from '../sdk/index.js';
 
 export interface DemoOptions {
@@ -71,6 +72,6 @@ export interface DemoResult {
   pids: number[];
 }
 
-export class DemoError extends Error {
+export class DemoError extends NexError {
   override readonly name = 'DemoError';
 }

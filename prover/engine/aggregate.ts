@@ -1,5 +1,5 @@
 // The engine's two operations: pre-check a batch, and aggregate it into one EVM-verifiable proof.
-import { AGG_CIRCUITS, aggregationPublicInputs, toWord } from '../protocol/index.js';
+import { AGG_CIRCUITS, aggregationPublicInputs, NexError, toWord } from '../protocol/index.js';
 import { type BackendOptions, type Hex, openBackend, type ProvingBackend } from './backend.js';
 import { excludeSlots } from './batch.js';
 import { CheckpointStore, batchKey } from './checkpoint.js';
@@ -24,7 +24,7 @@ export interface AggregateResult {
 }
 
 /** Slots failing the pre-check when autoExclude is false. */
-export class InvalidSlotsError extends Error {
+export class InvalidSlotsError extends NexError {
   override readonly name = 'InvalidSlotsError';
   constructor(readonly report: PrecheckReport) {
     super(

@@ -1,7 +1,7 @@
 // Batch model and its validation at the engine boundary, plus the JSON file format used by the CLI
 // (`nex aggregate --batch <file.json>`).
 import { bytesToHex, hexToBytes, isAddress } from 'viem';
-import { isCanonicalField, isValidCapacity, MAX_CAPACITY, MIN_CAPACITY, statementDigest } from '../protocol/index.js';
+import { isCanonicalField, isValidCapacity, MAX_CAPACITY, MIN_CAPACITY, NexError, statementDigest } from '../protocol/index.js';
 import type { Hex, RollupProof } from './backend.js';
 
 export type Slot = { kind: 'proof'; rollup: RollupProof } | { kind: 'empty' } | { kind: 'excluded' };
@@ -13,7 +13,7 @@ export interface Batch {
   slots: Slot[];
 }
 
-export class BatchError extends Error {
+export class BatchError extends NexError {
   override readonly name = 'BatchError';
 }
 

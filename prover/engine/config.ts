@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { PrecheckReport } from './precheck.js';
 import type { ProgressEvent } from './scheduler.js';
+import { NexError } from '../protocol/index.js';
 
 export interface PrecheckOptions {
   batch: Batch;
@@ -49,7 +50,7 @@ export interface ResolvedAggregateOptions {
   onProgress?: ((e: ProgressEvent) => void) | undefined;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends NexError {
   override readonly name = 'ConfigError';
 }
 

@@ -6,6 +6,7 @@ import type { Batch } from './batch.js';
 import type { CheckpointStore } from './checkpoint.js';
 import type { Logger } from './logger.js';
 import type { Job, Plan } from './planner.js';
+import { NexError } from '../protocol/index.js';
 
 /** Everything a runner needs to prove one job. */
 export interface JobTask {
@@ -36,12 +37,12 @@ export interface JobRunner {
 }
 
 /** The worker process running a job exited before answering. */
-export class WorkerCrashError extends Error {
+export class WorkerCrashError extends NexError {
   override readonly name = 'WorkerCrashError';
 }
 
 /** A job failed for good (after its retry, if any). */
-export class JobFailedError extends Error {
+export class JobFailedError extends NexError {
   override readonly name = 'JobFailedError';
   constructor(
     readonly jobId: string,

@@ -1,8 +1,9 @@
+import { NexError } from './errors.js';
+
 /**
  * Thrown when a value does not follow the commitment format: a word that is not 32 bytes, a field
- * element not below r, a capacity, slot, height or submission id out of range. It is a RangeError, so
- * callers that caught the RangeError of the older helpers keep working.
+ * element not below r, a capacity, slot, height or submission id out of range.
  */
-export class CommitmentError extends RangeError {
+export class CommitmentError extends NexError {
   override readonly name = 'CommitmentError';
 }

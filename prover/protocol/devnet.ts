@@ -2,6 +2,7 @@
  * Where an INSECURE dev SRS may be used: local development chains only. Anyone who knows the dev seed
  * can forge proofs for a verifier built on it, so deploy refuses it anywhere else.
  */
+import { NexError } from './errors.js';
 
 /** Chain ids of local development chains (Hardhat, Anvil / Ganache / geth --dev). */
 export const LOCAL_DEVNET_CHAIN_IDS: readonly bigint[] = [31337n, 1337n];
@@ -12,7 +13,7 @@ export function isLocalDevnet(chainId: bigint | number): boolean {
 }
 
 /** Thrown when a verifier built for the INSECURE dev SRS is about to reach a non-local chain. */
-export class InsecureSrsError extends Error {
+export class InsecureSrsError extends NexError {
   override readonly name = 'InsecureSrsError';
 }
 

@@ -5,6 +5,16 @@
  */
 export * from './constants.js';
 export { CommitmentError } from './commitmentError.js';
+export { NexError, walkCauses, type NexErrorOptions } from './errors.js';
+export {
+  decodeRevert,
+  decodeRevertData,
+  nexErrorsAbi,
+  revertErrorName,
+  type DecodedRevert,
+  type NexContractErrorName,
+  type RevertErrorName,
+} from './revert.js';
 export { assertSrsAllowedOnChain, InsecureSrsError, isLocalDevnet, LOCAL_DEVNET_CHAIN_IDS } from './devnet.js';
 export {
   type Hex,

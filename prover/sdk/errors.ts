@@ -1,45 +1,14 @@
 /**
  * Typed SDK errors. Every error the SDK throws on purpose is a {@link NexError}; contract reverts are
- * decoded into the specific subclasses below (keeping the revert's arguments) by {@link toNexError}.
+ * decoded (by error name, through the generated ABIs: ../protocol/revert.ts) into the specific
+ * subclasses below, keeping the revert's arguments, by {@link toNexError}.
  */
-import {
-  BaseError as ViemBaseError,
-  ContractFunctionRevertedError,
-  type ContractErrorArgs,
-  type ContractErrorName,
-  type Hex,
-} from 'viem';
+import type { ContractErrorArgs, ContractErrorName, Hex } from 'viem';
 import type { aggregationMarketAbi } from '../abi/generated.js';
+import { NexError, type NexErrorOptions } from '../protocol/index.js';
+import { decodeRevert } from '../protocol/index.js';
 
-export interface NexErrorOptions {
-  /** Extra lines that explain the error or what to do about it. */
-  details?: string | undefined;
-  cause?: unknown;
-}
-
-/** Base class of the SDK's errors: a short message plus optional details and cause (as in viem). */
-export class NexError extends Error {
-  override name = 'NexError';
-  readonly shortMessage: string;
-  readonly details: string | undefined;
-
-  constructor(shortMessage: string, options: NexErrorOptions = {}) {
-    super(options.details ? `${shortMessage}\n${options.details}` : shortMessage, { cause: options.cause });
-    this.shortMessage = shortMessage;
-    this.details = options.details;
-  }
-
-  /** Follows the cause chain and returns the deepest error (or the first one `fn` accepts). */
-  walk(fn?: (err: unknown) => boolean): unknown {
-    let err: unknown = this;
-    while (err instanceof Error) {
-      if (fn?.(err)) return err;
-      if (err.cause === undefined) break;
-      err = err.cause;
-    }
-    return fn ? undefined : err;
-  }
-}
+export { NexError, type NexErrorOptions };
 
 /** The program id is not registered in the market. */
 export class UnknownProgramError extends NexError {
@@ -178,44 +147,42 @@ const countsOf = (mask: number): number[] => [...Array(32).keys()].filter((i) =>
  * error or changing its parameters in the contract breaks this table at compile time.
  */
 const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
-  UnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
-  ProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
-  PublicInputCountMismatch: ([, expected, actual], cause) =>
+  MarketUnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
+  MarketProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
+  MarketPublicInputCountMismatch: ([, expected, actual], cause) =>
     new PublicInputCountError(Number(expected), Number(actual), { cause }),
-  InvalidPublicInputCount: ([count], cause) =>
+  MarketInvalidPublicInputCount: ([count], cause) =>
     new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
-  UnsupportedPublicInputCount: ([count, aggregatable], cause) =>
+  MarketUnsupportedPublicInputCount: ([count, aggregatable], cause) =>
     new NexError(`no aggregation circuit takes ${count} public inputs; the market accepts ${countsOf(aggregatable).join(', ')}`, {
       cause,
     }),
-  FeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
-  FeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
-  FeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
-  EmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
-  EmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
-  NonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
-  NonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
-  StatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
-  AlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
-  NotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
-  UnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
+  MarketFeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
+  MarketFeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
+  MarketFeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
+  MarketEmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
+  MarketEmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
+  MarketNonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
+  MarketNonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
+  MarketStatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
+  MarketAlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
+  MarketNotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
+  MarketUnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
   EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
 };
 
 /**
- * The mapper of a decoded revert. The SDK decodes market calls with the market ABI, so a revert
- * named like a market error carries that error's arguments.
+ * The mapper of a decoded revert. A revert named like a market error carries that error's arguments
+ * (the names are unique across the NEX contracts: each carries its contract's prefix).
  */
 function mapperOf(errorName: string): ((args: readonly unknown[], cause: unknown) => NexError) | undefined {
   return (MAPPERS as Readonly<Record<string, (args: readonly unknown[], cause: unknown) => NexError>>)[errorName];
 }
 
-/** The decoded custom error of a viem contract error, if any. */
+/** The decoded custom error of a contract revert inside `err` (any NEX contract's), if any. */
 export function revertOf(err: unknown): { errorName: string; args: readonly unknown[] } | undefined {
-  if (!(err instanceof ViemBaseError)) return undefined;
-  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(reverted instanceof ContractFunctionRevertedError) || !reverted.data) return undefined;
-  return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
+  const revert = decodeRevert(err);
+  return revert?.errorName === undefined ? undefined : { errorName: revert.errorName, args: revert.args };
 }
 
 /**
@@ -225,13 +192,12 @@ export function revertOf(err: unknown): { errorName: string; args: readonly unkn
  */
 export function toNexError(err: unknown): unknown {
   if (err instanceof NexError) return err;
-  const revert = revertOf(err);
-  if (revert) {
+  const revert = decodeRevert(err);
+  if (!revert) return err;
+  if (revert.errorName !== undefined) {
     const map = mapperOf(revert.errorName);
     return map ? map(revert.args, err) : new ContractRevertError(revert.errorName, revert.args, { cause: err });
   }
-  if (err instanceof ViemBaseError && err.walk((e) => e instanceof ContractFunctionRevertedError)) {
-    return new ContractRevertError(undefined, [], { cause: err, details: err.shortMessage });
-  }
-  return err;
+  const details = (err as { shortMessage?: unknown }).shortMessage;
+  return new ContractRevertError(undefined, [], { cause: err, details: typeof details === 'string' ? details : undefined });
 }

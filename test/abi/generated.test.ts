@@ -77,7 +77,7 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
   it('keeps the inherited and interface errors the SDK and keeper decode', () => {
     const market = JSON.parse(readFileSync(path.join(ROOT, 'artifacts', MARKET), 'utf8')) as { abi: AbiItem[] };
     const errors = market.abi.filter((i) => i.type === 'error').map((i) => i.name!);
-    expect(errors).to.include.members(['EnforcedPause', 'AccessControlUnauthorizedAccount', 'FeeBelowFloor', 'UnknownProgram']);
+    expect(errors).to.include.members(['EnforcedPause', 'AccessControlUnauthorizedAccount', 'MarketFeeBelowFloor', 'MarketUnknownProgram']);
     for (const name of errors) expect(committed).to.contain(`"name":"${name}","type":"error"`);
   });
 

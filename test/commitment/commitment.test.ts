@@ -97,7 +97,7 @@ describe('commitment format', () => {
       const zero = ethers.ZeroHash;
       for (const n of [0, 1, 3, 6, 64]) {
         await expect(harness.getFunction('root')(Array(n).fill(zero)))
-          .to.be.revertedWithCustomError(harness, 'InvalidCapacity')
+          .to.be.revertedWithCustomError(harness, 'BatchCommitmentInvalidCapacity')
           .withArgs(n);
       }
       for (const n of [2, 4, 8, 16, 32]) expect(await harness.getFunction('isValidCapacity')(n)).to.equal(true);

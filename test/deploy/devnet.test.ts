@@ -248,7 +248,7 @@ describe('devnet', function () {
       const other = testAccounts(5)[4]!;
       await assert.rejects(
         deployExampleRollup({ rpcUrl: anvil.rpcUrl, privateKey: other.privateKey, market: client.addresses.market, programId, genesisRoot: word(1) }),
-        /NotProgramOwner/,
+        /MarketNotProgramOwner/,
       );
     });
 

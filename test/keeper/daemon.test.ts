@@ -111,7 +111,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
         } catch (e) {
           err = e;
         }
-        expect(String((err as { shortMessage?: string }).shortMessage ?? err)).to.match(/NothingToWithdraw/);
+        expect(String((err as { shortMessage?: string }).shortMessage ?? err)).to.match(/StakingNothingToWithdraw/);
       }
       keeper.ctx.db.close();
     }

@@ -2,18 +2,29 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWalletClient, http, parseEther, type Hex } from 'viem';
+import { createWalletClient, encodeErrorResult, http, parseEther, size, type Hex } from 'viem';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { GasPolicy } from '../../prover/keeper/config/config.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
-import { TxManager } from '../../prover/keeper/tx/txManager.js';
+import { RevertError, TxManager } from '../../prover/keeper/tx/txManager.js';
 import { Anvil, DEV_KEYS } from './helpers/anvil.js';
 
 const GAS: GasPolicy = { maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n, bumpPercent: 20, stuckAfterSeconds: 30, verifyGas: 4_500_000 };
 const SINK = '0x000000000000000000000000000000000000dEaD';
 // Init code deploying a contract whose every call reverts (PUSH1 0 PUSH1 0 REVERT).
 const REVERTER_INIT = '0x6005600c60003960056000f360006000fd' as Hex;
+
+/** Init code of a contract whose every call reverts with `data` (at most 32 bytes, left-aligned in a word). */
+function reverterWith(data: Hex): Hex {
+  const n = size(data);
+  const word = data.slice(2).padEnd(64, '0');
+  // PUSH32 word, PUSH1 0, MSTORE, PUSH1 n, PUSH1 0, REVERT
+  const runtime = `7f${word}60005260${n.toString(16).padStart(2, '0')}6000fd`;
+  const len = (runtime.length / 2).toString(16).padStart(2, '0');
+  return `0x60${len}600c60003960${len}6000f3${runtime}`;
+}
 
 describe('keeper tx manager (anvil)', function () {
   this.timeout(120_000);
@@ -130,7 +141,8 @@ describe('keeper tx manager (anvil)', function () {
     } catch (e) {
       estErr = e;
     }
-    expect(estErr).to.be.instanceOf(Error);
+    expect(estErr).to.be.instanceOf(RevertError);
+    expect((estErr as RevertError).errorName).to.equal(undefined); // a revert without data
     expect(db.recentTxs(5)).to.have.length(1);
     // With an explicit gas limit it is sent, mined and recorded as reverted.
     const tx = await tm.send({ purpose: 'lock', to: reverter, data: '0x12345678', gas: 50_000n });
@@ -138,5 +150,27 @@ describe('keeper tx manager (anvil)', function () {
     const out = await tm.wait(tx.id);
     expect(out.status).to.equal('reverted');
     expect(db.getTx(tx.id)!.status).to.equal('reverted');
+  });
+
+  it('names the custom error of a reverting call at estimation (decoded through the NEX ABIs)', async () => {
+    await anvil.test.setAutomine(true);
+    const db = new KeeperDb(join(dir, 'f.sqlite'));
+    const tm = manager(DEV_KEYS[3], db);
+    // MarketEmptyProof() fits one word: a contract that reverts with it stands in for the market.
+    const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketEmptyProof' });
+    const funder = anvil.wallet(DEV_KEYS[0]);
+    const deployHash = await funder.sendTransaction({ data: reverterWith(data), gas: 100000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
+    const reverter = (await anvil.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
+    let err: unknown;
+    try {
+      await tm.send({ purpose: 'lock', to: reverter, data: '0x12345678' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(RevertError);
+    expect((err as RevertError).errorName).to.equal('MarketEmptyProof');
+    expect((err as RevertError).shortMessage).to.equal('reverted: MarketEmptyProof()');
+    expect((err as RevertError).name).to.equal('RevertError');
+    expect(db.recentTxs(5)).to.have.length(0);
   });
 });

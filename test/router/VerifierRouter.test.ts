@@ -57,7 +57,7 @@ describe('VerifierRouter', () => {
   describe('addVersion', () => {
     it('numbers versions 1, 2, 3 and makes the newest current', async () => {
       const { router, mock, falsy } = await fixture();
-      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'NoUsableVersion');
+      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'RouterNoUsableVersion');
       await expect(router.addVersion(await mock.getAddress(), KEY_HASHES))
         .to.emit(router, 'VersionAdded')
         .withArgs(1, await mock.getAddress(), KEY_HASHES)
@@ -79,17 +79,17 @@ describe('VerifierRouter', () => {
       const { router, mock, outsider } = await fixture();
       const mockAddress = await mock.getAddress();
       await expect(router.addVersion(outsider.address, KEY_HASHES))
-        .to.be.revertedWithCustomError(router, 'InvalidVerifier')
+        .to.be.revertedWithCustomError(router, 'RouterInvalidVerifier')
         .withArgs(outsider.address);
       await expect(router.addVersion(mockAddress, []))
-        .to.be.revertedWithCustomError(router, 'InvalidKeyHashCount')
+        .to.be.revertedWithCustomError(router, 'RouterInvalidKeyHashCount')
         .withArgs(0);
       await expect(router.addVersion(mockAddress, Array(17).fill(word(1))))
-        .to.be.revertedWithCustomError(router, 'InvalidKeyHashCount')
+        .to.be.revertedWithCustomError(router, 'RouterInvalidKeyHashCount')
         .withArgs(17);
       const bad = ethers.toBeHex(FIELD_MODULUS, 32);
       await expect(router.addVersion(mockAddress, [word(1), bad]))
-        .to.be.revertedWithCustomError(router, 'NonCanonicalKeyHash')
+        .to.be.revertedWithCustomError(router, 'RouterNonCanonicalKeyHash')
         .withArgs(1, bad);
     });
   });
@@ -106,10 +106,10 @@ describe('VerifierRouter', () => {
       const [, , removed] = await router.getVersion(4);
       expect(removed).to.equal(true);
       expect(await router.isUsable(4)).to.equal(false);
-      await expect(router.removeVersion(4)).to.be.revertedWithCustomError(router, 'VersionIsRemoved').withArgs(4);
-      await expect(router.setCurrentVersion(4)).to.be.revertedWithCustomError(router, 'VersionNotUsable').withArgs(4);
-      await expect(router.connect(guardian).freeze(4)).to.be.revertedWithCustomError(router, 'VersionIsRemoved');
-      await expect(router.connect(guardian).unfreeze(2)).to.be.revertedWithCustomError(router, 'VersionIsRemoved');
+      await expect(router.removeVersion(4)).to.be.revertedWithCustomError(router, 'RouterVersionIsRemoved').withArgs(4);
+      await expect(router.setCurrentVersion(4)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable').withArgs(4);
+      await expect(router.connect(guardian).freeze(4)).to.be.revertedWithCustomError(router, 'RouterVersionIsRemoved');
+      await expect(router.connect(guardian).unfreeze(2)).to.be.revertedWithCustomError(router, 'RouterVersionIsRemoved');
       // Never reused: the next version is 5.
       await expect(router.addVersion(m, KEY_HASHES)).to.emit(router, 'VersionAdded').withArgs(5, m, KEY_HASHES);
     });
@@ -126,16 +126,16 @@ describe('VerifierRouter', () => {
         .withArgs(2, 0)
         .and.to.emit(router, 'CurrentVersionSet')
         .withArgs(0);
-      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'NoUsableVersion');
+      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'RouterNoUsableVersion');
     });
 
     it('rejects unknown versions', async () => {
       const { router, guardian } = await fixture();
       for (const v of [0, 1]) {
-        await expect(router.removeVersion(v)).to.be.revertedWithCustomError(router, 'UnknownVersion').withArgs(v);
-        await expect(router.connect(guardian).freeze(v)).to.be.revertedWithCustomError(router, 'UnknownVersion');
-        await expect(router.connect(guardian).unfreeze(v)).to.be.revertedWithCustomError(router, 'UnknownVersion');
-        await expect(router.getVersion(v)).to.be.revertedWithCustomError(router, 'UnknownVersion').withArgs(v);
+        await expect(router.removeVersion(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion').withArgs(v);
+        await expect(router.connect(guardian).freeze(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion');
+        await expect(router.connect(guardian).unfreeze(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion');
+        await expect(router.getVersion(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion').withArgs(v);
       }
     });
   });
@@ -146,16 +146,16 @@ describe('VerifierRouter', () => {
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
       const proof = abiEncodeInputs(aggregationPublicInputs(ROOT, prover.address as Hex, KEY_HASHES));
       await expect(router.connect(guardian).freeze(1)).to.emit(router, 'VersionFrozen').withArgs(1);
-      await expect(router.connect(guardian).freeze(1)).to.be.revertedWithCustomError(router, 'VersionIsFrozen').withArgs(1);
+      await expect(router.connect(guardian).freeze(1)).to.be.revertedWithCustomError(router, 'RouterVersionIsFrozen').withArgs(1);
       expect(await router.isUsable(1)).to.equal(false);
-      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'NoUsableVersion');
+      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'RouterNoUsableVersion');
       await expect(router.verifyAggregation(1, proof, ROOT, prover.address))
-        .to.be.revertedWithCustomError(router, 'VersionNotUsable')
+        .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
         .withArgs(1);
-      await expect(router.setCurrentVersion(1)).to.be.revertedWithCustomError(router, 'VersionNotUsable');
+      await expect(router.setCurrentVersion(1)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable');
       await expect(router.connect(guardian).unfreeze(1)).to.emit(router, 'VersionUnfrozen').withArgs(1);
       await expect(router.connect(guardian).unfreeze(1))
-        .to.be.revertedWithCustomError(router, 'VersionNotFrozen')
+        .to.be.revertedWithCustomError(router, 'RouterVersionNotFrozen')
         .withArgs(1);
       expect(await router.verifyAggregation(1, proof, ROOT, prover.address)).to.equal(true);
       expect(await router.currentVersion()).to.equal(1n);
@@ -167,7 +167,7 @@ describe('VerifierRouter', () => {
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
       await expect(router.setCurrentVersion(1)).to.emit(router, 'CurrentVersionSet').withArgs(1);
       expect(await router.currentVersion()).to.equal(1n);
-      await expect(router.setCurrentVersion(3)).to.be.revertedWithCustomError(router, 'VersionNotUsable').withArgs(3);
+      await expect(router.setCurrentVersion(3)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable').withArgs(3);
     });
   });
 
@@ -196,12 +196,12 @@ describe('VerifierRouter', () => {
     it('reverts for unknown or removed versions', async () => {
       const { router, mock, prover } = await fixture();
       await expect(router.verifyAggregation(1, '0x01', ROOT, prover.address))
-        .to.be.revertedWithCustomError(router, 'VersionNotUsable')
+        .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
         .withArgs(1);
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
       await router.removeVersion(1);
       await expect(router.verifyAggregation(1, '0x01', ROOT, prover.address))
-        .to.be.revertedWithCustomError(router, 'VersionNotUsable')
+        .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
         .withArgs(1);
     });
   });

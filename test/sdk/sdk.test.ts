@@ -274,7 +274,7 @@ describe('rollup SDK against the real market', function () {
       await rejectsWith(
         sendContractTx(f.rollup, 'seal', { address: f.market, abi: aggregationMarketAbi, functionName: 'seal', args: [999n] }),
         ContractRevertError,
-        (e) => assert.equal(e.errorName, 'BatchNotOpen'),
+        (e) => assert.equal(e.errorName, 'MarketBatchNotOpen'),
       );
     });
   });

@@ -1,5 +1,5 @@
 // The SDK's view of a fulfilled batch: waitForVerification (events), isVerified, excluded and refundable
-// slots, AlreadyVerified. The batch is fulfilled through the router's test-only MockVerifier (market
+// slots, MarketAlreadyVerified. The batch is fulfilled through the router's test-only MockVerifier (market
 // bookkeeping); real aggregated proofs go through the same calls in the end-to-end test.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';

@@ -48,10 +48,10 @@ describe('ProverStaking: collateral locks and slashing', () => {
       await staking.connect(alice).requestUnstake(400n * E18);
       await staking.connect(market).lockCollateral(alice.address, 500n * E18);
       await expect(staking.connect(market).lockCollateral(alice.address, 100n * E18 + 1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(alice.address, 100n * E18, 100n * E18 + 1n);
       await expect(staking.connect(market).lockCollateral(bob.address, 1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(bob.address, 0n, 1n);
     });
 
@@ -59,7 +59,7 @@ describe('ProverStaking: collateral locks and slashing', () => {
       const { staking, alice, market } = await networkHelpers.loadFixture(staked);
       await staking.connect(market).lockCollateral(alice.address, 5n);
       await expect(staking.connect(market).unlockCollateral(alice.address, 6n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientLocked')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientLocked')
         .withArgs(alice.address, 5n, 6n);
     });
 
@@ -147,10 +147,10 @@ describe('ProverStaking: collateral locks and slashing', () => {
     it('rejects a slash above the whole stake and a zero beneficiary', async () => {
       const { staking, alice, bob, market, carol } = await networkHelpers.loadFixture(staked);
       await expect(staking.connect(market).slashCollateral(alice.address, STAKE + 1n, carol.address))
-        .to.be.revertedWithCustomError(staking, 'SlashExceedsStake')
+        .to.be.revertedWithCustomError(staking, 'StakingSlashExceedsStake')
         .withArgs(alice.address, STAKE, STAKE + 1n);
       await expect(staking.connect(market).slashCollateral(alice.address, 1n, ethers.ZeroAddress))
-        .to.be.revertedWithCustomError(staking, 'ZeroAddress')
+        .to.be.revertedWithCustomError(staking, 'StakingZeroAddress')
         .withArgs('beneficiary');
       // A zero slash of an account that never staked is a no-op.
       await expect(staking.connect(market).slashCollateral(bob.address, 0n, carol.address))

@@ -28,13 +28,13 @@ describe('ProverStaking: deployment and staking', () => {
       const factory = await ethers.getContractFactory('ProverStaking');
       const tokenAddress = await token.getAddress();
       await expect(ethers.deployContract('ProverStaking', [ethers.ZeroAddress, admin.address, MIN_STAKE]))
-        .to.be.revertedWithCustomError(factory, 'ZeroAddress')
+        .to.be.revertedWithCustomError(factory, 'StakingZeroAddress')
         .withArgs('token');
       await expect(ethers.deployContract('ProverStaking', [tokenAddress, ethers.ZeroAddress, MIN_STAKE]))
-        .to.be.revertedWithCustomError(factory, 'ZeroAddress')
+        .to.be.revertedWithCustomError(factory, 'StakingZeroAddress')
         .withArgs('admin');
       await expect(ethers.deployContract('ProverStaking', [tokenAddress, admin.address, 0n]))
-        .to.be.revertedWithCustomError(factory, 'InvalidMinStake')
+        .to.be.revertedWithCustomError(factory, 'StakingInvalidMinStake')
         .withArgs(0n);
     });
   });
@@ -72,7 +72,7 @@ describe('ProverStaking: deployment and staking', () => {
 
     it('rejects a zero amount', async () => {
       const { staking, alice } = await networkHelpers.loadFixture(fixture);
-      await expect(staking.connect(alice).stake(0n)).to.be.revertedWithCustomError(staking, 'ZeroAmount');
+      await expect(staking.connect(alice).stake(0n)).to.be.revertedWithCustomError(staking, 'StakingZeroAmount');
     });
 
     it('rejects a stake without allowance or balance (token errors bubble up)', async () => {
@@ -92,7 +92,7 @@ describe('ProverStaking: deployment and staking', () => {
       const { staking, alice, bob } = await networkHelpers.loadFixture(fixture);
       await staking.connect(alice).setOperator(bob.address);
       await expect(staking.connect(bob).stake(MIN_STAKE))
-        .to.be.revertedWithCustomError(staking, 'AccountIsOperator')
+        .to.be.revertedWithCustomError(staking, 'StakingAccountIsOperator')
         .withArgs(bob.address, alice.address);
     });
   });
@@ -153,11 +153,11 @@ describe('ProverStaking: deployment and staking', () => {
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
       const zero = await signPermit(ethers, token, alice, stakingAddress, 0n, deadline);
       await expect(staking.connect(alice).stakeWithPermit(0n, deadline, zero.v, zero.r, zero.s))
-        .to.be.revertedWithCustomError(staking, 'ZeroAmount');
+        .to.be.revertedWithCustomError(staking, 'StakingZeroAmount');
       await staking.connect(alice).setOperator(bob.address);
       const p = await signPermit(ethers, token, bob, stakingAddress, E18, deadline);
       await expect(staking.connect(bob).stakeWithPermit(E18, deadline, p.v, p.r, p.s))
-        .to.be.revertedWithCustomError(staking, 'AccountIsOperator')
+        .to.be.revertedWithCustomError(staking, 'StakingAccountIsOperator')
         .withArgs(bob.address, alice.address);
     });
   });

@@ -19,6 +19,7 @@ import {
   VK_BYTES,
   zeroSubtree,
   type AggCircuit,
+  NexError,
 } from '../../protocol/index.js';
 import { keyHashList } from './artifacts.js';
 import { proveCircuit, verifyWithVk, vkHashOf, type Bb } from './bb.js';
@@ -27,7 +28,7 @@ import type { AggProof, AggregationArtifacts, Hex, ProofTarget, RollupProof } fr
 import { leafInputs, nodeInputs, padInputs, type HeaderInputs } from './witness.js';
 
 /** An aggregation proof that bb produced but that does not verify (e.g. an invalid rollup proof inside). */
-export class InvalidAggProofError extends Error {
+export class InvalidAggProofError extends NexError {
   override readonly name = 'InvalidAggProofError';
   constructor(
     readonly circuit: AggCircuit,

@@ -4,6 +4,7 @@
  * opening it checks its manifest, its files' hashes and its patched bb.
  */
 import path from 'node:path';
+import { NexError } from '../../protocol/index.js';
 import { DEFAULT_DEV_SEED, DEFAULT_LOG2_POINTS, MAX_LOG2_POINTS, MIN_LOG2_POINTS, pointsFor } from './constants.js';
 import { type DevSrsManifest, g2FromManifest, type ManifestExpectation, readValidManifest } from './manifest.js';
 import { patchedBbStatus } from './patchedBb.js';
@@ -12,7 +13,7 @@ import { deriveDevTau, seedId } from './tau.js';
 import { type DevSrs, type Srs, type SrsLogger, stderrJsonLogger } from './types.js';
 
 /** Thrown when the dev SRS a prover needs has not been set up (or no longer matches its manifest). */
-export class SrsNotReadyError extends Error {
+export class SrsNotReadyError extends NexError {
   override readonly name = 'SrsNotReadyError';
 }
 

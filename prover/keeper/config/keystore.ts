@@ -7,6 +7,7 @@ import { decryptKeystoreJsonSync, encryptKeystoreJsonSync, isError } from 'ether
 import type { Hex } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { Secret } from './secret.js';
+import { NexError } from '../../protocol/index.js';
 
 export interface KeystoreV3 {
   version: 3;
@@ -24,7 +25,7 @@ export interface KeystoreV3 {
 interface ScryptParams { dklen: number; n: number; r: number; p: number; salt: string }
 interface Pbkdf2Params { dklen: number; c: number; prf: 'hmac-sha256'; salt: string }
 
-export class KeystoreError extends Error {
+export class KeystoreError extends NexError {
   override readonly name = 'KeystoreError';
 }
 

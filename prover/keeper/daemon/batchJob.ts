@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeFunctionData, parseEventLogs, type Address } from 'viem';
+import { encodeFunctionData, parseEventLogs, type Address, type ContractErrorName } from 'viem';
 import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
+import { decodeRevert } from '../../protocol/index.js';
 import { sleep } from '../chain/backoff.js';
 import type { BatchInfo } from '../chain/market.js';
 import type { BatchOutcome, BatchRow, TxPurpose } from '../db/keeperDb.js';
@@ -11,6 +12,19 @@ import { inputsForProving } from '../work/batchInputs.js';
 import { inputSource, type KeeperContext } from './context.js';
 
 const MAX_FULFIL_ATTEMPTS = 3;
+/** Reverts of a fulfil simulation that retrying the same proof cannot fix. */
+const FULFIL_REJECTIONS: ReadonlySet<string> = new Set<ContractErrorName<typeof aggregationMarketAbi>>([
+  'MarketInvalidProof',
+  'MarketInvalidExcludedMask',
+  'MarketNothingIncluded',
+]);
+
+/** The market error, decoded from a failed fulfil send, that rejects the proof for good; else undefined. */
+export function fulfilRejection(err: unknown): string | undefined {
+  const name = decodeRevert(err)?.errorName;
+  return name !== undefined && FULFIL_REJECTIONS.has(name) ? name : undefined;
+}
+
 const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerCase();
 
 /**
@@ -174,8 +188,10 @@ async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal
     ctx.metrics.inc('nex_keeper_errors_total', { kind: 'tx' });
     const after = await ctx.reader.batch(row.batchId);
     if (after.state === BatchState.Fulfilled) return finish(ctx, row, 'fulfilled-by-other');
-    const msg = (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
-    if (/InvalidProof|InvalidExcludedMask|NothingIncluded/.test(msg)) return finish(ctx, row, 'fulfil-rejected', msg.split('\n')[0]);
+    if (fulfilRejection(err) !== undefined) {
+      const msg = (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
+      return finish(ctx, row, 'fulfil-rejected', msg.split('\n')[0]);
+    }
     ctx.events.emit(ctx.log, 'batch.fulfil.retrying', { batchId: row.batchId, error: err as Error });
     await sleep(5_000, signal);
   }
