@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ProverStaking} from "../../contracts/staking/ProverStaking.sol";
+import {IProverStaking} from "../../contracts/interfaces/IProverStaking.sol";
 import {StakingModel} from "./StakingModel.sol";
 
 /// @notice Fuzz tests of ProverStaking: random action sequences keep the accounting exact, and
@@ -92,7 +93,7 @@ contract ProverStakingFuzzTest is StakingModel {
         staking.lockCollateral(p, lock);
         uint256 asked = s - lock + bound(extra, 1, lock);
         vm.expectRevert(
-            abi.encodeWithSelector(ProverStaking.InsufficientAvailableStake.selector, p, s - lock, asked)
+            abi.encodeWithSelector(IProverStaking.StakingInsufficientAvailableStake.selector, p, s - lock, asked)
         );
         vm.prank(p);
         staking.requestUnstake(asked);
@@ -109,7 +110,7 @@ contract ProverStakingFuzzTest is StakingModel {
         uint256 wait = bound(waitSeed, 0, 2 * uint256(staking.unbondingPeriod()));
         vm.warp(block.timestamp + wait);
         if (block.timestamp < unlockAt) {
-            vm.expectRevert(abi.encodeWithSelector(ProverStaking.NothingToWithdraw.selector, p, unlockAt));
+            vm.expectRevert(abi.encodeWithSelector(IProverStaking.StakingNothingToWithdraw.selector, p, unlockAt));
             vm.prank(p);
             staking.withdraw(1);
         } else {
