@@ -1,9 +1,21 @@
-// Shared deployment fixture for the market tests: real NexToken + ProverStaking + VerifierRouter, and the
-// test-only MockVerifier (accepts proof == abi.encode(publicInputs), so proofs are bound to root and prover).
+// Shared deployment fixture for the version-2 market tests: real NexToken + ProverStaking + VerifierRouter,
+// and the test-only MockVerifier (accepts proof == abi.encode(publicInputs), so a "proof" is bound to the
+// proven root, the prover and the key set exactly like a real aggregated proof).
 import type { HardhatEthers, HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
 import type { ContractTransactionResponse, Log } from 'ethers';
-import type { Hex } from 'viem';
-import { aggregationPublicInputs, fieldToWord } from '../../prover/sdk/commitment.js';
+import { type Hex, keccak256, toHex } from 'viem';
+import {
+  type Group,
+  type Settlement,
+  capacityFor,
+  chainSettlement,
+  digestOf,
+  excluded,
+  mockProof,
+  postedSettlement,
+  programIdOf,
+  rootOf,
+} from './v2.js';
 
 export const E18 = 10n ** 18n;
 export const NEX_SUPPLY = 1_000_000_000n * E18;
@@ -12,53 +24,76 @@ export const PROVER_STAKE = 2_000n * E18;
 export const MIN_FEE = 10n ** 14n;
 export const PI_COUNT = 2;
 export const FIELD_MODULUS = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
+export const ROLLUP_PROOF_BYTES = 14_656;
+export const VK_BYTES = 3_680;
+export const KEY_SET: Hex = `0x${(0x5e7n).toString(16).padStart(64, '0')}`;
+export const VK_HASH: Hex = `0x${(0xabc001n).toString(16).padStart(64, '0')}`;
+export const VK: Hex = `0x${'ab'.repeat(VK_BYTES)}`;
 
-/** The documented defaults (docs/protocol.md, "Parameters"). */
+/** The parameters of the market tests (docs/protocol.md, "Parameters", with capacity 8). */
 export const DEFAULT_PARAMS = {
   minFeePerProof: MIN_FEE,
   batchCapacity: 8n,
   batchTimeout: 300n,
   assignmentWindow: 120n,
   provingWindowBase: 600n,
-  provingWindowPerProof: 120n,
+  provingWindowPerProof: 60n,
   secondaryWindow: 1800n,
   submissionTtl: 86_400n,
   collateralPerProof: 10n * E18,
   protocolFeeBps: 500n,
-  callbackGasLimit: 100_000n,
+  posterFeeBps: 200n,
+  maxCallbackGas: 200_000n,
+  withdrawalDelay: 86_400n,
 };
 export type Params = typeof DEFAULT_PARAMS;
 
-export const BatchState = { None: 0n, Open: 1n, Sealed: 2n, Locked: 3n, Fulfilled: 4n, Expired: 5n } as const;
-export const StatementStatus = { None: 0n, Pending: 1n, Verified: 2n } as const;
+export const BatchState = {
+  None: 0n,
+  Open: 1n,
+  Sealed: 2n,
+  Locked: 3n,
+  Fulfilled: 4n,
+  Closed: 5n,
+  Released: 6n,
+  Expired: 7n,
+} as const;
+export const SkipReason = {
+  BadSignature: 0n,
+  Expired: 1n,
+  StaleNonce: 2n,
+  UnknownProgram: 3n,
+  FeeBelowFloor: 4n,
+  InvalidStatements: 5n,
+  InsufficientBalance: 6n,
+} as const;
 
 export function word(label: number | bigint): Hex {
-  return fieldToWord(BigInt(label) % FIELD_MODULUS);
+  return `0x${(BigInt(label) % FIELD_MODULUS).toString(16).padStart(64, '0')}`;
 }
-
-export const KEY_HASHES: Hex[] = [101, 102, 103, 104, 105].map(word);
-export const PROGRAM_ID = word(0xabc001);
-export const VK = '0x' + 'ab'.repeat(64);
 
 export interface DeployOptions {
   /** Stake the three provers (default true). */
   stake?: boolean;
   params?: Partial<Params>;
+  /** Staking draw warm-up (default 0: stakes weigh at once). */
+  weightWarmup?: bigint;
 }
 
 export async function deployMarket(ethers: HardhatEthers, options: DeployOptions = {}) {
-  const signers = await ethers.getSigners();
-  const [admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider] =
-    signers as HardhatEthersSigner[] as [
+  const signers = (await ethers.getSigners()) as HardhatEthersSigner[];
+  const [admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider, relay] =
+    signers as [
       HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
       HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
+      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
     ];
   const token = await ethers.deployContract('NexToken', [nexTreasury.address, NEX_SUPPLY]);
   const staking = await ethers.deployContract('ProverStaking', [await token.getAddress(), admin.address, MIN_STAKE]);
+  await staking.connect(admin).setWeightWarmup(options.weightWarmup ?? 0n);
   const verifier = await ethers.deployContract('MockVerifier');
   const router = await ethers.deployContract('VerifierRouter', [admin.address, guardian.address]);
-  await router.connect(admin).addVersion(await verifier.getAddress(), KEY_HASHES);
+  await router.connect(admin).addVersion(await verifier.getAddress(), KEY_SET, ROLLUP_PROOF_BYTES);
   const params = { ...DEFAULT_PARAMS, ...options.params };
   const market = await ethers.deployContract('AggregationMarket', [
     admin.address,
@@ -76,105 +111,269 @@ export async function deployMarket(ethers: HardhatEthers, options: DeployOptions
   }
   if (options.stake !== false) {
     for (const p of provers) await staking.connect(p).stake(PROVER_STAKE);
-    await staking.connect(alice).setOperator(operator.address);
+    await staking.connect(alice).proposeOperator(operator.address);
+    await staking.connect(operator).acceptOperator(alice.address);
   }
-  await market.connect(rollup).registerProgram(PROGRAM_ID, VK, PI_COUNT);
+  await market.connect(rollup).registerProgram(VK_HASH, VK, PI_COUNT);
+  const programId = programIdOf(rollup.address, VK_HASH);
   return {
-    token, staking, verifier, router, market, params,
-    admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider,
+    token, staking, verifier, router, market, params, programId,
+    admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider, relay,
     provers, signers,
   };
 }
 
 export type MarketFixture = Awaited<ReturnType<typeof deployMarket>>;
 
-/** Distinct canonical public inputs for statement number `n`. */
-export function inputsFor(n: number, count = PI_COUNT): Hex[] {
+let statementCounter = 0;
+
+/** Distinct canonical public inputs for a fresh statement. */
+export function freshInputs(count = PI_COUNT): Hex[] {
+  const n = statementCounter++;
   return Array.from({ length: count }, (_, j) => word(1_000_000 * (n + 1) + j));
 }
 
-/** A dummy rollup proof (the market only hashes it). */
-export function rollupProof(n: number, size = 64): Hex {
-  return ('0x' + (n % 256).toString(16).padStart(2, '0').repeat(size)) as Hex;
+/** A rollup proof of the version's length (the market only checks the length). */
+export function rollupProof(seed = 1, size = ROLLUP_PROOF_BYTES): Hex {
+  return `0x${(seed % 256).toString(16).padStart(2, '0').repeat(size)}`;
 }
 
-/** Decoded Submitted events of a transaction. */
-export async function submittedIds(f: MarketFixture, tx: ContractTransactionResponse) {
-  const receipt = await tx.wait();
-  const out: { id: bigint; digest: string }[] = [];
-  for (const log of (receipt?.logs ?? []) as Log[]) {
-    const parsed = f.market.interface.parseLog(log);
-    if (parsed?.name === 'Submitted') out.push({ id: parsed.args[0] as bigint, digest: parsed.args[3] as string });
+/** What the tests know of a batch's content (from their own submissions). */
+export interface BatchBook {
+  groups: Group[];
+  digests: Hex[];
+  inputs: Hex[][];
+  poster?: string;
+  capacity: number;
+}
+
+/** Per fixture instance: batchId -> content. */
+export class Book {
+  readonly batches = new Map<bigint, BatchBook>();
+
+  of(batchId: bigint): BatchBook {
+    const b = this.batches.get(batchId);
+    if (!b) throw new Error(`no book for batch ${batchId}`);
+    return b;
   }
-  return out;
-}
 
-let statementCounter = 0;
-
-/** Submits `n` fresh statements from `from` (default user1); returns their ids and digests in order. */
-export async function submitN(f: MarketFixture, n: number, from?: HardhatEthersSigner, fee = MIN_FEE) {
-  const signer = from ?? f.user1;
-  const out: { id: bigint; digest: string; inputs: Hex[] }[] = [];
-  for (let i = 0; i < n; i++) {
-    const inputs = inputsFor(statementCounter++);
-    const tx = await f.market.connect(signer).submit(PROGRAM_ID, inputs, rollupProof(i), { value: fee });
-    const [ev] = await submittedIds(f, tx);
-    out.push({ id: ev!.id, digest: ev!.digest, inputs });
+  settlement(batchId: bigint): Settlement {
+    const b = this.of(batchId);
+    return b.poster === undefined
+      ? chainSettlement(b.groups, b.digests)
+      : postedSettlement(b.groups, b.digests, b.poster, b.capacity);
   }
-  return out;
+
+  /** The root a fulfilment with `mask` proves. */
+  provenRoot(batchId: bigint, mask = 0n): Hex {
+    const b = this.of(batchId);
+    return rootOf(excluded(b.digests, mask), b.capacity);
+  }
 }
 
-/** The aggregated "proof" the MockVerifier accepts for `batchId` bound to `prover`. */
-export async function proofFor(
+function parsed(f: MarketFixture, logs: readonly Log[], name: string) {
+  return logs.flatMap((log) => {
+    try {
+      const p = f.market.interface.parseLog(log);
+      return p && p.name === name ? [p] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Records the groups a calldata/blob transaction appended (from its MarketSubmitted events). */
+export async function recordSubmitted(
   f: MarketFixture,
-  batchId: bigint,
-  prover: string,
-  excludedMask = 0,
-  keyHashes: Hex[] = KEY_HASHES,
-): Promise<string> {
-  const root = (await f.market.batchRoot(batchId, excludedMask)) as Hex;
-  const inputs = aggregationPublicInputs(root, prover as Hex, keyHashes);
-  return abiEncodeInputs(inputs);
+  book: Book,
+  tx: ContractTransactionResponse,
+  inputs: Hex[][],
+  programIds: Hex[],
+): Promise<{ batchId: bigint; firstSlot: number }> {
+  const receipt = (await tx.wait())!;
+  let k = 0;
+  let first: { batchId: bigint; firstSlot: number } | undefined;
+  for (const ev of parsed(f, receipt.logs, 'MarketSubmitted')) {
+    const batchId = ev.args[0] as bigint;
+    const count = Number(ev.args[4]);
+    const entry =
+      book.batches.get(batchId) ??
+      ({ groups: [], digests: [], inputs: [], capacity: Number((await f.market.getBatch(batchId)).capacity) } as BatchBook);
+    book.batches.set(batchId, entry);
+    const payer = ev.args[2] as string;
+    entry.groups.push({
+      word: (BigInt(payer) << 96n) | ((ev.args[5] as bigint) << 32n) | (BigInt(count) << 24n) | (ev.args[6] as bigint),
+      programId: ev.args[1] as Hex,
+    });
+    for (let i = 0; i < count; i++) {
+      entry.digests.push(digestOf(programIds[k]!, inputs[k]!));
+      entry.inputs.push(inputs[k]!);
+      k++;
+    }
+    first ??= { batchId, firstSlot: Number(ev.args[3]) };
+  }
+  if (!first) throw new Error('no MarketSubmitted event');
+  return first;
 }
 
-export function abiEncodeInputs(inputs: readonly string[]): string {
-  // abi.encode(bytes32[]) = offset 0x20 || length || words
-  const head = [32n, BigInt(inputs.length)].map((x) => x.toString(16).padStart(64, '0')).join('');
-  return '0x' + head + inputs.map((w) => w.slice(2).padStart(64, '0')).join('');
+/** Submits `n` fresh statements through the calldata channel, one `submit` each. */
+export async function submitN(f: MarketFixture, book: Book, n: number, from?: HardhatEthersSigner, fee = MIN_FEE) {
+  const signer = from ?? f.user1;
+  const out: { batchId: bigint; slot: number; inputs: Hex[]; digest: Hex }[] = [];
+  for (let i = 0; i < n; i++) {
+    const inputs = freshInputs();
+    const tx = await f.market.connect(signer).submit(f.programId, inputs, rollupProof(i), { value: fee });
+    const { batchId, firstSlot } = await recordSubmitted(f, book, tx, [inputs], [f.programId]);
+    out.push({ batchId, slot: firstSlot, inputs, digest: digestOf(f.programId, inputs) });
+  }
+  return out;
 }
 
-/** The signer (prover) for an address among the fixture's provers. */
+/** The subset of networkHelpers.time and mine the helpers need. */
+export interface ChainHelpers {
+  time: { latest(): Promise<number>; increaseTo(timestamp: number | bigint): Promise<void> };
+  mine(blocks?: number): Promise<void>;
+}
+
+/** Seals a calldata batch by timeout when it is still open. */
+export async function sealByTimeout(f: MarketFixture, h: ChainHelpers, batchId: bigint) {
+  const b = await f.market.getBatch(batchId);
+  if (b.state !== BatchState.Open) return;
+  const sealableAt = b.openedAt + f.params.batchTimeout;
+  if (BigInt(await h.time.latest()) < sealableAt) await h.time.increaseTo(sealableAt);
+  await f.market.seal(batchId);
+}
+
+/** The prover signer for an address among the fixture's provers. */
 export function proverSigner(f: MarketFixture, address: string): HardhatEthersSigner {
   const s = f.provers.find((p) => p.address === address);
   if (!s) throw new Error(`${address} is not a fixture prover`);
   return s;
 }
 
-/** Locks `batchId` by its assigned prover (or alice when the assignment is open); returns the locker. */
-export async function lockByAssigned(f: MarketFixture, batchId: bigint): Promise<HardhatEthersSigner> {
-  const batch = await f.market.getBatch(batchId);
-  const locker = batch.assigned === '0x0000000000000000000000000000000000000000' ? f.alice : proverSigner(f, batch.assigned);
+/** Locks a sealed batch by its assigned prover (alice when open); mines a block first so the draw is ready. */
+export async function lockByAssigned(f: MarketFixture, h: ChainHelpers, batchId: bigint): Promise<HardhatEthersSigner> {
+  await h.mine(1);
+  const assigned = await f.market.assignedProver(batchId);
+  const locker = assigned === '0x0000000000000000000000000000000000000000' ? f.alice : proverSigner(f, assigned);
   await f.market.connect(locker).lock(batchId);
   return locker;
 }
 
-/** The subset of networkHelpers.time the helpers need. */
-export interface TimeHelpers {
-  latest(): Promise<number>;
-  increaseTo(timestamp: number | bigint): Promise<void>;
-}
-
-/** Submits `n` statements into a new batch, seals it (waiting out the timeout when not full), locks it
- * by its assigned prover and returns the submissions, the batch id and the locker. */
-export async function fullLockedBatch(f: MarketFixture, time: TimeHelpers, n = 8) {
-  const subs = await submitN(f, n);
-  const batchId = subs[0]!.id >> 5n;
-  if (n < Number(f.params.batchCapacity)) {
-    const b = await f.market.getBatch(batchId);
-    const sealableAt = b.openedAt + f.params.batchTimeout;
-    if (BigInt(await time.latest()) < sealableAt) await time.increaseTo(sealableAt);
-    await f.market.seal(batchId);
-  }
-  const locker = await lockByAssigned(f, batchId);
+/** `n` calldata statements in a new batch, sealed and locked. */
+export async function lockedCalldataBatch(f: MarketFixture, h: ChainHelpers, book: Book, n = 8) {
+  const subs = await submitN(f, book, n);
+  const batchId = subs[0]!.batchId;
+  await sealByTimeout(f, h, batchId);
+  const locker = await lockByAssigned(f, h, batchId);
   return { subs, batchId, locker };
 }
+
+/** The mock aggregated proof of `batchId` with `mask` excluded, bound to `prover`. */
+export function proofFor(book: Book, batchId: bigint, prover: string, mask = 0n): Hex {
+  return mockProof(book.provenRoot(batchId, mask), prover, KEY_SET);
+}
+
+// ----- off-chain channel -----
+
+export const REQUEST_TYPES = {
+  Request: [
+    { name: 'programId', type: 'bytes32' },
+    { name: 'statementsHash', type: 'bytes32' },
+    { name: 'count', type: 'uint32' },
+    { name: 'feePerProof', type: 'uint64' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'deadline', type: 'uint40' },
+  ],
+};
+
+export interface RequestSpec {
+  programId: Hex;
+  digests: Hex[];
+  feePerProof: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+export async function domainOf(f: MarketFixture) {
+  const { chainId } = await f.market.runner!.provider!.getNetwork();
+  return { name: 'NEX AggregationMarket', version: '2', chainId, verifyingContract: await f.market.getAddress() };
+}
+
+/** Signs a request and returns it as postBatch takes it (EIP-2098 compact signature). */
+export async function signRequest(f: MarketFixture, payer: HardhatEthersSigner, r: RequestSpec) {
+  const statementsHash = keccak256(r.digests.length === 0 ? '0x' : (`0x${r.digests.map((d) => d.slice(2)).join('')}` as Hex));
+  const message = {
+    programId: r.programId,
+    statementsHash,
+    count: r.digests.length,
+    feePerProof: r.feePerProof,
+    nonce: r.nonce,
+    deadline: r.deadline,
+  };
+  const signature = await payer.signTypedData(await domainOf(f), REQUEST_TYPES, message);
+  const { Signature } = await import('ethers');
+  const sig = Signature.from(signature);
+  return {
+    programId: r.programId,
+    count: r.digests.length,
+    feePerProof: r.feePerProof,
+    nonce: r.nonce,
+    deadline: r.deadline,
+    r: sig.r,
+    vs: sig.yParityAndS,
+  };
+}
+
+export type PostedGroup = Awaited<ReturnType<typeof signRequest>>;
+
+/** Fresh statements of the fixture's program: inputs and digests. */
+export function freshStatements(f: MarketFixture, n: number) {
+  const inputs = Array.from({ length: n }, () => freshInputs());
+  return { inputs, digests: inputs.map((i) => digestOf(f.programId, i)) };
+}
+
+/** Posts groups; records the accepted ones (from MarketRequestAccepted) in the book. */
+export async function post(
+  f: MarketFixture,
+  book: Book,
+  poster: HardhatEthersSigner,
+  groups: { group: PostedGroup; digests: Hex[]; inputs: Hex[][] }[],
+) {
+  const tx = await f.market.connect(poster).postBatch(
+    groups.map((g) => g.group),
+    groups.flatMap((g) => g.digests),
+  );
+  const receipt = (await tx.wait())!;
+  const accepted = parsed(f, receipt.logs, 'MarketRequestAccepted');
+  const skipped = parsed(f, receipt.logs, 'MarketRequestSkipped');
+  const posted = parsed(f, receipt.logs, 'MarketBatchPosted');
+  let batchId = 0n;
+  if (posted.length === 1) {
+    batchId = posted[0]!.args[0] as bigint;
+    const entry: BatchBook = { groups: [], digests: [], inputs: [], poster: poster.address, capacity: 0 };
+    // Accepted events come in the order of the groups; a group is either accepted or skipped.
+    let next = 0;
+    for (const g of groups) {
+      const ev = accepted[next];
+      if (!ev || (ev.args[2] as bigint) !== g.group.nonce || Number(ev.args[5]) !== g.digests.length) continue;
+      next++;
+      entry.groups.push({
+        word: (BigInt(ev.args[1] as string) << 96n) | ((ev.args[6] as bigint) << 32n) | (BigInt(ev.args[5]) << 24n) | (ev.args[7] as bigint),
+        programId: ev.args[3] as Hex,
+      });
+      entry.digests.push(...g.digests);
+      entry.inputs.push(...g.inputs);
+    }
+    if (next !== accepted.length) throw new Error('accepted groups not matched');
+    entry.capacity = capacityFor(entry.digests.length);
+    book.batches.set(batchId, entry);
+  }
+  return { tx, receipt, batchId, accepted, skipped };
+}
+
+export function deadlineIn(latest: number, seconds = 600): bigint {
+  return BigInt(latest + seconds);
+}
+
+export { toHex };
