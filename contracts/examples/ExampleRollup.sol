@@ -31,10 +31,18 @@ contract ExampleRollup is INexCallback {
     mapping(bytes32 digest => Transition transition) private _proposals;
 
     /// @notice A transition was proposed for push finalization.
+    /// @param digest Its statement digest.
+    /// @param oldRoot The root it starts from.
+    /// @param newRoot The root it ends at.
     event TransitionProposed(bytes32 indexed digest, bytes32 indexed oldRoot, bytes32 newRoot);
     /// @notice The state root advanced; `viaCallback` tells push (market callback) from pull.
+    /// @param oldRoot The previous root.
+    /// @param newRoot The new root.
+    /// @param viaCallback True for push, false for pull.
     event StateRootFinalized(bytes32 indexed oldRoot, bytes32 indexed newRoot, bool indexed viaCallback);
     /// @notice The market reported a verified statement that does not advance the current root.
+    /// @param digest The statement digest.
+    /// @param submissionId The verified submission.
     event CallbackIgnored(bytes32 indexed digest, uint256 indexed submissionId);
 
     /// @notice The market has not verified the transition from the current root to `newRoot`.
@@ -46,6 +54,7 @@ contract ExampleRollup is INexCallback {
     /// @notice The callback reported another program's statement.
     error WrongProgram(bytes32 programId);
 
+    /// @notice Deploys the example rollup at `genesisRoot`.
     /// @param market_ The AggregationMarket.
     /// @param programId_ The rollup circuit's program id (`keccak256(abi.encode(registrant, vkHash))`),
     /// registered with 2 public inputs.

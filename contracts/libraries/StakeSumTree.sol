@@ -30,17 +30,24 @@ library StakeSumTree {
     error StakeSumTreeTargetOutOfRange(uint256 target, uint256 total);
 
     /// @notice Number of indices appended so far.
+    /// @param t The tree.
+    /// @return The size.
     function size(Tree storage t) internal view returns (uint256) {
         return t.leaves.length;
     }
 
     /// @notice Weight of `index`.
+    /// @param t The tree.
+    /// @param index A 1-based index.
+    /// @return The weight.
     function weightOf(Tree storage t, uint256 index) internal view returns (uint256) {
         _checkIndex(t, index);
         return t.leaves[index - 1];
     }
 
     /// @notice Appends a new index with weight `weight`. O(log n).
+    /// @param t The tree.
+    /// @param weight The new index's weight.
     /// @return index The new (1-based) index.
     function append(Tree storage t, uint256 weight) internal returns (uint256 index) {
         index = t.leaves.length + 1;
@@ -55,6 +62,9 @@ library StakeSumTree {
     }
 
     /// @notice Sets the weight of `index` to `weight`. O(log n); a no-op when unchanged.
+    /// @param t The tree.
+    /// @param index A 1-based index.
+    /// @param weight The new weight.
     function set(Tree storage t, uint256 index, uint256 weight) internal {
         _checkIndex(t, index);
         uint256 old = t.leaves[index - 1];
@@ -80,6 +90,9 @@ library StakeSumTree {
     }
 
     /// @notice Sum of the weights of indices 1..index. O(log n).
+    /// @param t The tree.
+    /// @param index A 1-based index (0: empty sum).
+    /// @return sum The prefix sum.
     function prefixSum(Tree storage t, uint256 index) internal view returns (uint256 sum) {
         if (index > t.leaves.length) revert StakeSumTreeIndexOutOfRange(index, t.leaves.length);
         for (uint256 i = index; i > 0; i &= i - 1) {
@@ -89,6 +102,9 @@ library StakeSumTree {
 
     /// @notice The index `i` with prefixSum(i - 1) <= target < prefixSum(i): a draw of `target`
     /// uniform in [0, total) returns `i` with probability weight(i) / total. O(log n).
+    /// @param t The tree.
+    /// @param target A point in [0, total).
+    /// @return The index whose interval contains `target`.
     /// @dev Standard Fenwick descent: from the highest power of two <= size down to 1, step over a
     /// node whenever its whole range still lies at or below the remaining target. Indices with weight
     /// 0 are never returned.

@@ -43,6 +43,7 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     /// @dev The code of the functions this contract runs with DELEGATECALL.
     AggregationMarketExtension private immutable _EXTENSION;
 
+    /// @notice Deploys the market, its extension, and sets roles, treasury and parameters.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
     /// @param pauser Receives PAUSER_ROLE (may be address(0)).
     /// @param staking_ The ProverStaking contract (this market needs its market role).

@@ -24,6 +24,7 @@ contract AggregationMarketExtension is MarketBase {
     /// @notice A function of the extension was called directly instead of through the market.
     error MarketExtensionDirectCall();
 
+    /// @notice Deploys the extension; only the market that creates it runs its code (by DELEGATECALL).
     /// @param staking_ The market's ProverStaking.
     /// @param router_ The market's VerifierRouter.
     constructor(IProverStaking staking_, IVerifierRouter router_) MarketBase(staking_, router_) {
@@ -36,6 +37,11 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @notice {IAggregationMarket-submitMany}, run by the market with DELEGATECALL.
+    /// @param programIds Program per statement.
+    /// @param publicInputs Public inputs per statement.
+    /// @param proofs Proof per statement.
+    /// @param feePerProof Wei per statement.
+    /// @return firstSubmissionId The id of the first statement.
     function submitMany(
         bytes32[] calldata programIds,
         bytes32[][] calldata publicInputs,
@@ -53,6 +59,10 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @notice {IAggregationMarket-submitBlobs}, run by the market with DELEGATECALL.
+    /// @param programIds Program per statement.
+    /// @param publicInputs Public inputs per statement.
+    /// @param feePerProof Wei per statement.
+    /// @return firstSubmissionId The id of the first statement.
     function submitBlobs(bytes32[] calldata programIds, bytes32[][] calldata publicInputs, uint256 feePerProof)
         external
         payable
@@ -87,6 +97,7 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @notice {IAggregationMarket-requestWithdrawal}, run by the market with DELEGATECALL.
+    /// @param amount Wei to withdraw.
     function requestWithdrawal(uint256 amount) external onlyDelegated {
         Account storage a = _accounts[msg.sender];
         uint256 balance = a.balance;
@@ -114,6 +125,9 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @notice {IAggregationMarket-postBatch}, run by the market with DELEGATECALL.
+    /// @param groups The signed requests.
+    /// @param digests Their statements' digests, group after group.
+    /// @return batchId The new batch (0 when no request was accepted).
     function postBatch(PostedGroup[] calldata groups, bytes32[] calldata digests)
         external
         onlyDelegated
@@ -142,6 +156,8 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @notice {IAggregationMarket-close}, run by the market with DELEGATECALL.
+    /// @param batchId The batch.
+    /// @param settlement The batch content.
     function close(uint256 batchId, Settlement calldata settlement) external onlyDelegated nonReentrant {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
@@ -161,6 +177,7 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @notice {IAggregationMarket-slash}, run by the market with DELEGATECALL.
+    /// @param batchId The batch.
     function slash(uint256 batchId) external onlyDelegated nonReentrant {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
@@ -194,6 +211,8 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @notice {IAggregationMarket-release}, run by the market with DELEGATECALL.
+    /// @param batchId The batch.
+    /// @param settlement The batch content.
     function release(uint256 batchId, Settlement calldata settlement) external onlyDelegated nonReentrant {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
@@ -424,7 +443,7 @@ contract AggregationMarketExtension is MarketBase {
         provenRoot = posted && excludedMask == 0 ? st.root : BatchCommitment.root(leaves, h.capacity);
     }
 
-    /// @dev The signers of posted requests and whether each group's statements are usable (at least one,
+    /// @notice The signers of posted requests and whether each group's statements are usable (at least one,
     /// none zero), with each group's digests hashed for its EIP-712 `statementsHash`.
     /// @param domainSeparator The market's EIP-712 domain separator.
     /// @param groups The signed requests.
@@ -464,7 +483,7 @@ contract AggregationMarketExtension is MarketBase {
         if (err != ECDSA.RecoverError.NoError) payer = address(0);
     }
 
-    /// @dev The root of a posted batch's accepted digests and its capacity (the smallest power of two
+    /// @notice The root of a posted batch's accepted digests and its capacity (the smallest power of two
     /// that is at least `max(4, digests.length)`).
     /// @param digests The accepted digests in slot order.
     /// @return root The batch root.

@@ -100,6 +100,7 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
     mapping(bytes32 digest => uint256 batchId) internal _recorded;
 
 
+    /// @notice Sets the contracts both halves of the market use.
     /// @param staking_ The ProverStaking contract.
     /// @param router_ The VerifierRouter.
     constructor(IProverStaking staking_, IVerifierRouter router_) EIP712("NEX AggregationMarket", "2") {

@@ -32,6 +32,7 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     uint16 private _versionCount;
     uint16 private _current;
 
+    /// @notice Deploys the VerifierRouter.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
     /// @param guardian Receives GUARDIAN_ROLE (fast emergency stop; may be address(0)).
     constructor(address admin, address guardian) {

@@ -110,6 +110,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     // ============================================================ CONSTRUCTOR
 
+    /// @notice Deploys the ProverStaking.
     /// @param token_ The NEX token.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (the deploy code hands it to a timelock).
     /// @param minStake_ Minimum active stake to be eligible; positive.

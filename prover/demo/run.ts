@@ -9,7 +9,7 @@ import { bytesToHex, parseEther, parseEventLogs, type Address, type Hex } from '
 import { startDevnet, type Devnet } from '../../deploy/devnet/devnet.js';
 import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
 import { openBackend, type ProvingBackend, type RollupProof } from '../engine/backend.js';
-import { nexTokenAbi, proverStakingAbi } from '../abi/generated.js';
+import { nexTokenAbi, proverStakingAbi } from '../abi/v1.js';
 import {
   addressesOf,
   createNexClient,

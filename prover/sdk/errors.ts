@@ -9,7 +9,7 @@ import {
   type ContractErrorName,
   type Hex,
 } from 'viem';
-import type { aggregationMarketAbi } from '../abi/generated.js';
+import type { aggregationMarketAbi } from '../abi/v1.js';
 
 export interface NexErrorOptions {
   /** Extra lines that explain the error or what to do about it. */

@@ -2,7 +2,7 @@
  * The NEX rollup SDK: register a program, submit proofs with a fee, wait for verification, query,
  * refund, estimate fees and latency. Every action takes a {@link NexClient} first.
  */
-export * from '../abi/generated.js';
+export * from '../abi/v1.js';
 export * from './client.js';
 export { aggregationPublicInputs, batchRoot, merkleRoot, splitRoot, statementDigest } from './commitment.js';
 export * from './deployments.js';

@@ -83,44 +83,44 @@ describe('commitment format', () => {
       const { ethers } = await network.create();
       const h = await ethers.deployContract('CommitmentHarness');
       const owner = '0x93E9D77446ED1b85Dcf07c3F480B89c751f287De';
-      for (const vk of edge) expect(await h.programId(owner, vk)).to.equal(v2.programIdOf(owner, vk));
+      for (const vk of edge) expect(await h.getFunction('programId')(owner, vk)).to.equal(v2.programIdOf(owner, vk));
       const id = v2.programIdOf(owner, edge[1]!);
       for (const inputs of [[edge[0]!], [edge[0]!, edge[2]!], edge.concat([edge[1]!])]) {
-        expect(await h.digest(id, inputs)).to.equal(v2.digestOf(id, inputs));
-        expect(await h.digestMemory(id, inputs)).to.equal(v2.digestOf(id, inputs));
+        expect(await h.getFunction('digest')(id, inputs)).to.equal(v2.digestOf(id, inputs));
+        expect(await h.getFunction('digestMemory')(id, inputs)).to.equal(v2.digestOf(id, inputs));
       }
-      for (let z = 0; z <= 6; z++) expect(await h.zeroSubtree(z)).to.equal(v2.zeroSubtree(z));
-      await expect(h.zeroSubtree(7)).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidCapacity');
+      for (let z = 0; z <= 6; z++) expect(await h.getFunction('zeroSubtree')(z)).to.equal(v2.zeroSubtree(z));
+      await expect(h.getFunction('zeroSubtree')(7)).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidCapacity');
       for (const capacity of [4, 8, 16, 32, 64]) {
         for (const n of [0, 1, capacity / 2 + 1, capacity]) {
           const leaves = Array.from({ length: n }, (_, i) => v2.digestOf(id, [fieldToWord(BigInt(i))]));
-          const [root, after] = await h.root(leaves, capacity);
+          const [root, after] = await h.getFunction('root')(leaves, capacity);
           expect(root).to.equal(v2.rootOf(leaves, capacity));
           expect(after).to.deep.equal(leaves);
           if (n > 0) {
             const index = n - 1;
-            expect(await h.walk(leaves[index]!, index, v2.siblingsOf(leaves, capacity, index))).to.equal(root);
+            expect(await h.getFunction('walk')(leaves[index]!, index, v2.siblingsOf(leaves, capacity, index))).to.equal(root);
           }
         }
-        expect(await h.capacityFor(capacity)).to.equal(BigInt(capacity));
+        expect(await h.getFunction('capacityFor')(capacity)).to.equal(BigInt(capacity));
       }
       for (const [leaves, capacity] of [[[], 2], [[], 128], [Array(5).fill(edge[0]), 4]] as const) {
-        await expect(h.root([...leaves], capacity)).to.be.revertedWithCustomError(h, capacity === 4 ? 'BatchCommitmentTooManyLeaves' : 'BatchCommitmentInvalidCapacity');
+        await expect(h.getFunction('root')([...leaves], capacity)).to.be.revertedWithCustomError(h, capacity === 4 ? 'BatchCommitmentTooManyLeaves' : 'BatchCommitmentInvalidCapacity');
       }
-      await expect(h.walk(edge[0]!, 4, [edge[0]!, edge[0]!])).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidPath').withArgs(4, 2);
-      await expect(h.capacityFor(65)).to.be.revertedWithCustomError(h, 'BatchCommitmentTooManyLeaves').withArgs(65, 64);
+      await expect(h.getFunction('walk')(edge[0]!, 4, [edge[0]!, edge[0]!])).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidPath').withArgs(4, 2);
+      await expect(h.getFunction('capacityFor')(65)).to.be.revertedWithCustomError(h, 'BatchCommitmentTooManyLeaves').withArgs(65, 64);
       const word = v2.groupWord(owner, 123_456n, 3, 70_000n);
-      expect(await h.packGroup(owner, 123_456n, 3, 70_000n)).to.equal(word);
-      expect([...(await h.unpackGroup(word))]).to.deep.equal([owner, 123_456n, 3n, 70_000n]);
+      expect(await h.getFunction('packGroup')(owner, 123_456n, 3, 70_000n)).to.equal(word);
+      expect([...(await h.getFunction('unpackGroup')(word))]).to.deep.equal([owner, 123_456n, 3n, 70_000n]);
       const digests = [1n, 2n, 3n].map((i) => v2.digestOf(id, [fieldToWord(i)]));
       const chained = v2.chainCommitment([{ word, programId: id }], digests);
-      expect(await h.chainAppend(v2.ZERO, word, id, digests, 0, 3)).to.equal(chained);
-      expect(await h.chainAppendCalldata(v2.ZERO, word, id, digests, 0, 3)).to.equal(chained);
+      expect(await h.getFunction('chainAppend')(v2.ZERO, word, id, digests, 0, 3)).to.equal(chained);
+      expect(await h.getFunction('chainAppendCalldata')(v2.ZERO, word, id, digests, 0, 3)).to.equal(chained);
       const gh = v2.groupsHash([{ word, programId: id }]);
-      expect(await h.postedCommitment(edge[2]!, gh, owner)).to.equal(v2.postedCommitment(edge[2]!, gh, owner));
-      expect(await h.aggregationPublicInputs(edge[2]!, owner, edge[1]!)).to.deep.equal(v2.aggregationInputs(edge[2]!, owner, edge[1]!));
-      expect(await h.submissionId(3n, 63n)).to.deep.equal([3n * 64n + 63n, 3n, 63n]);
-      await expect(h.submissionId(1n, 64n)).to.be.revertedWithCustomError(h, 'SubmissionIdInvalidSlot').withArgs(64);
+      expect(await h.getFunction('postedCommitment')(edge[2]!, gh, owner)).to.equal(v2.postedCommitment(edge[2]!, gh, owner));
+      expect(await h.getFunction('aggregationPublicInputs')(edge[2]!, owner, edge[1]!)).to.deep.equal(v2.aggregationInputs(edge[2]!, owner, edge[1]!));
+      expect(await h.getFunction('submissionId')(3n, 63n)).to.deep.equal([3n * 64n + 63n, 3n, 63n]);
+      await expect(h.getFunction('submissionId')(1n, 64n)).to.be.revertedWithCustomError(h, 'SubmissionIdInvalidSlot').withArgs(64);
     });
   });
 });

@@ -20,7 +20,7 @@ import { devnetCommands } from '../../prover/cli/commands/devnet.js';
 import { rollupCommands } from '../../prover/cli/commands/rollup.js';
 import type { Command } from '../../prover/cli/command.js';
 import { deployExampleRollup } from '../../deploy/exampleRollup.js';
-import { nexTokenAbi } from '../../prover/abi/generated.js';
+import { nexTokenAbi } from '../../prover/abi/v1.js';
 import { getProgram } from '../../prover/sdk/actions/getProgram.js';
 import { registerProgram, VK_BYTES } from '../../prover/sdk/actions/registerProgram.js';
 import { createNexClient } from '../../prover/sdk/client.js';

@@ -268,8 +268,8 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
         f.market.connect(locker).fulfill(batchId, proof, 0b100n, s, { gasLimit: enough - 30_000n }),
       ).to.be.revertedWithCustomError(f.market, 'MarketInsufficientCallbackGas');
       await f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, locker.address, 0b100n), 0b100n, s);
-      expect(await recorder.callCount()).to.equal(3n);
-      const call = await recorder.calls(2);
+      expect(await recorder.getFunction('callCount')()).to.equal(3n);
+      const call = await recorder.getFunction('calls')(2);
       expect([call.programId, call.submissionId, call.digest]).to.deep.equal([f.programId, batchId * 64n + 3n, s.digests[3]]);
       // A failing callback does not fail the fulfilment.
       await f.market.connect(f.rollup).setProgramCallback(f.programId, await burner.getAddress(), 60_000);

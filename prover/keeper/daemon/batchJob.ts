@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeFunctionData, parseEventLogs, type Address } from 'viem';
-import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
+import { BatchState, aggregationMarketAbi } from '../../abi/v1.js';
 import { sleep } from '../chain/backoff.js';
 import type { BatchInfo } from '../chain/market.js';
 import type { BatchRow } from '../db/keeperDb.js';

@@ -1,5 +1,5 @@
 import { zeroAddress, type Address } from 'viem';
-import { BatchState } from '../../abi/generated.js';
+import { BatchState } from '../../abi/v1.js';
 import type { BatchInfo, MarketParams } from '../chain/market.js';
 
 /** Everything the decision needs, read beforehand (the decision itself is a pure function). */

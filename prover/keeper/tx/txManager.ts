@@ -1,5 +1,5 @@
 import { decodeErrorResult, keccak256, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
-import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi, proverStakingAbi } from '../../abi/v1.js';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { GasPolicy } from '../config/config.js';
 import type { KeeperDb, TxRow } from '../db/keeperDb.js';

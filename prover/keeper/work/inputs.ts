@@ -1,5 +1,5 @@
 import { concat, decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { CallTracer, MarketCalls } from '../chain/callTrace.js';
 import { findLogsBackwards } from '../chain/findLogs.js';
 import type { KeeperDb, SubmissionRow } from '../db/keeperDb.js';

@@ -5,7 +5,7 @@ import { JsonRpcProvider, Wallet } from 'ethers';
 import { bytesToHex, encodeFunctionData, getAddress, parseEther, type Abi, type Address, type Hex } from 'viem';
 import { AGG_CIRCUITS, type ProvingBackend, type RollupProof } from '../../../prover/engine/backend.js';
 import { deployVerifier, fromVerifierBuild } from '../../../prover/engine/evm-verifier.js';
-import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
+import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/v1.js';
 import type { Anvil } from './anvil.js';
 import { DEV_KEYS } from './anvil.js';
 
