@@ -17,9 +17,26 @@ export const BLOB_USABLE_BYTES = FIELD_ELEMENTS_PER_BLOB * USABLE_BYTES_PER_ELEM
 export const BLOB_GAS_EQUIVALENT = 8_192n;
 const MNEMONIC = 'test test test test test test test test test test test junk';
 
-let kzg: KZG | undefined;
-function kzgLib(): KZG {
-  kzg ??= new KZG(trustedSetup);
+let kzg: { blobToKzgCommitment(blob: string): string; computeBlobProof(blob: string, commitment: string): string } | undefined;
+/** micro-eth-signer's KZG, memoized per blob (benchmarks send the same blob many times; a proof takes ~1 s). */
+function kzgLib() {
+  if (!kzg) {
+    const lib = new KZG(trustedSetup);
+    const commitments = new Map<string, string>();
+    const proofs = new Map<string, string>();
+    kzg = {
+      blobToKzgCommitment(blob: string) {
+        let c = commitments.get(blob);
+        if (c === undefined) commitments.set(blob, (c = lib.blobToKzgCommitment(blob)));
+        return c;
+      },
+      computeBlobProof(blob: string, commitment: string) {
+        let p = proofs.get(blob + commitment);
+        if (p === undefined) proofs.set(blob + commitment, (p = lib.computeBlobProof(blob, commitment)));
+        return p;
+      },
+    };
+  }
   return kzg;
 }
 
