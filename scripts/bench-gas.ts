@@ -356,7 +356,6 @@ async function main() {
   add('requestWithdrawal', await measure(conn, f.market.connect(f.user2).requestWithdrawal(10n ** 18n)));
   await conn.networkHelpers.time.increase(Number(f.params.withdrawalDelay));
   add('withdraw', await measure(conn, f.market.connect(f.user2).withdraw()));
-  add('claimEarnings (prover)', await measure(conn, f.market.connect(f.alice).getFunction('claimEarnings()')() as Promise<ContractTransactionResponse>));
 
   // A posted batch of 32 (4 submitters): post, lock, fast fulfil; then the reads.
   const ref = await bench.postBatch(32, 4);
@@ -364,6 +363,10 @@ async function main() {
   const settled = await bench.lockAndFulfil(ref.batchId);
   add('lock (32, lazy draw)', settled.lock);
   ops.push({ operation: 'fulfill fast path (32) excl. verifier call and proof calldata', gasUsed: settled.bookkeeping, execution: null });
+  add(
+    'claimEarnings (prover)',
+    await measure(conn, f.market.connect(settled.locker).getFunction('claimEarnings()')() as Promise<ContractTransactionResponse>),
+  );
   const entry = bench.book.of(ref.batchId);
   const inclusion = { batchId: ref.batchId, index: 5, siblings: siblingsOf(entry.digests, entry.capacity, 5) };
   const isVerifiedData = f.market.interface.encodeFunctionData('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))', [

@@ -561,7 +561,9 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     {
         prover = _STAKING.proverOf(msg.sender);
         if (prover == address(0)) revert MarketNotEligible(msg.sender);
-        uint64 lockDeadline = uint64(h.lockDeadline) + uint64(_ROUTER.frozenShift(h.version, c.frozenAtLock));
+        // A freeze only moves deadlines later: before the stored deadline the router need not be asked.
+        uint64 lockDeadline = h.lockDeadline;
+        if (block.timestamp > lockDeadline) lockDeadline += uint64(_ROUTER.frozenShift(h.version, c.frozenAtLock));
         late = block.timestamp > lockDeadline;
         if (!late) {
             if (prover != c.locker) revert MarketNotLocker(batchId, c.locker);
