@@ -18,7 +18,6 @@ interface Vm {
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function label(address account, string calldata newLabel) external;
-    function blobhashes(bytes32[] calldata hashes) external;
 }
 
 /// @notice Minimal assertion base for Solidity tests (fuzz and invariant) run by `hardhat test`.
