@@ -15,7 +15,7 @@ import {
 import { errorDeploymentResultToExceptionMessage } from '@nomicfoundation/hardhat-ignition/helpers';
 import { createPublicClient, custom, getAddress, type Abi, type Address, type Hex } from 'viem';
 import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/protocol/index.js';
-import { accessControlAbi, verifierRouterAbi } from '../prover/abi/generated.js';
+import { accessControlAbi, verifierRouterAbi } from '../prover/abi/v1.js';
 import {
   deploymentsPath,
   projectRoot,

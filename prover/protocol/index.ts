@@ -42,3 +42,5 @@ export {
   zeroSubtree,
 } from './commitment.js';
 export { batchOf, slotOf, splitSubmissionId, submissionId } from './submissionId.js';
+/** Version 2 (docs/protocol.md): identities, batch tree, groups and settlements, requests, receipts, ids. */
+export * as v2 from './v2/index.js';

@@ -15,6 +15,7 @@ import {
   splitSubmissionId,
   statementDigest,
   submissionId,
+  v2,
 } from '../../prover/protocol/index.js';
 import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitment-vectors.js';
 
@@ -72,37 +73,59 @@ describe('commitment format', () => {
     });
   });
 
-  describe('Solidity (contracts/libraries/BatchCommitment.sol)', () => {
-    it('reproduces every vector', async () => {
-      const { ethers } = await network.create();
-      const harness = await ethers.deployContract('CommitmentHarness');
-      for (const c of vectors.cases) {
-        for (const slot of c.slots) {
-          expect(await harness.getFunction('digest')(slot.vkHash, slot.publicInputs)).to.equal(slot.digest);
-          expect(await harness.getFunction('digestMemory')(slot.vkHash, slot.publicInputs)).to.equal(slot.digest);
-        }
-        const [root, leavesAfter] = await harness.getFunction('root')(c.leaves);
-        expect(root).to.equal(c.root);
-        expect(leavesAfter).to.deep.equal(c.leaves); // root() does not clobber its input
-        expect(await harness.getFunction('splitRoot')(c.root)).to.deep.equal([c.rootHi, c.rootLo]);
-        expect(await harness.getFunction('aggregationPublicInputs')(c.root, c.prover, c.keyHashes)).to.deep.equal(
-          c.aggregationPublicInputs,
-        );
-      }
-    });
+  // The contracts are at version 2 (docs/protocol.md): the Solidity library is checked against prover/protocol's
+  // version-2 section (and test/protocol/v2.test.ts checks both against test/vectors/relay-v2.json); the
+  // version-1 vectors above keep testing the version-1 TypeScript module that the engine, keeper and SDK use
+  // until they move to version 2.
+  describe('Solidity version 2 (contracts/libraries/BatchCommitment.sol)', () => {
+    const edge = [0n, 1n, FIELD_MODULUS - 1n].map(fieldToWord);
 
-    it('rejects invalid capacities and checks canonicity', async () => {
+    it('program ids, digests, zero subtrees, roots of 4..64 leaves, paths, groups and public inputs', async () => {
       const { ethers } = await network.create();
-      const harness = await ethers.deployContract('CommitmentHarness');
-      const zero = ethers.ZeroHash;
-      for (const n of [0, 1, 3, 6, 64]) {
-        await expect(harness.getFunction('root')(Array(n).fill(zero)))
-          .to.be.revertedWithCustomError(harness, 'BatchCommitmentInvalidCapacity')
-          .withArgs(n);
+      const h = await ethers.deployContract('CommitmentHarness');
+      const owner = '0x93E9D77446ED1b85Dcf07c3F480B89c751f287De';
+      for (const vk of edge) expect(await h.getFunction('programId')(owner, vk)).to.equal(v2.programIdOf(owner, vk));
+      const id = v2.programIdOf(owner, edge[1]!);
+      for (const inputs of [[edge[0]!], [edge[0]!, edge[2]!], edge.concat([edge[1]!])]) {
+        expect(await h.getFunction('digest')(id, inputs)).to.equal(v2.statementDigest(id, inputs));
+        expect(await h.getFunction('digestMemory')(id, inputs)).to.equal(v2.statementDigest(id, inputs));
       }
-      for (const n of [2, 4, 8, 16, 32]) expect(await harness.getFunction('isValidCapacity')(n)).to.equal(true);
-      expect(await harness.getFunction('isCanonical')(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
-      expect(await harness.getFunction('isCanonical')(ethers.toBeHex(FIELD_MODULUS, 32))).to.equal(false);
+      for (let z = 0; z <= 6; z++) expect(await h.getFunction('zeroSubtree')(z)).to.equal(v2.zeroSubtree(z));
+      await expect(h.getFunction('zeroSubtree')(7)).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidCapacity');
+      for (const capacity of [4, 8, 16, 32, 64]) {
+        for (const n of [0, 1, capacity / 2 + 1, capacity]) {
+          const leaves = Array.from({ length: n }, (_, i) => v2.statementDigest(id, [fieldToWord(BigInt(i))]));
+          const [root, after] = await h.getFunction('root')(leaves, capacity);
+          expect(root).to.equal(v2.batchRoot(leaves, capacity));
+          expect(after).to.deep.equal(leaves);
+          if (n > 0) {
+            const index = n - 1;
+            const path = v2.inclusionPath(v2.batchLeaves(leaves, capacity), index);
+            expect(path).to.have.length(v2.depthOf(capacity));
+            expect(await h.getFunction('walk')(leaves[index]!, index, path)).to.equal(root);
+            expect(v2.walkPath(leaves[index]!, index, path)).to.equal(root);
+          }
+        }
+        expect(await h.getFunction('capacityFor')(capacity)).to.equal(BigInt(capacity));
+      }
+      for (const [leaves, capacity] of [[[], 2], [[], 128], [Array(5).fill(edge[0]), 4]] as const) {
+        await expect(h.getFunction('root')([...leaves], capacity)).to.be.revertedWithCustomError(h, capacity === 4 ? 'BatchCommitmentTooManyLeaves' : 'BatchCommitmentInvalidCapacity');
+      }
+      await expect(h.getFunction('walk')(edge[0]!, 4, [edge[0]!, edge[0]!])).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidPath').withArgs(4, 2);
+      await expect(h.getFunction('capacityFor')(65)).to.be.revertedWithCustomError(h, 'BatchCommitmentTooManyLeaves').withArgs(65, 64);
+      const word = v2.groupWord({ payer: owner, feePerProof: 123_456n, count: 3, callbackGas: 70_000n });
+      expect(await h.getFunction('packGroup')(owner, 123_456n, 3, 70_000n)).to.equal(word);
+      expect([...(await h.getFunction('unpackGroup')(word))]).to.deep.equal([owner, 123_456n, 3n, 70_000n]);
+      const digests = [1n, 2n, 3n].map((i) => v2.statementDigest(id, [fieldToWord(i)]));
+      const chained = v2.chainCommitment([{ word, programId: id }], digests);
+      expect(await h.getFunction('chainAppend')(v2.ZERO_LEAF, word, id, digests, 0, 3)).to.equal(chained);
+      expect(await h.getFunction('chainAppendCalldata')(v2.ZERO_LEAF, word, id, digests, 0, 3)).to.equal(chained);
+      const gh = v2.groupsHash([{ word, programId: id }]);
+      expect(await h.getFunction('postedCommitment')(edge[2]!, gh, owner)).to.equal(v2.postedCommitment(edge[2]!, gh, owner));
+      expect(await h.getFunction('aggregationPublicInputs')(edge[2]!, owner, edge[1]!)).to.deep.equal(v2.aggregationPublicInputs(edge[2]!, owner, edge[1]!));
+      expect(await h.getFunction('submissionId')(3n, 63n)).to.deep.equal([v2.submissionId(3n, 63), 3n, 63n]);
+      expect(v2.splitSubmissionId(3n * 64n + 63n)).to.deep.equal({ batchId: 3n, slot: 63 });
+      await expect(h.getFunction('submissionId')(1n, 64n)).to.be.revertedWithCustomError(h, 'SubmissionIdInvalidSlot').withArgs(64);
     });
   });
 });

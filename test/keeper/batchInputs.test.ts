@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicClient, custom, encodeFunctionData, hexToBytes, http, pad, toHex, type Abi, type Address, type Hex, type PublicClient } from 'viem';
 import { precheckDigest, type PrecheckReport, type SlotCheck } from '../../prover/engine/index.js';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
 import { CallTracer } from '../../prover/keeper/chain/callTrace.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';

@@ -2,7 +2,7 @@
 // error that retrying the same proof cannot fix, decoded by name (no longer matched in message text).
 import { expect } from 'chai';
 import { BaseError, ContractFunctionRevertedError, encodeErrorResult, type Hex } from 'viem';
-import { aggregationMarketAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi, verifierRouterAbi } from '../../prover/abi/v1.js';
 import { fulfilRejection } from '../../prover/keeper/daemon/batchJob.js';
 import { toRevertError } from '../../prover/keeper/tx/txManager.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWalletClient, encodeErrorResult, http, parseEther, size, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { GasPolicy } from '../../prover/keeper/config/config.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';

@@ -1,5 +1,5 @@
 /**
- * The protocol constants exist once in TypeScript (prover/protocol/constants.ts); Solidity and Noir
+ * The protocol constants exist once in TypeScript (prover/protocol/constants.ts, v2/constants.ts); Solidity and Noir
  * keep their own. This test reads the Solidity and Noir sources (and asks the compiled contracts) and
  * fails when any of them disagrees with prover/protocol, as test/abi/generated.test.ts does for the ABIs.
  */
@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { network } from 'hardhat';
 import { fileURLToPath } from 'node:url';
+import type { Address } from 'viem';
 import {
   AGG_CIRCUITS,
   AGG_PUBLIC_INPUTS,
@@ -14,19 +15,17 @@ import {
   LEAF_FOR_PUBLIC_INPUTS,
   MAX_CAPACITY,
   MAX_PAD_HEIGHT,
-  MIN_CAPACITY,
+  PROOF_BYTES,
   PROOF_FIELDS,
-  SLOT_BITS,
   SUPPORTED_PUBLIC_INPUT_COUNTS,
+  VK_BYTES,
   VK_FIELDS,
-  batchOf,
   fieldToWord,
-  slotOf,
   splitRoot,
-  submissionId,
+  v2,
   zeroSubtree,
 } from '../../prover/protocol/index.js';
-import { deployMarket, inputsFor, MIN_FEE, PROGRAM_ID } from '../../scripts/lib/marketDeployment.js';
+import { deployMarket, freshInputs, MIN_FEE, rollupProof } from '../../scripts/lib/marketDeployment.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const source = (path: string): string => readFileSync(`${ROOT}/${path}`, 'utf8');
@@ -35,6 +34,13 @@ const source = (path: string): string => readFileSync(`${ROOT}/${path}`, 'utf8')
 function declared(text: string, name: string): string {
   const m = new RegExp(String.raw`\b${name}\b[^=;]*=\s*([^;]+);`).exec(text);
   if (!m) throw new Error(`${name} is not declared`);
+  return m[1]!.trim();
+}
+
+/** The value of the Solidity constant `name` (`... constant <name> = <value>;`). */
+function constantOf(text: string, name: string): string {
+  const m = new RegExp(String.raw`\bconstant\s+${name}\s*=\s*([^;]+);`).exec(text);
+  if (!m) throw new Error(`constant ${name} is not declared`);
   return m[1]!.trim();
 }
 
@@ -50,13 +56,23 @@ function noirArray(text: string, name: string): bigint[] {
 }
 
 describe('protocol constants agree with the contracts and the circuits', () => {
-  describe('Solidity (contracts/libraries/BatchCommitment.sol, contracts/market/AggregationMarket.sol)', () => {
+  // The contracts are at version 2: they are checked against prover/protocol's v2 section. The circuits
+  // (below) are still version 1 and are checked against the version-1 constants until they move.
+  describe('Solidity version 2 (contracts/libraries, contracts/market)', () => {
     const lib = source('contracts/libraries/BatchCommitment.sol');
+    const ids = source('contracts/libraries/SubmissionId.sol');
 
-    it('declares the same field modulus and maximum capacity', () => {
-      expect(BigInt(declared(lib, 'FIELD_MODULUS'))).to.equal(FIELD_MODULUS);
-      expect(Number(declared(lib, 'MAX_CAPACITY'))).to.equal(MAX_CAPACITY);
-      expect(MAX_CAPACITY).to.equal(2 ** SLOT_BITS);
+    it('declares the same field modulus, statement domain, capacities, id stride and public-input count', () => {
+      expect(BigInt(constantOf(lib, 'FIELD_MODULUS'))).to.equal(FIELD_MODULUS);
+      expect(constantOf(lib, 'STATEMENT_DOMAIN')).to.equal(v2.STATEMENT_DOMAIN);
+      expect(Number(constantOf(lib, 'MIN_CAPACITY'))).to.equal(v2.MIN_CAPACITY);
+      expect(Number(constantOf(lib, 'MAX_CAPACITY'))).to.equal(v2.MAX_CAPACITY);
+      expect(2 ** Number(constantOf(lib, 'MAX_DEPTH'))).to.equal(v2.MAX_CAPACITY);
+      expect(Number(constantOf(lib, 'AGGREGATION_PUBLIC_INPUTS'))).to.equal(v2.AGG_PUBLIC_INPUTS);
+      expect(Number(constantOf(ids, 'SLOTS_PER_BATCH'))).to.equal(v2.MAX_CAPACITY);
+      expect(Number(constantOf(ids, '_SLOT_BITS'))).to.equal(v2.SLOT_BITS);
+      expect(v2.MAX_CAPACITY).to.equal(2 ** v2.SLOT_BITS);
+      expect(v2.MAX_PAD_HEIGHT).to.equal(v2.SLOT_BITS);
     });
 
     it('draws the canonical-field and capacity lines where prover/protocol does', async () => {
@@ -64,19 +80,25 @@ describe('protocol constants agree with the contracts and the circuits', () => {
       const harness = await ethers.deployContract('CommitmentHarness');
       expect(await harness.getFunction('isCanonical')(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
       expect(await harness.getFunction('isCanonical')(ethers.toBeHex(FIELD_MODULUS, 32))).to.equal(false);
-      for (let c = 0; c <= 2 * MAX_CAPACITY; c++) {
-        const valid = c >= MIN_CAPACITY && c <= MAX_CAPACITY && (c & (c - 1)) === 0;
-        expect(await harness.getFunction('isValidCapacity')(c), `capacity ${c}`).to.equal(valid);
+      for (let c = 0; c <= 2 * v2.MAX_CAPACITY; c++) {
+        expect(await harness.getFunction('isValidCapacity')(c), `capacity ${c}`).to.equal(v2.isValidCapacity(c));
       }
+      for (let n = 0; n <= v2.MAX_CAPACITY; n++) expect(await harness.getFunction('capacityFor')(n), `count ${n}`).to.equal(BigInt(v2.capacityFor(n)));
     });
 
-    it('aggregates by default exactly the public-input counts a leaf circuit exists for', async () => {
+    it('takes the key length, the proof length, the public-input counts and the EIP-712 domain prover/protocol names', async () => {
       const { ethers } = await network.create();
-      const { market } = await deployMarket(ethers);
-      const mask = Number(await market.DEFAULT_AGGREGATABLE_INPUT_COUNTS());
+      const f = await deployMarket(ethers);
+      expect(Number(await f.market.VK_BYTES())).to.equal(VK_BYTES);
+      expect((await f.router.current())[1]).to.equal(BigInt(v2.ROLLUP_PROOF_BYTES));
+      expect(v2.ROLLUP_PROOF_BYTES).to.equal(PROOF_BYTES);
+      const mask = Number(await f.market.DEFAULT_AGGREGATABLE_INPUT_COUNTS());
       const counts = Array.from({ length: 32 }, (_, i) => i + 1).filter((n) => (mask >>> (n - 1)) & 1);
-      expect(counts).to.deep.equal([...SUPPORTED_PUBLIC_INPUT_COUNTS]);
-      expect(Object.keys(LEAF_FOR_PUBLIC_INPUTS).map(Number)).to.deep.equal([...SUPPORTED_PUBLIC_INPUT_COUNTS]);
+      expect(counts).to.deep.equal([...v2.SUPPORTED_PUBLIC_INPUT_COUNTS]);
+      const [, name, version, chainId, verifyingContract] = await f.market.eip712Domain();
+      expect({ name, version, chainId: Number(chainId), verifyingContract }).to.deep.equal(
+        v2.marketDomain(Number(chainId), (await f.market.getAddress()) as Address),
+      );
     });
 
     it('packs submission ids as prover/protocol does', async () => {
@@ -84,17 +106,15 @@ describe('protocol constants agree with the contracts and the circuits', () => {
       const f = await deployMarket(ethers);
       const ids: bigint[] = [];
       for (let i = 0; i < 3; i++) {
-        const receipt = await (await f.market.connect(f.user1).submit(PROGRAM_ID, inputsFor(100 + i), '0x1234', { value: MIN_FEE })).wait();
-        for (const log of receipt?.logs ?? []) {
-          const parsed = f.market.interface.parseLog(log);
-          if (parsed?.name === 'Submitted') ids.push(parsed.args[0] as bigint);
-        }
+        const inputs = freshInputs();
+        ids.push(await f.market.connect(f.user1).submit.staticCall(f.programId, inputs, rollupProof(), { value: MIN_FEE }));
+        await f.market.connect(f.user1).submit(f.programId, inputs, rollupProof(), { value: MIN_FEE });
       }
       const batchId = await f.market.openBatchId(); // the batch being filled
       expect(batchId).to.be.greaterThan(0n);
-      expect(ids).to.deep.equal([0, 1, 2].map((slot) => submissionId(batchId, slot)));
-      expect(ids.map(batchOf)).to.deep.equal([batchId, batchId, batchId]);
-      expect(ids.map(slotOf)).to.deep.equal([0, 1, 2]);
+      expect(ids).to.deep.equal([0, 1, 2].map((slot) => v2.submissionId(batchId, slot)));
+      expect(ids.map(v2.batchOf)).to.deep.equal([batchId, batchId, batchId]);
+      expect(ids.map(v2.slotOf)).to.deep.equal([0, 1, 2]);
     });
   });
 
@@ -120,6 +140,8 @@ describe('protocol constants agree with the contracts and the circuits', () => {
     });
 
     it('has a leaf circuit for exactly the supported public-input counts', () => {
+      expect(Object.keys(LEAF_FOR_PUBLIC_INPUTS).map(Number)).to.deep.equal([...SUPPORTED_PUBLIC_INPUT_COUNTS]);
+      expect([...v2.SUPPORTED_PUBLIC_INPUT_COUNTS]).to.deep.equal([...SUPPORTED_PUBLIC_INPUT_COUNTS]);
       for (const [count, circuit] of Object.entries(LEAF_FOR_PUBLIC_INPUTS)) {
         const main = source(`prover/circuits/${circuit}/src/main.nr`);
         expect(/RollupProof<(\d+)>/.exec(main)?.[1], circuit).to.equal(count);

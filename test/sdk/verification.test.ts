@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import { encodeAbiParameters, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
 import { aggregationPublicInputs } from '../../prover/protocol/index.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
 import { sendContractTx } from '../../prover/sdk/actions/internal.js';
