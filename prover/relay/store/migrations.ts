@@ -66,13 +66,16 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at BIGINT NOT NULL,
         updated_at BIGINT NOT NULL
       );
+      -- A dropped post's transaction may be signed again, byte for byte, by the next post (same nonce,
+      -- call and fees): a hash is unique per post only.
       CREATE TABLE relay_post_attempts (
-        hash TEXT PRIMARY KEY,
         post_id BIGINT NOT NULL REFERENCES relay_posts (id),
+        hash TEXT NOT NULL,
         raw TEXT NOT NULL,
         max_fee TEXT NOT NULL,
         max_priority_fee TEXT NOT NULL,
-        sent_at BIGINT NOT NULL
+        sent_at BIGINT NOT NULL,
+        PRIMARY KEY (post_id, hash)
       );
       -- Last block whose market events were applied, per watcher.
       CREATE TABLE relay_cursor (name TEXT PRIMARY KEY, block TEXT NOT NULL);

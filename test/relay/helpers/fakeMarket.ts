@@ -72,6 +72,8 @@ export class FakeMarket implements RelayChain {
   failReads = false;
   broadcastMode: 'ok' | 'reject' | 'lose' = 'ok';
   revertAll = false;
+  /** Mined transactions revert (their events are dropped, nothing changes). */
+  revertMined = false;
   /** Requests (by hash) whose post makes postBatch revert (a market bug the relay must isolate). */
   readonly poison = new Set<string>();
   readonly calls = { params: 0, account: 0, program: 0, broadcast: 0, signPost: 0 };
@@ -202,8 +204,12 @@ export class FakeMarket implements RelayChain {
     for (let tx = this.mempool.get(this.minedSenderNonce); tx; tx = this.mempool.get(this.minedSenderNonce)) {
       this.mempool.delete(tx.nonce);
       this.block++;
-      const events = await this.#postBatch(tx.call, tx.hash, this.sender);
-      tx.receipt = { status: 'success', hash: tx.hash, block: this.block, events };
+      if (this.revertMined) {
+        tx.receipt = { status: 'reverted', hash: tx.hash, block: this.block, events: [] };
+      } else {
+        const events = await this.#postBatch(tx.call, tx.hash, this.sender);
+        tx.receipt = { status: 'success', hash: tx.hash, block: this.block, events };
+      }
       this.minedSenderNonce++;
     }
   }
