@@ -47,7 +47,7 @@ export interface FakeMarketOptions {
   chainId?: number;
   market?: Address;
   sender: Address;
-  clock: Clock;
+  clock: Pick<Clock, 'now'>;
   minFeePerProof?: bigint;
   rollupProofBytes?: number;
 }

@@ -1,0 +1,106 @@
+/**
+ * Builds the version-2 identity test vectors the relay uses (test/vectors/relay-v2.json) from
+ * prover/relay/protocol.ts and prover/relay/receipt.ts: program ids, statement digests, statements hashes,
+ * EIP-712 request hashes and receipt digests. `npx tsx scripts/relay-vectors.ts` rewrites the file;
+ * `--check` fails when it is stale. Inputs derive from labels (keccak, reduced mod r), so it is reproducible.
+ * test/relay/protocol.test.ts checks every value against an independent implementation (ethers).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { getAddress, keccak256, numberToHex, stringToHex, type Address, type Hex } from 'viem';
+import { FIELD_MODULUS, marketDomain, programIdOf, requestHash, statementDigest, statementsHash, STATEMENT_DOMAIN } from '../prover/relay/protocol.js';
+import { RECEIPT_DOMAIN, receiptDigest } from '../prover/relay/receipt.js';
+
+export const RELAY_VECTORS_PATH = fileURLToPath(new URL('../test/vectors/relay-v2.json', import.meta.url));
+
+const field = (label: string): Hex => numberToHex(BigInt(keccak256(stringToHex(label))) % FIELD_MODULUS, { size: 32 });
+const address = (label: string): Address => getAddress(`0x${keccak256(stringToHex(label)).slice(26)}`);
+const EDGE: Record<string, Hex> = {
+  zero: numberToHex(0n, { size: 32 }),
+  one: numberToHex(1n, { size: 32 }),
+  rMinus1: numberToHex(FIELD_MODULUS - 1n, { size: 32 }),
+};
+
+export interface RelayVectors {
+  format: string;
+  statementDomain: Hex;
+  receiptDomain: Hex;
+  cases: {
+    name: string;
+    owner: Address;
+    vkHash: Hex;
+    programId: Hex;
+    statements: { publicInputs: Hex[]; digest: Hex }[];
+    statementsHash: Hex;
+    request: { count: number; feePerProof: string; nonce: string; deadline: number };
+    domain: { chainId: number; verifyingContract: Address };
+    requestHash: Hex;
+    payer: Address;
+    receipt: { acceptedAt: number; postBy: number; digest: Hex };
+  }[];
+}
+
+const SPECS: { name: string; inputs: Hex[][]; chainId: number; fee: bigint; nonce: bigint }[] = [
+  { name: 'one statement, one input', inputs: [[field('a/0')]], chainId: 1, fee: 10n ** 15n, nonce: 0n },
+  { name: 'two statements, two inputs', inputs: [[field('b/0'), field('b/1')], [field('b/2'), field('b/3')]], chainId: 31337, fee: 1n, nonce: 7n },
+  { name: 'four inputs, edge values', inputs: [[EDGE.zero!, EDGE.one!, EDGE.rMinus1!, field('c/3')]], chainId: 11155111, fee: 2n ** 64n - 1n, nonce: 2n ** 64n - 1n },
+  {
+    name: 'sixty-four statements',
+    inputs: Array.from({ length: 64 }, (_, i) => [field(`d/${i}`)]),
+    chainId: 31337,
+    fee: 123_456_789n,
+    nonce: 3n,
+  },
+];
+
+export function buildRelayVectors(): RelayVectors {
+  return {
+    format:
+      'programId = keccak256(abi.encode(owner, vkHash)); digest = keccak256(STATEMENT_DOMAIN || programId || publicInputs); ' +
+      'statementsHash = keccak256(digests...); requestHash = EIP-712 Request under {name: "NEX AggregationMarket", version: "2", chainId, verifyingContract}; ' +
+      'receipt digest = keccak256(abi.encode(RECEIPT_DOMAIN, requestHash, payer, uint64 acceptedAt, uint64 postBy))',
+    statementDomain: STATEMENT_DOMAIN,
+    receiptDomain: RECEIPT_DOMAIN,
+    cases: SPECS.map((s, i) => {
+      const owner = address(`owner/${i}`);
+      const vkHash = field(`vk/${i}`);
+      const programId = programIdOf(owner, vkHash);
+      const statements = s.inputs.map((publicInputs) => ({ publicInputs, digest: statementDigest(programId, publicInputs) }));
+      const sh = statementsHash(statements.map((x) => x.digest));
+      const domain = { chainId: s.chainId, verifyingContract: address(`market/${i}`) };
+      const request = { programId, statementsHash: sh, count: statements.length, feePerProof: s.fee, nonce: s.nonce, deadline: 1_800_000_000 + i };
+      const rh = requestHash(request, marketDomain(domain.chainId, domain.verifyingContract));
+      const payer = address(`payer/${i}`);
+      const receipt = { acceptedAt: 1_799_999_000 + i, postBy: 1_799_999_090 + i };
+      return {
+        name: s.name,
+        owner,
+        vkHash,
+        programId,
+        statements,
+        statementsHash: sh,
+        request: { count: request.count, feePerProof: s.fee.toString(), nonce: s.nonce.toString(), deadline: request.deadline },
+        domain,
+        requestHash: rh,
+        payer,
+        receipt: { ...receipt, digest: receiptDigest({ requestHash: rh, payer, ...receipt }) },
+      };
+    }),
+  };
+}
+
+function main(): void {
+  const json = `${JSON.stringify(buildRelayVectors(), null, 2)}\n`;
+  if (process.argv.includes('--check')) {
+    if (readFileSync(RELAY_VECTORS_PATH, 'utf8') !== json) {
+      console.error(`${RELAY_VECTORS_PATH} is stale: run npx tsx scripts/relay-vectors.ts`);
+      process.exit(1);
+    }
+    console.log(`${RELAY_VECTORS_PATH} is up to date`);
+    return;
+  }
+  writeFileSync(RELAY_VECTORS_PATH, json);
+  console.log(`wrote ${RELAY_VECTORS_PATH}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
