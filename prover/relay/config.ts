@@ -14,7 +14,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** The validated relay configuration. Built only by loadRelayConfig() (or tests); immutable. */
 export interface RelayConfig {
-  readonly listen: { readonly host: string; readonly port: number };
+  readonly listen: { readonly host: string; readonly port: number; readonly trustProxy: boolean };
   readonly rpcUrl: string;
   readonly chainId: number | undefined;
   readonly marketAddress: Address;
@@ -29,6 +29,8 @@ export interface RelayConfig {
     readonly payerPerMinute: number;
     readonly maxPendingVerifications: number;
   };
+  /** Run the posting loop (one process per sender key posts). */
+  readonly posting: boolean;
   readonly capacity: number;
   readonly postTimeoutSeconds: number;
   readonly postMarginSeconds: number;
@@ -44,7 +46,7 @@ export interface RelayConfig {
   readonly log: { readonly level: LogLevel };
 }
 
-type Kind = 'string' | 'int' | 'wei' | 'address' | 'url' | 'path' | 'enum';
+type Kind = 'string' | 'int' | 'bool' | 'wei' | 'address' | 'url' | 'path' | 'enum';
 
 export interface OptionSpec {
   /** Dotted key in the config file. */
@@ -60,6 +62,7 @@ export interface OptionSpec {
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'listen.host', env: 'NEX_RELAY_HOST', kind: 'string', default: '127.0.0.1', doc: 'Address the HTTP API listens on (0.0.0.0 to serve other hosts; put a TLS proxy in front).' },
   { key: 'listen.port', env: 'NEX_RELAY_PORT', kind: 'int', default: 8547, doc: 'TCP port of the HTTP API (0 = any free port).' },
+  { key: 'listen.trustProxy', env: 'NEX_RELAY_TRUST_PROXY', kind: 'bool', default: 'false', doc: 'Take the client IP from X-Forwarded-For (only behind your own reverse proxy: the per-IP limit keys on it).' },
   { key: 'rpcUrl', env: 'NEX_RELAY_RPC_URL', kind: 'url', doc: 'JSON-RPC endpoint of the chain (required).' },
   { key: 'chainId', env: 'NEX_RELAY_CHAIN_ID', kind: 'int', doc: 'Expected chain id; start-up fails when the RPC serves another chain.' },
   { key: 'marketAddress', env: 'NEX_RELAY_MARKET_ADDRESS', kind: 'address', doc: 'AggregationMarket (version 2) address (required).' },
@@ -71,6 +74,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'limits.ipPerMinute', env: 'NEX_RELAY_RATE_IP', kind: 'int', default: 120, doc: 'Requests per minute per client IP, on every route but /healthz and /metrics (429 with Retry-After).' },
   { key: 'limits.payerPerMinute', env: 'NEX_RELAY_RATE_PAYER', kind: 'int', default: 60, doc: 'Submissions per minute per payer (the signature\'s address), whatever the IP (429 with Retry-After).' },
   { key: 'limits.maxPendingVerifications', env: 'NEX_RELAY_VERIFY_QUEUE', kind: 'int', default: 256, doc: 'Proofs waiting for bb verification before new submissions get 503.' },
+  { key: 'posting', env: 'NEX_RELAY_POSTING', kind: 'bool', default: 'true', doc: 'Run the posting loop. Of several processes sharing one PostgreSQL store and key, exactly one posts.' },
   { key: 'capacity', env: 'NEX_RELAY_CAPACITY', kind: 'int', default: 32, doc: `Statements per posted batch (4..${MAX_BATCH_CAPACITY}): a batch is posted as soon as this many wait.` },
   { key: 'postTimeoutSeconds', env: 'NEX_RELAY_POST_TIMEOUT', kind: 'int', default: 60, doc: 'A request waits at most this long for a full batch before it is posted anyway.' },
   { key: 'postMarginSeconds', env: 'NEX_RELAY_POST_MARGIN', kind: 'int', default: 30, doc: "Time left for inclusion: a request is posted at least this long before its deadline, or not at all." },
@@ -90,7 +94,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'log.level', env: 'NEX_RELAY_LOG_LEVEL', kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level logged (JSON lines on stdout).' },
 ];
 
-type Value = string | number | bigint;
+type Value = string | number | bigint | boolean;
 
 /** Thrown for an invalid configuration; lists every problem. */
 export class RelayConfigError extends Error {
@@ -181,6 +185,10 @@ function convert(spec: OptionSpec, raw: unknown, cwd: string): Value {
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got ${show(raw)}`);
       return n;
     }
+    case 'bool':
+      if (raw === true || raw === 'true' || raw === '1' || raw === 'yes') return true;
+      if (raw === false || raw === 'false' || raw === '0' || raw === 'no') return false;
+      throw new Error(`expected true or false, got ${show(raw)}`);
     case 'enum':
       if (typeof raw !== 'string' || !spec.values!.includes(raw)) throw new Error(`expected one of ${spec.values!.join(', ')}, got ${show(raw)}`);
       return raw;
@@ -218,7 +226,7 @@ function build(v: Map<string, Value>, cwd: string): RelayConfig {
   const opt = <T extends Value>(k: string): T | undefined => v.get(k) as T | undefined;
   const dataDir = (opt<string>('dataDir') ?? resolve(cwd, '.nex/relay'));
   return {
-    listen: { host: opt<string>('listen.host')!, port: num('listen.port') },
+    listen: { host: opt<string>('listen.host')!, port: num('listen.port'), trustProxy: v.get('listen.trustProxy') === true },
     rpcUrl: opt<string>('rpcUrl')!,
     chainId: opt<number>('chainId'),
     marketAddress: opt<Address>('marketAddress')!,
@@ -232,6 +240,7 @@ function build(v: Map<string, Value>, cwd: string): RelayConfig {
       payerPerMinute: num('limits.payerPerMinute'),
       maxPendingVerifications: num('limits.maxPendingVerifications'),
     },
+    posting: v.get('posting') === true,
     capacity: num('capacity'),
     postTimeoutSeconds: num('postTimeoutSeconds'),
     postMarginSeconds: num('postMarginSeconds'),

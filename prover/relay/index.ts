@@ -47,7 +47,7 @@ export interface RelayDeps {
   /** Unix seconds (default: the system clock). */
   readonly now?: () => number;
   readonly metrics?: RelayMetrics;
-  /** Run the posting loop (default true; false serves the API only). */
+  /** Run the posting loop (default: `config.posting`; false serves the API only). */
   readonly posting?: boolean;
 }
 
@@ -95,7 +95,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<
       stuckAfterSeconds: config.gas.stuckAfterSeconds,
     },
   );
-  const posting = deps.posting ?? true;
+  const posting = deps.posting ?? config.posting;
   const app = await buildHttpServer(
     {
       pipeline, store, metrics, log: log.child({ component: 'relay:http' }), relay: account.address, chainId: chain.chainId, market: chain.market,
@@ -103,6 +103,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<
     },
     {
       bodyLimitBytes: config.limits.bodyLimitBytes,
+      trustProxy: config.listen.trustProxy,
       ipPerMinute: config.limits.ipPerMinute,
       payerPerMinute: config.limits.payerPerMinute,
       maxStatementsPerRequest: config.limits.maxStatementsPerRequest,

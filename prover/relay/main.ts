@@ -32,40 +32,61 @@ export async function main(o: MainOptions): Promise<number> {
     }
     throw err;
   }
-  const log = createRelayLogger({ level: config.log.level });
+  const log = createRelayLogger({ level: config.log.level, scrub: [{ text: config.rpcUrl, by: redact(config.rpcUrl, config.rpcUrl) }] });
   const key = o.env.NEX_RELAY_PRIVATE_KEY;
   if (!key || !isHex(key, { strict: true }) || key.length !== 66) {
     log.error({ component: 'relay' }, 'NEX_RELAY_PRIVATE_KEY must be set to the relay key (32 bytes, 0x-prefixed hex)');
     return 2;
   }
+  // RPC URLs often carry an API key: never print more than their origin.
+  const failed = (err: unknown): number => {
+    const text = String((err as { shortMessage?: string }).shortMessage ?? (err as Error).message ?? err).split('\n')[0]!;
+    log.error({ component: 'relay', error: redact(text, config.rpcUrl) }, 'relay failed to start');
+    return 1;
+  };
   let deps: RelayDeps;
   try {
     deps = await (o.openDeps ?? openRelayDeps)(config, key as Hex, log);
   } catch (err) {
-    log.error({ component: 'relay', err }, 'relay failed to start');
-    return 1;
+    return failed(err);
   }
-  const relay = await startRelay(config, deps).catch((err: unknown) => {
-    log.error({ component: 'relay', err }, 'relay failed to start');
-    return undefined;
-  });
-  if (!relay) return 1;
+  let relay;
+  try {
+    relay = await startRelay(config, deps);
+  } catch (err) {
+    await Promise.allSettled([deps.store.close(), deps.verifier.close()]);
+    return failed(err);
+  }
   await (o.stopSignal ?? signalled(log));
   await relay.close();
   return 0;
 }
 
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
 function signalled(log: ReturnType<typeof createRelayLogger>): Promise<void> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       log.info({ component: 'relay', signal }, 'stopping');
       process.once('SIGINT', () => process.exit(130));
       process.once('SIGTERM', () => process.exit(143));
       resolve();
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+}
+
+/** Replaces the RPC URL (path, query, credentials) by its origin in `text`. */
+export function redact(text: string, rpcUrl: string): string {
+  let origin = '<rpc>';
+  try {
+    origin = new URL(rpcUrl).origin;
+  } catch {
+    /* not a URL: replace it whole */
+  }
+  return text.split(rpcUrl).join(origin);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -331,6 +331,20 @@ describe('relay HTTP API', function () {
       }
     });
 
+    it('keys the per-IP limit on X-Forwarded-For only when told to trust a proxy', async () => {
+      const proxied = await startTestRelay({ chain: t.chain, clock: t.clock, config: { limits: { ipPerMinute: 1 }, listen: { trustProxy: true } } });
+      const direct = await startTestRelay({ chain: t.chain, clock: t.clock, config: { limits: { ipPerMinute: 1 } } });
+      try {
+        const via = (ip: string) => fetch(`${proxied.relay.url}/v1/status`, { headers: { 'x-forwarded-for': ip } }).then((r) => r.status);
+        expect([await via('10.0.0.1'), await via('10.0.0.2'), await via('10.0.0.1')]).to.deep.equal([200, 200, 429]);
+        const spoof = (ip: string) => fetch(`${direct.relay.url}/v1/status`, { headers: { 'x-forwarded-for': ip } }).then((r) => r.status);
+        expect([await spoof('10.0.0.1'), await spoof('10.0.0.2')]).to.deep.equal([200, 429]);
+      } finally {
+        await proxied.close();
+        await direct.close();
+      }
+    });
+
     it('429 with Retry-After past the per-payer limit, whatever the request; other payers go on', async () => {
       const limited = await startTestRelay({ chain: t.chain, clock: t.clock, config: { limits: { payerPerMinute: 2 } } });
       try {

@@ -1,8 +1,11 @@
 // The relay's typed configuration: defaults < JSON file < environment, every problem reported at once.
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { loadRelayConfig, OPTIONS, RelayConfigError } from '../../prover/relay/config.js';
+import { createRelayLogger } from '../../prover/relay/log.js';
+import { redact } from '../../prover/relay/main.js';
 import { tempDir } from './helpers/relay.js';
 
 const REQUIRED = { NEX_RELAY_RPC_URL: 'http://127.0.0.1:8545', NEX_RELAY_MARKET_ADDRESS: '0x00000000000000000000000000000000000a11ce' };
@@ -21,7 +24,7 @@ describe('relay configuration', () => {
   it('applies the documented defaults', () => {
     const cwd = tempDir('cfg');
     const c = loadRelayConfig({ env: REQUIRED, cwd });
-    expect(c.listen).to.deep.equal({ host: '127.0.0.1', port: 8547 });
+    expect(c.listen).to.deep.equal({ host: '127.0.0.1', port: 8547, trustProxy: false });
     expect(c.marketAddress).to.equal('0x00000000000000000000000000000000000A11cE');
     expect(c.dataDir).to.equal(join(cwd, '.nex/relay'));
     expect(c.db).to.equal(join(cwd, '.nex/relay/relay.sqlite'));
@@ -49,7 +52,7 @@ describe('relay configuration', () => {
         "capacity": 64,
       }`,
     );
-    const c = loadRelayConfig({ file, cwd, env: { NEX_RELAY_RATE_IP: '20', NEX_RELAY_CHAIN_ID: '1', NEX_RELAY_START_BLOCK: '123' } });
+    const c = loadRelayConfig({ file, cwd, env: { NEX_RELAY_RATE_IP: '20', NEX_RELAY_CHAIN_ID: '1', NEX_RELAY_START_BLOCK: '123', NEX_RELAY_TRUST_PROXY: 'yes' } });
     expect(c.rpcUrl).to.equal('https://rpc.example/v1');
     expect(c.db).to.equal('postgres://relay@db.example/relay');
     expect(c.limits.ipPerMinute).to.equal(20);
@@ -59,6 +62,7 @@ describe('relay configuration', () => {
     expect(c.capacity).to.equal(64);
     expect(c.chainId).to.equal(1);
     expect(c.startBlock).to.equal(123n);
+    expect(c.listen.trustProxy).to.equal(true);
     const viaEnv = loadRelayConfig({ cwd, env: { NEX_RELAY_CONFIG: file } });
     expect(viaEnv.limits.ipPerMinute).to.equal(10);
   });
@@ -76,6 +80,19 @@ describe('relay configuration', () => {
     expect(p.join('\n')).to.match(/gas.maxFeePerGas \(NEX_RELAY_MAX_FEE_PER_GAS\)/);
     expect(p.join('\n')).to.match(/rpcUrl \(NEX_RELAY_RPC_URL\): unsupported URL scheme/);
     expect(p.join('\n')).to.match(/marketAddress: required \(NEX_RELAY_MARKET_ADDRESS\)/);
+  });
+
+  it('fits the default statements per request, of the largest kind, in the default body limit', () => {
+    const c = loadRelayConfig({ env: REQUIRED, cwd: tempDir('cfg') });
+    const word = `0x${'ab'.repeat(32)}`;
+    const statement = { publicInputs: [word, word, word, word], proof: `0x${'cd'.repeat(14_656)}` };
+    const body = {
+      payer: `0x${'11'.repeat(20)}`,
+      request: { programId: word, statementsHash: word, count: 32, feePerProof: '18446744073709551615', nonce: '18446744073709551615', deadline: 1099511627775 },
+      signature: `0x${'ee'.repeat(65)}`,
+      statements: Array.from({ length: c.limits.maxStatementsPerRequest }, () => statement),
+    };
+    expect(JSON.stringify(body).length).to.be.below(c.limits.bodyLimitBytes);
   });
 
   it('checks relations between options', () => {
@@ -97,6 +114,35 @@ describe('relay configuration', () => {
     for (const o of OPTIONS) {
       expect(o.env).to.match(/^NEX_RELAY_[A-Z0-9_]+$/);
       expect(o.doc.length).to.be.greaterThan(10);
+    }
+  });
+
+  it('never logs more of the RPC URL than its origin (API keys live in paths and queries)', () => {
+    const url = 'https://user:pw@eth.example.com/v2/SECRETKEY?key=abc';
+    expect(redact(`request to ${url} failed; ${url}`, url)).to.equal('request to https://eth.example.com failed; https://eth.example.com');
+    expect(redact('no url here', url)).to.equal('no url here');
+  });
+
+  it('scrubs the RPC URL from every log line, also inside logged errors', () => {
+    const url = 'https://eth.example.com/v2/SECRETKEY';
+    const out = new PassThrough();
+    const lines: string[] = [];
+    out.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
+    const log = createRelayLogger({ level: 'info', destination: out, scrub: [{ text: url, by: redact(url, url) }] });
+    log.child({ component: 'relay:post' }).warn({ err: new Error(`HTTP request failed. URL: ${url}`) }, `calling ${url}`);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.not.include('SECRETKEY');
+    const entry = JSON.parse(lines[0]!) as { msg: string; level: string; component: string; err: { message: string } };
+    expect(entry).to.deep.include({ msg: 'calling https://eth.example.com', level: 'warn', component: 'relay:post' });
+    expect(entry.err.message).to.equal('HTTP request failed. URL: https://eth.example.com');
+  });
+
+  it('docs/relay.md documents every option with its environment variable and default', () => {
+    const doc = readFileSync(new URL('../../docs/relay.md', import.meta.url), 'utf8');
+    for (const o of OPTIONS) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${o.key}\` | \`${o.env}\` |`));
+      expect(row, o.key).to.not.equal(undefined);
+      if (o.default !== undefined) expect(row).to.include(`\`${o.default}\``);
     }
   });
 });

@@ -26,6 +26,8 @@ declare module 'fastify' {
 
 export interface HttpOptions {
   readonly bodyLimitBytes: number;
+  /** Client IPs from X-Forwarded-For (behind the operator's reverse proxy). */
+  readonly trustProxy: boolean;
   readonly ipPerMinute: number;
   readonly payerPerMinute: number;
   readonly maxStatementsPerRequest: number;
@@ -58,6 +60,7 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.bodyLimitBytes,
+    trustProxy: o.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });
   app.decorateRequest('relayPayer', '');

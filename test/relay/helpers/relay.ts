@@ -31,7 +31,7 @@ export function tempDir(label: string): string {
 /** A valid configuration for tests (no RPC is contacted: the chain is a double). */
 export function testConfig(patch: { [K in keyof RelayConfig]?: RelayConfig[K] extends object ? Partial<RelayConfig[K]> : RelayConfig[K] } = {}): RelayConfig {
   const base: RelayConfig = {
-    listen: { host: '127.0.0.1', port: 0 },
+    listen: { host: '127.0.0.1', port: 0, trustProxy: false },
     rpcUrl: 'http://127.0.0.1:9',
     chainId: 31337,
     marketAddress: '0x00000000000000000000000000000000000A11cE',
@@ -39,6 +39,7 @@ export function testConfig(patch: { [K in keyof RelayConfig]?: RelayConfig[K] ex
     dataDir: '/nonexistent',
     db: ':memory:',
     limits: { bodyLimitBytes: 1_048_576, maxStatementsPerRequest: 8, ipPerMinute: 1000, payerPerMinute: 1000, maxPendingVerifications: 64 },
+    posting: true,
     capacity: 8,
     postTimeoutSeconds: 60,
     postMarginSeconds: 30,
