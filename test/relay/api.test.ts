@@ -158,7 +158,8 @@ describe('relay HTTP API', function () {
       expectRejected(await t.post('/v1/requests', '{"payer": '), 400, 'FST_ERR_CTP_INVALID_JSON_BODY');
       const wrongType = await t.post('/v1/requests', '<x/>', { 'content-type': 'application/xml' });
       expect(wrongType.status).to.equal(415);
-      expectRejected(await t.get('/v1/requests/0x1234'), 400, 'invalid-body');
+      expectRejected(await t.get('/v1/requests/0x1234'), 400, 'invalid-params');
+      expectRejected(await t.get(`/v1/requests/0x${'11'.repeat(32)}?payer=bob`), 400, 'invalid-querystring');
       expect((await t.relay.store.stats()).requests.accepted).to.equal(0);
     });
 

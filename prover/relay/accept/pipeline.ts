@@ -73,7 +73,7 @@ export class AcceptancePipeline {
 
   /** Chain and proof checks, then persistence, then the signed receipt. */
   async admit(s: PreparedSubmission): Promise<Admission> {
-    const { store, chain } = this.deps;
+    const { store } = this.deps;
     const known = await store.getRequest(requestIdOf(s.requestHash, s.payer));
     if (known) return { kind: 'duplicate', receipt: this.receiptOf(known), request: known };
     const now = this.deps.now();

@@ -98,8 +98,10 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation) {
-      if (req.routeOptions.url === '/v1/requests') deps.metrics.submissions.inc({ result: 'rejected', reason: 'invalid-body' });
-      return sendError(reply, 400, 'invalid-body', err.message);
+      // invalid-body, invalid-params or invalid-querystring.
+      const reason = `invalid-${err.validationContext ?? 'body'}`;
+      if (req.routeOptions.url === '/v1/requests') deps.metrics.submissions.inc({ result: 'rejected', reason });
+      return sendError(reply, 400, reason, err.message);
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'body-too-large', `the body exceeds this relay's limit of ${o.bodyLimitBytes} bytes`);
     if (err.statusCode === 429) return sendError(reply, 429, 'rate-limited', err.message);
