@@ -205,6 +205,8 @@ interface IAggregationMarketTypes {
     /// @param count Statements.
     /// @param feePerProof Wei per statement.
     /// @param callbackGas Gas per callback (0: none).
+    /// @param requestHash The request's EIP-712 hash (what the payer signed; relays and the SDK key requests
+    /// by it).
     event MarketRequestAccepted(
         uint256 indexed batchId,
         address indexed payer,
@@ -213,7 +215,8 @@ interface IAggregationMarketTypes {
         uint256 firstSlot,
         uint256 count,
         uint256 feePerProof,
-        uint256 callbackGas
+        uint256 callbackGas,
+        bytes32 requestHash
     );
 
     /// @notice {postBatch} skipped a signed request; nothing of it was charged or stored.

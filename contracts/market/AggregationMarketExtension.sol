@@ -137,8 +137,8 @@ contract AggregationMarketExtension is MarketBase {
         uint256 total = digests.length;
         if (total > BatchCommitment.MAX_CAPACITY) revert MarketTooManyStatements(total, BatchCommitment.MAX_CAPACITY);
         uint16 version = _ROUTER.currentVersion();
-        (address[] memory payers, uint256 validMask) = _recoverRequests(_domainSeparatorV4(), groups, digests);
         Post memory p;
+        (p.payers, p.requestHashes, p.validMask) = _recoverRequests(_domainSeparatorV4(), groups, digests);
         p.batchId = _nextBatchId;
         p.minFee = _minFeePerProof;
         p.accepted = new bytes32[](total);
@@ -147,7 +147,7 @@ contract AggregationMarketExtension is MarketBase {
         for (uint256 g; g < groups.length; ++g) {
             uint256 count = groups[g].count;
             if (offset + count > total) revert MarketPostMismatch(offset + count, total);
-            _postGroup(p, groups[g], payers[g], (validMask >> g) & 1 == 1, digests, offset);
+            _postGroup(p, g, groups[g], digests, offset);
             offset += count;
         }
         if (offset != total) revert MarketPostMismatch(offset, total);
@@ -270,24 +270,40 @@ contract AggregationMarketExtension is MarketBase {
         _closeAppend(batchId, h);
     }
 
-    /// @dev Accepts one signed request of a post (nonce, debit, digests, group pair) or skips it with an
-    /// event. `payer` is the recovered signer (0: bad signature), `valid` whether its statements are usable.
-    function _postGroup(
-        Post memory p,
-        PostedGroup calldata g,
-        address payer,
-        bool valid,
-        bytes32[] calldata digests,
-        uint256 offset
-    ) private {
-        (bool skip, SkipReason reason) = _skipReason(p.minFee, g, payer, valid);
-        if (skip) {
-            emit MarketRequestSkipped(payer, g.nonce, reason);
-            return;
+    /// @dev Accepts group `index` of a post (nonce, debit, digests, group pair) or skips it with an event.
+    /// Its recovered signer (0: bad signature), the EIP-712 hash it signed and whether its statements are
+    /// usable are in `p`.
+    function _postGroup(Post memory p, uint256 index, PostedGroup calldata g, bytes32[] calldata digests, uint256 offset)
+        private
+    {
+        address payer = p.payers[index];
+        {
+            (bool skip, SkipReason reason) = _skipReason(p.minFee, g, payer, (p.validMask >> index) & 1 == 1);
+            if (skip) {
+                emit MarketRequestSkipped(payer, g.nonce, reason);
+                return;
+            }
         }
         _debit(p, g, payer);
         uint256 word = BatchCommitment.packGroup(payer, g.feePerProof, g.count, _programs[g.programId].callbackGas);
-        _recordGroup(p, word, g, digests, offset);
+        uint256 first = _recordGroup(p, word, g.programId, digests, offset);
+        _emitAccepted(p, index, g, word, first);
+    }
+
+    /// @dev Emits {MarketRequestAccepted} for group `index` of a post (its own frame: the event has nine
+    /// fields).
+    function _emitAccepted(Post memory p, uint256 index, PostedGroup calldata g, uint256 word, uint256 first) private {
+        emit MarketRequestAccepted(
+            p.batchId,
+            address(uint160(word >> 96)),
+            g.nonce,
+            g.programId,
+            first,
+            g.count,
+            g.feePerProof,
+            uint24(word),
+            p.requestHashes[index]
+        );
     }
 
     /// @dev Accepting a request: its nonce is used (and every lower one voided), its fees move from the
@@ -317,33 +333,29 @@ contract AggregationMarketExtension is MarketBase {
         return (false, SkipReason.BadSignature);
     }
 
-    /// @dev Appends an accepted group's digests and (word, programId) pair to the post's running totals.
+    /// @dev Appends an accepted group's digests and (word, programId) pair to the post's running totals;
+    /// returns the group's first slot.
     function _recordGroup(
         Post memory p,
         uint256 word,
-        PostedGroup calldata g,
+        bytes32 programId,
         bytes32[] calldata digests,
         uint256 offset
-    ) private {
-        uint256 first = p.acceptedCount;
+    ) private pure returns (uint256 first) {
+        first = p.acceptedCount;
         uint256 count = uint8(word >> 24);
-        {
-            bytes32[] memory accepted = p.accepted;
-            bytes memory pairs = p.groupPairs;
-            uint256 pairAt = p.groupCount << 6;
-            bytes32 programId = g.programId;
-            assembly ("memory-safe") {
-                calldatacopy(add(add(accepted, 0x20), shl(5, first)), add(digests.offset, shl(5, offset)), shl(5, count))
-                let at := add(add(pairs, 0x20), pairAt)
-                mstore(at, word)
-                mstore(add(at, 0x20), programId)
-            }
+        bytes32[] memory accepted = p.accepted;
+        bytes memory pairs = p.groupPairs;
+        uint256 pairAt = p.groupCount << 6;
+        assembly ("memory-safe") {
+            calldatacopy(add(add(accepted, 0x20), shl(5, first)), add(digests.offset, shl(5, offset)), shl(5, count))
+            let at := add(add(pairs, 0x20), pairAt)
+            mstore(at, word)
+            mstore(add(at, 0x20), programId)
         }
         p.acceptedCount = first + count;
         ++p.groupCount;
-        (address payer, uint256 fee,, uint256 callbackGas) = BatchCommitment.unpackGroup(word);
-        if (callbackGas != 0) p.hasCallback = true;
-        emit MarketRequestAccepted(p.batchId, payer, g.nonce, g.programId, first, count, fee, callbackGas);
+        if (uint24(word) != 0) p.hasCallback = true;
     }
 
     /// @dev Creates the posted batch of an accepted post.
@@ -449,37 +461,40 @@ contract AggregationMarketExtension is MarketBase {
     /// @param groups The signed requests.
     /// @param digests Their digests, group after group (the caller checked the counts).
     /// @return payers The signer of each group (address(0) for a malformed signature).
+    /// @return requestHashes The EIP-712 hash of each group's request (what its payer signed).
     /// @return validMask Bit g set when group g's statements are usable.
     function _recoverRequests(
         bytes32 domainSeparator,
         PostedGroup[] calldata groups,
         bytes32[] calldata digests
-    ) internal pure returns (address[] memory payers, uint256 validMask) {
+    ) internal pure returns (address[] memory payers, bytes32[] memory requestHashes, uint256 validMask) {
         payers = new address[](groups.length);
+        requestHashes = new bytes32[](groups.length);
         uint256 offset;
         for (uint256 g; g < groups.length; ++g) {
             bool valid;
-            (payers[g], valid) = _recover(domainSeparator, groups[g], digests, offset);
+            (payers[g], requestHashes[g], valid) = _recover(domainSeparator, groups[g], digests, offset);
             offset += groups[g].count;
             if (valid) validMask |= 1 << g;
         }
     }
 
-    /// @dev The signer of one posted request (address(0) for a malformed signature) and whether its
-    /// statements are usable.
+    /// @dev The signer of one posted request (address(0) for a malformed signature), the EIP-712 hash of the
+    /// request and whether its statements are usable.
     function _recover(
         bytes32 domainSeparator,
         PostedGroup calldata pg,
         bytes32[] calldata digests,
         uint256 offset
-    ) private pure returns (address payer, bool valid) {
+    ) private pure returns (address payer, bytes32 requestHash, bool valid) {
         bytes32 statementsHash;
         (statementsHash, valid) = _statementsHash(digests, offset, pg.count);
         bytes32 structHash = keccak256(
             abi.encode(REQUEST_TYPEHASH, pg.programId, statementsHash, pg.count, pg.feePerProof, pg.nonce, pg.deadline)
         );
+        requestHash = MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
         ECDSA.RecoverError err;
-        (payer, err,) = ECDSA.tryRecover(MessageHashUtils.toTypedDataHash(domainSeparator, structHash), pg.r, pg.vs);
+        (payer, err,) = ECDSA.tryRecover(requestHash, pg.r, pg.vs);
         if (err != ECDSA.RecoverError.NoError) payer = address(0);
     }
 

@@ -83,6 +83,9 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
 
     /// @dev Running totals of a post (memory only).
     struct Post {
+        address[] payers; // the recovered signer of each group (0: bad signature)
+        bytes32[] requestHashes; // the EIP-712 hash of each group's request
+        uint256 validMask; // bit g: group g's statements are usable
         uint256 batchId;
         uint256 minFee;
         bytes32[] accepted;

@@ -309,6 +309,12 @@ export async function signRequest(f: MarketFixture, payer: HardhatEthersSigner, 
   return { ...v2.postedGroup(request, signature as Hex) };
 }
 
+/** The EIP-712 hash of a posted group's request over `digests` (what `MarketRequestAccepted` reports). */
+export async function requestHashOf(f: MarketFixture, group: PostedGroup, digests: readonly Hex[]): Promise<Hex> {
+  const { programId, count, feePerProof, nonce, deadline } = group;
+  return v2.requestHash({ programId, statementsHash: v2.statementsHash(digests), count, feePerProof, nonce, deadline }, await domainOf(f));
+}
+
 /** A posted group the tests may alter after signing (to forge one). */
 export type PostedGroup = { -readonly [K in keyof v2.PostedGroup]: v2.PostedGroup[K] };
 

@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {BatchCommitment} from "../../contracts/libraries/BatchCommitment.sol";
 import {SubmissionId} from "../../contracts/libraries/SubmissionId.sol";
+import {IAggregationMarketTypes} from "../../contracts/interfaces/IAggregationMarket.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
 /// @notice TEST ONLY. Exposes BatchCommitment and SubmissionId to the TypeScript tests.
 contract CommitmentHarness {
@@ -78,5 +80,46 @@ contract CommitmentHarness {
     function submissionId(uint256 batchId, uint256 slot) external pure returns (uint256, uint256, uint256) {
         uint256 id = SubmissionId.pack(batchId, slot);
         return (id, SubmissionId.batchOf(id), SubmissionId.slotOf(id));
+    }
+
+    /// @notice The market's request type hash, written out (the test compares it with the market extension's
+    /// REQUEST_TYPEHASH).
+    bytes32 public constant REQUEST_TYPEHASH = keccak256(
+        "Request(bytes32 programId,bytes32 statementsHash,uint32 count,uint64 feePerProof,uint64 nonce,uint40 deadline)"
+    );
+
+    /// @notice The EIP-712 hash of an off-chain request for a market at `verifyingContract` on `chainId`: the
+    /// market's type hash and OpenZeppelin's domain separator and typed-data hash, as the market computes it
+    /// for its own address and chain.
+    function requestHash(IAggregationMarketTypes.Request calldata r, uint256 chainId, address verifyingContract)
+        external
+        pure
+        returns (bytes32)
+    {
+        bytes32 domainSeparator = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("NEX AggregationMarket"),
+                keccak256("2"),
+                chainId,
+                verifyingContract
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                REQUEST_TYPEHASH,
+                r.programId,
+                r.statementsHash,
+                r.count,
+                r.feePerProof,
+                r.nonce,
+                r.deadline
+            )
+        );
+        return MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
+    }
+
+    function statementsHash(bytes32[] calldata digests) external pure returns (bytes32) {
+        return keccak256(abi.encodePacked(digests));
     }
 }

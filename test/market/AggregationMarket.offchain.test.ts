@@ -11,6 +11,7 @@ import {
   lockByAssigned,
   post,
   proofFor,
+  requestHashOf,
   signRequest,
   word,
 } from './fixture.js';
@@ -91,8 +92,13 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
         { word: v2.groupWord({ payer: f.user2.address, feePerProof: 2n * MIN_FEE, count: 2, callbackGas: 0 }), programId: f.programId },
       ];
       const root = v2.batchRoot(digests, 8);
-      await expect(tx).to.emit(f.market, 'MarketRequestAccepted').withArgs(1, f.user1.address, 0, f.programId, 0, 3, MIN_FEE, 0);
-      await expect(tx).to.emit(f.market, 'MarketRequestAccepted').withArgs(1, f.user2.address, 7, f.programId, 3, 2, 2n * MIN_FEE, 0);
+      // Each acceptance names the EIP-712 hash its payer signed (relays and the SDK key requests by it).
+      await expect(tx)
+        .to.emit(f.market, 'MarketRequestAccepted')
+        .withArgs(1, f.user1.address, 0, f.programId, 0, 3, MIN_FEE, 0, await requestHashOf(f, a.group, a.digests));
+      await expect(tx)
+        .to.emit(f.market, 'MarketRequestAccepted')
+        .withArgs(1, f.user2.address, 7, f.programId, 3, 2, 2n * MIN_FEE, 0, await requestHashOf(f, b.group, b.digests));
       await expect(tx)
         .to.emit(f.market, 'MarketBatchPosted')
         .withArgs(1, f.relay.address, root, v2.groupsHash(groups), 5, 8, 7n * MIN_FEE);
