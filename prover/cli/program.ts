@@ -1,8 +1,8 @@
 /**
  * The `nex` command tree on commander. Each top-level command is listed here with its summary; its
  * options, subcommands and actions are defined in prover/cli/commands/<area>.ts, which is imported only
- * when that command runs (commander's preSubcommand hook), so `nex rollup fee` never loads the keeper
- * or the prover engine.
+ * when that command runs (commander's preSubcommand hook), so `nex rollup fee` never loads the keeper,
+ * the relay or the prover engine.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -19,6 +19,7 @@ const TOP_LEVEL: readonly TopLevel[] = [
   { name: 'deploy', summary: 'Deploy (or confirm) the NEX protocol on a chain from a parameters file', load: async () => (await import('./commands/devnet.js')).deploy },
   { name: 'rollup', summary: 'Rollup team commands: register a program, submit proofs, status, wait, refund, fee', load: async () => (await import('./commands/rollup.js')).rollup },
   { name: 'keeper', summary: 'Prover keeper: init, stake, unstake, withdraw, claim, status, run (the daemon)', load: async () => (await import('./commands/keeper.js')).keeper },
+  { name: 'relay', summary: 'Run a relay: the off-chain entry point of the version-2 market (HTTP API, checks, store, posting)', load: async () => (await import('./commands/relay.js')).relay },
   { name: 'prove', summary: 'Prove a statement of the example rollup circuit to a file', load: async () => (await import('./commands/prove.js')).prove },
   { name: 'aggregate', summary: 'Aggregate a batch of rollup proofs into one EVM root proof', load: async () => (await import('./commands/prove.js')).aggregate },
   { name: 'verify', summary: 'Verify a rollup or aggregated proof file with bb, or on an in-process EVM (--evm)', load: async () => (await import('./commands/prove.js')).verify },

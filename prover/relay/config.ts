@@ -1,7 +1,8 @@
 /**
- * The relay's configuration: one table of options (config-file key, environment variable, kind, default,
- * documentation), loaded as defaults < JSON config file < NEX_RELAY_* environment, validated at start-up
- * with every problem listed at once. docs/relay.md's option table is checked against OPTIONS.
+ * The relay's configuration: one table of options (config-file key, environment variable, `nex relay` flag,
+ * kind, default, documentation), loaded as defaults < JSON config file < NEX_RELAY_* environment < flags,
+ * validated at start-up with every problem listed at once. docs/relay.md's option table and the CLI's
+ * options are checked against OPTIONS.
  * The private key is not an option: it comes from NEX_RELAY_PRIVATE_KEY only (main.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -52,6 +53,8 @@ export interface OptionSpec {
   /** Dotted key in the config file. */
   readonly key: string;
   readonly env: string;
+  /** The `nex relay` flag (bool options also take `--no-<flag>`). */
+  readonly flag: string;
   readonly kind: Kind;
   readonly values?: readonly string[];
   /** Default as written in the config file; undefined = required or unset. */
@@ -60,38 +63,38 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { key: 'listen.host', env: 'NEX_RELAY_HOST', kind: 'string', default: '127.0.0.1', doc: 'Address the HTTP API listens on (0.0.0.0 to serve other hosts; put a TLS proxy in front).' },
-  { key: 'listen.port', env: 'NEX_RELAY_PORT', kind: 'int', default: 8547, doc: 'TCP port of the HTTP API (0 = any free port).' },
-  { key: 'listen.trustProxy', env: 'NEX_RELAY_TRUST_PROXY', kind: 'bool', default: 'false', doc: 'Take the client IP from X-Forwarded-For (only behind your own reverse proxy: the per-IP limit keys on it).' },
-  { key: 'rpcUrl', env: 'NEX_RELAY_RPC_URL', kind: 'url', doc: 'JSON-RPC endpoint of the chain (required).' },
-  { key: 'chainId', env: 'NEX_RELAY_CHAIN_ID', kind: 'int', doc: 'Expected chain id; start-up fails when the RPC serves another chain.' },
-  { key: 'marketAddress', env: 'NEX_RELAY_MARKET_ADDRESS', kind: 'address', doc: 'AggregationMarket (version 2) address (required).' },
-  { key: 'startBlock', env: 'NEX_RELAY_START_BLOCK', kind: 'int', default: 0, doc: "The market's deployment block: where program registrations are searched from." },
-  { key: 'dataDir', env: 'NEX_RELAY_DATA_DIR', kind: 'path', default: '.nex/relay', doc: 'Directory of the embedded SQLite store.' },
-  { key: 'db', env: 'NEX_RELAY_DB', kind: 'string', doc: 'Store: a postgres:// URL (production) or a SQLite file path. Default: <dataDir>/relay.sqlite.' },
-  { key: 'limits.bodyLimitBytes', env: 'NEX_RELAY_BODY_LIMIT', kind: 'int', default: 1_048_576, doc: 'Largest request body (bytes); larger ones get 413. A statement is ~29.5 KB of JSON.' },
-  { key: 'limits.maxStatementsPerRequest', env: 'NEX_RELAY_MAX_STATEMENTS', kind: 'int', default: 32, doc: `Most statements one request may carry (1..${v2.MAX_CAPACITY}, at most capacity).` },
-  { key: 'limits.ipPerMinute', env: 'NEX_RELAY_RATE_IP', kind: 'int', default: 120, doc: 'Requests per minute per client IP, on every route but /healthz and /metrics (429 with Retry-After).' },
-  { key: 'limits.payerPerMinute', env: 'NEX_RELAY_RATE_PAYER', kind: 'int', default: 60, doc: 'Submissions per minute per payer (the signature\'s address), whatever the IP (429 with Retry-After).' },
-  { key: 'limits.maxPendingVerifications', env: 'NEX_RELAY_VERIFY_QUEUE', kind: 'int', default: 256, doc: 'Proofs waiting for bb verification before new submissions get 503.' },
-  { key: 'posting', env: 'NEX_RELAY_POSTING', kind: 'bool', default: 'true', doc: 'Run the posting loop. Of several processes sharing one PostgreSQL store and key, exactly one posts.' },
-  { key: 'capacity', env: 'NEX_RELAY_CAPACITY', kind: 'int', default: 32, doc: `Statements per posted batch (4..${v2.MAX_CAPACITY}): a batch is posted as soon as this many wait.` },
-  { key: 'postTimeoutSeconds', env: 'NEX_RELAY_POST_TIMEOUT', kind: 'int', default: 60, doc: 'A request waits at most this long for a full batch before it is posted anyway.' },
-  { key: 'postMarginSeconds', env: 'NEX_RELAY_POST_MARGIN', kind: 'int', default: 30, doc: "Time left for inclusion: a request is posted at least this long before its deadline, or not at all." },
-  { key: 'minDeadlineSeconds', env: 'NEX_RELAY_MIN_DEADLINE', kind: 'int', default: 120, doc: 'Requests whose deadline is closer than this are refused (422 deadline-too-close).' },
-  { key: 'deadlineHorizonSeconds', env: 'NEX_RELAY_DEADLINE_HORIZON', kind: 'int', default: 3600, doc: 'Requests whose deadline is further than this are refused (422 deadline-too-far).' },
-  { key: 'pollIntervalMs', env: 'NEX_RELAY_POLL_MS', kind: 'int', default: 2000, doc: 'Period of the posting loop (settle posts, watch the market, post when due).' },
-  { key: 'confirmations', env: 'NEX_RELAY_CONFIRMATIONS', kind: 'int', default: 2, doc: "Blocks behind the head the market watcher reads other posters' events at." },
-  { key: 'maxLogRange', env: 'NEX_RELAY_MAX_LOG_RANGE', kind: 'int', default: 2000, doc: 'Largest block range of one eth_getLogs call.' },
-  { key: 'proofRetentionSeconds', env: 'NEX_RELAY_PROOF_RETENTION', kind: 'int', default: 604_800, doc: 'How long proofs of posted requests stay served to provers (those of skipped, expired and void ones go at their deadline).' },
-  { key: 'maxPostAttempts', env: 'NEX_RELAY_MAX_POST_ATTEMPTS', kind: 'int', default: 3, doc: 'A request in this many reverted posts is given up (skipped, reason post-reverted).' },
-  { key: 'gas.maxFeePerGas', env: 'NEX_RELAY_MAX_FEE_PER_GAS', kind: 'wei', default: '200 gwei', doc: 'Cap on maxFeePerGas of a post, also after bumping.' },
-  { key: 'gas.bumpPercent', env: 'NEX_RELAY_BUMP_PERCENT', kind: 'int', default: 20, doc: 'Fee increase of a replacement post (>= 10, nodes refuse less).' },
-  { key: 'gas.stuckAfterSeconds', env: 'NEX_RELAY_STUCK_AFTER', kind: 'int', default: 90, doc: 'A post pending this long is replaced with bumped fees at the same nonce.' },
-  { key: 'engine.srs', env: 'NEX_RELAY_SRS', kind: 'enum', values: ['dev', 'ignition'], default: 'dev', doc: "SRS of bb's verifier: 'ignition' (production) or 'dev' (INSECURE local devnets)." },
-  { key: 'engine.buildDir', env: 'NEX_RELAY_BUILD_DIR', kind: 'path', doc: 'Circuits build directory (default: the engine\'s, $NEX_BUILD_DIR or .nex/build).' },
-  { key: 'engine.threads', env: 'NEX_RELAY_BB_THREADS', kind: 'int', doc: "bb threads (default: bb's, all cores)." },
-  { key: 'log.level', env: 'NEX_RELAY_LOG_LEVEL', kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level logged (JSON lines on stdout).' },
+  { key: 'listen.host', env: 'NEX_RELAY_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', doc: 'Address the HTTP API listens on (0.0.0.0 to serve other hosts; put a TLS proxy in front).' },
+  { key: 'listen.port', env: 'NEX_RELAY_PORT', flag: '--port', kind: 'int', default: 8547, doc: 'TCP port of the HTTP API (0 = any free port).' },
+  { key: 'listen.trustProxy', env: 'NEX_RELAY_TRUST_PROXY', flag: '--trust-proxy', kind: 'bool', default: 'false', doc: 'Take the client IP from X-Forwarded-For (only behind your own reverse proxy: the per-IP limit keys on it).' },
+  { key: 'rpcUrl', env: 'NEX_RELAY_RPC_URL', flag: '--rpc-url', kind: 'url', doc: 'JSON-RPC endpoint of the chain (required).' },
+  { key: 'chainId', env: 'NEX_RELAY_CHAIN_ID', flag: '--chain-id', kind: 'int', doc: 'Expected chain id; start-up fails when the RPC serves another chain.' },
+  { key: 'marketAddress', env: 'NEX_RELAY_MARKET_ADDRESS', flag: '--market', kind: 'address', doc: 'AggregationMarket (version 2) address (required).' },
+  { key: 'startBlock', env: 'NEX_RELAY_START_BLOCK', flag: '--start-block', kind: 'int', default: 0, doc: "The market's deployment block: where program registrations are searched from." },
+  { key: 'dataDir', env: 'NEX_RELAY_DATA_DIR', flag: '--data-dir', kind: 'path', default: '.nex/relay', doc: 'Directory of the embedded SQLite store.' },
+  { key: 'db', env: 'NEX_RELAY_DB', flag: '--db', kind: 'string', doc: 'Store: a postgres:// URL (production) or a SQLite file path. Default: <dataDir>/relay.sqlite.' },
+  { key: 'limits.bodyLimitBytes', env: 'NEX_RELAY_BODY_LIMIT', flag: '--body-limit', kind: 'int', default: 1_048_576, doc: 'Largest request body (bytes); larger ones get 413. A statement is ~29.5 KB of JSON.' },
+  { key: 'limits.maxStatementsPerRequest', env: 'NEX_RELAY_MAX_STATEMENTS', flag: '--max-statements', kind: 'int', default: 32, doc: `Most statements one request may carry (1..${v2.MAX_CAPACITY}, at most capacity).` },
+  { key: 'limits.ipPerMinute', env: 'NEX_RELAY_RATE_IP', flag: '--rate-ip', kind: 'int', default: 120, doc: 'Requests per minute per client IP, on every route but /healthz and /metrics (429 with Retry-After).' },
+  { key: 'limits.payerPerMinute', env: 'NEX_RELAY_RATE_PAYER', flag: '--rate-payer', kind: 'int', default: 60, doc: 'Submissions per minute per payer (the signature\'s address), whatever the IP (429 with Retry-After).' },
+  { key: 'limits.maxPendingVerifications', env: 'NEX_RELAY_VERIFY_QUEUE', flag: '--verify-queue', kind: 'int', default: 256, doc: 'Proofs waiting for bb verification before new submissions get 503.' },
+  { key: 'posting', env: 'NEX_RELAY_POSTING', flag: '--posting', kind: 'bool', default: 'true', doc: 'Run the posting loop. Of several processes sharing one PostgreSQL store and key, exactly one posts.' },
+  { key: 'capacity', env: 'NEX_RELAY_CAPACITY', flag: '--capacity', kind: 'int', default: 32, doc: `Statements per posted batch (4..${v2.MAX_CAPACITY}): a batch is posted as soon as this many wait.` },
+  { key: 'postTimeoutSeconds', env: 'NEX_RELAY_POST_TIMEOUT', flag: '--post-timeout', kind: 'int', default: 60, doc: 'A request waits at most this long for a full batch before it is posted anyway.' },
+  { key: 'postMarginSeconds', env: 'NEX_RELAY_POST_MARGIN', flag: '--post-margin', kind: 'int', default: 30, doc: "Time left for inclusion: a request is posted at least this long before its deadline, or not at all." },
+  { key: 'minDeadlineSeconds', env: 'NEX_RELAY_MIN_DEADLINE', flag: '--min-deadline', kind: 'int', default: 120, doc: 'Requests whose deadline is closer than this are refused (422 deadline-too-close).' },
+  { key: 'deadlineHorizonSeconds', env: 'NEX_RELAY_DEADLINE_HORIZON', flag: '--deadline-horizon', kind: 'int', default: 3600, doc: 'Requests whose deadline is further than this are refused (422 deadline-too-far).' },
+  { key: 'pollIntervalMs', env: 'NEX_RELAY_POLL_MS', flag: '--poll-ms', kind: 'int', default: 2000, doc: 'Period of the posting loop (settle posts, watch the market, post when due).' },
+  { key: 'confirmations', env: 'NEX_RELAY_CONFIRMATIONS', flag: '--confirmations', kind: 'int', default: 2, doc: "Blocks behind the head the market watcher reads other posters' events at." },
+  { key: 'maxLogRange', env: 'NEX_RELAY_MAX_LOG_RANGE', flag: '--max-log-range', kind: 'int', default: 2000, doc: 'Largest block range of one eth_getLogs call.' },
+  { key: 'proofRetentionSeconds', env: 'NEX_RELAY_PROOF_RETENTION', flag: '--proof-retention', kind: 'int', default: 604_800, doc: 'How long proofs of posted requests stay served to provers (those of skipped, expired and void ones go at their deadline).' },
+  { key: 'maxPostAttempts', env: 'NEX_RELAY_MAX_POST_ATTEMPTS', flag: '--max-post-attempts', kind: 'int', default: 3, doc: 'A request in this many reverted posts is given up (skipped, reason post-reverted).' },
+  { key: 'gas.maxFeePerGas', env: 'NEX_RELAY_MAX_FEE_PER_GAS', flag: '--max-fee-per-gas', kind: 'wei', default: '200 gwei', doc: 'Cap on maxFeePerGas of a post, also after bumping.' },
+  { key: 'gas.bumpPercent', env: 'NEX_RELAY_BUMP_PERCENT', flag: '--bump-percent', kind: 'int', default: 20, doc: 'Fee increase of a replacement post (>= 10, nodes refuse less).' },
+  { key: 'gas.stuckAfterSeconds', env: 'NEX_RELAY_STUCK_AFTER', flag: '--stuck-after', kind: 'int', default: 90, doc: 'A post pending this long is replaced with bumped fees at the same nonce.' },
+  { key: 'engine.srs', env: 'NEX_RELAY_SRS', flag: '--srs', kind: 'enum', values: ['dev', 'ignition'], default: 'dev', doc: "SRS of bb's verifier: 'ignition' (production) or 'dev' (INSECURE local devnets)." },
+  { key: 'engine.buildDir', env: 'NEX_RELAY_BUILD_DIR', flag: '--build-dir', kind: 'path', doc: 'Circuits build directory (default: the engine\'s, $NEX_BUILD_DIR or .nex/build).' },
+  { key: 'engine.threads', env: 'NEX_RELAY_BB_THREADS', flag: '--bb-threads', kind: 'int', doc: "bb threads (default: bb's, all cores)." },
+  { key: 'log.level', env: 'NEX_RELAY_LOG_LEVEL', flag: '--log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level logged (JSON lines on stdout).' },
 ];
 
 type Value = string | number | bigint | boolean;
@@ -108,10 +111,12 @@ export interface RelayConfigSources {
   /** A JSON (comments allowed) config file; keys nested (`{"limits": {"ipPerMinute": 10}}`) or dotted. */
   readonly file?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Values given as `nex relay` flags, by option key (commander's parse). */
+  readonly flags?: Readonly<Record<string, string | boolean>>;
   readonly cwd?: string;
 }
 
-/** Builds and validates the configuration: defaults < file < environment. Throws RelayConfigError. */
+/** Builds and validates the configuration: defaults < file < environment < flags. Throws RelayConfigError. */
 export function loadRelayConfig(sources: RelayConfigSources): RelayConfig {
   const cwd = sources.cwd ?? process.cwd();
   const problems: string[] = [];
@@ -139,8 +144,13 @@ export function loadRelayConfig(sources: RelayConfigSources): RelayConfig {
     const raw = sources.env[spec.env];
     if (raw !== undefined && raw !== '') set(spec, raw, spec.env);
   }
+  for (const [key, raw] of Object.entries(sources.flags ?? {})) {
+    const spec = OPTIONS.find((o) => o.key === key);
+    if (!spec) problems.push(`${key}: unknown option`);
+    else set(spec, raw, spec.flag);
+  }
   for (const spec of OPTIONS) {
-    if (spec.default === undefined && ['rpcUrl', 'marketAddress'].includes(spec.key) && !values.has(spec.key)) problems.push(`${spec.key}: required (${spec.env})`);
+    if (spec.default === undefined && ['rpcUrl', 'marketAddress'].includes(spec.key) && !values.has(spec.key)) problems.push(`${spec.key}: required (${spec.env} or ${spec.flag})`);
   }
   if (problems.length > 0) throw new RelayConfigError(problems);
   const config = build(values, cwd);

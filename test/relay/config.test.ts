@@ -1,4 +1,4 @@
-// The relay's typed configuration: defaults < JSON file < environment, every problem reported at once.
+// The relay's typed configuration: defaults < JSON file < environment < flags, every problem reported at once.
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
@@ -79,7 +79,7 @@ describe('relay configuration', () => {
     expect(p.join('\n')).to.match(/engine.srs \(NEX_RELAY_SRS\): expected one of dev, ignition/);
     expect(p.join('\n')).to.match(/gas.maxFeePerGas \(NEX_RELAY_MAX_FEE_PER_GAS\)/);
     expect(p.join('\n')).to.match(/rpcUrl \(NEX_RELAY_RPC_URL\): unsupported URL scheme/);
-    expect(p.join('\n')).to.match(/marketAddress: required \(NEX_RELAY_MARKET_ADDRESS\)/);
+    expect(p.join('\n')).to.match(/marketAddress: required \(NEX_RELAY_MARKET_ADDRESS or --market\)/);
   });
 
   it('fits the default statements per request, of the largest kind, in the default body limit', () => {
@@ -137,10 +137,21 @@ describe('relay configuration', () => {
     expect(entry.err.message).to.equal('HTTP request failed. URL: https://eth.example.com');
   });
 
-  it('docs/relay.md documents every option with its environment variable and default', () => {
+  it('takes `nex relay` flags over the environment and the file, and names the flag of a bad value', () => {
+    const cwd = tempDir('cfg');
+    const file = join(cwd, 'relay.json');
+    writeFileSync(file, JSON.stringify({ capacity: 16, posting: true }));
+    const c = loadRelayConfig({ file, cwd, env: { ...REQUIRED, NEX_RELAY_CAPACITY: '8', NEX_RELAY_PORT: '9000' }, flags: { capacity: '64', posting: false, 'gas.maxFeePerGas': '3 gwei' } });
+    expect([c.capacity, c.posting, c.gas.maxFeePerGas, c.listen.port]).to.deep.equal([64, false, 3_000_000_000n, 9000]);
+    const p = problems(() => loadRelayConfig({ cwd, env: REQUIRED, flags: { 'listen.port': 'x', nope: '1' } }));
+    expect(p).to.deep.equal(['listen.port (--port): expected a non-negative integer, got "x"', 'nope: unknown option']);
+    expect(new Set(OPTIONS.map((o) => o.flag)).size).to.equal(OPTIONS.length);
+  });
+
+  it('docs/relay.md documents every option with its environment variable, flag and default', () => {
     const doc = readFileSync(new URL('../../docs/relay.md', import.meta.url), 'utf8');
     for (const o of OPTIONS) {
-      const row = doc.split('\n').find((l) => l.startsWith(`| \`${o.key}\` | \`${o.env}\` |`));
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${o.key}\` | \`${o.env}\` | \`${o.flag}\` |`));
       expect(row, o.key).to.not.equal(undefined);
       if (o.default !== undefined) expect(row).to.include(`\`${o.default}\``);
     }
