@@ -74,7 +74,7 @@ describe('commitment format', () => {
   });
 
   // The contracts are at version 2 (docs/protocol.md): the Solidity library is checked against prover/protocol's
-  // version-2 section (and test/protocol/v2.test.ts checks both against test/vectors/relay-v2.json); the
+  // version-2 section (and test/protocol/v2.test.ts checks both against test/vectors/identities-v2.json); the
   // version-1 vectors above keep testing the version-1 TypeScript module that the engine, keeper and SDK use
   // until they move to version 2.
   describe('Solidity version 2 (contracts/libraries/BatchCommitment.sol)', () => {
