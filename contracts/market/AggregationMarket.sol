@@ -126,15 +126,7 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         return _submitOne(programId, publicInputs);
     }
 
-
-
-    // =====================================================================================
-    // OFF-CHAIN CHANNEL
-    // =====================================================================================
-
-
-
-
+    // The off-chain channel (deposits, withdrawals, postBatch) runs in the extension: see EXTENSION below.
 
     // =====================================================================================
     // EXTENSION (run with DELEGATECALL; see AggregationMarketExtension)
@@ -268,9 +260,6 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         else _STAKING.unlockCollateral(c.locker, collateral);
         if (h.flags & _HAS_CALLBACK != 0) _runCallbacks(batchId, settlement, excludedMask);
     }
-
-
-
 
     // =====================================================================================
     // VERIFICATION
@@ -486,8 +475,6 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     // INTERNAL: intake
     // =====================================================================================
 
-
-
     /// @dev {submit} after the proof check: one statement, fee `msg.value`.
     function _submitOne(bytes32 programId, bytes32[] calldata publicInputs) private returns (uint256) {
         _checkFee(msg.value);
@@ -500,18 +487,6 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         _closeAppend(batchId, h);
         return SubmissionId.pack(batchId, slot);
     }
-
-
-
-
-
-
-
-
-
-
-
-
 
     // =====================================================================================
     // INTERNAL: lock and settlement
@@ -594,7 +569,6 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         );
     }
 
-
     /// @dev Calls the program callback of every included slot of a group with callback gas, with exactly
     /// that gas (the fulfiller must provide it) and without copying return data.
     function _runCallbacks(uint256 batchId, Settlement calldata st, uint64 excludedMask) private {
@@ -639,7 +613,6 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     // INTERNAL: state, storage and helpers
     // =====================================================================================
 
-
     function _claim(address to) private {
         uint256 amount = _earnings[msg.sender];
         if (msg.sender == _treasury) {
@@ -652,14 +625,12 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         _sendValue(to, amount);
     }
 
-
     function _ownedProgram(bytes32 programId) private view returns (Program storage program) {
         program = _programs[programId];
         address owner = program.owner;
         if (owner == address(0)) revert MarketUnknownProgram(programId);
         if (owner != msg.sender) revert MarketNotProgramOwner(programId, msg.sender);
     }
-
 
     function _setParams(Params memory p) private {
         if (

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IAggregationMarketTypes} from "../interfaces/IAggregationMarket.sol";
 import {IProverStaking} from "../interfaces/IProverStaking.sol";
 import {IVerifierRouter} from "../interfaces/IVerifierRouter.sol";
 import {BatchCommitment} from "../libraries/BatchCommitment.sol";
@@ -15,9 +14,9 @@ import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/Messa
 /// @notice The second half of the aggregation market's code (see {MarketBase}): the batch-calldata and
 /// blob intake of several statements, the off-chain channel (deposits, withdrawals, posting signed
 /// requests) and closing, slashing and releasing batches, plus the pure computations of settlements
-/// ({readSettlement}, which the market also calls with STATICCALL on a fulfilment's slow path). {AggregationMarket} deploys it and runs these
-/// functions with DELEGATECALL, in its own storage and with its own balance; the NatSpec of each is in
-/// {IAggregationMarket}. Called directly, every function reverts.
+/// ({readSettlement}, which the market also calls with STATICCALL on a fulfilment's slow path).
+/// {AggregationMarket} deploys it and runs these functions with DELEGATECALL, in its own storage and with
+/// its own balance; the NatSpec of each is in {IAggregationMarket}. Called directly, every function reverts.
 contract AggregationMarketExtension is MarketBase {
     address private immutable _SELF;
 

@@ -102,7 +102,6 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
     mapping(address account => uint256) internal _earnings;
     mapping(bytes32 digest => uint256 batchId) internal _recorded;
 
-
     /// @notice Sets the contracts both halves of the market use.
     /// @param staking_ The ProverStaking contract.
     /// @param router_ The VerifierRouter.
