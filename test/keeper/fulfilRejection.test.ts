@@ -2,7 +2,7 @@
 // error that retrying the same proof cannot fix, decoded by name (no longer matched in message text).
 import { expect } from 'chai';
 import { BaseError, ContractFunctionRevertedError, encodeErrorResult, type Hex } from 'viem';
-import { aggregationMarketAbi, verifierRouterAbi } from '../../prover/abi/v1.js';
+import { aggregationMarketAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
 import { fulfilRejection } from '../../prover/keeper/daemon/batchJob.js';
 import { toRevertError } from '../../prover/keeper/tx/txManager.js';
 
@@ -20,7 +20,7 @@ describe('keeper: fulfil rejections', () => {
   it('gives up on an invalid proof, an invalid exclusion or nothing to include', () => {
     expect(fulfilRejection(fulfilRevert(market('MarketInvalidProof', [7n])))).to.equal('MarketInvalidProof');
     expect(fulfilRejection(fulfilRevert(market('MarketNothingIncluded', [7n])))).to.equal('MarketNothingIncluded');
-    const mask = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketInvalidExcludedMask', args: [3] });
+    const mask = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketInvalidExcludedMask', args: [3n] });
     expect(fulfilRejection(fulfilRevert(mask))).to.equal('MarketInvalidExcludedMask');
   });
 

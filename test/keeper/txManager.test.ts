@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWalletClient, encodeErrorResult, http, parseEther, size, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../prover/abi/v1.js';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { GasPolicy } from '../../prover/keeper/config/config.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
@@ -156,8 +156,8 @@ describe('keeper tx manager (anvil)', function () {
     await anvil.test.setAutomine(true);
     const db = new KeeperDb(join(dir, 'f.sqlite'));
     const tm = manager(DEV_KEYS[3], db);
-    // MarketEmptyProof() fits one word: a contract that reverts with it stands in for the market.
-    const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketEmptyProof' });
+    // MarketLengthMismatch() fits one word: a contract that reverts with it stands in for the market.
+    const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketLengthMismatch' });
     const funder = anvil.wallet(DEV_KEYS[0]);
     const deployHash = await funder.sendTransaction({ data: reverterWith(data), gas: 100000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
     const reverter = (await anvil.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
@@ -168,8 +168,8 @@ describe('keeper tx manager (anvil)', function () {
       err = e;
     }
     expect(err).to.be.instanceOf(RevertError);
-    expect((err as RevertError).errorName).to.equal('MarketEmptyProof');
-    expect((err as RevertError).shortMessage).to.equal('reverted: MarketEmptyProof()');
+    expect((err as RevertError).errorName).to.equal('MarketLengthMismatch');
+    expect((err as RevertError).shortMessage).to.equal('reverted: MarketLengthMismatch()');
     expect((err as RevertError).name).to.equal('RevertError');
     expect(db.recentTxs(5)).to.have.length(0);
   });
