@@ -16,7 +16,7 @@ import {
   statementDigest,
   submissionId,
 } from '../../prover/protocol/index.js';
-import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitment-vectors.js';
+import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitmentVectors.js';
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as CommitmentVectors;
 
