@@ -51,7 +51,7 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
-describe('engine end to end (real proofs)', function () {
+describe('[proofs] engine end to end', function () {
   this.timeout(600_000);
   let backend: ExampleBackend;
   let dir: string;
