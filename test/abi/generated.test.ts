@@ -9,7 +9,7 @@ import {
   plainSourceName,
   renderAbiModule,
   type ArtifactReader,
-} from '../../scripts/abi-module.js';
+} from '../../scripts/abiModule.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MARKET = 'contracts/market/AggregationMarket.sol/AggregationMarket.json';

@@ -17,7 +17,7 @@ import {
   submissionId,
   v2,
 } from '../../prover/protocol/index.js';
-import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitment-vectors.js';
+import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitmentVectors.js';
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as CommitmentVectors;
 

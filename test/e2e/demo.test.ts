@@ -96,7 +96,7 @@ class DemoRun {
   }
 }
 
-describe('npm run demo (end to end, real proofs)', function () {
+describe('[proofs] npm run demo (end to end)', function () {
   this.timeout(45 * 60_000);
   const runs: DemoRun[] = [];
   let dir: string;

@@ -56,7 +56,7 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
   return self;
 }
 
-describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
+describe('[proofs] keeper daemon on the real contracts (anvil, example rollup proofs, no aggregation proofs)', function () {
   this.timeout(300_000);
   let anvil: Anvil;
   let backend: ExampleBackend;

@@ -38,7 +38,7 @@ async function until<T>(f: () => Promise<T | undefined | false>, ms: number, wha
   }
 }
 
-describe('keeper end to end (anvil, real proofs)', function () {
+describe('[proofs] keeper end to end (anvil)', function () {
   this.timeout(40 * 60_000);
   let anvil: Anvil;
   let p: Protocol;

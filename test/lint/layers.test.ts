@@ -94,7 +94,7 @@ describe('lint: layers and faces (eslint.config.js)', function () {
     for (const [file, code] of cases) expect(await lint(file, `${code}\n`), file).to.deep.equal([]);
   });
 
-  it('keeps product code from importing test fixtures (scripts/bench-gas.ts once did)', async () => {
+  it('keeps product code from importing test fixtures (scripts/benchGas.ts once did)', async () => {
     const errors = await lint('scripts/fixture.ts', "import { deployMarket } from '../test/market/fixture.js';\n");
     expect(errors).to.have.length(1);
     expect(errors[0]!.message).to.contain('product code may not import from test/');

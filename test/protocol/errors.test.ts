@@ -175,7 +175,7 @@ describe('protocol errors: every error class of the code base is a NexError', ()
       ['DeployError', (await import('../../deploy/deploy.js')).DeployError],
       ['ParametersError', (await import('../../deploy/parameters.js')).ParametersError],
       ['NodeStartError', (await import('../../deploy/devnet/node.js')).NodeStartError],
-      ['AbiModuleError', (await import('../../scripts/abi-module.js')).AbiModuleError],
+      ['AbiModuleError', (await import('../../scripts/abiModule.js')).AbiModuleError],
       ['SrsNotReadyError', (await import('../../prover/engine/srs/open.js')).SrsNotReadyError],
     ];
     const cause = new Error('below');

@@ -10,7 +10,7 @@ import { network } from 'hardhat';
 import { compactSignatureToSignature, parseCompactSignature, recoverTypedDataAddress, serializeSignature, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { CommitmentError, FIELD_MODULUS, fieldToWord, v2 } from '../../prover/protocol/index.js';
-import { buildIdentityVectors, IDENTITY_VECTORS_PATH, type IdentityVectors } from '../../scripts/identity-vectors.js';
+import { buildIdentityVectors, IDENTITY_VECTORS_PATH, type IdentityVectors } from '../../scripts/identityVectors.js';
 import { deployMarket } from '../../scripts/lib/marketDeployment.js';
 
 const vectors = JSON.parse(readFileSync(IDENTITY_VECTORS_PATH, 'utf8')) as IdentityVectors;
@@ -30,7 +30,7 @@ const NOT_CANONICAL = `0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex
 const OWNER: Address = '0x93E9D77446ED1b85Dcf07c3F480B89c751f287De';
 
 describe('protocol v2: identity vectors (test/vectors/identities-v2.json)', () => {
-  it('the vector file is what prover/protocol generates (npx tsx scripts/identity-vectors.ts)', () => {
+  it('the vector file is what prover/protocol generates (npx tsx scripts/identityVectors.ts)', () => {
     expect(buildIdentityVectors()).to.deep.equal(vectors);
     expect(vectors.cases.map((c) => c.statements.length)).to.deep.equal([1, 2, 1, 64]);
   });

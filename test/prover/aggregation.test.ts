@@ -71,7 +71,7 @@ async function outcome(verifier: RootVerifier, proof: Uint8Array | string, publi
   }
 }
 
-describe('aggregation: batch of capacity 2 (two rollup programs) verified on the EVM', function () {
+describe('[proofs] aggregation: batch of capacity 2 (two rollup programs) verified on the EVM', function () {
   this.timeout(30 * 60_000);
   let bb: Barretenberg;
   let art: AggregationArtifacts;

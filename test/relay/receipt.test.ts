@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { privateKeyToAccount } from 'viem/accounts';
 import { v2 } from '../../prover/protocol/index.js';
 import { signReceipt } from '../../prover/relay/receipt.js';
-import { IDENTITY_VECTORS_PATH, type IdentityVectors } from '../../scripts/identity-vectors.js';
+import { IDENTITY_VECTORS_PATH, type IdentityVectors } from '../../scripts/identityVectors.js';
 import { KEYS } from './helpers/relay.js';
 
 const vectors = JSON.parse(readFileSync(IDENTITY_VECTORS_PATH, 'utf8')) as IdentityVectors;

@@ -31,7 +31,7 @@ import { hexToBytes } from 'viem';
 async function marketOverheadFromBenchGas(): Promise<Map<number, bigint> | undefined> {
   let stdout: string;
   try {
-    ({ stdout } = await promisify(execFile)('npx', ['hardhat', 'run', 'scripts/bench-gas.ts'], { maxBuffer: 1 << 24 }));
+    ({ stdout } = await promisify(execFile)('npx', ['hardhat', 'run', 'scripts/benchGas.ts'], { maxBuffer: 1 << 24 }));
   } catch (err) {
     console.error(`bench:gas failed, the per-proof table shows the verifier share only: ${(err as Error).message}`);
     return undefined;

@@ -7,7 +7,7 @@ import {
 import { jobsPerLevel, type Job, planBatch } from '../../prover/engine/planner.js';
 import { expectedRootPublicInputs } from '../../prover/engine/index.js';
 import vectors from '../vectors/commitment.json' with { type: 'json' };
-import { batchFromMask, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, randomRollup, rng } from './engineHelpers.js';
 
 const CAPACITIES = [2, 4, 8, 16, 32];
 

@@ -51,7 +51,7 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
-describe('engine end to end (real proofs)', function () {
+describe('[proofs] engine end to end', function () {
   this.timeout(600_000);
   let backend: ExampleBackend;
   let dir: string;
@@ -89,7 +89,7 @@ describe('engine end to end (real proofs)', function () {
     await writeFile(batchFile, JSON.stringify(batchToJson(batch)));
 
     // 1. First run in a child process; kill it once the leaf and the pad are checkpointed and the root started.
-    const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'engine-child.ts'), batchFile, PROVER, checkpointDir], {
+    const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'engineChild.ts'), batchFile, PROVER, checkpointDir], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, NEX_ENGINE_CHILD: '1' },
     });

@@ -14,7 +14,7 @@ import { planBatch, type Plan } from '../../prover/engine/planner.js';
 import {
   JobFailedError, type JobResult, type JobRunner, type JobTask, type ProgressEvent, runPlan, WorkerCrashError,
 } from '../../prover/engine/scheduler.js';
-import { batchFromMask, KEY_HASHES, PROVER, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, KEY_HASHES, PROVER, randomRollup, rng } from './engineHelpers.js';
 
 interface FakeOptions {
   delayMs?: number;

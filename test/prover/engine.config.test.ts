@@ -9,7 +9,7 @@ import { jsonLogger } from '../../prover/engine/logger.js';
 import { loadBatchFile } from '../../prover/cli/commands/prove.js';
 import { rollupToJson } from '../../prover/engine/batch.js';
 import { main } from '../../prover/cli/main.js';
-import { batchFromMask, PROVER, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, PROVER, randomRollup, rng } from './engineHelpers.js';
 
 describe('engine config, batch files and CLI arguments', () => {
   const batch = batchFromMask(rng(1), 4, 0b0101);

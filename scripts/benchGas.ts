@@ -335,7 +335,7 @@ function pad(cells: (string | number | bigint)[], widths: number[]): string {
 async function main() {
   // `hardhat run` passes the script's own arguments after its path (when it passes any): NEX_BENCH_JSON=1 and
   // NEX_BENCH_ROOT_VERIFY=name=gas,... do the same through the environment.
-  const at = process.argv.findIndex((a) => a.endsWith('bench-gas.ts'));
+  const at = process.argv.findIndex((a) => a.endsWith('benchGas.ts'));
   const parsed = parseArgs(at === -1 ? [] : process.argv.slice(at + 1));
   const { rootVerify, provisional } = parsed;
   const json = parsed.json || process.env.NEX_BENCH_JSON === '1';

@@ -8,7 +8,7 @@ import { ConfigError, resolveAggregateOptions } from '../../prover/engine/config
 import { precheckDigest, type PrecheckReport } from '../../prover/engine/index.js';
 import { jsonLogger } from '../../prover/engine/logger.js';
 import { precheckSlots } from '../../prover/engine/precheck.js';
-import { batchFromMask, PROVER, randomBytes, rng } from './engine-helpers.js';
+import { batchFromMask, PROVER, randomBytes, rng } from './engineHelpers.js';
 
 /** Verifies by a rule the test controls (proofs whose first byte is 0 fail) and counts the calls. */
 function countingBackend() {

@@ -1,10 +1,10 @@
 /**
  * Builds the version-2 identity test vectors (test/vectors/identities-v2.json) from prover/protocol (v2):
  * program ids, statement digests, statements hashes, group words, EIP-712 request hashes and relay receipt
- * digests. `npx tsx scripts/identity-vectors.ts` rewrites the file; `--check` fails when it is stale. Inputs
+ * digests. `npx tsx scripts/identityVectors.ts` rewrites the file; `--check` fails when it is stale. Inputs
  * derive from labels (keccak, reduced mod r), so it is reproducible. test/protocol/v2.test.ts checks every
  * value against an independent implementation (ethers) and against the Solidity library and market.
- * The batch-tree vectors are test/vectors/commitment.json's (scripts/commitment-vectors.ts).
+ * The batch-tree vectors are test/vectors/commitment.json's (scripts/commitmentVectors.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +106,7 @@ function main(): void {
   const json = `${JSON.stringify(buildIdentityVectors(), null, 2)}\n`;
   if (process.argv.includes('--check')) {
     if (readFileSync(IDENTITY_VECTORS_PATH, 'utf8') !== json) {
-      console.error(`${IDENTITY_VECTORS_PATH} is stale: run npx tsx scripts/identity-vectors.ts`);
+      console.error(`${IDENTITY_VECTORS_PATH} is stale: run npx tsx scripts/identityVectors.ts`);
       process.exit(1);
     }
     console.log(`${IDENTITY_VECTORS_PATH} is up to date`);
