@@ -72,7 +72,11 @@ function parseArgs(argv: string[]) {
       rootVerify[k] = BigInt(v);
     }
   }
-  return { json, rootVerify: Object.keys(rootVerify).length > 0 ? rootVerify : DEFAULT_ROOT_VERIFY, provisional: Object.keys(rootVerify).length === 0 };
+  return {
+    json,
+    rootVerify: Object.keys(rootVerify).length > 0 ? rootVerify : DEFAULT_ROOT_VERIFY,
+    provisional: Object.keys(rootVerify).length === 0,
+  };
 }
 
 function calldataCost(data: string): { standard: bigint; floor: bigint } {
@@ -252,7 +256,13 @@ class Bench {
       const send =
         k === 1
           ? f.market.connect(f.user1).submit(f.programId, inputs[0]!, rollupProof(at + 1), { value: MIN_FEE })
-          : f.market.connect(f.user1).submitMany(ids, inputs, inputs.map((_, j) => rollupProof(at + j + 1)), MIN_FEE, { value: MIN_FEE * BigInt(k) });
+          : f.market.connect(f.user1).submitMany(
+              ids,
+              inputs,
+              inputs.map((_, j) => rollupProof(at + j + 1)),
+              MIN_FEE,
+              { value: MIN_FEE * BigInt(k) },
+            );
       const sent = await send;
       const first = await recordSubmitted(f, this.book, sent, inputs, ids);
       batchId = first.batchId;
@@ -350,7 +360,10 @@ async function main() {
   // ----- one-off and per-operation rows -----
   const ops: { operation: string; gasUsed: bigint; execution: bigint | null }[] = [];
   const add = (operation: string, t: Tx) => ops.push({ operation, gasUsed: t.gasUsed, execution: t.execution });
-  add('registerProgram (3,680-byte vk in the event)', await measure(conn, f.market.connect(f.user2).registerProgram(`0x${'00'.repeat(31)}07`, VK, 2)));
+  add(
+    'registerProgram (3,680-byte vk in the event)',
+    await measure(conn, f.market.connect(f.user2).registerProgram(`0x${'00'.repeat(31)}07`, VK, 2)),
+  );
   add('deposit (first: balance 0 -> x)', await measure(conn, f.market.connect(f.user2).deposit({ value: 10n ** 18n })));
   add('deposit (top-up)', await measure(conn, f.market.connect(f.user2).deposit({ value: 10n ** 18n })));
   add('requestWithdrawal', await measure(conn, f.market.connect(f.user2).requestWithdrawal(10n ** 18n)));
@@ -378,7 +391,10 @@ async function main() {
     inclusion,
   ]);
   const isVerifiedTx = await f.user2.sendTransaction({ to: await f.market.getAddress(), data: isVerifiedData });
-  add('isVerified with path (batch of 32, cold, as a transaction)', await measureHash(conn, (await isVerifiedTx.wait())!.hash, isVerifiedData));
+  add(
+    'isVerified with path (batch of 32, cold, as a transaction)',
+    await measureHash(conn, (await isVerifiedTx.wait())!.hash, isVerifiedData),
+  );
   add('recordVerified (stores the digest)', await measure(conn, f.market.recordVerified(f.programId, entry.inputs[5]!, inclusion)));
   const pathFree = f.market.interface.encodeFunctionData('isVerified(bytes32,bytes32[])', [f.programId, entry.inputs[5]!]);
   const pathFreeTx = await f.user2.sendTransaction({ to: await f.market.getAddress(), data: pathFree });
@@ -417,7 +433,11 @@ async function main() {
       rootVerifyProvisional: provisional,
       singleProofBaseline: Number(SINGLE_PROOF_BASELINE),
       blobGasEquivalent: Number(BLOB_GAS_EQUIVALENT),
-      operations: ops.map((o) => ({ operation: o.operation, gasUsed: Number(o.gasUsed), execution: o.execution === null ? null : Number(o.execution) })),
+      operations: ops.map((o) => ({
+        operation: o.operation,
+        gasUsed: Number(o.gasUsed),
+        execution: o.execution === null ? null : Number(o.execution),
+      })),
       perProof: table.map((t) => ({
         channel: t.channel,
         mix: t.mix,
@@ -450,7 +470,24 @@ async function main() {
       `; verifying one proof alone: ${SINGLE_PROOF_BASELINE.toLocaleString('en')})\n`,
   );
   const w2 = [9, 9, 5, 5, 4, 11, 9, 9, 11, 12, ...variants.flatMap(() => [12, 8])];
-  log(pad(['channel', 'mix', 'n', 'subm', 'txs', 'intake', 'seal', 'lock', 'fulfil bk', 'bookkeep/pf', ...variants.flatMap((v) => [`${v}/pf`, 'ratio'])], w2));
+  log(
+    pad(
+      [
+        'channel',
+        'mix',
+        'n',
+        'subm',
+        'txs',
+        'intake',
+        'seal',
+        'lock',
+        'fulfil bk',
+        'bookkeep/pf',
+        ...variants.flatMap((v) => [`${v}/pf`, 'ratio']),
+      ],
+      w2,
+    ),
+  );
   for (const t of table) {
     log(
       pad(

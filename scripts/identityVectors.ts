@@ -44,7 +44,17 @@ export interface IdentityVectors {
 
 const SPECS: { name: string; inputs: Hex[][]; chainId: number; fee: bigint; nonce: bigint; callbackGas: number }[] = [
   { name: 'one statement, one input', inputs: [[field('a/0')]], chainId: 1, fee: 10n ** 15n, nonce: 0n, callbackGas: 0 },
-  { name: 'two statements, two inputs', inputs: [[field('b/0'), field('b/1')], [field('b/2'), field('b/3')]], chainId: 31337, fee: 1n, nonce: 7n, callbackGas: 100_000 },
+  {
+    name: 'two statements, two inputs',
+    inputs: [
+      [field('b/0'), field('b/1')],
+      [field('b/2'), field('b/3')],
+    ],
+    chainId: 31337,
+    fee: 1n,
+    nonce: 7n,
+    callbackGas: 100_000,
+  },
   {
     name: 'four inputs, edge values',
     inputs: [[EDGE.zero!, EDGE.one!, EDGE.rMinus1!, field('c/3')]],
@@ -79,7 +89,14 @@ export function buildIdentityVectors(): IdentityVectors {
       const statements = s.inputs.map((publicInputs) => ({ publicInputs, digest: v2.statementDigest(programId, publicInputs) }));
       const sh = v2.statementsHash(statements.map((x) => x.digest));
       const domain = { chainId: s.chainId, verifyingContract: address(`market/${i}`) };
-      const request = { programId, statementsHash: sh, count: statements.length, feePerProof: s.fee, nonce: s.nonce, deadline: 1_800_000_000 + i };
+      const request = {
+        programId,
+        statementsHash: sh,
+        count: statements.length,
+        feePerProof: s.fee,
+        nonce: s.nonce,
+        deadline: 1_800_000_000 + i,
+      };
       const rh = v2.requestHash(request, v2.marketDomain(domain.chainId, domain.verifyingContract));
       const payer = address(`payer/${i}`);
       const word = v2.groupWord({ payer, feePerProof: s.fee, count: statements.length, callbackGas: s.callbackGas });

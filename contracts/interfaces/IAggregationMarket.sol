@@ -146,7 +146,11 @@ interface IAggregationMarketTypes {
     /// @param publicInputCount Public inputs per statement.
     /// @param vk The 3,680-byte `noir-recursive` verification key.
     event MarketProgramRegistered(
-        bytes32 indexed programId, address indexed owner, bytes32 indexed vkHash, uint8 publicInputCount, bytes vk
+        bytes32 indexed programId,
+        address indexed owner,
+        bytes32 indexed vkHash,
+        uint8 publicInputCount,
+        bytes vk
     );
 
     /// @notice A program's callback changed; statements entering from now on carry `gasLimit`.
@@ -160,7 +164,9 @@ interface IAggregationMarketTypes {
     /// @param previousOwner The former owner.
     /// @param newOwner The new owner.
     event MarketProgramOwnershipTransferred(
-        bytes32 indexed programId, address indexed previousOwner, address indexed newOwner
+        bytes32 indexed programId,
+        address indexed previousOwner,
+        address indexed newOwner
     );
 
     /// @notice A calldata or blob batch opened.
@@ -257,7 +263,11 @@ interface IAggregationMarketTypes {
     /// @param finalDeadline Late fulfilment by anyone eligible up to here (before freeze shifts).
     /// @param collateral NEX wei locked.
     event MarketBatchLocked(
-        uint256 indexed batchId, address indexed prover, uint64 lockDeadline, uint64 finalDeadline, uint256 collateral
+        uint256 indexed batchId,
+        address indexed prover,
+        uint64 lockDeadline,
+        uint64 finalDeadline,
+        uint256 collateral
     );
 
     /// @notice A batch was fulfilled; `provenRoot` is now its commitment (excluded slots as zero leaves).
@@ -305,7 +315,11 @@ interface IAggregationMarketTypes {
     /// @param burned NEX burnt.
     /// @param rewarded NEX sent to the caller.
     event MarketBatchSlashed(
-        uint256 indexed batchId, address indexed locker, address indexed caller, uint256 burned, uint256 rewarded
+        uint256 indexed batchId,
+        address indexed locker,
+        address indexed caller,
+        uint256 burned,
+        uint256 rewarded
     );
 
     /// @notice A lock was released without penalty because the batch's version was removed.
@@ -589,9 +603,11 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
     /// @param vk The 3,680-byte `noir-recursive` verification key.
     /// @param publicInputCount Public inputs per statement (a count the leaf circuits take: 1, 2 or 4).
     /// @return programId The program id.
-    function registerProgram(bytes32 vkHash, bytes calldata vk, uint8 publicInputCount)
-        external
-        returns (bytes32 programId);
+    function registerProgram(
+        bytes32 vkHash,
+        bytes calldata vk,
+        uint8 publicInputCount
+    ) external returns (bytes32 programId);
 
     /// @notice Sets (or clears with address(0) and gas 0) the program's callback. Statements already in a
     /// batch keep the callback gas they entered with. Program owner only.
@@ -612,10 +628,11 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
     /// @param publicInputs The statement's public inputs.
     /// @param proof The rollup proof (its length must be the current version's).
     /// @return submissionId `batchId * 64 + slot`.
-    function submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof)
-        external
-        payable
-        returns (uint256 submissionId);
+    function submit(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof
+    ) external payable returns (uint256 submissionId);
 
     /// @notice Posts several statements into one batch (one group per run of equal program ids);
     /// `msg.value` must be `feePerProof * programIds.length`.
@@ -640,10 +657,11 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
     /// @param publicInputs Public inputs per statement.
     /// @param feePerProof Wei per statement.
     /// @return firstSubmissionId The id of the first statement.
-    function submitBlobs(bytes32[] calldata programIds, bytes32[][] calldata publicInputs, uint256 feePerProof)
-        external
-        payable
-        returns (uint256 firstSubmissionId);
+    function submitBlobs(
+        bytes32[] calldata programIds,
+        bytes32[][] calldata publicInputs,
+        uint256 feePerProof
+    ) external payable returns (uint256 firstSubmissionId);
 
     // ===== OFF-CHAIN CHANNEL =====
 
@@ -682,8 +700,12 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
     /// @param proof The aggregated proof.
     /// @param excludedMask Slots left out (bit i = slot i).
     /// @param settlement The batch content, checked against its commitment.
-    function fulfill(uint256 batchId, bytes calldata proof, uint64 excludedMask, Settlement calldata settlement)
-        external;
+    function fulfill(
+        uint256 batchId,
+        bytes calldata proof,
+        uint64 excludedMask,
+        Settlement calldata settlement
+    ) external;
 
     /// @notice The locker, before its effective lock deadline, closes a batch in which nothing is
     /// provable: every fee goes back, the collateral is unlocked.
@@ -710,18 +732,18 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
     /// @param publicInputs The statement's public inputs.
     /// @param inclusion Batch, slot and siblings.
     /// @return Whether the statement is verified.
-    function isVerified(bytes32 programId, bytes32[] calldata publicInputs, Inclusion calldata inclusion)
-        external
-        view
-        returns (bool);
+    function isVerified(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        Inclusion calldata inclusion
+    ) external view returns (bool);
 
     /// @notice Stores a verified statement's digest for path-free {isVerified} reads; reverts
     /// {MarketNotVerified} unless `inclusion` proves it.
     /// @param programId The program.
     /// @param publicInputs The statement's public inputs.
     /// @param inclusion Batch, slot and siblings.
-    function recordVerified(bytes32 programId, bytes32[] calldata publicInputs, Inclusion calldata inclusion)
-        external;
+    function recordVerified(bytes32 programId, bytes32[] calldata publicInputs, Inclusion calldata inclusion) external;
 
     /// @notice True when the statement was recorded by {recordVerified}.
     /// @param programId The program.

@@ -65,7 +65,11 @@ interface IProverStaking {
     /// @param rewarded NEX sent to the beneficiary.
     /// @param beneficiary Who received the reward.
     event StakingSlashed(
-        address indexed prover, uint256 amount, uint256 burned, uint256 rewarded, address indexed beneficiary
+        address indexed prover,
+        uint256 amount,
+        uint256 burned,
+        uint256 rewarded,
+        address indexed beneficiary
     );
 
     /// @notice The parameters changed.
@@ -204,9 +208,11 @@ interface IProverStaking {
     /// @param beneficiary Who receives the reward share.
     /// @return burned NEX burnt.
     /// @return rewarded NEX sent to `beneficiary`.
-    function slashCollateral(address prover, uint256 amount, address beneficiary)
-        external
-        returns (uint256 burned, uint256 rewarded);
+    function slashCollateral(
+        address prover,
+        uint256 amount,
+        address beneficiary
+    ) external returns (uint256 burned, uint256 rewarded);
 
     /// @notice Seconds between `requestUnstake` and the earliest `withdraw` of that entry.
     /// @return The unbonding period.

@@ -137,10 +137,12 @@ interface IVerifierRouter {
     /// @param prover The prover credited with the proof.
     /// @return True when the verifier accepts; false (never a revert) when it rejects or reverts.
     /// Reverts {RouterVersionNotUsable} when the version is not usable.
-    function verifyAggregation(uint16 version, bytes calldata proof, bytes32 batchRoot, address prover)
-        external
-        view
-        returns (bool);
+    function verifyAggregation(
+        uint16 version,
+        bytes calldata proof,
+        bytes32 batchRoot,
+        address prover
+    ) external view returns (bool);
 
     /// @notice A version's verifier, key set, proof length and freeze accounting. Reverts for an unknown
     /// version.

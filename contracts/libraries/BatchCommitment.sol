@@ -151,14 +151,24 @@ library BatchCommitment {
             let src := add(leaves, 0x20)
             let dst := add(level, 0x20)
             let zero := 0
-            for {} depth { depth := sub(depth, 1) } {
+            for {} depth {
+                depth := sub(depth, 1)
+            } {
                 let m := shr(1, add(n, 1))
-                for { let i := 0 } lt(i, m) { i := add(i, 1) } {
+                for {
+                    let i := 0
+                } lt(i, m) {
+                    i := add(i, 1)
+                } {
                     mstore(0x00, mload(add(src, shl(6, i))))
                     let j := add(shl(1, i), 1)
                     switch lt(j, n)
-                    case 1 { mstore(0x20, mload(add(src, shl(5, j)))) }
-                    default { mstore(0x20, zero) }
+                    case 1 {
+                        mstore(0x20, mload(add(src, shl(5, j))))
+                    }
+                    default {
+                        mstore(0x20, zero)
+                    }
                     mstore(add(dst, shl(5, i)), keccak256(0x00, 0x40))
                 }
                 mstore(0x00, zero)
@@ -224,7 +234,11 @@ library BatchCommitment {
             mstore(add(ptr, 0x40), programId_)
             let src := add(add(digests, 0x20), shl(5, from))
             let dst := add(ptr, 0x60)
-            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
+            for {
+                let i := 0
+            } lt(i, count) {
+                i := add(i, 1)
+            } {
                 mstore(add(dst, shl(5, i)), mload(add(src, shl(5, i))))
             }
             result := keccak256(ptr, add(0x60, shl(5, count)))
@@ -275,12 +289,16 @@ library BatchCommitment {
     /// @param count Statements in the group (1..64).
     /// @param callbackGas Gas of each callback of the group's verified statements (0: no callback).
     /// @return The group word.
-    function packGroup(address payer, uint256 feePerProof, uint256 count, uint256 callbackGas)
-        internal
-        pure
-        returns (uint256)
-    {
-        return (uint256(uint160(payer)) << 96) | (uint256(uint64(feePerProof)) << 32) | (uint256(uint8(count)) << 24)
+    function packGroup(
+        address payer,
+        uint256 feePerProof,
+        uint256 count,
+        uint256 callbackGas
+    ) internal pure returns (uint256) {
+        return
+            (uint256(uint160(payer)) << 96)
+            | (uint256(uint64(feePerProof)) << 32)
+            | (uint256(uint8(count)) << 24)
             | uint256(uint24(callbackGas));
     }
 
@@ -290,11 +308,9 @@ library BatchCommitment {
     /// @return feePerProof Wei per statement.
     /// @return count Statements in the group.
     /// @return callbackGas Gas of each callback (0: none).
-    function unpackGroup(uint256 word)
-        internal
-        pure
-        returns (address payer, uint256 feePerProof, uint256 count, uint256 callbackGas)
-    {
+    function unpackGroup(
+        uint256 word
+    ) internal pure returns (address payer, uint256 feePerProof, uint256 count, uint256 callbackGas) {
         payer = address(uint160(word >> 96));
         feePerProof = uint64(word >> 32);
         count = uint8(word >> 24);
@@ -317,11 +333,11 @@ library BatchCommitment {
     /// @param prover The prover credited on L1.
     /// @param keySet The Poseidon2 root of the version's aggregation key hashes.
     /// @return inputs The four public inputs.
-    function aggregationPublicInputs(bytes32 batchRoot, address prover, bytes32 keySet)
-        internal
-        pure
-        returns (bytes32[] memory inputs)
-    {
+    function aggregationPublicInputs(
+        bytes32 batchRoot,
+        address prover,
+        bytes32 keySet
+    ) internal pure returns (bytes32[] memory inputs) {
         inputs = new bytes32[](AGGREGATION_PUBLIC_INPUTS);
         (inputs[0], inputs[1]) = splitRoot(batchRoot);
         inputs[2] = bytes32(uint256(uint160(prover)));

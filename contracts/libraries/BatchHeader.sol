@@ -34,9 +34,17 @@ library BatchHeader {
     /// @param h The header.
     /// @return The word.
     function pack(Header memory h) internal pure returns (uint256) {
-        return uint256(h.state) | (uint256(h.flags) << 4) | (uint256(h.capacity) << 8) | (uint256(h.count) << 16)
-            | (uint256(h.version) << 24) | (uint256(h.openedAt) << 40) | (uint256(h.sealedAt) << 72)
-            | (uint256(h.sealBlock) << 104) | (uint256(h.lockDeadline) << 136) | (uint256(h.finalDelta) << 168)
+        return
+            uint256(h.state)
+            | (uint256(h.flags) << 4)
+            | (uint256(h.capacity) << 8)
+            | (uint256(h.count) << 16)
+            | (uint256(h.version) << 24)
+            | (uint256(h.openedAt) << 40)
+            | (uint256(h.sealedAt) << 72)
+            | (uint256(h.sealBlock) << 104)
+            | (uint256(h.lockDeadline) << 136)
+            | (uint256(h.finalDelta) << 168)
             | (uint256(h.escrow) << 184);
     }
 

@@ -72,11 +72,11 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     // =====================================================================================
 
     /// @inheritdoc IAggregationMarket
-    function registerProgram(bytes32 vkHash, bytes calldata vk, uint8 publicInputCount)
-        external
-        whenNotPaused
-        returns (bytes32 programId)
-    {
+    function registerProgram(
+        bytes32 vkHash,
+        bytes calldata vk,
+        uint8 publicInputCount
+    ) external whenNotPaused returns (bytes32 programId) {
         if (!BatchCommitment.isCanonical(vkHash)) revert MarketNonCanonicalVkHash(vkHash);
         if (vk.length != VK_BYTES) revert MarketInvalidVerificationKey(vk.length, VK_BYTES);
         uint32 aggregatable = _aggregatableInputCounts;
@@ -115,12 +115,11 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     // =====================================================================================
 
     /// @inheritdoc IAggregationMarket
-    function submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof)
-        external
-        payable
-        whenNotPaused
-        returns (uint256 submissionId)
-    {
+    function submit(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof
+    ) external payable whenNotPaused returns (uint256 submissionId) {
         (, uint256 proofBytes) = _ROUTER.current();
         if (proof.length != proofBytes) revert MarketInvalidProofLength(proof.length, proofBytes);
         return _submitOne(programId, publicInputs);
@@ -133,11 +132,12 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     // =====================================================================================
 
     /// @inheritdoc IAggregationMarket
-    function submitMany(bytes32[] calldata, bytes32[][] calldata, bytes[] calldata, uint256)
-        external
-        payable
-        returns (uint256)
-    {
+    function submitMany(
+        bytes32[] calldata,
+        bytes32[][] calldata,
+        bytes[] calldata,
+        uint256
+    ) external payable returns (uint256) {
         _delegate();
     }
 
@@ -232,10 +232,12 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     }
 
     /// @inheritdoc IAggregationMarket
-    function fulfill(uint256 batchId, bytes calldata proof, uint64 excludedMask, Settlement calldata settlement)
-        external
-        nonReentrant
-    {
+    function fulfill(
+        uint256 batchId,
+        bytes calldata proof,
+        uint64 excludedMask,
+        Settlement calldata settlement
+    ) external nonReentrant {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
         if (h.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, h.state);
@@ -245,7 +247,8 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
 
         Content memory content = _content(batchId, h, s, settlement, excludedMask);
         if (content.includedCount == 0) revert MarketNothingIncluded(batchId);
-        if (!_ROUTER.verifyAggregation(h.version, proof, content.provenRoot, prover)) revert MarketInvalidProof(batchId);
+        if (!_ROUTER.verifyAggregation(h.version, proof, content.provenRoot, prover))
+            revert MarketInvalidProof(batchId);
 
         // Effects, then the trusted staking contract, then the untrusted callbacks.
         _setState(batchId, h, BatchState.Fulfilled);
@@ -266,18 +269,16 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     // =====================================================================================
 
     /// @inheritdoc IAggregationMarket
-    function isVerified(bytes32 programId, bytes32[] calldata publicInputs, Inclusion calldata inclusion)
-        external
-        view
-        returns (bool)
-    {
+    function isVerified(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        Inclusion calldata inclusion
+    ) external view returns (bool) {
         return _isIncluded(BatchCommitment.digest(programId, publicInputs), inclusion);
     }
 
     /// @inheritdoc IAggregationMarket
-    function recordVerified(bytes32 programId, bytes32[] calldata publicInputs, Inclusion calldata inclusion)
-        external
-    {
+    function recordVerified(bytes32 programId, bytes32[] calldata publicInputs, Inclusion calldata inclusion) external {
         bytes32 digest = BatchCommitment.digest(programId, publicInputs);
         if (!_isIncluded(digest, inclusion)) revert MarketNotVerified(digest);
         _recorded[digest] = inclusion.batchId;
@@ -454,21 +455,22 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
 
     /// @inheritdoc IAggregationMarket
     function params() external view returns (Params memory) {
-        return Params({
-            minFeePerProof: _minFeePerProof,
-            batchCapacity: _batchCapacity,
-            batchTimeout: _batchTimeout,
-            assignmentWindow: _assignmentWindow,
-            provingWindowBase: _provingWindowBase,
-            provingWindowPerProof: _provingWindowPerProof,
-            secondaryWindow: _secondaryWindow,
-            submissionTtl: _submissionTtl,
-            collateralPerProof: uint96(uint256(_collateralPerProofGwei) * _GWEI),
-            protocolFeeBps: _protocolFeeBps,
-            posterFeeBps: _posterFeeBps,
-            maxCallbackGas: _maxCallbackGas,
-            withdrawalDelay: _withdrawalDelay
-        });
+        return
+            Params({
+                minFeePerProof: _minFeePerProof,
+                batchCapacity: _batchCapacity,
+                batchTimeout: _batchTimeout,
+                assignmentWindow: _assignmentWindow,
+                provingWindowBase: _provingWindowBase,
+                provingWindowPerProof: _provingWindowPerProof,
+                secondaryWindow: _secondaryWindow,
+                submissionTtl: _submissionTtl,
+                collateralPerProof: uint96(uint256(_collateralPerProofGwei) * _GWEI),
+                protocolFeeBps: _protocolFeeBps,
+                posterFeeBps: _posterFeeBps,
+                maxCallbackGas: _maxCallbackGas,
+                withdrawalDelay: _withdrawalDelay
+            });
     }
 
     // =====================================================================================
@@ -483,7 +485,14 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         (digests[0], callbackGas) = _statement(programId, publicInputs);
         (uint256 batchId, BatchHeader.Header memory h) = _room(1);
         uint256 slot = h.count;
-        _appendGroup(batchId, h, BatchCommitment.packGroup(msg.sender, msg.value, 1, callbackGas), programId, digests, 0);
+        _appendGroup(
+            batchId,
+            h,
+            BatchCommitment.packGroup(msg.sender, msg.value, 1, callbackGas),
+            programId,
+            digests,
+            0
+        );
         _closeAppend(batchId, h);
         return SubmissionId.pack(batchId, slot);
     }
@@ -518,22 +527,28 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         if (h.flags & _POSTED != 0 && excludedMask == 0 && h.flags & _HAS_CALLBACK == 0) {
             if (
                 BatchCommitment.postedCommitment(settlement.root, settlement.groupsHash, settlement.poster)
-                    != s.commitment
+                != s.commitment
             ) revert MarketSettlementMismatch(batchId);
             return Content(settlement.root, h.escrow, h.count, settlement.poster);
         }
-        (bytes32 provenRoot, uint256 fees, uint256 included) =
-            _EXTENSION.readSettlement(batchId, s.header, s.commitment, settlement, excludedMask, true);
+        (bytes32 provenRoot, uint256 fees, uint256 included) = _EXTENSION.readSettlement(
+            batchId,
+            s.header,
+            s.commitment,
+            settlement,
+            excludedMask,
+            true
+        );
         return Content(provenRoot, fees, included, settlement.poster);
     }
 
     /// @dev Who may fulfil now: the locker (or its operator) up to the effective lockDeadline, then any
     /// eligible prover up to the effective finalDeadline. Returns the prover the proof is bound to.
-    function _authorizeFulfil(uint256 batchId, BatchHeader.Header memory h, LockRecord memory c)
-        private
-        view
-        returns (address prover, bool late)
-    {
+    function _authorizeFulfil(
+        uint256 batchId,
+        BatchHeader.Header memory h,
+        LockRecord memory c
+    ) private view returns (address prover, bool late) {
         prover = _STAKING.proverOf(msg.sender);
         if (prover == address(0)) revert MarketNotEligible(msg.sender);
         // A freeze only moves deadlines later: before the stored deadline the router need not be asked.
@@ -550,12 +565,17 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     }
 
     /// @dev Credits the fees of the included statements: protocol fee, poster fee, the rest to the prover.
-    function _payFees(uint256 batchId, address prover, Content memory content, uint64 excludedMask, bool late, bool posted)
-        private
-    {
+    function _payFees(
+        uint256 batchId,
+        address prover,
+        Content memory content,
+        uint64 excludedMask,
+        bool late,
+        bool posted
+    ) private {
         uint256 fees = content.includedFees;
-        uint256 protocolFee = fees * _protocolFeeBps / _BPS;
-        uint256 posterFee = posted ? fees * _posterFeeBps / _BPS : 0;
+        uint256 protocolFee = (fees * _protocolFeeBps) / _BPS;
+        uint256 posterFee = posted ? (fees * _posterFeeBps) / _BPS : 0;
         uint256 proverFees = fees - protocolFee - posterFee;
         _earnings[prover] += proverFees;
         if (posterFee != 0) _earnings[content.poster] += posterFee;
@@ -565,7 +585,14 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
             else _earnings[_treasury] += protocolFee;
         }
         emit MarketBatchFulfilled(
-            batchId, prover, content.provenRoot, excludedMask, proverFees, protocolFee, posterFee, late
+            batchId,
+            prover,
+            content.provenRoot,
+            excludedMask,
+            proverFees,
+            protocolFee,
+            posterFee,
+            late
         );
     }
 
@@ -575,7 +602,7 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         Group[] calldata groups = st.groups;
         uint256 slot;
         for (uint256 g; g < groups.length; ++g) {
-            (,, uint256 count, uint256 gasLimit) = BatchCommitment.unpackGroup(groups[g].word);
+            (, , uint256 count, uint256 gasLimit) = BatchCommitment.unpackGroup(groups[g].word);
             uint256 end = slot + count;
             address callback = gasLimit == 0 ? address(0) : _programs[groups[g].programId].callback;
             if (callback == address(0)) {
@@ -585,10 +612,13 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
             for (; slot < end; ++slot) {
                 if ((excludedMask >> slot) & 1 == 1) continue;
                 uint256 submissionId = SubmissionId.pack(batchId, slot);
-                bytes memory data =
-                    abi.encodeCall(INexCallback.onProofVerified, (groups[g].programId, submissionId, st.digests[slot]));
+                bytes memory data = abi.encodeCall(
+                    INexCallback.onProofVerified,
+                    (groups[g].programId, submissionId, st.digests[slot])
+                );
                 // EIP-150 forwards at most 63/64 of the remaining gas: insist the callee gets all of it.
-                if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert MarketInsufficientCallbackGas();
+                if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE)
+                    revert MarketInsufficientCallbackGas();
                 bool ok;
                 assembly ("memory-safe") {
                     ok := call(gasLimit, callback, 0, add(data, 0x20), mload(data), 0, 0)
@@ -634,10 +664,14 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
 
     function _setParams(Params memory p) private {
         if (
-            !BatchCommitment.isValidCapacity(p.batchCapacity) || p.batchTimeout == 0 || p.provingWindowBase == 0
-                || p.secondaryWindow == 0 || uint256(p.protocolFeeBps) + p.posterFeeBps > MAX_FEE_SHARE_BPS
-                || p.maxCallbackGas > MAX_CALLBACK_GAS || p.collateralPerProof % _GWEI != 0
-                || p.collateralPerProof / _GWEI * BatchCommitment.MAX_CAPACITY > type(uint64).max
+            !BatchCommitment.isValidCapacity(p.batchCapacity)
+            || p.batchTimeout == 0
+            || p.provingWindowBase == 0
+            || p.secondaryWindow == 0
+            || uint256(p.protocolFeeBps) + p.posterFeeBps > MAX_FEE_SHARE_BPS
+            || p.maxCallbackGas > MAX_CALLBACK_GAS
+            || p.collateralPerProof % _GWEI != 0
+            || (p.collateralPerProof / _GWEI) * BatchCommitment.MAX_CAPACITY > type(uint64).max
         ) revert MarketInvalidParams();
         uint64 maxLifetime = uint64(
             p.provingWindowBase + uint256(p.provingWindowPerProof) * BatchCommitment.MAX_CAPACITY + p.secondaryWindow
@@ -646,7 +680,7 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         if (unbonding <= maxLifetime) revert MarketUnbondingTooShort(unbonding, maxLifetime);
         if (
             uint256(p.submissionTtl) <= uint256(p.batchTimeout) + p.assignmentWindow + maxLifetime
-                || p.withdrawalDelay <= maxLifetime
+            || p.withdrawalDelay <= maxLifetime
         ) revert MarketInvalidParams();
         _minFeePerProof = p.minFeePerProof;
         _batchCapacity = p.batchCapacity;
@@ -689,7 +723,9 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), code, 0, calldatasize(), 0, 0)
             returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
             return(0, returndatasize())
         }
     }

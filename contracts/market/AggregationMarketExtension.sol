@@ -62,13 +62,11 @@ contract AggregationMarketExtension is MarketBase {
     /// @param publicInputs Public inputs per statement.
     /// @param feePerProof Wei per statement.
     /// @return firstSubmissionId The id of the first statement.
-    function submitBlobs(bytes32[] calldata programIds, bytes32[][] calldata publicInputs, uint256 feePerProof)
-        external
-        payable
-        onlyDelegated
-        whenNotPaused
-        returns (uint256 firstSubmissionId)
-    {
+    function submitBlobs(
+        bytes32[] calldata programIds,
+        bytes32[][] calldata publicInputs,
+        uint256 feePerProof
+    ) external payable onlyDelegated whenNotPaused returns (uint256 firstSubmissionId) {
         uint256 n = programIds.length;
         (, uint256 proofBytes) = _ROUTER.current();
         uint256 perBlob = BLOB_USABLE_BYTES / proofBytes;
@@ -127,12 +125,10 @@ contract AggregationMarketExtension is MarketBase {
     /// @param groups The signed requests.
     /// @param digests Their statements' digests, group after group.
     /// @return batchId The new batch (0 when no request was accepted).
-    function postBatch(PostedGroup[] calldata groups, bytes32[] calldata digests)
-        external
-        onlyDelegated
-        whenNotPaused
-        returns (uint256 batchId)
-    {
+    function postBatch(
+        PostedGroup[] calldata groups,
+        bytes32[] calldata digests
+    ) external onlyDelegated whenNotPaused returns (uint256 batchId) {
         uint256 total = digests.length;
         if (total > BatchCommitment.MAX_CAPACITY) revert MarketTooManyStatements(total, BatchCommitment.MAX_CAPACITY);
         uint16 version = _ROUTER.currentVersion();
@@ -182,11 +178,11 @@ contract AggregationMarketExtension is MarketBase {
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
         if (h.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, h.state);
         LockRecord memory c = s.lock;
-        (IVerifierRouter.VersionState versionState,) = _ROUTER.status(h.version);
+        (IVerifierRouter.VersionState versionState, ) = _ROUTER.status(h.version);
         bool removed = versionState == IVerifierRouter.VersionState.Removed;
         if (!removed) {
-            uint64 finalDeadline = uint64(h.lockDeadline) + h.finalDelta
-                + uint64(_ROUTER.frozenShift(h.version, c.frozenAtLock));
+            uint64 finalDeadline =
+                uint64(h.lockDeadline) + h.finalDelta + uint64(_ROUTER.frozenShift(h.version, c.frozenAtLock));
             if (block.timestamp <= finalDeadline) revert MarketSlashTooEarly(batchId, finalDeadline);
         }
         uint256 collateral = uint256(c.collateralGwei) * _GWEI;
@@ -232,10 +228,11 @@ contract AggregationMarketExtension is MarketBase {
 
     /// @dev Appends `programIds.length` statements of the caller at `feePerProof` each to the open batch,
     /// one group per run of equal program ids, all in one batch.
-    function _enter(bytes32[] calldata programIds, bytes32[][] calldata publicInputs, uint256 feePerProof)
-        private
-        returns (uint256 batchId, uint256 firstSlot)
-    {
+    function _enter(
+        bytes32[] calldata programIds,
+        bytes32[][] calldata publicInputs,
+        uint256 feePerProof
+    ) private returns (uint256 batchId, uint256 firstSlot) {
         uint256 n = programIds.length;
         if (n == 0 || publicInputs.length != n) revert MarketLengthMismatch();
         _checkFee(feePerProof);
@@ -272,9 +269,13 @@ contract AggregationMarketExtension is MarketBase {
     /// @dev Accepts group `index` of a post (nonce, debit, digests, group pair) or skips it with an event.
     /// Its recovered signer (0: bad signature), the EIP-712 hash it signed and whether its statements are
     /// usable are in `p`.
-    function _postGroup(Post memory p, uint256 index, PostedGroup calldata g, bytes32[] calldata digests, uint256 offset)
-        private
-    {
+    function _postGroup(
+        Post memory p,
+        uint256 index,
+        PostedGroup calldata g,
+        bytes32[] calldata digests,
+        uint256 offset
+    ) private {
         address payer = p.payers[index];
         {
             (bool skip, SkipReason reason) = _skipReason(p.minFee, g, payer, (p.validMask >> index) & 1 == 1);
@@ -316,11 +317,12 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @dev Whether a posted request must be skipped now, and why.
-    function _skipReason(uint256 minFee, PostedGroup calldata g, address payer, bool valid)
-        private
-        view
-        returns (bool, SkipReason)
-    {
+    function _skipReason(
+        uint256 minFee,
+        PostedGroup calldata g,
+        address payer,
+        bool valid
+    ) private view returns (bool, SkipReason) {
         if (payer == address(0)) return (true, SkipReason.BadSignature);
         if (g.deadline < block.timestamp) return (true, SkipReason.Expired);
         Account storage a = _accounts[payer];
@@ -440,7 +442,7 @@ contract AggregationMarketExtension is MarketBase {
         Group[] calldata groups = st.groups;
         uint256 slot;
         for (uint256 g; g < groups.length; ++g) {
-            (, uint256 fee, uint256 count,) = BatchCommitment.unpackGroup(groups[g].word);
+            (, uint256 fee, uint256 count, ) = BatchCommitment.unpackGroup(groups[g].word);
             for (uint256 end = slot + count; slot < end; ++slot) {
                 if ((excludedMask >> slot) & 1 == 1) {
                     leaves[slot] = bytes32(0);
@@ -493,7 +495,7 @@ contract AggregationMarketExtension is MarketBase {
         );
         requestHash = MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
         ECDSA.RecoverError err;
-        (payer, err,) = ECDSA.tryRecover(requestHash, pg.r, pg.vs);
+        (payer, err, ) = ECDSA.tryRecover(requestHash, pg.r, pg.vs);
         if (err != ECDSA.RecoverError.NoError) payer = address(0);
     }
 
@@ -530,14 +532,22 @@ contract AggregationMarketExtension is MarketBase {
             if (total != h.count || BatchCommitment.postedCommitment(st.root, groupsHash, st.poster) != commitment) {
                 return false;
             }
-            return !withDigests || (st.digests.length == total && BatchCommitment.root(st.digests, h.capacity) == st.root);
+            return
+                !withDigests || (st.digests.length == total && BatchCommitment.root(st.digests, h.capacity) == st.root);
         }
         if (st.digests.length != h.count) return false;
         bytes32 chain;
         for (uint256 g; g < groups.length; ++g) {
             uint256 count = uint8(groups[g].word >> 24);
             if (count == 0) return false;
-            chain = BatchCommitment.chainAppendCalldata(chain, groups[g].word, groups[g].programId, st.digests, total, count);
+            chain = BatchCommitment.chainAppendCalldata(
+                chain,
+                groups[g].word,
+                groups[g].programId,
+                st.digests,
+                total,
+                count
+            );
             total += count;
         }
         return total == h.count && chain == commitment;
@@ -545,18 +555,24 @@ contract AggregationMarketExtension is MarketBase {
 
     /// @dev `keccak256` of `count` digests from `offset`, and whether the group is usable (at least one
     /// statement, no zero digest: a zero leaf only ever means an empty or excluded slot).
-    function _statementsHash(bytes32[] calldata digests, uint256 offset, uint256 count)
-        private
-        pure
-        returns (bytes32 hash, bool valid)
-    {
+    function _statementsHash(
+        bytes32[] calldata digests,
+        uint256 offset,
+        uint256 count
+    ) private pure returns (bytes32 hash, bool valid) {
         valid = count != 0;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             let len := shl(5, count)
             calldatacopy(ptr, add(digests.offset, shl(5, offset)), len)
-            for { let i := 0 } lt(i, len) { i := add(i, 0x20) } {
-                if iszero(mload(add(ptr, i))) { valid := 0 }
+            for {
+                let i := 0
+            } lt(i, len) {
+                i := add(i, 0x20)
+            } {
+                if iszero(mload(add(ptr, i))) {
+                    valid := 0
+                }
             }
             hash := keccak256(ptr, len)
         }

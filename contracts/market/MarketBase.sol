@@ -119,11 +119,10 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
     }
 
     /// @dev Validates a calldata/blob statement and returns its digest and its program's callback gas.
-    function _statement(bytes32 programId, bytes32[] calldata publicInputs)
-        internal
-        view
-        returns (bytes32 digest, uint24 callbackGas)
-    {
+    function _statement(
+        bytes32 programId,
+        bytes32[] calldata publicInputs
+    ) internal view returns (bytes32 digest, uint24 callbackGas) {
         Program storage program = _programs[programId];
         if (program.owner == address(0)) revert MarketUnknownProgram(programId);
         uint256 count = publicInputs.length;
@@ -204,7 +203,8 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
     /// machine (docs/protocol.md) and applies it to the decoded header (stored by the caller).
     function _setState(uint256 batchId, BatchHeader.Header memory h, BatchState to) internal pure {
         BatchState from = h.state;
-        if ((_EDGES >> (uint256(from) * 8 + uint256(to))) & 1 == 0) revert MarketInvalidBatchTransition(batchId, from, to);
+        if ((_EDGES >> (uint256(from) * 8 + uint256(to))) & 1 == 0)
+            revert MarketInvalidBatchTransition(batchId, from, to);
         h.state = to;
     }
 
@@ -214,7 +214,7 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
         bool posted = h.flags & _POSTED != 0;
         uint256 slot;
         for (uint256 g; g < groups.length; ++g) {
-            (address payer, uint256 fee, uint256 count,) = BatchCommitment.unpackGroup(groups[g].word);
+            (address payer, uint256 fee, uint256 count, ) = BatchCommitment.unpackGroup(groups[g].word);
             uint256 returned;
             for (uint256 end = slot + count; slot < end; ++slot) {
                 if ((mask >> slot) & 1 == 1) returned += fee;

@@ -47,11 +47,11 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @param keySet The Poseidon2 root of the aggregation key hashes (canonical, non-zero).
     /// @param rollupProofBytes The byte length of the rollup proofs the version's leaf circuits take.
     /// @return version The new version number (1, 2, 3...).
-    function addVersion(address verifier, bytes32 keySet, uint24 rollupProofBytes)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-        returns (uint16 version)
-    {
+    function addVersion(
+        address verifier,
+        bytes32 keySet,
+        uint24 rollupProofBytes
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint16 version) {
         if (verifier.code.length == 0) revert RouterInvalidVerifier(verifier);
         if (keySet == bytes32(0) || !BatchCommitment.isCanonical(keySet)) revert RouterInvalidKeySet(keySet);
         if (rollupProofBytes == 0) revert RouterInvalidProofLength(rollupProofBytes);
@@ -175,22 +175,24 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @inheritdoc IVerifierRouter
     function getVersion(uint16 version) external view returns (Version memory) {
         StoredVersion storage v = _existing(version);
-        return Version({
-            verifier: v.verifier,
-            keySet: v.keySet,
-            rollupProofBytes: v.rollupProofBytes,
-            state: _stateOf(v),
-            frozenSince: v.frozenSince,
-            frozenTotal: v.frozenTotal
-        });
+        return
+            Version({
+                verifier: v.verifier,
+                keySet: v.keySet,
+                rollupProofBytes: v.rollupProofBytes,
+                state: _stateOf(v),
+                frozenSince: v.frozenSince,
+                frozenTotal: v.frozenTotal
+            });
     }
 
     /// @inheritdoc IVerifierRouter
-    function verifyAggregation(uint16 version, bytes calldata proof, bytes32 batchRoot, address prover)
-        external
-        view
-        returns (bool)
-    {
+    function verifyAggregation(
+        uint16 version,
+        bytes calldata proof,
+        bytes32 batchRoot,
+        address prover
+    ) external view returns (bool) {
         StoredVersion storage v = _versions[version];
         if (!_isUsable(v)) revert RouterVersionNotUsable(version);
         bytes32[] memory inputs = BatchCommitment.aggregationPublicInputs(batchRoot, prover, v.keySet);

@@ -63,38 +63,246 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { key: 'listen.host', env: 'NEX_RELAY_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', doc: 'Address the HTTP API listens on (0.0.0.0 to serve other hosts; put a TLS proxy in front).' },
-  { key: 'listen.port', env: 'NEX_RELAY_PORT', flag: '--port', kind: 'int', default: 8547, doc: 'TCP port of the HTTP API (0 = any free port).' },
-  { key: 'listen.trustProxy', env: 'NEX_RELAY_TRUST_PROXY', flag: '--trust-proxy', kind: 'bool', default: 'false', doc: 'Take the client IP from X-Forwarded-For (only behind your own reverse proxy: the per-IP limit keys on it).' },
+  {
+    key: 'listen.host',
+    env: 'NEX_RELAY_HOST',
+    flag: '--host',
+    kind: 'string',
+    default: '127.0.0.1',
+    doc: 'Address the HTTP API listens on (0.0.0.0 to serve other hosts; put a TLS proxy in front).',
+  },
+  {
+    key: 'listen.port',
+    env: 'NEX_RELAY_PORT',
+    flag: '--port',
+    kind: 'int',
+    default: 8547,
+    doc: 'TCP port of the HTTP API (0 = any free port).',
+  },
+  {
+    key: 'listen.trustProxy',
+    env: 'NEX_RELAY_TRUST_PROXY',
+    flag: '--trust-proxy',
+    kind: 'bool',
+    default: 'false',
+    doc: 'Take the client IP from X-Forwarded-For (only behind your own reverse proxy: the per-IP limit keys on it).',
+  },
   { key: 'rpcUrl', env: 'NEX_RELAY_RPC_URL', flag: '--rpc-url', kind: 'url', doc: 'JSON-RPC endpoint of the chain (required).' },
-  { key: 'chainId', env: 'NEX_RELAY_CHAIN_ID', flag: '--chain-id', kind: 'int', doc: 'Expected chain id; start-up fails when the RPC serves another chain.' },
-  { key: 'marketAddress', env: 'NEX_RELAY_MARKET_ADDRESS', flag: '--market', kind: 'address', doc: 'AggregationMarket (version 2) address (required).' },
-  { key: 'startBlock', env: 'NEX_RELAY_START_BLOCK', flag: '--start-block', kind: 'int', default: 0, doc: "The market's deployment block: where program registrations are searched from." },
-  { key: 'dataDir', env: 'NEX_RELAY_DATA_DIR', flag: '--data-dir', kind: 'path', default: '.nex/relay', doc: 'Directory of the embedded SQLite store.' },
-  { key: 'db', env: 'NEX_RELAY_DB', flag: '--db', kind: 'string', doc: 'Store: a postgres:// URL (production) or a SQLite file path. Default: <dataDir>/relay.sqlite.' },
-  { key: 'limits.bodyLimitBytes', env: 'NEX_RELAY_BODY_LIMIT', flag: '--body-limit', kind: 'int', default: 1_048_576, doc: 'Largest request body (bytes); larger ones get 413. A statement is ~29.5 KB of JSON.' },
-  { key: 'limits.maxStatementsPerRequest', env: 'NEX_RELAY_MAX_STATEMENTS', flag: '--max-statements', kind: 'int', default: 32, doc: `Most statements one request may carry (1..${v2.MAX_CAPACITY}, at most capacity).` },
-  { key: 'limits.ipPerMinute', env: 'NEX_RELAY_RATE_IP', flag: '--rate-ip', kind: 'int', default: 120, doc: 'Requests per minute per client IP, on every route but /healthz and /metrics (429 with Retry-After).' },
-  { key: 'limits.payerPerMinute', env: 'NEX_RELAY_RATE_PAYER', flag: '--rate-payer', kind: 'int', default: 60, doc: 'Submissions per minute per payer (the signature\'s address), whatever the IP (429 with Retry-After).' },
-  { key: 'limits.maxPendingVerifications', env: 'NEX_RELAY_VERIFY_QUEUE', flag: '--verify-queue', kind: 'int', default: 256, doc: 'Proofs waiting for bb verification before new submissions get 503.' },
-  { key: 'posting', env: 'NEX_RELAY_POSTING', flag: '--posting', kind: 'bool', default: 'true', doc: 'Run the posting loop. Of several processes sharing one PostgreSQL store and key, exactly one posts.' },
-  { key: 'capacity', env: 'NEX_RELAY_CAPACITY', flag: '--capacity', kind: 'int', default: 32, doc: `Statements per posted batch (4..${v2.MAX_CAPACITY}): a batch is posted as soon as this many wait.` },
-  { key: 'postTimeoutSeconds', env: 'NEX_RELAY_POST_TIMEOUT', flag: '--post-timeout', kind: 'int', default: 60, doc: 'A request waits at most this long for a full batch before it is posted anyway.' },
-  { key: 'postMarginSeconds', env: 'NEX_RELAY_POST_MARGIN', flag: '--post-margin', kind: 'int', default: 30, doc: "Time left for inclusion: a request is posted at least this long before its deadline, or not at all." },
-  { key: 'minDeadlineSeconds', env: 'NEX_RELAY_MIN_DEADLINE', flag: '--min-deadline', kind: 'int', default: 120, doc: 'Requests whose deadline is closer than this are refused (422 deadline-too-close).' },
-  { key: 'deadlineHorizonSeconds', env: 'NEX_RELAY_DEADLINE_HORIZON', flag: '--deadline-horizon', kind: 'int', default: 3600, doc: 'Requests whose deadline is further than this are refused (422 deadline-too-far).' },
-  { key: 'pollIntervalMs', env: 'NEX_RELAY_POLL_MS', flag: '--poll-ms', kind: 'int', default: 2000, doc: 'Period of the posting loop (settle posts, watch the market, post when due).' },
-  { key: 'confirmations', env: 'NEX_RELAY_CONFIRMATIONS', flag: '--confirmations', kind: 'int', default: 2, doc: "Blocks behind the head the market watcher reads other posters' events at." },
-  { key: 'maxLogRange', env: 'NEX_RELAY_MAX_LOG_RANGE', flag: '--max-log-range', kind: 'int', default: 2000, doc: 'Largest block range of one eth_getLogs call.' },
-  { key: 'proofRetentionSeconds', env: 'NEX_RELAY_PROOF_RETENTION', flag: '--proof-retention', kind: 'int', default: 604_800, doc: 'How long proofs of posted requests stay served to provers (those of skipped, expired and void ones go at their deadline).' },
-  { key: 'maxPostAttempts', env: 'NEX_RELAY_MAX_POST_ATTEMPTS', flag: '--max-post-attempts', kind: 'int', default: 3, doc: 'A request in this many reverted posts is given up (skipped, reason post-reverted).' },
-  { key: 'gas.maxFeePerGas', env: 'NEX_RELAY_MAX_FEE_PER_GAS', flag: '--max-fee-per-gas', kind: 'wei', default: '200 gwei', doc: 'Cap on maxFeePerGas of a post, also after bumping.' },
-  { key: 'gas.bumpPercent', env: 'NEX_RELAY_BUMP_PERCENT', flag: '--bump-percent', kind: 'int', default: 20, doc: 'Fee increase of a replacement post (>= 10, nodes refuse less).' },
-  { key: 'gas.stuckAfterSeconds', env: 'NEX_RELAY_STUCK_AFTER', flag: '--stuck-after', kind: 'int', default: 90, doc: 'A post pending this long is replaced with bumped fees at the same nonce.' },
-  { key: 'engine.srs', env: 'NEX_RELAY_SRS', flag: '--srs', kind: 'enum', values: ['dev', 'ignition'], default: 'dev', doc: "SRS of bb's verifier: 'ignition' (production) or 'dev' (INSECURE local devnets)." },
-  { key: 'engine.buildDir', env: 'NEX_RELAY_BUILD_DIR', flag: '--build-dir', kind: 'path', doc: 'Circuits build directory (default: the engine\'s, $NEX_BUILD_DIR or .nex/build).' },
+  {
+    key: 'chainId',
+    env: 'NEX_RELAY_CHAIN_ID',
+    flag: '--chain-id',
+    kind: 'int',
+    doc: 'Expected chain id; start-up fails when the RPC serves another chain.',
+  },
+  {
+    key: 'marketAddress',
+    env: 'NEX_RELAY_MARKET_ADDRESS',
+    flag: '--market',
+    kind: 'address',
+    doc: 'AggregationMarket (version 2) address (required).',
+  },
+  {
+    key: 'startBlock',
+    env: 'NEX_RELAY_START_BLOCK',
+    flag: '--start-block',
+    kind: 'int',
+    default: 0,
+    doc: "The market's deployment block: where program registrations are searched from.",
+  },
+  {
+    key: 'dataDir',
+    env: 'NEX_RELAY_DATA_DIR',
+    flag: '--data-dir',
+    kind: 'path',
+    default: '.nex/relay',
+    doc: 'Directory of the embedded SQLite store.',
+  },
+  {
+    key: 'db',
+    env: 'NEX_RELAY_DB',
+    flag: '--db',
+    kind: 'string',
+    doc: 'Store: a postgres:// URL (production) or a SQLite file path. Default: <dataDir>/relay.sqlite.',
+  },
+  {
+    key: 'limits.bodyLimitBytes',
+    env: 'NEX_RELAY_BODY_LIMIT',
+    flag: '--body-limit',
+    kind: 'int',
+    default: 1_048_576,
+    doc: 'Largest request body (bytes); larger ones get 413. A statement is ~29.5 KB of JSON.',
+  },
+  {
+    key: 'limits.maxStatementsPerRequest',
+    env: 'NEX_RELAY_MAX_STATEMENTS',
+    flag: '--max-statements',
+    kind: 'int',
+    default: 32,
+    doc: `Most statements one request may carry (1..${v2.MAX_CAPACITY}, at most capacity).`,
+  },
+  {
+    key: 'limits.ipPerMinute',
+    env: 'NEX_RELAY_RATE_IP',
+    flag: '--rate-ip',
+    kind: 'int',
+    default: 120,
+    doc: 'Requests per minute per client IP, on every route but /healthz and /metrics (429 with Retry-After).',
+  },
+  {
+    key: 'limits.payerPerMinute',
+    env: 'NEX_RELAY_RATE_PAYER',
+    flag: '--rate-payer',
+    kind: 'int',
+    default: 60,
+    doc: "Submissions per minute per payer (the signature's address), whatever the IP (429 with Retry-After).",
+  },
+  {
+    key: 'limits.maxPendingVerifications',
+    env: 'NEX_RELAY_VERIFY_QUEUE',
+    flag: '--verify-queue',
+    kind: 'int',
+    default: 256,
+    doc: 'Proofs waiting for bb verification before new submissions get 503.',
+  },
+  {
+    key: 'posting',
+    env: 'NEX_RELAY_POSTING',
+    flag: '--posting',
+    kind: 'bool',
+    default: 'true',
+    doc: 'Run the posting loop. Of several processes sharing one PostgreSQL store and key, exactly one posts.',
+  },
+  {
+    key: 'capacity',
+    env: 'NEX_RELAY_CAPACITY',
+    flag: '--capacity',
+    kind: 'int',
+    default: 32,
+    doc: `Statements per posted batch (4..${v2.MAX_CAPACITY}): a batch is posted as soon as this many wait.`,
+  },
+  {
+    key: 'postTimeoutSeconds',
+    env: 'NEX_RELAY_POST_TIMEOUT',
+    flag: '--post-timeout',
+    kind: 'int',
+    default: 60,
+    doc: 'A request waits at most this long for a full batch before it is posted anyway.',
+  },
+  {
+    key: 'postMarginSeconds',
+    env: 'NEX_RELAY_POST_MARGIN',
+    flag: '--post-margin',
+    kind: 'int',
+    default: 30,
+    doc: 'Time left for inclusion: a request is posted at least this long before its deadline, or not at all.',
+  },
+  {
+    key: 'minDeadlineSeconds',
+    env: 'NEX_RELAY_MIN_DEADLINE',
+    flag: '--min-deadline',
+    kind: 'int',
+    default: 120,
+    doc: 'Requests whose deadline is closer than this are refused (422 deadline-too-close).',
+  },
+  {
+    key: 'deadlineHorizonSeconds',
+    env: 'NEX_RELAY_DEADLINE_HORIZON',
+    flag: '--deadline-horizon',
+    kind: 'int',
+    default: 3600,
+    doc: 'Requests whose deadline is further than this are refused (422 deadline-too-far).',
+  },
+  {
+    key: 'pollIntervalMs',
+    env: 'NEX_RELAY_POLL_MS',
+    flag: '--poll-ms',
+    kind: 'int',
+    default: 2000,
+    doc: 'Period of the posting loop (settle posts, watch the market, post when due).',
+  },
+  {
+    key: 'confirmations',
+    env: 'NEX_RELAY_CONFIRMATIONS',
+    flag: '--confirmations',
+    kind: 'int',
+    default: 2,
+    doc: "Blocks behind the head the market watcher reads other posters' events at.",
+  },
+  {
+    key: 'maxLogRange',
+    env: 'NEX_RELAY_MAX_LOG_RANGE',
+    flag: '--max-log-range',
+    kind: 'int',
+    default: 2000,
+    doc: 'Largest block range of one eth_getLogs call.',
+  },
+  {
+    key: 'proofRetentionSeconds',
+    env: 'NEX_RELAY_PROOF_RETENTION',
+    flag: '--proof-retention',
+    kind: 'int',
+    default: 604_800,
+    doc: 'How long proofs of posted requests stay served to provers (those of skipped, expired and void ones go at their deadline).',
+  },
+  {
+    key: 'maxPostAttempts',
+    env: 'NEX_RELAY_MAX_POST_ATTEMPTS',
+    flag: '--max-post-attempts',
+    kind: 'int',
+    default: 3,
+    doc: 'A request in this many reverted posts is given up (skipped, reason post-reverted).',
+  },
+  {
+    key: 'gas.maxFeePerGas',
+    env: 'NEX_RELAY_MAX_FEE_PER_GAS',
+    flag: '--max-fee-per-gas',
+    kind: 'wei',
+    default: '200 gwei',
+    doc: 'Cap on maxFeePerGas of a post, also after bumping.',
+  },
+  {
+    key: 'gas.bumpPercent',
+    env: 'NEX_RELAY_BUMP_PERCENT',
+    flag: '--bump-percent',
+    kind: 'int',
+    default: 20,
+    doc: 'Fee increase of a replacement post (>= 10, nodes refuse less).',
+  },
+  {
+    key: 'gas.stuckAfterSeconds',
+    env: 'NEX_RELAY_STUCK_AFTER',
+    flag: '--stuck-after',
+    kind: 'int',
+    default: 90,
+    doc: 'A post pending this long is replaced with bumped fees at the same nonce.',
+  },
+  {
+    key: 'engine.srs',
+    env: 'NEX_RELAY_SRS',
+    flag: '--srs',
+    kind: 'enum',
+    values: ['dev', 'ignition'],
+    default: 'dev',
+    doc: "SRS of bb's verifier: 'ignition' (production) or 'dev' (INSECURE local devnets).",
+  },
+  {
+    key: 'engine.buildDir',
+    env: 'NEX_RELAY_BUILD_DIR',
+    flag: '--build-dir',
+    kind: 'path',
+    doc: "Circuits build directory (default: the engine's, $NEX_BUILD_DIR or .nex/build).",
+  },
   { key: 'engine.threads', env: 'NEX_RELAY_BB_THREADS', flag: '--bb-threads', kind: 'int', doc: "bb threads (default: bb's, all cores)." },
-  { key: 'log.level', env: 'NEX_RELAY_LOG_LEVEL', flag: '--log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level logged (JSON lines on stdout).' },
+  {
+    key: 'log.level',
+    env: 'NEX_RELAY_LOG_LEVEL',
+    flag: '--log-level',
+    kind: 'enum',
+    values: ['debug', 'info', 'warn', 'error', 'silent'],
+    default: 'info',
+    doc: 'Least severe level logged (JSON lines on stdout).',
+  },
 ];
 
 type Value = string | number | bigint | boolean;
@@ -134,7 +342,8 @@ export function loadRelayConfig(sources: RelayConfigSources): RelayConfig {
     const path = resolve(cwd, file);
     for (const [key, raw] of Object.entries(readConfigFile(path))) {
       const spec = OPTIONS.find((o) => o.key === key);
-      if (/private.?key|mnemonic|password/i.test(key)) problems.push(`${key} (${path}): secrets are not accepted in the config file; use NEX_RELAY_PRIVATE_KEY`);
+      if (/private.?key|mnemonic|password/i.test(key))
+        problems.push(`${key} (${path}): secrets are not accepted in the config file; use NEX_RELAY_PRIVATE_KEY`);
       else if (!spec) problems.push(`${key} (${path}): unknown option`);
       else if (raw === null) values.delete(key);
       else set(spec, raw, path);
@@ -150,7 +359,8 @@ export function loadRelayConfig(sources: RelayConfigSources): RelayConfig {
     else set(spec, raw, spec.flag);
   }
   for (const spec of OPTIONS) {
-    if (spec.default === undefined && ['rpcUrl', 'marketAddress'].includes(spec.key) && !values.has(spec.key)) problems.push(`${spec.key}: required (${spec.env} or ${spec.flag})`);
+    if (spec.default === undefined && ['rpcUrl', 'marketAddress'].includes(spec.key) && !values.has(spec.key))
+      problems.push(`${spec.key}: required (${spec.env} or ${spec.flag})`);
   }
   if (problems.length > 0) throw new RelayConfigError(problems);
   const config = build(values, cwd);
@@ -168,8 +378,10 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
   const errors: ParseError[] = [];
   const parsed: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
-  if (errors.length > 0) throw new RelayConfigError(errors.map((e) => `config file ${path}: ${printParseErrorCode(e.error)} at offset ${e.offset}`));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RelayConfigError([`config file ${path}: expected a JSON object`]);
+  if (errors.length > 0)
+    throw new RelayConfigError(errors.map((e) => `config file ${path}: ${printParseErrorCode(e.error)} at offset ${e.offset}`));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new RelayConfigError([`config file ${path}: expected a JSON object`]);
   return flatten(parsed as Record<string, unknown>);
 }
 
@@ -177,7 +389,8 @@ function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unkn
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'object' && v !== null && !Array.isArray(v) && OPTIONS.some((o) => o.key.startsWith(`${key}.`))) Object.assign(out, flatten(v as Record<string, unknown>, key));
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && OPTIONS.some((o) => o.key.startsWith(`${key}.`)))
+      Object.assign(out, flatten(v as Record<string, unknown>, key));
     else out[key] = v;
   }
   return out;
@@ -200,10 +413,12 @@ function convert(spec: OptionSpec, raw: unknown, cwd: string): Value {
       if (raw === false || raw === 'false' || raw === '0' || raw === 'no') return false;
       throw new Error(`expected true or false, got ${show(raw)}`);
     case 'enum':
-      if (typeof raw !== 'string' || !spec.values!.includes(raw)) throw new Error(`expected one of ${spec.values!.join(', ')}, got ${show(raw)}`);
+      if (typeof raw !== 'string' || !spec.values!.includes(raw))
+        throw new Error(`expected one of ${spec.values!.join(', ')}, got ${show(raw)}`);
       return raw;
     case 'address':
-      if (typeof raw !== 'string' || !isAddress(raw, { strict: false })) throw new Error(`expected a 0x-prefixed 20-byte address, got ${show(raw)}`);
+      if (typeof raw !== 'string' || !isAddress(raw, { strict: false }))
+        throw new Error(`expected a 0x-prefixed 20-byte address, got ${show(raw)}`);
       return getAddress(raw);
     case 'url': {
       if (typeof raw !== 'string') throw new Error(`expected a URL, got ${show(raw)}`);
@@ -234,7 +449,7 @@ function convert(spec: OptionSpec, raw: unknown, cwd: string): Value {
 function build(v: Map<string, Value>, cwd: string): RelayConfig {
   const num = (k: string): number => v.get(k) as number;
   const opt = <T extends Value>(k: string): T | undefined => v.get(k) as T | undefined;
-  const dataDir = (opt<string>('dataDir') ?? resolve(cwd, '.nex/relay'));
+  const dataDir = opt<string>('dataDir') ?? resolve(cwd, '.nex/relay');
   return {
     listen: { host: opt<string>('listen.host')!, port: num('listen.port'), trustProxy: v.get('listen.trustProxy') === true },
     rpcUrl: opt<string>('rpcUrl')!,
@@ -261,8 +476,16 @@ function build(v: Map<string, Value>, cwd: string): RelayConfig {
     maxLogRange: num('maxLogRange'),
     proofRetentionSeconds: num('proofRetentionSeconds'),
     maxPostAttempts: num('maxPostAttempts'),
-    gas: { maxFeePerGas: v.get('gas.maxFeePerGas') as bigint, bumpPercent: num('gas.bumpPercent'), stuckAfterSeconds: num('gas.stuckAfterSeconds') },
-    engine: { srs: opt<'dev' | 'ignition'>('engine.srs')!, buildDir: opt<string>('engine.buildDir'), threads: opt<number>('engine.threads') },
+    gas: {
+      maxFeePerGas: v.get('gas.maxFeePerGas') as bigint,
+      bumpPercent: num('gas.bumpPercent'),
+      stuckAfterSeconds: num('gas.stuckAfterSeconds'),
+    },
+    engine: {
+      srs: opt<'dev' | 'ignition'>('engine.srs')!,
+      buildDir: opt<string>('engine.buildDir'),
+      threads: opt<number>('engine.threads'),
+    },
     log: { level: opt<LogLevel>('log.level')! },
   };
 }
@@ -278,7 +501,8 @@ export function crossCheck(c: RelayConfig): string[] {
   if (c.limits.ipPerMinute < 1 || c.limits.payerPerMinute < 1) p.push('limits.ipPerMinute, limits.payerPerMinute: must be at least 1');
   if (c.limits.maxPendingVerifications < 1) p.push('limits.maxPendingVerifications: must be at least 1');
   if (c.postTimeoutSeconds < 1) p.push('postTimeoutSeconds: must be at least 1');
-  if (c.minDeadlineSeconds < 2 * c.postMarginSeconds) p.push('minDeadlineSeconds: must be at least twice postMarginSeconds (time to post and to be included)');
+  if (c.minDeadlineSeconds < 2 * c.postMarginSeconds)
+    p.push('minDeadlineSeconds: must be at least twice postMarginSeconds (time to post and to be included)');
   if (c.deadlineHorizonSeconds <= c.minDeadlineSeconds) p.push('deadlineHorizonSeconds: must exceed minDeadlineSeconds');
   if (c.pollIntervalMs < 50) p.push('pollIntervalMs: must be at least 50');
   if (c.maxLogRange < 1) p.push('maxLogRange: must be at least 1');

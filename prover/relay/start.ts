@@ -81,8 +81,15 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<
   const posting = deps.posting ?? config.posting;
   const app = await buildHttpServer(
     {
-      pipeline, store, metrics, log: log.child({ component: 'relay:http' }), relay: account.address, chainId: chain.chainId, market: chain.market,
-      lastTickAt: () => (posting ? poster.lastTickAt : now()), now,
+      pipeline,
+      store,
+      metrics,
+      log: log.child({ component: 'relay:http' }),
+      relay: account.address,
+      chainId: chain.chainId,
+      market: chain.market,
+      lastTickAt: () => (posting ? poster.lastTickAt : now()),
+      now,
     },
     {
       bodyLimitBytes: config.limits.bodyLimitBytes,
@@ -100,7 +107,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps): Promise<
   const url = await app.listen({ host: config.listen.host, port: config.listen.port });
   const stop = new AbortController();
   const loop = posting ? poster.run(stop.signal) : Promise.resolve();
-  log.info({ component: 'relay', url, relay: account.address, chainId: chain.chainId, market: chain.market, store: store.kind, posting }, 'relay listening');
+  log.info(
+    { component: 'relay', url, relay: account.address, chainId: chain.chainId, market: chain.market, store: store.kind, posting },
+    'relay listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -45,7 +45,8 @@ export async function openEngineVerifier(opts: BackendOptions & { maxPending: nu
   const backend = await openBackend(backendOpts);
   const enqueue = serialQueue(maxPending);
   return {
-    verify: (p) => enqueue(() => backend.verifyRollupProof({ vk: p.vk, vkHash: p.vkHash, proof: p.proof, publicInputs: [...p.publicInputs] })),
+    verify: (p) =>
+      enqueue(() => backend.verifyRollupProof({ vk: p.vk, vkHash: p.vkHash, proof: p.proof, publicInputs: [...p.publicInputs] })),
     close: () => backend.close(),
   };
 }

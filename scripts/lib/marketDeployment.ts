@@ -82,9 +82,20 @@ export async function deployMarket(ethers: HardhatEthers, options: DeployOptions
   const signers = (await ethers.getSigners()) as HardhatEthersSigner[];
   const [admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider, relay] =
     signers as [
-      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
     ];
   const token = await ethers.deployContract('NexToken', [nexTreasury.address, NEX_SUPPLY]);
   const staking = await ethers.deployContract('ProverStaking', [await token.getAddress(), admin.address, MIN_STAKE]);
@@ -115,9 +126,29 @@ export async function deployMarket(ethers: HardhatEthers, options: DeployOptions
   await market.connect(rollup).registerProgram(VK_HASH, VK, PI_COUNT);
   const programId = v2.programIdOf(rollup.address as Address, VK_HASH);
   return {
-    token, staking, verifier, router, market, params, programId,
-    admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider, relay,
-    provers, signers,
+    token,
+    staking,
+    verifier,
+    router,
+    market,
+    params,
+    programId,
+    admin,
+    pauser,
+    guardian,
+    feeTreasury,
+    nexTreasury,
+    rollup,
+    alice,
+    bob,
+    carol,
+    operator,
+    user1,
+    user2,
+    outsider,
+    relay,
+    provers,
+    signers,
   };
 }
 

@@ -40,10 +40,12 @@ function editing<T>(match: (rel: string) => boolean, edit: (json: T) => T): Arti
 const isMarket = (rel: string) => rel === MARKET;
 const isBuildOutput = (rel: string) => rel.startsWith('build-info/');
 /** Build output without the sources (and their contracts) whose name ends with `suffix`. */
-const withoutSource = (suffix: string) => (b: BuildOutput): BuildOutput => {
-  const keep = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith(suffix)));
-  return { output: { contracts: keep(b.output.contracts), sources: keep(b.output.sources) } };
-};
+const withoutSource =
+  (suffix: string) =>
+  (b: BuildOutput): BuildOutput => {
+    const keep = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith(suffix)));
+    return { output: { contracts: keep(b.output.contracts), sources: keep(b.output.sources) } };
+  };
 
 describe('generated ABI module (prover/abi/generated.ts)', () => {
   const committed = readFileSync(path.join(ROOT, ABI_MODULE_PATH), 'utf8');
@@ -77,7 +79,13 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
   it('keeps the inherited and interface errors the SDK and keeper decode', () => {
     const market = JSON.parse(readFileSync(path.join(ROOT, 'artifacts', MARKET), 'utf8')) as { abi: AbiItem[] };
     const errors = market.abi.filter((i) => i.type === 'error').map((i) => i.name!);
-    expect(errors).to.include.members(['EnforcedPause', 'AccessControlUnauthorizedAccount', 'MarketFeeBelowFloor', 'MarketUnknownProgram', 'MarketSettlementMismatch']);
+    expect(errors).to.include.members([
+      'EnforcedPause',
+      'AccessControlUnauthorizedAccount',
+      'MarketFeeBelowFloor',
+      'MarketUnknownProgram',
+      'MarketSettlementMismatch',
+    ]);
     for (const name of errors) expect(committed).to.contain(`"name":"${name}","type":"error"`);
   });
 
@@ -97,7 +105,10 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
     });
 
     it('rejects an artifact without abi or build id', () => {
-      const broken = editing((rel) => rel.endsWith('/ProverStaking.json'), () => ({ abi: [] }));
+      const broken = editing(
+        (rel) => rel.endsWith('/ProverStaking.json'),
+        () => ({ abi: [] }),
+      );
       expect(() => renderAbiModule(broken)).to.throw(AbiModuleError, /ProverStaking\.sol:ProverStaking has no abi or buildInfoId/);
     });
 
@@ -114,7 +125,10 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
         b.output.sources[key] = { ast: { nodeType: 'SourceUnit', nodes: [] } };
         return b;
       };
-      expect(() => renderAbiModule(editing(isBuildOutput, emptyAst))).to.throw(AbiModuleError, /enum IAggregationMarketTypes\.BatchState not found/);
+      expect(() => renderAbiModule(editing(isBuildOutput, emptyAst))).to.throw(
+        AbiModuleError,
+        /enum IAggregationMarketTypes\.BatchState not found/,
+      );
     });
   });
 

@@ -24,7 +24,10 @@ interface Proc {
 
 function nexRelay(args: string[], env: Record<string, string>): Proc {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEX_RELAY_')));
-  const child = spawn(process.execPath, [BIN, 'relay', ...args], { env: { ...clean, NEX_DEBUG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'relay', ...args], {
+    env: { ...clean, NEX_DEBUG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Record<string, unknown>[] = [];
   const waiters: { msg: string; resolve: (l: Record<string, unknown>) => void }[] = [];
   let buf = '';
@@ -81,23 +84,63 @@ describe('nex relay (a process, against the version-2 market on anvil)', functio
     await v.write(KEYS.alice, 'deposit', [], parseEther('1'));
     const db = join(tempDir('cli-relay'), 'relay.sqlite');
     const relay = nexRelay(
-      ['--rpc-url', anvil.url, '--market', v.market, '--chain-id', '31337', '--port', '0', '--db', db, '--capacity', '4', '--max-statements', '4', '--confirmations', '0', '--poll-ms', '200'],
+      [
+        '--rpc-url',
+        anvil.url,
+        '--market',
+        v.market,
+        '--chain-id',
+        '31337',
+        '--port',
+        '0',
+        '--db',
+        db,
+        '--capacity',
+        '4',
+        '--max-statements',
+        '4',
+        '--confirmations',
+        '0',
+        '--poll-ms',
+        '200',
+      ],
       { NEX_RELAY_PRIVATE_KEY: KEYS.relay, NEX_RELAY_LOG_LEVEL: 'info', NEX_RELAY_POST_TIMEOUT: '45' },
     );
     try {
       const listening = await relay.line('relay listening');
       const url = listening.url as string;
-      expect(listening).to.deep.include({ chainId: 31337, market: getAddress(v.market), store: 'sqlite', posting: true, relay: privateKeyToAccount(KEYS.relay).address });
+      expect(listening).to.deep.include({
+        chainId: 31337,
+        market: getAddress(v.market),
+        store: 'sqlite',
+        posting: true,
+        relay: privateKeyToAccount(KEYS.relay).address,
+      });
       const status = (await (await fetch(`${url}/v1/status`)).json()) as Record<string, unknown>;
       // --capacity from a flag, postTimeoutSeconds from the environment.
-      expect(status).to.deep.include({ chainId: 31337, market: getAddress(v.market), capacity: 4, postTimeoutSeconds: 45, maxStatementsPerRequest: 4 });
+      expect(status).to.deep.include({
+        chainId: 31337,
+        market: getAddress(v.market),
+        capacity: 4,
+        postTimeoutSeconds: 45,
+        maxStatementsPerRequest: 4,
+      });
       expect((await fetch(`${url}/healthz`)).status).to.equal(200);
       const programId = v2.programIdOf(privateKeyToAccount(DEV_KEYS[1]).address, ex.counter.vkHash);
       const s = await signSubmission({
-        account: alice, domain: v2.marketDomain(31337, v.market), programId, statements: ex.counterStatements.slice(0, 1), feePerProof: 10n ** 15n, nonce: 0n,
+        account: alice,
+        domain: v2.marketDomain(31337, v.market),
+        programId,
+        statements: ex.counterStatements.slice(0, 1),
+        feePerProof: 10n ** 15n,
+        nonce: 0n,
         deadline: Math.floor(Date.now() / 1000) + 600,
       });
-      const res = await fetch(`${url}/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s.body) });
+      const res = await fetch(`${url}/v1/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(s.body),
+      });
       expect(res.status).to.equal(201);
       const receipt = (await res.json()) as v2.Receipt;
       expect(receipt).to.deep.include({ requestHash: s.hash, payer: alice.address });
@@ -114,7 +157,9 @@ describe('nex relay (a process, against the version-2 market on anvil)', functio
     const noKey = nexRelay(['--rpc-url', anvil.url, '--market', market, '--db', db], {});
     expect(await noKey.exited).to.equal(2);
     expect((await noKey.line('NEX_RELAY_PRIVATE_KEY must be set to the relay key (32 bytes, 0x-prefixed hex)')).level).to.equal('error');
-    const wrong = nexRelay(['--rpc-url', anvil.url, '--market', market, '--db', db, '--chain-id', '1', '--port', '0'], { NEX_RELAY_PRIVATE_KEY: KEYS.relay });
+    const wrong = nexRelay(['--rpc-url', anvil.url, '--market', market, '--db', db, '--chain-id', '1', '--port', '0'], {
+      NEX_RELAY_PRIVATE_KEY: KEYS.relay,
+    });
     expect(await wrong.exited).to.equal(1);
     expect((await wrong.line('relay failed to start')).error).to.match(/serves chain 31337, not the configured 1/);
   });

@@ -14,11 +14,14 @@ contract BatchCommitmentTest is TestBase {
         return BatchCommitment.walk(leaf, index, siblings);
     }
 
-    function chainCalldata(bytes32 c, uint256 w, bytes32 id, bytes32[] calldata d, uint256 from, uint256 n)
-        external
-        pure
-        returns (bytes32)
-    {
+    function chainCalldata(
+        bytes32 c,
+        uint256 w,
+        bytes32 id,
+        bytes32[] calldata d,
+        uint256 from,
+        uint256 n
+    ) external pure returns (bytes32) {
         return BatchCommitment.chainAppendCalldata(c, w, id, d, from, n);
     }
 
@@ -38,7 +41,12 @@ contract BatchCommitmentTest is TestBase {
         }
     }
 
-    function testFuzz_rootMatchesRecursiveDefinition(uint256 seed, uint8 depthSeed, uint8 nSeed, uint64 zeroMask) public pure {
+    function testFuzz_rootMatchesRecursiveDefinition(
+        uint256 seed,
+        uint8 depthSeed,
+        uint8 nSeed,
+        uint64 zeroMask
+    ) public pure {
         uint256 capacity = 1 << bound(depthSeed, 2, 6);
         uint256 n = bound(nSeed, 0, capacity);
         bytes32[] memory leaves = new bytes32[](n);
@@ -50,7 +58,8 @@ contract BatchCommitmentTest is TestBase {
         bytes32 root = BatchCommitment.root(leaves, capacity);
         assertEq(uint256(root), uint256(_naive(full, 0, capacity)), "root");
         for (uint256 i; i < n; ++i) {
-            if ((zeroMask >> i) & 1 == 0) assertEq(uint256(leaves[i]), uint256(keccak256(abi.encode(seed, i))), "leaves untouched");
+            if ((zeroMask >> i) & 1 == 0)
+                assertEq(uint256(leaves[i]), uint256(keccak256(abi.encode(seed, i))), "leaves untouched");
         }
     }
 
@@ -74,7 +83,13 @@ contract BatchCommitmentTest is TestBase {
         assertEq(uint256(BatchCommitment.root(leaves, capacity)), uint256(level[0]), "root");
     }
 
-    function testFuzz_chainAppendIsKeccakOfTheGroup(bytes32 c, uint256 w, bytes32 id, uint256 seed, uint8 nSeed) public view {
+    function testFuzz_chainAppendIsKeccakOfTheGroup(
+        bytes32 c,
+        uint256 w,
+        bytes32 id,
+        uint256 seed,
+        uint8 nSeed
+    ) public view {
         uint256 n = bound(nSeed, 1, 8);
         bytes32[] memory d = new bytes32[](n + 2);
         bytes memory packed = abi.encodePacked(c, w, id);

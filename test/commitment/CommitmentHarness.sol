@@ -20,7 +20,10 @@ contract CommitmentHarness {
         return BatchCommitment.digestMemory(id, publicInputs);
     }
 
-    function root(bytes32[] memory leaves, uint256 capacity) external pure returns (bytes32 result, bytes32[] memory after_) {
+    function root(
+        bytes32[] memory leaves,
+        uint256 capacity
+    ) external pure returns (bytes32 result, bytes32[] memory after_) {
         result = BatchCommitment.root(leaves, capacity);
         after_ = leaves;
     }
@@ -33,19 +36,25 @@ contract CommitmentHarness {
         return BatchCommitment.walk(leaf, index, siblings);
     }
 
-    function chainAppend(bytes32 c, uint256 word, bytes32 id, bytes32[] memory digests, uint256 from, uint256 count)
-        external
-        pure
-        returns (bytes32)
-    {
+    function chainAppend(
+        bytes32 c,
+        uint256 word,
+        bytes32 id,
+        bytes32[] memory digests,
+        uint256 from,
+        uint256 count
+    ) external pure returns (bytes32) {
         return BatchCommitment.chainAppend(c, word, id, digests, from, count);
     }
 
-    function chainAppendCalldata(bytes32 c, uint256 word, bytes32 id, bytes32[] calldata digests, uint256 from, uint256 count)
-        external
-        pure
-        returns (bytes32)
-    {
+    function chainAppendCalldata(
+        bytes32 c,
+        uint256 word,
+        bytes32 id,
+        bytes32[] calldata digests,
+        uint256 from,
+        uint256 count
+    ) external pure returns (bytes32) {
         return BatchCommitment.chainAppendCalldata(c, word, id, digests, from, count);
     }
 
@@ -61,7 +70,11 @@ contract CommitmentHarness {
         return BatchCommitment.unpackGroup(word);
     }
 
-    function aggregationPublicInputs(bytes32 r, address prover, bytes32 keySet) external pure returns (bytes32[] memory) {
+    function aggregationPublicInputs(
+        bytes32 r,
+        address prover,
+        bytes32 keySet
+    ) external pure returns (bytes32[] memory) {
         return BatchCommitment.aggregationPublicInputs(r, prover, keySet);
     }
 
@@ -91,11 +104,11 @@ contract CommitmentHarness {
     /// @notice The EIP-712 hash of an off-chain request for a market at `verifyingContract` on `chainId`: the
     /// market's type hash and OpenZeppelin's domain separator and typed-data hash, as the market computes it
     /// for its own address and chain.
-    function requestHash(IAggregationMarketTypes.Request calldata r, uint256 chainId, address verifyingContract)
-        external
-        pure
-        returns (bytes32)
-    {
+    function requestHash(
+        IAggregationMarketTypes.Request calldata r,
+        uint256 chainId,
+        address verifyingContract
+    ) external pure returns (bytes32) {
         bytes32 domainSeparator = keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
@@ -106,15 +119,7 @@ contract CommitmentHarness {
             )
         );
         bytes32 structHash = keccak256(
-            abi.encode(
-                REQUEST_TYPEHASH,
-                r.programId,
-                r.statementsHash,
-                r.count,
-                r.feePerProof,
-                r.nonce,
-                r.deadline
-            )
+            abi.encode(REQUEST_TYPEHASH, r.programId, r.statementsHash, r.count, r.feePerProof, r.nonce, r.deadline)
         );
         return MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
     }

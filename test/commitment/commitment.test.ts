@@ -51,9 +51,7 @@ describe('commitment format', () => {
     it('rejects malformed input', () => {
       const r = fieldToWord(1n);
       expect(() => statementDigest(r, [])).to.throw(CommitmentError);
-      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(
-        CommitmentError,
-      );
+      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(CommitmentError);
       expect(() => statementDigest(r, ['0x01'])).to.throw(CommitmentError);
       expect(() => merkleRoot([r])).to.throw(CommitmentError);
       expect(() => merkleRoot([r, r, r])).to.throw(CommitmentError);
@@ -108,10 +106,19 @@ describe('commitment format', () => {
         }
         expect(await h.getFunction('capacityFor')(capacity)).to.equal(BigInt(capacity));
       }
-      for (const [leaves, capacity] of [[[], 2], [[], 128], [Array(5).fill(edge[0]), 4]] as const) {
-        await expect(h.getFunction('root')([...leaves], capacity)).to.be.revertedWithCustomError(h, capacity === 4 ? 'BatchCommitmentTooManyLeaves' : 'BatchCommitmentInvalidCapacity');
+      for (const [leaves, capacity] of [
+        [[], 2],
+        [[], 128],
+        [Array(5).fill(edge[0]), 4],
+      ] as const) {
+        await expect(h.getFunction('root')([...leaves], capacity)).to.be.revertedWithCustomError(
+          h,
+          capacity === 4 ? 'BatchCommitmentTooManyLeaves' : 'BatchCommitmentInvalidCapacity',
+        );
       }
-      await expect(h.getFunction('walk')(edge[0]!, 4, [edge[0]!, edge[0]!])).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidPath').withArgs(4, 2);
+      await expect(h.getFunction('walk')(edge[0]!, 4, [edge[0]!, edge[0]!]))
+        .to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidPath')
+        .withArgs(4, 2);
       await expect(h.getFunction('capacityFor')(65)).to.be.revertedWithCustomError(h, 'BatchCommitmentTooManyLeaves').withArgs(65, 64);
       const word = v2.groupWord({ payer: owner, feePerProof: 123_456n, count: 3, callbackGas: 70_000n });
       expect(await h.getFunction('packGroup')(owner, 123_456n, 3, 70_000n)).to.equal(word);
@@ -122,7 +129,9 @@ describe('commitment format', () => {
       expect(await h.getFunction('chainAppendCalldata')(v2.ZERO_LEAF, word, id, digests, 0, 3)).to.equal(chained);
       const gh = v2.groupsHash([{ word, programId: id }]);
       expect(await h.getFunction('postedCommitment')(edge[2]!, gh, owner)).to.equal(v2.postedCommitment(edge[2]!, gh, owner));
-      expect(await h.getFunction('aggregationPublicInputs')(edge[2]!, owner, edge[1]!)).to.deep.equal(v2.aggregationPublicInputs(edge[2]!, owner, edge[1]!));
+      expect(await h.getFunction('aggregationPublicInputs')(edge[2]!, owner, edge[1]!)).to.deep.equal(
+        v2.aggregationPublicInputs(edge[2]!, owner, edge[1]!),
+      );
       expect(await h.getFunction('submissionId')(3n, 63n)).to.deep.equal([v2.submissionId(3n, 63), 3n, 63n]);
       expect(v2.splitSubmissionId(3n * 64n + 63n)).to.deep.equal({ batchId: 3n, slot: 63 });
       await expect(h.getFunction('submissionId')(1n, 64n)).to.be.revertedWithCustomError(h, 'SubmissionIdInvalidSlot').withArgs(64);

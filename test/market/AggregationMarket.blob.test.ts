@@ -4,7 +4,17 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import { keccak256, type Hex } from 'viem';
-import { BatchState, Book, MIN_FEE, ROLLUP_PROOF_BYTES, deployMarket, freshInputs, lockByAssigned, proofFor, sealByTimeout } from './fixture.js';
+import {
+  BatchState,
+  Book,
+  MIN_FEE,
+  ROLLUP_PROOF_BYTES,
+  deployMarket,
+  freshInputs,
+  lockByAssigned,
+  proofFor,
+  sealByTimeout,
+} from './fixture.js';
 import { fromBlob, packProofs, sendBlobTransaction, versionedHashes } from '../../scripts/lib/blob.js';
 import { v2 } from '../../prover/protocol/index.js';
 
@@ -21,7 +31,7 @@ describe('AggregationMarket v2: blob channel (EIP-4844 transactions)', function 
     return Array.from({ length: n }, (_, k) => new Uint8Array(ROLLUP_PROOF_BYTES).fill(k + 1));
   }
 
-  it('submitBlobs records the statements and the blobs\' versioned hashes; proofs sit at the announced offsets', async () => {
+  it("submitBlobs records the statements and the blobs' versioned hashes; proofs sit at the announced offsets", async () => {
     const f = await fixture();
     const book = new Book();
     const inputs = Array.from({ length: 3 }, () => freshInputs());
@@ -41,7 +51,12 @@ describe('AggregationMarket v2: blob channel (EIP-4844 transactions)', function 
     const digests = inputs.map((i) => v2.statementDigest(f.programId, i));
     const b = await f.market.getBatch(1);
     expect([b.state, b.count, b.escrow]).to.deep.equal([BatchState.Open, 3n, 3n * MIN_FEE]);
-    expect(b.commitment).to.equal(v2.chainCommitment([{ word: v2.groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }], digests));
+    expect(b.commitment).to.equal(
+      v2.chainCommitment(
+        [{ word: v2.groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }],
+        digests,
+      ),
+    );
     // Proof k is at byte k * 14,656 of the blob's unpacked data.
     const unpacked = fromBlob(blobs[0]!);
     for (let k = 0; k < 3; k++) {
@@ -50,7 +65,12 @@ describe('AggregationMarket v2: blob channel (EIP-4844 transactions)', function 
       );
     }
     // The batch settles like a calldata batch.
-    book.batches.set(1n, { groups: [{ word: v2.groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }], digests, inputs, capacity: 8 });
+    book.batches.set(1n, {
+      groups: [{ word: v2.groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }],
+      digests,
+      inputs,
+      capacity: 8,
+    });
     await sealByTimeout(f, chain, 1n);
     const locker = await lockByAssigned(f, chain, 1n);
     await expect(f.market.connect(locker).fulfill(1, proofFor(book, 1n, locker.address), 0, book.settlement(1n))).to.emit(

@@ -27,11 +27,16 @@ describe('AggregationMarket v2: calldata channel', () => {
     const inputs = freshInputs();
     const tx = await f.market.connect(f.user1).submit(f.programId, inputs, rollupProof(), { value: 3n * MIN_FEE });
     await expect(tx).to.emit(f.market, 'MarketBatchOpened').withArgs(1, 8);
-    await expect(tx).to.emit(f.market, 'MarketSubmitted').withArgs(1, f.programId, f.user1.address, 0, 1, 3n * MIN_FEE, 0);
+    await expect(tx)
+      .to.emit(f.market, 'MarketSubmitted')
+      .withArgs(1, f.programId, f.user1.address, 0, 1, 3n * MIN_FEE, 0);
     await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [-3n * MIN_FEE, 3n * MIN_FEE]);
     const b = await f.market.getBatch(1);
     expect([b.state, b.posted, b.capacity, b.count, b.escrow]).to.deep.equal([BatchState.Open, false, 8n, 1n, 3n * MIN_FEE]);
-    const group = { word: v2.groupWord({ payer: f.user1.address, feePerProof: 3n * MIN_FEE, count: 1, callbackGas: 0 }), programId: f.programId };
+    const group = {
+      word: v2.groupWord({ payer: f.user1.address, feePerProof: 3n * MIN_FEE, count: 1, callbackGas: 0 }),
+      programId: f.programId,
+    };
     expect(b.commitment).to.equal(v2.chainCommitment([group], [v2.statementDigest(f.programId, inputs)]));
     expect(await f.market.openBatchId()).to.equal(1n);
     expect(await f.market.submit.staticCall(f.programId, freshInputs(), rollupProof(), { value: MIN_FEE })).to.equal(64n + 1n);
@@ -70,7 +75,7 @@ describe('AggregationMarket v2: calldata channel', () => {
     await expect(f.market.seal(2)).to.be.revertedWithCustomError(f.market, 'MarketBatchNotOpen').withArgs(2);
   });
 
-  it('refuses a proof whose length is not the current version\'s (issue #10 item 15)', async () => {
+  it("refuses a proof whose length is not the current version's (issue #10 item 15)", async () => {
     const f = await fixture();
     for (const size of [0, 64, ROLLUP_PROOF_BYTES - 1, ROLLUP_PROOF_BYTES + 1, 300_000]) {
       await expect(f.market.connect(f.user1).submit(f.programId, freshInputs(), rollupProof(1, size), { value: MIN_FEE }))
@@ -78,9 +83,11 @@ describe('AggregationMarket v2: calldata channel', () => {
         .withArgs(size, ROLLUP_PROOF_BYTES);
     }
     await expect(
-      f.market.connect(f.user1).submitMany([f.programId, f.programId], [freshInputs(), freshInputs()], [rollupProof(), rollupProof(1, 64)], MIN_FEE, {
-        value: 2n * MIN_FEE,
-      }),
+      f.market
+        .connect(f.user1)
+        .submitMany([f.programId, f.programId], [freshInputs(), freshInputs()], [rollupProof(), rollupProof(1, 64)], MIN_FEE, {
+          value: 2n * MIN_FEE,
+        }),
     )
       .to.be.revertedWithCustomError(f.market, 'MarketInvalidProofLength')
       .withArgs(64, ROLLUP_PROOF_BYTES);
@@ -113,7 +120,7 @@ describe('AggregationMarket v2: calldata channel', () => {
   it('submitMany: one fee per proof, one group per run of a program, all in one batch', async () => {
     const f = await fixture();
     const book = new Book();
-    const other = '0x' + (0xbeefn).toString(16).padStart(64, '0');
+    const other = '0x' + 0xbeefn.toString(16).padStart(64, '0');
     await f.market.connect(f.user2).registerProgram(other, `0x${'cd'.repeat(3680)}`, 1);
     const otherId = v2.programIdOf(f.user2.address, other as `0x${string}`);
     const ids = [f.programId, f.programId, otherId, f.programId];
@@ -122,28 +129,36 @@ describe('AggregationMarket v2: calldata channel', () => {
     await expect(f.market.connect(f.user1).submitMany(ids, inputs, proofs, MIN_FEE, { value: 4n * MIN_FEE - 1n }))
       .to.be.revertedWithCustomError(f.market, 'MarketFeeMismatch')
       .withArgs(4n * MIN_FEE, 4n * MIN_FEE - 1n);
-    await expect(f.market.connect(f.user1).submitMany(ids, inputs, proofs.slice(1), MIN_FEE, { value: 4n * MIN_FEE }))
-      .to.be.revertedWithCustomError(f.market, 'MarketLengthMismatch');
-    await expect(f.market.connect(f.user1).submitMany([], [], [], MIN_FEE)).to.be.revertedWithCustomError(
-      f.market,
-      'MarketLengthMismatch',
-    );
+    await expect(
+      f.market.connect(f.user1).submitMany(ids, inputs, proofs.slice(1), MIN_FEE, { value: 4n * MIN_FEE }),
+    ).to.be.revertedWithCustomError(f.market, 'MarketLengthMismatch');
+    await expect(f.market.connect(f.user1).submitMany([], [], [], MIN_FEE)).to.be.revertedWithCustomError(f.market, 'MarketLengthMismatch');
     const tx = await f.market.connect(f.user1).submitMany(ids, inputs, proofs, MIN_FEE, { value: 4n * MIN_FEE });
     const { batchId } = await recordSubmitted(f, book, tx, inputs, ids);
     expect(book.of(batchId).groups.length).to.equal(3);
     expect((await f.market.getBatch(batchId)).commitment).to.equal(v2.chainCommitment(book.of(batchId).groups, book.of(batchId).digests));
     // More than the open batch has room for: the open batch is sealed and a new one takes the call.
     const many = Array.from({ length: 6 }, () => freshInputs());
-    const tx2 = await f.market
-      .connect(f.user1)
-      .submitMany(many.map(() => f.programId), many, many.map(() => rollupProof()), MIN_FEE, { value: 6n * MIN_FEE });
-    await expect(tx2).to.emit(f.market, 'MarketBatchSealed').withArgs(1, 1, 4, (await tx2.wait())!.blockNumber);
+    const tx2 = await f.market.connect(f.user1).submitMany(
+      many.map(() => f.programId),
+      many,
+      many.map(() => rollupProof()),
+      MIN_FEE,
+      { value: 6n * MIN_FEE },
+    );
+    await expect(tx2)
+      .to.emit(f.market, 'MarketBatchSealed')
+      .withArgs(1, 1, 4, (await tx2.wait())!.blockNumber);
     await expect(tx2).to.emit(f.market, 'MarketSubmitted').withArgs(2, f.programId, f.user1.address, 0, 6, MIN_FEE, 0);
     const nine = Array.from({ length: 9 }, () => freshInputs());
     await expect(
-      f.market
-        .connect(f.user1)
-        .submitMany(nine.map(() => f.programId), nine, nine.map(() => rollupProof()), MIN_FEE, { value: 9n * MIN_FEE }),
+      f.market.connect(f.user1).submitMany(
+        nine.map(() => f.programId),
+        nine,
+        nine.map(() => rollupProof()),
+        MIN_FEE,
+        { value: 9n * MIN_FEE },
+      ),
     )
       .to.be.revertedWithCustomError(f.market, 'MarketTooManyStatements')
       .withArgs(9, 8);
@@ -156,7 +171,7 @@ describe('AggregationMarket v2: calldata channel', () => {
       .withArgs(0, 1);
   });
 
-  it('a program\'s callback gas is fixed into the group when the statement enters (issue #10 item 8)', async () => {
+  it("a program's callback gas is fixed into the group when the statement enters (issue #10 item 8)", async () => {
     const f = await fixture();
     await f.market.connect(f.rollup).setProgramCallback(f.programId, f.user2.address, 70_000);
     const tx = await f.market.connect(f.user1).submit(f.programId, freshInputs(), rollupProof(), { value: MIN_FEE });

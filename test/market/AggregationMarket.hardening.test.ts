@@ -69,7 +69,7 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
   });
 
   describe('item 4: the draw', () => {
-    it('is seeded by the sealing block\'s own hash and evaluated at lock time, never in the sealing block', async () => {
+    it("is seeded by the sealing block's own hash and evaluated at lock time, never in the sealing block", async () => {
       const f = await fixture();
       const book = new Book();
       await submitN(f, book, 7);
@@ -89,7 +89,9 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
       const seed = keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint256' }], [blockHash, 1n]));
       let expected = ethers.ZeroAddress;
       for (let i = 0n; i < 4n; i++) {
-        const c = await f.staking.selectProver(BigInt(keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint256' }], [seed, i]))));
+        const c = await f.staking.selectProver(
+          BigInt(keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint256' }], [seed, i]))),
+        );
         if (c !== ethers.ZeroAddress && (await f.staking.canLock(c, 80n * E18))) {
           expected = c;
           break;
@@ -127,7 +129,7 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
       expect(bobWins).to.be.lessThan(5);
     });
 
-    it('falls back to open assignment when the sealing block\'s hash is no longer readable (256 blocks)', async () => {
+    it("falls back to open assignment when the sealing block's hash is no longer readable (256 blocks)", async () => {
       const f = await deployMarket(ethers, { params: { assignmentWindow: 3_600n } });
       const book = new Book();
       await submitN(f, book, 8);
@@ -191,7 +193,7 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
     });
   });
 
-  it('item 6: a squatter\'s junk copy of a statement neither blocks it nor holds it: closed at once, costs only the squatter', async () => {
+  it("item 6: a squatter's junk copy of a statement neither blocks it nor holds it: closed at once, costs only the squatter", async () => {
     const f = await fixture();
     const book = new Book();
     const inputs = freshInputs();
@@ -205,13 +207,22 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
     // The prover excludes the junk slot; the statement is verified through the rollup's slot.
     await f.market.connect(locker).fulfill(1, proofFor(book, 1n, locker.address, 1n), 1n, book.settlement(1n));
     const leaves = [v2.ZERO_LEAF, v2.statementDigest(f.programId, inputs)];
-    expect(await f.market.getFunction(WITH_PATH)(f.programId, inputs, { batchId: 1n, index: 1, siblings: v2.inclusionPath(v2.batchLeaves(leaves, 8), 1) })).to.equal(true);
+    expect(
+      await f.market.getFunction(WITH_PATH)(f.programId, inputs, {
+        batchId: 1n,
+        index: 1,
+        siblings: v2.inclusionPath(v2.batchLeaves(leaves, 8), 1),
+      }),
+    ).to.equal(true);
     expect(await f.market.earnings(f.outsider.address)).to.equal(MIN_FEE); // the squatter only got its own fee back
     // A batch of nothing but junk is closed at once by its locker, not held for the TTL.
     const junkOnly = await submitN(f, book, 2, f.outsider);
     await sealByTimeout(f, chain, junkOnly[0]!.batchId);
     const l2 = await lockByAssigned(f, chain, junkOnly[0]!.batchId);
-    await expect(f.market.connect(l2).close(junkOnly[0]!.batchId, book.settlement(junkOnly[0]!.batchId))).to.emit(f.market, 'MarketBatchClosed');
+    await expect(f.market.connect(l2).close(junkOnly[0]!.batchId, book.settlement(junkOnly[0]!.batchId))).to.emit(
+      f.market,
+      'MarketBatchClosed',
+    );
   });
 
   it('item 8: a callback added after the statement entered costs the fulfiller nothing', async () => {
@@ -220,7 +231,9 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
     const recorder = await ethers.deployContract('RecordingCallback');
     const { batchId, locker } = await lockedCalldataBatch(f, chain, book, 8);
     await f.market.connect(f.rollup).setProgramCallback(f.programId, await recorder.getAddress(), 200_000);
-    const tx = await f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, locker.address), 0, book.settlement(batchId), { gasLimit: 400_000 });
+    const tx = await f.market
+      .connect(locker)
+      .fulfill(batchId, proofFor(book, batchId, locker.address), 0, book.settlement(batchId), { gasLimit: 400_000 });
     expect((await tx.wait())!.status).to.equal(1);
     expect(await recorder.getFunction('callCount')()).to.equal(0n);
     expect(book.of(batchId).groups.every((g) => (g.word & 0xffffffn) === 0n)).to.equal(true);
@@ -237,12 +250,16 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
     const b = await f.market.getBatch(1);
     await time.increaseTo(b.finalDeadline + 1n);
     await f.market.connect(f.bob).slash(1); // e.g. alice's second identity: recovers the reward share
-    await expect(f.market.connect(f.alice).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketSlashedLocker').withArgs(1, f.alice.address);
-    await expect(f.market.connect(f.operator).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketSlashedLocker').withArgs(1, f.alice.address);
+    await expect(f.market.connect(f.alice).lock(1))
+      .to.be.revertedWithCustomError(f.market, 'MarketSlashedLocker')
+      .withArgs(1, f.alice.address);
+    await expect(f.market.connect(f.operator).lock(1))
+      .to.be.revertedWithCustomError(f.market, 'MarketSlashedLocker')
+      .withArgs(1, f.alice.address);
     await expect(f.market.connect(f.carol).lock(1)).to.emit(f.market, 'MarketBatchLocked');
   });
 
-  it('item 10: a market slash takes exactly the batch\'s collateral, never the rest of the stake', async () => {
+  it("item 10: a market slash takes exactly the batch's collateral, never the rest of the stake", async () => {
     const f = await fixture();
     const book = new Book();
     const first = await lockedCalldataBatch(f, chain, book, 8);
@@ -292,7 +309,13 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
     const book = new Book();
     await f.market.connect(f.user1).deposit({ value: 10n * MIN_FEE });
     const { inputs, digests } = freshStatements(f, 4);
-    const group = await signRequest(f, f.user1, { programId: f.programId, digests, feePerProof: MIN_FEE, nonce: 0n, deadline: deadlineIn(await time.latest()) });
+    const group = await signRequest(f, f.user1, {
+      programId: f.programId,
+      digests,
+      feePerProof: MIN_FEE,
+      nonce: 0n,
+      deadline: deadlineIn(await time.latest()),
+    });
     const { batchId } = await post(f, book, f.relay, [{ group, digests, inputs }]);
     const b = await f.market.getBatch(batchId);
     // Nobody locks; the batch expires and is released: the reservation goes back to the deposit.

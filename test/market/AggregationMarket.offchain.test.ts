@@ -51,16 +51,15 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
       await expect(f.market.connect(f.user1).requestWithdrawal(100n * MIN_FEE + 6n))
         .to.be.revertedWithCustomError(f.market, 'MarketInsufficientBalance')
         .withArgs(f.user1.address, 100n * MIN_FEE + 5n, 100n * MIN_FEE + 6n);
-      await expect(f.market.connect(f.user1).requestWithdrawal(0n)).to.be.revertedWithCustomError(
-        f.market,
-        'MarketInsufficientBalance',
-      );
+      await expect(f.market.connect(f.user1).requestWithdrawal(0n)).to.be.revertedWithCustomError(f.market, 'MarketInsufficientBalance');
       await expect(f.market.connect(f.user1).withdraw())
         .to.be.revertedWithCustomError(f.market, 'MarketWithdrawalNotReady')
         .withArgs(f.user1.address, 0);
       const tx = await f.market.connect(f.user1).requestWithdrawal(50n * MIN_FEE);
       const at = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp) + 86_400n;
-      await expect(tx).to.emit(f.market, 'MarketWithdrawalRequested').withArgs(f.user1.address, 50n * MIN_FEE, at);
+      await expect(tx)
+        .to.emit(f.market, 'MarketWithdrawalRequested')
+        .withArgs(f.user1.address, 50n * MIN_FEE, at);
       await time.increaseTo(at - 2n);
       await expect(f.market.connect(f.user1).withdraw())
         .to.be.revertedWithCustomError(f.market, 'MarketWithdrawalNotReady')
@@ -129,12 +128,24 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
       const lowFee = await request(f, f.user2, 1, 0n, MIN_FEE - 1n);
       const { inputs, digests } = freshStatements(f, 1);
       const unknown = {
-        group: await signRequest(f, f.user2, { programId: word(404), digests, feePerProof: MIN_FEE, nonce: 1n, deadline: deadlineIn(await time.latest()) }),
+        group: await signRequest(f, f.user2, {
+          programId: word(404),
+          digests,
+          feePerProof: MIN_FEE,
+          nonce: 1n,
+          deadline: deadlineIn(await time.latest()),
+        }),
         digests,
         inputs,
       };
       const zeroDigest = {
-        group: await signRequest(f, f.user2, { programId: f.programId, digests: [v2.ZERO_LEAF], feePerProof: MIN_FEE, nonce: 2n, deadline: deadlineIn(await time.latest()) }),
+        group: await signRequest(f, f.user2, {
+          programId: f.programId,
+          digests: [v2.ZERO_LEAF],
+          feePerProof: MIN_FEE,
+          nonce: 2n,
+          deadline: deadlineIn(await time.latest()),
+        }),
         digests: [v2.ZERO_LEAF],
         inputs: [[]],
       };
@@ -180,7 +191,7 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
       expect(await f.market.getAccount(f.user1.address)).to.deep.equal([97n * MIN_FEE, 6n, 0n, 0n]);
     });
 
-    it('rejects a post whose digests do not match its groups\' counts, or of more than 64 statements', async () => {
+    it("rejects a post whose digests do not match its groups' counts, or of more than 64 statements", async () => {
       const f = await fixture();
       const r = await request(f, f.user1, 2, 0n);
       await expect(f.market.connect(f.relay).postBatch([r.group], [...r.digests, v2.ZERO_LEAF]))
@@ -210,7 +221,16 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
       const fees = 4n * MIN_FEE;
       await expect(f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, locker.address), 0, book.settlement(batchId)))
         .to.emit(f.market, 'MarketBatchFulfilled')
-        .withArgs(batchId, locker.address, book.provenRoot(batchId), 0, fees - (fees * 700n) / 10_000n, (fees * 500n) / 10_000n, (fees * 200n) / 10_000n, false);
+        .withArgs(
+          batchId,
+          locker.address,
+          book.provenRoot(batchId),
+          0,
+          fees - (fees * 700n) / 10_000n,
+          (fees * 500n) / 10_000n,
+          (fees * 200n) / 10_000n,
+          false,
+        );
       expect(await f.market.earnings(f.relay.address)).to.equal((fees * 200n) / 10_000n);
       expect(await ethers.provider.getBalance(await f.market.getAddress())).to.equal(100n * MIN_FEE + fees);
     });

@@ -34,7 +34,13 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
     const b = freshStatements(f, 2);
     const deadline = deadlineIn(await time.latest());
     const ga = await signRequest(f, f.user1, { programId: f.programId, digests: a.digests, feePerProof: MIN_FEE, nonce: 0n, deadline });
-    const gb = await signRequest(f, f.user2, { programId: f.programId, digests: b.digests, feePerProof: 2n * MIN_FEE, nonce: 0n, deadline });
+    const gb = await signRequest(f, f.user2, {
+      programId: f.programId,
+      digests: b.digests,
+      feePerProof: 2n * MIN_FEE,
+      nonce: 0n,
+      deadline,
+    });
     const { batchId } = await post(f, book, f.relay, [
       { group: ga, ...a },
       { group: gb, ...b },
@@ -43,7 +49,7 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
   }
 
   describe('lock', () => {
-    it('locks collateral in gwei units, records the router\'s frozenTotal, deadlines from the proving window', async () => {
+    it("locks collateral in gwei units, records the router's frozenTotal, deadlines from the proving window", async () => {
       const f = await fixture();
       const book = new Book();
       await submitN(f, book, 8);
@@ -54,8 +60,12 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       const tx = await f.market.connect(locker).lock(1);
       const now = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
       const lockDeadline = now + 600n + 8n * 60n;
-      await expect(tx).to.emit(f.market, 'MarketBatchLocked').withArgs(1, assigned, lockDeadline, lockDeadline + 1800n, 80n * E18);
-      await expect(tx).to.emit(f.staking, 'StakingCollateralLocked').withArgs(assigned, 80n * E18, 80n * E18);
+      await expect(tx)
+        .to.emit(f.market, 'MarketBatchLocked')
+        .withArgs(1, assigned, lockDeadline, lockDeadline + 1800n, 80n * E18);
+      await expect(tx)
+        .to.emit(f.staking, 'StakingCollateralLocked')
+        .withArgs(assigned, 80n * E18, 80n * E18);
       const b = await f.market.getBatch(1);
       expect([b.state, b.locker, b.lockDeadline, b.finalDeadline, b.collateral, b.frozenAtLock]).to.deep.equal([
         BatchState.Locked,
@@ -101,13 +111,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
         .to.be.revertedWithCustomError(f.market, 'MarketNotEligible')
         .withArgs(f.outsider.address);
       await f.staking.connect(f.bob).requestUnstake(1_500n * E18);
-      await expect(f.market.connect(f.bob).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'MarketNotEligible')
-        .withArgs(f.bob.address);
+      await expect(f.market.connect(f.bob).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketNotEligible').withArgs(f.bob.address);
       await f.router.connect(f.guardian).freeze(1);
-      await expect(f.market.connect(f.alice).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable')
-        .withArgs(1);
+      await expect(f.market.connect(f.alice).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable').withArgs(1);
       await f.router.connect(f.guardian).unfreeze(1);
       const expiry = b.openedAt + 86_400n;
       await time.increaseTo(expiry - (600n + 120n + 1800n));
@@ -132,7 +138,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       await expect(tx)
         .to.emit(f.market, 'MarketBatchFulfilled')
         .withArgs(batchId, locker.address, s.root, 0, fees - protocolFee - posterFee, protocolFee, posterFee, false);
-      await expect(tx).to.emit(f.staking, 'StakingCollateralUnlocked').withArgs(locker.address, 60n * E18, 0n);
+      await expect(tx)
+        .to.emit(f.staking, 'StakingCollateralUnlocked')
+        .withArgs(locker.address, 60n * E18, 0n);
       await expect(tx).to.not.emit(f.market, 'MarketFeesReturned');
       expect(await f.market.earnings(locker.address)).to.equal(fees - protocolFee - posterFee);
       expect(await f.market.earnings(f.feeTreasury.address)).to.equal(protocolFee);
@@ -143,7 +151,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       const entry = book.of(batchId);
       for (let i = 0; i < entry.digests.length; i++) {
         const inclusion = { batchId, index: i, siblings: v2.inclusionPath(v2.batchLeaves(entry.digests, entry.capacity), i) };
-        expect(await f.market.getFunction('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))')(f.programId, entry.inputs[i]!, inclusion)).to.equal(true);
+        expect(
+          await f.market.getFunction('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))')(f.programId, entry.inputs[i]!, inclusion),
+        ).to.equal(true);
       }
     });
 
@@ -154,12 +164,20 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       const locker = await lockByAssigned(f, chain, batchId);
       const s = book.settlement(batchId);
       const proof = proofFor(book, batchId, locker.address);
-      for (const wrong of [{ ...s, root: v2.ZERO_LEAF }, { ...s, poster: f.user1.address }, { ...s, groupsHash: v2.ZERO_LEAF }]) {
+      for (const wrong of [
+        { ...s, root: v2.ZERO_LEAF },
+        { ...s, poster: f.user1.address },
+        { ...s, groupsHash: v2.ZERO_LEAF },
+      ]) {
         await expect(f.market.connect(locker).fulfill(batchId, proof, 0, wrong))
           .to.be.revertedWithCustomError(f.market, 'MarketSettlementMismatch')
           .withArgs(batchId);
       }
-      await expect(f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, f.bob.address === locker.address ? f.carol.address : f.bob.address), 0, s))
+      await expect(
+        f.market
+          .connect(locker)
+          .fulfill(batchId, proofFor(book, batchId, f.bob.address === locker.address ? f.carol.address : f.bob.address), 0, s),
+      )
         .to.be.revertedWithCustomError(f.market, 'MarketInvalidProof')
         .withArgs(batchId);
       await expect(f.market.connect(locker).fulfill(batchId, mockProof(s.root, locker.address, v2.ZERO_LEAF), 0, s))
@@ -172,7 +190,10 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
         .to.be.revertedWithCustomError(f.market, 'MarketNothingIncluded')
         .withArgs(batchId);
       // Slow path with tampered digests.
-      const tampered = { ...s, digests: s.digests.map((d, i) => (i === 2 ? v2.statementDigest(f.programId, [v2.ZERO_LEAF, v2.ZERO_LEAF]) : d)) };
+      const tampered = {
+        ...s,
+        digests: s.digests.map((d, i) => (i === 2 ? v2.statementDigest(f.programId, [v2.ZERO_LEAF, v2.ZERO_LEAF]) : d)),
+      };
       await expect(f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, locker.address, 1n), 1n, tampered))
         .to.be.revertedWithCustomError(f.market, 'MarketSettlementMismatch')
         .withArgs(batchId);
@@ -186,11 +207,22 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       const mask = 0b100001n; // slot 0 (user1, fee 1) and slot 5 (user2, fee 2)
       const tx = f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, locker.address, mask), mask, book.settlement(batchId));
       await expect(tx).to.emit(f.market, 'MarketFeesReturned').withArgs(batchId, f.user1.address, MIN_FEE, true);
-      await expect(tx).to.emit(f.market, 'MarketFeesReturned').withArgs(batchId, f.user2.address, 2n * MIN_FEE, true);
+      await expect(tx)
+        .to.emit(f.market, 'MarketFeesReturned')
+        .withArgs(batchId, f.user2.address, 2n * MIN_FEE, true);
       const fees = 5n * MIN_FEE;
       await expect(tx)
         .to.emit(f.market, 'MarketBatchFulfilled')
-        .withArgs(batchId, locker.address, book.provenRoot(batchId, mask), mask, fees - (fees * 700n) / 10_000n, (fees * 500n) / 10_000n, (fees * 200n) / 10_000n, false);
+        .withArgs(
+          batchId,
+          locker.address,
+          book.provenRoot(batchId, mask),
+          mask,
+          fees - (fees * 700n) / 10_000n,
+          (fees * 500n) / 10_000n,
+          (fees * 200n) / 10_000n,
+          false,
+        );
       expect((await f.market.getAccount(f.user1.address)).balance).to.equal(97n * MIN_FEE);
       expect((await f.market.getAccount(f.user2.address)).balance).to.equal(98n * MIN_FEE);
       const entry = book.of(batchId);
@@ -198,13 +230,19 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
         f.market.getFunction('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))')(f.programId, entry.inputs[i]!, {
           batchId,
           index: i,
-          siblings: v2.inclusionPath(v2.batchLeaves(entry.digests.map((d, j) => (j === 0 || j === 5 ? v2.ZERO_LEAF : d)), 8), i),
+          siblings: v2.inclusionPath(
+            v2.batchLeaves(
+              entry.digests.map((d, j) => (j === 0 || j === 5 ? v2.ZERO_LEAF : d)),
+              8,
+            ),
+            i,
+          ),
         });
       expect(await verified(0)).to.equal(false);
       expect(await verified(1)).to.equal(true);
     });
 
-    it('calldata batch: excluded fees become the payer\'s earnings; late fulfilment slashes the locker', async () => {
+    it("calldata batch: excluded fees become the payer's earnings; late fulfilment slashes the locker", async () => {
       const f = await fixture();
       const book = new Book();
       const { batchId, locker } = await lockedCalldataBatch(f, chain, book, 8);
@@ -217,11 +255,22 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       const mask = 0b10n;
       const tx = f.market.connect(late).fulfill(batchId, proofFor(book, batchId, late.address, mask), mask, book.settlement(batchId));
       await expect(tx).to.emit(f.market, 'MarketFeesReturned').withArgs(batchId, f.user1.address, MIN_FEE, false);
-      await expect(tx).to.emit(f.staking, 'StakingSlashed').withArgs(locker.address, 80n * E18, 40n * E18, 40n * E18, late.address);
+      await expect(tx)
+        .to.emit(f.staking, 'StakingSlashed')
+        .withArgs(locker.address, 80n * E18, 40n * E18, 40n * E18, late.address);
       const fees = 7n * MIN_FEE;
       await expect(tx)
         .to.emit(f.market, 'MarketBatchFulfilled')
-        .withArgs(batchId, late.address, book.provenRoot(batchId, mask), mask, fees - (fees * 500n) / 10_000n, (fees * 500n) / 10_000n, 0, true);
+        .withArgs(
+          batchId,
+          late.address,
+          book.provenRoot(batchId, mask),
+          mask,
+          fees - (fees * 500n) / 10_000n,
+          (fees * 500n) / 10_000n,
+          0,
+          true,
+        );
       expect(await f.market.earnings(f.user1.address)).to.equal(MIN_FEE);
       await expect(f.market.connect(f.user1).getFunction('claimEarnings()')()).to.changeEtherBalance(ethers, f.user1, MIN_FEE);
       await expect(f.market.connect(f.user1).getFunction('claimEarnings()')())
@@ -246,7 +295,12 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
         .to.emit(f.market, 'MarketBatchSlashed')
         .withArgs(batchId, locker.address, f.outsider.address, 40n * E18, 40n * E18);
       const after = await f.market.getBatch(batchId);
-      expect([after.state, after.assignmentOpen, after.locker, after.collateral]).to.deep.equal([BatchState.Sealed, true, locker.address, 0n]);
+      expect([after.state, after.assignmentOpen, after.locker, after.collateral]).to.deep.equal([
+        BatchState.Sealed,
+        true,
+        locker.address,
+        0n,
+      ]);
       expect(await f.market.assignedProver(batchId)).to.equal(ethers.ZeroAddress);
       await expect(f.market.connect(other).lock(batchId)).to.emit(f.market, 'MarketBatchLocked');
       await expect(f.market.connect(other).fulfill(batchId, proofFor(book, batchId, other.address), 0, book.settlement(batchId))).to.emit(
@@ -276,7 +330,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       await f.market.connect(f.rollup).setProgramCallback(f.programId, await burner.getAddress(), 60_000);
       const next = await lockedCalldataBatch(f, chain, book, 1);
       await expect(
-        f.market.connect(next.locker).fulfill(next.batchId, proofFor(book, next.batchId, next.locker.address), 0, book.settlement(next.batchId)),
+        f.market
+          .connect(next.locker)
+          .fulfill(next.batchId, proofFor(book, next.batchId, next.locker.address), 0, book.settlement(next.batchId)),
       )
         .to.emit(f.market, 'MarketCallbackFailed')
         .withArgs(next.batchId * 64n, await burner.getAddress());
@@ -300,9 +356,15 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
         .withArgs(batchId);
       const tx = f.market.connect(locker).close(batchId, noDigests);
       await expect(tx).to.emit(f.market, 'MarketBatchClosed').withArgs(batchId, locker.address);
-      await expect(tx).to.emit(f.market, 'MarketFeesReturned').withArgs(batchId, f.user1.address, 4n * MIN_FEE, true);
-      await expect(tx).to.emit(f.market, 'MarketFeesReturned').withArgs(batchId, f.user2.address, 4n * MIN_FEE, true);
-      await expect(tx).to.emit(f.staking, 'StakingCollateralUnlocked').withArgs(locker.address, 60n * E18, 0n);
+      await expect(tx)
+        .to.emit(f.market, 'MarketFeesReturned')
+        .withArgs(batchId, f.user1.address, 4n * MIN_FEE, true);
+      await expect(tx)
+        .to.emit(f.market, 'MarketFeesReturned')
+        .withArgs(batchId, f.user2.address, 4n * MIN_FEE, true);
+      await expect(tx)
+        .to.emit(f.staking, 'StakingCollateralUnlocked')
+        .withArgs(locker.address, 60n * E18, 0n);
       expect((await f.market.getAccount(f.user1.address)).balance).to.equal(100n * MIN_FEE);
       expect((await f.market.getBatch(batchId)).state).to.equal(BatchState.Closed);
       await expect(f.market.connect(locker).close(batchId, noDigests))
@@ -336,7 +398,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       await expect(tx).to.emit(f.market, 'MarketBatchReleased').withArgs(1, f.outsider.address);
       await expect(tx).to.emit(f.market, 'MarketFeesReturned').withArgs(1, f.user1.address, MIN_FEE, false); // one per group
       expect(await f.market.earnings(f.user1.address)).to.equal(2n * MIN_FEE);
-      await expect(tx).to.emit(f.market, 'MarketFeesReturned').withArgs(1, f.user2.address, 3n * MIN_FEE, false);
+      await expect(tx)
+        .to.emit(f.market, 'MarketFeesReturned')
+        .withArgs(1, f.user2.address, 3n * MIN_FEE, false);
       expect(await f.market.openBatchId()).to.equal(0n);
       expect(await f.market.earnings(f.user2.address)).to.equal(3n * MIN_FEE);
       await expect(f.market.release(1, book.settlement(1n)))
@@ -359,7 +423,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, inclusion)).to.equal(true);
       expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[4]!, inclusion)).to.equal(false);
       expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, { ...inclusion, index: 2 })).to.equal(false);
-      expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, { ...inclusion, siblings: inclusion.siblings.slice(1) })).to.equal(false);
+      expect(
+        await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, { ...inclusion, siblings: inclusion.siblings.slice(1) }),
+      ).to.equal(false);
       expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, { ...inclusion, index: 11 })).to.equal(false);
       expect(await f.market.getFunction(pathFree)(f.programId, entry.inputs[3]!)).to.equal(false);
       const digest = v2.statementDigest(f.programId, entry.inputs[3]!);

@@ -41,13 +41,10 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
       expect([name, version, verifyingContract]).to.deep.equal(['NEX AggregationMarket', '2', await f.market.getAddress()]);
     });
 
-    it('the extension refuses direct calls (it only runs in the market\'s context)', async () => {
+    it("the extension refuses direct calls (it only runs in the market's context)", async () => {
       const f = await fixture();
       const extension = await ethers.getContractAt('AggregationMarketExtension', await f.market.extension());
-      await expect(extension.connect(f.user1).deposit({ value: 1n })).to.be.revertedWithCustomError(
-        extension,
-        'MarketExtensionDirectCall',
-      );
+      await expect(extension.connect(f.user1).deposit({ value: 1n })).to.be.revertedWithCustomError(extension, 'MarketExtensionDirectCall');
       await expect(extension.slash(1)).to.be.revertedWithCustomError(extension, 'MarketExtensionDirectCall');
     });
 
@@ -103,14 +100,9 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
 
     it('setTreasury: admin only, non-zero; accrued protocol fees stay with the outgoing treasury', async () => {
       const f = await fixture();
-      await expect(f.market.connect(f.admin).setTreasury(f.user2.address))
-        .to.emit(f.market, 'MarketTreasurySet')
-        .withArgs(f.user2.address);
+      await expect(f.market.connect(f.admin).setTreasury(f.user2.address)).to.emit(f.market, 'MarketTreasurySet').withArgs(f.user2.address);
       expect(await f.market.treasury()).to.equal(f.user2.address);
-      await expect(f.market.connect(f.admin).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        f.market,
-        'MarketZeroAddress',
-      );
+      await expect(f.market.connect(f.admin).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(f.market, 'MarketZeroAddress');
       await expect(f.market.connect(f.outsider).setTreasury(f.user2.address)).to.be.revertedWithCustomError(
         f.market,
         'AccessControlUnauthorizedAccount',
@@ -134,7 +126,7 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
         .withArgs(id);
     });
 
-    it('a squatter who registers the rollup\'s key first gets another program: the team still registers its own', async () => {
+    it("a squatter who registers the rollup's key first gets another program: the team still registers its own", async () => {
       const f = await fixture();
       const vkHash = word(4242);
       // The squatter sees the key hash and registers it first, with a wrong count.
@@ -145,8 +137,9 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
         .to.emit(f.market, 'MarketProgramRegistered')
         .withArgs(v2.programIdOf(f.user1.address, vkHash), f.user1.address, vkHash, 2, VK);
       expect(squatted).to.not.equal(v2.programIdOf(f.user1.address, vkHash));
-      await expect(f.market.connect(f.outsider).setProgramCallback(v2.programIdOf(f.user1.address, vkHash), f.outsider.address, 1000))
-        .to.be.revertedWithCustomError(f.market, 'MarketNotProgramOwner');
+      await expect(
+        f.market.connect(f.outsider).setProgramCallback(v2.programIdOf(f.user1.address, vkHash), f.outsider.address, 1000),
+      ).to.be.revertedWithCustomError(f.market, 'MarketNotProgramOwner');
       // Same public inputs under the two programs are two different statements (different digests).
       const inputs = freshInputs(1);
       expect(v2.statementDigest(squatted, inputs)).to.not.equal(v2.statementDigest(v2.programIdOf(f.user1.address, vkHash), inputs));
@@ -187,10 +180,7 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
         f.market,
         'AccessControlUnauthorizedAccount',
       );
-      await expect(f.market.connect(f.admin).setAggregatableInputCounts(0)).to.be.revertedWithCustomError(
-        f.market,
-        'MarketInvalidParams',
-      );
+      await expect(f.market.connect(f.admin).setAggregatableInputCounts(0)).to.be.revertedWithCustomError(f.market, 'MarketInvalidParams');
       await expect(f.market.connect(f.admin).setAggregatableInputCounts(0b111))
         .to.emit(f.market, 'MarketAggregatableInputCountsSet')
         .withArgs(0b111);
@@ -259,10 +249,7 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
       // Withdrawals keep working.
       await networkHelpers.time.increase(86_400);
       await expect(f.market.connect(f.user1).withdraw()).to.emit(f.market, 'MarketWithdrawn').withArgs(f.user1.address, MIN_FEE);
-      await expect(f.market.connect(f.outsider).unpause()).to.be.revertedWithCustomError(
-        f.market,
-        'AccessControlUnauthorizedAccount',
-      );
+      await expect(f.market.connect(f.outsider).unpause()).to.be.revertedWithCustomError(f.market, 'AccessControlUnauthorizedAccount');
       await expect(f.market.connect(f.pauser).unpause()).to.emit(f.market, 'Unpaused');
       await f.market.connect(f.user1).submit(f.programId, freshInputs(), rollupProof(), { value: MIN_FEE });
     });

@@ -83,21 +83,22 @@ abstract contract MarketGasBase is TestBase {
     }
 
     function _defaultParams() internal pure returns (IAggregationMarketTypes.Params memory) {
-        return IAggregationMarketTypes.Params({
-            minFeePerProof: FEE,
-            batchCapacity: 8,
-            batchTimeout: 300,
-            assignmentWindow: 120,
-            provingWindowBase: 600,
-            provingWindowPerProof: 60,
-            secondaryWindow: 1800,
-            submissionTtl: 86_400,
-            collateralPerProof: 10e18,
-            protocolFeeBps: 500,
-            posterFeeBps: 200,
-            maxCallbackGas: 200_000,
-            withdrawalDelay: 86_400
-        });
+        return
+            IAggregationMarketTypes.Params({
+                minFeePerProof: FEE,
+                batchCapacity: 8,
+                batchTimeout: 300,
+                assignmentWindow: 120,
+                provingWindowBase: 600,
+                provingWindowPerProof: 60,
+                secondaryWindow: 1800,
+                submissionTtl: 86_400,
+                collateralPerProof: 10e18,
+                protocolFeeBps: 500,
+                posterFeeBps: 200,
+                maxCallbackGas: 200_000,
+                withdrawalDelay: 86_400
+            });
     }
 
     function _nextInputs() internal returns (bytes32[] memory next) {
@@ -181,7 +182,11 @@ abstract contract MarketGasBase is TestBase {
 
     // ----- EIP-712 requests (docs/protocol.md, "Off-chain") -----
 
-    function _sign(uint256 key, uint256 from, uint256 n) internal view returns (IAggregationMarketTypes.PostedGroup memory g) {
+    function _sign(
+        uint256 key,
+        uint256 from,
+        uint256 n
+    ) internal view returns (IAggregationMarketTypes.PostedGroup memory g) {
         g.programId = programId;
         g.count = uint32(n);
         g.feePerProof = FEE;
@@ -204,20 +209,21 @@ abstract contract MarketGasBase is TestBase {
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, keccak256(abi.encodePacked("\x19\x01", _domain(), structHash)));
         g.r = r;
-        g.vs = bytes32(uint256(v - 27) << 255 | uint256(s));
+        g.vs = bytes32((uint256(v - 27) << 255) | uint256(s));
     }
 
     function _domain() private view returns (bytes32) {
-        (, string memory name, string memory version, uint256 chainId, address verifying,,) = market.eip712Domain();
-        return keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256(bytes(name)),
-                keccak256(bytes(version)),
-                chainId,
-                verifying
-            )
-        );
+        (, string memory name, string memory version, uint256 chainId, address verifying, , ) = market.eip712Domain();
+        return
+            keccak256(
+                abi.encode(
+                    keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                    keccak256(bytes(name)),
+                    keccak256(bytes(version)),
+                    chainId,
+                    verifying
+                )
+            );
     }
 }
 

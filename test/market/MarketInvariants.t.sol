@@ -76,7 +76,11 @@ contract MarketHandler {
         vm.prank(user);
         uint256 id = market.submit{value: fee}(programId, inputs, new bytes(PROOF_BYTES));
         received += fee;
-        _record(id >> 6, BatchCommitment.packGroup(user, fee, 1, 0), _one(BatchCommitment.digestMemory(programId, inputs)));
+        _record(
+            id >> 6,
+            BatchCommitment.packGroup(user, fee, 1, 0),
+            _one(BatchCommitment.digestMemory(programId, inputs))
+        );
     }
 
     function deposit(uint8 userSeed, uint256 amountSeed) external {
@@ -272,15 +276,19 @@ contract MarketHandler {
         s.groups = c.groups;
         s.digests = c.digests;
         bytes memory pairs;
-        for (uint256 i; i < c.groups.length; ++i) pairs = bytes.concat(pairs, abi.encode(c.groups[i].word, c.groups[i].programId));
+        for (uint256 i; i < c.groups.length; ++i)
+            pairs = bytes.concat(pairs, abi.encode(c.groups[i].word, c.groups[i].programId));
         s.groupsHash = keccak256(pairs);
     }
 
-    function _sign(uint256 key, bytes32[] memory digests, uint256 from, uint256 n, uint64 fee, uint64 nonce_)
-        private
-        view
-        returns (IAggregationMarketTypes.PostedGroup memory g)
-    {
+    function _sign(
+        uint256 key,
+        bytes32[] memory digests,
+        uint256 from,
+        uint256 n,
+        uint64 fee,
+        uint64 nonce_
+    ) private view returns (IAggregationMarketTypes.PostedGroup memory g) {
         g.programId = programId;
         g.count = uint32(n);
         g.feePerProof = fee;
@@ -291,36 +299,41 @@ contract MarketHandler {
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", _domain(), _structHash(g, keccak256(packed))));
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
         g.r = r;
-        g.vs = bytes32(uint256(v - 27) << 255 | uint256(s));
+        g.vs = bytes32((uint256(v - 27) << 255) | uint256(s));
     }
 
-    function _structHash(IAggregationMarketTypes.PostedGroup memory g, bytes32 statementsHash) private pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                keccak256(
-                    "Request(bytes32 programId,bytes32 statementsHash,uint32 count,uint64 feePerProof,uint64 nonce,uint40 deadline)"
-                ),
-                g.programId,
-                statementsHash,
-                g.count,
-                g.feePerProof,
-                g.nonce,
-                g.deadline
-            )
-        );
+    function _structHash(
+        IAggregationMarketTypes.PostedGroup memory g,
+        bytes32 statementsHash
+    ) private pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    keccak256(
+                        "Request(bytes32 programId,bytes32 statementsHash,uint32 count,uint64 feePerProof,uint64 nonce,uint40 deadline)"
+                    ),
+                    g.programId,
+                    statementsHash,
+                    g.count,
+                    g.feePerProof,
+                    g.nonce,
+                    g.deadline
+                )
+            );
     }
 
     function _domain() private view returns (bytes32) {
-        (, string memory name, string memory version, uint256 chainId, address verifying,,) = market.eip712Domain();
-        return keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256(bytes(name)),
-                keccak256(bytes(version)),
-                chainId,
-                verifying
-            )
-        );
+        (, string memory name, string memory version, uint256 chainId, address verifying, , ) = market.eip712Domain();
+        return
+            keccak256(
+                abi.encode(
+                    keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                    keccak256(bytes(name)),
+                    keccak256(bytes(version)),
+                    chainId,
+                    verifying
+                )
+            );
     }
 
     function _inputs(uint256 seed) private returns (bytes32[] memory inputs) {
@@ -384,7 +397,12 @@ contract MarketInvariantsTest is TestBase {
             withdrawalDelay: 86_400
         });
         market = new AggregationMarket(
-            address(this), address(this), IProverStaking(address(staking)), IVerifierRouter(address(router)), TREASURY, p
+            address(this),
+            address(this),
+            IProverStaking(address(staking)),
+            IVerifierRouter(address(router)),
+            TREASURY,
+            p
         );
         staking.setMarket(address(market));
         address[] memory provers = new address[](3);
@@ -463,7 +481,7 @@ contract MarketInvariantsTest is TestBase {
         address[] memory provers = handler.provers();
         uint256 lockedInStaking;
         for (uint256 i; i < provers.length; ++i) {
-            (, uint256 locked,) = staking.stakeOf(provers[i]);
+            (, uint256 locked, ) = staking.stakeOf(provers[i]);
             lockedInStaking += locked;
         }
         uint256 lockedInMarket;

@@ -51,11 +51,13 @@ contract MarketStateMachineTest is TestBase {
         IAggregationMarketTypes.BatchState sealed_ = IAggregationMarketTypes.BatchState.Sealed;
         IAggregationMarketTypes.BatchState locked = IAggregationMarketTypes.BatchState.Locked;
         IAggregationMarketTypes.BatchState released = IAggregationMarketTypes.BatchState.Released;
-        return (f == none && (t == open || t == sealed_)) // first calldata/blob statement; postBatch
+        return
+            (f == none && (t == open || t == sealed_)) // first calldata/blob statement; postBatch
             || (f == open && (t == sealed_ || t == released)) // seal; release after expiry
             || (f == sealed_ && (t == locked || t == released)) // lock; release after expiry
             || (f == locked
-                && (t == IAggregationMarketTypes.BatchState.Fulfilled || t == IAggregationMarketTypes.BatchState.Closed
+                && (t == IAggregationMarketTypes.BatchState.Fulfilled
+                    || t == IAggregationMarketTypes.BatchState.Closed
                     || t == sealed_)); // fulfil; close; slash (or a removed version's release)
     }
 
@@ -96,13 +98,13 @@ contract MarketStateMachineTest is TestBase {
                     assertTrue(
                         keccak256(reason)
                             == keccak256(
-                            abi.encodeWithSelector(
-                                IAggregationMarketTypes.MarketInvalidBatchTransition.selector,
-                                id,
-                                IAggregationMarketTypes.BatchState(from),
-                                t
-                            )
-                        ),
+                                abi.encodeWithSelector(
+                                    IAggregationMarketTypes.MarketInvalidBatchTransition.selector,
+                                    id,
+                                    IAggregationMarketTypes.BatchState(from),
+                                    t
+                                )
+                            ),
                         "MarketInvalidBatchTransition(batchId, from, to)"
                     );
                 }

@@ -33,7 +33,8 @@ contract SubmissionIdTest is TestBase {
             assertTrue(false, "slot 64 accepted");
         } catch (bytes memory reason) {
             assertTrue(
-                keccak256(reason) == keccak256(abi.encodeWithSelector(SubmissionId.SubmissionIdInvalidSlot.selector, 64)),
+                keccak256(reason)
+                    == keccak256(abi.encodeWithSelector(SubmissionId.SubmissionIdInvalidSlot.selector, 64)),
                 "SubmissionIdInvalidSlot(64)"
             );
         }

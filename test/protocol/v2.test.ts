@@ -7,7 +7,14 @@ import { expect } from 'chai';
 import { AbiCoder, TypedDataEncoder, id, keccak256 as ethersKeccak, solidityPackedKeccak256 } from 'ethers';
 import { readFileSync } from 'node:fs';
 import { network } from 'hardhat';
-import { compactSignatureToSignature, parseCompactSignature, recoverTypedDataAddress, serializeSignature, type Address, type Hex } from 'viem';
+import {
+  compactSignatureToSignature,
+  parseCompactSignature,
+  recoverTypedDataAddress,
+  serializeSignature,
+  type Address,
+  type Hex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { CommitmentError, FIELD_MODULUS, fieldToWord, v2 } from '../../prover/protocol/index.js';
 import { buildIdentityVectors, IDENTITY_VECTORS_PATH, type IdentityVectors } from '../../scripts/identityVectors.js';
@@ -48,14 +55,37 @@ describe('protocol v2: identity vectors (test/vectors/identities-v2.json)', () =
         const types = ['bytes32', 'bytes32', ...s.publicInputs.map(() => 'bytes32')];
         expect(s.digest).to.equal(solidityPackedKeccak256(types, [vectors.statementDomain, c.programId, ...s.publicInputs]));
       }
-      expect(c.statementsHash).to.equal(solidityPackedKeccak256(c.statements.map(() => 'bytes32'), c.statements.map((s) => s.digest)));
-      const domain = { name: 'NEX AggregationMarket', version: '2', chainId: c.domain.chainId, verifyingContract: c.domain.verifyingContract };
-      const message = { programId: c.programId, statementsHash: c.statementsHash, count: c.request.count, feePerProof: c.request.feePerProof, nonce: c.request.nonce, deadline: c.request.deadline };
+      expect(c.statementsHash).to.equal(
+        solidityPackedKeccak256(
+          c.statements.map(() => 'bytes32'),
+          c.statements.map((s) => s.digest),
+        ),
+      );
+      const domain = {
+        name: 'NEX AggregationMarket',
+        version: '2',
+        chainId: c.domain.chainId,
+        verifyingContract: c.domain.verifyingContract,
+      };
+      const message = {
+        programId: c.programId,
+        statementsHash: c.statementsHash,
+        count: c.request.count,
+        feePerProof: c.request.feePerProof,
+        nonce: c.request.nonce,
+        deadline: c.request.deadline,
+      };
       expect(c.requestHash).to.equal(TypedDataEncoder.hash(domain, REQUEST_TYPES_ETHERS, message));
-      const word = (BigInt(c.payer) << 96n) | (BigInt(c.request.feePerProof) << 32n) | (BigInt(c.request.count) << 24n) | BigInt(c.group.callbackGas);
+      const word =
+        (BigInt(c.payer) << 96n) | (BigInt(c.request.feePerProof) << 32n) | (BigInt(c.request.count) << 24n) | BigInt(c.group.callbackGas);
       expect(BigInt(c.group.word)).to.equal(word);
       expect(c.receipt.digest).to.equal(
-        ethersKeccak(abi.encode(['bytes32', 'bytes32', 'address', 'uint64', 'uint64'], [vectors.receiptDomain, c.requestHash, c.payer, c.receipt.acceptedAt, c.receipt.postBy])),
+        ethersKeccak(
+          abi.encode(
+            ['bytes32', 'bytes32', 'address', 'uint64', 'uint64'],
+            [vectors.receiptDomain, c.requestHash, c.payer, c.receipt.acceptedAt, c.receipt.postBy],
+          ),
+        ),
       );
     });
   }
@@ -75,7 +105,14 @@ describe('protocol v2: identity vectors (test/vectors/identities-v2.json)', () =
       expect(await h.getFunction('statementsHash')(c.statements.map((s) => s.digest)), c.name).to.equal(c.statementsHash);
       const packed = await h.getFunction('packGroup')(c.payer, BigInt(c.request.feePerProof), c.request.count, c.group.callbackGas);
       expect(packed, c.name).to.equal(BigInt(c.group.word));
-      const request = { programId: c.programId, statementsHash: c.statementsHash, count: c.request.count, feePerProof: c.request.feePerProof, nonce: c.request.nonce, deadline: c.request.deadline };
+      const request = {
+        programId: c.programId,
+        statementsHash: c.statementsHash,
+        count: c.request.count,
+        feePerProof: c.request.feePerProof,
+        nonce: c.request.nonce,
+        deadline: c.request.deadline,
+      };
       expect(await h.getFunction('requestHash')(request, c.domain.chainId, c.domain.verifyingContract), c.name).to.equal(c.requestHash);
     }
   });
@@ -90,7 +127,9 @@ describe('protocol v2: identities, tree, groups, requests, receipts and ids', ()
 
   it('digests only canonical statements with at least one public input, under any 32-byte program id', () => {
     const programId = `0x${'ff'.repeat(32)}` as Hex; // a keccak output may exceed r: program ids are words, not fields
-    expect(v2.statementDigest(programId, [R])).to.equal(solidityPackedKeccak256(['bytes32', 'bytes32', 'bytes32'], [v2.STATEMENT_DOMAIN, programId, R]));
+    expect(v2.statementDigest(programId, [R])).to.equal(
+      solidityPackedKeccak256(['bytes32', 'bytes32', 'bytes32'], [v2.STATEMENT_DOMAIN, programId, R]),
+    );
     expect(() => v2.statementDigest(programId, [])).to.throw(CommitmentError, /at least one/);
     expect(() => v2.statementDigest(programId, [NOT_CANONICAL])).to.throw(CommitmentError, /publicInputs\[0\] is not canonical/);
     expect(() => v2.statementDigest('0x1234', [R])).to.throw(CommitmentError, /programId/);
@@ -114,7 +153,11 @@ describe('protocol v2: identities, tree, groups, requests, receipts and ids', ()
     expect(() => v2.zeroSubtree(7)).to.throw(CommitmentError);
     expect(() => v2.walkPath(R, 4, [R, R])).to.throw(CommitmentError, /no path/);
     expect(() => v2.inclusionPath(leaves, 8)).to.throw(CommitmentError);
-    expect(v2.aggregationPublicInputs(R, OWNER, fieldToWord(7n))).to.deep.equal([...v2.splitRoot(R), `0x${'0'.repeat(24)}${OWNER.slice(2).toLowerCase()}`, fieldToWord(7n)]);
+    expect(v2.aggregationPublicInputs(R, OWNER, fieldToWord(7n))).to.deep.equal([
+      ...v2.splitRoot(R),
+      `0x${'0'.repeat(24)}${OWNER.slice(2).toLowerCase()}`,
+      fieldToWord(7n),
+    ]);
   });
 
   it('packs group words, hashes groups and builds both settlement forms from consistent content only', () => {
@@ -136,7 +179,13 @@ describe('protocol v2: identities, tree, groups, requests, receipts and ids', ()
     expect(v2.postedCommitment(posted.root, posted.groupsHash, posted.poster)).to.equal(
       ethersKeccak(abi.encode(['bytes32', 'bytes32', 'address'], [posted.root, v2.groupsHash(groups), OWNER])),
     );
-    expect(v2.fastSettlement(posted)).to.deep.equal({ root: posted.root, groupsHash: posted.groupsHash, poster: OWNER, groups: [], digests: [] });
+    expect(v2.fastSettlement(posted)).to.deep.equal({
+      root: posted.root,
+      groupsHash: posted.groupsHash,
+      poster: OWNER,
+      groups: [],
+      digests: [],
+    });
     const chain = v2.chainSettlement(groups, digests);
     expect([chain.root, chain.groupsHash, chain.groups, chain.digests]).to.deep.equal([v2.ZERO_LEAF, v2.ZERO_LEAF, groups, digests]);
   });
@@ -144,14 +193,32 @@ describe('protocol v2: identities, tree, groups, requests, receipts and ids', ()
   it('turns a signed request into the compact posted group that recovers its payer', async () => {
     const payer = privateKeyToAccount(`0x${'11'.repeat(32)}`);
     const domain = v2.marketDomain(31337, OWNER);
-    const request: v2.OffchainRequest = { programId: v2.programIdOf(OWNER, R), statementsHash: v2.statementsHash([R]), count: 1, feePerProof: 5n, nonce: 9n, deadline: 1_900_000_000 };
-    const signature = await payer.signTypedData({ domain, types: v2.REQUEST_TYPES, primaryType: 'Request', message: v2.requestMessage(request) });
+    const request: v2.OffchainRequest = {
+      programId: v2.programIdOf(OWNER, R),
+      statementsHash: v2.statementsHash([R]),
+      count: 1,
+      feePerProof: 5n,
+      nonce: 9n,
+      deadline: 1_900_000_000,
+    };
+    const signature = await payer.signTypedData({
+      domain,
+      types: v2.REQUEST_TYPES,
+      primaryType: 'Request',
+      message: v2.requestMessage(request),
+    });
     const group = v2.postedGroup(request, signature);
     expect(group).to.deep.include({ programId: request.programId, count: 1, feePerProof: 5n, nonce: 9n, deadline: 1_900_000_000 });
     expect(`0x${group.r.slice(2)}${group.vs.slice(2)}`).to.equal(v2.compactSignature(signature));
     // The compact form (what the market's ECDSA.tryRecover(hash, r, vs) takes) expands back to the signer.
     const expanded = serializeSignature(compactSignatureToSignature(parseCompactSignature(v2.compactSignature(signature))));
-    const recovered = await recoverTypedDataAddress({ domain, types: v2.REQUEST_TYPES, primaryType: 'Request', message: v2.requestMessage(request), signature: expanded });
+    const recovered = await recoverTypedDataAddress({
+      domain,
+      types: v2.REQUEST_TYPES,
+      primaryType: 'Request',
+      message: v2.requestMessage(request),
+      signature: expanded,
+    });
     expect(recovered).to.equal(payer.address);
     expect(() => v2.postedGroup(request, '0x1234')).to.throw();
   });

@@ -75,7 +75,12 @@ describe('relay HTTP API', function () {
 
       const proof = await t.get(`/v1/proofs/${s.digests[1]}`);
       expect(proof.status).to.equal(200);
-      expect(proof.body).to.deep.include({ digest: s.digests[1], programId: ex.counter.programId, requestHash: s.hash, status: 'accepted' });
+      expect(proof.body).to.deep.include({
+        digest: s.digests[1],
+        programId: ex.counter.programId,
+        requestHash: s.hash,
+        status: 'accepted',
+      });
       expect(proof.body.publicInputs).to.deep.equal(ex.counterStatements[1]!.publicInputs);
       expect(proof.body.proof).to.equal(bytesToHex(ex.counterStatements[1]!.proof));
     });
@@ -249,7 +254,9 @@ describe('relay HTTP API', function () {
       const other = await sign({ nonce: 5n, statements: ex.counterStatements.slice(2, 3) });
       expectRejected(await t.post('/v1/requests', other.body), 409, 'nonce-conflict');
       // A later nonce is fine: it will be posted after nonce 5.
-      expect((await t.post('/v1/requests', (await sign({ nonce: 9n, statements: ex.counterStatements.slice(2, 3) })).body)).status).to.equal(201);
+      expect(
+        (await t.post('/v1/requests', (await sign({ nonce: 9n, statements: ex.counterStatements.slice(2, 3) })).body)).status,
+      ).to.equal(201);
     });
 
     it('402 insufficient-deposit counts what the relay accepted and has not posted, and pending withdrawals', async () => {
@@ -258,7 +265,9 @@ describe('relay HTTP API', function () {
       const res = await t.post('/v1/requests', (await sign({ nonce: 1n })).body);
       expectRejected(res, 402, 'insufficient-deposit');
       expect(res.body.details).to.deep.equal({ cost: (2n * FEE).toString(), free: (3n * FEE).toString(), reserved: (2n * FEE).toString() });
-      expect((await t.post('/v1/requests', (await sign({ nonce: 1n, statements: ex.counterStatements.slice(0, 1) })).body)).status).to.equal(201);
+      expect(
+        (await t.post('/v1/requests', (await sign({ nonce: 1n, statements: ex.counterStatements.slice(0, 1) })).body)).status,
+      ).to.equal(201);
       t.chain.deposit(bob.address, 2n * FEE);
       t.chain.requestWithdrawal(bob.address, FEE);
       expectRejected(await t.post('/v1/requests', (await sign({ account: bob })).body), 402, 'insufficient-deposit');
@@ -332,7 +341,11 @@ describe('relay HTTP API', function () {
     });
 
     it('keys the per-IP limit on X-Forwarded-For only when told to trust a proxy', async () => {
-      const proxied = await startTestRelay({ chain: t.chain, clock: t.clock, config: { limits: { ipPerMinute: 1 }, listen: { trustProxy: true } } });
+      const proxied = await startTestRelay({
+        chain: t.chain,
+        clock: t.clock,
+        config: { limits: { ipPerMinute: 1 }, listen: { trustProxy: true } },
+      });
       const direct = await startTestRelay({ chain: t.chain, clock: t.clock, config: { limits: { ipPerMinute: 1 } } });
       try {
         const via = (ip: string) => fetch(`${proxied.relay.url}/v1/status`, { headers: { 'x-forwarded-for': ip } }).then((r) => r.status);
@@ -357,7 +370,11 @@ describe('relay HTTP API', function () {
         expect(Number(res.headers.get('retry-after'))).to.be.within(1, 60);
         expect((await limited.post('/v1/requests', (await sign({ account: bob })).body)).status).to.equal(201);
         // A forged body naming alice as payer is refused before it can use up alice's quota.
-        expectRejected(await limited.post('/v1/requests', { ...(await sign({ account: bob, nonce: 1n })).body, payer: alice.address }), 422, 'bad-signature');
+        expectRejected(
+          await limited.post('/v1/requests', { ...(await sign({ account: bob, nonce: 1n })).body, payer: alice.address }),
+          422,
+          'bad-signature',
+        );
       } finally {
         await limited.close();
       }
@@ -373,7 +390,11 @@ describe('relay HTTP API', function () {
       };
       const { serialQueue } = await import('../../prover/relay/verify.js');
       const enqueue = serialQueue(1);
-      const busy = await startTestRelay({ chain: t.chain, clock: t.clock, verifier: { verify: () => enqueue(() => slow.verify()), close: slow.close } });
+      const busy = await startTestRelay({
+        chain: t.chain,
+        clock: t.clock,
+        verifier: { verify: () => enqueue(() => slow.verify()), close: slow.close },
+      });
       try {
         const first = busy.post('/v1/requests', (await sign({ statements: ex.counterStatements.slice(0, 1) })).body);
         while (slow.pending.length === 0) await new Promise((r) => setTimeout(r, 10));
@@ -411,7 +432,15 @@ describe('relay HTTP API', function () {
       await t.post('/v1/requests', (await sign()).body);
       const s = await t.get('/v1/status');
       expect(s.status).to.equal(200);
-      expect(s.body).to.deep.include({ relay: relayAccount.address, chainId: 31337, market: t.chain.market, store: 'sqlite', capacity: 8, queuedStatements: 2, openPosts: 0 });
+      expect(s.body).to.deep.include({
+        relay: relayAccount.address,
+        chainId: 31337,
+        market: t.chain.market,
+        store: 'sqlite',
+        capacity: 8,
+        queuedStatements: 2,
+        openPosts: 0,
+      });
       expect(s.body.requests).to.deep.include({ accepted: 1, posted: 0 });
       const h = await t.get('/healthz');
       expect(h.status).to.equal(200);
@@ -423,11 +452,25 @@ describe('relay HTTP API', function () {
       expect(res.status).to.equal(200);
       const doc = res.body;
       expect(doc.openapi).to.equal('3.0.3');
-      expect(Object.keys(doc.paths)).to.include.members(['/v1/requests', '/v1/requests/{hash}', '/v1/proofs/{digest}', '/v1/status', '/healthz', '/metrics']);
+      expect(Object.keys(doc.paths)).to.include.members([
+        '/v1/requests',
+        '/v1/requests/{hash}',
+        '/v1/proofs/{digest}',
+        '/v1/status',
+        '/healthz',
+        '/metrics',
+      ]);
       const post = doc.paths['/v1/requests'].post;
       const body = post.requestBody.content['application/json'].schema;
       expect(body.required).to.deep.equal(['payer', 'request', 'signature', 'statements']);
-      expect(body.properties.request.required).to.include.members(['programId', 'statementsHash', 'count', 'feePerProof', 'nonce', 'deadline']);
+      expect(body.properties.request.required).to.include.members([
+        'programId',
+        'statementsHash',
+        'count',
+        'feePerProof',
+        'nonce',
+        'deadline',
+      ]);
       expect(Object.keys(post.responses)).to.include.members(['200', '201', '4XX', '5XX']);
       expect(JSON.stringify(doc.components.schemas)).to.include('requestHash');
     });
@@ -435,6 +478,8 @@ describe('relay HTTP API', function () {
 
   it('digests follow spec V2.2 for the submitted statements', async () => {
     const s = await sign();
-    expect(s.digests).to.deep.equal(ex.counterStatements.slice(0, 2).map((st) => v2.statementDigest(ex.counter.programId, st.publicInputs)));
+    expect(s.digests).to.deep.equal(
+      ex.counterStatements.slice(0, 2).map((st) => v2.statementDigest(ex.counter.programId, st.publicInputs)),
+    );
   });
 });

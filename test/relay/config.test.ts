@@ -29,7 +29,13 @@ describe('relay configuration', () => {
     expect(c.dataDir).to.equal(join(cwd, '.nex/relay'));
     expect(c.db).to.equal(join(cwd, '.nex/relay/relay.sqlite'));
     expect(c.capacity).to.equal(32);
-    expect(c.limits).to.deep.equal({ bodyLimitBytes: 1_048_576, maxStatementsPerRequest: 32, ipPerMinute: 120, payerPerMinute: 60, maxPendingVerifications: 256 });
+    expect(c.limits).to.deep.equal({
+      bodyLimitBytes: 1_048_576,
+      maxStatementsPerRequest: 32,
+      ipPerMinute: 120,
+      payerPerMinute: 60,
+      maxPendingVerifications: 256,
+    });
     expect(c.gas.maxFeePerGas).to.equal(200_000_000_000n);
     expect(c.engine).to.deep.equal({ srs: 'dev', buildDir: undefined, threads: undefined });
     expect(c.startBlock).to.equal(0n);
@@ -52,7 +58,11 @@ describe('relay configuration', () => {
         "capacity": 64,
       }`,
     );
-    const c = loadRelayConfig({ file, cwd, env: { NEX_RELAY_RATE_IP: '20', NEX_RELAY_CHAIN_ID: '1', NEX_RELAY_START_BLOCK: '123', NEX_RELAY_TRUST_PROXY: 'yes' } });
+    const c = loadRelayConfig({
+      file,
+      cwd,
+      env: { NEX_RELAY_RATE_IP: '20', NEX_RELAY_CHAIN_ID: '1', NEX_RELAY_START_BLOCK: '123', NEX_RELAY_TRUST_PROXY: 'yes' },
+    });
     expect(c.rpcUrl).to.equal('https://rpc.example/v1');
     expect(c.db).to.equal('postgres://relay@db.example/relay');
     expect(c.limits.ipPerMinute).to.equal(20);
@@ -71,7 +81,13 @@ describe('relay configuration', () => {
     const cwd = tempDir('cfg');
     const file = join(cwd, 'relay.json');
     writeFileSync(file, JSON.stringify({ privateKey: '0x01', colour: 'blue', capacity: 'many' }));
-    const p = problems(() => loadRelayConfig({ file, cwd, env: { NEX_RELAY_PORT: '-1', NEX_RELAY_SRS: 'prod', NEX_RELAY_MAX_FEE_PER_GAS: '5 dollars', NEX_RELAY_RPC_URL: 'ftp://x' } }));
+    const p = problems(() =>
+      loadRelayConfig({
+        file,
+        cwd,
+        env: { NEX_RELAY_PORT: '-1', NEX_RELAY_SRS: 'prod', NEX_RELAY_MAX_FEE_PER_GAS: '5 dollars', NEX_RELAY_RPC_URL: 'ftp://x' },
+      }),
+    );
     expect(p.join('\n')).to.match(/privateKey .*secrets are not accepted/);
     expect(p.join('\n')).to.match(/colour .*unknown option/);
     expect(p.join('\n')).to.match(/capacity .*non-negative integer/);
@@ -88,7 +104,14 @@ describe('relay configuration', () => {
     const statement = { publicInputs: [word, word, word, word], proof: `0x${'cd'.repeat(14_656)}` };
     const body = {
       payer: `0x${'11'.repeat(20)}`,
-      request: { programId: word, statementsHash: word, count: 32, feePerProof: '18446744073709551615', nonce: '18446744073709551615', deadline: 1099511627775 },
+      request: {
+        programId: word,
+        statementsHash: word,
+        count: 32,
+        feePerProof: '18446744073709551615',
+        nonce: '18446744073709551615',
+        deadline: 1099511627775,
+      },
       signature: `0x${'ee'.repeat(65)}`,
       statements: Array.from({ length: c.limits.maxStatementsPerRequest }, () => statement),
     };
@@ -98,7 +121,14 @@ describe('relay configuration', () => {
   it('checks relations between options', () => {
     const p = problems(() =>
       loadRelayConfig({
-        env: { ...REQUIRED, NEX_RELAY_CAPACITY: '2', NEX_RELAY_MAX_STATEMENTS: '40', NEX_RELAY_MIN_DEADLINE: '30', NEX_RELAY_BUMP_PERCENT: '5', NEX_RELAY_DEADLINE_HORIZON: '10' },
+        env: {
+          ...REQUIRED,
+          NEX_RELAY_CAPACITY: '2',
+          NEX_RELAY_MAX_STATEMENTS: '40',
+          NEX_RELAY_MIN_DEADLINE: '30',
+          NEX_RELAY_BUMP_PERCENT: '5',
+          NEX_RELAY_DEADLINE_HORIZON: '10',
+        },
       }),
     );
     expect(p).to.include('capacity: must be in 4..64');
@@ -141,7 +171,12 @@ describe('relay configuration', () => {
     const cwd = tempDir('cfg');
     const file = join(cwd, 'relay.json');
     writeFileSync(file, JSON.stringify({ capacity: 16, posting: true }));
-    const c = loadRelayConfig({ file, cwd, env: { ...REQUIRED, NEX_RELAY_CAPACITY: '8', NEX_RELAY_PORT: '9000' }, flags: { capacity: '64', posting: false, 'gas.maxFeePerGas': '3 gwei' } });
+    const c = loadRelayConfig({
+      file,
+      cwd,
+      env: { ...REQUIRED, NEX_RELAY_CAPACITY: '8', NEX_RELAY_PORT: '9000' },
+      flags: { capacity: '64', posting: false, 'gas.maxFeePerGas': '3 gwei' },
+    });
     expect([c.capacity, c.posting, c.gas.maxFeePerGas, c.listen.port]).to.deep.equal([64, false, 3_000_000_000n, 9000]);
     const p = problems(() => loadRelayConfig({ cwd, env: REQUIRED, flags: { 'listen.port': 'x', nope: '1' } }));
     expect(p).to.deep.equal(['listen.port (--port): expected a non-negative integer, got "x"', 'nope: unknown option']);

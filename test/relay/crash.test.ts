@@ -38,7 +38,15 @@ describe('relay process: kill -9 and restart', function () {
       const account = payers[i % 3]!;
       const count = 1 + (i % 2);
       const statements = Array.from({ length: count }, (_, j) => ex.counterStatements[(i + j) % ex.counterStatements.length]!);
-      const s = await signSubmission({ account, domain, programId: ex.counter.programId, statements, feePerProof: 10n ** 12n, nonce: BigInt(Math.floor(i / 3)), deadline });
+      const s = await signSubmission({
+        account,
+        domain,
+        programId: ex.counter.programId,
+        statements,
+        feePerProof: 10n ** 12n,
+        nonce: BigInt(Math.floor(i / 3)),
+        deadline,
+      });
       sent.push({ id: requestIdOf(s.hash, account.address), hash: s.hash, payer: account.address, body: s.body });
     }
 
@@ -64,7 +72,11 @@ describe('relay process: kill -9 and restart', function () {
       }),
     };
     const submit = async (s: Sent) => {
-      const res = await fetch(`${url}/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s.body) });
+      const res = await fetch(`${url}/v1/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(s.body),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
 
@@ -159,7 +171,12 @@ describe('relay process: kill -9 and restart', function () {
     while (bad.running) await new Promise((r) => setTimeout(r, 50));
     expect(await bad.stop()).to.equal(2);
     expect(bad.stderr.join('\n')).to.match(/marketAddress \(NEX_RELAY_MARKET_ADDRESS\): expected a 0x-prefixed 20-byte address/);
-    const keyless = new RelayProc({ NEX_RELAY_MARKET_ADDRESS: MARKET, NEX_RELAY_RPC_URL: 'http://127.0.0.1:9', NEX_RELAY_PRIVATE_KEY: '', NEX_RELAY_DB: join(tempDir('crash'), 'x.sqlite') });
+    const keyless = new RelayProc({
+      NEX_RELAY_MARKET_ADDRESS: MARKET,
+      NEX_RELAY_RPC_URL: 'http://127.0.0.1:9',
+      NEX_RELAY_PRIVATE_KEY: '',
+      NEX_RELAY_DB: join(tempDir('crash'), 'x.sqlite'),
+    });
     keyless.start();
     while (keyless.running) await new Promise((r) => setTimeout(r, 50));
     expect(await keyless.stop()).to.equal(2);

@@ -44,7 +44,12 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     await v2Market.write(KEYS.alice, 'deposit', [], parseEther('1'));
     await v2Market.write(KEYS.bob, 'deposit', [], parseEther('1'));
     chain = await createViemRelayChain({
-      rpcUrl: anvil.url, market, account: relayAccount, chainId: 31337, startBlock: 0n, maxLogRange: 1000,
+      rpcUrl: anvil.url,
+      market,
+      account: relayAccount,
+      chainId: 31337,
+      startBlock: 0n,
+      maxLogRange: 1000,
       gas: { maxFeePerGas: parseEther('0.000001'), bumpPercent: 20 },
     });
   });
@@ -63,19 +68,41 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     expect(await chain.program(v2.programIdOf(alice.address, ex.counter.vkHash))).to.equal(undefined);
     expect(await chain.program(`0x${'42'.repeat(32)}`)).to.equal(undefined);
     let err: unknown;
-    await createViemRelayChain({ rpcUrl: anvil.url, market, account: relayAccount, chainId: 1, startBlock: 0n, maxLogRange: 10, gas: { maxFeePerGas: 1n, bumpPercent: 20 } }).catch(
-      (e: unknown) => (err = e),
-    );
+    await createViemRelayChain({
+      rpcUrl: anvil.url,
+      market,
+      account: relayAccount,
+      chainId: 1,
+      startBlock: 0n,
+      maxLogRange: 10,
+      gas: { maxFeePerGas: 1n, bumpPercent: 20 },
+    }).catch((e: unknown) => (err = e));
     expect(String(err)).to.match(/serves chain 31337, not the configured 1/);
   });
 
   it('refuses a post that would revert before signing it, and a transaction whose nonce is used', async () => {
-    const s = await signSubmission({ account: alice, domain: v2.marketDomain(31337, market), programId, statements: ex.counterStatements.slice(0, 1), feePerProof: FEE, nonce: 0n, deadline: 1_900_000_000 });
+    const s = await signSubmission({
+      account: alice,
+      domain: v2.marketDomain(31337, market),
+      programId,
+      statements: ex.counterStatements.slice(0, 1),
+      feePerProof: FEE,
+      nonce: 0n,
+      deadline: 1_900_000_000,
+    });
     let err: unknown;
     // A group of one statement with no digest: the market reverts MarketPostMismatch.
-    await chain.signPost({ groups: [{ request: s.request, signature: s.body.signature as Hex }], digests: [] }, { nonce: await chain.pendingNonce() }).catch((e: unknown) => (err = e));
+    await chain
+      .signPost(
+        { groups: [{ request: s.request, signature: s.body.signature as Hex }], digests: [] },
+        { nonce: await chain.pendingNonce() },
+      )
+      .catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(PostRevertedError);
-    const stale = await chain.signPost({ groups: [{ request: s.request, signature: s.body.signature as Hex }], digests: s.digests }, { nonce: await chain.pendingNonce() });
+    const stale = await chain.signPost(
+      { groups: [{ request: s.request, signature: s.body.signature as Hex }], digests: s.digests },
+      { nonce: await chain.pendingNonce() },
+    );
     // Spend the relay's nonce with another transaction, then broadcast the stale one.
     const spend = await anvil.wallet(KEYS.relay).sendTransaction({ to: relayAccount.address, value: 0n });
     await anvil.client.waitForTransactionReceipt({ hash: spend });
@@ -89,10 +116,15 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     let relay: RunningRelay;
     const url = (p: string) => `${relay.url}${p}`;
     const submit = async (body: unknown) => {
-      const res = await fetch(url('/v1/requests'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(url('/v1/requests'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
-    const view = async (hash: Hex, payer: Address) => (await (await fetch(url(`/v1/requests/${hash}?payer=${payer}`))).json()) as Record<string, any>;
+    const view = async (hash: Hex, payer: Address) =>
+      (await (await fetch(url(`/v1/requests/${hash}?payer=${payer}`))).json()) as Record<string, any>;
     const until = async (what: string, f: () => Promise<boolean>) => {
       for (let i = 0; i < 300; i++) {
         if (await f()) return;
@@ -104,10 +136,14 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     before(async () => {
       const db = join(tempDir('devnet'), 'relay.sqlite');
       const config = testConfig({ db, marketAddress: market, capacity: 4, pollIntervalMs: 100, limits: { maxStatementsPerRequest: 4 } });
-      relay = await startRelay(
-        config,
-        { chain, store: openStore(db), verifier: await openEngineVerifier({ maxPending: 16 }), account: relayAccount, log: silentLogger(), posting: true },
-      );
+      relay = await startRelay(config, {
+        chain,
+        store: openStore(db),
+        verifier: await openEngineVerifier({ maxPending: 16 }),
+        account: relayAccount,
+        log: silentLogger(),
+        posting: true,
+      });
     });
     after(async () => {
       await relay?.close();
@@ -117,11 +153,30 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
       const now = Math.floor(Date.now() / 1000);
       const domain = v2.marketDomain(31337, market);
       const nonceA = (await chain.account(alice.address)).nonce;
-      const a = await signSubmission({ account: alice, domain, programId, statements: ex.counterStatements.slice(0, 2), feePerProof: FEE, nonce: nonceA, deadline: now + 600 });
-      const b = await signSubmission({ account: bob, domain, programId, statements: ex.counterStatements.slice(2, 4), feePerProof: FEE, nonce: 0n, deadline: now + 600 });
+      const a = await signSubmission({
+        account: alice,
+        domain,
+        programId,
+        statements: ex.counterStatements.slice(0, 2),
+        feePerProof: FEE,
+        nonce: nonceA,
+        deadline: now + 600,
+      });
+      const b = await signSubmission({
+        account: bob,
+        domain,
+        programId,
+        statements: ex.counterStatements.slice(2, 4),
+        feePerProof: FEE,
+        nonce: 0n,
+        deadline: now + 600,
+      });
       expect((await submit(a.body)).status).to.equal(201);
       expect((await submit(b.body)).status).to.equal(201);
-      await until('both requests posted', async () => (await view(a.hash, alice.address)).status === 'posted' && (await view(b.hash, bob.address)).status === 'posted');
+      await until(
+        'both requests posted',
+        async () => (await view(a.hash, alice.address)).status === 'posted' && (await view(b.hash, bob.address)).status === 'posted',
+      );
       const va = await view(a.hash, alice.address);
       const vb = await view(b.hash, bob.address);
       expect(va.batchId).to.equal(vb.batchId);
@@ -140,7 +195,12 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
         v2.batchRoot([...b.digests, ...a.digests], 4),
       ]);
       expect(await chain.account(alice.address)).to.deep.equal({ nonce: nonceA + 1n, free: parseEther('1') - 2n * FEE });
-      const batch = await anvil.client.readContract({ address: market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [BigInt(va.batchId)] });
+      const batch = await anvil.client.readContract({
+        address: market,
+        abi: aggregationMarketAbi,
+        functionName: 'getBatch',
+        args: [BigInt(va.batchId)],
+      });
       expect([batch.posted, batch.count, batch.capacity, batch.escrow]).to.deep.equal([true, 4, 4, 4n * FEE]);
       const proof = (await (await fetch(url(`/v1/proofs/${a.digests[1]}`))).json()) as Record<string, any>;
       expect(proof).to.deep.include({ status: 'posted', batchId: va.batchId, slot: va.slots[1] });
@@ -149,7 +209,15 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     it('records a group the market skipped (deposit withdrawn after acceptance)', async () => {
       const now = Math.floor(Date.now() / 1000);
       const domain = v2.marketDomain(31337, market);
-      const b = await signSubmission({ account: bob, domain, programId, statements: ex.counterStatements.slice(1, 3), feePerProof: FEE, nonce: 1n, deadline: now + 600 });
+      const b = await signSubmission({
+        account: bob,
+        domain,
+        programId,
+        statements: ex.counterStatements.slice(1, 3),
+        feePerProof: FEE,
+        nonce: 1n,
+        deadline: now + 600,
+      });
       expect((await submit(b.body)).status).to.equal(201);
       // Bob withdraws everything behind the relay's back: notice, then withdrawal after the (short) delay.
       await v2Market.write(KEYS.bob, 'requestWithdrawal', [parseEther('1') - 2n * FEE]);
@@ -157,7 +225,15 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
       await anvil.test.increaseTime({ seconds: devnetParams(MIN_FEE).withdrawalDelay });
       await anvil.test.mine({ blocks: 1 });
       await v2Market.write(KEYS.bob, 'withdraw', []);
-      const a = await signSubmission({ account: alice, domain, programId, statements: ex.counterStatements.slice(0, 2), feePerProof: FEE, nonce: (await chain.account(alice.address)).nonce, deadline: now + 600 });
+      const a = await signSubmission({
+        account: alice,
+        domain,
+        programId,
+        statements: ex.counterStatements.slice(0, 2),
+        feePerProof: FEE,
+        nonce: (await chain.account(alice.address)).nonce,
+        deadline: now + 600,
+      });
       expect((await submit(a.body)).status).to.equal(201);
       await until('the post', async () => (await view(a.hash, alice.address)).status === 'posted');
       await until('the skip', async () => (await view(b.hash, bob.address)).status === 'skipped');
@@ -168,7 +244,15 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
       await v2Market.write(KEYS.bob, 'deposit', [], parseEther('1'));
       const now = Math.floor(Date.now() / 1000);
       const domain = v2.marketDomain(31337, market);
-      const s = await signSubmission({ account: bob, domain, programId, statements: ex.counterStatements.slice(0, 1), feePerProof: FEE, nonce: 2n, deadline: now + 600 });
+      const s = await signSubmission({
+        account: bob,
+        domain,
+        programId,
+        statements: ex.counterStatements.slice(0, 1),
+        feePerProof: FEE,
+        nonce: 2n,
+        deadline: now + 600,
+      });
       expect((await submit(s.body)).status).to.equal(201);
       await v2Market.write(DEV_KEYS[2], 'postBatch', [[v2.postedGroup(s.request, s.body.signature as Hex)], s.digests]);
       await until('the watcher', async () => (await view(s.hash, bob.address)).status === 'posted');

@@ -53,15 +53,32 @@ describe('relay posting loop', function () {
     new Poster({ chain, store, metrics, log: silentLogger(), now: clock.now }, { ...OPTIONS, ...o });
 
   /** Signs a request and stores it as the acceptance pipeline would. */
-  async function accept(account: PrivateKeyAccount, label: string, count: number, o: { nonce?: bigint; deadline?: number } = {}): Promise<{ id: RequestId; hash: Hex; digests: Hex[] }> {
+  async function accept(
+    account: PrivateKeyAccount,
+    label: string,
+    count: number,
+    o: { nonce?: bigint; deadline?: number } = {},
+  ): Promise<{ id: RequestId; hash: Hex; digests: Hex[] }> {
     const st = statements(label, count);
     const s = await signSubmission({
-      account, domain: chain.domain, programId: PROGRAM, statements: st, feePerProof: FEE, nonce: o.nonce ?? 0n, deadline: o.deadline ?? clock.t + 600,
+      account,
+      domain: chain.domain,
+      programId: PROGRAM,
+      statements: st,
+      feePerProof: FEE,
+      nonce: o.nonce ?? 0n,
+      deadline: o.deadline ?? clock.t + 600,
     });
     const out = await store.accept(
       {
-        requestHash: s.hash, payer: account.address, request: s.request, signature: s.body.signature as Hex, acceptedAt: clock.t, postBy: clock.t + 90,
-        receiptSignature: '0x00', statements: st.map((x, i) => ({ digest: s.digests[i]!, publicInputs: x.publicInputs, proof: x.proof })),
+        requestHash: s.hash,
+        payer: account.address,
+        request: s.request,
+        signature: s.body.signature as Hex,
+        acceptedAt: clock.t,
+        postBy: clock.t + 90,
+        receiptSignature: '0x00',
+        statements: st.map((x, i) => ({ digest: s.digests[i]!, publicInputs: x.publicInputs, proof: x.proof })),
       },
       parseEther('1'),
     );
@@ -74,7 +91,13 @@ describe('relay posting loop', function () {
   beforeEach(async () => {
     clock = new Clock();
     chain = new FakeMarket({ sender: relayAccount.address, clock });
-    chain.register({ programId: PROGRAM, owner: '0x00000000000000000000000000000000000000e1', vkHash: `0x${'07'.repeat(32)}`, vk: new Uint8Array(3680), publicInputCount: 1 });
+    chain.register({
+      programId: PROGRAM,
+      owner: '0x00000000000000000000000000000000000000e1',
+      vkHash: `0x${'07'.repeat(32)}`,
+      vk: new Uint8Array(3680),
+      publicInputCount: 1,
+    });
     chain.deposit(alice.address, parseEther('1'));
     chain.deposit(bob.address, parseEther('1'));
     dbPath = join(tempDir('poster'), 'relay.sqlite');
@@ -87,7 +110,7 @@ describe('relay posting loop', function () {
     await store.close();
   });
 
-  it('posts a full batch at once and records each request\'s batch and slots from the events', async () => {
+  it("posts a full batch at once and records each request's batch and slots from the events", async () => {
     const a = await accept(alice, 'a', 2);
     clock.advance(1);
     const b = await accept(bob, 'b', 2);

@@ -13,10 +13,21 @@ let n = 0;
 function req(payer: Address, nonce: bigint, count: number, acceptedAt = NOW, deadline = NOW + 600): StoredRequest {
   const requestHash = `0x${(++n).toString(16).padStart(64, '0')}` as Hex;
   return {
-    id: requestIdOf(requestHash, payer), requestHash, payer,
+    id: requestIdOf(requestHash, payer),
+    requestHash,
+    payer,
     request: { programId: `0x${'01'.repeat(32)}`, statementsHash: `0x${'02'.repeat(32)}`, count, feePerProof: 1n, nonce, deadline },
-    signature: '0x', acceptedAt, postBy: acceptedAt + 90, receiptSignature: '0x', status: 'accepted', batchId: null, firstSlot: null,
-    postTx: null, reason: null, postAttempts: 0, updatedAt: acceptedAt,
+    signature: '0x',
+    acceptedAt,
+    postBy: acceptedAt + 90,
+    receiptSignature: '0x',
+    status: 'accepted',
+    batchId: null,
+    firstSlot: null,
+    postTx: null,
+    reason: null,
+    postAttempts: 0,
+    updatedAt: acceptedAt,
   };
 }
 
@@ -36,7 +47,11 @@ describe('relay batch selection', () => {
     const s = selectBatch(q, NOW + 3, O)!;
     expect(s.trigger).to.equal('full');
     expect(s.statements).to.equal(8);
-    expect(s.requests.map((r) => [r.payer, r.request.nonce])).to.deep.equal([[A, 0n], [A, 1n], [B, 0n]]);
+    expect(s.requests.map((r) => [r.payer, r.request.nonce])).to.deep.equal([
+      [A, 0n],
+      [A, 1n],
+      [B, 0n],
+    ]);
   });
 
   it("keeps each payer's requests in nonce order and stops a payer at the first that does not fit", () => {

@@ -11,13 +11,20 @@ import { tempDir } from './helpers/relay.js';
 
 const ALICE: Address = '0x00000000000000000000000000000000000a11ce';
 const BOB: Address = '0x0000000000000000000000000000000000000b0b';
-const IDENTITY = { chainId: 31337, market: '0x00000000000000000000000000000000000000aa' as Address, relay: '0x00000000000000000000000000000000000000bb' as Address };
+const IDENTITY = {
+  chainId: 31337,
+  market: '0x00000000000000000000000000000000000000aa' as Address,
+  relay: '0x00000000000000000000000000000000000000bb' as Address,
+};
 const FEE = 1000n;
 
 const word = (label: string): Hex => keccak256(toHex(label));
 
 /** A request with `count` statements and distinct contents per label. */
-function newRequest(label: string, o: { payer?: Address; nonce?: bigint; count?: number; fee?: bigint; deadline?: number; acceptedAt?: number; hash?: Hex } = {}): NewRequest {
+function newRequest(
+  label: string,
+  o: { payer?: Address; nonce?: bigint; count?: number; fee?: bigint; deadline?: number; acceptedAt?: number; hash?: Hex } = {},
+): NewRequest {
   const count = o.count ?? 2;
   return {
     requestHash: o.hash ?? word(`request-${label}`),
@@ -42,7 +49,13 @@ function newRequest(label: string, o: { payer?: Address; nonce?: bigint; count?:
   };
 }
 
-const attempt = (n: number, sentAt = 1_800_000_000): PostAttempt => ({ hash: word(`tx-${n}`), raw: `0x${n.toString(16).padStart(4, '0')}`, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, sentAt });
+const attempt = (n: number, sentAt = 1_800_000_000): PostAttempt => ({
+  hash: word(`tx-${n}`),
+  raw: `0x${n.toString(16).padStart(4, '0')}`,
+  maxFeePerGas: 2n,
+  maxPriorityFeePerGas: 1n,
+  sentAt,
+});
 const idOf = (r: NewRequest): RequestId => requestIdOf(r.requestHash, r.payer);
 
 interface Harness {
@@ -78,7 +91,11 @@ function storeSuite(kind: 'sqlite' | 'postgres', harness: () => Promise<Harness>
       const again = h.reopen();
       await again.init(IDENTITY);
       expect(await again.schemaVersion()).to.equal(1);
-      for (const other of [{ ...IDENTITY, chainId: 1 }, { ...IDENTITY, market: BOB }, { ...IDENTITY, relay: BOB }]) {
+      for (const other of [
+        { ...IDENTITY, chainId: 1 },
+        { ...IDENTITY, market: BOB },
+        { ...IDENTITY, relay: BOB },
+      ]) {
         let err: unknown;
         await again.init(other).catch((e: unknown) => (err = e));
         expect(err).to.be.instanceOf(StoreIdentityError);
@@ -99,7 +116,15 @@ function storeSuite(kind: 'sqlite' | 'postgres', harness: () => Promise<Harness>
       store = h.reopen();
       await store.init(IDENTITY);
       const got = await store.getRequest(idOf(r));
-      expect(got).to.deep.include({ requestHash: r.requestHash, payer: ALICE, status: 'accepted', signature: r.signature, acceptedAt: r.acceptedAt, postBy: r.postBy, postAttempts: 0 });
+      expect(got).to.deep.include({
+        requestHash: r.requestHash,
+        payer: ALICE,
+        status: 'accepted',
+        signature: r.signature,
+        acceptedAt: r.acceptedAt,
+        postBy: r.postBy,
+        postAttempts: 0,
+      });
       expect(got!.request).to.deep.equal(r.request);
       const st = await store.statementsOf(idOf(r));
       expect(st.map((s) => s.digest)).to.deep.equal(r.statements.map((s) => s.digest));
@@ -133,7 +158,12 @@ function storeSuite(kind: 'sqlite' | 'postgres', harness: () => Promise<Harness>
       expect((await store.accept(newRequest('a', { nonce: 0n }), free)).kind).to.equal('stored');
       expect((await store.accept(newRequest('b', { nonce: 1n }), free)).kind).to.equal('stored');
       expect(await store.reservedOf(ALICE)).to.equal(4n * FEE);
-      expect(await store.accept(newRequest('c', { nonce: 2n }), free)).to.deep.equal({ kind: 'insufficient-deposit', reserved: 4n * FEE, free, cost: 2n * FEE });
+      expect(await store.accept(newRequest('c', { nonce: 2n }), free)).to.deep.equal({
+        kind: 'insufficient-deposit',
+        reserved: 4n * FEE,
+        free,
+        cost: 2n * FEE,
+      });
       await store.beginPost({ txNonce: 0, requestIds: [idOf(newRequest('a', { nonce: 0n }))], attempt: attempt(1) });
       expect(await store.reservedOf(ALICE)).to.equal(4n * FEE);
       await store.applyPosted({ payer: ALICE, nonce: 0n, requestHash: word('request-a'), batchId: 1n, firstSlot: 0, txHash: word('tx') });
@@ -164,7 +194,11 @@ function storeSuite(kind: 'sqlite' | 'postgres', harness: () => Promise<Harness>
       await store.accept(newRequest('late', { nonce: 5n, acceptedAt: 1_800_000_010 }), 10n ** 18n);
       await store.accept(newRequest('early', { nonce: 1n, acceptedAt: 1_800_000_001 }), 10n ** 18n);
       await store.accept(newRequest('bob', { payer: BOB, acceptedAt: 1_800_000_005, deadline: 1_800_000_100 }), 10n ** 18n);
-      expect((await store.queue()).map((r) => r.requestHash)).to.deep.equal([word('request-early'), word('request-bob'), word('request-late')]);
+      expect((await store.queue()).map((r) => r.requestHash)).to.deep.equal([
+        word('request-early'),
+        word('request-bob'),
+        word('request-late'),
+      ]);
       expect(await store.voidBelow(ALICE, 2n)).to.equal(1);
       expect((await store.getRequest(idOf(newRequest('early'))))!.status).to.equal('void');
       expect(await store.expire(1_800_000_100)).to.equal(0);
@@ -203,8 +237,12 @@ function storeSuite(kind: 'sqlite' | 'postgres', harness: () => Promise<Harness>
       for (const r of [a, b, c]) await store.accept(r, 10n ** 18n);
       const id = await store.beginPost({ txNonce: 0, requestIds: [idOf(a), idOf(b), idOf(c)], attempt: attempt(1) });
       const settlement = {
-        status: 'mined' as const, minedHash: word('tx-1'), block: 12n, batchId: 9n,
-        posted: [{ id: idOf(a), batchId: 9n, firstSlot: 0 }], skipped: [{ id: idOf(b), reason: 'market:InsufficientBalance' }],
+        status: 'mined' as const,
+        minedHash: word('tx-1'),
+        block: 12n,
+        batchId: 9n,
+        posted: [{ id: idOf(a), batchId: 9n, firstSlot: 0 }],
+        skipped: [{ id: idOf(b), reason: 'market:InsufficientBalance' }],
       };
       await store.settlePost(id, settlement, 3);
       await store.settlePost(id, { status: 'dropped' }, 3);
@@ -233,7 +271,12 @@ function storeSuite(kind: 'sqlite' | 'postgres', harness: () => Promise<Harness>
     });
 
     it('applies posts seen on chain: the matching request is posted, same-nonce and lower-nonce ones are void', async () => {
-      const [n1, n2, n2b, n3] = [newRequest('n1', { nonce: 1n }), newRequest('n2', { nonce: 2n }), newRequest('n2b', { nonce: 2n, payer: BOB }), newRequest('n3', { nonce: 3n })];
+      const [n1, n2, n2b, n3] = [
+        newRequest('n1', { nonce: 1n }),
+        newRequest('n2', { nonce: 2n }),
+        newRequest('n2b', { nonce: 2n, payer: BOB }),
+        newRequest('n3', { nonce: 3n }),
+      ];
       for (const r of [n1, n2, n2b, n3]) await store.accept(r, 10n ** 18n);
       await store.expire(0);
       const other = { payer: ALICE, nonce: 2n, requestHash: word('someone-else'), batchId: 4n, firstSlot: 3, txHash: word('tx-x') };
@@ -273,7 +316,6 @@ function storeSuite(kind: 'sqlite' | 'postgres', harness: () => Promise<Harness>
     });
   });
 }
-
 
 storeSuite('sqlite', async () => {
   const path = join(tempDir('store'), 'relay.sqlite');

@@ -61,12 +61,18 @@ describe('VerifierRouter v2', () => {
   it('rejects a verifier without code, a zero or non-canonical key set and a zero proof length', async () => {
     const { router, mock, outsider } = await fixture();
     const m = await mock.getAddress();
-    await expect(router.addVersion(outsider.address, KEY_SET, 1)).to.be.revertedWithCustomError(router, 'RouterInvalidVerifier').withArgs(outsider.address);
+    await expect(router.addVersion(outsider.address, KEY_SET, 1))
+      .to.be.revertedWithCustomError(router, 'RouterInvalidVerifier')
+      .withArgs(outsider.address);
     const r = ethers.toBeHex(FIELD_MODULUS, 32);
     for (const bad of [ethers.ZeroHash, r]) {
-      await expect(router.addVersion(m, bad, 1)).to.be.revertedWithCustomError(router, 'RouterInvalidKeySet').withArgs(bad);
+      await expect(router.addVersion(m, bad, 1))
+        .to.be.revertedWithCustomError(router, 'RouterInvalidKeySet')
+        .withArgs(bad);
     }
-    await expect(router.addVersion(m, KEY_SET, 0)).to.be.revertedWithCustomError(router, 'RouterInvalidProofLength').withArgs(0);
+    await expect(router.addVersion(m, KEY_SET, 0))
+      .to.be.revertedWithCustomError(router, 'RouterInvalidProofLength')
+      .withArgs(0);
   });
 
   it('verifyAggregation calls the verifier with [rootHi, rootLo, prover, keySet]; a revert or false is invalid', async () => {
@@ -82,7 +88,9 @@ describe('VerifierRouter v2', () => {
     expect(await router.verifyAggregation(1, mockProof(ROOT, prover.address, word(2)), ROOT, prover.address)).to.equal(false);
     expect(await router.verifyAggregation(2, good, ROOT, prover.address)).to.equal(false);
     expect(await router.verifyAggregation(3, good, ROOT, prover.address)).to.equal(false);
-    await expect(router.verifyAggregation(4, good, ROOT, prover.address)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable').withArgs(4);
+    await expect(router.verifyAggregation(4, good, ROOT, prover.address))
+      .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
+      .withArgs(4);
   });
 
   it('freeze accounting: frozenSince, frozenTotal and frozenShift for a lock that saw frozenTotal == since', async () => {
@@ -93,7 +101,9 @@ describe('VerifierRouter v2', () => {
     const t1 = BigInt((await ethers.provider.getBlock((await f1.wait())!.blockNumber))!.timestamp);
     await expect(f1).to.emit(router, 'RouterVersionFrozen').withArgs(1, t1);
     expect(await router.status(1)).to.deep.equal([State.Frozen, 0n]);
-    await expect(router.connect(guardian).freeze(1)).to.be.revertedWithCustomError(router, 'RouterUnexpectedVersionState').withArgs(1, State.Frozen);
+    await expect(router.connect(guardian).freeze(1))
+      .to.be.revertedWithCustomError(router, 'RouterUnexpectedVersionState')
+      .withArgs(1, State.Frozen);
     await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'RouterNoUsableVersion');
     await expect(router.verifyAggregation(1, mockProof(ROOT, prover.address, KEY_SET), ROOT, prover.address))
       .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
@@ -102,10 +112,14 @@ describe('VerifierRouter v2', () => {
     expect(await router.frozenShift(1, 0)).to.equal(100n); // grows while frozen
     const u1 = await router.connect(guardian).unfreeze(1);
     const end1 = BigInt((await ethers.provider.getBlock((await u1.wait())!.blockNumber))!.timestamp);
-    await expect(u1).to.emit(router, 'RouterVersionUnfrozen').withArgs(1, end1 - t1);
+    await expect(u1)
+      .to.emit(router, 'RouterVersionUnfrozen')
+      .withArgs(1, end1 - t1);
     expect(await router.frozenShift(1, 0)).to.equal(end1 - t1);
     expect(await router.frozenShift(1, end1 - t1)).to.equal(0n); // a lock taken after the freeze moves by nothing
-    await expect(router.connect(guardian).unfreeze(1)).to.be.revertedWithCustomError(router, 'RouterUnexpectedVersionState').withArgs(1, State.Active);
+    await expect(router.connect(guardian).unfreeze(1))
+      .to.be.revertedWithCustomError(router, 'RouterUnexpectedVersionState')
+      .withArgs(1, State.Active);
     // A second freeze adds up.
     await router.connect(guardian).freeze(1);
     await time.increase(50);
@@ -121,10 +135,16 @@ describe('VerifierRouter v2', () => {
     await router.addVersion(await falsy.getAddress(), KEY_SET, 2);
     await router.addVersion(await mock.getAddress(), KEY_SET, 3);
     await router.connect(guardian).freeze(2);
-    await expect(router.removeVersion(3)).to.emit(router, 'RouterVersionRemoved').withArgs(3, 1).and.to.emit(router, 'RouterCurrentVersionSet').withArgs(1);
+    await expect(router.removeVersion(3))
+      .to.emit(router, 'RouterVersionRemoved')
+      .withArgs(3, 1)
+      .and.to.emit(router, 'RouterCurrentVersionSet')
+      .withArgs(1);
     expect(await router.current()).to.deep.equal([1n, 1n]);
     await expect(router.removeVersion(3)).to.be.revertedWithCustomError(router, 'RouterUnexpectedVersionState').withArgs(3, State.Removed);
-    await expect(router.connect(guardian).freeze(3)).to.be.revertedWithCustomError(router, 'RouterUnexpectedVersionState').withArgs(3, State.Removed);
+    await expect(router.connect(guardian).freeze(3))
+      .to.be.revertedWithCustomError(router, 'RouterUnexpectedVersionState')
+      .withArgs(3, State.Removed);
     await expect(router.setCurrentVersion(3)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable').withArgs(3);
     await expect(router.setCurrentVersion(2)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable').withArgs(2);
     await expect(router.removeVersion(7)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion').withArgs(7);

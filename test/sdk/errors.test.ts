@@ -22,7 +22,9 @@ const ACCOUNT = '0x00000000000000000000000000000000000000AA';
 
 function revert(errorName: string, args: readonly unknown[] = []): BaseError {
   const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName, args } as never);
-  return new BaseError('simulation failed', { cause: new ContractFunctionRevertedError({ abi: aggregationMarketAbi, data, functionName: 'submit' }) });
+  return new BaseError('simulation failed', {
+    cause: new ContractFunctionRevertedError({ abi: aggregationMarketAbi, data, functionName: 'submit' }),
+  });
 }
 
 describe('SDK errors: the version-2 market reverts', () => {

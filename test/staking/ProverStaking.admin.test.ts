@@ -15,9 +15,7 @@ describe('ProverStaking: admin parameters and market', () => {
       .withArgs(2n * MIN_STAKE, UNBONDING, 5000n, 0n);
     expect(await staking.minStake()).to.equal(2n * MIN_STAKE);
     expect(await staking.isEligible(alice.address)).to.equal(false);
-    await expect(staking.connect(admin).setMinStake(0n))
-      .to.be.revertedWithCustomError(staking, 'StakingInvalidMinStake')
-      .withArgs(0n);
+    await expect(staking.connect(admin).setMinStake(0n)).to.be.revertedWithCustomError(staking, 'StakingInvalidMinStake').withArgs(0n);
   });
 
   it('setUnbondingPeriod bounds: positive, at most a year', async () => {
@@ -36,7 +34,7 @@ describe('ProverStaking: admin parameters and market', () => {
       .withArgs(max + 1n);
   });
 
-  it('setUnbondingPeriod must exceed the market\'s maxJobLifetime once a market is set', async () => {
+  it("setUnbondingPeriod must exceed the market's maxJobLifetime once a market is set", async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
     const market = await ethers.deployContract('MockJobLifetime', [DAY]);
     await staking.connect(admin).setMarket(await market.getAddress());

@@ -55,7 +55,7 @@ describe('ProverStaking: operators (consent, issue #10 item 7)', () => {
       .withArgs(carol.address, alice.address);
   });
 
-  it('rejects the prover itself, a staker and another prover\'s operator as candidates', async () => {
+  it("rejects the prover itself, a staker and another prover's operator as candidates", async () => {
     const { staking, alice, bob, carol } = await networkHelpers.loadFixture(twoProvers);
     await expect(staking.connect(alice).proposeOperator(alice.address))
       .to.be.revertedWithCustomError(staking, 'StakingInvalidOperator')

@@ -43,9 +43,13 @@ contract ProverStakingFuzzTest is StakingModel {
 
     /// @dev The rule (issue #10 item 10): a slash takes only locked collateral; above it, it reverts and
     /// available stake and pending unstake entries are never touched.
-    function testFuzz_slashRule(uint96 stake, uint256 lockSeed, uint256 u1Seed, uint256 u2Seed, uint256 slashSeed)
-        public
-    {
+    function testFuzz_slashRule(
+        uint96 stake,
+        uint256 lockSeed,
+        uint256 u1Seed,
+        uint256 u2Seed,
+        uint256 slashSeed
+    ) public {
         address p = provers[0];
         SlashCase memory c;
         c.staked = bound(stake, 1, 1e24);

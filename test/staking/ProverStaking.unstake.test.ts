@@ -19,7 +19,9 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       const tx = await staking.connect(alice).requestUnstake(MIN_STAKE);
       const unlockAt = (await now()) + UNBONDING;
       await expect(tx).to.emit(staking, 'StakingUnstakeRequested').withArgs(alice.address, 0n, MIN_STAKE, unlockAt);
-      await expect(tx).to.emit(staking, 'StakingWeightUpdated').withArgs(alice.address, 2n * MIN_STAKE);
+      await expect(tx)
+        .to.emit(staking, 'StakingWeightUpdated')
+        .withArgs(alice.address, 2n * MIN_STAKE);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([3n * MIN_STAKE, 0n, MIN_STAKE]);
       expect(await staking.availableStake(alice.address)).to.equal(2n * MIN_STAKE);
       expect(await staking.unstakeQueue(alice.address)).to.deep.equal([[MIN_STAKE, unlockAt]]);

@@ -19,17 +19,16 @@ describe('ProverStaking: draw warm-up and canLock (version 2)', () => {
     await expect(staking.connect(admin).setWeightWarmup(max + 1n))
       .to.be.revertedWithCustomError(staking, 'StakingInvalidWarmup')
       .withArgs(max + 1n);
-    await expect(staking.connect(outsider).setWeightWarmup(0n)).to.be.revertedWithCustomError(
-      staking,
-      'AccessControlUnauthorizedAccount',
-    );
+    await expect(staking.connect(outsider).setWeightWarmup(0n)).to.be.revertedWithCustomError(staking, 'AccessControlUnauthorizedAccount');
   });
 
   it('added stake weighs in the draw only after the warm-up and a refresh; eligibility is immediate', async () => {
     const { staking, alice, bob } = await networkHelpers.loadFixture(warm);
     const tx = await staking.connect(alice).stake(MIN_STAKE);
     const at = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
-    await expect(tx).to.emit(staking, 'StakingStaked').withArgs(alice.address, MIN_STAKE, MIN_STAKE, at + HOUR);
+    await expect(tx)
+      .to.emit(staking, 'StakingStaked')
+      .withArgs(alice.address, MIN_STAKE, MIN_STAKE, at + HOUR);
     expect(await staking.isEligible(alice.address)).to.equal(true);
     expect(await staking.canLock(alice.address, MIN_STAKE)).to.equal(true);
     expect(await staking.weightOf(alice.address)).to.equal(0n);

@@ -105,8 +105,12 @@ abstract contract StakingModel is TestBase {
     }
 
     function _assertInsufficient(bytes memory reason, address p, uint256 available, uint256 amount) private pure {
-        bytes memory expected =
-            abi.encodeWithSelector(IProverStaking.StakingInsufficientAvailableStake.selector, p, available, amount);
+        bytes memory expected = abi.encodeWithSelector(
+            IProverStaking.StakingInsufficientAvailableStake.selector,
+            p,
+            available,
+            amount
+        );
         assertTrue(keccak256(reason) == keccak256(expected), "InsufficientAvailableStake(prover, available, amount)");
     }
 
@@ -124,8 +128,12 @@ abstract contract StakingModel is TestBase {
             try staking.slashCollateral(p, amount, BENEFICIARY) {
                 assertTrue(false, "slash above locked succeeded");
             } catch (bytes memory reason) {
-                bytes memory expected =
-                    abi.encodeWithSelector(IProverStaking.StakingInsufficientLocked.selector, p, locked, amount);
+                bytes memory expected = abi.encodeWithSelector(
+                    IProverStaking.StakingInsufficientLocked.selector,
+                    p,
+                    locked,
+                    amount
+                );
                 assertTrue(keccak256(reason) == keccak256(expected), "InsufficientLocked(prover, locked, amount)");
             }
             return;

@@ -18,8 +18,14 @@ export type Connection = Awaited<ReturnType<typeof network.create>>;
 export async function deployStaking(ethers: HardhatEthers, options: { weightWarmup?: bigint } = {}) {
   const signers = await ethers.getSigners();
   const [admin, treasury, market, alice, bob, carol, dave, outsider] = signers as [
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
   ];
   const token = await ethers.deployContract('NexToken', [treasury.address, SUPPLY]);
   const staking = await ethers.deployContract('ProverStaking', [await token.getAddress(), admin.address, MIN_STAKE]);
@@ -57,18 +63,12 @@ export async function signPermit(
     ],
   };
   const nonce = await token.nonces(owner.address);
-  const sig = ethers.Signature.from(
-    await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline }),
-  );
+  const sig = ethers.Signature.from(await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline }));
   return { v: sig.v, r: sig.r, s: sig.s };
 }
 
 /** Makes `operator` the operator of `prover` (stakes `MIN_STAKE` for the prover first when it has none). */
-export async function appointOperator(
-  staking: StakingFixture['staking'],
-  prover: HardhatEthersSigner,
-  operator: HardhatEthersSigner,
-) {
+export async function appointOperator(staking: StakingFixture['staking'], prover: HardhatEthersSigner, operator: HardhatEthersSigner) {
   const [staked] = await staking.stakeOf(prover.address);
   if (staked === 0n) await staking.connect(prover).stake(MIN_STAKE);
   await staking.connect(prover).proposeOperator(operator.address);

@@ -51,7 +51,9 @@ const FOOTER = [
 /** `nex relay` */
 export const relay: DefineCommand = (cmd, ctx) => {
   cmd
-    .description('Run a relay: accept signed off-chain requests over HTTP, check them (bb included), persist, acknowledge and post them to the market (docs/relay.md).')
+    .description(
+      'Run a relay: accept signed off-chain requests over HTTP, check them (bb included), persist, acknowledge and post them to the market (docs/relay.md).',
+    )
     .addOption(new Option('--config <file>', 'JSON config file (comments allowed)').env('NEX_RELAY_CONFIG'))
     .addHelpText('after', FOOTER);
   for (const spec of RELAY_OPTIONS) for (const o of toOptions(spec)) cmd.addOption(o);

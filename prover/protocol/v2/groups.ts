@@ -42,7 +42,8 @@ const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000';
 export function groupWord(g: GroupFields): bigint {
   const callbackGas = BigInt(g.callbackGas);
   if (g.feePerProof < 0n || g.feePerProof > MAX_FEE_PER_PROOF) throw new CommitmentError(`feePerProof ${g.feePerProof} is not a uint64`);
-  if (!Number.isInteger(g.count) || g.count < 1 || g.count > MAX_CAPACITY) throw new CommitmentError(`group count ${g.count} not in 1..${MAX_CAPACITY}`);
+  if (!Number.isInteger(g.count) || g.count < 1 || g.count > MAX_CAPACITY)
+    throw new CommitmentError(`group count ${g.count} not in 1..${MAX_CAPACITY}`);
   if (callbackGas < 0n || callbackGas >= 1n << 24n) throw new CommitmentError(`callbackGas ${callbackGas} is not a uint24`);
   return (BigInt(getAddress(g.payer)) << 96n) | (g.feePerProof << 32n) | (BigInt(g.count) << 24n) | callbackGas;
 }
@@ -90,7 +91,10 @@ export function chainCommitment(groups: readonly Group[], digests: readonly Hex[
 /** The posted-form commitment (off-chain batches): `keccak256(abi.encode(root, groupsHash, poster))`. */
 export function postedCommitment(root: Hex, groupsHashValue: Hex, poster: Address | string): Hex {
   return keccak256(
-    encodeAbiParameters([{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }], [assertWord(root, 'root'), assertWord(groupsHashValue, 'groupsHash'), getAddress(poster)]),
+    encodeAbiParameters(
+      [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }],
+      [assertWord(root, 'root'), assertWord(groupsHashValue, 'groupsHash'), getAddress(poster)],
+    ),
   );
 }
 
@@ -106,7 +110,13 @@ export function chainSettlement(groups: readonly Group[], digests: readonly Hex[
  */
 export function postedSettlement(groups: readonly Group[], digests: readonly Hex[], poster: Address | string): Settlement {
   checkCounts(groups, digests);
-  return { root: batchRoot(digests, capacityFor(digests.length)), groupsHash: groupsHash(groups), poster: getAddress(poster), groups: [...groups], digests: [...digests] };
+  return {
+    root: batchRoot(digests, capacityFor(digests.length)),
+    groupsHash: groupsHash(groups),
+    poster: getAddress(poster),
+    groups: [...groups],
+    digests: [...digests],
+  };
 }
 
 /** The fast-path settlement of a posted batch (nothing excluded, no callback): root, groups hash and poster only. */

@@ -3,7 +3,15 @@
  * payer signs over its statements, the market's domain, and the `PostedGroup` form `postBatch` takes
  * (the request without its statements hash, with an EIP-2098 compact signature).
  */
-import { hashTypedData, parseSignature, serializeCompactSignature, signatureToCompactSignature, type Address, type Hex, type TypedDataDomain } from 'viem';
+import {
+  hashTypedData,
+  parseSignature,
+  serializeCompactSignature,
+  signatureToCompactSignature,
+  type Address,
+  type Hex,
+  type TypedDataDomain,
+} from 'viem';
 import { MARKET_EIP712_NAME, MARKET_EIP712_VERSION } from './constants.js';
 
 /** An off-chain request exactly as the payer signs it (EIP-712 struct `Request`). */

@@ -20,7 +20,8 @@ export function isValidCapacity(capacity: number): boolean {
 
 /** The capacity of a posted batch of `count` statements: the smallest power of two >= max(4, count). */
 export function capacityFor(count: number): number {
-  if (!Number.isInteger(count) || count < 0 || count > MAX_CAPACITY) throw new CommitmentError(`${count} statements do not fit a batch (0..${MAX_CAPACITY})`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_CAPACITY)
+    throw new CommitmentError(`${count} statements do not fit a batch (0..${MAX_CAPACITY})`);
   let capacity = MIN_CAPACITY;
   while (capacity < count) capacity <<= 1;
   return capacity;
@@ -56,7 +57,8 @@ export function batchLeaves(digests: readonly Hex[], capacity: number, excludedM
   if (!isValidCapacity(capacity)) throw new CommitmentError(`invalid capacity ${capacity}`);
   if (digests.length > capacity) throw new CommitmentError(`${digests.length} digests exceed capacity ${capacity}`);
   const mask = maskOf(excludedMask);
-  if (mask >> BigInt(digests.length) !== 0n) throw new CommitmentError(`excludedMask ${mask} covers slots beyond the ${digests.length} filled`);
+  if (mask >> BigInt(digests.length) !== 0n)
+    throw new CommitmentError(`excludedMask ${mask} covers slots beyond the ${digests.length} filled`);
   return Array.from({ length: capacity }, (_, i) => {
     const digest = digests[i];
     if (digest === undefined || ((mask >> BigInt(i)) & 1n) === 1n) return ZERO_LEAF;
@@ -68,7 +70,7 @@ export function batchLeaves(digests: readonly Hex[], capacity: number, excludedM
 export function treeLevels(leaves: readonly Hex[]): Hex[][] {
   if (!isValidCapacity(leaves.length)) throw new CommitmentError(`invalid leaf count ${leaves.length}`);
   const levels = [leaves.map((l, i) => assertWord(l, `leaves[${i}]`))];
-  for (let level = levels[0]!; level.length > 1; ) {
+  for (let level = levels[0]!; level.length > 1;) {
     const next: Hex[] = [];
     for (let i = 0; i < level.length; i += 2) next.push(hashPair(level[i]!, level[i + 1]!));
     levels.push(next);
@@ -91,7 +93,8 @@ export function batchRoot(digests: readonly Hex[], capacity: number, excludedMas
 /** The inclusion path of slot `index` in the tree over `leaves`: its siblings, bottom first. */
 export function inclusionPath(leaves: readonly Hex[], index: number): Hex[] {
   const levels = treeLevels(leaves);
-  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new CommitmentError(`slot ${index} is not in a tree of ${leaves.length}`);
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length)
+    throw new CommitmentError(`slot ${index} is not in a tree of ${leaves.length}`);
   const siblings: Hex[] = [];
   for (let h = 0, i = index; h < levels.length - 1; h++, i >>= 1) siblings.push(levels[h]![i ^ 1]!);
   return siblings;

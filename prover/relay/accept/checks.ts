@@ -20,12 +20,20 @@ export function parseSubmission(input: SubmitInput, maxStatements: number): Chec
   if (nonce > UINT64_MAX) return reject('value-out-of-range', 'request.nonce exceeds uint64');
   if (r.deadline > UINT40_MAX) return reject('value-out-of-range', 'request.deadline exceeds uint40');
   if (input.statements.length > maxStatements) {
-    return reject('too-many-statements', `${input.statements.length} statements exceed this relay's limit of ${maxStatements} per request`, { limit: maxStatements });
+    return reject(
+      'too-many-statements',
+      `${input.statements.length} statements exceed this relay's limit of ${maxStatements} per request`,
+      { limit: maxStatements },
+    );
   }
   const statements: ParsedStatement[] = [];
   for (const [i, s] of input.statements.entries()) {
     const bad = s.publicInputs.findIndex((pi) => !isCanonicalField(pi));
-    if (bad >= 0) return reject('non-canonical-input', `statements[${i}].publicInputs[${bad}] is not a canonical BN254 field element (< r)`, { statement: i, input: bad });
+    if (bad >= 0)
+      return reject('non-canonical-input', `statements[${i}].publicInputs[${bad}] is not a canonical BN254 field element (< r)`, {
+        statement: i,
+        input: bad,
+      });
     statements.push({ publicInputs: s.publicInputs.map((pi) => pi.toLowerCase() as Hex), proof: hexToBytes(s.proof as Hex) });
   }
   const request: v2.OffchainRequest = {
@@ -42,12 +50,19 @@ export function parseSubmission(input: SubmitInput, maxStatements: number): Chec
 /** `count` and `statementsHash` match the statements; returns their digests in slot order. */
 export function checkStatements(request: v2.OffchainRequest, statements: readonly ParsedStatement[]): Check<Hex[]> {
   if (request.count !== statements.length) {
-    return reject('count-mismatch', `request.count is ${request.count} but ${statements.length} statements were sent`, { count: request.count, statements: statements.length });
+    return reject('count-mismatch', `request.count is ${request.count} but ${statements.length} statements were sent`, {
+      count: request.count,
+      statements: statements.length,
+    });
   }
   const digests = statements.map((s) => v2.statementDigest(request.programId, s.publicInputs));
   const hash = v2.statementsHash(digests);
   if (hash !== request.statementsHash) {
-    return reject('statements-mismatch', `the statements hash to ${hash}, not the signed request.statementsHash ${request.statementsHash}`, { computed: hash });
+    return reject(
+      'statements-mismatch',
+      `the statements hash to ${hash}, not the signed request.statementsHash ${request.statementsHash}`,
+      { computed: hash },
+    );
   }
   return pass(digests);
 }
@@ -56,12 +71,22 @@ export function checkStatements(request: v2.OffchainRequest, statements: readonl
 export async function recoverPayer(s: ParsedSubmission, domain: TypedDataDomain): Promise<Check<Address>> {
   let signer: Address;
   try {
-    signer = await recoverTypedDataAddress({ domain, types: v2.REQUEST_TYPES, primaryType: 'Request', message: v2.requestMessage(s.request), signature: s.signature });
+    signer = await recoverTypedDataAddress({
+      domain,
+      types: v2.REQUEST_TYPES,
+      primaryType: 'Request',
+      message: v2.requestMessage(s.request),
+      signature: s.signature,
+    });
   } catch (err) {
     return reject('bad-signature', `the signature is malformed: ${(err as Error).message.split('\n')[0]}`);
   }
   if (signer !== s.claimedPayer) {
-    return reject('bad-signature', `the signature recovers ${signer}, not the payer ${s.claimedPayer} (wrong key, chain, market, or altered fields)`, { recovered: signer });
+    return reject(
+      'bad-signature',
+      `the signature recovers ${signer}, not the payer ${s.claimedPayer} (wrong key, chain, market, or altered fields)`,
+      { recovered: signer },
+    );
   }
   return pass(signer);
 }
@@ -70,30 +95,48 @@ export async function recoverPayer(s: ParsedSubmission, domain: TypedDataDomain)
 export function checkDeadline(request: v2.OffchainRequest, now: number, o: { minSeconds: number; horizonSeconds: number }): Check<number> {
   if (request.deadline <= now) return reject('deadline-passed', `the deadline ${request.deadline} has passed (now ${now})`, { now });
   if (request.deadline < now + o.minSeconds) {
-    return reject('deadline-too-close', `the deadline is ${request.deadline - now} s away; this relay needs at least ${o.minSeconds} s to post`, { now, minSeconds: o.minSeconds });
+    return reject(
+      'deadline-too-close',
+      `the deadline is ${request.deadline - now} s away; this relay needs at least ${o.minSeconds} s to post`,
+      { now, minSeconds: o.minSeconds },
+    );
   }
   if (request.deadline > now + o.horizonSeconds) {
-    return reject('deadline-too-far', `the deadline is ${request.deadline - now} s away; this relay accepts at most ${o.horizonSeconds} s`, { now, horizonSeconds: o.horizonSeconds });
+    return reject(
+      'deadline-too-far',
+      `the deadline is ${request.deadline - now} s away; this relay accepts at most ${o.horizonSeconds} s`,
+      { now, horizonSeconds: o.horizonSeconds },
+    );
   }
   return pass(request.deadline);
 }
 
 export function checkFee(request: v2.OffchainRequest, params: MarketParams): Check<bigint> {
   if (request.feePerProof < params.minFeePerProof) {
-    return reject('fee-below-minimum', `feePerProof ${request.feePerProof} is below the market's minimum ${params.minFeePerProof}`, { minFeePerProof: params.minFeePerProof.toString() });
+    return reject('fee-below-minimum', `feePerProof ${request.feePerProof} is below the market's minimum ${params.minFeePerProof}`, {
+      minFeePerProof: params.minFeePerProof.toString(),
+    });
   }
   return pass(request.feePerProof);
 }
 
 /** The program is registered and every statement has its public-input count. */
-export function checkProgram(request: v2.OffchainRequest, program: ProgramInfo | undefined, statements: readonly ParsedStatement[]): Check<ProgramInfo> {
+export function checkProgram(
+  request: v2.OffchainRequest,
+  program: ProgramInfo | undefined,
+  statements: readonly ParsedStatement[],
+): Check<ProgramInfo> {
   if (!program) return reject('program-unknown', `program ${request.programId} is not registered in the market`);
   const bad = statements.findIndex((s) => s.publicInputs.length !== program.publicInputCount);
   if (bad >= 0) {
-    return reject('input-count-mismatch', `statements[${bad}] has ${statements[bad]!.publicInputs.length} public inputs; the program takes ${program.publicInputCount}`, {
-      statement: bad,
-      expected: program.publicInputCount,
-    });
+    return reject(
+      'input-count-mismatch',
+      `statements[${bad}] has ${statements[bad]!.publicInputs.length} public inputs; the program takes ${program.publicInputCount}`,
+      {
+        statement: bad,
+        expected: program.publicInputCount,
+      },
+    );
   }
   return pass(program);
 }
@@ -101,10 +144,14 @@ export function checkProgram(request: v2.OffchainRequest, program: ProgramInfo |
 export function checkProofLength(statements: readonly ParsedStatement[], params: MarketParams): Check<number> {
   const bad = statements.findIndex((s) => s.proof.length !== params.rollupProofBytes);
   if (bad >= 0) {
-    return reject('proof-length', `statements[${bad}].proof is ${statements[bad]!.proof.length} bytes; the current version takes ${params.rollupProofBytes}`, {
-      statement: bad,
-      expected: params.rollupProofBytes,
-    });
+    return reject(
+      'proof-length',
+      `statements[${bad}].proof is ${statements[bad]!.proof.length} bytes; the current version takes ${params.rollupProofBytes}`,
+      {
+        statement: bad,
+        expected: params.rollupProofBytes,
+      },
+    );
   }
   return pass(params.rollupProofBytes);
 }
@@ -112,7 +159,9 @@ export function checkProofLength(statements: readonly ParsedStatement[], params:
 /** The nonce is still usable on chain (>= the payer's account nonce). */
 export function checkNonce(request: v2.OffchainRequest, account: PayerAccount): Check<bigint> {
   if (request.nonce < account.nonce) {
-    return reject('nonce-used', `nonce ${request.nonce} is below the payer's next usable nonce ${account.nonce}`, { accountNonce: account.nonce.toString() });
+    return reject('nonce-used', `nonce ${request.nonce} is below the payer's next usable nonce ${account.nonce}`, {
+      accountNonce: account.nonce.toString(),
+    });
   }
   return pass(request.nonce);
 }
@@ -121,11 +170,15 @@ export function checkNonce(request: v2.OffchainRequest, account: PayerAccount): 
 export function checkDeposit(request: v2.OffchainRequest, account: PayerAccount, reserved: bigint): Check<bigint> {
   const cost = BigInt(request.count) * request.feePerProof;
   if (reserved + cost > account.free) {
-    return reject('insufficient-deposit', `the request costs ${cost} wei; the payer's free deposit ${account.free} minus ${reserved} reserved by this relay does not cover it`, {
-      cost: cost.toString(),
-      free: account.free.toString(),
-      reserved: reserved.toString(),
-    });
+    return reject(
+      'insufficient-deposit',
+      `the request costs ${cost} wei; the payer's free deposit ${account.free} minus ${reserved} reserved by this relay does not cover it`,
+      {
+        cost: cost.toString(),
+        free: account.free.toString(),
+        reserved: reserved.toString(),
+      },
+    );
   }
   return pass(cost);
 }
@@ -141,7 +194,8 @@ export async function verifyProofs(
     const t = performance.now();
     const ok = await verifier.verify({ vk: program.vk, vkHash: program.vkHash, proof: s.proof, publicInputs: s.publicInputs });
     observe?.((performance.now() - t) / 1000);
-    if (!ok) return reject('invalid-proof', `statements[${i}].proof does not verify against program ${program.programId}'s key`, { statement: i });
+    if (!ok)
+      return reject('invalid-proof', `statements[${i}].proof does not verify against program ${program.programId}'s key`, { statement: i });
   }
   return pass(statements.length);
 }

@@ -68,7 +68,12 @@ export class AcceptancePipeline {
     if (!digests.ok) return digests;
     const payer = await recoverPayer(parsed.value, this.#domain);
     if (!payer.ok) return payer;
-    return pass({ ...parsed.value, payer: payer.value, requestHash: v2.requestHash(parsed.value.request, this.#domain), digests: digests.value });
+    return pass({
+      ...parsed.value,
+      payer: payer.value,
+      requestHash: v2.requestHash(parsed.value.request, this.#domain),
+      digests: digests.value,
+    });
   }
 
   /** Chain and proof checks, then persistence, then the signed receipt. */
@@ -79,7 +84,10 @@ export class AcceptancePipeline {
     const now = this.deps.now();
     const rejected = (c: Rejected): Admission => ({ kind: 'rejected', rejection: c.rejection });
 
-    const deadline = checkDeadline(s.request, now, { minSeconds: this.o.minDeadlineSeconds, horizonSeconds: this.o.deadlineHorizonSeconds });
+    const deadline = checkDeadline(s.request, now, {
+      minSeconds: this.o.minDeadlineSeconds,
+      horizonSeconds: this.o.deadlineHorizonSeconds,
+    });
     if (!deadline.ok) return rejected(deadline);
     const reads = await this.#chainReads(s);
     if (!reads.ok) return rejected(reads);
@@ -127,9 +135,17 @@ export class AcceptancePipeline {
       case 'duplicate':
         return { kind: 'duplicate', receipt: this.receiptOf(outcome.request), request: outcome.request };
       case 'nonce-conflict':
-        return rejected(reject('nonce-conflict', `request ${outcome.existing} of this payer already holds nonce ${s.request.nonce} here`, { existing: outcome.existing }));
+        return rejected(
+          reject('nonce-conflict', `request ${outcome.existing} of this payer already holds nonce ${s.request.nonce} here`, {
+            existing: outcome.existing,
+          }),
+        );
       case 'nonce-used':
-        return rejected(reject('nonce-used', `nonce ${s.request.nonce} is consumed: this relay saw nonce ${outcome.usedUpTo} of the payer posted`, { usedUpTo: outcome.usedUpTo.toString() }));
+        return rejected(
+          reject('nonce-used', `nonce ${s.request.nonce} is consumed: this relay saw nonce ${outcome.usedUpTo} of the payer posted`, {
+            usedUpTo: outcome.usedUpTo.toString(),
+          }),
+        );
       case 'insufficient-deposit': {
         // Another request of the payer was reserved while this one was being verified.
         const c = checkDeposit(s.request, { nonce: account.nonce, free: outcome.free }, outcome.reserved);

@@ -64,7 +64,14 @@ export type PostEvent =
       readonly txHash: Hex;
       readonly block: bigint;
     }
-  | { readonly kind: 'skipped'; readonly payer: Address; readonly nonce: bigint; readonly reason: string; readonly txHash: Hex; readonly block: bigint };
+  | {
+      readonly kind: 'skipped';
+      readonly payer: Address;
+      readonly nonce: bigint;
+      readonly reason: string;
+      readonly txHash: Hex;
+      readonly block: bigint;
+    };
 
 export interface TxReceiptInfo {
   readonly status: 'success' | 'reverted';

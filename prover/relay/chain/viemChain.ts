@@ -117,8 +117,15 @@ export async function createViemRelayChain(o: ViemRelayChainOptions): Promise<Re
         logs: await logsInRange(['MarketProgramRegistered'], o.startBlock, await client.getBlockNumber(), { programId }),
       });
       const reg = logs.find((l) => l.args.programId.toLowerCase() === programId.toLowerCase());
-      if (!reg) throw new Error(`program ${programId} is registered but its MarketProgramRegistered event is not found from block ${o.startBlock}`);
-      const info: ProgramInfo = { programId, owner: p.owner, vkHash: reg.args.vkHash, vk: hexToBytes(reg.args.vk), publicInputCount: p.publicInputCount };
+      if (!reg)
+        throw new Error(`program ${programId} is registered but its MarketProgramRegistered event is not found from block ${o.startBlock}`);
+      const info: ProgramInfo = {
+        programId,
+        owner: p.owner,
+        vkHash: reg.args.vkHash,
+        vk: hexToBytes(reg.args.vk),
+        publicInputCount: p.publicInputCount,
+      };
       programs.set(programId, info);
       return info;
     },
@@ -158,7 +165,11 @@ export async function createViemRelayChain(o: ViemRelayChainOptions): Promise<Re
       } catch (err) {
         const text = errorText(err);
         if (/already known|known transaction|already imported|same hash/i.test(text)) return;
-        if (/nonce too low|insufficient funds|intrinsic gas too low|exceeds block gas limit|invalid sender|fee cap less than block base fee|max fee per gas less than block base fee|replacement transaction underpriced/i.test(text)) {
+        if (
+          /nonce too low|insufficient funds|intrinsic gas too low|exceeds block gas limit|invalid sender|fee cap less than block base fee|max fee per gas less than block base fee|replacement transaction underpriced/i.test(
+            text,
+          )
+        ) {
           throw new BroadcastRejectedError(shortText(err), { cause: err });
         }
         throw err;
@@ -187,7 +198,9 @@ export async function createViemRelayChain(o: ViemRelayChainOptions): Promise<Re
 }
 
 /** The names of the market's skip reasons, by value (SkipReason of the generated ABI). */
-const SKIP_REASON_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(SkipReason).map(([name, value]) => [value, name]));
+const SKIP_REASON_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(SkipReason).map(([name, value]) => [value, name]),
+);
 
 function toPostEvents(logs: Log[]): PostEvent[] {
   const parsed = parseEventLogs({ abi: aggregationMarketAbi, logs, eventName: ['MarketRequestAccepted', 'MarketRequestSkipped'] });
@@ -206,7 +219,13 @@ function toPostEvents(logs: Log[]): PostEvent[] {
         ...base,
       };
     }
-    return { kind: 'skipped', payer: l.args.payer, nonce: l.args.nonce, reason: `market:${SKIP_REASON_NAMES[l.args.reason] ?? l.args.reason}`, ...base };
+    return {
+      kind: 'skipped',
+      payer: l.args.payer,
+      nonce: l.args.nonce,
+      reason: `market:${SKIP_REASON_NAMES[l.args.reason] ?? l.args.reason}`,
+      ...base,
+    };
   });
 }
 
@@ -221,7 +240,9 @@ function errorText(err: unknown): string {
 
 function shortText(err: unknown): string {
   const e = err as { shortMessage?: string; message?: string };
-  return String(e.shortMessage ?? e.message ?? err).split('\n')[0]!.slice(0, 300);
+  return String(e.shortMessage ?? e.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);

@@ -7,8 +7,13 @@ import { REQUEST_STATUSES } from '../store/types.js';
 
 const bytes32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$', description: '32-byte word, 0x-prefixed hex' } as const;
 const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$', description: '20-byte address, 0x-prefixed hex' } as const;
-const uint64 = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$', description: 'uint64 in decimal (a string: JSON numbers lose precision above 2^53)' } as const;
-const hexBytes = (maxBytes: number, description: string) => ({ type: 'string', pattern: '^0x([0-9a-fA-F]{2})*$', maxLength: 2 + 2 * maxBytes, description }) as const;
+const uint64 = {
+  type: 'string',
+  pattern: '^(0|[1-9][0-9]{0,19})$',
+  description: 'uint64 in decimal (a string: JSON numbers lose precision above 2^53)',
+} as const;
+const hexBytes = (maxBytes: number, description: string) =>
+  ({ type: 'string', pattern: '^0x([0-9a-fA-F]{2})*$', maxLength: 2 + 2 * maxBytes, description }) as const;
 
 export const errorSchema = {
   $id: 'RelayError',
@@ -27,7 +32,7 @@ export const receiptSchema = {
   $id: 'Receipt',
   type: 'object',
   description:
-    "The relay's signed acknowledgement: EIP-191 signature by `relay` of keccak256(abi.encode(keccak256(\"NEX.relay.receipt.v2\"), requestHash, " +
+    'The relay\'s signed acknowledgement: EIP-191 signature by `relay` of keccak256(abi.encode(keccak256("NEX.relay.receipt.v2"), requestHash, ' +
     'payer, uint64 acceptedAt, uint64 postBy)). It binds nothing on chain (a relay has no stake); the request itself protects the submitter (nonce, deadline).',
   required: ['requestHash', 'payer', 'relay', 'acceptedAt', 'postBy', 'signature'],
   properties: {
@@ -70,7 +75,12 @@ export const submitBodySchema = {
         additionalProperties: false,
         required: ['publicInputs', 'proof'],
         properties: {
-          publicInputs: { type: 'array', minItems: 1, maxItems: 4, items: { ...bytes32, description: 'canonical BN254 field element (< r)' } },
+          publicInputs: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 4,
+            items: { ...bytes32, description: 'canonical BN254 field element (< r)' },
+          },
           proof: hexBytes(2 * v2.ROLLUP_PROOF_BYTES, `UltraHonk ZK proof bytes (${v2.ROLLUP_PROOF_BYTES} for version 2)`),
         },
       },
@@ -85,7 +95,11 @@ export const requestViewSchema = {
   properties: {
     requestHash: bytes32,
     payer: address,
-    status: { type: 'string', enum: [...REQUEST_STATUSES], description: 'accepted | posting | posted | skipped | expired | void (docs/relay.md)' },
+    status: {
+      type: 'string',
+      enum: [...REQUEST_STATUSES],
+      description: 'accepted | posting | posted | skipped | expired | void (docs/relay.md)',
+    },
     request: {
       type: 'object',
       properties: {

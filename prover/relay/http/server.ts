@@ -15,7 +15,16 @@ import { REJECT_STATUS, type Rejection, type SubmitInput } from '../accept/types
 import type { RelayMetrics } from '../metrics.js';
 import { v2 } from '../../protocol/index.js';
 import type { RelayStore, StoredRequest } from '../store/types.js';
-import { errorSchema, hashParams, payerQuery, proofViewSchema, receiptSchema, requestViewSchema, statusSchema, submitBodySchema } from './schemas.js';
+import {
+  errorSchema,
+  hashParams,
+  payerQuery,
+  proofViewSchema,
+  receiptSchema,
+  requestViewSchema,
+  statusSchema,
+  submitBodySchema,
+} from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -88,7 +97,11 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
     timeWindow: RATE_WINDOW_MS,
     onExceeded: () => deps.metrics.rateLimited.inc({ scope: 'ip' }),
   });
-  const payerLimit = app.createRateLimit({ max: o.payerPerMinute, timeWindow: RATE_WINDOW_MS, keyGenerator: (req) => `payer:${req.relayPayer}` });
+  const payerLimit = app.createRateLimit({
+    max: o.payerPerMinute,
+    timeWindow: RATE_WINDOW_MS,
+    keyGenerator: (req) => `payer:${req.relayPayer}`,
+  });
 
   app.addSchema(errorSchema);
   app.addSchema(receiptSchema);
@@ -103,9 +116,11 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
       if (req.routeOptions.url === '/v1/requests') deps.metrics.submissions.inc({ result: 'rejected', reason });
       return sendError(reply, 400, reason, err.message);
     }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'body-too-large', `the body exceeds this relay's limit of ${o.bodyLimitBytes} bytes`);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(reply, 413, 'body-too-large', `the body exceeds this relay's limit of ${o.bodyLimitBytes} bytes`);
     if (err.statusCode === 429) return sendError(reply, 429, 'rate-limited', err.message);
-    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, err.statusCode, err.code ?? 'bad-request', err.message);
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
+      return sendError(reply, err.statusCode, err.code ?? 'bad-request', err.message);
     deps.log.error({ err, url: req.url }, 'request failed');
     deps.metrics.errors.inc({ component: 'http' });
     return sendError(reply, 500, 'internal', 'internal error');
@@ -147,14 +162,27 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
       if (!limit.isAllowed && limit.isExceeded) {
         deps.metrics.rateLimited.inc({ scope: 'payer' });
         reply.header('retry-after', limit.ttlInSeconds);
-        return sendError(reply, 429, 'rate-limited', `payer ${prepared.value.payer} exceeded ${o.payerPerMinute} submissions per minute; retry in ${limit.ttlInSeconds} s`);
+        return sendError(
+          reply,
+          429,
+          'rate-limited',
+          `payer ${prepared.value.payer} exceeded ${o.payerPerMinute} submissions per minute; retry in ${limit.ttlInSeconds} s`,
+        );
       }
       const a = await deps.pipeline.admit(prepared.value);
       if (a.kind === 'rejected') return reject(reply, a.rejection);
       deps.metrics.submissions.inc({ result: a.kind, reason: '' });
       if (a.kind === 'accepted') {
         deps.metrics.statementsAccepted.inc(a.request.request.count);
-        deps.log.info({ requestHash: a.receipt.requestHash, payer: a.request.payer, nonce: a.request.request.nonce.toString(), count: a.request.request.count }, 'request accepted');
+        deps.log.info(
+          {
+            requestHash: a.receipt.requestHash,
+            payer: a.request.payer,
+            nonce: a.request.request.nonce.toString(),
+            count: a.request.request.count,
+          },
+          'request accepted',
+        );
       }
       return reply.code(a.kind === 'accepted' ? 201 : 200).send(a.receipt);
     },
@@ -176,9 +204,12 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
       const { hash } = req.params as { hash: Hex };
       const { payer } = req.query as { payer?: string };
       const found = (await deps.store.findRequests(hash)).filter((r) => payer === undefined || r.payer === payer.toLowerCase());
-      if (found.length === 0) return sendError(reply, 404, 'not-found', `no request ${hash}${payer ? ` of payer ${payer}` : ''} at this relay`);
+      if (found.length === 0)
+        return sendError(reply, 404, 'not-found', `no request ${hash}${payer ? ` of payer ${payer}` : ''} at this relay`);
       if (found.length > 1) {
-        return sendError(reply, 409, 'ambiguous', `${found.length} payers signed request ${hash}; add ?payer=`, { payers: found.map((r) => getAddress(r.payer)).join(',') });
+        return sendError(reply, 409, 'ambiguous', `${found.length} payers signed request ${hash}; add ?payer=`, {
+          payers: found.map((r) => getAddress(r.payer)).join(','),
+        });
       }
       const r = found[0]!;
       const digests = (await deps.store.digestsOf([r.id])).get(r.id) ?? [];
@@ -215,41 +246,53 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
     },
   );
 
-  app.get('/v1/status', { schema: { tags: ['ops'], summary: "The relay's identity, limits and queue", response: { 200: { $ref: 'RelayStatus#' } } } }, async () => {
-    const stats = await deps.store.stats();
-    return {
-      relay: deps.relay,
-      chainId: deps.chainId,
-      market: deps.market,
-      store: deps.store.kind,
-      capacity: o.capacity,
-      postTimeoutSeconds: o.postTimeoutSeconds,
-      maxStatementsPerRequest: Math.min(o.maxStatementsPerRequest, v2.MAX_CAPACITY),
-      deadline: { minSeconds: o.minDeadlineSeconds, horizonSeconds: o.deadlineHorizonSeconds },
-      requests: stats.requests,
-      queuedStatements: stats.queuedStatements,
-      openPosts: stats.openPosts,
-      lastTickAt: deps.lastTickAt(),
-    };
-  });
+  app.get(
+    '/v1/status',
+    { schema: { tags: ['ops'], summary: "The relay's identity, limits and queue", response: { 200: { $ref: 'RelayStatus#' } } } },
+    async () => {
+      const stats = await deps.store.stats();
+      return {
+        relay: deps.relay,
+        chainId: deps.chainId,
+        market: deps.market,
+        store: deps.store.kind,
+        capacity: o.capacity,
+        postTimeoutSeconds: o.postTimeoutSeconds,
+        maxStatementsPerRequest: Math.min(o.maxStatementsPerRequest, v2.MAX_CAPACITY),
+        deadline: { minSeconds: o.minDeadlineSeconds, horizonSeconds: o.deadlineHorizonSeconds },
+        requests: stats.requests,
+        queuedStatements: stats.queuedStatements,
+        openPosts: stats.openPosts,
+        lastTickAt: deps.lastTickAt(),
+      };
+    },
+  );
 
-  app.get('/healthz', { config: { rateLimit: false }, schema: { tags: ['ops'], summary: '200 when the store answers and the posting loop runs, else 503' } }, async (_req, reply) => {
-    let store = 'ok';
-    try {
-      await deps.store.stats();
-    } catch (err) {
-      store = (err as Error).message;
-    }
-    const tickAge = deps.now() - deps.lastTickAt();
-    const loop = o.staleTickSeconds === 0 || tickAge <= o.staleTickSeconds ? 'ok' : `no pass for ${tickAge} s`;
-    const ok = store === 'ok' && loop === 'ok';
-    return reply.code(ok ? 200 : 503).send({ ok, store, loop });
-  });
+  app.get(
+    '/healthz',
+    { config: { rateLimit: false }, schema: { tags: ['ops'], summary: '200 when the store answers and the posting loop runs, else 503' } },
+    async (_req, reply) => {
+      let store = 'ok';
+      try {
+        await deps.store.stats();
+      } catch (err) {
+        store = (err as Error).message;
+      }
+      const tickAge = deps.now() - deps.lastTickAt();
+      const loop = o.staleTickSeconds === 0 || tickAge <= o.staleTickSeconds ? 'ok' : `no pass for ${tickAge} s`;
+      const ok = store === 'ok' && loop === 'ok';
+      return reply.code(ok ? 200 : 503).send({ ok, store, loop });
+    },
+  );
 
-  app.get('/metrics', { config: { rateLimit: false }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(text);
-  });
+  app.get(
+    '/metrics',
+    { config: { rateLimit: false }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)' } },
+    async (_req, reply) => {
+      const text = await deps.metrics.registry.metrics();
+      return reply.type(deps.metrics.registry.contentType).send(text);
+    },
+  );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -257,7 +300,10 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
 }
 
 function sendError(reply: FastifyReply, statusCode: number, error: string, message: string, details?: Rejection['details']): FastifyReply {
-  return reply.code(statusCode).type('application/json').send({ statusCode, error, message, ...(details ? { details } : {}) });
+  return reply
+    .code(statusCode)
+    .type('application/json')
+    .send({ statusCode, error, message, ...(details ? { details } : {}) });
 }
 
 function requestView(r: StoredRequest, digests: Hex[], pipeline: AcceptancePipeline) {
@@ -277,7 +323,9 @@ function requestView(r: StoredRequest, digests: Hex[], pipeline: AcceptancePipel
     },
     receipt: pipeline.receiptOf(r),
     digests,
-    ...(posted ? { batchId: r.batchId!.toString(), slots, submissionIds: slots!.map((s) => (r.batchId! * 64n + BigInt(s)).toString()) } : {}),
+    ...(posted
+      ? { batchId: r.batchId!.toString(), slots, submissionIds: slots!.map((s) => (r.batchId! * 64n + BigInt(s)).toString()) }
+      : {}),
     ...(r.postTx ? { postTx: r.postTx } : {}),
     ...(r.reason ? { reason: r.reason } : {}),
   };

@@ -104,7 +104,10 @@ export class Poster {
       }
       await store.settlePost(post.id, { status: 'dropped' }, this.o.maxPostAttempts);
       metrics.posts.inc({ outcome: 'dropped' });
-      log.warn({ postId: post.id, txNonce: post.txNonce }, 'post dropped: its nonce was used by another transaction; requests back in the queue');
+      log.warn(
+        { postId: post.id, txNonce: post.txNonce },
+        'post dropped: its nonce was used by another transaction; requests back in the queue',
+      );
       return true;
     }
     const last = post.attempts.at(-1)!;
@@ -138,7 +141,8 @@ export class Poster {
     const posted: { id: RequestId; batchId: bigint; firstSlot: number }[] = [];
     const skipped: { id: RequestId; reason: string }[] = [];
     for (const req of requests) {
-      const same = (e: { payer: string; nonce: bigint }) => e.payer.toLowerCase() === req.payer.toLowerCase() && e.nonce === req.request.nonce;
+      const same = (e: { payer: string; nonce: bigint }) =>
+        e.payer.toLowerCase() === req.payer.toLowerCase() && e.nonce === req.request.nonce;
       const ev = r.events.find((e) => e.kind === 'posted' && same(e) && e.requestHash.toLowerCase() === req.requestHash);
       if (ev && ev.kind === 'posted') {
         posted.push({ id: req.id, batchId: ev.batchId, firstSlot: ev.firstSlot });
@@ -148,12 +152,19 @@ export class Poster {
       if (sk && sk.kind === 'skipped') skipped.push({ id: req.id, reason: sk.reason });
     }
     const batchId = posted[0]?.batchId ?? null;
-    await store.settlePost(post.id, { status: 'mined', minedHash: r.hash, block: r.block, batchId, posted, skipped }, this.o.maxPostAttempts);
+    await store.settlePost(
+      post.id,
+      { status: 'mined', minedHash: r.hash, block: r.block, batchId, posted, skipped },
+      this.o.maxPostAttempts,
+    );
     metrics.posts.inc({ outcome: 'mined' });
     metrics.settled.inc({ status: 'posted' }, posted.length);
     metrics.settled.inc({ status: 'skipped' }, skipped.length);
     const unmatched = requests.length - posted.length - skipped.length;
-    log.info({ postId: post.id, tx: r.hash, block: r.block, batchId, posted: posted.length, skipped: skipped.map((s) => s.reason), unmatched }, 'post mined');
+    log.info(
+      { postId: post.id, tx: r.hash, block: r.block, batchId, posted: posted.length, skipped: skipped.map((s) => s.reason), unmatched },
+      'post mined',
+    );
     if (unmatched > 0) log.warn({ postId: post.id, unmatched }, 'post mined without an event for some requests; they go back to the queue');
   }
 
@@ -173,9 +184,18 @@ export class Poster {
       await this.#broadcastQuietly(last.raw, post.id);
       return;
     }
-    await store.addAttempt(post.id, { hash: signed.hash, raw: signed.raw, maxFeePerGas: signed.maxFeePerGas, maxPriorityFeePerGas: signed.maxPriorityFeePerGas, sentAt: this.d.now() });
+    await store.addAttempt(post.id, {
+      hash: signed.hash,
+      raw: signed.raw,
+      maxFeePerGas: signed.maxFeePerGas,
+      maxPriorityFeePerGas: signed.maxPriorityFeePerGas,
+      sentAt: this.d.now(),
+    });
     metrics.posts.inc({ outcome: 'bumped' });
-    log.warn({ postId: post.id, old: last.hash, hash: signed.hash, maxFeePerGas: signed.maxFeePerGas.toString() }, 'post stuck; replaced with bumped fees');
+    log.warn(
+      { postId: post.id, old: last.hash, hash: signed.hash, maxFeePerGas: signed.maxFeePerGas.toString() },
+      'post stuck; replaced with bumped fees',
+    );
     await this.#broadcastQuietly(signed.raw, post.id);
   }
 
@@ -199,10 +219,20 @@ export class Poster {
       const end = from + BigInt(this.o.maxLogRange) - 1n < to ? from + BigInt(this.o.maxLogRange) - 1n : to;
       for (const e of await chain.postEvents(from, end)) {
         if (e.kind !== 'posted') continue;
-        const updated = await store.applyPosted({ payer: e.payer, nonce: e.nonce, requestHash: e.requestHash, batchId: e.batchId, firstSlot: e.firstSlot, txHash: e.txHash });
+        const updated = await store.applyPosted({
+          payer: e.payer,
+          nonce: e.nonce,
+          requestHash: e.requestHash,
+          batchId: e.batchId,
+          firstSlot: e.firstSlot,
+          txHash: e.txHash,
+        });
         if (updated.length > 0) {
           metrics.settled.inc({ status: 'posted' });
-          log.info({ payer: e.payer, nonce: e.nonce.toString(), batchId: e.batchId.toString(), tx: e.txHash, updated }, 'request posted on chain (seen by the watcher)');
+          log.info(
+            { payer: e.payer, nonce: e.nonce.toString(), batchId: e.batchId.toString(), tx: e.txHash, updated },
+            'request posted on chain (seen by the watcher)',
+          );
         }
       }
       await store.setCursor(WATCH_CURSOR, end);
@@ -253,11 +283,20 @@ export class Poster {
     const postId = await store.beginPost({
       txNonce: nonce,
       requestIds: ids,
-      attempt: { hash: signed.hash, raw: signed.raw, maxFeePerGas: signed.maxFeePerGas, maxPriorityFeePerGas: signed.maxPriorityFeePerGas, sentAt: now },
+      attempt: {
+        hash: signed.hash,
+        raw: signed.raw,
+        maxFeePerGas: signed.maxFeePerGas,
+        maxPriorityFeePerGas: signed.maxPriorityFeePerGas,
+        sentAt: now,
+      },
     });
     this.#rebroadcast.add(postId);
     metrics.posts.inc({ outcome: 'sent' });
-    log.info({ postId, tx: signed.hash, nonce, requests: ids.length, statements: selection.statements, trigger: selection.trigger }, 'posting batch');
+    log.info(
+      { postId, tx: signed.hash, nonce, requests: ids.length, statements: selection.statements, trigger: selection.trigger },
+      'posting batch',
+    );
     try {
       await chain.broadcast(signed.raw);
     } catch (err) {

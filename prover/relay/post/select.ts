@@ -43,7 +43,9 @@ export function selectBatch(queue: readonly StoredRequest[], now: number, o: Sel
   }
   const payers = [...byPayer.values()]
     .map((list) => list.sort((a, b) => (a.request.nonce < b.request.nonce ? -1 : a.request.nonce > b.request.nonce ? 1 : 0)))
-    .sort((a, b) => Math.min(...a.map((r) => r.acceptedAt)) - Math.min(...b.map((r) => r.acceptedAt)) || (a[0]!.payer < b[0]!.payer ? -1 : 1));
+    .sort(
+      (a, b) => Math.min(...a.map((r) => r.acceptedAt)) - Math.min(...b.map((r) => r.acceptedAt)) || (a[0]!.payer < b[0]!.payer ? -1 : 1),
+    );
   const requests: StoredRequest[] = [];
   let statements = 0;
   for (const list of payers) {

@@ -59,7 +59,9 @@ async function query(q: pg.Pool | pg.PoolClient, sql: string, params: readonly S
 }
 
 function toPg(params: readonly SqlValue[]): unknown[] {
-  return params.map((p) => (typeof p === 'bigint' ? p.toString() : p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
+  return params.map((p) =>
+    typeof p === 'bigint' ? p.toString() : p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p,
+  );
 }
 
 /** A signed 64-bit advisory-lock id for a string key. */

@@ -41,7 +41,9 @@ export class SqlRelayStore implements RelayStore {
   async init(identity: StoreIdentity): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.lock('relay-migrations');
-      await tx.run('CREATE TABLE IF NOT EXISTS relay_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      await tx.run(
+        'CREATE TABLE IF NOT EXISTS relay_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
       const done = new Set((await tx.all('SELECT version FROM relay_migrations')).map((r) => Number(r.version)));
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
@@ -60,7 +62,8 @@ export class SqlRelayStore implements RelayStore {
           `the relay store belongs to ${mismatches.map(([k]) => `${k} ${have.get(k)}`).join(', ')}, not ${mismatches.map(([k, v]) => `${k} ${v}`).join(', ')}`,
         );
       }
-      for (const [k, v] of Object.entries(want)) if (!have.has(k)) await tx.run('INSERT INTO relay_meta (key, value) VALUES (?, ?)', [k, v]);
+      for (const [k, v] of Object.entries(want))
+        if (!have.has(k)) await tx.run('INSERT INTO relay_meta (key, value) VALUES (?, ?)', [k, v]);
     });
   }
 
@@ -86,7 +89,8 @@ export class SqlRelayStore implements RelayStore {
       ]);
       if (conflict[0]) return { kind: 'nonce-conflict', existing: conflict[0].request_hash as Hex };
       const used = (await tx.all(`SELECT MAX(nonce) AS n FROM relay_requests WHERE payer = ? AND status = 'posted'`, [payer]))[0]?.n;
-      if (used !== null && used !== undefined && BigInt(String(used)) >= n.request.nonce) return { kind: 'nonce-used', usedUpTo: BigInt(String(used)) };
+      if (used !== null && used !== undefined && BigInt(String(used)) >= n.request.nonce)
+        return { kind: 'nonce-used', usedUpTo: BigInt(String(used)) };
       const reserved = await reservedIn(tx, payer);
       const cost = BigInt(n.request.count) * n.request.feePerProof;
       if (reserved + cost > free) return { kind: 'insufficient-deposit', reserved, free, cost };
@@ -96,13 +100,29 @@ export class SqlRelayStore implements RelayStore {
            accepted_at, post_by, receipt_signature, status, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?)`,
         [
-          id, lower(n.requestHash), payer, nonceKey(r.nonce), lower(r.programId), lower(r.statementsHash), r.count, r.feePerProof.toString(),
-          r.deadline, lower(n.signature), n.acceptedAt, n.postBy, lower(n.receiptSignature), this.now(),
+          id,
+          lower(n.requestHash),
+          payer,
+          nonceKey(r.nonce),
+          lower(r.programId),
+          lower(r.statementsHash),
+          r.count,
+          r.feePerProof.toString(),
+          r.deadline,
+          lower(n.signature),
+          n.acceptedAt,
+          n.postBy,
+          lower(n.receiptSignature),
+          this.now(),
         ],
       );
       for (const [i, s] of n.statements.entries()) {
         await tx.run('INSERT INTO relay_statements (request_id, idx, digest, public_inputs, proof) VALUES (?, ?, ?, ?, ?)', [
-          id, i, lower(s.digest), JSON.stringify(s.publicInputs.map(lower)), s.proof,
+          id,
+          i,
+          lower(s.digest),
+          JSON.stringify(s.publicInputs.map(lower)),
+          s.proof,
         ]);
       }
       return { kind: 'stored', request: (await requestById(tx, id))! };
@@ -176,23 +196,24 @@ export class SqlRelayStore implements RelayStore {
   }
 
   expire(now: number): Promise<number> {
-    return this.db.run(`UPDATE relay_requests SET status = 'expired', reason = 'deadline', updated_at = ? WHERE status = 'accepted' AND deadline < ?`, [
-      this.now(),
-      now,
-    ]);
+    return this.db.run(
+      `UPDATE relay_requests SET status = 'expired', reason = 'deadline', updated_at = ? WHERE status = 'accepted' AND deadline < ?`,
+      [this.now(), now],
+    );
   }
 
   beginPost(post: { txNonce: number; requestIds: readonly RequestId[]; attempt: PostAttempt }): Promise<number> {
     const ids = post.requestIds.map(lower);
     return this.db.transaction(async (tx) => {
-      const moved = await tx.run(`UPDATE relay_requests SET status = 'posting', updated_at = ? WHERE id IN (${marks(ids.length)}) AND status = 'accepted'`, [
-        this.now(),
-        ...ids,
-      ]);
+      const moved = await tx.run(
+        `UPDATE relay_requests SET status = 'posting', updated_at = ? WHERE id IN (${marks(ids.length)}) AND status = 'accepted'`,
+        [this.now(), ...ids],
+      );
       if (moved !== ids.length) throw new Error(`beginPost: ${ids.length - moved} of the requests are no longer accepted`);
-      const rows = await tx.all('INSERT INTO relay_posts (tx_nonce, request_ids, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id', [
-        post.txNonce, JSON.stringify(ids), 'sent', this.now(), this.now(),
-      ]);
+      const rows = await tx.all(
+        'INSERT INTO relay_posts (tx_nonce, request_ids, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+        [post.txNonce, JSON.stringify(ids), 'sent', this.now(), this.now()],
+      );
       const id = Number(rows[0]!.id);
       await insertAttempt(tx, id, post.attempt);
       return id;
@@ -242,16 +263,21 @@ export class SqlRelayStore implements RelayStore {
           );
         }
         for (const k of s.skipped) {
-          await tx.run(`UPDATE relay_requests SET status = 'skipped', reason = ?, post_tx = ?, updated_at = ? WHERE id = ? AND status = 'posting'`, [
-            k.reason, lower(s.minedHash), now, lower(k.id),
-          ]);
+          await tx.run(
+            `UPDATE relay_requests SET status = 'skipped', reason = ?, post_tx = ?, updated_at = ? WHERE id = ? AND status = 'posting'`,
+            [k.reason, lower(s.minedHash), now, lower(k.id)],
+          );
         }
         await tx.run(
           `UPDATE relay_requests SET status = 'accepted', updated_at = ? WHERE id IN (${marks(ids.length)}) AND status = 'posting'`,
           [now, ...ids],
         );
         await tx.run(`UPDATE relay_posts SET status = 'mined', mined_hash = ?, block = ?, batch_id = ?, updated_at = ? WHERE id = ?`, [
-          lower(s.minedHash), s.block.toString(), s.batchId === null ? null : s.batchId.toString(), now, postId,
+          lower(s.minedHash),
+          s.block.toString(),
+          s.batchId === null ? null : s.batchId.toString(),
+          now,
+          postId,
         ]);
         return;
       }
@@ -265,9 +291,17 @@ export class SqlRelayStore implements RelayStore {
           [maxAttempts, maxAttempts, now, ...ids],
         );
       } else {
-        await tx.run(`UPDATE relay_requests SET status = 'accepted', updated_at = ? WHERE id IN (${marks(ids.length)}) AND status = 'posting'`, [now, ...ids]);
+        await tx.run(
+          `UPDATE relay_requests SET status = 'accepted', updated_at = ? WHERE id IN (${marks(ids.length)}) AND status = 'posting'`,
+          [now, ...ids],
+        );
       }
-      await tx.run('UPDATE relay_posts SET status = ?, mined_hash = ?, updated_at = ? WHERE id = ?', [s.status, s.minedHash ? lower(s.minedHash) : null, now, postId]);
+      await tx.run('UPDATE relay_posts SET status = ?, mined_hash = ?, updated_at = ? WHERE id = ?', [
+        s.status,
+        s.minedHash ? lower(s.minedHash) : null,
+        now,
+        postId,
+      ]);
     });
   }
 
@@ -277,7 +311,10 @@ export class SqlRelayStore implements RelayStore {
       await tx.lock(`payer:${payer}`);
       const now = this.now();
       const updated: RequestId[] = [];
-      const rows = await tx.all(`SELECT id, request_hash, status FROM relay_requests WHERE payer = ? AND nonce = ?`, [payer, nonceKey(e.nonce)]);
+      const rows = await tx.all(`SELECT id, request_hash, status FROM relay_requests WHERE payer = ? AND nonce = ?`, [
+        payer,
+        nonceKey(e.nonce),
+      ]);
       for (const r of rows) {
         const id = r.id as RequestId;
         if (r.request_hash === lower(e.requestHash)) {
@@ -291,11 +328,15 @@ export class SqlRelayStore implements RelayStore {
           updated.push(id);
         }
       }
-      const below = await tx.all(`SELECT id FROM relay_requests WHERE payer = ? AND status = 'accepted' AND nonce < ?`, [payer, nonceKey(e.nonce)]);
+      const below = await tx.all(`SELECT id FROM relay_requests WHERE payer = ? AND status = 'accepted' AND nonce < ?`, [
+        payer,
+        nonceKey(e.nonce),
+      ]);
       if (below.length > 0) {
-        await tx.run(`UPDATE relay_requests SET status = 'void', reason = 'nonce-consumed', updated_at = ? WHERE payer = ? AND status = 'accepted' AND nonce < ?`, [
-          now, payer, nonceKey(e.nonce),
-        ]);
+        await tx.run(
+          `UPDATE relay_requests SET status = 'void', reason = 'nonce-consumed', updated_at = ? WHERE payer = ? AND status = 'accepted' AND nonce < ?`,
+          [now, payer, nonceKey(e.nonce)],
+        );
         updated.push(...below.map((r) => r.id as RequestId));
       }
       return updated;
@@ -304,11 +345,10 @@ export class SqlRelayStore implements RelayStore {
 
   giveUp(ids: readonly RequestId[], reason: string): Promise<number> {
     if (ids.length === 0) return Promise.resolve(0);
-    return this.db.run(`UPDATE relay_requests SET status = 'skipped', reason = ?, updated_at = ? WHERE id IN (${marks(ids.length)}) AND status = 'accepted'`, [
-      reason,
-      this.now(),
-      ...ids.map(lower),
-    ]);
+    return this.db.run(
+      `UPDATE relay_requests SET status = 'skipped', reason = ?, updated_at = ? WHERE id IN (${marks(ids.length)}) AND status = 'accepted'`,
+      [reason, this.now(), ...ids.map(lower)],
+    );
   }
 
   prune(o: { postedBefore: number; deadlineBefore: number }): Promise<number> {
@@ -322,7 +362,8 @@ export class SqlRelayStore implements RelayStore {
 
   async stats(): Promise<StoreStats> {
     const requests = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, 0])) as Record<RequestStatus, number>;
-    for (const r of await this.db.all('SELECT status, COUNT(*) AS n FROM relay_requests GROUP BY status')) requests[r.status as RequestStatus] = Number(r.n);
+    for (const r of await this.db.all('SELECT status, COUNT(*) AS n FROM relay_requests GROUP BY status'))
+      requests[r.status as RequestStatus] = Number(r.n);
     const q = (await this.db.all(`SELECT COALESCE(SUM(count), 0) AS n FROM relay_requests WHERE status = 'accepted'`))[0];
     const p = (await this.db.all(`SELECT COUNT(*) AS n FROM relay_posts WHERE status = 'sent'`))[0];
     return { requests, queuedStatements: Number(q?.n ?? 0), openPosts: Number(p?.n ?? 0) };
@@ -334,7 +375,10 @@ export class SqlRelayStore implements RelayStore {
   }
 
   async setCursor(name: string, block: bigint): Promise<void> {
-    await this.db.run('INSERT INTO relay_cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block', [name, block.toString()]);
+    await this.db.run('INSERT INTO relay_cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block', [
+      name,
+      block.toString(),
+    ]);
   }
 }
 
@@ -350,7 +394,12 @@ async function reservedIn(q: SqlQueries, payer: string): Promise<bigint> {
 
 async function insertAttempt(q: SqlQueries | SqlExecutor, postId: number, a: PostAttempt): Promise<void> {
   await q.run('INSERT INTO relay_post_attempts (hash, post_id, raw, max_fee, max_priority_fee, sent_at) VALUES (?, ?, ?, ?, ?, ?)', [
-    lower(a.hash), postId, a.raw, a.maxFeePerGas.toString(), a.maxPriorityFeePerGas.toString(), a.sentAt,
+    lower(a.hash),
+    postId,
+    a.raw,
+    a.maxFeePerGas.toString(),
+    a.maxPriorityFeePerGas.toString(),
+    a.sentAt,
   ]);
 }
 

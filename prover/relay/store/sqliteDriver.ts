@@ -26,7 +26,11 @@ export class SqliteDriver implements SqlDriver {
   }
 
   readonly #direct: SqlExecutor = {
-    all: async (sql, params = []) => this.#db.prepare(sql).all(...bind(params)).map((r) => ({ ...r }) as SqlRow),
+    all: async (sql, params = []) =>
+      this.#db
+        .prepare(sql)
+        .all(...bind(params))
+        .map((r) => ({ ...r }) as SqlRow),
     run: async (sql, params = []) => Number(this.#db.prepare(sql).run(...bind(params)).changes),
     lock: async () => undefined,
   };

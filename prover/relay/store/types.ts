@@ -193,7 +193,11 @@ export interface RelayStore {
    * back to `accepted`. Reverted or dropped: its `posting` requests go back to `accepted`, or to
    * `skipped` once they were in `maxAttempts` failed posts.
    */
-  settlePost(postId: number, settlement: PostSettlement | { status: 'reverted' | 'dropped'; minedHash?: Hex }, maxAttempts: number): Promise<void>;
+  settlePost(
+    postId: number,
+    settlement: PostSettlement | { status: 'reverted' | 'dropped'; minedHash?: Hex },
+    maxAttempts: number,
+  ): Promise<void>;
   /**
    * A request was posted on chain (any poster): the matching request becomes `posted`; the payer's
    * other `accepted` requests with this or a lower nonce become `void`. Returns the updated requests.

@@ -169,7 +169,10 @@ export class FakeMarket implements RelayChain {
     }
     const base = 10n ** 9n;
     const fees = opts.bumpFrom
-      ? { maxFeePerGas: (opts.bumpFrom.maxFeePerGas * 120n) / 100n, maxPriorityFeePerGas: (opts.bumpFrom.maxPriorityFeePerGas * 120n) / 100n }
+      ? {
+          maxFeePerGas: (opts.bumpFrom.maxFeePerGas * 120n) / 100n,
+          maxPriorityFeePerGas: (opts.bumpFrom.maxPriorityFeePerGas * 120n) / 100n,
+        }
       : { maxFeePerGas: 2n * base, maxPriorityFeePerGas: base };
     const raw = stringToHex(JSON.stringify({ nonce: opts.nonce, fees, call }, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
     const hash = keccak256(raw);
@@ -245,7 +248,13 @@ export class FakeMarket implements RelayChain {
     for (const g of call.groups) {
       const digests = call.digests.slice(offset, offset + g.request.count);
       offset += g.request.count;
-      const payer = await recoverTypedDataAddress({ domain: this.domain, types: v2.REQUEST_TYPES, primaryType: 'Request', message: v2.requestMessage(g.request), signature: g.signature });
+      const payer = await recoverTypedDataAddress({
+        domain: this.domain,
+        types: v2.REQUEST_TYPES,
+        primaryType: 'Request',
+        message: v2.requestMessage(g.request),
+        signature: g.signature,
+      });
       const a = this.#account(payer);
       const cost = BigInt(g.request.count) * g.request.feePerProof;
       const reason = this.#skipReason(g.request, a, cost, digests, now);
@@ -256,8 +265,15 @@ export class FakeMarket implements RelayChain {
       a.nonce = g.request.nonce + 1n;
       a.balance -= cost;
       out.push({
-        kind: 'posted', batchId, payer, nonce: g.request.nonce, requestHash: v2.requestHash(g.request, this.domain),
-        firstSlot: accepted.length, count: g.request.count, txHash, block: this.block,
+        kind: 'posted',
+        batchId,
+        payer,
+        nonce: g.request.nonce,
+        requestHash: v2.requestHash(g.request, this.domain),
+        firstSlot: accepted.length,
+        count: g.request.count,
+        txHash,
+        block: this.block,
       });
       accepted.push(...digests);
     }
@@ -286,5 +302,11 @@ export function programToJson(p: ProgramInfo): Record<string, unknown> {
 }
 
 export function programFromJson(j: Record<string, unknown>): ProgramInfo {
-  return { programId: j.programId as Hex, owner: j.owner as Address, vkHash: j.vkHash as Hex, vk: hexToBytes(j.vk as Hex), publicInputCount: Number(j.publicInputCount) };
+  return {
+    programId: j.programId as Hex,
+    owner: j.owner as Address,
+    vkHash: j.vkHash as Hex,
+    vk: hexToBytes(j.vk as Hex),
+    publicInputCount: Number(j.publicInputCount),
+  };
 }

@@ -29,7 +29,9 @@ export function tempDir(label: string): string {
 }
 
 /** A valid configuration for tests (no RPC is contacted: the chain is a double). */
-export function testConfig(patch: { [K in keyof RelayConfig]?: RelayConfig[K] extends object ? Partial<RelayConfig[K]> : RelayConfig[K] } = {}): RelayConfig {
+export function testConfig(
+  patch: { [K in keyof RelayConfig]?: RelayConfig[K] extends object ? Partial<RelayConfig[K]> : RelayConfig[K] } = {},
+): RelayConfig {
   const base: RelayConfig = {
     listen: { host: '127.0.0.1', port: 0, trustProxy: false },
     rpcUrl: 'http://127.0.0.1:9',

@@ -11,7 +11,10 @@ export class RelayProc {
   readonly lines: LogLine[] = [];
   readonly stderr: string[] = [];
 
-  constructor(private readonly env: Record<string, string>, private readonly echo = process.env.NEX_TEST_ECHO === '1') {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly echo = process.env.NEX_TEST_ECHO === '1',
+  ) {}
 
   start(): void {
     const fixture = join(import.meta.dirname, '..', 'fixtures', 'relayChild.ts');

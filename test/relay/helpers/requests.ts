@@ -30,7 +30,9 @@ export interface SignOptions {
 }
 
 /** Signs a request over the statements (as the SDK will) and returns the request, its hash and the HTTP body. */
-export async function signSubmission(o: SignOptions): Promise<{ request: v2.OffchainRequest; hash: Hex; body: SubmissionBody; digests: Hex[] }> {
+export async function signSubmission(
+  o: SignOptions,
+): Promise<{ request: v2.OffchainRequest; hash: Hex; body: SubmissionBody; digests: Hex[] }> {
   const digests = o.statements.map((s) => v2.statementDigest(o.programId, s.publicInputs));
   const request: v2.OffchainRequest = {
     programId: o.programId,
@@ -40,14 +42,26 @@ export async function signSubmission(o: SignOptions): Promise<{ request: v2.Offc
     nonce: o.nonce,
     deadline: o.deadline,
   };
-  const signature = await o.account.signTypedData({ domain: o.domain, types: v2.REQUEST_TYPES, primaryType: 'Request', message: v2.requestMessage(request) });
+  const signature = await o.account.signTypedData({
+    domain: o.domain,
+    types: v2.REQUEST_TYPES,
+    primaryType: 'Request',
+    message: v2.requestMessage(request),
+  });
   return { request, hash: v2.requestHash(request, o.domain), digests, body: bodyOf(o.account.address, request, signature, o.statements) };
 }
 
 export function bodyOf(payer: Address, r: v2.OffchainRequest, signature: Hex, statements: readonly Statement[]): SubmissionBody {
   return {
     payer,
-    request: { programId: r.programId, statementsHash: r.statementsHash, count: r.count, feePerProof: r.feePerProof.toString(), nonce: r.nonce.toString(), deadline: r.deadline },
+    request: {
+      programId: r.programId,
+      statementsHash: r.statementsHash,
+      count: r.count,
+      feePerProof: r.feePerProof.toString(),
+      nonce: r.nonce.toString(),
+      deadline: r.deadline,
+    },
     signature,
     statements: statements.map((s) => ({ publicInputs: [...s.publicInputs], proof: bytesToHex(s.proof) })),
   };
@@ -76,7 +90,8 @@ export function exampleSet(): Promise<ExampleSet> {
     const backend: ExampleBackend = await openExampleBackend({});
     try {
       const counterProofs: RollupProof[] = [];
-      for (let i = 0; i < 4; i++) counterProofs.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `relay-test-counter-${i}` }));
+      for (let i = 0; i < 4; i++)
+        counterProofs.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `relay-test-counter-${i}` }));
       const transferProofs = [await backend.proveExampleRollup({ publicInputCount: 2, seed: 'relay-test-transfer-0' })];
       const bad = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'relay-test-counter-bad', valid: false });
       const program = (p: RollupProof): ProgramInfo => ({
