@@ -52,9 +52,7 @@ export function missingPlatformEntries(lock) {
   const added = {};
   for (const [parent, entry] of Object.entries(packages)) {
     const optional = Object.entries(entry.optionalDependencies ?? {});
-    const present = optional
-      .map(([name]) => resolveInLock(packages, parent, name))
-      .filter((location) => location !== undefined);
+    const present = optional.map(([name]) => resolveInLock(packages, parent, name)).filter((location) => location !== undefined);
     for (const [name, spec] of optional) {
       if (resolveInLock(packages, parent, name)) continue;
       const platform = platformOf(name);

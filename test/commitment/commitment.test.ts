@@ -50,9 +50,7 @@ describe('commitment format', () => {
     it('rejects malformed input', () => {
       const r = fieldToWord(1n);
       expect(() => statementDigest(r, [])).to.throw(CommitmentError);
-      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(
-        CommitmentError,
-      );
+      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(CommitmentError);
       expect(() => statementDigest(r, ['0x01'])).to.throw(CommitmentError);
       expect(() => merkleRoot([r])).to.throw(CommitmentError);
       expect(() => merkleRoot([r, r, r])).to.throw(CommitmentError);

@@ -35,7 +35,13 @@ describe('protocol: field elements, words, halves and submission ids', () => {
   it('has one canonical-field rule: a 0x + 64 hex digit word below r', () => {
     expect(isCanonicalField(fieldToWord(0n))).to.equal(true);
     expect(isCanonicalField(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
-    expect(isCanonicalField(fieldToWord(FIELD_MODULUS - 1n).toUpperCase().replace('0X', '0x'))).to.equal(true);
+    expect(
+      isCanonicalField(
+        fieldToWord(FIELD_MODULUS - 1n)
+          .toUpperCase()
+          .replace('0X', '0x'),
+      ),
+    ).to.equal(true);
     expect(isCanonicalField(toWord(FIELD_MODULUS))).to.equal(false); // = r
     expect(isCanonicalField(toWord((1n << 256n) - 1n))).to.equal(false);
     expect(isCanonicalField('0x01')).to.equal(false); // short hex is not a word

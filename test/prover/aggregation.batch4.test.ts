@@ -25,7 +25,13 @@ import {
   type RollupProof,
 } from '../../prover/engine/index.js';
 import { merkleRoot, statementDigest, toWord, zeroSubtree } from '../../prover/protocol/index.js';
-import { deployRootVerifier, ensureAggregationArtifacts, ensureDevSrs, proveExampleRollup, type RootVerifier } from '../../prover/toolchain/index.js';
+import {
+  deployRootVerifier,
+  ensureAggregationArtifacts,
+  ensureDevSrs,
+  proveExampleRollup,
+  type RootVerifier,
+} from '../../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const slow = process.env.NEX_SKIP_SLOW_TESTS !== '1';
