@@ -29,14 +29,21 @@ export class InvalidSlotsError extends NexError {
   constructor(readonly report: PrecheckReport) {
     super(
       `pre-check rejected slot(s) ${report.invalidSlots.join(', ')}: ` +
-        report.checks.filter((c) => !c.valid).map((c) => `slot ${c.slot}: ${c.reason}`).join('; '),
+        report.checks
+          .filter((c) => !c.valid)
+          .map((c) => `slot ${c.slot}: ${c.reason}`)
+          .join('; '),
     );
   }
 }
 
 /** The public inputs an EVM root proof must carry (docs/protocol.md). */
 export function expectedRootPublicInputs(root: Hex, prover: Hex, keyHashes: Record<(typeof AGG_CIRCUITS)[number], Hex>): Hex[] {
-  return aggregationPublicInputs(root, prover, AGG_CIRCUITS.map((c) => toWord(keyHashes[c])));
+  return aggregationPublicInputs(
+    root,
+    prover,
+    AGG_CIRCUITS.map((c) => toWord(keyHashes[c])),
+  );
 }
 
 /** Verifies every rollup proof of the batch (vk hash, public-input count, proof) with a stored VK. */
@@ -78,15 +85,26 @@ export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateR
     const keyHashes = backend.artifacts.keyHashes;
     const store = new CheckpointStore(o.checkpointDir, batchKey(batch, o.prover, keyHashes));
     logger.log('info', 'aggregation started', {
-      capacity: plan.capacity, included: plan.includedSlots.length, invalidSlots: report.invalidSlots, jobs: plan.jobs.length,
-      expectedRoot: plan.expectedRoot, checkpoints: store.dir,
+      capacity: plan.capacity,
+      included: plan.includedSlots.length,
+      invalidSlots: report.invalidSlots,
+      jobs: plan.jobs.length,
+      expectedRoot: plan.expectedRoot,
+      checkpoints: store.dir,
     });
     const pool = new WorkerPool({ size: o.parallelism, backend: o.backend, logger });
     let result;
     try {
       result = await runPlan({
-        plan, batch, prover: o.prover, runner: pool, parallelism: o.parallelism, store,
-        signal: o.signal, onProgress: o.onProgress, logger,
+        plan,
+        batch,
+        prover: o.prover,
+        runner: pool,
+        parallelism: o.parallelism,
+        store,
+        signal: o.signal,
+        onProgress: o.onProgress,
+        logger,
       });
     } finally {
       await pool.close();

@@ -60,7 +60,8 @@ function resolveBackend(b: BackendOptions | undefined): BackendOptions {
   if (b === undefined) return {};
   if (typeof b !== 'object' || b === null) throw new ConfigError('backend must be an object');
   for (const key of ['buildDir', 'srsDir'] as const) {
-    if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === '')) throw new ConfigError(`backend.${key} must be a non-empty path`);
+    if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === ''))
+      throw new ConfigError(`backend.${key} must be a non-empty path`);
   }
   if (b.threads !== undefined && (!Number.isInteger(b.threads) || b.threads < 1)) {
     throw new ConfigError('backend.threads must be an integer >= 1');
@@ -113,10 +114,16 @@ export function resolveAggregateOptions(o: AggregateOptions): ResolvedAggregateO
 }
 
 function validatePrecheckReport(r: PrecheckReport): void {
-  if (typeof r !== 'object' || r === null || !Array.isArray(r.checks)) throw new ConfigError('prechecked must be a pre-check report with a checks array');
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.checks))
+    throw new ConfigError('prechecked must be a pre-check report with a checks array');
   r.checks.forEach((c, i) => {
-    const ok = typeof c === 'object' && c !== null && Number.isInteger(c.slot) && typeof c.valid === 'boolean' &&
-      typeof c.digest === 'string' && /^0x[0-9a-fA-F]{64}$/.test(c.digest);
+    const ok =
+      typeof c === 'object' &&
+      c !== null &&
+      Number.isInteger(c.slot) &&
+      typeof c.valid === 'boolean' &&
+      typeof c.digest === 'string' &&
+      /^0x[0-9a-fA-F]{64}$/.test(c.digest);
     if (!ok) throw new ConfigError(`prechecked.checks[${i}] must have an integer slot, a boolean valid and a 32-byte digest`);
   });
 }

@@ -5,13 +5,7 @@
  */
 
 // ---- Aggregation: what the keeper and the CLI call ----
-export {
-  aggregateBatch,
-  expectedRootPublicInputs,
-  InvalidSlotsError,
-  precheckBatch,
-  type AggregateResult,
-} from './aggregate.js';
+export { aggregateBatch, expectedRootPublicInputs, InvalidSlotsError, precheckBatch, type AggregateResult } from './aggregate.js';
 export { ConfigError, DEFAULT_CHECKPOINT_DIR, type AggregateOptions, type PrecheckOptions } from './config.js';
 export {
   BatchError,
@@ -30,7 +24,16 @@ export {
   type SlotJson,
 } from './batch.js';
 export { jobsPerLevel, planBatch, type Job, type Plan } from './planner.js';
-export { JobFailedError, WorkerCrashError, runPlan, type JobResult, type JobRunner, type JobStat, type JobTask, type ProgressEvent } from './scheduler.js';
+export {
+  JobFailedError,
+  WorkerCrashError,
+  runPlan,
+  type JobResult,
+  type JobRunner,
+  type JobStat,
+  type JobTask,
+  type ProgressEvent,
+} from './scheduler.js';
 export type { PrecheckReport, SlotCheck } from './precheck.js';
 export { precheckDigest } from './precheck.js';
 export { jsonLogger, silentLogger, type LogFields, type Logger, type LogLevel } from './logger.js';
@@ -59,7 +62,16 @@ export {
 
 // ---- Circuits at runtime: artifacts, witnesses, proofs (the toolchain, benchmarks and tests build on these) ----
 export { keyHashList, loadAggregationArtifacts, type LoadArtifactsOptions } from './circuits/artifacts.js';
-export { acirBytes, proveCircuit, targetSettings, verifyWithVk, vkHashOf, type Bb, type ProofSystemSettings, type RawProof } from './circuits/bb.js';
+export {
+  acirBytes,
+  proveCircuit,
+  targetSettings,
+  verifyWithVk,
+  vkHashOf,
+  type Bb,
+  type ProofSystemSettings,
+  type RawProof,
+} from './circuits/bb.js';
 export {
   BUILD_FORMAT,
   BUILT_CIRCUITS,
@@ -127,7 +139,15 @@ export {
   type OpenDevSrsOptions,
 } from './srs/open.js';
 export { patchedBbStatus, wrapperScript, type BbPatchReport, type PatchRecord } from './srs/patchedBb.js';
-export { defaultSrsCacheRoot, devSrsDir, devSrsLayout, ignitionCrsDir, MANIFEST_NAME, stockBbPath, type DevSrsLayout } from './srs/paths.js';
+export {
+  defaultSrsCacheRoot,
+  devSrsDir,
+  devSrsLayout,
+  ignitionCrsDir,
+  MANIFEST_NAME,
+  stockBbPath,
+  type DevSrsLayout,
+} from './srs/paths.js';
 export { deriveDevTau, seedId, tauHex } from './srs/tau.js';
 export {
   stderrJsonLogger,

@@ -53,9 +53,7 @@ export interface Plan {
 export function leafCircuitFor(publicInputCount: number): AggCircuit {
   const circuit = LEAF_FOR_PUBLIC_INPUTS[publicInputCount];
   if (!circuit) {
-    throw new BatchError(
-      `no leaf circuit for ${publicInputCount} public inputs (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`,
-    );
+    throw new BatchError(`no leaf circuit for ${publicInputCount} public inputs (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`);
   }
   return circuit;
 }
@@ -92,8 +90,14 @@ export function planBatch(batch: Batch): Plan {
     const allZero = digests.slice(first, last).every((d) => d === null);
     if (allZero) {
       const job: PadJob = {
-        kind: 'pad', id: padId(index, height), circuit: 'pad', height, index,
-        root: zeroSubtree(height), target: 'noir-recursive', deps: [],
+        kind: 'pad',
+        id: padId(index, height),
+        circuit: 'pad',
+        height,
+        index,
+        root: zeroSubtree(height),
+        target: 'noir-recursive',
+        deps: [],
       };
       jobs.push(job);
       return job;
@@ -102,8 +106,15 @@ export function planBatch(batch: Batch): Plan {
       const s = slots[index]!;
       if (s.kind !== 'proof') throw new Error('unreachable: non-zero leaf without proof');
       const job: LeafJob = {
-        kind: 'leaf', id: leafId(index), circuit: leafCircuitFor(s.rollup.publicInputs.length), height, index,
-        slot: index, root: digests[index]!, target: 'noir-recursive', deps: [],
+        kind: 'leaf',
+        id: leafId(index),
+        circuit: leafCircuitFor(s.rollup.publicInputs.length),
+        height,
+        index,
+        slot: index,
+        root: digests[index]!,
+        target: 'noir-recursive',
+        deps: [],
       };
       jobs.push(job);
       return job;
@@ -111,8 +122,14 @@ export function planBatch(batch: Batch): Plan {
     const left = build(height - 1, 2 * index);
     const right = build(height - 1, 2 * index + 1);
     const job: NodeJob = {
-      kind: 'node', id: nodeId(height, index), circuit: 'node', height, index,
-      root: hashPair(left.root, right.root), target: height === depth ? 'evm' : 'noir-recursive', deps: [left.id, right.id],
+      kind: 'node',
+      id: nodeId(height, index),
+      circuit: 'node',
+      height,
+      index,
+      root: hashPair(left.root, right.root),
+      target: height === depth ? 'evm' : 'noir-recursive',
+      deps: [left.id, right.id],
     };
     jobs.push(job);
     return job;

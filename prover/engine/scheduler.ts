@@ -165,7 +165,11 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
   const toRun = jobsToRun(plan, new Set(proofs.keys()));
   const total = toRun.size;
   logger.log('info', 'plan scheduled', {
-    jobs: plan.jobs.length, toRun: total, fromCheckpoints: proofs.size, parallelism: opts.parallelism, checkpointDir: store?.dir,
+    jobs: plan.jobs.length,
+    toRun: total,
+    fromCheckpoints: proofs.size,
+    parallelism: opts.parallelism,
+    checkpointDir: store?.dir,
   });
 
   // Level bookkeeping: a level starts with its first job and finishes when its last job to run is done.
@@ -217,8 +221,17 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
         const elapsedMs = Date.now() - jobStart;
         logger.log('info', 'job finished', { jobId: job.id, circuit: job.circuit, ms: res.ms, elapsedMs, rssMiB: res.rssMiB, done, total });
         emit({
-          type: 'job-finished', jobId: job.id, circuit: job.circuit, level: job.height, levels, ms: res.ms, elapsedMs,
-          rssMiB: res.rssMiB, fromCheckpoint: false, done, total,
+          type: 'job-finished',
+          jobId: job.id,
+          circuit: job.circuit,
+          level: job.height,
+          levels,
+          ms: res.ms,
+          elapsedMs,
+          rssMiB: res.rssMiB,
+          fromCheckpoint: false,
+          done,
+          total,
         });
         if (--remainingPerLevel[job.height]! === 0) {
           emit({ type: 'level-finished', level: job.height, levels, elapsedMs: Date.now() - levelStart.get(job.height)! });

@@ -2,7 +2,7 @@
  * The NEX commitment format (docs/protocol.md, "Commitment format"): statement digests, batch leaves
  * and Merkle roots, zero subtrees, root halves and the aggregated proof's public inputs. Solidity
  * (contracts/libraries/BatchCommitment.sol) and Noir (prover/circuits/nex_lib) implement the same
- * format; all three are tested against test/vectors/commitment.json (scripts/commitment-vectors.ts).
+ * format; all three are tested against test/vectors/commitment.json (scripts/commitmentVectors.ts).
  */
 import { concat, keccak256, type Address, type Hex } from 'viem';
 import { CommitmentError } from './commitmentError.js';

@@ -16,7 +16,7 @@ import {
   statementDigest,
   submissionId,
 } from '../../prover/protocol/index.js';
-import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitment-vectors.js';
+import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitmentVectors.js';
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as CommitmentVectors;
 
@@ -50,9 +50,7 @@ describe('commitment format', () => {
     it('rejects malformed input', () => {
       const r = fieldToWord(1n);
       expect(() => statementDigest(r, [])).to.throw(CommitmentError);
-      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(
-        CommitmentError,
-      );
+      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(CommitmentError);
       expect(() => statementDigest(r, ['0x01'])).to.throw(CommitmentError);
       expect(() => merkleRoot([r])).to.throw(CommitmentError);
       expect(() => merkleRoot([r, r, r])).to.throw(CommitmentError);

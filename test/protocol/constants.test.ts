@@ -112,10 +112,20 @@ describe('protocol constants agree with the contracts and the circuits', () => {
     });
 
     it('documents the key hashes in the order prover/protocol pins them (AGG_CIRCUITS)', () => {
-      for (const file of ['nex_lib/src/aggregation.nr', 'leaf1/src/main.nr', 'leaf2/src/main.nr', 'leaf4/src/main.nr', 'node/src/main.nr', 'pad/src/main.nr']) {
+      for (const file of [
+        'nex_lib/src/aggregation.nr',
+        'leaf1/src/main.nr',
+        'leaf2/src/main.nr',
+        'leaf4/src/main.nr',
+        'node/src/main.nr',
+        'pad/src/main.nr',
+      ]) {
         const layout = /\[root_hi, root_lo, prover, (kh_\w+(?:, kh_\w+)*)\]/.exec(source(`prover/circuits/${file}`));
         expect(layout, `${file} documents its public inputs`).to.not.equal(null);
-        expect(layout![1]!.split(', ').map((k) => k.replace(/^kh_/, '')), file).to.deep.equal([...AGG_CIRCUITS]);
+        expect(
+          layout![1]!.split(', ').map((k) => k.replace(/^kh_/, '')),
+          file,
+        ).to.deep.equal([...AGG_CIRCUITS]);
       }
     });
 

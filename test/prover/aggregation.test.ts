@@ -71,7 +71,7 @@ async function outcome(verifier: RootVerifier, proof: Uint8Array | string, publi
   }
 }
 
-describe('aggregation: batch of capacity 2 (two rollup programs) verified on the EVM', function () {
+describe('[proofs] aggregation: batch of capacity 2 (two rollup programs) verified on the EVM', function () {
   this.timeout(30 * 60_000);
   let bb: Barretenberg;
   let art: AggregationArtifacts;
@@ -119,7 +119,7 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
       expect(await verifyRollupProof(bb, counter)).to.equal(true);
     });
 
-    it('rejects a tampered proof byte, a wrong public input, and another program\'s vkHash', async () => {
+    it("rejects a tampered proof byte, a wrong public input, and another program's vkHash", async () => {
       expect(await verifyRollupProof(bb, tamperRollupProof(transfer, 'proof-byte'))).to.equal(false);
       expect(await verifyRollupProof(bb, tamperRollupProof(transfer, 'public-input'))).to.equal(false);
       expect(await verifyRollupProof(bb, tamperRollupProof(counter, 'public-input'))).to.equal(false);
@@ -169,7 +169,10 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
     });
 
     it('proveNode refuses children with another prover before proving', async () => {
-      const alien = { ...leafB, publicInputs: [...leafB.publicInputs.slice(0, 2), addressToField(OTHER_PROVER), ...leafB.publicInputs.slice(3)] };
+      const alien = {
+        ...leafB,
+        publicInputs: [...leafB.publicInputs.slice(0, 2), addressToField(OTHER_PROVER), ...leafB.publicInputs.slice(3)],
+      };
       let message = '';
       await proveNode(bb, art, { left: leafA, right: alien, prover: PROVER, target: 'evm' }).catch((e: Error) => (message = e.message));
       expect(message).to.contain('another prover');
@@ -233,7 +236,9 @@ describe('aggregation: batch of capacity 2 (two rollup programs) verified on the
         const receipt = await (await signer.sendTransaction({ to: await v().getAddress(), data })).wait();
         expect(receipt?.status).to.equal(1);
         const estimate = await v().verify.estimateGas(bytesToHex(root.proof), root.publicInputs);
-        console.log(`      ${variant} verify gas: ${receipt?.gasUsed} (tx), ${estimate} (estimate); proof ${root.proof.length} B, calldata ${(data.length - 2) / 2} B`);
+        console.log(
+          `      ${variant} verify gas: ${receipt?.gasUsed} (tx), ${estimate} (estimate); proof ${root.proof.length} B, calldata ${(data.length - 2) / 2} B`,
+        );
       });
 
       it('rejects a tampered proof byte', async () => {

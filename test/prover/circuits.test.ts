@@ -61,7 +61,12 @@ const halves = (w: Hex): { hi: Hex; lo: Hex } => {
   return { hi, lo };
 };
 
-const header = (root: Hex, overrides: Partial<HeaderInputs> = {}): HeaderInputs => ({ root, prover: PROVER, keyHashes: KEY_HASHES, ...overrides });
+const header = (root: Hex, overrides: Partial<HeaderInputs> = {}): HeaderInputs => ({
+  root,
+  prover: PROVER,
+  keyHashes: KEY_HASHES,
+  ...overrides,
+});
 
 describe('circuits: keccak256 sponge and commitment helpers (nex_lib) vs viem', function () {
   this.timeout(120_000);
@@ -115,10 +120,15 @@ describe('circuits: digest and root logic of leaf1/leaf2/leaf4, pad and node (ex
   const vkHash = toWord(0x1d5a0c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123n);
 
   before(async () => {
-    for (const name of ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const) programs[name] = await compileNoirPackage(CIRCUIT_PACKAGES[name]);
+    for (const name of ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const)
+      programs[name] = await compileNoirPackage(CIRCUIT_PACKAGES[name]);
   });
 
-  for (const [name, n] of [['leaf1', 1], ['leaf2', 2], ['leaf4', 4]] as const) {
+  for (const [name, n] of [
+    ['leaf1', 1],
+    ['leaf2', 2],
+    ['leaf4', 4],
+  ] as const) {
     it(`${name} accepts exactly the statement digest of its rollup statement`, async () => {
       const publicInputs = Array.from({ length: n }, (_, i) => toWord(R - 1n - BigInt(i) * 7919n));
       const rollup = dummyRollup(vkHash, publicInputs);
@@ -158,25 +168,47 @@ describe('circuits: digest and root logic of leaf1/leaf2/leaf4, pad and node (ex
   it('node accepts exactly keccak256(left || right) and only pinned child key hashes', async () => {
     const l = keccak256('0xaa');
     const r = keccak256('0xbb');
-    const child = (root: Hex, keyHash: Hex) => ({ circuit: { vkFields: Array<Hex>(115).fill(toWord(0n)), vkHash: keyHash }, proof: new Uint8Array(458 * 32), root });
+    const child = (root: Hex, keyHash: Hex) => ({
+      circuit: { vkFields: Array<Hex>(115).fill(toWord(0n)), vkHash: keyHash },
+      proof: new Uint8Array(458 * 32),
+      root,
+    });
     const parent = keccak256(concat([l, r]));
     await execute(programs.node, nodeInputs(header(parent), child(l, KEY_HASHES[0]!), child(r, KEY_HASHES[4]!)));
     // Order matters.
     const swapped = keccak256(concat([r, l]));
-    expect(await executionError(programs.node, nodeInputs(header(swapped), child(l, KEY_HASHES[0]!), child(r, KEY_HASHES[4]!)))).to.contain('mismatch');
+    expect(await executionError(programs.node, nodeInputs(header(swapped), child(l, KEY_HASHES[0]!), child(r, KEY_HASHES[4]!)))).to.contain(
+      'mismatch',
+    );
     // Every pinned key hash is accepted on either side; anything else is not.
     for (const kh of KEY_HASHES) await execute(programs.node, nodeInputs(header(parent), child(l, kh), child(r, kh)));
     const foreign = toWord(66n);
-    expect(await executionError(programs.node, nodeInputs(header(parent), child(l, foreign), child(r, KEY_HASHES[1]!)))).to.contain('not one of the pinned');
-    expect(await executionError(programs.node, nodeInputs(header(parent), child(l, KEY_HASHES[1]!), child(r, foreign)))).to.contain('not one of the pinned');
+    expect(await executionError(programs.node, nodeInputs(header(parent), child(l, foreign), child(r, KEY_HASHES[1]!)))).to.contain(
+      'not one of the pinned',
+    );
+    expect(await executionError(programs.node, nodeInputs(header(parent), child(l, KEY_HASHES[1]!), child(r, foreign)))).to.contain(
+      'not one of the pinned',
+    );
   });
 
   it('node rejects child roots whose halves are not 128-bit', async () => {
     // (hi, lo) = (0, 2^128) would alias the root 2^128 = (1, 0) if halves were not range-checked.
-    const child = (hi: bigint, lo: bigint) => ({ vk: Array<Hex>(115).fill(toWord(0n)), key_hash: KEY_HASHES[0]!, proof: Array<Hex>(458).fill(toWord(0n)), root: { hi: toWord(hi), lo: toWord(lo) } });
+    const child = (hi: bigint, lo: bigint) => ({
+      vk: Array<Hex>(115).fill(toWord(0n)),
+      key_hash: KEY_HASHES[0]!,
+      proof: Array<Hex>(458).fill(toWord(0n)),
+      root: { hi: toWord(hi), lo: toWord(lo) },
+    });
     const parent = keccak256(concat([toWord(1n << 128n), toWord(1n << 128n)]));
     const [hi, lo] = splitRoot(parent);
-    const inputs: InputMap = { root_hi: hi, root_lo: lo, prover: PROVER, key_hashes: KEY_HASHES, left: child(0n, 1n << 128n), right: child(1n, 0n) };
+    const inputs: InputMap = {
+      root_hi: hi,
+      root_lo: lo,
+      prover: PROVER,
+      key_hashes: KEY_HASHES,
+      left: child(0n, 1n << 128n),
+      right: child(1n, 0n),
+    };
     const msg = await executionError(programs.node, inputs);
     expect(msg).to.contain('failed to decompose into specified 16 limbs');
     // The same root with well-formed halves is accepted.
@@ -204,7 +236,8 @@ describe('circuits: shared commitment vectors (test/vectors/commitment.json) thr
   const programs = {} as Record<'leaf1' | 'leaf2' | 'leaf4' | 'pad' | 'node', CompiledProgram>;
 
   before(async () => {
-    for (const name of ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const) programs[name] = await compileNoirPackage(CIRCUIT_PACKAGES[name]);
+    for (const name of ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const)
+      programs[name] = await compileNoirPackage(CIRCUIT_PACKAGES[name]);
   });
 
   it('has cases to check', () => {
@@ -237,14 +270,20 @@ describe('circuits: shared commitment vectors (test/vectors/commitment.json) thr
         const left = await prove(leaves.slice(0, leaves.length / 2));
         const right = await prove(leaves.slice(leaves.length / 2));
         const parent = hashPair(left, right);
-        const dummyChild = (root: Hex) => ({ circuit: { vkFields: Array<Hex>(115).fill(toWord(0n)), vkHash: c.keyHashes[4]! }, proof: new Uint8Array(458 * 32), root });
+        const dummyChild = (root: Hex) => ({
+          circuit: { vkFields: Array<Hex>(115).fill(toWord(0n)), vkHash: c.keyHashes[4]! },
+          proof: new Uint8Array(458 * 32),
+          root,
+        });
         await execute(programs.node, nodeInputs(h(parent), dummyChild(left), dummyChild(right)));
         return parent;
       };
       expect(await prove(c.leaves)).to.equal(c.root);
       expect(splitRoot(c.root)).to.deep.equal([c.rootHi, c.rootLo]);
       // The public inputs the engine builds are the vectors' aggregation public inputs.
-      const art = { keyHashes: { leaf1: c.keyHashes[0]!, leaf2: c.keyHashes[1]!, leaf4: c.keyHashes[2]!, pad: c.keyHashes[3]!, node: c.keyHashes[4]! } };
+      const art = {
+        keyHashes: { leaf1: c.keyHashes[0]!, leaf2: c.keyHashes[1]!, leaf4: c.keyHashes[2]!, pad: c.keyHashes[3]!, node: c.keyHashes[4]! },
+      };
       expect(expectedPublicInputs(art, c.root, c.prover)).to.deep.equal(c.aggregationPublicInputs);
       expect(aggregationPublicInputs(c.root, c.prover, c.keyHashes)).to.deep.equal(c.aggregationPublicInputs);
     });

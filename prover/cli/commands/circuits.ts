@@ -25,7 +25,8 @@ async function buildCircuits(values: BuildFlags): Promise<number> {
   };
 
   const srs: Srs = values.srs === 'dev' ? await ensureDevSrs({ logger: stderrJsonLogger }) : ignitionSrs();
-  if (srs.mode === 'dev') print({ step: 'srs', detail: `INSECURE dev SRS ${srsIdOf(srs)} (${srs.crsDir}); never use it outside a local devnet` });
+  if (srs.mode === 'dev')
+    print({ step: 'srs', detail: `INSECURE dev SRS ${srsIdOf(srs)} (${srs.crsDir}); never use it outside a local devnet` });
   // bb is only started when something has to be built (a cache hit needs no prover).
   let bb: Barretenberg | undefined;
   try {
@@ -55,7 +56,10 @@ export const circuits: DefineCommand = (group, ctx) => {
     )
     .option('--force', 'rebuild even when the cache matches', false)
     .addOption(
-      new Option('--srs <mode>', 'dev: the INSECURE deterministic dev SRS (local devnets and tests only); ignition: the Aztec Ignition CRS with stock bb (needs the downloaded CRS, see docs/srs.md)')
+      new Option(
+        '--srs <mode>',
+        'dev: the INSECURE deterministic dev SRS (local devnets and tests only); ignition: the Aztec Ignition CRS with stock bb (needs the downloaded CRS, see docs/srs.md)',
+      )
         .choices(['dev', 'ignition'])
         .default('dev'),
     )

@@ -157,13 +157,19 @@ export const prove: DefineCommand = (group, ctx) => {
       const backend = await openExampleBackend(backendOptions(v));
       let rollup;
       try {
-        rollup = await backend.proveExampleRollup({ publicInputCount: v.publicInputs, seed: `cli-${Date.now()}`, valid: v.invalid !== true });
+        rollup = await backend.proveExampleRollup({
+          publicInputCount: v.publicInputs,
+          seed: `cli-${Date.now()}`,
+          valid: v.invalid !== true,
+        });
       } finally {
         await backend.close();
       }
       const file: RollupProofFile = { kind: 'rollup-proof', ...rollupToJson(rollup) };
       await writeJson(out, file);
-      console.log(`wrote ${out}: ${rollup.publicInputs.length} public input(s), vkHash ${rollup.vkHash}, ${rollup.proof.length} proof bytes`);
+      console.log(
+        `wrote ${out}: ${rollup.publicInputs.length} public input(s), vkHash ${rollup.vkHash}, ${rollup.proof.length} proof bytes`,
+      );
       return 0;
     }),
   );
@@ -177,16 +183,33 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
         'Pre-checks every proof (invalid ones are excluded unless --no-auto-exclude), proves the aggregation tree\n' +
           'in worker processes with checkpoints (a rerun resumes), and writes the root proof and its public inputs.',
       )
-      .option('--batch <file>', "{ capacity, slots: [{kind:'proof', rollup:{vk,vkHash,proof,publicInputs}} | {kind:'proof', file} | {kind:'empty'} | {kind:'excluded'}] } (required)")
+      .option(
+        '--batch <file>',
+        "{ capacity, slots: [{kind:'proof', rollup:{vk,vkHash,proof,publicInputs}} | {kind:'proof', file} | {kind:'empty'} | {kind:'excluded'}] } (required)",
+      )
       .option('--prover <address>', 'prover credited with the fulfilment (public input of the root) (required)')
       .option('--out <file>', 'output file (required)')
-      .addOption(new Option('--parallelism <n>', 'worker processes (default 1: bb already uses every core)').argParser(positiveInt('parallelism')))
+      .addOption(
+        new Option('--parallelism <n>', 'worker processes (default 1: bb already uses every core)').argParser(positiveInt('parallelism')),
+      )
       .option('--checkpoint-dir <dir>', 'checkpoint directory (default: <tmp>/nex-prover-checkpoints)')
       .option('--no-auto-exclude', 'fail instead of excluding slots that fail the pre-check')
-      .addOption(new Option('--log-level <level>', 'level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error']).default('info')),
+      .addOption(
+        new Option('--log-level <level>', 'level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error']).default('info'),
+      ),
   ).action(
     action(ctx, async (c) => {
-      const v = c.opts<BackendFlags & { batch?: string; prover?: string; out?: string; parallelism?: number; checkpointDir?: string; autoExclude: boolean; logLevel: LogLevel }>();
+      const v = c.opts<
+        BackendFlags & {
+          batch?: string;
+          prover?: string;
+          out?: string;
+          parallelism?: number;
+          checkpointDir?: string;
+          autoExclude: boolean;
+          logLevel: LogLevel;
+        }
+      >();
       const batchFile = required(v.batch, 'batch');
       const out = required(v.out, 'out');
       const prover = required(v.prover, 'prover');
@@ -212,12 +235,20 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
           },
         });
         const file: AggregateProofFile = {
-          kind: 'aggregate-proof', prover: prover.toLowerCase() as Hex, root: res.root, excludedMask: res.excludedMask,
-          invalidSlots: res.invalidSlots, publicInputs: res.publicInputs, proof: bytesToHex(res.proof), stats: res.stats,
+          kind: 'aggregate-proof',
+          prover: prover.toLowerCase() as Hex,
+          root: res.root,
+          excludedMask: res.excludedMask,
+          invalidSlots: res.invalidSlots,
+          publicInputs: res.publicInputs,
+          proof: bytesToHex(res.proof),
+          stats: res.stats,
         };
         await writeJson(out, file);
-        console.log(`wrote ${out}: root ${res.root}, excludedMask 0x${res.excludedMask.toString(16)}` +
-          `${res.invalidSlots.length ? `, invalid slots ${res.invalidSlots.join(',')}` : ''}, ${(res.stats.totalMs / 1000).toFixed(1)} s`);
+        console.log(
+          `wrote ${out}: root ${res.root}, excludedMask 0x${res.excludedMask.toString(16)}` +
+            `${res.invalidSlots.length ? `, invalid slots ${res.invalidSlots.join(',')}` : ''}, ${(res.stats.totalMs / 1000).toFixed(1)} s`,
+        );
         return 0;
       } finally {
         process.off('SIGINT', onSignal);
@@ -232,7 +263,7 @@ export const verify: DefineCommand = (cmd, ctx: CliContext) => {
   withBackendOptions(
     cmd
       .description(
-        "Verifies a proof file written by `nex prove example` (rollup proof, bb) or `nex aggregate` (root proof:\n" +
+        'Verifies a proof file written by `nex prove example` (rollup proof, bb) or `nex aggregate` (root proof:\n' +
           'bb with the stored node VK; with --evm the generated Solidity verifier is compiled, deployed on an\n' +
           'in-process Hardhat EVM, and verify(proof, publicInputs) is called). Exit code 0 = valid, 1 = invalid.',
       )
@@ -258,8 +289,12 @@ export const verify: DefineCommand = (cmd, ctx: CliContext) => {
       if (j?.kind !== 'aggregate-proof') throw new Error(`${file}: not a proof file (kind must be 'rollup-proof' or 'aggregate-proof')`);
       const proof = hexToBytes(j.proof);
       const [hi, lo] = splitRoot(j.root);
-      if (j.publicInputs.length < 3 || BigInt(j.publicInputs[0]!) !== BigInt(hi) || BigInt(j.publicInputs[1]!) !== BigInt(lo) ||
-        BigInt(j.publicInputs[2]!) !== BigInt(j.prover)) {
+      if (
+        j.publicInputs.length < 3 ||
+        BigInt(j.publicInputs[0]!) !== BigInt(hi) ||
+        BigInt(j.publicInputs[1]!) !== BigInt(lo) ||
+        BigInt(j.publicInputs[2]!) !== BigInt(j.prover)
+      ) {
         console.log(`${file}: public inputs do not commit the file's root ${j.root} and prover ${j.prover}`);
         return 1;
       }
@@ -277,9 +312,11 @@ export const verify: DefineCommand = (cmd, ctx: CliContext) => {
         const [signer] = await ethers.getSigners();
         const deployed = await deployVerifier(compiled, signer!);
         const res = await evmVerify(compiled, deployed.address, signer!, proof, j.publicInputs);
-        console.log(res.verified
-          ? `${file}: root proof valid on the EVM (verify gas ${res.gasUsed}, calldata ${res.calldataBytes} B)`
-          : `${file}: root proof INVALID on the EVM (${res.error})`);
+        console.log(
+          res.verified
+            ? `${file}: root proof valid on the EVM (verify gas ${res.gasUsed}, calldata ${res.calldataBytes} B)`
+            : `${file}: root proof INVALID on the EVM (${res.error})`,
+        );
         return res.verified ? 0 : 1;
       }
       const backend = await openBackend(bopts);

@@ -12,7 +12,12 @@ export type LoadArtifactsOptions =
   /** The build of the current sources and toolchain for this SRS, under `root` (default buildRoot()). */
   | { srsId: string; root?: string; buildDir?: undefined };
 
-function loadCircuit(buildDir: string, name: BuiltCircuit, vkHash: CircuitArtifact['vkHash'], size: CircuitArtifact['size']): CircuitArtifact {
+function loadCircuit(
+  buildDir: string,
+  name: BuiltCircuit,
+  vkHash: CircuitArtifact['vkHash'],
+  size: CircuitArtifact['size'],
+): CircuitArtifact {
   const program = JSON.parse(readFileSync(join(buildDir, `${name}.program.json`), 'utf8')) as CircuitArtifact['program'];
   const vk = new Uint8Array(readFileSync(join(buildDir, `${name}.vk`)));
   return { name, program, bytecode: acirBytes(program.bytecode), vk, vkFields: bytesToFields(vk), vkHash, size };

@@ -67,9 +67,18 @@ export async function proveAggregationCircuit(
   return { circuit, proof: raw.proof, publicInputs: raw.publicInputs, root, target };
 }
 
-async function proveChecked(bb: Bb, art: AggregationArtifacts, circuit: AggCircuit, inputs: InputMap, root: Hex, prover: Hex, target: ProofTarget): Promise<AggProof> {
+async function proveChecked(
+  bb: Bb,
+  art: AggregationArtifacts,
+  circuit: AggCircuit,
+  inputs: InputMap,
+  root: Hex,
+  prover: Hex,
+  target: ProofTarget,
+): Promise<AggProof> {
   const p = await proveAggregationCircuit(bb, art, circuit, inputs, root, target);
-  if (!sameWords(p.publicInputs, expectedPublicInputs(art, root, prover))) throw new Error(`${circuit}: bb returned unexpected public inputs`);
+  if (!sameWords(p.publicInputs, expectedPublicInputs(art, root, prover)))
+    throw new Error(`${circuit}: bb returned unexpected public inputs`);
   if (!(await verifyAggProof(bb, art, p))) throw new InvalidAggProofError(circuit, p);
   return p;
 }
@@ -81,7 +90,10 @@ function headerFor(art: AggregationArtifacts, root: Hex, prover: Hex): HeaderInp
 /** Proves the leaf circuit for the rollup's public-input count; the proof commits its statement digest. */
 export async function proveLeaf(bb: Bb, art: AggregationArtifacts, args: { rollup: RollupProof; prover: Hex }): Promise<AggProof> {
   const circuit = LEAF_FOR_PUBLIC_INPUTS[args.rollup.publicInputs.length];
-  if (!circuit) throw new Error(`no leaf circuit for ${args.rollup.publicInputs.length} public inputs (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`);
+  if (!circuit)
+    throw new Error(
+      `no leaf circuit for ${args.rollup.publicInputs.length} public inputs (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`,
+    );
   const root = statementDigest(fieldWord(args.rollup.vkHash), args.rollup.publicInputs.map(fieldWord));
   return proveChecked(bb, art, circuit, leafInputs(headerFor(art, root, args.prover), args.rollup), root, args.prover, 'noir-recursive');
 }
@@ -98,7 +110,10 @@ export async function proveNode(
   art: AggregationArtifacts,
   args: { left: AggProof; right: AggProof; prover: Hex; target: ProofTarget },
 ): Promise<AggProof> {
-  for (const [side, c] of [['left', args.left], ['right', args.right]] as const) {
+  for (const [side, c] of [
+    ['left', args.left],
+    ['right', args.right],
+  ] as const) {
     if (c.target !== 'noir-recursive') throw new Error(`${side} child was proven for ${c.target}, not noir-recursive`);
     if (!sameWords(c.publicInputs.slice(2), expectedPublicInputs(art, c.root, args.prover).slice(2))) {
       throw new Error(`${side} child carries another prover or another key-hash set`);

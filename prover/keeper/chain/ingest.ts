@@ -38,8 +38,15 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
         const batchId = batchOf(a.submissionId);
         db.noteBatch(batchId);
         db.upsertSubmission({
-          submissionId: a.submissionId, batchId, slot: slotOf(a.submissionId), programId: a.programId, digest: a.digest,
-          proofHash: a.proofHash, fee: a.fee, txHash: ev.transactionHash, block: ev.blockNumber,
+          submissionId: a.submissionId,
+          batchId,
+          slot: slotOf(a.submissionId),
+          programId: a.programId,
+          digest: a.digest,
+          proofHash: a.proofHash,
+          fee: a.fee,
+          txHash: ev.transactionHash,
+          block: ev.blockNumber,
         });
         stats.submissions++;
         break;
@@ -61,7 +68,14 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
         if (a.batchId === undefined || !a.prover) break;
         stats.fulfilled.push({ batchId: a.batchId, prover: a.prover });
         if (a.prover.toLowerCase() === prover && a.feesPaid !== undefined && a.protocolFee !== undefined) {
-          db.recordEarning({ batchId: a.batchId, feesPaid: a.feesPaid, protocolFee: a.protocolFee, late: a.late ?? false, txHash: ev.transactionHash, block: ev.blockNumber });
+          db.recordEarning({
+            batchId: a.batchId,
+            feesPaid: a.feesPaid,
+            protocolFee: a.protocolFee,
+            late: a.late ?? false,
+            txHash: ev.transactionHash,
+            block: ev.blockNumber,
+          });
         }
         break;
       }
@@ -80,7 +94,12 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
     }
   }
   if (stats.submissions + stats.sealed.length + stats.locked.length + stats.fulfilled.length + stats.slashed.length > 0) {
-    log.debug('ingested market events', { submissions: stats.submissions, sealed: stats.sealed.length, locked: stats.locked.length, fulfilled: stats.fulfilled.length });
+    log.debug('ingested market events', {
+      submissions: stats.submissions,
+      sealed: stats.sealed.length,
+      locked: stats.locked.length,
+      fulfilled: stats.fulfilled.length,
+    });
   }
   return stats;
 }

@@ -92,7 +92,8 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     progress({ step: 'gates', circuit: name, detail: `${size.gates} gates, dyadic 2^${Math.log2(size.dyadicGates)}` });
     const vk = await timed(() => computeVk(bb, name, bytecode, 'noir-recursive'));
     progress({ step: 'vk', circuit: name, ms: vk.ms, detail: vk.value.hash });
-    if (vk.value.fields.length !== VK_FIELDS) throw new Error(`${name}: expected a ${VK_FIELDS}-field verification key, got ${vk.value.fields.length}`);
+    if (vk.value.fields.length !== VK_FIELDS)
+      throw new Error(`${name}: expected a ${VK_FIELDS}-field verification key, got ${vk.value.fields.length}`);
     writeFileSync(join(tmpDir, `${name}.program.json`), JSON.stringify({ bytecode: compiled.value.bytecode, abi: compiled.value.abi }));
     writeFileSync(join(tmpDir, `${name}.vk`), vk.value.bytes);
     circuits[name] = { package: pkg, vkHash: vk.value.hash, size, compileMs: compiled.ms, vkMs: vk.ms };
@@ -106,7 +107,12 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
   const rootVk = await timed(() => computeVk(bb, 'node', nodeBytecode, 'evm'));
   writeFileSync(join(tmpDir, ROOT_VK_FILE), rootVk.value.bytes);
   const sameAsRecursiveVk = bytesToHex(rootVk.value.bytes) === bytesToHex(nodeRecursiveVk);
-  progress({ step: 'vk', circuit: 'node (evm target)', ms: rootVk.ms, detail: sameAsRecursiveVk ? 'same key as noir-recursive' : 'differs from noir-recursive' });
+  progress({
+    step: 'vk',
+    circuit: 'node (evm target)',
+    ms: rootVk.ms,
+    detail: sameAsRecursiveVk ? 'same key as noir-recursive' : 'differs from noir-recursive',
+  });
 
   const verifiers = {} as Record<VerifierVariant, VerifierManifestEntry>;
   for (const variant of VERIFIER_VARIANTS) {

@@ -40,7 +40,8 @@ export function exampleBackend(session: BackendSession): ExampleBackend {
   return {
     ...provingBackend(session),
     async proveExampleRollup({ publicInputCount, seed, valid = true }) {
-      if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(publicInputCount)) throw new RangeError(`no example rollup with ${String(publicInputCount)} public inputs`);
+      if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(publicInputCount))
+        throw new RangeError(`no example rollup with ${String(publicInputCount)} public inputs`);
       const proof = await proveExampleRollup(bb, art, EXAMPLE_FOR[publicInputCount], seed);
       return valid ? proof : tamperRollupProof(proof, 'proof-byte');
     },

@@ -73,7 +73,9 @@ function withVerifierErrors(abi: unknown[], source: string): unknown[] {
   for (const [, selector] of source.matchAll(/_SELECTOR\s*=\s*(0x[0-9a-fA-F]{8})\b/g)) {
     if (!known.has(selector!.toLowerCase())) throw new Error(`verifier raises an unknown error selector ${selector}`);
   }
-  const declared = new Set(abi.filter((e): e is { type: string; name: string } => (e as { type?: string }).type === 'error').map((e) => e.name));
+  const declared = new Set(
+    abi.filter((e): e is { type: string; name: string } => (e as { type?: string }).type === 'error').map((e) => e.name),
+  );
   const missing = VERIFIER_ERRORS.filter((e) => !declared.has(e.name)).map((e) => ({
     type: 'error',
     name: e.name,
@@ -112,7 +114,12 @@ export function compileVerifierArtifact(source: string, srsId: string, variant: 
     const lib = contracts[name];
     if (!lib) throw new Error(`solc output has no library ${name}`);
     if (Object.keys(lib.evm.bytecode.linkReferences).length > 0) throw new Error(`library ${name} itself needs linking`);
-    return { name, abi: lib.abi, bytecode: `0x${lib.evm.bytecode.object}` as Hex, deployedBytecode: `0x${lib.evm.deployedBytecode.object}` as Hex };
+    return {
+      name,
+      abi: lib.abi,
+      bytecode: `0x${lib.evm.bytecode.object}` as Hex,
+      deployedBytecode: `0x${lib.evm.deployedBytecode.object}` as Hex,
+    };
   });
   return {
     contractName: VERIFIER_CONTRACT,

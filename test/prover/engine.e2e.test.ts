@@ -18,7 +18,14 @@ import { planBatch } from '../../prover/engine/planner.js';
 import { WorkerCrashError } from '../../prover/engine/scheduler.js';
 import { WorkerPool } from '../../prover/engine/workerPool.js';
 import { batchRoot, type Hex, splitRoot, statementDigest, toWord } from '../../prover/protocol/index.js';
-import { circuitBuild, deployVerifier, evmVerify, type ExampleBackend, fromVerifierBuild, openExampleBackend } from '../../prover/toolchain/index.js';
+import {
+  circuitBuild,
+  deployVerifier,
+  evmVerify,
+  type ExampleBackend,
+  fromVerifierBuild,
+  openExampleBackend,
+} from '../../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x00000000000000000000000000000000c0ffee01';
 
@@ -51,7 +58,7 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
-describe('engine end to end (real proofs)', function () {
+describe('[proofs] engine end to end', function () {
   this.timeout(600_000);
   let backend: ExampleBackend;
   let dir: string;
@@ -68,7 +75,13 @@ describe('engine end to end (real proofs)', function () {
     // Garbage: the right shape and program, random proof bytes (kept canonical field by field).
     const proof = Uint8Array.from(other.proof, (b, i) => (i % 32 === 0 ? 0 : (b * 31 + i) & 0xff));
     garbage = { ...other, proof };
-    batch = { capacity: 2, slots: [{ kind: 'proof', rollup: valid }, { kind: 'proof', rollup: garbage }] };
+    batch = {
+      capacity: 2,
+      slots: [
+        { kind: 'proof', rollup: valid },
+        { kind: 'proof', rollup: garbage },
+      ],
+    };
   });
 
   after(async () => {
@@ -89,10 +102,14 @@ describe('engine end to end (real proofs)', function () {
     await writeFile(batchFile, JSON.stringify(batchToJson(batch)));
 
     // 1. First run in a child process; kill it once the leaf and the pad are checkpointed and the root started.
-    const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'engine-child.ts'), batchFile, PROVER, checkpointDir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NEX_ENGINE_CHILD: '1' },
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'engineChild.ts'), batchFile, PROVER, checkpointDir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, NEX_ENGINE_CHILD: '1' },
+      },
+    );
     const events: ProgressEvent[] = [];
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
@@ -103,11 +120,14 @@ describe('engine end to end (real proofs)', function () {
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     await waitFor(() => events.some((e) => e.type === 'job-started' && e.jobId === 'N1.0'), 300_000, 'the root job to start');
-    expect(events.filter((e) => e.type === 'job-finished').map((e) => (e.type === 'job-finished' ? e.jobId : ''))).to.have.members(['L0', 'P1@h0']);
+    expect(events.filter((e) => e.type === 'job-finished').map((e) => (e.type === 'job-finished' ? e.jobId : ''))).to.have.members([
+      'L0',
+      'P1@h0',
+    ]);
     // The worker proving the root is the child's child: find it before the kill to check it dies too.
     // The engine's descendants: its own bb (pre-check, root verification), the worker and the worker's bb.
     const descendants: number[] = [];
-    for (let todo = [child.pid!]; todo.length > 0; ) {
+    for (let todo = [child.pid!]; todo.length > 0;) {
       const kids = (await Promise.all(todo.map(childrenOf))).flat();
       descendants.push(...kids);
       todo = kids;
@@ -124,16 +144,28 @@ describe('engine end to end (real proofs)', function () {
 
     // 2. Rerun in this process: only the root is proven.
     const progress: ProgressEvent[] = [];
-    const res: AggregateResult = await aggregateBatch({ batch, prover: PROVER, checkpointDir, logger: silentLogger, onProgress: (e) => progress.push(e) });
+    const res: AggregateResult = await aggregateBatch({
+      batch,
+      prover: PROVER,
+      checkpointDir,
+      logger: silentLogger,
+      onProgress: (e) => progress.push(e),
+    });
     expect(res.invalidSlots).to.deep.equal([1]);
     expect(res.excludedMask).to.equal(0b10);
     const expectedRoot = batchRoot([statementDigest(valid.vkHash, valid.publicInputs)], 2);
     expect(res.root).to.equal(expectedRoot);
     expect(planBatch(effective).expectedRoot).to.equal(expectedRoot);
-    expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([['L0', true], ['P1@h0', true], ['N1.0', false]]);
+    expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([
+      ['L0', true],
+      ['P1@h0', true],
+      ['N1.0', false],
+    ]);
     expect(progress.filter((e) => e.type === 'job-started').map((e) => (e.type === 'job-started' ? e.jobId : ''))).to.deep.equal(['N1.0']);
     const kh = backend.artifacts.keyHashes;
-    expect(res.publicInputs).to.deep.equal([...splitRoot(expectedRoot), toWord(PROVER), kh.leaf1, kh.leaf2, kh.leaf4, kh.pad, kh.node].map((x) => toWord(x as Hex)));
+    expect(res.publicInputs).to.deep.equal(
+      [...splitRoot(expectedRoot), toWord(PROVER), kh.leaf1, kh.leaf2, kh.leaf4, kh.pad, kh.node].map((x) => toWord(x as Hex)),
+    );
 
     // 3. The generated Solidity verifier accepts the root, and rejects a changed root or prover.
     const { ethers } = await network.create();
@@ -152,7 +184,9 @@ describe('engine end to end (real proofs)', function () {
 
   it('with autoExclude off, an invalid slot fails the call before any proving', async () => {
     let err: Error | undefined;
-    await aggregateBatch({ batch, prover: PROVER, checkpointDir: path.join(dir, 'strict'), autoExclude: false }).catch((e: Error) => (err = e));
+    await aggregateBatch({ batch, prover: PROVER, checkpointDir: path.join(dir, 'strict'), autoExclude: false }).catch(
+      (e: Error) => (err = e),
+    );
     expect(err?.name).to.equal('InvalidSlotsError');
     expect(err?.message).to.match(/pre-check rejected slot\(s\) 1: slot 1: proof does not verify/);
   });

@@ -9,7 +9,7 @@ import { jsonLogger } from '../../prover/engine/logger.js';
 import { loadBatchFile } from '../../prover/cli/commands/prove.js';
 import { rollupToJson } from '../../prover/engine/batch.js';
 import { main } from '../../prover/cli/main.js';
-import { batchFromMask, PROVER, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, PROVER, randomRollup, rng } from './engineHelpers.js';
 
 describe('engine config, batch files and CLI arguments', () => {
   const batch = batchFromMask(rng(1), 4, 0b0101);
@@ -44,7 +44,13 @@ describe('engine config, batch files and CLI arguments', () => {
     const b = batchFromMask(rng(2), 8, 0b10010110);
     const back = batchFromJson(JSON.parse(JSON.stringify(batchToJson(b))));
     expect(back).to.deep.equal(b);
-    const p = { circuit: 'node' as const, target: 'evm' as const, proof: Uint8Array.from([1, 2, 3]), root: `0x${'ab'.repeat(32)}` as const, publicInputs: [`0x${'01'.repeat(32)}` as const] };
+    const p = {
+      circuit: 'node' as const,
+      target: 'evm' as const,
+      proof: Uint8Array.from([1, 2, 3]),
+      root: `0x${'ab'.repeat(32)}` as const,
+      publicInputs: [`0x${'01'.repeat(32)}` as const],
+    };
     expect(aggProofFromJson(JSON.parse(JSON.stringify(aggProofToJson(p))))).to.deep.equal(p);
     expect(() => aggProofFromJson({ ...aggProofToJson(p), circuit: 'leaf3' })).to.throw(/bad circuit/);
     expect(() => aggProofFromJson({ ...aggProofToJson(p), proof: '0x' })).to.throw(/bad proof bytes/);
@@ -58,8 +64,12 @@ describe('engine config, batch files and CLI arguments', () => {
   });
 
   it('rejects malformed batch files with the offending field', () => {
-    expect(() => batchFromJson({ capacity: 2, slots: [{ kind: 'proof', rollup: { vk: 'zz', vkHash: '0x01', proof: '0x', publicInputs: [] } }, { kind: 'empty' }] }))
-      .to.throw(BatchError, /slots\[0\]\.rollup\.vk: must be 0x-prefixed hex bytes/);
+    expect(() =>
+      batchFromJson({
+        capacity: 2,
+        slots: [{ kind: 'proof', rollup: { vk: 'zz', vkHash: '0x01', proof: '0x', publicInputs: [] } }, { kind: 'empty' }],
+      }),
+    ).to.throw(BatchError, /slots\[0\]\.rollup\.vk: must be 0x-prefixed hex bytes/);
     expect(() => batchFromJson({ capacity: 2 })).to.throw(BatchError, /`slots` must be an array/);
   });
 
@@ -68,10 +78,16 @@ describe('engine config, batch files and CLI arguments', () => {
     try {
       const r = randomRollup(rng(3), 2);
       await writeFile(path.join(dir, 'r0.json'), JSON.stringify({ kind: 'rollup-proof', ...rollupToJson(r) }));
-      await writeFile(path.join(dir, 'batch.json'), JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'r0.json' }] }));
+      await writeFile(
+        path.join(dir, 'batch.json'),
+        JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'r0.json' }] }),
+      );
       const b = await loadBatchFile(path.join(dir, 'batch.json'));
       expect(b.slots[1]).to.deep.equal({ kind: 'proof', rollup: r });
-      await writeFile(path.join(dir, 'bad.json'), JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'batch.json' }] }));
+      await writeFile(
+        path.join(dir, 'bad.json'),
+        JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'batch.json' }] }),
+      );
       let err: unknown;
       await loadBatchFile(path.join(dir, 'bad.json')).catch((e: unknown) => (err = e));
       expect((err as Error).message).to.match(/slots\[1\]\.file batch\.json is not a rollup proof file/);
@@ -95,7 +111,11 @@ describe('engine config, batch files and CLI arguments', () => {
       ['prove example', ['--out', 'x.json', '--public-inputs', '3'], /--public-inputs must be 1, 2 or 4/],
       ['aggregate', ['--batch', 'b.json', '--out', 'o.json'], /--prover is required/],
       ['aggregate', ['--batch', 'b.json', '--out', 'o.json', '--prover', '0x12'], /--prover must be a 20-byte hex address/],
-      ['aggregate', ['--batch', 'b.json', '--out', 'o.json', '--prover', PROVER, '--parallelism', '0'], /--parallelism must be a positive integer/],
+      [
+        'aggregate',
+        ['--batch', 'b.json', '--out', 'o.json', '--prover', PROVER, '--parallelism', '0'],
+        /--parallelism must be a positive integer/,
+      ],
       ['aggregate', ['--bogus'], /unknown option '--bogus'/], // commander's wording (node:util parseArgs said "Unknown")
       ['verify', [], /--proof is required/],
     ];

@@ -25,12 +25,18 @@ import {
   type RollupProof,
 } from '../../prover/engine/index.js';
 import { merkleRoot, statementDigest, toWord, zeroSubtree } from '../../prover/protocol/index.js';
-import { deployRootVerifier, ensureAggregationArtifacts, ensureDevSrs, proveExampleRollup, type RootVerifier } from '../../prover/toolchain/index.js';
+import {
+  deployRootVerifier,
+  ensureAggregationArtifacts,
+  ensureDevSrs,
+  proveExampleRollup,
+  type RootVerifier,
+} from '../../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const slow = process.env.NEX_SKIP_SLOW_TESTS !== '1';
 
-(slow ? describe : describe.skip)('aggregation: batch of capacity 4, mixed programs, one excluded slot', function () {
+(slow ? describe : describe.skip)('[proofs] aggregation: batch of capacity 4, mixed programs, one excluded slot', function () {
   this.timeout(60 * 60_000);
   let bb: Barretenberg;
   let art: AggregationArtifacts;

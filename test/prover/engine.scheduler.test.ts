@@ -12,9 +12,15 @@ import { hashPair, type Hex, splitRoot, statementDigest, toWord, zeroSubtree } f
 import type { Logger, LogLevel } from '../../prover/engine/logger.js';
 import { planBatch, type Plan } from '../../prover/engine/planner.js';
 import {
-  JobFailedError, type JobResult, type JobRunner, type JobTask, type ProgressEvent, runPlan, WorkerCrashError,
+  JobFailedError,
+  type JobResult,
+  type JobRunner,
+  type JobTask,
+  type ProgressEvent,
+  runPlan,
+  WorkerCrashError,
 } from '../../prover/engine/scheduler.js';
-import { batchFromMask, KEY_HASHES, PROVER, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, KEY_HASHES, PROVER, randomRollup, rng } from './engineHelpers.js';
 
 interface FakeOptions {
   delayMs?: number;
@@ -49,10 +55,14 @@ class FakeRunner implements JobRunner {
         };
         if (signal.aborted) return fail();
         const t = setTimeout(resolve, this.o.delayMs ?? 1);
-        signal.addEventListener('abort', () => {
-          clearTimeout(t);
-          fail();
-        }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            fail();
+          },
+          { once: true },
+        );
       });
     } finally {
       this.inFlight--;
@@ -114,8 +124,14 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
     // Progress: each level starts and finishes once, in order; done counts up to total.
     const levelEvents = events.filter((e) => e.type === 'level-started' || e.type === 'level-finished');
     expect(levelEvents.map((e) => `${e.type}:${e.level}/${e.levels}`)).to.deep.equal([
-      'level-started:0/4', 'level-finished:0/4', 'level-started:1/4', 'level-finished:1/4',
-      'level-started:2/4', 'level-finished:2/4', 'level-started:3/4', 'level-finished:3/4',
+      'level-started:0/4',
+      'level-finished:0/4',
+      'level-started:1/4',
+      'level-finished:1/4',
+      'level-started:2/4',
+      'level-finished:2/4',
+      'level-started:3/4',
+      'level-finished:3/4',
     ]);
     const finished = events.filter((e) => e.type === 'job-finished');
     expect(finished.map((e) => (e.type === 'job-finished' ? e.done : 0))).to.deep.equal(plan.jobs.map((_, i) => i + 1));
@@ -286,7 +302,7 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
     expect(await readdir(store.dir).catch(() => [])).to.not.include('L0.json');
   });
 
-  it('passes leaf jobs their slot\'s rollup proof and node jobs their children\'s proofs', async () => {
+  it("passes leaf jobs their slot's rollup proof and node jobs their children's proofs", async () => {
     const rand = rng(14);
     const rollup = randomRollup(rand, 4);
     const batch: Batch = { capacity: 2, slots: [{ kind: 'excluded' }, { kind: 'proof', rollup }] };

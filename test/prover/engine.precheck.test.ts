@@ -8,7 +8,7 @@ import { ConfigError, resolveAggregateOptions } from '../../prover/engine/config
 import { precheckDigest, type PrecheckReport } from '../../prover/engine/index.js';
 import { jsonLogger } from '../../prover/engine/logger.js';
 import { precheckSlots } from '../../prover/engine/precheck.js';
-import { batchFromMask, PROVER, randomBytes, rng } from './engine-helpers.js';
+import { batchFromMask, PROVER, randomBytes, rng } from './engineHelpers.js';
 
 /** Verifies by a rule the test controls (proofs whose first byte is 0 fail) and counts the calls. */
 function countingBackend() {
@@ -90,11 +90,21 @@ describe('engine pre-check: checks reused from an earlier report', () => {
   });
 
   it('aggregate options: a prechecked report is validated at the API boundary', () => {
-    const ok = { invalidSlots: [], checks: [{ slot: 0, valid: true, ms: 1, digest: `0x${'ab'.repeat(32)}` }], totalMs: 1 } as PrecheckReport;
+    const ok = {
+      invalidSlots: [],
+      checks: [{ slot: 0, valid: true, ms: 1, digest: `0x${'ab'.repeat(32)}` }],
+      totalMs: 1,
+    } as PrecheckReport;
     expect(resolveAggregateOptions({ batch, prover: PROVER, prechecked: ok }).prechecked).to.equal(ok);
     expect(resolveAggregateOptions({ batch, prover: PROVER }).prechecked).to.equal(undefined);
-    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: {} as never })).to.throw(ConfigError, /prechecked must be a pre-check report/);
+    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: {} as never })).to.throw(
+      ConfigError,
+      /prechecked must be a pre-check report/,
+    );
     const noDigest = { ...ok, checks: [{ slot: 0, valid: true, ms: 1 }] } as never;
-    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: noDigest })).to.throw(ConfigError, /prechecked\.checks\[0\] must have .* a 32-byte digest/);
+    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: noDigest })).to.throw(
+      ConfigError,
+      /prechecked\.checks\[0\] must have .* a 32-byte digest/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Builds the shared commitment test vectors (test/vectors/commitment.json) from prover/protocol (the
  * TypeScript commitment format).
- * `npx tsx scripts/commitment-vectors.ts` rewrites the file; `--check` fails when it is stale.
+ * `npx tsx scripts/commitmentVectors.ts` rewrites the file; `--check` fails when it is stale.
  * The inputs are derived deterministically (keccak of a label, reduced mod r), so the file is reproducible.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -126,7 +126,7 @@ function main(): void {
   const json = `${JSON.stringify(buildVectors(), null, 2)}\n`;
   if (process.argv.includes('--check')) {
     if (readFileSync(VECTORS_PATH, 'utf8') !== json) {
-      console.error(`${VECTORS_PATH} is stale: run npx tsx scripts/commitment-vectors.ts`);
+      console.error(`${VECTORS_PATH} is stale: run npx tsx scripts/commitmentVectors.ts`);
       process.exit(1);
     }
     console.log(`${VECTORS_PATH} is up to date`);

@@ -92,15 +92,40 @@ async function measure<T extends AggProof | RollupProof>(
 
 const verifyRollup = (bb: Barretenberg, p: RollupProof): Promise<boolean> => verifyRollupProof(bb, p);
 const verifyAgg = (bb: Barretenberg, p: AggProof): Promise<boolean> => verifyAggProof(bb, art as AggregationArtifacts, p);
-const transfer = await measure('rollup_transfer (2 PI)', 'rollup_transfer', (bb) => proveExampleRollup(bb, art, 'rollup_transfer', 'bench/a'), verifyRollup);
-const counter = await measure('rollup_counter (1 PI)', 'rollup_counter', (bb) => proveExampleRollup(bb, art, 'rollup_counter', 'bench/b'), verifyRollup);
-const ledger = await measure('rollup_ledger (4 PI)', 'rollup_ledger', (bb) => proveExampleRollup(bb, art, 'rollup_ledger', 'bench/c'), verifyRollup);
+const transfer = await measure(
+  'rollup_transfer (2 PI)',
+  'rollup_transfer',
+  (bb) => proveExampleRollup(bb, art, 'rollup_transfer', 'bench/a'),
+  verifyRollup,
+);
+const counter = await measure(
+  'rollup_counter (1 PI)',
+  'rollup_counter',
+  (bb) => proveExampleRollup(bb, art, 'rollup_counter', 'bench/b'),
+  verifyRollup,
+);
+const ledger = await measure(
+  'rollup_ledger (4 PI)',
+  'rollup_ledger',
+  (bb) => proveExampleRollup(bb, art, 'rollup_ledger', 'bench/c'),
+  verifyRollup,
+);
 const leaf2 = await measure('leaf2', 'leaf2', (bb) => proveLeaf(bb, art, { rollup: transfer, prover: PROVER }), verifyAgg);
 const leaf1 = await measure('leaf1', 'leaf1', (bb) => proveLeaf(bb, art, { rollup: counter, prover: PROVER }), verifyAgg);
 await measure('leaf4', 'leaf4', (bb) => proveLeaf(bb, art, { rollup: ledger, prover: PROVER }), verifyAgg);
 await measure('pad (h=3)', 'pad', (bb) => provePad(bb, art, { height: 3, prover: PROVER }), verifyAgg);
-await measure('node (noir-recursive)', 'node', (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'noir-recursive' }), verifyAgg);
-const root = await measure('node (evm root)', 'node', (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'evm' }), verifyAgg);
+await measure(
+  'node (noir-recursive)',
+  'node',
+  (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'noir-recursive' }),
+  verifyAgg,
+);
+const root = await measure(
+  'node (evm root)',
+  'node',
+  (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'evm' }),
+  verifyAgg,
+);
 
 const { ethers } = await network.create();
 const [signer] = await ethers.getSigners();
@@ -123,5 +148,7 @@ for (const variant of VERIFIER_VARIANTS) {
 
 console.log(`\nAggregation circuits (load average ${load.toFixed(1)} at start; VK time from the build)\n`);
 console.table(rows);
-console.log(`\nRoot verifier on Hardhat's EVM (solc 0.8.28, optimizer 200 runs, cancun); calldata ${calldataBytes} B, proof ${root.proof.length} B, 8 public inputs\n`);
+console.log(
+  `\nRoot verifier on Hardhat's EVM (solc 0.8.28, optimizer 200 runs, cancun); calldata ${calldataBytes} B, proof ${root.proof.length} B, 8 public inputs\n`,
+);
 console.table(evm);

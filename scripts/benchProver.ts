@@ -11,7 +11,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { network } from 'hardhat';
-import { aggregateBatch, type AggregateResult, type BackendOptions, type Batch, jsonLogger, peakRssMiB, type RollupProof } from '../prover/engine/index.js';
+import {
+  aggregateBatch,
+  type AggregateResult,
+  type BackendOptions,
+  type Batch,
+  jsonLogger,
+  peakRssMiB,
+  type RollupProof,
+} from '../prover/engine/index.js';
 import { AGG_CIRCUITS, type AggCircuit } from '../prover/protocol/index.js';
 import {
   circuitBuild,
@@ -31,7 +39,7 @@ import { hexToBytes } from 'viem';
 async function marketOverheadFromBenchGas(): Promise<Map<number, bigint> | undefined> {
   let stdout: string;
   try {
-    ({ stdout } = await promisify(execFile)('npx', ['hardhat', 'run', 'scripts/bench-gas.ts'], { maxBuffer: 1 << 24 }));
+    ({ stdout } = await promisify(execFile)('npx', ['hardhat', 'run', 'scripts/benchGas.ts'], { maxBuffer: 1 << 24 }));
   } catch (err) {
     console.error(`bench:gas failed, the per-proof table shows the verifier share only: ${(err as Error).message}`);
     return undefined;
@@ -88,15 +96,26 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()}, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})\n`);
+console.log(
+  `# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()}, load average at start ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')})\n`,
+);
 
 // 1-2. Setup.
 const srs = await devSrsGeneration({ ...bopts, fresh: values['fresh-srs'] });
 const build = await circuitBuild({ ...bopts, fresh: values['fresh-build'] });
-print(table('Setup', ['step', 'time (s)', 'source'], [
-  [`dev SRS generation (${int(srs.points)} points)`, sec(srs.ms), srs.fromCache ? 'cache manifest' : 'fresh run'],
-  ['circuit build (compile + VKs + verifier)', sec(build.ms), build.fromCache ? 'cache manifest' : 'fresh run'],
-]));
+print(
+  table(
+    'Setup',
+    ['step', 'time (s)', 'source'],
+    [
+      [`dev SRS generation (${int(srs.points)} points)`, sec(srs.ms), srs.fromCache ? 'cache manifest' : 'fresh run'],
+      ['circuit build (compile + VKs + verifier)', sec(build.ms), build.fromCache ? 'cache manifest' : 'fresh run'],
+    ],
+  ),
+);
 
 // 3. Inner proofs (example rollups with 1, 2 and 4 public inputs) and their pre-check.
 const backend = await openExampleBackend(bopts);
@@ -118,7 +137,9 @@ try {
     pool[n].push(r);
     if (i < 3) innerRows.push([`example rollup, ${n} public input(s)`, sec(proveMs), verifyMs.toFixed(0), int(r.proof.length)]);
   }
-  print(table('Inner proofs (noir-recursive target, native bb)', ['proof', 'prove (s)', 'pre-check verify (ms)', 'proof bytes'], innerRows));
+  print(
+    table('Inner proofs (noir-recursive target, native bb)', ['proof', 'prove (s)', 'pre-check verify (ms)', 'proof bytes'], innerRows),
+  );
   const t = performance.now();
   await backend.provePad({ height: 1, prover: '0x000000000000000000000000000000000000dead' });
   padMs = performance.now() - t;
@@ -143,7 +164,12 @@ for (const size of sizes) {
     const res = await aggregateBatch({ batch: { capacity: size, slots }, prover, parallelism, checkpointDir, backend: bopts, logger });
     results.push({ size, res });
     const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
-    console.error(`batch of ${size}: total ${sec(res.stats.totalMs)} s, sum of bb prove ${sec(sum)} s, jobs ${JSON.stringify(res.stats.jobs)}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.error(
+      `batch of ${size}: total ${sec(res.stats.totalMs)} s, sum of bb prove ${sec(sum)} s, jobs ${JSON.stringify(res.stats.jobs)}, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     await rm(checkpointDir, { recursive: true, force: true });
   }
@@ -164,22 +190,41 @@ for (const { res } of results) {
 const circuitRows = [...AGG_CIRCUITS, 'node (evm root)'].map((c) => {
   const size = art.sizes[(c === 'node (evm root)' ? 'node' : c) as AggCircuit];
   const e = c === 'pad' ? { ms: [padMs], bb: [padMs], rss: padRss !== undefined ? [padRss] : [] } : perCircuit.get(c);
-  return [c, int(size.gates), `2^${Math.log2(size.dyadicGates)}`, e ? sec(median(e.bb)) : 'n/a', e ? sec(median(e.ms)) : 'n/a', e?.ms.length ?? 0,
-    e?.rss.length ? int(Math.max(...e.rss)) : 'n/a'];
+  return [
+    c,
+    int(size.gates),
+    `2^${Math.log2(size.dyadicGates)}`,
+    e ? sec(median(e.bb)) : 'n/a',
+    e ? sec(median(e.ms)) : 'n/a',
+    e?.ms.length ?? 0,
+    e?.rss.length ? int(Math.max(...e.rss)) : 'n/a',
+  ];
 });
-print(table('Aggregation circuits', ['circuit', 'gates', 'dyadic', 'bb prove (s, median)', 'job incl. witness (s, median)', 'samples', 'bb peak RSS (MiB)'], circuitRows));
-print(table(`Full batches (parallelism ${parallelism})`, ['batch', 'jobs', 'total (s)', 'sum of bb prove (s)', 'engine overhead (total / sum of bb prove)', 'pre-check (ms)'],
-  results.map(({ size, res }) => {
-    const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
-    return [size, res.stats.jobs.length, sec(res.stats.totalMs), sec(sum), (res.stats.totalMs / sum).toFixed(3), res.stats.precheckMs];
-  })));
+print(
+  table(
+    'Aggregation circuits',
+    ['circuit', 'gates', 'dyadic', 'bb prove (s, median)', 'job incl. witness (s, median)', 'samples', 'bb peak RSS (MiB)'],
+    circuitRows,
+  ),
+);
+print(
+  table(
+    `Full batches (parallelism ${parallelism})`,
+    ['batch', 'jobs', 'total (s)', 'sum of bb prove (s)', 'engine overhead (total / sum of bb prove)', 'pre-check (ms)'],
+    results.map(({ size, res }) => {
+      const sum = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
+      return [size, res.stats.jobs.length, sec(res.stats.totalMs), sec(sum), (res.stats.totalMs / sum).toFixed(3), res.stats.precheckMs];
+    }),
+  ),
+);
 
 // 6-7. L1: the root verifier and the single-rollup baseline on an in-process Hardhat EVM.
 const { ethers } = await network.create();
 const [signer] = await ethers.getSigners();
 const rootV = fromVerifierBuild(await backend.rootVerifier());
 const deployed = await deployVerifier(rootV, signer!);
-let last: { proof: Uint8Array; publicInputs: `0x${string}`[] } | undefined = results.length > 0 ? results[results.length - 1]!.res : undefined;
+let last: { proof: Uint8Array; publicInputs: `0x${string}`[] } | undefined =
+  results.length > 0 ? results[results.length - 1]!.res : undefined;
 if (!last && values['root-proof']) {
   const j = JSON.parse(await readFile(values['root-proof'], 'utf8')) as { proof: `0x${string}`; publicInputs: `0x${string}`[] };
   last = { proof: hexToBytes(j.proof), publicInputs: j.publicInputs };
@@ -189,12 +234,18 @@ if (last) {
   const r = await evmVerify(rootV, deployed.address, signer!, last.proof, last.publicInputs);
   if (!r.verified) throw new Error(`root proof rejected on the EVM: ${r.error}`);
   verifyGas = r.gasUsed!;
-  print(table('Root verifier on L1 (Hardhat EDR, cancun)', ['item', 'value'], [
-    ['verify(proof, publicInputs) gas (tx gasUsed)', int(verifyGas)],
-    ['calldata (bytes)', int(r.calldataBytes)],
-    ['proof (bytes)', int(last.proof.length)],
-    ...deployed.deployGas.map((d) => [`deploy ${d.name} (gas / code bytes)`, `${int(d.gas)} / ${int(d.codeBytes)}`]),
-  ]));
+  print(
+    table(
+      'Root verifier on L1 (Hardhat EDR, cancun)',
+      ['item', 'value'],
+      [
+        ['verify(proof, publicInputs) gas (tx gasUsed)', int(verifyGas)],
+        ['calldata (bytes)', int(r.calldataBytes)],
+        ['proof (bytes)', int(last.proof.length)],
+        ...deployed.deployGas.map((d) => [`deploy ${d.name} (gas / code bytes)`, `${int(d.gas)} / ${int(d.codeBytes)}`]),
+      ],
+    ),
+  );
 }
 const single = await backend.exampleRollupEvmCase();
 await backend.close();
@@ -204,16 +255,46 @@ const singleRes = await evmVerify(singleV, singleDeployed.address, signer!, sing
 if (!singleRes.verified) throw new Error(`single rollup proof rejected on the EVM: ${singleRes.error}`);
 const market = values['market-gas'] === 'auto' ? await marketOverheadFromBenchGas() : undefined;
 if (verifyGas > 0n) {
-  print(table('Per-proof L1 gas', ['batch size', 'root verify tx / proof', ...(market ? ['market / proof (bench:gas total/pf)', 'total / proof'] : []), 'one rollup proof verified alone (tx)'],
-    [2, 4, 8, 16, 32].map((n) => {
-      const v = verifyGas / BigInt(n);
-      const m = market?.get(n);
-      return [n, int(v), ...(market ? [m !== undefined ? int(m) : 'n/a', m !== undefined ? int(v + m) : 'n/a'] : []), int(singleRes.gasUsed!)];
-    })));
-  print('Root verify tx / proof = the gasUsed of the root verify transaction (21,000 + calldata + verification) divided by the batch size. ' +
-    'Market / proof (from `npm run bench:gas`) covers submit + seal, lock and fulfil excluding the verifier call, measured with 64-byte proofs: ' +
-    'the rollup proof bytes each submission carries (14,656 B for a bb UltraHonk ZK proof) add their calldata cost on top (see bench:gas).\n');
+  print(
+    table(
+      'Per-proof L1 gas',
+      [
+        'batch size',
+        'root verify tx / proof',
+        ...(market ? ['market / proof (bench:gas total/pf)', 'total / proof'] : []),
+        'one rollup proof verified alone (tx)',
+      ],
+      [2, 4, 8, 16, 32].map((n) => {
+        const v = verifyGas / BigInt(n);
+        const m = market?.get(n);
+        return [
+          n,
+          int(v),
+          ...(market ? [m !== undefined ? int(m) : 'n/a', m !== undefined ? int(v + m) : 'n/a'] : []),
+          int(singleRes.gasUsed!),
+        ];
+      }),
+    ),
+  );
+  print(
+    'Root verify tx / proof = the gasUsed of the root verify transaction (21,000 + calldata + verification) divided by the batch size. ' +
+      'Market / proof (from `npm run bench:gas`) covers submit + seal, lock and fulfil excluding the verifier call, measured with 64-byte proofs: ' +
+      'the rollup proof bytes each submission carries (14,656 B for a bb UltraHonk ZK proof) add their calldata cost on top (see bench:gas).\n',
+  );
 }
-print(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated).\n`);
-print(`One example rollup proof verified alone on L1 (its own generated verifier, evm target): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`);
-if (values.json) await writeFile(values.json, JSON.stringify({ results: results.map((r) => ({ size: r.size, stats: r.res.stats })), verifyGas: verifyGas.toString() }, null, 2));
+print(
+  `Load average at the end: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(
+      ' ',
+    )} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated).\n`,
+);
+print(
+  `One example rollup proof verified alone on L1 (its own generated verifier, evm target): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`,
+);
+if (values.json)
+  await writeFile(
+    values.json,
+    JSON.stringify({ results: results.map((r) => ({ size: r.size, stats: r.res.stats })), verifyGas: verifyGas.toString() }, null, 2),
+  );
