@@ -26,15 +26,13 @@ describe('obs: logs (pino)', () => {
     const log = createLogCore({ level: 'info', component: 'c', write: (l) => lines.push(l) });
     log.log('debug', 'hidden');
     log.log('info', 'plain');
-    log
-      .child('sub')
-      .log('warn', 'with fields', {
-        n: 10n ** 30n,
-        nested: { big: 1n, list: [2n] },
-        err: new Error('boom\nsecond line'),
-        level: 7,
-        msg: 'x',
-      });
+    log.child('sub').log('warn', 'with fields', {
+      n: 10n ** 30n,
+      nested: { big: 1n, list: [2n] },
+      err: new Error('boom\nsecond line'),
+      level: 7,
+      msg: 'x',
+    });
     expect(lines).to.have.length(2);
     const [a, b] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(a).to.deep.equal({ level: 'info', time: a!.time, component: 'c', msg: 'plain' });
