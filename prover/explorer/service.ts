@@ -114,6 +114,7 @@ export class ExplorerService {
             ...(k ? { stake: k.stake, proofs: k.proofs, fulfilled: k.fulfilled, errors: k.errors } : {}),
           },
       indexVersion: index.version,
+      pollIntervalMs: this.deps.pollIntervalMs,
     };
   }
 

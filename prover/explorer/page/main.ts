@@ -594,7 +594,7 @@ function StatusBar(props: { status: StatusView | undefined; error: Error | undef
           h(
             'p',
             null,
-            `The RPC failed: ${s.rpc.error ?? 'unknown error'}. Showing what was indexed up to block ${s.syncedTo}; the explorer retries every 2 s.`,
+            `The RPC failed: ${s.rpc.error ?? 'unknown error'}. Showing what was indexed up to block ${s.syncedTo}; the explorer retries every ${Math.max(1, Math.round(s.pollIntervalMs / 1000))} s.`,
           ),
         )
       : null,

@@ -48,6 +48,8 @@ export interface StatusView {
   };
   /** Bumped whenever the index changes. */
   readonly indexVersion: number;
+  /** How often the explorer reads its sources. */
+  readonly pollIntervalMs: number;
 }
 
 export interface BatchSummary {
