@@ -11,7 +11,8 @@ import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types'
 import type { ContractTransactionResponse, TransactionReceipt } from 'ethers';
 import { network } from 'hardhat';
 import { type Hex, keccak256, toHex } from 'viem';
-import { aggregationPublicInputs, PROOF_BYTES, submissionId, VK_BYTES } from '../prover/protocol/index.js';
+import { PROOF_BYTES, VK_BYTES } from '../prover/protocol/index.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs, submissionIdV1 as submissionId } from './lib/commitmentV1.js';
 import {
   KEY_HASHES,
   MIN_FEE,

@@ -7,7 +7,8 @@
  */
 import type { HardhatEthers, HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
 import type { Hex } from 'viem';
-import { aggregationPublicInputs, FIELD_MODULUS, fieldToWord } from '../../prover/protocol/index.js';
+import { FIELD_MODULUS, fieldToWord } from '../../prover/protocol/index.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs } from './commitmentV1.js';
 
 export const E18 = 10n ** 18n;
 export const NEX_SUPPLY = 1_000_000_000n * E18;

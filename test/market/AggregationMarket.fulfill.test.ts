@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { aggregationPublicInputs, batchRoot as tsBatchRoot } from '../../prover/protocol/index.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs, batchRootV1 as tsBatchRoot } from '../../scripts/lib/commitmentV1.js';
 import {
   BatchState,
   E18,

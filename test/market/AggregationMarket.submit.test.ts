@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { statementDigest } from '../../prover/protocol/index.js';
+import { statementDigestV1 as statementDigest } from '../../scripts/lib/commitmentV1.js';
 import {
   BatchState,
   FIELD_MODULUS,

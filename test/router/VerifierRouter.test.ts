@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { aggregationPublicInputs } from '../../prover/protocol/index.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs } from '../../scripts/lib/commitmentV1.js';
 import { FIELD_MODULUS, KEY_HASHES, abiEncodeInputs, word } from '../market/fixture.js';
 
 const { ethers, networkHelpers } = await network.create();

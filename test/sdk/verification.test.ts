@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import { encodeAbiParameters, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
-import { aggregationPublicInputs } from '../../prover/protocol/index.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs } from '../../scripts/lib/commitmentV1.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
 import { sendContractTx } from '../../prover/sdk/actions/internal.js';
 import { refund } from '../../prover/sdk/actions/refund.js';
