@@ -56,7 +56,7 @@ function countingProver(): BatchProver & { verified: number[] } {
       for (const s of slots) {
         if (!s.ok) continue;
         self.verified.push(s.slot);
-        const digest = precheckDigest({ vk: hexToBytes(s.input.vk), vkHash: s.input.programId, proof: hexToBytes(s.input.proof), publicInputs: s.input.publicInputs });
+        const digest = precheckDigest({ vk: hexToBytes(s.input.vk), vkHash: s.input.programId, owner: s.input.owner, proof: hexToBytes(s.input.proof), publicInputs: s.input.publicInputs });
         checks.push({ slot: s.slot, valid: s.slot !== 2, reason: s.slot === 2 ? 'proof does not verify' : undefined, ms: 1, digest });
       }
       return { invalidSlots: checks.filter((c) => !c.valid).map((c) => c.slot), checks, totalMs: checks.length };

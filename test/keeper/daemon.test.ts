@@ -41,7 +41,7 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
       const checks: SlotCheck[] = [];
       for (const s of slots) {
         if (!s.ok) continue;
-        const r: RollupProof = { vk: Buffer.from(s.input.vk.slice(2), 'hex'), vkHash: s.input.programId, proof: Buffer.from(s.input.proof.slice(2), 'hex'), publicInputs: s.input.publicInputs };
+        const r: RollupProof = { vk: Buffer.from(s.input.vk.slice(2), 'hex'), vkHash: s.input.programId, owner: s.input.owner, proof: Buffer.from(s.input.proof.slice(2), 'hex'), publicInputs: s.input.publicInputs };
         self.verified++;
         checks.push({ slot: s.slot, valid: await backend.verifyRollupProof(r), ms: 0, digest: precheckDigest(r) });
       }

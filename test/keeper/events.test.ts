@@ -29,7 +29,7 @@ describe('keeper events', () => {
     events.emit(log, 'batch.decided', { batchId: 1n, decision: 'wait', reason: 'at capacity (1/1)', listenOnly: true });
     events.emit(log, 'batch.decided', { batchId: 1n, decision: 'lock', reason: 'assigned to us', listenOnly: false });
     events.emit(log, 'tx.not-sent', { purpose: 'seal', batchId: 2n, reason: 'reverted: BatchNotOpen(2)' });
-    events.emit(log, 'proof.job.finished', { batchId: 1n, job: 'leaf-0', circuit: 'leaf1', ms: 1234, seconds: 1.2, done: 1, total: 3, fromCheckpoint: false }, { level: 'debug' });
+    events.emit(log, 'proof.job.finished', { batchId: 1n, job: 'leaf-0', circuit: 'leaf_1', ms: 1234, seconds: 1.2, done: 1, total: 3, fromCheckpoint: false }, { level: 'debug' });
     expect(lines.map((l) => [l.event, l.msg, l.level])).to.deep.equal([
       ['batch.decided', 'would lock (listen-only)', 'info'],
       ['batch.decided', 'decision: wait', 'info'],
@@ -72,14 +72,14 @@ describe('keeper events', () => {
     const got: string[] = [];
     events.on('*', (e) => got.push(e.event));
     const p = progressReporter(5n, log, events);
-    p.onProgress({ type: 'job-started', jobId: 'leaf-0', circuit: 'leaf1', level: 0, levels: 2, attempt: 1 });
-    p.onProgress({ type: 'job-finished', jobId: 'leaf-0', circuit: 'leaf1', level: 0, levels: 2, ms: 2_345, elapsedMs: 2_400, fromCheckpoint: false, done: 1, total: 3 });
-    p.onProgress({ type: 'job-retry', jobId: 'leaf-1', circuit: 'leaf1', reason: 'worker crashed' });
+    p.onProgress({ type: 'job-started', jobId: 'leaf-0', circuit: 'leaf_1', level: 0, levels: 2, attempt: 1 });
+    p.onProgress({ type: 'job-finished', jobId: 'leaf-0', circuit: 'leaf_1', level: 0, levels: 2, ms: 2_345, elapsedMs: 2_400, fromCheckpoint: false, done: 1, total: 3 });
+    p.onProgress({ type: 'job-retry', jobId: 'leaf-1', circuit: 'leaf_1', reason: 'worker crashed' });
     p.done();
     expect(got).to.deep.equal(['proof.job.started', 'proof.job.finished', 'proof.job.retried']);
     // The keeper is a daemon: log lines only, the same levels on a terminal or not (no status line).
     expect(lines.map((l) => l.level)).to.deep.equal(['debug', 'info', 'warn']);
-    expect(lines[1]).to.deep.include({ batchId: '5', job: 'leaf-0', circuit: 'leaf1', ms: 2_345, seconds: 2.3, done: 1, total: 3, fromCheckpoint: false });
+    expect(lines[1]).to.deep.include({ batchId: '5', job: 'leaf-0', circuit: 'leaf_1', ms: 2_345, seconds: 2.3, done: 1, total: 3, fromCheckpoint: false });
     expect(lines[0]).to.deep.include({ height: 0, levels: 2 });
   });
 });
