@@ -26,10 +26,9 @@ import { WorkerPool } from '../../prover/engine/workerPool.js';
 import { aggregationPublicInputs, batchRoot, type Hex, toWord } from '../../prover/protocol/index.js';
 import { circuitBuild, deployVerifier, evmVerify, type ExampleBackend, fromVerifierBuild, openExampleBackend } from '../../prover/toolchain/index.js';
 import { faultyBackend } from './faultyBackend.js';
-import { openProofCache, type ProofCache } from './proofCache.js';
+import { exampleBatch4, openProofCache, provenExampleBatch4, type ProofCache } from './proofCache.js';
 
 const PROVER: Address = '0x00000000000000000000000000000000c0ffee01';
-const OWNER: Address = '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc';
 
 function isAlive(pid: number): boolean {
   try {
@@ -66,7 +65,6 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
   let cache: ProofCache;
   let dir: string;
   let valid: RollupProof;
-  let other: RollupProof;
   let garbage: RollupProof;
   let batch: Batch;
 
@@ -75,12 +73,7 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
     backend = await openExampleBackend({});
     cache = openProofCache(backend.artifacts);
     dir = await mkdtemp(path.join(os.tmpdir(), 'nex-engine-e2e-'));
-    valid = await cache.rollup('rollup_counter', 'engine-e2e-0', OWNER, () => backend.proveExampleRollup({ publicInputCount: 1, seed: 'engine-e2e-0', owner: OWNER }));
-    other = await cache.rollup('rollup_transfer', 'engine-e2e-1', OWNER, () => backend.proveExampleRollup({ publicInputCount: 2, seed: 'engine-e2e-1', owner: OWNER }));
-    // Garbage: the right shape and program, random proof bytes (kept canonical field by field).
-    const proof = Uint8Array.from(other.proof, (b, i) => (i % 32 === 0 ? 0 : (b * 31 + i) & 0xff));
-    garbage = { ...other, proof };
-    batch = { capacity: 4, slots: [{ kind: 'proof', rollup: valid }, { kind: 'proof', rollup: garbage }, { kind: 'empty' }, { kind: 'empty' }] };
+    ({ valid, garbage, batch } = await exampleBatch4(cache, backend));
   });
 
   after(async () => {
@@ -180,6 +173,13 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
     const otherProver = [...res.publicInputs];
     otherProver[2] = toWord('0x00000000000000000000000000000000c0ffee02');
     expect((await evmVerify(verifier, address, signer!, res.proof, otherProver)).verified).to.equal(false);
+  });
+
+  it('the shared proven example batch: another aggregation for the same prover proves nothing (test proof cache)', async () => {
+    const res = await provenExampleBatch4(cache, backend, PROVER);
+    expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([['L0', true], ['P1@h1', true], ['N2.0', true]]);
+    expect(res.root).to.equal(batchRoot([rollupDigest(valid), rollupDigest(garbage)], 4, 0b10n));
+    expect(await backend.verifyAggProof({ circuit: 'node', target: 'evm-no-zk', proof: res.proof, publicInputs: res.publicInputs, root: res.root })).to.equal(true);
   });
 
   it('with autoExclude off, an invalid slot fails the call before any proving', async () => {

@@ -13,12 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Address } from 'viem';
 import {
+  aggregateBatch,
   aggProofFromJson,
   aggProofToJson,
   buildRoot,
   rollupFromJson,
   rollupToJson,
+  silentLogger,
+  type AggregateResult,
   type AggProof,
+  type Batch,
   type AggregationArtifacts,
   type ExampleRollup,
   type RollupProof,
@@ -105,4 +109,35 @@ export function openProofCache(art: Pick<AggregationArtifacts, 'buildId'>): Proo
       return p;
     },
   };
+}
+
+/** What proving the example batch needs: an example backend (prover/toolchain openExampleBackend). */
+export interface ExampleProver {
+  proveExampleRollup(args: { publicInputCount: 1 | 2 | 4; seed: string; owner?: Address | undefined }): Promise<RollupProof>;
+}
+
+/** The owner of the shared example batch's programs. */
+export const EXAMPLE_BATCH_OWNER: Address = '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc';
+
+/**
+ * The shared capacity-4 example batch, [counter, garbage (a transfer proof with scrambled bytes: the
+ * pre-check excludes it), empty, empty], built from cached rollup proofs: engine-e2e.test.ts proves it
+ * (killing and resuming the engine) and leaves every proof of its tree in the cache's checkpoint
+ * directory, so another end-to-end test that aggregates it for the same prover (provenExampleBatch4)
+ * gets the root without proving.
+ */
+export async function exampleBatch4(cache: ProofCache, backend: ExampleProver): Promise<{ valid: RollupProof; other: RollupProof; garbage: RollupProof; batch: Batch }> {
+  const owner = EXAMPLE_BATCH_OWNER;
+  const valid = await cache.rollup('rollup_counter', 'engine-e2e-0', owner, () => backend.proveExampleRollup({ publicInputCount: 1, seed: 'engine-e2e-0', owner }));
+  const other = await cache.rollup('rollup_transfer', 'engine-e2e-1', owner, () => backend.proveExampleRollup({ publicInputCount: 2, seed: 'engine-e2e-1', owner }));
+  // Garbage: the right shape and program, scrambled proof bytes (kept canonical field by field).
+  const garbage = { ...other, proof: Uint8Array.from(other.proof, (b, i) => (i % 32 === 0 ? 0 : (b * 31 + i) & 0xff)) };
+  const batch: Batch = { capacity: 4, slots: [{ kind: 'proof', rollup: valid }, { kind: 'proof', rollup: garbage }, { kind: 'empty' }, { kind: 'empty' }] };
+  return { valid, other, garbage, batch };
+}
+
+/** The shared example batch aggregated for `prover` through the cache's checkpoints (proven once per build and prover). */
+export async function provenExampleBatch4(cache: ProofCache, backend: ExampleProver, prover: Address): Promise<AggregateResult> {
+  const { batch } = await exampleBatch4(cache, backend);
+  return aggregateBatch({ batch, prover, checkpointDir: cache.checkpointDir, logger: silentLogger });
 }
