@@ -80,6 +80,6 @@ describe('keeper events', () => {
     // The keeper is a daemon: log lines only, the same levels on a terminal or not (no status line).
     expect(lines.map((l) => l.level)).to.deep.equal(['debug', 'info', 'warn']);
     expect(lines[1]).to.deep.include({ batchId: '5', job: 'leaf-0', circuit: 'leaf_1', ms: 2_345, seconds: 2.3, done: 1, total: 3, fromCheckpoint: false });
-    expect(lines[0]).to.deep.include({ height: 0, levels: 2 });
+    expect(lines[0]).to.deep.include({ height: 1, levels: 2 }); // level 0 = the leaves, at height 1 (version 2's tree)
   });
 });
