@@ -71,9 +71,15 @@ function restrictionsFor(layer) {
   }
   for (const [name, path] of Object.entries(TOOLS)) {
     if (name === own || (layer.tools ?? []).includes(name)) continue;
-    patterns.push({ regex: `${UP}${segment(path)}/`, message: `the ${own} layer may not depend on ${path} (docs/architecture.md, layers).` });
+    patterns.push({
+      regex: `${UP}${segment(path)}/`,
+      message: `the ${own} layer may not depend on ${path} (docs/architecture.md, layers).`,
+    });
   }
-  patterns.push({ regex: `${UP}test/`, message: 'product code may not import from test/ (move shared helpers to scripts/lib or deploy/).' });
+  patterns.push({
+    regex: `${UP}test/`,
+    message: 'product code may not import from test/ (move shared helpers to scripts/lib or deploy/).',
+  });
   return patterns;
 }
 

@@ -16,8 +16,7 @@ import {INexCallback} from "../interfaces/INexCallback.sol";
 /// @dev Statement digest = keccak256(abi.encodePacked(programId, publicInputs)) (docs/protocol.md).
 contract ExampleRollup is INexCallback {
     /// @dev BN254 scalar field modulus: public inputs must be below it.
-    uint256 private constant _FIELD_MODULUS =
-        0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+    uint256 private constant _FIELD_MODULUS = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
 
     struct Transition {
         bytes32 oldRoot;

@@ -84,7 +84,11 @@ interface IAggregationMarket is IJobLifetime {
     /// @param index The registration index that statements store (see {programIdAt}).
     /// @param vk The verification key bytes (not stored on chain).
     event ProgramRegistered(
-        bytes32 indexed programId, address indexed owner, uint32 publicInputCount, uint24 index, bytes vk
+        bytes32 indexed programId,
+        address indexed owner,
+        uint32 publicInputCount,
+        uint24 index,
+        bytes vk
     );
     /// @notice A program's callback changed.
     /// @param programId The program.
@@ -94,7 +98,11 @@ interface IAggregationMarket is IJobLifetime {
     /// @param programId The program.
     /// @param previousOwner The owner before.
     /// @param newOwner The owner now.
-    event ProgramOwnershipTransferred(bytes32 indexed programId, address indexed previousOwner, address indexed newOwner);
+    event ProgramOwnershipTransferred(
+        bytes32 indexed programId,
+        address indexed previousOwner,
+        address indexed newOwner
+    );
     /// @notice A proof was posted (submit or submitMany); its bytes are in the transaction's calldata only.
     /// @param submissionId The new submission (batchId * 32 + slot).
     /// @param programId The program.
@@ -117,7 +125,11 @@ interface IAggregationMarket is IJobLifetime {
     /// @param assigned The drawn prover (address(0): open to every eligible prover at once).
     /// @param assignmentDeadline End of the assigned prover's exclusive window.
     event BatchSealed(
-        uint256 indexed batchId, uint32 version, uint8 count, address indexed assigned, uint64 assignmentDeadline
+        uint256 indexed batchId,
+        uint32 version,
+        uint8 count,
+        address indexed assigned,
+        uint64 assignmentDeadline
     );
     /// @notice A prover locked a sealed batch.
     /// @param batchId The batch.
@@ -126,7 +138,11 @@ interface IAggregationMarket is IJobLifetime {
     /// @param finalDeadline Late fulfilment by any eligible prover up to here; slashable after.
     /// @param collateral The NEX locked from the prover's stake.
     event BatchLocked(
-        uint256 indexed batchId, address indexed prover, uint64 lockDeadline, uint64 finalDeadline, uint256 collateral
+        uint256 indexed batchId,
+        address indexed prover,
+        uint64 lockDeadline,
+        uint64 finalDeadline,
+        uint256 collateral
     );
     /// @notice A submission was included in its batch's fulfilment: its statement is verified.
     /// @param submissionId The submission.
@@ -143,7 +159,12 @@ interface IAggregationMarket is IJobLifetime {
     /// @param protocolFee Fees credited to the treasury.
     /// @param late True when fulfilled after the lock deadline (the locker was slashed).
     event BatchFulfilled(
-        uint256 indexed batchId, address indexed prover, uint32 includedMask, uint256 feesPaid, uint256 protocolFee, bool late
+        uint256 indexed batchId,
+        address indexed prover,
+        uint32 includedMask,
+        uint256 feesPaid,
+        uint256 protocolFee,
+        bool late
     );
     /// @notice A program callback reverted or ran out of gas; the fulfilment stands.
     /// @param submissionId The submission whose callback failed.
@@ -156,7 +177,11 @@ interface IAggregationMarket is IJobLifetime {
     /// @param burned NEX burnt.
     /// @param rewarded NEX sent to `caller`.
     event BatchSlashed(
-        uint256 indexed batchId, address indexed locker, address indexed caller, uint256 burned, uint256 rewarded
+        uint256 indexed batchId,
+        address indexed locker,
+        address indexed caller,
+        uint256 burned,
+        uint256 rewarded
     );
     /// @notice A lock expired while its verifier version was frozen or removed: the collateral was released
     /// without penalty and the batch is Sealed again.
@@ -177,7 +202,10 @@ interface IAggregationMarket is IJobLifetime {
     /// @param caller Who called the refund.
     /// @param amount The fee, in wei.
     event RefundCredited(
-        uint256 indexed submissionId, address indexed submitter, address indexed caller, uint256 amount
+        uint256 indexed submissionId,
+        address indexed submitter,
+        address indexed caller,
+        uint256 amount
     );
     /// @notice Earnings were paid out.
     /// @param account Whose earnings.
@@ -360,10 +388,11 @@ interface IAggregationMarket is IJobLifetime {
     /// @param publicInputs The proof's public inputs (canonical field elements, the program's count).
     /// @param proof The proof bytes (not checked on chain: the prover checks them before aggregating).
     /// @return submissionId The new submission (batchId * 32 + slot).
-    function submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof)
-        external
-        payable
-        returns (uint256 submissionId);
+    function submit(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof
+    ) external payable returns (uint256 submissionId);
 
     /// @notice Posts several proofs; sum(fees) must equal msg.value.
     /// @param programIds The program of each proof.
@@ -430,10 +459,9 @@ interface IAggregationMarket is IJobLifetime {
     /// @return publicInputCount Its public-input count.
     /// @return index Its registration index.
     /// @return callback Its callback (address(0): none).
-    function programs(bytes32 programId)
-        external
-        view
-        returns (address owner, uint32 publicInputCount, uint24 index, address callback);
+    function programs(
+        bytes32 programId
+    ) external view returns (address owner, uint32 publicInputCount, uint24 index, address callback);
 
     /// @notice The programId registered with `index` (statements store the index, not the id).
     /// @param index A registration index.

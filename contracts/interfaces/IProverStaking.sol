@@ -52,7 +52,11 @@ interface IProverStaking {
     /// @param rewarded NEX sent to `beneficiary`.
     /// @param beneficiary Who received the reward share.
     event Slashed(
-        address indexed prover, uint256 amount, uint256 burned, uint256 rewarded, address indexed beneficiary
+        address indexed prover,
+        uint256 amount,
+        uint256 burned,
+        uint256 rewarded,
+        address indexed beneficiary
     );
 
     /// @notice The parameters now are (`minStake`, `unbondingPeriod`, `slashBurnBps`).
@@ -183,9 +187,11 @@ interface IProverStaking {
     /// @param beneficiary Receives the part not burnt.
     /// @return burned NEX burnt.
     /// @return rewarded NEX sent to `beneficiary`.
-    function slashCollateral(address prover, uint256 amount, address beneficiary)
-        external
-        returns (uint256 burned, uint256 rewarded);
+    function slashCollateral(
+        address prover,
+        uint256 amount,
+        address beneficiary
+    ) external returns (uint256 burned, uint256 rewarded);
 
     /// @notice Seconds between `requestUnstake` and the earliest `withdraw` of that entry.
     /// @return Seconds.

@@ -92,8 +92,10 @@ interface IVerifierRouter {
     /// @param prover The prover it must be bound to.
     /// @return True when the verifier accepts; reverts {RouterVersionNotUsable} when the version is not
     /// usable; returns false (never reverts) when the verifier rejects the proof.
-    function verifyAggregation(uint32 version, bytes calldata proof, bytes32 batchRoot, address prover)
-        external
-        view
-        returns (bool);
+    function verifyAggregation(
+        uint32 version,
+        bytes calldata proof,
+        bytes32 batchRoot,
+        address prover
+    ) external view returns (bool);
 }

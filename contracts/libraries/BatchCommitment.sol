@@ -7,8 +7,7 @@ pragma solidity ^0.8.28;
 /// (`prover/protocol/commitment.ts`) and Noir implementations through `test/vectors/commitment.json`.
 library BatchCommitment {
     /// @notice The BN254 scalar field modulus r. Public inputs and key hashes are elements of F_r.
-    uint256 internal constant FIELD_MODULUS =
-        0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+    uint256 internal constant FIELD_MODULUS = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
 
     /// @notice The largest batch capacity (leaves of a batch tree) and the submission-id stride.
     uint256 internal constant MAX_CAPACITY = 32;
@@ -69,12 +68,22 @@ library BatchCommitment {
         assembly ("memory-safe") {
             let src := add(leaves, 0x20)
             let dst := add(level, 0x20)
-            for { let i := 0 } lt(i, width) { i := add(i, 2) } {
+            for {
+                let i := 0
+            } lt(i, width) {
+                i := add(i, 2)
+            } {
                 mstore(add(dst, shl(4, i)), keccak256(add(src, shl(5, i)), 0x40))
             }
             width := shr(1, width)
-            for {} gt(width, 1) { width := shr(1, width) } {
-                for { let i := 0 } lt(i, width) { i := add(i, 2) } {
+            for {} gt(width, 1) {
+                width := shr(1, width)
+            } {
+                for {
+                    let i := 0
+                } lt(i, width) {
+                    i := add(i, 2)
+                } {
                     mstore(add(dst, shl(4, i)), keccak256(add(dst, shl(5, i)), 0x40))
                 }
             }
@@ -96,11 +105,11 @@ library BatchCommitment {
     /// @param prover The prover the proof is bound to.
     /// @param keyHashes The aggregation key hashes of the verifier version.
     /// @return inputs The public inputs.
-    function aggregationPublicInputs(bytes32 batchRoot, address prover, bytes32[] memory keyHashes)
-        internal
-        pure
-        returns (bytes32[] memory inputs)
-    {
+    function aggregationPublicInputs(
+        bytes32 batchRoot,
+        address prover,
+        bytes32[] memory keyHashes
+    ) internal pure returns (bytes32[] memory inputs) {
         uint256 k = keyHashes.length;
         inputs = new bytes32[](3 + k);
         (inputs[0], inputs[1]) = splitRoot(batchRoot);

@@ -37,11 +37,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @dev The edges of the batch state machine (docs/protocol.md, "A batch"): bit `8 * from + to` is set
     /// for each edge, with None = 0, Open = 1, Sealed = 2, Locked = 3, Fulfilled = 4 (`Expired`, 5, is never
     /// stored: views derive it). Literal numbers: an enum conversion would not be a compile-time constant.
-    uint256 private constant _BATCH_EDGES = (1 << (8 * 0 + 1)) // None -> Open: first submission
-        | (1 << (8 * 1 + 2)) // Open -> Sealed: full, or timed out
-        | (1 << (8 * 2 + 3)) // Sealed -> Locked: lock
-        | (1 << (8 * 3 + 4)) // Locked -> Fulfilled: fulfill
-        | (1 << (8 * 3 + 2)); // Locked -> Sealed: slash
+    uint256 private constant _BATCH_EDGES =
+        (1 << (8 * 0 + 1)) // None -> Open: first submission
+            | (1 << (8 * 1 + 2)) // Open -> Sealed: full, or timed out
+            | (1 << (8 * 2 + 3)) // Sealed -> Locked: lock
+            | (1 << (8 * 3 + 4)) // Locked -> Fulfilled: fulfill
+            | (1 << (8 * 3 + 2)); // Locked -> Sealed: slash
     bytes32 private constant _HAS_CALLBACK = bytes32(uint256(1) << 255);
     /// @notice Public-input counts the version-1 aggregation circuits take (leaf circuits for 1, 2 and 4
     /// inputs): bit n - 1 set = count n. The initial value of {aggregatableInputCounts}.
@@ -117,19 +118,20 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @notice The default parameters (docs/protocol.md, "Parameters").
     function defaultParams() external pure returns (Params memory) {
-        return Params({
-            minFeePerProof: 0.0001 ether,
-            batchCapacity: 8,
-            batchTimeout: 300,
-            assignmentWindow: 120,
-            provingWindowBase: 600,
-            provingWindowPerProof: 120,
-            secondaryWindow: 1800,
-            submissionTtl: 86_400,
-            collateralPerProof: 10e18,
-            protocolFeeBps: 500,
-            callbackGasLimit: 100_000
-        });
+        return
+            Params({
+                minFeePerProof: 0.0001 ether,
+                batchCapacity: 8,
+                batchTimeout: 300,
+                assignmentWindow: 120,
+                provingWindowBase: 600,
+                provingWindowPerProof: 120,
+                secondaryWindow: 1800,
+                submissionTtl: 86_400,
+                collateralPerProof: 10e18,
+                protocolFeeBps: 500,
+                callbackGasLimit: 100_000
+            });
     }
 
     // =====================================================================================
@@ -177,12 +179,11 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     // =====================================================================================
 
     /// @inheritdoc IAggregationMarket
-    function submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof)
-        external
-        payable
-        whenNotPaused
-        returns (uint256 submissionId)
-    {
+    function submit(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof
+    ) external payable whenNotPaused returns (uint256 submissionId) {
         return _submit(programId, publicInputs, proof, msg.value);
     }
 
@@ -242,8 +243,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         Batch storage b = _batches[batchId];
         if (b.state != BatchState.Sealed) revert MarketUnexpectedBatchState(batchId, b.state);
         address assigned = b.assigned;
-        if (assigned != address(0) && assigned != prover && block.timestamp <= uint256(b.sealedAt) + _assignmentWindow)
-        {
+        if (
+            assigned != address(0) && assigned != prover && block.timestamp <= uint256(b.sealedAt) + _assignmentWindow
+        ) {
             revert MarketNotAssignedProver(batchId, assigned);
         }
         uint32 version = b.version;
@@ -393,11 +395,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     }
 
     /// @inheritdoc IAggregationMarket
-    function programs(bytes32 programId)
-        external
-        view
-        returns (address owner, uint32 publicInputCount, uint24 index, address callback)
-    {
+    function programs(
+        bytes32 programId
+    ) external view returns (address owner, uint32 publicInputCount, uint24 index, address callback) {
         Program storage p = _programs[programId];
         return (p.owner, p.publicInputCount, p.index, p.callback);
     }
@@ -468,7 +468,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     function batchRoot(uint256 batchId, uint32 excludedMask) external view returns (bytes32) {
         Batch storage b = _batches[batchId];
         uint256 count = b.count;
-        (bytes32[] memory leaves,) = _leaves(batchId, b.capacity, count, _filledMask(count) & ~excludedMask);
+        (bytes32[] memory leaves, ) = _leaves(batchId, b.capacity, count, _filledMask(count) & ~excludedMask);
         return BatchCommitment.root(leaves);
     }
 
@@ -480,29 +480,32 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function params() external view returns (Params memory) {
-        return Params({
-            minFeePerProof: _minFeePerProof,
-            batchCapacity: _batchCapacity,
-            batchTimeout: _batchTimeout,
-            assignmentWindow: _assignmentWindow,
-            provingWindowBase: _provingWindowBase,
-            provingWindowPerProof: _provingWindowPerProof,
-            secondaryWindow: _secondaryWindow,
-            submissionTtl: _submissionTtl,
-            collateralPerProof: _collateralPerProof,
-            protocolFeeBps: _protocolFeeBps,
-            callbackGasLimit: _callbackGasLimit
-        });
+        return
+            Params({
+                minFeePerProof: _minFeePerProof,
+                batchCapacity: _batchCapacity,
+                batchTimeout: _batchTimeout,
+                assignmentWindow: _assignmentWindow,
+                provingWindowBase: _provingWindowBase,
+                provingWindowPerProof: _provingWindowPerProof,
+                secondaryWindow: _secondaryWindow,
+                submissionTtl: _submissionTtl,
+                collateralPerProof: _collateralPerProof,
+                protocolFeeBps: _protocolFeeBps,
+                callbackGasLimit: _callbackGasLimit
+            });
     }
 
     // =====================================================================================
     // INTERNAL: submissions
     // =====================================================================================
 
-    function _submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof, uint256 fee)
-        private
-        returns (uint256 submissionId)
-    {
+    function _submit(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof,
+        uint256 fee
+    ) private returns (uint256 submissionId) {
         (bytes32 digest, uint24 programIndex) = _checkSubmission(programId, publicInputs, proof, fee);
         (uint256 batchId, uint256 slot, bool full) = _claimSlot();
         submissionId = SubmissionId.pack(batchId, slot);
@@ -517,8 +520,11 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// checked by the statementOf tests: submitter bits 0-159, fee 160-223, programIndex 224-247, status 248-255.
     function _storeStatement(bytes32 digest, uint256 fee, uint24 programIndex) private {
         // fee <= type(uint64).max is checked in _checkSubmission.
-        uint256 packed = uint256(uint160(msg.sender)) | (fee << 160) | (uint256(programIndex) << 224)
-            | (uint256(uint8(StatementStatus.Pending)) << 248);
+        uint256 packed =
+            uint256(uint160(msg.sender))
+                | (fee << 160)
+                | (uint256(programIndex) << 224)
+                | (uint256(uint8(StatementStatus.Pending)) << 248);
         assembly ("memory-safe") {
             mstore(0x00, digest)
             mstore(0x20, _statements.slot)
@@ -527,11 +533,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     }
 
     /// @dev Validates a submission and returns its statement digest and program index.
-    function _checkSubmission(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof, uint256 fee)
-        private
-        view
-        returns (bytes32 digest, uint24 programIndex)
-    {
+    function _checkSubmission(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof,
+        uint256 fee
+    ) private view returns (bytes32 digest, uint24 programIndex) {
         uint256 minFee = _minFeePerProof;
         if (fee < minFee) revert MarketFeeBelowFloor(fee, minFee);
         if (fee > type(uint64).max) revert MarketFeeTooHigh(fee);
@@ -637,9 +644,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @dev Credits the fees (minus the protocol fee) and releases (or, when late, slashes) the
     /// locker's collateral.
-    function _settle(uint256 batchId, Batch storage b, address prover, bool late, uint32 included, uint256 fees)
-        private
-    {
+    function _settle(
+        uint256 batchId,
+        Batch storage b,
+        address prover,
+        bool late,
+        uint32 included,
+        uint256 fees
+    ) private {
         uint256 protocolFee = _creditProtocolFee(fees);
         _earnings[prover] += fees - protocolFee;
         emit BatchFulfilled(batchId, prover, included, fees - protocolFee, protocolFee, late);
@@ -656,7 +668,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// in the treasury's own slot (one SSTORE to a slot every fulfilment reads anyway), or, in the
     /// unreachable-in-practice case that the accrual would pass 2^80 wei, into its earnings.
     function _creditProtocolFee(uint256 fees) private returns (uint256 protocolFee) {
-        protocolFee = fees * _protocolFeeBps / _BPS;
+        protocolFee = (fees * _protocolFeeBps) / _BPS;
         if (protocolFee == 0) return 0;
         uint256 accrued = _treasuryAccrued + protocolFee;
         if (accrued <= type(uint80).max) _treasuryAccrued = uint80(accrued);
@@ -665,11 +677,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @dev The batch tree leaves: the stored digest of each selected slot, zero elsewhere. A selected
     /// slot without a digest (refunded) is dropped: `included` is the selection minus those slots.
-    function _leaves(uint256 batchId, uint256 capacity, uint256 count, uint32 selected)
-        private
-        view
-        returns (bytes32[] memory leaves, uint32 included)
-    {
+    function _leaves(
+        uint256 batchId,
+        uint256 capacity,
+        uint256 count,
+        uint32 selected
+    ) private view returns (bytes32[] memory leaves, uint32 included) {
         leaves = new bytes32[](capacity);
         included = selected;
         for (uint256 i; i < count; ++i) {
@@ -685,10 +698,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// statement becomes Verified (its fee summed), the digest slot is freed and `SubmissionVerified`
     /// is emitted. The program id (and whether the program has a callback) is read only when the
     /// program differs from the previous included slot's.
-    function _verifySlots(uint256 batchId, uint256 capacity, uint256 count, uint32 excludedMask)
-        private
-        returns (Verification memory v)
-    {
+    function _verifySlots(
+        uint256 batchId,
+        uint256 capacity,
+        uint256 count,
+        uint32 excludedMask
+    ) private returns (Verification memory v) {
         v.leaves = new bytes32[](capacity);
         v.programIndexes = new uint24[](count);
         bytes32[] memory leaves = v.leaves;
@@ -871,10 +886,13 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     function _setParams(Params memory p) private {
         if (
-            !BatchCommitment.isValidCapacity(p.batchCapacity) || p.batchTimeout == 0 || p.provingWindowBase == 0
-                || p.secondaryWindow == 0 || p.protocolFeeBps > MAX_PROTOCOL_FEE_BPS
-                || p.callbackGasLimit > MAX_CALLBACK_GAS_LIMIT
-                || uint256(p.collateralPerProof) * BatchCommitment.MAX_CAPACITY > type(uint96).max
+            !BatchCommitment.isValidCapacity(p.batchCapacity)
+            || p.batchTimeout == 0
+            || p.provingWindowBase == 0
+            || p.secondaryWindow == 0
+            || p.protocolFeeBps > MAX_PROTOCOL_FEE_BPS
+            || p.callbackGasLimit > MAX_CALLBACK_GAS_LIMIT
+            || uint256(p.collateralPerProof) * BatchCommitment.MAX_CAPACITY > type(uint96).max
         ) revert MarketInvalidParams();
         uint64 maxLifetime = uint64(
             p.provingWindowBase + uint256(p.provingWindowPerProof) * BatchCommitment.MAX_CAPACITY + p.secondaryWindow

@@ -44,11 +44,10 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @param verifier The aggregation verifier contract (`verify(bytes,bytes32[])`).
     /// @param keyHashes Aggregation-circuit key hashes, in the order the root circuit exposes them.
     /// @return version The new version number (1, 2, 3...).
-    function addVersion(address verifier, bytes32[] calldata keyHashes)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-        returns (uint32 version)
-    {
+    function addVersion(
+        address verifier,
+        bytes32[] calldata keyHashes
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint32 version) {
         if (verifier.code.length == 0) revert RouterInvalidVerifier(verifier);
         uint256 k = keyHashes.length;
         if (k == 0 || k > MAX_KEY_HASHES) revert RouterInvalidKeyHashCount(k);
@@ -141,22 +140,21 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @return keyHashes Its pinned aggregation key hashes.
     /// @return removed Whether it was removed.
     /// @return frozen Whether it is frozen.
-    function getVersion(uint32 version)
-        external
-        view
-        returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen)
-    {
+    function getVersion(
+        uint32 version
+    ) external view returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen) {
         Version storage v = _existing(version);
         (verifier, keyHashes) = _loadVersionData(v.data);
         return (verifier, keyHashes, v.removed, v.frozen);
     }
 
     /// @inheritdoc IVerifierRouter
-    function verifyAggregation(uint32 version, bytes calldata proof, bytes32 batchRoot, address prover)
-        external
-        view
-        returns (bool)
-    {
+    function verifyAggregation(
+        uint32 version,
+        bytes calldata proof,
+        bytes32 batchRoot,
+        address prover
+    ) external view returns (bool) {
         if (!_isUsable(version)) revert RouterVersionNotUsable(version);
         (address verifier, bytes32[] memory keyHashes) = _loadVersionData(_versions[version].data);
         bytes32[] memory inputs = BatchCommitment.aggregationPublicInputs(batchRoot, prover, keyHashes);

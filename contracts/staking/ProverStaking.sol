@@ -266,12 +266,11 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// market only ever slashes what it locked, so only the first step happens in practice; the
     /// other steps make the rule total. `burned = amount * slashBurnBps / 10000` is burnt through the
     /// token's `burn`, `rewarded = amount - burned` is transferred to `beneficiary`.
-    function slashCollateral(address prover, uint256 amount, address beneficiary)
-        external
-        onlyRole(MARKET_ROLE)
-        nonReentrant
-        returns (uint256 burned, uint256 rewarded)
-    {
+    function slashCollateral(
+        address prover,
+        uint256 amount,
+        address beneficiary
+    ) external onlyRole(MARKET_ROLE) nonReentrant returns (uint256 burned, uint256 rewarded) {
         if (beneficiary == address(0)) revert StakingZeroAddress("beneficiary");
         Account storage a = _accounts[prover];
         uint256 staked = a.staked;

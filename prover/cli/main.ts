@@ -12,7 +12,11 @@ const processIo: CliIo = {
  * Runs the `nex` CLI on `argv` (the words after `nex`) and returns the exit code: 0 on success and for
  * help/version, 1 when the command failed, 2 for wrong arguments (with the usage).
  */
-export async function main(argv: readonly string[], io: CliIo = processIo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   let code = 0;
   const ctx: CliContext = {
     io,

@@ -15,15 +15,51 @@ interface TopLevel {
 }
 
 const TOP_LEVEL: readonly TopLevel[] = [
-  { name: 'devnet', summary: 'Start a local devnet (Hardhat node), deploy NEX and fund the test accounts', load: async () => (await import('./commands/devnet.js')).devnet },
-  { name: 'deploy', summary: 'Deploy (or confirm) the NEX protocol on a chain from a parameters file', load: async () => (await import('./commands/devnet.js')).deploy },
-  { name: 'rollup', summary: 'Rollup team commands: register a program, submit proofs, status, wait, refund, fee', load: async () => (await import('./commands/rollup.js')).rollup },
-  { name: 'keeper', summary: 'Prover keeper: init, stake, unstake, withdraw, claim, status, run (the daemon)', load: async () => (await import('./commands/keeper.js')).keeper },
-  { name: 'prove', summary: 'Prove a statement of the example rollup circuit to a file', load: async () => (await import('./commands/prove.js')).prove },
-  { name: 'aggregate', summary: 'Aggregate a batch of rollup proofs into one EVM root proof', load: async () => (await import('./commands/prove.js')).aggregate },
-  { name: 'verify', summary: 'Verify a rollup or aggregated proof file with bb, or on an in-process EVM (--evm)', load: async () => (await import('./commands/prove.js')).verify },
-  { name: 'srs', summary: 'The trusted setup: generate the INSECURE dev SRS (setup), show and check SRSs (info)', load: async () => (await import('./commands/srs.js')).srs },
-  { name: 'circuits', summary: 'Compile the circuits, verification keys and the root Solidity verifier (build, cached)', load: async () => (await import('./commands/circuits.js')).circuits },
+  {
+    name: 'devnet',
+    summary: 'Start a local devnet (Hardhat node), deploy NEX and fund the test accounts',
+    load: async () => (await import('./commands/devnet.js')).devnet,
+  },
+  {
+    name: 'deploy',
+    summary: 'Deploy (or confirm) the NEX protocol on a chain from a parameters file',
+    load: async () => (await import('./commands/devnet.js')).deploy,
+  },
+  {
+    name: 'rollup',
+    summary: 'Rollup team commands: register a program, submit proofs, status, wait, refund, fee',
+    load: async () => (await import('./commands/rollup.js')).rollup,
+  },
+  {
+    name: 'keeper',
+    summary: 'Prover keeper: init, stake, unstake, withdraw, claim, status, run (the daemon)',
+    load: async () => (await import('./commands/keeper.js')).keeper,
+  },
+  {
+    name: 'prove',
+    summary: 'Prove a statement of the example rollup circuit to a file',
+    load: async () => (await import('./commands/prove.js')).prove,
+  },
+  {
+    name: 'aggregate',
+    summary: 'Aggregate a batch of rollup proofs into one EVM root proof',
+    load: async () => (await import('./commands/prove.js')).aggregate,
+  },
+  {
+    name: 'verify',
+    summary: 'Verify a rollup or aggregated proof file with bb, or on an in-process EVM (--evm)',
+    load: async () => (await import('./commands/prove.js')).verify,
+  },
+  {
+    name: 'srs',
+    summary: 'The trusted setup: generate the INSECURE dev SRS (setup), show and check SRSs (info)',
+    load: async () => (await import('./commands/srs.js')).srs,
+  },
+  {
+    name: 'circuits',
+    summary: 'Compile the circuits, verification keys and the root Solidity verifier (build, cached)',
+    load: async () => (await import('./commands/circuits.js')).circuits,
+  },
 ];
 
 function version(): string {
@@ -41,7 +77,7 @@ export function createProgram(ctx: CliContext): Command {
     .showHelpAfterError()
     .showSuggestionAfterError()
     .exitOverride()
-    .addHelpText('after', '\nnex help <command...> (or nex <command...> --help) shows a command\'s options.');
+    .addHelpText('after', "\nnex help <command...> (or nex <command...> --help) shows a command's options.");
   const loaded = new Set<Command>();
   /** Defines a top-level command (its module is imported now); groups get `help [command...]`. */
   const load = async (sub: Command): Promise<void> => {

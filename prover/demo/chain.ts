@@ -33,7 +33,12 @@ export function buildVerifier(update: Update): Promise<VerifierBuild> {
     log: (event, fields) => {
       if (event === 'circuits' && fields && typeof fields.step === 'string') {
         // Circuits build progress (a cache miss: minutes): step, circuit, detail.
-        update(['circuits', fields.step, fields.circuit, fields.detail].filter((x) => typeof x === 'string' && x).join(' ').slice(0, 100));
+        update(
+          ['circuits', fields.step, fields.circuit, fields.detail]
+            .filter((x) => typeof x === 'string' && x)
+            .join(' ')
+            .slice(0, 100),
+        );
       } else if (event === 'devnet.build' && fields?.step) update(`${String(fields.step)}${fields.cacheHit === true ? ' (cached)' : ''}`);
     },
     onSrsProgress: (p) => update(`dev SRS ${p.phase} ${p.done}/${p.total}`, p.total > 0 ? p.done / p.total : undefined),
@@ -52,7 +57,8 @@ export async function startChain(opts: DemoOptions, verifierBuild: VerifierBuild
     root: opts.root,
     deploymentsDir: path.join(opts.workDir, 'deployments'),
     ignitionDir: path.join(opts.workDir, 'ignition'),
-    log: (event, fields) => update(`${event}${fields?.step ? ` ${String(fields.step)}` : ''}${fields?.module ? ` ${String(fields.module)}` : ''}`),
+    log: (event, fields) =>
+      update(`${event}${fields?.step ? ` ${String(fields.step)}` : ''}${fields?.module ? ` ${String(fields.module)}` : ''}`),
   });
   cleanup.add('devnet node', () => devnet.stop());
   const addresses = addressesOf(devnet.deployments);
@@ -67,7 +73,9 @@ export async function startChain(opts: DemoOptions, verifierBuild: VerifierBuild
   const chain: DemoChain = { devnet, addresses, operators: [o1!, o2!], rollupA: a!, rollupB: b!, reader: a!.client };
   // A devnet that mines only on transactions has a frozen clock between them: an open batch would never time out.
   await chain.reader.public.request({ method: 'evm_setIntervalMining' as never, params: [1_000] as never }).catch((err: unknown) => {
-    throw new DemoError(`the devnet refused evm_setIntervalMining (needed so batches time out): ${err instanceof Error ? err.message : String(err)}`);
+    throw new DemoError(
+      `the devnet refused evm_setIntervalMining (needed so batches time out): ${err instanceof Error ? err.message : String(err)}`,
+    );
   });
   return chain;
 }

@@ -22,14 +22,23 @@ export function waitLock(chain: DemoChain, keepers: DemoKeepers, batchId: bigint
     const b = await getBatch(chain.reader, batchId);
     if (b.state === 'locked' || b.state === 'fulfilled') return b;
     if (b.state === 'expired') throw new DemoError(`batch ${batchId} expired before anyone locked it`);
-    update(b.state === 'sealed' ? `sealed, assigned to ${keepers.keeperOf(b.assigned)?.name ?? short(b.assigned)}` : `${b.state}, ${b.count}/${b.capacity} slots`);
+    update(
+      b.state === 'sealed'
+        ? `sealed, assigned to ${keepers.keeperOf(b.assigned)?.name ?? short(b.assigned)}`
+        : `${b.state}, ${b.count}/${b.capacity} slots`,
+    );
     return undefined;
   });
 }
 
 /** Proving: the locker's proof jobs (leaves, pads, nodes, the root for the EVM) until `batch.proven`. */
 export async function followProving(
-  chain: DemoChain, keepers: DemoKeepers, locker: KeeperProcess, batchId: bigint, timeoutMs: number, update: Update,
+  chain: DemoChain,
+  keepers: DemoKeepers,
+  locker: KeeperProcess,
+  batchId: bigint,
+  timeoutMs: number,
+  update: Update,
 ): Promise<{ circuit: string; ms: number }[]> {
   const id = String(batchId);
   const jobs: { circuit: string; ms: number }[] = [];

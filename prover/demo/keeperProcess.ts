@@ -67,7 +67,12 @@ export class KeeperProcess {
       NEX_KEEPER_LOG_FORMAT: 'json',
       NEX_KEEPER_LOG_LEVEL: 'info',
     };
-    const child = spawn(process.execPath, [bin, 'keeper', 'run'], { cwd: this.opts.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'keeper', 'run'], {
+      cwd: this.opts.root,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.#child = child;
     this.#exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const onLine = (raw: string): void => {
@@ -100,7 +105,10 @@ export class KeeperProcess {
   /** The last error-level lines (for a clear failure message). */
   lastErrors(n = 3): string[] {
     const noise = /ExperimentalWarning|--trace-warnings/;
-    return this.lines.filter((l) => l.level === 'error' || (l.level === 'raw' && !noise.test(l.msg))).slice(-n).map((l) => `${l.msg}${'error' in l && l.error ? `: ${JSON.stringify(l.error)}` : ''}`);
+    return this.lines
+      .filter((l) => l.level === 'error' || (l.level === 'raw' && !noise.test(l.msg)))
+      .slice(-n)
+      .map((l) => `${l.msg}${'error' in l && l.error ? `: ${JSON.stringify(l.error)}` : ''}`);
   }
 
   /** SIGTERM to the keeper (it pauses its jobs and stops its workers), then SIGKILL to the whole group after `graceMs`. */

@@ -29,7 +29,9 @@ export class DemoKeepers {
 
   /** Throws when a keeper process is gone (with its last errors). */
   failIfDied(): void {
-    for (const k of this.all) if (!k.running) throw new DemoError(`${k.name} exited unexpectedly (log: ${k.logFile}); last errors: ${k.lastErrors().join(' | ') || 'none'}`);
+    for (const k of this.all)
+      if (!k.running)
+        throw new DemoError(`${k.name} exited unexpectedly (log: ${k.logFile}); last errors: ${k.lastErrors().join(' | ') || 'none'}`);
   }
 
   /** Until every keeper has emitted `keeper.ready`. */
@@ -42,14 +44,25 @@ export class DemoKeepers {
 }
 
 /** Keepers: each operator stakes 1,000 NEX and starts `nex keeper run` (a child process, own data dir). */
-export async function startKeepers(chain: DemoChain, root: string, workDir: string, cleanup: Cleanup, update: Update): Promise<DemoKeepers> {
+export async function startKeepers(
+  chain: DemoChain,
+  root: string,
+  workDir: string,
+  cleanup: Cleanup,
+  update: Update,
+): Promise<DemoKeepers> {
   const entries: { keeper: KeeperProcess; operator: Actor }[] = [];
   for (const [i, operator] of chain.operators.entries()) {
     const name = `keeper-${i + 1}`;
     update(`${name} (${short(operator.address)}) stakes`);
     await stake(chain, operator, name);
     const keeper = new KeeperProcess({
-      name, root, privateKey: operator.privateKey, rpcUrl: chain.devnet.rpcUrl, deploymentsFile: chain.devnet.deploymentsFile, dataDir: path.join(workDir, name),
+      name,
+      root,
+      privateKey: operator.privateKey,
+      rpcUrl: chain.devnet.rpcUrl,
+      deploymentsFile: chain.devnet.deploymentsFile,
+      dataDir: path.join(workDir, name),
     });
     keeper.start();
     cleanup.add(name, () => keeper.stop());
@@ -61,9 +74,21 @@ export async function startKeepers(chain: DemoChain, root: string, workDir: stri
 async function stake(chain: DemoChain, operator: Actor, name: string): Promise<void> {
   const { addresses } = chain;
   const w = operator.client.wallet!;
-  const approve = await w.writeContract({ address: addresses.token, abi: nexTokenAbi, functionName: 'approve', args: [addresses.staking, STAKE], chain: w.chain });
+  const approve = await w.writeContract({
+    address: addresses.token,
+    abi: nexTokenAbi,
+    functionName: 'approve',
+    args: [addresses.staking, STAKE],
+    chain: w.chain,
+  });
   await operator.client.public.waitForTransactionReceipt({ hash: approve });
-  const tx = await w.writeContract({ address: addresses.staking, abi: proverStakingAbi, functionName: 'stake', args: [STAKE], chain: w.chain });
+  const tx = await w.writeContract({
+    address: addresses.staking,
+    abi: proverStakingAbi,
+    functionName: 'stake',
+    args: [STAKE],
+    chain: w.chain,
+  });
   const r = await operator.client.public.waitForTransactionReceipt({ hash: tx });
   if (r.status !== 'success') throw new DemoError(`${name}: stake reverted`);
 }

@@ -10,10 +10,14 @@ import type { Posted } from './rollups.js';
 import { DemoError, type DemoKeeperSummary, type DemoResult, type DemoStatement, type StageTime } from './types.js';
 
 /** Refund: the invalid submission's owner takes its fee back (it must have been excluded). */
-export async function refundInvalid(chain: DemoChain, posted: readonly Posted[]): Promise<{ submission: Posted; refund: RefundReturnType }> {
+export async function refundInvalid(
+  chain: DemoChain,
+  posted: readonly Posted[],
+): Promise<{ submission: Posted; refund: RefundReturnType }> {
   const invalid = posted.find((p) => !p.valid)!;
   const st = await getSubmission(chain.reader, invalid.submission.submissionId);
-  if (st.state !== 'excluded') throw new DemoError(`the invalid submission ${invalid.submission.submissionId} is ${st.state}, expected excluded`);
+  if (st.state !== 'excluded')
+    throw new DemoError(`the invalid submission ${invalid.submission.submissionId} is ${st.state}, expected excluded`);
   return { submission: invalid, refund: await refund(invalid.client, [invalid.submission.submissionId]) };
 }
 
@@ -40,7 +44,9 @@ async function statementsOf(chain: DemoChain, posted: readonly Posted[]): Promis
 async function lockAndFulfil(chain: DemoChain, batchId: bigint) {
   const logs = await chain.reader.public.getContractEvents({ address: chain.addresses.market, abi: aggregationMarketAbi, fromBlock: 0n });
   const locks = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
-  const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter((e) => e.args.batchId === batchId);
+  const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter(
+    (e) => e.args.batchId === batchId,
+  );
   if (locks.length !== 1) throw new DemoError(`expected exactly one BatchLocked for batch ${batchId}, found ${locks.length}`);
   if (fulfils.length !== 1) throw new DemoError(`expected exactly one BatchFulfilled for batch ${batchId}, found ${fulfils.length}`);
   const receipt = (hash: Hex): Promise<TransactionReceipt> => chain.reader.public.getTransactionReceipt({ hash });
@@ -111,7 +117,11 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
       singleVerifyCached: o.baseline.cached,
       verifiedCount,
     },
-    refund: { submissionId: o.refunded.submission.submission.submissionId.toString(), amount: o.refunded.refund.sent.toString(), txHash: o.refunded.refund.txHash },
+    refund: {
+      submissionId: o.refunded.submission.submission.submissionId.toString(),
+      amount: o.refunded.refund.sent.toString(),
+      txHash: o.refunded.refund.txHash,
+    },
     pids: o.keepers.all.flatMap((k) => (k.pid === undefined ? [] : [k.pid])),
   };
 }

@@ -73,8 +73,16 @@ export function baselineGas(backend: ProvingBackend, chain: DemoChain, cacheFile
 
 /** Registration: rollup A registers the counter circuit's key, rollup B the transfer circuit's. */
 export async function registerPrograms(chain: DemoChain, proofs: RollupProofs): Promise<{ a: Hex; b: Hex }> {
-  const a = await registerProgram(chain.rollupA.client, { vkHash: proofs.counter.vkHash, vk: bytesToHex(proofs.counter.vk), publicInputCount: 1 });
-  const b = await registerProgram(chain.rollupB.client, { vkHash: proofs.transfer.vkHash, vk: bytesToHex(proofs.transfer.vk), publicInputCount: 2 });
+  const a = await registerProgram(chain.rollupA.client, {
+    vkHash: proofs.counter.vkHash,
+    vk: bytesToHex(proofs.counter.vk),
+    publicInputCount: 1,
+  });
+  const b = await registerProgram(chain.rollupB.client, {
+    vkHash: proofs.transfer.vkHash,
+    vk: bytesToHex(proofs.transfer.vk),
+    publicInputCount: 2,
+  });
   return { a: a.programId, b: b.programId };
 }
 
@@ -93,7 +101,12 @@ export async function submitProofs(chain: DemoChain, proofs: RollupProofs, fee: 
   const out: Posted[] = [];
   for (const it of items) {
     update(`rollup ${it.rollup}${it.valid ? '' : ' (tampered)'}`);
-    const submission = await submit(it.client, { programId: it.proof.vkHash, publicInputs: it.proof.publicInputs, proof: bytesToHex(it.proof.proof), fee });
+    const submission = await submit(it.client, {
+      programId: it.proof.vkHash,
+      publicInputs: it.proof.publicInputs,
+      proof: bytesToHex(it.proof.proof),
+      fee,
+    });
     out.push({ ...it, submission });
   }
   const batchIds = new Set(out.map((o) => o.submission.batchId));

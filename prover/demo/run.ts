@@ -32,40 +32,81 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
     (c) => `chain ${c.devnet.chainId}, market ${c.addresses.market}`,
   );
   const keepers = await stages.run(
-    'keepers', 'Keepers: two operators stake 1,000 NEX each and start `nex keeper run`',
+    'keepers',
+    'Keepers: two operators stake 1,000 NEX each and start `nex keeper run`',
     (update) => startKeepers(chain, opts.root, opts.workDir, cleanup, update),
     (ks) => ks.all.map((k) => `${k.name} pid ${k.pid}`).join(', '),
   );
 
   const bb = new RollupBackend(cleanup);
-  const proofs = await stages.run('rollup proofs', 'Rollup proofs: counter (1 public input) and transfer (2 public inputs), one tampered',
-    async (update) => proveRollups(await bb.get(), update));
-  const baseline = await stages.run('baseline', 'Baseline: one rollup proof verified alone by its own Solidity verifier',
+  const proofs = await stages.run(
+    'rollup proofs',
+    'Rollup proofs: counter (1 public input) and transfer (2 public inputs), one tampered',
+    async (update) => proveRollups(await bb.get(), update),
+  );
+  const baseline = await stages.run(
+    'baseline',
+    'Baseline: one rollup proof verified alone by its own Solidity verifier',
     async (update) => baselineGas(await bb.get(), chain, opts.baselineCacheFile, update),
-    (b) => `${b.gasPerProof.toLocaleString('en-US')} gas, ${b.variant} verifier${b.cached ? ' (measured on an earlier run with this circuits build)' : ''}`);
+    (b) =>
+      `${b.gasPerProof.toLocaleString('en-US')} gas, ${b.variant} verifier${b.cached ? ' (measured on an earlier run with this circuits build)' : ''}`,
+  );
   await bb.close();
 
-  await stages.run('registration', 'Registration: rollup A (counter) and rollup B (transfer) register their keys',
-    () => registerPrograms(chain, proofs), (p) => `A ${short(p.a)}, B ${short(p.b)}`);
+  await stages.run(
+    'registration',
+    'Registration: rollup A (counter) and rollup B (transfer) register their keys',
+    () => registerPrograms(chain, proofs),
+    (p) => `A ${short(p.a)}, B ${short(p.b)}`,
+  );
   await keepers.ready();
   const fee = await suggestedFee(chain);
-  const posted = await stages.run('submission', 'Submission: 2 valid proofs and 1 invalid one, with fees',
+  const posted = await stages.run(
+    'submission',
+    'Submission: 2 valid proofs and 1 invalid one, with fees',
     (update) => submitProofs(chain, proofs, fee, update),
-    (o) => `batch ${o[0]!.submission.batchId}, ids ${o.map((x) => x.submission.submissionId).join(', ')}, fee ${Number(fee) / 1e18} ETH each`);
+    (o) =>
+      `batch ${o[0]!.submission.batchId}, ids ${o.map((x) => x.submission.submissionId).join(', ')}, fee ${Number(fee) / 1e18} ETH each`,
+  );
   const batchId = posted[0]!.submission.batchId;
 
-  const locked = await stages.run('lock', 'Lock: batch seals on its timeout, the keepers compete for it',
-    (update) => waitLock(chain, keepers, batchId, timeoutMs, update), (b) => `locked by ${keepers.keeperOf(b.locker)?.name ?? b.locker}`);
+  const locked = await stages.run(
+    'lock',
+    'Lock: batch seals on its timeout, the keepers compete for it',
+    (update) => waitLock(chain, keepers, batchId, timeoutMs, update),
+    (b) => `locked by ${keepers.keeperOf(b.locker)?.name ?? b.locker}`,
+  );
   const locker = keepers.keeperOf(locked.locker);
   if (!locker) throw new DemoError(`batch ${batchId} was locked by ${locked.locker}, not by one of the demo's keepers`);
-  const provingJobs = await stages.run('proving', `Proving: ${locker.name} aggregates the batch (recursive UltraHonk proofs)`,
-    (update) => followProving(chain, keepers, locker, batchId, timeoutMs, update), (jobs) => `${jobs.length} proofs`);
-  const fulfilled = await stages.run('fulfil', 'Fulfil: root proof verified on L1, statements marked verified',
-    (update) => waitFulfil(chain, keepers, batchId, timeoutMs, update), (b) => `included mask 0b${b.includedMask.toString(2).padStart(b.capacity, '0')}`);
-  const refunded = await stages.run('refund', 'Refund: rollup B takes back the fee of its excluded proof',
-    () => refundInvalid(chain, posted), (r) => `${Number(r.refund.sent) / 1e18} ETH back`);
+  const provingJobs = await stages.run(
+    'proving',
+    `Proving: ${locker.name} aggregates the batch (recursive UltraHonk proofs)`,
+    (update) => followProving(chain, keepers, locker, batchId, timeoutMs, update),
+    (jobs) => `${jobs.length} proofs`,
+  );
+  const fulfilled = await stages.run(
+    'fulfil',
+    'Fulfil: root proof verified on L1, statements marked verified',
+    (update) => waitFulfil(chain, keepers, batchId, timeoutMs, update),
+    (b) => `included mask 0b${b.includedMask.toString(2).padStart(b.capacity, '0')}`,
+  );
+  const refunded = await stages.run(
+    'refund',
+    'Refund: rollup B takes back the fee of its excluded proof',
+    () => refundInvalid(chain, posted),
+    (r) => `${Number(r.refund.sent) / 1e18} ETH back`,
+  );
 
   return collectOutcome({
-    chain, keepers, locker, lockedBy: locked.locker, fulfilled, posted, refunded, provingJobs, baseline, stages: stages.times,
+    chain,
+    keepers,
+    locker,
+    lockedBy: locked.locker,
+    fulfilled,
+    posted,
+    refunded,
+    provingJobs,
+    baseline,
+    stages: stages.times,
   });
 }

@@ -8,7 +8,15 @@ import { type AggregateOptions, type PrecheckOptions, resolveAggregateOptions, r
 import type { Logger } from './logger.js';
 import { planBatch, type LeafJob, type Plan } from './planner.js';
 import { type PrecheckReport, precheckSlots } from './precheck.js';
-import { abortError, type JobRunner, type JobStat, type ProgressEvent, runPlan, type RunPlanResult, SlotsFailedError } from './scheduler.js';
+import {
+  abortError,
+  type JobRunner,
+  type JobStat,
+  type ProgressEvent,
+  runPlan,
+  type RunPlanResult,
+  SlotsFailedError,
+} from './scheduler.js';
 import { WorkerPool } from './workerPool.js';
 import type { ProvingBackend } from './backend.js';
 
@@ -25,7 +33,12 @@ export interface AggregateResult {
   invalidSlots: number[];
   /** Slots excluded because their leaf failed after the pre-check (a circuit rejected the inputs). */
   failedSlots: number[];
-  stats: { jobs: JobStat[]; precheckMs: number; totalMs: number; /** Plans proven: 1 + one per re-plan after a failed leaf. */ rounds: number };
+  stats: {
+    jobs: JobStat[];
+    precheckMs: number;
+    totalMs: number;
+    /** Plans proven: 1 + one per re-plan after a failed leaf. */ rounds: number;
+  };
 }
 
 /** Slots failing the pre-check when autoExclude is false. */
@@ -34,7 +47,10 @@ export class InvalidSlotsError extends NexError {
   constructor(readonly report: PrecheckReport) {
     super(
       `pre-check rejected slot(s) ${report.invalidSlots.join(', ')}: ` +
-        report.checks.filter((c) => !c.valid).map((c) => `slot ${c.slot}: ${c.reason}`).join('; '),
+        report.checks
+          .filter((c) => !c.valid)
+          .map((c) => `slot ${c.slot}: ${c.reason}`)
+          .join('; '),
     );
   }
 }
@@ -93,9 +109,16 @@ interface Round {
 function prove(r: Round, batch: Batch, targets?: readonly string[]): Promise<RunPlanResult> {
   const plan = planBatch(batch);
   return runPlan({
-    plan, batch, prover: r.o.prover, runner: r.o.runner, parallelism: r.o.parallelism, targets,
+    plan,
+    batch,
+    prover: r.o.prover,
+    runner: r.o.runner,
+    parallelism: r.o.parallelism,
+    targets,
     store: { store: r.store, keys: jobKeys(plan, batch, r.o.prover, r.o.keySet) },
-    signal: r.o.signal, onProgress: r.emit, logger: r.o.logger,
+    signal: r.o.signal,
+    onProgress: r.emit,
+    logger: r.o.logger,
   });
 }
 
@@ -141,8 +164,13 @@ export async function proveBatch(o: ProveBatchOptions): Promise<ProveBatchResult
     if (o.signal?.aborted) throw abortError(o.signal);
     const plan = planBatch(batch);
     logger.log('info', 'aggregation started', {
-      capacity: plan.capacity, included: plan.includedSlots.length, failedSlots, jobs: plan.jobs.length,
-      expectedRoot: plan.expectedRoot, checkpoints: r.store.dir, round: rounds,
+      capacity: plan.capacity,
+      included: plan.includedSlots.length,
+      failedSlots,
+      jobs: plan.jobs.length,
+      expectedRoot: plan.expectedRoot,
+      checkpoints: r.store.dir,
+      round: rounds,
     });
     try {
       const result = await prove(r, batch);
@@ -159,7 +187,9 @@ export async function proveBatch(o: ProveBatchOptions): Promise<ProveBatchResult
       failedSlots.push(...bad);
       batch = excludeSlots(batch, bad);
       if (batch.slots.every((s) => s.kind !== 'proof')) {
-        throw new BatchError(`every included slot failed or was excluded (failed: ${failedSlots.join(', ')}): nothing to aggregate`, { cause: err });
+        throw new BatchError(`every included slot failed or was excluded (failed: ${failedSlots.join(', ')}): nothing to aggregate`, {
+          cause: err,
+        });
       }
     }
   }
@@ -182,8 +212,16 @@ export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateR
     if (report.invalidSlots.length > 0 && !o.autoExclude) throw new InvalidSlotsError(report);
     const info = await withBackendRetry(handle, 'opening bb', async (b: ProvingBackend) => b.artifacts, o.retry, logger);
     const { plan, result, failedSlots, rounds } = await proveBatch({
-      batch: excludeSlots(o.batch, report.invalidSlots), prover: o.prover, runner: pool, parallelism: o.parallelism,
-      checkpointDir: o.checkpointDir, keySet: info.keySet, autoExclude: o.autoExclude, signal: o.signal, onProgress: o.onProgress, logger,
+      batch: excludeSlots(o.batch, report.invalidSlots),
+      prover: o.prover,
+      runner: pool,
+      parallelism: o.parallelism,
+      checkpointDir: o.checkpointDir,
+      keySet: info.keySet,
+      autoExclude: o.autoExclude,
+      signal: o.signal,
+      onProgress: o.onProgress,
+      logger,
     });
     const root = result.root!;
     const expected = expectedRootPublicInputs(plan.expectedRoot, o.prover, info.keySet);

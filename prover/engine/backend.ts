@@ -126,7 +126,9 @@ export function provingBackend(session: BackendSession): ProvingBackend {
       bbProveMs += performance.now() - t;
     }
   };
-  const sizes = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, { gates: art.circuits[c].size.gates, dyadicGates: art.circuits[c].size.dyadicGates }])) as Record<AggCircuit, CircuitSize>;
+  const sizes = Object.fromEntries(
+    AGG_CIRCUITS.map((c) => [c, { gates: art.circuits[c].size.gates, dyadicGates: art.circuits[c].size.dyadicGates }]),
+  ) as Record<AggCircuit, CircuitSize>;
   return {
     artifacts: { buildDir: art.buildDir, buildId: art.buildId, keyHashes: { ...art.keyHashes }, keySet: art.keySet.root, sizes },
     proveSingleLeaf: (a) => proveSingleLeaf(bb, art, a),
@@ -138,13 +140,17 @@ export function provingBackend(session: BackendSession): ProvingBackend {
     verifyAggProof: (p) => verifyAggProof(bb, art, p),
     async vkHashOf(vk) {
       // bb's key hash of an UltraHonk key is the poseidon2 hash of its 32-byte fields.
-      if (vk.length === 0 || vk.length % 32 !== 0) throw new Error(`verification key of ${vk.length} bytes is not a list of 32-byte fields`);
+      if (vk.length === 0 || vk.length % 32 !== 0)
+        throw new Error(`verification key of ${vk.length} bytes is not a list of 32-byte fields`);
       return vkHashOf(bb, vk);
     },
     async rootVerifier() {
       const v = art.verifier;
       return {
-        name: v.contractName, abi: v.abi, bytecode: v.bytecode, linkReferences: v.linkReferences,
+        name: v.contractName,
+        abi: v.abi,
+        bytecode: v.bytecode,
+        linkReferences: v.linkReferences,
         libraries: v.libraries.map((l) => ({ name: l.name, abi: l.abi, bytecode: l.bytecode })),
       };
     },

@@ -110,7 +110,12 @@ export async function withBackendRetry<B, T>(
     } catch (err) {
       if (isBbVerdictError(err)) throw err;
       last = err;
-      logger.log('warn', 'bb failed to answer; restarting it', { operation, attempt, attempts: policy.attempts, error: (err as Error).message });
+      logger.log('warn', 'bb failed to answer; restarting it', {
+        operation,
+        attempt,
+        attempts: policy.attempts,
+        error: (err as Error).message,
+      });
       await handle.reset();
       if (attempt < policy.attempts) await new Promise((r) => setTimeout(r, policy.delayMs));
     }

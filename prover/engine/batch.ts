@@ -1,7 +1,15 @@
 // Batch model and its validation at the engine boundary, plus the JSON file format used by the CLI
 // (`nex aggregate --batch <file.json>`).
 import { bytesToHex, hexToBytes, isAddress, type Address } from 'viem';
-import { isCanonicalField, isValidCapacity, MAX_CAPACITY, MIN_CAPACITY, NexError, programIdOf, statementDigest } from '../protocol/index.js';
+import {
+  isCanonicalField,
+  isValidCapacity,
+  MAX_CAPACITY,
+  MIN_CAPACITY,
+  NexError,
+  programIdOf,
+  statementDigest,
+} from '../protocol/index.js';
 import type { Hex, RollupProof } from './backend.js';
 
 export type Slot = { kind: 'proof'; rollup: RollupProof } | { kind: 'empty' } | { kind: 'excluded' };

@@ -29,7 +29,11 @@ class KeyHasher {
 }
 
 function putRollup(h: KeyHasher, r: RollupProof): void {
-  h.put(r.vk).put(r.vkHash.toLowerCase()).put(r.owner.toLowerCase()).put(r.proof).put(r.publicInputs.map((x) => x.toLowerCase()).join(','));
+  h.put(r.vk)
+    .put(r.vkHash.toLowerCase())
+    .put(r.owner.toLowerCase())
+    .put(r.proof)
+    .put(r.publicInputs.map((x) => x.toLowerCase()).join(','));
 }
 
 /**

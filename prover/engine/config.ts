@@ -68,12 +68,14 @@ export function resolveBackend(b: BackendOptions | undefined): BackendOptions {
   if (b === undefined) return {};
   if (typeof b !== 'object' || b === null) throw new ConfigError('backend must be an object');
   for (const key of ['buildDir', 'srsDir'] as const) {
-    if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === '')) throw new ConfigError(`backend.${key} must be a non-empty path`);
+    if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === ''))
+      throw new ConfigError(`backend.${key} must be a non-empty path`);
   }
   if (b.threads !== undefined && (!Number.isInteger(b.threads) || b.threads < 1)) {
     throw new ConfigError('backend.threads must be an integer >= 1');
   }
-  if (b.srs !== undefined && b.srs !== 'dev' && b.srs !== 'ignition') throw new ConfigError(`backend.srs must be 'dev' or 'ignition', got ${JSON.stringify(b.srs)}`);
+  if (b.srs !== undefined && b.srs !== 'dev' && b.srs !== 'ignition')
+    throw new ConfigError(`backend.srs must be 'dev' or 'ignition', got ${JSON.stringify(b.srs)}`);
   return { buildDir: b.buildDir, srs: b.srs, srsDir: b.srsDir, threads: b.threads };
 }
 
@@ -81,7 +83,8 @@ function resolveRetry(r: Partial<RetryPolicy> | undefined): RetryPolicy {
   if (r === undefined) return DEFAULT_RETRY_POLICY;
   if (typeof r !== 'object' || r === null) throw new ConfigError('retry must be an object');
   const out = { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) } as RetryPolicy;
-  if (!Number.isInteger(out.attempts) || out.attempts < 1 || out.attempts > 10) throw new ConfigError('retry.attempts must be an integer in 1..10');
+  if (!Number.isInteger(out.attempts) || out.attempts < 1 || out.attempts > 10)
+    throw new ConfigError('retry.attempts must be an integer in 1..10');
   for (const key of ['timeoutMs', 'delayMs'] as const) {
     if (!Number.isInteger(out[key]) || out[key] < 0) throw new ConfigError(`retry.${key} must be an integer >= 0`);
   }
@@ -134,10 +137,16 @@ export function resolveAggregateOptions(o: AggregateOptions): ResolvedAggregateO
 }
 
 function validatePrecheckReport(r: PrecheckReport): void {
-  if (typeof r !== 'object' || r === null || !Array.isArray(r.checks)) throw new ConfigError('prechecked must be a pre-check report with a checks array');
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.checks))
+    throw new ConfigError('prechecked must be a pre-check report with a checks array');
   r.checks.forEach((c, i) => {
-    const ok = typeof c === 'object' && c !== null && Number.isInteger(c.slot) && typeof c.valid === 'boolean' &&
-      typeof c.digest === 'string' && /^0x[0-9a-fA-F]{64}$/.test(c.digest);
+    const ok =
+      typeof c === 'object' &&
+      c !== null &&
+      Number.isInteger(c.slot) &&
+      typeof c.valid === 'boolean' &&
+      typeof c.digest === 'string' &&
+      /^0x[0-9a-fA-F]{64}$/.test(c.digest);
     if (!ok) throw new ConfigError(`prechecked.checks[${i}] must have an integer slot, a boolean valid and a 32-byte digest`);
   });
 }

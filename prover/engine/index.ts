@@ -188,7 +188,15 @@ export {
   type OpenDevSrsOptions,
 } from './srs/open.js';
 export { patchedBbStatus, wrapperScript, type BbPatchReport, type PatchRecord } from './srs/patchedBb.js';
-export { defaultSrsCacheRoot, devSrsDir, devSrsLayout, ignitionCrsDir, MANIFEST_NAME, stockBbPath, type DevSrsLayout } from './srs/paths.js';
+export {
+  defaultSrsCacheRoot,
+  devSrsDir,
+  devSrsLayout,
+  ignitionCrsDir,
+  MANIFEST_NAME,
+  stockBbPath,
+  type DevSrsLayout,
+} from './srs/paths.js';
 export { deriveDevTau, seedId, tauHex } from './srs/tau.js';
 export {
   stderrJsonLogger,

@@ -99,15 +99,30 @@ export function planBatch(batch: Batch): Plan {
     const allZero = digests.slice(first, first + (1 << height)).every((d) => d === null);
     let job: Job;
     if (allZero) {
-      job = { kind: 'pad', id: padId(index, height), circuit: 'pad', height, index, root: zeroSubtree(height), target: 'noir-recursive-no-zk', deps: [] };
+      job = {
+        kind: 'pad',
+        id: padId(index, height),
+        circuit: 'pad',
+        height,
+        index,
+        root: zeroSubtree(height),
+        target: 'noir-recursive-no-zk',
+        deps: [],
+      };
     } else if (height === 1) {
       job = leaf(index);
     } else {
       const left = build(height - 1, 2 * index);
       const right = build(height - 1, 2 * index + 1);
       job = {
-        kind: 'node', id: nodeId(height, index), circuit: 'node', height, index, root: hashPair(left.root, right.root),
-        target: height === depth ? 'evm-no-zk' : 'noir-recursive-no-zk', deps: [left.id, right.id],
+        kind: 'node',
+        id: nodeId(height, index),
+        circuit: 'node',
+        height,
+        index,
+        root: hashPair(left.root, right.root),
+        target: height === depth ? 'evm-no-zk' : 'noir-recursive-no-zk',
+        deps: [left.id, right.id],
       };
     }
     jobs.push(job);

@@ -49,7 +49,13 @@ export function precheckDigest(r: RollupProof): Hex {
   return keccak256(concatHex([keccak256(r.vk), keccak256(r.proof), word(r.vkHash), word(r.owner), ...r.publicInputs.map(word)]));
 }
 
-async function checkSlot(handle: BackendHandle<Check>, batch: Batch, slot: number, policy: RetryPolicy, logger: Logger): Promise<string | undefined> {
+async function checkSlot(
+  handle: BackendHandle<Check>,
+  batch: Batch,
+  slot: number,
+  policy: RetryPolicy,
+  logger: Logger,
+): Promise<string | undefined> {
   const s = batch.slots[slot]!;
   if (s.kind !== 'proof') return undefined;
   const shape = rollupShapeProblem(s.rollup);

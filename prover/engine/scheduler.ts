@@ -89,7 +89,9 @@ export interface LeafFailure {
 export class SlotsFailedError extends NexError {
   override readonly name = 'SlotsFailedError';
   constructor(readonly failures: readonly LeafFailure[]) {
-    super(`leaf job(s) failed for their inputs: ${failures.map((f) => `${f.jobId} (slots ${f.slots.join(', ')}): ${f.message}`).join('; ')}`);
+    super(
+      `leaf job(s) failed for their inputs: ${failures.map((f) => `${f.jobId} (slots ${f.slots.join(', ')}): ${f.message}`).join('; ')}`,
+    );
   }
 }
 
@@ -229,7 +231,11 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
   const toRun = jobsToRun(plan, targets, new Set(proofs.keys()));
   const total = toRun.size;
   logger.log('info', 'plan scheduled', {
-    jobs: plan.jobs.length, toRun: total, fromCheckpoints: proofs.size, parallelism: opts.parallelism, checkpointDir: store?.store.dir,
+    jobs: plan.jobs.length,
+    toRun: total,
+    fromCheckpoints: proofs.size,
+    parallelism: opts.parallelism,
+    checkpointDir: store?.store.dir,
   });
 
   // Level bookkeeping: a level starts with its first job and finishes when its last job to run is done.
@@ -288,8 +294,17 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
         const elapsedMs = Date.now() - jobStart;
         logger.log('info', 'job finished', { jobId: job.id, circuit: job.circuit, ms: res.ms, elapsedMs, rssMiB: res.rssMiB, done, total });
         emit({
-          type: 'job-finished', jobId: job.id, circuit: job.circuit, level, levels, ms: res.ms, elapsedMs,
-          rssMiB: res.rssMiB, fromCheckpoint: false, done, total,
+          type: 'job-finished',
+          jobId: job.id,
+          circuit: job.circuit,
+          level,
+          levels,
+          ms: res.ms,
+          elapsedMs,
+          rssMiB: res.rssMiB,
+          fromCheckpoint: false,
+          done,
+          total,
         });
         if (--remainingPerLevel[level]! === 0) {
           emit({ type: 'level-finished', level, levels, elapsedMs: Date.now() - levelStart.get(level)! });
@@ -305,7 +320,11 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
           return;
         }
         if (e instanceof JobInputError && job.kind === 'leaf') {
-          logger.log('warn', 'leaf failed for its inputs; jobs that do not depend on it go on', { jobId: job.id, slots: job.slots, error: e.message });
+          logger.log('warn', 'leaf failed for its inputs; jobs that do not depend on it go on', {
+            jobId: job.id,
+            slots: job.slots,
+            error: e.message,
+          });
           emit({ type: 'job-failed', jobId: job.id, circuit: job.circuit, slots: job.slots, reason: e.message });
           failedLeaves.push({ jobId: job.id, slots: (job as LeafJob).slots, message: e.message });
           block(job.id);
@@ -341,7 +360,8 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
   if (outer?.aborted) throw abortError(outer);
   if (failedLeaves.length > 0) throw new SlotsFailedError(failedLeaves);
   const missing = targets.filter((t) => !proofs.has(t));
-  if (missing.length > 0) throw new Error(`scheduler stopped without ${missing.join(', ')} (unfinished: ${pending.map((j) => j.id).join(', ')})`);
+  if (missing.length > 0)
+    throw new Error(`scheduler stopped without ${missing.join(', ')} (unfinished: ${pending.map((j) => j.id).join(', ')})`);
   const fromCheckpoints = [...stats.values()].filter((st) => st.fromCheckpoint).length;
   logger.log('info', 'plan finished', { totalMs: Date.now() - started, proven: done, fromCheckpoints });
   return {

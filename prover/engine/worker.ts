@@ -25,9 +25,10 @@ async function prove(m: Extract<ParentMessage, { type: 'job' }>): Promise<Worker
   const rollups = m.rollups.map((r) => rollupFromJson(r));
   let proof;
   if (job.kind === 'leaf') {
-    proof = rollups.length === 2
-      ? await b.provePairLeaf({ left: rollups[0]!, right: rollups[1]!, prover })
-      : await b.proveSingleLeaf({ rollup: rollups[0]!, right: isRightSingle(job), prover });
+    proof =
+      rollups.length === 2
+        ? await b.provePairLeaf({ left: rollups[0]!, right: rollups[1]!, prover })
+        : await b.proveSingleLeaf({ rollup: rollups[0]!, right: isRightSingle(job), prover });
   } else if (job.kind === 'pad') {
     proof = await b.provePad({ height: job.height, prover });
   } else {

@@ -5,7 +5,15 @@ import { fileURLToPath } from 'node:url';
 import type { BackendOptions } from './backend.js';
 import { rollupToJson } from './batch.js';
 import type { Logger } from './logger.js';
-import { abortError, BackendTransportError, JobInputError, type JobResult, type JobRunner, type JobTask, WorkerCrashError } from './scheduler.js';
+import {
+  abortError,
+  BackendTransportError,
+  JobInputError,
+  type JobResult,
+  type JobRunner,
+  type JobTask,
+  WorkerCrashError,
+} from './scheduler.js';
 import { aggProofFromJson, aggProofToJson } from './serialize.js';
 import type { ParentMessage, WorkerMessage } from './workerProtocol.js';
 
@@ -157,7 +165,11 @@ export class WorkerPool implements JobRunner {
           else if (m.kind === 'transport') {
             // Its bb is gone: replace the worker (the scheduler retries the job on a fresh one).
             this.kill(w);
-            reject(new BackendTransportError(`prover worker pid ${String(w.child.pid)}: bb stopped answering while proving job ${task.job.id}: ${m.message}`));
+            reject(
+              new BackendTransportError(
+                `prover worker pid ${String(w.child.pid)}: bb stopped answering while proving job ${task.job.id}: ${m.message}`,
+              ),
+            );
           } else reject(new Error(m.message));
           return;
         }

@@ -3,7 +3,7 @@
  * V2.2-V2.3): program ids, domain-separated statement digests, batch trees of 4 to 64 leaves with their
  * zero subtrees, inclusion paths, root halves and the aggregated proof's public inputs. Noir
  * (prover/circuits/nex_lib) and Solidity (contracts/libraries/BatchCommitment.sol) implement the same
- * format; all three are tested against test/vectors/commitment.json (scripts/commitment-vectors.ts).
+ * format; all three are tested against test/vectors/commitment.json (scripts/commitmentVectors.ts).
  *
  * Three kinds of values meet in a batch tree: the zero leaf, a statement digest (keccak256 of at least
  * 96 bytes that start with STATEMENT_DOMAIN) and an interior value (keccak256 of exactly 64 bytes);
@@ -29,13 +29,15 @@ export function isValidCapacity(capacity: number): boolean {
 
 /** log2(capacity) of a valid capacity: the height of the batch root. */
 export function depthOf(capacity: number): number {
-  if (!isValidCapacity(capacity)) throw new CommitmentError(`invalid capacity ${capacity} (a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY})`);
+  if (!isValidCapacity(capacity))
+    throw new CommitmentError(`invalid capacity ${capacity} (a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY})`);
   return Math.log2(capacity);
 }
 
 /** The capacity of a posted batch of `count` statements: the smallest power of two >= max(4, count). */
 export function capacityFor(count: number): number {
-  if (!Number.isInteger(count) || count < 0 || count > MAX_CAPACITY) throw new CommitmentError(`${count} statements do not fit in one batch (at most ${MAX_CAPACITY})`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_CAPACITY)
+    throw new CommitmentError(`${count} statements do not fit in one batch (at most ${MAX_CAPACITY})`);
   let capacity = MIN_CAPACITY;
   while (capacity < count) capacity *= 2;
   return capacity;
@@ -127,7 +129,8 @@ export function batchRoot(digests: readonly Hex[], capacity: number, excludedMas
  */
 export function inclusionPath(leaves: readonly Hex[], index: number): Hex[] {
   if (!isValidCapacity(leaves.length)) throw new CommitmentError(`invalid leaf count ${leaves.length}`);
-  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new CommitmentError(`leaf index ${index} outside 0..${leaves.length - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length)
+    throw new CommitmentError(`leaf index ${index} outside 0..${leaves.length - 1}`);
   const siblings: Hex[] = [];
   let level = leaves.map((l, i) => assertWord(l, `leaves[${i}]`));
   for (let i = index; level.length > 1; i >>= 1) {
@@ -139,7 +142,8 @@ export function inclusionPath(leaves: readonly Hex[], index: number): Hex[] {
 
 /** The root reached by walking `leaf` at `index` up through `siblings` (bottom first): bit h of `index` puts the value on the right at height h. */
 export function rootFromPath(leaf: Hex, index: number, siblings: readonly Hex[]): Hex {
-  if (siblings.length < 1 || siblings.length > MAX_DEPTH) throw new CommitmentError(`an inclusion path has 1..${MAX_DEPTH} siblings, got ${siblings.length}`);
+  if (siblings.length < 1 || siblings.length > MAX_DEPTH)
+    throw new CommitmentError(`an inclusion path has 1..${MAX_DEPTH} siblings, got ${siblings.length}`);
   if (!Number.isInteger(index) || index < 0 || index >= 2 ** siblings.length) {
     throw new CommitmentError(`leaf index ${index} outside a tree of depth ${siblings.length}`);
   }

@@ -50,9 +50,17 @@ export const AGG_PROOF_BYTES = AGG_PROOF_FIELDS * FIELD_BYTES;
  * single leaves, pair leaves (a <= b), the pad and the node.
  */
 export const AGG_CIRCUITS = [
-  'leaf_1', 'leaf_2', 'leaf_4',
-  'leaf_1_1', 'leaf_1_2', 'leaf_1_4', 'leaf_2_2', 'leaf_2_4', 'leaf_4_4',
-  'pad', 'node',
+  'leaf_1',
+  'leaf_2',
+  'leaf_4',
+  'leaf_1_1',
+  'leaf_1_2',
+  'leaf_1_4',
+  'leaf_2_2',
+  'leaf_2_4',
+  'leaf_4_4',
+  'pad',
+  'node',
 ] as const;
 export type AggCircuit = (typeof AGG_CIRCUITS)[number];
 /** A leaf over one rollup proof whose sibling slot is zero. */

@@ -68,7 +68,8 @@ export function keySetFromLevels(levels: readonly (readonly Hex[])[], keyHashes:
     level.forEach((v, i) => canonical(v, `key-set level ${d} value ${i}`));
   });
   const leaves = keySetLeaves(keyHashes);
-  if (leaves.some((l, i) => l !== levels[0]![i]!.toLowerCase())) throw new CommitmentError('the key-set leaves are not the key hashes in AGG_CIRCUITS order');
+  if (leaves.some((l, i) => l !== levels[0]![i]!.toLowerCase()))
+    throw new CommitmentError('the key-set leaves are not the key hashes in AGG_CIRCUITS order');
   const copy = levels.map((l) => l.map((v) => v.toLowerCase() as Hex));
   return { root: copy[KEY_SET_DEPTH]![0]!, levels: copy };
 }

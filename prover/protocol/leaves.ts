@@ -5,12 +5,7 @@
  * its side bit.
  */
 import { CommitmentError } from './commitmentError.js';
-import {
-  SINGLE_LEAF_FOR_PUBLIC_INPUTS,
-  SUPPORTED_PUBLIC_INPUT_COUNTS,
-  type PairLeafCircuit,
-  type SingleLeafCircuit,
-} from './constants.js';
+import { SINGLE_LEAF_FOR_PUBLIC_INPUTS, SUPPORTED_PUBLIC_INPUT_COUNTS, type PairLeafCircuit, type SingleLeafCircuit } from './constants.js';
 
 function supported(count: number): void {
   if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(count)) {

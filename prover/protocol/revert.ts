@@ -56,8 +56,9 @@ const isError = (item: Abi[number]): item is AbiError => item.type === 'error';
 
 /** Every error of the NEX contracts once, keyed by signature (inherited errors appear in several ABIs). */
 export const nexErrorsAbi: readonly AbiError[] = (() => {
-  const all = [aggregationMarketAbi, proverStakingAbi, verifierRouterAbi, nexTokenAbi, exampleRollupAbi, accessControlAbi]
-    .flatMap((abi): AbiError[] => (abi as Abi).filter(isError));
+  const all = [aggregationMarketAbi, proverStakingAbi, verifierRouterAbi, nexTokenAbi, exampleRollupAbi, accessControlAbi].flatMap(
+    (abi): AbiError[] => (abi as Abi).filter(isError),
+  );
   const bySignature = new Map<string, AbiError>();
   for (const e of all) bySignature.set(`${e.name}(${e.inputs.map((i) => i.type).join(',')})`, e);
   return [...bySignature.values()];

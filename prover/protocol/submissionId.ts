@@ -9,7 +9,8 @@ const SLOT_MASK = BigInt(MAX_CAPACITY - 1);
 
 /** submissionId = batchId * 64 + slot; throws CommitmentError for a slot outside 0..63 or a batch id below 1. */
 export function submissionId(batchId: bigint, slot: number): bigint {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_CAPACITY) throw new CommitmentError(`invalid slot ${slot} (0..${MAX_CAPACITY - 1})`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_CAPACITY)
+    throw new CommitmentError(`invalid slot ${slot} (0..${MAX_CAPACITY - 1})`);
   if (batchId < 1n) throw new CommitmentError(`batch ids start at 1, got ${batchId}`);
   return (batchId << BigInt(SLOT_BITS)) | BigInt(slot);
 }

@@ -70,7 +70,11 @@ export function deploymentsPath(chainId: number, dir?: string | undefined): stri
 /** Thrown when no deployments file exists for a chain or it is unreadable. */
 export class DeploymentsNotFoundError extends NexError {
   override name = 'DeploymentsNotFoundError';
-  constructor(readonly chainId: number, readonly file: string, reason: string) {
+  constructor(
+    readonly chainId: number,
+    readonly file: string,
+    reason: string,
+  ) {
     super(`no usable NEX deployment for chain ${chainId} (${file}): ${reason}`, {
       details: 'Deploy first: `nex devnet` for a local chain, or `npm run deploy -- --network <name>`.',
     });

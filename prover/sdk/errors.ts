@@ -13,7 +13,10 @@ export { NexError, type NexErrorOptions };
 /** The program id is not registered in the market. */
 export class UnknownProgramError extends NexError {
   override name = 'UnknownProgramError';
-  constructor(readonly programId: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly programId: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`program ${programId} is not registered in the market`, {
       details: 'Register it first (nex rollup register) or check the program id (= the vk hash).',
       ...options,
@@ -24,7 +27,11 @@ export class UnknownProgramError extends NexError {
 /** The number of public inputs differs from the program's registered count. */
 export class PublicInputCountError extends NexError {
   override name = 'PublicInputCountError';
-  constructor(readonly expected: number, readonly actual: number, options: NexErrorOptions = {}) {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+    options: NexErrorOptions = {},
+  ) {
     super(`wrong public-input count: the program expects ${expected}, got ${actual}`, options);
   }
 }
@@ -32,7 +39,11 @@ export class PublicInputCountError extends NexError {
 /** The fee is below the market's minimum fee per proof. */
 export class FeeTooLowError extends NexError {
   override name = 'FeeTooLowError';
-  constructor(readonly fee: bigint, readonly minFee: bigint, options: NexErrorOptions = {}) {
+  constructor(
+    readonly fee: bigint,
+    readonly minFee: bigint,
+    options: NexErrorOptions = {},
+  ) {
     super(`fee too low: ${fee} wei offered, the market's minimum is ${minFee} wei per proof`, options);
   }
 }
@@ -40,7 +51,10 @@ export class FeeTooLowError extends NexError {
 /** The fee exceeds what a statement can hold (uint64). */
 export class FeeTooHighError extends NexError {
   override name = 'FeeTooHighError';
-  constructor(readonly fee: bigint, options: NexErrorOptions = {}) {
+  constructor(
+    readonly fee: bigint,
+    options: NexErrorOptions = {},
+  ) {
     super(`fee too high: ${fee} wei does not fit in a uint64`, options);
   }
 }
@@ -56,7 +70,11 @@ export class MalformedProofError extends NexError {
 /** A public input or program id is not a canonical BN254 field element. */
 export class NonCanonicalFieldError extends NexError {
   override name = 'NonCanonicalFieldError';
-  constructor(readonly value: Hex | string, readonly index: number | undefined, options: NexErrorOptions = {}) {
+  constructor(
+    readonly value: Hex | string,
+    readonly index: number | undefined,
+    options: NexErrorOptions = {},
+  ) {
     super(
       index === undefined
         ? `not a canonical BN254 field element: ${value}`
@@ -69,7 +87,10 @@ export class NonCanonicalFieldError extends NexError {
 /** The same statement is already waiting in a batch. */
 export class StatementPendingError extends NexError {
   override name = 'StatementPendingError';
-  constructor(readonly digest: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly digest: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`statement ${digest} is already pending in the market`, options);
   }
 }
@@ -77,7 +98,10 @@ export class StatementPendingError extends NexError {
 /** The same statement has already been verified: nothing to pay for. */
 export class AlreadyVerifiedError extends NexError {
   override name = 'AlreadyVerifiedError';
-  constructor(readonly digest: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly digest: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`statement ${digest} is already verified`, options);
   }
 }
@@ -85,7 +109,10 @@ export class AlreadyVerifiedError extends NexError {
 /** The program id is already registered. */
 export class ProgramExistsError extends NexError {
   override name = 'ProgramExistsError';
-  constructor(readonly programId: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly programId: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`program ${programId} is already registered`, options);
   }
 }
@@ -93,7 +120,11 @@ export class ProgramExistsError extends NexError {
 /** The submission cannot be refunded (yet): pending in a live batch, verified, or not the caller's. */
 export class NotRefundableError extends NexError {
   override name = 'NotRefundableError';
-  constructor(readonly submissionId: bigint, reason: string, options: NexErrorOptions = {}) {
+  constructor(
+    readonly submissionId: bigint,
+    reason: string,
+    options: NexErrorOptions = {},
+  ) {
     super(`submission ${submissionId} is not refundable: ${reason}`, options);
   }
 }
@@ -109,7 +140,11 @@ export class MarketPausedError extends NexError {
 /** waitForVerification gave up. */
 export class WaitTimeoutError extends NexError {
   override name = 'WaitTimeoutError';
-  constructor(readonly submissionId: bigint, readonly timeoutMs: number, options: NexErrorOptions = {}) {
+  constructor(
+    readonly submissionId: bigint,
+    readonly timeoutMs: number,
+    options: NexErrorOptions = {},
+  ) {
     super(`submission ${submissionId} was not verified within ${Math.round(timeoutMs / 1000)} s`, options);
   }
 }
@@ -125,11 +160,13 @@ export class NoAccountError extends NexError {
 /** A contract reverted with an error the SDK has no specific class for. */
 export class ContractRevertError extends NexError {
   override name = 'ContractRevertError';
-  constructor(readonly errorName: string | undefined, readonly args: readonly unknown[], options: NexErrorOptions = {}) {
+  constructor(
+    readonly errorName: string | undefined,
+    readonly args: readonly unknown[],
+    options: NexErrorOptions = {},
+  ) {
     super(
-      errorName
-        ? `the contract reverted with ${errorName}(${args.map((a) => String(a)).join(', ')})`
-        : 'the contract reverted',
+      errorName ? `the contract reverted with ${errorName}(${args.map((a) => String(a)).join(', ')})` : 'the contract reverted',
       options,
     );
   }
@@ -149,10 +186,8 @@ const countsOf = (mask: number): number[] => [...Array(32).keys()].filter((i) =>
 const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
   MarketUnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
   MarketProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
-  MarketPublicInputCountMismatch: ([, expected, actual], cause) =>
-    new PublicInputCountError(Number(expected), Number(actual), { cause }),
-  MarketInvalidPublicInputCount: ([count], cause) =>
-    new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
+  MarketPublicInputCountMismatch: ([, expected, actual], cause) => new PublicInputCountError(Number(expected), Number(actual), { cause }),
+  MarketInvalidPublicInputCount: ([count], cause) => new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
   MarketUnsupportedPublicInputCount: ([count, aggregatable], cause) =>
     new NexError(`no aggregation circuit takes ${count} public inputs; the market accepts ${countsOf(aggregatable).join(', ')}`, {
       cause,

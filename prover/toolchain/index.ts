@@ -33,7 +33,14 @@ export { circuitBuild, ensureAggregationArtifacts, setupSrs, type EnsureArtifact
 
 // ---- Example rollup proofs (demo, `nex prove example`, benchmarks, tests) ----
 export { EXAMPLE_FOR, exampleBackend, openExampleBackend, type ExampleBackend } from './circuits/exampleBackend.js';
-export { EXAMPLE_OWNER, exampleRollupInputs, proveExampleRollup, proveExampleRollupWith, tamperRollupProof, type RollupTamper } from './circuits/examples.js';
+export {
+  EXAMPLE_OWNER,
+  exampleRollupInputs,
+  proveExampleRollup,
+  proveExampleRollupWith,
+  tamperRollupProof,
+  type RollupTamper,
+} from './circuits/examples.js';
 
 // ---- Solidity verifiers: compile (build artifact or any bb source), deploy, call ----
 export { compileVerifierArtifact, linkVerifierBytecode, SOLC_SETTINGS, solcVersion, VERIFIER_CONTRACT } from './verifier/solidity.js';

@@ -34,14 +34,18 @@ export function statementDigestV1(vkHash: Hex, publicInputs: readonly Hex[]): He
 export function batchLeavesV1(digests: readonly Hex[], capacity: number, excludedMask = 0): Hex[] {
   if (!isValidCapacityV1(capacity)) throw new CommitmentError(`invalid capacity ${capacity}`);
   if (digests.length > capacity) throw new CommitmentError(`${digests.length} digests exceed capacity ${capacity}`);
-  if (excludedMask < 0 || excludedMask >= 2 ** digests.length) throw new CommitmentError(`excludedMask ${excludedMask} covers slots beyond the ${digests.length} filled`);
-  return Array.from({ length: capacity }, (_, i) => (digests[i] === undefined || ((excludedMask >>> i) & 1) === 1 ? ZERO : assertWord(digests[i]!, `digests[${i}]`)));
+  if (excludedMask < 0 || excludedMask >= 2 ** digests.length)
+    throw new CommitmentError(`excludedMask ${excludedMask} covers slots beyond the ${digests.length} filled`);
+  return Array.from({ length: capacity }, (_, i) =>
+    digests[i] === undefined || ((excludedMask >>> i) & 1) === 1 ? ZERO : assertWord(digests[i]!, `digests[${i}]`),
+  );
 }
 
 export function merkleRootV1(leaves: readonly Hex[]): Hex {
   if (!isValidCapacityV1(leaves.length)) throw new CommitmentError(`invalid leaf count ${leaves.length}`);
   let level = leaves.map((l, i) => assertWord(l, `leaves[${i}]`));
-  while (level.length > 1) level = Array.from({ length: level.length / 2 }, (_, i) => keccak256(concat([level[2 * i]!, level[2 * i + 1]!])));
+  while (level.length > 1)
+    level = Array.from({ length: level.length / 2 }, (_, i) => keccak256(concat([level[2 * i]!, level[2 * i + 1]!])));
   return level[0]!;
 }
 
@@ -50,7 +54,8 @@ export function batchRootV1(digests: readonly Hex[], capacity: number, excludedM
 }
 
 export function zeroSubtreeV1(height: number): Hex {
-  if (!Number.isInteger(height) || height < 0 || height > V1_MAX_PAD_HEIGHT) throw new CommitmentError(`zero-subtree height ${height} not in 0..${V1_MAX_PAD_HEIGHT}`);
+  if (!Number.isInteger(height) || height < 0 || height > V1_MAX_PAD_HEIGHT)
+    throw new CommitmentError(`zero-subtree height ${height} not in 0..${V1_MAX_PAD_HEIGHT}`);
   let z = ZERO;
   for (let h = 0; h < height; h++) z = keccak256(concat([z, z]));
   return z;
@@ -63,7 +68,8 @@ export function aggregationPublicInputsV1(root: Hex, prover: Hex, keyHashes: rea
 
 /** batchId * 32 + slot. */
 export function submissionIdV1(batchId: bigint, slot: number): bigint {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= V1_MAX_CAPACITY) throw new CommitmentError(`invalid slot ${slot} (0..${V1_MAX_CAPACITY - 1})`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= V1_MAX_CAPACITY)
+    throw new CommitmentError(`invalid slot ${slot} (0..${V1_MAX_CAPACITY - 1})`);
   if (batchId < 1n) throw new CommitmentError(`batch ids start at 1, got ${batchId}`);
   return (batchId << BigInt(V1_SLOT_BITS)) | BigInt(slot);
 }

@@ -51,9 +51,19 @@ export async function deployMarket(ethers: HardhatEthers, options: DeployOptions
   const signers = await ethers.getSigners();
   const [admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider] =
     signers as HardhatEthersSigner[] as [
-      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-      HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
     ];
   const token = await ethers.deployContract('NexToken', [nexTreasury.address, NEX_SUPPLY]);
   const staking = await ethers.deployContract('ProverStaking', [await token.getAddress(), admin.address, MIN_STAKE]);
@@ -81,9 +91,27 @@ export async function deployMarket(ethers: HardhatEthers, options: DeployOptions
   }
   await market.connect(rollup).registerProgram(PROGRAM_ID, VK, PI_COUNT);
   return {
-    token, staking, verifier, router, market, params,
-    admin, pauser, guardian, feeTreasury, nexTreasury, rollup, alice, bob, carol, operator, user1, user2, outsider,
-    provers, signers,
+    token,
+    staking,
+    verifier,
+    router,
+    market,
+    params,
+    admin,
+    pauser,
+    guardian,
+    feeTreasury,
+    nexTreasury,
+    rollup,
+    alice,
+    bob,
+    carol,
+    operator,
+    user1,
+    user2,
+    outsider,
+    provers,
+    signers,
   };
 }
 

@@ -111,7 +111,10 @@ describe('nex CLI (commander)', function () {
   it('`nex help <path...>` and `nex <group> help <sub>` show the same help as `<path> --help`', async () => {
     const direct = await nex(['keeper', 'run', '--help']);
     expect(direct.out).to.match(/^Usage: nex keeper run \[options\]/);
-    for (const argv of [['help', 'keeper', 'run'], ['keeper', 'help', 'run']]) {
+    for (const argv of [
+      ['help', 'keeper', 'run'],
+      ['keeper', 'help', 'run'],
+    ]) {
       const r = await nex(argv);
       expect(r.code, argv.join(' ')).to.equal(0);
       expect(r.out, argv.join(' ')).to.equal(direct.out);
@@ -175,7 +178,8 @@ describe('nex CLI (commander)', function () {
       expect(help, o.key).to.include(` ${o.flag}`);
       expect(help, o.key).to.include(`env: ${o.env}`);
     }
-    for (const o of OPTIONS.filter((x) => x.kind === 'bool' && x.default === true)) expect(help, o.key).to.include(`--no-${o.flag.slice(2)} `);
+    for (const o of OPTIONS.filter((x) => x.kind === 'bool' && x.default === true))
+      expect(help, o.key).to.include(`--no-${o.flag.slice(2)} `);
 
     const dir = mkdtempSync(join(tmpdir(), 'nex-cli-'));
     const file = join(dir, 'k.jsonc');
@@ -212,7 +216,16 @@ describe('nex CLI (commander)', function () {
 
   it('as a process: exit codes, and only keeper commands load the keeper (no SQLite warning otherwise)', async () => {
     const rpc = `http://127.0.0.1:${await closedPort()}`;
-    const quiet = [['--help'], ['--version'], ['help'], ['rollup', '--help'], ['rollup', 'fee', '--help'], ['rollup', 'fee', '--rpc-url', rpc], ['keeper'], ['kepeer']];
+    const quiet = [
+      ['--help'],
+      ['--version'],
+      ['help'],
+      ['rollup', '--help'],
+      ['rollup', 'fee', '--help'],
+      ['rollup', 'fee', '--rpc-url', rpc],
+      ['keeper'],
+      ['kepeer'],
+    ];
     const runs = await Promise.all([...quiet, ['keeper', 'run', '--help']].map((argv) => nexProcess(argv)));
     const byArgs = new Map(runs.map((r, i) => [[...quiet, ['keeper', 'run', '--help']][i]!.join(' '), r]));
     for (const argv of quiet) {

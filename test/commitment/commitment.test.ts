@@ -24,7 +24,7 @@ import {
   verifyInclusion,
   zeroSubtree,
 } from '../../prover/protocol/index.js';
-import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitment-vectors.js';
+import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitmentVectors.js';
 import { aggregationPublicInputsV1, batchRootV1, statementDigestV1 } from '../../scripts/lib/commitmentV1.js';
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as CommitmentVectors;
@@ -64,7 +64,9 @@ describe('commitment format (version 2)', () => {
       it(`reproduces ${c.name}`, () => {
         for (const slot of c.slots) {
           // abi.encode(owner, vkHash), computed independently with viem's ABI encoder.
-          expect(keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [slot.owner, slot.vkHash]))).to.equal(slot.programId);
+          expect(keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [slot.owner, slot.vkHash]))).to.equal(
+            slot.programId,
+          );
           expect(programIdOf(slot.owner, slot.vkHash)).to.equal(slot.programId);
           expect(statementDigest(slot.programId, slot.publicInputs)).to.equal(slot.digest);
           expect(keccak256(concat([STATEMENT_DOMAIN, slot.programId, ...slot.publicInputs]))).to.equal(slot.digest);
@@ -108,11 +110,17 @@ describe('commitment format (version 2)', () => {
       const r = fieldToWord(1n);
       const owner: Address = '0x000000000000000000000000000000000000e0a1';
       expect(() => statementDigest(r, [])).to.throw(CommitmentError, /at least one public input/);
-      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(CommitmentError, /not canonical/);
+      expect(() => statementDigest(r, [`0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex])).to.throw(
+        CommitmentError,
+        /not canonical/,
+      );
       expect(() => statementDigest(r, ['0x01'])).to.throw(CommitmentError);
       expect(() => statementDigest('0x01', [r])).to.throw(CommitmentError, /programId/);
       expect(() => programIdOf(owner, fieldToWord(0n).replace(/0$/, 'g') as Hex)).to.throw(CommitmentError);
-      expect(() => programIdOf(owner, `0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex)).to.throw(CommitmentError, /vkHash is not canonical/);
+      expect(() => programIdOf(owner, `0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex)).to.throw(
+        CommitmentError,
+        /vkHash is not canonical/,
+      );
       expect(() => programIdOf('0x1234' as Address, r)).to.throw(CommitmentError);
       for (const n of [1, 2, 3, 6, 128]) expect(() => merkleRoot(Array<Hex>(n).fill(r)), `${n} leaves`).to.throw(CommitmentError);
       expect(() => batchLeaves([r, r], 4, 0b100n)).to.throw(CommitmentError);
@@ -122,7 +130,10 @@ describe('commitment format (version 2)', () => {
       expect(() => inclusionPath(Array<Hex>(4).fill(r), 4)).to.throw(CommitmentError);
       expect(() => rootFromPath(r, 4, [r, r])).to.throw(CommitmentError);
       expect(() => rootFromPath(r, 0, [])).to.throw(CommitmentError);
-      expect(() => aggregationPublicInputs(r, owner, `0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex)).to.throw(CommitmentError, /keySet/);
+      expect(() => aggregationPublicInputs(r, owner, `0x${FIELD_MODULUS.toString(16).padStart(64, '0')}` as Hex)).to.throw(
+        CommitmentError,
+        /keySet/,
+      );
       expect(() => fieldToWord(FIELD_MODULUS)).to.throw(CommitmentError);
       expect(isCanonicalField(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
     });
@@ -161,12 +172,20 @@ describe('version-1 contracts (contracts/libraries/BatchCommitment.sol) against 
     keyHashes: Hex[];
     aggregationPublicInputs: Hex[];
   }
-  const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../vectors/commitment-v1.json', import.meta.url)), 'utf8')) as { cases: V1Case[] };
+  const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../vectors/commitment-v1.json', import.meta.url)), 'utf8')) as {
+    cases: V1Case[];
+  };
 
   it('the frozen version-1 TypeScript reference the version-1 contract tests use (scripts/lib/commitmentV1.ts) reproduces them', () => {
     for (const c of v1.cases) {
       for (const slot of c.slots) expect(statementDigestV1(slot.vkHash, slot.publicInputs)).to.equal(slot.digest);
-      expect(batchRootV1(c.slots.map((x) => x.digest), c.capacity, c.excludedMask)).to.equal(c.root);
+      expect(
+        batchRootV1(
+          c.slots.map((x) => x.digest),
+          c.capacity,
+          c.excludedMask,
+        ),
+      ).to.equal(c.root);
       expect(aggregationPublicInputsV1(c.root, c.prover, c.keyHashes)).to.deep.equal(c.aggregationPublicInputs);
     }
   });

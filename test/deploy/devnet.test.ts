@@ -106,7 +106,12 @@ describe('devnet', function () {
       const client = createPublicClient({ transport: http(devnet.rpcUrl) });
       for (const a of devnet.accounts.slice(1)) {
         assert.ok((await client.getBalance({ address: a.address })) >= funding.ethPerAccount);
-        const nex = await client.readContract({ address: devnet.deployments.contracts.NexToken.address, abi: nexTokenAbi, functionName: 'balanceOf', args: [a.address] });
+        const nex = await client.readContract({
+          address: devnet.deployments.contracts.NexToken.address,
+          abi: nexTokenAbi,
+          functionName: 'balanceOf',
+          args: [a.address],
+        });
         assert.equal(nex, funding.nexPerAccount);
         assert.equal(a.nex, funding.nexPerAccount);
       }
@@ -139,35 +144,53 @@ describe('devnet', function () {
         circuits: Record<string, { vkHash: string }>;
       };
       const vkHash = manifest.circuits.rollup_counter!.vkHash;
-      const reg = await runCli(['rollup', 'register'], [
-        ...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1',
-      ]);
+      const reg = await runCli(
+        ['rollup', 'register'],
+        [...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1'],
+      );
       assert.equal(reg.code, 0, reg.err);
       assert.match(reg.out, new RegExp(`registered program ${vkHash}`));
-      const again = await runCli(['rollup', 'register'], [
-        ...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1',
-      ]);
+      const again = await runCli(
+        ['rollup', 'register'],
+        [...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1'],
+      );
       assert.equal(again.code, 1);
       assert.match(again.err, /already registered/);
       const proofFile = path.join(tempDir(), 'proof.bin');
       const { writeFileSync } = await import('node:fs');
       writeFileSync(proofFile, Buffer.alloc(458 * 32, 7));
-      const wrongCount = await runCli(['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', vkHash, '--inputs', '1,2', '--proof', proofFile,
-      ]);
+      const wrongCount = await runCli(
+        ['rollup', 'submit'],
+        [...common, '--account', '1', '--program', vkHash, '--inputs', '1,2', '--proof', proofFile],
+      );
       assert.equal(wrongCount.code, 1);
       assert.match(wrongCount.err, /wrong public-input count: the program expects 1, got 2/);
-      const lowFee = await runCli(['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', vkHash, '--inputs', '1', '--proof', proofFile, '--fee', '1 wei',
-      ]);
+      const lowFee = await runCli(
+        ['rollup', 'submit'],
+        [...common, '--account', '1', '--program', vkHash, '--inputs', '1', '--proof', proofFile, '--fee', '1 wei'],
+      );
       assert.match(lowFee.err, /fee too low/);
-      const unknown = await runCli(['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', '0x1234', '--inputs', '1', '--proof', proofFile,
-      ]);
+      const unknown = await runCli(
+        ['rollup', 'submit'],
+        [...common, '--account', '1', '--program', '0x1234', '--inputs', '1', '--proof', proofFile],
+      );
       assert.match(unknown.err, /is not registered/);
-      const sub = await runCli(['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', vkHash, '--inputs', '5', '--proof', bytesToHex(Buffer.alloc(458 * 32, 7)), '--fee', '0.001',
-      ]);
+      const sub = await runCli(
+        ['rollup', 'submit'],
+        [
+          ...common,
+          '--account',
+          '1',
+          '--program',
+          vkHash,
+          '--inputs',
+          '5',
+          '--proof',
+          bytesToHex(Buffer.alloc(458 * 32, 7)),
+          '--fee',
+          '0.001',
+        ],
+      );
       assert.equal(sub.code, 0, sub.err);
       const id = /submitted (\d+)/.exec(sub.out)?.[1];
       assert.equal(id, '32');
@@ -247,7 +270,13 @@ describe('devnet', function () {
       assert.equal(program?.callback, address);
       const other = testAccounts(5)[4]!;
       await assert.rejects(
-        deployExampleRollup({ rpcUrl: anvil.rpcUrl, privateKey: other.privateKey, market: client.addresses.market, programId, genesisRoot: word(1) }),
+        deployExampleRollup({
+          rpcUrl: anvil.rpcUrl,
+          privateKey: other.privateKey,
+          market: client.addresses.market,
+          programId,
+          genesisRoot: word(1),
+        }),
         /MarketNotProgramOwner/,
       );
     });

@@ -53,30 +53,65 @@ describe('demo: following keepers by event code', function () {
     const dataDir = path.join(root, name);
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(path.join(dataDir, 'script.json'), JSON.stringify(script(steps)));
-    const k = new KeeperProcess({ name, root, privateKey: `0x${'11'.repeat(32)}`, rpcUrl: 'http://127.0.0.1:1', deploymentsFile: '/nonexistent', dataDir });
+    const k = new KeeperProcess({
+      name,
+      root,
+      privateKey: `0x${'11'.repeat(32)}`,
+      rpcUrl: 'http://127.0.0.1:1',
+      deploymentsFile: '/nonexistent',
+      dataDir,
+    });
     k.start();
     keepers.push(k);
     return k;
   };
 
-  it('sees both keepers ready, follows the locker to batch.proven, and reads the other one\'s refusal', async () => {
-    const ready = { chainId: 31337, market: '0x1', staking: '0x2', account: '0x3', prover: '0x3', listenOnly: false, dataDir: '/d', capacity: 1 };
+  it("sees both keepers ready, follows the locker to batch.proven, and reads the other one's refusal", async () => {
+    const ready = {
+      chainId: 31337,
+      market: '0x1',
+      staking: '0x2',
+      account: '0x3',
+      prover: '0x3',
+      listenOnly: false,
+      dataDir: '/d',
+      capacity: 1,
+    };
     const locker = start('keeper-1', [
       { afterMs: 0, event: 'keeper.ready', fields: ready },
       { afterMs: 1_500, event: 'proof.job.started', fields: { batchId: 1n, job: 'leaf-0', circuit: 'leaf1', height: 0, levels: 2 } },
-      { afterMs: 50, event: 'proof.job.finished', fields: { batchId: 1n, job: 'leaf-0', circuit: 'leaf1', ms: 1_500, seconds: 1.5, done: 1, total: 2, fromCheckpoint: false } },
-      { afterMs: 50, event: 'proof.job.finished', fields: { batchId: 9n, job: 'leaf-0', circuit: 'leaf2', ms: 7, seconds: 0, done: 1, total: 1, fromCheckpoint: false } },
-      { afterMs: 50, event: 'proof.job.finished', fields: { batchId: 1n, job: 'node-1', circuit: 'node', ms: 2_500, seconds: 2.5, done: 2, total: 2, fromCheckpoint: false } },
+      {
+        afterMs: 50,
+        event: 'proof.job.finished',
+        fields: { batchId: 1n, job: 'leaf-0', circuit: 'leaf1', ms: 1_500, seconds: 1.5, done: 1, total: 2, fromCheckpoint: false },
+      },
+      {
+        afterMs: 50,
+        event: 'proof.job.finished',
+        fields: { batchId: 9n, job: 'leaf-0', circuit: 'leaf2', ms: 7, seconds: 0, done: 1, total: 1, fromCheckpoint: false },
+      },
+      {
+        afterMs: 50,
+        event: 'proof.job.finished',
+        fields: { batchId: 1n, job: 'node-1', circuit: 'node', ms: 2_500, seconds: 2.5, done: 2, total: 2, fromCheckpoint: false },
+      },
       { afterMs: 50, event: 'batch.proven', fields: { batchId: 1n, seconds: 4, excludedSlots: [2], excludedMask: 4 } },
     ]);
     const other = start('keeper-2', [
       { afterMs: 0, event: 'keeper.ready', fields: ready },
-      { afterMs: 0, event: 'batch.decided', fields: { batchId: 1n, decision: 'wait', reason: 'assigned to 0xA until 100', listenOnly: false } },
+      {
+        afterMs: 0,
+        event: 'batch.decided',
+        fields: { batchId: 1n, decision: 'wait', reason: 'assigned to 0xA until 100', listenOnly: false },
+      },
       { afterMs: 0, event: 'tx.not-sent', fields: { purpose: 'lock', batchId: 1n, reason: 'reverted: MarketBatchNotSealed(1)' } },
       { afterMs: 0, event: 'tx.not-sent', fields: { purpose: 'seal', batchId: 2n, reason: 'not this one' } },
     ]);
     const actor = (address: Hex) => ({ address, privateKey: '0x' as Hex, client: {} as never });
-    const demoKeepers = new DemoKeepers([{ keeper: locker, operator: actor('0x00000000000000000000000000000000000000aa') }, { keeper: other, operator: actor('0x00000000000000000000000000000000000000bb') }]);
+    const demoKeepers = new DemoKeepers([
+      { keeper: locker, operator: actor('0x00000000000000000000000000000000000000aa') },
+      { keeper: other, operator: actor('0x00000000000000000000000000000000000000bb') },
+    ]);
     await demoKeepers.ready(20_000);
     expect(demoKeepers.keeperOf('0x00000000000000000000000000000000000000AA')).to.equal(locker);
 
@@ -88,15 +123,24 @@ describe('demo: following keepers by event code', function () {
         public: {
           readContract: async ({ functionName }: { functionName: string }) => {
             reads.push(functionName);
-            return functionName === 'getBatch' ? { state: 3, capacity: 4, count: 3, locker: '0x00000000000000000000000000000000000000aa' } : 0n;
+            return functionName === 'getBatch'
+              ? { state: 3, capacity: 4, count: 3, locker: '0x00000000000000000000000000000000000000aa' }
+              : 0n;
           },
         },
       },
     } as unknown as DemoChain;
     const updates: [string, number | undefined][] = [];
     const jobs = await followProving(chain, demoKeepers, locker, 1n, 20_000, (d, f) => updates.push([d, f]));
-    expect(jobs).to.deep.equal([{ circuit: 'leaf1', ms: 1_500 }, { circuit: 'node', ms: 2_500 }]);
-    expect(updates).to.deep.equal([['proving leaf1 (job leaf-0)…', undefined], ['leaf1 done (1/2)', 0.5], ['node done (2/2)', 1]]);
+    expect(jobs).to.deep.equal([
+      { circuit: 'leaf1', ms: 1_500 },
+      { circuit: 'node', ms: 2_500 },
+    ]);
+    expect(updates).to.deep.equal([
+      ['proving leaf1 (job leaf-0)…', undefined],
+      ['leaf1 done (1/2)', 0.5],
+      ['node done (2/2)', 1],
+    ]);
     expect(reads).to.include('getBatch'); // it polled the chain while waiting
 
     expect(lockRefusal(other, 1n)).to.equal('reverted: MarketBatchNotSealed(1)');

@@ -7,7 +7,19 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicClient, custom, encodeFunctionData, hexToBytes, http, pad, toHex, type Abi, type Address, type Hex, type PublicClient } from 'viem';
+import {
+  createPublicClient,
+  custom,
+  encodeFunctionData,
+  hexToBytes,
+  http,
+  pad,
+  toHex,
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem';
 import { precheckDigest, type PrecheckReport, type SlotCheck } from '../../prover/engine/index.js';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { CallTracer } from '../../prover/keeper/chain/callTrace.js';
@@ -37,12 +49,15 @@ function countingClient(url: string): { client: PublicClient; calls: Map<string,
   const calls = new Map<string, number>();
   const client = createPublicClient({
     cacheTime: 0,
-    transport: custom({
-      request({ method, params }: { method: string; params?: unknown }) {
-        calls.set(method, (calls.get(method) ?? 0) + 1);
-        return inner.request({ method, params } as never);
+    transport: custom(
+      {
+        request({ method, params }: { method: string; params?: unknown }) {
+          calls.set(method, (calls.get(method) ?? 0) + 1);
+          return inner.request({ method, params } as never);
+        },
       },
-    }, { retryCount: 0 }),
+      { retryCount: 0 },
+    ),
   });
   return { client, calls };
 }
@@ -56,7 +71,13 @@ function countingProver(): BatchProver & { verified: number[] } {
       for (const s of slots) {
         if (!s.ok) continue;
         self.verified.push(s.slot);
-        const digest = precheckDigest({ vk: hexToBytes(s.input.vk), vkHash: s.input.programId, owner: s.input.owner, proof: hexToBytes(s.input.proof), publicInputs: s.input.publicInputs });
+        const digest = precheckDigest({
+          vk: hexToBytes(s.input.vk),
+          vkHash: s.input.programId,
+          owner: s.input.owner,
+          proof: hexToBytes(s.input.proof),
+          publicInputs: s.input.publicInputs,
+        });
         checks.push({ slot: s.slot, valid: s.slot !== 2, reason: s.slot === 2 ? 'proof does not verify' : undefined, ms: 1, digest });
       }
       return { invalidSlots: checks.filter((c) => !c.valid).map((c) => c.slot), checks, totalMs: checks.length };
@@ -76,7 +97,15 @@ describe('keeper: batch inputs fetched and checked once (anvil)', function () {
   const lines: string[] = [];
   const log = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
 
-  const source = (client: PublicClient, db: KeeperDb): InputSource => ({ client, db, market, startBlock: 0n, maxLogRange: 10_000, log, tracer: new CallTracer(client, log) });
+  const source = (client: PublicClient, db: KeeperDb): InputSource => ({
+    client,
+    db,
+    market,
+    startBlock: 0n,
+    maxLogRange: 10_000,
+    log,
+    tracer: new CallTracer(client, log),
+  });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nex-keeper-inputs-'));
@@ -92,12 +121,25 @@ describe('keeper: batch inputs fetched and checked once (anvil)', function () {
     const staking = await deploy('contracts/staking/ProverStaking.sol/ProverStaking.json', [token, me, 10n ** 21n]);
     const router = await deploy('contracts/router/VerifierRouter.sol/VerifierRouter.json', [me, me]);
     const params = {
-      minFeePerProof: FEE, batchCapacity: CAPACITY, batchTimeout: 300, assignmentWindow: 120, provingWindowBase: 600, provingWindowPerProof: 120,
-      secondaryWindow: 1800, submissionTtl: TTL, collateralPerProof: 10n ** 19n, protocolFeeBps: 500, callbackGasLimit: 100_000,
+      minFeePerProof: FEE,
+      batchCapacity: CAPACITY,
+      batchTimeout: 300,
+      assignmentWindow: 120,
+      provingWindowBase: 600,
+      provingWindowPerProof: 120,
+      secondaryWindow: 1800,
+      submissionTtl: TTL,
+      collateralPerProof: 10n ** 19n,
+      protocolFeeBps: 500,
+      callbackGasLimit: 100_000,
     };
     market = await deploy('contracts/market/AggregationMarket.sol/AggregationMarket.json', [me, me, staking, router, me, params]);
     await sendFromAdmin(encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'registerProgram', args: [PROGRAM, '0xabcd', 1] }));
-    for (const s of subs) await sendFromAdmin(encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [PROGRAM, s.inputs, s.proof] }), FEE);
+    for (const s of subs)
+      await sendFromAdmin(
+        encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [PROGRAM, s.inputs, s.proof] }),
+        FEE,
+      );
 
     async function sendFromAdmin(data: Hex, value = 0n): Promise<void> {
       const hash = await admin.sendTransaction({ to: market, data, value, gas: 5_000_000n });
@@ -167,7 +209,9 @@ describe('keeper: batch inputs fetched and checked once (anvil)', function () {
     await anvil.test.increaseTime({ seconds: TTL + 1 });
     await anvil.test.mine({ blocks: 1 });
     const hash = await anvil.wallet(DEV_KEYS[0]).sendTransaction({
-      to: market, data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'refund', args: [BATCH * 32n + 1n] }), gas: 500_000n,
+      to: market,
+      data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'refund', args: [BATCH * 32n + 1n] }),
+      gas: 500_000n,
     });
     expect((await anvil.client.waitForTransactionReceipt({ hash })).status).to.equal('success');
 

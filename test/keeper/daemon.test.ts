@@ -41,7 +41,13 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
       const checks: SlotCheck[] = [];
       for (const s of slots) {
         if (!s.ok) continue;
-        const r: RollupProof = { vk: Buffer.from(s.input.vk.slice(2), 'hex'), vkHash: s.input.programId, owner: s.input.owner, proof: Buffer.from(s.input.proof.slice(2), 'hex'), publicInputs: s.input.publicInputs };
+        const r: RollupProof = {
+          vk: Buffer.from(s.input.vk.slice(2), 'hex'),
+          vkHash: s.input.programId,
+          owner: s.input.owner,
+          proof: Buffer.from(s.input.proof.slice(2), 'hex'),
+          publicInputs: s.input.publicInputs,
+        };
         self.verified++;
         checks.push({ slot: s.slot, valid: await backend.verifyRollupProof(r), ms: 0, digest: precheckDigest(r) });
       }
@@ -56,7 +62,7 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
   return self;
 }
 
-describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
+describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
   this.timeout(300_000);
   let anvil: Anvil;
   let backend: ExampleBackend;
@@ -67,12 +73,25 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   const log = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
 
   const make = async (key: Hex, name: string, extra: Record<string, string> = {}) => {
-    const config = loadConfig({ env: {
-      NEX_KEEPER_RPC_URLS: anvil.url, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, name),
-      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: '0', ...extra,
-    }, cwd: dir });
+    const config = loadConfig({
+      env: {
+        NEX_KEEPER_RPC_URLS: anvil.url,
+        NEX_KEEPER_MARKET_ADDRESS: p.market,
+        NEX_KEEPER_DATA_DIR: join(dir, name),
+        NEX_KEEPER_POLL_MS: '300',
+        NEX_KEEPER_METRICS_PORT: '0',
+        ...extra,
+      },
+      cwd: dir,
+    });
     const prover = blockingProver(backend);
-    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(key), key: new Secret(key) }, log: log.child(name), transport: http(anvil.url), prover });
+    const keeper = await Keeper.create({
+      config,
+      signer: { account: privateKeyToAccount(key), key: new Secret(key) },
+      log: log.child(name),
+      transport: http(anvil.url),
+      prover,
+    });
     return { keeper, prover, config };
   };
 
@@ -91,7 +110,10 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   });
 
   it('stakes through the keeper and reports status', async () => {
-    for (const [k, name] of [[DEV_KEYS[1], 'a'], [DEV_KEYS[2], 'b']] as const) {
+    for (const [k, name] of [
+      [DEV_KEYS[1], 'a'],
+      [DEV_KEYS[2], 'b'],
+    ] as const) {
       const { keeper } = await make(k, name);
       const out = await stake(keeper.ctx, parseEther('2000'));
       expect(out.status).to.equal('mined');
@@ -150,7 +172,10 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     // Fetched and checked once, before the lock: the proving step reused both (no second bb verify).
     expect(live.prover.verified).to.equal(2);
     const req = live.prover.requests[0]!;
-    expect(req.prechecked?.checks.map((c) => [c.slot, c.valid])).to.deep.equal([[0, true], [1, true]]);
+    expect(req.prechecked?.checks.map((c) => [c.slot, c.valid])).to.deep.equal([
+      [0, true],
+      [1, true],
+    ]);
     expect(req.slots.map((s) => s.ok)).to.deep.equal([true, true]);
     const codes = seen.filter((e) => 'batchId' in e && e.batchId === 1n).map((e) => e.event);
     expect(codes).to.deep.equal(['batch.decided', 'batch.prechecked', 'batch.locked', 'batch.inputs', 'batch.proving']);
@@ -161,7 +186,12 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(locked.state).to.equal(BatchState.Locked);
     expect(locked.locker).to.equal(b.assigned);
     expect(await live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
-    const [, lockedStake] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [b.assigned] });
+    const [, lockedStake] = await anvil.client.readContract({
+      address: p.staking,
+      abi: proverStakingAbi,
+      functionName: 'stakeOf',
+      args: [b.assigned],
+    });
     expect(lockedStake).to.equal(TEST_PARAMS.collateralPerProof * 2n);
     expect(live.keeper.health().ok).to.equal(true);
     expect(await live.keeper.ctx.metrics.render()).to.match(/nex_keeper_batches_in_flight 1/);
@@ -171,9 +201,16 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   });
 
   it('CLI: init writes a config that loads; status prints the table; errors never show the key', async () => {
-    const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args], {
-      env: { ...process.env, ...env, NEX_KEEPER_TEST_FIXTURE: '1' }, cwd: dir, encoding: 'utf8',
-    });
+    const cli = (args: string[], env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args],
+        {
+          env: { ...process.env, ...env, NEX_KEEPER_TEST_FIXTURE: '1' },
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
     const file = join(dir, 'cli.jsonc');
     const init = cli(['keeper', 'init', file, '--market', p.market, '--rpc-url', anvil.url, '--data-dir', join(dir, 'cli')], {});
     expect(init.status, init.stderr).to.equal(0);
@@ -182,7 +219,9 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(status.status, status.stderr).to.equal(0);
     expect(status.stdout).to.match(/staked\s+2000 NEX/);
     expect(status.stdout).to.include('Batches in flight');
-    const bad = cli(['keeper', 'status', '--config', file, '--market', '0x0000000000000000000000000000000000000001'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    const bad = cli(['keeper', 'status', '--config', file, '--market', '0x0000000000000000000000000000000000000001'], {
+      NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1],
+    });
     expect(bad.status).to.equal(1);
     expect(bad.stderr).to.include('no contract at 0x0000000000000000000000000000000000000001');
     const wrong = cli(['keeper', 'status', '--config', file, '--bump-percent', 'x'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
@@ -195,19 +234,43 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     const port = await freePort();
     // No market address configured: it comes from the deploy code's deployments file for the chain.
     mkdirSync(join(dir, 'deployments'), { recursive: true });
-    writeFileSync(join(dir, 'deployments', '31337.json'), JSON.stringify({
-      format: 1, chainId: 31337, startBlock: '1',
-      contracts: { AggregationMarket: { address: p.market, abi: [] }, ProverStaking: { address: p.staking, abi: [] }, NexToken: { address: p.token, abi: [] } },
-    }));
-    const config = loadConfig({ env: {
-      NEX_KEEPER_RPC_URLS: `http://127.0.0.1:1,${anvil.url}`, NEX_KEEPER_DATA_DIR: join(dir, 'c'),
-      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: String(port), NEX_KEEPER_LISTEN_ONLY: 'true',
-    }, cwd: dir });
+    writeFileSync(
+      join(dir, 'deployments', '31337.json'),
+      JSON.stringify({
+        format: 1,
+        chainId: 31337,
+        startBlock: '1',
+        contracts: {
+          AggregationMarket: { address: p.market, abi: [] },
+          ProverStaking: { address: p.staking, abi: [] },
+          NexToken: { address: p.token, abi: [] },
+        },
+      }),
+    );
+    const config = loadConfig({
+      env: {
+        NEX_KEEPER_RPC_URLS: `http://127.0.0.1:1,${anvil.url}`,
+        NEX_KEEPER_DATA_DIR: join(dir, 'c'),
+        NEX_KEEPER_POLL_MS: '300',
+        NEX_KEEPER_METRICS_PORT: String(port),
+        NEX_KEEPER_LISTEN_ONLY: 'true',
+      },
+      cwd: dir,
+    });
     const saved = process.env.NEX_DEPLOYMENTS_DIR;
     process.env.NEX_DEPLOYMENTS_DIR = join(dir, 'deployments');
-    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(DEV_KEYS[5]), key: new Secret(DEV_KEYS[5]) }, log, prover: blockingProver(backend) })
-      .finally(() => (saved === undefined ? delete process.env.NEX_DEPLOYMENTS_DIR : (process.env.NEX_DEPLOYMENTS_DIR = saved)));
-    expect(keeper.ctx.addresses).to.deep.include({ market: getAddress(p.market), staking: getAddress(p.staking), token: getAddress(p.token), startBlock: 1n });
+    const keeper = await Keeper.create({
+      config,
+      signer: { account: privateKeyToAccount(DEV_KEYS[5]), key: new Secret(DEV_KEYS[5]) },
+      log,
+      prover: blockingProver(backend),
+    }).finally(() => (saved === undefined ? delete process.env.NEX_DEPLOYMENTS_DIR : (process.env.NEX_DEPLOYMENTS_DIR = saved)));
+    expect(keeper.ctx.addresses).to.deep.include({
+      market: getAddress(p.market),
+      staking: getAddress(p.staking),
+      token: getAddress(p.token),
+      startBlock: 1n,
+    });
     const ac = new AbortController();
     const run = keeper.run(ac.signal);
     try {
@@ -246,7 +309,9 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     while (!slashed && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 300));
       const logs = await anvil.client.getLogs({ address: p.market, fromBlock: 0n });
-      slashed = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchSlashed', logs }).some((e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address);
+      slashed = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchSlashed', logs }).some(
+        (e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address,
+      );
     }
     expect(slashed).to.equal(true);
     // Back to open assignment: the slashing keeper may now lock it itself.
@@ -257,7 +322,12 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(other.prover.started).to.deep.equal([1n]);
     const after = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(after.locker).to.equal(privateKeyToAccount(otherKey).address);
-    const [staked, locked] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [b.locker] });
+    const [staked, locked] = await anvil.client.readContract({
+      address: p.staking,
+      abi: proverStakingAbi,
+      functionName: 'stakeOf',
+      args: [b.locker],
+    });
     expect(locked).to.equal(0n);
     expect(staked).to.equal(parseEther('2000') - TEST_PARAMS.collateralPerProof * 2n);
     const db = new KeeperDb(join(dir, otherName, 'keeper.sqlite'));
@@ -285,12 +355,25 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
         return out;
       },
     });
-    const config = loadConfig({ env: {
-      NEX_KEEPER_RPC_URLS: anvil.url, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, `${name}-flaky`),
-      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: '0', NEX_KEEPER_CAPACITY: '2',
-    }, cwd: dir });
+    const config = loadConfig({
+      env: {
+        NEX_KEEPER_RPC_URLS: anvil.url,
+        NEX_KEEPER_MARKET_ADDRESS: p.market,
+        NEX_KEEPER_DATA_DIR: join(dir, `${name}-flaky`),
+        NEX_KEEPER_POLL_MS: '300',
+        NEX_KEEPER_METRICS_PORT: '0',
+        NEX_KEEPER_CAPACITY: '2',
+      },
+      cwd: dir,
+    });
     const prover = blockingProver(backend);
-    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(key), key: new Secret(key) }, log: log.child(`${name}-flaky`), transport: flaky, prover });
+    const keeper = await Keeper.create({
+      config,
+      signer: { account: privateKeyToAccount(key), key: new Secret(key) },
+      log: log.child(`${name}-flaky`),
+      transport: flaky,
+      prover,
+    });
     const ac = new AbortController();
     const run = keeper.run(ac.signal);
     const end = Date.now() + 60_000;

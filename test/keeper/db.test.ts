@@ -60,7 +60,14 @@ describe('keeper database', () => {
     let id = 100n;
     // A fresh batch in phase `p`, reached through the graph itself from seen.
     const batchIn = (p: BatchPhase): bigint => {
-      const path: BatchPhase[] = { seen: [], locking: ['locking'], proving: ['proving'], proved: ['proving', 'proved'], fulfilling: ['proving', 'proved', 'fulfilling'], done: ['done'] }[p] as BatchPhase[];
+      const path: BatchPhase[] = {
+        seen: [],
+        locking: ['locking'],
+        proving: ['proving'],
+        proved: ['proving', 'proved'],
+        fulfilling: ['proving', 'proved', 'fulfilling'],
+        done: ['done'],
+      }[p] as BatchPhase[];
       db.noteBatch(++id);
       for (const step of path) expect(db.transition(id, step), `seen .. ${step}`).to.equal(true);
       expect(db.getBatch(id)?.phase).to.equal(p);
@@ -87,7 +94,10 @@ describe('keeper database', () => {
     expect(db.transition(3n, 'proving', { role: 'secondary' })).to.equal(true);
     expect(db.patchBatch(3n, 'proving', { checkpointDir: '/x', provingStartedAt: 5 })).to.equal(true);
     expect(db.getBatch(3n)).to.deep.include({ phase: 'proving', checkpointDir: '/x', provingStartedAt: 5, role: 'secondary' });
-    const txId = db.insertTx({ purpose: 'fulfill', batchId: 3n, nonce: 0, to: '0x0000000000000000000000000000000000000001', data: '0x', value: 0n, gas: 1n }, { hash: HASH, raw: '0x01', maxFee: 2n, maxPriorityFee: 1n });
+    const txId = db.insertTx(
+      { purpose: 'fulfill', batchId: 3n, nonce: 0, to: '0x0000000000000000000000000000000000000001', data: '0x', value: 0n, gas: 1n },
+      { hash: HASH, raw: '0x01', maxFee: 2n, maxPriorityFee: 1n },
+    );
     expect(db.txsFor(3n, 'fulfill').map((t) => t.purpose)).to.deep.equal(['fulfill']);
     expect(db.txsFor(3n, 'lock')).to.deep.equal([]);
     db.close();
@@ -101,7 +111,7 @@ describe('keeper database', () => {
     again.close();
   });
 
-  it('stores a batch\'s checked inputs, replaces them, and drops them when the batch is done', () => {
+  it("stores a batch's checked inputs, replaces them, and drops them when the batch is done", () => {
     const db = new KeeperDb(':memory:');
     db.noteBatch(5n);
     expect(db.getBatchInputs(5n)).to.equal(undefined);
@@ -118,9 +128,18 @@ describe('keeper database', () => {
 
   it('keeps one pending tx per nonce and settles only pending txs', () => {
     const db = new KeeperDb(':memory:');
-    const base = { purpose: 'lock' as const, batchId: 1n, to: '0x0000000000000000000000000000000000000001' as const, data: '0x' as const, value: 0n, gas: 1n };
+    const base = {
+      purpose: 'lock' as const,
+      batchId: 1n,
+      to: '0x0000000000000000000000000000000000000001' as const,
+      data: '0x' as const,
+      value: 0n,
+      gas: 1n,
+    };
     const id = db.insertTx({ ...base, nonce: 0 }, { hash: HASH, raw: '0x01', maxFee: 2n, maxPriorityFee: 1n });
-    expect(() => db.insertTx({ ...base, nonce: 0 }, { hash: `0x${'cd'.repeat(32)}`, raw: '0x01', maxFee: 2n, maxPriorityFee: 1n })).to.throw();
+    expect(() =>
+      db.insertTx({ ...base, nonce: 0 }, { hash: `0x${'cd'.repeat(32)}`, raw: '0x01', maxFee: 2n, maxPriorityFee: 1n }),
+    ).to.throw();
     // The failed insert left nothing behind (the attempt shares the transaction).
     expect(db.attemptsOf(id)).to.have.length(1);
     expect(db.maxPendingNonce()).to.equal(0);
@@ -149,7 +168,10 @@ describe('keeper database', () => {
     const path = tmpDb();
     const fixture = join(import.meta.dirname, 'fixtures', 'dbWriter.ts');
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NEX_KEEPER_TEST_FIXTURE: '1' } });
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, NEX_KEEPER_TEST_FIXTURE: '1' },
+      });
       await new Promise<void>((resolve, reject) => {
         child.stdout.once('data', () => resolve());
         child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));

@@ -13,8 +13,10 @@ function fulfilRevert(data: Hex): unknown {
   });
   return toRevertError(viem);
 }
-const market = (errorName: 'MarketInvalidProof' | 'MarketNothingIncluded' | 'MarketFulfilTooLate' | 'MarketNotLocker', args: readonly unknown[]) =>
-  encodeErrorResult({ abi: aggregationMarketAbi, errorName, args } as never);
+const market = (
+  errorName: 'MarketInvalidProof' | 'MarketNothingIncluded' | 'MarketFulfilTooLate' | 'MarketNotLocker',
+  args: readonly unknown[],
+) => encodeErrorResult({ abi: aggregationMarketAbi, errorName, args } as never);
 
 describe('keeper: fulfil rejections', () => {
   it('gives up on an invalid proof, an invalid exclusion or nothing to include', () => {

@@ -17,7 +17,12 @@ const list = (xs: readonly string[], none: string): string => (xs.length ? xs.ma
 /** The rows (cells trimmed) of the markdown table whose header cells are `header`. */
 function table(md: string, header: readonly string[]): string[][] {
   const lines = md.split('\n');
-  const cells = (line: string): string[] => line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+  const cells = (line: string): string[] =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split('|')
+      .map((c) => c.trim());
   const start = lines.findIndex((l) => l.trim().startsWith('|') && JSON.stringify(cells(l)) === JSON.stringify(header));
   if (start < 0) expect.fail(`docs/operator.md has no table with header | ${header.join(' | ')} |`);
   const rows: string[][] = [];
@@ -38,14 +43,22 @@ describe('docs/operator.md matches the keeper state machine and event vocabulary
     const blocks = [...DOC.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]!);
     const diagram = blocks.find((b) => b.includes('stateDiagram-v2') && b.includes('seen'));
     if (!diagram) expect.fail('docs/operator.md has no mermaid state diagram of the batch phases');
-    const norm = (s: string): string[] => s.split('\n').map((l) => l.trim()).filter(Boolean);
+    const norm = (s: string): string[] =>
+      s
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     expect(norm(diagram), `the diagram should read:\n${phaseDiagram()}\n`).to.deep.equal(norm(phaseDiagram()));
     // And the diagram's edges are the graph's (the same check, stated as edges).
     const edges = norm(diagram).flatMap((l) => {
       const m = /^(\w+) --> (\w+): (.+)$/.exec(l);
       return m ? [`${m[1]}>${m[2]}:${m[3]}`] : [];
     });
-    expect(edges.sort()).to.deep.equal(phaseEdges().map((e) => `${e.from}>${e.to}:${e.label}`).sort());
+    expect(edges.sort()).to.deep.equal(
+      phaseEdges()
+        .map((e) => `${e.from}>${e.to}:${e.label}`)
+        .sort(),
+    );
   });
 
   it('the phase table lists every phase with its meaning and next phases', () => {

@@ -11,7 +11,13 @@ import { createLogger } from '../../prover/keeper/obs/logger.js';
 import { RevertError, TxManager } from '../../prover/keeper/tx/txManager.js';
 import { Anvil, DEV_KEYS } from './helpers/anvil.js';
 
-const GAS: GasPolicy = { maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n, bumpPercent: 20, stuckAfterSeconds: 30, verifyGas: 4_500_000 };
+const GAS: GasPolicy = {
+  maxFeePerGas: 100_000_000_000n,
+  maxPriorityFeePerGas: 2_000_000_000n,
+  bumpPercent: 20,
+  stuckAfterSeconds: 30,
+  verifyGas: 4_500_000,
+};
 const SINK = '0x000000000000000000000000000000000000dEaD';
 // Init code deploying a contract whose every call reverts (PUSH1 0 PUSH1 0 REVERT).
 const REVERTER_INIT = '0x6005600c60003960056000f360006000fd' as Hex;
@@ -40,7 +46,14 @@ describe('keeper tx manager (anvil)', function () {
 
   function manager(key: Hex, db: KeeperDb, clock = { t: 1_000 }): TxManager {
     return new TxManager({
-      client: anvil.client, account: privateKeyToAccount(key), chainId: 31337, db, gas: GAS, log, pollMs: 50, now: () => clock.t,
+      client: anvil.client,
+      account: privateKeyToAccount(key),
+      chainId: 31337,
+      db,
+      gas: GAS,
+      log,
+      pollMs: 50,
+      now: () => clock.t,
     });
   }
 
@@ -48,7 +61,9 @@ describe('keeper tx manager (anvil)', function () {
     await anvil.test.setAutomine(true);
     const db = new KeeperDb(join(dir, 'a.sqlite'));
     const tm = manager(DEV_KEYS[1], db);
-    const sent = await Promise.all((['approve', 'stake', 'claim'] as const).map((purpose) => tm.send({ purpose, to: SINK, data: '0x', value: 1n })));
+    const sent = await Promise.all(
+      (['approve', 'stake', 'claim'] as const).map((purpose) => tm.send({ purpose, to: SINK, data: '0x', value: 1n })),
+    );
     expect(sent.map((t) => t.nonce).sort()).to.deep.equal([0, 1, 2]);
     for (const t of sent) {
       const out = await tm.wait(t.id);
@@ -88,7 +103,7 @@ describe('keeper tx manager (anvil)', function () {
     const db1 = new KeeperDb(path);
     const tx = await manager(DEV_KEYS[3], db1).send({ purpose: 'lock', batchId: 3n, to: SINK, data: '0x', value: 7n });
     db1.close(); // the keeper "crashes" here
-    await anvil.test.dropTransaction({ hash: db1 && (new KeeperDb(path).attemptsOf(tx.id)[0]!.hash) });
+    await anvil.test.dropTransaction({ hash: db1 && new KeeperDb(path).attemptsOf(tx.id)[0]!.hash });
     const db2 = new KeeperDb(path);
     const tm2 = manager(DEV_KEYS[3], db2);
     await tm2.reconcile();
@@ -109,7 +124,14 @@ describe('keeper tx manager (anvil)', function () {
     const tx = await tm.send({ purpose: 'slash', to: SINK, data: '0x' });
     await anvil.test.dropTransaction({ hash: db.attemptsOf(tx.id)[0]!.hash });
     const other = anvil.wallet(DEV_KEYS[4]);
-    await other.sendTransaction({ to: SINK, value: 1n, nonce: tx.nonce, gas: 21000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
+    await other.sendTransaction({
+      to: SINK,
+      value: 1n,
+      nonce: tx.nonce,
+      gas: 21000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
     await anvil.test.mine({ blocks: 1 });
     await anvil.test.setAutomine(true);
     const out = await tm.wait(tx.id);
@@ -131,8 +153,19 @@ describe('keeper tx manager (anvil)', function () {
     expect(db.recentTxs(1)[0]!.status).to.equal('dropped');
     // Fund it; the next tx reuses nonce 0.
     const funder = anvil.wallet(DEV_KEYS[0]);
-    await funder.sendTransaction({ to: tm.address, value: parseEther('1'), gas: 21000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
-    const deployHash = await funder.sendTransaction({ data: REVERTER_INIT, gas: 100000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
+    await funder.sendTransaction({
+      to: tm.address,
+      value: parseEther('1'),
+      gas: 21000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const deployHash = await funder.sendTransaction({
+      data: REVERTER_INIT,
+      gas: 100000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
     const reverter = (await anvil.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
     // A reverting call fails at estimation: nothing recorded, nothing sent.
     let estErr: unknown;
@@ -159,7 +192,12 @@ describe('keeper tx manager (anvil)', function () {
     // MarketEmptyProof() fits one word: a contract that reverts with it stands in for the market.
     const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketEmptyProof' });
     const funder = anvil.wallet(DEV_KEYS[0]);
-    const deployHash = await funder.sendTransaction({ data: reverterWith(data), gas: 100000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
+    const deployHash = await funder.sendTransaction({
+      data: reverterWith(data),
+      gas: 100000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
     const reverter = (await anvil.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
     let err: unknown;
     try {

@@ -21,7 +21,10 @@ describe('lint: layers and faces (eslint.config.js)', function () {
   }
 
   it('fails the CLI when it imports a keeper file instead of the keeper face', async () => {
-    const errors = await lint('prover/cli/commands/fixture.ts', "import { Keeper } from '../../keeper/daemon/keeper.js';\nexport { Keeper };\n");
+    const errors = await lint(
+      'prover/cli/commands/fixture.ts',
+      "import { Keeper } from '../../keeper/daemon/keeper.js';\nexport { Keeper };\n",
+    );
     expect(errors).to.have.length(1);
     expect(errors[0]!.rule).to.equal('no-restricted-imports');
     expect(errors[0]!.message).to.contain("prover/keeper is used through its face only: import 'prover/keeper/index.js'");
@@ -36,7 +39,7 @@ describe('lint: layers and faces (eslint.config.js)', function () {
       "import { statementDigest } from '../../protocol/index.js';",
       "import { aggregationMarketAbi } from '../../abi/generated.js';",
       "import { deployNex } from '../../../deploy/deploy.js';",
-      "export { Keeper, aggregateBatch, openExampleBackend, submit, statementDigest, aggregationMarketAbi, deployNex };",
+      'export { Keeper, aggregateBatch, openExampleBackend, submit, statementDigest, aggregationMarketAbi, deployNex };',
     ].join('\n');
     expect(await lint('prover/cli/commands/fixture.ts', code)).to.deep.equal([]);
   });
@@ -58,11 +61,23 @@ describe('lint: layers and faces (eslint.config.js)', function () {
 
   it('keeps each layer off the layers above it, even through their faces', async () => {
     const cases: [string, string, string][] = [
-      ['prover/protocol/fixture.ts', "import { openBackend } from '../engine/index.js';", 'the protocol layer may not depend on prover/engine'],
+      [
+        'prover/protocol/fixture.ts',
+        "import { openBackend } from '../engine/index.js';",
+        'the protocol layer may not depend on prover/engine',
+      ],
       ['prover/engine/fixture.ts', "import { submit } from '../sdk/index.js';", 'the engine layer may not depend on prover/sdk'],
-      ['prover/engine/circuits/fixture.ts', "import { ensureDevSrs } from '../../toolchain/index.js';", 'the engine layer may not depend on prover/toolchain'],
+      [
+        'prover/engine/circuits/fixture.ts',
+        "import { ensureDevSrs } from '../../toolchain/index.js';",
+        'the engine layer may not depend on prover/toolchain',
+      ],
       ['prover/sdk/fixture.ts', "import { aggregateBatch } from '../engine/index.js';", 'the sdk layer may not depend on prover/engine'],
-      ['prover/keeper/work/fixture.ts', "import { ensureDevSrs } from '../../toolchain/index.js';", 'the keeper layer may not depend on prover/toolchain'],
+      [
+        'prover/keeper/work/fixture.ts',
+        "import { ensureDevSrs } from '../../toolchain/index.js';",
+        'the keeper layer may not depend on prover/toolchain',
+      ],
       ['prover/keeper/fixture.ts', "import { main } from '../cli/main.js';", 'the keeper layer may not depend on prover/cli'],
       ['deploy/fixture.ts', "import { runDemo } from '../prover/demo/run.js';", 'the deploy layer may not depend on prover/demo'],
     ];
@@ -75,16 +90,31 @@ describe('lint: layers and faces (eslint.config.js)', function () {
 
   it('allows each layer its own files and the faces of the layers below', async () => {
     const cases: [string, string][] = [
-      ['prover/protocol/fixture.ts', "import { FIELD_MODULUS } from './constants.js';\nimport { aggregationMarketAbi } from '../abi/generated.js';"],
-      ['prover/engine/circuits/fixture.ts', "import { statementDigest } from '../../protocol/index.js';\nimport { proveCircuit } from './bb.js';"],
-      ['prover/toolchain/srs/fixture.ts', "import { openDevSrs } from '../../engine/index.js';\nimport { ensurePatchedBb } from './bbCopy.js';"],
-      ['prover/keeper/work/fixture.ts', "import { aggregateBatch } from '../../engine/index.js';\nimport { deploymentsPath } from '../../sdk/index.js';\nimport { KeeperDb } from '../db/keeperDb.js';"],
-      ['scripts/fixture.ts', "import { deployMarket } from './lib/marketDeployment.js';\nimport { aggregateBatch } from '../prover/engine/index.js';"],
+      [
+        'prover/protocol/fixture.ts',
+        "import { FIELD_MODULUS } from './constants.js';\nimport { aggregationMarketAbi } from '../abi/generated.js';",
+      ],
+      [
+        'prover/engine/circuits/fixture.ts',
+        "import { statementDigest } from '../../protocol/index.js';\nimport { proveCircuit } from './bb.js';",
+      ],
+      [
+        'prover/toolchain/srs/fixture.ts',
+        "import { openDevSrs } from '../../engine/index.js';\nimport { ensurePatchedBb } from './bbCopy.js';",
+      ],
+      [
+        'prover/keeper/work/fixture.ts',
+        "import { aggregateBatch } from '../../engine/index.js';\nimport { deploymentsPath } from '../../sdk/index.js';\nimport { KeeperDb } from '../db/keeperDb.js';",
+      ],
+      [
+        'scripts/fixture.ts',
+        "import { deployMarket } from './lib/marketDeployment.js';\nimport { aggregateBatch } from '../prover/engine/index.js';",
+      ],
     ];
     for (const [file, code] of cases) expect(await lint(file, `${code}\n`), file).to.deep.equal([]);
   });
 
-  it('keeps product code from importing test fixtures (scripts/bench-gas.ts once did)', async () => {
+  it('keeps product code from importing test fixtures (scripts/benchGas.ts once did)', async () => {
     const errors = await lint('scripts/fixture.ts', "import { deployMarket } from '../test/market/fixture.js';\n");
     expect(errors).to.have.length(1);
     expect(errors[0]!.message).to.contain('product code may not import from test/');

@@ -44,7 +44,9 @@ describe('AggregationMarket: fulfil', () => {
       await expect(tx)
         .to.emit(f.market, 'BatchFulfilled')
         .withArgs(batchId, locker.address, 0xff, fees - protocolFee, protocolFee, false);
-      await expect(tx).to.emit(f.staking, 'CollateralUnlocked').withArgs(locker.address, 80n * E18, 0n);
+      await expect(tx)
+        .to.emit(f.staking, 'CollateralUnlocked')
+        .withArgs(locker.address, 80n * E18, 0n);
       await expect(tx).to.not.emit(f.market, 'SubmissionExcluded');
       expect(await f.market.earnings(locker.address)).to.equal(fees - protocolFee);
       expect(await f.market.earnings(f.feeTreasury.address)).to.equal(protocolFee);
@@ -90,11 +92,7 @@ describe('AggregationMarket: fulfil', () => {
       expect(await f.market.isSubmissionVerified(subs[2]!.id)).to.equal(false);
       expect(await f.market.isVerified(PROGRAM_ID, subs[2]!.inputs)).to.equal(false);
       expect((await f.market.statementOf(subs[2]!.digest)).status).to.equal(StatementStatus.Pending);
-      await expect(f.market.connect(f.user1).refund(subs[2]!.id)).to.changeEtherBalances(
-        ethers,
-        [f.user1, f.market],
-        [MIN_FEE, -MIN_FEE],
-      );
+      await expect(f.market.connect(f.user1).refund(subs[2]!.id)).to.changeEtherBalances(ethers, [f.user1, f.market], [MIN_FEE, -MIN_FEE]);
       // Nothing is both verified and refunded.
       await expect(f.market.connect(f.user1).refund(subs[0]!.id))
         .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
@@ -175,10 +173,7 @@ describe('AggregationMarket: fulfil', () => {
         f.market,
         'MarketInvalidProof',
       );
-      await expect(f.market.connect(locker).fulfill(second.batchId, '0x', 0)).to.be.revertedWithCustomError(
-        f.market,
-        'MarketInvalidProof',
-      );
+      await expect(f.market.connect(locker).fulfill(second.batchId, '0x', 0)).to.be.revertedWithCustomError(f.market, 'MarketInvalidProof');
       await f.market.connect(locker).fulfill(second.batchId, otherMask, 0b1);
     });
 

@@ -112,15 +112,11 @@ describe('AggregationMarket: lock and slash', () => {
     it('rejects a batch whose verifier version is frozen or removed', async () => {
       const { f, assigned } = await sealedBatch();
       await f.router.connect(f.guardian).freeze(1);
-      await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable')
-        .withArgs(1);
+      await expect(f.market.connect(assigned).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable').withArgs(1);
       await f.router.connect(f.guardian).unfreeze(1);
       await f.router.connect(f.admin).addVersion(await f.verifier.getAddress(), [ethers.ZeroHash]);
       await f.router.connect(f.admin).removeVersion(1);
-      await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable')
-        .withArgs(1);
+      await expect(f.market.connect(assigned).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable').withArgs(1);
     });
 
     it('rejects a lock whose final deadline would pass the batch expiry', async () => {
@@ -139,9 +135,7 @@ describe('AggregationMarket: lock and slash', () => {
       await f.market.connect(f.user1).refundMany(subs.map((s) => s.id));
       await f.market.connect(f.admin).setParams({ ...f.params, submissionTtl: 10n * 86_400n });
       expect((await f.market.getBatch(1)).state).to.equal(BatchState.Sealed);
-      await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'MarketNothingIncluded')
-        .withArgs(1);
+      await expect(f.market.connect(assigned).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketNothingIncluded').withArgs(1);
     });
   });
 
@@ -171,9 +165,7 @@ describe('AggregationMarket: lock and slash', () => {
   describe('slash', () => {
     it('rejects a slash before the final deadline and of batches that are not locked', async () => {
       const f = await fixture();
-      await expect(f.market.slash(1))
-        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
-        .withArgs(1, BatchState.None);
+      await expect(f.market.slash(1)).to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState').withArgs(1, BatchState.None);
       const { batchId } = await fullLockedBatch(f, time);
       const b = await f.market.getBatch(batchId);
       await expect(f.market.slash(batchId))
@@ -226,7 +218,9 @@ describe('AggregationMarket: lock and slash', () => {
       await f.router.connect(f.guardian).freeze(1);
       await time.increaseTo(b.finalDeadline + 1n);
       const tx = f.market.connect(f.outsider).slash(batchId);
-      await expect(tx).to.emit(f.market, 'LockReleased').withArgs(batchId, locker.address, 80n * E18);
+      await expect(tx)
+        .to.emit(f.market, 'LockReleased')
+        .withArgs(batchId, locker.address, 80n * E18);
       await expect(tx).to.not.emit(f.market, 'BatchSlashed');
       await expect(tx).to.changeTokenBalance(ethers, f.token, f.outsider, 0n);
       expect(await f.staking.stakeOf(locker.address)).to.deep.equal([2_000n * E18, 0n, 0n]);

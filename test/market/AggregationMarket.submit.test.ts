@@ -32,25 +32,13 @@ describe('AggregationMarket: submissions and batching', () => {
       const digest = statementDigest(PROGRAM_ID, inputs);
       const fee = MIN_FEE * 3n;
       const tx = f.market.connect(f.user1).submit(PROGRAM_ID, inputs, proof, { value: fee });
-      await expect(tx)
-        .to.emit(f.market, 'Submitted')
-        .withArgs(32n, PROGRAM_ID, f.user1.address, digest, ethers.keccak256(proof), fee);
+      await expect(tx).to.emit(f.market, 'Submitted').withArgs(32n, PROGRAM_ID, f.user1.address, digest, ethers.keccak256(proof), fee);
       await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [-fee, fee]);
       expect(await f.market.digestOf(32n)).to.equal(digest);
-      expect([...(await f.market.statementOf(digest))]).to.deep.equal([
-        f.user1.address,
-        fee,
-        1n,
-        StatementStatus.Pending,
-      ]);
+      expect([...(await f.market.statementOf(digest))]).to.deep.equal([f.user1.address, fee, 1n, StatementStatus.Pending]);
       expect(await f.market.openBatchId()).to.equal(1n);
       const b = await f.market.getBatch(1);
-      expect([b.state, b.capacity, b.count, b.openedAt]).to.deep.equal([
-        BatchState.Open,
-        8n,
-        1n,
-        BigInt(await time.latest()),
-      ]);
+      expect([b.state, b.capacity, b.count, b.openedAt]).to.deep.equal([BatchState.Open, 8n, 1n, BigInt(await time.latest())]);
       expect(await f.market.batchExpiry(1)).to.equal(b.openedAt + 86_400n);
       expect(await f.market.batchExpiry(2)).to.equal(0n);
       expect(await f.market.isVerified(PROGRAM_ID, inputs)).to.equal(false);

@@ -28,7 +28,8 @@ abstract contract MarketGasBase is TestBase {
     address internal constant USER = address(0xA11CE);
     address internal constant OTHER = address(0xB0B);
     uint256 internal constant FEE = 0.0001 ether;
-    bytes internal constant PROOF = hex"1111111111111111111111111111111111111111111111111111111111111111"
+    bytes internal constant PROOF =
+        hex"1111111111111111111111111111111111111111111111111111111111111111"
         hex"1111111111111111111111111111111111111111111111111111111111111111";
 
     AggregationMarket internal market;
@@ -72,19 +73,20 @@ abstract contract MarketGasBase is TestBase {
     }
 
     function _defaultParams() internal pure returns (IAggregationMarket.Params memory) {
-        return IAggregationMarket.Params({
-            minFeePerProof: uint96(FEE),
-            batchCapacity: 8,
-            batchTimeout: 300,
-            assignmentWindow: 120,
-            provingWindowBase: 600,
-            provingWindowPerProof: 120,
-            secondaryWindow: 1800,
-            submissionTtl: 86_400,
-            collateralPerProof: 10e18,
-            protocolFeeBps: 500,
-            callbackGasLimit: 100_000
-        });
+        return
+            IAggregationMarket.Params({
+                minFeePerProof: uint96(FEE),
+                batchCapacity: 8,
+                batchTimeout: 300,
+                assignmentWindow: 120,
+                provingWindowBase: 600,
+                provingWindowPerProof: 120,
+                secondaryWindow: 1800,
+                submissionTtl: 86_400,
+                collateralPerProof: 10e18,
+                protocolFeeBps: 500,
+                callbackGasLimit: 100_000
+            });
     }
 
     function _nextInputs() internal returns (bytes32[] memory next) {

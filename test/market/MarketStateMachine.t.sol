@@ -17,9 +17,11 @@ import {NexToken} from "../../contracts/token/NexToken.sol";
 contract MarketStateHarness is AggregationMarket {
     mapping(uint256 batchId => Batch) private _probes;
 
-    constructor(IProverStaking staking_, IVerifierRouter router_, Params memory p)
-        AggregationMarket(msg.sender, address(0), staking_, router_, msg.sender, p)
-    {}
+    constructor(
+        IProverStaking staking_,
+        IVerifierRouter router_,
+        Params memory p
+    ) AggregationMarket(msg.sender, address(0), staking_, router_, msg.sender, p) {}
 
     /// @notice Stores a probe batch in state `state` with every other field of its first slot set.
     function put(uint256 batchId, BatchState state) external {
@@ -58,15 +60,14 @@ contract MarketStateMachineTest is TestBase {
         bytes32[] memory keyHashes = new bytes32[](1);
         keyHashes[0] = bytes32(uint256(1));
         router.addVersion(address(new MockVerifier()), keyHashes);
-        market = new MarketStateHarness(
-            IProverStaking(address(staking)), IVerifierRouter(address(router)), _params()
-        );
+        market = new MarketStateHarness(IProverStaking(address(staking)), IVerifierRouter(address(router)), _params());
     }
 
     function _isEdge(uint256 from, uint256 to) internal pure returns (bool) {
         IAggregationMarket.BatchState f = IAggregationMarket.BatchState(from);
         IAggregationMarket.BatchState t = IAggregationMarket.BatchState(to);
-        return (f == IAggregationMarket.BatchState.None && t == IAggregationMarket.BatchState.Open)
+        return
+            (f == IAggregationMarket.BatchState.None && t == IAggregationMarket.BatchState.Open)
             || (f == IAggregationMarket.BatchState.Open && t == IAggregationMarket.BatchState.Sealed)
             || (f == IAggregationMarket.BatchState.Sealed && t == IAggregationMarket.BatchState.Locked)
             || (f == IAggregationMarket.BatchState.Locked && t == IAggregationMarket.BatchState.Fulfilled)
@@ -114,18 +115,19 @@ contract MarketStateMachineTest is TestBase {
     }
 
     function _params() internal pure returns (IAggregationMarket.Params memory) {
-        return IAggregationMarket.Params({
-            minFeePerProof: 0.0001 ether,
-            batchCapacity: 8,
-            batchTimeout: 300,
-            assignmentWindow: 120,
-            provingWindowBase: 600,
-            provingWindowPerProof: 120,
-            secondaryWindow: 1800,
-            submissionTtl: 86_400,
-            collateralPerProof: 10e18,
-            protocolFeeBps: 500,
-            callbackGasLimit: 100_000
-        });
+        return
+            IAggregationMarket.Params({
+                minFeePerProof: 0.0001 ether,
+                batchCapacity: 8,
+                batchTimeout: 300,
+                assignmentWindow: 120,
+                provingWindowBase: 600,
+                provingWindowPerProof: 120,
+                secondaryWindow: 1800,
+                submissionTtl: 86_400,
+                collateralPerProof: 10e18,
+                protocolFeeBps: 500,
+                callbackGasLimit: 100_000
+            });
     }
 }

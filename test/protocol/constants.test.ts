@@ -62,7 +62,7 @@ describe('protocol constants agree with the contracts and the circuits', () => {
   describe('version-1 Solidity (contracts/libraries/BatchCommitment.sol, contracts/market/AggregationMarket.sol)', () => {
     const lib = source('contracts/libraries/BatchCommitment.sol');
 
-    it('declares the same field modulus, and version 1\'s maximum capacity', () => {
+    it("declares the same field modulus, and version 1's maximum capacity", () => {
       expect(BigInt(declared(lib, 'FIELD_MODULUS'))).to.equal(FIELD_MODULUS);
       expect(Number(declared(lib, 'MAX_CAPACITY'))).to.equal(V1_MAX_CAPACITY);
       expect(V1_MAX_CAPACITY).to.equal(2 ** V1_SLOT_BITS);
@@ -132,7 +132,11 @@ describe('protocol constants agree with the contracts and the circuits', () => {
 
     it('uses the same statement domain, keccak256("NEX.statement.v2")', () => {
       const m = /global\s+STATEMENT_DOMAIN\s*:[^=]*=\s*\[([^\]]*)\]/.exec(commitment);
-      const bytes = m![1]!.split(',').map((x) => x.trim()).filter(Boolean).map((x) => Number(BigInt(x)));
+      const bytes = m![1]!
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map((x) => Number(BigInt(x)));
       expect(bytesToHex(Uint8Array.from(bytes))).to.equal(STATEMENT_DOMAIN);
       expect(hexToBytes(STATEMENT_DOMAIN)).to.have.length(32);
     });
@@ -140,7 +144,12 @@ describe('protocol constants agree with the contracts and the circuits', () => {
     it('documents the key-set order prover/protocol uses (AGG_CIRCUITS) and the 4 public inputs in every circuit', () => {
       const order = /leaf index\s*\n\/\/!\s*0\.\.10\)\s*([\s\S]*?),\s*then 5 zero leaves/.exec(keySet);
       expect(order, 'key_set.nr documents the leaf order').to.not.equal(null);
-      expect(order![1]!.replace(/\/\/!/g, ' ').split(',').map((x) => x.trim())).to.deep.equal([...AGG_CIRCUITS]);
+      expect(
+        order![1]!
+          .replace(/\/\/!/g, ' ')
+          .split(',')
+          .map((x) => x.trim()),
+      ).to.deep.equal([...AGG_CIRCUITS]);
       for (const circuit of AGG_CIRCUITS) {
         expect(source(`prover/circuits/${circuit}/src/main.nr`), circuit).to.contain('Public inputs: [root_hi, root_lo, prover, key_set].');
       }
@@ -149,14 +158,20 @@ describe('protocol constants agree with the contracts and the circuits', () => {
     it('has a single leaf for exactly the supported public-input counts and a pair leaf for each a <= b', () => {
       for (const [count, circuit] of Object.entries(SINGLE_LEAF_FOR_PUBLIC_INPUTS)) {
         const main = source(`prover/circuits/${circuit}/src/main.nr`);
-        expect([...main.matchAll(/RollupProof<(\d+)>/g)].map((x) => x[1]), circuit).to.deep.equal([count]);
+        expect(
+          [...main.matchAll(/RollupProof<(\d+)>/g)].map((x) => x[1]),
+          circuit,
+        ).to.deep.equal([count]);
       }
       for (const a of SUPPORTED_PUBLIC_INPUT_COUNTS) {
         for (const b of SUPPORTED_PUBLIC_INPUT_COUNTS) {
           const { circuit, swap } = pairLeafFor(a, b);
           expect(swap).to.equal(a > b);
           const main = source(`prover/circuits/${circuit}/src/main.nr`);
-          expect([...main.matchAll(/RollupProof<(\d+)>/g)].map((x) => Number(x[1])), circuit).to.deep.equal([Math.min(a, b), Math.max(a, b)]);
+          expect(
+            [...main.matchAll(/RollupProof<(\d+)>/g)].map((x) => Number(x[1])),
+            circuit,
+          ).to.deep.equal([Math.min(a, b), Math.max(a, b)]);
         }
       }
       expect(AGG_CIRCUITS.filter((c) => /^leaf_\d$/.test(c))).to.have.length(SUPPORTED_PUBLIC_INPUT_COUNTS.length);

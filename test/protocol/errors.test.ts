@@ -175,7 +175,7 @@ describe('protocol errors: every error class of the code base is a NexError', ()
       ['DeployError', (await import('../../deploy/deploy.js')).DeployError],
       ['ParametersError', (await import('../../deploy/parameters.js')).ParametersError],
       ['NodeStartError', (await import('../../deploy/devnet/node.js')).NodeStartError],
-      ['AbiModuleError', (await import('../../scripts/abi-module.js')).AbiModuleError],
+      ['AbiModuleError', (await import('../../scripts/abiModule.js')).AbiModuleError],
       ['SrsNotReadyError', (await import('../../prover/engine/srs/open.js')).SrsNotReadyError],
     ];
     const cause = new Error('below');
@@ -190,7 +190,13 @@ describe('protocol errors: every error class of the code base is a NexError', ()
     // The classes with their own constructors keep the information they carry.
     const { JobFailedError } = await import('../../prover/engine/scheduler.js');
     const job = new JobFailedError('leaf-3', 'bb crashed', { cause });
-    expect([job instanceof NexError, job.name, job.jobId, job.message, job.cause]).to.deep.equal([true, 'JobFailedError', 'leaf-3', 'bb crashed', cause]);
+    expect([job instanceof NexError, job.name, job.jobId, job.message, job.cause]).to.deep.equal([
+      true,
+      'JobFailedError',
+      'leaf-3',
+      'bb crashed',
+      cause,
+    ]);
     const { ConfigError: KeeperConfigError } = await import('../../prover/keeper/config/config.js');
     const config = new KeeperConfigError(['rpcUrls: missing']);
     expect([config instanceof NexError, config.name, config.problems]).to.deep.equal([true, 'ConfigError', ['rpcUrls: missing']]);

@@ -78,7 +78,7 @@ const OWNERS = {
   counter: '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc',
 } as const satisfies Record<string, Address>;
 
-describe('aggregation (version 2): a capacity-4 batch of three programs verified on the EVM', function () {
+describe('[proofs] aggregation (version 2): a capacity-4 batch of three programs verified on the EVM', function () {
   this.timeout(60 * 60_000);
   let bb: Barretenberg;
   let art: AggregationArtifacts;
@@ -107,9 +107,15 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
     ledger = await example('rollup_ledger', 'aggregation-v2/ledger', OWNERS.ledger);
     transfer = await example('rollup_transfer', 'aggregation-v2/transfer', OWNERS.transfer);
     counter = await example('rollup_counter', 'aggregation-v2/counter', OWNERS.counter);
-    pair = await cache.agg('pair leaf', [ledger, transfer, PROVER], () => provePairLeaf(bb, art, { left: ledger, right: transfer, prover: PROVER }));
-    single = await cache.agg('single right leaf', [counter, PROVER], () => proveSingleLeaf(bb, art, { rollup: counter, right: true, prover: PROVER }));
-    root = await cache.agg('root', [pair, single, PROVER], () => proveNode(bb, art, { left: pair, right: single, prover: PROVER, target: 'evm-no-zk' }));
+    pair = await cache.agg('pair leaf', [ledger, transfer, PROVER], () =>
+      provePairLeaf(bb, art, { left: ledger, right: transfer, prover: PROVER }),
+    );
+    single = await cache.agg('single right leaf', [counter, PROVER], () =>
+      proveSingleLeaf(bb, art, { rollup: counter, right: true, prover: PROVER }),
+    );
+    root = await cache.agg('root', [pair, single, PROVER], () =>
+      proveNode(bb, art, { left: pair, right: single, prover: PROVER, target: 'evm-no-zk' }),
+    );
     leaves = [rollupDigest(ledger), rollupDigest(transfer), ZERO_LEAF, rollupDigest(counter)];
 
     const { ethers } = await network.create();
@@ -129,7 +135,8 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
   });
 
   /** The public inputs the version-2 router passes to the verifier for a batch root and prover. */
-  const routerInputs = (batchRootValue: Hex, prover: Address = PROVER, keySet: Hex = art.keySet.root): Hex[] => aggregationPublicInputs(batchRootValue, prover, keySet);
+  const routerInputs = (batchRootValue: Hex, prover: Address = PROVER, keySet: Hex = art.keySet.root): Hex[] =>
+    aggregationPublicInputs(batchRootValue, prover, keySet);
 
   describe('rollup proofs (pre-check)', () => {
     it('accepts valid proofs of the three example programs', async () => {
@@ -143,7 +150,9 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
       expect(await verifyRollupProof(bb, tamperRollupProof(counter, 'public-input'))).to.equal(false);
       expect(await checkRollupProof(bb, tamperRollupProof(transfer, 'vk-hash', counter.vkHash))).to.match(/^verification key hashes to 0x/);
       // A proof checked against the other program's key.
-      expect(await checkRollupProof(bb, { ...counter, vk: transfer.vk, vkHash: transfer.vkHash })).to.equal('proof does not verify against the program verification key');
+      expect(await checkRollupProof(bb, { ...counter, vk: transfer.vk, vkHash: transfer.vkHash })).to.equal(
+        'proof does not verify against the program verification key',
+      );
       // A word >= r is refused before bb sees it.
       const proof = Uint8Array.from(counter.proof);
       proof.set(hexToBytes(toWord(FIELD_MODULUS + BigInt(bytesToHex(proof.subarray(32 * 100, 32 * 101))))).subarray(0, 32), 32 * 100);
@@ -186,20 +195,34 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
       const d = rollupDigest(forged);
       const leafRoot = hashPair(d, ZERO_LEAF);
       const proof = await cache.agg('wrong key_hash leaf', [forged, PROVER], () =>
-        proveAggregationCircuit(bb, art, 'leaf_1', singleLeafInputs({ root: leafRoot, prover: PROVER, keySet: art.keySet.root }, forged, false), leafRoot, 'noir-recursive-no-zk'),
+        proveAggregationCircuit(
+          bb,
+          art,
+          'leaf_1',
+          singleLeafInputs({ root: leafRoot, prover: PROVER, keySet: art.keySet.root }, forged, false),
+          leafRoot,
+          'noir-recursive-no-zk',
+        ),
       );
       expect(proof.publicInputs).to.deep.equal(expectedPublicInputs(art, leafRoot, PROVER));
       expect(await verifyAggProof(bb, art, proof)).to.equal(false);
     });
 
     it('proveNode refuses children with another prover or another key set before proving', async () => {
-      const alien = { ...single, publicInputs: [...single.publicInputs.slice(0, 2), toWord(BigInt(OTHER_PROVER)), single.publicInputs[3]!] };
+      const alien = {
+        ...single,
+        publicInputs: [...single.publicInputs.slice(0, 2), toWord(BigInt(OTHER_PROVER)), single.publicInputs[3]!],
+      };
       let message = '';
-      await proveNode(bb, art, { left: pair, right: alien, prover: PROVER, target: 'evm-no-zk' }).catch((e: Error) => (message = e.message));
+      await proveNode(bb, art, { left: pair, right: alien, prover: PROVER, target: 'evm-no-zk' }).catch(
+        (e: Error) => (message = e.message),
+      );
       expect(message).to.contain('another prover or another key set');
       const otherSet = { ...single, publicInputs: [...single.publicInputs.slice(0, 3), toWord(5n)] };
       message = '';
-      await proveNode(bb, art, { left: otherSet, right: pair, prover: PROVER, target: 'evm-no-zk' }).catch((e: Error) => (message = e.message));
+      await proveNode(bb, art, { left: otherSet, right: pair, prover: PROVER, target: 'evm-no-zk' }).catch(
+        (e: Error) => (message = e.message),
+      );
       expect(message).to.contain('another prover or another key set');
     });
   });
@@ -215,7 +238,9 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
       const keySet = await buildKeySet(foreign.keyHashes, bbHash2(bb));
       const foreignArt = { ...foreign, keySet };
       const padL = await cache.agg('foreign pad', [keySet.root, PROVER], () => provePad(bb, foreignArt, { height: 1, prover: PROVER }));
-      return cache.agg('foreign root', [padL, keySet.root, PROVER], () => proveNode(bb, foreignArt, { left: padL, right: padL, prover: PROVER, target: 'evm-no-zk' }));
+      return cache.agg('foreign root', [padL, keySet.root, PROVER], () =>
+        proveNode(bb, foreignArt, { left: padL, right: padL, prover: PROVER, target: 'evm-no-zk' }),
+      );
     })();
     return foreignRoot;
   }
@@ -224,7 +249,9 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
   function proveRootOfPads(): Promise<AggProof> {
     rootOfPads ??= (async () => {
       const pad = await cache.agg('pad h=1', [PROVER], () => provePad(bb, art, { height: 1, prover: PROVER }));
-      return cache.agg('root of pads', [pad, PROVER], () => proveNode(bb, art, { left: pad, right: pad, prover: PROVER, target: 'evm-no-zk' }));
+      return cache.agg('root of pads', [pad, PROVER], () =>
+        proveNode(bb, art, { left: pad, right: pad, prover: PROVER, target: 'evm-no-zk' }),
+      );
     })();
     return rootOfPads;
   }
@@ -238,7 +265,9 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
         const data = v().interface.encodeFunctionData('verify', [bytesToHex(root.proof), routerInputs(root.root)]);
         const receipt = await (await signer.sendTransaction({ to: await v().getAddress(), data })).wait();
         expect(receipt?.status).to.equal(1);
-        console.log(`      ${variant} verify gas: ${receipt?.gasUsed} (tx); proof ${root.proof.length} B, calldata ${(data.length - 2) / 2} B`);
+        console.log(
+          `      ${variant} verify gas: ${receipt?.gasUsed} (tx); proof ${root.proof.length} B, calldata ${(data.length - 2) / 2} B`,
+        );
       });
 
       it('rejects a tampered proof byte', async () => {
@@ -275,7 +304,9 @@ describe('aggregation (version 2): a capacity-4 batch of three programs verified
       });
 
       it('rejects another key set', async () => {
-        expect(await outcome(v(), root.proof, routerInputs(root.root, PROVER, toWord(BigInt(art.keySet.root) ^ 1n)))).to.equal('reverted SumcheckFailed');
+        expect(await outcome(v(), root.proof, routerInputs(root.root, PROVER, toWord(BigInt(art.keySet.root) ^ 1n)))).to.equal(
+          'reverted SumcheckFailed',
+        );
       });
 
       it('rejects the proof on a verifier for another SRS (stock verifier with the Ignition G2)', async () => {

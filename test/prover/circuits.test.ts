@@ -53,7 +53,7 @@ import {
   type KeySet,
 } from '../../prover/protocol/index.js';
 import { compileNoirPackage, ensureDevSrs, type CompiledProgram } from '../../prover/toolchain/index.js';
-import type { CommitmentVectors } from '../../scripts/commitment-vectors.js';
+import type { CommitmentVectors } from '../../scripts/commitmentVectors.js';
 import { forgeKzgOpening, G1_PROOF_FIELDS, isOnCurve, readPoint, writePoint } from './forgery.js';
 
 const R = FIELD_MODULUS;
@@ -197,12 +197,18 @@ describe('circuits: commitment format and key set (nex_lib) vs viem, prover/prot
     for (const circuit of AGG_CIRCUITS) {
       const path = keySetPath(keySet, circuit);
       expect(await keySetRootFromPath(keySetVector.keyHashes[circuit], path, bbHash2(bb)), circuit).to.equal(keySetVector.root);
-      const { fields } = await run({ member: keySetVector.keyHashes[circuit], path: { index: String(path.index), siblings: [...path.siblings] } });
+      const { fields } = await run({
+        member: keySetVector.keyHashes[circuit],
+        path: { index: String(path.index), siblings: [...path.siblings] },
+      });
       expect(word(BigInt(fields[2]!)), circuit).to.equal(keySetVector.root);
     }
     // A key hash on another circuit's path reaches another root.
     const leafPath = keySetPath(keySet, 'leaf_1');
-    const { fields } = await run({ member: keySetVector.keyHashes.node, path: { index: String(leafPath.index), siblings: [...leafPath.siblings] } });
+    const { fields } = await run({
+      member: keySetVector.keyHashes.node,
+      path: { index: String(leafPath.index), siblings: [...leafPath.siblings] },
+    });
     expect(word(BigInt(fields[2]!))).to.not.equal(keySetVector.root);
     // The 5 zero leaves (indices 11..15) cannot be opened.
     const zeroSiblings = [word(0n), keySet.levels[1]![4]!, keySet.levels[2]![3]!, keySet.levels[3]![0]!];
@@ -217,7 +223,12 @@ describe('circuits: leaf, pair leaf, pad and node logic (executed)', function ()
   const programs = {} as Record<AggCircuit, CompiledProgram>;
   let bb: Barretenberg;
   let keySet: KeySet;
-  const header = (root: Hex, overrides: Partial<HeaderInputs> = {}): HeaderInputs => ({ root, prover: PROVER, keySet: keySet.root, ...overrides });
+  const header = (root: Hex, overrides: Partial<HeaderInputs> = {}): HeaderInputs => ({
+    root,
+    prover: PROVER,
+    keySet: keySet.root,
+    ...overrides,
+  });
 
   before(async () => {
     for (const name of AGG_CIRCUITS) programs[name] = await compileNoirPackage(CIRCUIT_PACKAGES[name]);
@@ -231,7 +242,11 @@ describe('circuits: leaf, pair leaf, pad and node logic (executed)', function ()
 
   const inputsOf = (n: number, seed: bigint): Hex[] => Array.from({ length: n }, (_, i) => word(R - 1n - seed * 7919n - BigInt(i)));
 
-  for (const [name, n] of [['leaf_1', 1], ['leaf_2', 2], ['leaf_4', 4]] as const) {
+  for (const [name, n] of [
+    ['leaf_1', 1],
+    ['leaf_2', 2],
+    ['leaf_4', 4],
+  ] as const) {
     it(`${name} commits keccak(d || 0) or keccak(0 || d) by its side bit, d bound to owner, key and inputs`, async () => {
       const rollup = dummyRollup(inputsOf(n, 1n));
       const d = statementDigest(programIdOf(OWNER, VK_HASH), rollup.publicInputs);
@@ -268,18 +283,32 @@ describe('circuits: leaf, pair leaf, pad and node logic (executed)', function ()
     const root = hashPair(rollupDigest(rollup), ZERO_LEAF);
     const proof = Uint8Array.from(rollup.proof);
     proof.set(hexToBytes(word(R)), 32 * 10);
-    expect(() => singleLeafInputs(header(root), { ...rollup, proof }, false)).to.throw(/rollup proof field 10 is not a canonical field element/);
+    expect(() => singleLeafInputs(header(root), { ...rollup, proof }, false)).to.throw(
+      /rollup proof field 10 is not a canonical field element/,
+    );
     const vk = Uint8Array.from(rollup.vk);
     vk.set(hexToBytes(word((1n << 256n) - 1n)), 0);
-    expect(() => singleLeafInputs(header(root), { ...rollup, vk }, false)).to.throw(/verification key field 0 is not a canonical field element/);
+    expect(() => singleLeafInputs(header(root), { ...rollup, vk }, false)).to.throw(
+      /verification key field 0 is not a canonical field element/,
+    );
   });
 
-  for (const [a, b] of [[1, 1], [1, 2], [1, 4], [2, 2], [2, 4], [4, 4]] as const) {
+  for (const [a, b] of [
+    [1, 1],
+    [1, 2],
+    [1, 4],
+    [2, 2],
+    [2, 4],
+    [4, 4],
+  ] as const) {
     it(`leaf_${a}_${b} commits keccak(d_left || d_right) for both slot orders through its swap bit`, async () => {
       const name = `leaf_${a}_${b}` as AggCircuit;
       const pa = dummyRollup(inputsOf(a, 2n));
       const pb = dummyRollup(inputsOf(b, 3n), '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65');
-      for (const [left, right] of [[pa, pb], [pb, pa]] as const) {
+      for (const [left, right] of [
+        [pa, pb],
+        [pb, pa],
+      ] as const) {
         const { circuit, swap } = pairLeafFor(left.publicInputs.length, right.publicInputs.length);
         expect(circuit).to.equal(name);
         const [first, second] = swap ? [right, left] : [left, right];
@@ -316,7 +345,9 @@ describe('circuits: leaf, pair leaf, pad and node logic (executed)', function ()
     const r = keccak256('0xbb');
     const root = hashPair(l, r);
     for (const circuit of AGG_CIRCUITS) await execute(programs.node, nodeInputs(header(root), child(l, circuit), child(r, 'node')));
-    expect(await executionError(programs.node, nodeInputs(header(hashPair(r, l)), child(l, 'pad'), child(r, 'node')))).to.contain('mismatch');
+    expect(await executionError(programs.node, nodeInputs(header(hashPair(r, l)), child(l, 'pad'), child(r, 'node')))).to.contain(
+      'mismatch',
+    );
   });
 
   it('node refuses a child key hash outside the key set, on a wrong path, or a header with another key set', async () => {
@@ -324,12 +355,20 @@ describe('circuits: leaf, pair leaf, pad and node logic (executed)', function ()
     const r = keccak256('0xbb');
     const root = hashPair(l, r);
     const foreign = child(l, 'leaf_1', word(66n));
-    expect(await executionError(programs.node, nodeInputs(header(root), foreign, child(r, 'node')))).to.contain('not a member of the key set');
-    expect(await executionError(programs.node, nodeInputs(header(root), child(l, 'node'), foreign))).to.contain('not a member of the key set');
+    expect(await executionError(programs.node, nodeInputs(header(root), foreign, child(r, 'node')))).to.contain(
+      'not a member of the key set',
+    );
+    expect(await executionError(programs.node, nodeInputs(header(root), child(l, 'node'), foreign))).to.contain(
+      'not a member of the key set',
+    );
     const wrongPath = { ...child(l, 'leaf_2'), path: keySetPath(keySet, 'leaf_4') };
-    expect(await executionError(programs.node, nodeInputs(header(root), wrongPath, child(r, 'node')))).to.contain('not a member of the key set');
+    expect(await executionError(programs.node, nodeInputs(header(root), wrongPath, child(r, 'node')))).to.contain(
+      'not a member of the key set',
+    );
     const otherSet = header(root, { keySet: word(BigInt(keySet.root) ^ 1n) });
-    expect(await executionError(programs.node, nodeInputs(otherSet, child(l, 'leaf_1'), child(r, 'node')))).to.contain('not a member of the key set');
+    expect(await executionError(programs.node, nodeInputs(otherSet, child(l, 'leaf_1'), child(r, 'node')))).to.contain(
+      'not a member of the key set',
+    );
   });
 
   it('node rejects child roots whose halves are not 128-bit', async () => {
@@ -391,7 +430,10 @@ describe('circuits: leaf, pair leaf, pad and node logic (executed)', function ()
           } else if (job.kind === 'pad') {
             await execute(programs.pad, padInputs(h(job.root), job.height));
             const covered = c.leaves.slice(job.index << job.height, (job.index + 1) << job.height);
-            expect(covered.every((l) => l === ZERO_LEAF), `${job.id} covers only zero leaves`).to.equal(true);
+            expect(
+              covered.every((l) => l === ZERO_LEAF),
+              `${job.id} covers only zero leaves`,
+            ).to.equal(true);
             expect(job.root).to.equal(zeroSubtree(job.height));
           } else {
             const [l, r] = job.deps.map((d) => plan.jobs.find((j) => j.id === d)!);

@@ -24,7 +24,9 @@ export interface FaultyBackend<B> {
 }
 
 /** Wraps `inner`'s checkRollupProof and verifyAggProof with the fault plan; other methods pass through. */
-export function faultyBackend<B extends Pick<ProvingBackend, 'checkRollupProof' | 'close'> & Partial<Pick<ProvingBackend, 'verifyAggProof'>>>(
+export function faultyBackend<
+  B extends Pick<ProvingBackend, 'checkRollupProof' | 'close'> & Partial<Pick<ProvingBackend, 'verifyAggProof'>>,
+>(
   inner: B,
   plan: FaultPlan,
   shared: { calls: number; injected: number; closed: number } = { calls: 0, injected: 0, closed: 0 },
@@ -41,7 +43,9 @@ export function faultyBackend<B extends Pick<ProvingBackend, 'checkRollupProof' 
   const backend = {
     ...inner,
     checkRollupProof: (r: Parameters<B['checkRollupProof']>[0]) => fault(() => inner.checkRollupProof(r)),
-    ...(inner.verifyAggProof ? { verifyAggProof: (p: Parameters<ProvingBackend['verifyAggProof']>[0]) => fault(() => inner.verifyAggProof!(p)) } : {}),
+    ...(inner.verifyAggProof
+      ? { verifyAggProof: (p: Parameters<ProvingBackend['verifyAggProof']>[0]) => fault(() => inner.verifyAggProof!(p)) }
+      : {}),
     // The engine kills a stuck bb by pid when it restarts it: the wrapped (shared) bb must survive that.
     bbPid: () => undefined,
     close: async () => {

@@ -29,8 +29,22 @@ import {
   type AggregationArtifacts,
   type RollupProof,
 } from '../../prover/engine/index.js';
-import { aggregationPublicInputs, batchRoot, hashPair, keySetPath, VERIFIER_VARIANTS, ZERO_LEAF, zeroSubtree } from '../../prover/protocol/index.js';
-import { deployRootVerifier, ensureAggregationArtifacts, ensureDevSrs, proveExampleRollup, type RootVerifier } from '../../prover/toolchain/index.js';
+import {
+  aggregationPublicInputs,
+  batchRoot,
+  hashPair,
+  keySetPath,
+  VERIFIER_VARIANTS,
+  ZERO_LEAF,
+  zeroSubtree,
+} from '../../prover/protocol/index.js';
+import {
+  deployRootVerifier,
+  ensureAggregationArtifacts,
+  ensureDevSrs,
+  proveExampleRollup,
+  type RootVerifier,
+} from '../../prover/toolchain/index.js';
 import { outcome } from './evm.js';
 import { forgeKzgOpening } from './forgery.js';
 import { openProofCache, type ProofCache } from './proofCache.js';
@@ -38,7 +52,7 @@ import { openProofCache, type ProofCache } from './proofCache.js';
 const PROVER: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const OWNER: Address = '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc';
 
-describe('issue 10 item 3: a pairing-only forgery through leaf, node and root is rejected by every root verifier', function () {
+describe('[proofs] issue 10 item 3: a pairing-only forgery through leaf, node and root is rejected by every root verifier', function () {
   this.timeout(60 * 60_000);
   let bb: Barretenberg;
   let logged: Barretenberg;
@@ -56,22 +70,36 @@ describe('issue 10 item 3: a pairing-only forgery through leaf, node and root is
     bb = await startBarretenberg(srs);
     ({ artifacts: art } = await ensureAggregationArtifacts(bb, srs));
     cache = openProofCache(art);
-    genuine = await cache.rollup('rollup_counter', 'forgery/counter', OWNER, () => proveExampleRollup(bb, art, 'rollup_counter', 'forgery/counter', OWNER));
+    genuine = await cache.rollup('rollup_counter', 'forgery/counter', OWNER, () =>
+      proveExampleRollup(bb, art, 'rollup_counter', 'forgery/counter', OWNER),
+    );
     forged = { ...genuine, proof: forgeKzgOpening(genuine.proof).proof };
     const header = (root: AggProof['root']) => ({ root, prover: PROVER, keySet: art.keySet.root });
-    const child = (p: AggProof) => ({ circuit: art.circuits[p.circuit], proof: p.proof, root: p.root, path: keySetPath(art.keySet, p.circuit) });
+    const child = (p: AggProof) => ({
+      circuit: art.circuits[p.circuit],
+      proof: p.proof,
+      root: p.root,
+      path: keySetPath(art.keySet, p.circuit),
+    });
     // The engine is bypassed: proveAggregationCircuit proves without verifying the result.
     const leafRoot = hashPair(rollupDigest(forged), ZERO_LEAF);
     leaf = await cache.agg('forged leaf', [forged, PROVER], () =>
-      proveAggregationCircuit(bb, art, 'leaf_1', singleLeafInputs(header(leafRoot), forged, false), leafRoot, 'noir-recursive-no-zk'));
-    const pad1 = await cache.agg('pad h=1 (8)', [PROVER], () => proveAggregationCircuit(bb, art, 'pad', padInputs(header(zeroSubtree(1)), 1), zeroSubtree(1), 'noir-recursive-no-zk'));
-    const pad2 = await cache.agg('pad h=2 (8)', [PROVER], () => proveAggregationCircuit(bb, art, 'pad', padInputs(header(zeroSubtree(2)), 2), zeroSubtree(2), 'noir-recursive-no-zk'));
+      proveAggregationCircuit(bb, art, 'leaf_1', singleLeafInputs(header(leafRoot), forged, false), leafRoot, 'noir-recursive-no-zk'),
+    );
+    const pad1 = await cache.agg('pad h=1 (8)', [PROVER], () =>
+      proveAggregationCircuit(bb, art, 'pad', padInputs(header(zeroSubtree(1)), 1), zeroSubtree(1), 'noir-recursive-no-zk'),
+    );
+    const pad2 = await cache.agg('pad h=2 (8)', [PROVER], () =>
+      proveAggregationCircuit(bb, art, 'pad', padInputs(header(zeroSubtree(2)), 2), zeroSubtree(2), 'noir-recursive-no-zk'),
+    );
     const innerRoot = hashPair(leaf.root, pad1.root);
     inner = await cache.agg('forged node', [leaf, pad1, PROVER], () =>
-      proveAggregationCircuit(bb, art, 'node', nodeInputs(header(innerRoot), child(leaf), child(pad1)), innerRoot, 'noir-recursive-no-zk'));
+      proveAggregationCircuit(bb, art, 'node', nodeInputs(header(innerRoot), child(leaf), child(pad1)), innerRoot, 'noir-recursive-no-zk'),
+    );
     const topRoot = hashPair(inner.root, pad2.root);
     root = await cache.agg('forged root', [inner, pad2, PROVER], () =>
-      proveAggregationCircuit(bb, art, 'node', nodeInputs(header(topRoot), child(inner), child(pad2)), topRoot, 'evm-no-zk'));
+      proveAggregationCircuit(bb, art, 'node', nodeInputs(header(topRoot), child(inner), child(pad2)), topRoot, 'evm-no-zk'),
+    );
     for (let attempt = 1; ; attempt++) {
       logged = await createBarretenberg(srs, { logger: (line) => bbLog.push(line) });
       try {
@@ -100,10 +128,14 @@ describe('issue 10 item 3: a pairing-only forgery through leaf, node and root is
   it('the forged rollup proof is a valid-looking proof of the genuine statement that only the pairing rejects', async () => {
     expect(forged.proof.length).to.equal(genuine.proof.length);
     expect(Buffer.from(forged.proof.subarray(0, 454 * 32)).equals(Buffer.from(genuine.proof.subarray(0, 454 * 32)))).to.equal(true);
-    const v = await nativeVerdict(() => verifyWithVk(logged, forged.vk, { proof: forged.proof, publicInputs: forged.publicInputs }, 'noir-recursive'));
+    const v = await nativeVerdict(() =>
+      verifyWithVk(logged, forged.vk, { proof: forged.proof, publicInputs: forged.publicInputs }, 'noir-recursive'),
+    );
     expect(v.verified).to.equal(false);
     expect(v.log).to.match(/pairing check/);
-    expect(await verifyWithVk(logged, genuine.vk, { proof: genuine.proof, publicInputs: genuine.publicInputs }, 'noir-recursive')).to.equal(true);
+    expect(await verifyWithVk(logged, genuine.vk, { proof: genuine.proof, publicInputs: genuine.publicInputs }, 'noir-recursive')).to.equal(
+      true,
+    );
   });
 
   it('bb proved leaf, node and root over it; natively each fails only at the pairing check', async () => {

@@ -32,7 +32,8 @@ function writeField(proof: Uint8Array, index: number, value: bigint): void {
 /** The G1 point whose 4 limb fields start at field `index` of a poseidon2-transcript proof. */
 export function readPoint(proof: Uint8Array, index: number): AffinePoint {
   const [xLo, xHi, yLo, yHi] = [0, 1, 2, 3].map((k) => readField(proof, index + k)) as [bigint, bigint, bigint, bigint];
-  if (xLo > LIMB_MASK || yLo > LIMB_MASK || xHi >> HI_BITS !== 0n || yHi >> HI_BITS !== 0n) throw new Error(`fields ${index}..${index + 3} are not G1 limbs`);
+  if (xLo > LIMB_MASK || yLo > LIMB_MASK || xHi >> HI_BITS !== 0n || yHi >> HI_BITS !== 0n)
+    throw new Error(`fields ${index}..${index + 3} are not G1 limbs`);
   return { x: xLo | (xHi << LIMB_BITS), y: yLo | (yHi << LIMB_BITS) };
 }
 

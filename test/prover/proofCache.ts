@@ -126,13 +126,23 @@ export const EXAMPLE_BATCH_OWNER: Address = '0x9965507D1a55bcC2695C58ba16FB37d81
  * directory, so another end-to-end test that aggregates it for the same prover (provenExampleBatch4)
  * gets the root without proving.
  */
-export async function exampleBatch4(cache: ProofCache, backend: ExampleProver): Promise<{ valid: RollupProof; other: RollupProof; garbage: RollupProof; batch: Batch }> {
+export async function exampleBatch4(
+  cache: ProofCache,
+  backend: ExampleProver,
+): Promise<{ valid: RollupProof; other: RollupProof; garbage: RollupProof; batch: Batch }> {
   const owner = EXAMPLE_BATCH_OWNER;
-  const valid = await cache.rollup('rollup_counter', 'engine-e2e-0', owner, () => backend.proveExampleRollup({ publicInputCount: 1, seed: 'engine-e2e-0', owner }));
-  const other = await cache.rollup('rollup_transfer', 'engine-e2e-1', owner, () => backend.proveExampleRollup({ publicInputCount: 2, seed: 'engine-e2e-1', owner }));
+  const valid = await cache.rollup('rollup_counter', 'engine-e2e-0', owner, () =>
+    backend.proveExampleRollup({ publicInputCount: 1, seed: 'engine-e2e-0', owner }),
+  );
+  const other = await cache.rollup('rollup_transfer', 'engine-e2e-1', owner, () =>
+    backend.proveExampleRollup({ publicInputCount: 2, seed: 'engine-e2e-1', owner }),
+  );
   // Garbage: the right shape and program, scrambled proof bytes (kept canonical field by field).
   const garbage = { ...other, proof: Uint8Array.from(other.proof, (b, i) => (i % 32 === 0 ? 0 : (b * 31 + i) & 0xff)) };
-  const batch: Batch = { capacity: 4, slots: [{ kind: 'proof', rollup: valid }, { kind: 'proof', rollup: garbage }, { kind: 'empty' }, { kind: 'empty' }] };
+  const batch: Batch = {
+    capacity: 4,
+    slots: [{ kind: 'proof', rollup: valid }, { kind: 'proof', rollup: garbage }, { kind: 'empty' }, { kind: 'empty' }],
+  };
   return { valid, other, garbage, batch };
 }
 

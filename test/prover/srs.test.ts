@@ -49,7 +49,10 @@ async function rejects(p: Promise<unknown>, type: new (...args: never[]) => Erro
   expect(err, 'expected a rejection').to.be.instanceOf(type);
   expect((err as Error).message).to.match(pattern);
 }
-const sha256File = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256File = async (file: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 const CIRCUIT = `fn main(x: Field, y: pub Field) {
     let mut h = x;
@@ -89,7 +92,10 @@ async function proveWith(api: Barretenberg, program: CompiledCircuit, witness: U
 }
 
 async function verifyWith(api: Barretenberg, bundle: ProofBundle): Promise<boolean> {
-  return new UltraHonkVerifierBackend(api).verifyProof({ ...bundle.proof, verificationKey: bundle.vk }, { verifierTarget: 'noir-recursive' });
+  return new UltraHonkVerifierBackend(api).verifyProof(
+    { ...bundle.proof, verificationKey: bundle.vk },
+    { verifierTarget: 'noir-recursive' },
+  );
 }
 
 describe('dev SRS (INSECURE) and the patched bb', function () {
@@ -207,20 +213,33 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       expect([relisted.generated, reasons.join()]).to.deep.equal([true, 'manifest does not list crs/bn254_g1.dat, crs/bn254_g2.dat']);
       await rm(manifestFile);
       expect((await ensureDevSrs({ log2Points: 10, seed: 'reuse', cacheDir, logger: quiet })).generated).to.equal(true);
-      await checkSrsFiles({ g1File: path.join(healed.crsDir, 'bn254_g1.dat'), g2File: path.join(healed.crsDir, 'bn254_g2.dat'), tau: healed.tau });
+      await checkSrsFiles({
+        g1File: path.join(healed.crsDir, 'bn254_g1.dat'),
+        g2File: path.join(healed.crsDir, 'bn254_g2.dat'),
+        tau: healed.tau,
+      });
     });
 
     it('the runtime opens only an SRS the toolchain set up, and names the command that sets it up', async () => {
       const cacheDir = path.join(work, 'runtime');
       const opts = { log2Points: 10, seed: 'runtime', cacheDir };
-      await rejects(openDevSrs({ ...opts, logger: quiet }), SrsNotReadyError, /no usable dev SRS .*no readable manifest.*nex srs setup --cache-dir /);
+      await rejects(
+        openDevSrs({ ...opts, logger: quiet }),
+        SrsNotReadyError,
+        /no usable dev SRS .*no readable manifest.*nex srs setup --cache-dir /,
+      );
       await rejects(openBackend({ srsDir: cacheDir }), SrsNotReadyError, /nex srs setup/);
       expect(await readdir(cacheDir).catch(() => [])).to.deep.equal([]); // nothing generated
 
       const made = await ensureDevSrs({ ...opts, logger: quiet });
       const events: string[] = [];
       const opened = await openDevSrs({ ...opts, logger: (e) => events.push(e.msg) });
-      expect([opened.generated, opened.dir, opened.bbPath, opened.manifest.created]).to.deep.equal([false, made.dir, made.bbPath, made.manifest.created]);
+      expect([opened.generated, opened.dir, opened.bbPath, opened.manifest.created]).to.deep.equal([
+        false,
+        made.dir,
+        made.bbPath,
+        made.manifest.created,
+      ]);
       expect(opened.g2).to.deep.equal(made.g2);
       expect(events).to.deep.equal(['using INSECURE dev SRS (tau is public)']);
 
@@ -306,7 +325,11 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       ]);
       const ranges = report.replaced.flatMap((r) => r.offsets.map((o) => [o, o + r.length] as const));
       expect(diffs.length).to.equal(report.bytesChanged).and.be.greaterThan(200);
-      for (const d of diffs) expect(ranges.some(([lo, hi]) => d >= lo && d < hi), `offset ${d}`).to.equal(true);
+      for (const d of diffs)
+        expect(
+          ranges.some(([lo, hi]) => d >= lo && d < hi),
+          `offset ${d}`,
+        ).to.equal(true);
       expect(await sha256File(stockBb)).to.equal(stockBbHash);
     });
 
@@ -316,7 +339,12 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       await fh.write(Buffer.from('XX'), 0, 2, 4096);
       await fh.close();
       const events: string[] = [];
-      const again = await ensureDevSrs({ log2Points: SMALL_LOG2, seed: 'nex-srs-test-A', cacheDir: SMALL_CACHE, logger: (e) => events.push(e.msg) });
+      const again = await ensureDevSrs({
+        log2Points: SMALL_LOG2,
+        seed: 'nex-srs-test-A',
+        cacheDir: SMALL_CACHE,
+        logger: (e) => events.push(e.msg),
+      });
       expect(again.generated).to.equal(false);
       expect(events).to.include('patched a copy of bb for the INSECURE dev SRS');
       expect(await sha256File(again.patchedBbBinary)).to.equal(before);
@@ -432,14 +460,16 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
     });
 
     it('throws on a source without the Ignition constants (or already patched)', () => {
-      expect(() => patchSolidityVerifierG2('contract X { uint256 constant A = 1; }', srsA.g2)).to.throw(/expected the Ignition G2 word 0 once, found it 0/);
+      expect(() => patchSolidityVerifierG2('contract X { uint256 constant A = 1; }', srsA.g2)).to.throw(
+        /expected the Ignition G2 word 0 once, found it 0/,
+      );
       const once = patchSolidityVerifierG2(generated, srsA.g2);
       expect(() => patchSolidityVerifierG2(once, srsB.g2)).to.throw(/found it 0/);
     });
   });
 
   describe('modes and deploy guard', () => {
-    it('ignition mode is the stock bb and bb\'s default CRS directory', () => {
+    it("ignition mode is the stock bb and bb's default CRS directory", () => {
       const ign = ignitionSrs();
       expect(ign.bbPath).to.equal(stockBb);
       expect(ign.crsDir).to.equal(path.join(os.homedir(), '.bb-crs'));
@@ -462,7 +492,8 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
 
     it('allows the dev SRS only on local devnets', () => {
       for (const id of [31337, 1337n]) expect(() => assertSrsAllowedOnChain(srsA, id)).to.not.throw();
-      for (const id of [1, 11155111n, 17000, 8453]) expect(() => assertSrsAllowedOnChain(srsA, id)).to.throw(InsecureSrsError, /INSECURE dev SRS on chain/);
+      for (const id of [1, 11155111n, 17000, 8453])
+        expect(() => assertSrsAllowedOnChain(srsA, id)).to.throw(InsecureSrsError, /INSECURE dev SRS on chain/);
       for (const id of [1, 31337]) expect(() => assertSrsAllowedOnChain(ignitionSrs(), id)).to.not.throw();
     });
   });
@@ -472,7 +503,9 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       const t0 = performance.now();
       const srs = await ensureDevSrs({ log2Points: 21, logger: quiet });
       const ms = performance.now() - t0;
-      console.log(`      2^21 dev SRS: ${srs.generated ? `generated in ${(ms / 1000).toFixed(1)} s` : `cache hit in ${(ms / 1000).toFixed(1)} s`} (${srs.points} points, ${srs.dir})`);
+      console.log(
+        `      2^21 dev SRS: ${srs.generated ? `generated in ${(ms / 1000).toFixed(1)} s` : `cache hit in ${(ms / 1000).toFixed(1)} s`} (${srs.points} points, ${srs.dir})`,
+      );
       expect(srs.points).to.equal(2 ** 21 + 1024);
       await checkSrsFiles({ g1File: path.join(srs.crsDir, 'bn254_g1.dat'), g2File: path.join(srs.crsDir, 'bn254_g2.dat'), tau: srs.tau });
       expect(existsSync(srs.bbPath)).to.equal(true);

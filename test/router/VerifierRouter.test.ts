@@ -29,22 +29,13 @@ describe('VerifierRouter', () => {
         .to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount')
         .withArgs(outsider.address, await router.DEFAULT_ADMIN_ROLE());
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
-      await expect(router.connect(outsider).removeVersion(1)).to.be.revertedWithCustomError(
-        router,
-        'AccessControlUnauthorizedAccount',
-      );
-      await expect(router.connect(outsider).setCurrentVersion(1)).to.be.revertedWithCustomError(
-        router,
-        'AccessControlUnauthorizedAccount',
-      );
+      await expect(router.connect(outsider).removeVersion(1)).to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount');
+      await expect(router.connect(outsider).setCurrentVersion(1)).to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount');
       await expect(router.connect(admin).freeze(1))
         .to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount')
         .withArgs(admin.address, await router.GUARDIAN_ROLE());
       await router.connect(guardian).freeze(1);
-      await expect(router.connect(outsider).unfreeze(1)).to.be.revertedWithCustomError(
-        router,
-        'AccessControlUnauthorizedAccount',
-      );
+      await expect(router.connect(outsider).unfreeze(1)).to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount');
     });
 
     it('a zero guardian grants no guardian role', async () => {
@@ -81,9 +72,7 @@ describe('VerifierRouter', () => {
       await expect(router.addVersion(outsider.address, KEY_HASHES))
         .to.be.revertedWithCustomError(router, 'RouterInvalidVerifier')
         .withArgs(outsider.address);
-      await expect(router.addVersion(mockAddress, []))
-        .to.be.revertedWithCustomError(router, 'RouterInvalidKeyHashCount')
-        .withArgs(0);
+      await expect(router.addVersion(mockAddress, [])).to.be.revertedWithCustomError(router, 'RouterInvalidKeyHashCount').withArgs(0);
       await expect(router.addVersion(mockAddress, Array(17).fill(word(1))))
         .to.be.revertedWithCustomError(router, 'RouterInvalidKeyHashCount')
         .withArgs(17);
@@ -154,9 +143,7 @@ describe('VerifierRouter', () => {
         .withArgs(1);
       await expect(router.setCurrentVersion(1)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable');
       await expect(router.connect(guardian).unfreeze(1)).to.emit(router, 'VersionUnfrozen').withArgs(1);
-      await expect(router.connect(guardian).unfreeze(1))
-        .to.be.revertedWithCustomError(router, 'RouterVersionNotFrozen')
-        .withArgs(1);
+      await expect(router.connect(guardian).unfreeze(1)).to.be.revertedWithCustomError(router, 'RouterVersionNotFrozen').withArgs(1);
       expect(await router.verifyAggregation(1, proof, ROOT, prover.address)).to.equal(true);
       expect(await router.currentVersion()).to.equal(1n);
     });

@@ -38,11 +38,7 @@ const PROGRAM = word(0xabc1);
 const OTHER_PROGRAM = word(0xabc2);
 
 /** Asserts `p` rejects with an instance of `cls`, then runs `check` on it. */
-async function rejectsWith<T extends Error>(
-  p: Promise<unknown>,
-  cls: new (...args: never[]) => T,
-  check?: (e: T) => void,
-): Promise<void> {
+async function rejectsWith<T extends Error>(p: Promise<unknown>, cls: new (...args: never[]) => T, check?: (e: T) => void): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
     assert.ok(err instanceof cls, `expected ${cls.name}, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     check?.(err);
@@ -70,10 +66,8 @@ describe('rollup SDK against the real market', function () {
 
     it('checks the vk hash, the vk size and the public-input count', async () => {
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(BN254_R), vk: VK, publicInputCount: 1 }), NonCanonicalFieldError);
-      await rejectsWith(
-        registerProgram(f.rollup, { vkHash: word(0xabc3), vk: '0xabcd', publicInputCount: 1 }),
-        MalformedProofError,
-        (e) => assert.match(e.message, /3680/),
+      await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: '0xabcd', publicInputCount: 1 }), MalformedProofError, (e) =>
+        assert.match(e.message, /3680/),
       );
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 0 }), NexError);
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 33 }), NexError);
@@ -210,13 +204,15 @@ describe('rollup SDK against the real market', function () {
 
   describe('refund and waitForVerification', () => {
     it('refuses to refund a pending submission; anyone may refund an expired one, the fee goes to its submitter', async () => {
-      const r = await submit(f.rollup, { programId: PROGRAM, publicInputs: [word(20), word(21)], proof: proofBytes(7), fee: 3n * PARAMS.minFeePerProof });
+      const r = await submit(f.rollup, {
+        programId: PROGRAM,
+        publicInputs: [word(20), word(21)],
+        proof: proofBytes(7),
+        fee: 3n * PARAMS.minFeePerProof,
+      });
       await rejectsWith(refund(f.rollup, [r.submissionId]), NotRefundableError, (e) => assert.match(e.message, /pending|sealed|open/));
       await rejectsWith(refund(f.rollup, [r.submissionId], { skipChecks: true }), NotRefundableError);
-      await rejectsWith(
-        waitForVerification(f.reader, r.submissionId, { timeoutMs: 300, pollingIntervalMs: 50 }),
-        WaitTimeoutError,
-      );
+      await rejectsWith(waitForVerification(f.reader, r.submissionId, { timeoutMs: 300, pollingIntervalMs: 50 }), WaitTimeoutError);
       await f.helpers.time.increase(PARAMS.submissionTtl + 1);
       await f.helpers.mine();
       const s = await getSubmission(f.reader, r.submissionId);
@@ -256,7 +252,10 @@ describe('rollup SDK against the real market', function () {
         { programId: PROGRAM, publicInputs: [word(32), word(33)], proof: proofBytes(9), fee: PARAMS.minFeePerProof },
       ]);
       await f.helpers.time.increase(PARAMS.submissionTtl + 1);
-      const done = await refund(f.rollup, r.submissions.map((s) => s.submissionId));
+      const done = await refund(
+        f.rollup,
+        r.submissions.map((s) => s.submissionId),
+      );
       assert.equal(done.refunds.length, 2);
       assert.equal(done.sent, 2n * PARAMS.minFeePerProof);
       assert.equal(done.credited, 0n);

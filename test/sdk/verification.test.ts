@@ -58,7 +58,10 @@ describe('SDK after a batch is fulfilled', function () {
     const excluded = await getSubmission(f.reader, batch.submissions[1]!.submissionId);
     assert.equal(excluded.state, 'excluded');
     assert.equal(excluded.refundable, true);
-    await assert.rejects(refund(f.rollup, [batch.submissions[0]!.submissionId]), (e: unknown) => e instanceof NotRefundableError && /verified/.test(e.message));
+    await assert.rejects(
+      refund(f.rollup, [batch.submissions[0]!.submissionId]),
+      (e: unknown) => e instanceof NotRefundableError && /verified/.test(e.message),
+    );
     const r = await refund(f.rollup, [batch.submissions[1]!.submissionId]);
     assert.equal(r.sent, PARAMS.minFeePerProof);
     assert.equal((await getSubmission(f.reader, batch.submissions[1]!.submissionId)).state, 'refunded');
@@ -69,7 +72,12 @@ describe('SDK after a batch is fulfilled', function () {
       submit(f.rollup, { programId: PROGRAM, publicInputs: inputs(0), proof: proofBytes(9), fee: PARAMS.minFeePerProof }),
       AlreadyVerifiedError,
     );
-    const again = await submit(f.rollup, { programId: PROGRAM, publicInputs: inputs(1), proof: proofBytes(10), fee: PARAMS.minFeePerProof });
+    const again = await submit(f.rollup, {
+      programId: PROGRAM,
+      publicInputs: inputs(1),
+      proof: proofBytes(10),
+      fee: PARAMS.minFeePerProof,
+    });
     assert.equal(again.batchId, 2n);
   });
 });

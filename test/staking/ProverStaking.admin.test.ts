@@ -15,16 +15,12 @@ describe('ProverStaking: admin parameters and market', () => {
       .withArgs(2n * MIN_STAKE, UNBONDING, 5000n);
     expect(await staking.minStake()).to.equal(2n * MIN_STAKE);
     expect(await staking.isEligible(alice.address)).to.equal(false);
-    await expect(staking.connect(admin).setMinStake(0n))
-      .to.be.revertedWithCustomError(staking, 'StakingInvalidMinStake')
-      .withArgs(0n);
+    await expect(staking.connect(admin).setMinStake(0n)).to.be.revertedWithCustomError(staking, 'StakingInvalidMinStake').withArgs(0n);
   });
 
   it('setUnbondingPeriod bounds: positive, at most a year', async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(admin).setUnbondingPeriod(DAY))
-      .to.emit(staking, 'ParamsUpdated')
-      .withArgs(MIN_STAKE, DAY, 5000n);
+    await expect(staking.connect(admin).setUnbondingPeriod(DAY)).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, DAY, 5000n);
     expect(await staking.unbondingPeriod()).to.equal(DAY);
     const max = await staking.MAX_UNBONDING_PERIOD();
     await staking.connect(admin).setUnbondingPeriod(max);
@@ -36,7 +32,7 @@ describe('ProverStaking: admin parameters and market', () => {
       .withArgs(max + 1n);
   });
 
-  it('setUnbondingPeriod must exceed the market\'s maxJobLifetime once a market is set', async () => {
+  it("setUnbondingPeriod must exceed the market's maxJobLifetime once a market is set", async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
     const market = await ethers.deployContract('MockJobLifetime', [DAY]);
     await staking.connect(admin).setMarket(await market.getAddress());
@@ -50,9 +46,7 @@ describe('ProverStaking: admin parameters and market', () => {
 
   it('setSlashBurnBps accepts 0..10000', async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(admin).setSlashBurnBps(10_000))
-      .to.emit(staking, 'ParamsUpdated')
-      .withArgs(MIN_STAKE, UNBONDING, 10_000n);
+    await expect(staking.connect(admin).setSlashBurnBps(10_000)).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, UNBONDING, 10_000n);
     expect(await staking.slashBurnBps()).to.equal(10_000n);
     await expect(staking.connect(admin).setSlashBurnBps(10_001))
       .to.be.revertedWithCustomError(staking, 'StakingInvalidBps')

@@ -41,9 +41,13 @@ contract ProverStakingFuzzTest is StakingModel {
     }
 
     /// @dev The documented rule: locked first, then available, then pending entries newest first.
-    function testFuzz_slashRule(uint96 stake, uint256 lockSeed, uint256 u1Seed, uint256 u2Seed, uint256 slashSeed)
-        public
-    {
+    function testFuzz_slashRule(
+        uint96 stake,
+        uint256 lockSeed,
+        uint256 u1Seed,
+        uint256 u2Seed,
+        uint256 slashSeed
+    ) public {
         address p = provers[0];
         SlashCase memory c;
         c.staked = bound(stake, 1, 1e24);

@@ -19,7 +19,9 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       const tx = await staking.connect(alice).requestUnstake(MIN_STAKE);
       const unlockAt = (await now()) + UNBONDING;
       await expect(tx).to.emit(staking, 'UnstakeRequested').withArgs(alice.address, 0n, MIN_STAKE, unlockAt);
-      await expect(tx).to.emit(staking, 'WeightUpdated').withArgs(alice.address, 2n * MIN_STAKE);
+      await expect(tx)
+        .to.emit(staking, 'WeightUpdated')
+        .withArgs(alice.address, 2n * MIN_STAKE);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([3n * MIN_STAKE, 0n, MIN_STAKE]);
       expect(await staking.availableStake(alice.address)).to.equal(2n * MIN_STAKE);
       expect(await staking.unstakeQueue(alice.address)).to.deep.equal([[MIN_STAKE, unlockAt]]);
@@ -75,9 +77,7 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       await staking.connect(alice).requestUnstake(1n);
       const first = (await now()) + UNBONDING;
       await staking.connect(admin).setUnbondingPeriod(DAY);
-      await expect(staking.connect(alice).requestUnstake(1n))
-        .to.emit(staking, 'UnstakeRequested')
-        .withArgs(alice.address, 1n, 1n, first);
+      await expect(staking.connect(alice).requestUnstake(1n)).to.emit(staking, 'UnstakeRequested').withArgs(alice.address, 1n, 1n, first);
     });
   });
 

@@ -102,9 +102,16 @@ abstract contract StakingModel is TestBase {
     }
 
     function _assertInsufficient(bytes memory reason, address p, uint256 available, uint256 amount) private pure {
-        bytes memory expected =
-            abi.encodeWithSelector(IProverStaking.StakingInsufficientAvailableStake.selector, p, available, amount);
-        assertTrue(keccak256(reason) == keccak256(expected), "StakingInsufficientAvailableStake(prover, available, amount)");
+        bytes memory expected = abi.encodeWithSelector(
+            IProverStaking.StakingInsufficientAvailableStake.selector,
+            p,
+            available,
+            amount
+        );
+        assertTrue(
+            keccak256(reason) == keccak256(expected),
+            "StakingInsufficientAvailableStake(prover, available, amount)"
+        );
     }
 
     function _doUnlock(address p, uint256 amount) internal {

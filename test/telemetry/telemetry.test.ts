@@ -26,7 +26,13 @@ describe('obs: logs (pino)', () => {
     const log = createLogCore({ level: 'info', component: 'c', write: (l) => lines.push(l) });
     log.log('debug', 'hidden');
     log.log('info', 'plain');
-    log.child('sub').log('warn', 'with fields', { n: 10n ** 30n, nested: { big: 1n, list: [2n] }, err: new Error('boom\nsecond line'), level: 7, msg: 'x' });
+    log.child('sub').log('warn', 'with fields', {
+      n: 10n ** 30n,
+      nested: { big: 1n, list: [2n] },
+      err: new Error('boom\nsecond line'),
+      level: 7,
+      msg: 'x',
+    });
     expect(lines).to.have.length(2);
     const [a, b] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(a).to.deep.equal({ level: 'info', time: a!.time, component: 'c', msg: 'plain' });
@@ -47,7 +53,8 @@ describe('obs: logs (pino)', () => {
       rpc: 'wss://eth.example/ws?apikey=SECRETKEY',
     });
     const out = lines.join('\n');
-    for (const leak of [KEY.slice(2, 20), 'hunter2', 'user:pw', '0123456789abcdef0123456789abcdef', 'SECRETKEY', 'test test test']) expect(out).not.to.include(leak);
+    for (const leak of [KEY.slice(2, 20), 'hunter2', 'user:pw', '0123456789abcdef0123456789abcdef', 'SECRETKEY', 'test test test'])
+      expect(out).not.to.include(leak);
     const o = JSON.parse(lines[0]!) as { msg: string; privateKey: string; cfg: Record<string, unknown>; rpc: string };
     expect(o.privateKey).to.equal('[redacted]');
     expect(o.cfg).to.deep.equal({ password: '[redacted]', keystore: '[redacted]', url: 'https://mainnet.infura.io/v3/[redacted]' });
@@ -58,7 +65,9 @@ describe('obs: logs (pino)', () => {
   it('redactUrl keeps URLs without credentials and strips user, query and key-like path segments', () => {
     expect(redactUrl('http://127.0.0.1:8545')).to.equal('http://127.0.0.1:8545');
     expect(redactUrl('https://rpc.example/v1/eth')).to.equal('https://rpc.example/v1/eth');
-    expect(redactUrl('https://eth-mainnet.g.alchemy.com/v2/abcdefghijklmnopqrstuvwx')).to.equal('https://eth-mainnet.g.alchemy.com/v2/[redacted]');
+    expect(redactUrl('https://eth-mainnet.g.alchemy.com/v2/abcdefghijklmnopqrstuvwx')).to.equal(
+      'https://eth-mainnet.g.alchemy.com/v2/[redacted]',
+    );
     expect(redactUrl('http://a:b@host:1/x?token=1')).to.equal('http://[redacted]@host:1/x?[redacted]');
     expect(redactUrl('not a url')).to.equal('not a url');
     expect(redactUrlCredentials('a "https://x:y@h/" b')).to.equal('a "https://[redacted]@h/" b');
@@ -78,7 +87,14 @@ describe('obs: logs (pino)', () => {
     jsonLogger({ write: (l) => lines.push(l), level: 'warn' }).log('info', 'hidden');
     jsonLogger({ write: (l) => lines.push(l), level: 'warn' }).log('error', 'shown', { password: 'x', job: 'L0' });
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).to.deep.equal([
-      { level: 'error', time: (JSON.parse(lines[0]!) as { time: string }).time, component: 'prover-engine', password: '[redacted]', job: 'L0', msg: 'shown' },
+      {
+        level: 'error',
+        time: (JSON.parse(lines[0]!) as { time: string }).time,
+        component: 'prover-engine',
+        password: '[redacted]',
+        job: 'L0',
+        msg: 'shown',
+      },
     ]);
   });
 });
@@ -98,7 +114,9 @@ describe('obs: progress line (cli-progress)', () => {
     line.print('a permanent line');
     line.stop('done');
     line.update({ force: true }); // after stop: nothing
-    expect(s.text()).to.equal(`start\nstep 2 [${'#'.repeat(10)}${'.'.repeat(10)}]\nstep 2 [${'#'.repeat(10)}${'.'.repeat(10)}]\na permanent line\ndone\n`);
+    expect(s.text()).to.equal(
+      `start\nstep 2 [${'#'.repeat(10)}${'.'.repeat(10)}]\nstep 2 [${'#'.repeat(10)}${'.'.repeat(10)}]\na permanent line\ndone\n`,
+    );
     expect(s.text()).not.to.include('\x1b');
   });
 
@@ -178,7 +196,9 @@ describe('obs: progress line (cli-progress)', () => {
     b.fail('timeout');
     p.stage('Cleanup');
     p.close();
-    expect(s.text()).to.match(/^… Devnet\n {2}· deploying\nan info line\n✔ Devnet \(\d+ ms\) · ok\n… Keepers\n✖ Keepers \(\d+ ms\) · timeout\n… Cleanup\n$/);
+    expect(s.text()).to.match(
+      /^… Devnet\n {2}· deploying\nan info line\n✔ Devnet \(\d+ ms\) · ok\n… Keepers\n✖ Keepers \(\d+ ms\) · timeout\n… Cleanup\n$/,
+    );
   });
 });
 
@@ -191,13 +211,20 @@ describe('keeper metrics (prom-client) and progress', () => {
     m.set('nex_keeper_stake_wei', 5n, { kind: 'staked' });
     m.set('nex_keeper_head_block', 42);
     const text = await m.render();
-    expect(text).to.include('# HELP nex_keeper_txs_total Transactions sent (label purpose).\n# TYPE nex_keeper_txs_total counter\nnex_keeper_txs_total{purpose="lock"} 3\n');
+    expect(text).to.include(
+      '# HELP nex_keeper_txs_total Transactions sent (label purpose).\n# TYPE nex_keeper_txs_total counter\nnex_keeper_txs_total{purpose="lock"} 3\n',
+    );
     expect(text).to.include('nex_keeper_proving_seconds_total{circuit="leaf"} 1.5');
     expect(text).to.include('# TYPE nex_keeper_stake_wei gauge\nnex_keeper_stake_wei{kind="staked"} 5\n');
     expect(text).to.include('nex_keeper_head_block 42\n');
     expect(text).to.include('nex_keeper_batches_locked_total 0\n'); // counters start at 0
     expect(text).to.match(/# TYPE nex_keeper_rpc_up gauge\n(?!nex_keeper_rpc_up)/); // gauges are absent until read
-    for (const std of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+    for (const std of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(text, std).to.include(`# TYPE ${std} `);
     }
     expect(m.contentType).to.match(/^text\/plain; version=0\.0\.4/);
@@ -214,7 +241,17 @@ describe('keeper metrics (prom-client) and progress', () => {
     const log = createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l), isTTY: true });
     const r = keeperProgress(7n, log, new KeeperEvents());
     r.onProgress({ type: 'job-started', jobId: 'L0', circuit: 'leaf', level: 0, levels: 2, attempt: 1 } as never);
-    r.onProgress({ type: 'job-finished', jobId: 'L0', circuit: 'leaf', level: 0, levels: 2, ms: 1234, done: 1, total: 3, fromCheckpoint: false } as never);
+    r.onProgress({
+      type: 'job-finished',
+      jobId: 'L0',
+      circuit: 'leaf',
+      level: 0,
+      levels: 2,
+      ms: 1234,
+      done: 1,
+      total: 3,
+      fromCheckpoint: false,
+    } as never);
     r.onProgress({ type: 'job-retry', jobId: 'L1', reason: 'bb crashed' } as never);
     r.done();
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);

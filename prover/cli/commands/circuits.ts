@@ -1,6 +1,14 @@
 import { Option } from 'commander';
 import type { Barretenberg } from '@aztec/bb.js';
-import { ignitionSrs, readManifest, srsIdOf, startBarretenberg, stderrJsonLogger, type BuildManifest, type Srs } from '../../engine/index.js';
+import {
+  ignitionSrs,
+  readManifest,
+  srsIdOf,
+  startBarretenberg,
+  stderrJsonLogger,
+  type BuildManifest,
+  type Srs,
+} from '../../engine/index.js';
 import { AGG_CIRCUITS } from '../../protocol/index.js';
 import { ensureAggregationArtifacts, ensureDevSrs, type BuildProgress } from '../../toolchain/index.js';
 import { action, type DefineCommand } from '../command.js';
@@ -17,12 +25,18 @@ export function buildSummary(m: BuildManifest): Record<string, unknown> {
     buildId: m.buildId,
     srsId: m.srsId,
     circuits: AGG_CIRCUITS.map((c) => ({
-      circuit: c, target: m.circuits[c].target, gates: m.circuits[c].size.gates, dyadicGates: m.circuits[c].size.dyadicGates, keyHash: m.keyHashes[c],
+      circuit: c,
+      target: m.circuits[c].target,
+      gates: m.circuits[c].size.gates,
+      dyadicGates: m.circuits[c].size.dyadicGates,
+      keyHash: m.keyHashes[c],
     })),
     rootKey: { target: 'evm-no-zk', hash: m.rootVk.hash },
     keySet: m.keySet.root,
     rollupProofBytes: m.rollupProofBytes,
-    verifiers: Object.fromEntries(Object.entries(m.verifiers).map(([v, e]) => [v, { deployedBytes: e.deployedBytes, libraries: e.libraryDeployedBytes }])),
+    verifiers: Object.fromEntries(
+      Object.entries(m.verifiers).map(([v, e]) => [v, { deployedBytes: e.deployedBytes, libraries: e.libraryDeployedBytes }]),
+    ),
   };
 }
 
@@ -38,9 +52,15 @@ export function summaryTable(m: BuildManifest): string {
     ['node (root)', 'evm-no-zk', n(m.circuits.node.size.gates), `2^${Math.log2(m.circuits.node.size.dyadicGates)}`, m.rootVk.hash],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((cell, i) => (i === 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((cell, i) => (i === 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const verifiers = Object.entries(m.verifiers).map(([v, e]) => {
-    const libs = Object.entries(e.libraryDeployedBytes).map(([l, b]) => ` + ${l} ${n(b)} B`).join('');
+    const libs = Object.entries(e.libraryDeployedBytes)
+      .map(([l, b]) => ` + ${l} ${n(b)} B`)
+      .join('');
     return `${v} ${n(e.deployedBytes)} B${libs}`;
   });
   return [
@@ -67,7 +87,8 @@ async function buildCircuits(values: BuildFlags): Promise<number> {
   };
 
   const srs: Srs = values.srs === 'dev' ? await ensureDevSrs({ logger: stderrJsonLogger }) : ignitionSrs();
-  if (srs.mode === 'dev') print({ step: 'srs', detail: `INSECURE dev SRS ${srsIdOf(srs)} (${srs.crsDir}); never use it outside a local devnet` });
+  if (srs.mode === 'dev')
+    print({ step: 'srs', detail: `INSECURE dev SRS ${srsIdOf(srs)} (${srs.crsDir}); never use it outside a local devnet` });
   // bb is only started when something has to be built (a cache hit needs no prover).
   let bb: Barretenberg | undefined;
   try {
@@ -100,7 +121,10 @@ export const circuits: DefineCommand = (group, ctx) => {
     )
     .option('--force', 'rebuild even when the cache matches', false)
     .addOption(
-      new Option('--srs <mode>', 'dev: the INSECURE deterministic dev SRS (local devnets and tests only); ignition: the Aztec Ignition CRS with stock bb (needs the downloaded CRS, see docs/srs.md)')
+      new Option(
+        '--srs <mode>',
+        'dev: the INSECURE deterministic dev SRS (local devnets and tests only); ignition: the Aztec Ignition CRS with stock bb (needs the downloaded CRS, see docs/srs.md)',
+      )
         .choices(['dev', 'ignition'])
         .default('dev'),
     )

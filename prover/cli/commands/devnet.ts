@@ -29,7 +29,10 @@ function port(v: string): number {
 
 /** --verifier-variant, shared by both commands. */
 const variantOption = (): Option =>
-  new Option('--verifier-variant <variant>', "optimized (default, ~1.0M gas per verify) or standard (~4.36M gas, two linked libraries); overrides the parameters file's verifierVariant");
+  new Option(
+    '--verifier-variant <variant>',
+    "optimized (default, ~1.0M gas per verify) or standard (~4.36M gas, two linked libraries); overrides the parameters file's verifierVariant",
+  );
 
 /** --verifier-variant, validated before anything starts (undefined = the parameters file's choice). */
 function verifierVariant(v: string | undefined): VerifierVariant | undefined {
@@ -77,7 +80,7 @@ export const devnet: DefineCommand = (cmd, ctx) => {
   cmd
     .description(
       [
-        'Starts Hardhat\'s node on 127.0.0.1:<port>, builds the contracts, deploys the protocol with',
+        "Starts Hardhat's node on 127.0.0.1:<port>, builds the contracts, deploys the protocol with",
         'deploy/parameters/<network>.json, funds the well-known test accounts with ETH and NEX, prints the',
         'addresses, and keeps the node running until Ctrl-C. With --rpc-url it deploys to that devnet',
         '(e.g. anvil; chain id 31337 or 1337) instead and exits. Re-running is idempotent.',
@@ -92,7 +95,14 @@ export const devnet: DefineCommand = (cmd, ctx) => {
     .option('--verbose', 'log every deployment transaction')
     .action(
       action(ctx, async (c) => {
-        const o = c.opts<{ port?: number; rpcUrl?: string; network: string; verifierVariant?: string; build: boolean; verbose?: boolean }>();
+        const o = c.opts<{
+          port?: number;
+          rpcUrl?: string;
+          network: string;
+          verifierVariant?: string;
+          build: boolean;
+          verbose?: boolean;
+        }>();
         const variant = verifierVariant(o.verifierVariant);
         const srsProgress = progressReporter();
         const d = await startDevnet({
@@ -131,7 +141,7 @@ export const deploy: DefineCommand = (cmd, ctx) => {
     .description(
       [
         'Deploys with Hardhat Ignition using deploy/parameters/<name>.json; idempotent (the journal is under',
-        '.nex/ignition/chain-<id>). Signs with the key in $NEX_DEPLOYER_KEY, or with the node\'s first',
+        ".nex/ignition/chain-<id>). Signs with the key in $NEX_DEPLOYER_KEY, or with the node's first",
         'unlocked account when it is not set. Writes .nex/deployments/<chainId>.json. A verifier built for',
         'the dev SRS is refused on any chain that is not a local devnet. The verifier variant is recorded in',
         'the deployments file.',

@@ -152,23 +152,31 @@ export const keeper: DefineCommand = (group, ctx) => {
       action(ctx, async (cmd) => {
         const k = await loadKeeper();
         const file = resolve(cmd.args[0] ?? k.DEFAULT_CONFIG_FILE);
-        if (existsSync(file) && cmd.opts<{ force?: boolean }>().force !== true) throw new Error(`${file} exists (use --force to overwrite)`);
+        if (existsSync(file) && cmd.opts<{ force?: boolean }>().force !== true)
+          throw new Error(`${file} exists (use --force to overwrite)`);
         const overrides: Record<string, unknown> = {};
         for (const [key, v] of Object.entries(flagsOf(cmd, k))) {
           const spec = k.OPTIONS.find((o) => o.key === key)!;
-          overrides[key] = spec.kind === 'urls' && typeof v === 'string' ? v.split(',') : spec.kind === 'int' || spec.kind === 'number' ? Number(v) : v;
+          overrides[key] =
+            spec.kind === 'urls' && typeof v === 'string' ? v.split(',') : spec.kind === 'int' || spec.kind === 'number' ? Number(v) : v;
         }
         writeFileSync(file, k.configTemplate(overrides), { mode: 0o600 });
-        console.log(`wrote ${file}\nnext: set NEX_KEEPER_PRIVATE_KEY (or keystoreFile), then run 'nex keeper stake <amount>' and 'nex keeper run'.`);
+        console.log(
+          `wrote ${file}\nnext: set NEX_KEEPER_PRIVATE_KEY (or keystoreFile), then run 'nex keeper stake <amount>' and 'nex keeper run'.`,
+        );
         return 0;
       }),
     );
 
-  txCommand(group, ctx, 'stake', 'Stake NEX (approves the staking contract first if needed); AMOUNT in NEX', 'amount', (k, kp, a) => k.stake(kp.ctx, amountArg(a, 'AMOUNT')));
+  txCommand(group, ctx, 'stake', 'Stake NEX (approves the staking contract first if needed); AMOUNT in NEX', 'amount', (k, kp, a) =>
+    k.stake(kp.ctx, amountArg(a, 'AMOUNT')),
+  );
   txCommand(group, ctx, 'unstake', 'Queue NEX for unstaking (withdrawable after the unbonding period)', 'amount', (k, kp, a) =>
     k.requestUnstake(kp.ctx, amountArg(a, 'AMOUNT')),
   );
-  txCommand(group, ctx, 'withdraw', 'Withdraw unstaked NEX whose unbonding period has passed', undefined, (k, kp) => k.withdraw(kp.ctx, 32n));
+  txCommand(group, ctx, 'withdraw', 'Withdraw unstaked NEX whose unbonding period has passed', undefined, (k, kp) =>
+    k.withdraw(kp.ctx, 32n),
+  );
   txCommand(group, ctx, 'claim', 'Claim the ETH fees earned by this prover', undefined, (k, kp) => k.claimEarnings(kp.ctx));
 
   group

@@ -104,7 +104,10 @@ export async function loadBatchFile(file: string): Promise<ReturnType<typeof bat
       if (s?.kind === 'proof' && typeof s.file === 'string') {
         const ref = (await readJson(path.resolve(path.dirname(file), s.file))) as RollupProofFile;
         if (ref?.kind !== 'rollup-proof') throw new Error(`${file}: slots[${i}].file ${s.file} is not a rollup proof file`);
-        return { kind: 'proof', rollup: { vk: ref.vk, vkHash: ref.vkHash, owner: ref.owner, proof: ref.proof, publicInputs: ref.publicInputs } };
+        return {
+          kind: 'proof',
+          rollup: { vk: ref.vk, vkHash: ref.vkHash, owner: ref.owner, proof: ref.proof, publicInputs: ref.publicInputs },
+        };
       }
       return s;
     }),
@@ -157,7 +160,7 @@ export const prove: DefineCommand = (group, ctx) => {
         }),
       )
       .option('--invalid', 'write a proof that does not verify (for exclusion demos)')
-      .option('--owner <address>', 'the address that registers the example program (default: the toolchain\'s EXAMPLE_OWNER)'),
+      .option('--owner <address>', "the address that registers the example program (default: the toolchain's EXAMPLE_OWNER)"),
   ).action(
     action(ctx, async (cmd) => {
       const v = cmd.opts<BackendFlags & { out?: string; publicInputs: 1 | 2 | 4; invalid?: boolean; owner?: string }>();
@@ -168,14 +171,19 @@ export const prove: DefineCommand = (group, ctx) => {
       let rollup;
       try {
         rollup = await backend.proveExampleRollup({
-          publicInputCount: v.publicInputs, seed: `cli-${Date.now()}`, valid: v.invalid !== true, owner: v.owner as Hex | undefined,
+          publicInputCount: v.publicInputs,
+          seed: `cli-${Date.now()}`,
+          valid: v.invalid !== true,
+          owner: v.owner as Hex | undefined,
         });
       } finally {
         await backend.close();
       }
       const file: RollupProofFile = { kind: 'rollup-proof', ...rollupToJson(rollup) };
       await writeJson(out, file);
-      console.log(`wrote ${out}: ${rollup.publicInputs.length} public input(s), vkHash ${rollup.vkHash}, ${rollup.proof.length} proof bytes`);
+      console.log(
+        `wrote ${out}: ${rollup.publicInputs.length} public input(s), vkHash ${rollup.vkHash}, ${rollup.proof.length} proof bytes`,
+      );
       return 0;
     }),
   );
@@ -189,16 +197,33 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
         'Pre-checks every proof (invalid ones are excluded unless --no-auto-exclude), proves the aggregation tree\n' +
           'in worker processes with checkpoints (a rerun resumes), and writes the root proof and its public inputs.',
       )
-      .option('--batch <file>', "{ capacity, slots: [{kind:'proof', rollup:{vk,vkHash,owner,proof,publicInputs}} | {kind:'proof', file} | {kind:'empty'} | {kind:'excluded'}] } (required)")
+      .option(
+        '--batch <file>',
+        "{ capacity, slots: [{kind:'proof', rollup:{vk,vkHash,owner,proof,publicInputs}} | {kind:'proof', file} | {kind:'empty'} | {kind:'excluded'}] } (required)",
+      )
       .option('--prover <address>', 'prover credited with the fulfilment (public input of the root) (required)')
       .option('--out <file>', 'output file (required)')
-      .addOption(new Option('--parallelism <n>', 'worker processes (default 1: bb already uses every core)').argParser(positiveInt('parallelism')))
+      .addOption(
+        new Option('--parallelism <n>', 'worker processes (default 1: bb already uses every core)').argParser(positiveInt('parallelism')),
+      )
       .option('--checkpoint-dir <dir>', 'checkpoint directory (default: <tmp>/nex-prover-checkpoints)')
       .option('--no-auto-exclude', 'fail instead of excluding slots that fail the pre-check')
-      .addOption(new Option('--log-level <level>', 'level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error']).default('info')),
+      .addOption(
+        new Option('--log-level <level>', 'level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error']).default('info'),
+      ),
   ).action(
     action(ctx, async (c) => {
-      const v = c.opts<BackendFlags & { batch?: string; prover?: string; out?: string; parallelism?: number; checkpointDir?: string; autoExclude: boolean; logLevel: LogLevel }>();
+      const v = c.opts<
+        BackendFlags & {
+          batch?: string;
+          prover?: string;
+          out?: string;
+          parallelism?: number;
+          checkpointDir?: string;
+          autoExclude: boolean;
+          logLevel: LogLevel;
+        }
+      >();
       const batchFile = required(v.batch, 'batch');
       const out = required(v.out, 'out');
       const prover = required(v.prover, 'prover');
@@ -224,13 +249,22 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
           },
         });
         const file: AggregateProofFile = {
-          kind: 'aggregate-proof', prover: prover.toLowerCase() as Hex, root: res.root, excludedMask: `0x${res.excludedMask.toString(16)}`,
-          invalidSlots: res.invalidSlots, failedSlots: res.failedSlots, publicInputs: res.publicInputs, proof: bytesToHex(res.proof), stats: res.stats,
+          kind: 'aggregate-proof',
+          prover: prover.toLowerCase() as Hex,
+          root: res.root,
+          excludedMask: `0x${res.excludedMask.toString(16)}`,
+          invalidSlots: res.invalidSlots,
+          failedSlots: res.failedSlots,
+          publicInputs: res.publicInputs,
+          proof: bytesToHex(res.proof),
+          stats: res.stats,
         };
         await writeJson(out, file);
-        console.log(`wrote ${out}: root ${res.root}, excludedMask 0x${res.excludedMask.toString(16)}` +
-          `${res.invalidSlots.length ? `, invalid slots ${res.invalidSlots.join(',')}` : ''}` +
-          `${res.failedSlots.length ? `, failed slots ${res.failedSlots.join(',')}` : ''}, ${(res.stats.totalMs / 1000).toFixed(1)} s`);
+        console.log(
+          `wrote ${out}: root ${res.root}, excludedMask 0x${res.excludedMask.toString(16)}` +
+            `${res.invalidSlots.length ? `, invalid slots ${res.invalidSlots.join(',')}` : ''}` +
+            `${res.failedSlots.length ? `, failed slots ${res.failedSlots.join(',')}` : ''}, ${(res.stats.totalMs / 1000).toFixed(1)} s`,
+        );
         return 0;
       } finally {
         process.off('SIGINT', onSignal);
@@ -245,7 +279,7 @@ export const verify: DefineCommand = (cmd, ctx: CliContext) => {
   withBackendOptions(
     cmd
       .description(
-        "Verifies a proof file written by `nex prove example` (rollup proof, bb) or `nex aggregate` (root proof:\n" +
+        'Verifies a proof file written by `nex prove example` (rollup proof, bb) or `nex aggregate` (root proof:\n' +
           'bb with the stored node VK; with --evm the generated Solidity verifier is compiled, deployed on an\n' +
           'in-process Hardhat EVM, and verify(proof, publicInputs) is called). Exit code 0 = valid, 1 = invalid.',
       )
@@ -271,8 +305,12 @@ export const verify: DefineCommand = (cmd, ctx: CliContext) => {
       if (j?.kind !== 'aggregate-proof') throw new Error(`${file}: not a proof file (kind must be 'rollup-proof' or 'aggregate-proof')`);
       const proof = hexToBytes(j.proof);
       const [hi, lo] = splitRoot(j.root);
-      if (j.publicInputs.length < 3 || BigInt(j.publicInputs[0]!) !== BigInt(hi) || BigInt(j.publicInputs[1]!) !== BigInt(lo) ||
-        BigInt(j.publicInputs[2]!) !== BigInt(j.prover)) {
+      if (
+        j.publicInputs.length < 3 ||
+        BigInt(j.publicInputs[0]!) !== BigInt(hi) ||
+        BigInt(j.publicInputs[1]!) !== BigInt(lo) ||
+        BigInt(j.publicInputs[2]!) !== BigInt(j.prover)
+      ) {
         console.log(`${file}: public inputs do not commit the file's root ${j.root} and prover ${j.prover}`);
         return 1;
       }
@@ -290,9 +328,11 @@ export const verify: DefineCommand = (cmd, ctx: CliContext) => {
         const [signer] = await ethers.getSigners();
         const deployed = await deployVerifier(compiled, signer!);
         const res = await evmVerify(compiled, deployed.address, signer!, proof, j.publicInputs);
-        console.log(res.verified
-          ? `${file}: root proof valid on the EVM (verify gas ${res.gasUsed}, calldata ${res.calldataBytes} B)`
-          : `${file}: root proof INVALID on the EVM (${res.error})`);
+        console.log(
+          res.verified
+            ? `${file}: root proof valid on the EVM (verify gas ${res.gasUsed}, calldata ${res.calldataBytes} B)`
+            : `${file}: root proof INVALID on the EVM (${res.error})`,
+        );
         return res.verified ? 0 : 1;
       }
       const backend = await openBackend(bopts);

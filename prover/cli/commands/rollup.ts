@@ -36,7 +36,10 @@ interface CommonOptions {
 function commonOptions(): Option[] {
   return [
     new Option('--rpc-url <url>', 'JSON-RPC endpoint').env('NEX_RPC_URL').default('http://127.0.0.1:8545'),
-    new Option('--account <i>', 'sign with well-known test account i (local devnets only); otherwise the key in $NEX_PRIVATE_KEY signs').argParser((v) => {
+    new Option(
+      '--account <i>',
+      'sign with well-known test account i (local devnets only); otherwise the key in $NEX_PRIVATE_KEY signs',
+    ).argParser((v) => {
       const i = Number(v);
       if (!/^\d+$/.test(v) || i > 19) throw new InvalidArgumentError('--account: an index in 0..19');
       return i;
@@ -146,7 +149,7 @@ function subcommand(group: Command, name: string, summary: string): Command {
 
 /** `nex rollup …` */
 export const rollup: DefineCommand = (group, ctx: CliContext) => {
-  group.description('The rollup team\'s commands on the SDK (prover/sdk). Errors say what is wrong and what to do.');
+  group.description("The rollup team's commands on the SDK (prover/sdk). Errors say what is wrong and what to do.");
 
   subcommand(group, 'register', "Register a rollup program (its circuit's verification key) in the market")
     .description(
@@ -169,7 +172,9 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
     );
 
   subcommand(group, 'submit', 'Submit a proof (or a JSON batch of proofs) with a fee')
-    .usage('--program <id> --inputs <hex,…|file.json> --proof <file|hex> [--fee <eth>] [--wait]\n       nex rollup submit --batch <file.json> [--wait]')
+    .usage(
+      '--program <id> --inputs <hex,…|file.json> --proof <file|hex> [--fee <eth>] [--wait]\n       nex rollup submit --batch <file.json> [--wait]',
+    )
     .description(
       'Checks the submission before paying (program registered, public-input count, canonical field\n' +
         'elements, proof shape, fee >= the market minimum). Without --fee the suggested fee is paid\n' +
@@ -184,12 +189,27 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
     .option('--timeout <seconds>', 'with --wait: give up after this long (default 1800)')
     .action(
       action(ctx, async (cmd) => {
-        const o = cmd.opts<CommonOptions & { program?: string; inputs?: string; proof?: string; fee?: string; batch?: string; wait?: boolean; timeout?: string }>();
+        const o = cmd.opts<
+          CommonOptions & {
+            program?: string;
+            inputs?: string;
+            proof?: string;
+            fee?: string;
+            batch?: string;
+            wait?: boolean;
+            timeout?: string;
+          }
+        >();
         const timeout = timeoutMs(o.timeout);
         const client = await clientFrom(o, true);
         let ids: bigint[];
         if (o.batch) {
-          const list = JSON.parse(readFileSync(o.batch, 'utf8')) as { programId: string; publicInputs: string[]; proof: string; fee?: string }[];
+          const list = JSON.parse(readFileSync(o.batch, 'utf8')) as {
+            programId: string;
+            publicInputs: string[];
+            proof: string;
+            fee?: string;
+          }[];
           const subs: Submission[] = list.map((s) => ({
             programId: toField(s.programId),
             publicInputs: s.publicInputs.map((x) => toField(x)),
@@ -197,7 +217,8 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
             fee: s.fee === undefined ? undefined : BigInt(s.fee),
           }));
           const r = await submitMany(client, subs);
-          for (const s of r.submissions) console.log(`submitted ${s.submissionId} (batch ${s.batchId} slot ${s.slot}, fee ${formatEther(s.fee)} ETH)`);
+          for (const s of r.submissions)
+            console.log(`submitted ${s.submissionId} (batch ${s.batchId} slot ${s.slot}, fee ${formatEther(s.fee)} ETH)`);
           console.log(`tx ${r.txHash}`);
           ids = r.submissions.map((s) => s.submissionId);
         } else {
@@ -250,7 +271,9 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
         const client = await clientFrom(cmd.opts<CommonOptions>(), true);
         const r = await refund(client, ids);
         for (const x of r.refunds) console.log(`refunded ${x.submissionId}: ${formatEther(x.amount)} ETH (submitter ${x.submitter})`);
-        console.log(`sent to you ${formatEther(r.sent)} ETH; credited to other submitters ${formatEther(r.credited)} ETH (they claim it); tx ${r.txHash}`);
+        console.log(
+          `sent to you ${formatEther(r.sent)} ETH; credited to other submitters ${formatEther(r.credited)} ETH (they claim it); tx ${r.txHash}`,
+        );
         return 0;
       }),
     );

@@ -2,12 +2,21 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
 import { action, type DefineCommand, nonNegativeInt } from '../command.js';
-import { DEFAULT_DEV_SEED, DEFAULT_LOG2_POINTS, defaultSrsCacheRoot, deriveDevTau, ignitionSrs, stderrJsonLogger } from '../../engine/index.js';
+import {
+  DEFAULT_DEV_SEED,
+  DEFAULT_LOG2_POINTS,
+  defaultSrsCacheRoot,
+  deriveDevTau,
+  ignitionSrs,
+  stderrJsonLogger,
+} from '../../engine/index.js';
 import { checkSrsFiles, ensureDevSrs, listDevSrs, progressReporter } from '../../toolchain/index.js';
 
 /** `nex srs …` */
 export const srs: DefineCommand = (group, ctx) => {
-  group.description('Trusted-setup (SRS) modes: the Aztec Ignition CRS for production, an INSECURE dev SRS for devnets and tests (docs/srs.md).');
+  group.description(
+    'Trusted-setup (SRS) modes: the Aztec Ignition CRS for production, an INSECURE dev SRS for devnets and tests (docs/srs.md).',
+  );
 
   group
     .command('setup')
@@ -88,7 +97,16 @@ export const srs: DefineCommand = (group, ctx) => {
               check = `FAILED: ${err instanceof Error ? err.message : String(err)}`;
             }
           }
-          entries.push({ dir: c.dir, seed: c.manifest?.seed, log2Points: c.manifest?.log2Points, points: c.manifest?.points, created: c.manifest?.created, insecure: c.manifest?.INSECURE, patchedBb: c.patchedBb, check });
+          entries.push({
+            dir: c.dir,
+            seed: c.manifest?.seed,
+            log2Points: c.manifest?.log2Points,
+            points: c.manifest?.points,
+            created: c.manifest?.created,
+            insecure: c.manifest?.INSECURE,
+            patchedBb: c.patchedBb,
+            check,
+          });
         }
         if (values.json) {
           console.log(JSON.stringify({ cacheRoot: root, ignition, dev: entries }, null, 2));

@@ -1,7 +1,14 @@
 /** Loads what `npm run circuits` built (prover/toolchain/circuits/build.ts, layout in buildLayout.ts) into memory. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGG_CIRCUITS, bytesToFields, keySetFromLevels, VERIFIER_VARIANTS, type AggCircuit, type VerifierVariant } from '../../protocol/index.js';
+import {
+  AGG_CIRCUITS,
+  bytesToFields,
+  keySetFromLevels,
+  VERIFIER_VARIANTS,
+  type AggCircuit,
+  type VerifierVariant,
+} from '../../protocol/index.js';
 import { acirBytes } from './bb.js';
 import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, type BuiltCircuit } from './buildLayout.js';
 import { EXAMPLE_ROLLUPS, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact } from './types.js';
@@ -12,7 +19,12 @@ export type LoadArtifactsOptions =
   /** The build of the current sources and toolchain for this SRS, under `root` (default buildRoot()). */
   | { srsId: string; root?: string; buildDir?: undefined };
 
-function loadCircuit(buildDir: string, name: BuiltCircuit, vkHash: CircuitArtifact['vkHash'], size: CircuitArtifact['size']): CircuitArtifact {
+function loadCircuit(
+  buildDir: string,
+  name: BuiltCircuit,
+  vkHash: CircuitArtifact['vkHash'],
+  size: CircuitArtifact['size'],
+): CircuitArtifact {
   const program = JSON.parse(readFileSync(join(buildDir, `${name}.program.json`), 'utf8')) as CircuitArtifact['program'];
   const vk = new Uint8Array(readFileSync(join(buildDir, `${name}.vk`)));
   return { name, program, bytecode: acirBytes(program.bytecode), vk, vkFields: bytesToFields(vk), vkHash, size };
@@ -32,7 +44,8 @@ export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Prom
     VERIFIER_VARIANTS.map((v) => [v, JSON.parse(readFileSync(join(buildDir, m.verifiers[v].artifact), 'utf8')) as VerifierArtifact]),
   ) as Record<VerifierVariant, VerifierArtifact>;
   const keySet = keySetFromLevels(m.keySet.levels, m.keyHashes);
-  if (keySet.root !== m.keySet.root.toLowerCase()) throw new Error(`${buildDir}: the manifest's key-set root is not the root of its levels`);
+  if (keySet.root !== m.keySet.root.toLowerCase())
+    throw new Error(`${buildDir}: the manifest's key-set root is not the root of its levels`);
   return {
     buildDir,
     buildId: m.buildId,

@@ -109,9 +109,18 @@ export async function proveAggregationCircuit(
   return { circuit, proof: raw.proof, publicInputs: raw.publicInputs, root, target };
 }
 
-async function proveChecked(bb: Bb, art: AggregationArtifacts, circuit: AggCircuit, inputs: InputMap, root: Hex, prover: Hex, target: AggTarget): Promise<AggProof> {
+async function proveChecked(
+  bb: Bb,
+  art: AggregationArtifacts,
+  circuit: AggCircuit,
+  inputs: InputMap,
+  root: Hex,
+  prover: Hex,
+  target: AggTarget,
+): Promise<AggProof> {
   const p = await proveAggregationCircuit(bb, art, circuit, inputs, root, target);
-  if (!sameWords(p.publicInputs, expectedPublicInputs(art, root, prover))) throw new Error(`${circuit}: bb returned unexpected public inputs`);
+  if (!sameWords(p.publicInputs, expectedPublicInputs(art, root, prover)))
+    throw new Error(`${circuit}: bb returned unexpected public inputs`);
   if (!(await verifyAggProof(bb, art, p))) throw new InvalidAggProofError(circuit, p);
   return p;
 }
@@ -124,19 +133,43 @@ function headerFor(art: AggregationArtifacts, root: Hex, prover: Hex): HeaderInp
  * Proves `leaf_a` over one rollup proof whose sibling slot is zero: it commits keccak256(d || 0), or
  * keccak256(0 || d) when the proof is the right slot of its pair (`right`).
  */
-export async function proveSingleLeaf(bb: Bb, art: AggregationArtifacts, args: { rollup: RollupProof; right: boolean; prover: Hex }): Promise<AggProof> {
+export async function proveSingleLeaf(
+  bb: Bb,
+  art: AggregationArtifacts,
+  args: { rollup: RollupProof; right: boolean; prover: Hex },
+): Promise<AggProof> {
   const circuit = singleLeafFor(args.rollup.publicInputs.length);
   const d = rollupDigest(args.rollup);
   const root = args.right ? hashPair(ZERO_LEAF, d) : hashPair(d, ZERO_LEAF);
-  return proveChecked(bb, art, circuit, singleLeafInputs(headerFor(art, root, args.prover), args.rollup, args.right), root, args.prover, 'noir-recursive-no-zk');
+  return proveChecked(
+    bb,
+    art,
+    circuit,
+    singleLeafInputs(headerFor(art, root, args.prover), args.rollup, args.right),
+    root,
+    args.prover,
+    'noir-recursive-no-zk',
+  );
 }
 
 /** Proves `leaf_a_b` over the two rollup proofs of one pair of slots: it commits keccak256(d_left || d_right). */
-export async function provePairLeaf(bb: Bb, art: AggregationArtifacts, args: { left: RollupProof; right: RollupProof; prover: Hex }): Promise<AggProof> {
+export async function provePairLeaf(
+  bb: Bb,
+  art: AggregationArtifacts,
+  args: { left: RollupProof; right: RollupProof; prover: Hex },
+): Promise<AggProof> {
   const { circuit, swap } = pairLeafFor(args.left.publicInputs.length, args.right.publicInputs.length);
   const [first, second] = swap ? [args.right, args.left] : [args.left, args.right];
   const root = hashPair(rollupDigest(args.left), rollupDigest(args.right));
-  return proveChecked(bb, art, circuit, pairLeafInputs(headerFor(art, root, args.prover), first, second, swap), root, args.prover, 'noir-recursive-no-zk');
+  return proveChecked(
+    bb,
+    art,
+    circuit,
+    pairLeafInputs(headerFor(art, root, args.prover), first, second, swap),
+    root,
+    args.prover,
+    'noir-recursive-no-zk',
+  );
 }
 
 /** Proves that a subtree of 2^height slots (height 1..6) is all zero (empty or excluded slots). */
@@ -154,14 +187,22 @@ export async function proveNode(
   art: AggregationArtifacts,
   args: { left: AggProof; right: AggProof; prover: Hex; target: AggTarget },
 ): Promise<AggProof> {
-  for (const [side, c] of [['left', args.left], ['right', args.right]] as const) {
+  for (const [side, c] of [
+    ['left', args.left],
+    ['right', args.right],
+  ] as const) {
     if (c.target !== 'noir-recursive-no-zk') throw new Error(`${side} child was proven for ${c.target}, not noir-recursive-no-zk`);
     if (!sameWords(c.publicInputs.slice(2), expectedPublicInputs(art, c.root, args.prover).slice(2))) {
       throw new Error(`${side} child carries another prover or another key set`);
     }
   }
   const root = hashPair(args.left.root, args.right.root);
-  const child = (c: AggProof): NodeChild => ({ circuit: art.circuits[c.circuit], proof: c.proof, root: c.root, path: keySetPath(art.keySet, c.circuit) });
+  const child = (c: AggProof): NodeChild => ({
+    circuit: art.circuits[c.circuit],
+    proof: c.proof,
+    root: c.root,
+    path: keySetPath(art.keySet, c.circuit),
+  });
   const inputs = nodeInputs(headerFor(art, root, args.prover), child(args.left), child(args.right));
   return proveChecked(bb, art, 'node', inputs, root, args.prover, args.target);
 }

@@ -46,13 +46,18 @@ export function wrapperScript(layout: DevSrsLayout): string {
  * wrapper. Not current when the stock bb changed (e.g. a bb.js upgrade), the copy was altered, or any
  * file is missing or unreadable.
  */
-export async function patchedBbStatus(stockBb: string, layout: DevSrsLayout): Promise<{ current: true } | { current: false; reason: string }> {
+export async function patchedBbStatus(
+  stockBb: string,
+  layout: DevSrsLayout,
+): Promise<{ current: true } | { current: false; reason: string }> {
   try {
     const stock = await fileRecord(stockBb);
     const record = JSON.parse(await readFile(layout.patchRecord, 'utf8')) as PatchRecord;
     if (record.stockSha256 !== stock.sha256) return { current: false, reason: 'the stock bb changed since it was patched' };
-    if ((await fileRecord(layout.patchedBb)).sha256 !== record.patchedSha256) return { current: false, reason: 'the patched bb was altered' };
-    if ((await readFile(layout.bbWrapper, 'utf8')) !== wrapperScript(layout)) return { current: false, reason: 'the bb wrapper is out of date' };
+    if ((await fileRecord(layout.patchedBb)).sha256 !== record.patchedSha256)
+      return { current: false, reason: 'the patched bb was altered' };
+    if ((await readFile(layout.bbWrapper, 'utf8')) !== wrapperScript(layout))
+      return { current: false, reason: 'the bb wrapper is out of date' };
     return { current: true };
   } catch (err) {
     return { current: false, reason: `missing or unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)})` };

@@ -12,7 +12,11 @@ const TAU_DOMAIN = 'NEX dev SRS tau v1 (INSECURE: tau is public)';
  */
 export function deriveDevTau(seed: string): bigint {
   if (seed.length === 0) throw new Error('dev SRS seed must not be empty');
-  const digest = createHash('sha512').update(TAU_DOMAIN).update(Buffer.from([0])).update(seed, 'utf8').digest();
+  const digest = createHash('sha512')
+    .update(TAU_DOMAIN)
+    .update(Buffer.from([0]))
+    .update(seed, 'utf8')
+    .digest();
   const tau = BigInt(`0x${digest.toString('hex')}`) % FIELD_MODULUS;
   if (tau === 0n) throw new Error(`dev SRS seed ${JSON.stringify(seed)} derives tau = 0; choose another seed`);
   return tau;

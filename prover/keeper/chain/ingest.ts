@@ -28,7 +28,13 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
       case 'ProgramRegistered': {
         const a = ev.args;
         if (a.programId && a.owner && a.publicInputCount !== undefined && a.vk) {
-          db.upsertProgram({ programId: a.programId, owner: a.owner, publicInputCount: a.publicInputCount, vk: a.vk, block: ev.blockNumber });
+          db.upsertProgram({
+            programId: a.programId,
+            owner: a.owner,
+            publicInputCount: a.publicInputCount,
+            vk: a.vk,
+            block: ev.blockNumber,
+          });
         }
         break;
       }
@@ -38,8 +44,15 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
         const batchId = batchOf(a.submissionId);
         db.noteBatch(batchId);
         db.upsertSubmission({
-          submissionId: a.submissionId, batchId, slot: slotOf(a.submissionId), programId: a.programId, digest: a.digest,
-          proofHash: a.proofHash, fee: a.fee, txHash: ev.transactionHash, block: ev.blockNumber,
+          submissionId: a.submissionId,
+          batchId,
+          slot: slotOf(a.submissionId),
+          programId: a.programId,
+          digest: a.digest,
+          proofHash: a.proofHash,
+          fee: a.fee,
+          txHash: ev.transactionHash,
+          block: ev.blockNumber,
         });
         stats.submissions++;
         break;
@@ -61,7 +74,14 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
         if (a.batchId === undefined || !a.prover) break;
         stats.fulfilled.push({ batchId: a.batchId, prover: a.prover });
         if (a.prover.toLowerCase() === prover && a.feesPaid !== undefined && a.protocolFee !== undefined) {
-          db.recordEarning({ batchId: a.batchId, feesPaid: a.feesPaid, protocolFee: a.protocolFee, late: a.late ?? false, txHash: ev.transactionHash, block: ev.blockNumber });
+          db.recordEarning({
+            batchId: a.batchId,
+            feesPaid: a.feesPaid,
+            protocolFee: a.protocolFee,
+            late: a.late ?? false,
+            txHash: ev.transactionHash,
+            block: ev.blockNumber,
+          });
         }
         break;
       }
@@ -80,7 +100,12 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
     }
   }
   if (stats.submissions + stats.sealed.length + stats.locked.length + stats.fulfilled.length + stats.slashed.length > 0) {
-    log.debug('ingested market events', { submissions: stats.submissions, sealed: stats.sealed.length, locked: stats.locked.length, fulfilled: stats.fulfilled.length });
+    log.debug('ingested market events', {
+      submissions: stats.submissions,
+      sealed: stats.sealed.length,
+      locked: stats.locked.length,
+      fulfilled: stats.fulfilled.length,
+    });
   }
   return stats;
 }

@@ -22,8 +22,19 @@ export interface KeystoreV3 {
     mac: string;
   };
 }
-interface ScryptParams { dklen: number; n: number; r: number; p: number; salt: string }
-interface Pbkdf2Params { dklen: number; c: number; prf: 'hmac-sha256'; salt: string }
+interface ScryptParams {
+  dklen: number;
+  n: number;
+  r: number;
+  p: number;
+  salt: string;
+}
+interface Pbkdf2Params {
+  dklen: number;
+  c: number;
+  prf: 'hmac-sha256';
+  salt: string;
+}
 
 export class KeystoreError extends NexError {
   override readonly name = 'KeystoreError';

@@ -152,7 +152,8 @@ function crossCheck(c: KeeperConfig): string[] {
   if (c.pollIntervalMs < 100) p.push('pollIntervalMs: must be at least 100');
   if (c.metricsPort > 65535) p.push('metricsPort: must be a TCP port (0-65535)');
   if (c.engine.workers < 1) p.push('engine.workers: must be at least 1');
-  if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) p.push(`log.level: expected debug, info, warn or error, got "${c.log.level}"`);
+  if (!['debug', 'info', 'warn', 'error'].includes(c.log.level))
+    p.push(`log.level: expected debug, info, warn or error, got "${c.log.level}"`);
   if (!['json', 'pretty', 'auto'].includes(c.log.format)) p.push(`log.format: expected json, pretty or auto, got "${c.log.format}"`);
   return p;
 }

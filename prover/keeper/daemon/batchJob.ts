@@ -82,7 +82,12 @@ async function afterLock(ctx: KeeperContext, row: BatchRow, signal: AbortSignal)
   if (b.state === BatchState.Locked && same(b.locker, ctx.me)) {
     if (ctx.db.transition(row.batchId, 'proving', { lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline, count: b.count })) {
       ctx.metrics.inc('nex_keeper_batches_locked_total');
-      ctx.events.emit(ctx.log, 'batch.locked', { batchId: row.batchId, lockDeadline: b.lockDeadline, collateral: b.collateral, tx: out?.tx.minedHash });
+      ctx.events.emit(ctx.log, 'batch.locked', {
+        batchId: row.batchId,
+        lockDeadline: b.lockDeadline,
+        collateral: b.collateral,
+        tx: out?.tx.minedHash,
+      });
     }
     return;
   }
@@ -130,7 +135,8 @@ async function prove(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Pr
   const inputs = await inputsForProving(inputSource(ctx), { batchId: row.batchId, count: b.count });
   ctx.events.emit(ctx.log, 'batch.inputs', { batchId: row.batchId, source: inputs.source, refetched: inputs.refetched });
   const { slots } = inputs;
-  for (const s of slots) if (!s.ok) ctx.events.emit(ctx.log, 'batch.slot.excluded', { batchId: row.batchId, slot: s.slot, reason: s.reason });
+  for (const s of slots)
+    if (!s.ok) ctx.events.emit(ctx.log, 'batch.slot.excluded', { batchId: row.batchId, slot: s.slot, reason: s.reason });
   if (slots.every((s) => !s.ok)) {
     finish(ctx, row, 'nothing-provable', 'no slot has usable data');
     return;
@@ -141,7 +147,14 @@ async function prove(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Pr
   let result;
   try {
     result = await ctx.prover.prove({
-      batchId: row.batchId, capacity: b.capacity, slots, prover: ctx.me, checkpointDir, prechecked: inputs.prechecked, signal, onProgress: progress.onProgress,
+      batchId: row.batchId,
+      capacity: b.capacity,
+      slots,
+      prover: ctx.me,
+      checkpointDir,
+      prechecked: inputs.prechecked,
+      signal,
+      onProgress: progress.onProgress,
     });
   } finally {
     progress.done();
@@ -159,7 +172,12 @@ async function prove(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Pr
     return;
   }
   ctx.db.transition(row.batchId, 'proved', { proof: result.proof, excludedMask: result.excludedMask, provingSeconds: seconds });
-  ctx.events.emit(ctx.log, 'batch.proven', { batchId: row.batchId, seconds: Math.round(seconds), excludedSlots: result.excludedSlots, excludedMask: result.excludedMask });
+  ctx.events.emit(ctx.log, 'batch.proven', {
+    batchId: row.batchId,
+    seconds: Math.round(seconds),
+    excludedSlots: result.excludedSlots,
+    excludedMask: result.excludedMask,
+  });
 }
 
 async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Promise<void> {
@@ -179,7 +197,10 @@ async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal
   const data = encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'fulfill', args: [row.batchId, row.proof, row.excludedMask] });
   try {
     await ctx.tm.send({
-      purpose: 'fulfill', batchId: row.batchId, to: ctx.addresses.market, data,
+      purpose: 'fulfill',
+      batchId: row.batchId,
+      to: ctx.addresses.market,
+      data,
       within: () => {
         if (!ctx.db.transition(row.batchId, 'fulfilling')) throw new Error('batch left phase proved');
       },
@@ -202,12 +223,22 @@ async function afterFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSigna
   if (signal.aborted) return;
   const b = await ctx.reader.batch(row.batchId);
   if (b.state === BatchState.Fulfilled) {
-    const ours = out?.status === 'mined' && parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })
-      .some((e) => e.args.batchId === row.batchId && same(e.args.prover, ctx.me));
+    const ours =
+      out?.status === 'mined' &&
+      parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs }).some(
+        (e) => e.args.batchId === row.batchId && same(e.args.prover, ctx.me),
+      );
     if (ours && out?.status === 'mined') {
       for (const e of parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })) {
         if (e.args.batchId === row.batchId) {
-          ctx.db.recordEarning({ batchId: row.batchId, feesPaid: e.args.feesPaid, protocolFee: e.args.protocolFee, late: e.args.late, txHash: out.receipt.transactionHash, block: out.receipt.blockNumber });
+          ctx.db.recordEarning({
+            batchId: row.batchId,
+            feesPaid: e.args.feesPaid,
+            protocolFee: e.args.protocolFee,
+            late: e.args.late,
+            txHash: out.receipt.transactionHash,
+            block: out.receipt.blockNumber,
+          });
         }
       }
     }

@@ -50,7 +50,10 @@ export class Keeper {
   #lastPoll = 0;
   #ticks = 0;
 
-  private constructor(readonly ctx: KeeperContext, private readonly scanner: LogScanner) {}
+  private constructor(
+    readonly ctx: KeeperContext,
+    private readonly scanner: LogScanner,
+  ) {}
 
   /** Connects, resolves addresses, opens (and binds) the database. Throws clear errors on misconfiguration. */
   static async create(o: KeeperOptions): Promise<Keeper> {
@@ -63,7 +66,8 @@ export class Keeper {
     } catch (err) {
       throw new Error(`cannot reach the RPC (${config.rpcUrls.map(redactUrl).join(', ')}): ${(err as Error).message.split('\n')[0]}`);
     }
-    if (config.chainId !== undefined && config.chainId !== chainId) throw new Error(`RPC chain id ${chainId} differs from the configured chainId ${config.chainId}`);
+    if (config.chainId !== undefined && config.chainId !== chainId)
+      throw new Error(`RPC chain id ${chainId} differs from the configured chainId ${config.chainId}`);
     const client = publicClientFor(transport, chainFor(chainId));
     const addresses = await resolveAddresses(config, client, chainId);
     const reader = new MarketReader(client, addresses.market, addresses.staking);
@@ -71,23 +75,47 @@ export class Keeper {
     const actsFor = await reader.proverOf(account);
     const me = actsFor === zeroAddress ? account : actsFor;
     if (config.proverAddress && !same(config.proverAddress, me)) {
-      throw new ConfigError([`proverAddress: ${config.proverAddress} is configured but ${account} acts for ${me} (staking.proverOf); set the operator with setOperator first`]);
+      throw new ConfigError([
+        `proverAddress: ${config.proverAddress} is configured but ${account} acts for ${me} (staking.proverOf); set the operator with setOperator first`,
+      ]);
     }
     const db = new KeeperDb(join(config.dataDir, 'keeper.sqlite'));
     db.bindIdentity({ chainId: String(chainId), market: addresses.market, account });
     const metrics = new Metrics();
-    const tm = new TxManager({ client, account: signer.account, chainId, db, gas: config.gas, log: log.child('tx'), onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }) });
+    const tm = new TxManager({
+      client,
+      account: signer.account,
+      chainId,
+      db,
+      gas: config.gas,
+      log: log.child('tx'),
+      onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }),
+    });
     const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine') });
     const tracer = new CallTracer(client, log.child('trace'));
     const events = o.events ?? new KeeperEvents();
     const ctx: KeeperContext = { config, client, addresses, reader, tracer, db, tm, prover, metrics, log, events, account, me, chainId };
     const scanner = new LogScanner({
-      client, db, address: addresses.market, name: 'market', maxRange: config.maxLogRange, reorgDepth: config.reorgDepth,
-      lookbackBlocks: config.lookbackBlocks, startBlock: addresses.startBlock, log: log.child('scan'),
+      client,
+      db,
+      address: addresses.market,
+      name: 'market',
+      maxRange: config.maxLogRange,
+      reorgDepth: config.reorgDepth,
+      lookbackBlocks: config.lookbackBlocks,
+      startBlock: addresses.startBlock,
+      log: log.child('scan'),
       onLogs: (logs) => ingestMarketLogs(db, logs, { prover: me, account }, log.child('ingest')),
     });
     events.emit(log, 'keeper.ready', {
-      chainId, market: addresses.market, staking: addresses.staking, account, prover: me, listenOnly: config.listenOnly, dataDir: config.dataDir, capacity: config.capacity,
+      chainId,
+      market: addresses.market,
+      staking: addresses.staking,
+      account,
+      prover: me,
+      listenOnly: config.listenOnly,
+      dataDir: config.dataDir,
+      capacity: config.capacity,
     });
     return new Keeper(ctx, scanner);
   }
@@ -100,9 +128,16 @@ export class Keeper {
   /** Runs until `signal` aborts; then stops taking work, cancels proving (checkpoints kept) and closes. */
   async run(signal: AbortSignal): Promise<void> {
     const { config, metrics, log, tm, db, events } = this.ctx;
-    const server = config.metricsPort > 0
-      ? await startObservabilityServer({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => this.health(), log: log.child('http') })
-      : undefined;
+    const server =
+      config.metricsPort > 0
+        ? await startObservabilityServer({
+            port: config.metricsPort,
+            host: config.metricsHost,
+            metrics,
+            health: () => this.health(),
+            log: log.child('http'),
+          })
+        : undefined;
     const backoff = new Backoff(500, 30_000);
     try {
       while (!signal.aborted) {
@@ -196,7 +231,10 @@ export class Keeper {
     const b = await reader.batch(batchId);
     // A lock of ours the database does not know (restored backup, another instance): adopt it.
     if (b.state === BatchState.Locked && same(b.locker, me)) {
-      if (!config.listenOnly && db.transition(batchId, 'proving', { role: 'primary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })) {
+      if (
+        !config.listenOnly &&
+        db.transition(batchId, 'proving', { role: 'primary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })
+      ) {
         events.emit(log, 'batch.adopted', { batchId });
         this.#startJob(batchId, signal);
       }
@@ -216,7 +254,14 @@ export class Keeper {
     if (config.drain) return; // draining: finish held batches only
     if (!(await this.#precheckOk(b))) return;
     if (d.kind === 'secondary') {
-      if (db.transition(batchId, 'proving', { role: 'secondary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })) {
+      if (
+        db.transition(batchId, 'proving', {
+          role: 'secondary',
+          count: b.count,
+          lockDeadline: b.lockDeadline,
+          finalDeadline: b.finalDeadline,
+        })
+      ) {
         events.emit(log, 'batch.secondary', { batchId, locker: b.locker, finalDeadline: b.finalDeadline });
         this.#startJob(batchId, signal);
       }
@@ -230,7 +275,11 @@ export class Keeper {
     const simple = decideByState(b.state);
     if (simple) return simple;
     const [params, expiry, eligible, available, fees_] = await Promise.all([
-      reader.params(), reader.batchExpiry(b.batchId), reader.isEligible(me), reader.availableStake(me), currentFees(this.ctx.client, config.gas),
+      reader.params(),
+      reader.batchExpiry(b.batchId),
+      reader.isEligible(me),
+      reader.availableStake(me),
+      currentFees(this.ctx.client, config.gas),
     ]);
     const window = params.provingWindowBase + params.provingWindowPerProof * b.count;
     const subs = db.submissionsOf(b.batchId);
@@ -243,9 +292,23 @@ export class Keeper {
     const lockP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.lock + g.fulfil });
     const secP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.fulfil });
     return decide({
-      batch: b, now, me, params, expiry, provingWindow: window, eligible, availableStake: available, active: db.activeCount(),
-      capacity: config.capacity, estimatedSeconds: est, safetyBufferSeconds: config.safetyBufferSeconds,
-      profitLock: lockP.profit, profitSecondary: secP.profit, minProfit: config.minProfit, secondary: config.secondary, slash: config.slash,
+      batch: b,
+      now,
+      me,
+      params,
+      expiry,
+      provingWindow: window,
+      eligible,
+      availableStake: available,
+      active: db.activeCount(),
+      capacity: config.capacity,
+      estimatedSeconds: est,
+      safetyBufferSeconds: config.safetyBufferSeconds,
+      profitLock: lockP.profit,
+      profitSecondary: secP.profit,
+      minProfit: config.minProfit,
+      secondary: config.secondary,
+      slash: config.slash,
     });
   }
 
@@ -270,7 +333,10 @@ export class Keeper {
     const { tm, db, addresses, log, metrics, events } = this.ctx;
     try {
       await tm.send({
-        purpose: 'lock', batchId, to: addresses.market, data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [batchId] }),
+        purpose: 'lock',
+        batchId,
+        to: addresses.market,
+        data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [batchId] }),
         within: () => {
           if (db.activeCount() >= this.ctx.config.capacity) throw new Error('at capacity');
           if (!db.transition(batchId, 'locking', { role: 'primary', count })) throw new Error('batch no longer in phase seen');
@@ -289,7 +355,12 @@ export class Keeper {
     const { tm, db, addresses, log, metrics, events } = this.ctx;
     if (db.txsFor(batchId, purpose).some((t) => t.status === 'pending')) return;
     try {
-      await tm.send({ purpose, batchId, to: addresses.market, data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: purpose, args: [batchId] }) });
+      await tm.send({
+        purpose,
+        batchId,
+        to: addresses.market,
+        data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: purpose, args: [batchId] }),
+      });
     } catch (err) {
       metrics.inc('nex_keeper_errors_total', { kind: purpose });
       events.emit(log, 'tx.not-sent', { purpose, batchId, reason: errorReason(err) });
@@ -307,7 +378,12 @@ export class Keeper {
   async #refreshGauges(): Promise<void> {
     const { reader, metrics, me, account, db, client } = this.ctx;
     try {
-      const [stake, available, claimable, balance] = await Promise.all([reader.stakeOf(me), reader.availableStake(me), reader.earnings(me), client.getBalance({ address: account })]);
+      const [stake, available, claimable, balance] = await Promise.all([
+        reader.stakeOf(me),
+        reader.availableStake(me),
+        reader.earnings(me),
+        client.getBalance({ address: account }),
+      ]);
       metrics.set('nex_keeper_stake_wei', stake.staked, { kind: 'staked' });
       metrics.set('nex_keeper_stake_wei', stake.locked, { kind: 'locked' });
       metrics.set('nex_keeper_stake_wei', stake.pendingUnstake, { kind: 'pending_unstake' });

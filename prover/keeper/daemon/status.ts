@@ -6,8 +6,13 @@ import type { KeeperContext } from './context.js';
 export async function statusReport(ctx: KeeperContext): Promise<string> {
   const { reader, db, me, account, client } = ctx;
   const [stake, available, queue, claimable, balance, eligible, now] = await Promise.all([
-    reader.stakeOf(me), reader.availableStake(me), reader.unstakeQueue(me), reader.earnings(me),
-    client.getBalance({ address: account }), reader.isEligible(me), reader.chainTime(),
+    reader.stakeOf(me),
+    reader.availableStake(me),
+    reader.unstakeQueue(me),
+    reader.earnings(me),
+    client.getBalance({ address: account }),
+    reader.isEligible(me),
+    reader.chainTime(),
   ]);
   const totals = db.totals();
   const nex = (v: bigint): string => `${formatEther(v)} NEX`;
@@ -41,15 +46,29 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
   const active = db.batchesIn(ACTIVE_PHASES);
   lines.push('', `Batches in flight: ${active.length}/${ctx.config.capacity}`);
   if (active.length > 0) {
-    lines.push(table(['batch', 'phase', 'role', 'slots', 'lock deadline', 'left'], active.map((b) => [
-      String(b.batchId), b.phase, b.role ?? '', String(b.count ?? ''),
-      b.lockDeadline ? new Date(b.lockDeadline * 1000).toISOString() : '', b.lockDeadline ? `${b.lockDeadline - now}s` : '',
-    ])));
+    lines.push(
+      table(
+        ['batch', 'phase', 'role', 'slots', 'lock deadline', 'left'],
+        active.map((b) => [
+          String(b.batchId),
+          b.phase,
+          b.role ?? '',
+          String(b.count ?? ''),
+          b.lockDeadline ? new Date(b.lockDeadline * 1000).toISOString() : '',
+          b.lockDeadline ? `${b.lockDeadline - now}s` : '',
+        ]),
+      ),
+    );
   }
   const recent = db.allBatches(10).filter((b) => b.phase === 'done' && b.outcome);
   if (recent.length > 0) {
     lines.push('', 'Recent outcomes:');
-    lines.push(table(['batch', 'outcome', 'role', 'proving s'], recent.map((b) => [String(b.batchId), b.outcome ?? '', b.role ?? '', b.provingSeconds ? String(Math.round(b.provingSeconds)) : ''])));
+    lines.push(
+      table(
+        ['batch', 'outcome', 'role', 'proving s'],
+        recent.map((b) => [String(b.batchId), b.outcome ?? '', b.role ?? '', b.provingSeconds ? String(Math.round(b.provingSeconds)) : '']),
+      ),
+    );
   }
   return lines.join('\n');
 }

@@ -80,8 +80,16 @@ export interface StoredBatchInputs {
 type Row = Record<string, SQLInputValue>;
 
 const BATCH_COLUMNS: Readonly<Record<string, string>> = {
-  role: 'role', count: 'count', lockDeadline: 'lock_deadline', finalDeadline: 'final_deadline', checkpointDir: 'checkpoint_dir',
-  proof: 'proof', excludedMask: 'excluded_mask', outcome: 'outcome', note: 'note', provingStartedAt: 'proving_started_at',
+  role: 'role',
+  count: 'count',
+  lockDeadline: 'lock_deadline',
+  finalDeadline: 'final_deadline',
+  checkpointDir: 'checkpoint_dir',
+  proof: 'proof',
+  excludedMask: 'excluded_mask',
+  outcome: 'outcome',
+  note: 'note',
+  provingStartedAt: 'proving_started_at',
   provingSeconds: 'proving_seconds',
 };
 
@@ -94,7 +102,10 @@ export class KeeperDb {
   readonly #db: DatabaseSync;
   #depth = 0;
 
-  constructor(readonly path: string, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
+  constructor(
+    readonly path: string,
+    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
@@ -165,16 +176,20 @@ export class KeeperDb {
   }
 
   setCursor(name: string, block: bigint): void {
-    this.#db.prepare('INSERT INTO cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block').run(name, Number(block));
+    this.#db
+      .prepare('INSERT INTO cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block')
+      .run(name, Number(block));
   }
 
   // ---- programs and submissions ------------------------------------------------------------
 
   upsertProgram(p: { programId: Hex; owner: Address; publicInputCount: number; vk: Hex; block: bigint }): void {
     this.#db
-      .prepare(`INSERT INTO programs (program_id, owner, public_input_count, vk, block) VALUES (?, ?, ?, ?, ?)
+      .prepare(
+        `INSERT INTO programs (program_id, owner, public_input_count, vk, block) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (program_id) DO UPDATE SET owner = excluded.owner, public_input_count = excluded.public_input_count,
-          vk = excluded.vk, block = excluded.block`)
+          vk = excluded.vk, block = excluded.block`,
+      )
       .run(p.programId.toLowerCase(), p.owner.toLowerCase(), p.publicInputCount, p.vk, Number(p.block));
   }
 
@@ -188,11 +203,23 @@ export class KeeperDb {
 
   upsertSubmission(s: SubmissionRow): void {
     this.#db
-      .prepare(`INSERT INTO submissions (submission_id, batch_id, slot, program_id, digest, proof_hash, fee, tx_hash, block)
+      .prepare(
+        `INSERT INTO submissions (submission_id, batch_id, slot, program_id, digest, proof_hash, fee, tx_hash, block)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (submission_id) DO UPDATE SET program_id = excluded.program_id, digest = excluded.digest,
-          proof_hash = excluded.proof_hash, fee = excluded.fee, tx_hash = excluded.tx_hash, block = excluded.block`)
-      .run(s.submissionId.toString(), Number(s.batchId), s.slot, s.programId, s.digest, s.proofHash, s.fee.toString(), s.txHash, Number(s.block));
+          proof_hash = excluded.proof_hash, fee = excluded.fee, tx_hash = excluded.tx_hash, block = excluded.block`,
+      )
+      .run(
+        s.submissionId.toString(),
+        Number(s.batchId),
+        s.slot,
+        s.programId,
+        s.digest,
+        s.proofHash,
+        s.fee.toString(),
+        s.txHash,
+        Number(s.block),
+      );
   }
 
   submissionsOf(batchId: bigint): SubmissionRow[] {
@@ -214,7 +241,9 @@ export class KeeperDb {
 
   /** Records a batch the first time it is seen (no-op afterwards). */
   noteBatch(batchId: bigint): void {
-    this.#db.prepare(`INSERT INTO batches (batch_id, phase, updated_at) VALUES (?, 'seen', ?) ON CONFLICT (batch_id) DO NOTHING`).run(Number(batchId), this.now());
+    this.#db
+      .prepare(`INSERT INTO batches (batch_id, phase, updated_at) VALUES (?, 'seen', ?) ON CONFLICT (batch_id) DO NOTHING`)
+      .run(Number(batchId), this.now());
   }
 
   getBatch(batchId: bigint): BatchRow | undefined {
@@ -233,7 +262,9 @@ export class KeeperDb {
 
   activeCount(): number {
     const marks = ACTIVE_PHASES.map(() => '?').join(',');
-    return Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE phase IN (${marks})`).get(...ACTIVE_PHASES) as { n: number }).n);
+    return Number(
+      (this.#db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE phase IN (${marks})`).get(...ACTIVE_PHASES) as { n: number }).n,
+    );
   }
 
   /**
@@ -281,9 +312,11 @@ export class KeeperDb {
    */
   putBatchInputs(batchId: bigint, i: Omit<StoredBatchInputs, 'batchId' | 'checkedAt'>): void {
     this.#db
-      .prepare(`INSERT INTO batch_inputs (batch_id, count, slots, precheck, valid_proofs, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+      .prepare(
+        `INSERT INTO batch_inputs (batch_id, count, slots, precheck, valid_proofs, checked_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id) DO UPDATE SET count = excluded.count, slots = excluded.slots, precheck = excluded.precheck,
-          valid_proofs = excluded.valid_proofs, checked_at = excluded.checked_at`)
+          valid_proofs = excluded.valid_proofs, checked_at = excluded.checked_at`,
+      )
       .run(Number(batchId), i.count, i.slots, i.precheck, i.validProofs, this.now());
   }
 
@@ -312,9 +345,21 @@ export class KeeperDb {
     return this.tx(() => {
       const now = this.now();
       const r = this.#db
-        .prepare(`INSERT INTO txs (purpose, batch_id, nonce, to_addr, data, value, gas, status, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`)
-        .get(t.purpose, t.batchId === null ? null : Number(t.batchId), t.nonce, t.to, t.data, t.value.toString(), t.gas.toString(), now, now) as { id: number };
+        .prepare(
+          `INSERT INTO txs (purpose, batch_id, nonce, to_addr, data, value, gas, status, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`,
+        )
+        .get(
+          t.purpose,
+          t.batchId === null ? null : Number(t.batchId),
+          t.nonce,
+          t.to,
+          t.data,
+          t.value.toString(),
+          t.gas.toString(),
+          now,
+          now,
+        ) as { id: number };
       this.insertAttempt({ ...attempt, txId: r.id });
       return r.id;
     });
@@ -364,24 +409,40 @@ export class KeeperDb {
   }
 
   /** Final status of a tx intent (guarded: only a pending tx changes). */
-  settleTx(id: number, status: Exclude<TxStatus, 'pending'>, info: { hash?: Hex; block?: bigint; gasUsed?: bigint; effectiveGasPrice?: bigint } = {}): boolean {
+  settleTx(
+    id: number,
+    status: Exclude<TxStatus, 'pending'>,
+    info: { hash?: Hex; block?: bigint; gasUsed?: bigint; effectiveGasPrice?: bigint } = {},
+  ): boolean {
     const r = this.#db
-      .prepare(`UPDATE txs SET status = ?, mined_hash = ?, block = ?, gas_used = ?, effective_gas_price = ?, updated_at = ?
-        WHERE id = ? AND status = 'pending' RETURNING id`)
-      .all(status, info.hash ?? null, info.block === undefined ? null : Number(info.block), info.gasUsed?.toString() ?? null,
-        info.effectiveGasPrice?.toString() ?? null, this.now(), id);
+      .prepare(
+        `UPDATE txs SET status = ?, mined_hash = ?, block = ?, gas_used = ?, effective_gas_price = ?, updated_at = ?
+        WHERE id = ? AND status = 'pending' RETURNING id`,
+      )
+      .all(
+        status,
+        info.hash ?? null,
+        info.block === undefined ? null : Number(info.block),
+        info.gasUsed?.toString() ?? null,
+        info.effectiveGasPrice?.toString() ?? null,
+        this.now(),
+        id,
+      );
     return r.length === 1;
   }
 
   gasSpent(): bigint {
-    const rows = this.#db.prepare(`SELECT gas_used, effective_gas_price FROM txs WHERE status IN ('mined', 'reverted') AND gas_used IS NOT NULL`).all() as Row[];
+    const rows = this.#db
+      .prepare(`SELECT gas_used, effective_gas_price FROM txs WHERE status IN ('mined', 'reverted') AND gas_used IS NOT NULL`)
+      .all() as Row[];
     return rows.reduce((s, r) => s + BigInt(r.gas_used as string) * BigInt((r.effective_gas_price as string | null) ?? '0'), 0n);
   }
 
   // ---- speed and earnings ------------------------------------------------------------------
 
   getSpeed(kind: string): { seconds: number; samples: number } | undefined {
-    return this.#db.prepare('SELECT seconds, samples FROM speed WHERE kind = ?').get(kind) as { seconds: number; samples: number } | undefined;
+    return this.#db.prepare('SELECT seconds, samples FROM speed WHERE kind = ?').get(kind) as
+      { seconds: number; samples: number } | undefined;
   }
 
   /** Folds a measurement into the stored speed: the max of the EMA and the new sample's 80%. */
@@ -390,16 +451,20 @@ export class KeeperDb {
       const cur = this.getSpeed(kind);
       const next = cur ? Math.max(cur.seconds * 0.7 + seconds * 0.3, seconds * 0.8) : seconds;
       this.#db
-        .prepare('INSERT INTO speed (kind, seconds, samples) VALUES (?, ?, 1) ON CONFLICT (kind) DO UPDATE SET seconds = ?, samples = samples + 1')
+        .prepare(
+          'INSERT INTO speed (kind, seconds, samples) VALUES (?, ?, 1) ON CONFLICT (kind) DO UPDATE SET seconds = ?, samples = samples + 1',
+        )
         .run(kind, next, next);
     });
   }
 
   recordEarning(e: { batchId: bigint; feesPaid: bigint; protocolFee: bigint; late: boolean; txHash: Hex; block: bigint }): void {
     this.#db
-      .prepare(`INSERT INTO earnings (batch_id, fees_paid, protocol_fee, late, tx_hash, block) VALUES (?, ?, ?, ?, ?, ?)
+      .prepare(
+        `INSERT INTO earnings (batch_id, fees_paid, protocol_fee, late, tx_hash, block) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id) DO UPDATE SET fees_paid = excluded.fees_paid, protocol_fee = excluded.protocol_fee,
-          late = excluded.late, tx_hash = excluded.tx_hash, block = excluded.block`)
+          late = excluded.late, tx_hash = excluded.tx_hash, block = excluded.block`,
+      )
       .run(Number(e.batchId), e.feesPaid.toString(), e.protocolFee.toString(), e.late ? 1 : 0, e.txHash, Number(e.block));
   }
 

@@ -18,7 +18,16 @@ type Empty = Record<never, never>;
 
 /** The fields of each event (in process: bigints and Errors; in the JSON log: strings and {name, message}). */
 export interface KeeperEventFields {
-  'keeper.ready': { chainId: number; market: Address; staking: Address; account: Address; prover: Address; listenOnly: boolean; dataDir: string; capacity: number };
+  'keeper.ready': {
+    chainId: number;
+    market: Address;
+    staking: Address;
+    account: Address;
+    prover: Address;
+    listenOnly: boolean;
+    dataDir: string;
+    capacity: number;
+  };
   'keeper.stopping': Empty;
   'keeper.stopped': Empty;
   'keeper.reconcile.failed': { error: Error; retryInMs: number };
@@ -35,7 +44,16 @@ export interface KeeperEventFields {
   'batch.slot.excluded': { batchId: bigint; slot: number; reason: string };
   'batch.proving': { batchId: bigint; role: 'primary' | 'secondary' | null; count: number; capacity: number; checkpointDir: string };
   'proof.job.started': { batchId: bigint; job: string; circuit: string; height: number; levels: number };
-  'proof.job.finished': { batchId: bigint; job: string; circuit: string; ms: number; seconds: number; done: number; total: number; fromCheckpoint: boolean };
+  'proof.job.finished': {
+    batchId: bigint;
+    job: string;
+    circuit: string;
+    ms: number;
+    seconds: number;
+    done: number;
+    total: number;
+    fromCheckpoint: boolean;
+  };
   'proof.job.retried': { batchId: bigint; job: string; reason: string };
   'batch.proven': { batchId: bigint; seconds: number; excludedSlots: number[]; excludedMask: number };
   'batch.fulfil.retrying': { batchId: bigint; error: Error };
@@ -65,81 +83,153 @@ interface EventSpec<F> {
 /** The vocabulary: level, message, fields and meaning of every event. */
 export const KEEPER_EVENTS: { readonly [K in KeeperEventName]: EventSpec<KeeperEventFields[K]> } = {
   'keeper.ready': {
-    level: 'info', message: 'keeper ready', fields: ['chainId', 'market', 'staking', 'account', 'prover', 'listenOnly', 'dataDir', 'capacity'],
+    level: 'info',
+    message: 'keeper ready',
+    fields: ['chainId', 'market', 'staking', 'account', 'prover', 'listenOnly', 'dataDir', 'capacity'],
     meaning: 'connected, addresses resolved, database opened; polling starts',
   },
-  'keeper.stopping': { level: 'info', message: 'stopping: waiting for batch jobs to pause (checkpoints kept)', fields: [], meaning: 'SIGINT/SIGTERM received' },
+  'keeper.stopping': {
+    level: 'info',
+    message: 'stopping: waiting for batch jobs to pause (checkpoints kept)',
+    fields: [],
+    meaning: 'SIGINT/SIGTERM received',
+  },
   'keeper.stopped': { level: 'info', message: 'stopped', fields: [], meaning: 'jobs paused, database closed' },
   'keeper.reconcile.failed': {
-    level: 'warn', message: 'start-up reconciliation failed; retrying', fields: ['error', 'retryInMs'],
+    level: 'warn',
+    message: 'start-up reconciliation failed; retrying',
+    fields: ['error', 'retryInMs'],
     meaning: 'pending transactions could not be checked at start-up (RPC down?)',
   },
-  'rpc.failed': { level: 'warn', message: 'poll failed; backing off', fields: ['error', 'retryInMs', 'failures'], meaning: 'a poll failed (RPC error); retried with backoff' },
+  'rpc.failed': {
+    level: 'warn',
+    message: 'poll failed; backing off',
+    fields: ['error', 'retryInMs', 'failures'],
+    meaning: 'a poll failed (RPC error); retried with backoff',
+  },
   'rpc.recovered': { level: 'info', message: 'RPC reachable again', fields: ['after'], meaning: 'a poll succeeded after `after` failures' },
   'batch.decided': {
-    level: 'info', message: 'decision: <decision>', fields: ['batchId', 'decision', 'reason', 'listenOnly'],
+    level: 'info',
+    message: 'decision: <decision>',
+    fields: ['batchId', 'decision', 'reason', 'listenOnly'],
     msg: (f) => (f.listenOnly && f.decision !== 'wait' ? `would ${f.decision} (listen-only)` : `decision: ${f.decision}`),
-    meaning: 'what the keeper decided for a batch it does not hold, logged when the reason changes (`would <decision> (listen-only)` with listenOnly)',
+    meaning:
+      'what the keeper decided for a batch it does not hold, logged when the reason changes (`would <decision> (listen-only)` with listenOnly)',
   },
   'batch.adopted': {
-    level: 'warn', message: 'found a lock of ours on chain that the database did not track; proving it', fields: ['batchId'],
+    level: 'warn',
+    message: 'found a lock of ours on chain that the database did not track; proving it',
+    fields: ['batchId'],
     meaning: 'a lock of this prover the database did not know (restored backup, lost database)',
   },
   'batch.prechecked': {
-    level: 'info', message: 'batch pre-checked', fields: ['batchId', 'count', 'validProofs'],
+    level: 'info',
+    message: 'batch pre-checked',
+    fields: ['batchId', 'count', 'validProofs'],
     meaning: 'before taking a batch: its proofs fetched and verified (stored, not repeated after the lock)',
   },
   'batch.skipped': {
-    level: 'warn', message: 'skipping batch: no slot carries a valid proof (fulfilment impossible)', fields: ['batchId'],
+    level: 'warn',
+    message: 'skipping batch: no slot carries a valid proof (fulfilment impossible)',
+    fields: ['batchId'],
     meaning: 'not taken; phase done, outcome `no-valid-proofs`',
   },
   'batch.secondary': {
-    level: 'info', message: 'fulfilling as secondary prover', fields: ['batchId', 'locker', 'finalDeadline'],
+    level: 'info',
+    message: 'fulfilling as secondary prover',
+    fields: ['batchId', 'locker', 'finalDeadline'],
     meaning: 'the locker missed its lock deadline; proving to fulfil late',
   },
-  'batch.locked': { level: 'info', message: 'batch locked', fields: ['batchId', 'lockDeadline', 'collateral', 'tx'], meaning: 'our lock landed; proving starts' },
+  'batch.locked': {
+    level: 'info',
+    message: 'batch locked',
+    fields: ['batchId', 'lockDeadline', 'collateral', 'tx'],
+    meaning: 'our lock landed; proving starts',
+  },
   'batch.lock.missed': {
-    level: 'warn', message: 'lock did not land; batch is a candidate again', fields: ['batchId', 'status'],
+    level: 'warn',
+    message: 'lock did not land; batch is a candidate again',
+    fields: ['batchId', 'status'],
     meaning: 'the lock tx was dropped or reverted and nobody locked: back to phase seen',
   },
   'batch.inputs': {
-    level: 'info', message: 'batch inputs ready', fields: ['batchId', 'source', 'refetched'],
-    meaning: '`source` stored: the pre-lock fetch and check reused (`refetched`: slots whose digest changed on chain); fetched: none was stored',
+    level: 'info',
+    message: 'batch inputs ready',
+    fields: ['batchId', 'source', 'refetched'],
+    meaning:
+      '`source` stored: the pre-lock fetch and check reused (`refetched`: slots whose digest changed on chain); fetched: none was stored',
   },
   'batch.slot.excluded': {
-    level: 'warn', message: 'slot excluded: its data is unusable', fields: ['batchId', 'slot', 'reason'],
+    level: 'warn',
+    message: 'slot excluded: its data is unusable',
+    fields: ['batchId', 'slot', 'reason'],
     meaning: 'the slot becomes refundable; `reason` says why (see Troubleshooting)',
   },
-  'batch.proving': { level: 'info', message: 'proving batch', fields: ['batchId', 'role', 'count', 'capacity', 'checkpointDir'], meaning: 'the engine starts (or resumes) aggregating' },
+  'batch.proving': {
+    level: 'info',
+    message: 'proving batch',
+    fields: ['batchId', 'role', 'count', 'capacity', 'checkpointDir'],
+    meaning: 'the engine starts (or resumes) aggregating',
+  },
   'proof.job.started': {
-    level: 'debug', message: 'proof job started', fields: ['batchId', 'job', 'circuit', 'height', 'levels'],
+    level: 'debug',
+    message: 'proof job started',
+    fields: ['batchId', 'job', 'circuit', 'height', 'levels'],
     meaning: 'one proof of the tree started',
   },
   'proof.job.finished': {
-    level: 'info', message: 'proof job finished', fields: ['batchId', 'job', 'circuit', 'ms', 'seconds', 'done', 'total', 'fromCheckpoint'],
+    level: 'info',
+    message: 'proof job finished',
+    fields: ['batchId', 'job', 'circuit', 'ms', 'seconds', 'done', 'total', 'fromCheckpoint'],
     meaning: 'one proof of the tree made and checkpointed',
   },
-  'proof.job.retried': { level: 'warn', message: 'proof job retried', fields: ['batchId', 'job', 'reason'], meaning: 'a worker crashed; the job runs once more' },
+  'proof.job.retried': {
+    level: 'warn',
+    message: 'proof job retried',
+    fields: ['batchId', 'job', 'reason'],
+    meaning: 'a worker crashed; the job runs once more',
+  },
   'batch.proven': {
-    level: 'info', message: 'batch proven', fields: ['batchId', 'seconds', 'excludedSlots', 'excludedMask'],
+    level: 'info',
+    message: 'batch proven',
+    fields: ['batchId', 'seconds', 'excludedSlots', 'excludedMask'],
     meaning: 'root proof made and stored; fulfilment next',
   },
-  'batch.fulfil.retrying': { level: 'warn', message: 'fulfil not sent; retrying', fields: ['batchId', 'error'], meaning: 'the fulfil simulation or broadcast failed; retried' },
+  'batch.fulfil.retrying': {
+    level: 'warn',
+    message: 'fulfil not sent; retrying',
+    fields: ['batchId', 'error'],
+    meaning: 'the fulfil simulation or broadcast failed; retried',
+  },
   'batch.fulfil.missed': {
-    level: 'warn', message: 'fulfil did not land; will retry', fields: ['batchId', 'status', 'state'],
+    level: 'warn',
+    message: 'fulfil did not land; will retry',
+    fields: ['batchId', 'status', 'state'],
     meaning: 'the fulfil tx reverted or was dropped; sent again (at most 3 times)',
   },
   'batch.done': {
-    level: 'info', message: 'batch done', fields: ['batchId', 'outcome', 'note'],
+    level: 'info',
+    message: 'batch done',
+    fields: ['batchId', 'outcome', 'note'],
     meaning: 'a batch this keeper held ended; `outcome` as in the outcome table (alert on anything but `fulfilled`)',
   },
   'batch.failed': {
-    level: 'error', message: 'batch job failed; will resume on the next poll', fields: ['batchId', 'error'],
+    level: 'error',
+    message: 'batch job failed; will resume on the next poll',
+    fields: ['batchId', 'error'],
     meaning: 'an unexpected error in a batch job (RPC, engine); resumed from its phase',
   },
-  'batch.stuck': { level: 'error', message: 'batch job did not converge', fields: ['batchId'], meaning: 'a batch job made 50 steps without settling; resumed on the next poll' },
+  'batch.stuck': {
+    level: 'error',
+    message: 'batch job did not converge',
+    fields: ['batchId'],
+    meaning: 'a batch job made 50 steps without settling; resumed on the next poll',
+  },
   'tx.not-sent': {
-    level: 'info', message: '<purpose> not sent', fields: ['purpose', 'batchId', 'reason'], msg: (f) => `${f.purpose} not sent`,
+    level: 'info',
+    message: '<purpose> not sent',
+    fields: ['purpose', 'batchId', 'reason'],
+    msg: (f) => `${f.purpose} not sent`,
     meaning: 'a lock, slash or seal was not sent, usually because its simulation reverted (another keeper was first)',
   },
 };

@@ -56,7 +56,12 @@ const COLOURS: Record<string, string> = { debug: '\x1b[90m', info: '\x1b[36m', w
 
 /** `12:34:56 INFO  keeper:tx msg key=value ...` from a JSON line. */
 function formatPretty(json: string): string {
-  const { time, level, component, msg, ...rest } = JSON.parse(json) as { time: string; level: string; component: string; msg: string } & LogFields;
+  const { time, level, component, msg, ...rest } = JSON.parse(json) as {
+    time: string;
+    level: string;
+    component: string;
+    msg: string;
+  } & LogFields;
   const kv = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ');

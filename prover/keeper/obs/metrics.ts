@@ -40,7 +40,8 @@ export class Metrics {
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     const registers = [this.#registry];
-    for (const [name, d] of Object.entries(COUNTERS)) this.#counters.set(name, new Counter({ name, help: d.help, labelNames: d.labels, registers }));
+    for (const [name, d] of Object.entries(COUNTERS))
+      this.#counters.set(name, new Counter({ name, help: d.help, labelNames: d.labels, registers }));
     for (const [name, d] of Object.entries(GAUGES)) {
       const gauge = new Gauge({ name, help: d.help, labelNames: d.labels, registers });
       // prom-client starts a label-less series at 0; a gauge is absent until the keeper has read its value

@@ -9,7 +9,11 @@ import type { Logger } from './logger.js';
  * progress bar, on a terminal neither: a bar redrawn in place would interleave with its log lines;
  * `proof.job.finished` lines carry the same information.
  */
-export function progressReporter(batchId: bigint, log: Logger, events: KeeperEvents): { onProgress: (e: ProgressEvent) => void; done: () => void } {
+export function progressReporter(
+  batchId: bigint,
+  log: Logger,
+  events: KeeperEvents,
+): { onProgress: (e: ProgressEvent) => void; done: () => void } {
   return {
     onProgress(e) {
       if (e.type === 'job-started') {
@@ -17,7 +21,16 @@ export function progressReporter(batchId: bigint, log: Logger, events: KeeperEve
         events.emit(log, 'proof.job.started', { batchId, job: e.jobId, circuit: e.circuit, height: e.level + 1, levels: e.levels });
       }
       if (e.type === 'job-finished') {
-        const fields = { batchId, job: e.jobId, circuit: e.circuit, ms: e.ms, seconds: Math.round(e.ms / 100) / 10, done: e.done, total: e.total, fromCheckpoint: e.fromCheckpoint };
+        const fields = {
+          batchId,
+          job: e.jobId,
+          circuit: e.circuit,
+          ms: e.ms,
+          seconds: Math.round(e.ms / 100) / 10,
+          done: e.done,
+          total: e.total,
+          fromCheckpoint: e.fromCheckpoint,
+        };
         events.emit(log, 'proof.job.finished', fields);
       }
       if (e.type === 'job-retry') events.emit(log, 'proof.job.retried', { batchId, job: e.jobId, reason: e.reason });

@@ -27,7 +27,9 @@ export async function startObservabilityServer(opts: {
       );
     } else if (req.method === 'GET' && (url === '/healthz' || url === '/health')) {
       const h = opts.health();
-      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      res
+        .writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(h, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
     } else {
       res.writeHead(404).end('not found\n');
     }

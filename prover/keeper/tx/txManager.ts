@@ -47,8 +47,15 @@ export interface TxManagerOptions {
  */
 export class RevertError extends NexError {
   override readonly name = 'RevertError';
-  constructor(readonly errorName: RevertErrorName | undefined, readonly args: readonly unknown[], options: { cause: unknown }) {
-    super(errorName ? `reverted: ${errorName}(${args.map(String).join(', ')})` : `reverted: ${errorText(options.cause).split('\n')[0]}`, options);
+  constructor(
+    readonly errorName: RevertErrorName | undefined,
+    readonly args: readonly unknown[],
+    options: { cause: unknown },
+  ) {
+    super(
+      errorName ? `reverted: ${errorName}(${args.map(String).join(', ')})` : `reverted: ${errorText(options.cause).split('\n')[0]}`,
+      options,
+    );
   }
 }
 
@@ -61,10 +68,14 @@ export function toRevertError(err: unknown): unknown {
 /** A JSON-RPC error from the node that definitely rejected a raw transaction. */
 function isDefinitiveRejection(err: unknown): boolean {
   const text = errorText(err);
-  return /insufficient funds|intrinsic gas too low|exceeds block gas limit|invalid sender|gas limit reached|fee cap less than block base fee|max fee per gas less than block base fee/i.test(text);
+  return /insufficient funds|intrinsic gas too low|exceeds block gas limit|invalid sender|gas limit reached|fee cap less than block base fee|max fee per gas less than block base fee/i.test(
+    text,
+  );
 }
 function isAlreadyKnown(err: unknown): boolean {
-  return /already known|known transaction|nonce too low|already imported|replacement transaction underpriced|same hash/i.test(errorText(err));
+  return /already known|known transaction|nonce too low|already imported|replacement transaction underpriced|same hash/i.test(
+    errorText(err),
+  );
 }
 function errorText(err: unknown): string {
   const parts: string[] = [];
@@ -178,8 +189,20 @@ export class TxManager {
       });
       if (receipt) {
         const status = receipt.status === 'success' ? 'mined' : 'reverted';
-        db.settleTx(tx.id, status, { hash: a.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice });
-        log.info(`tx ${status}`, { purpose: tx.purpose, batchId: tx.batchId, nonce: tx.nonce, hash: a.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed });
+        db.settleTx(tx.id, status, {
+          hash: a.hash,
+          block: receipt.blockNumber,
+          gasUsed: receipt.gasUsed,
+          effectiveGasPrice: receipt.effectiveGasPrice,
+        });
+        log.info(`tx ${status}`, {
+          purpose: tx.purpose,
+          batchId: tx.batchId,
+          nonce: tx.nonce,
+          hash: a.hash,
+          block: receipt.blockNumber,
+          gasUsed: receipt.gasUsed,
+        });
         return { status, tx: db.getTx(tx.id)!, receipt };
       }
     }
@@ -214,7 +237,13 @@ export class TxManager {
     const raw = await this.#sign(tx, fees);
     const hash = keccak256(raw);
     db.insertAttempt({ hash, txId: tx.id, raw, maxFee: fees.maxFeePerGas, maxPriorityFee: fees.maxPriorityFeePerGas });
-    log.warn('tx stuck; replacing with bumped fees', { purpose: tx.purpose, nonce: tx.nonce, old: last.hash, hash, maxFeePerGas: fees.maxFeePerGas });
+    log.warn('tx stuck; replacing with bumped fees', {
+      purpose: tx.purpose,
+      nonce: tx.nonce,
+      old: last.hash,
+      hash,
+      maxFeePerGas: fees.maxFeePerGas,
+    });
     await this.#rebroadcast(raw);
   }
 

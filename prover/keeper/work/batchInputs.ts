@@ -73,7 +73,9 @@ export async function inputsForProving(src: InputSource, b: { batchId: bigint; c
 async function changedOnChain(src: InputSource, slots: readonly SlotFetch[]): Promise<number[]> {
   const usable = slots.filter((s): s is Extract<SlotFetch, { ok: true }> => s.ok);
   const onChain = await Promise.all(
-    usable.map((s) => src.client.readContract({ address: src.market, abi: aggregationMarketAbi, functionName: 'digestOf', args: [s.input.submissionId] })),
+    usable.map((s) =>
+      src.client.readContract({ address: src.market, abi: aggregationMarketAbi, functionName: 'digestOf', args: [s.input.submissionId] }),
+    ),
   );
   return usable
     .filter((s, i) => onChain[i]!.toLowerCase() !== digestOf(s.input.programId, s.input.publicInputs)?.toLowerCase())
@@ -88,9 +90,16 @@ type SlotJson =
 
 function storeInputs(db: KeeperDb, batchId: bigint, count: number, c: CheckedInputs): void {
   const slots: SlotJson[] = c.slots.map((s) =>
-    s.ok ? { slot: s.slot, ok: true, input: { ...s.input, submissionId: s.input.submissionId.toString(), fee: s.input.fee.toString() } } : s,
+    s.ok
+      ? { slot: s.slot, ok: true, input: { ...s.input, submissionId: s.input.submissionId.toString(), fee: s.input.fee.toString() } }
+      : s,
   );
-  db.putBatchInputs(batchId, { count, slots: JSON.stringify(slots), precheck: c.precheck ? JSON.stringify(c.precheck) : null, validProofs: c.validProofs });
+  db.putBatchInputs(batchId, {
+    count,
+    slots: JSON.stringify(slots),
+    precheck: c.precheck ? JSON.stringify(c.precheck) : null,
+    validProofs: c.validProofs,
+  });
 }
 
 /** The stored inputs of a batch; undefined (logged) when none are stored or they cannot be read. */

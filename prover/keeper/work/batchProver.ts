@@ -1,5 +1,13 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
-import { aggregateBatch, precheckBatch, type Batch, type Logger as EngineLogger, type PrecheckReport, type ProgressEvent, type Slot } from '../../engine/index.js';
+import {
+  aggregateBatch,
+  precheckBatch,
+  type Batch,
+  type Logger as EngineLogger,
+  type PrecheckReport,
+  type ProgressEvent,
+  type Slot,
+} from '../../engine/index.js';
 import type { Logger } from '../obs/logger.js';
 import type { SlotFetch } from './inputs.js';
 
@@ -48,7 +56,13 @@ export function toEngineBatch(capacity: number, slots: readonly SlotFetch[]): Ba
       out.push({
         kind: 'proof',
         // Version 1's market identifies a program by its vkHash (programId = vkHash).
-        rollup: { vk: hexToBytes(s.input.vk), vkHash: s.input.programId, owner: s.input.owner, proof: hexToBytes(s.input.proof), publicInputs: s.input.publicInputs },
+        rollup: {
+          vk: hexToBytes(s.input.vk),
+          vkHash: s.input.programId,
+          owner: s.input.owner,
+          proof: hexToBytes(s.input.proof),
+          publicInputs: s.input.publicInputs,
+        },
       });
     }
   }
@@ -70,8 +84,16 @@ export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'd
     async prove(req) {
       const batch = toEngineBatch(req.capacity, req.slots);
       const res = await aggregateBatch({
-        batch, prover: req.prover, checkpointDir: req.checkpointDir, parallelism: opts.workers, autoExclude: true,
-        prechecked: req.prechecked, signal: req.signal, onProgress: req.onProgress, logger, backend,
+        batch,
+        prover: req.prover,
+        checkpointDir: req.checkpointDir,
+        parallelism: opts.workers,
+        autoExclude: true,
+        prechecked: req.prechecked,
+        signal: req.signal,
+        onProgress: req.onProgress,
+        logger,
+        backend,
       });
       const fetchExcluded = req.slots.filter((s) => !s.ok).map((s) => s.slot);
       return {

@@ -1,4 +1,14 @@
-import { decodeFunctionData, encodeEventTopics, keccak256, pad, parseEventLogs, toHex, type Address, type Hex, type PublicClient } from 'viem';
+import {
+  decodeFunctionData,
+  encodeEventTopics,
+  keccak256,
+  pad,
+  parseEventLogs,
+  toHex,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
 import { batchOf, CommitmentError, slotOf, statementDigest, submissionId } from '../../protocol/index.js';
 import type { CallTracer, MarketCalls } from '../chain/callTrace.js';
@@ -77,8 +87,18 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number, reads:
   const program = await programOf(src, sub.programId);
   if (!program) return { slot, ok: false, reason: `program ${sub.programId} registration not found` };
   return {
-    slot, ok: true,
-    input: { slot, submissionId: id, programId: sub.programId, owner: program.owner, publicInputs: found.publicInputs, proof: found.proof, vk: program.vk, fee: sub.fee },
+    slot,
+    ok: true,
+    input: {
+      slot,
+      submissionId: id,
+      programId: sub.programId,
+      owner: program.owner,
+      publicInputs: found.publicInputs,
+      proof: found.proof,
+      vk: program.vk,
+      fee: sub.fee,
+    },
   };
 }
 
@@ -87,7 +107,11 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number, reads:
  * directly, else from the market calls in its call trace (a rollup posting through its own contract).
  * Either way decodeSubmission's match against the event is the only acceptance rule.
  */
-async function findCalldata(src: InputSource, sub: SubmissionRow, reads: TxReads): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
+async function findCalldata(
+  src: InputSource,
+  sub: SubmissionRow,
+  reads: TxReads,
+): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
   const input = await once(reads.inputs, sub.txHash, async () => (await src.client.getTransaction({ hash: sub.txHash })).input);
   const direct = decodeSubmission(input, sub);
   if (direct) return { ok: true, ...direct };
@@ -102,7 +126,10 @@ async function findCalldata(src: InputSource, sub: SubmissionRow, reads: TxReads
     const found = decodeSubmission(call, sub);
     if (found) return { ok: true, ...found };
   }
-  return { ok: false, reason: `proof matching the event not found in ${sub.txHash}: neither its input nor its ${calls.inputs.length} successful market submit call(s) carry it` };
+  return {
+    ok: false,
+    reason: `proof matching the event not found in ${sub.txHash}: neither its input nor its ${calls.inputs.length} successful market submit call(s) carry it`,
+  };
 }
 
 /**
@@ -110,7 +137,10 @@ async function findCalldata(src: InputSource, sub: SubmissionRow, reads: TxReads
  * (digest) and keccak(proof) all match the event. Returns undefined when the input is not a
  * direct market call or nothing matches.
  */
-export function decodeSubmission(input: Hex, sub: Pick<SubmissionRow, 'programId' | 'digest' | 'proofHash'>): { publicInputs: Hex[]; proof: Hex } | undefined {
+export function decodeSubmission(
+  input: Hex,
+  sub: Pick<SubmissionRow, 'programId' | 'digest' | 'proofHash'>,
+): { publicInputs: Hex[]; proof: Hex } | undefined {
   let call;
   try {
     call = decodeFunctionData({ abi: aggregationMarketAbi, data: input });
@@ -146,26 +176,50 @@ export function digestOf(programId: Hex, publicInputs: readonly Hex[]): Hex | un
 
 async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionRow | undefined> {
   const topics = encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'Submitted', args: { submissionId: id } });
-  const logs = await findLogsBackwards(src.client, { address: src.market, topics: topics as Hex[], fromBlock: src.startBlock, maxRange: src.maxLogRange });
+  const logs = await findLogsBackwards(src.client, {
+    address: src.market,
+    topics: topics as Hex[],
+    fromBlock: src.startBlock,
+    maxRange: src.maxLogRange,
+  });
   const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Submitted', logs }).at(-1);
   if (!ev || ev.blockNumber === null || ev.transactionHash === null) return undefined;
   const row: SubmissionRow = {
-    submissionId: id, batchId: batchOf(id), slot: slotOf(id), programId: ev.args.programId, digest: ev.args.digest,
-    proofHash: ev.args.proofHash, fee: ev.args.fee, txHash: ev.transactionHash, block: ev.blockNumber,
+    submissionId: id,
+    batchId: batchOf(id),
+    slot: slotOf(id),
+    programId: ev.args.programId,
+    digest: ev.args.digest,
+    proofHash: ev.args.proofHash,
+    fee: ev.args.fee,
+    txHash: ev.transactionHash,
+    block: ev.blockNumber,
   };
   src.db.upsertSubmission(row);
   return row;
 }
 
 /** The program's vk and owner: from the database, else from its ProgramRegistered event (cached). */
-export async function programOf(src: InputSource, programId: Hex): Promise<{ vk: Hex; owner: Address; publicInputCount: number } | undefined> {
+export async function programOf(
+  src: InputSource,
+  programId: Hex,
+): Promise<{ vk: Hex; owner: Address; publicInputCount: number } | undefined> {
   const cached = src.db.getProgram(programId);
   if (cached?.owner) return { vk: cached.vk, owner: cached.owner, publicInputCount: cached.publicInputCount };
-  const topics = [encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered' })[0]!, pad(toHex(BigInt(programId)), { size: 32 })];
+  const topics = [
+    encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered' })[0]!,
+    pad(toHex(BigInt(programId)), { size: 32 }),
+  ];
   const logs = await findLogsBackwards(src.client, { address: src.market, topics, fromBlock: src.startBlock, maxRange: src.maxLogRange });
   const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered', logs }).at(-1);
   if (!ev || ev.blockNumber === null) return undefined;
-  src.db.upsertProgram({ programId, owner: ev.args.owner, publicInputCount: ev.args.publicInputCount, vk: ev.args.vk, block: ev.blockNumber });
+  src.db.upsertProgram({
+    programId,
+    owner: ev.args.owner,
+    publicInputCount: ev.args.publicInputCount,
+    vk: ev.args.vk,
+    block: ev.blockNumber,
+  });
   src.log.debug('program vk fetched from its registration event', { programId, block: ev.blockNumber });
   return { vk: ev.args.vk, owner: ev.args.owner, publicInputCount: ev.args.publicInputCount };
 }

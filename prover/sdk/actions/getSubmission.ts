@@ -51,7 +51,12 @@ export interface SubmissionStatus {
 export async function getBatch(client: NexClient, batchId: bigint): Promise<BatchInfo> {
   const [b, expiry] = await Promise.all([
     client.public.readContract({ address: client.addresses.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [batchId] }),
-    client.public.readContract({ address: client.addresses.market, abi: aggregationMarketAbi, functionName: 'batchExpiry', args: [batchId] }),
+    client.public.readContract({
+      address: client.addresses.market,
+      abi: aggregationMarketAbi,
+      functionName: 'batchExpiry',
+      args: [batchId],
+    }),
   ]);
   return {
     batchId,

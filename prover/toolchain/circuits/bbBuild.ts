@@ -31,7 +31,12 @@ export async function computeVk(bb: Bb, name: string, bytecode: Uint8Array, targ
  * root, default) or `evm` (a ZK proof: the benchmarks' "one rollup proof alone" baseline). `optimized`
  * selects bb's optimized generator.
  */
-export async function solidityVerifier(bb: Bb, evmVk: Uint8Array, optimized = false, target: 'evm' | 'evm-no-zk' = 'evm-no-zk'): Promise<string> {
+export async function solidityVerifier(
+  bb: Bb,
+  evmVk: Uint8Array,
+  optimized = false,
+  target: 'evm' | 'evm-no-zk' = 'evm-no-zk',
+): Promise<string> {
   const r = await bb.circuitWriteSolidityVerifier({ verificationKey: evmVk, settings: targetSettings(target, optimized) });
   return r.solidityCode;
 }

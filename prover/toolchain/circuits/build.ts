@@ -110,7 +110,8 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     progress({ step: 'gates', circuit: name, detail: `${size.gates} gates, dyadic 2^${Math.log2(size.dyadicGates)}` });
     const vk = await timed(() => computeVk(bb, name, bytecode, target));
     progress({ step: 'vk', circuit: name, ms: vk.ms, detail: vk.value.hash });
-    if (vk.value.fields.length !== VK_FIELDS) throw new Error(`${name}: expected a ${VK_FIELDS}-field verification key, got ${vk.value.fields.length}`);
+    if (vk.value.fields.length !== VK_FIELDS)
+      throw new Error(`${name}: expected a ${VK_FIELDS}-field verification key, got ${vk.value.fields.length}`);
     writeFileSync(join(tmpDir, `${name}.program.json`), JSON.stringify({ bytecode: compiled.value.bytecode, abi: compiled.value.abi }));
     writeFileSync(join(tmpDir, `${name}.vk`), vk.value.bytes);
     circuits[name] = { package: pkg, target, vkHash: vk.value.hash, size, compileMs: compiled.ms, vkMs: vk.ms };
@@ -120,7 +121,12 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
 
   const rootVk = await timed(() => computeVk(bb, 'node', nodeBytecode, 'evm-no-zk'));
   writeFileSync(join(tmpDir, ROOT_VK_FILE), rootVk.value.bytes);
-  progress({ step: 'vk', circuit: 'node (evm-no-zk, the root)', ms: rootVk.ms, detail: `${rootVk.value.bytes.length} bytes, ${rootVk.value.hash}` });
+  progress({
+    step: 'vk',
+    circuit: 'node (evm-no-zk, the root)',
+    ms: rootVk.ms,
+    detail: `${rootVk.value.bytes.length} bytes, ${rootVk.value.hash}`,
+  });
 
   const keyHashes = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, circuits[c].vkHash])) as Record<AggCircuit, Hex>;
   const keySet = await buildKeySet(keyHashes, bbHash2(bb));

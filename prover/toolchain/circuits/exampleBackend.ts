@@ -26,7 +26,12 @@ export const EXAMPLE_FOR: Readonly<Record<1 | 2 | 4, ExampleRollup>> = { 1: 'rol
 
 export interface ExampleBackend extends ProvingBackend {
   /** Proves a statement of the example rollup program with `publicInputCount` public inputs (noir-recursive target). */
-  proveExampleRollup(args: { publicInputCount: 1 | 2 | 4; seed: string; valid?: boolean; owner?: Address | undefined }): Promise<RollupProof>;
+  proveExampleRollup(args: {
+    publicInputCount: 1 | 2 | 4;
+    seed: string;
+    valid?: boolean;
+    owner?: Address | undefined;
+  }): Promise<RollupProof>;
   /**
    * An example rollup proof made for the EVM (keccak transcript) with the Solidity verifier source of that
    * rollup circuit (for the current SRS): the "verify one rollup proof alone on L1" baseline of the benchmark.
@@ -41,7 +46,8 @@ export function exampleBackend(session: BackendSession): ExampleBackend {
   return {
     ...provingBackend(session),
     async proveExampleRollup({ publicInputCount, seed, valid = true, owner }) {
-      if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(publicInputCount)) throw new RangeError(`no example rollup with ${String(publicInputCount)} public inputs`);
+      if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(publicInputCount))
+        throw new RangeError(`no example rollup with ${String(publicInputCount)} public inputs`);
       const proof = await proveExampleRollup(bb, art, EXAMPLE_FOR[publicInputCount], seed, owner);
       return valid ? proof : tamperRollupProof(proof, 'proof-byte');
     },

@@ -4,7 +4,15 @@
  */
 import type { InputMap } from '@noir-lang/noir_js';
 import { keccak256, toHex, type Address } from 'viem';
-import { noirExecutor, proveCircuit, type AggregationArtifacts, type Bb, type ExampleRollup, type Hex, type RollupProof } from '../../engine/index.js';
+import {
+  noirExecutor,
+  proveCircuit,
+  type AggregationArtifacts,
+  type Bb,
+  type ExampleRollup,
+  type Hex,
+  type RollupProof,
+} from '../../engine/index.js';
 import { toWord } from '../../protocol/index.js';
 
 /** Constants of prover/circuits/examples (rollup_lib ACCOUNTS / TRANSFERS, rollup_counter STEPS). */
@@ -66,12 +74,24 @@ export function exampleRollupInputs(kind: ExampleRollup, seed: string): InputMap
  * Proves an example rollup (noir-recursive target: poseidon2 transcript, ZK) with inputs from `seed`,
  * as a statement of the program `owner` registered (default EXAMPLE_OWNER).
  */
-export async function proveExampleRollup(bb: Bb, art: AggregationArtifacts, kind: ExampleRollup, seed: string, owner: Address = EXAMPLE_OWNER): Promise<RollupProof> {
+export async function proveExampleRollup(
+  bb: Bb,
+  art: AggregationArtifacts,
+  kind: ExampleRollup,
+  seed: string,
+  owner: Address = EXAMPLE_OWNER,
+): Promise<RollupProof> {
   return proveExampleRollupWith(bb, art, kind, exampleRollupInputs(kind, seed), owner);
 }
 
 /** Proves an example rollup on explicit inputs (execution fails on inputs the circuit rejects). */
-export async function proveExampleRollupWith(bb: Bb, art: AggregationArtifacts, kind: ExampleRollup, inputs: InputMap, owner: Address = EXAMPLE_OWNER): Promise<RollupProof> {
+export async function proveExampleRollupWith(
+  bb: Bb,
+  art: AggregationArtifacts,
+  kind: ExampleRollup,
+  inputs: InputMap,
+  owner: Address = EXAMPLE_OWNER,
+): Promise<RollupProof> {
   const c = art.examples[kind];
   const { witness } = await noirExecutor(c.program).execute(inputs);
   const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: c.vk }, witness, 'noir-recursive');

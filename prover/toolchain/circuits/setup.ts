@@ -54,7 +54,8 @@ export async function circuitBuild(opts: BackendOptions & { fresh?: boolean }): 
   const cached = opts.buildDir ?? buildDirFor(currentBuildId(srsIdOf(srs)).buildId);
   if (!opts.fresh && existsSync(path.join(cached, MANIFEST_FILE))) {
     const m = readManifest(cached);
-    const ms = Object.values(m.circuits).reduce((a, c) => a + c.compileMs + c.vkMs, 0) + m.rootVk.ms + m.verifier.generateMs + m.verifier.compileMs;
+    const ms =
+      Object.values(m.circuits).reduce((a, c) => a + c.compileMs + c.vkMs, 0) + m.rootVk.ms + m.verifier.generateMs + m.verifier.compileMs;
     return { ms, fromCache: true };
   }
   let bb: Bb | undefined;

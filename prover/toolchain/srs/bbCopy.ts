@@ -1,7 +1,15 @@
 /** Writes the patched copy of bb for a dev SRS and the wrapper that binds it to the SRS (prover/engine/srs/patchedBb.ts checks them). */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
-import { fileRecord, patchedBbStatus, wrapperScript, type BbPatchReport, type DevG2, type DevSrsLayout, type PatchRecord } from '../../engine/index.js';
+import {
+  fileRecord,
+  patchedBbStatus,
+  wrapperScript,
+  type BbPatchReport,
+  type DevG2,
+  type DevSrsLayout,
+  type PatchRecord,
+} from '../../engine/index.js';
 import { G1_POINT_BYTES } from './constants.js';
 import { g1FromBytes } from './curve.js';
 import { writePatchedBb } from './patch.js';

@@ -11,7 +11,9 @@ import { ensureDevSrs } from './dev.js';
 
 const sizes = process.argv.slice(2).map(Number);
 const threads = os.availableParallelism();
-const rows: string[][] = [['log2', 'points', 'threads', 'generate s (wall)', 'generate CPU s', 'total s (+compile, check, patch)', 'points/s', 'load avg before']];
+const rows: string[][] = [
+  ['log2', 'points', 'threads', 'generate s (wall)', 'generate CPU s', 'total s (+compile, check, patch)', 'points/s', 'load avg before'],
+];
 for (const log2 of sizes.length ? sizes : [21]) {
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'nex-srs-bench-'));
   try {
@@ -20,7 +22,16 @@ for (const log2 of sizes.length ? sizes : [21]) {
     const srs = await ensureDevSrs({ log2Points: log2, cacheDir, seed: `bench-${log2}`, threads, logger: () => {} });
     const total = (performance.now() - t0) / 1000;
     const gen = srs.manifest.generationMs / 1000;
-    rows.push([String(log2), srs.points.toLocaleString('en-US'), String(threads), gen.toFixed(1), (srs.manifest.generationCpuMs / 1000).toFixed(1), total.toFixed(1), Math.round(srs.points / gen).toLocaleString('en-US'), load]);
+    rows.push([
+      String(log2),
+      srs.points.toLocaleString('en-US'),
+      String(threads),
+      gen.toFixed(1),
+      (srs.manifest.generationCpuMs / 1000).toFixed(1),
+      total.toFixed(1),
+      Math.round(srs.points / gen).toLocaleString('en-US'),
+      load,
+    ]);
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
   }

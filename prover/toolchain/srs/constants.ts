@@ -15,8 +15,7 @@ export const IGNITION_G2_HEX =
 
 /** Aztec Ignition [x]_1 (the second G1 point of the CRS): x || y, each 32-byte big-endian. */
 export const IGNITION_G1_SECOND_HEX =
-  '2d360628289ff943ff6bd1a87bbe4e62abe7fb61ba83effd266f22bdcf31e6f9' +
-  '26b92a79e563c3f48252cce7feeca2f0f8d33dcb4ef7b0643bf07bd405700aaa';
+  '2d360628289ff943ff6bd1a87bbe4e62abe7fb61ba83effd266f22bdcf31e6f9' + '26b92a79e563c3f48252cce7feeca2f0f8d33dcb4ef7b0643bf07bd405700aaa';
 
 /** Bytes per uncompressed G1 point in bn254_g1.dat. */
 export const G1_POINT_BYTES = 64;

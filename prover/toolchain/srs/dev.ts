@@ -112,7 +112,14 @@ async function generate(o: ResolvedOptions): Promise<void> {
     progress('compile', 0, 1);
     const binary = await ensureSrsgen(o.toolsDir);
     progress('compile', 1, 1);
-    o.logger({ level: 'warn', msg: 'generating INSECURE dev SRS (tau derived from a public seed)', insecure: true, seed, points, dir: layout.dir });
+    o.logger({
+      level: 'warn',
+      msg: 'generating INSECURE dev SRS (tau derived from a public seed)',
+      insecure: true,
+      seed,
+      points,
+      dir: layout.dir,
+    });
     const tGenerate = performance.now();
     const { cpuMs } = await generateG1({
       binary,
@@ -163,7 +170,15 @@ async function generate(o: ResolvedOptions): Promise<void> {
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
       // Another process finished the same SRS first; ours is identical, keep theirs.
     }
-    o.logger({ level: 'warn', msg: 'generated INSECURE dev SRS', insecure: true, seed, points, ms: Math.round(performance.now() - t0), checked: check });
+    o.logger({
+      level: 'warn',
+      msg: 'generated INSECURE dev SRS',
+      insecure: true,
+      seed,
+      points,
+      ms: Math.round(performance.now() - t0),
+      checked: check,
+    });
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }
@@ -182,22 +197,35 @@ export async function ensureDevSrs(opts: DevSrsOptions = {}): Promise<DevSrs> {
   if (!('manifest' in found)) {
     await mkdir(o.loc.root, { recursive: true });
     const lock = `${layout.dir}.lock`;
-    const onWait = (pid: number): void => o.logger({ level: 'info', msg: 'waiting for another process generating this dev SRS', pid, dir: layout.dir });
-    found = await withLockFile(lock, async () => {
-      const again = await readDevSrsManifest(o.loc);
-      if ('manifest' in again) return again; // another process finished it while we waited
-      if (existsSync(layout.dir)) o.logger({ level: 'info', msg: 'cached dev SRS is unusable, regenerating', reason: again.reason, dir: layout.dir });
-      await generate(o);
-      generated = true;
-      return readDevSrsManifest(o.loc);
-    }, { signal: o.signal, onWait });
+    const onWait = (pid: number): void =>
+      o.logger({ level: 'info', msg: 'waiting for another process generating this dev SRS', pid, dir: layout.dir });
+    found = await withLockFile(
+      lock,
+      async () => {
+        const again = await readDevSrsManifest(o.loc);
+        if ('manifest' in again) return again; // another process finished it while we waited
+        if (existsSync(layout.dir))
+          o.logger({ level: 'info', msg: 'cached dev SRS is unusable, regenerating', reason: again.reason, dir: layout.dir });
+        await generate(o);
+        generated = true;
+        return readDevSrsManifest(o.loc);
+      },
+      { signal: o.signal, onWait },
+    );
     if (!('manifest' in found)) throw new Error(`dev SRS at ${layout.dir} is invalid right after generation: ${found.reason}`);
   }
   const srs = devSrsOf(o.loc, found.manifest, generated);
   const tPatch = performance.now();
   o.onProgress({ phase: 'patch', done: 0, total: 1, elapsedMs: 0 });
   const patch = await ensurePatchedBb(o.stockBb, layout, srs.g2);
-  if (patch.patched) o.logger({ level: 'warn', msg: 'patched a copy of bb for the INSECURE dev SRS', insecure: true, bb: layout.patchedBb, replaced: patch.report?.replaced });
+  if (patch.patched)
+    o.logger({
+      level: 'warn',
+      msg: 'patched a copy of bb for the INSECURE dev SRS',
+      insecure: true,
+      bb: layout.patchedBb,
+      replaced: patch.report?.replaced,
+    });
   o.onProgress({ phase: 'patch', done: 1, total: 1, elapsedMs: performance.now() - tPatch });
   if (!generated) o.logger({ level: 'warn', msg: 'using INSECURE dev SRS (tau is public)', insecure: true, seed, dir: layout.dir });
   return srs;
@@ -237,7 +265,10 @@ export async function listDevSrs(cacheDir?: string): Promise<CachedDevSrs[]> {
  * What the manifest records about the default dev SRS generation (a benchmark input), or, when `fresh`,
  * a generation from scratch into a temporary cache root, so the shared cache is left as it is.
  */
-export async function devSrsGeneration(opts: { srsDir?: string | undefined; fresh?: boolean | undefined }): Promise<{ points: number; ms: number; fromCache: boolean }> {
+export async function devSrsGeneration(opts: {
+  srsDir?: string | undefined;
+  fresh?: boolean | undefined;
+}): Promise<{ points: number; ms: number; fromCache: boolean }> {
   if (opts.fresh) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nex-srs-bench-'));
     try {

@@ -17,7 +17,11 @@ export { isAlive };
  * process is gone is broken. The lock only avoids duplicate work (two processes generating the same
  * SRS at once); correctness never depends on it, since results are published by atomic renames.
  */
-export async function withLockFile<T>(lockFile: string, fn: () => Promise<T>, opts: { signal?: AbortSignal | undefined; pollMs?: number; onWait?: (pid: number) => void } = {}): Promise<T> {
+export async function withLockFile<T>(
+  lockFile: string,
+  fn: () => Promise<T>,
+  opts: { signal?: AbortSignal | undefined; pollMs?: number; onWait?: (pid: number) => void } = {},
+): Promise<T> {
   let announced = false;
   for (;;) {
     opts.signal?.throwIfAborted();
@@ -33,7 +37,10 @@ export async function withLockFile<T>(lockFile: string, fn: () => Promise<T>, op
     if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
       // Stale (holder died, e.g. kill -9): move it aside under a private name, then drop it.
       const aside = `${lockFile}.stale-${process.pid}`;
-      await rename(lockFile, aside).then(() => rm(aside, { force: true }), () => undefined);
+      await rename(lockFile, aside).then(
+        () => rm(aside, { force: true }),
+        () => undefined,
+      );
       continue;
     }
     if (!announced) opts.onWait?.(holder);

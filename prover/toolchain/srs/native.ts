@@ -23,7 +23,11 @@ const CFLAGS = ['-O3', '-march=native', '-pthread', '-std=gnu11', '-Wall', '-Wex
 export async function ensureSrsgen(toolsDir: string): Promise<string> {
   const source = await readFile(SOURCE);
   // The CPU model is part of the id: -march=native code may not run on another CPU sharing this cache.
-  const id = createHash('sha256').update(source).update(JSON.stringify([CC, CFLAGS, os.cpus()[0]?.model ?? ''])).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(source)
+    .update(JSON.stringify([CC, CFLAGS, os.cpus()[0]?.model ?? '']))
+    .digest('hex')
+    .slice(0, 16);
   const binary = path.join(toolsDir, `srsgen-${id}`);
   if (existsSync(binary)) return binary;
   await mkdir(toolsDir, { recursive: true });

@@ -55,7 +55,8 @@ async function readPoints(file: string, indices: readonly number[]): Promise<Map
  */
 export async function checkSrsFiles(opts: SrsCheckOptions): Promise<SrsCheckReport> {
   const size = (await stat(opts.g1File)).size;
-  if (size % G1_POINT_BYTES !== 0 || size < 2 * G1_POINT_BYTES) throw new Error(`${opts.g1File}: size ${size} is not a whole number of >= 2 points`);
+  if (size % G1_POINT_BYTES !== 0 || size < 2 * G1_POINT_BYTES)
+    throw new Error(`${opts.g1File}: size ${size} is not a whole number of >= 2 points`);
   const points = size / G1_POINT_BYTES;
   const g2: DevG2 = g2FromBytes(await readFile(opts.g2File));
   const random = Array.from({ length: opts.randomChecks ?? 3 }, () => randomInt(0, points - 1));
@@ -80,7 +81,8 @@ export async function checkSrsFiles(opts: SrsCheckOptions): Promise<SrsCheckRepo
     }
   }
   for (const i of pairingChecked) {
-    if (!consecutivePowersConsistent(at(i), at(i + 1), g2)) throw new Error(`${opts.g1File}: pairing check failed between points ${i} and ${i + 1}`);
+    if (!consecutivePowersConsistent(at(i), at(i + 1), g2))
+      throw new Error(`${opts.g1File}: pairing check failed between points ${i} and ${i + 1}`);
   }
   return { points, spotChecked, pairingChecked };
 }

@@ -30,6 +30,10 @@ export async function deployRootVerifier(signer: Signer, artifact: VerifierArtif
     return contract;
   };
   for (const lib of artifact.libraries) libraries[lib.name] = await (await deploy(lib.name, lib.abi, lib.bytecode)).getAddress();
-  const verifier = (await deploy(artifact.contractName, artifact.abi, linkVerifierBytecode(artifact, libraries))) as unknown as RootVerifier;
+  const verifier = (await deploy(
+    artifact.contractName,
+    artifact.abi,
+    linkVerifierBytecode(artifact, libraries),
+  )) as unknown as RootVerifier;
   return { verifier, address: await verifier.getAddress(), libraries, deployGas };
 }

@@ -11,7 +11,13 @@ interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[];
   contracts: Record<
     string,
-    Record<string, { abi: unknown[]; evm: { bytecode: { object: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> } } }>
+    Record<
+      string,
+      {
+        abi: unknown[];
+        evm: { bytecode: { object: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> } };
+      }
+    >
   >;
 }
 
@@ -49,14 +55,22 @@ export function compileVerifier(source: string, opts: { fileName?: string; runs?
   const contracts = new Map<string, CompiledContract>();
   for (const [src, byName] of Object.entries(out.contracts)) {
     for (const [name, c] of Object.entries(byName)) {
-      contracts.set(name, { name, source: src, abi: c.abi, bytecode: c.evm.bytecode.object, linkReferences: c.evm.bytecode.linkReferences });
+      contracts.set(name, {
+        name,
+        source: src,
+        abi: c.abi,
+        bytecode: c.evm.bytecode.object,
+        linkReferences: c.evm.bytecode.linkReferences,
+      });
     }
   }
   const verifiers = [...contracts.values()].filter(
     (c) => c.bytecode.length > 0 && new Interface(c.abi as never).getFunction('verify(bytes,bytes32[])') !== null,
   );
   if (verifiers.length !== 1) {
-    throw new Error(`expected one deployable contract with verify(bytes,bytes32[]), found ${verifiers.map((c) => c.name).join(', ') || 'none'}`);
+    throw new Error(
+      `expected one deployable contract with verify(bytes,bytes32[]), found ${verifiers.map((c) => c.name).join(', ') || 'none'}`,
+    );
   }
   return { verifier: verifiers[0]!, contracts };
 }
@@ -65,9 +79,16 @@ export function compileVerifier(source: string, opts: { fileName?: string; runs?
 export function fromVerifierBuild(v: VerifierBuild): CompiledVerifier {
   const strip = (h: string): string => (h.startsWith('0x') ? h.slice(2) : h);
   const contracts = new Map<string, CompiledContract>();
-  const verifier: CompiledContract = { name: v.name, source: '', abi: v.abi, bytecode: strip(v.bytecode), linkReferences: v.linkReferences };
+  const verifier: CompiledContract = {
+    name: v.name,
+    source: '',
+    abi: v.abi,
+    bytecode: strip(v.bytecode),
+    linkReferences: v.linkReferences,
+  };
   contracts.set(v.name, verifier);
-  for (const l of v.libraries) contracts.set(l.name, { name: l.name, source: '', abi: l.abi, bytecode: strip(l.bytecode), linkReferences: {} });
+  for (const l of v.libraries)
+    contracts.set(l.name, { name: l.name, source: '', abi: l.abi, bytecode: strip(l.bytecode), linkReferences: {} });
   return { verifier, contracts };
 }
 

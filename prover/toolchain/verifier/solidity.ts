@@ -78,7 +78,9 @@ function withVerifierErrors(abi: unknown[], source: string): unknown[] {
   for (const [, selector] of source.matchAll(/_SELECTOR\s*=\s*(0x[0-9a-fA-F]{8})\b/g)) {
     if (!known.has(selector!.toLowerCase())) throw new Error(`verifier raises an unknown error selector ${selector}`);
   }
-  const declared = new Set(abi.filter((e): e is { type: string; name: string } => (e as { type?: string }).type === 'error').map((e) => e.name));
+  const declared = new Set(
+    abi.filter((e): e is { type: string; name: string } => (e as { type?: string }).type === 'error').map((e) => e.name),
+  );
   const missing = VERIFIER_ERRORS.filter((e) => !declared.has(e.name)).map((e) => ({
     type: 'error',
     name: e.name,
@@ -110,13 +112,20 @@ export function compileVerifierArtifact(source: string, srsId: string, variant: 
   const libraryNames = Object.values(linkReferences).flatMap((refs) => Object.keys(refs));
   const expected = VERIFIER_LIBRARIES[variant];
   if (libraryNames.join() !== expected.join()) {
-    throw new Error(`expected the ${variant} verifier to link ${expected.join(', ') || 'no library'}, found ${libraryNames.join(', ') || 'none'}`);
+    throw new Error(
+      `expected the ${variant} verifier to link ${expected.join(', ') || 'no library'}, found ${libraryNames.join(', ') || 'none'}`,
+    );
   }
   const libraries = libraryNames.map((name) => {
     const lib = contracts[name];
     if (!lib) throw new Error(`solc output has no library ${name}`);
     if (Object.keys(lib.evm.bytecode.linkReferences).length > 0) throw new Error(`library ${name} itself needs linking`);
-    return { name, abi: lib.abi, bytecode: `0x${lib.evm.bytecode.object}` as Hex, deployedBytecode: `0x${lib.evm.deployedBytecode.object}` as Hex };
+    return {
+      name,
+      abi: lib.abi,
+      bytecode: `0x${lib.evm.bytecode.object}` as Hex,
+      deployedBytecode: `0x${lib.evm.deployedBytecode.object}` as Hex,
+    };
   });
   return {
     contractName: VERIFIER_CONTRACT,

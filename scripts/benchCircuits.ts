@@ -93,11 +93,31 @@ async function measure<T extends AggProof | RollupProof>(
 
 const verifyRollup = (bb: Barretenberg, p: RollupProof): Promise<boolean> => verifyRollupProof(bb, p);
 const verifyAgg = (bb: Barretenberg, p: AggProof): Promise<boolean> => verifyAggProof(bb, art as AggregationArtifacts, p);
-const transfer = await measure('rollup_transfer (2 PI)', 'rollup_transfer', (bb) => proveExampleRollup(bb, art, 'rollup_transfer', 'bench/a'), verifyRollup);
-const counter = await measure('rollup_counter (1 PI)', 'rollup_counter', (bb) => proveExampleRollup(bb, art, 'rollup_counter', 'bench/b'), verifyRollup);
-const ledger = await measure('rollup_ledger (4 PI)', 'rollup_ledger', (bb) => proveExampleRollup(bb, art, 'rollup_ledger', 'bench/c'), verifyRollup);
+const transfer = await measure(
+  'rollup_transfer (2 PI)',
+  'rollup_transfer',
+  (bb) => proveExampleRollup(bb, art, 'rollup_transfer', 'bench/a'),
+  verifyRollup,
+);
+const counter = await measure(
+  'rollup_counter (1 PI)',
+  'rollup_counter',
+  (bb) => proveExampleRollup(bb, art, 'rollup_counter', 'bench/b'),
+  verifyRollup,
+);
+const ledger = await measure(
+  'rollup_ledger (4 PI)',
+  'rollup_ledger',
+  (bb) => proveExampleRollup(bb, art, 'rollup_ledger', 'bench/c'),
+  verifyRollup,
+);
 const byCount: Record<number, RollupProof> = { 1: counter, 2: transfer, 4: ledger };
-const single = await measure('leaf_2 (right side)', 'leaf_2', (bb) => proveSingleLeaf(bb, art, { rollup: transfer, right: true, prover: PROVER }), verifyAgg);
+const single = await measure(
+  'leaf_2 (right side)',
+  'leaf_2',
+  (bb) => proveSingleLeaf(bb, art, { rollup: transfer, right: true, prover: PROVER }),
+  verifyAgg,
+);
 await measure('leaf_1', 'leaf_1', (bb) => proveSingleLeaf(bb, art, { rollup: counter, right: false, prover: PROVER }), verifyAgg);
 await measure('leaf_4', 'leaf_4', (bb) => proveSingleLeaf(bb, art, { rollup: ledger, right: false, prover: PROVER }), verifyAgg);
 let pair: AggProof | undefined;
@@ -105,13 +125,28 @@ for (const a of SUPPORTED_PUBLIC_INPUT_COUNTS) {
   for (const b of SUPPORTED_PUBLIC_INPUT_COUNTS.filter((x) => x >= a)) {
     // The b-input proof on the left exercises the swap bit where a < b.
     const { circuit } = pairLeafFor(b, a);
-    const p = await measure(`${circuit}${a < b ? ' (swapped)' : ''}`, circuit, (bb) => provePairLeaf(bb, art, { left: byCount[b]!, right: byCount[a]!, prover: PROVER }), verifyAgg);
+    const p = await measure(
+      `${circuit}${a < b ? ' (swapped)' : ''}`,
+      circuit,
+      (bb) => provePairLeaf(bb, art, { left: byCount[b]!, right: byCount[a]!, prover: PROVER }),
+      verifyAgg,
+    );
     pair ??= p;
   }
 }
 await measure('pad (h=3)', 'pad', (bb) => provePad(bb, art, { height: 3, prover: PROVER }), verifyAgg);
-await measure('node (noir-recursive-no-zk)', 'node', (bb) => proveNode(bb, art, { left: pair!, right: single, prover: PROVER, target: 'noir-recursive-no-zk' }), verifyAgg);
-const root = await measure('node (evm-no-zk root)', 'node', (bb) => proveNode(bb, art, { left: pair!, right: single, prover: PROVER, target: 'evm-no-zk' }), verifyAgg);
+await measure(
+  'node (noir-recursive-no-zk)',
+  'node',
+  (bb) => proveNode(bb, art, { left: pair!, right: single, prover: PROVER, target: 'noir-recursive-no-zk' }),
+  verifyAgg,
+);
+const root = await measure(
+  'node (evm-no-zk root)',
+  'node',
+  (bb) => proveNode(bb, art, { left: pair!, right: single, prover: PROVER, target: 'evm-no-zk' }),
+  verifyAgg,
+);
 
 const { ethers } = await network.create();
 const [signer] = await ethers.getSigners();
@@ -134,5 +169,7 @@ for (const variant of VERIFIER_VARIANTS) {
 
 console.log(`\nAggregation circuits (load average ${load.toFixed(1)} at start; VK time from the build)\n`);
 console.table(rows);
-console.log(`\nRoot verifier (non-ZK) on Hardhat's EVM (solc 0.8.28, optimizer 200 runs, cancun); calldata ${calldataBytes} B, proof ${root.proof.length} B, 4 public inputs\n`);
+console.log(
+  `\nRoot verifier (non-ZK) on Hardhat's EVM (solc 0.8.28, optimizer 200 runs, cancun); calldata ${calldataBytes} B, proof ${root.proof.length} B, 4 public inputs\n`,
+);
 console.table(evm);

@@ -137,9 +137,7 @@ async function main(): Promise<void> {
   const lines: [string, bigint | string, string][] = [];
 
   // register (vk of real size)
-  const register = await measure(
-    f.market.connect(f.rollup).registerProgram(`0x${'00'.repeat(31)}07`, randomBytes(VK_BYTES, 'vk'), 2),
-  );
+  const register = await measure(f.market.connect(f.rollup).registerProgram(`0x${'00'.repeat(31)}07`, randomBytes(VK_BYTES, 'vk'), 2));
   lines.push(['registerProgram (3,680-byte vk, event carries it)', register.execution, 'execution']);
 
   // submit: first of a batch (opens it), a middle one, the one that fills and seals it
@@ -181,11 +179,7 @@ async function main(): Promise<void> {
 
   // isVerified as a transaction (cold storage read, as a first call in a transaction)
   const isVerifiedData = f.market.interface.encodeFunctionData('isVerified', [PROGRAM_ID, inputs[0]!]);
-  lines.push([
-    'isVerified (2 public inputs, cold)',
-    await rawExecution(f.user2, await f.market.getAddress(), isVerifiedData),
-    'execution',
-  ]);
+  lines.push(['isVerified (2 public inputs, cold)', await rawExecution(f.user2, await f.market.getAddress(), isVerifiedData), 'execution']);
 
   // refund (expired) and slash
   await submitOne(f, SMALL_PROOF, f.user2);
@@ -195,9 +189,10 @@ async function main(): Promise<void> {
   lines.push(['refund (expired batch)', refund.execution, 'execution']);
 
   for (let i = 0; i < 8; i++) await submitOne(f);
-  const bSlash = (await f.market.getBatch((await f.market.openBatchId()) || 0n)).count === 0n
-    ? bRefund + 1n
-    : ((await f.market.openBatchId()) as bigint);
+  const bSlash =
+    (await f.market.getBatch((await f.market.openBatchId()) || 0n)).count === 0n
+      ? bRefund + 1n
+      : ((await f.market.openBatchId()) as bigint);
   const sealedSlash = await f.market.getBatch(bSlash);
   const slashLocker = f.provers.find((p) => p.address === sealedSlash.assigned) ?? f.alice;
   await f.market.connect(slashLocker).lock(bSlash);
@@ -262,7 +257,14 @@ async function main(): Promise<void> {
     const fulfilExcl = r.fulfil.execution - ver;
     console.log(
       row(
-        [size, submitTotal / n, r.lock.execution / n, r.fulfil.execution / n, fulfilExcl / n, (submitTotal + r.lock.execution + fulfilExcl) / n],
+        [
+          size,
+          submitTotal / n,
+          r.lock.execution / n,
+          r.fulfil.execution / n,
+          fulfilExcl / n,
+          (submitTotal + r.lock.execution + fulfilExcl) / n,
+        ],
         w2,
       ),
     );

@@ -1,5 +1,5 @@
-// Test fixture (engine-e2e.test.ts): runs aggregateBatch in a separate process so the test can SIGKILL
-// it mid-tree. Usage: tsx engine-child.ts <batch.json> <prover> <checkpointDir>. Prints progress events
+// Test fixture (engine.e2e.test.ts): runs aggregateBatch in a separate process so the test can SIGKILL
+// it mid-tree. Usage: tsx engineChild.ts <batch.json> <prover> <checkpointDir>. Prints progress events
 // as JSON lines on stdout.
 import { readFile } from 'node:fs/promises';
 import { aggregateBatch, batchFromJson, type Hex } from '../../prover/engine/index.js';

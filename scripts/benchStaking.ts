@@ -1,5 +1,5 @@
 // Gas of ProverStaking's operations and of the O(log n) stake-weighted draw as the number of
-// provers grows. Prints tables; run with `npx hardhat run scripts/bench-staking.ts`.
+// provers grows. Prints tables; run with `npx hardhat run scripts/benchStaking.ts`.
 import { network } from 'hardhat';
 
 const E18 = 10n ** 18n;

@@ -19,12 +19,26 @@ import type { RollupProof } from '../../prover/engine/backend.js';
 import { backendHandle, BackendUnavailableError } from '../../prover/engine/backendHandle.js';
 import { batchToJson, type Batch } from '../../prover/engine/batch.js';
 import { CheckpointStore, jobKeys } from '../../prover/engine/checkpoint.js';
-import { aggregateBatch, precheckSlots, rollupDigest, type AggregateResult, type ProgressEvent, silentLogger } from '../../prover/engine/index.js';
+import {
+  aggregateBatch,
+  precheckSlots,
+  rollupDigest,
+  type AggregateResult,
+  type ProgressEvent,
+  silentLogger,
+} from '../../prover/engine/index.js';
 import { planBatch } from '../../prover/engine/planner.js';
 import { WorkerCrashError } from '../../prover/engine/scheduler.js';
 import { WorkerPool } from '../../prover/engine/workerPool.js';
 import { aggregationPublicInputs, batchRoot, type Hex, toWord } from '../../prover/protocol/index.js';
-import { circuitBuild, deployVerifier, evmVerify, type ExampleBackend, fromVerifierBuild, openExampleBackend } from '../../prover/toolchain/index.js';
+import {
+  circuitBuild,
+  deployVerifier,
+  evmVerify,
+  type ExampleBackend,
+  fromVerifierBuild,
+  openExampleBackend,
+} from '../../prover/toolchain/index.js';
 import { faultyBackend } from './faultyBackend.js';
 import { exampleBatch4, openProofCache, provenExampleBatch4, type ProofCache } from './proofCache.js';
 
@@ -59,7 +73,7 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
-describe('engine end to end (real proofs, version-2 tree)', function () {
+describe('[proofs] engine end to end (real proofs, version-2 tree)', function () {
   this.timeout(60 * 60_000);
   let backend: ExampleBackend;
   let cache: ProofCache;
@@ -88,7 +102,7 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
     expect(await backend.vkHashOf(garbage.vk)).to.not.equal(valid.vkHash);
   });
 
-  it('pre-check with a real bb behind a failing transport: bb failures are retried and never exclude; verdicts stay bb\'s (issue 10 item 13)', async () => {
+  it("pre-check with a real bb behind a failing transport: bb failures are retried and never exclude; verdicts stay bb's (issue 10 item 13)", async () => {
     const shared = { calls: 0, injected: 0, closed: 0 };
     const flaky = backendHandle(async () => faultyBackend(backend, { failures: 2, mode: 'socket' }, shared).backend);
     const report = await precheckSlots(flaky, batch, silentLogger, undefined, { attempts: 3, timeoutMs: 60_000, delayMs: 10 });
@@ -97,7 +111,9 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
     expect(shared.injected).to.equal(2);
     const dead = backendHandle(async () => faultyBackend(backend, { failures: 'always', mode: 'crash' }).backend);
     let err: unknown;
-    await precheckSlots(dead, batch, silentLogger, undefined, { attempts: 2, timeoutMs: 60_000, delayMs: 10 }).catch((e: unknown) => (err = e));
+    await precheckSlots(dead, batch, silentLogger, undefined, { attempts: 2, timeoutMs: 60_000, delayMs: 10 }).catch(
+      (e: unknown) => (err = e),
+    );
     expect(err).to.be.instanceOf(BackendUnavailableError);
   });
 
@@ -117,10 +133,14 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
     for (const id of ['L0', 'P1@h1']) if (existsSync(fileOf(shared, id))) copyFileSync(fileOf(shared, id), fileOf(store, id));
 
     // 1. First run in a child process; kill it once the leaf and the pad are checkpointed and the root started.
-    const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'engine-child.ts'), batchFile, PROVER, checkpointDir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NEX_ENGINE_CHILD: '1' },
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'engineChild.ts'), batchFile, PROVER, checkpointDir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, NEX_ENGINE_CHILD: '1' },
+      },
+    );
     const events: ProgressEvent[] = [];
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
@@ -135,7 +155,7 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
     // The worker proving the root is the child's child: find it before the kill to check it dies too.
     // The engine's descendants: its own bb (pre-check, root verification), the worker and the worker's bb.
     const descendants: number[] = [];
-    for (let todo = [child.pid!]; todo.length > 0; ) {
+    for (let todo = [child.pid!]; todo.length > 0;) {
       const kids = (await Promise.all(todo.map(childrenOf))).flat();
       descendants.push(...kids);
       todo = kids;
@@ -148,14 +168,24 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
 
     // 2. Rerun in this process: only the root is proven.
     const progress: ProgressEvent[] = [];
-    const res: AggregateResult = await aggregateBatch({ batch, prover: PROVER, checkpointDir, logger: silentLogger, onProgress: (e) => progress.push(e) });
+    const res: AggregateResult = await aggregateBatch({
+      batch,
+      prover: PROVER,
+      checkpointDir,
+      logger: silentLogger,
+      onProgress: (e) => progress.push(e),
+    });
     expect(res.invalidSlots).to.deep.equal([1]);
     expect(res.failedSlots).to.deep.equal([]);
     expect(res.excludedMask).to.equal(0b10n);
     const expectedRoot = batchRoot([rollupDigest(valid), rollupDigest(garbage)], 4, 0b10n);
     expect(res.root).to.equal(expectedRoot);
     expect(plan.expectedRoot).to.equal(expectedRoot);
-    expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([['L0', true], ['P1@h1', true], ['N2.0', false]]);
+    expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([
+      ['L0', true],
+      ['P1@h1', true],
+      ['N2.0', false],
+    ]);
     expect(progress.filter((e) => e.type === 'job-started').map((e) => (e.type === 'job-started' ? e.jobId : ''))).to.deep.equal(['N2.0']);
     expect(res.publicInputs).to.deep.equal(aggregationPublicInputs(expectedRoot, PROVER, backend.artifacts.keySet));
     for (const id of ['L0', 'P1@h1', 'N2.0']) copyFileSync(fileOf(store, id), fileOf(shared, id)); // for later runs and other tests
@@ -177,14 +207,28 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
 
   it('the shared proven example batch: another aggregation for the same prover proves nothing (test proof cache)', async () => {
     const res = await provenExampleBatch4(cache, backend, PROVER);
-    expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([['L0', true], ['P1@h1', true], ['N2.0', true]]);
+    expect(res.stats.jobs.map((j) => [j.id, j.fromCheckpoint])).to.deep.equal([
+      ['L0', true],
+      ['P1@h1', true],
+      ['N2.0', true],
+    ]);
     expect(res.root).to.equal(batchRoot([rollupDigest(valid), rollupDigest(garbage)], 4, 0b10n));
-    expect(await backend.verifyAggProof({ circuit: 'node', target: 'evm-no-zk', proof: res.proof, publicInputs: res.publicInputs, root: res.root })).to.equal(true);
+    expect(
+      await backend.verifyAggProof({
+        circuit: 'node',
+        target: 'evm-no-zk',
+        proof: res.proof,
+        publicInputs: res.publicInputs,
+        root: res.root,
+      }),
+    ).to.equal(true);
   });
 
   it('with autoExclude off, an invalid slot fails the call before any proving', async () => {
     let err: Error | undefined;
-    await aggregateBatch({ batch, prover: PROVER, checkpointDir: path.join(dir, 'strict'), autoExclude: false }).catch((e: Error) => (err = e));
+    await aggregateBatch({ batch, prover: PROVER, checkpointDir: path.join(dir, 'strict'), autoExclude: false }).catch(
+      (e: Error) => (err = e),
+    );
     expect(err?.name).to.equal('InvalidSlotsError');
     expect(err?.message).to.match(/pre-check rejected slot\(s\) 1: slot 1: (proof does not verify|bb refused)/);
     expect(existsSync(path.join(dir, 'strict'))).to.equal(false);
@@ -192,7 +236,10 @@ describe('engine end to end (real proofs, version-2 tree)', function () {
 
   it('a worker killed mid-job fails that job with a WorkerCrashError; the pool goes on with a new worker', async () => {
     const pool = new WorkerPool({ size: 1, backend: {}, logger: silentLogger });
-    const plan = planBatch({ capacity: 4, slots: [{ kind: 'proof', rollup: valid }, { kind: 'empty' }, { kind: 'empty' }, { kind: 'empty' }] });
+    const plan = planBatch({
+      capacity: 4,
+      slots: [{ kind: 'proof', rollup: valid }, { kind: 'empty' }, { kind: 'empty' }, { kind: 'empty' }],
+    });
     const leaf = plan.jobs.find((j) => j.kind === 'leaf')!;
     const pad = plan.jobs.find((j) => j.kind === 'pad')!;
     const signal = new AbortController().signal;

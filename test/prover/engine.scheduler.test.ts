@@ -24,7 +24,7 @@ import {
   WorkerCrashError,
 } from '../../prover/engine/scheduler.js';
 import { hashPair, type Hex, splitRoot, toWord, ZERO_LEAF, zeroSubtree } from '../../prover/protocol/index.js';
-import { batchFromMask, KEY_SET, PROVER, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, KEY_SET, PROVER, randomRollup, rng } from './engineHelpers.js';
 
 interface FakeOptions {
   delayMs?: number;
@@ -61,17 +61,22 @@ class FakeRunner implements JobRunner {
         };
         if (signal.aborted) return fail();
         const t = setTimeout(resolve, this.o.delayMs ?? 1);
-        signal.addEventListener('abort', () => {
-          clearTimeout(t);
-          fail();
-        }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            fail();
+          },
+          { once: true },
+        );
       });
     } finally {
       this.inFlight--;
     }
     let root: Hex;
     if (job.kind === 'leaf') {
-      if (task.rollups.some((r) => this.o.bad?.has(r))) throw new JobInputError(`${job.circuit}: witness generation failed: proof word >= r`);
+      if (task.rollups.some((r) => this.o.bad?.has(r)))
+        throw new JobInputError(`${job.circuit}: witness generation failed: proof word >= r`);
       const d = task.rollups.map(rollupDigest);
       root = d.length === 2 ? hashPair(d[0]!, d[1]!) : isRightSingle(job) ? hashPair(ZERO_LEAF, d[0]!) : hashPair(d[0]!, ZERO_LEAF);
     } else if (job.kind === 'pad') root = zeroSubtree(job.height);
@@ -130,8 +135,14 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
     // Progress: each level (height - 1) starts and finishes once, in order; done counts up to total.
     const levelEvents = events.filter((e) => e.type === 'level-started' || e.type === 'level-finished');
     expect(levelEvents.map((e) => `${e.type}:${e.level}/${e.levels}`)).to.deep.equal([
-      'level-started:0/4', 'level-finished:0/4', 'level-started:1/4', 'level-finished:1/4',
-      'level-started:2/4', 'level-finished:2/4', 'level-started:3/4', 'level-finished:3/4',
+      'level-started:0/4',
+      'level-finished:0/4',
+      'level-started:1/4',
+      'level-finished:1/4',
+      'level-started:2/4',
+      'level-finished:2/4',
+      'level-started:3/4',
+      'level-finished:3/4',
     ]);
     const finished = events.filter((e) => e.type === 'job-finished');
     expect(finished.map((e) => (e.type === 'job-finished' ? e.done : 0))).to.deep.equal(plan.jobs.map((_, i) => i + 1));
@@ -221,7 +232,9 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
     const flippedKeys = jobKeys(planBatch(flipped), flipped, PROVER, KEY_SET);
     expect(flippedKeys.get('L0.1')).to.not.equal(keys.get('L0.1'));
     expect(flippedKeys.get('L2.3')).to.equal(keys.get('L2.3'));
-    expect(jobKeys(planBatch(batch), batch, '0x00000000000000000000000000000000000b0b00', KEY_SET).get('L2.3')).to.not.equal(keys.get('L2.3'));
+    expect(jobKeys(planBatch(batch), batch, '0x00000000000000000000000000000000000b0b00', KEY_SET).get('L2.3')).to.not.equal(
+      keys.get('L2.3'),
+    );
     expect(jobKeys(planBatch(batch), batch, PROVER, toWord('0x31')).get('P0@h1')).to.equal(undefined);
     expect(jobKeys(planBatch(batch), batch, PROVER, toWord('0x31')).get('L2.3')).to.not.equal(keys.get('L2.3'));
   });
@@ -251,7 +264,11 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
 
   for (const [what, make] of [
     ['a worker crash', () => new WorkerCrashError('prover worker pid 1 killed by SIGKILL while proving job L2.3')],
-    ['bb not answering', () => new BackendTransportError('prover worker pid 1: bb stopped answering while proving job L2.3: Socket connection ended unexpectedly')],
+    [
+      'bb not answering',
+      () =>
+        new BackendTransportError('prover worker pid 1: bb stopped answering while proving job L2.3: Socket connection ended unexpectedly'),
+    ],
   ] as const) {
     it(`retries a job once after ${what}`, async () => {
       const batch = batchFromMask(rng(10), 4, 0b1111n);
@@ -335,7 +352,10 @@ describe('engine scheduler and checkpoints (fake runner)', () => {
   it("passes leaf jobs their slots' rollup proofs and node jobs their children's proofs", async () => {
     const rand = rng(14);
     const [a, b, c] = [randomRollup(rand, 4), randomRollup(rand, 1), randomRollup(rand, 2)];
-    const batch: Batch = { capacity: 4, slots: [{ kind: 'proof', rollup: a }, { kind: 'proof', rollup: b }, { kind: 'excluded' }, { kind: 'proof', rollup: c }] };
+    const batch: Batch = {
+      capacity: 4,
+      slots: [{ kind: 'proof', rollup: a }, { kind: 'proof', rollup: b }, { kind: 'excluded' }, { kind: 'proof', rollup: c }],
+    };
     const seen: JobTask[] = [];
     await run(batch, new FakeRunner({ hook: (t) => void seen.push(t) }));
     const byId = new Map(seen.map((t) => [t.job.id, t]));
@@ -399,7 +419,11 @@ describe('engine: one bad slot never fails a batch (proveBatch, fake runner)', (
       expect(runner.calls.filter((id) => id === `L${good}`)).to.have.length(1);
       expect(runner.calls.filter((id) => id === 'L4')).to.have.length(1); // the diagnosis always tries the left slot alone
       // Nothing outside the unit and its ancestors is proven twice.
-      for (const id of ['L0.1', 'L2.3', 'L6.7', 'N2.0']) expect(runner.calls.filter((c) => c === id), id).to.have.length(1);
+      for (const id of ['L0.1', 'L2.3', 'L6.7', 'N2.0'])
+        expect(
+          runner.calls.filter((c) => c === id),
+          id,
+        ).to.have.length(1);
     });
   }
 
@@ -424,7 +448,11 @@ describe('engine: one bad slot never fails a batch (proveBatch, fake runner)', (
 
   it('a failure of bb (not of the inputs) excludes nothing: the job is retried, then the call fails retryably', async () => {
     const batch = batchFromMask(rng(24), 4, 0b1111n);
-    const runner = new FakeRunner({ hook: (t) => { if (t.job.id === 'L2.3') throw new BackendTransportError('Socket connection ended unexpectedly'); } });
+    const runner = new FakeRunner({
+      hook: (t) => {
+        if (t.job.id === 'L2.3') throw new BackendTransportError('Socket connection ended unexpectedly');
+      },
+    });
     let err: unknown;
     await prove(batch, runner).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(JobFailedError);

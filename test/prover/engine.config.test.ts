@@ -10,7 +10,7 @@ import { jsonLogger } from '../../prover/engine/logger.js';
 import { loadBatchFile } from '../../prover/cli/commands/prove.js';
 import { rollupToJson } from '../../prover/engine/batch.js';
 import { main } from '../../prover/cli/main.js';
-import { batchFromMask, PROVER, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, PROVER, randomRollup, rng } from './engineHelpers.js';
 
 describe('engine config, batch files and CLI arguments', () => {
   const batch = batchFromMask(rng(1), 4, 0b0101n);
@@ -29,7 +29,10 @@ describe('engine config, batch files and CLI arguments', () => {
     const backend = { buildDir: '/b', srs: 'ignition' as const, srsDir: '/s', threads: 2 };
     expect(resolveAggregateOptions({ batch, prover: PROVER, backend }).backend).to.deep.equal(backend);
     expect(resolveBackend({ srs: 'dev' })).to.deep.equal({ buildDir: undefined, srs: 'dev', srsDir: undefined, threads: undefined });
-    expect(resolveAggregateOptions({ batch, prover: PROVER, retry: { attempts: 5 } }).retry).to.deep.equal({ ...DEFAULT_RETRY_POLICY, attempts: 5 });
+    expect(resolveAggregateOptions({ batch, prover: PROVER, retry: { attempts: 5 } }).retry).to.deep.equal({
+      ...DEFAULT_RETRY_POLICY,
+      attempts: 5,
+    });
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -56,7 +59,13 @@ describe('engine config, batch files and CLI arguments', () => {
     const b = batchFromMask(rng(2), 8, 0b10010110n);
     const back = batchFromJson(JSON.parse(JSON.stringify(batchToJson(b))));
     expect(back).to.deep.equal(b);
-    const p = { circuit: 'node' as const, target: 'evm-no-zk' as const, proof: Uint8Array.from([1, 2, 3]), root: `0x${'ab'.repeat(32)}` as const, publicInputs: [`0x${'01'.repeat(32)}` as const] };
+    const p = {
+      circuit: 'node' as const,
+      target: 'evm-no-zk' as const,
+      proof: Uint8Array.from([1, 2, 3]),
+      root: `0x${'ab'.repeat(32)}` as const,
+      publicInputs: [`0x${'01'.repeat(32)}` as const],
+    };
     expect(aggProofFromJson(JSON.parse(JSON.stringify(aggProofToJson(p))))).to.deep.equal(p);
     expect(() => aggProofFromJson({ ...aggProofToJson(p), circuit: 'leaf1' })).to.throw(/bad circuit/);
     expect(() => aggProofFromJson({ ...aggProofToJson(p), target: 'evm' })).to.throw(/bad target/);
@@ -73,12 +82,17 @@ describe('engine config, batch files and CLI arguments', () => {
   });
 
   it('rejects malformed batch files with the offending field', () => {
-    expect(() => batchFromJson({ capacity: 4, slots: [{ kind: 'proof', rollup: { vk: 'zz', vkHash: '0x01', proof: '0x', publicInputs: [] } }, { kind: 'empty' }] }))
-      .to.throw(BatchError, /slots\[0\]\.rollup\.vk: must be 0x-prefixed hex bytes/);
+    expect(() =>
+      batchFromJson({
+        capacity: 4,
+        slots: [{ kind: 'proof', rollup: { vk: 'zz', vkHash: '0x01', proof: '0x', publicInputs: [] } }, { kind: 'empty' }],
+      }),
+    ).to.throw(BatchError, /slots\[0\]\.rollup\.vk: must be 0x-prefixed hex bytes/);
     expect(() => batchFromJson({ capacity: 4 })).to.throw(BatchError, /`slots` must be an array/);
     const noOwner = { ...rollupToJson(randomRollup(rng(6), 1)), owner: undefined };
-    expect(() => batchFromJson({ capacity: 4, slots: [{ kind: 'proof', rollup: noOwner }, { kind: 'empty' }, { kind: 'empty' }, { kind: 'empty' }] }))
-      .to.throw(BatchError, /slot 0: owner must be the 20-byte address that registered the program/);
+    expect(() =>
+      batchFromJson({ capacity: 4, slots: [{ kind: 'proof', rollup: noOwner }, { kind: 'empty' }, { kind: 'empty' }, { kind: 'empty' }] }),
+    ).to.throw(BatchError, /slot 0: owner must be the 20-byte address that registered the program/);
   });
 
   it('loads batch files whose slots reference rollup proof files', async () => {
@@ -86,10 +100,22 @@ describe('engine config, batch files and CLI arguments', () => {
     try {
       const r = randomRollup(rng(3), 2);
       await writeFile(path.join(dir, 'r0.json'), JSON.stringify({ kind: 'rollup-proof', ...rollupToJson(r) }));
-      await writeFile(path.join(dir, 'batch.json'), JSON.stringify({ capacity: 4, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'r0.json' }, { kind: 'empty' }, { kind: 'empty' }] }));
+      await writeFile(
+        path.join(dir, 'batch.json'),
+        JSON.stringify({
+          capacity: 4,
+          slots: [{ kind: 'empty' }, { kind: 'proof', file: 'r0.json' }, { kind: 'empty' }, { kind: 'empty' }],
+        }),
+      );
       const b = await loadBatchFile(path.join(dir, 'batch.json'));
       expect(b.slots[1]).to.deep.equal({ kind: 'proof', rollup: r });
-      await writeFile(path.join(dir, 'bad.json'), JSON.stringify({ capacity: 4, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'batch.json' }, { kind: 'empty' }, { kind: 'empty' }] }));
+      await writeFile(
+        path.join(dir, 'bad.json'),
+        JSON.stringify({
+          capacity: 4,
+          slots: [{ kind: 'empty' }, { kind: 'proof', file: 'batch.json' }, { kind: 'empty' }, { kind: 'empty' }],
+        }),
+      );
       let err: unknown;
       await loadBatchFile(path.join(dir, 'bad.json')).catch((e: unknown) => (err = e));
       expect((err as Error).message).to.match(/slots\[1\]\.file batch\.json is not a rollup proof file/);
@@ -114,7 +140,11 @@ describe('engine config, batch files and CLI arguments', () => {
       ['prove example', ['--out', 'x.json', '--owner', '0x12'], /--owner must be a 20-byte hex address/],
       ['aggregate', ['--batch', 'b.json', '--out', 'o.json'], /--prover is required/],
       ['aggregate', ['--batch', 'b.json', '--out', 'o.json', '--prover', '0x12'], /--prover must be a 20-byte hex address/],
-      ['aggregate', ['--batch', 'b.json', '--out', 'o.json', '--prover', PROVER, '--parallelism', '0'], /--parallelism must be a positive integer/],
+      [
+        'aggregate',
+        ['--batch', 'b.json', '--out', 'o.json', '--prover', PROVER, '--parallelism', '0'],
+        /--parallelism must be a positive integer/,
+      ],
       ['aggregate', ['--bogus'], /unknown option '--bogus'/], // commander's wording (node:util parseArgs said "Unknown")
       ['verify', [], /--proof is required/],
     ];

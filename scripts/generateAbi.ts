@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ABI_MODULE_PATH, artifactReader, renderAbiModule } from './abi-module.js';
+import { ABI_MODULE_PATH, artifactReader, renderAbiModule } from './abiModule.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const file = path.join(root, ABI_MODULE_PATH);

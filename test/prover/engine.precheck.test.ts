@@ -15,7 +15,7 @@ import { jsonLogger, silentLogger } from '../../prover/engine/logger.js';
 import { type Check, precheckSlots } from '../../prover/engine/precheck.js';
 import { FIELD_MODULUS, toWord } from '../../prover/protocol/index.js';
 import { faultyBackend } from './faultyBackend.js';
-import { PROVER, randomBytes, rng, shapedBatch } from './engine-helpers.js';
+import { PROVER, randomBytes, rng, shapedBatch } from './engineHelpers.js';
 
 /** Verifies by a rule the test controls (proofs whose first byte is 0 fail) and counts the calls. */
 function countingBackend() {
@@ -97,12 +97,22 @@ describe('engine pre-check: checks reused from an earlier report', () => {
   });
 
   it('aggregate options: a prechecked report is validated at the API boundary', () => {
-    const ok = { invalidSlots: [], checks: [{ slot: 0, valid: true, ms: 1, digest: `0x${'ab'.repeat(32)}` }], totalMs: 1 } as PrecheckReport;
+    const ok = {
+      invalidSlots: [],
+      checks: [{ slot: 0, valid: true, ms: 1, digest: `0x${'ab'.repeat(32)}` }],
+      totalMs: 1,
+    } as PrecheckReport;
     expect(resolveAggregateOptions({ batch, prover: PROVER, prechecked: ok }).prechecked).to.equal(ok);
     expect(resolveAggregateOptions({ batch, prover: PROVER }).prechecked).to.equal(undefined);
-    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: {} as never })).to.throw(ConfigError, /prechecked must be a pre-check report/);
+    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: {} as never })).to.throw(
+      ConfigError,
+      /prechecked must be a pre-check report/,
+    );
     const noDigest = { ...ok, checks: [{ slot: 0, valid: true, ms: 1 }] } as never;
-    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: noDigest })).to.throw(ConfigError, /prechecked\.checks\[0\] must have .* a 32-byte digest/);
+    expect(() => resolveAggregateOptions({ batch, prover: PROVER, prechecked: noDigest })).to.throw(
+      ConfigError,
+      /prechecked\.checks\[0\] must have .* a 32-byte digest/,
+    );
   });
 });
 
@@ -161,7 +171,9 @@ describe('engine pre-check: canonical words, and bb failures are not verdicts (i
     expect(report).to.equal(undefined);
     expect(err).to.be.instanceOf(BackendUnavailableError);
     expect((err as BackendUnavailableError).attempts).to.equal(3);
-    expect((err as Error).message).to.match(/^bb failed to answer the pre-check of slot 0 3 time\(s\): Native backend process exited with code 134/);
+    expect((err as Error).message).to.match(
+      /^bb failed to answer the pre-check of slot 0 3 time\(s\): Native backend process exited with code 134/,
+    );
     expect((err as Error).message).to.match(/nothing was excluded/);
     expect(inner.verified).to.have.length(0);
   });

@@ -14,9 +14,9 @@ import {
   zeroSubtree,
   ZERO_LEAF,
 } from '../../prover/protocol/index.js';
-import type { CommitmentVectors } from '../../scripts/commitment-vectors.js';
+import type { CommitmentVectors } from '../../scripts/commitmentVectors.js';
 import vectorsJson from '../vectors/commitment.json' with { type: 'json' };
-import { batchFromMask, randomRollup, rng } from './engine-helpers.js';
+import { batchFromMask, randomRollup, rng } from './engineHelpers.js';
 
 const vectors = vectorsJson as unknown as CommitmentVectors;
 const CAPACITIES = [4, 8, 16, 32, 64];
@@ -46,7 +46,9 @@ function checkPlan(batch: Batch): void {
   const { capacity } = batch;
   const depth = Math.log2(capacity);
   const included = (i: number): boolean => isIncluded(batch, i);
-  const digests = batch.slots.map((s) => (s.kind === 'proof' ? statementDigest(programIdOf(s.rollup.owner, s.rollup.vkHash), s.rollup.publicInputs) : null));
+  const digests = batch.slots.map((s) =>
+    s.kind === 'proof' ? statementDigest(programIdOf(s.rollup.owner, s.rollup.vkHash), s.rollup.publicInputs) : null,
+  );
 
   expect(plan.expectedRoot).to.equal(merkleRoot(digests.map((d) => d ?? ZERO_LEAF)));
   expect(plan.depth).to.equal(depth);
@@ -132,7 +134,9 @@ describe('engine commitment (TS)', () => {
     for (const n of [1, 2, 4]) {
       const r = randomRollup(rand, n);
       const program = keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [r.owner, r.vkHash]));
-      const packed = keccak256(`0x${['fc6982d08372d42ae8dd44bfc8c30777d63b29ccd74d3694daab9639f820a2f2', program.slice(2), ...r.publicInputs.map((p) => p.slice(2))].join('')}`);
+      const packed = keccak256(
+        `0x${['fc6982d08372d42ae8dd44bfc8c30777d63b29ccd74d3694daab9639f820a2f2', program.slice(2), ...r.publicInputs.map((p) => p.slice(2))].join('')}`,
+      );
       expect(rollupDigest(r)).to.equal(packed);
     }
   });
@@ -153,12 +157,17 @@ describe('engine commitment (TS)', () => {
         const s = c.slots[i];
         if (!s) return { kind: 'empty' };
         if ((mask >> BigInt(i)) & 1n) return { kind: 'excluded' };
-        return { kind: 'proof', rollup: { vk: new Uint8Array(32), vkHash: s.vkHash, owner: s.owner, proof: new Uint8Array(32), publicInputs: s.publicInputs } };
+        return {
+          kind: 'proof',
+          rollup: { vk: new Uint8Array(32), vkHash: s.vkHash, owner: s.owner, proof: new Uint8Array(32), publicInputs: s.publicInputs },
+        };
       });
       const plan = planBatch({ capacity: c.capacity, slots });
       expect(plan.expectedRoot, c.name).to.equal(c.root);
       expect(plan.excludedMask, c.name).to.equal(mask);
-      expect(expectedRootPublicInputs(plan.expectedRoot, c.prover, c.keySet), c.name).to.deep.equal(c.aggregationPublicInputs.map((x) => x.toLowerCase()));
+      expect(expectedRootPublicInputs(plan.expectedRoot, c.prover, c.keySet), c.name).to.deep.equal(
+        c.aggregationPublicInputs.map((x) => x.toLowerCase()),
+      );
       checkPlan({ capacity: c.capacity, slots });
     }
   });
@@ -171,7 +180,10 @@ describe('engine commitment (TS)', () => {
 describe('engine planner (version-2 tree shape)', () => {
   it('names jobs and shapes a sparse capacity-4 batch: one single leaf and a pad of height 1', () => {
     const rand = rng(2);
-    const plan = planBatch({ capacity: 4, slots: [{ kind: 'proof', rollup: randomRollup(rand, 2) }, { kind: 'empty' }, { kind: 'excluded' }, { kind: 'empty' }] });
+    const plan = planBatch({
+      capacity: 4,
+      slots: [{ kind: 'proof', rollup: randomRollup(rand, 2) }, { kind: 'empty' }, { kind: 'excluded' }, { kind: 'empty' }],
+    });
     expect(plan.jobs.map((j) => j.id)).to.deep.equal(['L0', 'P1@h1', 'N2.0']);
     expect(plan.jobs.map((j) => j.circuit)).to.deep.equal(['leaf_2', 'pad', 'node']);
     expect(plan.jobs.find((j) => j.id === 'N2.0')!.deps).to.deep.equal(['L0', 'P1@h1']);
@@ -184,10 +196,19 @@ describe('engine planner (version-2 tree shape)', () => {
     const rand = rng(3);
     const batch: Batch = {
       capacity: 4,
-      slots: [{ kind: 'proof', rollup: randomRollup(rand, 4) }, { kind: 'proof', rollup: randomRollup(rand, 2) }, { kind: 'excluded' }, { kind: 'proof', rollup: randomRollup(rand, 1) }],
+      slots: [
+        { kind: 'proof', rollup: randomRollup(rand, 4) },
+        { kind: 'proof', rollup: randomRollup(rand, 2) },
+        { kind: 'excluded' },
+        { kind: 'proof', rollup: randomRollup(rand, 1) },
+      ],
     };
     const plan = planBatch(batch);
-    expect(plan.jobs.map((j) => [j.id, j.circuit])).to.deep.equal([['L0.1', 'leaf_2_4'], ['L3', 'leaf_1'], ['N2.0', 'node']]);
+    expect(plan.jobs.map((j) => [j.id, j.circuit])).to.deep.equal([
+      ['L0.1', 'leaf_2_4'],
+      ['L3', 'leaf_1'],
+      ['N2.0', 'node'],
+    ]);
     expect(pairLeafFor(4, 2)).to.deep.equal({ circuit: 'leaf_2_4', swap: true });
     checkPlan(batch);
   });
@@ -205,7 +226,10 @@ describe('engine planner (version-2 tree shape)', () => {
       let mask = 0n;
       for (let i = 0; i < n; i++) mask |= 1n << BigInt(2 * i);
       const plan = planBatch(batchFromMask(rng(n), 2 * n, mask));
-      expect(plan.jobs.filter((j) => j.kind === 'leaf' && j.slots.length === 1), `N = ${n}`).to.have.length(n);
+      expect(
+        plan.jobs.filter((j) => j.kind === 'leaf' && j.slots.length === 1),
+        `N = ${n}`,
+      ).to.have.length(n);
       expect(plan.jobs.filter((j) => j.kind === 'node')).to.have.length(n - 1);
       expect(plan.jobs.filter((j) => j.kind === 'pad')).to.have.length(0);
     }
@@ -253,11 +277,34 @@ describe('engine planner (version-2 tree shape)', () => {
       ['capacity 3', () => ({ capacity: 3, slots: [proof(), proof(), proof()] }), /power of two/],
       ['capacity 128', () => ({ capacity: 128, slots: Array.from({ length: 128 }, proof) }), /power of two in 4\.\.64, got 128/],
       ['a slot count different from the capacity', () => ({ capacity: 4, slots: [proof(), proof()] }), /exactly 4 slots, got 2/],
-      ['no included slot', () => ({ capacity: 4, slots: [{ kind: 'empty' }, { kind: 'excluded' }, { kind: 'empty' }, { kind: 'empty' }] }), /no included slot/],
-      ['an unsupported public-input count', () => ({ capacity: 4, slots: four(proof(), { kind: 'proof', rollup: randomRollup(rand, 3) }) }), /slot 1: no leaf circuit for 3 public inputs/],
-      ['a non-canonical vkHash', () => ({ capacity: 4, slots: four(proof(), { kind: 'proof', rollup: { ...randomRollup(rand, 1), vkHash: `0x${'ff'.repeat(32)}` } }) }), /slot 1: vkHash must be a canonical/],
-      ['an owner that is not an address', () => ({ capacity: 4, slots: four({ kind: 'proof', rollup: { ...randomRollup(rand, 1), owner: '0x1234' as Hex } }) }), /slot 0: owner must be the 20-byte address/],
-      ['a non-canonical public input', () => ({ capacity: 4, slots: four({ kind: 'proof', rollup: { ...randomRollup(rand, 1), publicInputs: ['0x1234'] } }) }), /slot 0: public input 0/],
+      [
+        'no included slot',
+        () => ({ capacity: 4, slots: [{ kind: 'empty' }, { kind: 'excluded' }, { kind: 'empty' }, { kind: 'empty' }] }),
+        /no included slot/,
+      ],
+      [
+        'an unsupported public-input count',
+        () => ({ capacity: 4, slots: four(proof(), { kind: 'proof', rollup: randomRollup(rand, 3) }) }),
+        /slot 1: no leaf circuit for 3 public inputs/,
+      ],
+      [
+        'a non-canonical vkHash',
+        () => ({
+          capacity: 4,
+          slots: four(proof(), { kind: 'proof', rollup: { ...randomRollup(rand, 1), vkHash: `0x${'ff'.repeat(32)}` } }),
+        }),
+        /slot 1: vkHash must be a canonical/,
+      ],
+      [
+        'an owner that is not an address',
+        () => ({ capacity: 4, slots: four({ kind: 'proof', rollup: { ...randomRollup(rand, 1), owner: '0x1234' as Hex } }) }),
+        /slot 0: owner must be the 20-byte address/,
+      ],
+      [
+        'a non-canonical public input',
+        () => ({ capacity: 4, slots: four({ kind: 'proof', rollup: { ...randomRollup(rand, 1), publicInputs: ['0x1234'] } }) }),
+        /slot 0: public input 0/,
+      ],
       ['an unknown slot kind', () => ({ capacity: 4, slots: four(proof(), { kind: 'full' } as never) }), /slot 1: kind must be/],
     ];
     for (const [name, make, msg] of cases) {

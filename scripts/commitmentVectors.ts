@@ -3,7 +3,7 @@
  * prover/protocol (the TypeScript commitment format). Noir (test/prover/circuits.test.ts), the engine's
  * planner (test/prover/engine-planner.test.ts) and Solidity (the contracts' tests, on the branch that
  * has the version-2 contracts) check themselves against it.
- * `npx tsx scripts/commitment-vectors.ts` rewrites the file; `--check` fails when it is stale.
+ * `npx tsx scripts/commitmentVectors.ts` rewrites the file; `--check` fails when it is stale.
  * The inputs are derived deterministically (keccak of a label, reduced mod r), so the file is reproducible.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -119,7 +119,11 @@ function buildCase(spec: CaseSpec): VectorCase {
     );
     slots.push({ owner, vkHash, programId, publicInputs, digest: statementDigest(programId, publicInputs) });
   }
-  const leaves = batchLeaves(slots.map((s) => s.digest), spec.capacity, spec.excludedMask);
+  const leaves = batchLeaves(
+    slots.map((s) => s.digest),
+    spec.capacity,
+    spec.excludedMask,
+  );
   const root = merkleRoot(leaves);
   const [rootHi, rootLo] = splitRoot(root);
   const prover = address(`${spec.name}/prover`);
@@ -158,7 +162,7 @@ function main(): void {
   const json = `${JSON.stringify(buildVectors(), null, 2)}\n`;
   if (process.argv.includes('--check')) {
     if (readFileSync(VECTORS_PATH, 'utf8') !== json) {
-      console.error(`${VECTORS_PATH} is stale: run npx tsx scripts/commitment-vectors.ts`);
+      console.error(`${VECTORS_PATH} is stale: run npx tsx scripts/commitmentVectors.ts`);
       process.exit(1);
     }
     console.log(`${VECTORS_PATH} is up to date`);

@@ -84,7 +84,8 @@ const { values } = parseArgs({
   },
 });
 const sizes = values.sizes === 'none' ? [] : values.sizes.split(',').map(Number);
-if (sizes.some((n) => ![2, 4, 8, 16, 32].includes(n))) throw new Error('--sizes takes inner-proof counts in 2, 4, 8, 16, 32 (version 1\'s shape needs a batch of 2N <= 64), e.g. 2,4,8');
+if (sizes.some((n) => ![2, 4, 8, 16, 32].includes(n)))
+  throw new Error("--sizes takes inner-proof counts in 2, 4, 8, 16, 32 (version 1's shape needs a batch of 2N <= 64), e.g. 2,4,8");
 if (!['both', 'v2', 'v1'].includes(values.shapes)) throw new Error('--shapes takes both, v2 or v1');
 const shapes = (values.shapes === 'both' ? ['v2', 'v1'] : [values.shapes]) as ('v2' | 'v1')[];
 const parallelism = Number(values.parallelism);
@@ -94,7 +95,11 @@ const logger = jsonLogger({ level: 'warn' });
 
 const sec = (ms: number): string => (ms / 1000).toFixed(1);
 const int = (n: number | bigint): string => n.toLocaleString('en-US');
-const load = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 function table(title: string, head: string[], rows: (string | number)[][]): string {
   const lines = [`### ${title}`, '', `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
@@ -108,15 +113,23 @@ const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const loadAtStart = load();
-console.log(`# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()}, load average at start ${loadAtStart})\n`);
+console.log(
+  `# Prover benchmark (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, parallelism ${parallelism}, ${new Date().toISOString()}, load average at start ${loadAtStart})\n`,
+);
 
 // 1-2. Setup.
 const srs = await devSrsGeneration({ ...bopts, fresh: values['fresh-srs'] });
 const build = await circuitBuild({ ...bopts, fresh: values['fresh-build'] });
-print(table('Setup', ['step', 'time (s)', 'source'], [
-  [`dev SRS generation (${int(srs.points)} points)`, sec(srs.ms), srs.fromCache ? 'cache manifest' : 'fresh run'],
-  ['circuit build (compile + keys + key set + verifiers)', sec(build.ms), build.fromCache ? 'cache manifest' : 'fresh run'],
-]));
+print(
+  table(
+    'Setup',
+    ['step', 'time (s)', 'source'],
+    [
+      [`dev SRS generation (${int(srs.points)} points)`, sec(srs.ms), srs.fromCache ? 'cache manifest' : 'fresh run'],
+      ['circuit build (compile + keys + key set + verifiers)', sec(build.ms), build.fromCache ? 'cache manifest' : 'fresh run'],
+    ],
+  ),
+);
 
 // 3. Inner proofs (example rollups with 1, 2 and 4 public inputs) and their pre-check.
 const backend = await openExampleBackend(bopts);
@@ -137,7 +150,9 @@ try {
     rollups.push(r);
     if (i < 3) innerRows.push([`example rollup, ${n} public input(s)`, sec(proveMs), verifyMs.toFixed(0), int(r.proof.length)]);
   }
-  print(table('Inner proofs (noir-recursive target, ZK, native bb)', ['proof', 'prove (s)', 'pre-check verify (ms)', 'proof bytes'], innerRows));
+  print(
+    table('Inner proofs (noir-recursive target, ZK, native bb)', ['proof', 'prove (s)', 'pre-check verify (ms)', 'proof bytes'], innerRows),
+  );
   const t = performance.now();
   await backend.provePad({ height: 1, prover: '0x000000000000000000000000000000000000dead' });
   padMs = performance.now() - t;
@@ -180,12 +195,16 @@ for (const n of sizes) {
     const checkpointDir = await mkdtemp(path.join(os.tmpdir(), 'nex-bench-'));
     try {
       const plan = planBatch(batch);
-      console.error(`proving ${n} inner proofs in ${shape}'s shape (batch of ${batch.capacity}: ${plan.jobs.map((j) => `${j.id}:${j.circuit}`).join(' ')}), load ${load()}...`);
+      console.error(
+        `proving ${n} inner proofs in ${shape}'s shape (batch of ${batch.capacity}: ${plan.jobs.map((j) => `${j.id}:${j.circuit}`).join(' ')}), load ${load()}...`,
+      );
       const res = await aggregateBatch({ batch, prover, parallelism, checkpointDir, backend: bopts, logger });
       const bbMs = res.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
       const rss = res.stats.jobs.flatMap((j) => (j.rssMiB === undefined ? [] : [j.rssMiB]));
       runs.push({ shape, n, capacity: batch.capacity, res, bbMs, peakRssMiB: rss.length ? Math.max(...rss) : undefined, load: load() });
-      console.error(`  ${shape} N=${n}: total ${sec(res.stats.totalMs)} s, sum of bb prove ${sec(bbMs)} s, jobs ${JSON.stringify(res.stats.jobs)}`);
+      console.error(
+        `  ${shape} N=${n}: total ${sec(res.stats.totalMs)} s, sum of bb prove ${sec(bbMs)} s, jobs ${JSON.stringify(res.stats.jobs)}`,
+      );
     } finally {
       await rm(checkpointDir, { recursive: true, force: true });
     }
@@ -208,22 +227,68 @@ const circuitRows = [...AGG_CIRCUITS, 'node (evm-no-zk root)'].flatMap((c) => {
   const size = art.sizes[(c === 'node (evm-no-zk root)' ? 'node' : c) as AggCircuit];
   const e = c === 'pad' ? { ms: [padMs], bb: [padMs], rss: padRss !== undefined ? [padRss] : [] } : perCircuit.get(c);
   if (!e) return [];
-  return [[c, int(size.gates), `2^${Math.log2(size.dyadicGates)}`, sec(median(e.bb)), sec(median(e.ms)), e.ms.length, e.rss.length ? int(Math.max(...e.rss)) : 'n/a']];
+  return [
+    [
+      c,
+      int(size.gates),
+      `2^${Math.log2(size.dyadicGates)}`,
+      sec(median(e.bb)),
+      sec(median(e.ms)),
+      e.ms.length,
+      e.rss.length ? int(Math.max(...e.rss)) : 'n/a',
+    ],
+  ];
 });
-print(table('Aggregation circuits (jobs of the batches below)', ['circuit', 'gates', 'dyadic', 'bb prove (s, median)', 'job incl. witness (s, median)', 'samples', 'bb peak RSS (MiB, max)'], circuitRows));
+print(
+  table(
+    'Aggregation circuits (jobs of the batches below)',
+    ['circuit', 'gates', 'dyadic', 'bb prove (s, median)', 'job incl. witness (s, median)', 'samples', 'bb peak RSS (MiB, max)'],
+    circuitRows,
+  ),
+);
 const overheadPct = (r: Run): number => (100 * (r.res.stats.totalMs - r.bbMs)) / r.res.stats.totalMs;
-print(table(`Full batches (parallelism ${parallelism}; fresh checkpoints)`,
-  ['inner proofs N', 'shape', 'batch', 'jobs', 'total (s)', 'sum of bb prove (s)', 's per inner proof', 'engine overhead (time not in bb)', 'peak RSS of a job (MiB)', 'load at end'],
-  runs.map((r) => [r.n, r.shape === 'v2' ? 'version 2 (pair leaves)' : 'version 1 (single leaves)', r.capacity, r.res.stats.jobs.length, sec(r.res.stats.totalMs), sec(r.bbMs),
-    sec(r.res.stats.totalMs / r.n), `${overheadPct(r).toFixed(1)} %`, r.peakRssMiB === undefined ? 'n/a' : int(r.peakRssMiB), r.load])));
+print(
+  table(
+    `Full batches (parallelism ${parallelism}; fresh checkpoints)`,
+    [
+      'inner proofs N',
+      'shape',
+      'batch',
+      'jobs',
+      'total (s)',
+      'sum of bb prove (s)',
+      's per inner proof',
+      'engine overhead (time not in bb)',
+      'peak RSS of a job (MiB)',
+      'load at end',
+    ],
+    runs.map((r) => [
+      r.n,
+      r.shape === 'v2' ? 'version 2 (pair leaves)' : 'version 1 (single leaves)',
+      r.capacity,
+      r.res.stats.jobs.length,
+      sec(r.res.stats.totalMs),
+      sec(r.bbMs),
+      sec(r.res.stats.totalMs / r.n),
+      `${overheadPct(r).toFixed(1)} %`,
+      r.peakRssMiB === undefined ? 'n/a' : int(r.peakRssMiB),
+      r.load,
+    ]),
+  ),
+);
 const ratios = sizes.flatMap((n) => {
   const v2 = runs.find((r) => r.n === n && r.shape === 'v2');
   const v1 = runs.find((r) => r.n === n && r.shape === 'v1');
   return v2 && v1 ? [{ n, wall: v2.res.stats.totalMs / v1.res.stats.totalMs, bb: v2.bbMs / v1.bbMs }] : [];
 });
 if (ratios.length > 0) {
-  print(table('Version 2 against version 1 (same run, same machine)', ['inner proofs N', 'wall-time ratio v2 / v1', 'bb-time ratio v2 / v1'],
-    ratios.map((x) => [x.n, x.wall.toFixed(2), x.bb.toFixed(2)])));
+  print(
+    table(
+      'Version 2 against version 1 (same run, same machine)',
+      ['inner proofs N', 'wall-time ratio v2 / v1', 'bb-time ratio v2 / v1'],
+      ratios.map((x) => [x.n, x.wall.toFixed(2), x.bb.toFixed(2)]),
+    ),
+  );
 }
 
 // 6-7. L1: the root verifiers and the single-rollup baseline on an in-process Hardhat EVM.
@@ -241,15 +306,22 @@ if (last) {
   for (const variant of VERIFIER_VARIANTS) {
     const v = full.verifiers[variant];
     const compiled = fromVerifierBuild({
-      name: v.contractName, abi: v.abi, bytecode: v.bytecode, linkReferences: v.linkReferences,
+      name: v.contractName,
+      abi: v.abi,
+      bytecode: v.bytecode,
+      linkReferences: v.linkReferences,
       libraries: v.libraries.map((l) => ({ name: l.name, abi: l.abi, bytecode: l.bytecode })),
     });
     const deployed = await deployVerifier(compiled, signer!);
     const r = await evmVerify(compiled, deployed.address, signer!, last.proof, last.publicInputs);
     if (!r.verified) throw new Error(`root proof rejected on the EVM (${variant}): ${r.error}`);
     verifyGas[variant] = r.gasUsed!;
-    rows.push([`${variant}: verify(proof, publicInputs) gas (tx gasUsed)`, int(r.gasUsed!)], [`${variant}: calldata (bytes)`, int(r.calldataBytes)]);
-    for (const d of deployed.deployGas) rows.push([`${variant}: deploy ${d.name} (gas / code bytes)`, `${int(d.gas)} / ${int(d.codeBytes)}`]);
+    rows.push(
+      [`${variant}: verify(proof, publicInputs) gas (tx gasUsed)`, int(r.gasUsed!)],
+      [`${variant}: calldata (bytes)`, int(r.calldataBytes)],
+    );
+    for (const d of deployed.deployGas)
+      rows.push([`${variant}: deploy ${d.name} (gas / code bytes)`, `${int(d.gas)} / ${int(d.codeBytes)}`]);
   }
   rows.push(['root proof (bytes)', int(last.proof.length)]);
   print(table('Root verifiers on L1 (non-ZK, Hardhat EDR, cancun, 4 public inputs)', ['item', 'value'], rows));
@@ -263,26 +335,60 @@ if (!singleRes.verified) throw new Error(`single rollup proof rejected on the EV
 const market = values['market-gas'] === 'auto' ? await marketOverheadFromBenchGas() : undefined;
 if (verifyGas.optimized !== undefined) {
   const g = verifyGas.optimized;
-  print(table('Per-proof L1 share of the root verification (optimized verifier, the deployed default)',
-    ['batch size', 'root verify tx / proof', ...(market ? ['market / proof (bench:gas total/pf)', 'total / proof'] : []), 'one rollup proof verified alone (optimized, tx)'],
-    [4, 8, 16, 32, 64].map((n) => {
-      const v = g / BigInt(n);
-      const m = market?.get(n);
-      return [n, int(v), ...(market ? [m !== undefined ? int(m) : 'n/a', m !== undefined ? int(v + m) : 'n/a'] : []), int(singleRes.gasUsed!)];
-    })));
+  print(
+    table(
+      'Per-proof L1 share of the root verification (optimized verifier, the deployed default)',
+      [
+        'batch size',
+        'root verify tx / proof',
+        ...(market ? ['market / proof (bench:gas total/pf)', 'total / proof'] : []),
+        'one rollup proof verified alone (optimized, tx)',
+      ],
+      [4, 8, 16, 32, 64].map((n) => {
+        const v = g / BigInt(n);
+        const m = market?.get(n);
+        return [
+          n,
+          int(v),
+          ...(market ? [m !== undefined ? int(m) : 'n/a', m !== undefined ? int(v + m) : 'n/a'] : []),
+          int(singleRes.gasUsed!),
+        ];
+      }),
+    ),
+  );
 }
-print(`Load average at start ${loadAtStart}, at the end ${load()} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated; compare shapes by the ratios).\n`);
-print(`One example rollup proof verified alone on L1 (its own optimized verifier, evm target, ZK): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`);
+print(
+  `Load average at start ${loadAtStart}, at the end ${load()} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated; compare shapes by the ratios).\n`,
+);
+print(
+  `One example rollup proof verified alone on L1 (its own optimized verifier, evm target, ZK): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`,
+);
 if (values.json) {
-  await writeFile(values.json, JSON.stringify({
-    machine: { cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), parallelism },
-    loadAtStart, loadAtEnd: load(),
-    runs: runs.map((r) => ({
-      shape: r.shape, innerProofs: r.n, capacity: r.capacity, totalMs: r.res.stats.totalMs, bbMs: r.bbMs,
-      secondsPerInnerProof: r.res.stats.totalMs / 1000 / r.n, engineOverheadPct: overheadPct(r), peakRssMiB: r.peakRssMiB, load: r.load, jobs: r.res.stats.jobs,
-    })),
-    ratios,
-    verifyGas: Object.fromEntries(Object.entries(verifyGas).map(([k, v]) => [k, v.toString()])),
-    singleRollupVerifyGas: singleRes.gasUsed!.toString(),
-  }, null, 2));
+  await writeFile(
+    values.json,
+    JSON.stringify(
+      {
+        machine: { cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), parallelism },
+        loadAtStart,
+        loadAtEnd: load(),
+        runs: runs.map((r) => ({
+          shape: r.shape,
+          innerProofs: r.n,
+          capacity: r.capacity,
+          totalMs: r.res.stats.totalMs,
+          bbMs: r.bbMs,
+          secondsPerInnerProof: r.res.stats.totalMs / 1000 / r.n,
+          engineOverheadPct: overheadPct(r),
+          peakRssMiB: r.peakRssMiB,
+          load: r.load,
+          jobs: r.res.stats.jobs,
+        })),
+        ratios,
+        verifyGas: Object.fromEntries(Object.entries(verifyGas).map(([k, v]) => [k, v.toString()])),
+        singleRollupVerifyGas: singleRes.gasUsed!.toString(),
+      },
+      null,
+      2,
+    ),
+  );
 }

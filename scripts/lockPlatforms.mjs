@@ -12,8 +12,8 @@
 // npm keeps such entries once they are in the lock (`npm install`, adding a dependency), but drops
 // them when it rewrites the lock from scratch, and a version bump of a parent needs new ones.
 //
-//   node scripts/lock-platforms.mjs          add the missing entries (after any change to the lock)
-//   node scripts/lock-platforms.mjs --check  exit 1 and list them if any are missing
+//   node scripts/lockPlatforms.mjs          add the missing entries (after any change to the lock)
+//   node scripts/lockPlatforms.mjs --check  exit 1 and list them if any are missing
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -52,9 +52,7 @@ export function missingPlatformEntries(lock) {
   const added = {};
   for (const [parent, entry] of Object.entries(packages)) {
     const optional = Object.entries(entry.optionalDependencies ?? {});
-    const present = optional
-      .map(([name]) => resolveInLock(packages, parent, name))
-      .filter((location) => location !== undefined);
+    const present = optional.map(([name]) => resolveInLock(packages, parent, name)).filter((location) => location !== undefined);
     for (const [name, spec] of optional) {
       if (resolveInLock(packages, parent, name)) continue;
       const platform = platformOf(name);
@@ -87,7 +85,7 @@ function main() {
   const names = Object.keys(added);
   if (check) {
     if (names.length) {
-      console.error(`package-lock.json lacks ${names.length} platform entries, so npm ci rejects it; run node scripts/lock-platforms.mjs:`);
+      console.error(`package-lock.json lacks ${names.length} platform entries, so npm ci rejects it; run node scripts/lockPlatforms.mjs:`);
       for (const name of names) console.error(`  ${name}`);
       process.exit(1);
     }

@@ -70,5 +70,8 @@ export function shapedRollup(rand: () => number, publicInputCount?: number): Rol
 /** A batch like batchFromMask whose proofs have the real shape (for the pre-check, which checks shapes first). */
 export function shapedBatch(rand: () => number, capacity: number, includedMask: bigint): Batch {
   const b = batchFromMask(rand, capacity, includedMask);
-  return { capacity, slots: b.slots.map((s) => (s.kind === 'proof' ? { kind: 'proof', rollup: shapedRollup(rand, s.rollup.publicInputs.length) } : s)) };
+  return {
+    capacity,
+    slots: b.slots.map((s) => (s.kind === 'proof' ? { kind: 'proof', rollup: shapedRollup(rand, s.rollup.publicInputs.length) } : s)),
+  };
 }
