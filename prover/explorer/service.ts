@@ -6,7 +6,7 @@
  * RPC that does not answer `chain-unavailable`.
  */
 import { getAddress, isAddress, isHex, type Hex } from 'viem';
-import { v2 } from '../protocol/index.js';
+import { splitSubmissionId, submissionId } from '../protocol/index.js';
 import type { ChainReader, LiveBatch, LiveVersion } from './chain/reader.js';
 import type { BatchRecord, ChainIndex, GroupRecord } from './index/chainIndex.js';
 import { oneLine, type Follower } from './index/follower.js';
@@ -241,7 +241,7 @@ export class ExplorerService {
 
   #slot(b: BatchRecord, s: number, state: BatchStateName): SlotView {
     const g = this.deps.index.groupOf(b, s);
-    const base = { slot: s, submissionId: v2.submissionId(b.id, s).toString() };
+    const base = { slot: s, submissionId: submissionId(b.id, s).toString() };
     if (!g) return { ...base, status: 'empty' };
     const content = b.slots[s];
     return {
@@ -336,7 +336,7 @@ export class ExplorerService {
   }
 
   #statement(id: bigint): StatementView {
-    const { batchId, slot } = v2.splitSubmissionId(id);
+    const { batchId, slot } = splitSubmissionId(id);
     const b = this.deps.index.batches.get(batchId);
     const g = b ? this.deps.index.groupOf(b, slot) : undefined;
     if (!b || !g) throw notFound(`No submission ${id} on this market (it would be batch ${batchId}, slot ${slot}).`);
@@ -418,7 +418,7 @@ export class ExplorerService {
     if (/^\d+$/.test(q)) {
       const n = BigInt(q);
       if (this.deps.index.batches.has(n) && n < 64n) return { kind: 'batch', route: `#/batch/${n}`, label: `batch ${n}` };
-      const { batchId, slot } = v2.splitSubmissionId(n);
+      const { batchId, slot } = splitSubmissionId(n);
       const b = this.deps.index.batches.get(batchId);
       if (b && this.deps.index.groupOf(b, slot))
         return { kind: 'submission', route: `#/submission/${n}`, label: `submission ${n} (batch ${batchId}, slot ${slot})` };

@@ -8,7 +8,7 @@
  */
 import { decodeFunctionData, type Address, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
-import { v2 } from '../../protocol/index.js';
+import { statementDigest } from '../../protocol/index.js';
 
 export interface DecodedStatement {
   readonly programId: Hex;
@@ -42,7 +42,7 @@ export function decodeIntake(to: Address | null, market: Address, input: Hex): D
   const statement = (programId: Hex, publicInputs: readonly Hex[]): DecodedStatement => ({
     programId,
     publicInputs,
-    digest: v2.statementDigest(programId, publicInputs),
+    digest: statementDigest(programId, publicInputs),
   });
   switch (call.functionName) {
     case 'submit':

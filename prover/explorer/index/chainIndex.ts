@@ -5,7 +5,7 @@
  * from the configured start block at every start (no state on disk).
  */
 import { getAddress, type Address, type Hex } from 'viem';
-import { v2 } from '../../protocol/index.js';
+import { submissionId } from '../../protocol/index.js';
 import type { ChainEvent, EventRef } from '../chain/events.js';
 
 /** Batch states as the events tell them (Expired is derived by the market's getBatch, read live). */
@@ -295,7 +295,7 @@ export class ChainIndex {
     b.groups.push(g);
     b.pendingTxs.add(g.at.tx);
     const program = this.programs.get(g.programId);
-    for (let s = g.firstSlot; s < g.firstSlot + g.count; s++) program?.submissions.push(v2.submissionId(batchId, s));
+    for (let s = g.firstSlot; s < g.firstSlot + g.count; s++) program?.submissions.push(submissionId(batchId, s));
   }
 
   /** Records the decoded statements of a slot range (from an intake transaction). */
@@ -305,7 +305,7 @@ export class ChainIndex {
       const slot = firstSlot + i;
       if (b.slots[slot]) return;
       b.slots[slot] = c;
-      const id = v2.submissionId(batchId, slot);
+      const id = submissionId(batchId, slot);
       const ids = this.digests.get(c.digest) ?? [];
       if (!ids.includes(id)) ids.push(id);
       this.digests.set(c.digest, ids);

@@ -8,7 +8,18 @@ import { join } from 'node:path';
 import { encodeAbiParameters, maxUint256, parseEther, parseEventLogs, type Abi, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
-import { fieldToWord, v2 } from '../../../prover/protocol/index.js';
+import {
+  aggregationPublicInputs,
+  batchRoot,
+  chainSettlement,
+  fieldToWord,
+  groupWord,
+  programIdOf,
+  ROLLUP_PROOF_BYTES,
+  statementDigest,
+  submissionId,
+  type Group,
+} from '../../../prover/protocol/index.js';
 import { Anvil, DEV_KEYS } from '../../keeper/helpers/anvil.js';
 
 export const KEY_SET: Hex = fieldToWord(0x5e7n);
@@ -43,7 +54,7 @@ function artifact(path: string): { abi: Abi; bytecode: Hex } {
 }
 
 interface Book {
-  groups: v2.Group[];
+  groups: Group[];
   digests: Hex[];
 }
 
@@ -78,7 +89,7 @@ export class MockDevnet {
     await send(ADMIN, staking, proverStakingAbi, 'setWeightWarmup', [0n]);
     const verifier = await deploy('test/mocks/MockVerifiers.sol/MockVerifier.json', []);
     const router = await deploy('contracts/router/VerifierRouter.sol/VerifierRouter.json', [admin, admin]);
-    await send(ADMIN, router, verifierRouterAbi, 'addVersion', [verifier, KEY_SET, v2.ROLLUP_PROOF_BYTES]);
+    await send(ADMIN, router, verifierRouterAbi, 'addVersion', [verifier, KEY_SET, ROLLUP_PROOF_BYTES]);
     const market = await deploy('contracts/market/AggregationMarket.sol/AggregationMarket.json', [
       admin,
       admin,
@@ -92,7 +103,7 @@ export class MockDevnet {
     await send(PROVER, token, nexTokenAbi, 'approve', [staking, maxUint256]);
     await send(PROVER, staking, proverStakingAbi, 'stake', [parseEther('2000')]);
     await send(ROLLUP, market, aggregationMarketAbi, 'registerProgram', [VK_HASH, VK, 2]);
-    const programId = v2.programIdOf(privateKeyToAccount(ROLLUP).address, VK_HASH);
+    const programId = programIdOf(privateKeyToAccount(ROLLUP).address, VK_HASH);
     const deploymentsFile = join(dir, '31337.json');
     writeFileSync(
       deploymentsFile,
@@ -111,7 +122,7 @@ export class MockDevnet {
     for (let i = 0; i < n; i++) {
       const k = ++this.#counter;
       const inputs = [fieldToWord(BigInt(1_000_000 * k)), fieldToWord(BigInt(1_000_000 * k + 1))];
-      const proof: Hex = `0x${(k % 256).toString(16).padStart(2, '0').repeat(v2.ROLLUP_PROOF_BYTES)}`;
+      const proof: Hex = `0x${(k % 256).toString(16).padStart(2, '0').repeat(ROLLUP_PROOF_BYTES)}`;
       const hash = await this.write(USER, 'submit', [this.programId, inputs, proof], FEE);
       const receipt = await this.anvil.client.getTransactionReceipt({ hash });
       const ev = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'MarketSubmitted' })[0]!;
@@ -119,12 +130,12 @@ export class MockDevnet {
       const book = this.books.get(batchId) ?? { groups: [], digests: [] };
       this.books.set(batchId, book);
       book.groups.push({
-        word: v2.groupWord({ payer, feePerProof, count: Number(count), callbackGas: BigInt(callbackGas) }),
+        word: groupWord({ payer, feePerProof, count: Number(count), callbackGas: BigInt(callbackGas) }),
         programId: this.programId,
       });
-      const digest = v2.statementDigest(this.programId, inputs);
+      const digest = statementDigest(this.programId, inputs);
       book.digests.push(digest);
-      out.push({ batchId, slot: Number(firstSlot), submissionId: v2.submissionId(batchId, Number(firstSlot)), digest });
+      out.push({ batchId, slot: Number(firstSlot), submissionId: submissionId(batchId, Number(firstSlot)), digest });
     }
     return out;
   }
@@ -144,9 +155,9 @@ export class MockDevnet {
   /** Fulfils with the MockVerifier's proof of the root with `mask` excluded. */
   async fulfil(batchId: bigint, mask = 0n): Promise<Hex> {
     const book = this.books.get(batchId)!;
-    const root = v2.batchRoot(book.digests, PARAMS.batchCapacity, mask);
-    const proof = encodeAbiParameters([{ type: 'bytes32[]' }], [v2.aggregationPublicInputs(root, proverAddress, KEY_SET)]);
-    return this.write(PROVER, 'fulfill', [batchId, proof, mask, v2.chainSettlement(book.groups, book.digests)]);
+    const root = batchRoot(book.digests, PARAMS.batchCapacity, mask);
+    const proof = encodeAbiParameters([{ type: 'bytes32[]' }], [aggregationPublicInputs(root, proverAddress, KEY_SET)]);
+    return this.write(PROVER, 'fulfill', [batchId, proof, mask, chainSettlement(book.groups, book.digests)]);
   }
 
   async stop(): Promise<void> {
