@@ -39,11 +39,11 @@ export const explorer: DefineCommand = (cmd, ctx) => {
     )
     .addHelpText('after', FOOTER);
   for (const spec of EXPLORER_OPTIONS) {
-    // Defaults are loadExplorerConfig's (so the environment can override them); help shows them.
+    // Defaults and the environment are loadExplorerConfig's (only flags given here are passed); help shows both.
     const o = new Option(
       `${spec.flag} ${PLACEHOLDER[spec.kind]}`,
       `${spec.doc}${spec.default !== undefined ? ` (default: ${spec.default})` : ''}`,
-    );
+    ).env(spec.env);
     if (spec.values) o.choices(spec.values);
     cmd.addOption(o);
   }
