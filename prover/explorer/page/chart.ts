@@ -27,7 +27,7 @@ export function BarChart(props: {
   useEffect(() => {
     const data = {
       labels: [...props.labels],
-      datasets: props.series.map((s) => ({ label: s.label, data: [...s.data], backgroundColor: s.color })),
+      datasets: props.series.map((s) => ({ label: s.label, data: [...s.data], backgroundColor: s.color, maxBarThickness: 48 })),
     };
     if (chart.current) {
       chart.current.data = data;

@@ -18,6 +18,9 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+/** The screenshots README.md and docs/explorer.md show (`npm run screenshots` refreshes them). */
+const DOC_SHOTS = new Set(['batch-fulfilled', 'market-open-batch']);
+
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
@@ -44,8 +47,11 @@ export class Browser {
     return new Browser(context, profile, page, shotsDir);
   }
 
+  /** Writes explorer-<name>.png; with NEX_EXPLORER_SCREENSHOTS set (docs/img), only the ones the docs show go there. */
   async screenshot(name: string): Promise<void> {
-    await this.page.screenshot({ path: join(this.shotsDir, `explorer-${name}.png`), fullPage: true });
+    const dir = process.env.NEX_EXPLORER_SCREENSHOTS && !DOC_SHOTS.has(name) ? resolve('.nex/screenshots') : this.shotsDir;
+    mkdirSync(dir, { recursive: true });
+    await this.page.screenshot({ path: join(dir, `explorer-${name}.png`), fullPage: name !== 'batch-fulfilled' });
   }
 
   async close(): Promise<void> {
