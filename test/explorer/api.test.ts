@@ -2,6 +2,9 @@
 // a calldata batch from open to fulfilled with one slot excluded, lookups by every kind of id, the typed
 // errors of bad input, and an RPC outage (answered as chain-unavailable, then recovered).
 import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Metrics } from '../../prover/keeper/obs/metrics.js';
 import { loadExplorerConfig, startExplorer, type RunningExplorer } from '../../prover/explorer/index.js';
 import type {
   ApiErrorBody,
@@ -21,6 +24,9 @@ describe('explorer API on a devnet (MockVerifier)', function () {
   this.timeout(120_000);
   let devnet: MockDevnet;
   let explorer: RunningExplorer;
+  // A keeper's real metrics registry, served as a keeper serves it (GET /metrics).
+  const keeper = new Metrics({ processMetrics: false });
+  let metricsServer: Server;
 
   const get = async <T>(path: string, status = 200): Promise<T> => {
     const res = await fetch(`${explorer.url}/api/${path}`);
@@ -41,6 +47,9 @@ describe('explorer API on a devnet (MockVerifier)', function () {
 
   before(async () => {
     devnet = await MockDevnet.launch();
+    metricsServer = createServer((_req, res) => void keeper.render().then((text) => res.end(text)));
+    await new Promise<void>((r) => metricsServer.listen(0, '127.0.0.1', r));
+    const keeperMetricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
     const config = loadExplorerConfig({
       env: {},
       flags: {
@@ -49,6 +58,7 @@ describe('explorer API on a devnet (MockVerifier)', function () {
         rpcUrl: devnet.anvil.url,
         pollIntervalMs: '200',
         'log.level': 'silent',
+        keeperMetricsUrl,
       },
     });
     explorer = await startExplorer(config, { log: silentLogger() });
@@ -57,6 +67,7 @@ describe('explorer API on a devnet (MockVerifier)', function () {
   after(async () => {
     await explorer?.close();
     await devnet?.stop();
+    metricsServer?.close();
   });
 
   it('serves the page, its bundle and the market with the verifier version in force', async () => {
@@ -98,6 +109,18 @@ describe('explorer API on a devnet (MockVerifier)', function () {
     expect(b.locker).to.equal(proverAddress);
     expect(b.lockDeadline! > b.chainTime).to.equal(true);
     expect(b.tree.progress.source).to.equal('none');
+    expect(b.tree.progress.note).to.match(/not proving this batch alone/);
+    // The keeper reports a batch in flight, then proofs: they are attributed to the one locked batch.
+    keeper.set('nex_keeper_rpc_up', 1);
+    keeper.set('nex_keeper_batches_in_flight', 1);
+    await new Promise((r) => setTimeout(r, 600));
+    keeper.inc('nex_keeper_proofs_total', { circuit: 'leaf_pair' });
+    keeper.inc('nex_keeper_proofs_total', { circuit: 'leaf_single' });
+    await new Promise((r) => setTimeout(r, 600));
+    b = await get<BatchView>(`batches/${batchId}`);
+    expect(b.tree.progress).to.deep.include({ source: 'keeper', done: 2 });
+    expect(b.tree.levels[0]!.filter((u) => u.done).length).to.equal(2);
+    expect((await get<StatusView>('status')).keeper).to.deep.include({ configured: true, ok: true, rpcUp: true, inFlight: 1 });
 
     await devnet.fulfil(batchId, 0b10n);
     await synced();
@@ -130,9 +153,31 @@ describe('explorer API on a devnet (MockVerifier)', function () {
     expect(provers.provers[0]).to.deep.include({ address: proverAddress, won: 1, slashes: 0, onTimeRate: 1, locked: '0', eligible: true });
   });
 
+  it('shows an off-chain batch: digests from postBatch, a skipped request, the excluded fee returned to the deposit', async () => {
+    const { batchId, digests } = await devnet.post(3);
+    await synced();
+    let b = await get<BatchView>(`batches/${batchId}`);
+    expect(b.state).to.equal('Sealed');
+    expect(b.channels).to.deep.equal(['offchain']);
+    expect(b.posted!.poster).to.be.a('string');
+    expect(b.slots.slice(0, 3).map((s) => s.digest)).to.deep.equal(digests);
+    expect(b.slots[0]!.publicInputs).to.equal(undefined); // only digests are on chain
+    expect((await get<MarketView>('market')).skipped).to.have.length(1);
+    await devnet.lock(batchId);
+    await devnet.fulfil(batchId, 0b100n);
+    await synced();
+    b = await get<BatchView>(`batches/${batchId}`);
+    expect(b.slots.slice(0, 4).map((s) => s.status)).to.deep.equal(['verified', 'verified', 'excluded-returned', 'empty']);
+    expect(b.returns).to.have.length(1);
+    expect(b.returns[0]!.toDeposit).to.equal(true);
+    const st = await get<StatementSearchView>(`statements/${digests[2]}`);
+    expect(st.submissions[0]).to.deep.include({ batchId: batchId.toString(), slot: 2, status: 'excluded-returned' });
+    expect((await get<SearchView>(`search?q=${digests[1]}`)).route).to.equal(`#/statement/${digests[1]}`);
+  });
+
   it('finds batches, submissions, programs, statements and provers by search', async () => {
     const m = await get<MarketView>('market');
-    const batchId = m.batches[0]!.id;
+    const batchId = m.batches.at(-1)!.id;
     expect((await get<SearchView>(`search?q=${batchId}`)).route).to.equal(`#/batch/${batchId}`);
     const sub = (BigInt(batchId) * 64n + 2n).toString();
     expect((await get<SearchView>(`search?q=${sub}`)).route).to.equal(`#/submission/${sub}`);
@@ -181,6 +226,6 @@ describe('explorer API on a devnet (MockVerifier)', function () {
       await devnet.anvil.start();
     }
     await synced();
-    expect((await get<MarketView>('market')).batches).to.have.length(1);
+    expect((await get<MarketView>('market')).batches).to.have.length(2);
   });
 });

@@ -11,7 +11,15 @@ import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi 
 import {
   aggregationPublicInputs,
   batchRoot,
+  capacityFor,
   chainSettlement,
+  marketDomain,
+  postedGroup,
+  postedSettlement,
+  REQUEST_TYPES,
+  requestMessage,
+  statementsHash,
+  type OffchainRequest,
   fieldToWord,
   groupWord,
   programIdOf,
@@ -56,6 +64,8 @@ function artifact(path: string): { abi: Abi; bytecode: Hex } {
 interface Book {
   groups: Group[];
   digests: Hex[];
+  capacity: number;
+  poster?: Address;
 }
 
 export class MockDevnet {
@@ -120,14 +130,14 @@ export class MockDevnet {
   async submit(n: number): Promise<{ batchId: bigint; slot: number; submissionId: bigint; digest: Hex }[]> {
     const out = [];
     for (let i = 0; i < n; i++) {
-      const k = ++this.#counter;
-      const inputs = [fieldToWord(BigInt(1_000_000 * k)), fieldToWord(BigInt(1_000_000 * k + 1))];
+      const k = this.#counter + 1;
+      const inputs = this.#inputs();
       const proof: Hex = `0x${(k % 256).toString(16).padStart(2, '0').repeat(ROLLUP_PROOF_BYTES)}`;
       const hash = await this.write(USER, 'submit', [this.programId, inputs, proof], FEE);
       const receipt = await this.anvil.client.getTransactionReceipt({ hash });
       const ev = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'MarketSubmitted' })[0]!;
       const { batchId, payer, feePerProof, count, callbackGas, firstSlot } = ev.args;
-      const book = this.books.get(batchId) ?? { groups: [], digests: [] };
+      const book = this.books.get(batchId) ?? { groups: [], digests: [], capacity: PARAMS.batchCapacity };
       this.books.set(batchId, book);
       book.groups.push({
         word: groupWord({ payer, feePerProof, count: Number(count), callbackGas: BigInt(callbackGas) }),
@@ -138,6 +148,70 @@ export class MockDevnet {
       out.push({ batchId, slot: Number(firstSlot), submissionId: submissionId(batchId, Number(firstSlot)), digest });
     }
     return out;
+  }
+
+  #inputs(): Hex[] {
+    const k = ++this.#counter;
+    return [fieldToWord(BigInt(1_000_000 * k)), fieldToWord(BigInt(1_000_000 * k + 1))];
+  }
+
+  /**
+   * The off-chain channel: USER deposits and signs a request over `n` statements, ADMIN posts it with
+   * postBatch together with a second request reusing its nonce (skipped: stale nonce). The batch is created
+   * sealed. Returns the batch, the digests and their public inputs.
+   */
+  async post(n: number): Promise<{ batchId: bigint; digests: Hex[]; inputs: Hex[][] }> {
+    const user = privateKeyToAccount(USER);
+    await this.write(USER, 'deposit', [], FEE * BigInt(n + 1));
+    const inputs = Array.from({ length: n }, () => this.#inputs());
+    const digests = inputs.map((i) => statementDigest(this.programId, i));
+    const block = await this.anvil.client.getBlock();
+    const sign = async (ds: Hex[], nonce: bigint) => {
+      const request: OffchainRequest = {
+        programId: this.programId,
+        statementsHash: statementsHash(ds),
+        count: ds.length,
+        feePerProof: FEE,
+        nonce,
+        deadline: Number(block.timestamp) + 3600,
+      };
+      const signature = await user.signTypedData({
+        domain: marketDomain(31337, this.market),
+        types: { Request: [...REQUEST_TYPES.Request] },
+        primaryType: 'Request',
+        message: requestMessage(request),
+      });
+      return postedGroup(request, signature);
+    };
+    const nonce = (
+      await this.anvil.client.readContract({
+        address: this.market,
+        abi: aggregationMarketAbi,
+        functionName: 'getAccount',
+        args: [user.address],
+      })
+    ).nonce;
+    const extra = [statementDigest(this.programId, this.#inputs())];
+    const groups = [await sign(digests, BigInt(nonce)), await sign(extra, BigInt(nonce))];
+    const poster = privateKeyToAccount(ADMIN).address;
+    const hash = await this.write(ADMIN, 'postBatch', [groups, [...digests, ...extra]]);
+    const receipt = await this.anvil.client.getTransactionReceipt({ hash });
+    const posted = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'MarketBatchPosted' })[0]!;
+    const accepted = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'MarketRequestAccepted' });
+    if (accepted.length !== 1) throw new Error(`expected one accepted request, got ${accepted.length}`);
+    const a = accepted[0]!.args;
+    this.books.set(posted.args.batchId, {
+      groups: [
+        {
+          word: groupWord({ payer: a.payer, feePerProof: a.feePerProof, count: Number(a.count), callbackGas: BigInt(a.callbackGas) }),
+          programId: a.programId,
+        },
+      ],
+      digests,
+      capacity: capacityFor(n),
+      poster,
+    });
+    return { batchId: posted.args.batchId, digests, inputs };
   }
 
   /** Moves the chain past the batch timeout and seals the batch. */
@@ -155,9 +229,10 @@ export class MockDevnet {
   /** Fulfils with the MockVerifier's proof of the root with `mask` excluded. */
   async fulfil(batchId: bigint, mask = 0n): Promise<Hex> {
     const book = this.books.get(batchId)!;
-    const root = batchRoot(book.digests, PARAMS.batchCapacity, mask);
+    const root = batchRoot(book.digests, book.capacity, mask);
     const proof = encodeAbiParameters([{ type: 'bytes32[]' }], [aggregationPublicInputs(root, proverAddress, KEY_SET)]);
-    return this.write(PROVER, 'fulfill', [batchId, proof, mask, chainSettlement(book.groups, book.digests)]);
+    const settlement = book.poster ? postedSettlement(book.groups, book.digests, book.poster) : chainSettlement(book.groups, book.digests);
+    return this.write(PROVER, 'fulfill', [batchId, proof, mask, settlement]);
   }
 
   async stop(): Promise<void> {
