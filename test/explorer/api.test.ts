@@ -18,7 +18,7 @@ import type {
   StatusView,
 } from '../../prover/explorer/index.js';
 import { silentLogger } from '../../prover/relay/log.js';
-import { MockDevnet, proverAddress } from './helpers/mockDevnet.js';
+import { ADMIN, MockDevnet, proverAddress } from './helpers/mockDevnet.js';
 
 describe('explorer API on a devnet (MockVerifier)', function () {
   this.timeout(120_000);
@@ -183,6 +183,16 @@ describe('explorer API on a devnet (MockVerifier)', function () {
     expect((await get<SearchView>(`search?q=${sub}`)).route).to.equal(`#/submission/${sub}`);
     expect((await get<SearchView>(`search?q=${devnet.programId}`)).kind).to.equal('program');
     expect((await get<SearchView>(`search?q=${proverAddress.toLowerCase()}`)).route).to.equal(`#/prover/${proverAddress}`);
+  });
+
+  it('shows the paused state while the pauser holds the market', async () => {
+    await devnet.write(ADMIN, 'pause', []);
+    try {
+      expect((await get<MarketView>('market')).paused).to.equal(true);
+    } finally {
+      await devnet.write(ADMIN, 'unpause', []);
+    }
+    expect((await get<MarketView>('market')).paused).to.equal(false);
   });
 
   it('answers bad input with typed errors and a clear message', async () => {

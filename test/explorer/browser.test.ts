@@ -130,6 +130,18 @@ describe('explorer page in Chromium on a devnet', function () {
     await browser.screenshot('submission-excluded');
   });
 
+  it('lists the provers with their stake chart and opens one', async () => {
+    await visit('#/provers');
+    await page.locator('#provers-table').waitFor();
+    await page.locator('#stake-chart canvas').waitFor();
+    const rows = page.locator('#provers-table tbody tr');
+    expect(await rows.count()).to.be.greaterThan(0);
+    await rows.first().locator('a').click();
+    await page.locator('#prover').waitFor();
+    expect(await page.locator('#prover').textContent()).to.match(/on-time rate/);
+    await browser.screenshot('provers');
+  });
+
   it('shows clear messages for bad input, never a blank page', async () => {
     await visit('#/batch/abc');
     expect(await alertText()).to.match(/Not a valid id.*'abc' is not a batch id/);
