@@ -7,12 +7,12 @@
  */
 import { getAddress, isAddress, isHex, type Hex } from 'viem';
 import { splitSubmissionId, submissionId } from '../protocol/index.js';
-import type { ChainReader, LiveBatch, LiveVersion } from './chain/reader.js';
+import { revertName, type ChainReader, type LiveBatch, type LiveVersion } from './chain/reader.js';
 import type { BatchRecord, ChainIndex, GroupRecord } from './index/chainIndex.js';
 import { oneLine, type Follower } from './index/follower.js';
 import type { KeeperSnapshot, KeeperSource } from './sources/keeper.js';
 import type { RelayInfo, RelaySource } from './sources/relay.js';
-import { chainUnavailable, invalidAddress, invalidId, invalidQuery, notFound } from './views/errors.js';
+import { ApiError, chainUnavailable, invalidAddress, invalidId, invalidQuery, notFound } from './views/errors.js';
 import { ProgressTracker } from './views/progress.js';
 import { markDone, treeShape } from './views/tree.js';
 import type {
@@ -123,16 +123,28 @@ export class ExplorerService {
     try {
       return await read();
     } catch (err) {
+      // A contract that reverts is not an RPC that is down: say which call failed.
+      const revert = revertName(err);
+      if (revert !== undefined) throw new ApiError(500, 'internal', `A contract read reverted (${revert}): ${oneLine(err)}`);
       throw chainUnavailable(oneLine(err), Math.max(1, Math.round(this.deps.pollIntervalMs / 1000)));
     }
   }
 
   async market(): Promise<MarketView> {
     const { reader, index } = this.deps;
-    const [chainTime, paused, params, openBatchId, current] = await this.#live(() =>
-      Promise.all([reader.chainTime(), reader.paused(), reader.params(), reader.openBatchId(), reader.currentVersion()]),
+    const [chainTime, paused, params, openBatchId, current, count] = await this.#live(() =>
+      Promise.all([
+        reader.chainTime(),
+        reader.paused(),
+        reader.params(),
+        reader.openBatchId(),
+        reader.currentVersion(),
+        reader.versionCount(),
+      ]),
     );
-    const version = current > 0 ? versionView(await this.#live(() => reader.version(current))) : undefined;
+    // The version in force, or (none usable: frozen or removed) the latest one, whose state says why.
+    const shown = current ?? count;
+    const version = shown > 0 ? versionView(await this.#live(() => reader.version(shown))) : undefined;
     const records = [...index.batches.values()].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, 50);
     const lives = await this.#live(() => Promise.all(records.map((b) => reader.getBatch(b.id))));
     const batches = await Promise.all(records.map((b, i) => this.#summary(b, lives[i]!, params.assignmentWindow, params.batchTimeout)));
@@ -144,6 +156,7 @@ export class ExplorerService {
       chainTime: Number(chainTime),
       paused,
       version,
+      noUsableVersion: current === undefined,
       openBatchId: openBatchId.toString(),
       params: {
         ...params,

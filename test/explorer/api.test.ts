@@ -185,14 +185,62 @@ describe('explorer API on a devnet (MockVerifier)', function () {
     expect((await get<SearchView>(`search?q=${proverAddress.toLowerCase()}`)).route).to.equal(`#/prover/${proverAddress}`);
   });
 
-  it('shows the paused state while the pauser holds the market', async () => {
+  it('shows the paused state and a frozen verifier version', async () => {
     await devnet.write(ADMIN, 'pause', []);
+    await devnet.routerWrite('freeze', [1]);
     try {
-      expect((await get<MarketView>('market')).paused).to.equal(true);
+      const m = await get<MarketView>('market');
+      expect(m.paused).to.equal(true);
+      expect(m.version).to.deep.include({ version: 1, state: 'frozen' });
+      expect(m.noUsableVersion).to.equal(true);
+      expect(m.version!.frozenSince).to.be.greaterThan(0);
     } finally {
+      await devnet.routerWrite('unfreeze', [1]);
       await devnet.write(ADMIN, 'unpause', []);
     }
-    expect((await get<MarketView>('market')).paused).to.equal(false);
+    const m = await get<MarketView>('market');
+    expect([m.paused, m.version!.state]).to.deep.equal([false, 'active']);
+  });
+
+  it("reads a relay's state and the public inputs of off-chain statements from it", async () => {
+    // A relay double (test only) answering the relay API's shapes (docs/relay.md, prover/relay/http/server.ts).
+    const offchain = (await get<MarketView>('market')).batches.find((b) => b.channels.includes('offchain'))!.id;
+    const batch = await get<BatchView>(`batches/${offchain}`);
+    const d = batch.slots[0]!.digest!;
+    const inputs = [`0x${'01'.padStart(64, '0')}`, `0x${'02'.padStart(64, '0')}`];
+    const relay = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/healthz') return res.end(JSON.stringify({ ok: true }));
+      if (req.url === '/v1/status')
+        return res.end(JSON.stringify({ relay: proverAddress, requests: { posted: 1 }, queuedStatements: 0, lastTickAt: 1 }));
+      if (req.url === `/v1/proofs/${d}`)
+        return res.end(
+          JSON.stringify({ programId: devnet.programId, publicInputs: inputs, requestHash: `0x${'00'.repeat(32)}`, status: 'posted' }),
+        );
+      res.statusCode = 404;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const config = loadExplorerConfig({
+      env: {},
+      flags: {
+        deployments: devnet.deploymentsFile,
+        rpcUrl: devnet.anvil.url,
+        'listen.port': '0',
+        'log.level': 'silent',
+        relayUrl: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+      },
+    });
+    const second = await startExplorer(config, { log: silentLogger() });
+    try {
+      const status = (await (await fetch(`${second.url}/api/status`)).json()) as StatusView;
+      expect(status.relay).to.deep.include({ configured: true, ok: true, relay: proverAddress, queuedStatements: 0 });
+      const st = (await (await fetch(`${second.url}/api/statements/${d}`)).json()) as StatementSearchView;
+      expect(st.submissions[0]!.publicInputs).to.deep.equal(inputs);
+    } finally {
+      await second.close();
+      relay.close();
+    }
   });
 
   it('answers bad input with typed errors and a clear message', async () => {

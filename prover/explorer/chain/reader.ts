@@ -3,7 +3,16 @@
  * ChainReader), and its implementation on viem with the generated ABIs. Every method is one or a few RPC
  * calls; failures surface as viem's errors, which the callers turn into the "chain unavailable" state.
  */
-import { createPublicClient, http, type Address, type Hex, type Log, type PublicClient } from 'viem';
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  http,
+  type Address,
+  type Hex,
+  type Log,
+  type PublicClient,
+} from 'viem';
 import { aggregationMarketAbi, proverStakingAbi, verifierRouterAbi } from '../../abi/generated.js';
 
 export interface LiveBatch {
@@ -87,7 +96,10 @@ export interface ChainReader {
   params(): Promise<LiveParams>;
   paused(): Promise<boolean>;
   openBatchId(): Promise<bigint>;
-  currentVersion(): Promise<number>;
+  /** The router's version in force; undefined when none is usable (all frozen or removed). */
+  currentVersion(): Promise<number | undefined>;
+  /** Versions ever added to the router (the latest is this number). */
+  versionCount(): Promise<number>;
   version(v: number): Promise<LiveVersion>;
   stake(prover: Address): Promise<LiveStake>;
   minStake(): Promise<bigint>;
@@ -174,7 +186,7 @@ class ViemReader implements ChainReader {
       });
     } catch (err) {
       // MarketDrawNotReady in the sealing block; anything else (the RPC) is the caller's to report.
-      if (/MarketDrawNotReady/.test(String((err as Error).message))) return undefined;
+      if (revertName(err) === 'MarketDrawNotReady') return undefined;
       throw err;
     }
   }
@@ -204,8 +216,17 @@ class ViemReader implements ChainReader {
     return this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'openBatchId' });
   }
 
-  currentVersion(): Promise<number> {
-    return this.client.readContract({ address: this.router, abi: verifierRouterAbi, functionName: 'currentVersion' });
+  async currentVersion(): Promise<number | undefined> {
+    try {
+      return await this.client.readContract({ address: this.router, abi: verifierRouterAbi, functionName: 'currentVersion' });
+    } catch (err) {
+      if (revertName(err) === 'RouterNoUsableVersion') return undefined;
+      throw err;
+    }
+  }
+
+  versionCount(): Promise<number> {
+    return this.client.readContract({ address: this.router, abi: verifierRouterAbi, functionName: 'versionCount' });
   }
 
   async version(v: number): Promise<LiveVersion> {
@@ -236,4 +257,11 @@ class ViemReader implements ChainReader {
   earnings(account: Address): Promise<bigint> {
     return this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [account] });
   }
+}
+
+/** The custom error a contract call reverted with (decoded by viem from the ABI), or undefined. */
+export function revertName(err: unknown): string | undefined {
+  if (!(err instanceof BaseError)) return undefined;
+  const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+  return revert instanceof ContractFunctionRevertedError ? (revert.data?.errorName ?? revert.reason ?? 'revert') : undefined;
 }

@@ -165,6 +165,9 @@ function MarketPage(props: { version: number }): JSX.Element {
               null,
               h('span', { class: `badge version-${v.state}` }, `v${v.version} ${v.state}`),
               h('p', { class: 'mono' }, `verifier ${short(v.verifier)}, key set ${short(v.keySet)}`),
+              data.noUsableVersion
+                ? h('p', { class: 'warn-text', id: 'no-usable-version' }, 'No usable verifier version: locks and fulfilments wait.')
+                : null,
             )
           : 'none',
       ),

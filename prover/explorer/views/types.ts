@@ -86,7 +86,10 @@ export interface VersionView {
 export interface MarketView {
   readonly chainTime: number;
   readonly paused: boolean;
+  /** The verifier version in force, or the latest one when none is usable. */
   readonly version: VersionView | undefined;
+  /** No version is usable (frozen or removed): locks and fulfilments wait. */
+  readonly noUsableVersion: boolean;
   readonly openBatchId: string;
   readonly params: {
     readonly minFeePerProof: string;

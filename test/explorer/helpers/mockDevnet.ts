@@ -76,6 +76,7 @@ export class MockDevnet {
     readonly anvil: Anvil,
     readonly market: Address,
     readonly staking: Address,
+    readonly router: Address,
     readonly programId: Hex,
     readonly deploymentsFile: string,
   ) {}
@@ -119,11 +120,16 @@ export class MockDevnet {
       deploymentsFile,
       JSON.stringify({ chainId: 31337, startBlock: startBlock.toString(), contracts: { AggregationMarket: { address: market } } }, null, 2),
     );
-    return new MockDevnet(anvil, market, staking, programId, deploymentsFile);
+    return new MockDevnet(anvil, market, staking, router, programId, deploymentsFile);
   }
 
   write(key: Hex, functionName: string, args: readonly unknown[], value?: bigint): Promise<Hex> {
     return sendTx(this.anvil, key, this.market, aggregationMarketAbi, functionName, args, value);
+  }
+
+  /** A router call from ADMIN (admin and guardian of the router). */
+  routerWrite(functionName: string, args: readonly unknown[]): Promise<Hex> {
+    return sendTx(this.anvil, ADMIN, this.router, verifierRouterAbi, functionName, args);
   }
 
   /** Submits `n` statements (one `submit` each); returns their batch, slots and digests. */
