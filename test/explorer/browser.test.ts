@@ -154,6 +154,16 @@ describe('explorer page in Chromium on a devnet', function () {
     await browser.screenshot('provers');
   });
 
+  it("opens a program from a batch's groups, with its statements", async function () {
+    if (!batchId) this.skip();
+    await visit(`#/batch/${batchId}`);
+    await page.locator('#batch').waitFor();
+    await page.locator('#batch a[href^="#/program/"]').first().click();
+    await page.locator('#program').waitFor();
+    expect(await page.locator('#statements tbody tr').count()).to.be.greaterThan(0);
+    expect(await page.locator('#program').textContent()).to.match(/verification key hash/);
+  });
+
   it('shows clear messages for bad input, never a blank page', async () => {
     await visit('#/batch/abc');
     expect(await alertText()).to.match(/Not a valid id.*'abc' is not a batch id/);
