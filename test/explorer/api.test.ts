@@ -18,7 +18,7 @@ import type {
   StatusView,
 } from '../../prover/explorer/index.js';
 import { silentLogger } from '../../prover/relay/log.js';
-import { ADMIN, MockDevnet, proverAddress } from './helpers/mockDevnet.js';
+import { ADMIN, MockDevnet, PARAMS, proverAddress, USER } from './helpers/mockDevnet.js';
 
 describe('explorer API on a devnet (MockVerifier)', function () {
   this.timeout(120_000);
@@ -265,6 +265,34 @@ describe('explorer API on a devnet (MockVerifier)', function () {
     }
   });
 
+  it('shows a missed deadline (the locker slashed, the batch reopened) and an expired batch released, fees refundable', async () => {
+    const subs = await devnet.submit(2);
+    const batchId = subs[0]!.batchId;
+    await devnet.seal(batchId);
+    await devnet.lock(batchId);
+    await devnet.advance(PARAMS.provingWindowBase + 2 * PARAMS.provingWindowPerProof + PARAMS.secondaryWindow + 10);
+    await devnet.write(USER, 'slash', [batchId]);
+    await synced();
+    let b = await get<BatchView>(`batches/${batchId}`);
+    expect(b.state).to.equal('Sealed');
+    expect(b.timeline.some((e) => /slashed/.test(e.what))).to.equal(true);
+    const p = (await get<ProversView>('provers')).provers[0]!;
+    expect(p).to.deep.include({ slashes: 1, won: 2, ended: 3, onTime: 2 });
+    expect(p.onTimeRate).to.be.closeTo(2 / 3, 1e-9);
+    expect(p.batches.map((x) => x.outcome)).to.include('slashed');
+
+    await devnet.advance(PARAMS.submissionTtl);
+    b = await get<BatchView>(`batches/${batchId}`);
+    expect(b.state).to.equal('Expired');
+    await devnet.release(batchId);
+    await synced();
+    b = await get<BatchView>(`batches/${batchId}`);
+    expect(b.state).to.equal('Released');
+    expect(b.slots.slice(0, 2).map((s) => s.status)).to.deep.equal(['refundable', 'refundable']);
+    expect(b.returns).to.have.length(2);
+    expect((await get<StatementView>(`submissions/${subs[1]!.submissionId}`)).status).to.equal('refundable');
+  });
+
   it('answers chain-unavailable while the RPC is down and recovers when it is back', async () => {
     await devnet.anvil.stop();
     try {
@@ -284,6 +312,6 @@ describe('explorer API on a devnet (MockVerifier)', function () {
       await devnet.anvil.start();
     }
     await synced();
-    expect((await get<MarketView>('market')).batches).to.have.length(2);
+    expect((await get<MarketView>('market')).batches).to.have.length(3);
   });
 });

@@ -241,6 +241,18 @@ export class MockDevnet {
     return this.write(PROVER, 'fulfill', [batchId, proof, mask, settlement]);
   }
 
+  /** Moves the chain's clock forward by `seconds` and mines a block. */
+  async advance(seconds: number): Promise<void> {
+    await this.anvil.test.increaseTime({ seconds });
+    await this.anvil.test.mine({ blocks: 1 });
+  }
+
+  /** Releases an expired calldata batch (its fees go back to their payers). */
+  async release(batchId: bigint): Promise<Hex> {
+    const book = this.books.get(batchId)!;
+    return this.write(USER, 'release', [batchId, chainSettlement(book.groups, book.digests)]);
+  }
+
   async stop(): Promise<void> {
     await this.anvil.stop();
   }
