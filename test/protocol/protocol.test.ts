@@ -121,9 +121,9 @@ describe('protocol: field elements, words, halves and submission ids', () => {
 
   it('the SDK keeps its names for the protocol helpers (BN254_R, submissionIdOf, toField...)', () => {
     expect(sdk.BN254_R).to.equal(FIELD_MODULUS);
-    expect(sdk.submissionIdOf(2n, 3)).to.equal(67n);
-    expect(sdk.batchOf(67n)).to.equal(2n);
-    expect(sdk.slotOf(67n)).to.equal(3);
+    expect(sdk.submissionIdOf(2n, 3)).to.equal(131n); // version 2: batchId * 64 + slot
+    expect(sdk.batchOf(131n)).to.equal(2n);
+    expect(sdk.slotOf(131n)).to.equal(3);
     expect(sdk.toField(1n)).to.equal(toWord(1n));
     expect(sdk.isCanonicalField(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
     expect(sdk.isCanonicalField(toWord(FIELD_MODULUS))).to.equal(false);
