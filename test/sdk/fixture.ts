@@ -68,3 +68,16 @@ export function fakeProof(seed: number, size = v2.ROLLUP_PROOF_BYTES): Hex {
   const byte = (seed % 255) + 1;
   return `0x${byte.toString(16).padStart(2, '0').repeat(size)}`;
 }
+
+/** Awaits `p`, expects it to reject with an instance of `cls` (and a message matching `match`), returns the error. */
+export async function rejects(p: Promise<unknown>, cls: abstract new (...args: never[]) => Error, match?: RegExp): Promise<Error> {
+  const outcome = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(outcome instanceof cls))
+    throw new Error(`expected a rejection with ${cls.name}, got ${outcome === undefined ? 'fulfilment' : String(outcome)}`);
+  if (match && !match.test(outcome.message))
+    throw new Error(`${cls.name} message ${JSON.stringify(outcome.message)} does not match ${match}`);
+  return outcome;
+}

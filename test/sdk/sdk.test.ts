@@ -37,7 +37,7 @@ import {
   withdraw,
   WaitTimeoutError,
 } from '../../prover/sdk/index.js';
-import { FIELD_MODULUS, MIN_FEE, VK, VK_HASH, fakeProof, freshInputs, sdkFixture, word, type SdkFixture } from './fixture.js';
+import { FIELD_MODULUS, MIN_FEE, VK, VK_HASH, fakeProof, freshInputs, rejects, sdkFixture, word, type SdkFixture } from './fixture.js';
 
 const FEE = MIN_FEE * 2n;
 const NON_CANONICAL: Hex = `0x${FIELD_MODULUS.toString(16).padStart(64, '0')}`;
@@ -72,22 +72,18 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
     });
 
     it('refuses before sending: a key this account registered, a bad count, a bad key length, no account', async () => {
-      await expect(registerProgram(s.rollup, { vkHash: VK_HASH, vk: VK, publicInputCount: 2 })).to.be.rejectedWith(ProgramExistsError);
-      await expect(registerProgram(s.user, { vkHash: VK_HASH, vk: VK, publicInputCount: 3 })).to.be.rejectedWith(
-        NexError,
-        /one of 1, 2, 4/,
-      );
-      await expect(registerProgram(s.user, { vkHash: VK_HASH, vk: '0x1234', publicInputCount: 1 })).to.be.rejectedWith(MalformedProofError);
-      await expect(registerProgram(s.user, { vkHash: NON_CANONICAL, vk: VK, publicInputCount: 1 })).to.be.rejectedWith(
-        NonCanonicalFieldError,
-      );
-      await expect(registerProgram(s.reader, { vkHash: VK_HASH, vk: VK, publicInputCount: 1 })).to.be.rejectedWith(NoAccountError);
+      await rejects(registerProgram(s.rollup, { vkHash: VK_HASH, vk: VK, publicInputCount: 2 }), ProgramExistsError);
+      await rejects(registerProgram(s.user, { vkHash: VK_HASH, vk: VK, publicInputCount: 3 }), NexError, /one of 1, 2, 4/);
+      await rejects(registerProgram(s.user, { vkHash: VK_HASH, vk: '0x1234', publicInputCount: 1 }), MalformedProofError);
+      await rejects(registerProgram(s.user, { vkHash: NON_CANONICAL, vk: VK, publicInputCount: 1 }), NonCanonicalFieldError);
+      await rejects(registerProgram(s.reader, { vkHash: VK_HASH, vk: VK, publicInputCount: 1 }), NoAccountError);
     });
 
     it('setProgramCallback sets the callback gas that getProgram reports; only the owner may', async () => {
       await setProgramCallback(s.rollup, { programId: s.f.programId, callback: s.f.user2.address as Hex, gasLimit: 50_000 });
       expect(await getProgram(s.reader, s.f.programId)).to.deep.include({ callback: getAddress(s.f.user2.address), callbackGas: 50_000 });
-      await expect(setProgramCallback(s.user, { programId: s.f.programId, callback: zeroAddress, gasLimit: 0 })).to.be.rejectedWith(
+      await rejects(
+        setProgramCallback(s.user, { programId: s.f.programId, callback: zeroAddress, gasLimit: 0 }),
         NexError,
         /does not own program/,
       );
@@ -118,16 +114,14 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       const err = await submit(s.user, { ...bad, fee: FEE }).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(MalformedProofError);
       expect(String((err as Error).message)).to.match(/14624 bytes; the market's current verifier version takes 14656-byte proofs/);
-      await expect(submit(s.user, { ...statement(6), fee: MIN_FEE - 1n })).to.be.rejectedWith(FeeTooLowError);
-      await expect(submit(s.user, { ...statement(7, word(777)), fee: FEE })).to.be.rejectedWith(UnknownProgramError);
-      await expect(submit(s.user, { ...statement(8), publicInputs: [word(1)], fee: FEE })).to.be.rejectedWith(PublicInputCountError);
-      await expect(submit(s.user, { ...statement(9), publicInputs: [word(1), NON_CANONICAL], fee: FEE })).to.be.rejectedWith(
-        NonCanonicalFieldError,
-      );
+      await rejects(submit(s.user, { ...statement(6), fee: MIN_FEE - 1n }), FeeTooLowError);
+      await rejects(submit(s.user, { ...statement(7, word(777)), fee: FEE }), UnknownProgramError);
+      await rejects(submit(s.user, { ...statement(8), publicInputs: [word(1)], fee: FEE }), PublicInputCountError);
+      await rejects(submit(s.user, { ...statement(9), publicInputs: [word(1), NON_CANONICAL], fee: FEE }), NonCanonicalFieldError);
       // Nothing reached the market.
       expect((await getBatch(s.reader, 1n)).state).to.equal('none');
       // With the checks skipped, the market's own revert comes back typed.
-      await expect(submit(s.user, { ...bad, fee: FEE }, { skipChecks: true })).to.be.rejectedWith(MalformedProofError, /14656/);
+      await rejects(submit(s.user, { ...bad, fee: FEE }, { skipChecks: true }), MalformedProofError, /14656/);
     });
   });
 
@@ -171,13 +165,13 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
         pendingWithdrawal: parseEther('0.4'),
         free: parseEther('0.6'),
       });
-      await expect(withdraw(s.user)).to.be.rejectedWith(NexError, /can be executed from/);
+      await rejects(withdraw(s.user), NexError, /can be executed from/);
       await s.helpers.time.increaseTo(withdrawableAt);
       expect((await withdraw(s.user)).amount).to.equal(parseEther('0.4'));
       expect(await getAccount(s.user)).to.deep.include({ balance: parseEther('0.6'), withdrawableAt: 0 });
-      await expect(withdraw(s.user)).to.be.rejectedWith(NexError, /requestWithdrawal first/);
-      await expect(requestWithdrawal(s.user, parseEther('5'))).to.be.rejectedWith(NexError, /holds .* wei, .* needed/);
-      await expect(deposit(s.user, 0n)).to.be.rejectedWith(NexError, /positive/);
+      await rejects(withdraw(s.user), NexError, /requestWithdrawal first/);
+      await rejects(requestWithdrawal(s.user, parseEther('5')), NexError, /holds .* wei, .* needed/);
+      await rejects(deposit(s.user, 0n), NexError, /positive/);
     });
 
     it('signRequest signs what postBatch accepts (payer recovered, fees reserved, nonce consumed)', async () => {
@@ -207,7 +201,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       expect(contents.groups).to.have.length(3);
       expect((await getBatch(s.reader, 1n)).state).to.equal('sealed'); // full batch of 8
       // Not verified yet: a short wait times out.
-      await expect(waitForVerification(s.reader, { batchId: 1n, slot: 0 }, { timeoutMs: 100 })).to.be.rejectedWith(WaitTimeoutError);
+      await rejects(waitForVerification(s.reader, { batchId: 1n, slot: 0 }, { timeoutMs: 100 }), WaitTimeoutError);
       await s.fulfil(contents, 0b1000n);
       const ok = await waitForVerification(s.reader, { submissionId: v2.submissionId(1n, 2) }, { digest: contents.digests[2] });
       expect(ok).to.deep.include({ state: 'verified', batchId: 1n, slot: 2 });
@@ -221,10 +215,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       const excluded = await waitForVerification(s.reader, { batchId: 1n, slot: 3 });
       expect(excluded.state).to.equal('excluded');
       expect(excluded.inclusion).to.equal(undefined);
-      await expect(waitForVerification(s.reader, { batchId: 1n, slot: 2 }, { digest: word(1) })).to.be.rejectedWith(
-        NexError,
-        /holds digest/,
-      );
+      await rejects(waitForVerification(s.reader, { batchId: 1n, slot: 2 }, { digest: word(1) }), NexError, /holds digest/);
     });
 
     it('posted batch: the leaves come from the post calldata; the path verifies', async () => {

@@ -70,6 +70,8 @@ export interface SubmitOffchainReturnType {
   readonly nonce?: bigint | undefined;
   /** Every receipt a relay gave (evidence of acceptance, whichever relay posted). */
   readonly receipts: readonly v2.Receipt[];
+  /** Every request this call signed (all with one nonce unless another request consumed it). */
+  readonly requests: readonly SignedRequest[];
 }
 
 /** No relay posted the request and the caller asked for no fallback. */
@@ -145,6 +147,7 @@ export async function submitOffchain(client: NexClient, p: SubmitOffchainParamet
   const publicInputs = p.statements.map((s) => s.publicInputs);
   const proofs = p.statements.map((s) => s.proof);
   const receipts: v2.Receipt[] = [];
+  const requests: SignedRequest[] = [];
   // Requests signed with the current nonce (any of them may still be accepted until it dies).
   let live: Attempt[] = [];
 
@@ -158,6 +161,7 @@ export async function submitOffchain(client: NexClient, p: SubmitOffchainParamet
       requestHash: e.requestHash,
       nonce,
       receipts,
+      requests,
     };
   };
   /** Reads the chain: our request accepted (done), the nonce consumed by another request (move on), or nothing yet. */
@@ -189,6 +193,7 @@ export async function submitOffchain(client: NexClient, p: SubmitOffchainParamet
     if (settled && settled !== 'consumed') return settled;
     const now = Number((await client.public.getBlock()).timestamp);
     const signed = await signRequest(client, { programId, publicInputs, feePerProof, nonce, deadline: now + lifetime });
+    requests.push(signed);
     let receipt: v2.Receipt;
     try {
       receipt = await postToRelay(relay, signed, proofs, publicInputs);
@@ -237,5 +242,5 @@ export async function submitOffchain(client: NexClient, p: SubmitOffchainParamet
     reason: live.length === 0 ? 'no relay accepted the request' : 'every signed request passed its deadline unposted',
   });
   const r = await submitMany(client, { statements: p.statements });
-  return { channel: 'calldata', statements: r.statements, txHash: r.txHash, receipts };
+  return { channel: 'calldata', statements: r.statements, txHash: r.txHash, receipts, requests };
 }
