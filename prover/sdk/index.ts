@@ -2,8 +2,8 @@
  * The NEX rollup SDK (protocol version 2): register a program, submit proofs on the calldata or off-chain
  * channel (through relays), manage the deposit, estimate fees and latency, wait for verification with an
  * inclusion path, check it on chain. Every action takes a {@link NexClient} first. The market's events and
- * a batch's leaves rebuilt from chain data are here too (for the keeper and the explorer). The version-2
- * identities, batch tree and request types are prover/protocol's, re-exported as `v2`.
+ * a batch's leaves rebuilt from chain data are here too (for the keeper and the explorer). The protocol's
+ * identities, batch tree, request and receipt types are prover/protocol's, re-exported here.
  */
 export * from './client.js';
 export * from './deployments.js';
@@ -25,23 +25,51 @@ export * from './offchain/relayClient.js';
 export * from './offchain/signRequest.js';
 export * from './offchain/submitOffchain.js';
 export { aggregationMarketAbi, exampleRollupAbi, verifierRouterAbi } from '../abi/generated.js';
-import { v2 } from '../protocol/index.js';
 
-// ---- The protocol (prover/protocol): field elements and the version-2 identities ----
+// ---- The protocol (prover/protocol): identities, batch tree, submission ids, requests, receipts, sizes ----
 export {
   CommitmentError,
   FIELD_MODULUS,
   /** The BN254 scalar field modulus r (= FIELD_MODULUS; the SDK's original name). */
   FIELD_MODULUS as BN254_R,
+  MAX_CAPACITY,
+  PROOF_BYTES,
   PROOF_FIELDS,
+  REQUEST_TYPES,
+  ROLLUP_PROOF_BYTES,
+  STATEMENT_DOMAIN,
+  SUPPORTED_PUBLIC_INPUT_COUNTS,
   VK_BYTES,
   VK_FIELDS,
+  ZERO_LEAF,
+  aggregationPublicInputs,
+  batchLeaves,
+  batchOf,
+  batchRoot,
+  capacityFor,
   fieldToWord,
+  inclusionPath,
   isCanonicalField,
+  marketDomain,
+  merkleRoot,
+  postedGroup,
+  programIdOf,
+  receiptDigest,
+  requestHash,
+  requestMessage,
+  rootFromPath,
+  slotOf,
+  splitRoot,
+  splitSubmissionId,
+  statementDigest,
+  statementsHash,
+  submissionId,
+  /** submissionId = batchId * 64 + slot (= submissionId; the SDK's original name). */
+  submissionId as submissionIdOf,
   toField,
-  v2,
+  verifyInclusion,
+  verifyReceipt,
+  type OffchainRequest,
+  type PostedGroup,
+  type Receipt,
 } from '../protocol/index.js';
-/** Version 2's submission ids (batchId * 64 + slot), batch tree and statement digests under the SDK's names. */
-export const { aggregationPublicInputs, batchOf, batchRoot, merkleRoot, slotOf, splitRoot, statementDigest, submissionId } = v2;
-/** submissionId = batchId * 64 + slot (= submissionId; the SDK's original name). */
-export const submissionIdOf = v2.submissionId;

@@ -6,7 +6,7 @@ import { network } from 'hardhat';
 import { createPublicClient, createWalletClient, custom, getAddress, type Address, type EIP1193Provider, type Hex } from 'viem';
 import { chainFor, type NexClient } from '../../prover/sdk/client.js';
 import { deployMarket, lockByAssigned, mockProof, sealByTimeout, type MarketFixture } from '../market/fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { batchRoot, chainSettlement, postedSettlement, ROLLUP_PROOF_BYTES } from '../../prover/protocol/index.js';
 import type { BatchContents } from '../../prover/sdk/index.js';
 
 export * from '../market/fixture.js';
@@ -36,10 +36,10 @@ export async function sdkFixture(params: Parameters<typeof deployMarket>[1] = {}
   const fulfil = async (contents: BatchContents, mask = 0n) => {
     if (!contents.posted) await sealByTimeout(f, h, contents.batchId);
     const locker = await lockByAssigned(f, h, contents.batchId);
-    const root = v2.batchRoot(contents.digests, contents.capacity, mask);
+    const root = batchRoot(contents.digests, contents.capacity, mask);
     const settlement = contents.posted
-      ? v2.postedSettlement(contents.groups, contents.digests, contents.poster!)
-      : v2.chainSettlement(contents.groups, contents.digests);
+      ? postedSettlement(contents.groups, contents.digests, contents.poster!)
+      : chainSettlement(contents.groups, contents.digests);
     const tx = await f.market.connect(locker).fulfill(contents.batchId, mockProof(root, locker.address), mask, settlement);
     await tx.wait();
     return { locker: getAddress(locker.address) as Address, root };
@@ -64,7 +64,7 @@ export async function sdkFixture(params: Parameters<typeof deployMarket>[1] = {}
 export type SdkFixture = Awaited<ReturnType<typeof sdkFixture>>;
 
 /** A proof-shaped byte string of `size` bytes (the MockVerifier never reads rollup proofs). */
-export function fakeProof(seed: number, size = v2.ROLLUP_PROOF_BYTES): Hex {
+export function fakeProof(seed: number, size = ROLLUP_PROOF_BYTES): Hex {
   const byte = (seed % 255) + 1;
   return `0x${byte.toString(16).padStart(2, '0').repeat(size)}`;
 }

@@ -17,10 +17,12 @@ import {
   RelayError,
   signRequest,
   submitOffchain,
-  v2,
   type NexClient,
   type OffchainEvent,
   type Statement,
+  postedGroup,
+  programIdOf,
+  statementDigest,
 } from '../../prover/sdk/index.js';
 import { Anvil, DEV_KEYS } from '../keeper/helpers/anvil.js';
 import { KEYS, tempDir } from '../relay/helpers/relay.js';
@@ -92,7 +94,7 @@ describe('SDK off-chain channel with two relay processes (version-2 market on an
     anvil = await Anvil.launch(tempDir('sdk-anvil'), ['--block-time', '1']);
     v = await deployV2Market(anvil, 10n ** 12n);
     await v.write(DEV_KEYS[1], 'registerProgram', [ex.counter.vkHash, bytesToHex(ex.counter.vk), 1]);
-    programId = v2.programIdOf(privateKeyToAccount(DEV_KEYS[1]).address, ex.counter.vkHash);
+    programId = programIdOf(privateKeyToAccount(DEV_KEYS[1]).address, ex.counter.vkHash);
     poster = await startRelayProcess(anvil, v.market, KEYS.relay, true);
     withholder = await startRelayProcess(anvil, v.market, KEYS.otherRelay, false);
     client = await createNexClient({
@@ -136,10 +138,10 @@ describe('SDK off-chain channel with two relay processes (version-2 market on an
     expect(after.nonce).to.equal(before.nonce + 1n);
     expect(before.balance - after.balance).to.equal(FEE);
     const contents = await getBatchContents(client, r.statements[0]!.batchId);
-    expect(contents.digests).to.deep.equal([v2.statementDigest(programId, statement(0).publicInputs)]);
+    expect(contents.digests).to.deep.equal([statementDigest(programId, statement(0).publicInputs)]);
     // The withheld request is dead: the withholder's copy can no longer be posted by anyone.
     const posted = await v.write(DEV_KEYS[2], 'postBatch', [
-      [v2.postedGroup(r.requests[0]!.request, r.requests[0]!.signature)],
+      [postedGroup(r.requests[0]!.request, r.requests[0]!.signature)],
       [...r.requests[0]!.digests],
     ]);
     expect(posted).to.match(/^0x/);
@@ -169,7 +171,7 @@ describe('SDK off-chain channel with two relay processes (version-2 market on an
     expect(err).to.be.instanceOf(RelayError);
     expect((err as RelayError).reason).to.equal('nonce-used');
     // Posting it on chain again: the market skips it (stale nonce).
-    await v.write(DEV_KEYS[2], 'postBatch', [[v2.postedGroup(signed.request, signed.signature)], [...signed.digests]]);
+    await v.write(DEV_KEYS[2], 'postBatch', [[postedGroup(signed.request, signed.signature)], [...signed.digests]]);
     const after = await getAccount(client);
     expect(before.balance - after.balance).to.equal(FEE);
     expect(after.nonce).to.equal(before.nonce + 1n);
@@ -188,10 +190,10 @@ describe('SDK off-chain channel with two relay processes (version-2 market on an
     });
     expect(events.map((e) => e.kind)).to.deep.equal(['relay-accepted', 'relay-timeout', 'fallback']);
     expect(r.channel).to.equal('calldata');
-    expect(r.statements[0]!.digest).to.equal(v2.statementDigest(programId, statement(2).publicInputs));
+    expect(r.statements[0]!.digest).to.equal(statementDigest(programId, statement(2).publicInputs));
     const dead = r.requests[0]!;
     expect(Number((await client.public.getBlock()).timestamp)).to.be.greaterThan(dead.request.deadline);
-    await v.write(DEV_KEYS[2], 'postBatch', [[v2.postedGroup(dead.request, dead.signature)], [...dead.digests]]);
+    await v.write(DEV_KEYS[2], 'postBatch', [[postedGroup(dead.request, dead.signature)], [...dead.digests]]);
     // Paid once, on calldata (the deposit is untouched and the nonce unused).
     expect(await getAccount(client)).to.deep.equal(before);
     expect((await relayRequestStatus(withholder.url, dead.requestHash, payer))?.status).to.be.oneOf(['accepted', 'expired']);

@@ -32,10 +32,16 @@ import {
   submit,
   submitMany,
   UnknownProgramError,
-  v2,
   waitForVerification,
   withdraw,
   WaitTimeoutError,
+  marketDomain,
+  postedGroup,
+  programIdOf,
+  requestHash,
+  ROLLUP_PROOF_BYTES,
+  statementDigest,
+  submissionId,
 } from '../../prover/sdk/index.js';
 import { FIELD_MODULUS, MIN_FEE, VK, VK_HASH, fakeProof, freshInputs, rejects, sdkFixture, word, type SdkFixture } from './fixture.js';
 
@@ -58,7 +64,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
   describe('programs', () => {
     it('registerProgram returns the owner-bound id; the same key by another account is another program', async () => {
       const mine = await registerProgram(s.user, { vkHash: VK_HASH, vk: VK, publicInputCount: 1 });
-      expect(mine.programId).to.equal(v2.programIdOf(s.f.user1.address as Hex, VK_HASH));
+      expect(mine.programId).to.equal(programIdOf(s.f.user1.address as Hex, VK_HASH));
       expect(mine.programId).to.not.equal(s.f.programId); // f.rollup registered the same key
       expect(mine.owner).to.equal(getAddress(s.f.user1.address));
       expect(await getProgram(s.reader, mine.programId)).to.deep.equal({
@@ -93,7 +99,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
   describe('calldata channel', () => {
     it('reads the market parameters with the router proof length', async () => {
       const p = await getParams(s.reader);
-      expect(p).to.deep.include({ minFeePerProof: MIN_FEE, batchCapacity: 8, version: 1, rollupProofBytes: v2.ROLLUP_PROOF_BYTES });
+      expect(p).to.deep.include({ minFeePerProof: MIN_FEE, batchCapacity: 8, version: 1, rollupProofBytes: ROLLUP_PROOF_BYTES });
     });
 
     it('submit places one statement (batch, slot, digest, fee); submitMany places several in one transaction', async () => {
@@ -102,7 +108,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       expect(r.statements).to.have.length(1);
       const [placed] = r.statements;
       expect(placed).to.deep.include({ batchId: 1n, slot: 0, submissionId: 64n, feePerProof: FEE, callbackGas: 0n });
-      expect(placed!.digest).to.equal(v2.statementDigest(s.f.programId, one.publicInputs));
+      expect(placed!.digest).to.equal(statementDigest(s.f.programId, one.publicInputs));
       const many = await submitMany(s.user, { statements: [statement(2), statement(3), statement(4)], feePerProof: FEE });
       expect(many.statements.map((x) => x.slot)).to.deep.equal([1, 2, 3]);
       const batch = await getBatch(s.reader, 1n);
@@ -110,7 +116,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
     });
 
     it('checks before sending: proof length of the current version, fee floor, program, input count and canonical inputs', async () => {
-      const bad = { ...statement(5), proof: fakeProof(5, v2.ROLLUP_PROOF_BYTES - 32) };
+      const bad = { ...statement(5), proof: fakeProof(5, ROLLUP_PROOF_BYTES - 32) };
       const err = await submit(s.user, { ...bad, fee: FEE }).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(MalformedProofError);
       expect(String((err as Error).message)).to.match(/14624 bytes; the market's current verifier version takes 14656-byte proofs/);
@@ -180,8 +186,8 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       const deadline = (await s.helpers.time.latest()) + 600;
       const signed = await signRequest(s.user, { programId: s.f.programId, publicInputs: inputs, feePerProof: FEE, nonce: 0n, deadline });
       expect(signed.payer).to.equal(getAddress(s.f.user1.address));
-      expect(signed.requestHash).to.equal(v2.requestHash(signed.request, v2.marketDomain(31337, s.addresses.market)));
-      const tx = await s.f.market.connect(s.f.relay).postBatch([v2.postedGroup(signed.request, signed.signature)], [...signed.digests]);
+      expect(signed.requestHash).to.equal(requestHash(signed.request, marketDomain(31337, s.addresses.market)));
+      const tx = await s.f.market.connect(s.f.relay).postBatch([postedGroup(signed.request, signed.signature)], [...signed.digests]);
       await tx.wait();
       expect(await getAccount(s.user)).to.deep.include({ nonce: 1n, balance: parseEther('1') - 2n * FEE });
       const contents = await getBatchContents(s.reader, 1n);
@@ -203,7 +209,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       // Not verified yet: a short wait times out.
       await rejects(waitForVerification(s.reader, { batchId: 1n, slot: 0 }, { timeoutMs: 100 }), WaitTimeoutError);
       await s.fulfil(contents, 0b1000n);
-      const ok = await waitForVerification(s.reader, { submissionId: v2.submissionId(1n, 2) }, { digest: contents.digests[2] });
+      const ok = await waitForVerification(s.reader, { submissionId: submissionId(1n, 2) }, { digest: contents.digests[2] });
       expect(ok).to.deep.include({ state: 'verified', batchId: 1n, slot: 2 });
       expect(ok.inclusion!.siblings).to.have.length(3);
       const st = { programId: s.f.programId, publicInputs: sts[2]!.publicInputs };
@@ -223,7 +229,7 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       const inputs = [freshInputs(), freshInputs(), freshInputs()];
       const deadline = (await s.helpers.time.latest()) + 600;
       const signed = await signRequest(s.user, { programId: s.f.programId, publicInputs: inputs, feePerProof: FEE, nonce: 0n, deadline });
-      await (await s.f.market.connect(s.f.relay).postBatch([v2.postedGroup(signed.request, signed.signature)], [...signed.digests])).wait();
+      await (await s.f.market.connect(s.f.relay).postBatch([postedGroup(signed.request, signed.signature)], [...signed.digests])).wait();
       await s.fulfil(await getBatchContents(s.reader, 1n));
       const r = await waitForVerification(s.reader, { batchId: 1n, slot: 1 });
       expect(r).to.deep.include({ state: 'verified', digest: signed.digests[1] });

@@ -22,7 +22,6 @@ import {
   submitMany,
   submitOffchain,
   toField,
-  v2,
   waitForVerification,
   withdraw,
   type Channel,
@@ -30,6 +29,8 @@ import {
   type NexClient,
   type Statement,
   type VerificationResult,
+  batchOf,
+  slotOf,
 } from '../../sdk/index.js';
 import { action, type CliContext, type DefineCommand, UsageError } from '../command.js';
 
@@ -328,10 +329,10 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
           return 0;
         }
         const id = submissionId(cmd.args[0]);
-        const b = await getBatch(client, v2.batchOf(id));
+        const b = await getBatch(client, batchOf(id));
         console.log(
           [
-            `submission ${id}: batch ${b.batchId} slot ${v2.slotOf(id)}: ${b.state}${b.posted ? ' (posted)' : ''}, ${b.count}/${b.capacity} statements`,
+            `submission ${id}: batch ${b.batchId} slot ${slotOf(id)}: ${b.state}${b.posted ? ' (posted)' : ''}, ${b.count}/${b.capacity} statements`,
             `  opened ${time(b.openedAt)}, sealed ${time(b.sealedAt)}, expires ${time(b.expiry)}`,
             ...(b.lockDeadline ? [`  locked by ${b.locker}, lock deadline ${time(b.lockDeadline)}, final ${time(b.finalDeadline)}`] : []),
           ].join('\n'),

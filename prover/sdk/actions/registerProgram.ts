@@ -2,7 +2,7 @@ import { size, zeroAddress, type Address, type Hash, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { MalformedProofError, NexError, NoAccountError, NonCanonicalFieldError, ProgramExistsError } from '../errors.js';
-import { isCanonicalField, v2, VK_BYTES, VK_FIELDS } from '../../protocol/index.js';
+import { isCanonicalField, VK_BYTES, VK_FIELDS, programIdOf, SUPPORTED_PUBLIC_INPUT_COUNTS } from '../../protocol/index.js';
 import { eventsOfReceipt } from '../market/events.js';
 import { getProgram } from './getProgram.js';
 import { sendContractTx } from './internal.js';
@@ -25,7 +25,7 @@ export interface RegisterProgramReturnType {
 
 /** The program id `owner` gets by registering `vkHash` (version 2: owner-bound). */
 export function programIdFor(owner: Address, vkHash: Hex): Hex {
-  return v2.programIdOf(owner, vkHash);
+  return programIdOf(owner, vkHash);
 }
 
 /**
@@ -40,8 +40,8 @@ export async function registerProgram(
   const owner = client.wallet?.account.address;
   if (!owner) throw new NoAccountError('registerProgram');
   if (!isCanonicalField(vkHash)) throw new NonCanonicalFieldError(vkHash, undefined, { details: 'vkHash' });
-  if (!v2.SUPPORTED_PUBLIC_INPUT_COUNTS.includes(publicInputCount)) {
-    throw new NexError(`publicInputCount must be one of ${v2.SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')}, got ${publicInputCount}`);
+  if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(publicInputCount)) {
+    throw new NexError(`publicInputCount must be one of ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')}, got ${publicInputCount}`);
   }
   if (size(vk) !== VK_BYTES) {
     throw new MalformedProofError(`the verification key has ${size(vk)} bytes, expected ${VK_BYTES} (${VK_FIELDS} fields)`);

@@ -9,7 +9,7 @@ import {
   NonCanonicalFieldError,
   PublicInputCountError,
 } from '../errors.js';
-import { isCanonicalField, v2 } from '../../protocol/index.js';
+import { isCanonicalField, statementDigest, submissionId } from '../../protocol/index.js';
 import { eventsOfReceipt, type SubmittedEvent } from '../market/events.js';
 import { computeFee } from './estimateFee.js';
 import { getParams, type MarketParams } from './getParams.js';
@@ -128,11 +128,11 @@ export function placedStatements(events: readonly SubmittedEvent[], statements: 
       if (!s) throw new NexError('the market placed more statements than were sent');
       const slot = e.firstSlot + k;
       out.push({
-        submissionId: v2.submissionId(e.batchId, slot),
+        submissionId: submissionId(e.batchId, slot),
         batchId: e.batchId,
         slot,
         programId: e.programId,
-        digest: v2.statementDigest(s.programId, s.publicInputs),
+        digest: statementDigest(s.programId, s.publicInputs),
         feePerProof: e.feePerProof,
         callbackGas: e.callbackGas,
       });

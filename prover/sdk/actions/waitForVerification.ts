@@ -1,5 +1,5 @@
 import type { Hash, Hex } from 'viem';
-import { v2 } from '../../protocol/index.js';
+import { batchOf, rootFromPath, slotOf, submissionId } from '../../protocol/index.js';
 import type { NexClient } from '../client.js';
 import { NexError, WaitTimeoutError } from '../errors.js';
 import { batchFulfilledEvent, type LogRange } from '../market/events.js';
@@ -40,7 +40,7 @@ export interface VerificationResult {
 }
 
 export function locate(where: StatementLocation): { batchId: bigint; slot: number } {
-  if ('submissionId' in where) return { batchId: v2.batchOf(where.submissionId), slot: v2.slotOf(where.submissionId) };
+  if ('submissionId' in where) return { batchId: batchOf(where.submissionId), slot: slotOf(where.submissionId) };
   return { batchId: where.batchId, slot: where.slot };
 }
 
@@ -66,14 +66,14 @@ export async function verificationOf(
   if (opts.digest !== undefined && opts.digest.toLowerCase() !== digest.toLowerCase()) {
     throw new NexError(`slot ${slot} of batch ${batchId} holds digest ${digest}, not ${opts.digest}`);
   }
-  const base = { batchId, slot, submissionId: v2.submissionId(batchId, slot), digest };
+  const base = { batchId, slot, submissionId: submissionId(batchId, slot), digest };
   if (batch.state !== 'fulfilled') return { ...base, state: batch.state as VerificationState };
   const fulfilled = await batchFulfilledEvent(client, batchId, opts);
   if (!fulfilled) throw new NexError(`batch ${batchId} is fulfilled but its MarketBatchFulfilled event was not found`);
   const common = { ...base, provenRoot: batch.commitment, txHash: fulfilled.txHash };
   if ((fulfilled.excludedMask >> BigInt(slot)) & 1n) return { ...common, state: 'excluded' };
   const inclusion = inclusionOf(contents, slot, fulfilled.excludedMask);
-  if (v2.walkPath(digest, slot, inclusion.siblings).toLowerCase() !== batch.commitment.toLowerCase()) {
+  if (rootFromPath(digest, slot, inclusion.siblings).toLowerCase() !== batch.commitment.toLowerCase()) {
     throw new NexError(`batch ${batchId}: the rebuilt leaves do not give the proven root`);
   }
   return { ...common, state: 'verified', inclusion };
@@ -106,7 +106,7 @@ export async function waitForVerification(
       const result = await verificationOf(client, { batchId, slot }, params);
       if (result) return result;
     }
-    if (Date.now() + interval > deadline) throw new WaitTimeoutError(v2.submissionId(batchId, slot), timeoutMs);
+    if (Date.now() + interval > deadline) throw new WaitTimeoutError(submissionId(batchId, slot), timeoutMs);
     await sleep(interval, params.signal);
   }
 }

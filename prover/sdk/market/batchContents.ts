@@ -13,7 +13,17 @@
  */
 import { decodeFunctionData, type Address, type Hash, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
-import { v2 } from '../../protocol/index.js';
+import {
+  batchLeaves,
+  batchRoot,
+  type Group,
+  groupWord,
+  inclusionPath,
+  marketDomain,
+  requestHash,
+  statementDigest,
+  statementsHash,
+} from '../../protocol/index.js';
 import type { NexClient } from '../client.js';
 import { NexError } from '../errors.js';
 import { eventsOfReceipt, submittedEvents, batchPostedEvent, type LogRange } from './events.js';
@@ -40,7 +50,7 @@ export interface BatchContents {
   readonly poster?: Address | undefined;
   readonly statements: readonly BatchStatement[];
   /** The groups as the market committed them (word, program id), in slot order. */
-  readonly groups: readonly v2.Group[];
+  readonly groups: readonly Group[];
   /** The digests in slot order (the leaves of the filled slots). */
   readonly digests: readonly Hex[];
 }
@@ -114,7 +124,7 @@ async function chainContents(client: NexClient, batchId: bigint, capacity: numbe
         slot: g.firstSlot + k,
         programId: s.programId,
         publicInputs: s.publicInputs,
-        digest: v2.statementDigest(s.programId, s.publicInputs),
+        digest: statementDigest(s.programId, s.publicInputs),
         payer: g.payer,
         feePerProof: g.feePerProof,
         callbackGas: g.callbackGas,
@@ -123,7 +133,7 @@ async function chainContents(client: NexClient, batchId: bigint, capacity: numbe
     });
   }
   const groupList = groups.map((g) => ({
-    word: v2.groupWord({ payer: g.payer, feePerProof: g.feePerProof, count: g.count, callbackGas: g.callbackGas }),
+    word: groupWord({ payer: g.payer, feePerProof: g.feePerProof, count: g.count, callbackGas: g.callbackGas }),
     programId: g.programId,
   }));
   return finish(batchId, false, capacity, undefined, statements, groupList);
@@ -143,17 +153,17 @@ async function postedContents(client: NexClient, batchId: bigint, capacity: numb
   if (call.functionName !== 'postBatch') throw new BatchContentsError(batchId, `${post.txHash} is not a postBatch call`);
   const [postedGroups, digests] = call.args;
   const chainId = await client.public.getChainId();
-  const domain = v2.marketDomain(chainId, client.addresses.market);
+  const domain = marketDomain(chainId, client.addresses.market);
   // The request hash of each posted group over its digests: the accepted events name theirs.
   const byHash = new Map<Hex, readonly Hex[]>();
   let offset = 0;
   for (const g of postedGroups) {
     const own = digests.slice(offset, offset + g.count);
     offset += g.count;
-    const hash = v2.requestHash(
+    const hash = requestHash(
       {
         programId: g.programId,
-        statementsHash: v2.statementsHash(own),
+        statementsHash: statementsHash(own),
         count: g.count,
         feePerProof: g.feePerProof,
         nonce: g.nonce,
@@ -183,11 +193,11 @@ async function postedContents(client: NexClient, batchId: bigint, capacity: numb
     );
   }
   const groupList = accepted.map((e) => ({
-    word: v2.groupWord({ payer: e.payer, feePerProof: e.feePerProof, count: e.count, callbackGas: e.callbackGas }),
+    word: groupWord({ payer: e.payer, feePerProof: e.feePerProof, count: e.count, callbackGas: e.callbackGas }),
     programId: e.programId,
   }));
   const contents = finish(batchId, true, capacity, post.poster, statements, groupList);
-  if (v2.batchRoot(contents.digests, capacity) !== post.root) {
+  if (batchRoot(contents.digests, capacity) !== post.root) {
     throw new BatchContentsError(batchId, 'the rebuilt digests do not give the posted root');
   }
   return contents;
@@ -199,7 +209,7 @@ function finish(
   capacity: number,
   poster: Address | undefined,
   statements: BatchStatement[],
-  groups: v2.Group[],
+  groups: Group[],
 ): BatchContents {
   statements.sort((a, b) => a.slot - b.slot);
   statements.forEach((s, i) => {
@@ -220,8 +230,8 @@ export async function getBatchContents(client: NexClient, batchId: bigint, range
 
 /** The inclusion path of `slot` in the batch's tree with `excludedMask`'s slots as zero leaves. */
 export function inclusionOf(contents: BatchContents, slot: number, excludedMask: bigint = 0n): Inclusion {
-  const leaves = v2.batchLeaves(contents.digests, contents.capacity, excludedMask);
-  return { batchId: contents.batchId, index: slot, siblings: v2.inclusionPath(leaves, slot) };
+  const leaves = batchLeaves(contents.digests, contents.capacity, excludedMask);
+  return { batchId: contents.batchId, index: slot, siblings: inclusionPath(leaves, slot) };
 }
 
 /** The market's `Inclusion` struct: batch, slot and the siblings bottom first. */

@@ -1,6 +1,6 @@
 /** The relay's HTTP API as the SDK uses it (docs/relay.md): submit a signed request, read its status, health. */
 import type { Address, Hex } from 'viem';
-import { v2 } from '../../protocol/index.js';
+import { type Receipt, verifyReceipt } from '../../protocol/index.js';
 import { NexError } from '../errors.js';
 import type { SignedRequest } from './signRequest.js';
 
@@ -65,7 +65,7 @@ export async function postToRelay(
   proofs: readonly Hex[],
   publicInputs: readonly (readonly Hex[])[],
   timeoutMs = 60_000,
-): Promise<v2.Receipt> {
+): Promise<Receipt> {
   const r = signed.request;
   const body = {
     payer: signed.payer,
@@ -89,12 +89,12 @@ export async function postToRelay(
   if (res.status !== 200 && res.status !== 201) {
     throw new RelayError(relay, res.status, String(res.body?.error ?? 'refused'), String(res.body?.message ?? `HTTP ${res.status}`));
   }
-  const receipt = res.body as v2.Receipt;
+  const receipt = res.body as Receipt;
   if (
     typeof receipt?.requestHash !== 'string' ||
     receipt.requestHash.toLowerCase() !== signed.requestHash.toLowerCase() ||
     receipt.payer?.toLowerCase() !== signed.payer.toLowerCase() ||
-    !(await v2.verifyReceipt(receipt))
+    !(await verifyReceipt(receipt))
   ) {
     throw new RelayError(relay, res.status, 'bad-receipt', 'the receipt is not signed by the relay it names for this request');
   }

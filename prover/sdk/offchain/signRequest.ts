@@ -1,6 +1,15 @@
 /** EIP-712 requests of the off-chain channel, signed with prover/protocol's types and the market's domain. */
 import type { Address, Hex } from 'viem';
-import { v2 } from '../../protocol/index.js';
+import {
+  marketDomain,
+  MAX_CAPACITY,
+  type OffchainRequest,
+  REQUEST_TYPES,
+  requestHash,
+  requestMessage,
+  statementDigest,
+  statementsHash,
+} from '../../protocol/index.js';
 import type { NexClient } from '../client.js';
 import { NexError, NoAccountError } from '../errors.js';
 
@@ -16,7 +25,7 @@ export interface SignRequestParameters {
 
 export interface SignedRequest {
   readonly payer: Address;
-  readonly request: v2.OffchainRequest;
+  readonly request: OffchainRequest;
   readonly signature: Hex;
   /** The EIP-712 hash (what MarketRequestAccepted and the relay's receipt name). */
   readonly requestHash: Hex;
@@ -25,20 +34,20 @@ export interface SignedRequest {
 
 /** The market's EIP-712 domain on the client's chain. */
 export async function marketDomainOf(client: NexClient) {
-  return v2.marketDomain(await client.public.getChainId(), client.addresses.market);
+  return marketDomain(await client.public.getChainId(), client.addresses.market);
 }
 
 /** Signs a request over the statements with the client's account (EIP-712, one signature for all of them). */
 export async function signRequest(client: NexClient, p: SignRequestParameters): Promise<SignedRequest> {
   const wallet = client.wallet;
   if (!wallet) throw new NoAccountError('signRequest');
-  if (p.publicInputs.length === 0 || p.publicInputs.length > v2.MAX_CAPACITY) {
-    throw new NexError(`a request covers 1..${v2.MAX_CAPACITY} statements, got ${p.publicInputs.length}`);
+  if (p.publicInputs.length === 0 || p.publicInputs.length > MAX_CAPACITY) {
+    throw new NexError(`a request covers 1..${MAX_CAPACITY} statements, got ${p.publicInputs.length}`);
   }
-  const digests = p.publicInputs.map((pi) => v2.statementDigest(p.programId, pi));
-  const request: v2.OffchainRequest = {
+  const digests = p.publicInputs.map((pi) => statementDigest(p.programId, pi));
+  const request: OffchainRequest = {
     programId: p.programId,
-    statementsHash: v2.statementsHash(digests),
+    statementsHash: statementsHash(digests),
     count: digests.length,
     feePerProof: p.feePerProof,
     nonce: p.nonce,
@@ -48,9 +57,9 @@ export async function signRequest(client: NexClient, p: SignRequestParameters): 
   const signature = await wallet.signTypedData({
     account: wallet.account,
     domain,
-    types: v2.REQUEST_TYPES,
+    types: REQUEST_TYPES,
     primaryType: 'Request',
-    message: v2.requestMessage(request),
+    message: requestMessage(request),
   });
-  return { payer: wallet.account.address, request, signature, requestHash: v2.requestHash(request, domain), digests };
+  return { payer: wallet.account.address, request, signature, requestHash: requestHash(request, domain), digests };
 }

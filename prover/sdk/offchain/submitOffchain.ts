@@ -14,7 +14,7 @@
  * first, the higher nonce would still be accepted after it and both would be charged.)
  */
 import type { Address, Hash, Hex } from 'viem';
-import { v2 } from '../../protocol/index.js';
+import { type Receipt, submissionId } from '../../protocol/index.js';
 import type { NexClient } from '../client.js';
 import { NexError, NoAccountError } from '../errors.js';
 import { requestAcceptedEvents, type RequestAcceptedEvent } from '../market/events.js';
@@ -54,7 +54,7 @@ export interface SubmitOffchainParameters {
 export type OffchainEvent =
   | { kind: 'relay-unhealthy'; relay: string }
   | { kind: 'relay-refused'; relay: string; reason: string; message: string }
-  | { kind: 'relay-accepted'; relay: string; receipt: v2.Receipt }
+  | { kind: 'relay-accepted'; relay: string; receipt: Receipt }
   | { kind: 'relay-timeout'; relay: string; requestHash: Hex }
   | { kind: 'posted'; requestHash: Hex; batchId: bigint; txHash: Hash }
   | { kind: 'nonce-consumed'; nonce: bigint }
@@ -69,7 +69,7 @@ export interface SubmitOffchainReturnType {
   readonly requestHash?: Hex | undefined;
   readonly nonce?: bigint | undefined;
   /** Every receipt a relay gave (evidence of acceptance, whichever relay posted). */
-  readonly receipts: readonly v2.Receipt[];
+  readonly receipts: readonly Receipt[];
   /** Every request this call signed (all with one nonce unless another request consumed it). */
   readonly requests: readonly SignedRequest[];
 }
@@ -107,7 +107,7 @@ async function chainOutcome(
 
 function placed(e: RequestAcceptedEvent, signed: SignedRequest, statements: readonly Statement[]): SubmittedStatement[] {
   return signed.digests.map((digest, k) => ({
-    submissionId: v2.submissionId(e.batchId, e.firstSlot + k),
+    submissionId: submissionId(e.batchId, e.firstSlot + k),
     batchId: e.batchId,
     slot: e.firstSlot + k,
     programId: statements[k]!.programId,
@@ -146,7 +146,7 @@ export async function submitOffchain(client: NexClient, p: SubmitOffchainParamet
   const emit = (e: OffchainEvent) => p.onEvent?.(e);
   const publicInputs = p.statements.map((s) => s.publicInputs);
   const proofs = p.statements.map((s) => s.proof);
-  const receipts: v2.Receipt[] = [];
+  const receipts: Receipt[] = [];
   const requests: SignedRequest[] = [];
   // Requests signed with the current nonce (any of them may still be accepted until it dies).
   let live: Attempt[] = [];
@@ -194,7 +194,7 @@ export async function submitOffchain(client: NexClient, p: SubmitOffchainParamet
     const now = Number((await client.public.getBlock()).timestamp);
     const signed = await signRequest(client, { programId, publicInputs, feePerProof, nonce, deadline: now + lifetime });
     requests.push(signed);
-    let receipt: v2.Receipt;
+    let receipt: Receipt;
     try {
       receipt = await postToRelay(relay, signed, proofs, publicInputs);
     } catch (err) {
