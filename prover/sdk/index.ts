@@ -73,3 +73,5 @@ export {
   type PostedGroup,
   type Receipt,
 } from '../protocol/index.js';
+export * from './actions/submitBlobs.js';
+export * from './blob/sidecar.js';
