@@ -19,6 +19,7 @@ import {
   isVerified,
   requestWithdrawal,
   registerProgram,
+  submitBlobs,
   submitMany,
   submitOffchain,
   toField,
@@ -119,6 +120,12 @@ function timeoutMs(t: string | undefined): number {
   return n * 1000;
 }
 
+/** A program id: a 32-byte word (a keccak output, not necessarily a field element). */
+function programIdArg(v: string): Hex {
+  if (!isHex(v, { strict: true }) || v.length !== 66) throw new UsageError(`a program id is 32 bytes of 0x-prefixed hex, got ${v}`);
+  return v;
+}
+
 const CHANNELS: readonly Channel[] = ['calldata', 'blob', 'offchain'];
 function channelOf(c: string): Channel {
   if (!(CHANNELS as readonly string[]).includes(c)) throw new InvalidArgumentError(`one of ${CHANNELS.join(', ')}`);
@@ -188,9 +195,9 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
       }),
     );
 
-  subcommand(group, 'submit', 'Submit proofs on the calldata or off-chain channel')
+  subcommand(group, 'submit', 'Submit proofs on the calldata, blob or off-chain channel')
     .usage(
-      '--program <id> --inputs <hex,…|file.json> --proof <file|hex> [--channel calldata|offchain] [--fee <eth>] [--wait]\n' +
+      '--program <id> --inputs <hex,…|file.json> --proof <file|hex> [--channel calldata|blob|offchain] [--fee <eth>] [--wait]\n' +
         '       nex rollup submit --batch <file.json> [--channel …] [--wait]',
     )
     .description(
@@ -201,7 +208,11 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
         'routing around a relay that refuses or delays it; after the deadline it falls back to calldata.\n' +
         '--wait waits for verification and prints the outcome with the inclusion path.',
     )
-    .addOption(new Option('--channel <channel>', 'calldata, offchain (blob: not in the CLI yet)').argParser(channelOf).default('calldata'))
+    .addOption(
+      new Option('--channel <channel>', 'calldata, blob (EIP-7594 sidecar; a private key signs) or offchain')
+        .argParser(channelOf)
+        .default('calldata'),
+    )
     .option('--program <id>', 'program id')
     .option('--inputs <hex,…|file.json>', 'public inputs: comma separated, or a JSON array (inline or in a file)')
     .option('--proof <file|hex>', 'the proof: hex, or a file (raw bytes, hex text or JSON {"proof": "0x…"})')
@@ -234,18 +245,16 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
         if (o.batch) {
           const list = JSON.parse(readFileSync(o.batch, 'utf8')) as { programId: string; publicInputs: string[]; proof: string }[];
           statements = list.map((s) => ({
-            programId: toField(s.programId),
+            programId: programIdArg(s.programId),
             publicInputs: s.publicInputs.map((x) => toField(x)),
             proof: s.proof as Hex,
           }));
         } else {
           if (!o.program || !o.inputs || !o.proof) throw new UsageError('--program, --inputs and --proof are required (or --batch)');
           statements = [
-            { programId: toField(o.program), publicInputs: readInputs(o.inputs), proof: readBytes(o.proof, '--proof', 'proof') },
+            { programId: programIdArg(o.program), publicInputs: readInputs(o.inputs), proof: readBytes(o.proof, '--proof', 'proof') },
           ];
         }
-        if (o.channel === 'blob')
-          throw new UsageError('--channel blob is not available in this version of the CLI: use calldata or offchain');
         const client = await clientFrom(o, true);
         let placed;
         if (o.channel === 'offchain') {
@@ -262,6 +271,10 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
           console.log(
             `${r.channel === 'offchain' ? `posted (request ${r.requestHash})` : 'submitted on calldata (fallback)'} in tx ${r.txHash}`,
           );
+          placed = r.statements;
+        } else if (o.channel === 'blob') {
+          const r = await submitBlobs(client, { statements, feePerProof: eth(o.fee) });
+          console.log(`tx ${r.txHash} (blobs ${r.versionedHashes.join(', ')})`);
           placed = r.statements;
         } else {
           const r = await submitMany(client, { statements, feePerProof: eth(o.fee) });
@@ -316,7 +329,7 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
         const o = cmd.opts<CommonOptions & { program?: string; accountOf?: string }>();
         const client = await clientFrom(o, false);
         if (o.program) {
-          const p = await getProgram(client, toField(o.program));
+          const p = await getProgram(client, programIdArg(o.program));
           console.log(p ? JSON.stringify(p, null, 2) : `program ${o.program} is not registered`);
           return p ? 0 : 1;
         }
@@ -368,7 +381,7 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
         const raw = o.inclusion ? (JSON.parse(o.inclusion) as { batchId: string; index: number; siblings: Hex[] }) : undefined;
         const inclusion = raw ? { batchId: BigInt(raw.batchId), index: Number(raw.index), siblings: raw.siblings } : undefined;
         const client = await clientFrom(o, false);
-        const ok = await isVerified(client, { programId: toField(o.program), publicInputs: readInputs(o.inputs), inclusion });
+        const ok = await isVerified(client, { programId: programIdArg(o.program), publicInputs: readInputs(o.inputs), inclusion });
         console.log(`statement ${ok ? 'VERIFIED' : 'NOT verified'} for program ${o.program}`);
         return ok ? 0 : 1;
       }),
@@ -383,7 +396,7 @@ export const rollup: DefineCommand = (group, ctx: CliContext) => {
         const o = cmd.opts<CommonOptions & { channel: Channel; batchSize?: string; program?: string }>();
         const batchSize = o.batchSize === undefined ? undefined : Number(o.batchSize);
         const client = await clientFrom(o, false);
-        const program = o.program ? await getProgram(client, toField(o.program)) : undefined;
+        const program = o.program ? await getProgram(client, programIdArg(o.program)) : undefined;
         const [f, params] = await Promise.all([
           estimateFee(client, { channel: o.channel, batchSize, callbackGas: program?.callbackGas }),
           getParams(client),
