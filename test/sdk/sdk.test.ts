@@ -31,6 +31,7 @@ import {
   signRequest,
   submit,
   submitMany,
+  submitOffchain,
   UnknownProgramError,
   waitForVerification,
   withdraw,
@@ -178,6 +179,21 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       await rejects(withdraw(s.user), NexError, /requestWithdrawal first/);
       await rejects(requestWithdrawal(s.user, parseEther('5')), NexError, /holds .* wei, .* needed/);
       await rejects(deposit(s.user, 0n), NexError, /positive/);
+    });
+
+    it('submitOffchain refuses before signing: no relays, statements of two programs, a deposit that does not cover the fees', async () => {
+      await rejects(submitOffchain(s.user, { relays: [], statements: [statement(60)] }), NexError, /no relays given/);
+      const other = await registerProgram(s.user, { vkHash: VK_HASH, vk: VK, publicInputCount: 2 });
+      await rejects(
+        submitOffchain(s.user, { relays: ['http://127.0.0.1:9'], statements: [statement(61), statement(62, other.programId)] }),
+        NexError,
+        /one program/,
+      );
+      await rejects(
+        submitOffchain(s.user, { relays: ['http://127.0.0.1:9'], statements: [statement(63)], feePerProof: FEE }),
+        NexError,
+        /free balance is 0 wei, the request needs/,
+      );
     });
 
     it('signRequest signs what postBatch accepts (payer recovered, fees reserved, nonce consumed)', async () => {

@@ -125,6 +125,7 @@ export async function submitOffchain(client: NexClient, p: SubmitOffchainParamet
   const payer = client.wallet?.account.address;
   if (!payer) throw new NoAccountError('submitOffchain');
   if (p.statements.length === 0) throw new NexError('nothing to submit');
+  if (p.relays.length === 0) throw new NexError('no relays given: pass at least one relay URL (or use submit for the calldata channel)');
   const programId = p.statements[0]!.programId;
   if (p.statements.some((s) => s.programId.toLowerCase() !== programId.toLowerCase())) {
     throw new NexError('a request covers one program: call submitOffchain once per program');
