@@ -6,14 +6,26 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress, isAddress, maxUint64, parseEther, type Address } from 'viem';
-import type { MarketParams } from '../prover/sdk/index.js';
 import { DEFAULT_VERIFIER_VARIANT, isVerifierVariant, VERIFIER_VARIANTS, type VerifierVariant } from './verifierBuild.js';
 import { NexError } from '../prover/protocol/index.js';
 
 export type AccountRef = Address | 'deployer';
 
 /** The market's `Params` struct (the same shape the SDK reads back from chain). */
-export type MarketParamsConfig = MarketParams;
+/** The version-1 market parameters this deployment takes (its own type: the SDK describes version 2's). */
+export interface MarketParamsConfig {
+  readonly minFeePerProof: bigint;
+  readonly batchCapacity: number;
+  readonly batchTimeout: number;
+  readonly assignmentWindow: number;
+  readonly provingWindowBase: number;
+  readonly provingWindowPerProof: number;
+  readonly secondaryWindow: number;
+  readonly submissionTtl: number;
+  readonly collateralPerProof: bigint;
+  readonly protocolFeeBps: number;
+  readonly callbackGasLimit: number;
+}
 
 export interface NexParameters {
   readonly network: string;

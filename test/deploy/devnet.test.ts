@@ -257,8 +257,8 @@ describe('devnet', function () {
     it('deploys an ExampleRollup wired as its program callback', async () => {
       const owner = testAccounts(4)[3]!;
       const client = await createNexClient({ rpcUrl: anvil.rpcUrl, privateKey: owner.privateKey, deploymentsDir: dirs.deploymentsDir });
-      const programId = word(0x5eed);
-      await registerProgram(client, { vkHash: programId, vk: `0x${'ab'.repeat(VK_BYTES)}`, publicInputCount: 2 });
+      // Version 2: the program id is bound to its owner (keccak256(abi.encode(owner, vkHash))).
+      const { programId } = await registerProgram(client, { vkHash: word(0x5eed), vk: `0x${'ab'.repeat(VK_BYTES)}`, publicInputCount: 2 });
       const address = await deployExampleRollup({
         rpcUrl: anvil.rpcUrl,
         privateKey: owner.privateKey,

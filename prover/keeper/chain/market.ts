@@ -17,9 +17,23 @@ export interface BatchInfo {
   readonly collateral: bigint;
 }
 
-/** The market's parameters, as the SDK reads them (one definition for SDK, keeper and deploy code). */
-import type { MarketParams } from '../../sdk/index.js';
-export type { MarketParams };
+/**
+ * The version-1 market's parameters as this keeper reads them (its own definition: the SDK describes version
+ * 2's; the keeper's port to version 2 replaces this file).
+ */
+export interface MarketParams {
+  readonly minFeePerProof: bigint;
+  readonly batchCapacity: number;
+  readonly batchTimeout: number;
+  readonly assignmentWindow: number;
+  readonly provingWindowBase: number;
+  readonly provingWindowPerProof: number;
+  readonly secondaryWindow: number;
+  readonly submissionTtl: number;
+  readonly collateralPerProof: bigint;
+  readonly protocolFeeBps: number;
+  readonly callbackGasLimit: number;
+}
 
 /** Typed reads of the market and staking contracts (one place that knows the call shapes). */
 export class MarketReader {
