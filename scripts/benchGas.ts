@@ -49,7 +49,13 @@ const SIZES = [1, 2, 4, 8, 16, 32, 64];
 const PER_SUBMITTER = 8;
 /** Verifying one rollup proof alone (bb's optimized ZK verifier, whole transaction; docs/prover.md). */
 const SINGLE_PROOF_BASELINE = 766_220n;
-const DEFAULT_ROOT_VERIFY: Record<string, bigint> = { optimized: 837_366n, standard: 2_556_590n };
+/**
+ * Root verify transaction per verifier variant when none is given: `optimized` is C1a's measurement of the
+ * version-2 root (4 public inputs, bb's non-ZK optimized verifier); `standard` is the research figure with 8.
+ */
+const DEFAULT_ROOT_VERIFY: Record<string, bigint> = { optimized: 834_574n, standard: 2_556_590n };
+/** Slots of the market's lock ring (MarketBase._LOCK_RING). */
+const LOCK_RING = 128;
 
 function parseArgs(argv: string[]) {
   const rootVerify: Record<string, bigint> = {};
@@ -212,11 +218,18 @@ class Bench {
     return { lock, fulfil, verifierCall, bookkeeping: fulfil.gasUsed - verifierCall - proofCalldata, locker };
   }
 
-  /** One batch of each channel per prover, so that every earnings slot is non-zero. */
+  /**
+   * Steady state: one batch per prover, so that every earnings slot (provers, poster, treasury) is non-zero,
+   * then batches until every slot of the market's lock ring has held a lock once (a market that has run for
+   * LOCK_RING batches rewrites a used ring slot at each lock instead of filling a fresh one).
+   */
   async warmUp() {
     for (const p of this.f.provers) {
       const id = await this.postBatch(4, 1);
       await this.lockAndFulfil(id.batchId, p);
+    }
+    while ((await this.f.market.nextBatchId()) <= BigInt(LOCK_RING)) {
+      await this.lockAndFulfil((await this.postBatch(4, 1)).batchId);
     }
   }
 
@@ -355,6 +368,15 @@ async function main() {
   const log = (line: string) => {
     if (!json) console.log(line);
   };
+  // First payout: a fresh market (no earnings slot of the prover, poster or treasury yet, every ring slot
+  // unused), one off-chain reference batch each on its own chain; then everything else in steady state.
+  const firstPayout: BatchRun[] = [];
+  for (const n of [32, 64]) {
+    const fresh = await network.create();
+    if (!json) process.stderr.write(`measuring off-chain reference ${n} (first payout)\n`);
+    firstPayout.push(await new Bench(fresh, await deployMarket(fresh.ethers)).run('off-chain', 'reference', n));
+  }
+  if (!json) process.stderr.write(`warming up (earnings slots, ${LOCK_RING} lock-ring slots)\n`);
   await bench.warmUp();
 
   // ----- one-off and per-operation rows -----
@@ -425,7 +447,8 @@ async function main() {
     }
   }
 
-  const table = runs.map((r) => ({ ...r, ...perProof(r, rootVerify) }));
+  const table = runs.map((r) => ({ ...r, state: 'steady' as const, ...perProof(r, rootVerify) }));
+  const first = firstPayout.map((r) => ({ ...r, state: 'first payout' as const, ...perProof(r, rootVerify) }));
   if (json) {
     const out = {
       hardfork: 'osaka',
@@ -438,7 +461,8 @@ async function main() {
         gasUsed: Number(o.gasUsed),
         execution: o.execution === null ? null : Number(o.execution),
       })),
-      perProof: table.map((t) => ({
+      perProof: [...first, ...table].map((t) => ({
+        state: t.state,
         channel: t.channel,
         mix: t.mix,
         proofs: t.n,
@@ -465,7 +489,7 @@ async function main() {
 
   const variants = Object.keys(rootVerify);
   log(
-    `\nPer proof, all in (root verify transaction per variant${provisional ? ', PROVISIONAL research figures with 8 public inputs' : ''}: ` +
+    `\nPer proof, all in (root verify transaction per variant${provisional ? " (defaults: optimized = C1a's measured version-2 root, 4 public inputs; standard = research figure, 8)" : ''}: ` +
       variants.map((v) => `${v} ${rootVerify[v]!.toLocaleString('en')}`).join(', ') +
       `; verifying one proof alone: ${SINGLE_PROOF_BASELINE.toLocaleString('en')})\n`,
   );
@@ -488,11 +512,11 @@ async function main() {
       w2,
     ),
   );
-  for (const t of table) {
+  for (const t of [...table, ...first]) {
     log(
       pad(
         [
-          t.channel,
+          t.state === 'steady' ? t.channel : `${t.channel}*`,
           t.mix,
           t.n,
           t.submitters,
@@ -512,6 +536,7 @@ async function main() {
     '\nintake: the submitting transactions (whole transactions; blob: + 8,192 gas-equivalents per blob at the EIP-7918 reserve price);' +
       '\nseal: when the batch did not fill; fulfil bk: fulfil minus the traced verifier call and the mock proof calldata (21,000 base included);' +
       '\nbookkeep/pf = (intake + seal + lock + fulfil bk) / n; <variant>/pf = (bookkeeping - 21,000 + root verify transaction) / n;' +
+      '\n*: first payout (a fresh market: the prover, poster and treasury earn for the first time, the lock ring is unused); other rows: steady state;' +
       '\nratio = verifying one proof alone / all in per proof. Budget (docs/protocol.md V2.1): off-chain reference <= 35k at 32, <= 20k at 64; blob <= 60k at 32.',
   );
 }

@@ -124,9 +124,9 @@ interface IAggregationMarketTypes {
         uint64 expiry; // openedAt + submissionTtl
         uint256 escrow; // wei of fees the batch holds
         bytes32 commitment; // the commitment, or the proven root once fulfilled
-        address locker; // the locker, or the prover slashed on this batch while Sealed again
-        uint256 collateral; // NEX wei locked
-        uint32 frozenAtLock; // the router's frozenTotal at the lock
+        address locker; // the live lock's locker, or the prover slashed on this batch while Sealed again; 0 once the lock ended
+        uint256 collateral; // NEX wei locked (live lock only)
+        uint32 frozenAtLock; // the router's frozenTotal at the lock (live lock only)
     }
 
     /// @notice A payer's off-chain account.
