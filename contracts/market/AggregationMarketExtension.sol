@@ -138,11 +138,13 @@ contract AggregationMarketExtension is MarketBase {
         p.minFee = _minFeePerProof;
         p.accepted = new bytes32[](total);
         p.groupPairs = new bytes(groups.length << 6);
+        p.requestHashes = new bytes32[](groups.length);
+        p.nonces = new uint64[](groups.length);
         uint256 offset;
         for (uint256 g; g < groups.length; ++g) {
             uint256 count = groups[g].count;
             if (offset + count > total) revert MarketPostMismatch(offset + count, total);
-            _postGroup(p, groups[g], digests, offset);
+            _postGroup(p, groups[g], digests, offset); // decoded once into memory
             offset += count;
         }
         if (offset != total) revert MarketPostMismatch(offset, total);
@@ -268,10 +270,10 @@ contract AggregationMarketExtension is MarketBase {
         _closeAppend(batchId, h);
     }
 
-    /// @dev Recovers the signer of one posted request and accepts it (nonce, debit, digests, group pair) or
-    /// skips it with an event. One pass per group: the account's slot is read once and written once, the
+    /// @dev Recovers the signer of one posted request and accepts it (nonce, debit, digests, group pair,
+    /// request hash and nonce for {MarketBatchPosted}) or skips it with an event. One pass per group: the account's slot is read once and written once, the
     /// program's slot read once.
-    function _postGroup(Post memory p, PostedGroup calldata g, bytes32[] calldata digests, uint256 offset) private {
+    function _postGroup(Post memory p, PostedGroup memory g, bytes32[] calldata digests, uint256 offset) private {
         (address payer, bytes32 requestHash, bool valid) = _recover(p.domainSeparator, g, digests, offset);
         (bool skip, SkipReason reason, uint256 account, uint256 callbackGas) = _skipReason(p.minFee, g, payer, valid);
         if (skip) {
@@ -279,16 +281,17 @@ contract AggregationMarketExtension is MarketBase {
             return;
         }
         p.escrow += _debit(payer, account, g);
+        p.requestHashes[p.groupCount] = requestHash;
+        p.nonces[p.groupCount] = g.nonce;
         uint256 word = BatchCommitment.packGroup(payer, g.feePerProof, g.count, callbackGas);
-        uint256 first = _recordGroup(p, word, g.programId, digests, offset);
-        _emitAccepted(p.batchId, g, word, first, requestHash);
+        _recordGroup(p, word, g.programId, digests, offset);
     }
 
     /// @dev The signer of one posted request (address(0) for a malformed signature), the EIP-712 hash of the
     /// request and whether its statements are usable (at least one, none zero).
     function _recover(
         bytes32 domainSeparator,
-        PostedGroup calldata g,
+        PostedGroup memory g,
         bytes32[] calldata digests,
         uint256 offset
     ) private pure returns (address payer, bytes32 requestHash, bool valid) {
@@ -303,55 +306,30 @@ contract AggregationMarketExtension is MarketBase {
     /// @dev The EIP-712 hash of a posted request (what its payer signed), hashed in scratch memory.
     function _requestHash(
         bytes32 domainSeparator,
-        PostedGroup calldata g,
+        PostedGroup memory g,
         bytes32 statementsHash
     ) private pure returns (bytes32) {
         bytes32 typeHash = REQUEST_TYPEHASH;
-        bytes32 programId = g.programId;
-        uint256 count = g.count;
-        uint256 feePerProof = g.feePerProof;
-        uint256 nonce = g.nonce;
-        uint256 deadline = g.deadline;
         bytes32 structHash;
+        // `g` in memory: programId, count, feePerProof, nonce, deadline, r, vs (one word each, cleaned).
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, typeHash)
-            mstore(add(ptr, 0x20), programId)
+            mstore(add(ptr, 0x20), mload(g))
             mstore(add(ptr, 0x40), statementsHash)
-            mstore(add(ptr, 0x60), count)
-            mstore(add(ptr, 0x80), feePerProof)
-            mstore(add(ptr, 0xa0), nonce)
-            mstore(add(ptr, 0xc0), deadline)
+            mstore(add(ptr, 0x60), mload(add(g, 0x20)))
+            mstore(add(ptr, 0x80), mload(add(g, 0x40)))
+            mstore(add(ptr, 0xa0), mload(add(g, 0x60)))
+            mstore(add(ptr, 0xc0), mload(add(g, 0x80)))
             structHash := keccak256(ptr, 0xe0)
         }
         return MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
     }
 
-    /// @dev Emits {MarketRequestAccepted} for an accepted group (its own frame: the event has nine fields).
-    function _emitAccepted(
-        uint256 batchId,
-        PostedGroup calldata g,
-        uint256 word,
-        uint256 first,
-        bytes32 requestHash
-    ) private {
-        emit MarketRequestAccepted(
-            batchId,
-            address(uint160(word >> 96)),
-            g.nonce,
-            g.programId,
-            first,
-            g.count,
-            g.feePerProof,
-            uint24(word),
-            requestHash
-        );
-    }
-
     /// @dev Accepting a request: its nonce is used (and every lower one voided), its fees leave the payer's
     /// deposit; returns them (the caller adds them to the batch escrow). `account` is the first word of the
     /// payer's {Account} (balance: bits 0-95, nonce: 96-159, withdrawableAt: 160-191), written back in one store.
-    function _debit(address payer, uint256 account, PostedGroup calldata g) private returns (uint256 cost) {
+    function _debit(address payer, uint256 account, PostedGroup memory g) private returns (uint256 cost) {
         cost = uint256(g.feePerProof) * g.count;
         uint64 next = g.nonce + 1;
         // Cannot underflow: _skipReason checked cost <= balance.
@@ -366,7 +344,7 @@ contract AggregationMarketExtension is MarketBase {
     /// account and the program's callback gas (each slot read once).
     function _skipReason(
         uint256 minFee,
-        PostedGroup calldata g,
+        PostedGroup memory g,
         address payer,
         bool valid
     ) private view returns (bool skip, SkipReason reason, uint256 account, uint256 callbackGas) {
@@ -434,8 +412,34 @@ contract AggregationMarketExtension is MarketBase {
         BatchSlots storage s = _batches[batchId];
         s.header = BatchHeader.pack(h);
         s.commitment = BatchCommitment.postedCommitment(root, groupsHash, msg.sender);
-        emit MarketBatchPosted(batchId, msg.sender, root, groupsHash, h.count, capacity, p.escrow);
+        _emitPosted(p, root, groupsHash, capacity);
         emit MarketBatchSealed(batchId, version, h.count, block.number);
+    }
+
+    /// @dev Emits {MarketBatchPosted} with the accepted groups, request hashes and nonces (the arrays shrunk
+    /// to the accepted requests).
+    function _emitPosted(Post memory p, bytes32 root, bytes32 groupsHash, uint256 capacity) private {
+        bytes memory groups = p.groupPairs;
+        bytes32[] memory requestHashes = p.requestHashes;
+        uint64[] memory nonces = p.nonces;
+        uint256 accepted = p.groupCount;
+        assembly ("memory-safe") {
+            mstore(groups, shl(6, accepted))
+            mstore(requestHashes, accepted)
+            mstore(nonces, accepted)
+        }
+        emit MarketBatchPosted(
+            p.batchId,
+            msg.sender,
+            root,
+            groupsHash,
+            p.acceptedCount,
+            capacity,
+            p.escrow,
+            groups,
+            requestHashes,
+            nonces
+        );
     }
 
     /// @dev The root of a post's accepted digests, the hash of its accepted groups and its capacity.

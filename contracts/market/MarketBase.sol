@@ -95,6 +95,8 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
         uint256 minFee;
         bytes32[] accepted;
         bytes groupPairs; // (word, programId) of every accepted group
+        bytes32[] requestHashes; // the EIP-712 hash of every accepted request
+        uint64[] nonces; // the nonce of every accepted request
         uint256 acceptedCount;
         uint256 groupCount;
         uint256 escrow;
