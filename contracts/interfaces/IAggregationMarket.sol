@@ -665,7 +665,8 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
 
     /// @notice Posts a batch of signed requests with their digests in slot order (anyone may post). Each
     /// group is accepted or skipped ({MarketRequestSkipped}), never reverting the post; accepted fees move
-    /// from the payers' deposits into the batch escrow. The batch is created sealed.
+    /// from the payers' deposits into the batch escrow. The batch is created sealed; one {MarketBatchPosted}
+    /// names every accepted request.
     /// @param groups The signed requests.
     /// @param digests Their statements' digests, group after group.
     /// @return batchId The new batch (0 when no request was accepted).

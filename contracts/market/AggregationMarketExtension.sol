@@ -271,8 +271,8 @@ contract AggregationMarketExtension is MarketBase {
     }
 
     /// @dev Recovers the signer of one posted request and accepts it (nonce, debit, digests, group pair,
-    /// request hash and nonce for {MarketBatchPosted}) or skips it with an event. One pass per group: the account's slot is read once and written once, the
-    /// program's slot read once.
+    /// request hash and nonce for {MarketBatchPosted}) or skips it with an event. One pass per group: the
+    /// account's slot is read once and written once, the program's slot read once.
     function _postGroup(Post memory p, PostedGroup memory g, bytes32[] calldata digests, uint256 offset) private {
         (address payer, bytes32 requestHash, bool valid) = _recover(p.domainSeparator, g, digests, offset);
         (bool skip, SkipReason reason, uint256 account, uint256 callbackGas) = _skipReason(p.minFee, g, payer, valid);
