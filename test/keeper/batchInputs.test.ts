@@ -74,6 +74,7 @@ function countingProver(): BatchProver & { verified: number[] } {
         const digest = precheckDigest({
           vk: hexToBytes(s.input.vk),
           vkHash: s.input.programId,
+          owner: s.input.owner,
           proof: hexToBytes(s.input.proof),
           publicInputs: s.input.publicInputs,
         });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { concat, toHex, type Address, type Hex } from 'viem';
 import { acceptedOfPost } from '../../prover/relay/chain/viemChain.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { groupWord } from '../../prover/protocol/index.js';
 
 const ALICE = '0x00000000000000000000000000000000000A11cE' as Address;
 const BOB = '0x0000000000000000000000000000000000000B0b' as Address;
@@ -10,9 +10,9 @@ const hash = (b: string) => `0x${b.repeat(32)}` as Hex;
 
 describe('relay chain: the accepted requests of a MarketBatchPosted event', () => {
   const groups = concat([
-    toHex(v2.groupWord({ payer: ALICE, feePerProof: 5n, count: 3, callbackGas: 0 }), { size: 32 }),
+    toHex(groupWord({ payer: ALICE, feePerProof: 5n, count: 3, callbackGas: 0 }), { size: 32 }),
     PROGRAM,
-    toHex(v2.groupWord({ payer: BOB, feePerProof: 7n, count: 2, callbackGas: 9n }), { size: 32 }),
+    toHex(groupWord({ payer: BOB, feePerProof: 7n, count: 2, callbackGas: 9n }), { size: 32 }),
     PROGRAM,
   ]);
 

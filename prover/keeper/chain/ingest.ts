@@ -27,8 +27,14 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
     switch (ev.eventName) {
       case 'ProgramRegistered': {
         const a = ev.args;
-        if (a.programId && a.publicInputCount !== undefined && a.vk) {
-          db.upsertProgram({ programId: a.programId, publicInputCount: a.publicInputCount, vk: a.vk, block: ev.blockNumber });
+        if (a.programId && a.owner && a.publicInputCount !== undefined && a.vk) {
+          db.upsertProgram({
+            programId: a.programId,
+            owner: a.owner,
+            publicInputCount: a.publicInputCount,
+            vk: a.vk,
+            block: ev.blockNumber,
+          });
         }
         break;
       }

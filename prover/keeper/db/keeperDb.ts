@@ -183,18 +183,22 @@ export class KeeperDb {
 
   // ---- programs and submissions ------------------------------------------------------------
 
-  upsertProgram(p: { programId: Hex; publicInputCount: number; vk: Hex; block: bigint }): void {
+  upsertProgram(p: { programId: Hex; owner: Address; publicInputCount: number; vk: Hex; block: bigint }): void {
     this.#db
       .prepare(
-        `INSERT INTO programs (program_id, public_input_count, vk, block) VALUES (?, ?, ?, ?)
-        ON CONFLICT (program_id) DO UPDATE SET public_input_count = excluded.public_input_count, vk = excluded.vk, block = excluded.block`,
+        `INSERT INTO programs (program_id, owner, public_input_count, vk, block) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (program_id) DO UPDATE SET owner = excluded.owner, public_input_count = excluded.public_input_count,
+          vk = excluded.vk, block = excluded.block`,
       )
-      .run(p.programId.toLowerCase(), p.publicInputCount, p.vk, Number(p.block));
+      .run(p.programId.toLowerCase(), p.owner.toLowerCase(), p.publicInputCount, p.vk, Number(p.block));
   }
 
-  getProgram(programId: Hex): { programId: Hex; publicInputCount: number; vk: Hex } | undefined {
+  /** A registered program; `owner` is undefined for a row stored before the keeper recorded owners. */
+  getProgram(programId: Hex): { programId: Hex; owner: Address | undefined; publicInputCount: number; vk: Hex } | undefined {
     const r = this.#db.prepare('SELECT * FROM programs WHERE program_id = ?').get(programId.toLowerCase()) as Row | undefined;
-    return r ? { programId: r.program_id as Hex, publicInputCount: Number(r.public_input_count), vk: r.vk as Hex } : undefined;
+    if (!r) return undefined;
+    const owner = typeof r.owner === 'string' ? (r.owner as Address) : undefined;
+    return { programId: r.program_id as Hex, owner, publicInputCount: Number(r.public_input_count), vk: r.vk as Hex };
   }
 
   upsertSubmission(s: SubmissionRow): void {

@@ -111,4 +111,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    name: 'program owners',
+    sql: `
+      -- The address that registered the program (ProgramRegistered's owner): the prover engine binds
+      -- each statement to programId = keccak256(abi.encode(owner, vkHash)). NULL for rows written
+      -- before this migration; inputs.ts then reads the registration event again.
+      ALTER TABLE programs ADD COLUMN owner TEXT;
+    `,
+  },
 ];

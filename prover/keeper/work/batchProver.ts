@@ -55,9 +55,11 @@ export function toEngineBatch(capacity: number, slots: readonly SlotFetch[]): Ba
     else {
       out.push({
         kind: 'proof',
+        // Version 1's market identifies a program by its vkHash (programId = vkHash).
         rollup: {
           vk: hexToBytes(s.input.vk),
           vkHash: s.input.programId,
+          owner: s.input.owner,
           proof: hexToBytes(s.input.proof),
           publicInputs: s.input.publicInputs,
         },
@@ -72,7 +74,7 @@ function engineLogger(log: Logger): EngineLogger {
 }
 
 /** The real engine (prover/engine): native bb, dev or Ignition SRS, worker processes, checkpoints. */
-export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'dev' | 'ignition' }): BatchProver {
+export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'dev' | 'ignition' | undefined }): BatchProver {
   const logger = engineLogger(opts.log);
   const backend = { srs: opts.srs };
   return {
@@ -96,8 +98,9 @@ export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'd
       const fetchExcluded = req.slots.filter((s) => !s.ok).map((s) => s.slot);
       return {
         proof: bytesToHex(res.proof),
-        excludedMask: res.excludedMask,
-        excludedSlots: [...new Set([...fetchExcluded, ...res.invalidSlots])].sort((a, b) => a - b),
+        // Version 1's market takes a uint32 mask (capacity <= 32): exact as a number.
+        excludedMask: Number(res.excludedMask),
+        excludedSlots: [...new Set([...fetchExcluded, ...res.invalidSlots, ...res.failedSlots])].sort((a, b) => a - b),
         jobs: res.stats.jobs.map((j) => ({ circuit: j.circuit, ms: j.ms, fromCheckpoint: j.fromCheckpoint })),
         totalMs: res.stats.totalMs,
       };

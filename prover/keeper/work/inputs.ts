@@ -21,6 +21,8 @@ export interface SlotInput {
   readonly slot: number;
   readonly submissionId: bigint;
   readonly programId: Hex;
+  /** The address that registered the program (its ProgramRegistered event). */
+  readonly owner: Address;
   readonly publicInputs: Hex[];
   readonly proof: Hex;
   readonly vk: Hex;
@@ -91,6 +93,7 @@ async function fetchSlot(src: InputSource, batchId: bigint, slot: number, reads:
       slot,
       submissionId: id,
       programId: sub.programId,
+      owner: program.owner,
       publicInputs: found.publicInputs,
       proof: found.proof,
       vk: program.vk,
@@ -196,10 +199,13 @@ async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionR
   return row;
 }
 
-/** The program's vk: from the database, else from its ProgramRegistered event (cached). */
-export async function programOf(src: InputSource, programId: Hex): Promise<{ vk: Hex; publicInputCount: number } | undefined> {
+/** The program's vk and owner: from the database, else from its ProgramRegistered event (cached). */
+export async function programOf(
+  src: InputSource,
+  programId: Hex,
+): Promise<{ vk: Hex; owner: Address; publicInputCount: number } | undefined> {
   const cached = src.db.getProgram(programId);
-  if (cached) return cached;
+  if (cached?.owner) return { vk: cached.vk, owner: cached.owner, publicInputCount: cached.publicInputCount };
   const topics = [
     encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered' })[0]!,
     pad(toHex(BigInt(programId)), { size: 32 }),
@@ -207,7 +213,13 @@ export async function programOf(src: InputSource, programId: Hex): Promise<{ vk:
   const logs = await findLogsBackwards(src.client, { address: src.market, topics, fromBlock: src.startBlock, maxRange: src.maxLogRange });
   const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered', logs }).at(-1);
   if (!ev || ev.blockNumber === null) return undefined;
-  src.db.upsertProgram({ programId, publicInputCount: ev.args.publicInputCount, vk: ev.args.vk, block: ev.blockNumber });
+  src.db.upsertProgram({
+    programId,
+    owner: ev.args.owner,
+    publicInputCount: ev.args.publicInputCount,
+    vk: ev.args.vk,
+    block: ev.blockNumber,
+  });
   src.log.debug('program vk fetched from its registration event', { programId, block: ev.blockNumber });
-  return { vk: ev.args.vk, publicInputCount: ev.args.publicInputCount };
+  return { vk: ev.args.vk, owner: ev.args.owner, publicInputCount: ev.args.publicInputCount };
 }

@@ -20,7 +20,7 @@ import {
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { aggregationMarketAbi, SkipReason, verifierRouterAbi } from '../../abi/generated.js';
-import { v2 } from '../../protocol/index.js';
+import { postedGroup, unpackGroupWord } from '../../protocol/index.js';
 import {
   BroadcastRejectedError,
   PostRevertedError,
@@ -138,7 +138,7 @@ export async function createViemRelayChain(o: ViemRelayChainOptions): Promise<Re
       const data = encodeFunctionData({
         abi: aggregationMarketAbi,
         functionName: 'postBatch',
-        args: [call.groups.map((g) => v2.postedGroup(g.request, g.signature)), [...call.digests]],
+        args: [call.groups.map((g) => postedGroup(g.request, g.signature)), [...call.digests]],
       });
       let gas: bigint;
       try {
@@ -238,7 +238,7 @@ export function acceptedOfPost(
   }
   let firstSlot = 0;
   return requestHashes.map((requestHash, i) => {
-    const { payer, count } = v2.unpackGroupWord(BigInt(`0x${groups.slice(2 + i * 128, 2 + i * 128 + 64)}`));
+    const { payer, count } = unpackGroupWord(BigInt(`0x${groups.slice(2 + i * 128, 2 + i * 128 + 64)}`));
     const out = { payer: payer as Address, nonce: nonces[i]!, requestHash, firstSlot, count };
     firstSlot += count;
     return out;
