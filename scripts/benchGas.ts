@@ -1,7 +1,10 @@
 /**
  * Gas benchmark of the version-2 aggregation market: `npm run bench:gas`; machine-readable with
  * `NEX_BENCH_JSON=1 npm run bench:gas` (or `--json` after the script path); root verify gas per variant with
- * `NEX_BENCH_ROOT_VERIFY=optimized=837366,standard=2556590` (or `--root-verify name=gas`, repeatable).
+ * `NEX_BENCH_ROOT_VERIFY=optimized=834574,standard=2556590` (or `--root-verify name=gas`, repeatable). Without
+ * them the root verify is measured in the same run from a real root proof when one is at hand
+ * (`--root-proof file.json` / `NEX_BENCH_ROOT_PROOF`, or the real-proof tests' cache of this checkout's
+ * circuits build: scripts/lib/rootVerify.ts), else the defaults below; the output names the source.
  *
  * Deploys the real NexToken, ProverStaking, VerifierRouter and AggregationMarket on an in-process Hardhat
  * network (hardfork osaka: EIP-7623 calldata floor in force) with the test-only MockVerifier, and measures
@@ -43,6 +46,7 @@ import {
   type MarketFixture,
 } from './lib/marketDeployment.js';
 import { BLOB_GAS_EQUIVALENT, packProofs, sendBlobTransaction } from './lib/blob.js';
+import { currentBuildDir, findRootProof, measureRootVerify } from './lib/rootVerify.js';
 import { batchLeaves, inclusionPath } from '../prover/protocol/index.js';
 
 const SIZES = [1, 2, 4, 8, 16, 32, 64];
@@ -60,15 +64,19 @@ const LOCK_RING = 128;
 function parseArgs(argv: string[]) {
   const rootVerify: Record<string, bigint> = {};
   let json = false;
+  let rootProof: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') json = true;
-    else if (a === '--root-verify' || a.startsWith('--root-verify=')) {
+    else if (a === '--root-proof') {
+      rootProof = argv[++i];
+      if (!rootProof) throw new Error('--root-proof expects a file');
+    } else if (a === '--root-verify' || a.startsWith('--root-verify=')) {
       const value = a.includes('=') && a.startsWith('--root-verify=') ? a.slice('--root-verify='.length) : argv[++i];
       const m = /^([\w-]+)=(\d+)$/.exec(value ?? '');
       if (!m) throw new Error(`--root-verify expects name=gas, got ${JSON.stringify(value)}`);
       rootVerify[m[1]!] = BigInt(m[2]!);
-    } else throw new Error(`unknown argument ${a} (use --json, --root-verify name=gas)`);
+    } else throw new Error(`unknown argument ${a} (use --json, --root-verify name=gas, --root-proof file.json)`);
   }
   const env = process.env.NEX_BENCH_ROOT_VERIFY; // e.g. "optimized=837366,standard=2556590"
   if (Object.keys(rootVerify).length === 0 && env) {
@@ -78,10 +86,31 @@ function parseArgs(argv: string[]) {
       rootVerify[k] = BigInt(v);
     }
   }
+  return { json, rootVerify, rootProof: rootProof ?? process.env.NEX_BENCH_ROOT_PROOF };
+}
+
+/**
+ * The root verify gas per variant: given (--root-verify), else measured from a real root proof (--root-proof,
+ * or the real-proof tests' cache of this checkout's circuits build), else the defaults.
+ */
+async function rootVerifyGas(
+  given: Record<string, bigint>,
+  rootProofFile: string | undefined,
+): Promise<{ gas: Record<string, bigint>; source: string }> {
+  if (Object.keys(given).length > 0) return { gas: given, source: 'given' };
+  const buildDir = currentBuildDir();
+  const proof = findRootProof(buildDir, rootProofFile);
+  if (proof && buildDir) {
+    const chain = await network.create();
+    const [signer] = await chain.ethers.getSigners();
+    const gas = await measureRootVerify(buildDir, proof, signer!);
+    return { gas, source: `measured in this run: the root proof ${proof.source} on the verifiers of ${buildDir}` };
+  }
+  if (rootProofFile)
+    throw new Error(`--root-proof ${rootProofFile}: no circuits build of these sources to take its verifiers from (npm run circuits)`);
   return {
-    json,
-    rootVerify: Object.keys(rootVerify).length > 0 ? rootVerify : DEFAULT_ROOT_VERIFY,
-    provisional: Object.keys(rootVerify).length === 0,
+    gas: DEFAULT_ROOT_VERIFY,
+    source: "defaults: optimized = C1a's measured version-2 root (4 public inputs); standard = research figure (8)",
   };
 }
 
@@ -360,8 +389,8 @@ async function main() {
   // NEX_BENCH_ROOT_VERIFY=name=gas,... do the same through the environment.
   const at = process.argv.findIndex((a) => a.endsWith('benchGas.ts'));
   const parsed = parseArgs(at === -1 ? [] : process.argv.slice(at + 1));
-  const { rootVerify, provisional } = parsed;
   const json = parsed.json || process.env.NEX_BENCH_JSON === '1';
+  const { gas: rootVerify, source: rootVerifySource } = await rootVerifyGas(parsed.rootVerify, parsed.rootProof);
   const conn = await network.create();
   const f = await deployMarket(conn.ethers);
   const bench = new Bench(conn, f);
@@ -453,7 +482,7 @@ async function main() {
     const out = {
       hardfork: 'osaka',
       rootVerify: Object.fromEntries(Object.entries(rootVerify).map(([k, v]) => [k, Number(v)])),
-      rootVerifyProvisional: provisional,
+      rootVerifySource,
       singleProofBaseline: Number(SINGLE_PROOF_BASELINE),
       blobGasEquivalent: Number(BLOB_GAS_EQUIVALENT),
       operations: ops.map((o) => ({
@@ -489,7 +518,7 @@ async function main() {
 
   const variants = Object.keys(rootVerify);
   log(
-    `\nPer proof, all in (root verify transaction per variant${provisional ? " (defaults: optimized = C1a's measured version-2 root, 4 public inputs; standard = research figure, 8)" : ''}: ` +
+    `\nPer proof, all in (root verify transaction per variant, ${rootVerifySource}: ` +
       variants.map((v) => `${v} ${rootVerify[v]!.toLocaleString('en')}`).join(', ') +
       `; verifying one proof alone: ${SINGLE_PROOF_BASELINE.toLocaleString('en')})\n`,
   );
