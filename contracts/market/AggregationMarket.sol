@@ -210,11 +210,13 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         if (versionState != IVerifierRouter.VersionState.Active) revert MarketVersionNotUsable(h.version);
         uint64 collateralGwei = _collateralPerProofGwei * h.count;
         uint256 collateral = uint256(collateralGwei) * _GWEI;
+        bool drawn; // the draw picked `prover`: staking's canLock (eligible, collateral free) held just now
         if (h.flags & _ASSIGNMENT_OPEN == 0 && block.timestamp <= uint256(h.sealedAt) + _assignmentWindow) {
             address assigned = _draw(batchId, h, collateral);
             if (assigned != address(0) && assigned != prover) revert MarketNotAssignedProver(batchId, assigned);
+            drawn = assigned == prover;
         }
-        if (!_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
+        if (!drawn && !_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
         uint64 lockDeadline = uint64(block.timestamp) + _provingWindow(h.count);
         uint16 finalDelta = _secondaryWindow;
         uint64 expiry = uint64(h.openedAt) + _submissionTtl;
