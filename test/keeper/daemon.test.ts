@@ -57,6 +57,10 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
       self.requests.push(req);
       return new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     },
+    // The key set of the circuits the backend loaded (what the router of a real deployment pins).
+    async identity() {
+      return { keySet: (backend as unknown as { artifacts: { keySet: Hex } }).artifacts.keySet, srs: 'dev' as const };
+    },
   };
   return self;
 }
