@@ -25,9 +25,9 @@ import { NexError } from '../prover/protocol/index.js';
 export const KEY_HASH_ORDER = AGG_CIRCUITS;
 
 /**
- * bb's two Solidity verifiers for the root key, measured on Hardhat's EVM (docs/prover.md):
- * 'optimized' (one contract, ~1.0M gas per verify) and 'standard' (HonkVerifier + RelationsLib +
- * ZKTranscriptLib, ~4.36M gas per verify). Both pass the same rejection suite.
+ * bb's two non-ZK Solidity verifiers for the root key, measured on Hardhat's EVM (docs/prover.md):
+ * 'optimized' (one contract, ~0.83M gas per verify) and 'standard' (HonkVerifier + RelationsLib,
+ * ~2.55M gas per verify). Both pass the same rejection suite.
  */
 export { VERIFIER_VARIANTS, type VerifierVariant };
 export const DEFAULT_VERIFIER_VARIANT: VerifierVariant = 'optimized';

@@ -11,9 +11,10 @@ import { network } from 'hardhat';
 import type { Barretenberg } from '@aztec/bb.js';
 import { bytesToHex } from 'viem';
 import {
-  proveLeaf,
   provePad,
+  provePairLeaf,
   proveNode,
+  proveSingleLeaf,
   readManifest,
   startBarretenberg,
   verifyAggProof,
@@ -23,7 +24,7 @@ import {
   type Hex,
   type RollupProof,
 } from '../prover/engine/index.js';
-import { VERIFIER_VARIANTS } from '../prover/protocol/index.js';
+import { pairLeafFor, SUPPORTED_PUBLIC_INPUT_COUNTS, VERIFIER_VARIANTS } from '../prover/protocol/index.js';
 import { deployRootVerifier, ensureAggregationArtifacts, ensureDevSrs, proveExampleRollup } from '../prover/toolchain/index.js';
 
 const PROVER: Hex = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -110,20 +111,40 @@ const ledger = await measure(
   (bb) => proveExampleRollup(bb, art, 'rollup_ledger', 'bench/c'),
   verifyRollup,
 );
-const leaf2 = await measure('leaf2', 'leaf2', (bb) => proveLeaf(bb, art, { rollup: transfer, prover: PROVER }), verifyAgg);
-const leaf1 = await measure('leaf1', 'leaf1', (bb) => proveLeaf(bb, art, { rollup: counter, prover: PROVER }), verifyAgg);
-await measure('leaf4', 'leaf4', (bb) => proveLeaf(bb, art, { rollup: ledger, prover: PROVER }), verifyAgg);
+const byCount: Record<number, RollupProof> = { 1: counter, 2: transfer, 4: ledger };
+const single = await measure(
+  'leaf_2 (right side)',
+  'leaf_2',
+  (bb) => proveSingleLeaf(bb, art, { rollup: transfer, right: true, prover: PROVER }),
+  verifyAgg,
+);
+await measure('leaf_1', 'leaf_1', (bb) => proveSingleLeaf(bb, art, { rollup: counter, right: false, prover: PROVER }), verifyAgg);
+await measure('leaf_4', 'leaf_4', (bb) => proveSingleLeaf(bb, art, { rollup: ledger, right: false, prover: PROVER }), verifyAgg);
+let pair: AggProof | undefined;
+for (const a of SUPPORTED_PUBLIC_INPUT_COUNTS) {
+  for (const b of SUPPORTED_PUBLIC_INPUT_COUNTS.filter((x) => x >= a)) {
+    // The b-input proof on the left exercises the swap bit where a < b.
+    const { circuit } = pairLeafFor(b, a);
+    const p = await measure(
+      `${circuit}${a < b ? ' (swapped)' : ''}`,
+      circuit,
+      (bb) => provePairLeaf(bb, art, { left: byCount[b]!, right: byCount[a]!, prover: PROVER }),
+      verifyAgg,
+    );
+    pair ??= p;
+  }
+}
 await measure('pad (h=3)', 'pad', (bb) => provePad(bb, art, { height: 3, prover: PROVER }), verifyAgg);
 await measure(
-  'node (noir-recursive)',
+  'node (noir-recursive-no-zk)',
   'node',
-  (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'noir-recursive' }),
+  (bb) => proveNode(bb, art, { left: pair!, right: single, prover: PROVER, target: 'noir-recursive-no-zk' }),
   verifyAgg,
 );
 const root = await measure(
-  'node (evm root)',
+  'node (evm-no-zk root)',
   'node',
-  (bb) => proveNode(bb, art, { left: leaf2, right: leaf1, prover: PROVER, target: 'evm' }),
+  (bb) => proveNode(bb, art, { left: pair!, right: single, prover: PROVER, target: 'evm-no-zk' }),
   verifyAgg,
 );
 
@@ -149,6 +170,6 @@ for (const variant of VERIFIER_VARIANTS) {
 console.log(`\nAggregation circuits (load average ${load.toFixed(1)} at start; VK time from the build)\n`);
 console.table(rows);
 console.log(
-  `\nRoot verifier on Hardhat's EVM (solc 0.8.28, optimizer 200 runs, cancun); calldata ${calldataBytes} B, proof ${root.proof.length} B, 8 public inputs\n`,
+  `\nRoot verifier (non-ZK) on Hardhat's EVM (solc 0.8.28, optimizer 200 runs, cancun); calldata ${calldataBytes} B, proof ${root.proof.length} B, 4 public inputs\n`,
 );
 console.table(evm);

@@ -43,7 +43,7 @@ import {
   type MarketFixture,
 } from './lib/marketDeployment.js';
 import { BLOB_GAS_EQUIVALENT, packProofs, sendBlobTransaction } from './lib/blob.js';
-import { v2 } from '../prover/protocol/index.js';
+import { batchLeaves, inclusionPath } from '../prover/protocol/index.js';
 
 const SIZES = [1, 2, 4, 8, 16, 32, 64];
 const PER_SUBMITTER = 8;
@@ -384,7 +384,7 @@ async function main() {
   // steady state they describe (otherwise whichever row draws that prover pays ~17k for a fresh slot).
   await bench.lockAndFulfil((await bench.postBatch(4, 1)).batchId, settled.locker);
   const entry = bench.book.of(ref.batchId);
-  const inclusion = { batchId: ref.batchId, index: 5, siblings: v2.inclusionPath(v2.batchLeaves(entry.digests, entry.capacity), 5) };
+  const inclusion = { batchId: ref.batchId, index: 5, siblings: inclusionPath(batchLeaves(entry.digests, entry.capacity), 5) };
   const isVerifiedData = f.market.interface.encodeFunctionData('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))', [
     f.programId,
     entry.inputs[5]!,

@@ -9,7 +9,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getAddress, keccak256, numberToHex, stringToHex, type Address, type Hex } from 'viem';
-import { FIELD_MODULUS, v2 } from '../prover/protocol/index.js';
+import {
+  FIELD_MODULUS,
+  RECEIPT_DOMAIN,
+  STATEMENT_DOMAIN,
+  groupWord,
+  marketDomain,
+  programIdOf,
+  receiptDigest,
+  requestHash,
+  statementDigest,
+  statementsHash,
+} from '../prover/protocol/index.js';
 
 export const IDENTITY_VECTORS_PATH = fileURLToPath(new URL('../test/vectors/identities-v2.json', import.meta.url));
 
@@ -80,14 +91,14 @@ export function buildIdentityVectors(): IdentityVectors {
       'statementsHash = keccak256(digests...); requestHash = EIP-712 Request under {name: "NEX AggregationMarket", version: "2", chainId, verifyingContract}; ' +
       'group word = payer (160) | feePerProof (64) | count (8) | callbackGas (24); ' +
       'receipt digest = keccak256(abi.encode(RECEIPT_DOMAIN, requestHash, payer, uint64 acceptedAt, uint64 postBy))',
-    statementDomain: v2.STATEMENT_DOMAIN,
-    receiptDomain: v2.RECEIPT_DOMAIN,
+    statementDomain: STATEMENT_DOMAIN,
+    receiptDomain: RECEIPT_DOMAIN,
     cases: SPECS.map((s, i) => {
       const owner = address(`owner/${i}`);
       const vkHash = field(`vk/${i}`);
-      const programId = v2.programIdOf(owner, vkHash);
-      const statements = s.inputs.map((publicInputs) => ({ publicInputs, digest: v2.statementDigest(programId, publicInputs) }));
-      const sh = v2.statementsHash(statements.map((x) => x.digest));
+      const programId = programIdOf(owner, vkHash);
+      const statements = s.inputs.map((publicInputs) => ({ publicInputs, digest: statementDigest(programId, publicInputs) }));
+      const sh = statementsHash(statements.map((x) => x.digest));
       const domain = { chainId: s.chainId, verifyingContract: address(`market/${i}`) };
       const request = {
         programId,
@@ -97,9 +108,9 @@ export function buildIdentityVectors(): IdentityVectors {
         nonce: s.nonce,
         deadline: 1_800_000_000 + i,
       };
-      const rh = v2.requestHash(request, v2.marketDomain(domain.chainId, domain.verifyingContract));
+      const rh = requestHash(request, marketDomain(domain.chainId, domain.verifyingContract));
       const payer = address(`payer/${i}`);
-      const word = v2.groupWord({ payer, feePerProof: s.fee, count: statements.length, callbackGas: s.callbackGas });
+      const word = groupWord({ payer, feePerProof: s.fee, count: statements.length, callbackGas: s.callbackGas });
       const receipt = { acceptedAt: 1_799_999_000 + i, postBy: 1_799_999_090 + i };
       return {
         name: s.name,
@@ -113,7 +124,7 @@ export function buildIdentityVectors(): IdentityVectors {
         requestHash: rh,
         payer,
         group: { callbackGas: s.callbackGas, word: numberToHex(word, { size: 32 }) },
-        receipt: { ...receipt, digest: v2.receiptDigest({ requestHash: rh, payer, ...receipt }) },
+        receipt: { ...receipt, digest: receiptDigest({ requestHash: rh, payer, ...receipt }) },
       };
     }),
   };

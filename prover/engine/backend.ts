@@ -5,8 +5,8 @@
 import { AGG_CIRCUITS, type AggCircuit } from '../protocol/index.js';
 import { loadAggregationArtifacts } from './circuits/artifacts.js';
 import { type Bb, vkHashOf } from './circuits/bb.js';
-import { proveLeaf, proveNode, provePad, verifyAggProof, verifyRollupProof } from './circuits/prove.js';
-import type { AggProof, AggregationArtifacts, Hex, ProofTarget, RollupProof } from './circuits/types.js';
+import { checkRollupProof, proveNode, provePad, provePairLeaf, proveSingleLeaf, verifyAggProof } from './circuits/prove.js';
+import type { AggProof, AggregationArtifacts, AggTarget, Hex, ProofTarget, RollupProof } from './circuits/types.js';
 import { startBarretenberg } from './srs/barretenberg.js';
 import { ignitionSrs } from './srs/ignition.js';
 import { openDevSrs, srsIdOf } from './srs/open.js';
@@ -14,7 +14,7 @@ import type { Srs } from './srs/types.js';
 
 export type { Hex };
 export { AGG_CIRCUITS };
-export type { AggCircuit, AggProof, ProofTarget, RollupProof };
+export type { AggCircuit, AggProof, AggTarget, ProofTarget, RollupProof };
 
 /** Gate counts of a circuit as bb reports them. */
 export interface CircuitSize {
@@ -22,14 +22,18 @@ export interface CircuitSize {
   dyadicGates: number;
 }
 
-/** Where the compiled aggregation circuits live, their key hashes (router order) and sizes. */
+/** Where the compiled aggregation circuits live, their key hashes (key-set order), the key set and sizes. */
 export interface ArtifactsInfo {
   buildDir: string;
+  /** Content id of the circuits build (sources, toolchain, SRS): what a proof cache or a worker keys on. */
+  buildId: string;
   keyHashes: Record<AggCircuit, Hex>;
+  /** The key-set root: public input 3 of every aggregation proof, pinned by the router. */
+  keySet: Hex;
   sizes: Record<AggCircuit, CircuitSize>;
 }
 
-/** A compiled Solidity verifier: the contract with verify(bytes,bytes32[]) and the libraries it links. */
+/** A compiled Solidity verifier: the contract with verify(bytes,bytes32[]) and the libraries it links (none or RelationsLib). */
 export interface VerifierBuild {
   name: string;
   abi: unknown[];
@@ -54,14 +58,20 @@ export interface BackendOptions {
 /** The proving functions of the circuits module, bound to one bb instance and one artifact set. */
 export interface ProvingBackend {
   readonly artifacts: ArtifactsInfo;
-  proveLeaf(args: { rollup: RollupProof; prover: Hex }): Promise<AggProof>;
+  /** leaf_a over one rollup proof whose sibling slot is zero; `right` when it is the right slot of its pair. */
+  proveSingleLeaf(args: { rollup: RollupProof; right: boolean; prover: Hex }): Promise<AggProof>;
+  /** leaf_a_b over the two rollup proofs of one pair of slots (left slot, right slot). */
+  provePairLeaf(args: { left: RollupProof; right: RollupProof; prover: Hex }): Promise<AggProof>;
   provePad(args: { height: number; prover: Hex }): Promise<AggProof>;
-  proveNode(args: { left: AggProof; right: AggProof; prover: Hex; target: ProofTarget }): Promise<AggProof>;
+  proveNode(args: { left: AggProof; right: AggProof; prover: Hex; target: AggTarget }): Promise<AggProof>;
+  /** Pre-check of one rollup proof: why it is invalid, or undefined when valid. Throws when bb fails to answer. */
+  checkRollupProof(rollup: RollupProof): Promise<string | undefined>;
+  /** checkRollupProof as a boolean. */
   verifyRollupProof(rollup: RollupProof): Promise<boolean>;
   /** The key hash bb computes for a rollup verification key (the program's vkHash). */
   vkHashOf(vk: Uint8Array): Promise<Hex>;
   verifyAggProof(p: AggProof): Promise<boolean>;
-  /** The compiled Solidity verifier of the root (node circuit, evm target), as deployed on chain. */
+  /** The compiled Solidity verifier of the root (node circuit, evm-no-zk target), standard variant. */
   rootVerifier(): Promise<VerifierBuild>;
   /** Milliseconds bb itself spent in circuitProve since the last call of this function (excludes witness generation; job stats). */
   takeBbProveMs(): number;
@@ -120,11 +130,13 @@ export function provingBackend(session: BackendSession): ProvingBackend {
     AGG_CIRCUITS.map((c) => [c, { gates: art.circuits[c].size.gates, dyadicGates: art.circuits[c].size.dyadicGates }]),
   ) as Record<AggCircuit, CircuitSize>;
   return {
-    artifacts: { buildDir: art.buildDir, keyHashes: { ...art.keyHashes }, sizes },
-    proveLeaf: (a) => proveLeaf(bb, art, a),
+    artifacts: { buildDir: art.buildDir, buildId: art.buildId, keyHashes: { ...art.keyHashes }, keySet: art.keySet.root, sizes },
+    proveSingleLeaf: (a) => proveSingleLeaf(bb, art, a),
+    provePairLeaf: (a) => provePairLeaf(bb, art, a),
     provePad: (a) => provePad(bb, art, a),
     proveNode: (a) => proveNode(bb, art, a),
-    verifyRollupProof: (r) => verifyRollupProof(bb, r),
+    checkRollupProof: (r) => checkRollupProof(bb, r),
+    verifyRollupProof: async (r) => (await checkRollupProof(bb, r)) === undefined,
     verifyAggProof: (p) => verifyAggProof(bb, art, p),
     async vkHashOf(vk) {
       // bb's key hash of an UltraHonk key is the poseidon2 hash of its 32-byte fields.

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendOptions, Hex } from './backend.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backendHandle.js';
 import { type Batch, BatchError, validateBatch, validateProver } from './batch.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -13,6 +14,11 @@ export interface PrecheckOptions {
   batch: Batch;
   backend?: BackendOptions | undefined;
   logger?: Logger | undefined;
+  /**
+   * How the engine's own bb calls (pre-check, root verification) are retried when bb fails to answer:
+   * tries per call (default 3), time limit per try (default 120 s), pause between tries (default 1 s).
+   */
+  retry?: Partial<RetryPolicy> | undefined;
 }
 
 export interface AggregateOptions extends PrecheckOptions {
@@ -39,6 +45,7 @@ export interface AggregateOptions extends PrecheckOptions {
 
 export interface ResolvedAggregateOptions {
   batch: Batch;
+  retry: RetryPolicy;
   prover: Hex;
   parallelism: number;
   checkpointDir: string;
@@ -56,7 +63,8 @@ export class ConfigError extends NexError {
 
 export const DEFAULT_CHECKPOINT_DIR = path.join(os.tmpdir(), 'nex-prover-checkpoints');
 
-function resolveBackend(b: BackendOptions | undefined): BackendOptions {
+/** Validates backend options and passes every one through (the SRS choice included: dev or ignition). */
+export function resolveBackend(b: BackendOptions | undefined): BackendOptions {
   if (b === undefined) return {};
   if (typeof b !== 'object' || b === null) throw new ConfigError('backend must be an object');
   for (const key of ['buildDir', 'srsDir'] as const) {
@@ -66,7 +74,22 @@ function resolveBackend(b: BackendOptions | undefined): BackendOptions {
   if (b.threads !== undefined && (!Number.isInteger(b.threads) || b.threads < 1)) {
     throw new ConfigError('backend.threads must be an integer >= 1');
   }
-  return { buildDir: b.buildDir, srsDir: b.srsDir, threads: b.threads };
+  if (b.srs !== undefined && b.srs !== 'dev' && b.srs !== 'ignition')
+    throw new ConfigError(`backend.srs must be 'dev' or 'ignition', got ${JSON.stringify(b.srs)}`);
+  return { buildDir: b.buildDir, srs: b.srs, srsDir: b.srsDir, threads: b.threads };
+}
+
+function resolveRetry(r: Partial<RetryPolicy> | undefined): RetryPolicy {
+  if (r === undefined) return DEFAULT_RETRY_POLICY;
+  if (typeof r !== 'object' || r === null) throw new ConfigError('retry must be an object');
+  const out = { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) } as RetryPolicy;
+  if (!Number.isInteger(out.attempts) || out.attempts < 1 || out.attempts > 10)
+    throw new ConfigError('retry.attempts must be an integer in 1..10');
+  for (const key of ['timeoutMs', 'delayMs'] as const) {
+    if (!Number.isInteger(out[key]) || out[key] < 0) throw new ConfigError(`retry.${key} must be an integer >= 0`);
+  }
+  if (out.timeoutMs < 1) throw new ConfigError('retry.timeoutMs must be at least 1');
+  return out;
 }
 
 function rethrow(err: unknown): never {
@@ -74,14 +97,14 @@ function rethrow(err: unknown): never {
   throw err;
 }
 
-export function resolvePrecheckOptions(o: PrecheckOptions): { batch: Batch; backend: BackendOptions; logger: Logger } {
+export function resolvePrecheckOptions(o: PrecheckOptions): { batch: Batch; backend: BackendOptions; logger: Logger; retry: RetryPolicy } {
   if (typeof o !== 'object' || o === null) throw new ConfigError('options must be an object');
   try {
     validateBatch(o.batch);
   } catch (err) {
     rethrow(err);
   }
-  return { batch: o.batch, backend: resolveBackend(o.backend), logger: o.logger ?? silentLogger };
+  return { batch: o.batch, backend: resolveBackend(o.backend), logger: o.logger ?? silentLogger, retry: resolveRetry(o.retry) };
 }
 
 export function resolveAggregateOptions(o: AggregateOptions): ResolvedAggregateOptions {

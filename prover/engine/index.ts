@@ -5,8 +5,26 @@
  */
 
 // ---- Aggregation: what the keeper and the CLI call ----
-export { aggregateBatch, expectedRootPublicInputs, InvalidSlotsError, precheckBatch, type AggregateResult } from './aggregate.js';
-export { ConfigError, DEFAULT_CHECKPOINT_DIR, type AggregateOptions, type PrecheckOptions } from './config.js';
+export {
+  aggregateBatch,
+  expectedRootPublicInputs,
+  InvalidSlotsError,
+  precheckBatch,
+  proveBatch,
+  type AggregateResult,
+  type ProveBatchOptions,
+  type ProveBatchResult,
+} from './aggregate.js';
+export { ConfigError, DEFAULT_CHECKPOINT_DIR, resolveBackend, type AggregateOptions, type PrecheckOptions } from './config.js';
+export {
+  backendHandle,
+  BackendTimeoutError,
+  BackendUnavailableError,
+  DEFAULT_RETRY_POLICY,
+  withBackendRetry,
+  type BackendHandle,
+  type RetryPolicy,
+} from './backendHandle.js';
 export {
   BatchError,
   batchFromJson,
@@ -23,21 +41,40 @@ export {
   type Slot,
   type SlotJson,
 } from './batch.js';
-export { jobsPerLevel, planBatch, type Job, type Plan } from './planner.js';
 export {
+  isRightSingle,
+  jobsPerLevel,
+  nodeId,
+  padId,
+  pairLeafId,
+  planBatch,
+  singleLeafId,
+  type Job,
+  type LeafJob,
+  type NodeJob,
+  type PadJob,
+  type Plan,
+} from './planner.js';
+export {
+  BackendTransportError,
   JobFailedError,
-  WorkerCrashError,
+  JobInputError,
   runPlan,
+  SlotsFailedError,
+  WorkerCrashError,
   type JobResult,
   type JobRunner,
   type JobStat,
   type JobTask,
+  type LeafFailure,
   type ProgressEvent,
+  type RunPlanOptions,
+  type RunPlanResult,
 } from './scheduler.js';
-export type { PrecheckReport, SlotCheck } from './precheck.js';
-export { precheckDigest } from './precheck.js';
+export type { Check, PrecheckReport, SlotCheck } from './precheck.js';
+export { precheckDigest, precheckSlots } from './precheck.js';
 export { jsonLogger, silentLogger, type LogFields, type Logger, type LogLevel } from './logger.js';
-export { CheckpointStore, batchKey } from './checkpoint.js';
+export { CheckpointStore, jobKeys, type Checkpoint, type CheckpointReadResult } from './checkpoint.js';
 export { aggProofFromJson, aggProofToJson, type AggProofJson } from './serialize.js';
 export { WorkerPool } from './workerPool.js';
 export { peakRssMiB, resetPeakRss } from './rss.js';
@@ -50,6 +87,7 @@ export {
   provingBackend,
   type AggCircuit,
   type AggProof,
+  type AggTarget,
   type ArtifactsInfo,
   type BackendOptions,
   type BackendSession,
@@ -61,9 +99,11 @@ export {
 } from './backend.js';
 
 // ---- Circuits at runtime: artifacts, witnesses, proofs (the toolchain, benchmarks and tests build on these) ----
-export { keyHashList, loadAggregationArtifacts, type LoadArtifactsOptions } from './circuits/artifacts.js';
+export { keySetRoot, loadAggregationArtifacts, type LoadArtifactsOptions } from './circuits/artifacts.js';
 export {
   acirBytes,
+  bbHash2,
+  isBbVerdictError,
   proveCircuit,
   targetSettings,
   verifyWithVk,
@@ -76,6 +116,7 @@ export {
   BUILD_FORMAT,
   BUILT_CIRCUITS,
   buildDirFor,
+  buildPackageDirs,
   currentBuildId,
   hashCircuitSources,
   MANIFEST_FILE,
@@ -92,24 +133,32 @@ export {
 export { noirExecutor } from './circuits/executor.js';
 export { buildRoot, CIRCUIT_PACKAGES, CIRCUITS_DIR, REPO_ROOT } from './circuits/paths.js';
 export {
+  checkRollupProof,
+  CircuitInputError,
   expectedPublicInputs,
   InvalidAggProofError,
+  isInputFailure,
   proveAggregationCircuit,
-  proveLeaf,
   proveNode,
   provePad,
+  provePairLeaf,
+  proveSingleLeaf,
+  rollupDigest,
+  rollupShapeProblem,
   verifyAggProof,
   verifyRollupProof,
 } from './circuits/prove.js';
 export {
+  AGG_TARGETS,
   EXAMPLE_ROLLUPS,
   type AggregationArtifacts,
+  type AggTarget as AggProofTarget,
   type CircuitArtifact,
   type CircuitSize,
   type ExampleRollup,
   type VerifierArtifact,
 } from './circuits/types.js';
-export { leafInputs, nodeInputs, padInputs, type HeaderInputs, type NodeChild } from './circuits/witness.js';
+export { nodeInputs, padInputs, pairLeafInputs, singleLeafInputs, type HeaderInputs, type NodeChild } from './circuits/witness.js';
 
 // ---- The SRS at runtime: locating and checking what the toolchain set up, starting bb on it ----
 export { createBarretenberg, startBarretenberg, type CreateBarretenbergOptions } from './srs/barretenberg.js';

@@ -2,10 +2,18 @@
 // the tree, so a bad proof costs seconds instead of a failed multi-minute tree. A caller that already
 // checked the batch (the keeper, before it locks) passes that report back; a check whose content digest
 // still matches the slot is reused instead of verifying the same proof again.
+//
+// Only a verdict excludes a slot: a shape the leaves cannot take (sizes, counts, a word >= r), a key
+// that does not hash to the program's vkHash, or a verification that ran and said false (or that bb
+// refused as malformed). When bb fails to answer (it crashed, its socket closed, a call timed out), the
+// call is retried on a fresh bb; if it keeps failing the pre-check throws BackendUnavailableError and
+// excludes nothing.
 import { concatHex, keccak256, padHex } from 'viem';
-import { SUPPORTED_PUBLIC_INPUT_COUNTS } from '../protocol/index.js';
 import type { Hex, ProvingBackend, RollupProof } from './backend.js';
+import { type BackendHandle, DEFAULT_RETRY_POLICY, type RetryPolicy, withBackendRetry } from './backendHandle.js';
 import type { Batch } from './batch.js';
+import { isBbVerdictError } from './circuits/bb.js';
+import { rollupShapeProblem } from './circuits/prove.js';
 import type { Logger } from './logger.js';
 
 export interface SlotCheck {
@@ -14,7 +22,7 @@ export interface SlotCheck {
   /** Why the slot is invalid. */
   reason?: string | undefined;
   ms: number;
-  /** What was checked: {@link precheckDigest} of the slot's proof, vk, vk hash and public inputs. */
+  /** What was checked: {@link precheckDigest} of the slot's proof, vk, vk hash, owner and public inputs. */
   digest: Hex;
   /** True when the check was taken from an earlier report instead of made again. */
   reused?: boolean | undefined;
@@ -28,45 +36,51 @@ export interface PrecheckReport {
   totalMs: number;
 }
 
-type Check = Pick<ProvingBackend, 'verifyRollupProof' | 'vkHashOf'>;
+/** What the pre-check needs of a backend: one rollup proof's verdict (throws when bb fails to answer). */
+export type Check = Pick<ProvingBackend, 'checkRollupProof'>;
 
 /**
  * Binds a check to the exact content checked: keccak256(keccak(vk) || keccak(proof) || vkHash ||
- * publicInputs...). Everything before the public inputs has a fixed length, so the encoding is unambiguous.
+ * owner || publicInputs...). Everything before the public inputs has a fixed length, so the encoding
+ * is unambiguous.
  */
 export function precheckDigest(r: RollupProof): Hex {
   const word = (h: Hex): Hex => padHex(h, { size: 32 });
-  return keccak256(concatHex([keccak256(r.vk), keccak256(r.proof), word(r.vkHash), ...r.publicInputs.map(word)]));
+  return keccak256(concatHex([keccak256(r.vk), keccak256(r.proof), word(r.vkHash), word(r.owner), ...r.publicInputs.map(word)]));
 }
 
-async function checkSlot(backend: Check, batch: Batch, slot: number): Promise<string | undefined> {
+async function checkSlot(
+  handle: BackendHandle<Check>,
+  batch: Batch,
+  slot: number,
+  policy: RetryPolicy,
+  logger: Logger,
+): Promise<string | undefined> {
   const s = batch.slots[slot]!;
   if (s.kind !== 'proof') return undefined;
-  const r = s.rollup;
-  if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(r.publicInputs.length)) {
-    return `unsupported public-input count ${r.publicInputs.length} (supported: ${SUPPORTED_PUBLIC_INPUT_COUNTS.join(', ')})`;
-  }
-  let hash;
+  const shape = rollupShapeProblem(s.rollup);
+  if (shape) return shape;
   try {
-    hash = await backend.vkHashOf(r.vk);
+    return await withBackendRetry(handle, `the pre-check of slot ${slot}`, (b) => b.checkRollupProof(s.rollup), policy, logger);
   } catch (err) {
-    return `verification key is malformed: ${(err as Error).message}`;
+    // bb answered, refusing the input as malformed: a verdict about the proof.
+    if (isBbVerdictError(err)) return `bb refused the proof as malformed: ${(err as Error).message}`;
+    throw err;
   }
-  if (BigInt(hash) !== BigInt(r.vkHash)) return `verification key hashes to ${hash}, not to the program's vkHash ${r.vkHash}`;
-  try {
-    if (!(await backend.verifyRollupProof(r))) return 'proof does not verify against the program verification key';
-  } catch (err) {
-    return `proof could not be verified: ${(err as Error).message}`;
-  }
-  return undefined;
 }
 
 /**
  * Checks every proof slot of the batch. Never throws for a bad proof: it reports the slot. With `prior`
  * (an earlier report of this batch), a slot whose content digest matches its earlier check keeps that
- * check; only the others are verified.
+ * check; only the others are verified. Throws BackendUnavailableError when bb keeps failing to answer.
  */
-export async function precheckSlots(backend: Check, batch: Batch, logger: Logger, prior?: PrecheckReport): Promise<PrecheckReport> {
+export async function precheckSlots(
+  handle: BackendHandle<Check>,
+  batch: Batch,
+  logger: Logger,
+  prior?: PrecheckReport,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<PrecheckReport> {
   const start = performance.now();
   const checks: SlotCheck[] = [];
   let reused = 0;
@@ -81,7 +95,7 @@ export async function precheckSlots(backend: Check, batch: Batch, logger: Logger
       continue;
     }
     const t = performance.now();
-    const reason = await checkSlot(backend, batch, slot);
+    const reason = await checkSlot(handle, batch, slot, policy, logger);
     const ms = Math.round(performance.now() - t);
     checks.push({ slot, valid: reason === undefined, reason, ms, digest });
     logger.log(reason ? 'warn' : 'debug', reason ? 'pre-check: slot invalid' : 'pre-check: slot valid', { slot, ms, reason });

@@ -5,7 +5,15 @@ import { fileURLToPath } from 'node:url';
 import type { BackendOptions } from './backend.js';
 import { rollupToJson } from './batch.js';
 import type { Logger } from './logger.js';
-import { abortError, type JobResult, type JobRunner, type JobTask, WorkerCrashError } from './scheduler.js';
+import {
+  abortError,
+  BackendTransportError,
+  JobInputError,
+  type JobResult,
+  type JobRunner,
+  type JobTask,
+  WorkerCrashError,
+} from './scheduler.js';
 import { aggProofFromJson, aggProofToJson } from './serialize.js';
 import type { ParentMessage, WorkerMessage } from './workerProtocol.js';
 
@@ -153,7 +161,16 @@ export class WorkerPool implements JobRunner {
         if ((m.type !== 'done' && m.type !== 'failed') || m.taskId !== taskId) return;
         cleanup();
         if (m.type === 'failed') {
-          reject(new Error(m.message));
+          if (m.kind === 'input') reject(new JobInputError(m.message));
+          else if (m.kind === 'transport') {
+            // Its bb is gone: replace the worker (the scheduler retries the job on a fresh one).
+            this.kill(w);
+            reject(
+              new BackendTransportError(
+                `prover worker pid ${String(w.child.pid)}: bb stopped answering while proving job ${task.job.id}: ${m.message}`,
+              ),
+            );
+          } else reject(new Error(m.message));
           return;
         }
         try {
@@ -178,7 +195,7 @@ export class WorkerPool implements JobRunner {
         taskId,
         job: task.job,
         prover: task.prover,
-        rollup: task.rollup ? rollupToJson(task.rollup) : undefined,
+        rollups: task.rollups.map(rollupToJson),
         inputs: task.inputs.map(aggProofToJson),
       };
       w.child.send(msg);

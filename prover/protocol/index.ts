@@ -1,5 +1,5 @@
 /**
- * The face of prover/protocol: the version-1 protocol as TypeScript sees it. The commitment format,
+ * The face of prover/protocol: the version-2 protocol as TypeScript sees it. The commitment format,
  * field-element rules and conversions, submission ids and the protocol constants exist here once;
  * sdk, engine, toolchain, keeper and the tools stand on this module (docs/architecture.md).
  */
@@ -29,18 +29,60 @@ export {
   toWord,
 } from './field.js';
 export {
+  STATEMENT_DOMAIN,
   ZERO_LEAF,
   aggregationPublicInputs,
   batchLeaves,
   batchRoot,
+  capacityFor,
+  depthOf,
   hashPair,
+  inclusionPath,
   isValidCapacity,
   joinRoot,
   merkleRoot,
+  programIdOf,
+  rootFromPath,
   splitRoot,
   statementDigest,
+  statementsHash,
+  toMask,
+  verifyInclusion,
   zeroSubtree,
 } from './commitment.js';
+export {
+  buildKeySet,
+  keySetFromLevels,
+  keySetLeaves,
+  keySetPath,
+  keySetRootFromPath,
+  type Hash2,
+  type KeyPath,
+  type KeySet,
+} from './keySet.js';
+export { pairLeafFor, singleLeafFor } from './leaves.js';
 export { batchOf, slotOf, splitSubmissionId, submissionId } from './submissionId.js';
-/** Version 2 (docs/protocol.md): identities, batch tree, groups and settlements, requests, receipts, ids. */
-export * as v2 from './v2/index.js';
+export {
+  chainCommitment,
+  chainSettlement,
+  fastSettlement,
+  groupWord,
+  groupsHash,
+  postedCommitment,
+  postedSettlement,
+  unpackGroupWord,
+  type Group,
+  type GroupFields,
+  type Settlement,
+} from './groups.js';
+export {
+  REQUEST_TYPES,
+  compactSignature,
+  marketDomain,
+  postedGroup,
+  requestHash,
+  requestMessage,
+  type OffchainRequest,
+  type PostedGroup,
+} from './request.js';
+export { RECEIPT_DOMAIN, receiptDigest, verifyReceipt, type Receipt, type ReceiptFields } from './receipt.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { getAddress, isAddress, parseUnits, type Address } from 'viem';
-import { v2 } from '../protocol/index.js';
+import { MAX_CAPACITY } from '../protocol/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -139,7 +139,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--max-statements',
     kind: 'int',
     default: 32,
-    doc: `Most statements one request may carry (1..${v2.MAX_CAPACITY}, at most capacity).`,
+    doc: `Most statements one request may carry (1..${MAX_CAPACITY}, at most capacity).`,
   },
   {
     key: 'limits.ipPerMinute',
@@ -179,7 +179,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--capacity',
     kind: 'int',
     default: 32,
-    doc: `Statements per posted batch (4..${v2.MAX_CAPACITY}): a batch is posted as soon as this many wait.`,
+    doc: `Statements per posted batch (4..${MAX_CAPACITY}): a batch is posted as soon as this many wait.`,
   },
   {
     key: 'postTimeoutSeconds',
@@ -494,7 +494,7 @@ function build(v: Map<string, Value>, cwd: string): RelayConfig {
 export function crossCheck(c: RelayConfig): string[] {
   const p: string[] = [];
   if (c.listen.port > 65_535) p.push('listen.port: must be a TCP port (0-65535)');
-  if (c.capacity < 4 || c.capacity > v2.MAX_CAPACITY) p.push(`capacity: must be in 4..${v2.MAX_CAPACITY}`);
+  if (c.capacity < 4 || c.capacity > MAX_CAPACITY) p.push(`capacity: must be in 4..${MAX_CAPACITY}`);
   const m = c.limits.maxStatementsPerRequest;
   if (m < 1 || m > c.capacity) p.push(`limits.maxStatementsPerRequest: must be in 1..capacity (${c.capacity})`);
   if (c.limits.bodyLimitBytes < 4096) p.push('limits.bodyLimitBytes: must be at least 4096');

@@ -5,10 +5,10 @@
  */
 import type { Hex } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
-import { v2 } from '../protocol/index.js';
+import { type ReceiptFields, receiptDigest } from '../protocol/index.js';
 
 /** The relay's EIP-191 signature of a receipt. */
-export async function signReceipt(account: LocalAccount, r: v2.ReceiptFields): Promise<Hex> {
+export async function signReceipt(account: LocalAccount, r: ReceiptFields): Promise<Hex> {
   if (!account.signMessage) throw new Error('the relay account cannot sign messages');
-  return account.signMessage({ message: { raw: v2.receiptDigest(r) } });
+  return account.signMessage({ message: { raw: receiptDigest(r) } });
 }

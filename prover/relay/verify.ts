@@ -3,10 +3,12 @@
  * public backend (`openBackend(...).verifyRollupProof`), a check of milliseconds with the program's
  * stored key. Verifications run one at a time (bb uses every core for one) behind a bounded queue.
  */
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { openBackend, type BackendOptions } from '../engine/index.js';
 
 export interface ProofToVerify {
+  /** The program's registrant (part of its identity; the engine's pre-check requires an address). */
+  readonly owner: Address;
   readonly vk: Uint8Array;
   readonly vkHash: Hex;
   readonly proof: Uint8Array;
@@ -46,7 +48,9 @@ export async function openEngineVerifier(opts: BackendOptions & { maxPending: nu
   const enqueue = serialQueue(maxPending);
   return {
     verify: (p) =>
-      enqueue(() => backend.verifyRollupProof({ vk: p.vk, vkHash: p.vkHash, proof: p.proof, publicInputs: [...p.publicInputs] })),
+      enqueue(() =>
+        backend.verifyRollupProof({ owner: p.owner, vk: p.vk, vkHash: p.vkHash, proof: p.proof, publicInputs: [...p.publicInputs] }),
+      ),
     close: () => backend.close(),
   };
 }

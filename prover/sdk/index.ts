@@ -26,6 +26,7 @@ export {
   MAX_CAPACITY,
   PROOF_BYTES,
   PROOF_FIELDS,
+  STATEMENT_DOMAIN,
   SUPPORTED_PUBLIC_INPUT_COUNTS,
   VK_BYTES,
   VK_FIELDS,
@@ -36,13 +37,16 @@ export {
   batchRoot,
   fieldToWord,
   isCanonicalField,
+  inclusionPath,
   merkleRoot,
+  programIdOf,
   slotOf,
   splitRoot,
   splitSubmissionId,
   statementDigest,
   submissionId,
-  /** submissionId = batchId * 32 + slot (= submissionId; the SDK's original name). */
+  /** submissionId = batchId * 64 + slot (= submissionId; the SDK's original name). */
   submissionId as submissionIdOf,
   toField,
+  verifyInclusion,
 } from '../protocol/index.js';

@@ -34,6 +34,7 @@ export { circuitBuild, ensureAggregationArtifacts, setupSrs, type EnsureArtifact
 // ---- Example rollup proofs (demo, `nex prove example`, benchmarks, tests) ----
 export { EXAMPLE_FOR, exampleBackend, openExampleBackend, type ExampleBackend } from './circuits/exampleBackend.js';
 export {
+  EXAMPLE_OWNER,
   exampleRollupInputs,
   proveExampleRollup,
   proveExampleRollupWith,

@@ -10,7 +10,29 @@
 import type { HardhatEthers, HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
 import type { ContractTransactionResponse, Log } from 'ethers';
 import { encodeAbiParameters, type Address, type Hex } from 'viem';
-import { FIELD_MODULUS, fieldToWord, v2 } from '../../prover/protocol/index.js';
+import {
+  FIELD_MODULUS,
+  fieldToWord,
+  type Group,
+  type OffchainRequest,
+  type PostedGroup as SignedPostedGroup,
+  REQUEST_TYPES,
+  ROLLUP_PROOF_BYTES as PROTOCOL_ROLLUP_PROOF_BYTES,
+  postedGroup,
+  type Settlement,
+  aggregationPublicInputs,
+  batchRoot,
+  capacityFor,
+  chainSettlement,
+  groupWord,
+  marketDomain,
+  postedSettlement,
+  programIdOf,
+  requestHash,
+  requestMessage,
+  statementDigest,
+  statementsHash,
+} from '../../prover/protocol/index.js';
 
 export const E18 = 10n ** 18n;
 export const NEX_SUPPLY = 1_000_000_000n * E18;
@@ -18,7 +40,7 @@ export const MIN_STAKE = 1_000n * E18;
 export const PROVER_STAKE = 2_000n * E18;
 export const MIN_FEE = 10n ** 14n;
 export const PI_COUNT = 2;
-export const ROLLUP_PROOF_BYTES = v2.ROLLUP_PROOF_BYTES;
+export const ROLLUP_PROOF_BYTES = PROTOCOL_ROLLUP_PROOF_BYTES;
 export const VK_BYTES = 3_680;
 /** A key-set value the MockVerifier binds proofs to (a real version pins the Poseidon2 root of its key hashes). */
 export const KEY_SET: Hex = fieldToWord(0x5e7n);
@@ -124,7 +146,7 @@ export async function deployMarket(ethers: HardhatEthers, options: DeployOptions
     await staking.connect(operator).acceptOperator(alice.address);
   }
   await market.connect(rollup).registerProgram(VK_HASH, VK, PI_COUNT);
-  const programId = v2.programIdOf(rollup.address as Address, VK_HASH);
+  const programId = programIdOf(rollup.address as Address, VK_HASH);
   return {
     token,
     staking,
@@ -169,7 +191,7 @@ export function rollupProof(seed = 1, size = ROLLUP_PROOF_BYTES): Hex {
 
 /** What the tests know of a batch's content (from their own submissions). */
 export interface BatchBook {
-  groups: v2.Group[];
+  groups: Group[];
   digests: Hex[];
   inputs: Hex[][];
   poster?: Address;
@@ -186,15 +208,15 @@ export class Book {
     return b;
   }
 
-  settlement(batchId: bigint): v2.Settlement {
+  settlement(batchId: bigint): Settlement {
     const b = this.of(batchId);
-    return b.poster === undefined ? v2.chainSettlement(b.groups, b.digests) : v2.postedSettlement(b.groups, b.digests, b.poster);
+    return b.poster === undefined ? chainSettlement(b.groups, b.digests) : postedSettlement(b.groups, b.digests, b.poster);
   }
 
   /** The root a fulfilment with `mask` proves. */
   provenRoot(batchId: bigint, mask = 0n): Hex {
     const b = this.of(batchId);
-    return v2.batchRoot(b.digests, b.capacity, mask);
+    return batchRoot(b.digests, b.capacity, mask);
   }
 }
 
@@ -228,11 +250,11 @@ export async function recordSubmitted(
       ({ groups: [], digests: [], inputs: [], capacity: Number((await f.market.getBatch(batchId)).capacity) } as BatchBook);
     book.batches.set(batchId, entry);
     entry.groups.push({
-      word: v2.groupWord({ payer: ev.args[2] as Address, feePerProof: ev.args[5] as bigint, count, callbackGas: ev.args[6] as bigint }),
+      word: groupWord({ payer: ev.args[2] as Address, feePerProof: ev.args[5] as bigint, count, callbackGas: ev.args[6] as bigint }),
       programId: ev.args[1] as Hex,
     });
     for (let i = 0; i < count; i++) {
-      entry.digests.push(v2.statementDigest(programIds[k]!, inputs[k]!));
+      entry.digests.push(statementDigest(programIds[k]!, inputs[k]!));
       entry.inputs.push(inputs[k]!);
       k++;
     }
@@ -250,7 +272,7 @@ export async function submitN(f: MarketFixture, book: Book, n: number, from?: Ha
     const inputs = freshInputs();
     const tx = await f.market.connect(signer).submit(f.programId, inputs, rollupProof(i), { value: fee });
     const { batchId, firstSlot } = await recordSubmitted(f, book, tx, [inputs], [f.programId]);
-    out.push({ batchId, slot: firstSlot, inputs, digest: v2.statementDigest(f.programId, inputs) });
+    out.push({ batchId, slot: firstSlot, inputs, digest: statementDigest(f.programId, inputs) });
   }
   return out;
 }
@@ -297,7 +319,7 @@ export async function lockedCalldataBatch(f: MarketFixture, h: ChainHelpers, boo
 
 /** What the MockVerifier accepts as the aggregated proof of `root` bound to `prover`: abi.encode(publicInputs). */
 export function mockProof(root: Hex, prover: string, keySet: Hex = KEY_SET): Hex {
-  return encodeAbiParameters([{ type: 'bytes32[]' }], [v2.aggregationPublicInputs(root, prover as Address, keySet)]);
+  return encodeAbiParameters([{ type: 'bytes32[]' }], [aggregationPublicInputs(root, prover as Address, keySet)]);
 }
 
 /** The mock aggregated proof of `batchId` with `mask` excluded, bound to `prover`. */
@@ -318,14 +340,14 @@ export interface RequestSpec {
 /** The market's EIP-712 domain (prover/protocol v2) for the fixture's chain. */
 export async function domainOf(f: MarketFixture) {
   const { chainId } = await f.market.runner!.provider!.getNetwork();
-  return v2.marketDomain(Number(chainId), (await f.market.getAddress()) as Address);
+  return marketDomain(Number(chainId), (await f.market.getAddress()) as Address);
 }
 
 /** Signs a request (EIP-712, prover/protocol v2's types) and returns it as postBatch takes it. */
 export async function signRequest(f: MarketFixture, payer: HardhatEthersSigner, r: RequestSpec): Promise<PostedGroup> {
-  const request: v2.OffchainRequest = {
+  const request: OffchainRequest = {
     programId: r.programId,
-    statementsHash: v2.statementsHash(r.digests),
+    statementsHash: statementsHash(r.digests),
     count: r.digests.length,
     feePerProof: r.feePerProof,
     nonce: r.nonce,
@@ -334,25 +356,25 @@ export async function signRequest(f: MarketFixture, payer: HardhatEthersSigner, 
   const domain = await domainOf(f);
   const signature = await payer.signTypedData(
     { ...domain, chainId: Number(domain.chainId) },
-    { Request: [...v2.REQUEST_TYPES.Request] },
-    v2.requestMessage(request),
+    { Request: [...REQUEST_TYPES.Request] },
+    requestMessage(request),
   );
-  return { ...v2.postedGroup(request, signature as Hex) };
+  return { ...postedGroup(request, signature as Hex) };
 }
 
 /** The EIP-712 hash of a posted group's request over `digests` (what `MarketRequestAccepted` reports). */
 export async function requestHashOf(f: MarketFixture, group: PostedGroup, digests: readonly Hex[]): Promise<Hex> {
   const { programId, count, feePerProof, nonce, deadline } = group;
-  return v2.requestHash({ programId, statementsHash: v2.statementsHash(digests), count, feePerProof, nonce, deadline }, await domainOf(f));
+  return requestHash({ programId, statementsHash: statementsHash(digests), count, feePerProof, nonce, deadline }, await domainOf(f));
 }
 
 /** A posted group the tests may alter after signing (to forge one). */
-export type PostedGroup = { -readonly [K in keyof v2.PostedGroup]: v2.PostedGroup[K] };
+export type PostedGroup = { -readonly [K in keyof SignedPostedGroup]: SignedPostedGroup[K] };
 
 /** Fresh statements of the fixture's program: inputs and digests. */
 export function freshStatements(f: MarketFixture, n: number) {
   const inputs = Array.from({ length: n }, () => freshInputs());
-  return { inputs, digests: inputs.map((i) => v2.statementDigest(f.programId, i)) };
+  return { inputs, digests: inputs.map((i) => statementDigest(f.programId, i)) };
 }
 
 /** Posts groups; records the accepted ones (from MarketRequestAccepted) in the book. */
@@ -381,7 +403,7 @@ export async function post(
       if (!ev || (ev.args[2] as bigint) !== g.group.nonce || Number(ev.args[5]) !== g.digests.length) continue;
       next++;
       entry.groups.push({
-        word: v2.groupWord({
+        word: groupWord({
           payer: ev.args[1] as Address,
           feePerProof: ev.args[6] as bigint,
           count: Number(ev.args[5]),
@@ -393,7 +415,7 @@ export async function post(
       entry.inputs.push(...g.inputs);
     }
     if (next !== accepted.length) throw new Error('accepted groups not matched');
-    entry.capacity = v2.capacityFor(entry.digests.length);
+    entry.capacity = capacityFor(entry.digests.length);
     book.batches.set(batchId, entry);
   }
   return { tx, receipt, batchId, accepted, skipped };

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { getAddress, parseEther, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { v2 } from '../../prover/protocol/index.js';
+import { type Receipt, marketDomain, programIdOf, verifyReceipt } from '../../prover/protocol/index.js';
 import { Anvil, DEV_KEYS } from '../keeper/helpers/anvil.js';
 import { KEYS, tempDir } from '../relay/helpers/relay.js';
 import { exampleSet, signSubmission } from '../relay/helpers/requests.js';
@@ -126,10 +126,10 @@ describe('nex relay (a process, against the version-2 market on anvil)', functio
         maxStatementsPerRequest: 4,
       });
       expect((await fetch(`${url}/healthz`)).status).to.equal(200);
-      const programId = v2.programIdOf(privateKeyToAccount(DEV_KEYS[1]).address, ex.counter.vkHash);
+      const programId = programIdOf(privateKeyToAccount(DEV_KEYS[1]).address, ex.counter.vkHash);
       const s = await signSubmission({
         account: alice,
-        domain: v2.marketDomain(31337, v.market),
+        domain: marketDomain(31337, v.market),
         programId,
         statements: ex.counterStatements.slice(0, 1),
         feePerProof: 10n ** 15n,
@@ -142,9 +142,9 @@ describe('nex relay (a process, against the version-2 market on anvil)', functio
         body: JSON.stringify(s.body),
       });
       expect(res.status).to.equal(201);
-      const receipt = (await res.json()) as v2.Receipt;
+      const receipt = (await res.json()) as Receipt;
       expect(receipt).to.deep.include({ requestHash: s.hash, payer: alice.address });
-      expect(await v2.verifyReceipt(receipt)).to.equal(true);
+      expect(await verifyReceipt(receipt)).to.equal(true);
     } finally {
       relay.child.kill('SIGTERM');
     }

@@ -17,7 +17,7 @@ import {
   submitN,
   word,
 } from '../market/fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { batchLeaves, inclusionPath, statementDigest } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 const chain = { time: networkHelpers.time, mine: (n?: number) => networkHelpers.mine(n) };
@@ -29,7 +29,7 @@ describe('ExampleRollup v2 on the AggregationMarket', () => {
     const [genesis, a, b, c] = [word(7), word(8), word(9), word(10)];
     const example = await ethers.deployContract('ExampleRollup', [await f.market.getAddress(), f.programId, genesis]);
     await f.market.connect(f.rollup).setProgramCallback(f.programId, await example.getAddress(), 100_000);
-    expect(await example.transitionDigest(genesis, a)).to.equal(v2.statementDigest(f.programId, [genesis, a]));
+    expect(await example.transitionDigest(genesis, a)).to.equal(statementDigest(f.programId, [genesis, a]));
 
     await example.propose(a); // push: genesis -> a; a -> b and b -> c are verified but never proposed
     const inputs = [
@@ -47,11 +47,11 @@ describe('ExampleRollup v2 on the AggregationMarket', () => {
     await expect(tx).to.emit(example, 'StateRootFinalized').withArgs(genesis, a, true);
     await expect(tx)
       .to.emit(example, 'CallbackIgnored')
-      .withArgs(v2.statementDigest(f.programId, [a, b]), 64n + 1n);
+      .withArgs(statementDigest(f.programId, [a, b]), 64n + 1n);
     expect(await example.stateRoot()).to.equal(a);
 
     const digests = book.of(1n).digests;
-    const path = (i: number) => ({ batchId: 1n, index: i, siblings: v2.inclusionPath(v2.batchLeaves(digests, 8), i) });
+    const path = (i: number) => ({ batchId: 1n, index: i, siblings: inclusionPath(batchLeaves(digests, 8), i) });
     await expect(example.finalize(b, path(2)))
       .to.be.revertedWithCustomError(example, 'TransitionNotVerified')
       .withArgs(a, b);

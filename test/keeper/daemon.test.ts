@@ -44,6 +44,7 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
         const r: RollupProof = {
           vk: Buffer.from(s.input.vk.slice(2), 'hex'),
           vkHash: s.input.programId,
+          owner: s.input.owner,
           proof: Buffer.from(s.input.proof.slice(2), 'hex'),
           publicInputs: s.input.publicInputs,
         };
@@ -65,7 +66,7 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
   return self;
 }
 
-describe('[proofs] keeper daemon on the real contracts (anvil, example rollup proofs, no aggregation proofs)', function () {
+describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
   this.timeout(300_000);
   let anvil: Anvil;
   let backend: ExampleBackend;

@@ -46,7 +46,7 @@ describe('keeper events', () => {
     events.emit(
       log,
       'proof.job.finished',
-      { batchId: 1n, job: 'leaf-0', circuit: 'leaf1', ms: 1234, seconds: 1.2, done: 1, total: 3, fromCheckpoint: false },
+      { batchId: 1n, job: 'leaf-0', circuit: 'leaf_1', ms: 1234, seconds: 1.2, done: 1, total: 3, fromCheckpoint: false },
       { level: 'debug' },
     );
     expect(lines.map((l) => [l.event, l.msg, l.level])).to.deep.equal([
@@ -95,11 +95,11 @@ describe('keeper events', () => {
     const got: string[] = [];
     events.on('*', (e) => got.push(e.event));
     const p = progressReporter(5n, log, events);
-    p.onProgress({ type: 'job-started', jobId: 'leaf-0', circuit: 'leaf1', level: 0, levels: 2, attempt: 1 });
+    p.onProgress({ type: 'job-started', jobId: 'leaf-0', circuit: 'leaf_1', level: 0, levels: 2, attempt: 1 });
     p.onProgress({
       type: 'job-finished',
       jobId: 'leaf-0',
-      circuit: 'leaf1',
+      circuit: 'leaf_1',
       level: 0,
       levels: 2,
       ms: 2_345,
@@ -108,7 +108,7 @@ describe('keeper events', () => {
       done: 1,
       total: 3,
     });
-    p.onProgress({ type: 'job-retry', jobId: 'leaf-1', circuit: 'leaf1', reason: 'worker crashed' });
+    p.onProgress({ type: 'job-retry', jobId: 'leaf-1', circuit: 'leaf_1', reason: 'worker crashed' });
     p.done();
     expect(got).to.deep.equal(['proof.job.started', 'proof.job.finished', 'proof.job.retried']);
     // The keeper is a daemon: log lines only, the same levels on a terminal or not (no status line).
@@ -116,13 +116,13 @@ describe('keeper events', () => {
     expect(lines[1]).to.deep.include({
       batchId: '5',
       job: 'leaf-0',
-      circuit: 'leaf1',
+      circuit: 'leaf_1',
       ms: 2_345,
       seconds: 2.3,
       done: 1,
       total: 3,
       fromCheckpoint: false,
     });
-    expect(lines[0]).to.deep.include({ height: 0, levels: 2 });
+    expect(lines[0]).to.deep.include({ height: 1, levels: 2 }); // level 0 = the leaves, at height 1 (version 2's tree)
   });
 });

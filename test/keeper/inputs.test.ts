@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { network } from 'hardhat';
 import { createPublicClient, custom, type Address, type Hex, type PublicClient } from 'viem';
-import { v2 } from '../../prover/protocol/index.js';
+import { statementDigest } from '../../prover/protocol/index.js';
 import { CallTracer } from '../../prover/keeper/chain/callTrace.js';
 import { MarketReader } from '../../prover/keeper/chain/market.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
@@ -91,7 +91,7 @@ describe('keeper: batch inputs on the version-2 market (calldata and off-chain c
 
   /** The relay's proof view of a statement (docs/relay.md). */
   const view = (inputs: Hex[], proof: Hex = rollupProof(7)) => ({
-    digest: v2.statementDigest(f.programId, inputs),
+    digest: statementDigest(f.programId, inputs),
     programId: f.programId,
     publicInputs: inputs,
     proof,

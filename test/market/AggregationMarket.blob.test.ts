@@ -16,7 +16,7 @@ import {
   sealByTimeout,
 } from './fixture.js';
 import { fromBlob, packProofs, sendBlobTransaction, versionedHashes } from '../../scripts/lib/blob.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { chainCommitment, groupWord, statementDigest } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 const chain = { time: networkHelpers.time, mine: (n?: number) => networkHelpers.mine(n) };
@@ -48,12 +48,12 @@ describe('AggregationMarket v2: blob channel (EIP-4844 transactions)', function 
     expect(blobEvent.args[1]).to.equal(0n);
     expect(blobEvent.args[2]).to.equal(3n);
     expect([...blobEvent.args[3]]).to.deep.equal(versionedHashes(blobs));
-    const digests = inputs.map((i) => v2.statementDigest(f.programId, i));
+    const digests = inputs.map((i) => statementDigest(f.programId, i));
     const b = await f.market.getBatch(1);
     expect([b.state, b.count, b.escrow]).to.deep.equal([BatchState.Open, 3n, 3n * MIN_FEE]);
     expect(b.commitment).to.equal(
-      v2.chainCommitment(
-        [{ word: v2.groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }],
+      chainCommitment(
+        [{ word: groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }],
         digests,
       ),
     );
@@ -66,7 +66,7 @@ describe('AggregationMarket v2: blob channel (EIP-4844 transactions)', function 
     }
     // The batch settles like a calldata batch.
     book.batches.set(1n, {
-      groups: [{ word: v2.groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }],
+      groups: [{ word: groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId }],
       digests,
       inputs,
       capacity: 8,

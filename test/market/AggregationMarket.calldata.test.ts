@@ -13,7 +13,7 @@ import {
   submitN,
   word,
 } from './fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { chainCommitment, groupWord, programIdOf, statementDigest } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -34,10 +34,10 @@ describe('AggregationMarket v2: calldata channel', () => {
     const b = await f.market.getBatch(1);
     expect([b.state, b.posted, b.capacity, b.count, b.escrow]).to.deep.equal([BatchState.Open, false, 8n, 1n, 3n * MIN_FEE]);
     const group = {
-      word: v2.groupWord({ payer: f.user1.address, feePerProof: 3n * MIN_FEE, count: 1, callbackGas: 0 }),
+      word: groupWord({ payer: f.user1.address, feePerProof: 3n * MIN_FEE, count: 1, callbackGas: 0 }),
       programId: f.programId,
     };
-    expect(b.commitment).to.equal(v2.chainCommitment([group], [v2.statementDigest(f.programId, inputs)]));
+    expect(b.commitment).to.equal(chainCommitment([group], [statementDigest(f.programId, inputs)]));
     expect(await f.market.openBatchId()).to.equal(1n);
     expect(await f.market.submit.staticCall(f.programId, freshInputs(), rollupProof(), { value: MIN_FEE })).to.equal(64n + 1n);
   });
@@ -122,7 +122,7 @@ describe('AggregationMarket v2: calldata channel', () => {
     const book = new Book();
     const other = '0x' + 0xbeefn.toString(16).padStart(64, '0');
     await f.market.connect(f.user2).registerProgram(other, `0x${'cd'.repeat(3680)}`, 1);
-    const otherId = v2.programIdOf(f.user2.address, other as `0x${string}`);
+    const otherId = programIdOf(f.user2.address, other as `0x${string}`);
     const ids = [f.programId, f.programId, otherId, f.programId];
     const inputs = [freshInputs(), freshInputs(), freshInputs(1), freshInputs()];
     const proofs = ids.map(() => rollupProof());
@@ -136,7 +136,7 @@ describe('AggregationMarket v2: calldata channel', () => {
     const tx = await f.market.connect(f.user1).submitMany(ids, inputs, proofs, MIN_FEE, { value: 4n * MIN_FEE });
     const { batchId } = await recordSubmitted(f, book, tx, inputs, ids);
     expect(book.of(batchId).groups.length).to.equal(3);
-    expect((await f.market.getBatch(batchId)).commitment).to.equal(v2.chainCommitment(book.of(batchId).groups, book.of(batchId).digests));
+    expect((await f.market.getBatch(batchId)).commitment).to.equal(chainCommitment(book.of(batchId).groups, book.of(batchId).digests));
     // More than the open batch has room for: the open batch is sealed and a new one takes the call.
     const many = Array.from({ length: 6 }, () => freshInputs());
     const tx2 = await f.market.connect(f.user1).submitMany(

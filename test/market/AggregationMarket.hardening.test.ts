@@ -26,7 +26,7 @@ import {
   signRequest,
   submitN,
 } from './fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { ZERO_LEAF, batchLeaves, hashPair, inclusionPath, programIdOf, statementDigest, zeroSubtree } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -42,29 +42,29 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
     const book = new Book();
     // Version 1: program id 0 and statement [0] had digest keccak(0 || 0) = Z_1. Now the id is derived from
     // the registrant and the digest is domain-separated, whatever key hash anyone registers.
-    await f.market.connect(f.user1).registerProgram(v2.ZERO_LEAF, VK, 1);
-    const programId = v2.programIdOf(f.user1.address, v2.ZERO_LEAF);
-    const digest = v2.statementDigest(programId, [v2.ZERO_LEAF]);
-    for (let h = 0; h <= 6; h++) expect(digest).to.not.equal(v2.zeroSubtree(h));
-    const tx = await f.market.connect(f.user1).submit(programId, [v2.ZERO_LEAF], rollupProof(), { value: MIN_FEE });
-    const { batchId } = await recordSubmitted(f, book, tx, [[v2.ZERO_LEAF]], [programId]);
+    await f.market.connect(f.user1).registerProgram(ZERO_LEAF, VK, 1);
+    const programId = programIdOf(f.user1.address, ZERO_LEAF);
+    const digest = statementDigest(programId, [ZERO_LEAF]);
+    for (let h = 0; h <= 6; h++) expect(digest).to.not.equal(zeroSubtree(h));
+    const tx = await f.market.connect(f.user1).submit(programId, [ZERO_LEAF], rollupProof(), { value: MIN_FEE });
+    const { batchId } = await recordSubmitted(f, book, tx, [[ZERO_LEAF]], [programId]);
     await sealByTimeout(f, chain, batchId);
     const locker = await lockByAssigned(f, chain, batchId);
     const settlement = book.settlement(batchId);
     // The v1 attack: prove the root in which slot 0's pair is a pad (Z_1) instead of (digest, 0).
-    const padded = v2.hashPair(v2.hashPair(v2.zeroSubtree(1), v2.zeroSubtree(1)), v2.zeroSubtree(2));
-    expect(padded).to.equal(v2.zeroSubtree(3));
-    await expect(f.market.connect(locker).fulfill(batchId, mockProof(v2.zeroSubtree(2), locker.address, KEY_SET), 0, settlement))
+    const padded = hashPair(hashPair(zeroSubtree(1), zeroSubtree(1)), zeroSubtree(2));
+    expect(padded).to.equal(zeroSubtree(3));
+    await expect(f.market.connect(locker).fulfill(batchId, mockProof(zeroSubtree(2), locker.address, KEY_SET), 0, settlement))
       .to.be.revertedWithCustomError(f.market, 'MarketInvalidProof')
       .withArgs(batchId);
     // The only root without a proof of the statement is the one that excludes it: nothing is then verified,
     // so the fulfilment is refused, and closing returns the fee.
-    await expect(f.market.connect(locker).fulfill(batchId, mockProof(v2.zeroSubtree(2), locker.address, KEY_SET), 1, settlement))
+    await expect(f.market.connect(locker).fulfill(batchId, mockProof(zeroSubtree(2), locker.address, KEY_SET), 1, settlement))
       .to.be.revertedWithCustomError(f.market, 'MarketNothingIncluded')
       .withArgs(batchId);
     await f.market.connect(locker).close(batchId, settlement);
-    const inclusion = { batchId, index: 0, siblings: v2.inclusionPath(v2.batchLeaves([digest], 4), 0) };
-    expect(await f.market.getFunction(WITH_PATH)(programId, [v2.ZERO_LEAF], inclusion)).to.equal(false);
+    const inclusion = { batchId, index: 0, siblings: inclusionPath(batchLeaves([digest], 4), 0) };
+    expect(await f.market.getFunction(WITH_PATH)(programId, [ZERO_LEAF], inclusion)).to.equal(false);
     expect(await f.market.earnings(f.user1.address)).to.equal(MIN_FEE);
   });
 
@@ -206,12 +206,12 @@ describe('AggregationMarket v2: hardening (issue #10)', () => {
     const locker = await lockByAssigned(f, chain, 1n);
     // The prover excludes the junk slot; the statement is verified through the rollup's slot.
     await f.market.connect(locker).fulfill(1, proofFor(book, 1n, locker.address, 1n), 1n, book.settlement(1n));
-    const leaves = [v2.ZERO_LEAF, v2.statementDigest(f.programId, inputs)];
+    const leaves = [ZERO_LEAF, statementDigest(f.programId, inputs)];
     expect(
       await f.market.getFunction(WITH_PATH)(f.programId, inputs, {
         batchId: 1n,
         index: 1,
-        siblings: v2.inclusionPath(v2.batchLeaves(leaves, 8), 1),
+        siblings: inclusionPath(batchLeaves(leaves, 8), 1),
       }),
     ).to.equal(true);
     expect(await f.market.earnings(f.outsider.address)).to.equal(MIN_FEE); // the squatter only got its own fee back

@@ -15,7 +15,7 @@ import {
   signRequest,
   word,
 } from './fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { ZERO_LEAF, batchRoot, groupWord, groupsHash, postedCommitment } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -87,10 +87,10 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
       expect(batchId).to.equal(1n);
       const digests = [...a.digests, ...b.digests];
       const groups = [
-        { word: v2.groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId },
-        { word: v2.groupWord({ payer: f.user2.address, feePerProof: 2n * MIN_FEE, count: 2, callbackGas: 0 }), programId: f.programId },
+        { word: groupWord({ payer: f.user1.address, feePerProof: MIN_FEE, count: 3, callbackGas: 0 }), programId: f.programId },
+        { word: groupWord({ payer: f.user2.address, feePerProof: 2n * MIN_FEE, count: 2, callbackGas: 0 }), programId: f.programId },
       ];
-      const root = v2.batchRoot(digests, 8);
+      const root = batchRoot(digests, 8);
       // Each acceptance names the EIP-712 hash its payer signed (relays and the SDK key requests by it).
       await expect(tx)
         .to.emit(f.market, 'MarketRequestAccepted')
@@ -100,7 +100,7 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
         .withArgs(1, f.user2.address, 7, f.programId, 3, 2, 2n * MIN_FEE, 0, await requestHashOf(f, b.group, b.digests));
       await expect(tx)
         .to.emit(f.market, 'MarketBatchPosted')
-        .withArgs(1, f.relay.address, root, v2.groupsHash(groups), 5, 8, 7n * MIN_FEE);
+        .withArgs(1, f.relay.address, root, groupsHash(groups), 5, 8, 7n * MIN_FEE);
       await expect(tx).to.emit(f.market, 'MarketBatchSealed').withArgs(1, 1, 5, receipt.blockNumber);
       const batch = await f.market.getBatch(1);
       expect([batch.state, batch.posted, batch.capacity, batch.count, batch.escrow]).to.deep.equal([
@@ -110,7 +110,7 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
         5n,
         7n * MIN_FEE,
       ]);
-      expect(batch.commitment).to.equal(v2.postedCommitment(root, v2.groupsHash(groups), f.relay.address));
+      expect(batch.commitment).to.equal(postedCommitment(root, groupsHash(groups), f.relay.address));
       expect(await f.market.getAccount(f.user1.address)).to.deep.equal([97n * MIN_FEE, 1n, 0n, 0n]);
       expect(await f.market.getAccount(f.user2.address)).to.deep.equal([96n * MIN_FEE, 8n, 0n, 0n]);
       // Capacity is the smallest power of two >= max(4, n).
@@ -141,17 +141,17 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
       const zeroDigest = {
         group: await signRequest(f, f.user2, {
           programId: f.programId,
-          digests: [v2.ZERO_LEAF],
+          digests: [ZERO_LEAF],
           feePerProof: MIN_FEE,
           nonce: 2n,
           deadline: deadlineIn(await time.latest()),
         }),
-        digests: [v2.ZERO_LEAF],
+        digests: [ZERO_LEAF],
         inputs: [[]],
       };
       const tooBig = await request(f, f.user2, 1, 3n, 101n * MIN_FEE);
       const malformed = await request(f, f.user2, 1, 4n);
-      malformed.group.r = v2.ZERO_LEAF;
+      malformed.group.r = ZERO_LEAF;
       const { tx, batchId, skipped } = await post(f, book, f.relay, [ok, forged, expired, lowFee, unknown, zeroDigest, tooBig, malformed]);
       expect(batchId).to.equal(1n);
       // The altered request recovers some unfunded address: it is charged nothing and speaks for nobody.
@@ -194,13 +194,13 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
     it("rejects a post whose digests do not match its groups' counts, or of more than 64 statements", async () => {
       const f = await fixture();
       const r = await request(f, f.user1, 2, 0n);
-      await expect(f.market.connect(f.relay).postBatch([r.group], [...r.digests, v2.ZERO_LEAF]))
+      await expect(f.market.connect(f.relay).postBatch([r.group], [...r.digests, ZERO_LEAF]))
         .to.be.revertedWithCustomError(f.market, 'MarketPostMismatch')
         .withArgs(2, 3);
       await expect(f.market.connect(f.relay).postBatch([r.group], r.digests.slice(1)))
         .to.be.revertedWithCustomError(f.market, 'MarketPostMismatch')
         .withArgs(2, 1);
-      await expect(f.market.connect(f.relay).postBatch([], Array(65).fill(v2.ZERO_LEAF)))
+      await expect(f.market.connect(f.relay).postBatch([], Array(65).fill(ZERO_LEAF)))
         .to.be.revertedWithCustomError(f.market, 'MarketTooManyStatements')
         .withArgs(65, 64);
     });

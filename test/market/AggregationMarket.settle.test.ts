@@ -17,7 +17,7 @@ import {
   signRequest,
   submitN,
 } from './fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { ZERO_LEAF, batchLeaves, inclusionPath, statementDigest } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -150,7 +150,7 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       // Every statement is verified through its inclusion path.
       const entry = book.of(batchId);
       for (let i = 0; i < entry.digests.length; i++) {
-        const inclusion = { batchId, index: i, siblings: v2.inclusionPath(v2.batchLeaves(entry.digests, entry.capacity), i) };
+        const inclusion = { batchId, index: i, siblings: inclusionPath(batchLeaves(entry.digests, entry.capacity), i) };
         expect(
           await f.market.getFunction('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))')(f.programId, entry.inputs[i]!, inclusion),
         ).to.equal(true);
@@ -165,9 +165,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       const s = book.settlement(batchId);
       const proof = proofFor(book, batchId, locker.address);
       for (const wrong of [
-        { ...s, root: v2.ZERO_LEAF },
+        { ...s, root: ZERO_LEAF },
         { ...s, poster: f.user1.address },
-        { ...s, groupsHash: v2.ZERO_LEAF },
+        { ...s, groupsHash: ZERO_LEAF },
       ]) {
         await expect(f.market.connect(locker).fulfill(batchId, proof, 0, wrong))
           .to.be.revertedWithCustomError(f.market, 'MarketSettlementMismatch')
@@ -180,7 +180,7 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       )
         .to.be.revertedWithCustomError(f.market, 'MarketInvalidProof')
         .withArgs(batchId);
-      await expect(f.market.connect(locker).fulfill(batchId, mockProof(s.root, locker.address, v2.ZERO_LEAF), 0, s))
+      await expect(f.market.connect(locker).fulfill(batchId, mockProof(s.root, locker.address, ZERO_LEAF), 0, s))
         .to.be.revertedWithCustomError(f.market, 'MarketInvalidProof')
         .withArgs(batchId);
       await expect(f.market.connect(locker).fulfill(batchId, proof, 1n << 6n, s))
@@ -192,7 +192,7 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       // Slow path with tampered digests.
       const tampered = {
         ...s,
-        digests: s.digests.map((d, i) => (i === 2 ? v2.statementDigest(f.programId, [v2.ZERO_LEAF, v2.ZERO_LEAF]) : d)),
+        digests: s.digests.map((d, i) => (i === 2 ? statementDigest(f.programId, [ZERO_LEAF, ZERO_LEAF]) : d)),
       };
       await expect(f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, locker.address, 1n), 1n, tampered))
         .to.be.revertedWithCustomError(f.market, 'MarketSettlementMismatch')
@@ -230,9 +230,9 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
         f.market.getFunction('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))')(f.programId, entry.inputs[i]!, {
           batchId,
           index: i,
-          siblings: v2.inclusionPath(
-            v2.batchLeaves(
-              entry.digests.map((d, j) => (j === 0 || j === 5 ? v2.ZERO_LEAF : d)),
+          siblings: inclusionPath(
+            batchLeaves(
+              entry.digests.map((d, j) => (j === 0 || j === 5 ? ZERO_LEAF : d)),
               8,
             ),
             i,
@@ -417,7 +417,7 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       const entry = book.of(batchId);
       const withPath = 'isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))';
       const pathFree = 'isVerified(bytes32,bytes32[])';
-      const inclusion = { batchId, index: 3, siblings: v2.inclusionPath(v2.batchLeaves(entry.digests, 8), 3) };
+      const inclusion = { batchId, index: 3, siblings: inclusionPath(batchLeaves(entry.digests, 8), 3) };
       expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, inclusion)).to.equal(false); // not fulfilled yet
       await f.market.connect(locker).fulfill(batchId, proofFor(book, batchId, locker.address), 0, book.settlement(batchId));
       expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, inclusion)).to.equal(true);
@@ -428,10 +428,10 @@ describe('AggregationMarket v2: lock, fulfil, close, slash, release, verificatio
       ).to.equal(false);
       expect(await f.market.getFunction(withPath)(f.programId, entry.inputs[3]!, { ...inclusion, index: 11 })).to.equal(false);
       expect(await f.market.getFunction(pathFree)(f.programId, entry.inputs[3]!)).to.equal(false);
-      const digest = v2.statementDigest(f.programId, entry.inputs[3]!);
+      const digest = statementDigest(f.programId, entry.inputs[3]!);
       await expect(f.market.recordVerified(f.programId, entry.inputs[4]!, inclusion))
         .to.be.revertedWithCustomError(f.market, 'MarketNotVerified')
-        .withArgs(v2.statementDigest(f.programId, entry.inputs[4]!));
+        .withArgs(statementDigest(f.programId, entry.inputs[4]!));
       await expect(f.market.recordVerified(f.programId, entry.inputs[3]!, inclusion))
         .to.emit(f.market, 'MarketStatementRecorded')
         .withArgs(digest, batchId);

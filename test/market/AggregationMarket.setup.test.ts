@@ -15,7 +15,7 @@ import {
   submitN,
   word,
 } from './fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { programIdOf, statementDigest } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -114,7 +114,7 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
     it('registerProgram derives the id from the registrant and the key hash, emits the key bytes', async () => {
       const f = await fixture();
       const vkHash = word(77);
-      const id = v2.programIdOf(f.user1.address, vkHash);
+      const id = programIdOf(f.user1.address, vkHash);
       await expect(f.market.connect(f.user1).registerProgram(vkHash, VK, 4))
         .to.emit(f.market, 'MarketProgramRegistered')
         .withArgs(id, f.user1.address, vkHash, 4, VK);
@@ -131,24 +131,24 @@ describe('AggregationMarket v2: deployment, parameters, programs, pause', () => 
       const vkHash = word(4242);
       // The squatter sees the key hash and registers it first, with a wrong count.
       await f.market.connect(f.outsider).registerProgram(vkHash, VK, 1);
-      const squatted = v2.programIdOf(f.outsider.address, vkHash);
+      const squatted = programIdOf(f.outsider.address, vkHash);
       // The team's registration is unaffected and yields its own id, with its own callback rights.
       await expect(f.market.connect(f.user1).registerProgram(vkHash, VK, 2))
         .to.emit(f.market, 'MarketProgramRegistered')
-        .withArgs(v2.programIdOf(f.user1.address, vkHash), f.user1.address, vkHash, 2, VK);
-      expect(squatted).to.not.equal(v2.programIdOf(f.user1.address, vkHash));
+        .withArgs(programIdOf(f.user1.address, vkHash), f.user1.address, vkHash, 2, VK);
+      expect(squatted).to.not.equal(programIdOf(f.user1.address, vkHash));
       await expect(
-        f.market.connect(f.outsider).setProgramCallback(v2.programIdOf(f.user1.address, vkHash), f.outsider.address, 1000),
+        f.market.connect(f.outsider).setProgramCallback(programIdOf(f.user1.address, vkHash), f.outsider.address, 1000),
       ).to.be.revertedWithCustomError(f.market, 'MarketNotProgramOwner');
       // Same public inputs under the two programs are two different statements (different digests).
       const inputs = freshInputs(1);
-      expect(v2.statementDigest(squatted, inputs)).to.not.equal(v2.statementDigest(v2.programIdOf(f.user1.address, vkHash), inputs));
+      expect(statementDigest(squatted, inputs)).to.not.equal(statementDigest(programIdOf(f.user1.address, vkHash), inputs));
     });
 
     it('a statement posted under one program never blocks it under another, nor a duplicate of itself', async () => {
       const f = await fixture();
       const book = new Book();
-      const squatterProgram = v2.programIdOf(f.outsider.address, VK_HASH);
+      const squatterProgram = programIdOf(f.outsider.address, VK_HASH);
       await f.market.connect(f.outsider).registerProgram(VK_HASH, VK, PI_COUNT);
       const inputs = freshInputs();
       await f.market.connect(f.outsider).submit(squatterProgram, inputs, rollupProof(), { value: MIN_FEE });

@@ -17,8 +17,10 @@ import {
   hashPair,
   isCanonicalField,
   joinRoot,
+  programIdOf,
   splitRoot,
   splitSubmissionId,
+  STATEMENT_DOMAIN,
   statementDigest,
   submissionId,
   batchOf,
@@ -95,35 +97,48 @@ describe('protocol: field elements, words, halves and submission ids', () => {
     expect(hashPair('0x1', '0x2')).to.equal(keccak256(concat([toWord(1n), toWord(2n)])));
     expect(zeroSubtree(0)).to.equal(ZERO_LEAF);
     expect(zeroSubtree(2)).to.equal(hashPair(zeroSubtree(1), zeroSubtree(1)));
-    expect(() => zeroSubtree(6)).to.throw(CommitmentError);
+    expect(zeroSubtree(6)).to.equal(hashPair(zeroSubtree(5), zeroSubtree(5)));
+    expect(() => zeroSubtree(7)).to.throw(CommitmentError);
+    expect(() => zeroSubtree(-1)).to.throw(CommitmentError);
     expect(() => zeroSubtree(1.5)).to.throw(CommitmentError);
   });
 
-  it('digests only canonical statements with at least one public input', () => {
-    const vk = toWord(9n);
-    expect(statementDigest(vk, [toWord(1n)])).to.equal(keccak256(concat([vk, toWord(1n)])));
-    expect(() => statementDigest(vk, [])).to.throw(CommitmentError, /at least one public input/);
-    expect(() => statementDigest(vk, [toWord(FIELD_MODULUS)])).to.throw(CommitmentError, /publicInputs\[0\] is not canonical/);
-    expect(() => statementDigest(toWord(FIELD_MODULUS), [toWord(1n)])).to.throw(CommitmentError, /vkHash is not canonical/);
+  it('digests only canonical statements with at least one public input, under the statement domain', () => {
+    const program = keccak256('0x09'); // a program id is a keccak output: any 32-byte word
+    expect(statementDigest(program, [toWord(1n)])).to.equal(keccak256(concat([STATEMENT_DOMAIN, program, toWord(1n)])));
+    expect(statementDigest(toWord((1n << 256n) - 1n), [toWord(1n)])).to.equal(
+      keccak256(concat([STATEMENT_DOMAIN, toWord((1n << 256n) - 1n), toWord(1n)])),
+    );
+    expect(() => statementDigest(program, [])).to.throw(CommitmentError, /at least one public input/);
+    expect(() => statementDigest(program, [toWord(FIELD_MODULUS)])).to.throw(CommitmentError, /publicInputs\[0\] is not canonical/);
+    expect(() => statementDigest('0x09', [toWord(1n)])).to.throw(CommitmentError, /programId/);
   });
 
-  it('packs submission ids as batchId * 32 + slot and unpacks them', () => {
-    expect(submissionId(1n, 0)).to.equal(32n);
-    expect(submissionId(5n, 31)).to.equal(5n * 32n + 31n);
-    for (const id of [32n, 63n, 64n, 1_000_003n]) {
+  it('derives program ids from the owner and the key hash: keccak256(abi.encode(owner, vkHash))', () => {
+    const owner = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    const vk = toWord(9n);
+    expect(programIdOf(owner, vk)).to.equal(keccak256(concat([addressToField(owner), vk])));
+    expect(programIdOf(owner, vk)).to.not.equal(programIdOf('0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', vk));
+    expect(() => programIdOf(owner, toWord(FIELD_MODULUS))).to.throw(CommitmentError, /vkHash is not canonical/);
+  });
+
+  it('packs submission ids as batchId * 64 + slot and unpacks them', () => {
+    expect(submissionId(1n, 0)).to.equal(64n);
+    expect(submissionId(5n, 63)).to.equal(5n * 64n + 63n);
+    for (const id of [64n, 127n, 128n, 1_000_003n]) {
       expect(batchOf(id) * BigInt(MAX_CAPACITY) + BigInt(slotOf(id))).to.equal(id);
       expect(splitSubmissionId(id)).to.deep.equal({ batchId: batchOf(id), slot: slotOf(id) });
     }
-    expect(() => submissionId(1n, 32)).to.throw(CommitmentError);
+    expect(() => submissionId(1n, 64)).to.throw(CommitmentError);
     expect(() => submissionId(1n, -1)).to.throw(CommitmentError);
     expect(() => submissionId(0n, 0)).to.throw(CommitmentError);
   });
 
   it('the SDK keeps its names for the protocol helpers (BN254_R, submissionIdOf, toField...)', () => {
     expect(sdk.BN254_R).to.equal(FIELD_MODULUS);
-    expect(sdk.submissionIdOf(2n, 3)).to.equal(67n);
-    expect(sdk.batchOf(67n)).to.equal(2n);
-    expect(sdk.slotOf(67n)).to.equal(3);
+    expect(sdk.submissionIdOf(2n, 3)).to.equal(131n);
+    expect(sdk.batchOf(131n)).to.equal(2n);
+    expect(sdk.slotOf(131n)).to.equal(3);
     expect(sdk.toField(1n)).to.equal(toWord(1n));
     expect(sdk.isCanonicalField(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
     expect(sdk.isCanonicalField(toWord(FIELD_MODULUS))).to.equal(false);

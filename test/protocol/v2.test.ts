@@ -16,7 +16,46 @@ import {
   type Hex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { CommitmentError, FIELD_MODULUS, fieldToWord, v2 } from '../../prover/protocol/index.js';
+import {
+  CommitmentError,
+  FIELD_MODULUS,
+  fieldToWord,
+  splitRoot,
+  MARKET_EIP712_NAME,
+  MARKET_EIP712_VERSION,
+  type OffchainRequest,
+  REQUEST_TYPES,
+  STATEMENT_DOMAIN,
+  ZERO_LEAF,
+  aggregationPublicInputs,
+  batchLeaves,
+  batchRoot,
+  capacityFor,
+  chainCommitment,
+  chainSettlement,
+  compactSignature,
+  fastSettlement,
+  groupWord,
+  groupsHash,
+  inclusionPath,
+  isValidCapacity,
+  marketDomain,
+  merkleRoot,
+  postedCommitment,
+  postedGroup,
+  postedSettlement,
+  programIdOf,
+  receiptDigest,
+  requestMessage,
+  rootFromPath,
+  splitSubmissionId,
+  statementDigest,
+  statementsHash,
+  submissionId,
+  unpackGroupWord,
+  verifyReceipt,
+  zeroSubtree,
+} from '../../prover/protocol/index.js';
 import { buildIdentityVectors, IDENTITY_VECTORS_PATH, type IdentityVectors } from '../../scripts/identityVectors.js';
 import { deployMarket } from '../../scripts/lib/marketDeployment.js';
 
@@ -44,7 +83,7 @@ describe('protocol v2: identity vectors (test/vectors/identities-v2.json)', () =
 
   it('domain words are keccak256 of their labels', () => {
     expect(vectors.statementDomain).to.equal(id('NEX.statement.v2'));
-    expect(v2.STATEMENT_DOMAIN).to.equal(id('NEX.statement.v2'));
+    expect(STATEMENT_DOMAIN).to.equal(id('NEX.statement.v2'));
     expect(vectors.receiptDomain).to.equal(id('NEX.relay.receipt.v2'));
   });
 
@@ -98,7 +137,7 @@ describe('protocol v2: identity vectors (test/vectors/identities-v2.json)', () =
     const extension = await ethers.getContractAt('AggregationMarketExtension', await f.market.extension());
     expect(await h.getFunction('REQUEST_TYPEHASH')()).to.equal(await extension.REQUEST_TYPEHASH());
     const [, name, version] = await f.market.eip712Domain();
-    expect([name, version]).to.deep.equal([v2.MARKET_EIP712_NAME, v2.MARKET_EIP712_VERSION]);
+    expect([name, version]).to.deep.equal([MARKET_EIP712_NAME, MARKET_EIP712_VERSION]);
     for (const c of vectors.cases) {
       expect(await h.getFunction('programId')(c.owner, c.vkHash), c.name).to.equal(c.programId);
       for (const s of c.statements) expect(await h.getFunction('digest')(c.programId, s.publicInputs), c.name).to.equal(s.digest);
@@ -120,41 +159,41 @@ describe('protocol v2: identity vectors (test/vectors/identities-v2.json)', () =
 
 describe('protocol v2: identities, tree, groups, requests, receipts and ids', () => {
   it('program ids need an address and a canonical key hash', () => {
-    expect(v2.programIdOf(OWNER, R)).to.equal(ethersKeccak(abi.encode(['address', 'bytes32'], [OWNER, R])));
-    expect(() => v2.programIdOf(OWNER, NOT_CANONICAL)).to.throw(CommitmentError, /not canonical/);
-    expect(() => v2.programIdOf('0x1234', R)).to.throw(CommitmentError, /address/);
+    expect(programIdOf(OWNER, R)).to.equal(ethersKeccak(abi.encode(['address', 'bytes32'], [OWNER, R])));
+    expect(() => programIdOf(OWNER, NOT_CANONICAL)).to.throw(CommitmentError, /not canonical/);
+    expect(() => programIdOf('0x1234', R)).to.throw(CommitmentError, /address/);
   });
 
   it('digests only canonical statements with at least one public input, under any 32-byte program id', () => {
     const programId = `0x${'ff'.repeat(32)}` as Hex; // a keccak output may exceed r: program ids are words, not fields
-    expect(v2.statementDigest(programId, [R])).to.equal(
-      solidityPackedKeccak256(['bytes32', 'bytes32', 'bytes32'], [v2.STATEMENT_DOMAIN, programId, R]),
+    expect(statementDigest(programId, [R])).to.equal(
+      solidityPackedKeccak256(['bytes32', 'bytes32', 'bytes32'], [STATEMENT_DOMAIN, programId, R]),
     );
-    expect(() => v2.statementDigest(programId, [])).to.throw(CommitmentError, /at least one/);
-    expect(() => v2.statementDigest(programId, [NOT_CANONICAL])).to.throw(CommitmentError, /publicInputs\[0\] is not canonical/);
-    expect(() => v2.statementDigest('0x1234', [R])).to.throw(CommitmentError, /programId/);
-    expect(v2.statementsHash([])).to.equal(ethersKeccak('0x'));
+    expect(() => statementDigest(programId, [])).to.throw(CommitmentError, /at least one/);
+    expect(() => statementDigest(programId, [NOT_CANONICAL])).to.throw(CommitmentError, /publicInputs\[0\] is not canonical/);
+    expect(() => statementDigest('0x1234', [R])).to.throw(CommitmentError, /programId/);
+    expect(statementsHash([])).to.equal(ethersKeccak('0x'));
   });
 
   it('builds trees of 4..64 leaves with exclusions, inclusion paths that walk to the root, and refuses the rest', () => {
-    expect([0, 1, 4, 5, 33, 64].map(v2.capacityFor)).to.deep.equal([4, 4, 4, 8, 64, 64]);
-    expect(() => v2.capacityFor(65)).to.throw(CommitmentError);
-    expect([2, 4, 8, 64, 128, 12].map(v2.isValidCapacity)).to.deep.equal([false, true, true, true, false, false]);
-    const digests = Array.from({ length: 5 }, (_, i) => v2.statementDigest(OWNER.padEnd(66, '0') as Hex, [fieldToWord(BigInt(i))]));
-    const leaves = v2.batchLeaves(digests, 8, 0b00101n);
-    expect(leaves.filter((l) => l === v2.ZERO_LEAF)).to.have.length(5); // 2 excluded + 3 empty
-    expect(v2.batchRoot(digests, 8, 0b00101n)).to.equal(v2.merkleRoot(leaves));
-    for (let i = 0; i < 8; i++) expect(v2.walkPath(leaves[i]!, i, v2.inclusionPath(leaves, i))).to.equal(v2.merkleRoot(leaves));
-    expect(v2.walkPath(digests[1]!, 1, v2.inclusionPath(leaves, 0))).to.not.equal(v2.merkleRoot(leaves));
-    expect(v2.merkleRoot(Array(8).fill(v2.ZERO_LEAF))).to.equal(v2.zeroSubtree(3));
-    expect(() => v2.batchLeaves(digests, 4)).to.throw(CommitmentError, /exceed/);
-    expect(() => v2.batchLeaves(digests, 8, 1n << 5n)).to.throw(CommitmentError, /beyond/);
-    expect(() => v2.batchLeaves(digests, 8, 1n << 64n)).to.throw(CommitmentError, /uint64/);
-    expect(() => v2.zeroSubtree(7)).to.throw(CommitmentError);
-    expect(() => v2.walkPath(R, 4, [R, R])).to.throw(CommitmentError, /no path/);
-    expect(() => v2.inclusionPath(leaves, 8)).to.throw(CommitmentError);
-    expect(v2.aggregationPublicInputs(R, OWNER, fieldToWord(7n))).to.deep.equal([
-      ...v2.splitRoot(R),
+    expect([0, 1, 4, 5, 33, 64].map(capacityFor)).to.deep.equal([4, 4, 4, 8, 64, 64]);
+    expect(() => capacityFor(65)).to.throw(CommitmentError);
+    expect([2, 4, 8, 64, 128, 12].map(isValidCapacity)).to.deep.equal([false, true, true, true, false, false]);
+    const digests = Array.from({ length: 5 }, (_, i) => statementDigest(OWNER.padEnd(66, '0') as Hex, [fieldToWord(BigInt(i))]));
+    const leaves = batchLeaves(digests, 8, 0b00101n);
+    expect(leaves.filter((l) => l === ZERO_LEAF)).to.have.length(5); // 2 excluded + 3 empty
+    expect(batchRoot(digests, 8, 0b00101n)).to.equal(merkleRoot(leaves));
+    for (let i = 0; i < 8; i++) expect(rootFromPath(leaves[i]!, i, inclusionPath(leaves, i))).to.equal(merkleRoot(leaves));
+    expect(rootFromPath(digests[1]!, 1, inclusionPath(leaves, 0))).to.not.equal(merkleRoot(leaves));
+    expect(merkleRoot(Array(8).fill(ZERO_LEAF))).to.equal(zeroSubtree(3));
+    expect(() => batchLeaves(digests, 4)).to.throw(CommitmentError, /exceed/);
+    expect(() => batchLeaves(digests, 8, 1n << 5n)).to.throw(CommitmentError, /beyond/);
+    expect(() => batchLeaves(digests, 8, 1n << 64n)).to.throw(CommitmentError, /uint64/);
+    expect(() => zeroSubtree(7)).to.throw(CommitmentError);
+    expect(() => rootFromPath(R, 4, [R, R])).to.throw(CommitmentError, /outside a tree of depth 2/);
+    expect(() => inclusionPath(leaves, 8)).to.throw(CommitmentError);
+    expect(aggregationPublicInputs(R, OWNER, fieldToWord(7n))).to.deep.equal([
+      ...splitRoot(R),
       `0x${'0'.repeat(24)}${OWNER.slice(2).toLowerCase()}`,
       fieldToWord(7n),
     ]);
@@ -162,40 +201,40 @@ describe('protocol v2: identities, tree, groups, requests, receipts and ids', ()
 
   it('packs group words, hashes groups and builds both settlement forms from consistent content only', () => {
     const g = { payer: OWNER, feePerProof: 123n, count: 3, callbackGas: 70_000 };
-    const word = v2.groupWord(g);
-    expect(v2.unpackGroupWord(word)).to.deep.equal({ ...g, callbackGas: 70_000n });
-    expect(() => v2.groupWord({ ...g, count: 0 })).to.throw(CommitmentError);
-    expect(() => v2.groupWord({ ...g, count: 65 })).to.throw(CommitmentError);
-    expect(() => v2.groupWord({ ...g, feePerProof: 1n << 64n })).to.throw(CommitmentError, /uint64/);
-    expect(() => v2.groupWord({ ...g, callbackGas: 1 << 24 })).to.throw(CommitmentError, /uint24/);
-    const programId = v2.programIdOf(OWNER, R);
-    const digests = [1n, 2n, 3n].map((i) => v2.statementDigest(programId, [fieldToWord(i)]));
+    const word = groupWord(g);
+    expect(unpackGroupWord(word)).to.deep.equal({ ...g, callbackGas: 70_000n });
+    expect(() => groupWord({ ...g, count: 0 })).to.throw(CommitmentError);
+    expect(() => groupWord({ ...g, count: 65 })).to.throw(CommitmentError);
+    expect(() => groupWord({ ...g, feePerProof: 1n << 64n })).to.throw(CommitmentError, /uint64/);
+    expect(() => groupWord({ ...g, callbackGas: 1 << 24 })).to.throw(CommitmentError, /uint24/);
+    const programId = programIdOf(OWNER, R);
+    const digests = [1n, 2n, 3n].map((i) => statementDigest(programId, [fieldToWord(i)]));
     const groups = [{ word, programId }];
-    expect(() => v2.chainCommitment(groups, digests.slice(0, 2))).to.throw(CommitmentError, /3 statements, 2 digests/);
-    expect(() => v2.postedSettlement(groups, [...digests, digests[0]!], OWNER)).to.throw(CommitmentError);
-    const posted = v2.postedSettlement(groups, digests, OWNER.toLowerCase());
+    expect(() => chainCommitment(groups, digests.slice(0, 2))).to.throw(CommitmentError, /3 statements, 2 digests/);
+    expect(() => postedSettlement(groups, [...digests, digests[0]!], OWNER)).to.throw(CommitmentError);
+    const posted = postedSettlement(groups, digests, OWNER.toLowerCase());
     expect(posted.poster).to.equal(OWNER);
-    expect(posted.root).to.equal(v2.batchRoot(digests, 4));
-    expect(v2.postedCommitment(posted.root, posted.groupsHash, posted.poster)).to.equal(
-      ethersKeccak(abi.encode(['bytes32', 'bytes32', 'address'], [posted.root, v2.groupsHash(groups), OWNER])),
+    expect(posted.root).to.equal(batchRoot(digests, 4));
+    expect(postedCommitment(posted.root, posted.groupsHash, posted.poster)).to.equal(
+      ethersKeccak(abi.encode(['bytes32', 'bytes32', 'address'], [posted.root, groupsHash(groups), OWNER])),
     );
-    expect(v2.fastSettlement(posted)).to.deep.equal({
+    expect(fastSettlement(posted)).to.deep.equal({
       root: posted.root,
       groupsHash: posted.groupsHash,
       poster: OWNER,
       groups: [],
       digests: [],
     });
-    const chain = v2.chainSettlement(groups, digests);
-    expect([chain.root, chain.groupsHash, chain.groups, chain.digests]).to.deep.equal([v2.ZERO_LEAF, v2.ZERO_LEAF, groups, digests]);
+    const chain = chainSettlement(groups, digests);
+    expect([chain.root, chain.groupsHash, chain.groups, chain.digests]).to.deep.equal([ZERO_LEAF, ZERO_LEAF, groups, digests]);
   });
 
   it('turns a signed request into the compact posted group that recovers its payer', async () => {
     const payer = privateKeyToAccount(`0x${'11'.repeat(32)}`);
-    const domain = v2.marketDomain(31337, OWNER);
-    const request: v2.OffchainRequest = {
-      programId: v2.programIdOf(OWNER, R),
-      statementsHash: v2.statementsHash([R]),
+    const domain = marketDomain(31337, OWNER);
+    const request: OffchainRequest = {
+      programId: programIdOf(OWNER, R),
+      statementsHash: statementsHash([R]),
       count: 1,
       feePerProof: 5n,
       nonce: 9n,
@@ -203,44 +242,44 @@ describe('protocol v2: identities, tree, groups, requests, receipts and ids', ()
     };
     const signature = await payer.signTypedData({
       domain,
-      types: v2.REQUEST_TYPES,
+      types: REQUEST_TYPES,
       primaryType: 'Request',
-      message: v2.requestMessage(request),
+      message: requestMessage(request),
     });
-    const group = v2.postedGroup(request, signature);
+    const group = postedGroup(request, signature);
     expect(group).to.deep.include({ programId: request.programId, count: 1, feePerProof: 5n, nonce: 9n, deadline: 1_900_000_000 });
-    expect(`0x${group.r.slice(2)}${group.vs.slice(2)}`).to.equal(v2.compactSignature(signature));
+    expect(`0x${group.r.slice(2)}${group.vs.slice(2)}`).to.equal(compactSignature(signature));
     // The compact form (what the market's ECDSA.tryRecover(hash, r, vs) takes) expands back to the signer.
-    const expanded = serializeSignature(compactSignatureToSignature(parseCompactSignature(v2.compactSignature(signature))));
+    const expanded = serializeSignature(compactSignatureToSignature(parseCompactSignature(compactSignature(signature))));
     const recovered = await recoverTypedDataAddress({
       domain,
-      types: v2.REQUEST_TYPES,
+      types: REQUEST_TYPES,
       primaryType: 'Request',
-      message: v2.requestMessage(request),
+      message: requestMessage(request),
       signature: expanded,
     });
     expect(recovered).to.equal(payer.address);
-    expect(() => v2.postedGroup(request, '0x1234')).to.throw();
+    expect(() => postedGroup(request, '0x1234')).to.throw();
   });
 
   it('verifies receipts signed by the relay named in them, and nothing else', async () => {
     const relay = privateKeyToAccount(`0x${'22'.repeat(32)}`);
     const c = vectors.cases[1]!;
     const fields = { requestHash: c.requestHash, payer: c.payer, acceptedAt: c.receipt.acceptedAt, postBy: c.receipt.postBy };
-    expect(v2.receiptDigest(fields)).to.equal(c.receipt.digest);
+    expect(receiptDigest(fields)).to.equal(c.receipt.digest);
     const signature = await relay.signMessage({ message: { raw: c.receipt.digest } });
     const receipt = { ...fields, relay: relay.address, signature };
-    expect(await v2.verifyReceipt(receipt)).to.equal(true);
-    expect(await v2.verifyReceipt({ ...receipt, postBy: receipt.postBy + 1 })).to.equal(false);
-    expect(await v2.verifyReceipt({ ...receipt, relay: OWNER })).to.equal(false);
-    expect(await v2.verifyReceipt({ ...receipt, signature: '0x1234' })).to.equal(false);
+    expect(await verifyReceipt(receipt)).to.equal(true);
+    expect(await verifyReceipt({ ...receipt, postBy: receipt.postBy + 1 })).to.equal(false);
+    expect(await verifyReceipt({ ...receipt, relay: OWNER })).to.equal(false);
+    expect(await verifyReceipt({ ...receipt, signature: '0x1234' })).to.equal(false);
   });
 
   it('packs submission ids as batchId * 64 + slot', () => {
-    expect(v2.submissionId(1n, 0)).to.equal(64n);
-    expect(v2.submissionId(3n, 63)).to.equal(255n);
-    expect(v2.splitSubmissionId(255n)).to.deep.equal({ batchId: 3n, slot: 63 });
-    expect(() => v2.submissionId(1n, 64)).to.throw(CommitmentError);
-    expect(() => v2.submissionId(0n, 0)).to.throw(CommitmentError, /start at 1/);
+    expect(submissionId(1n, 0)).to.equal(64n);
+    expect(submissionId(3n, 63)).to.equal(255n);
+    expect(splitSubmissionId(255n)).to.deep.equal({ batchId: 3n, slot: 63 });
+    expect(() => submissionId(1n, 64)).to.throw(CommitmentError);
+    expect(() => submissionId(0n, 0)).to.throw(CommitmentError, /start at 1/);
   });
 });

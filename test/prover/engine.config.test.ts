@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { batchFromJson, batchToJson, BatchError, excludeSlots, excludedMask, type Batch } from '../../prover/engine/batch.js';
-import { ConfigError, DEFAULT_CHECKPOINT_DIR, resolveAggregateOptions } from '../../prover/engine/config.js';
+import { ConfigError, DEFAULT_CHECKPOINT_DIR, resolveAggregateOptions, resolveBackend } from '../../prover/engine/config.js';
+import { DEFAULT_RETRY_POLICY } from '../../prover/engine/backendHandle.js';
 import { aggProofFromJson, aggProofToJson } from '../../prover/engine/serialize.js';
 import { jsonLogger } from '../../prover/engine/logger.js';
 import { loadBatchFile } from '../../prover/cli/commands/prove.js';
@@ -12,7 +13,7 @@ import { main } from '../../prover/cli/main.js';
 import { batchFromMask, PROVER, randomRollup, rng } from './engineHelpers.js';
 
 describe('engine config, batch files and CLI arguments', () => {
-  const batch = batchFromMask(rng(1), 4, 0b0101);
+  const batch = batchFromMask(rng(1), 4, 0b0101n);
 
   it('resolves defaults: parallelism 1, autoExclude on, default checkpoint dir, lower-case prover', () => {
     const o = resolveAggregateOptions({ batch, prover: '0x00000000000000000000000000000000000A11CE' });
@@ -21,6 +22,17 @@ describe('engine config, batch files and CLI arguments', () => {
     expect(o.checkpointDir).to.equal(DEFAULT_CHECKPOINT_DIR);
     expect(o.prover).to.equal(PROVER);
     expect(o.backend).to.deep.equal({});
+    expect(o.retry).to.deep.equal(DEFAULT_RETRY_POLICY);
+  });
+
+  it('passes every backend option through, the SRS choice included (it was dropped before: issue 10 item 14)', () => {
+    const backend = { buildDir: '/b', srs: 'ignition' as const, srsDir: '/s', threads: 2 };
+    expect(resolveAggregateOptions({ batch, prover: PROVER, backend }).backend).to.deep.equal(backend);
+    expect(resolveBackend({ srs: 'dev' })).to.deep.equal({ buildDir: undefined, srs: 'dev', srsDir: undefined, threads: undefined });
+    expect(resolveAggregateOptions({ batch, prover: PROVER, retry: { attempts: 5 } }).retry).to.deep.equal({
+      ...DEFAULT_RETRY_POLICY,
+      attempts: 5,
+    });
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -31,7 +43,10 @@ describe('engine config, batch files and CLI arguments', () => {
     ['a non-boolean autoExclude', { autoExclude: 'yes' }, /autoExclude must be a boolean/],
     ['bb threads 0', { backend: { threads: 0 } }, /backend\.threads must be an integer >= 1/],
     ['an empty build dir', { backend: { buildDir: '' } }, /backend\.buildDir must be a non-empty path/],
-    ['a bad capacity', { batch: { capacity: 6, slots: [] } }, /capacity must be a power of two in 2\.\.32, got 6/],
+    ['a bad capacity', { batch: { capacity: 6, slots: [] } }, /capacity must be a power of two in 4\.\.64, got 6/],
+    ['an unknown SRS', { backend: { srs: 'mainnet' } }, /backend\.srs must be 'dev' or 'ignition', got "mainnet"/],
+    ['zero retry attempts', { retry: { attempts: 0 } }, /retry\.attempts must be an integer in 1\.\.10/],
+    ['a negative retry delay', { retry: { delayMs: -1 } }, /retry\.delayMs must be an integer >= 0/],
     ['a non-function onProgress', { onProgress: 3 }, /onProgress must be a function/],
   ];
   for (const [name, patch, msg] of bad) {
@@ -41,36 +56,43 @@ describe('engine config, batch files and CLI arguments', () => {
   }
 
   it('round-trips batches and aggregation proofs through JSON', () => {
-    const b = batchFromMask(rng(2), 8, 0b10010110);
+    const b = batchFromMask(rng(2), 8, 0b10010110n);
     const back = batchFromJson(JSON.parse(JSON.stringify(batchToJson(b))));
     expect(back).to.deep.equal(b);
     const p = {
       circuit: 'node' as const,
-      target: 'evm' as const,
+      target: 'evm-no-zk' as const,
       proof: Uint8Array.from([1, 2, 3]),
       root: `0x${'ab'.repeat(32)}` as const,
       publicInputs: [`0x${'01'.repeat(32)}` as const],
     };
     expect(aggProofFromJson(JSON.parse(JSON.stringify(aggProofToJson(p))))).to.deep.equal(p);
-    expect(() => aggProofFromJson({ ...aggProofToJson(p), circuit: 'leaf3' })).to.throw(/bad circuit/);
+    expect(() => aggProofFromJson({ ...aggProofToJson(p), circuit: 'leaf1' })).to.throw(/bad circuit/);
+    expect(() => aggProofFromJson({ ...aggProofToJson(p), target: 'evm' })).to.throw(/bad target/);
     expect(() => aggProofFromJson({ ...aggProofToJson(p), proof: '0x' })).to.throw(/bad proof bytes/);
   });
 
   it('excludes slots into the market mask', () => {
     const b: Batch = excludeSlots(batch, [2]);
     expect(b.slots[2]).to.deep.equal({ kind: 'excluded' });
-    expect(excludedMask(b)).to.equal(0b0100 | excludedMask(batch));
+    expect(excludedMask(b)).to.equal(0b0100n | excludedMask(batch));
+    const wide = excludeSlots(batchFromMask(rng(5), 64, (1n << 64n) - 1n), [0, 63]);
+    expect(excludedMask(wide)).to.equal((1n << 63n) | 1n);
     expect(batch.slots[2]!.kind).to.equal('proof'); // the input is not mutated
   });
 
   it('rejects malformed batch files with the offending field', () => {
     expect(() =>
       batchFromJson({
-        capacity: 2,
+        capacity: 4,
         slots: [{ kind: 'proof', rollup: { vk: 'zz', vkHash: '0x01', proof: '0x', publicInputs: [] } }, { kind: 'empty' }],
       }),
     ).to.throw(BatchError, /slots\[0\]\.rollup\.vk: must be 0x-prefixed hex bytes/);
-    expect(() => batchFromJson({ capacity: 2 })).to.throw(BatchError, /`slots` must be an array/);
+    expect(() => batchFromJson({ capacity: 4 })).to.throw(BatchError, /`slots` must be an array/);
+    const noOwner = { ...rollupToJson(randomRollup(rng(6), 1)), owner: undefined };
+    expect(() =>
+      batchFromJson({ capacity: 4, slots: [{ kind: 'proof', rollup: noOwner }, { kind: 'empty' }, { kind: 'empty' }, { kind: 'empty' }] }),
+    ).to.throw(BatchError, /slot 0: owner must be the 20-byte address that registered the program/);
   });
 
   it('loads batch files whose slots reference rollup proof files', async () => {
@@ -80,13 +102,19 @@ describe('engine config, batch files and CLI arguments', () => {
       await writeFile(path.join(dir, 'r0.json'), JSON.stringify({ kind: 'rollup-proof', ...rollupToJson(r) }));
       await writeFile(
         path.join(dir, 'batch.json'),
-        JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'r0.json' }] }),
+        JSON.stringify({
+          capacity: 4,
+          slots: [{ kind: 'empty' }, { kind: 'proof', file: 'r0.json' }, { kind: 'empty' }, { kind: 'empty' }],
+        }),
       );
       const b = await loadBatchFile(path.join(dir, 'batch.json'));
       expect(b.slots[1]).to.deep.equal({ kind: 'proof', rollup: r });
       await writeFile(
         path.join(dir, 'bad.json'),
-        JSON.stringify({ capacity: 2, slots: [{ kind: 'empty' }, { kind: 'proof', file: 'batch.json' }] }),
+        JSON.stringify({
+          capacity: 4,
+          slots: [{ kind: 'empty' }, { kind: 'proof', file: 'batch.json' }, { kind: 'empty' }, { kind: 'empty' }],
+        }),
       );
       let err: unknown;
       await loadBatchFile(path.join(dir, 'bad.json')).catch((e: unknown) => (err = e));
@@ -109,6 +137,7 @@ describe('engine config, batch files and CLI arguments', () => {
     const cases: [string, string[], RegExp][] = [
       ['prove example', [], /--out is required/],
       ['prove example', ['--out', 'x.json', '--public-inputs', '3'], /--public-inputs must be 1, 2 or 4/],
+      ['prove example', ['--out', 'x.json', '--owner', '0x12'], /--owner must be a 20-byte hex address/],
       ['aggregate', ['--batch', 'b.json', '--out', 'o.json'], /--prover is required/],
       ['aggregate', ['--batch', 'b.json', '--out', 'o.json', '--prover', '0x12'], /--prover must be a 20-byte hex address/],
       [

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { bytesToHex, parseEther, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { FIELD_MODULUS, v2 } from '../../prover/protocol/index.js';
+import { FIELD_MODULUS, type Receipt, marketDomain, statementDigest, verifyReceipt } from '../../prover/protocol/index.js';
 import { KEYS, relayAccount, startTestRelay, type TestRelay } from './helpers/relay.js';
 import { bodyOf, exampleSet, signSubmission, type ExampleSet, type SignOptions } from './helpers/requests.js';
 
@@ -55,7 +55,7 @@ describe('relay HTTP API', function () {
       const s = await sign();
       const res = await t.post('/v1/requests', s.body);
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
-      const receipt = res.body as v2.Receipt;
+      const receipt = res.body as Receipt;
       expect(receipt).to.deep.equal({
         requestHash: s.hash,
         payer: alice.address,
@@ -64,8 +64,8 @@ describe('relay HTTP API', function () {
         postBy: t.clock.t + 60 + 30,
         signature: receipt.signature,
       });
-      expect(await v2.verifyReceipt(receipt)).to.equal(true);
-      expect(await v2.verifyReceipt({ ...receipt, postBy: receipt.postBy + 1 })).to.equal(false);
+      expect(await verifyReceipt(receipt)).to.equal(true);
+      expect(await verifyReceipt({ ...receipt, postBy: receipt.postBy + 1 })).to.equal(false);
 
       const view = await t.get(`/v1/requests/${s.hash}`);
       expect(view.status).to.equal(200);
@@ -210,9 +210,9 @@ describe('relay HTTP API', function () {
         { ...s.body, payer: bob.address },
       ];
       for (const body of altered) expectRejected(await t.post('/v1/requests', body), 422, 'bad-signature');
-      const otherChain = await sign({ domain: v2.marketDomain(1, t.chain.market) });
+      const otherChain = await sign({ domain: marketDomain(1, t.chain.market) });
       expectRejected(await t.post('/v1/requests', otherChain.body), 422, 'bad-signature');
-      const otherMarket = await sign({ domain: v2.marketDomain(t.chain.chainId, '0x0000000000000000000000000000000000000bad') });
+      const otherMarket = await sign({ domain: marketDomain(t.chain.chainId, '0x0000000000000000000000000000000000000bad') });
       expectRejected(await t.post('/v1/requests', otherMarket.body), 422, 'bad-signature');
       const byBob = await sign({ account: bob });
       expectRejected(await t.post('/v1/requests', { ...byBob.body, payer: alice.address }), 422, 'bad-signature');
@@ -478,8 +478,6 @@ describe('relay HTTP API', function () {
 
   it('digests follow spec V2.2 for the submitted statements', async () => {
     const s = await sign();
-    expect(s.digests).to.deep.equal(
-      ex.counterStatements.slice(0, 2).map((st) => v2.statementDigest(ex.counter.programId, st.publicInputs)),
-    );
+    expect(s.digests).to.deep.equal(ex.counterStatements.slice(0, 2).map((st) => statementDigest(ex.counter.programId, st.publicInputs)));
   });
 });

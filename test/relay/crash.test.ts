@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseEther, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { v2 } from '../../prover/protocol/index.js';
+import { marketDomain } from '../../prover/protocol/index.js';
 import { requestIdOf } from '../../prover/relay/store/types.js';
 import { freePort } from '../keeper/helpers/anvil.js';
 import { programToJson } from './helpers/fakeMarket.js';
@@ -31,7 +31,7 @@ describe('relay process: kill -9 and restart', function () {
   it('loses nothing it acknowledged and acknowledges nothing twice', async () => {
     const ex = await exampleSet();
     const payers = [KEYS.alice, KEYS.bob, KEYS.carol].map((k) => privateKeyToAccount(k));
-    const domain = v2.marketDomain(CHAIN_ID, MARKET);
+    const domain = marketDomain(CHAIN_ID, MARKET);
     const deadline = Math.floor(Date.now() / 1000) + 1800;
     const sent: Sent[] = [];
     for (let i = 0; i < 36; i++) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { bytesToHex, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { batchRoot, marketDomain, postedGroup, programIdOf, submissionId } from '../../prover/protocol/index.js';
 import { BroadcastRejectedError, PostRevertedError, type RelayChain } from '../../prover/relay/chain/types.js';
 import { createViemRelayChain } from '../../prover/relay/chain/viemChain.js';
 import { startRelay, type RunningRelay } from '../../prover/relay/index.js';
@@ -40,7 +40,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     v2Market = await deployV2Market(anvil, MIN_FEE);
     market = v2Market.market;
     await v2Market.write(DEV_KEYS[1], 'registerProgram', [ex.counter.vkHash, bytesToHex(ex.counter.vk), 1]);
-    programId = v2.programIdOf(owner.address, ex.counter.vkHash);
+    programId = programIdOf(owner.address, ex.counter.vkHash);
     await v2Market.write(KEYS.alice, 'deposit', [], parseEther('1'));
     await v2Market.write(KEYS.bob, 'deposit', [], parseEther('1'));
     chain = await createViemRelayChain({
@@ -65,7 +65,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     expect(p).to.deep.include({ programId, owner: owner.address, vkHash: ex.counter.vkHash, publicInputCount: 1 });
     expect(Buffer.from(p!.vk).equals(Buffer.from(ex.counter.vk))).to.equal(true);
     // The same key registered by someone else is another program (v2 ids are owner-bound).
-    expect(await chain.program(v2.programIdOf(alice.address, ex.counter.vkHash))).to.equal(undefined);
+    expect(await chain.program(programIdOf(alice.address, ex.counter.vkHash))).to.equal(undefined);
     expect(await chain.program(`0x${'42'.repeat(32)}`)).to.equal(undefined);
     let err: unknown;
     await createViemRelayChain({
@@ -83,7 +83,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
   it('refuses a post that would revert before signing it, and a transaction whose nonce is used', async () => {
     const s = await signSubmission({
       account: alice,
-      domain: v2.marketDomain(31337, market),
+      domain: marketDomain(31337, market),
       programId,
       statements: ex.counterStatements.slice(0, 1),
       feePerProof: FEE,
@@ -151,7 +151,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
 
     it('accepts, posts a full batch with postBatch and records batch and slots from the events', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const domain = v2.marketDomain(31337, market);
+      const domain = marketDomain(31337, market);
       const nonceA = (await chain.account(alice.address)).nonce;
       const a = await signSubmission({
         account: alice,
@@ -181,7 +181,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
       const vb = await view(b.hash, bob.address);
       expect(va.batchId).to.equal(vb.batchId);
       expect([...va.slots, ...vb.slots].sort()).to.deep.equal([0, 1, 2, 3]);
-      expect(va.submissionIds).to.deep.equal(va.slots.map((s: number) => v2.submissionId(BigInt(va.batchId), s).toString()));
+      expect(va.submissionIds).to.deep.equal(va.slots.map((s: number) => submissionId(BigInt(va.batchId), s).toString()));
       const receipt = await anvil.client.getTransactionReceipt({ hash: va.postTx });
       expect(receipt.from.toLowerCase()).to.equal(relayAccount.address.toLowerCase());
       // The market hashed each request as prover/protocol does (OpenZeppelin EIP-712): its events carry the hashes.
@@ -190,10 +190,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
       const posted = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchPosted', logs: receipt.logs });
       expect(posted).to.have.length(1);
       // The root the market computed is prover/protocol's over the posted digests (groups in the relay's order).
-      expect(posted[0]!.args.root).to.be.oneOf([
-        v2.batchRoot([...a.digests, ...b.digests], 4),
-        v2.batchRoot([...b.digests, ...a.digests], 4),
-      ]);
+      expect(posted[0]!.args.root).to.be.oneOf([batchRoot([...a.digests, ...b.digests], 4), batchRoot([...b.digests, ...a.digests], 4)]);
       expect(await chain.account(alice.address)).to.deep.equal({ nonce: nonceA + 1n, free: parseEther('1') - 2n * FEE });
       const batch = await anvil.client.readContract({
         address: market,
@@ -208,7 +205,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
 
     it('records a group the market skipped (deposit withdrawn after acceptance)', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const domain = v2.marketDomain(31337, market);
+      const domain = marketDomain(31337, market);
       const b = await signSubmission({
         account: bob,
         domain,
@@ -243,7 +240,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
     it('learns of its request posted by someone else', async () => {
       await v2Market.write(KEYS.bob, 'deposit', [], parseEther('1'));
       const now = Math.floor(Date.now() / 1000);
-      const domain = v2.marketDomain(31337, market);
+      const domain = marketDomain(31337, market);
       const s = await signSubmission({
         account: bob,
         domain,
@@ -254,7 +251,7 @@ describe('relay on a devnet (viem chain, the version-2 market on anvil)', functi
         deadline: now + 600,
       });
       expect((await submit(s.body)).status).to.equal(201);
-      await v2Market.write(DEV_KEYS[2], 'postBatch', [[v2.postedGroup(s.request, s.body.signature as Hex)], s.digests]);
+      await v2Market.write(DEV_KEYS[2], 'postBatch', [[postedGroup(s.request, s.body.signature as Hex)], s.digests]);
       await until('the watcher', async () => (await view(s.hash, bob.address)).status === 'posted');
       const v = await view(s.hash, bob.address);
       const tx = await anvil.client.getTransactionReceipt({ hash: v.postTx });

@@ -8,7 +8,7 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { silentLogger } from '../../prover/relay/log.js';
 import { RelayMetrics } from '../../prover/relay/metrics.js';
 import { Poster, type PosterOptions } from '../../prover/relay/post/poster.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { programIdOf } from '../../prover/protocol/index.js';
 import { openStore } from '../../prover/relay/store/open.js';
 import type { SqlRelayStore } from '../../prover/relay/store/sqlStore.js';
 import { requestIdOf, type RequestId } from '../../prover/relay/store/types.js';
@@ -19,7 +19,7 @@ import { signSubmission, type Statement } from './helpers/requests.js';
 const alice = privateKeyToAccount(KEYS.alice);
 const bob = privateKeyToAccount(KEYS.bob);
 const FEE = 10n ** 15n;
-const PROGRAM = v2.programIdOf('0x00000000000000000000000000000000000000e1', `0x${'07'.repeat(32)}`);
+const PROGRAM = programIdOf('0x00000000000000000000000000000000000000e1', `0x${'07'.repeat(32)}`);
 
 const OPTIONS: PosterOptions = {
   capacity: 4,

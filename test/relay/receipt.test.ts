@@ -1,12 +1,12 @@
 // The relay's receipts: signed with the relay's key (EIP-191 over prover/protocol's receipt digest) so that
-// any client verifies them with prover/protocol (v2.verifyReceipt) or ethers. The identities the relay
+// any client verifies them with prover/protocol (verifyReceipt) or ethers. The identities the relay
 // computes (program ids, digests, request hashes, receipt digests) are prover/protocol's, tested against
 // test/vectors/identities-v2.json in test/protocol/v2.test.ts.
 import { expect } from 'chai';
 import { getBytes, verifyMessage } from 'ethers';
 import { readFileSync } from 'node:fs';
 import { privateKeyToAccount } from 'viem/accounts';
-import { v2 } from '../../prover/protocol/index.js';
+import { receiptDigest, verifyReceipt } from '../../prover/protocol/index.js';
 import { signReceipt } from '../../prover/relay/receipt.js';
 import { IDENTITY_VECTORS_PATH, type IdentityVectors } from '../../scripts/identityVectors.js';
 import { KEYS } from './helpers/relay.js';
@@ -20,11 +20,11 @@ describe('relay receipts', () => {
     const fields = { requestHash: c.requestHash, payer: c.payer, acceptedAt: c.receipt.acceptedAt, postBy: c.receipt.postBy };
     const signature = await signReceipt(relay, fields);
     const receipt = { ...fields, relay: relay.address, signature };
-    expect(v2.receiptDigest(fields)).to.equal(c.receipt.digest);
+    expect(receiptDigest(fields)).to.equal(c.receipt.digest);
     expect(verifyMessage(getBytes(c.receipt.digest), signature)).to.equal(relay.address);
-    expect(await v2.verifyReceipt(receipt)).to.equal(true);
-    expect(await v2.verifyReceipt({ ...receipt, payer: privateKeyToAccount(KEYS.bob).address })).to.equal(false);
-    expect(await v2.verifyReceipt({ ...receipt, relay: privateKeyToAccount(KEYS.bob).address })).to.equal(false);
-    expect(await v2.verifyReceipt({ ...receipt, signature: '0x1234' })).to.equal(false);
+    expect(await verifyReceipt(receipt)).to.equal(true);
+    expect(await verifyReceipt({ ...receipt, payer: privateKeyToAccount(KEYS.bob).address })).to.equal(false);
+    expect(await verifyReceipt({ ...receipt, relay: privateKeyToAccount(KEYS.bob).address })).to.equal(false);
+    expect(await verifyReceipt({ ...receipt, signature: '0x1234' })).to.equal(false);
   });
 });

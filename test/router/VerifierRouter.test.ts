@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
 import { FIELD_MODULUS, KEY_SET, ROLLUP_PROOF_BYTES, mockProof, word } from '../market/fixture.js';
-import { v2 } from '../../prover/protocol/index.js';
+import { aggregationPublicInputs } from '../../prover/protocol/index.js';
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -81,7 +81,7 @@ describe('VerifierRouter v2', () => {
     await router.addVersion(await reverting.getAddress(), KEY_SET, ROLLUP_PROOF_BYTES);
     await router.addVersion(await falsy.getAddress(), KEY_SET, ROLLUP_PROOF_BYTES);
     const good = mockProof(ROOT, prover.address, KEY_SET);
-    expect(v2.aggregationPublicInputs(ROOT, prover.address, KEY_SET)).to.have.length(4);
+    expect(aggregationPublicInputs(ROOT, prover.address, KEY_SET)).to.have.length(4);
     expect(await router.verifyAggregation(1, good, ROOT, prover.address)).to.equal(true);
     expect(await router.verifyAggregation(1, good, word(1), prover.address)).to.equal(false);
     expect(await router.verifyAggregation(1, good, ROOT, ethers.ZeroAddress)).to.equal(false);

@@ -41,7 +41,7 @@ describe('SDK after a batch is fulfilled', function () {
     await sendContractTx(prover, 'lock', { ...market, functionName: 'lock', args: [1n] });
     const excludedMask = 0b0010;
     const root = await f.reader.public.readContract({ ...market, functionName: 'batchRoot', args: [1n, excludedMask] });
-    const publicInputs = aggregationPublicInputs(root, f.accounts[0]!, KEY_HASHES);
+    const publicInputs = aggregationPublicInputs(root, f.accounts[0]!, KEY_HASHES[0]!);
     const proof = encodeAbiParameters([{ type: 'bytes32[]' }], [publicInputs]);
     const fulfil = await sendContractTx(prover, 'fulfill', { ...market, functionName: 'fulfill', args: [1n, proof, excludedMask] });
     const [w0, w1] = await Promise.all(waits);

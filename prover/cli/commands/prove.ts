@@ -82,8 +82,11 @@ export interface AggregateProofFile {
   kind: 'aggregate-proof';
   prover: Hex;
   root: Hex;
-  excludedMask: number;
+  /** The market's uint64 exclusion mask, as hex (bit i = slot i excluded). */
+  excludedMask: Hex;
   invalidSlots: number[];
+  /** Slots excluded because their leaf failed after the pre-check. */
+  failedSlots: number[];
   publicInputs: Hex[];
   proof: Hex;
   stats: AggregateResult['stats'];
@@ -101,7 +104,10 @@ export async function loadBatchFile(file: string): Promise<ReturnType<typeof bat
       if (s?.kind === 'proof' && typeof s.file === 'string') {
         const ref = (await readJson(path.resolve(path.dirname(file), s.file))) as RollupProofFile;
         if (ref?.kind !== 'rollup-proof') throw new Error(`${file}: slots[${i}].file ${s.file} is not a rollup proof file`);
-        return { kind: 'proof', rollup: { vk: ref.vk, vkHash: ref.vkHash, proof: ref.proof, publicInputs: ref.publicInputs } };
+        return {
+          kind: 'proof',
+          rollup: { vk: ref.vk, vkHash: ref.vkHash, owner: ref.owner, proof: ref.proof, publicInputs: ref.publicInputs },
+        };
       }
       return s;
     }),
@@ -121,6 +127,10 @@ function progressLine(e: ProgressEvent): string | undefined {
       return `  ${e.jobId} (${e.circuit}) proven in ${(e.ms / 1000).toFixed(1)} s${e.rssMiB ? `, bb peak ${e.rssMiB} MiB` : ''} [${e.done}/${e.total}]`;
     case 'job-retry':
       return `  ${e.jobId} retried: ${e.reason}`;
+    case 'job-failed':
+      return `  ${e.jobId} (${e.circuit}) FAILED for its inputs (slots ${e.slots.join(', ')}): ${e.reason}`;
+    case 'slots-excluded':
+      return `slot(s) ${e.slots.join(', ')} excluded; the tree is planned again (proofs already made are reused)`;
     default: {
       const never: never = e;
       return never;
@@ -138,7 +148,8 @@ export const prove: DefineCommand = (group, ctx) => {
       .summary('Prove a statement of the example rollup circuit to a file')
       .description(
         'Proves one statement of the example rollup circuit (noir-recursive target, ready for aggregation)\n' +
-          "and writes { kind: 'rollup-proof', vk, vkHash, proof, publicInputs } as JSON.",
+          "and writes { kind: 'rollup-proof', vk, vkHash, owner, proof, publicInputs } as JSON. The statement belongs to\n" +
+          'the program `--owner` registers (program id = keccak256(abi.encode(owner, vkHash))).',
       )
       .option('--out <file>', 'output file (required)')
       .addOption(
@@ -148,11 +159,13 @@ export const prove: DefineCommand = (group, ctx) => {
           return n as 1 | 2 | 4;
         }),
       )
-      .option('--invalid', 'write a proof that does not verify (for exclusion demos)'),
+      .option('--invalid', 'write a proof that does not verify (for exclusion demos)')
+      .option('--owner <address>', "the address that registers the example program (default: the toolchain's EXAMPLE_OWNER)"),
   ).action(
     action(ctx, async (cmd) => {
-      const v = cmd.opts<BackendFlags & { out?: string; publicInputs: 1 | 2 | 4; invalid?: boolean }>();
+      const v = cmd.opts<BackendFlags & { out?: string; publicInputs: 1 | 2 | 4; invalid?: boolean; owner?: string }>();
       const out = required(v.out, 'out');
+      if (v.owner !== undefined && !isAddress(v.owner, { strict: false })) throw new UsageError('--owner must be a 20-byte hex address');
       const { openExampleBackend } = await import('../../toolchain/index.js');
       const backend = await openExampleBackend(backendOptions(v));
       let rollup;
@@ -161,6 +174,7 @@ export const prove: DefineCommand = (group, ctx) => {
           publicInputCount: v.publicInputs,
           seed: `cli-${Date.now()}`,
           valid: v.invalid !== true,
+          owner: v.owner as Hex | undefined,
         });
       } finally {
         await backend.close();
@@ -185,7 +199,7 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
       )
       .option(
         '--batch <file>',
-        "{ capacity, slots: [{kind:'proof', rollup:{vk,vkHash,proof,publicInputs}} | {kind:'proof', file} | {kind:'empty'} | {kind:'excluded'}] } (required)",
+        "{ capacity, slots: [{kind:'proof', rollup:{vk,vkHash,owner,proof,publicInputs}} | {kind:'proof', file} | {kind:'empty'} | {kind:'excluded'}] } (required)",
       )
       .option('--prover <address>', 'prover credited with the fulfilment (public input of the root) (required)')
       .option('--out <file>', 'output file (required)')
@@ -238,8 +252,9 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
           kind: 'aggregate-proof',
           prover: prover.toLowerCase() as Hex,
           root: res.root,
-          excludedMask: res.excludedMask,
+          excludedMask: `0x${res.excludedMask.toString(16)}`,
           invalidSlots: res.invalidSlots,
+          failedSlots: res.failedSlots,
           publicInputs: res.publicInputs,
           proof: bytesToHex(res.proof),
           stats: res.stats,
@@ -247,7 +262,8 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
         await writeJson(out, file);
         console.log(
           `wrote ${out}: root ${res.root}, excludedMask 0x${res.excludedMask.toString(16)}` +
-            `${res.invalidSlots.length ? `, invalid slots ${res.invalidSlots.join(',')}` : ''}, ${(res.stats.totalMs / 1000).toFixed(1)} s`,
+            `${res.invalidSlots.length ? `, invalid slots ${res.invalidSlots.join(',')}` : ''}` +
+            `${res.failedSlots.length ? `, failed slots ${res.failedSlots.join(',')}` : ''}, ${(res.stats.totalMs / 1000).toFixed(1)} s`,
         );
         return 0;
       } finally {
@@ -321,7 +337,7 @@ export const verify: DefineCommand = (cmd, ctx: CliContext) => {
       }
       const backend = await openBackend(bopts);
       try {
-        const p: AggProof = { circuit: 'node', target: 'evm', proof, publicInputs: j.publicInputs, root: j.root };
+        const p: AggProof = { circuit: 'node', target: 'evm-no-zk', proof, publicInputs: j.publicInputs, root: j.root };
         const ok = await backend.verifyAggProof(p);
         console.log(ok ? `${file}: root proof valid (bb)` : `${file}: root proof INVALID (bb)`);
         return ok ? 0 : 1;

@@ -1,7 +1,14 @@
 /** Loads what `npm run circuits` built (prover/toolchain/circuits/build.ts, layout in buildLayout.ts) into memory. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGG_CIRCUITS, bytesToFields, VERIFIER_VARIANTS, type AggCircuit, type VerifierVariant } from '../../protocol/index.js';
+import {
+  AGG_CIRCUITS,
+  bytesToFields,
+  keySetFromLevels,
+  VERIFIER_VARIANTS,
+  type AggCircuit,
+  type VerifierVariant,
+} from '../../protocol/index.js';
 import { acirBytes } from './bb.js';
 import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, type BuiltCircuit } from './buildLayout.js';
 import { EXAMPLE_ROLLUPS, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact } from './types.js';
@@ -36,11 +43,15 @@ export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Prom
   const verifiers = Object.fromEntries(
     VERIFIER_VARIANTS.map((v) => [v, JSON.parse(readFileSync(join(buildDir, m.verifiers[v].artifact), 'utf8')) as VerifierArtifact]),
   ) as Record<VerifierVariant, VerifierArtifact>;
+  const keySet = keySetFromLevels(m.keySet.levels, m.keyHashes);
+  if (keySet.root !== m.keySet.root.toLowerCase())
+    throw new Error(`${buildDir}: the manifest's key-set root is not the root of its levels`);
   return {
     buildDir,
     buildId: m.buildId,
     srsId: m.srsId,
     keyHashes: { ...m.keyHashes },
+    keySet,
     circuits,
     rootVk: new Uint8Array(readFileSync(join(buildDir, m.rootVk.file))),
     verifier: verifiers.standard,
@@ -49,7 +60,7 @@ export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Prom
   };
 }
 
-/** The key hashes in the router's order (leaf1, leaf2, leaf4, pad, node): public inputs 3..7 of every aggregation proof. */
-export function keyHashList(art: Pick<AggregationArtifacts, 'keyHashes'>): CircuitArtifact['vkHash'][] {
-  return AGG_CIRCUITS.map((c) => art.keyHashes[c]);
+/** The key-set root: public input 3 of every aggregation proof, the value the router pins per version. */
+export function keySetRoot(art: Pick<AggregationArtifacts, 'keySet'>): CircuitArtifact['vkHash'] {
+  return art.keySet.root;
 }

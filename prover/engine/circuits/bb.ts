@@ -7,6 +7,7 @@
 import type { Barretenberg } from '@aztec/bb.js';
 import { gunzipSync } from 'node:zlib';
 import { bytesToHex, hexToBytes } from 'viem';
+import { toWord, type Hash2 } from '../../protocol/index.js';
 import type { Hex, ProofTarget } from './types.js';
 
 /** The Barretenberg API instance (prover/engine/srs/barretenberg.ts createBarretenberg). */
@@ -20,12 +21,16 @@ export interface ProofSystemSettings {
   optimizedSolidityVerifier: boolean;
 }
 
-/** bb settings of a proof target: ZK in both cases; poseidon2 transcript in-circuit, keccak on the EVM. */
+/**
+ * bb settings of a proof target, as bb.js's UltraHonkBackend derives them from its `verifierTarget`
+ * names: poseidon2 transcript in-circuit, keccak on the EVM; zero knowledge only for `noir-recursive`
+ * (rollup proofs) and `evm` (the baseline). Aggregation proofs prove only public facts: non-ZK.
+ */
 export function targetSettings(target: ProofTarget, optimizedSolidityVerifier = false): ProofSystemSettings {
   return {
     ipaAccumulation: false,
-    oracleHashType: target === 'evm' ? 'keccak' : 'poseidon2',
-    disableZk: false,
+    oracleHashType: target === 'evm' || target === 'evm-no-zk' ? 'keccak' : 'poseidon2',
+    disableZk: target === 'noir-recursive-no-zk' || target === 'evm-no-zk',
     optimizedSolidityVerifier,
   };
 }
@@ -57,7 +62,20 @@ export async function proveCircuit(
   return { proof, publicInputs: r.publicInputs.map((f) => bytesToHex(f)) };
 }
 
-/** Verifies a proof against a stored verification key. A malformed proof counts as invalid. */
+/**
+ * True when bb answered a call with an error of its own (bb.js's BBApiException: the request was
+ * malformed or rejected, e.g. a point not on the curve) rather than failing to answer (the process
+ * died, the socket closed or timed out). Only the first is a verdict about the input.
+ */
+export function isBbVerdictError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'BBApiException';
+}
+
+/**
+ * Verifies a proof against a stored verification key. A proof that is not a list of 32-byte fields, or
+ * that bb refuses as malformed (BBApiException), is invalid; a transport or process failure of bb
+ * (it died, its socket closed) is thrown, since it says nothing about the proof.
+ */
 export async function verifyWithVk(bb: Bb, vk: Uint8Array, proof: RawProof, target: ProofTarget): Promise<boolean> {
   if (proof.proof.length === 0 || proof.proof.length % 32 !== 0) return false;
   const fields: Uint8Array[] = [];
@@ -70,9 +88,9 @@ export async function verifyWithVk(bb: Bb, vk: Uint8Array, proof: RawProof, targ
       settings: targetSettings(target),
     });
     return r.verified;
-  } catch {
-    // bb throws on structurally invalid input (e.g. points not on the curve): that is a rejection too.
-    return false;
+  } catch (err) {
+    if (isBbVerdictError(err)) return false;
+    throw err;
   }
 }
 
@@ -85,4 +103,9 @@ export async function vkHashOf(bb: Bb, vk: Uint8Array): Promise<Hex> {
   const fields: Uint8Array[] = [];
   for (let i = 0; i < vk.length; i += 32) fields.push(vk.slice(i, i + 32));
   return bytesToHex((await bb.poseidon2Hash({ inputs: fields })).hash);
+}
+
+/** poseidon2([a, b]) computed by bb: the key-set tree's pair hash (prover/protocol buildKeySet). */
+export function bbHash2(bb: Pick<Bb, 'poseidon2Hash'>): Hash2 {
+  return async (a, b) => bytesToHex((await bb.poseidon2Hash({ inputs: [hexToBytes(toWord(a)), hexToBytes(toWord(b))] })).hash);
 }

@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { AggCircuit, Hex, VerifierVariant } from '../../protocol/index.js';
 import { AGG_CIRCUITS } from '../../protocol/index.js';
-import { buildRoot, CIRCUITS_DIR, REPO_ROOT } from './paths.js';
-import { EXAMPLE_ROLLUPS, type CircuitSize, type ExampleRollup } from './types.js';
+import { buildRoot, CIRCUIT_PACKAGES, CIRCUITS_DIR, REPO_ROOT } from './paths.js';
+import { EXAMPLE_ROLLUPS, type CircuitSize, type ExampleRollup, type ProofTarget } from './types.js';
 
 /** Bump when the layout of the build directory changes. */
-export const BUILD_FORMAT = 3;
+export const BUILD_FORMAT = 4;
 export const MANIFEST_FILE = 'manifest.json';
 /** Files of each verifier variant: the source for the SRS in use, the source exactly as bb generates it
  * (its [x]_2 is the Aztec Ignition one), and the compiled artifact. */
@@ -21,7 +21,8 @@ export const VERIFIER_FILES: Readonly<Record<VerifierVariant, { source: string; 
   standard: { source: 'HonkVerifier.sol', stockSource: 'HonkVerifier.stock.sol', artifact: 'verifier.json' },
   optimized: { source: 'HonkVerifier.optimized.sol', stockSource: 'HonkVerifier.optimized.stock.sol', artifact: 'verifier.optimized.json' },
 };
-export const ROOT_VK_FILE = 'node.evm.vk';
+/** The node's key for the evm-no-zk target (the root proof's; another encoding than its in-circuit key). */
+export const ROOT_VK_FILE = 'node.evm-no-zk.vk';
 
 export type BuiltCircuit = AggCircuit | ExampleRollup;
 export const BUILT_CIRCUITS: readonly BuiltCircuit[] = [...AGG_CIRCUITS, ...EXAMPLE_ROLLUPS];
@@ -34,6 +35,8 @@ export interface SolcSettings {
 
 export interface CircuitManifestEntry {
   package: string;
+  /** The target its key (and `vkHash`) is for: noir-recursive-no-zk for aggregation circuits, noir-recursive for rollups. */
+  target: ProofTarget;
   vkHash: Hex;
   size: CircuitSize;
   compileMs: number;
@@ -60,7 +63,11 @@ export interface BuildManifest {
   solc: { version: string; settings: SolcSettings };
   circuits: Record<BuiltCircuit, CircuitManifestEntry>;
   keyHashes: Record<AggCircuit, Hex>;
-  rootVk: { file: string; ms: number; sameAsRecursiveVk: boolean };
+  /** The Poseidon2 key-set tree over `keyHashes` (levels[0] = 16 leaves, levels[4] = [root]). */
+  keySet: { root: Hex; levels: Hex[][] };
+  /** Bytes of a rollup proof the leaves take (the router's rollupProofBytes). */
+  rollupProofBytes: number;
+  rootVk: { file: string; hash: Hex; ms: number };
   verifiers: Record<VerifierVariant, VerifierManifestEntry>;
   /** = verifiers.standard (kept for readers of the format-1 manifest). */
   verifier: VerifierManifestEntry;
@@ -77,11 +84,35 @@ function listSources(dir: string): string[] {
   return out;
 }
 
-/** SHA-256 over every Noir source and manifest under prover/circuits (relative path + content). */
+/** The directories of the path dependencies a package's Nargo.toml declares (`name = { path = "..." }`). */
+function pathDependencies(packageDir: string): string[] {
+  const toml = readFileSync(join(packageDir, 'Nargo.toml'), 'utf8');
+  return [...toml.matchAll(/\bpath\s*=\s*"([^"]+)"/g)].map(([, p]) => resolve(packageDir, p!));
+}
+
+/**
+ * The package directories a build compiles: every built circuit and, transitively, the libraries they
+ * depend on. Test-only programs (prover/circuits/tests) are not among them.
+ */
+export function buildPackageDirs(): string[] {
+  const seen = new Set<string>();
+  const visit = (dir: string): void => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    for (const dep of pathDependencies(dir)) visit(dep);
+  };
+  for (const name of BUILT_CIRCUITS) visit(resolve(CIRCUITS_DIR, CIRCUIT_PACKAGES[name]));
+  return [...seen].sort();
+}
+
+/**
+ * SHA-256 over the Noir sources and manifests of the packages the build uses (relative path +
+ * content): a change anywhere else under prover/circuits (a test program) does not change the build.
+ */
 export function hashCircuitSources(): string {
   const h = createHash('sha256');
-  for (const path of listSources(CIRCUITS_DIR)) {
-    h.update(relative(CIRCUITS_DIR, path)).update('\0').update(readFileSync(path)).update('\0');
+  for (const dir of buildPackageDirs()) {
+    for (const path of listSources(dir)) h.update(relative(CIRCUITS_DIR, path)).update('\0').update(readFileSync(path)).update('\0');
   }
   return h.digest('hex');
 }

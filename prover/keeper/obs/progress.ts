@@ -17,7 +17,8 @@ export function progressReporter(
   return {
     onProgress(e) {
       if (e.type === 'job-started') {
-        events.emit(log, 'proof.job.started', { batchId, job: e.jobId, circuit: e.circuit, height: e.level, levels: e.levels });
+        // The engine's progress level is the job's subtree height - 1 (level 0 = the leaves, at height 1).
+        events.emit(log, 'proof.job.started', { batchId, job: e.jobId, circuit: e.circuit, height: e.level + 1, levels: e.levels });
       }
       if (e.type === 'job-finished') {
         const fields = {

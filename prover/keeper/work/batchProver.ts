@@ -1,6 +1,8 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
 import {
   aggregateBatch,
+  BatchError,
+  keySetRoot,
   loadAggregationArtifacts,
   openSrs,
   precheckBatch,
@@ -109,7 +111,7 @@ function engineLogger(log: Logger): EngineLogger {
 
 /** The engine's error when every included slot failed as a leaf (a verdict, not a failure to answer). */
 function isNothingLeft(err: unknown): boolean {
-  return err instanceof Error && err.name === 'BatchError' && /nothing to aggregate/.test(err.message);
+  return err instanceof BatchError && /nothing to aggregate/.test(err.message);
 }
 
 /** The real engine (prover/engine): native bb, dev or Ignition SRS, worker processes, checkpoints. */
@@ -141,7 +143,7 @@ export function engineBatchProver(opts: { workers: number; log: Logger; srs: Srs
         if (!isNothingLeft(err)) throw err;
         return { kind: 'nothing-provable', excludedSlots: req.slots.map((s) => s.slot), reason: (err as Error).message };
       }
-      const failed = (res as { failedSlots?: number[] }).failedSlots ?? [];
+      const failed = res.failedSlots;
       return {
         kind: 'proved',
         proof: bytesToHex(res.proof),
@@ -153,10 +155,9 @@ export function engineBatchProver(opts: { workers: number; log: Logger; srs: Srs
     },
     async identity() {
       const srs = await openSrs({ srs: opts.srs });
+      // Throws with the fix (`npm run circuits`) when no build for this SRS exists.
       const art = await loadAggregationArtifacts({ srsId: srsIdOf(srs) });
-      const keySet = (art as { keySet?: { root?: Hex } }).keySet?.root;
-      if (!keySet) throw new Error(`the circuits build at ${art.buildDir} has no key set (a version-1 build): run \`npm run circuits\``);
-      return { keySet, srs: srs.mode };
+      return { keySet: keySetRoot(art), srs: srs.mode };
     },
   };
 }

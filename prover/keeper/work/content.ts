@@ -13,7 +13,19 @@
  */
 import { decodeFunctionData, encodeEventTopics, getAddress, pad, toHex, type Address, type Hex, type Log, type PublicClient } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
-import { NexError, v2 } from '../../protocol/index.js';
+import {
+  NexError,
+  type Group,
+  type PostedGroup,
+  chainCommitment,
+  groupWord,
+  marketDomain,
+  postedCommitment,
+  postedSettlement,
+  requestHash,
+  statementDigest,
+  statementsHash,
+} from '../../protocol/index.js';
 import type { CallTracer } from '../chain/callTrace.js';
 import { isIntakeCall } from '../chain/callTrace.js';
 import { collectLogsBackwards } from '../chain/findLogs.js';
@@ -51,7 +63,7 @@ export interface BatchContent {
   readonly posted: boolean;
   readonly capacity: number;
   /** Groups in slot order (the market's `Group`: word and program). */
-  readonly groups: v2.Group[];
+  readonly groups: Group[];
   /** Statement digests in slot order (`count` of them). */
   readonly digests: Hex[];
   readonly slots: SlotStatement[];
@@ -87,7 +99,7 @@ type IntakeCall =
   | { fn: 'submit'; programIds: Hex[]; publicInputs: Hex[][]; proofs: Hex[] }
   | { fn: 'submitMany'; programIds: Hex[]; publicInputs: Hex[][]; proofs: Hex[] }
   | { fn: 'submitBlobs'; programIds: Hex[]; publicInputs: Hex[][] }
-  | { fn: 'postBatch'; groups: readonly v2.PostedGroup[]; digests: Hex[] };
+  | { fn: 'postBatch'; groups: readonly PostedGroup[]; digests: Hex[] };
 
 function decodeIntake(input: Hex): IntakeCall | undefined {
   let call;
@@ -176,7 +188,7 @@ async function chainSlotsOfTx(src: ContentSource, b: BatchInfo, txHash: Hex, pro
       const publicInputs = call.publicInputs[k] ?? [];
       let digest: Hex;
       try {
-        digest = v2.statementDigest(programId, publicInputs);
+        digest = statementDigest(programId, publicInputs);
       } catch (err) {
         throw new ContentError(`${txHash}: statement ${k}: ${(err as Error).message}`);
       }
@@ -200,7 +212,7 @@ async function chainSlotsOfTx(src: ContentSource, b: BatchInfo, txHash: Hex, pro
 
 /** Per transaction: the digests of each request `postBatch` calls posted, by EIP-712 request hash. */
 async function postedDigestsOfTx(src: ContentSource, txHash: Hex): Promise<Map<string, Hex[]>> {
-  const domain = v2.marketDomain(src.chainId, src.market);
+  const domain = marketDomain(src.chainId, src.market);
   const out = new Map<string, Hex[]>();
   for (const call of await intakeCalls(src, txHash)) {
     if (call.fn !== 'postBatch') continue;
@@ -209,10 +221,10 @@ async function postedDigestsOfTx(src: ContentSource, txHash: Hex): Promise<Map<s
       const digests = call.digests.slice(at, at + g.count);
       at += g.count;
       if (digests.length !== g.count) break;
-      const hash = v2.requestHash(
+      const hash = requestHash(
         {
           programId: g.programId,
-          statementsHash: v2.statementsHash(digests),
+          statementsHash: statementsHash(digests),
           count: g.count,
           feePerProof: g.feePerProof,
           nonce: g.nonce,
@@ -245,11 +257,11 @@ async function chainContent(src: ContentSource, b: BatchInfo, events: MarketEven
   }
   const ordered = checkCoverage(b, groups, slots);
   const g = groups.map((e) => ({
-    word: v2.groupWord({ payer: e.payer, feePerProof: e.feePerProof, count: e.count, callbackGas: e.callbackGas }),
+    word: groupWord({ payer: e.payer, feePerProof: e.feePerProof, count: e.count, callbackGas: e.callbackGas }),
     programId: e.programId,
   }));
   const digests = ordered.map((s) => s.digest);
-  const commitment = v2.chainCommitment(g, digests);
+  const commitment = chainCommitment(g, digests);
   if (commitment.toLowerCase() !== b.commitment.toLowerCase()) {
     throw new ContentError(
       `batch ${b.batchId}: the content read from chain data hashes to ${commitment}, not the commitment ${b.commitment}`,
@@ -273,12 +285,12 @@ async function postedContent(src: ContentSource, b: BatchInfo, events: MarketEve
   }
   const ordered = checkCoverage(b, accepted, slots);
   const groups = accepted.map((e) => ({
-    word: v2.groupWord({ payer: e.payer, feePerProof: e.feePerProof, count: e.count, callbackGas: e.callbackGas }),
+    word: groupWord({ payer: e.payer, feePerProof: e.feePerProof, count: e.count, callbackGas: e.callbackGas }),
     programId: e.programId,
   }));
   const digests = ordered.map((s) => s.digest);
-  const full = v2.postedSettlement(groups, digests, post.poster);
-  const commitment = v2.postedCommitment(full.root, full.groupsHash, full.poster);
+  const full = postedSettlement(groups, digests, post.poster);
+  const commitment = postedCommitment(full.root, full.groupsHash, full.poster);
   if (full.root !== post.root || full.groupsHash !== post.groupsHash || commitment.toLowerCase() !== b.commitment.toLowerCase()) {
     throw new ContentError(`batch ${b.batchId}: the posted content read from ${post.txHash} does not hash to the batch commitment`);
   }

@@ -1,5 +1,5 @@
 import { bytesToHex, type Address, type Hex, type PublicClient } from 'viem';
-import { CommitmentError, v2 } from '../../protocol/index.js';
+import { CommitmentError, statementDigest } from '../../protocol/index.js';
 import type { CallTracer } from '../chain/callTrace.js';
 import { findLogsBackwards } from '../chain/findLogs.js';
 import type { BatchInfo } from '../chain/market.js';
@@ -170,7 +170,7 @@ async function blobProof(
 /** The statement digest of a program and public inputs, or undefined when they are not a statement the market accepts. */
 export function digestOf(programId: Hex, publicInputs: readonly Hex[]): Hex | undefined {
   try {
-    return v2.statementDigest(programId, publicInputs);
+    return statementDigest(programId, publicInputs);
   } catch (err) {
     if (err instanceof CommitmentError) return undefined;
     throw err;

@@ -2,7 +2,7 @@
  * The `Settlement` a fulfilment, closure or release passes (spec V2.6; the market checks it against the
  * batch commitment): built from the content the keeper read (work/content.ts).
  */
-import { v2 } from '../../protocol/index.js';
+import { type Settlement, chainSettlement, fastSettlement, postedSettlement } from '../../protocol/index.js';
 import type { BatchContent } from './content.js';
 
 export type SettlementUse = { kind: 'fulfil'; excludedMask: bigint; hasCallback: boolean } | { kind: 'close' } | { kind: 'release' };
@@ -17,16 +17,16 @@ export function isFastPath(content: BatchContent, use: SettlementUse): boolean {
  * plus the groups and digests unless the fulfilment takes the fast path; a closure or release of a posted
  * batch needs the groups (to return each payer's fees) but not the digests.
  */
-export function settlementFor(content: BatchContent, use: SettlementUse): v2.Settlement {
-  if (!content.posted || !content.post) return v2.chainSettlement(content.groups, content.digests);
-  const full = v2.postedSettlement(content.groups, content.digests, content.post.poster);
-  if (isFastPath(content, use)) return v2.fastSettlement(full);
+export function settlementFor(content: BatchContent, use: SettlementUse): Settlement {
+  if (!content.posted || !content.post) return chainSettlement(content.groups, content.digests);
+  const full = postedSettlement(content.groups, content.digests, content.post.poster);
+  if (isFastPath(content, use)) return fastSettlement(full);
   if (use.kind !== 'fulfil') return { ...full, digests: [] };
   return full;
 }
 
 /** The viem form of a settlement (the `fulfill` / `close` / `release` argument). */
-export function settlementArg(s: v2.Settlement) {
+export function settlementArg(s: Settlement) {
   return {
     root: s.root,
     groupsHash: s.groupsHash,

@@ -4,7 +4,14 @@
  */
 import { getAddress, hexToBytes, recoverTypedDataAddress, type Address, type Hex, type TypedDataDomain } from 'viem';
 import type { MarketParams, PayerAccount, ProgramInfo } from '../chain/types.js';
-import { isCanonicalField, v2 } from '../../protocol/index.js';
+import {
+  isCanonicalField,
+  type OffchainRequest,
+  REQUEST_TYPES,
+  requestMessage,
+  statementDigest,
+  statementsHash,
+} from '../../protocol/index.js';
 import type { ProofVerifier } from '../verify.js';
 import { pass, reject, type Check, type ParsedStatement, type ParsedSubmission, type SubmitInput } from './types.js';
 
@@ -36,7 +43,7 @@ export function parseSubmission(input: SubmitInput, maxStatements: number): Chec
       });
     statements.push({ publicInputs: s.publicInputs.map((pi) => pi.toLowerCase() as Hex), proof: hexToBytes(s.proof as Hex) });
   }
-  const request: v2.OffchainRequest = {
+  const request: OffchainRequest = {
     programId: r.programId.toLowerCase() as Hex,
     statementsHash: r.statementsHash.toLowerCase() as Hex,
     count: r.count,
@@ -48,15 +55,15 @@ export function parseSubmission(input: SubmitInput, maxStatements: number): Chec
 }
 
 /** `count` and `statementsHash` match the statements; returns their digests in slot order. */
-export function checkStatements(request: v2.OffchainRequest, statements: readonly ParsedStatement[]): Check<Hex[]> {
+export function checkStatements(request: OffchainRequest, statements: readonly ParsedStatement[]): Check<Hex[]> {
   if (request.count !== statements.length) {
     return reject('count-mismatch', `request.count is ${request.count} but ${statements.length} statements were sent`, {
       count: request.count,
       statements: statements.length,
     });
   }
-  const digests = statements.map((s) => v2.statementDigest(request.programId, s.publicInputs));
-  const hash = v2.statementsHash(digests);
+  const digests = statements.map((s) => statementDigest(request.programId, s.publicInputs));
+  const hash = statementsHash(digests);
   if (hash !== request.statementsHash) {
     return reject(
       'statements-mismatch',
@@ -73,9 +80,9 @@ export async function recoverPayer(s: ParsedSubmission, domain: TypedDataDomain)
   try {
     signer = await recoverTypedDataAddress({
       domain,
-      types: v2.REQUEST_TYPES,
+      types: REQUEST_TYPES,
       primaryType: 'Request',
-      message: v2.requestMessage(s.request),
+      message: requestMessage(s.request),
       signature: s.signature,
     });
   } catch (err) {
@@ -92,7 +99,7 @@ export async function recoverPayer(s: ParsedSubmission, domain: TypedDataDomain)
 }
 
 /** The deadline leaves time to post (>= now + minSeconds) and is within the relay's horizon. */
-export function checkDeadline(request: v2.OffchainRequest, now: number, o: { minSeconds: number; horizonSeconds: number }): Check<number> {
+export function checkDeadline(request: OffchainRequest, now: number, o: { minSeconds: number; horizonSeconds: number }): Check<number> {
   if (request.deadline <= now) return reject('deadline-passed', `the deadline ${request.deadline} has passed (now ${now})`, { now });
   if (request.deadline < now + o.minSeconds) {
     return reject(
@@ -111,7 +118,7 @@ export function checkDeadline(request: v2.OffchainRequest, now: number, o: { min
   return pass(request.deadline);
 }
 
-export function checkFee(request: v2.OffchainRequest, params: MarketParams): Check<bigint> {
+export function checkFee(request: OffchainRequest, params: MarketParams): Check<bigint> {
   if (request.feePerProof < params.minFeePerProof) {
     return reject('fee-below-minimum', `feePerProof ${request.feePerProof} is below the market's minimum ${params.minFeePerProof}`, {
       minFeePerProof: params.minFeePerProof.toString(),
@@ -122,7 +129,7 @@ export function checkFee(request: v2.OffchainRequest, params: MarketParams): Che
 
 /** The program is registered and every statement has its public-input count. */
 export function checkProgram(
-  request: v2.OffchainRequest,
+  request: OffchainRequest,
   program: ProgramInfo | undefined,
   statements: readonly ParsedStatement[],
 ): Check<ProgramInfo> {
@@ -157,7 +164,7 @@ export function checkProofLength(statements: readonly ParsedStatement[], params:
 }
 
 /** The nonce is still usable on chain (>= the payer's account nonce). */
-export function checkNonce(request: v2.OffchainRequest, account: PayerAccount): Check<bigint> {
+export function checkNonce(request: OffchainRequest, account: PayerAccount): Check<bigint> {
   if (request.nonce < account.nonce) {
     return reject('nonce-used', `nonce ${request.nonce} is below the payer's next usable nonce ${account.nonce}`, {
       accountNonce: account.nonce.toString(),
@@ -167,7 +174,7 @@ export function checkNonce(request: v2.OffchainRequest, account: PayerAccount): 
 }
 
 /** The free deposit covers this request on top of what the relay accepted for the payer and has not posted. */
-export function checkDeposit(request: v2.OffchainRequest, account: PayerAccount, reserved: bigint): Check<bigint> {
+export function checkDeposit(request: OffchainRequest, account: PayerAccount, reserved: bigint): Check<bigint> {
   const cost = BigInt(request.count) * request.feePerProof;
   if (reserved + cost > account.free) {
     return reject(
@@ -192,7 +199,13 @@ export async function verifyProofs(
 ): Promise<Check<number>> {
   for (const [i, s] of statements.entries()) {
     const t = performance.now();
-    const ok = await verifier.verify({ vk: program.vk, vkHash: program.vkHash, proof: s.proof, publicInputs: s.publicInputs });
+    const ok = await verifier.verify({
+      owner: program.owner,
+      vk: program.vk,
+      vkHash: program.vkHash,
+      proof: s.proof,
+      publicInputs: s.publicInputs,
+    });
     observe?.((performance.now() - t) / 1000);
     if (!ok)
       return reject('invalid-proof', `statements[${i}].proof does not verify against program ${program.programId}'s key`, { statement: i });

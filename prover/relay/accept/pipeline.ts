@@ -8,7 +8,7 @@ import { getAddress } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
 import type { RelayChain } from '../chain/types.js';
 import type { RelayMetrics } from '../metrics.js';
-import { v2 } from '../../protocol/index.js';
+import { type Receipt, marketDomain, requestHash } from '../../protocol/index.js';
 import { signReceipt } from '../receipt.js';
 import { requestIdOf, type RelayStore, type StoredRequest } from '../store/types.js';
 import { VerifierBusyError, type ProofVerifier } from '../verify.js';
@@ -45,9 +45,9 @@ export interface AcceptanceDeps {
 }
 
 export type Admission =
-  | { readonly kind: 'accepted'; readonly receipt: v2.Receipt; readonly request: StoredRequest }
+  | { readonly kind: 'accepted'; readonly receipt: Receipt; readonly request: StoredRequest }
   /** The same request was accepted before (same receipt; nothing stored twice). */
-  | { readonly kind: 'duplicate'; readonly receipt: v2.Receipt; readonly request: StoredRequest }
+  | { readonly kind: 'duplicate'; readonly receipt: Receipt; readonly request: StoredRequest }
   | { readonly kind: 'rejected'; readonly rejection: Rejection };
 
 export class AcceptancePipeline {
@@ -57,7 +57,7 @@ export class AcceptancePipeline {
     private readonly deps: AcceptanceDeps,
     private readonly o: AcceptanceOptions,
   ) {
-    this.#domain = v2.marketDomain(deps.chain.chainId, deps.chain.market);
+    this.#domain = marketDomain(deps.chain.chainId, deps.chain.market);
   }
 
   /** Body-only checks: types and canonical inputs, count and statements hash, signature. */
@@ -71,7 +71,7 @@ export class AcceptancePipeline {
     return pass({
       ...parsed.value,
       payer: payer.value,
-      requestHash: v2.requestHash(parsed.value.request, this.#domain),
+      requestHash: requestHash(parsed.value.request, this.#domain),
       digests: digests.value,
     });
   }
@@ -159,7 +159,7 @@ export class AcceptancePipeline {
   }
 
   /** The receipt of a stored request (the same one every time it is asked for). */
-  receiptOf(r: StoredRequest): v2.Receipt {
+  receiptOf(r: StoredRequest): Receipt {
     return {
       requestHash: r.requestHash,
       payer: getAddress(r.payer),

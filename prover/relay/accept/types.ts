@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import type { v2 } from '../../protocol/index.js';
+import type { OffchainRequest } from '../../protocol/index.js';
 
 /** The body of POST /v1/requests once its JSON schema validated (http/schemas.ts). */
 export interface SubmitInput {
@@ -97,7 +97,7 @@ export interface ParsedStatement {
 /** A submission after the body checks: typed request, claimed payer, signature and statements. */
 export interface ParsedSubmission {
   readonly claimedPayer: Address;
-  readonly request: v2.OffchainRequest;
+  readonly request: OffchainRequest;
   readonly signature: Hex;
   readonly statements: readonly ParsedStatement[];
 }

@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import type { v2 } from '../../protocol/index.js';
+import type { OffchainRequest } from '../../protocol/index.js';
 
 /** Market parameters the acceptance pipeline checks against (current version). */
 export interface MarketParams {
@@ -28,7 +28,7 @@ export interface ProgramInfo {
 
 /** One group of `postBatch`: a request and the payer's signature of it. */
 export interface PostGroup {
-  readonly request: v2.OffchainRequest;
+  readonly request: OffchainRequest;
   readonly signature: Hex;
 }
 

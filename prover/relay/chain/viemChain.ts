@@ -19,7 +19,7 @@ import {
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { aggregationMarketAbi, SkipReason, verifierRouterAbi } from '../../abi/generated.js';
-import { v2 } from '../../protocol/index.js';
+import { postedGroup } from '../../protocol/index.js';
 import {
   BroadcastRejectedError,
   PostRevertedError,
@@ -137,7 +137,7 @@ export async function createViemRelayChain(o: ViemRelayChainOptions): Promise<Re
       const data = encodeFunctionData({
         abi: aggregationMarketAbi,
         functionName: 'postBatch',
-        args: [call.groups.map((g) => v2.postedGroup(g.request, g.signature)), [...call.digests]],
+        args: [call.groups.map((g) => postedGroup(g.request, g.signature)), [...call.digests]],
       });
       let gas: bigint;
       try {

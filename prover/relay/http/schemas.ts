@@ -2,7 +2,7 @@
  * JSON schemas of the relay's HTTP API. Fastify validates bodies and parameters with them (Ajv, unknown
  * properties refused) and @fastify/swagger turns them into the OpenAPI document at /openapi.json.
  */
-import { v2 } from '../../protocol/index.js';
+import { MAX_CAPACITY, ROLLUP_PROOF_BYTES } from '../../protocol/index.js';
 import { REQUEST_STATUSES } from '../store/types.js';
 
 const bytes32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$', description: '32-byte word, 0x-prefixed hex' } as const;
@@ -59,7 +59,7 @@ export const submitBodySchema = {
       properties: {
         programId: bytes32,
         statementsHash: { ...bytes32, description: 'keccak256 of the statement digests concatenated in slot order' },
-        count: { type: 'integer', minimum: 1, maximum: v2.MAX_CAPACITY },
+        count: { type: 'integer', minimum: 1, maximum: MAX_CAPACITY },
         feePerProof: { ...uint64, description: 'wei per statement (uint64, decimal)' },
         nonce: uint64,
         deadline: { type: 'integer', minimum: 0, maximum: 2 ** 40 - 1, description: 'Unix seconds (uint40)' },
@@ -69,7 +69,7 @@ export const submitBodySchema = {
     statements: {
       type: 'array',
       minItems: 1,
-      maxItems: v2.MAX_CAPACITY,
+      maxItems: MAX_CAPACITY,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -81,7 +81,7 @@ export const submitBodySchema = {
             maxItems: 4,
             items: { ...bytes32, description: 'canonical BN254 field element (< r)' },
           },
-          proof: hexBytes(2 * v2.ROLLUP_PROOF_BYTES, `UltraHonk ZK proof bytes (${v2.ROLLUP_PROOF_BYTES} for version 2)`),
+          proof: hexBytes(2 * ROLLUP_PROOF_BYTES, `UltraHonk ZK proof bytes (${ROLLUP_PROOF_BYTES} for version 2)`),
         },
       },
     },

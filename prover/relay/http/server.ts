@@ -13,7 +13,7 @@ import { bytesToHex, getAddress } from 'viem';
 import type { AcceptancePipeline } from '../accept/pipeline.js';
 import { REJECT_STATUS, type Rejection, type SubmitInput } from '../accept/types.js';
 import type { RelayMetrics } from '../metrics.js';
-import { v2 } from '../../protocol/index.js';
+import { MAX_CAPACITY } from '../../protocol/index.js';
 import type { RelayStore, StoredRequest } from '../store/types.js';
 import {
   errorSchema,
@@ -258,7 +258,7 @@ export async function buildHttpServer(deps: HttpDeps, o: HttpOptions): Promise<F
         store: deps.store.kind,
         capacity: o.capacity,
         postTimeoutSeconds: o.postTimeoutSeconds,
-        maxStatementsPerRequest: Math.min(o.maxStatementsPerRequest, v2.MAX_CAPACITY),
+        maxStatementsPerRequest: Math.min(o.maxStatementsPerRequest, MAX_CAPACITY),
         deadline: { minSeconds: o.minDeadlineSeconds, horizonSeconds: o.deadlineHorizonSeconds },
         requests: stats.requests,
         queuedStatements: stats.queuedStatements,

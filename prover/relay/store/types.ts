@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import type { v2 } from '../../protocol/index.js';
+import type { OffchainRequest } from '../../protocol/index.js';
 
 /**
  * Where a request is in its life:
@@ -31,7 +31,7 @@ export interface StoredRequest {
   readonly requestHash: Hex;
   /** Lower-case address recovered from the signature. */
   readonly payer: Address;
-  readonly request: v2.OffchainRequest;
+  readonly request: OffchainRequest;
   readonly signature: Hex;
   readonly acceptedAt: number;
   readonly postBy: number;
@@ -57,7 +57,7 @@ export interface NewStatement {
 export interface NewRequest {
   readonly requestHash: Hex;
   readonly payer: Address;
-  readonly request: v2.OffchainRequest;
+  readonly request: OffchainRequest;
   readonly signature: Hex;
   readonly acceptedAt: number;
   readonly postBy: number;

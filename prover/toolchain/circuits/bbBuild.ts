@@ -26,8 +26,17 @@ export async function computeVk(bb: Bb, name: string, bytecode: Uint8Array, targ
   return { bytes: r.bytes, fields: bytesToFields(r.bytes), hash: bytesToHex(r.hash) };
 }
 
-/** The Solidity verifier bb generates for a verification key (evm target); `optimized` selects bb's optimized generator. */
-export async function solidityVerifier(bb: Bb, evmVk: Uint8Array, optimized = false): Promise<string> {
-  const r = await bb.circuitWriteSolidityVerifier({ verificationKey: evmVk, settings: targetSettings('evm', optimized) });
+/**
+ * The Solidity verifier bb generates for a verification key of an EVM target: `evm-no-zk` (the batch
+ * root, default) or `evm` (a ZK proof: the benchmarks' "one rollup proof alone" baseline). `optimized`
+ * selects bb's optimized generator.
+ */
+export async function solidityVerifier(
+  bb: Bb,
+  evmVk: Uint8Array,
+  optimized = false,
+  target: 'evm' | 'evm-no-zk' = 'evm-no-zk',
+): Promise<string> {
+  const r = await bb.circuitWriteSolidityVerifier({ verificationKey: evmVk, settings: targetSettings(target, optimized) });
   return r.solidityCode;
 }

@@ -1,14 +1,17 @@
 /**
- * `npm run circuits`: compiles every circuit, computes verification keys and key hashes once,
- * generates the node circuit's Solidity verifier for the SRS in use and compiles it with solc-js.
+ * `npm run circuits`: compiles every circuit, computes verification keys and key hashes once (the
+ * aggregation circuits' for `noir-recursive-no-zk`, the example rollups' for `noir-recursive`, the
+ * root node's for `evm-no-zk`), computes the key set (Poseidon2 Merkle root over the 11 key hashes,
+ * with bb), generates bb's two non-ZK Solidity verifiers of the root key for the SRS in use and
+ * compiles them with solc-js.
  * Output goes to <build root>/circuits-<buildId>/ in the layout of prover/engine/circuits/buildLayout.ts
  * (what the runtime loads); a second run with the same inputs is a cache hit.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytesToHex } from 'viem';
 import {
   acirBytes,
+  bbHash2,
   BUILD_FORMAT,
   BUILT_CIRCUITS,
   buildDirFor,
@@ -22,9 +25,19 @@ import {
   type BuildManifest,
   type BuiltCircuit,
   type CircuitManifestEntry,
+  type ProofTarget,
   type VerifierManifestEntry,
 } from '../../engine/index.js';
-import { AGG_CIRCUITS, VERIFIER_VARIANTS, VK_FIELDS, type AggCircuit, type Hex, type VerifierVariant } from '../../protocol/index.js';
+import {
+  AGG_CIRCUITS,
+  buildKeySet,
+  ROLLUP_PROOF_BYTES,
+  VERIFIER_VARIANTS,
+  VK_FIELDS,
+  type AggCircuit,
+  type Hex,
+  type VerifierVariant,
+} from '../../protocol/index.js';
 import { compileVerifierArtifact, SOLC_SETTINGS, solcVersion } from '../verifier/solidity.js';
 import { circuitSize, computeVk, solidityVerifier } from './bbBuild.js';
 import { compileNoirPackage } from './compile.js';
@@ -62,6 +75,11 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: numbe
   return { value, ms: Math.round(performance.now() - t0) };
 }
 
+/** The target of a circuit's key: aggregation proofs are verified in a node (non-ZK), rollup proofs are ZK. */
+export function keyTarget(name: BuiltCircuit): ProofTarget {
+  return (AGG_CIRCUITS as readonly string[]).includes(name) ? 'noir-recursive-no-zk' : 'noir-recursive';
+}
+
 /** Builds (or finds in the cache) every circuit artifact and the root verifier. */
 export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
   const progress = opts.onProgress ?? ((): void => {});
@@ -81,38 +99,38 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
   const circuits = {} as Record<BuiltCircuit, CircuitManifestEntry>;
   let noirVersion = '';
   let nodeBytecode: Uint8Array | undefined;
-  let nodeRecursiveVk: Uint8Array | undefined;
   for (const name of BUILT_CIRCUITS) {
     const pkg = CIRCUIT_PACKAGES[name];
+    const target = keyTarget(name);
     const compiled = await timed(() => compileNoirPackage(pkg));
     noirVersion = compiled.value.noirVersion;
     progress({ step: 'compile', circuit: name, ms: compiled.ms });
     const bytecode = acirBytes(compiled.value.bytecode);
-    const size = await circuitSize(bb, name, bytecode, 'noir-recursive');
+    const size = await circuitSize(bb, name, bytecode, target);
     progress({ step: 'gates', circuit: name, detail: `${size.gates} gates, dyadic 2^${Math.log2(size.dyadicGates)}` });
-    const vk = await timed(() => computeVk(bb, name, bytecode, 'noir-recursive'));
+    const vk = await timed(() => computeVk(bb, name, bytecode, target));
     progress({ step: 'vk', circuit: name, ms: vk.ms, detail: vk.value.hash });
     if (vk.value.fields.length !== VK_FIELDS)
       throw new Error(`${name}: expected a ${VK_FIELDS}-field verification key, got ${vk.value.fields.length}`);
     writeFileSync(join(tmpDir, `${name}.program.json`), JSON.stringify({ bytecode: compiled.value.bytecode, abi: compiled.value.abi }));
     writeFileSync(join(tmpDir, `${name}.vk`), vk.value.bytes);
-    circuits[name] = { package: pkg, vkHash: vk.value.hash, size, compileMs: compiled.ms, vkMs: vk.ms };
-    if (name === 'node') {
-      nodeBytecode = bytecode;
-      nodeRecursiveVk = vk.value.bytes;
-    }
+    circuits[name] = { package: pkg, target, vkHash: vk.value.hash, size, compileMs: compiled.ms, vkMs: vk.ms };
+    if (name === 'node') nodeBytecode = bytecode;
   }
-  if (!nodeBytecode || !nodeRecursiveVk) throw new Error('node circuit missing from the build list');
+  if (!nodeBytecode) throw new Error('node circuit missing from the build list');
 
-  const rootVk = await timed(() => computeVk(bb, 'node', nodeBytecode, 'evm'));
+  const rootVk = await timed(() => computeVk(bb, 'node', nodeBytecode, 'evm-no-zk'));
   writeFileSync(join(tmpDir, ROOT_VK_FILE), rootVk.value.bytes);
-  const sameAsRecursiveVk = bytesToHex(rootVk.value.bytes) === bytesToHex(nodeRecursiveVk);
   progress({
     step: 'vk',
-    circuit: 'node (evm target)',
+    circuit: 'node (evm-no-zk, the root)',
     ms: rootVk.ms,
-    detail: sameAsRecursiveVk ? 'same key as noir-recursive' : 'differs from noir-recursive',
+    detail: `${rootVk.value.bytes.length} bytes, ${rootVk.value.hash}`,
   });
+
+  const keyHashes = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, circuits[c].vkHash])) as Record<AggCircuit, Hex>;
+  const keySet = await buildKeySet(keyHashes, bbHash2(bb));
+  progress({ step: 'key set', detail: keySet.root });
 
   const verifiers = {} as Record<VerifierVariant, VerifierManifestEntry>;
   for (const variant of VERIFIER_VARIANTS) {
@@ -132,7 +150,6 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     verifiers[variant] = { ...files, generateMs: generated.ms, compileMs: compiled.ms, deployedBytes, libraryDeployedBytes };
   }
 
-  const keyHashes = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, circuits[c].vkHash])) as Record<AggCircuit, Hex>;
   const manifest: BuildManifest = {
     format: BUILD_FORMAT,
     buildId,
@@ -143,7 +160,9 @@ export async function buildCircuits(opts: BuildOptions): Promise<BuildResult> {
     solc: { version: solcVersion(), settings: SOLC_SETTINGS },
     circuits,
     keyHashes,
-    rootVk: { file: ROOT_VK_FILE, ms: rootVk.ms, sameAsRecursiveVk },
+    keySet: { root: keySet.root, levels: keySet.levels.map((l) => [...l]) },
+    rollupProofBytes: ROLLUP_PROOF_BYTES,
+    rootVk: { file: ROOT_VK_FILE, hash: rootVk.value.hash, ms: rootVk.ms },
     verifiers,
     verifier: verifiers.standard,
   };

@@ -3,6 +3,7 @@
  * benchmarks and the tests use to get rollup proofs to aggregate. It runs on the engine's backend
  * session (one bb instance), so proving examples and aggregating them share bb.
  */
+import type { Address } from 'viem';
 import {
   noirExecutor,
   openBackendSession,
@@ -25,7 +26,12 @@ export const EXAMPLE_FOR: Readonly<Record<1 | 2 | 4, ExampleRollup>> = { 1: 'rol
 
 export interface ExampleBackend extends ProvingBackend {
   /** Proves a statement of the example rollup program with `publicInputCount` public inputs (noir-recursive target). */
-  proveExampleRollup(args: { publicInputCount: 1 | 2 | 4; seed: string; valid?: boolean }): Promise<RollupProof>;
+  proveExampleRollup(args: {
+    publicInputCount: 1 | 2 | 4;
+    seed: string;
+    valid?: boolean;
+    owner?: Address | undefined;
+  }): Promise<RollupProof>;
   /**
    * An example rollup proof made for the EVM (keccak transcript) with the Solidity verifier source of that
    * rollup circuit (for the current SRS): the "verify one rollup proof alone on L1" baseline of the benchmark.
@@ -39,10 +45,10 @@ export function exampleBackend(session: BackendSession): ExampleBackend {
   const { bb, artifacts: art, srs } = session;
   return {
     ...provingBackend(session),
-    async proveExampleRollup({ publicInputCount, seed, valid = true }) {
+    async proveExampleRollup({ publicInputCount, seed, valid = true, owner }) {
       if (!SUPPORTED_PUBLIC_INPUT_COUNTS.includes(publicInputCount))
         throw new RangeError(`no example rollup with ${String(publicInputCount)} public inputs`);
-      const proof = await proveExampleRollup(bb, art, EXAMPLE_FOR[publicInputCount], seed);
+      const proof = await proveExampleRollup(bb, art, EXAMPLE_FOR[publicInputCount], seed, owner);
       return valid ? proof : tamperRollupProof(proof, 'proof-byte');
     },
     async exampleRollupEvmCase(opts: { optimized?: boolean } = {}) {
@@ -51,7 +57,7 @@ export function exampleBackend(session: BackendSession): ExampleBackend {
       const evmVk = await computeVk(bb, kind, c.bytecode, 'evm');
       const { witness } = await noirExecutor(c.program).execute(exampleRollupInputs(kind, 'bench-evm'));
       const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: evmVk.bytes }, witness, 'evm');
-      const verifierSource = solidityVerifierFor(srs, await solidityVerifier(bb, evmVk.bytes, opts.optimized === true));
+      const verifierSource = solidityVerifierFor(srs, await solidityVerifier(bb, evmVk.bytes, opts.optimized === true, 'evm'));
       return { verifierSource, proof: raw.proof, publicInputs: raw.publicInputs };
     },
   };

@@ -3,7 +3,7 @@
  * (1, 2 and 4 public inputs) and invalid variants. Inputs derive deterministically from a seed.
  */
 import type { InputMap } from '@noir-lang/noir_js';
-import { keccak256, toHex } from 'viem';
+import { keccak256, toHex, type Address } from 'viem';
 import {
   noirExecutor,
   proveCircuit,
@@ -19,6 +19,13 @@ import { toWord } from '../../protocol/index.js';
 const ACCOUNTS = 8;
 const TRANSFERS = 4;
 const STEPS = 8;
+
+/**
+ * The owner example proofs name when the caller gives none: the program id of an example statement is
+ * keccak256(abi.encode(owner, vkHash)), so a test or demo that registers the program passes the
+ * registering address instead.
+ */
+export const EXAMPLE_OWNER: Address = '0x000000000000000000000000000000000000e0a1';
 
 /** Deterministic byte stream from a seed (keccak in counter mode). */
 function randomBytes(seed: string, label: string, n: number): number[] {
@@ -63,9 +70,18 @@ export function exampleRollupInputs(kind: ExampleRollup, seed: string): InputMap
   }
 }
 
-/** Proves an example rollup (noir-recursive target: poseidon2 transcript, ZK) with inputs from `seed`. */
-export async function proveExampleRollup(bb: Bb, art: AggregationArtifacts, kind: ExampleRollup, seed: string): Promise<RollupProof> {
-  return proveExampleRollupWith(bb, art, kind, exampleRollupInputs(kind, seed));
+/**
+ * Proves an example rollup (noir-recursive target: poseidon2 transcript, ZK) with inputs from `seed`,
+ * as a statement of the program `owner` registered (default EXAMPLE_OWNER).
+ */
+export async function proveExampleRollup(
+  bb: Bb,
+  art: AggregationArtifacts,
+  kind: ExampleRollup,
+  seed: string,
+  owner: Address = EXAMPLE_OWNER,
+): Promise<RollupProof> {
+  return proveExampleRollupWith(bb, art, kind, exampleRollupInputs(kind, seed), owner);
 }
 
 /** Proves an example rollup on explicit inputs (execution fails on inputs the circuit rejects). */
@@ -74,11 +90,12 @@ export async function proveExampleRollupWith(
   art: AggregationArtifacts,
   kind: ExampleRollup,
   inputs: InputMap,
+  owner: Address = EXAMPLE_OWNER,
 ): Promise<RollupProof> {
   const c = art.examples[kind];
   const { witness } = await noirExecutor(c.program).execute(inputs);
   const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: c.vk }, witness, 'noir-recursive');
-  return { vk: c.vk, vkHash: c.vkHash, proof: raw.proof, publicInputs: raw.publicInputs.map((p) => toWord(BigInt(p))) };
+  return { vk: c.vk, vkHash: c.vkHash, owner, proof: raw.proof, publicInputs: raw.publicInputs.map((p) => toWord(BigInt(p))) };
 }
 
 export type RollupTamper = 'proof-byte' | 'public-input' | 'vk-hash';

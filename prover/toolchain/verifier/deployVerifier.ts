@@ -1,4 +1,4 @@
-/** Deploys the compiled root verifier: its two libraries first, then the linked HonkVerifier. */
+/** Deploys the compiled root verifier: its library first (RelationsLib, standard variant only), then the linked HonkVerifier. */
 import { ContractFactory, type BaseContract, type InterfaceAbi, type Signer } from 'ethers';
 import type { VerifierArtifact } from '../../engine/index.js';
 import { linkVerifierBytecode } from './solidity.js';

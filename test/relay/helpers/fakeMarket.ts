@@ -17,7 +17,14 @@ import {
   type TxReceiptInfo,
 } from '../../../prover/relay/chain/types.js';
 import type { SkipReason } from '../../../prover/abi/generated.js';
-import { v2 } from '../../../prover/protocol/index.js';
+import {
+  type OffchainRequest,
+  REQUEST_TYPES,
+  marketDomain,
+  requestHash,
+  requestMessage,
+  statementsHash,
+} from '../../../prover/protocol/index.js';
 
 /** The market's skip reasons (SkipReason of the generated ABI) the double reports, by cause. */
 export const SKIP = {
@@ -96,7 +103,7 @@ export class FakeMarket implements RelayChain {
   }
 
   get domain() {
-    return v2.marketDomain(this.chainId, this.market);
+    return marketDomain(this.chainId, this.market);
   }
 
   // ---- set-up ------------------------------------------------------------------------------------
@@ -164,7 +171,7 @@ export class FakeMarket implements RelayChain {
   async signPost(call: PostCall, opts: { nonce: number; bumpFrom?: Fees }): Promise<SignedTx> {
     this.#read();
     this.calls.signPost++;
-    if (this.revertAll || call.groups.some((g) => this.poison.has(v2.requestHash(g.request, this.domain)))) {
+    if (this.revertAll || call.groups.some((g) => this.poison.has(requestHash(g.request, this.domain)))) {
       throw new PostRevertedError('postBatch would revert: FakeMarketPoisoned()');
     }
     const base = 10n ** 9n;
@@ -250,9 +257,9 @@ export class FakeMarket implements RelayChain {
       offset += g.request.count;
       const payer = await recoverTypedDataAddress({
         domain: this.domain,
-        types: v2.REQUEST_TYPES,
+        types: REQUEST_TYPES,
         primaryType: 'Request',
-        message: v2.requestMessage(g.request),
+        message: requestMessage(g.request),
         signature: g.signature,
       });
       const a = this.#account(payer);
@@ -269,7 +276,7 @@ export class FakeMarket implements RelayChain {
         batchId,
         payer,
         nonce: g.request.nonce,
-        requestHash: v2.requestHash(g.request, this.domain),
+        requestHash: requestHash(g.request, this.domain),
         firstSlot: accepted.length,
         count: g.request.count,
         txHash,
@@ -285,12 +292,12 @@ export class FakeMarket implements RelayChain {
     return out;
   }
 
-  #skipReason(r: v2.OffchainRequest, a: Account, cost: bigint, digests: Hex[], now: number): string | undefined {
+  #skipReason(r: OffchainRequest, a: Account, cost: bigint, digests: Hex[], now: number): string | undefined {
     if (r.deadline < now) return SKIP.deadline;
     if (r.nonce < a.nonce) return SKIP.nonce;
     if (!this.programs.has(r.programId.toLowerCase())) return SKIP.program;
     if (r.feePerProof < this.minFeePerProof) return SKIP.fee;
-    if (v2.statementsHash(digests) !== r.statementsHash) return SKIP.statements;
+    if (statementsHash(digests) !== r.statementsHash) return SKIP.statements;
     if (a.balance - a.withdrawal < cost) return SKIP.balance;
     return undefined;
   }

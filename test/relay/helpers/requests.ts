@@ -4,7 +4,15 @@ import type { PrivateKeyAccount } from 'viem/accounts';
 import type { RollupProof } from '../../../prover/engine/index.js';
 import { openExampleBackend, type ExampleBackend } from '../../../prover/toolchain/index.js';
 import type { ProgramInfo } from '../../../prover/relay/chain/types.js';
-import { v2 } from '../../../prover/protocol/index.js';
+import {
+  type OffchainRequest,
+  REQUEST_TYPES,
+  programIdOf,
+  requestHash,
+  requestMessage,
+  statementDigest,
+  statementsHash,
+} from '../../../prover/protocol/index.js';
 
 export interface Statement {
   readonly publicInputs: Hex[];
@@ -32,11 +40,11 @@ export interface SignOptions {
 /** Signs a request over the statements (as the SDK will) and returns the request, its hash and the HTTP body. */
 export async function signSubmission(
   o: SignOptions,
-): Promise<{ request: v2.OffchainRequest; hash: Hex; body: SubmissionBody; digests: Hex[] }> {
-  const digests = o.statements.map((s) => v2.statementDigest(o.programId, s.publicInputs));
-  const request: v2.OffchainRequest = {
+): Promise<{ request: OffchainRequest; hash: Hex; body: SubmissionBody; digests: Hex[] }> {
+  const digests = o.statements.map((s) => statementDigest(o.programId, s.publicInputs));
+  const request: OffchainRequest = {
     programId: o.programId,
-    statementsHash: v2.statementsHash(digests),
+    statementsHash: statementsHash(digests),
     count: o.statements.length,
     feePerProof: o.feePerProof,
     nonce: o.nonce,
@@ -44,14 +52,14 @@ export async function signSubmission(
   };
   const signature = await o.account.signTypedData({
     domain: o.domain,
-    types: v2.REQUEST_TYPES,
+    types: REQUEST_TYPES,
     primaryType: 'Request',
-    message: v2.requestMessage(request),
+    message: requestMessage(request),
   });
-  return { request, hash: v2.requestHash(request, o.domain), digests, body: bodyOf(o.account.address, request, signature, o.statements) };
+  return { request, hash: requestHash(request, o.domain), digests, body: bodyOf(o.account.address, request, signature, o.statements) };
 }
 
-export function bodyOf(payer: Address, r: v2.OffchainRequest, signature: Hex, statements: readonly Statement[]): SubmissionBody {
+export function bodyOf(payer: Address, r: OffchainRequest, signature: Hex, statements: readonly Statement[]): SubmissionBody {
   return {
     payer,
     request: {
@@ -95,7 +103,7 @@ export function exampleSet(): Promise<ExampleSet> {
       const transferProofs = [await backend.proveExampleRollup({ publicInputCount: 2, seed: 'relay-test-transfer-0' })];
       const bad = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'relay-test-counter-bad', valid: false });
       const program = (p: RollupProof): ProgramInfo => ({
-        programId: v2.programIdOf(PROGRAM_OWNER, p.vkHash),
+        programId: programIdOf(PROGRAM_OWNER, p.vkHash),
         owner: PROGRAM_OWNER,
         vkHash: p.vkHash,
         vk: p.vk,

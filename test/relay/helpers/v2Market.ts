@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseEther, type Abi, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { aggregationMarketAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
-import { fieldToWord, v2 } from '../../../prover/protocol/index.js';
+import { fieldToWord, ROLLUP_PROOF_BYTES } from '../../../prover/protocol/index.js';
 import type { Anvil } from '../../keeper/helpers/anvil.js';
 import { DEV_KEYS } from '../../keeper/helpers/anvil.js';
 
@@ -64,7 +64,7 @@ export async function deployV2Market(anvil: Anvil, minFeePerProof: bigint): Prom
   const staking = await deploy('contracts/staking/ProverStaking.sol/ProverStaking.json', [token, adminAddress, parseEther('1000')]);
   const verifier = await deploy('test/mocks/MockVerifiers.sol/MockVerifier.json', []);
   const router = await deploy('contracts/router/VerifierRouter.sol/VerifierRouter.json', [adminAddress, adminAddress]);
-  await send(DEV_KEYS[0], router, verifierRouterAbi, 'addVersion', [verifier, fieldToWord(0x5e7n), v2.ROLLUP_PROOF_BYTES]);
+  await send(DEV_KEYS[0], router, verifierRouterAbi, 'addVersion', [verifier, fieldToWord(0x5e7n), ROLLUP_PROOF_BYTES]);
   const market = await deploy('contracts/market/AggregationMarket.sol/AggregationMarket.json', [
     adminAddress,
     adminAddress,

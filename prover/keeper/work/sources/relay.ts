@@ -5,7 +5,7 @@
  * and its proof has the version's length; the leaf circuit (and the pre-check before it) judges the proof.
  */
 import { isHex, type Hex } from 'viem';
-import { v2 } from '../../../protocol/index.js';
+import { statementDigest } from '../../../protocol/index.js';
 import { redactUrl } from '../../config/values.js';
 import { fetchJson, SourceFetchError, type FetchFailure } from './boundedFetch.js';
 
@@ -64,7 +64,7 @@ export async function fetchFromRelay(
     return miss('mismatch', `${shown}: the proof is of program ${b.programId}, not ${want.programId}`);
   let digest: Hex;
   try {
-    digest = v2.statementDigest(b.programId, b.publicInputs);
+    digest = statementDigest(b.programId, b.publicInputs);
   } catch {
     return miss('mismatch', `${shown}: the statement's public inputs are not canonical`);
   }
