@@ -253,4 +253,23 @@ describe('keeper daemon on the version-2 market (Hardhat network, MockVerifier)'
     expect(Number(b.state)).to.equal(Number(BatchState.Locked)); // still ours: no close, no exclusion
     expect(b.locker).to.equal(f.alice.address);
   });
+
+  it('releases an expired batch nobody holds when `release` is on (fees back to the payer), and not when it is off', async () => {
+    const book = new Book();
+    const [sub] = await submitN(f, book, 1, f.user2, FEE);
+    const batchId = sub!.batchId;
+    const b = await f.market.getBatch(batchId);
+    await time.increaseTo(Number(b.openedAt + f.params.submissionTtl) + 1);
+    await chain.mine(1);
+    expect(await state(batchId)).to.equal(Number(BatchState.Expired));
+    const off = await makeKeeper('release-off', mockProver());
+    await off.tick(new AbortController().signal);
+    expect(off.ctx.db.getBatch(batchId)).to.deep.include({ phase: 'done', outcome: 'expired' });
+    const claimable = await f.market.earnings(f.user2.address);
+    const keeper = await makeKeeper('release-on', mockProver(), { NEX_KEEPER_RELEASE: 'true' });
+    await drive(keeper, async () => (await state(batchId)) === Number(BatchState.Released), new AbortController().signal);
+    expect(keeper.ctx.db.txsFor(batchId, 'release')).to.have.length(1);
+    // The calldata escrow goes back as claimable earnings of the payer.
+    expect((await f.market.earnings(f.user2.address)) - claimable).to.equal(FEE);
+  });
 });

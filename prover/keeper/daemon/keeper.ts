@@ -405,7 +405,9 @@ export class Keeper {
     if (db.txsFor(b.batchId, 'release').some((t) => t.status === 'pending')) return;
     let content;
     try {
-      content = await readBatchContent(inputSource(this.ctx), b, (await reader.version(b.version)).rollupProofBytes);
+      // An open batch has no version yet (0): its statements were checked against the current one.
+      const version = b.version > 0 ? b.version : await reader.currentVersion();
+      content = await readBatchContent(inputSource(this.ctx), b, (await reader.version(version)).rollupProofBytes);
     } catch (err) {
       if (!(err instanceof ContentError)) throw err;
       db.transition(b.batchId, 'done', { outcome: 'unreadable', note: err.message });
