@@ -7,14 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { network } from 'hardhat';
-import { createPublicClient, custom, type Address, type Hex, type PublicClient } from 'viem';
+import { createPublicClient, custom, encodeFunctionData, type Address, type Hex, type PublicClient } from 'viem';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { statementDigest } from '../../prover/protocol/index.js';
-import { CallTracer } from '../../prover/keeper/chain/callTrace.js';
+import { CallTracer, type MarketCalls } from '../../prover/keeper/chain/callTrace.js';
 import { MarketReader } from '../../prover/keeper/chain/market.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
 import { checkBatchInputs, inputsForProving } from '../../prover/keeper/work/batchInputs.js';
 import type { BatchProver } from '../../prover/keeper/work/batchProver.js';
+import { ContentError } from '../../prover/keeper/work/content.js';
 import { fetchBatchInputs, type InputSource, type SlotFetch } from '../../prover/keeper/work/inputs.js';
 import { isFastPath, settlementArg, settlementFor } from '../../prover/keeper/work/settlement.js';
 import { relayResponseLimit } from '../../prover/keeper/work/sources/relay.js';
@@ -26,6 +28,7 @@ import {
   VK_HASH,
   deadlineIn,
   deployMarket,
+  freshInputs,
   freshStatements,
   lockByAssigned,
   post,
@@ -267,5 +270,45 @@ describe('keeper: batch inputs on the version-2 market (calldata and off-chain c
     const other = await inputsForProving(source(), { ...b, commitment: `0x${'11'.repeat(32)}` }, ROLLUP_PROOF_BYTES).catch((e: Error) => e);
     expect(other).to.be.instanceOf(Error); // the chain's content does not hash to a made-up commitment
     expect((other as Error).message).to.match(/does not hash to the batch commitment/);
+  });
+
+  it('reads a statement a contract submitted through the call trace; without the debug API the batch is unreadable, not silently excluded', async () => {
+    const book = new Book();
+    const [direct] = await submitN(f, book, 1);
+    const forwarder = await ethers.deployContract('SubmitForwarder');
+    const inputs = freshInputs();
+    const proof = rollupProof(9);
+    const tx = await forwarder.getFunction('forward')(f.market.target, f.programId, inputs, proof, { value: MIN_FEE });
+    await tx.wait();
+    const batchId = direct!.batchId;
+    await sealByTimeout(f, chain, batchId);
+    const b = await reader.batch(batchId);
+    const inner = encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [f.programId, inputs, proof] });
+    const traced: Hex[] = [];
+    const tracer = (answer: MarketCalls) =>
+      ({
+        async marketCalls(hash: Hex) {
+          traced.push(hash);
+          return answer;
+        },
+      }) as unknown as CallTracer;
+    const { content, slots } = await fetchBatchInputs(source({ tracer: tracer({ ok: true, inputs: [inner] }) }), b, ROLLUP_PROOF_BYTES);
+    expect(traced).to.deep.equal([tx.hash]); // only the transaction that did not call the market directly
+    expect(content.digests[1]).to.equal(statementDigest(f.programId, inputs));
+    expect(slots[1]!.ok && slots[1]!.input.proof).to.equal(proof);
+    // A trace that does not match what the market recorded is refused (the commitment does not match).
+    const other = encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [f.programId, freshInputs(), proof] });
+    const forged = await fetchBatchInputs(source({ tracer: tracer({ ok: true, inputs: [other] }) }), b, ROLLUP_PROOF_BYTES).catch(
+      (e: unknown) => e,
+    );
+    expect(forged).to.be.instanceOf(ContentError);
+    expect((forged as Error).message).to.match(/hashes to 0x[0-9a-f]{64}, not the commitment/);
+    const unsupported = await fetchBatchInputs(
+      source({ tracer: tracer({ ok: false, unsupported: 'Method not found' }) }),
+      b,
+      ROLLUP_PROOF_BYTES,
+    ).catch((e: unknown) => e);
+    expect(unsupported).to.be.instanceOf(ContentError);
+    expect((unsupported as Error).message).to.match(/through another contract .* use an RPC with the debug API/);
   });
 });
