@@ -16,6 +16,7 @@ import { ConfigError } from '../../prover/keeper/config/config.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
 import { Keeper } from '../../prover/keeper/daemon/keeper.js';
+import { statusReport } from '../../prover/keeper/daemon/status.js';
 import { KeeperEvents, type KeeperEvent } from '../../prover/keeper/obs/events.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
 import type { BatchProver, ProveRequest, ProveResult } from '../../prover/keeper/work/batchProver.js';
@@ -182,6 +183,14 @@ describe('keeper daemon on the version-2 market (Hardhat network, MockVerifier)'
     expect((await f.market.getBatch(batchId)).locker).to.equal(f.alice.address);
     await drive(keeper, async () => of('batch.done', batchId).length > 0, new AbortController().signal);
     expect(of('batch.done', batchId)[0]!.outcome).to.equal('fulfilled');
+    // `nex keeper status`: batches per channel, the relays and whether they answer, the blob source.
+    relay.answer('/healthz', { kind: 'json', body: { ok: true } });
+    const report = await statusReport(keeper.ctx);
+    expect(report).to.match(/Batches per channel:\n.*\n.*\n\s+calldata\s+0\s+1\s+0/);
+    expect(report).to.include(`${relay.url}/ reachable`);
+    expect(report).to.match(/blob source\s+none/);
+    relay.answer('/healthz', { kind: 'status', status: 503 });
+    expect(await statusReport(keeper.ctx)).to.include(`${relay.url}/ UNREACHABLE`);
   });
 
   it('fulfils a posted batch with the slot no relay serves excluded; the market refunds its fee', async () => {
