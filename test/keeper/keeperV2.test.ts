@@ -278,6 +278,7 @@ describe('keeper daemon on the version-2 market (Hardhat network, MockVerifier)'
     const keeper = await makeKeeper('release-on', mockProver(), { NEX_KEEPER_RELEASE: 'true' });
     await drive(keeper, async () => (await state(batchId)) === Number(BatchState.Released), new AbortController().signal);
     expect(keeper.ctx.db.txsFor(batchId, 'release')).to.have.length(1);
+    await drive(keeper, async () => of('batch.released', batchId).length > 0, new AbortController().signal);
     // The calldata escrow goes back as claimable earnings of the payer.
     expect((await f.market.earnings(f.user2.address)) - claimable).to.equal(FEE);
   });

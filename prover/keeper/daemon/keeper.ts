@@ -250,7 +250,11 @@ export class Keeper {
     for (const tx of this.ctx.db.pendingTxs()) {
       if (tx.purpose !== 'slash' && tx.purpose !== 'seal' && tx.purpose !== 'release') continue;
       const out = await this.ctx.tm.check(tx);
-      if (out?.status === 'mined') this.ctx.metrics.inc(SIDE_TX_METRIC[tx.purpose]);
+      if (out?.status !== 'mined') continue;
+      this.ctx.metrics.inc(SIDE_TX_METRIC[tx.purpose]);
+      if (tx.purpose === 'release' && tx.batchId !== null) {
+        this.ctx.events.emit(this.ctx.log, 'batch.released', { batchId: tx.batchId, tx: out.receipt.transactionHash });
+      }
     }
   }
 

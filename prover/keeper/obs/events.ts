@@ -48,6 +48,7 @@ export interface KeeperEventFields {
   'batch.closed': { batchId: bigint; tx: Hex | undefined };
   'batch.close.missed': { batchId: bigint; status: string | undefined };
   'batch.refunded': { batchId: bigint; excludedMask: bigint };
+  'batch.released': { batchId: bigint; tx: Hex };
   'batch.proving': { batchId: bigint; role: 'primary' | 'secondary' | null; count: number; capacity: number; checkpointDir: string };
   'proof.job.started': { batchId: bigint; job: string; circuit: string; height: number; levels: number };
   'proof.job.finished': {
@@ -201,6 +202,12 @@ export const KEEPER_EVENTS: { readonly [K in KeeperEventName]: EventSpec<KeeperE
     message: 'close did not land; will retry',
     fields: ['batchId', 'status'],
     meaning: 'the close tx reverted or was dropped; back to proving, which closes again (at most 3 times)',
+  },
+  'batch.released': {
+    level: 'info',
+    message: 'expired batch released',
+    fields: ['batchId', 'tx'],
+    meaning: 'our release() of an expired batch nobody held landed: every fee went back to its payer (option `release`)',
   },
   'batch.refunded': {
     level: 'info',
