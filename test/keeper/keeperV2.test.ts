@@ -263,6 +263,33 @@ describe('keeper daemon on the version-2 market (Hardhat network, MockVerifier)'
     expect(b.locker).to.equal(f.alice.address);
   });
 
+  it('fulfils as secondary when the locker missed its lock deadline: paid the fees and the slashed collateral share', async () => {
+    const prover = mockProver();
+    const keeper = await makeKeeper('secondary', prover);
+    const book = new Book();
+    const subs = await submitN(f, book, 2, f.user1, FEE);
+    const batchId = subs[0]!.batchId;
+    await sealByTimeout(f, chain, batchId);
+    await chain.mine(1);
+    // Bob locks (the window over, or bob drawn) and never proves.
+    const assigned = await f.market.assignedProver(batchId);
+    if (assigned !== f.bob.address) await time.increase(Number(f.params.assignmentWindow) + 1);
+    await f.market.connect(f.bob).lock(batchId);
+    const locked = await f.market.getBatch(batchId);
+    await time.increaseTo(Number(locked.lockDeadline) + 1);
+    await chain.mine(1);
+    const earned = await f.market.earnings(f.alice.address);
+    const ac = new AbortController();
+    await drive(keeper, async () => of('batch.done', batchId).length > 0, ac.signal);
+    ac.abort();
+    expect(of('batch.secondary', batchId)).to.have.length(1);
+    expect(of('batch.done', batchId)[0]).to.deep.include({ outcome: 'fulfilled' });
+    expect(await state(batchId)).to.equal(Number(BatchState.Fulfilled));
+    expect((await f.market.earnings(f.alice.address)) > earned).to.equal(true);
+    expect(await f.staking.availableStake(f.bob.address)).to.be.lessThan(PROVER_STAKE); // bob was slashed
+    expect(keeper.ctx.db.getBatch(batchId)?.role).to.equal('secondary');
+  });
+
   it('releases an expired batch nobody holds when `release` is on (fees back to the payer), and not when it is off', async () => {
     const book = new Book();
     const [sub] = await submitN(f, book, 1, f.user2, FEE);
