@@ -1,5 +1,6 @@
 /**
- * `nex devnet`: a local NEX network (Hardhat node + deployed protocol + funded test accounts), and
+ * `nex devnet`: a local NEX network (Hardhat node or anvil + deployed protocol + funded test accounts +
+ * the example rollup), and
  * `nex deploy`: the same deployment against any chain from a parameters file.
  */
 import { InvalidArgumentError, Option } from 'commander';
@@ -31,7 +32,7 @@ function port(v: string): number {
 const variantOption = (): Option =>
   new Option(
     '--verifier-variant <variant>',
-    "optimized (default, ~1.0M gas per verify) or standard (~4.36M gas, two linked libraries); overrides the parameters file's verifierVariant",
+    "optimized (default, bb's non-ZK optimized verifier, no library) or standard (bb's non-ZK standard verifier, links RelationsLib); overrides the parameters file's verifierVariant",
   );
 
 /** --verifier-variant, validated before anything starts (undefined = the parameters file's choice). */
@@ -49,11 +50,18 @@ function verifierVariant(v: string | undefined): VerifierVariant | undefined {
 export function formatDevnet(d: Devnet): string {
   const c = d.deployments.contracts;
   const lines = [
-    `NEX devnet ready on ${d.rpcUrl} (chain ${d.chainId})${d.spawned ? ', Hardhat node started by this command' : ''}`,
+    `NEX devnet ready on ${d.rpcUrl} (chain ${d.chainId})${d.spawned ? `, ${d.chain === 'anvil' ? 'anvil' : 'Hardhat node'} started by this command` : ''}`,
     d.transactionsSent === 0 ? 'Deployment: already up to date (no transaction sent)' : `Deployment: ${d.transactionsSent} transactions`,
     `Deployments file: ${d.deploymentsFile}`,
     `SRS: ${d.deployments.srs.mode === 'dev' ? `${d.deployments.srs.id} (INSECURE dev SRS, local devnets only)` : 'Aztec Ignition'}`,
-    `Verifier: ${d.deployments.verifier.variant ?? 'standard'} (router version ${d.deployments.verifier.version})`,
+    `Verifier: ${d.deployments.verifier.variant} (router version ${d.deployments.verifier.version}, key set ${d.deployments.verifier.keySet})`,
+    `Rollup proofs: ${d.deployments.verifier.rollupProofBytes} bytes; start block ${d.deployments.startBlock}`,
+    ...(d.deployments.exampleRollup
+      ? [
+          `Example rollup: program ${d.deployments.exampleRollup.programId} (${d.deployments.exampleRollup.circuit}, owner #0), ` +
+            `ExampleRollup ${d.deployments.exampleRollup.address}`,
+        ]
+      : []),
     '',
     'Contracts:',
     ...Object.entries(c).map(([name, { address }]) => `  ${name.padEnd(20)} ${address}`),
@@ -80,14 +88,17 @@ export const devnet: DefineCommand = (cmd, ctx) => {
   cmd
     .description(
       [
-        "Starts Hardhat's node on 127.0.0.1:<port>, builds the contracts, deploys the protocol with",
-        'deploy/parameters/<network>.json, funds the well-known test accounts with ETH and NEX, prints the',
-        'addresses, and keeps the node running until Ctrl-C. With --rpc-url it deploys to that devnet',
-        '(e.g. anvil; chain id 31337 or 1337) instead and exits. Re-running is idempotent.',
-        'The verifier comes from the circuits build (.nex/build; `npm run circuits`).',
+        "Starts Hardhat's node (or anvil with --chain anvil: it serves blob transactions' blobs) on",
+        '127.0.0.1:<port>, builds the contracts, deploys the version-2 protocol with',
+        'deploy/parameters/<network>.json, funds the well-known test accounts with ETH and NEX, registers',
+        'the example rollup and deploys its ExampleRollup, prints the addresses, and keeps the node running',
+        'until Ctrl-C. With --rpc-url it deploys to that running devnet (chain id 31337 or 1337) instead and',
+        'exits. Re-running is idempotent. The verifier comes from the circuits build of the current sources',
+        'for the dev SRS ($NEX_BUILD_DIR or .nex/build; built when missing).',
       ].join('\n'),
     )
-    .addOption(new Option('--port <port>', 'port of the Hardhat node this command starts (default 8545)').argParser(port))
+    .addOption(new Option('--chain <node>', 'the node this command starts').choices(['hardhat', 'anvil']).default('hardhat'))
+    .addOption(new Option('--port <port>', 'port of the node this command starts (default 8545)').argParser(port))
     .option('--rpc-url <url>', 'deploy to this running local devnet instead of starting a node')
     .option('--network <name>', 'parameters file deploy/parameters/<name>.json', 'devnet')
     .addOption(variantOption())
@@ -96,6 +107,7 @@ export const devnet: DefineCommand = (cmd, ctx) => {
     .action(
       action(ctx, async (c) => {
         const o = c.opts<{
+          chain: 'hardhat' | 'anvil';
           port?: number;
           rpcUrl?: string;
           network: string;
@@ -108,6 +120,7 @@ export const devnet: DefineCommand = (cmd, ctx) => {
         const d = await startDevnet({
           onSrsProgress: srsProgress.onProgress,
           rpcUrl: o.rpcUrl,
+          chain: o.chain,
           port: o.port,
           network: o.network,
           verifierVariant: variant,
@@ -151,10 +164,23 @@ export const deploy: DefineCommand = (cmd, ctx) => {
     .addOption(new Option('--rpc-url <url>', 'JSON-RPC endpoint (required)').env('NEX_RPC_URL'))
     .option('--parameters <file>', 'parameters file instead of deploy/parameters/<name>.json')
     .addOption(variantOption())
+    .addOption(
+      new Option(
+        '--srs <srs>',
+        'SRS of the verifier build to deploy: ignition (Aztec Ignition CRS, the default and the only one allowed off local devnets) or dev (INSECURE, local devnets only)',
+      ).choices(['ignition', 'dev']),
+    )
     .option('--verbose', 'log every deployment transaction')
     .action(
       action(ctx, async (c) => {
-        const o = c.opts<{ network?: string; rpcUrl?: string; parameters?: string; verifierVariant?: string; verbose?: boolean }>();
+        const o = c.opts<{
+          network?: string;
+          rpcUrl?: string;
+          parameters?: string;
+          verifierVariant?: string;
+          srs?: 'ignition' | 'dev';
+          verbose?: boolean;
+        }>();
         const variant = verifierVariant(o.verifierVariant);
         const network = o.network;
         const rpcUrl = o.rpcUrl;
@@ -166,11 +192,12 @@ export const deploy: DefineCommand = (cmd, ctx) => {
           provider: rpcProvider(rpcUrl, key),
           network,
           parameters: variant ? { ...parameters, verifierVariant: variant } : parameters,
+          srs: o.srs,
           log: stderrLog(o.verbose === true),
         });
         console.log(
           `${result.transactionsSent === 0 ? 'Already deployed, nothing sent' : `Deployed with ${result.transactionsSent} transactions`} ` +
-            `on chain ${result.deployments.chainId} (${result.deployments.verifier.variant ?? 'standard'} verifier); wrote ${result.file}`,
+            `on chain ${result.deployments.chainId} (${result.deployments.verifier.variant} verifier); wrote ${result.file}`,
         );
         for (const [name, { address }] of Object.entries(result.deployments.contracts)) console.log(`  ${name.padEnd(20)} ${address}`);
         return 0;
