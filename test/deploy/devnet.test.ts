@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { bytesToHex, createPublicClient, createTestClient, createWalletClient, getAddress, http, type Hex } from 'viem';
+import { bytesToHex, createPublicClient, createTestClient, createWalletClient, getAddress, http, pad, toHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { deployNex } from '../../deploy/deploy.js';
 import { rpcProvider } from '../../deploy/provider.js';
@@ -23,7 +23,8 @@ import { aggregationMarketAbi, exampleRollupAbi, nexTokenAbi } from '../../prove
 import { programIdOf, VK_BYTES } from '../../prover/protocol/index.js';
 import { readDeployments } from '../../prover/sdk/deployments.js';
 import { chainFor } from '../../prover/sdk/index.js';
-import { word } from '../sdk/fixture.js';
+
+const word = (n: number): Hex => pad(toHex(n), { size: 32 });
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
