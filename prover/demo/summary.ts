@@ -59,6 +59,11 @@ export function formatSummary(r: DemoResult): string {
         `${int(single)} gas (its own ${v} bb-generated Solidity verifier, like the root's${r.gas.singleVerifyCached ? '; measured on an earlier run with this circuits build' : '; measured in this run'})`,
       ],
       ['lock (once per batch)', `${int(r.gas.lock)} gas`],
+      ['intake (the submit transactions)', `${int(r.gas.intake)} gas`],
+      [
+        'ALL IN per verified proof',
+        `${int(r.gas.allInPerProof)} gas (intake + lock + fulfil, divided by ${r.gas.verifiedCount}; against ${int(single)} verifying one alone)`,
+      ],
     ]),
     `  ${saving >= 0 ? `${saving}% less gas per proof than verifying each alone (both with bb's ${v} verifier)` : `${-saving}% more gas per proof than verifying each alone with bb's ${v} verifier (batches this small do not pay off; a full batch of ${r.capacity} would be about ${int(BigInt(r.gas.fulfil) / BigInt(r.capacity))} gas per proof)`}`,
     '',

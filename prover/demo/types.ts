@@ -61,6 +61,10 @@ export interface DemoResult {
     fulfil: string;
     lock: string;
     perVerifiedProof: string;
+    /** gasUsed of the transactions that brought the statements on chain (submits or the post). */
+    intake: string;
+    /** (intake + lock + fulfil) / verified proofs, rounded up (allInGas.ts). */
+    allInPerProof: string;
     /** The deployed root verifier's variant; the single-proof baseline uses the same bb generator. */
     verifierVariant: VerifierVariantName;
     singleVerify: string;
