@@ -125,7 +125,6 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
     gas: {
       fulfil: fulfilReceipt.gasUsed.toString(),
       lock: lockReceipt.gasUsed.toString(),
-      perVerifiedProof: verifiedCount > 0 ? (fulfilReceipt.gasUsed / BigInt(verifiedCount)).toString() : '0',
       intake: intake.reduce((a, b) => a + b, 0n).toString(),
       allInPerProof: allIn ? allIn.perProof.toString() : '0',
       verifierVariant: o.baseline.variant,

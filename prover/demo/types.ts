@@ -60,7 +60,6 @@ export interface DemoResult {
   gas: {
     fulfil: string;
     lock: string;
-    perVerifiedProof: string;
     /** gasUsed of the transactions that brought the statements on chain (submits or the post). */
     intake: string;
     /** (intake + lock + fulfil) / verified proofs, rounded up (allInGas.ts). */
