@@ -304,6 +304,28 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
     assert.equal(existsSync(path.join(ignitionDir, 'chain-11155111')), false);
   });
 
+  it('off a local devnet, the default build is the Ignition one; without it nothing is sent, and --srs dev is refused', async () => {
+    const conn = await network.create({ override: { chainId: 11155111 } });
+    const provider = conn.provider as unknown as IgnitionProvider;
+    const blockBefore = (await provider.request({ method: 'eth_blockNumber' })) as string;
+    const saved = process.env.NEX_BUILD_DIR;
+    process.env.NEX_BUILD_DIR = tempDir(); // a build root without any Ignition build
+    try {
+      await assert.rejects(
+        deployNex({ provider, network: 'testnet', deploymentsDir: tempDir(), ignitionDir: tempDir() }),
+        (e: unknown) => e instanceof VerifierBuildError && /for the ignition SRS/.test(e.message),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.NEX_BUILD_DIR;
+      else process.env.NEX_BUILD_DIR = saved;
+    }
+    await assert.rejects(
+      deployNex({ provider, network: 'testnet', srs: 'dev', deploymentsDir: tempDir(), ignitionDir: tempDir() }),
+      (e: unknown) => e instanceof InsecureSrsError && /11155111/.test(e.message),
+    );
+    assert.equal(await provider.request({ method: 'eth_blockNumber' }), blockBefore);
+  });
+
   it('never resolves test or mock contracts', async () => {
     const resolver = new ProjectArtifactResolver();
     await assert.rejects(resolver.loadArtifact('MockVerifier'), ArtifactError);
