@@ -8,7 +8,9 @@ export interface DemoOptions {
   root: string;
   /** Per-run directory: keeper data dirs, deployments file, Ignition journal. */
   workDir: string;
-  /** Port of the Hardhat node the demo starts (ignored with rpcUrl). */
+  /** The node the demo starts (ignored with rpcUrl): 'hardhat' (default) or 'anvil'. */
+  chain?: 'hardhat' | 'anvil' | undefined;
+  /** Port of the node the demo starts (ignored with rpcUrl). */
   port?: number | undefined;
   /** Use this running devnet (chain id 31337/1337) instead of starting a node. */
   rpcUrl?: string | undefined;
