@@ -64,7 +64,7 @@ export function formatDevnet(d: Devnet): string {
       : []),
     '',
     'Contracts:',
-    ...Object.entries(c).map(([name, { address }]) => `  ${name.padEnd(20)} ${address}`),
+    ...Object.entries(c).map(([name, { address }]) => `  ${name.padEnd(Math.max(20, ...Object.keys(c).map((n) => n.length)))} ${address}`),
     '',
     'Test accounts (well-known keys, never use them elsewhere):',
     ...d.accounts.map(
@@ -199,7 +199,9 @@ export const deploy: DefineCommand = (cmd, ctx) => {
           `${result.transactionsSent === 0 ? 'Already deployed, nothing sent' : `Deployed with ${result.transactionsSent} transactions`} ` +
             `on chain ${result.deployments.chainId} (${result.deployments.verifier.variant} verifier); wrote ${result.file}`,
         );
-        for (const [name, { address }] of Object.entries(result.deployments.contracts)) console.log(`  ${name.padEnd(20)} ${address}`);
+        const names = Object.keys(result.deployments.contracts);
+        const width = Math.max(20, ...names.map((n) => n.length));
+        for (const [name, { address }] of Object.entries(result.deployments.contracts)) console.log(`  ${name.padEnd(width)} ${address}`);
         return 0;
       }),
     );
