@@ -398,6 +398,15 @@ describe('devnet', function () {
     assert.equal(await probeChainId(d.rpcUrl, 500), undefined);
   });
 
+  it('`--chain` and `--srs` take only their choices, before anything starts', async () => {
+    const chain = await runCli(['devnet'], ['--chain', 'geth']);
+    assert.equal(chain.code, 2);
+    assert.match(chain.err, /argument 'geth' is invalid\. Allowed choices are hardhat, anvil/);
+    const srs = await runCli(['deploy'], ['--network', 'devnet', '--rpc-url', 'http://127.0.0.1:1', '--srs', 'mine']);
+    assert.equal(srs.code, 2);
+    assert.match(srs.err, /argument 'mine' is invalid\. Allowed choices are ignition, dev/);
+  });
+
   it('refuses a port that is already serving', async () => {
     const node = await spawnNode({ kind: 'anvil', port: await freePort() });
     try {
