@@ -19,6 +19,7 @@ const MODULES = {
   sdk: { path: 'prover/sdk', face: 'index.js' },
   keeper: { path: 'prover/keeper', face: 'index.js' },
   relay: { path: 'prover/relay', face: 'index.js' },
+  explorer: { path: 'prover/explorer', face: 'index.js' },
 };
 
 /** The tools: top layer, they import faces (and deploy/, which is their deployment library). */
@@ -42,6 +43,7 @@ export const LAYERS = [
   { name: 'sdk', dir: MODULES.sdk.path, modules: ['telemetry', 'abi', 'protocol'] },
   { name: 'keeper', dir: MODULES.keeper.path, modules: ['telemetry', 'abi', 'protocol', 'engine', 'sdk'] },
   { name: 'relay', dir: MODULES.relay.path, modules: ['telemetry', 'abi', 'protocol', 'engine'] },
+  { name: 'explorer', dir: MODULES.explorer.path, modules: ['telemetry', 'abi', 'protocol', 'sdk'] },
   { name: 'deploy', dir: TOOLS.deploy, modules: Object.keys(MODULES), tools: [] },
   { name: 'cli', dir: TOOLS.cli, modules: Object.keys(MODULES), tools: ['deploy'] },
   { name: 'demo', dir: TOOLS.demo, modules: Object.keys(MODULES), tools: ['deploy'] },

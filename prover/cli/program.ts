@@ -41,6 +41,11 @@ const TOP_LEVEL: readonly TopLevel[] = [
     load: async () => (await import('./commands/relay.js')).relay,
   },
   {
+    name: 'explorer',
+    summary: 'Serve the explorer: a web page and JSON API over the market, its batches, programs and provers',
+    load: async () => (await import('./commands/explorer.js')).explorer,
+  },
+  {
     name: 'prove',
     summary: 'Prove a statement of the example rollup circuit to a file',
     load: async () => (await import('./commands/prove.js')).prove,

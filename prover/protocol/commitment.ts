@@ -71,11 +71,12 @@ export function statementDigest(programId: Hex, publicInputs: readonly Hex[]): H
   return keccak256(concat([STATEMENT_DOMAIN, id, ...words]));
 }
 
-/** A slot-exclusion mask (bit i = slot i excluded) as a bigint; throws for a negative or fractional one. */
+/** A slot-exclusion mask (bit i = slot i excluded; a uint64 on chain) as a bigint; throws for a negative, fractional or wider one. */
 export function toMask(mask: bigint | number): bigint {
   if (typeof mask === 'number' && !Number.isSafeInteger(mask)) throw new CommitmentError(`excludedMask ${mask} is not an integer`);
   const m = BigInt(mask);
   if (m < 0n) throw new CommitmentError(`excludedMask ${mask} is negative`);
+  if (m >> 64n !== 0n) throw new CommitmentError(`excludedMask 0x${m.toString(16)} does not fit a uint64`);
   return m;
 }
 

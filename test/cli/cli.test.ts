@@ -65,7 +65,7 @@ const GROUPS: Record<string, string[]> = {
   srs: ['setup', 'info'],
   circuits: ['build'],
 };
-const SINGLE = ['devnet', 'deploy', 'relay', 'aggregate', 'verify'];
+const SINGLE = ['devnet', 'deploy', 'relay', 'explorer', 'aggregate', 'verify'];
 const ALL_PATHS = [...SINGLE, ...Object.entries(GROUPS).flatMap(([g, subs]) => [g, ...subs.map((s) => `${g} ${s}`)])];
 
 /** The command names a help text lists under "Commands:". */

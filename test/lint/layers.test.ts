@@ -94,6 +94,26 @@ describe('lint: layers and faces (eslint.config.js)', function () {
         "import { loadRelayConfig } from '../../relay/config.js';",
         'prover/relay is used through its face only',
       ],
+      [
+        'prover/explorer/fixture.ts',
+        "import { aggregateBatch } from '../engine/index.js';",
+        'the explorer layer may not depend on prover/engine',
+      ],
+      [
+        'prover/explorer/chain/fixture.ts',
+        "import { Metrics } from '../../keeper/obs/metrics.js';",
+        'the explorer layer may not depend on prover/keeper',
+      ],
+      [
+        'prover/keeper/fixture.ts',
+        "import { startExplorer } from '../explorer/index.js';",
+        'the keeper layer may not depend on prover/explorer',
+      ],
+      [
+        'prover/cli/commands/fixture.ts',
+        "import { startExplorer } from '../../explorer/start.js';",
+        'prover/explorer is used through its face only',
+      ],
     ];
     for (const [file, code, message] of cases) {
       const errors = await lint(file, `${code}\n`);
@@ -129,6 +149,11 @@ describe('lint: layers and faces (eslint.config.js)', function () {
         "import { aggregationMarketAbi } from '../../abi/generated.js';\nimport { v2 } from '../../protocol/index.js';\nimport { openBackend } from '../../engine/index.js';\nimport { redactUrl } from '../../telemetry/index.js';",
       ],
       ['prover/cli/commands/fixture.ts', "import { runRelay } from '../../relay/index.js';"],
+      [
+        'prover/explorer/chain/fixture.ts',
+        "import { aggregationMarketAbi } from '../../abi/generated.js';\nimport { submissionId } from '../../protocol/index.js';\nimport { deploymentsPath } from '../../sdk/index.js';\nimport { ChainIndex } from '../index/chainIndex.js';",
+      ],
+      ['prover/cli/commands/fixture.ts', "import { startExplorer } from '../../explorer/index.js';"],
       // The frozen version-1 ABI, a temporary second face of prover/abi until the consumers move to version 2.
       ['prover/sdk/fixture.ts', "import { aggregationMarketAbi } from '../abi/v1.js';"],
     ];

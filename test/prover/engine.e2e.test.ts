@@ -65,9 +65,9 @@ async function childrenOf(parent: number): Promise<number[]> {
   });
 }
 
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -154,12 +154,22 @@ describe('[proofs] engine end to end (real proofs, version-2 tree)', function ()
     expect((await readdir(checkpointDir)).sort()).to.deep.equal(['L0', 'P1@h1'].map((id) => `${keys.get(id)}.json`).sort());
     // The worker proving the root is the child's child: find it before the kill to check it dies too.
     // The engine's descendants: its own bb (pre-check, root verification), the worker and the worker's bb.
-    const descendants: number[] = [];
-    for (let todo = [child.pid!]; todo.length > 0;) {
-      const kids = (await Promise.all(todo.map(childrenOf))).flat();
-      descendants.push(...kids);
-      todo = kids;
-    }
+    // 'job-started' is sent before the worker has spawned its bb: wait (bounded) until all of them run.
+    const descendantsOf = async (pid: number): Promise<number[]> => {
+      const all: number[] = [];
+      for (let todo = [pid]; todo.length > 0;) {
+        const kids = (await Promise.all(todo.map(childrenOf))).flat();
+        all.push(...kids);
+        todo = kids;
+      }
+      return all;
+    };
+    let descendants: number[] = [];
+    await waitFor(
+      async () => (descendants = await descendantsOf(child.pid!)).length >= 3,
+      60_000,
+      "the root's worker and its bb to start",
+    ).catch(() => undefined);
     expect(descendants.length).to.be.at.least(3);
     child.kill('SIGKILL');
     expect(await exited).to.equal('SIGKILL');
