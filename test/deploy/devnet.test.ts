@@ -17,6 +17,7 @@ import { startDevnet, type Devnet } from '../../deploy/devnet/devnet.js';
 import { probeChainId, spawnNode, type LocalNode } from '../../deploy/devnet/node.js';
 import { loadParameters } from '../../deploy/parameters.js';
 import type { VerifierBuild } from '../../deploy/verifierBuild.js';
+import { startDevnetExplorer } from '../../prover/cli/commands/devnet.js';
 import { main } from '../../prover/cli/main.js';
 import { deployExampleRollup, EXAMPLE_CALLBACK_GAS, EXAMPLE_ROLLUP_CIRCUIT } from '../../deploy/exampleRollup.js';
 import { aggregationMarketAbi, exampleRollupAbi, nexTokenAbi } from '../../prover/abi/generated.js';
@@ -344,6 +345,20 @@ describe('devnet', function () {
       assert.equal(r.deployments.deployer, deployer);
       assert.ok(r.transactionsSent >= 13);
       assert.notEqual(r.deployments.contracts.AggregationMarket.address, devnet.deployments.contracts.AggregationMarket.address);
+    });
+
+    it('the explorer nex devnet starts beside its node reads this deployment', async () => {
+      const explorer = await startDevnetExplorer(devnet, 0);
+      try {
+        assert.match(explorer.url, /^http:\/\/127\.0\.0\.1:\d+/);
+        const res = await fetch(new URL('/api/status', explorer.url));
+        assert.equal(res.status, 200);
+        const body = JSON.stringify(await res.json()).toLowerCase();
+        assert.ok(body.includes(devnet.deployments.contracts.AggregationMarket.address.toLowerCase()), body.slice(0, 300));
+        assert.match(body, /31337/);
+      } finally {
+        await explorer.close();
+      }
     });
 
     it('anvil stops cleanly', async () => {

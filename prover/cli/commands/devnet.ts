@@ -46,6 +46,22 @@ function verifierVariant(v: string | undefined): VerifierVariant | undefined {
   }
 }
 
+/**
+ * The explorer over a devnet (docs/explorer.md), on loopback: what `nex devnet` starts beside the node it
+ * runs. Loaded on demand (the explorer's server is not needed by the other commands).
+ */
+export async function startDevnetExplorer(
+  d: Pick<Devnet, 'rpcUrl' | 'deploymentsFile'>,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { loadExplorerConfig, startExplorer } = await import('../../explorer/index.js');
+  const config = loadExplorerConfig({
+    env: {},
+    flags: { deployments: d.deploymentsFile, rpcUrl: d.rpcUrl, 'listen.port': String(port), 'log.level': 'warn' },
+  });
+  return startExplorer(config);
+}
+
 /** The summary printed once the devnet is up. */
 export function formatDevnet(d: Devnet): string {
   const c = d.deployments.contracts;
@@ -103,6 +119,10 @@ export const devnet: DefineCommand = (cmd, ctx) => {
     .option('--network <name>', 'parameters file deploy/parameters/<name>.json', 'devnet')
     .addOption(variantOption())
     .option('--no-build', 'skip building the contracts')
+    .addOption(
+      new Option('--explorer-port <port>', 'port of the explorer started on 127.0.0.1 beside the node (default 8548)').argParser(port),
+    )
+    .option('--no-explorer', 'do not start the explorer (docs/explorer.md) beside the node')
     .option('--verbose', 'log every deployment transaction')
     .action(
       action(ctx, async (c) => {
@@ -113,6 +133,8 @@ export const devnet: DefineCommand = (cmd, ctx) => {
           network: string;
           verifierVariant?: string;
           build: boolean;
+          explorer: boolean;
+          explorerPort?: number;
           verbose?: boolean;
         }>();
         const variant = verifierVariant(o.verifierVariant);
@@ -136,11 +158,20 @@ export const devnet: DefineCommand = (cmd, ctx) => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_setIntervalMining', params: [1_000] }),
         });
+        // The explorer is a convenience: a busy port or a start-up error is reported, the devnet stays up.
+        const explorer = o.explorer
+          ? await startDevnetExplorer(d, o.explorerPort ?? 8548).catch((err: unknown) => {
+              console.log(`\nExplorer not started: ${err instanceof Error ? err.message : String(err)}`);
+              return undefined;
+            })
+          : undefined;
+        if (explorer) console.log(`\nExplorer: ${explorer.url}`);
         console.log('\nA block is mined every second. The node runs until you press Ctrl-C.');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
+        await explorer?.close();
         await d.stop();
         console.log('devnet stopped');
         return 0;
