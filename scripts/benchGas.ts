@@ -1,7 +1,10 @@
 /**
  * Gas benchmark of the version-2 aggregation market: `npm run bench:gas`; machine-readable with
  * `NEX_BENCH_JSON=1 npm run bench:gas` (or `--json` after the script path); root verify gas per variant with
- * `NEX_BENCH_ROOT_VERIFY=optimized=837366,standard=2556590` (or `--root-verify name=gas`, repeatable).
+ * `NEX_BENCH_ROOT_VERIFY=optimized=834574,standard=2556590` (or `--root-verify name=gas`, repeatable). Without
+ * them the root verify is measured in the same run from a real root proof when one is at hand
+ * (`--root-proof file.json` / `NEX_BENCH_ROOT_PROOF`, or the real-proof tests' cache of this checkout's
+ * circuits build: scripts/lib/rootVerify.ts), else the defaults below; the output names the source.
  *
  * Deploys the real NexToken, ProverStaking, VerifierRouter and AggregationMarket on an in-process Hardhat
  * network (hardfork osaka: EIP-7623 calldata floor in force) with the test-only MockVerifier, and measures
@@ -43,26 +46,37 @@ import {
   type MarketFixture,
 } from './lib/marketDeployment.js';
 import { BLOB_GAS_EQUIVALENT, packProofs, sendBlobTransaction } from './lib/blob.js';
+import { currentBuildDir, findRootProof, measureRootVerify } from './lib/rootVerify.js';
 import { batchLeaves, inclusionPath } from '../prover/protocol/index.js';
 
 const SIZES = [1, 2, 4, 8, 16, 32, 64];
 const PER_SUBMITTER = 8;
 /** Verifying one rollup proof alone (bb's optimized ZK verifier, whole transaction; docs/prover.md). */
 const SINGLE_PROOF_BASELINE = 766_220n;
-const DEFAULT_ROOT_VERIFY: Record<string, bigint> = { optimized: 837_366n, standard: 2_556_590n };
+/**
+ * Root verify transaction per verifier variant when none is given: `optimized` is C1a's measurement of the
+ * version-2 root (4 public inputs, bb's non-ZK optimized verifier); `standard` is the research figure with 8.
+ */
+const DEFAULT_ROOT_VERIFY: Record<string, bigint> = { optimized: 834_574n, standard: 2_556_590n };
+/** Slots of the market's lock ring (MarketBase._LOCK_RING). */
+const LOCK_RING = 128;
 
 function parseArgs(argv: string[]) {
   const rootVerify: Record<string, bigint> = {};
   let json = false;
+  let rootProof: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') json = true;
-    else if (a === '--root-verify' || a.startsWith('--root-verify=')) {
+    else if (a === '--root-proof') {
+      rootProof = argv[++i];
+      if (!rootProof) throw new Error('--root-proof expects a file');
+    } else if (a === '--root-verify' || a.startsWith('--root-verify=')) {
       const value = a.includes('=') && a.startsWith('--root-verify=') ? a.slice('--root-verify='.length) : argv[++i];
       const m = /^([\w-]+)=(\d+)$/.exec(value ?? '');
       if (!m) throw new Error(`--root-verify expects name=gas, got ${JSON.stringify(value)}`);
       rootVerify[m[1]!] = BigInt(m[2]!);
-    } else throw new Error(`unknown argument ${a} (use --json, --root-verify name=gas)`);
+    } else throw new Error(`unknown argument ${a} (use --json, --root-verify name=gas, --root-proof file.json)`);
   }
   const env = process.env.NEX_BENCH_ROOT_VERIFY; // e.g. "optimized=837366,standard=2556590"
   if (Object.keys(rootVerify).length === 0 && env) {
@@ -72,10 +86,31 @@ function parseArgs(argv: string[]) {
       rootVerify[k] = BigInt(v);
     }
   }
+  return { json, rootVerify, rootProof: rootProof ?? process.env.NEX_BENCH_ROOT_PROOF };
+}
+
+/**
+ * The root verify gas per variant: given (--root-verify), else measured from a real root proof (--root-proof,
+ * or the real-proof tests' cache of this checkout's circuits build), else the defaults.
+ */
+async function rootVerifyGas(
+  given: Record<string, bigint>,
+  rootProofFile: string | undefined,
+): Promise<{ gas: Record<string, bigint>; source: string }> {
+  if (Object.keys(given).length > 0) return { gas: given, source: 'given' };
+  const buildDir = currentBuildDir();
+  const proof = findRootProof(buildDir, rootProofFile);
+  if (proof && buildDir) {
+    const chain = await network.create();
+    const [signer] = await chain.ethers.getSigners();
+    const gas = await measureRootVerify(buildDir, proof, signer!);
+    return { gas, source: `measured in this run: the root proof ${proof.source} on the verifiers of ${buildDir}` };
+  }
+  if (rootProofFile)
+    throw new Error(`--root-proof ${rootProofFile}: no circuits build of these sources to take its verifiers from (npm run circuits)`);
   return {
-    json,
-    rootVerify: Object.keys(rootVerify).length > 0 ? rootVerify : DEFAULT_ROOT_VERIFY,
-    provisional: Object.keys(rootVerify).length === 0,
+    gas: DEFAULT_ROOT_VERIFY,
+    source: "defaults: optimized = C1a's measured version-2 root (4 public inputs); standard = research figure (8)",
   };
 }
 
@@ -212,11 +247,18 @@ class Bench {
     return { lock, fulfil, verifierCall, bookkeeping: fulfil.gasUsed - verifierCall - proofCalldata, locker };
   }
 
-  /** One batch of each channel per prover, so that every earnings slot is non-zero. */
+  /**
+   * Steady state: one batch per prover, so that every earnings slot (provers, poster, treasury) is non-zero,
+   * then batches until every slot of the market's lock ring has held a lock once (a market that has run for
+   * LOCK_RING batches rewrites a used ring slot at each lock instead of filling a fresh one).
+   */
   async warmUp() {
     for (const p of this.f.provers) {
       const id = await this.postBatch(4, 1);
       await this.lockAndFulfil(id.batchId, p);
+    }
+    while ((await this.f.market.nextBatchId()) <= BigInt(LOCK_RING)) {
+      await this.lockAndFulfil((await this.postBatch(4, 1)).batchId);
     }
   }
 
@@ -347,14 +389,23 @@ async function main() {
   // NEX_BENCH_ROOT_VERIFY=name=gas,... do the same through the environment.
   const at = process.argv.findIndex((a) => a.endsWith('benchGas.ts'));
   const parsed = parseArgs(at === -1 ? [] : process.argv.slice(at + 1));
-  const { rootVerify, provisional } = parsed;
   const json = parsed.json || process.env.NEX_BENCH_JSON === '1';
+  const { gas: rootVerify, source: rootVerifySource } = await rootVerifyGas(parsed.rootVerify, parsed.rootProof);
   const conn = await network.create();
   const f = await deployMarket(conn.ethers);
   const bench = new Bench(conn, f);
   const log = (line: string) => {
     if (!json) console.log(line);
   };
+  // First payout: a fresh market (no earnings slot of the prover, poster or treasury yet, every ring slot
+  // unused), one off-chain reference batch each on its own chain; then everything else in steady state.
+  const firstPayout: BatchRun[] = [];
+  for (const n of [32, 64]) {
+    const fresh = await network.create();
+    if (!json) process.stderr.write(`measuring off-chain reference ${n} (first payout)\n`);
+    firstPayout.push(await new Bench(fresh, await deployMarket(fresh.ethers)).run('off-chain', 'reference', n));
+  }
+  if (!json) process.stderr.write(`warming up (earnings slots, ${LOCK_RING} lock-ring slots)\n`);
   await bench.warmUp();
 
   // ----- one-off and per-operation rows -----
@@ -425,12 +476,13 @@ async function main() {
     }
   }
 
-  const table = runs.map((r) => ({ ...r, ...perProof(r, rootVerify) }));
+  const table = runs.map((r) => ({ ...r, state: 'steady' as const, ...perProof(r, rootVerify) }));
+  const first = firstPayout.map((r) => ({ ...r, state: 'first payout' as const, ...perProof(r, rootVerify) }));
   if (json) {
     const out = {
       hardfork: 'osaka',
       rootVerify: Object.fromEntries(Object.entries(rootVerify).map(([k, v]) => [k, Number(v)])),
-      rootVerifyProvisional: provisional,
+      rootVerifySource,
       singleProofBaseline: Number(SINGLE_PROOF_BASELINE),
       blobGasEquivalent: Number(BLOB_GAS_EQUIVALENT),
       operations: ops.map((o) => ({
@@ -438,7 +490,8 @@ async function main() {
         gasUsed: Number(o.gasUsed),
         execution: o.execution === null ? null : Number(o.execution),
       })),
-      perProof: table.map((t) => ({
+      perProof: [...first, ...table].map((t) => ({
+        state: t.state,
         channel: t.channel,
         mix: t.mix,
         proofs: t.n,
@@ -465,7 +518,7 @@ async function main() {
 
   const variants = Object.keys(rootVerify);
   log(
-    `\nPer proof, all in (root verify transaction per variant${provisional ? ', PROVISIONAL research figures with 8 public inputs' : ''}: ` +
+    `\nPer proof, all in (root verify transaction per variant, ${rootVerifySource}: ` +
       variants.map((v) => `${v} ${rootVerify[v]!.toLocaleString('en')}`).join(', ') +
       `; verifying one proof alone: ${SINGLE_PROOF_BASELINE.toLocaleString('en')})\n`,
   );
@@ -488,11 +541,11 @@ async function main() {
       w2,
     ),
   );
-  for (const t of table) {
+  for (const t of [...table, ...first]) {
     log(
       pad(
         [
-          t.channel,
+          t.state === 'steady' ? t.channel : `${t.channel}*`,
           t.mix,
           t.n,
           t.submitters,
@@ -512,6 +565,7 @@ async function main() {
     '\nintake: the submitting transactions (whole transactions; blob: + 8,192 gas-equivalents per blob at the EIP-7918 reserve price);' +
       '\nseal: when the batch did not fill; fulfil bk: fulfil minus the traced verifier call and the mock proof calldata (21,000 base included);' +
       '\nbookkeep/pf = (intake + seal + lock + fulfil bk) / n; <variant>/pf = (bookkeeping - 21,000 + root verify transaction) / n;' +
+      '\n*: first payout (a fresh market: the prover, poster and treasury earn for the first time, the lock ring is unused); other rows: steady state;' +
       '\nratio = verifying one proof alone / all in per proof. Budget (docs/protocol.md V2.1): off-chain reference <= 35k at 32, <= 20k at 64; blob <= 60k at 32.',
   );
 }

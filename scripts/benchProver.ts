@@ -44,27 +44,43 @@ import {
 } from '../prover/toolchain/index.js';
 
 /**
- * The market's per-proof overhead by batch size, parsed from the "Per-proof market overhead by batch
- * size" table that `npm run bench:gas` prints (only with --market-gas auto).
+ * The market's per-proof overhead by batch size, from `npm run bench:gas`'s machine-readable output
+ * (`NEX_BENCH_JSON=1`; only with --market-gas auto): the off-chain reference mix in steady state, every
+ * transaction of the batch's life except the root verify transaction (the fulfilment's 21,000 base is that
+ * transaction's), divided by the batch size.
  */
 async function marketOverheadFromBenchGas(): Promise<Map<number, bigint> | undefined> {
   let stdout: string;
   try {
-    ({ stdout } = await promisify(execFile)('npx', ['hardhat', 'run', 'scripts/bench-gas.ts'], { maxBuffer: 1 << 24 }));
+    ({ stdout } = await promisify(execFile)('npx', ['hardhat', 'run', 'scripts/benchGas.ts'], {
+      maxBuffer: 1 << 24,
+      env: { ...process.env, NEX_BENCH_JSON: '1' },
+    }));
   } catch (err) {
     console.error(`bench:gas failed, the per-proof table shows the verifier share only: ${(err as Error).message}`);
     return undefined;
   }
-  const lines = stdout.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('Per-proof market overhead by batch size'));
-  const header = start < 0 ? -1 : lines.slice(start).findIndex((l) => /^size\s/.test(l));
-  if (start < 0 || header < 0) return undefined;
-  if (!lines[start + header]!.trim().endsWith('total/pf')) return undefined;
+  type Row = {
+    state: string;
+    channel: string;
+    mix: string;
+    proofs: number;
+    intake: number;
+    seal: number;
+    lock: number;
+    fulfilBookkeeping: number;
+  };
+  let rows: Row[];
+  try {
+    rows = (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { perProof: Row[] }).perProof;
+  } catch (err) {
+    console.error(`bench:gas printed no JSON, the per-proof table shows the verifier share only: ${(err as Error).message}`);
+    return undefined;
+  }
   const out = new Map<number, bigint>();
-  for (const line of lines.slice(start + header + 1)) {
-    const cells = line.trim().split(/\s+/);
-    if (!/^\d+$/.test(cells[0] ?? '') || !/^\d+$/.test(cells[cells.length - 1] ?? '')) break;
-    out.set(Number(cells[0]), BigInt(cells[cells.length - 1]!));
+  for (const r of rows) {
+    if (r.state !== 'steady' || r.channel !== 'off-chain' || r.mix !== 'reference') continue;
+    out.set(r.proofs, BigInt(Math.floor((r.intake + r.seal + r.lock + r.fulfilBookkeeping - 21_000) / r.proofs)));
   }
   return out.size > 0 ? out : undefined;
 }
@@ -341,7 +357,7 @@ if (verifyGas.optimized !== undefined) {
       [
         'batch size',
         'root verify tx / proof',
-        ...(market ? ['market / proof (bench:gas total/pf)', 'total / proof'] : []),
+        ...(market ? ['market / proof (bench:gas off-chain reference, steady)', 'total / proof'] : []),
         'one rollup proof verified alone (optimized, tx)',
       ],
       [4, 8, 16, 32, 64].map((n) => {

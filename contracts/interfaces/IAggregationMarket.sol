@@ -124,9 +124,9 @@ interface IAggregationMarketTypes {
         uint64 expiry; // openedAt + submissionTtl
         uint256 escrow; // wei of fees the batch holds
         bytes32 commitment; // the commitment, or the proven root once fulfilled
-        address locker; // the locker, or the prover slashed on this batch while Sealed again
-        uint256 collateral; // NEX wei locked
-        uint32 frozenAtLock; // the router's frozenTotal at the lock
+        address locker; // the live lock's locker, or the prover slashed on this batch while Sealed again; 0 once the lock ended
+        uint256 collateral; // NEX wei locked (live lock only)
+        uint32 frozenAtLock; // the router's frozenTotal at the lock (live lock only)
     }
 
     /// @notice A payer's off-chain account.
@@ -202,43 +202,27 @@ interface IAggregationMarketTypes {
     /// @param versionedHashes The blobs' versioned hashes, in order.
     event MarketBlobsSubmitted(uint256 indexed batchId, uint256 firstSlot, uint256 count, bytes32[] versionedHashes);
 
-    /// @notice A signed request entered a posted batch.
-    /// @param batchId The batch.
-    /// @param payer The signer.
-    /// @param nonce The request's nonce.
-    /// @param programId The program.
-    /// @param firstSlot The group's first slot.
-    /// @param count Statements.
-    /// @param feePerProof Wei per statement.
-    /// @param callbackGas Gas per callback (0: none).
-    /// @param requestHash The request's EIP-712 hash (what the payer signed; relays and the SDK key requests
-    /// by it).
-    event MarketRequestAccepted(
-        uint256 indexed batchId,
-        address indexed payer,
-        uint64 indexed nonce,
-        bytes32 programId,
-        uint256 firstSlot,
-        uint256 count,
-        uint256 feePerProof,
-        uint256 callbackGas,
-        bytes32 requestHash
-    );
-
     /// @notice {postBatch} skipped a signed request; nothing of it was charged or stored.
     /// @param payer The recovered signer (address(0) when the signature is malformed).
     /// @param nonce The request's nonce.
     /// @param reason Why.
     event MarketRequestSkipped(address indexed payer, uint64 nonce, SkipReason reason);
 
-    /// @notice An off-chain batch was posted (created sealed).
+    /// @notice An off-chain batch was posted (created sealed), with every request it accepted: one event per
+    /// post, no event per accepted request (a skipped one has {MarketRequestSkipped}). Accepted request `i`
+    /// is group `i`: its payer, fee, count and callback gas are in its group word, its first slot is the sum
+    /// of the counts of the groups before it.
     /// @param batchId The batch.
     /// @param poster Who posted it (earns `posterFeeBps` of its verified fees).
     /// @param root The full batch root.
-    /// @param groupsHash Hash of the accepted groups.
+    /// @param groupsHash Hash of the accepted groups: `keccak256(groups)`.
     /// @param count Statements.
     /// @param capacity The tree's capacity.
     /// @param escrow Wei of fees reserved.
+    /// @param groups The accepted groups in slot order, `abi.encodePacked(word, programId)` each (64 bytes; word:
+    /// `payer (160) | feePerProof (64) | count (8) | callbackGas (24)`): a settlement's `groups`.
+    /// @param requestHashes The accepted requests' EIP-712 hashes (what each payer signed), in the same order.
+    /// @param nonces Their nonces, in the same order.
     event MarketBatchPosted(
         uint256 indexed batchId,
         address indexed poster,
@@ -246,7 +230,10 @@ interface IAggregationMarketTypes {
         bytes32 groupsHash,
         uint256 count,
         uint256 capacity,
-        uint256 escrow
+        uint256 escrow,
+        bytes groups,
+        bytes32[] requestHashes,
+        uint64[] nonces
     );
 
     /// @notice A batch was sealed; its draw seed is `keccak256(abi.encode(blockhash(sealBlock), batchId))`.
@@ -678,7 +665,8 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
 
     /// @notice Posts a batch of signed requests with their digests in slot order (anyone may post). Each
     /// group is accepted or skipped ({MarketRequestSkipped}), never reverting the post; accepted fees move
-    /// from the payers' deposits into the batch escrow. The batch is created sealed.
+    /// from the payers' deposits into the batch escrow. The batch is created sealed; one {MarketBatchPosted}
+    /// names every accepted request.
     /// @param groups The signed requests.
     /// @param digests Their statements' digests, group after group.
     /// @return batchId The new batch (0 when no request was accepted).

@@ -14,11 +14,13 @@ library BatchHeader {
     uint8 internal constant HAS_CALLBACK = 2;
     /// @notice Flag: every eligible prover may lock (set by a slash).
     uint8 internal constant ASSIGNMENT_OPEN = 4;
+    /// @notice Flag: the live lock's record is in the market's lock ring rather than the batch's slot C.
+    uint8 internal constant LOCK_IN_RING = 8;
 
     /// @notice Slot A decoded.
     struct Header {
         IAggregationMarketTypes.BatchState state;
-        uint8 flags; // POSTED | HAS_CALLBACK | ASSIGNMENT_OPEN
+        uint8 flags; // POSTED | HAS_CALLBACK | ASSIGNMENT_OPEN | LOCK_IN_RING
         uint8 capacity;
         uint8 count;
         uint16 version;

@@ -204,16 +204,19 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
         if (h.state != BatchState.Sealed) revert MarketUnexpectedBatchState(batchId, h.state);
         if (block.number <= h.sealBlock) revert MarketDrawNotReady(batchId, h.sealBlock);
-        if (s.lock.locker == prover) revert MarketSlashedLocker(batchId, prover);
+        // Slot C holds a locker outside a live lock only after a slash (which also opens the assignment).
+        if (h.flags & _ASSIGNMENT_OPEN != 0 && s.lock.locker == prover) revert MarketSlashedLocker(batchId, prover);
         (IVerifierRouter.VersionState versionState, uint256 frozenTotal) = _ROUTER.status(h.version);
         if (versionState != IVerifierRouter.VersionState.Active) revert MarketVersionNotUsable(h.version);
         uint64 collateralGwei = _collateralPerProofGwei * h.count;
         uint256 collateral = uint256(collateralGwei) * _GWEI;
+        bool drawn; // the draw picked `prover`: staking's canLock (eligible, collateral free) held just now
         if (h.flags & _ASSIGNMENT_OPEN == 0 && block.timestamp <= uint256(h.sealedAt) + _assignmentWindow) {
             address assigned = _draw(batchId, h, collateral);
             if (assigned != address(0) && assigned != prover) revert MarketNotAssignedProver(batchId, assigned);
+            drawn = assigned == prover;
         }
-        if (!_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
+        if (!drawn && !_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
         uint64 lockDeadline = uint64(block.timestamp) + _provingWindow(h.count);
         uint16 finalDelta = _secondaryWindow;
         uint64 expiry = uint64(h.openedAt) + _submissionTtl;
@@ -224,8 +227,12 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         _setState(batchId, h, BatchState.Locked);
         h.lockDeadline = uint32(lockDeadline);
         h.finalDelta = finalDelta;
+        _storeLock(
+            batchId,
+            h,
+            LockRecord({locker: prover, collateralGwei: collateralGwei, frozenAtLock: uint32(frozenTotal)})
+        );
         s.header = BatchHeader.pack(h);
-        s.lock = LockRecord({locker: prover, collateralGwei: collateralGwei, frozenAtLock: uint32(frozenTotal)});
         emit MarketBatchLocked(batchId, prover, lockDeadline, lockDeadline + finalDelta, collateral);
 
         _STAKING.lockCollateral(prover, collateral);
@@ -241,7 +248,7 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
         if (h.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, h.state);
-        LockRecord memory c = s.lock;
+        LockRecord memory c = _lockRecord(batchId, h);
         (address prover, bool late) = _authorizeFulfil(batchId, h, c);
         if (excludedMask >> h.count != 0) revert MarketInvalidExcludedMask(excludedMask);
 
@@ -254,6 +261,7 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         _setState(batchId, h, BatchState.Fulfilled);
         uint256 escrow = h.escrow;
         h.escrow = 0;
+        _freeLock(batchId, h);
         s.header = BatchHeader.pack(h);
         s.commitment = content.provenRoot;
         if (escrow != content.includedFees) _returnFees(batchId, h, settlement.groups, excludedMask);
@@ -383,7 +391,10 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     function getBatch(uint256 batchId) external view returns (Batch memory b) {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
-        LockRecord memory c = s.lock;
+        // The live lock's record while locked; after a slash, the slashed locker; nothing once it ended.
+        LockRecord memory c;
+        if (h.state == BatchState.Locked) c = _lockRecord(batchId, h);
+        else if (h.state == BatchState.Sealed) c = s.lock;
         b.state = h.state;
         b.posted = h.flags & _POSTED != 0;
         b.hasCallback = h.flags & _HAS_CALLBACK != 0;

@@ -133,16 +133,18 @@ contract AggregationMarketExtension is MarketBase {
         if (total > BatchCommitment.MAX_CAPACITY) revert MarketTooManyStatements(total, BatchCommitment.MAX_CAPACITY);
         uint16 version = _ROUTER.currentVersion();
         Post memory p;
-        (p.payers, p.requestHashes, p.validMask) = _recoverRequests(_domainSeparatorV4(), groups, digests);
+        p.domainSeparator = _domainSeparatorV4();
         p.batchId = _nextBatchId;
         p.minFee = _minFeePerProof;
         p.accepted = new bytes32[](total);
         p.groupPairs = new bytes(groups.length << 6);
+        p.requestHashes = new bytes32[](groups.length);
+        p.nonces = new uint64[](groups.length);
         uint256 offset;
         for (uint256 g; g < groups.length; ++g) {
             uint256 count = groups[g].count;
             if (offset + count > total) revert MarketPostMismatch(offset + count, total);
-            _postGroup(p, g, groups[g], digests, offset);
+            _postGroup(p, groups[g], digests, offset); // decoded once into memory
             offset += count;
         }
         if (offset != total) revert MarketPostMismatch(offset, total);
@@ -157,7 +159,7 @@ contract AggregationMarketExtension is MarketBase {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
         if (h.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, h.state);
-        LockRecord memory c = s.lock;
+        LockRecord memory c = _lockRecord(batchId, h);
         if (_STAKING.proverOf(msg.sender) != c.locker) revert MarketNotLocker(batchId, c.locker);
         uint64 lockDeadline = uint64(h.lockDeadline) + uint64(_ROUTER.frozenShift(h.version, c.frozenAtLock));
         if (block.timestamp > lockDeadline) revert MarketLockDeadlinePassed(batchId, lockDeadline);
@@ -165,6 +167,7 @@ contract AggregationMarketExtension is MarketBase {
 
         _setState(batchId, h, BatchState.Closed);
         h.escrow = 0;
+        _freeLock(batchId, h);
         s.header = BatchHeader.pack(h);
         _returnFees(batchId, h, settlement.groups, type(uint64).max);
         emit MarketBatchClosed(batchId, c.locker);
@@ -177,7 +180,7 @@ contract AggregationMarketExtension is MarketBase {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
         if (h.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, h.state);
-        LockRecord memory c = s.lock;
+        LockRecord memory c = _lockRecord(batchId, h);
         (IVerifierRouter.VersionState versionState, ) = _ROUTER.status(h.version);
         bool removed = versionState == IVerifierRouter.VersionState.Removed;
         if (!removed) {
@@ -191,9 +194,10 @@ contract AggregationMarketExtension is MarketBase {
         h.flags |= _ASSIGNMENT_OPEN;
         h.lockDeadline = 0;
         h.finalDelta = 0;
+        _freeLock(batchId, h);
         s.header = BatchHeader.pack(h);
-        // A slashed locker stays recorded so that it cannot lock the batch again; a released one is not
-        // at fault.
+        // A slashed locker stays recorded (in slot C) so that it cannot lock the batch again; a released one
+        // is not at fault.
         s.lock = LockRecord({locker: removed ? address(0) : c.locker, collateralGwei: 0, frozenAtLock: 0});
 
         if (removed) {
@@ -266,72 +270,102 @@ contract AggregationMarketExtension is MarketBase {
         _closeAppend(batchId, h);
     }
 
-    /// @dev Accepts group `index` of a post (nonce, debit, digests, group pair) or skips it with an event.
-    /// Its recovered signer (0: bad signature), the EIP-712 hash it signed and whether its statements are
-    /// usable are in `p`.
-    function _postGroup(
-        Post memory p,
-        uint256 index,
-        PostedGroup calldata g,
+    /// @dev Recovers the signer of one posted request and accepts it (nonce, debit, digests, group pair,
+    /// request hash and nonce for {MarketBatchPosted}) or skips it with an event. One pass per group: the
+    /// account's slot is read once and written once, the program's slot read once.
+    function _postGroup(Post memory p, PostedGroup memory g, bytes32[] calldata digests, uint256 offset) private {
+        (address payer, bytes32 requestHash, bool valid) = _recover(p.domainSeparator, g, digests, offset);
+        (bool skip, SkipReason reason, uint256 account, uint256 callbackGas) = _skipReason(p.minFee, g, payer, valid);
+        if (skip) {
+            emit MarketRequestSkipped(payer, g.nonce, reason);
+            return;
+        }
+        p.escrow += _debit(payer, account, g);
+        p.requestHashes[p.groupCount] = requestHash;
+        p.nonces[p.groupCount] = g.nonce;
+        uint256 word = BatchCommitment.packGroup(payer, g.feePerProof, g.count, callbackGas);
+        _recordGroup(p, word, g.programId, digests, offset);
+    }
+
+    /// @dev The signer of one posted request (address(0) for a malformed signature), the EIP-712 hash of the
+    /// request and whether its statements are usable (at least one, none zero).
+    function _recover(
+        bytes32 domainSeparator,
+        PostedGroup memory g,
         bytes32[] calldata digests,
         uint256 offset
-    ) private {
-        address payer = p.payers[index];
-        {
-            (bool skip, SkipReason reason) = _skipReason(p.minFee, g, payer, (p.validMask >> index) & 1 == 1);
-            if (skip) {
-                emit MarketRequestSkipped(payer, g.nonce, reason);
-                return;
-            }
+    ) private pure returns (address payer, bytes32 requestHash, bool valid) {
+        bytes32 statementsHash;
+        (statementsHash, valid) = _statementsHash(digests, offset, g.count);
+        requestHash = _requestHash(domainSeparator, g, statementsHash);
+        ECDSA.RecoverError err;
+        (payer, err, ) = ECDSA.tryRecover(requestHash, g.r, g.vs);
+        if (err != ECDSA.RecoverError.NoError) payer = address(0);
+    }
+
+    /// @dev The EIP-712 hash of a posted request (what its payer signed), hashed in scratch memory.
+    function _requestHash(
+        bytes32 domainSeparator,
+        PostedGroup memory g,
+        bytes32 statementsHash
+    ) private pure returns (bytes32) {
+        bytes32 typeHash = REQUEST_TYPEHASH;
+        bytes32 structHash;
+        // `g` in memory: programId, count, feePerProof, nonce, deadline, r, vs (one word each, cleaned).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), mload(g))
+            mstore(add(ptr, 0x40), statementsHash)
+            mstore(add(ptr, 0x60), mload(add(g, 0x20)))
+            mstore(add(ptr, 0x80), mload(add(g, 0x40)))
+            mstore(add(ptr, 0xa0), mload(add(g, 0x60)))
+            mstore(add(ptr, 0xc0), mload(add(g, 0x80)))
+            structHash := keccak256(ptr, 0xe0)
         }
-        _debit(p, g, payer);
-        uint256 word = BatchCommitment.packGroup(payer, g.feePerProof, g.count, _programs[g.programId].callbackGas);
-        uint256 first = _recordGroup(p, word, g.programId, digests, offset);
-        _emitAccepted(p, index, g, word, first);
+        return MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
     }
 
-    /// @dev Emits {MarketRequestAccepted} for group `index` of a post (its own frame: the event has nine
-    /// fields).
-    function _emitAccepted(Post memory p, uint256 index, PostedGroup calldata g, uint256 word, uint256 first) private {
-        emit MarketRequestAccepted(
-            p.batchId,
-            address(uint160(word >> 96)),
-            g.nonce,
-            g.programId,
-            first,
-            g.count,
-            g.feePerProof,
-            uint24(word),
-            p.requestHashes[index]
-        );
-    }
-
-    /// @dev Accepting a request: its nonce is used (and every lower one voided), its fees move from the
-    /// payer's deposit into the batch escrow.
-    function _debit(Post memory p, PostedGroup calldata g, address payer) private {
-        uint256 cost = uint256(g.feePerProof) * g.count;
+    /// @dev Accepting a request: its nonce is used (and every lower one voided), its fees leave the payer's
+    /// deposit; returns them (the caller adds them to the batch escrow). `account` is the first word of the
+    /// payer's {Account} (balance: bits 0-95, nonce: 96-159, withdrawableAt: 160-191), written back in one store.
+    function _debit(address payer, uint256 account, PostedGroup memory g) private returns (uint256 cost) {
+        cost = uint256(g.feePerProof) * g.count;
+        uint64 next = g.nonce + 1;
+        // Cannot underflow: _skipReason checked cost <= balance.
+        account = (account & ~uint256(type(uint160).max)) | (uint256(next) << 96) | (uint96(account) - cost);
         Account storage a = _accounts[payer];
-        a.nonce = g.nonce + 1;
-        a.balance -= uint96(cost);
-        p.escrow += cost;
+        assembly ("memory-safe") {
+            sstore(a.slot, account)
+        }
     }
 
-    /// @dev Whether a posted request must be skipped now, and why.
+    /// @dev Whether a posted request must be skipped now, and why; otherwise the first word of the payer's
+    /// account and the program's callback gas (each slot read once).
     function _skipReason(
         uint256 minFee,
-        PostedGroup calldata g,
+        PostedGroup memory g,
         address payer,
         bool valid
-    ) private view returns (bool, SkipReason) {
-        if (payer == address(0)) return (true, SkipReason.BadSignature);
-        if (g.deadline < block.timestamp) return (true, SkipReason.Expired);
+    ) private view returns (bool skip, SkipReason reason, uint256 account, uint256 callbackGas) {
+        if (payer == address(0)) return (true, SkipReason.BadSignature, 0, 0);
+        if (g.deadline < block.timestamp) return (true, SkipReason.Expired, 0, 0);
         Account storage a = _accounts[payer];
-        if (g.nonce < a.nonce) return (true, SkipReason.StaleNonce);
-        if (_programs[g.programId].owner == address(0)) return (true, SkipReason.UnknownProgram);
-        if (g.feePerProof < minFee) return (true, SkipReason.FeeBelowFloor);
-        if (!valid) return (true, SkipReason.InvalidStatements);
-        if (uint256(g.feePerProof) * g.count > a.balance) return (true, SkipReason.InsufficientBalance);
-        return (false, SkipReason.BadSignature);
+        assembly ("memory-safe") {
+            account := sload(a.slot)
+        }
+        if (g.nonce < uint64(account >> 96)) return (true, SkipReason.StaleNonce, 0, 0);
+        Program storage program = _programs[g.programId];
+        uint256 programWord;
+        assembly ("memory-safe") {
+            programWord := sload(program.slot)
+        }
+        // Program slot 0: owner (bits 0-159) | publicInputCount (160-167) | callbackGas (168-191).
+        if (uint160(programWord) == 0) return (true, SkipReason.UnknownProgram, 0, 0);
+        if (g.feePerProof < minFee) return (true, SkipReason.FeeBelowFloor, 0, 0);
+        if (!valid) return (true, SkipReason.InvalidStatements, 0, 0);
+        if (uint256(g.feePerProof) * g.count > uint96(account)) return (true, SkipReason.InsufficientBalance, 0, 0);
+        return (false, SkipReason.BadSignature, account, uint24(programWord >> 168));
     }
 
     /// @dev Appends an accepted group's digests and (word, programId) pair to the post's running totals;
@@ -378,8 +412,34 @@ contract AggregationMarketExtension is MarketBase {
         BatchSlots storage s = _batches[batchId];
         s.header = BatchHeader.pack(h);
         s.commitment = BatchCommitment.postedCommitment(root, groupsHash, msg.sender);
-        emit MarketBatchPosted(batchId, msg.sender, root, groupsHash, h.count, capacity, p.escrow);
+        _emitPosted(p, root, groupsHash, capacity);
         emit MarketBatchSealed(batchId, version, h.count, block.number);
+    }
+
+    /// @dev Emits {MarketBatchPosted} with the accepted groups, request hashes and nonces (the arrays shrunk
+    /// to the accepted requests).
+    function _emitPosted(Post memory p, bytes32 root, bytes32 groupsHash, uint256 capacity) private {
+        bytes memory groups = p.groupPairs;
+        bytes32[] memory requestHashes = p.requestHashes;
+        uint64[] memory nonces = p.nonces;
+        uint256 accepted = p.groupCount;
+        assembly ("memory-safe") {
+            mstore(groups, shl(6, accepted))
+            mstore(requestHashes, accepted)
+            mstore(nonces, accepted)
+        }
+        emit MarketBatchPosted(
+            p.batchId,
+            msg.sender,
+            root,
+            groupsHash,
+            p.acceptedCount,
+            capacity,
+            p.escrow,
+            groups,
+            requestHashes,
+            nonces
+        );
     }
 
     /// @dev The root of a post's accepted digests, the hash of its accepted groups and its capacity.
@@ -454,49 +514,6 @@ contract AggregationMarketExtension is MarketBase {
         }
         // A posted batch's full root was just checked against the settlement; anything else is computed.
         provenRoot = posted && excludedMask == 0 ? st.root : BatchCommitment.root(leaves, h.capacity);
-    }
-
-    /// @notice The signers of posted requests and whether each group's statements are usable (at least one,
-    /// none zero), with each group's digests hashed for its EIP-712 `statementsHash`.
-    /// @param domainSeparator The market's EIP-712 domain separator.
-    /// @param groups The signed requests.
-    /// @param digests Their digests, group after group (the caller checked the counts).
-    /// @return payers The signer of each group (address(0) for a malformed signature).
-    /// @return requestHashes The EIP-712 hash of each group's request (what its payer signed).
-    /// @return validMask Bit g set when group g's statements are usable.
-    function _recoverRequests(
-        bytes32 domainSeparator,
-        PostedGroup[] calldata groups,
-        bytes32[] calldata digests
-    ) internal pure returns (address[] memory payers, bytes32[] memory requestHashes, uint256 validMask) {
-        payers = new address[](groups.length);
-        requestHashes = new bytes32[](groups.length);
-        uint256 offset;
-        for (uint256 g; g < groups.length; ++g) {
-            bool valid;
-            (payers[g], requestHashes[g], valid) = _recover(domainSeparator, groups[g], digests, offset);
-            offset += groups[g].count;
-            if (valid) validMask |= 1 << g;
-        }
-    }
-
-    /// @dev The signer of one posted request (address(0) for a malformed signature), the EIP-712 hash of the
-    /// request and whether its statements are usable.
-    function _recover(
-        bytes32 domainSeparator,
-        PostedGroup calldata pg,
-        bytes32[] calldata digests,
-        uint256 offset
-    ) private pure returns (address payer, bytes32 requestHash, bool valid) {
-        bytes32 statementsHash;
-        (statementsHash, valid) = _statementsHash(digests, offset, pg.count);
-        bytes32 structHash = keccak256(
-            abi.encode(REQUEST_TYPEHASH, pg.programId, statementsHash, pg.count, pg.feePerProof, pg.nonce, pg.deadline)
-        );
-        requestHash = MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
-        ECDSA.RecoverError err;
-        (payer, err, ) = ECDSA.tryRecover(requestHash, pg.r, pg.vs);
-        if (err != ECDSA.RecoverError.NoError) payer = address(0);
     }
 
     /// @notice The root of a posted batch's accepted digests and its capacity (the smallest power of two

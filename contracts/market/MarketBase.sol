@@ -32,6 +32,13 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
     uint8 internal constant _POSTED = BatchHeader.POSTED;
     uint8 internal constant _HAS_CALLBACK = BatchHeader.HAS_CALLBACK;
     uint8 internal constant _ASSIGNMENT_OPEN = BatchHeader.ASSIGNMENT_OPEN;
+    uint8 internal constant _LOCK_IN_RING = BatchHeader.LOCK_IN_RING;
+    /// @dev Slots of the lock ring: a lock writes its record to `_lockRing[batchId % _LOCK_RING]` when that
+    /// slot is free, so that in steady state a lock rewrites a used slot (2,900 gas) instead of filling a
+    /// fresh one (20,000). A slot held by another live lock sends the record to the batch's own slot C.
+    uint256 internal constant _LOCK_RING = 128;
+    /// @dev The word a ring slot holds when free once used (non-zero, so the next write is not a fresh one).
+    uint256 internal constant _RING_FREE = 1;
 
     IProverStaking internal immutable _STAKING;
     IVerifierRouter internal immutable _ROUTER;
@@ -66,7 +73,7 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
         LockRecord lock; // C
     }
 
-    /// @dev Slot C: written at lock.
+    /// @dev Slot C (or its ring slot): written at lock.
     struct LockRecord {
         address locker; // the locker; after a slash, the slashed prover (it may not relock)
         uint64 collateralGwei;
@@ -83,13 +90,13 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
 
     /// @dev Running totals of a post (memory only).
     struct Post {
-        address[] payers; // the recovered signer of each group (0: bad signature)
-        bytes32[] requestHashes; // the EIP-712 hash of each group's request
-        uint256 validMask; // bit g: group g's statements are usable
+        bytes32 domainSeparator; // the market's EIP-712 domain separator
         uint256 batchId;
         uint256 minFee;
         bytes32[] accepted;
         bytes groupPairs; // (word, programId) of every accepted group
+        bytes32[] requestHashes; // the EIP-712 hash of every accepted request
+        uint64[] nonces; // the nonce of every accepted request
         uint256 acceptedCount;
         uint256 groupCount;
         uint256 escrow;
@@ -101,6 +108,7 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
     mapping(address account => Account) internal _accounts;
     mapping(address account => uint256) internal _earnings;
     mapping(bytes32 digest => uint256 batchId) internal _recorded;
+    mapping(uint256 ringIndex => LockRecord) internal _lockRing;
 
     /// @notice Sets the contracts both halves of the market use.
     /// @param staking_ The ProverStaking contract.
@@ -224,6 +232,42 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
             if (posted) _accounts[payer].balance += uint96(returned);
             else _earnings[payer] += returned;
             emit MarketFeesReturned(batchId, payer, returned, posted);
+        }
+    }
+
+    /// @dev Where the record of a batch's live lock is: its ring slot (flag LOCK_IN_RING) or its slot C.
+    function _lockRecord(uint256 batchId, BatchHeader.Header memory h) internal view returns (LockRecord storage) {
+        return h.flags & _LOCK_IN_RING != 0 ? _lockRing[batchId % _LOCK_RING] : _batches[batchId].lock;
+    }
+
+    /// @dev Stores the record of a new lock: in the batch's ring slot when it is free (never used or freed),
+    /// else in the batch's slot C. Sets LOCK_IN_RING in `h` accordingly (stored by the caller).
+    function _storeLock(uint256 batchId, BatchHeader.Header memory h, LockRecord memory record) internal {
+        LockRecord storage ring = _lockRing[batchId % _LOCK_RING];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(ring.slot)
+        }
+        if (word <= _RING_FREE) {
+            h.flags |= _LOCK_IN_RING;
+            _lockRing[batchId % _LOCK_RING] = record;
+        } else {
+            h.flags &= ~_LOCK_IN_RING;
+            _batches[batchId].lock = record;
+        }
+    }
+
+    /// @dev Ends a batch's live lock record (fulfilment, closure; the caller stores `h`): a ring slot is marked
+    /// free (kept non-zero for the next lock), a slot C is cleared (its refund goes to the caller).
+    function _freeLock(uint256 batchId, BatchHeader.Header memory h) internal {
+        if (h.flags & _LOCK_IN_RING != 0) {
+            LockRecord storage ring = _lockRing[batchId % _LOCK_RING];
+            assembly ("memory-safe") {
+                sstore(ring.slot, _RING_FREE)
+            }
+            h.flags &= ~_LOCK_IN_RING;
+        } else {
+            delete _batches[batchId].lock;
         }
     }
 

@@ -3,7 +3,7 @@
  * (`proof.job.*`, `batch.proven`), never from log message text.
  */
 import type { KeeperEventLine } from '../keeper/index.js';
-import { getBatch, type BatchInfo } from '../sdk/index.js';
+import { aggregationMarketAbi, getBatch, type BatchView } from '../sdk/index.js';
 import type { DemoChain } from './chain.js';
 import type { DemoKeepers } from './keepers.js';
 import type { KeeperLine, KeeperProcess } from './keeperProcess.js';
@@ -16,15 +16,25 @@ export function isEvent<K extends KeeperEventLine['event']>(l: KeeperLine, name:
 }
 
 /** Lock: the batch seals on its timeout, the keepers compete, exactly one locks. */
-export function waitLock(chain: DemoChain, keepers: DemoKeepers, batchId: bigint, timeoutMs: number, update: Update): Promise<BatchInfo> {
+export function waitLock(chain: DemoChain, keepers: DemoKeepers, batchId: bigint, timeoutMs: number, update: Update): Promise<BatchView> {
   return until('the batch to be locked', timeoutMs, async () => {
     keepers.failIfDied();
     const b = await getBatch(chain.reader, batchId);
     if (b.state === 'locked' || b.state === 'fulfilled') return b;
     if (b.state === 'expired') throw new DemoError(`batch ${batchId} expired before anyone locked it`);
-    update(
+    // The draw is evaluated at lock time (assignedProver view), not stored with the batch.
+    const assigned =
       b.state === 'sealed'
-        ? `sealed, assigned to ${keepers.keeperOf(b.assigned)?.name ?? short(b.assigned)}`
+        ? await chain.reader.public.readContract({
+            address: chain.addresses.market,
+            abi: aggregationMarketAbi,
+            functionName: 'assignedProver',
+            args: [batchId],
+          })
+        : undefined;
+    update(
+      assigned !== undefined
+        ? `sealed, assigned to ${keepers.keeperOf(assigned)?.name ?? short(assigned)}`
         : `${b.state}, ${b.count}/${b.capacity} slots`,
     );
     return undefined;
@@ -62,7 +72,7 @@ export async function followProving(
 }
 
 /** Fulfil: the root proof verified on L1 through the router; the statements marked verified. */
-export function waitFulfil(chain: DemoChain, keepers: DemoKeepers, batchId: bigint, timeoutMs: number, update: Update): Promise<BatchInfo> {
+export function waitFulfil(chain: DemoChain, keepers: DemoKeepers, batchId: bigint, timeoutMs: number, update: Update): Promise<BatchView> {
   update('waiting for the fulfil transaction');
   return until('the batch to be fulfilled', timeoutMs, async () => {
     keepers.failIfDied();

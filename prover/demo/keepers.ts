@@ -1,7 +1,7 @@
 /** The demo's two prover operators: stake, start their keepers, and know which one is which. */
 import path from 'node:path';
 import { parseEther, type Address } from 'viem';
-import { nexTokenAbi, proverStakingAbi } from '../sdk/index.js';
+import { nexTokenAbi, proverStakingAbi } from '../abi/generated.js';
 import type { DemoChain, Actor } from './chain.js';
 import type { Cleanup } from './cleanup.js';
 import { KeeperProcess } from './keeperProcess.js';

@@ -1,6 +1,17 @@
-/** The demo's last stages: the refund of the invalid proof, then what happened, read from the chain. */
+/**
+ * The demo's last stages: the invalid proof's fee back to its submitter (version 2 credits an excluded
+ * calldata statement's fee to the payer's earnings at fulfilment; the submitter claims it), then what
+ * happened, read from the chain.
+ */
 import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
-import { aggregationMarketAbi, getSubmission, isVerified, refund, type BatchInfo, type RefundReturnType } from '../sdk/index.js';
+import {
+  aggregationMarketAbi,
+  claimEarnings,
+  isVerified,
+  verificationOf,
+  type BatchView,
+  type ClaimEarningsReturnType,
+} from '../sdk/index.js';
 import type { Baseline } from './baseline.js';
 import type { DemoChain } from './chain.js';
 import { isEvent, lockRefusal } from './follow.js';
@@ -10,32 +21,35 @@ import type { Posted } from './rollups.js';
 import { allInGas } from './allInGas.js';
 import { DemoError, type DemoKeeperSummary, type DemoResult, type DemoStatement, type StageTime } from './types.js';
 
-/** Refund: the invalid submission's owner takes its fee back (it must have been excluded). */
+/** Refund: the invalid submission's owner claims its fee back (it must have been excluded). */
 export async function refundInvalid(
   chain: DemoChain,
   posted: readonly Posted[],
-): Promise<{ submission: Posted; refund: RefundReturnType }> {
+): Promise<{ submission: Posted; refund: ClaimEarningsReturnType }> {
   const invalid = posted.find((p) => !p.valid)!;
-  const st = await getSubmission(chain.reader, invalid.submission.submissionId);
-  if (st.state !== 'excluded')
-    throw new DemoError(`the invalid submission ${invalid.submission.submissionId} is ${st.state}, expected excluded`);
-  return { submission: invalid, refund: await refund(invalid.client, [invalid.submission.submissionId]) };
+  const st = await verificationOf(chain.reader, { submissionId: invalid.submission.submissionId });
+  if (st?.state !== 'excluded')
+    throw new DemoError(`the invalid submission ${invalid.submission.submissionId} is ${st?.state ?? 'pending'}, expected excluded`);
+  return { submission: invalid, refund: await claimEarnings(invalid.client) };
 }
 
 /** Each statement's final state and whether L1 says it is verified. */
 async function statementsOf(chain: DemoChain, posted: readonly Posted[]): Promise<DemoStatement[]> {
   const out: DemoStatement[] = [];
   for (const p of posted) {
-    const st = await getSubmission(chain.reader, p.submission.submissionId);
+    const st = await verificationOf(chain.reader, { submissionId: p.submission.submissionId });
+    const programId = p.submission.programId;
     out.push({
       rollup: p.rollup,
-      programId: p.proof.vkHash,
+      programId,
       publicInputs: p.proof.publicInputs,
       submissionId: p.submission.submissionId.toString(),
       valid: p.valid,
-      fee: p.submission.fee.toString(),
-      verifiedOnChain: await isVerified(chain.reader, p.proof.vkHash, p.proof.publicInputs),
-      state: st.state,
+      fee: p.submission.feePerProof.toString(),
+      verifiedOnChain: st?.inclusion
+        ? await isVerified(chain.reader, { programId, publicInputs: p.proof.publicInputs, inclusion: st.inclusion })
+        : false,
+      state: st?.state ?? 'pending',
     });
   }
   return out;
@@ -44,8 +58,10 @@ async function statementsOf(chain: DemoChain, posted: readonly Posted[]): Promis
 /** The batch's one lock and one fulfilment (events and receipts); throws when there is not exactly one each. */
 async function lockAndFulfil(chain: DemoChain, batchId: bigint) {
   const logs = await chain.reader.public.getContractEvents({ address: chain.addresses.market, abi: aggregationMarketAbi, fromBlock: 0n });
-  const locks = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
-  const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter(
+  const locks = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchLocked', logs }).filter(
+    (e) => e.args.batchId === batchId,
+  );
+  const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchFulfilled', logs }).filter(
     (e) => e.args.batchId === batchId,
   );
   if (locks.length !== 1) throw new DemoError(`expected exactly one BatchLocked for batch ${batchId}, found ${locks.length}`);
@@ -76,9 +92,9 @@ export interface OutcomeInputs {
   readonly keepers: DemoKeepers;
   readonly locker: KeeperProcess;
   readonly lockedBy: `0x${string}`;
-  readonly fulfilled: BatchInfo;
+  readonly fulfilled: BatchView;
   readonly posted: readonly Posted[];
-  readonly refunded: { submission: Posted; refund: RefundReturnType };
+  readonly refunded: { submission: Posted; refund: ClaimEarningsReturnType };
   readonly provingJobs: { circuit: string; ms: number }[];
   readonly baseline: Baseline;
   readonly stages: StageTime[];
@@ -92,7 +108,7 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
   const { lockReceipt, fulfilReceipt, fulfilled } = await lockAndFulfil(chain, batchId);
   const verifiedCount = statements.filter((s) => s.verifiedOnChain).length;
   // Every transaction that brought the batch's statements on chain (one per distinct submit).
-  const intakeHashes = [...new Set(o.posted.map((p) => p.submission.txHash))];
+  const intakeHashes = [...new Set(o.posted.map((p) => p.txHash))];
   const intake = await Promise.all(intakeHashes.map(async (hash) => (await chain.reader.public.getTransactionReceipt({ hash })).gasUsed));
   const allIn =
     verifiedCount > 0
@@ -104,7 +120,7 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
           verifyAlone: o.baseline.gasPerProof,
         })
       : undefined;
-  const paid = o.posted.reduce((a, p) => a + p.submission.fee, 0n);
+  const paid = o.posted.reduce((a, p) => a + p.submission.feePerProof, 0n);
   return {
     rpcUrl: chain.devnet.rpcUrl,
     chainId: chain.devnet.chainId,
@@ -118,9 +134,9 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
     statements,
     fees: {
       paid: paid.toString(),
-      proverEarned: (fulfilled.feesPaid ?? 0n).toString(),
+      proverEarned: (fulfilled.proverFees ?? 0n).toString(),
       protocolFee: (fulfilled.protocolFee ?? 0n).toString(),
-      refunded: o.refunded.refund.sent.toString(),
+      refunded: o.refunded.refund.amount.toString(),
     },
     gas: {
       fulfil: fulfilReceipt.gasUsed.toString(),
@@ -134,7 +150,7 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
     },
     refund: {
       submissionId: o.refunded.submission.submission.submissionId.toString(),
-      amount: o.refunded.refund.sent.toString(),
+      amount: o.refunded.refund.amount.toString(),
       txHash: o.refunded.refund.txHash,
     },
     pids: o.keepers.all.flatMap((k) => (k.pid === undefined ? [] : [k.pid])),

@@ -1,8 +1,8 @@
 /** The rollup side of the demo: their proofs, the single-proof gas baseline, registration, submission. */
-import { bytesToHex, type Hex } from 'viem';
+import { bytesToHex, type Hash, type Hex } from 'viem';
 import type { RollupProof } from '../engine/index.js';
 import { openExampleBackend as openBackend, type ExampleBackend as ProvingBackend } from '../toolchain/index.js';
-import { estimateFee, registerProgram, submit, type NexClient, type SubmitReturnType } from '../sdk/index.js';
+import { estimateFee, programIdOf, registerProgram, submit, type NexClient, type SubmittedStatement } from '../sdk/index.js';
 import { measureBaseline, type Baseline } from './baseline.js';
 import type { DemoChain } from './chain.js';
 import type { Cleanup } from './cleanup.js';
@@ -22,7 +22,9 @@ export interface Posted {
   readonly client: NexClient;
   readonly proof: RollupProof;
   readonly valid: boolean;
-  readonly submission: SubmitReturnType;
+  readonly submission: SubmittedStatement;
+  /** The submit transaction (its gas is part of the all-in figure). */
+  readonly txHash: Hash;
 }
 
 /** The bb instance of the rollup stages (proofs, baseline), stopped by the cleanup if the demo fails first. */
@@ -101,13 +103,10 @@ export async function submitProofs(chain: DemoChain, proofs: RollupProofs, fee: 
   const out: Posted[] = [];
   for (const it of items) {
     update(`rollup ${it.rollup}${it.valid ? '' : ' (tampered)'}`);
-    const submission = await submit(it.client, {
-      programId: it.proof.vkHash,
-      publicInputs: it.proof.publicInputs,
-      proof: bytesToHex(it.proof.proof),
-      fee,
-    });
-    out.push({ ...it, submission });
+    // Version 2: the program id is bound to its registrant (the submitting rollup here).
+    const programId = programIdOf(it.client.wallet!.account.address, it.proof.vkHash);
+    const r = await submit(it.client, { programId, publicInputs: it.proof.publicInputs, proof: bytesToHex(it.proof.proof), fee });
+    out.push({ ...it, submission: r.statements[0]!, txHash: r.txHash });
   }
   const batchIds = new Set(out.map((o) => o.submission.batchId));
   if (batchIds.size !== 1) throw new DemoError(`the submissions landed in ${batchIds.size} batches (another client is using this devnet?)`);

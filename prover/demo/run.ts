@@ -88,15 +88,15 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
   );
   const fulfilled = await stages.run(
     'fulfil',
-    'Fulfil: root proof verified on L1, statements marked verified',
+    'Fulfil: root proof verified on L1, the proven root stored for inclusion paths',
     (update) => waitFulfil(chain, keepers, batchId, timeoutMs, update),
-    (b) => `included mask 0b${b.includedMask.toString(2).padStart(b.capacity, '0')}`,
+    (b) => `proven root ${b.commitment}`,
   );
   const refunded = await stages.run(
     'refund',
     'Refund: rollup B takes back the fee of its excluded proof',
     () => refundInvalid(chain, posted),
-    (r) => `${Number(r.refund.sent) / 1e18} ETH back`,
+    (r) => `${Number(r.refund.amount) / 1e18} ETH back`,
   );
 
   return collectOutcome({

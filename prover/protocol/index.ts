@@ -86,3 +86,14 @@ export {
   type PostedGroup,
 } from './request.js';
 export { RECEIPT_DOMAIN, receiptDigest, verifyReceipt, type Receipt, type ReceiptFields } from './receipt.js';
+export {
+  BLOB_USABLE_BYTES,
+  BYTES_PER_BLOB,
+  FIELD_ELEMENTS_PER_BLOB,
+  USABLE_BYTES_PER_ELEMENT,
+  fromBlob,
+  packBlobProofs,
+  proofsPerBlob,
+  toBlob,
+  unpackBlobProofs,
+} from './blobPacking.js';

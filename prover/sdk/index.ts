@@ -1,23 +1,32 @@
 /**
- * The NEX rollup SDK: register a program, submit proofs with a fee, wait for verification, query,
- * refund, estimate fees and latency. Every action takes a {@link NexClient} first. The commitment
- * format, field helpers and submission ids are prover/protocol's, re-exported here for rollup teams.
+ * The NEX rollup SDK (protocol version 2): register a program, submit proofs on the calldata or off-chain
+ * channel (through relays), manage the deposit, estimate fees and latency, wait for verification with an
+ * inclusion path, check it on chain. Every action takes a {@link NexClient} first. The market's events and
+ * a batch's leaves rebuilt from chain data are here too (for the keeper and the explorer). The protocol's
+ * identities, batch tree, request and receipt types are prover/protocol's, re-exported here.
  */
-export * from '../abi/v1.js';
 export * from './client.js';
 export * from './deployments.js';
 export * from './errors.js';
+export * from './feeTable.js';
 export * from './actions/estimateFee.js';
+export * from './actions/getBatch.js';
 export * from './actions/getParams.js';
 export * from './actions/getProgram.js';
-export * from './actions/getSubmission.js';
-export * from './actions/refund.js';
+export * from './actions/isVerified.js';
 export * from './actions/registerProgram.js';
 export * from './actions/submit.js';
 export * from './actions/waitForVerification.js';
 export * from './actions/claimEarnings.js';
+export * from './market/events.js';
+export * from './market/batchContents.js';
+export * from './offchain/account.js';
+export * from './offchain/relayClient.js';
+export * from './offchain/signRequest.js';
+export * from './offchain/submitOffchain.js';
+export { aggregationMarketAbi, exampleRollupAbi, verifierRouterAbi } from '../abi/generated.js';
 
-// ---- The protocol (prover/protocol): commitment format, field elements, submission ids, sizes ----
+// ---- The protocol (prover/protocol): identities, batch tree, submission ids, requests, receipts, sizes ----
 export {
   CommitmentError,
   FIELD_MODULUS,
@@ -26,6 +35,8 @@ export {
   MAX_CAPACITY,
   PROOF_BYTES,
   PROOF_FIELDS,
+  REQUEST_TYPES,
+  ROLLUP_PROOF_BYTES,
   STATEMENT_DOMAIN,
   SUPPORTED_PUBLIC_INPUT_COUNTS,
   VK_BYTES,
@@ -35,18 +46,32 @@ export {
   batchLeaves,
   batchOf,
   batchRoot,
+  capacityFor,
   fieldToWord,
-  isCanonicalField,
   inclusionPath,
+  isCanonicalField,
+  marketDomain,
   merkleRoot,
+  postedGroup,
   programIdOf,
+  receiptDigest,
+  requestHash,
+  requestMessage,
+  rootFromPath,
   slotOf,
   splitRoot,
   splitSubmissionId,
   statementDigest,
+  statementsHash,
   submissionId,
   /** submissionId = batchId * 64 + slot (= submissionId; the SDK's original name). */
   submissionId as submissionIdOf,
   toField,
   verifyInclusion,
+  verifyReceipt,
+  type OffchainRequest,
+  type PostedGroup,
+  type Receipt,
 } from '../protocol/index.js';
+export * from './actions/submitBlobs.js';
+export * from './blob/sidecar.js';

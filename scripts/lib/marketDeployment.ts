@@ -32,6 +32,7 @@ import {
   requestMessage,
   statementDigest,
   statementsHash,
+  unpackGroupWord,
 } from '../../prover/protocol/index.js';
 
 export const E18 = 10n ** 18n;
@@ -362,7 +363,7 @@ export async function signRequest(f: MarketFixture, payer: HardhatEthersSigner, 
   return { ...postedGroup(request, signature as Hex) };
 }
 
-/** The EIP-712 hash of a posted group's request over `digests` (what `MarketRequestAccepted` reports). */
+/** The EIP-712 hash of a posted group's request over `digests` (what `MarketBatchPosted` reports). */
 export async function requestHashOf(f: MarketFixture, group: PostedGroup, digests: readonly Hex[]): Promise<Hex> {
   const { programId, count, feePerProof, nonce, deadline } = group;
   return requestHash({ programId, statementsHash: statementsHash(digests), count, feePerProof, nonce, deadline }, await domainOf(f));
@@ -377,7 +378,42 @@ export function freshStatements(f: MarketFixture, n: number) {
   return { inputs, digests: inputs.map((i) => statementDigest(f.programId, i)) };
 }
 
-/** Posts groups; records the accepted ones (from MarketRequestAccepted) in the book. */
+/** One accepted request of a post, as its MarketBatchPosted event reports it. */
+export interface AcceptedRequest {
+  readonly payer: Address;
+  readonly nonce: bigint;
+  readonly programId: Hex;
+  readonly firstSlot: number;
+  readonly count: number;
+  readonly feePerProof: bigint;
+  readonly callbackGas: bigint;
+  readonly requestHash: Hex;
+}
+
+/** The accepted requests of a MarketBatchPosted event: group `i` is request `i`, slots in group order. */
+export function acceptedRequests(groups: Hex, requestHashes: readonly Hex[], nonces: readonly bigint[]): AcceptedRequest[] {
+  const out: AcceptedRequest[] = [];
+  let firstSlot = 0;
+  for (let i = 0; i < requestHashes.length; i++) {
+    const at = 2 + i * 128;
+    const word = BigInt(`0x${groups.slice(at, at + 64)}`);
+    const programId = `0x${groups.slice(at + 64, at + 128)}` as Hex;
+    const g = unpackGroupWord(word);
+    out.push({
+      ...g,
+      payer: g.payer as Address,
+      programId,
+      firstSlot,
+      nonce: nonces[i]!,
+      requestHash: requestHashes[i]!,
+      callbackGas: BigInt(g.callbackGas),
+    });
+    firstSlot += g.count;
+  }
+  return out;
+}
+
+/** Posts groups; records the accepted ones (from MarketBatchPosted) in the book. */
 export async function post(
   f: MarketFixture,
   book: Book,
@@ -389,27 +425,24 @@ export async function post(
     groups.flatMap((g) => g.digests),
   );
   const receipt = (await tx.wait())!;
-  const accepted = parsed(f, receipt.logs, 'MarketRequestAccepted');
   const skipped = parsed(f, receipt.logs, 'MarketRequestSkipped');
   const posted = parsed(f, receipt.logs, 'MarketBatchPosted');
   let batchId = 0n;
+  let accepted: AcceptedRequest[] = [];
   if (posted.length === 1) {
-    batchId = posted[0]!.args[0] as bigint;
+    const args = posted[0]!.args;
+    batchId = args[0] as bigint;
+    accepted = acceptedRequests(args[7] as Hex, args[8] as Hex[], args[9] as bigint[]);
     const entry: BatchBook = { groups: [], digests: [], inputs: [], poster: poster.address as Address, capacity: 0 };
-    // Accepted events come in the order of the groups; a group is either accepted or skipped.
+    // Accepted requests come in the order of the groups; a group is either accepted or skipped.
     let next = 0;
     for (const g of groups) {
       const ev = accepted[next];
-      if (!ev || (ev.args[2] as bigint) !== g.group.nonce || Number(ev.args[5]) !== g.digests.length) continue;
+      if (!ev || ev.nonce !== g.group.nonce || ev.count !== g.digests.length) continue;
       next++;
       entry.groups.push({
-        word: groupWord({
-          payer: ev.args[1] as Address,
-          feePerProof: ev.args[6] as bigint,
-          count: Number(ev.args[5]),
-          callbackGas: ev.args[7] as bigint,
-        }),
-        programId: ev.args[3] as Hex,
+        word: groupWord({ payer: ev.payer, feePerProof: ev.feePerProof, count: ev.count, callbackGas: ev.callbackGas }),
+        programId: ev.programId,
       });
       entry.digests.push(...g.digests);
       entry.inputs.push(...g.inputs);

@@ -59,7 +59,7 @@ async function closedPort(): Promise<number> {
 }
 
 const GROUPS: Record<string, string[]> = {
-  rollup: ['register', 'submit', 'status', 'refund', 'wait', 'fee'],
+  rollup: ['register', 'submit', 'deposit', 'withdraw', 'status', 'wait', 'verified', 'fee'],
   keeper: ['init', 'stake', 'unstake', 'withdraw', 'claim', 'status', 'run'],
   prove: ['example'],
   srs: ['setup', 'info'],

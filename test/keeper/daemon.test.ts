@@ -7,13 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getAddress, parseEther, parseEventLogs, type Hex } from 'viem';
+import { encodeFunctionData, getAddress, parseEther, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { custom, http } from 'viem';
 import type { ProvingBackend, RollupProof } from '../../prover/engine/index.js';
 import type { ExampleBackend } from '../../prover/toolchain/index.js';
 import { engineBackend } from './helpers/engine.js';
-import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/v1.js';
+import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/generated.js';
+import { decodeMarketEvents } from '../../prover/keeper/chain/marketEvents.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
 import { Keeper } from '../../prover/keeper/daemon/keeper.js';
@@ -43,7 +44,7 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
         if (!s.ok) continue;
         const r: RollupProof = {
           vk: Buffer.from(s.input.vk.slice(2), 'hex'),
-          vkHash: s.input.programId,
+          vkHash: s.input.vkHash,
           owner: s.input.owner,
           proof: Buffer.from(s.input.proof.slice(2), 'hex'),
           publicInputs: s.input.publicInputs,
@@ -58,11 +59,15 @@ function blockingProver(backend: ProvingBackend): BatchProver & { started: bigin
       self.requests.push(req);
       return new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     },
+    // The key set of the circuits the backend loaded (what the router of a real deployment pins).
+    async identity() {
+      return { keySet: backend.artifacts.keySet, srs: 'dev' as const };
+    },
   };
   return self;
 }
 
-describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
+describe('[proofs] keeper daemon on the real version-2 contracts (anvil, no aggregation proofs)', function () {
   this.timeout(300_000);
   let anvil: Anvil;
   let backend: ExampleBackend;
@@ -71,6 +76,22 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
   const rollups: RollupProof[] = [];
   const lines: string[] = [];
   const log = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
+
+  const getBatch = (id: bigint) =>
+    anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [id] });
+  const assignedOf = (id: bigint): Promise<Address> =>
+    anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'assignedProver', args: [id] });
+  /** Submits two statements into the open batch and seals it by timeout; returns its id (the draw is readable). */
+  const sealedBatchOf = async (a: RollupProof, b: RollupProof): Promise<bigint> => {
+    await submitProof(p, DEV_KEYS[4], a, FEE);
+    await submitProof(p, DEV_KEYS[4], b, FEE);
+    const id = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'openBatchId' });
+    await anvil.test.increaseTime({ seconds: TEST_PARAMS.batchTimeout + 1 });
+    await anvil.test.mine({ blocks: 1 });
+    await p.send(DEV_KEYS[4], p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'seal', args: [id] }));
+    await anvil.test.mine({ blocks: 1 });
+    return id;
+  };
 
   const make = async (key: Hex, name: string, extra: Record<string, string> = {}) => {
     const config = loadConfig({
@@ -100,7 +121,8 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
     anvil = await Anvil.launch(dir);
     backend = await engineBackend();
     p = await deployProtocol(anvil, backend);
-    for (let i = 0; i < 4; i++) rollups.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `daemon-${i}` }));
+    const owner = privateKeyToAccount(DEV_KEYS[4]).address;
+    for (let i = 0; i < 4; i++) rollups.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `daemon-${i}`, owner }));
     await registerProgram(p, DEV_KEYS[4], rollups[0]!);
     for (const k of [DEV_KEYS[1], DEV_KEYS[2]]) await fundNex(p, privateKeyToAccount(k).address, parseEther('5000'));
   });
@@ -140,9 +162,9 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
   });
 
   it('listen-only decides and logs but sends nothing; a live keeper locks the batch assigned to it', async () => {
-    await submitProof(p, DEV_KEYS[4], rollups[0]!, FEE);
-    await submitProof(p, DEV_KEYS[4], rollups[1]!, FEE);
-    const b = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
+    const id = await sealedBatchOf(rollups[0]!, rollups[1]!);
+    expect(id).to.equal(1n);
+    const b = { ...(await getBatch(id)), assigned: await assignedOf(id) };
     expect(b.state).to.equal(BatchState.Sealed);
     const assignedKey = [DEV_KEYS[1], DEV_KEYS[2]].find((k) => privateKeyToAccount(k).address === b.assigned)!;
     const assignedName = assignedKey === DEV_KEYS[1] ? 'a' : 'b';
@@ -180,9 +202,9 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
     const codes = seen.filter((e) => 'batchId' in e && e.batchId === 1n).map((e) => e.event);
     expect(codes).to.deep.equal(['batch.decided', 'batch.prechecked', 'batch.locked', 'batch.inputs', 'batch.proving']);
     const inputs = seen.find((e): e is KeeperEvent<'batch.inputs'> => e.event === 'batch.inputs')!;
-    expect(inputs).to.deep.include({ source: 'stored', refetched: [] });
+    expect(inputs).to.deep.include({ source: 'stored' });
     expect(lines.some((l) => l.includes('"event":"batch.locked"') && l.includes('"msg":"batch locked"'))).to.equal(true);
-    const locked = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
+    const locked = await getBatch(1n);
     expect(locked.state).to.equal(BatchState.Locked);
     expect(locked.locker).to.equal(b.assigned);
     expect(await live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
@@ -296,7 +318,7 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
   });
 
   it('a stalled locker is slashed by the other keeper after the final deadline', async () => {
-    const b = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
+    const b = await getBatch(1n);
     const otherKey = privateKeyToAccount(DEV_KEYS[1]).address === b.locker ? DEV_KEYS[2] : DEV_KEYS[1];
     const otherName = otherKey === DEV_KEYS[1] ? 'a' : 'b';
     await anvil.test.setNextBlockTimestamp({ timestamp: BigInt(b.finalDeadline) + 1n });
@@ -309,8 +331,8 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
     while (!slashed && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 300));
       const logs = await anvil.client.getLogs({ address: p.market, fromBlock: 0n });
-      slashed = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchSlashed', logs }).some(
-        (e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address,
+      slashed = decodeMarketEvents(logs).some(
+        (e) => e.kind === 'slashed' && e.batchId === 1n && e.caller === privateKeyToAccount(otherKey).address,
       );
     }
     expect(slashed).to.equal(true);
@@ -320,7 +342,7 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
     ac.abort();
     await run;
     expect(other.prover.started).to.deep.equal([1n]);
-    const after = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
+    const after = await getBatch(1n);
     expect(after.locker).to.equal(privateKeyToAccount(otherKey).address);
     const [staked, locked] = await anvil.client.readContract({
       address: p.staking,
@@ -337,9 +359,9 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
   });
 
   it('a lock that landed although the client saw an error is found by re-reading the chain', async () => {
-    await submitProof(p, DEV_KEYS[4], rollups[2]!, FEE);
-    await submitProof(p, DEV_KEYS[4], rollups[3]!, FEE);
-    const b = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [2n] });
+    const id = await sealedBatchOf(rollups[2]!, rollups[3]!);
+    expect(id).to.equal(2n);
+    const b = { assigned: await assignedOf(id) };
     const key = [DEV_KEYS[1], DEV_KEYS[2]].find((k) => privateKeyToAccount(k).address === b.assigned)!;
     const name = key === DEV_KEYS[1] ? 'a' : 'b';
     // The node accepts the raw transaction, but the client sees a timeout.
@@ -383,7 +405,7 @@ describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation pr
     expect(lied).to.equal(1);
     // (If this prover also holds batch 1 from the slash test, the fresh database adopts that lock too.)
     expect(prover.started).to.include(2n);
-    const after = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [2n] });
+    const after = await getBatch(2n);
     expect(after.locker).to.equal(b.assigned);
     const db = new KeeperDb(join(dir, `${name}-flaky`, 'keeper.sqlite'));
     expect(db.txsFor(2n, 'lock').map((t) => t.status)).to.deep.equal(['mined']);

@@ -66,6 +66,7 @@ describe('keeper database', () => {
         proving: ['proving'],
         proved: ['proving', 'proved'],
         fulfilling: ['proving', 'proved', 'fulfilling'],
+        closing: ['proving', 'closing'],
         done: ['done'],
       }[p] as BatchPhase[];
       db.noteBatch(++id);
@@ -81,9 +82,10 @@ describe('keeper database', () => {
         expect(db.getBatch(b)?.phase).to.equal(allowed ? to : from);
       }
     }
-    expect(predecessorsOf('done')).to.deep.equal(['seen', 'locking', 'proving', 'proved', 'fulfilling']);
+    expect(predecessorsOf('done')).to.deep.equal(['seen', 'locking', 'proving', 'proved', 'fulfilling', 'closing']);
     expect(predecessorsOf('seen')).to.deep.equal(['locking']);
-    expect(ACTIVE_PHASES).to.deep.equal(['locking', 'proving', 'proved', 'fulfilling']);
+    expect(predecessorsOf('closing')).to.deep.equal(['proving']);
+    expect(ACTIVE_PHASES).to.deep.equal(['locking', 'proving', 'proved', 'fulfilling', 'closing']);
   });
 
   it('patches a batch only in the named phase, and refuses unknown phases, outcomes and purposes read back', () => {
@@ -111,13 +113,34 @@ describe('keeper database', () => {
     again.close();
   });
 
+  it('stores a uint64 excluded mask exactly (bit 63 included) and the channels a batch came through', () => {
+    const db = new KeeperDb(':memory:');
+    db.noteChannel(6n, 'offchain');
+    db.noteChannel(6n, 'calldata');
+    db.noteChannel(6n, 'offchain');
+    expect(db.getBatch(6n)?.channels).to.deep.equal(['calldata', 'offchain']);
+    expect(db.transition(6n, 'proving')).to.equal(true);
+    const mask = (1n << 63n) | 5n;
+    expect(db.transition(6n, 'proved', { proof: '0x01', excludedMask: mask })).to.equal(true);
+    expect(db.getBatch(6n)?.excludedMask).to.equal(mask);
+    expect(db.channelCounts()).to.deep.equal([{ channel: 'calldata,offchain', seen: 0, active: 1, done: 0 }]);
+    db.close();
+  });
+
   it("stores a batch's checked inputs, replaces them, and drops them when the batch is done", () => {
     const db = new KeeperDb(':memory:');
     db.noteBatch(5n);
     expect(db.getBatchInputs(5n)).to.equal(undefined);
-    db.putBatchInputs(5n, { count: 2, slots: '[1]', precheck: null, validProofs: 0 });
-    db.putBatchInputs(5n, { count: 2, slots: '[2]', precheck: '{"checks":[]}', validProofs: 1 });
-    expect(db.getBatchInputs(5n)).to.deep.include({ batchId: 5n, count: 2, slots: '[2]', precheck: '{"checks":[]}', validProofs: 1 });
+    db.putBatchInputs(5n, { count: 2, slots: '[1]', precheck: null, content: null, validProofs: 0 });
+    db.putBatchInputs(5n, { count: 2, slots: '[2]', precheck: '{"checks":[]}', content: '{"digests":[]}', validProofs: 1 });
+    expect(db.getBatchInputs(5n)).to.deep.include({
+      batchId: 5n,
+      count: 2,
+      slots: '[2]',
+      precheck: '{"checks":[]}',
+      content: '{"digests":[]}',
+      validProofs: 1,
+    });
     expect(db.transition(5n, 'locking')).to.equal(true);
     expect(db.getBatchInputs(5n), 'kept while the batch is held').to.not.equal(undefined);
     expect(db.transition(5n, 'seen')).to.equal(true);

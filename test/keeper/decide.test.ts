@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { zeroAddress, type Address } from 'viem';
-import { BatchState } from '../../prover/abi/v1.js';
+import { BatchState } from '../../prover/abi/generated.js';
 import type { BatchInfo, MarketParams } from '../../prover/keeper/chain/market.js';
 import { estimateProvingSeconds, expectedProfit, gasUnits, treeShape } from '../../prover/keeper/decide/estimate.js';
 import { decide, type DecisionInput } from '../../prover/keeper/decide/policy.js';
@@ -20,20 +20,27 @@ const PARAMS: MarketParams = {
   submissionTtl: 86_400,
   collateralPerProof: 10n * 10n ** 18n,
   protocolFeeBps: 500,
-  callbackGasLimit: 100_000,
+  posterFeeBps: 200,
+  maxCallbackGas: 200_000,
+  withdrawalDelay: 86_400,
 };
 const SEALED: BatchInfo = {
   batchId: 7n,
   state: BatchState.Sealed,
+  posted: false,
+  hasCallback: false,
+  assignmentOpen: false,
   capacity: 8,
   count: 3,
   version: 1,
   openedAt: 1000,
   sealedAt: 1300,
+  sealBlock: 40n,
   lockDeadline: 0,
   finalDeadline: 0,
-  includedMask: 0,
-  assigned: OTHER,
+  expiry: 1000 + 86_400,
+  escrow: 3n * 10n ** 14n,
+  commitment: `0x${'00'.repeat(32)}`,
   locker: zeroAddress,
   collateral: 0n,
 };
@@ -44,7 +51,8 @@ function input(over: Partial<DecisionInput> = {}, batch: Partial<BatchInfo> = {}
     now: 1500,
     me: ME,
     params: PARAMS,
-    expiry: 1000 + 86_400,
+    // What assignedProver answers after the window (1420): zero, open to every eligible prover.
+    assignment: { kind: 'open' },
     provingWindow: 960,
     eligible: true,
     availableStake: 10n ** 21n,
@@ -57,17 +65,33 @@ function input(over: Partial<DecisionInput> = {}, batch: Partial<BatchInfo> = {}
     minProfit: 0n,
     secondary: true,
     slash: true,
+    release: false,
     ...over,
   };
 }
 
 describe('keeper decision policy', () => {
-  it('respects the assignment window', () => {
-    expect(decide(input({ now: 1350 })).kind).to.equal('wait');
-    expect(decide(input({ now: 1350 })).reason).to.match(/assigned to 0x0+bb until 1420/i);
-    expect(decide(input({ now: 1350 }, { assigned: ME }))).to.deep.equal({ kind: 'lock', reason: 'assigned to us' });
-    expect(decide(input({ now: 1421 }))).to.deep.equal({ kind: 'lock', reason: 'open for lock' });
-    expect(decide(input({ now: 1350 }, { assigned: zeroAddress })).kind).to.equal('lock'); // after a slash: open to all
+  it('respects the lazy draw: not in the sealing block, the assigned prover during its window, then open', () => {
+    const other = { now: 1350, assignment: { kind: 'assigned', prover: OTHER } } as const;
+    expect(decide(input(other)).kind).to.equal('wait');
+    expect(decide(input(other)).reason).to.match(/assigned to 0x0+bb until 1420/i);
+    expect(decide(input({ now: 1350, assignment: { kind: 'assigned', prover: ME } }))).to.deep.equal({
+      kind: 'lock',
+      reason: 'assigned to us',
+    });
+    // assignedProver returns zero once the window is over or the assignment is open (after a slash).
+    expect(decide(input({ now: 1421, assignment: { kind: 'open' } }))).to.deep.equal({ kind: 'lock', reason: 'open for lock' });
+    // In the sealing block the draw's seed is not known: MarketDrawNotReady, so the keeper waits.
+    const notReady = decide(input({ assignment: { kind: 'not-ready' } }));
+    expect(notReady.kind).to.equal('wait');
+    expect(notReady.reason).to.match(/block after the seal \(40\)/);
+    expect(decide(input({ assignment: undefined })).kind).to.equal('wait');
+  });
+
+  it('never relocks a batch it was slashed on (Sealed again, the slashed locker kept)', () => {
+    const d = decide(input({ assignment: { kind: 'open' } }, { locker: ME, assignmentOpen: true }));
+    expect(d).to.deep.equal({ kind: 'done', reason: 'slashed-on-batch' });
+    expect(decide(input({ assignment: { kind: 'open' } }, { locker: OTHER, assignmentOpen: true })).kind).to.equal('lock');
   });
 
   it('never exceeds capacity, its speed, its stake or its profit floor', () => {
@@ -77,7 +101,8 @@ describe('keeper decision policy', () => {
     expect(decide(input({ availableStake: 29n * 10n ** 18n })).reason).to.match(/available stake .* < collateral 30000000000000000000/);
     expect(decide(input({ profitLock: 5n, minProfit: 6n })).reason).to.match(/expected profit 5 wei < minProfit 6/);
     expect(decide(input({ eligible: false })).reason).to.match(/not eligible/);
-    expect(decide(input({ expiry: 1500 + 960 + 1799 }))).to.deep.equal({ kind: 'done', reason: 'too close to expiry to lock' });
+    expect(decide(input({}, { expiry: 1500 + 960 + 1799 }))).to.deep.equal({ kind: 'done', reason: 'too close to expiry to lock' });
+    expect(decide(input({}, { expiry: 1500 + 960 + 1800 })).kind).to.equal('lock');
   });
 
   it('handles locked batches: ours, before the deadline, secondary, slash', () => {
@@ -95,10 +120,24 @@ describe('keeper decision policy', () => {
     expect(decide(input({ now: 2001 }, { ...locked, locker: ME })).reason).to.equal('locked by us');
   });
 
-  it('finishes fulfilled and expired batches; waits on open ones', () => {
-    expect(decide(input({}, { state: BatchState.Fulfilled })).kind).to.equal('done');
-    expect(decide(input({}, { state: BatchState.Expired })).kind).to.equal('done');
+  it('finishes fulfilled, closed, released and expired batches; waits on open ones', () => {
+    expect(decide(input({}, { state: BatchState.Fulfilled }))).to.deep.equal({ kind: 'done', reason: 'fulfilled' });
+    expect(decide(input({}, { state: BatchState.Closed }))).to.deep.equal({ kind: 'done', reason: 'closed-by-locker' });
+    expect(decide(input({}, { state: BatchState.Released }))).to.deep.equal({ kind: 'done', reason: 'released' });
+    expect(decide(input({}, { state: BatchState.Expired }))).to.deep.equal({ kind: 'done', reason: 'expired' });
     expect(decide(input({}, { state: BatchState.Open })).kind).to.equal('wait');
+  });
+
+  it('past expiry: releases an unheld batch only when enabled, slashes a live lock past its final deadline', () => {
+    const expired = { state: BatchState.Expired, lockDeadline: 0, finalDeadline: 0 };
+    expect(decide(input({ release: true }, expired)).kind).to.equal('release');
+    expect(decide(input({ release: false }, expired))).to.deep.equal({ kind: 'done', reason: 'expired' });
+    expect(decide(input({ release: true }, { ...expired, count: 0 })).kind).to.equal('done');
+    // getBatch reports Expired for a lock past both expiry and its effective final deadline: still slashable.
+    const lapsed = { state: BatchState.Expired, locker: OTHER, lockDeadline: 2000, finalDeadline: 3800 };
+    expect(decide(input({ now: 90_000 }, lapsed)).kind).to.equal('slash');
+    expect(decide(input({ now: 90_000, slash: false }, lapsed))).to.deep.equal({ kind: 'done', reason: 'expired' });
+    expect(decide(input({ now: 90_000 }, { ...lapsed, locker: ME })).kind).to.equal('wait');
   });
 
   it('counts the proof jobs of the tree the engine builds', () => {

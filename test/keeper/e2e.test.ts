@@ -1,32 +1,62 @@
-// The keeper end to end with real proofs on anvil (a process, so it can be stopped and restarted):
-// two keeper daemons in child processes compete on one market (capacity-2 batches). One test file,
-// three batches, sequential phases sharing the chain and fixtures to keep real proving to a minimum:
+// The keeper end to end with real proofs on the version-2 market on anvil (a process, so it can be
+// stopped and restarted): two keeper daemons in child processes compete on one market (capacity-4
+// batches sealed by timeout). One test file, four batches, sequential phases sharing the chain and
+// fixtures to keep real proving to a minimum:
 //   batch 1: exactly one keeper locks and proves; it is killed -9 while proving and again while its
 //            fulfil tx is pending (and the node has lost the tx); it resumes from checkpoints,
-//            rebroadcasts, fulfils once, is paid, and no collateral is lost.
-//   batch 2: a garbage proof is excluded, the other verified, the garbage refundable; the node is
-//            stopped and restarted while the keeper proves (RPC outage).
-//   batch 3: a staked prover without a keeper locks and stalls; a keeper fulfils late as secondary,
+//            rebroadcasts, fulfils once with the chain settlement, is paid, and no collateral is lost.
+//   batch 2: a garbage proof is excluded and its fee returned to the payer by the market, the other
+//            verified; the node is stopped and restarted while the keeper proves (RPC outage).
+//   batch 3: an off-chain batch (signed request, postBatch) whose second proof no relay serves: that
+//            slot is excluded and its fee returned to the payer's deposit, the first verified.
+//   batch 4: a staked prover without a keeper locks and stalls; a keeper fulfils late as secondary,
 //            is paid the fees and the beneficiary share of the locker's slashed collateral.
+// (A corrupt blob and a batch closed because nothing is provable are covered with the MockVerifier in
+// blobs.test.ts and keeperV2.test.ts.)
 import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeFunctionData, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
+import { bytesToHex, encodeFunctionData, parseEther, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { RollupProof } from '../../prover/engine/index.js';
+import {
+  REQUEST_TYPES,
+  ZERO_LEAF,
+  inclusionPath,
+  marketDomain,
+  postedGroup,
+  requestMessage,
+  statementDigest,
+  statementsHash,
+  type OffchainRequest,
+} from '../../prover/protocol/index.js';
 import { engineBackend } from './helpers/engine.js';
-import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/v1.js';
+import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/generated.js';
+import { MarketReader } from '../../prover/keeper/chain/market.js';
+import { decodeMarketEvents, type MarketEvent } from '../../prover/keeper/chain/marketEvents.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { Anvil, DEV_KEYS } from './helpers/anvil.js';
+import { startFakeServer, type FakeServer } from './helpers/fakeRelay.js';
 import { KeeperProc, keeperEnv } from './helpers/keeperProc.js';
-import { deployProtocol, fundNex, registerProgram, stakeDirect, submitProof, TEST_PARAMS, type Protocol } from './helpers/protocol.js';
+import {
+  deployProtocol,
+  fundNex,
+  programOf,
+  registerProgram,
+  stakeDirect,
+  submitProof,
+  TEST_PARAMS,
+  type Protocol,
+} from './helpers/protocol.js';
 
 const FEE = parseEther('0.02');
 const STAKE = parseEther('2000');
 const ROLLUP = DEV_KEYS[4];
 const STALLER = DEV_KEYS[3];
+const POSTER = DEV_KEYS[5];
 const addr = (k: Hex): Address => privateKeyToAccount(k).address;
+const afterFees = (fees: bigint, bps: bigint) => fees - (fees * bps) / 10_000n;
 
 async function until<T>(f: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
@@ -38,50 +68,71 @@ async function until<T>(f: () => Promise<T | undefined | false>, ms: number, wha
   }
 }
 
-describe('[proofs] keeper end to end (anvil)', function () {
+describe('[proofs] keeper end to end on the version-2 market (anvil)', function () {
   this.timeout(40 * 60_000);
   let anvil: Anvil;
   let p: Protocol;
+  let reader: MarketReader;
+  let relay: FakeServer;
   let dir: string;
-  let valid: RollupProof[] = [];
+  const valid: RollupProof[] = [];
   let garbage: RollupProof;
   const keepers = new Map<Address, KeeperProc>();
 
-  const batch = (id: bigint) =>
-    anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [id] });
-  const stakeOf = async (a: Address) => {
-    const [staked, locked, pendingUnstake] = await anvil.client.readContract({
-      address: p.staking,
-      abi: proverStakingAbi,
-      functionName: 'stakeOf',
-      args: [a],
-    });
-    return { staked, locked, pendingUnstake };
-  };
-  const marketEvents = async () => anvil.client.getLogs({ address: p.market, fromBlock: 0n });
+  const batch = (id: bigint) => reader.batch(id);
+  const marketEvents = async (): Promise<MarketEvent[]> =>
+    decodeMarketEvents(await anvil.client.getLogs({ address: p.market, fromBlock: 0n }));
   const dbOf = (a: Address) => new KeeperDb(join(dir, a, 'keeper.sqlite'));
+  const earnings = (a: Address) =>
+    anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [a] });
+  /** True when the statement is in the proven root of `batchId` (slots `digests`, the rest zero leaves). */
+  const isVerified = (r: RollupProof, batchId: bigint, digests: Hex[], index: number) => {
+    const leaves = [...digests, ...Array<Hex>(TEST_PARAMS.batchCapacity - digests.length).fill(ZERO_LEAF)];
+    return anvil.client.readContract({
+      address: p.market,
+      abi: aggregationMarketAbi,
+      functionName: 'isVerified',
+      args: [programOf(r.owner, r), r.publicInputs, { batchId, index: BigInt(index), siblings: inclusionPath(leaves, index) }],
+    });
+  };
+  const digestOf = (r: RollupProof) => statementDigest(programOf(r.owner, r), r.publicInputs);
+  /** Submits through the calldata channel; returns the batch the statements entered. */
+  const submitAll = async (rs: RollupProof[]): Promise<bigint> => {
+    for (const r of rs) await submitProof(p, ROLLUP, r, FEE);
+    return anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'openBatchId' });
+  };
+  /** Lets the batch time out (the keepers seal it), then mines the block after the seal (the draw's seed). */
+  const sealed = async (id: bigint) => {
+    await anvil.test.increaseTime({ seconds: TEST_PARAMS.batchTimeout + 1 });
+    await anvil.test.mine({ blocks: 1 });
+    await until(async () => (await batch(id)).state === BatchState.Sealed, 120_000, `batch ${id} sealed by a keeper`);
+    await anvil.test.mine({ blocks: 1 });
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nex-keeper-e2e-'));
     anvil = await Anvil.launch(dir);
+    relay = await startFakeServer();
     const backend = await engineBackend();
+    const owner = addr(ROLLUP);
     try {
       p = await deployProtocol(anvil, backend);
-      for (let i = 0; i < 5; i++) valid.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `keeper-e2e-${i}` }));
-      const other = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'keeper-e2e-garbage' });
+      for (let i = 0; i < 7; i++) valid.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `keeper-e2e-${i}`, owner }));
+      const other = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'keeper-e2e-garbage', owner });
       // Garbage: right program and shape, proof bytes scrambled (each 32-byte word kept canonical).
       garbage = { ...other, proof: Uint8Array.from(other.proof, (b, i) => (i % 32 === 0 ? 0 : (b * 31 + i) & 0xff)) };
       expect(await backend.verifyRollupProof(garbage)).to.equal(false);
     } finally {
       await backend.close();
     }
+    reader = new MarketReader(anvil.client, p.market, p.staking);
     await registerProgram(p, ROLLUP, valid[0]!);
     for (const k of [DEV_KEYS[1], DEV_KEYS[2], STALLER]) await fundNex(p, addr(k), parseEther('5000'));
     for (const k of [DEV_KEYS[1], DEV_KEYS[2]]) {
       await stakeDirect(p, k, STAKE);
       const proc = new KeeperProc(
         `keeper-${addr(k).slice(2, 6)}`,
-        keeperEnv({ key: k, rpc: anvil.url, market: p.market, dataDir: join(dir, addr(k)) }),
+        keeperEnv({ key: k, rpc: anvil.url, market: p.market, dataDir: join(dir, addr(k)), extra: { NEX_KEEPER_RELAYS: relay.url } }),
       );
       keepers.set(addr(k), proc);
       proc.start();
@@ -91,28 +142,30 @@ describe('[proofs] keeper end to end (anvil)', function () {
   after(async () => {
     for (const k of keepers.values()) await k.stop();
     await anvil?.stop();
+    await relay?.close();
   });
 
   it('batch 1: one keeper locks, is killed while proving and while its fulfil is pending, resumes, fulfils once, is paid', async () => {
-    await submitProof(p, ROLLUP, valid[0]!, FEE);
-    await submitProof(p, ROLLUP, valid[1]!, FEE);
+    const id = await submitAll([valid[0]!, valid[1]!]);
+    await sealed(id);
     const locked = await until(
       async () => {
-        const b = await batch(1n);
+        const b = await batch(id);
         return b.state === BatchState.Locked && b;
       },
       120_000,
-      'batch 1 to be locked',
+      `batch ${id} to be locked`,
     );
     const locker = keepers.get(locked.locker)!;
     const other = [...keepers.entries()].find(([a]) => a !== locked.locker)![1];
     expect(locker, 'locker is one of the keepers').to.not.equal(undefined);
+    const bid = String(id);
 
     // Crash 1: kill -9 once the first proof job is checkpointed.
-    await locker.waitLog((l) => l.msg === 'proof job finished' && l.batchId === '1', 600_000, 'the first proof job of batch 1');
+    await locker.waitLog((l) => l.msg === 'proof job finished' && l.batchId === bid, 600_000, 'the first proof job of batch 1');
     await locker.kill9();
     let db = dbOf(locked.locker);
-    expect(db.getBatch(1n)?.phase).to.equal('proving');
+    expect(db.getBatch(id)?.phase).to.equal('proving');
     db.close();
 
     // Crash 2: with mining paused, restart; kill -9 again once the fulfil tx is recorded, and make
@@ -125,7 +178,7 @@ describe('[proofs] keeper end to end (anvil)', function () {
       async () => {
         const d = dbOf(locked.locker);
         try {
-          return d.txsFor(1n, 'fulfill').find((t) => t.status === 'pending');
+          return d.txsFor(id, 'fulfill').find((t) => t.status === 'pending');
         } finally {
           d.close();
         }
@@ -140,44 +193,36 @@ describe('[proofs] keeper end to end (anvil)', function () {
     await locker.waitLog((l) => l.msg === 'rebroadcasting pending tx after restart', 120_000, 'the rebroadcast');
     await anvil.test.setAutomine(true);
     await anvil.test.mine({ blocks: 1 });
-    await until(async () => (await batch(1n)).state === BatchState.Fulfilled, 120_000, 'batch 1 fulfilled');
-    await locker.waitLog((l) => l.msg === 'batch done' && l.batchId === '1', 60_000, 'the locker to record the outcome');
+    await until(async () => (await batch(id)).state === BatchState.Fulfilled, 120_000, 'batch 1 fulfilled');
+    await locker.waitLog((l) => l.msg === 'batch done' && l.batchId === bid, 60_000, 'the locker to record the outcome');
 
     const events = await marketEvents();
-    expect(
-      parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs: events }).filter((e) => e.args.batchId === 1n),
-    ).to.have.length(1);
-    const fulfilled = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: events }).filter(
-      (e) => e.args.batchId === 1n,
-    );
+    expect(events.filter((e) => e.kind === 'locked' && e.batchId === id)).to.have.length(1);
+    const fulfilled = events.filter((e): e is Extract<MarketEvent, { kind: 'fulfilled' }> => e.kind === 'fulfilled' && e.batchId === id);
     expect(fulfilled).to.have.length(1);
-    expect(fulfilled[0]!.args.prover).to.equal(locked.locker);
-    expect(fulfilled[0]!.args.includedMask).to.equal(0b11);
-    expect(fulfilled[0]!.args.late).to.equal(false);
-    expect(fulfilled[0]!.transactionHash).to.equal(pendingFulfil.minedHash ?? fulfilled[0]!.transactionHash);
-    for (const id of [32n, 33n]) {
-      expect(
-        await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [id] }),
-      ).to.equal(true);
-    }
+    expect(fulfilled[0]!.prover).to.equal(locked.locker);
+    expect(fulfilled[0]!.excludedMask).to.equal(0n);
+    expect(fulfilled[0]!.late).to.equal(false);
+    expect(fulfilled[0]!.txHash).to.equal(pendingFulfil.minedHash ?? fulfilled[0]!.txHash);
+    const digests = [digestOf(valid[0]!), digestOf(valid[1]!)];
+    for (const [i, r] of [valid[0]!, valid[1]!].entries()) expect(await isVerified(r, id, digests, i)).to.equal(true);
     // Paid, once; no collateral lost.
-    expect(
-      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [locked.locker] }),
-    ).to.equal((2n * FEE * 9500n) / 10_000n);
-    expect(await stakeOf(locked.locker)).to.deep.equal({ staked: STAKE, locked: 0n, pendingUnstake: 0n });
+    const paid = afterFees(2n * FEE, BigInt(TEST_PARAMS.protocolFeeBps));
+    expect(await earnings(locked.locker)).to.equal(paid);
+    expect(await reader.stakeOf(locked.locker)).to.deep.equal({ staked: STAKE, locked: 0n, pendingUnstake: 0n });
     db = dbOf(locked.locker);
-    expect(db.txsFor(1n, 'fulfill').map((t) => t.nonce)).to.deep.equal([pendingFulfil.nonce]);
-    expect(db.getBatch(1n)).to.deep.include({ phase: 'done', outcome: 'fulfilled' });
-    expect(db.totals().feesEarned).to.equal((2n * FEE * 9500n) / 10_000n);
+    expect(db.txsFor(id, 'fulfill').map((t) => t.nonce)).to.deep.equal([pendingFulfil.nonce]);
+    expect(db.getBatch(id)).to.deep.include({ phase: 'done', outcome: 'fulfilled' });
+    expect(db.totals().feesEarned).to.equal(paid);
     db.close();
     // The other keeper did no proving work for batch 1.
-    expect(other.find((l) => l.msg === 'proving batch' && l.batchId === '1')).to.equal(undefined);
+    expect(other.find((l) => l.msg === 'proving batch' && l.batchId === bid)).to.equal(undefined);
     expect(other.find((l) => l.msg === 'proof job finished')).to.equal(undefined);
-    // Fetched and verified once, before the lock: every proving run (the first and the one after the
+    // Read and verified once, before the lock: every proving run (the first and the one after the
     // kill -9) reused the stored inputs and the engine reused the stored pre-check (no second bb verify).
-    const inputs = locker.lines.filter((l) => l.event === 'batch.inputs' && l.batchId === '1');
+    const inputs = locker.lines.filter((l) => l.event === 'batch.inputs' && l.batchId === bid);
     expect(inputs, 'proving runs of batch 1').to.have.length(2);
-    for (const l of inputs) expect(l).to.deep.include({ source: 'stored', refetched: [] });
+    for (const l of inputs) expect(l).to.deep.include({ source: 'stored' });
     const prechecks = locker.lines.filter((l) => l.msg === 'pre-check finished');
     expect(prechecks.map((l) => [l.proofs, l.reused])).to.deep.equal([
       [2, 0],
@@ -186,101 +231,150 @@ describe('[proofs] keeper end to end (anvil)', function () {
     ]);
   });
 
-  it('batch 2: a garbage proof is excluded and refundable, the valid one verified, across an RPC outage', async () => {
-    await submitProof(p, ROLLUP, valid[2]!, FEE);
-    await submitProof(p, ROLLUP, garbage, FEE);
+  it('batch 2: a garbage proof is excluded and its fee returned by the market, the valid one verified, across an RPC outage', async () => {
+    const claimableBefore = await earnings(addr(ROLLUP));
+    const id = await submitAll([valid[2]!, garbage]);
+    await sealed(id);
     const locked = await until(
       async () => {
-        const b = await batch(2n);
+        const b = await batch(id);
         return b.state === BatchState.Locked && b;
       },
       120_000,
-      'batch 2 to be locked',
+      `batch ${id} to be locked`,
     );
     const locker = keepers.get(locked.locker)!;
-    await locker.waitLog((l) => l.msg === 'proving batch' && l.batchId === '2', 120_000, 'proving batch 2');
+    await locker.waitLog((l) => l.msg === 'proving batch' && l.batchId === String(id), 120_000, 'proving batch 2');
     // Outage: the node goes away for a while during proving, then comes back with its state.
     await anvil.stop();
     await new Promise((r) => setTimeout(r, 8_000));
     await anvil.start();
-    await until(async () => (await batch(2n)).state === BatchState.Fulfilled, 900_000, 'batch 2 fulfilled');
+    await until(async () => (await batch(id)).state === BatchState.Fulfilled, 900_000, 'batch 2 fulfilled');
     for (const k of keepers.values()) {
       expect(
-        k.find((l) => l.msg === 'poll failed; backing off'),
+        k.find((l) => l.event === 'rpc.failed'),
         `${k.name} saw the outage`,
       ).to.not.equal(undefined);
       expect(
-        k.find((l) => l.msg === 'RPC reachable again'),
+        k.find((l) => l.event === 'rpc.recovered'),
         `${k.name} recovered`,
       ).to.not.equal(undefined);
     }
-    const b = await batch(2n);
-    expect(b.includedMask).to.equal(0b01);
-    const events = await marketEvents();
-    expect(
-      parseEventLogs({ abi: aggregationMarketAbi, eventName: 'SubmissionExcluded', logs: events }).map((e) => e.args.submissionId),
-    ).to.deep.equal([65n]);
-    expect(
-      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [64n] }),
-    ).to.equal(true);
-    expect(
-      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isRefundable', args: [65n] }),
-    ).to.equal(true);
-    const before = await anvil.client.getBalance({ address: addr(ROLLUP) });
-    await p.send(ROLLUP, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'refund', args: [65n] }));
-    expect((await anvil.client.getBalance({ address: addr(ROLLUP) })) > before).to.equal(true);
-    expect(await stakeOf(locked.locker)).to.deep.include({ locked: 0n });
+    const fulfilled = (await marketEvents()).find((e) => e.kind === 'fulfilled' && e.batchId === id);
+    expect(fulfilled?.kind === 'fulfilled' && fulfilled.excludedMask).to.equal(0b10n);
+    const excluded = locker.lines.filter((l) => l.event === 'batch.slot.excluded' && l.batchId === String(id));
+    expect(excluded.map((l) => [l.slot, l.source])).to.deep.equal([[1, 'engine']]);
+    const digests = [digestOf(valid[2]!), digestOf(garbage)];
+    expect(await isVerified(valid[2]!, id, digests, 0)).to.equal(true);
+    expect(await isVerified(garbage, id, digests, 1)).to.equal(false);
+    // The excluded fee went back to its payer (claimable earnings for calldata escrow).
+    expect((await earnings(addr(ROLLUP))) - claimableBefore).to.equal(FEE);
+    expect(await reader.stakeOf(locked.locker)).to.deep.include({ locked: 0n });
   });
 
-  it('batch 3: a stalled locker is slashed by a keeper that fulfils as secondary and is paid', async () => {
+  it('batch 3: an off-chain batch whose second proof no relay serves is fulfilled with that slot excluded and refunded', async () => {
+    const payer = anvil.wallet(ROLLUP);
+    await p.send(ROLLUP, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'deposit' }), 2n * FEE);
+    const statements = [valid[5]!, valid[6]!];
+    const digests = statements.map(digestOf);
+    const request: OffchainRequest = {
+      programId: programOf(addr(ROLLUP), valid[5]!),
+      statementsHash: statementsHash(digests),
+      count: 2,
+      feePerProof: FEE,
+      nonce: 0n,
+      deadline: Math.floor(Date.now() / 1000) + 3_600,
+    };
+    const signature = await payer.signTypedData({
+      domain: marketDomain(31337, p.market),
+      types: REQUEST_TYPES,
+      primaryType: 'Request',
+      message: requestMessage(request),
+    });
+    // The relay serves the first statement's proof only.
+    relay.answer(`/v1/proofs/${digests[0]}`, {
+      kind: 'json',
+      body: { digest: digests[0], programId: request.programId, publicInputs: valid[5]!.publicInputs, proof: bytesToHex(valid[5]!.proof) },
+    });
+    await p.send(
+      POSTER,
+      p.market,
+      encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'postBatch', args: [[postedGroup(request, signature)], digests] }),
+    );
+    const posted = (await marketEvents()).find((e) => e.kind === 'posted');
+    expect(posted, 'the batch was posted').to.not.equal(undefined);
+    const id = posted!.kind === 'posted' ? posted!.batchId : 0n;
+    await anvil.test.mine({ blocks: 1 });
+    await until(async () => (await batch(id)).state === BatchState.Fulfilled, 900_000, 'the posted batch fulfilled');
+    const fulfilled = (await marketEvents()).find(
+      (e): e is Extract<MarketEvent, { kind: 'fulfilled' }> => e.kind === 'fulfilled' && e.batchId === id,
+    )!;
+    expect(fulfilled.excludedMask).to.equal(0b10n);
+    const locker = keepers.get(fulfilled.prover)!;
+    const excluded = locker.lines.filter((l) => l.event === 'batch.slot.excluded' && l.batchId === String(id));
+    expect(excluded.map((l) => [l.slot, l.source])).to.deep.equal([[1, 'relay']]);
+    expect(await isVerified(valid[5]!, id, digests, 0)).to.equal(true);
+    // The withheld statement's fee is back in the payer's deposit.
+    const account = await anvil.client.readContract({
+      address: p.market,
+      abi: aggregationMarketAbi,
+      functionName: 'getAccount',
+      args: [addr(ROLLUP)],
+    });
+    expect(account.balance).to.equal(FEE);
+  });
+
+  it('batch 4: a stalled locker is slashed by a keeper that fulfils as secondary and is paid', async () => {
     // Only keeper B runs from here; the staller stakes and locks without ever proving.
     const [aAddr, bAddr] = [addr(DEV_KEYS[1]), addr(DEV_KEYS[2])];
     await keepers.get(aAddr)!.stop();
     const kb = keepers.get(bAddr)!;
     await kb.stop();
     await stakeDirect(p, STALLER, STAKE);
-    await submitProof(p, ROLLUP, valid[3]!, FEE);
-    await submitProof(p, ROLLUP, valid[4]!, FEE);
-    let b = await batch(3n);
-    expect(b.state).to.equal(BatchState.Sealed);
-    if (b.assigned !== addr(STALLER)) {
+    const id = await submitAll([valid[3]!, valid[4]!]);
+    await anvil.test.increaseTime({ seconds: TEST_PARAMS.batchTimeout + 1 });
+    await anvil.test.mine({ blocks: 1 });
+    await p.send(STALLER, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'seal', args: [id] }));
+    await anvil.test.mine({ blocks: 1 });
+    const assigned = await anvil.client.readContract({
+      address: p.market,
+      abi: aggregationMarketAbi,
+      functionName: 'assignedProver',
+      args: [id],
+    });
+    if (assigned !== addr(STALLER)) {
       await anvil.test.increaseTime({ seconds: TEST_PARAMS.assignmentWindow + 1 });
       await anvil.test.mine({ blocks: 1 });
     }
-    await p.send(STALLER, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [3n] }));
-    b = await batch(3n);
+    await p.send(STALLER, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [id] }));
+    const b = await batch(id);
     expect(b.locker).to.equal(addr(STALLER));
     // The staller misses its lock deadline.
     await anvil.test.setNextBlockTimestamp({ timestamp: BigInt(b.lockDeadline) + 1n });
     await anvil.test.mine({ blocks: 1 });
     const nexBefore = await anvil.client.readContract({ address: p.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [bAddr] });
-    const earnedBefore = await anvil.client.readContract({
-      address: p.market,
-      abi: aggregationMarketAbi,
-      functionName: 'earnings',
-      args: [bAddr],
-    });
+    const earnedBefore = await earnings(bAddr);
     kb.start();
-    await kb.waitLog((l) => l.msg === 'fulfilling as secondary prover' && l.batchId === '3', 120_000, 'the secondary decision');
-    await until(async () => (await batch(3n)).state === BatchState.Fulfilled, 900_000, 'batch 3 fulfilled');
-    const events = await marketEvents();
-    const f = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: events }).find((e) => e.args.batchId === 3n)!;
-    expect(f.args.prover).to.equal(bAddr);
-    expect(f.args.late).to.equal(true);
-    const slashed = parseEventLogs({
+    await kb.waitLog((l) => l.event === 'batch.secondary' && l.batchId === String(id), 120_000, 'the secondary decision');
+    await until(async () => (await batch(id)).state === BatchState.Fulfilled, 900_000, 'batch 4 fulfilled');
+    const f = (await marketEvents()).find(
+      (e): e is Extract<MarketEvent, { kind: 'fulfilled' }> => e.kind === 'fulfilled' && e.batchId === id,
+    )!;
+    expect(f.prover).to.equal(bAddr);
+    expect(f.late).to.equal(true);
+    const slashedLogs = await anvil.client.getContractEvents({
+      address: p.staking,
       abi: proverStakingAbi,
-      eventName: 'Slashed',
-      logs: await anvil.client.getLogs({ address: p.staking, fromBlock: 0n }),
+      eventName: 'StakingSlashed',
+      fromBlock: 0n,
     });
-    const s = slashed.find((e) => e.args.prover === addr(STALLER))!;
+    const s = slashedLogs.find((e) => e.args.prover === addr(STALLER))!;
     expect(s.args.beneficiary).to.equal(bAddr);
     expect(s.args.amount).to.equal(TEST_PARAMS.collateralPerProof * 2n);
     expect(await anvil.client.readContract({ address: p.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [bAddr] })).to.equal(
-      nexBefore + s.args.rewarded,
+      nexBefore + s.args.rewarded!,
     );
-    expect(
-      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [bAddr] }),
-    ).to.equal(earnedBefore + (2n * FEE * 9500n) / 10_000n);
-    expect(await stakeOf(addr(STALLER))).to.deep.include({ staked: STAKE - TEST_PARAMS.collateralPerProof * 2n, locked: 0n });
+    expect(await earnings(bAddr)).to.equal(earnedBefore + afterFees(2n * FEE, BigInt(TEST_PARAMS.protocolFeeBps)));
+    expect(await reader.stakeOf(addr(STALLER))).to.deep.include({ staked: STAKE - TEST_PARAMS.collateralPerProof * 2n, locked: 0n });
   });
 });

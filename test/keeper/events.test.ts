@@ -68,11 +68,11 @@ describe('keeper events', () => {
     events.on('batch.done', () => {
       throw new Error('listener bug');
     });
-    events.emit(log, 'batch.proven', { batchId: 3n, seconds: 12, excludedSlots: [1], excludedMask: 2 });
+    events.emit(log, 'batch.proven', { batchId: 3n, seconds: 12, excludedSlots: [1], excludedMask: 2n });
     events.emit(log, 'batch.done', { batchId: 3n, outcome: 'fulfilled', note: undefined });
     off();
-    events.emit(log, 'batch.proven', { batchId: 4n, seconds: 1, excludedSlots: [], excludedMask: 0 });
-    expect(proven).to.deep.equal([{ event: 'batch.proven', batchId: 3n, seconds: 12, excludedSlots: [1], excludedMask: 2 }]);
+    events.emit(log, 'batch.proven', { batchId: 4n, seconds: 1, excludedSlots: [], excludedMask: 0n });
+    expect(proven).to.deep.equal([{ event: 'batch.proven', batchId: 3n, seconds: 12, excludedSlots: [1], excludedMask: 2n }]);
     expect(all).to.deep.equal(['batch.proven', 'batch.done', 'batch.proven']);
     expect(lines.find((l) => l.msg === 'keeper event listener threw')).to.deep.include({
       level: 'warn',

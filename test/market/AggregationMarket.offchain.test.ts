@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
+import { concat, keccak256, toHex } from 'viem';
 import {
+  acceptedRequests,
   BatchState,
   Book,
   MIN_FEE,
@@ -91,16 +93,36 @@ describe('AggregationMarket v2: off-chain channel (deposits, signed requests, po
         { word: groupWord({ payer: f.user2.address, feePerProof: 2n * MIN_FEE, count: 2, callbackGas: 0 }), programId: f.programId },
       ];
       const root = batchRoot(digests, 8);
-      // Each acceptance names the EIP-712 hash its payer signed (relays and the SDK key requests by it).
-      await expect(tx)
-        .to.emit(f.market, 'MarketRequestAccepted')
-        .withArgs(1, f.user1.address, 0, f.programId, 0, 3, MIN_FEE, 0, await requestHashOf(f, a.group, a.digests));
-      await expect(tx)
-        .to.emit(f.market, 'MarketRequestAccepted')
-        .withArgs(1, f.user2.address, 7, f.programId, 3, 2, 2n * MIN_FEE, 0, await requestHashOf(f, b.group, b.digests));
+      // One event for the post: the accepted groups (hashing to groupsHash) and, for each, the EIP-712 hash its
+      // payer signed and its nonce (relays and the SDK key requests by them); no event per accepted request.
+      const packedGroups = concat(groups.flatMap((g) => [toHex(g.word, { size: 32 }), g.programId]));
+      expect(keccak256(packedGroups)).to.equal(groupsHash(groups));
+      const hashes = [await requestHashOf(f, a.group, a.digests), await requestHashOf(f, b.group, b.digests)];
       await expect(tx)
         .to.emit(f.market, 'MarketBatchPosted')
-        .withArgs(1, f.relay.address, root, groupsHash(groups), 5, 8, 7n * MIN_FEE);
+        .withArgs(1, f.relay.address, root, groupsHash(groups), 5, 8, 7n * MIN_FEE, packedGroups, hashes, [0n, 7n]);
+      expect(acceptedRequests(packedGroups, hashes, [0n, 7n])).to.deep.equal([
+        {
+          payer: f.user1.address,
+          feePerProof: MIN_FEE,
+          count: 3,
+          callbackGas: 0n,
+          programId: f.programId,
+          firstSlot: 0,
+          nonce: 0n,
+          requestHash: hashes[0],
+        },
+        {
+          payer: f.user2.address,
+          feePerProof: 2n * MIN_FEE,
+          count: 2,
+          callbackGas: 0n,
+          programId: f.programId,
+          firstSlot: 3,
+          nonce: 7n,
+          requestHash: hashes[1],
+        },
+      ]);
       await expect(tx).to.emit(f.market, 'MarketBatchSealed').withArgs(1, 1, 5, receipt.blockNumber);
       const batch = await f.market.getBatch(1);
       expect([batch.state, batch.posted, batch.capacity, batch.count, batch.escrow]).to.deep.equal([

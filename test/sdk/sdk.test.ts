@@ -1,280 +1,278 @@
-import assert from 'node:assert/strict';
-import { describe, it, before } from 'mocha';
-import { getAddress, parseEventLogs, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../prover/abi/v1.js';
-import { statementDigest } from '../../prover/protocol/index.js';
+// The rollup SDK against the version-2 market on Hardhat's EDR (MockVerifier): programs, the calldata
+// channel with its checks, fee estimates, the deposit account, EIP-712 requests accepted by postBatch, and
+// verification (batches rebuilt from chain data, inclusion paths, isVerified/recordVerified, ExampleRollup's
+// path and callback flows).
+import { expect } from 'chai';
+import { getAddress, parseEther, zeroAddress, type Hex } from 'viem';
 import {
-  BATCH_L1_GAS,
-  PER_PROOF_L1_GAS,
-  STANDARD_VERIFIER_BATCH_L1_GAS,
+  allInGasPerProof,
+  channelGasModel,
   computeFee,
+  deposit,
   estimateFee,
-  estimateLatency,
-} from '../../prover/sdk/actions/estimateFee.js';
-import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
-import { refund } from '../../prover/sdk/actions/refund.js';
-import { claimEarnings, getEarnings } from '../../prover/sdk/actions/claimEarnings.js';
-import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
-import { submit, submitMany } from '../../prover/sdk/actions/submit.js';
-import { waitForVerification } from '../../prover/sdk/actions/waitForVerification.js';
-import {
-  ContractRevertError,
   FeeTooLowError,
+  getAccount,
+  getBatch,
+  getBatchContents,
+  getParams,
+  getProgram,
+  isVerified,
   MalformedProofError,
+  MEASURED_ALL_IN_GAS,
   NexError,
   NoAccountError,
   NonCanonicalFieldError,
-  NotRefundableError,
   ProgramExistsError,
   PublicInputCountError,
-  StatementPendingError,
+  recordVerified,
+  registerProgram,
+  requestWithdrawal,
+  setProgramCallback,
+  signRequest,
+  submit,
+  submitMany,
+  submitOffchain,
   UnknownProgramError,
+  waitForVerification,
+  withdraw,
   WaitTimeoutError,
-} from '../../prover/sdk/errors.js';
-import { BN254_R, PROOF_FIELDS } from '../../prover/sdk/index.js';
-import { PARAMS, proofBytes, sdkFixture, VK, word, type SdkFixture } from './fixture.js';
+  marketDomain,
+  postedGroup,
+  programIdOf,
+  requestHash,
+  ROLLUP_PROOF_BYTES,
+  statementDigest,
+  submissionId,
+} from '../../prover/sdk/index.js';
+import { FIELD_MODULUS, MIN_FEE, VK, VK_HASH, fakeProof, freshInputs, rejects, sdkFixture, word, type SdkFixture } from './fixture.js';
 
-const PROGRAM = word(0xabc1);
-const OTHER_PROGRAM = word(0xabc2);
+const FEE = MIN_FEE * 2n;
+const NON_CANONICAL: Hex = `0x${FIELD_MODULUS.toString(16).padStart(64, '0')}`;
 
-/** Asserts `p` rejects with an instance of `cls`, then runs `check` on it. */
-async function rejectsWith<T extends Error>(p: Promise<unknown>, cls: new (...args: never[]) => T, check?: (e: T) => void): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof cls, `expected ${cls.name}, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
-    check?.(err);
-    return true;
-  });
-}
-
-describe('rollup SDK against the real market', function () {
+describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
   this.timeout(120_000);
-  let f: SdkFixture;
-
-  before(async () => {
-    f = await sdkFixture();
-    await registerProgram(f.rollup, { vkHash: PROGRAM, vk: VK, publicInputCount: 2 });
+  let s: SdkFixture;
+  const statement = (seed: number, programId?: Hex) => ({
+    programId: programId ?? s.f.programId,
+    publicInputs: freshInputs(),
+    proof: fakeProof(seed),
   });
 
-  describe('registerProgram', () => {
-    it('registers a program owned by the caller, and refuses it twice', async () => {
-      const r = await registerProgram(f.rollup, { vkHash: OTHER_PROGRAM, vk: VK, publicInputCount: 1 });
-      assert.equal(r.programId, OTHER_PROGRAM);
-      assert.equal(r.owner, f.accounts[1]);
-      assert.equal(r.index, 2, 'registration indexes start at 1');
-      await rejectsWith(registerProgram(f.other, { vkHash: OTHER_PROGRAM, vk: VK, publicInputCount: 1 }), ProgramExistsError);
-    });
-
-    it('checks the vk hash, the vk size and the public-input count', async () => {
-      await rejectsWith(registerProgram(f.rollup, { vkHash: word(BN254_R), vk: VK, publicInputCount: 1 }), NonCanonicalFieldError);
-      await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: '0xabcd', publicInputCount: 1 }), MalformedProofError, (e) =>
-        assert.match(e.message, /3680/),
-      );
-      await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 0 }), NexError);
-      await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 33 }), NexError);
-      // 3 is in range but no version-1 aggregation circuit takes it: the contract's error, in words.
-      const unsupported = await registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 3 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      assert.ok(unsupported instanceof NexError);
-      assert.match(unsupported.message, /no aggregation circuit takes 3 public inputs; the market accepts 1, 2, 4/);
-    });
-
-    it('needs an account to send', async () => {
-      await rejectsWith(registerProgram(f.reader, { vkHash: word(0xabc4), vk: VK, publicInputCount: 1 }), NoAccountError);
-    });
+  beforeEach(async () => {
+    s = await sdkFixture();
   });
 
-  describe('submit', () => {
-    it('posts a proof, returns id/batch/slot/digest, and the statement is pending, not verified', async () => {
-      const inputs: Hex[] = [word(1), word(2)];
-      const r = await submit(f.rollup, { programId: PROGRAM, publicInputs: inputs, proof: proofBytes(1), fee: PARAMS.minFeePerProof });
-      assert.equal(r.batchId, 1n);
-      assert.equal(r.slot, 0);
-      assert.equal(r.submissionId, 32n);
-      assert.equal(r.digest, statementDigest(PROGRAM, inputs));
-      assert.equal(r.fee, PARAMS.minFeePerProof);
-      const s = await getSubmission(f.reader, r.submissionId);
-      assert.equal(s.state, 'pending');
-      assert.equal(s.refundable, false);
-      assert.equal(s.batch.state, 'open');
-      assert.equal(s.batch.count, 1);
-      assert.equal(s.digest, r.digest);
-      assert.equal(await isVerified(f.reader, PROGRAM, inputs), false);
-      assert.equal(await isSubmissionVerified(f.reader, r.submissionId), false);
+  describe('programs', () => {
+    it('registerProgram returns the owner-bound id; the same key by another account is another program', async () => {
+      const mine = await registerProgram(s.user, { vkHash: VK_HASH, vk: VK, publicInputCount: 1 });
+      expect(mine.programId).to.equal(programIdOf(s.f.user1.address as Hex, VK_HASH));
+      expect(mine.programId).to.not.equal(s.f.programId); // f.rollup registered the same key
+      expect(mine.owner).to.equal(getAddress(s.f.user1.address));
+      expect(await getProgram(s.reader, mine.programId)).to.deep.equal({
+        programId: mine.programId,
+        owner: getAddress(s.f.user1.address),
+        publicInputCount: 1,
+        callbackGas: 0,
+        callback: zeroAddress,
+      });
+      expect(await getProgram(s.reader, word(12345))).to.equal(undefined);
     });
 
-    it('pays the suggested fee when none is given', async () => {
-      const gasPrice = await f.reader.public.getGasPrice();
-      const expected = computeFee({ ...PARAMS }, gasPrice).suggestedFee;
-      const r = await submit(f.rollup, { programId: PROGRAM, publicInputs: [word(3), word(4)], proof: proofBytes(2) });
-      assert.equal(r.fee, expected);
-      assert.ok(r.fee >= PARAMS.minFeePerProof);
+    it('refuses before sending: a key this account registered, a bad count, a bad key length, no account', async () => {
+      await rejects(registerProgram(s.rollup, { vkHash: VK_HASH, vk: VK, publicInputCount: 2 }), ProgramExistsError);
+      await rejects(registerProgram(s.user, { vkHash: VK_HASH, vk: VK, publicInputCount: 3 }), NexError, /one of 1, 2, 4/);
+      await rejects(registerProgram(s.user, { vkHash: VK_HASH, vk: '0x1234', publicInputCount: 1 }), MalformedProofError);
+      await rejects(registerProgram(s.user, { vkHash: NON_CANONICAL, vk: VK, publicInputCount: 1 }), NonCanonicalFieldError);
+      await rejects(registerProgram(s.reader, { vkHash: VK_HASH, vk: VK, publicInputCount: 1 }), NoAccountError);
     });
 
-    it('submitMany posts several programs in one transaction with per-proof fees', async () => {
-      const r = await submitMany(f.rollup, [
-        { programId: PROGRAM, publicInputs: [word(5), word(6)], proof: proofBytes(3), fee: PARAMS.minFeePerProof },
-        { programId: OTHER_PROGRAM, publicInputs: [word(7)], proof: proofBytes(4), fee: 2n * PARAMS.minFeePerProof },
-      ]);
-      assert.deepEqual(
-        r.submissions.map((s) => [s.batchId, s.slot, s.fee]),
-        [
-          [1n, 2, PARAMS.minFeePerProof],
-          [1n, 3, 2n * PARAMS.minFeePerProof],
-        ],
-      );
-      // Capacity 4: the fourth submission sealed batch 1.
-      const s = await getSubmission(f.reader, r.submissions[1]!.submissionId);
-      assert.equal(s.batch.state, 'sealed');
-    });
-
-    it('refuses, before sending, what the market would reject', async () => {
-      const ok = { programId: PROGRAM, publicInputs: [word(10), word(11)], proof: proofBytes(5), fee: PARAMS.minFeePerProof };
-      const before = await f.reader.public.getBlockNumber();
-      await rejectsWith(submit(f.rollup, { ...ok, programId: word(0xdead) }), UnknownProgramError);
-      await rejectsWith(submit(f.rollup, { ...ok, publicInputs: [word(10)] }), PublicInputCountError, (e) => {
-        assert.equal(e.expected, 2);
-        assert.equal(e.actual, 1);
-      });
-      await rejectsWith(submit(f.rollup, { ...ok, publicInputs: [word(10), word(BN254_R)] }), NonCanonicalFieldError, (e) =>
-        assert.equal(e.index, 1),
-      );
-      await rejectsWith(submit(f.rollup, { ...ok, fee: PARAMS.minFeePerProof - 1n }), FeeTooLowError, (e) =>
-        assert.equal(e.minFee, PARAMS.minFeePerProof),
-      );
-      await rejectsWith(submit(f.rollup, { ...ok, proof: '0x' }), MalformedProofError, (e) => assert.match(e.message, /empty/));
-      await rejectsWith(submit(f.rollup, { ...ok, proof: '0x1234' }), MalformedProofError, (e) => assert.match(e.message, /32-byte/));
-      await rejectsWith(submit(f.rollup, { ...ok, proof: proofBytes(5, PROOF_FIELDS - 1) }), MalformedProofError, (e) =>
-        assert.match(e.message, /458/),
-      );
-      assert.equal(await f.reader.public.getBlockNumber(), before, 'nothing was sent');
-    });
-
-    it("maps the market's custom errors to the same typed errors when the checks are skipped", async () => {
-      const ok = { programId: PROGRAM, publicInputs: [word(12), word(13)], proof: proofBytes(6), fee: PARAMS.minFeePerProof };
-      const raw = { skipChecks: true };
-      await rejectsWith(submit(f.rollup, { ...ok, programId: word(0xdead) }, raw), UnknownProgramError, (e) =>
-        assert.equal(e.programId, word(0xdead)),
-      );
-      await rejectsWith(submit(f.rollup, { ...ok, publicInputs: [word(1), word(2), word(3)] }, raw), PublicInputCountError, (e) => {
-        assert.equal(e.expected, 2);
-        assert.equal(e.actual, 3);
-      });
-      await rejectsWith(submit(f.rollup, { ...ok, publicInputs: [word(BN254_R), word(1)] }, raw), NonCanonicalFieldError, (e) => {
-        assert.equal(e.index, 0);
-        assert.equal(e.value, word(BN254_R));
-      });
-      await rejectsWith(submit(f.rollup, { ...ok, fee: 1n }, raw), FeeTooLowError, (e) => {
-        assert.equal(e.fee, 1n);
-        assert.equal(e.minFee, PARAMS.minFeePerProof);
-      });
-      await rejectsWith(submit(f.rollup, { ...ok, proof: '0x' }, raw), MalformedProofError);
-      await submit(f.rollup, ok);
-      await rejectsWith(submit(f.rollup, ok), StatementPendingError, (e) =>
-        assert.equal(e.digest, statementDigest(PROGRAM, ok.publicInputs)),
+    it('setProgramCallback sets the callback gas that getProgram reports; only the owner may', async () => {
+      await setProgramCallback(s.rollup, { programId: s.f.programId, callback: s.f.user2.address as Hex, gasLimit: 50_000 });
+      expect(await getProgram(s.reader, s.f.programId)).to.deep.include({ callback: getAddress(s.f.user2.address), callbackGas: 50_000 });
+      await rejects(
+        setProgramCallback(s.user, { programId: s.f.programId, callback: zeroAddress, gasLimit: 0 }),
+        NexError,
+        /does not own program/,
       );
     });
   });
 
-  describe('estimateFee and estimateLatency', () => {
-    it("reads the market's floor and derives the suggestion and latency from its params", async () => {
-      const fee = await estimateFee(f.reader, { gasPrice: 1n });
-      assert.equal(fee.minFeePerProof, PARAMS.minFeePerProof);
-      assert.equal(fee.suggestedFee, PARAMS.minFeePerProof, 'at 1 wei gas the floor dominates');
-      const high = await estimateFee(f.reader, { gasPrice: 10n ** 11n, batchSize: 2 });
-      assert.ok(high.suggestedFee > high.l1CostPerProof, 'margin and protocol fee on top of the L1 cost');
-      assert.ok(high.l1CostPerProof > (await estimateFee(f.reader, { gasPrice: 10n ** 11n, batchSize: 4 })).l1CostPerProof);
-      await assert.rejects(estimateFee(f.reader, { batchSize: 5 }), RangeError);
-      // The L1 cost share: (batch gas + 15k per proof) / size, rounded up; the default batch gas fits the
-      // deployed (optimized) verifier, a standard-verifier deployment passes its own.
-      const gasPrice = 10n ** 9n;
-      assert.equal(computeFee(PARAMS, gasPrice, { batchSize: 4 }).l1CostPerProof, (gasPrice * (BATCH_L1_GAS + 4n * PER_PROOF_L1_GAS)) / 4n);
-      const standard = computeFee(PARAMS, gasPrice, { batchSize: 4, batchL1Gas: STANDARD_VERIFIER_BATCH_L1_GAS });
-      assert.equal(standard.l1CostPerProof, (gasPrice * (STANDARD_VERIFIER_BATCH_L1_GAS + 4n * PER_PROOF_L1_GAS)) / 4n);
-      assert.throws(() => computeFee(PARAMS, gasPrice, { batchL1Gas: 0n }), RangeError);
-      const l = await estimateLatency(f.reader);
-      const proving = PARAMS.provingWindowBase + PARAMS.provingWindowPerProof * PARAMS.batchCapacity;
-      assert.equal(l.provingWindowSec, proving);
-      assert.equal(l.expectedMaxSec, PARAMS.batchTimeout + PARAMS.assignmentWindow + proving);
-      assert.equal(l.worstCaseSec, l.expectedMaxSec + PARAMS.secondaryWindow);
-      assert.equal(l.refundableAfterSec, PARAMS.submissionTtl);
+  describe('calldata channel', () => {
+    it('reads the market parameters with the router proof length', async () => {
+      const p = await getParams(s.reader);
+      expect(p).to.deep.include({ minFeePerProof: MIN_FEE, batchCapacity: 8, version: 1, rollupProofBytes: ROLLUP_PROOF_BYTES });
+    });
+
+    it('submit places one statement (batch, slot, digest, fee); submitMany places several in one transaction', async () => {
+      const one = statement(1);
+      const r = await submit(s.user, { ...one, fee: FEE });
+      expect(r.statements).to.have.length(1);
+      const [placed] = r.statements;
+      expect(placed).to.deep.include({ batchId: 1n, slot: 0, submissionId: 64n, feePerProof: FEE, callbackGas: 0n });
+      expect(placed!.digest).to.equal(statementDigest(s.f.programId, one.publicInputs));
+      const many = await submitMany(s.user, { statements: [statement(2), statement(3), statement(4)], feePerProof: FEE });
+      expect(many.statements.map((x) => x.slot)).to.deep.equal([1, 2, 3]);
+      const batch = await getBatch(s.reader, 1n);
+      expect(batch).to.deep.include({ state: 'open', count: 4, escrow: FEE * 4n, posted: false });
+    });
+
+    it('checks before sending: proof length of the current version, fee floor, program, input count and canonical inputs', async () => {
+      const bad = { ...statement(5), proof: fakeProof(5, ROLLUP_PROOF_BYTES - 32) };
+      const err = await submit(s.user, { ...bad, fee: FEE }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(MalformedProofError);
+      expect(String((err as Error).message)).to.match(/14624 bytes; the market's current verifier version takes 14656-byte proofs/);
+      await rejects(submit(s.user, { ...statement(6), fee: MIN_FEE - 1n }), FeeTooLowError);
+      await rejects(submit(s.user, { ...statement(7, word(777)), fee: FEE }), UnknownProgramError);
+      await rejects(submit(s.user, { ...statement(8), publicInputs: [word(1)], fee: FEE }), PublicInputCountError);
+      await rejects(submit(s.user, { ...statement(9), publicInputs: [word(1), NON_CANONICAL], fee: FEE }), NonCanonicalFieldError);
+      // Nothing reached the market.
+      expect((await getBatch(s.reader, 1n)).state).to.equal('none');
+      // With the checks skipped, the market's own revert comes back typed.
+      await rejects(submit(s.user, { ...bad, fee: FEE }, { skipChecks: true }), MalformedProofError, /14656/);
     });
   });
 
-  describe('refund and waitForVerification', () => {
-    it('refuses to refund a pending submission; anyone may refund an expired one, the fee goes to its submitter', async () => {
-      const r = await submit(f.rollup, {
-        programId: PROGRAM,
-        publicInputs: [word(20), word(21)],
-        proof: proofBytes(7),
-        fee: 3n * PARAMS.minFeePerProof,
+  describe('fee estimates', () => {
+    it('the gas model reproduces the measured bench points and orders the channels', () => {
+      for (const c of ['calldata', 'blob', 'offchain'] as const) {
+        expect(allInGasPerProof(c, 32)).to.equal(MEASURED_ALL_IN_GAS[c].at32);
+        expect(allInGasPerProof(c, 64)).to.equal(MEASURED_ALL_IN_GAS[c].at64);
+        expect(channelGasModel(c).fixedPerBatch).to.be.greaterThan(800_000); // the root verification at least
+      }
+      expect(allInGasPerProof('offchain', 8)).to.be.lessThan(allInGasPerProof('blob', 8));
+      expect(allInGasPerProof('blob', 8)).to.be.lessThan(allInGasPerProof('calldata', 8));
+    });
+
+    it('the suggestion grows with the callback gas, shrinks with the batch size, never falls below the floor', async () => {
+      const p = await getParams(s.reader);
+      const gwei = 10n ** 9n;
+      const base = computeFee(p, gwei, { channel: 'calldata', batchSize: 8 });
+      const withCallback = computeFee(p, gwei, { channel: 'calldata', batchSize: 8, callbackGas: 100_000 });
+      expect(withCallback.feeGasPerProof - base.feeGasPerProof).to.equal(100_000);
+      expect(withCallback.suggestedFee).to.be.greaterThan(base.suggestedFee);
+      expect(computeFee(p, gwei, { channel: 'offchain', batchSize: 64 }).suggestedFee).to.be.lessThan(
+        computeFee(p, gwei, { channel: 'offchain', batchSize: 8 }).suggestedFee,
+      );
+      // Prover nets cost x 1.5 after the protocol's 5 %: fee = ceil(cost x 15000 / 9500).
+      expect(base.suggestedFee).to.equal((gwei * BigInt(base.feeGasPerProof) * 15_000n + 9_499n) / 9_500n);
+      expect(computeFee(p, 1n).suggestedFee).to.equal(MIN_FEE);
+      expect(() => computeFee(p, gwei, { channel: 'calldata', batchSize: 16 })).to.throw(NexError, /capacity 8/);
+      // The client's default suggestion uses the program's callback gas.
+      const est = await estimateFee(s.reader, { channel: 'offchain', callbackGas: 10 });
+      expect(est).to.deep.include({ channel: 'offchain', batchSize: 32 });
+    });
+  });
+
+  describe('deposit account and requests', () => {
+    it('deposit, requestWithdrawal and withdraw after the notice; getAccount reports the free balance', async () => {
+      await deposit(s.user, parseEther('1'));
+      expect(await getAccount(s.user)).to.deep.include({ balance: parseEther('1'), nonce: 0n, free: parseEther('1') });
+      const { withdrawableAt } = await requestWithdrawal(s.user, parseEther('0.4'));
+      expect(await getAccount(s.reader, s.f.user1.address as Hex)).to.deep.include({
+        pendingWithdrawal: parseEther('0.4'),
+        free: parseEther('0.6'),
       });
-      await rejectsWith(refund(f.rollup, [r.submissionId]), NotRefundableError, (e) => assert.match(e.message, /pending|sealed|open/));
-      await rejectsWith(refund(f.rollup, [r.submissionId], { skipChecks: true }), NotRefundableError);
-      await rejectsWith(waitForVerification(f.reader, r.submissionId, { timeoutMs: 300, pollingIntervalMs: 50 }), WaitTimeoutError);
-      await f.helpers.time.increase(PARAMS.submissionTtl + 1);
-      await f.helpers.mine();
-      const s = await getSubmission(f.reader, r.submissionId);
-      assert.equal(s.state, 'expired');
-      assert.equal(s.refundable, true);
-      const waited = await waitForVerification(f.reader, r.submissionId, { timeoutMs: 5_000, pollingIntervalMs: 50 });
-      assert.equal(waited.state, 'expired');
-      // Anyone may refund an expired submission (this frees the statement); the fee is credited to
-      // the submitter's claimable earnings, never to the caller.
-      const earningsBefore = await getEarnings(f.reader, f.accounts[1]!);
-      const done = await refund(f.other, [r.submissionId]);
-      assert.deepEqual(done.refunds, [
-        { submissionId: r.submissionId, submitter: getAddress(f.accounts[1]!), amount: 3n * PARAMS.minFeePerProof },
-      ]);
-      assert.equal(done.sent, 0n);
-      assert.equal(done.credited, 3n * PARAMS.minFeePerProof);
-      assert.equal(await getEarnings(f.reader, f.accounts[1]!), earningsBefore + 3n * PARAMS.minFeePerProof);
-      assert.equal(await getEarnings(f.reader, f.accounts[2]!), 0n);
-      const receipt = await f.reader.public.getTransactionReceipt({ hash: done.txHash });
-      const after = await getSubmission(f.reader, r.submissionId);
-      assert.equal(after.state, 'refunded');
-      const events = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'Refunded' });
-      assert.equal(events.length, 1);
-      const balanceBefore = await f.reader.public.getBalance({ address: f.accounts[1]! });
-      const claimed = await claimEarnings(f.rollup);
-      assert.equal(claimed.amount, earningsBefore + 3n * PARAMS.minFeePerProof);
-      const claimReceipt = await f.reader.public.getTransactionReceipt({ hash: claimed.txHash });
-      const gas = claimReceipt.gasUsed * claimReceipt.effectiveGasPrice;
-      assert.equal(await f.reader.public.getBalance({ address: f.accounts[1]! }), balanceBefore + claimed.amount - gas);
-      await rejectsWith(claimEarnings(f.rollup), NexError, (e) => assert.match(e.message, /nothing to claim/));
-      await rejectsWith(refund(f.rollup, [r.submissionId]), NotRefundableError, (e) => assert.match(e.message, /refunded/));
+      await rejects(withdraw(s.user), NexError, /can be executed from/);
+      await s.helpers.time.increaseTo(withdrawableAt);
+      expect((await withdraw(s.user)).amount).to.equal(parseEther('0.4'));
+      expect(await getAccount(s.user)).to.deep.include({ balance: parseEther('0.6'), withdrawableAt: 0 });
+      await rejects(withdraw(s.user), NexError, /requestWithdrawal first/);
+      await rejects(requestWithdrawal(s.user, parseEther('5')), NexError, /holds .* wei, .* needed/);
+      await rejects(deposit(s.user, 0n), NexError, /positive/);
     });
 
-    it('refunds several expired submissions in one transaction', async () => {
-      const r = await submitMany(f.rollup, [
-        { programId: PROGRAM, publicInputs: [word(30), word(31)], proof: proofBytes(8), fee: PARAMS.minFeePerProof },
-        { programId: PROGRAM, publicInputs: [word(32), word(33)], proof: proofBytes(9), fee: PARAMS.minFeePerProof },
-      ]);
-      await f.helpers.time.increase(PARAMS.submissionTtl + 1);
-      const done = await refund(
-        f.rollup,
-        r.submissions.map((s) => s.submissionId),
+    it('submitOffchain refuses before signing: no relays, statements of two programs, a deposit that does not cover the fees', async () => {
+      await rejects(submitOffchain(s.user, { relays: [], statements: [statement(60)] }), NexError, /no relays given/);
+      const other = await registerProgram(s.user, { vkHash: VK_HASH, vk: VK, publicInputCount: 2 });
+      await rejects(
+        submitOffchain(s.user, { relays: ['http://127.0.0.1:9'], statements: [statement(61), statement(62, other.programId)] }),
+        NexError,
+        /one program/,
       );
-      assert.equal(done.refunds.length, 2);
-      assert.equal(done.sent, 2n * PARAMS.minFeePerProof);
-      assert.equal(done.credited, 0n);
-    });
-
-    it('waitForVerification rejects an unknown submission at once', async () => {
-      await rejectsWith(waitForVerification(f.reader, 32n * 999n, { timeoutMs: 5_000 }), NexError, (e) =>
-        assert.match(e.message, /does not exist/),
+      await rejects(
+        submitOffchain(s.user, { relays: ['http://127.0.0.1:9'], statements: [statement(63)], feePerProof: FEE }),
+        NexError,
+        /free balance is 0 wei, the request needs/,
       );
     });
 
-    it('other reverts become ContractRevertError with the error name', async () => {
-      // seal() of a batch that is not open: no specific SDK class, the name and args survive.
-      const { sendContractTx } = await import('../../prover/sdk/actions/internal.js');
-      await rejectsWith(
-        sendContractTx(f.rollup, 'seal', { address: f.market, abi: aggregationMarketAbi, functionName: 'seal', args: [999n] }),
-        ContractRevertError,
-        (e) => assert.equal(e.errorName, 'MarketBatchNotOpen'),
-      );
+    it('signRequest signs what postBatch accepts (payer recovered, fees reserved, nonce consumed)', async () => {
+      await deposit(s.user, parseEther('1'));
+      const inputs = [freshInputs(), freshInputs()];
+      const deadline = (await s.helpers.time.latest()) + 600;
+      const signed = await signRequest(s.user, { programId: s.f.programId, publicInputs: inputs, feePerProof: FEE, nonce: 0n, deadline });
+      expect(signed.payer).to.equal(getAddress(s.f.user1.address));
+      expect(signed.requestHash).to.equal(requestHash(signed.request, marketDomain(31337, s.addresses.market)));
+      const tx = await s.f.market.connect(s.f.relay).postBatch([postedGroup(signed.request, signed.signature)], [...signed.digests]);
+      await tx.wait();
+      expect(await getAccount(s.user)).to.deep.include({ nonce: 1n, balance: parseEther('1') - 2n * FEE });
+      const contents = await getBatchContents(s.reader, 1n);
+      expect(contents).to.deep.include({ posted: true, capacity: 4, poster: getAddress(s.f.relay.address) });
+      expect(contents.digests).to.deep.equal(signed.digests);
+    });
+  });
+
+  describe('verification', () => {
+    it('calldata batch: verified slots come with a path isVerified accepts; an excluded slot says excluded', async () => {
+      const sts = Array.from({ length: 8 }, (_, i) => statement(20 + i));
+      await submitMany(s.user, { statements: sts.slice(0, 3), feePerProof: FEE });
+      await submit(s.other, { ...sts[3]!, fee: FEE });
+      await submitMany(s.user, { statements: sts.slice(4), feePerProof: FEE });
+      const contents = await getBatchContents(s.reader, 1n);
+      expect(contents.statements.map((x) => x.publicInputs)).to.deep.equal(sts.map((x) => x.publicInputs));
+      expect(contents.groups).to.have.length(3);
+      expect((await getBatch(s.reader, 1n)).state).to.equal('sealed'); // full batch of 8
+      // Not verified yet: a short wait times out.
+      await rejects(waitForVerification(s.reader, { batchId: 1n, slot: 0 }, { timeoutMs: 100 }), WaitTimeoutError);
+      await s.fulfil(contents, 0b1000n);
+      const ok = await waitForVerification(s.reader, { submissionId: submissionId(1n, 2) }, { digest: contents.digests[2] });
+      expect(ok).to.deep.include({ state: 'verified', batchId: 1n, slot: 2 });
+      expect(ok.inclusion!.siblings).to.have.length(3);
+      const st = { programId: s.f.programId, publicInputs: sts[2]!.publicInputs };
+      expect(await isVerified(s.reader, { ...st, inclusion: ok.inclusion })).to.equal(true);
+      expect(await isVerified(s.reader, { ...st, inclusion: { ...ok.inclusion!, index: 1 } })).to.equal(false);
+      expect(await isVerified(s.reader, st)).to.equal(false); // not recorded
+      await recordVerified(s.user, { ...st, inclusion: ok.inclusion! });
+      expect(await isVerified(s.reader, st)).to.equal(true);
+      const excluded = await waitForVerification(s.reader, { batchId: 1n, slot: 3 });
+      expect(excluded.state).to.equal('excluded');
+      expect(excluded.inclusion).to.equal(undefined);
+      await rejects(waitForVerification(s.reader, { batchId: 1n, slot: 2 }, { digest: word(1) }), NexError, /holds digest/);
+    });
+
+    it('posted batch: the leaves come from the post calldata; the path verifies', async () => {
+      await deposit(s.user, parseEther('1'));
+      const inputs = [freshInputs(), freshInputs(), freshInputs()];
+      const deadline = (await s.helpers.time.latest()) + 600;
+      const signed = await signRequest(s.user, { programId: s.f.programId, publicInputs: inputs, feePerProof: FEE, nonce: 0n, deadline });
+      await (await s.f.market.connect(s.f.relay).postBatch([postedGroup(signed.request, signed.signature)], [...signed.digests])).wait();
+      await s.fulfil(await getBatchContents(s.reader, 1n));
+      const r = await waitForVerification(s.reader, { batchId: 1n, slot: 1 });
+      expect(r).to.deep.include({ state: 'verified', digest: signed.digests[1] });
+      expect(await isVerified(s.reader, { programId: s.f.programId, publicInputs: inputs[1]!, inclusion: r.inclusion })).to.equal(true);
+    });
+
+    it('ExampleRollup finalizes through the SDK: with the inclusion path, and by callback', async () => {
+      const genesis = word(1);
+      const rollup = await s.ethers.deployContract('ExampleRollup', [s.addresses.market, s.f.programId, genesis]);
+      // Path: the transition's statement is submitted, verified, and finalize takes the SDK's inclusion.
+      const root2 = word(2);
+      const r = await submit(s.user, { programId: s.f.programId, publicInputs: [genesis, root2], proof: fakeProof(40), fee: FEE });
+      await s.fulfil(await getBatchContents(s.reader, r.statements[0]!.batchId));
+      const v = await waitForVerification(s.reader, { submissionId: r.statements[0]!.submissionId });
+      await (
+        await rollup.finalize(root2, { ...v.inclusion!, index: BigInt(v.inclusion!.index), siblings: [...v.inclusion!.siblings] })
+      ).wait();
+      expect(await rollup.stateRoot()).to.equal(root2);
+      // Callback: the owner sets the callback; the proposed transition advances when the batch is fulfilled.
+      await setProgramCallback(s.rollup, { programId: s.f.programId, callback: (await rollup.getAddress()) as Hex, gasLimit: 100_000 });
+      const root3 = word(3);
+      await (await rollup.propose(root3)).wait();
+      const c = await submit(s.user, { programId: s.f.programId, publicInputs: [root2, root3], proof: fakeProof(41), fee: FEE });
+      expect(c.statements[0]!.callbackGas).to.equal(100_000n);
+      await s.fulfil(await getBatchContents(s.reader, c.statements[0]!.batchId));
+      expect((await waitForVerification(s.reader, { submissionId: c.statements[0]!.submissionId })).state).to.equal('verified');
+      expect(await rollup.stateRoot()).to.equal(root3);
     });
   });
 });

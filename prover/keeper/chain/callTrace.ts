@@ -1,5 +1,5 @@
 import { toFunctionSelector, type Address, type Hex, type PublicClient } from 'viem';
-import { aggregationMarketAbi } from '../../abi/v1.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { Logger } from '../obs/logger.js';
 
 /** One frame of geth's `callTracer` output (the fields the keeper reads). */
@@ -16,23 +16,34 @@ export interface CallFrame {
 /** The market calls a transaction made, or why the RPC could not say. */
 export type MarketCalls = { readonly ok: true; readonly inputs: readonly Hex[] } | { readonly ok: false; readonly unsupported: string };
 
-const SUBMIT_SELECTORS = new Set(
+/** The market functions through which statements enter batches (every channel). */
+export const INTAKE_FUNCTIONS = ['submit', 'submitMany', 'submitBlobs', 'postBatch'] as const;
+
+const INTAKE_SELECTORS = new Set(
   aggregationMarketAbi
-    .filter((f) => f.type === 'function' && (f.name === 'submit' || f.name === 'submitMany'))
+    .filter(
+      (f): f is Extract<(typeof aggregationMarketAbi)[number], { type: 'function' }> =>
+        f.type === 'function' && (INTAKE_FUNCTIONS as readonly string[]).includes(f.name),
+    )
     .map((f) => toFunctionSelector(f).toLowerCase()),
 );
 
+/** True when `input` calls one of the market's intake functions. */
+export function isIntakeCall(input: Hex): boolean {
+  return INTAKE_SELECTORS.has(input.slice(0, 10).toLowerCase());
+}
+
 /**
- * Inputs of the `submit` / `submitMany` calls to `market` in a call tree, in execution order. A
- * reverted frame is skipped with its whole subtree: its sub-calls carry no `error` of their own but
- * were undone with it.
+ * Inputs of the intake calls (`submit`, `submitMany`, `submitBlobs`, `postBatch`) to `market` in a call
+ * tree, in execution order. A reverted frame is skipped with its whole subtree: its sub-calls carry no
+ * `error` of their own but were undone with it.
  */
-export function marketSubmitCalls(root: CallFrame, market: Address): Hex[] {
+export function marketIntakeCalls(root: CallFrame, market: Address): Hex[] {
   const out: Hex[] = [];
   const target = market.toLowerCase();
   const visit = (f: CallFrame): void => {
     if (f.error !== undefined) return;
-    if (f.type === 'CALL' && f.to?.toLowerCase() === target && SUBMIT_SELECTORS.has(f.input.slice(0, 10).toLowerCase())) out.push(f.input);
+    if (f.type === 'CALL' && f.to?.toLowerCase() === target && isIntakeCall(f.input)) out.push(f.input);
     for (const c of f.calls ?? []) visit(c);
   };
   visit(root);
@@ -77,7 +88,7 @@ export class CallTracer {
     private readonly log: Logger,
   ) {}
 
-  /** The market submit calls of `txHash`; throws on transient RPC errors. */
+  /** The market intake calls of `txHash`; throws on transient RPC errors. */
   async marketCalls(txHash: Hex, market: Address): Promise<MarketCalls> {
     let root: CallFrame;
     try {
@@ -93,7 +104,7 @@ export class CallTracer {
       if (!this.#warned) {
         this.#warned = true;
         this.log.warn(
-          'the RPC does not serve debug_traceTransaction with callTracer: submissions made through other contracts will be excluded',
+          'the RPC does not serve debug_traceTransaction with callTracer: statements posted through other contracts cannot be read',
           { txHash, error: detail },
         );
       }
@@ -101,6 +112,6 @@ export class CallTracer {
     }
     if (typeof root !== 'object' || root === null || typeof root.input !== 'string')
       throw new Error(`debug_traceTransaction ${txHash}: unexpected callTracer result`);
-    return { ok: true, inputs: marketSubmitCalls(root, market) };
+    return { ok: true, inputs: marketIntakeCalls(root, market) };
   }
 }

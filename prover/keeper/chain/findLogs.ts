@@ -1,4 +1,4 @@
-import type { Address, Hex, Log, PublicClient } from 'viem';
+import { formatLog, type Address, type Hex, type Log, type PublicClient, type RpcLog } from 'viem';
 import { isRangeError } from './logScanner.js';
 
 /**
@@ -38,4 +38,46 @@ export async function findLogsBackwards(
     to = from - 1n;
   }
   return [];
+}
+
+/**
+ * Collects logs of `address` with the given topics from `toBlock` backwards, in ranges of at most
+ * `maxRange` blocks (halved on provider range errors), until `done(allSoFar)` is true or `fromBlock`
+ * is passed. For reading one batch's events: they all lie at or before its sealing block.
+ */
+export async function collectLogsBackwards(
+  client: PublicClient,
+  q: {
+    address: Address;
+    topics: (Hex | Hex[] | null)[];
+    fromBlock: bigint;
+    toBlock: bigint;
+    maxRange: number;
+    done: (logs: Log[]) => boolean;
+  },
+): Promise<Log[]> {
+  let range = BigInt(q.maxRange);
+  const all: Log[] = [];
+  let to = q.toBlock;
+  while (to >= q.fromBlock) {
+    const from = to - range + 1n > q.fromBlock ? to - range + 1n : q.fromBlock;
+    let logs: Log[];
+    try {
+      const raw = (await client.request({
+        method: 'eth_getLogs',
+        params: [{ address: q.address, topics: q.topics, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }],
+      })) as unknown as RpcLog[];
+      logs = raw.map((l) => formatLog(l));
+    } catch (err) {
+      if (range > 1n && isRangeError(err)) {
+        range /= 2n;
+        continue;
+      }
+      throw err;
+    }
+    all.unshift(...logs);
+    if (q.done(all)) break;
+    to = from - 1n;
+  }
+  return all;
 }

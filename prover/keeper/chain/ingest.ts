@@ -1,110 +1,109 @@
-import { parseEventLogs, type Address, type Log } from 'viem';
-import { aggregationMarketAbi } from '../../abi/v1.js';
-import { batchOf, slotOf } from '../../protocol/index.js';
+import type { Address, Log } from 'viem';
 import type { KeeperDb } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
+import { decodeMarketEvents, type MarketEvent } from './marketEvents.js';
 
 /** What the ingest step reports to the daemon (for metrics and wake-ups). */
 export interface IngestStats {
-  submissions: number;
+  /** Statements that entered batches (all channels). */
+  statements: number;
   sealed: bigint[];
   locked: { batchId: bigint; prover: Address }[];
   fulfilled: { batchId: bigint; prover: Address }[];
   slashed: bigint[];
+  closed: bigint[];
+  released: bigint[];
 }
 
+type Of<K extends MarketEvent['kind']> = Extract<MarketEvent, { kind: K }>;
+
 /**
- * Stores the market's events in the keeper database. Idempotent (ranges are re-read for reorgs):
- * every write is an upsert keyed by a chain identifier. Events only tell the keeper what to look at;
- * decisions re-read the batch from chain state.
+ * Stores what the keeper needs from the market's events: programs (key bytes, registrant, key hash),
+ * the batches to look at and the channels their statements came through, its own earnings and slash
+ * rewards. Idempotent (ranges are re-read for reorgs): every write is an upsert. Events only tell the
+ * keeper what to look at: decisions re-read the batch from chain state, and a batch's content is read
+ * from its own events and transactions when the keeper considers it (work/content.ts).
  */
 export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Address; account: Address }, log: Logger): IngestStats {
-  const stats: IngestStats = { submissions: 0, sealed: [], locked: [], fulfilled: [], slashed: [] };
+  const stats: IngestStats = { statements: 0, sealed: [], locked: [], fulfilled: [], slashed: [], closed: [], released: [] };
   const prover = me.prover.toLowerCase();
   const account = me.account.toLowerCase();
-  for (const ev of parseEventLogs({ abi: aggregationMarketAbi, logs, strict: false })) {
-    if (ev.blockNumber === null || ev.transactionHash === null) continue;
-    switch (ev.eventName) {
-      case 'ProgramRegistered': {
-        const a = ev.args;
-        if (a.programId && a.owner && a.publicInputCount !== undefined && a.vk) {
-          db.upsertProgram({
-            programId: a.programId,
-            owner: a.owner,
-            publicInputCount: a.publicInputCount,
-            vk: a.vk,
-            block: ev.blockNumber,
-          });
-        }
-        break;
-      }
-      case 'Submitted': {
-        const a = ev.args;
-        if (a.submissionId === undefined || !a.programId || !a.digest || !a.proofHash || a.fee === undefined) break;
-        const batchId = batchOf(a.submissionId);
-        db.noteBatch(batchId);
-        db.upsertSubmission({
-          submissionId: a.submissionId,
-          batchId,
-          slot: slotOf(a.submissionId),
-          programId: a.programId,
-          digest: a.digest,
-          proofHash: a.proofHash,
-          fee: a.fee,
-          txHash: ev.transactionHash,
-          block: ev.blockNumber,
+  const events = decodeMarketEvents(logs);
+  // A blob submission's groups are MarketSubmitted events followed by one MarketBlobsSubmitted in the same transaction.
+  const blobRanges = events.filter((e): e is Of<'blobs'> => e.kind === 'blobs');
+  const isBlob = (e: Of<'submitted'>): boolean =>
+    blobRanges.some(
+      (b) => b.txHash === e.txHash && b.batchId === e.batchId && e.firstSlot >= b.firstSlot && e.firstSlot < b.firstSlot + b.count,
+    );
+  for (const ev of events) {
+    switch (ev.kind) {
+      case 'program':
+        db.upsertProgram({
+          programId: ev.programId,
+          owner: ev.owner,
+          vkHash: ev.vkHash,
+          publicInputCount: ev.publicInputCount,
+          vk: ev.vk,
+          block: ev.block,
         });
-        stats.submissions++;
         break;
-      }
-      case 'BatchSealed':
-        if (ev.args.batchId !== undefined) {
-          db.noteBatch(ev.args.batchId);
-          stats.sealed.push(ev.args.batchId);
-        }
+      case 'submitted':
+        db.noteChannel(ev.batchId, isBlob(ev) ? 'blob' : 'calldata');
+        stats.statements += ev.count;
         break;
-      case 'BatchLocked':
-        if (ev.args.batchId !== undefined && ev.args.prover) {
-          db.noteBatch(ev.args.batchId);
-          stats.locked.push({ batchId: ev.args.batchId, prover: ev.args.prover });
-        }
+      case 'accepted':
+        db.noteChannel(ev.batchId, 'offchain');
+        stats.statements += ev.count;
         break;
-      case 'BatchFulfilled': {
-        const a = ev.args;
-        if (a.batchId === undefined || !a.prover) break;
-        stats.fulfilled.push({ batchId: a.batchId, prover: a.prover });
-        if (a.prover.toLowerCase() === prover && a.feesPaid !== undefined && a.protocolFee !== undefined) {
+      case 'sealed':
+        db.noteBatch(ev.batchId);
+        stats.sealed.push(ev.batchId);
+        break;
+      case 'locked':
+        db.noteBatch(ev.batchId);
+        stats.locked.push({ batchId: ev.batchId, prover: ev.prover });
+        break;
+      case 'fulfilled':
+        stats.fulfilled.push({ batchId: ev.batchId, prover: ev.prover });
+        if (ev.prover.toLowerCase() === prover) {
           db.recordEarning({
-            batchId: a.batchId,
-            feesPaid: a.feesPaid,
-            protocolFee: a.protocolFee,
-            late: a.late ?? false,
-            txHash: ev.transactionHash,
-            block: ev.blockNumber,
+            batchId: ev.batchId,
+            feesPaid: ev.proverFees,
+            protocolFee: ev.protocolFee,
+            late: ev.late,
+            txHash: ev.txHash,
+            block: ev.block,
           });
         }
         break;
-      }
-      case 'BatchSlashed': {
-        const a = ev.args;
-        if (a.batchId === undefined) break;
-        stats.slashed.push(a.batchId);
-        db.noteBatch(a.batchId);
-        if (a.caller?.toLowerCase() === account && a.rewarded !== undefined) {
-          db.recordSlashReward({ batchId: a.batchId, txHash: ev.transactionHash, rewarded: a.rewarded, block: ev.blockNumber });
-        }
+      case 'slashed':
+        stats.slashed.push(ev.batchId);
+        db.noteBatch(ev.batchId);
+        if (ev.caller.toLowerCase() === account)
+          db.recordSlashReward({ batchId: ev.batchId, txHash: ev.txHash, rewarded: ev.rewarded, block: ev.block });
         break;
-      }
+      case 'lockReleased':
+        db.noteBatch(ev.batchId);
+        break;
+      case 'closed':
+        stats.closed.push(ev.batchId);
+        break;
+      case 'released':
+        stats.released.push(ev.batchId);
+        break;
       default:
         break;
     }
   }
-  if (stats.submissions + stats.sealed.length + stats.locked.length + stats.fulfilled.length + stats.slashed.length > 0) {
+  const n = stats.statements + stats.sealed.length + stats.locked.length + stats.fulfilled.length + stats.slashed.length;
+  if (n + stats.closed.length + stats.released.length > 0) {
     log.debug('ingested market events', {
-      submissions: stats.submissions,
+      statements: stats.statements,
       sealed: stats.sealed.length,
       locked: stats.locked.length,
       fulfilled: stats.fulfilled.length,
+      closed: stats.closed.length,
+      released: stats.released.length,
     });
   }
   return stats;

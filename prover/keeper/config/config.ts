@@ -28,9 +28,23 @@ export interface KeeperConfig {
   readonly secondary: boolean;
   readonly slash: boolean;
   readonly seal: boolean;
+  /** Call release() on expired, unheld batches (off by default). */
+  readonly release: boolean;
+  /** Relay base URLs, tried in order. */
+  readonly relays: readonly string[];
+  readonly blobSource: BlobSourceSetting;
+  /** Time limit of one relay or blob request. */
+  readonly fetchTimeoutMs: number;
+  readonly srs: SrsMode;
   readonly engine: EngineTuning;
   readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' | 'auto' };
 }
+
+/** The SRS the local circuits are built and proven with (the engine's `srs` option). */
+export type SrsMode = 'dev' | 'ignition';
+
+/** Where blob-channel proofs come from. */
+export type BlobSourceSetting = { readonly kind: 'none' } | { readonly kind: 'anvil' } | { readonly kind: 'beacon'; readonly url: string };
 
 export interface GasPolicy {
   readonly maxFeePerGas: bigint;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, type KeeperConfig } from './config.js';
+import { ConfigError, type BlobSourceSetting, type KeeperConfig, type SrsMode } from './config.js';
 import { parseJsonc } from './jsonc.js';
 import { OPTIONS, SECRET_ENV, type OptionSpec } from './options.js';
 import { convert, type OptionValue } from './values.js';
@@ -127,6 +127,11 @@ function build(v: Map<string, OptionValue>, cwd: string): KeeperConfig {
     secondary: get<boolean>('secondary') ?? true,
     slash: get<boolean>('slash') ?? true,
     seal: get<boolean>('seal') ?? true,
+    release: get<boolean>('release') ?? false,
+    relays: get<string[]>('relays') ?? [],
+    blobSource: blobSourceOf(get<string>('blobSource') ?? 'none'),
+    fetchTimeoutMs: get<number>('fetchTimeoutMs') ?? 10_000,
+    srs: (get<string>('srs') ?? 'dev') as SrsMode,
     engine: {
       workers: get<number>('engine.workers') ?? 1,
       leafSeconds: get<number>('engine.leafSeconds') ?? 90,
@@ -140,8 +145,19 @@ function build(v: Map<string, OptionValue>, cwd: string): KeeperConfig {
   };
 }
 
+/** `none`, `anvil` or a beacon node's http(s) URL; anything else is reported by crossCheck. */
+function blobSourceOf(raw: string): BlobSourceSetting {
+  if (raw === 'none' || raw === '') return { kind: 'none' };
+  if (raw === 'anvil') return { kind: 'anvil' };
+  return { kind: 'beacon', url: raw };
+}
+
 function crossCheck(c: KeeperConfig): string[] {
   const p: string[] = [];
+  if (c.srs !== 'dev' && c.srs !== 'ignition') p.push(`srs: expected dev or ignition, got "${c.srs}"`);
+  if (c.blobSource.kind === 'beacon' && !/^https?:\/\/[^\s]+$/.test(c.blobSource.url))
+    p.push(`blobSource: expected none, anvil or a beacon node's http(s) URL, got "${c.blobSource.url}"`);
+  if (c.fetchTimeoutMs < 100) p.push('fetchTimeoutMs: must be at least 100');
   if (c.deploymentsFile && !existsSync(c.deploymentsFile)) p.push(`deploymentsFile: ${c.deploymentsFile} does not exist`);
   if (c.keystoreFile && !existsSync(c.keystoreFile)) p.push(`keystoreFile: ${c.keystoreFile} does not exist`);
   if (c.gas.bumpPercent < 10) p.push('gas.bumpPercent: must be at least 10 (nodes reject smaller replacements)');

@@ -10,6 +10,7 @@ import type { Metrics } from '../obs/metrics.js';
 import type { TxManager } from '../tx/txManager.js';
 import type { BatchProver } from '../work/batchProver.js';
 import type { InputSource } from '../work/inputs.js';
+import type { BlobSource } from '../work/sources/blobs.js';
 
 /** What the keeper's services share (built once by Keeper.create; no global state). */
 export interface KeeperContext {
@@ -31,10 +32,25 @@ export interface KeeperContext {
   /** The staked prover the account acts for (credited in fulfilments, bound into proofs). */
   readonly me: Address;
   readonly chainId: number;
+  /** Where blob-channel proofs come from (config `blobSource`); undefined: none configured. */
+  readonly blobs: BlobSource | undefined;
 }
 
-/** Where the keeper reads a batch's inputs from (chain data, cached in its database). */
+/** Where the keeper reads a batch's inputs from (chain data, relays and a blob source; cached in its database). */
 export function inputSource(ctx: KeeperContext): InputSource {
-  const { client, db, addresses, config, log, tracer } = ctx;
-  return { client, db, market: addresses.market, startBlock: addresses.startBlock, maxLogRange: config.maxLogRange, log, tracer };
+  const { client, db, addresses, config, log, tracer, chainId, metrics } = ctx;
+  return {
+    client,
+    db,
+    market: addresses.market,
+    chainId,
+    startBlock: addresses.startBlock,
+    maxLogRange: config.maxLogRange,
+    log,
+    tracer,
+    relays: config.relays,
+    blobSource: ctx.blobs,
+    fetchTimeoutMs: config.fetchTimeoutMs,
+    onFetchFailure: (source, kind) => metrics.inc('nex_keeper_fetch_failures_total', { source, kind }),
+  };
 }

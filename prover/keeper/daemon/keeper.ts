@@ -1,12 +1,12 @@
 import { encodeFunctionData, zeroAddress, type Address, type Transport } from 'viem';
-import { BatchState, aggregationMarketAbi } from '../../abi/v1.js';
+import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
 import { resolveAddresses } from '../chain/addresses.js';
 import { Backoff, sleep } from '../chain/backoff.js';
 import { CallTracer } from '../chain/callTrace.js';
 import { chainFor, publicClientFor, rpcTransport } from '../chain/clients.js';
 import { ingestMarketLogs } from '../chain/ingest.js';
 import { LogScanner } from '../chain/logScanner.js';
-import { MarketReader } from '../chain/market.js';
+import { MarketReader, type BatchInfo } from '../chain/market.js';
 import { ConfigError, type KeeperConfig } from '../config/config.js';
 import { redactUrl } from '../config/values.js';
 import type { KeeperSigner } from '../config/signer.js';
@@ -21,9 +21,14 @@ import { startObservabilityServer } from '../obs/server.js';
 import { currentFees } from '../tx/fees.js';
 import { TxManager } from '../tx/txManager.js';
 import { checkBatchInputs } from '../work/batchInputs.js';
-import { engineBatchProver, type BatchProver } from '../work/batchProver.js';
+import { ContentError } from '../work/content.js';
+import { EngineFailure, engineBatchProver, type BatchProver } from '../work/batchProver.js';
+import { readBatchContent } from '../work/content.js';
+import { settlementArg, settlementFor } from '../work/settlement.js';
+import { anvilBlobSource, beaconBlobSource, type BlobSource } from '../work/sources/blobs.js';
 import { runBatchJob } from './batchJob.js';
 import { inputSource, type KeeperContext } from './context.js';
+import { assertStartup } from './startupChecks.js';
 import { join } from 'node:path';
 
 export interface KeeperOptions {
@@ -91,10 +96,33 @@ export class Keeper {
       log: log.child('tx'),
       onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }),
     });
-    const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine') });
+    const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine'), srs: config.srs });
+    if (!config.listenOnly) {
+      // Refuse to prove with circuits the router does not pin, or with the dev SRS on a public chain.
+      const version = await reader.currentVersion();
+      const [pinned, local] = await Promise.all([reader.version(version), prover.identity()]);
+      assertStartup({ chainId, srs: config.srs, local, pinned: { version, keySet: pinned.keySet } });
+    }
     const tracer = new CallTracer(client, log.child('trace'));
     const events = o.events ?? new KeeperEvents();
-    const ctx: KeeperContext = { config, client, addresses, reader, tracer, db, tm, prover, metrics, log, events, account, me, chainId };
+    const blobs = blobSourceFor(config, client);
+    const ctx: KeeperContext = {
+      config,
+      client,
+      addresses,
+      reader,
+      tracer,
+      db,
+      tm,
+      prover,
+      metrics,
+      log,
+      events,
+      account,
+      me,
+      chainId,
+      blobs,
+    };
     const scanner = new LogScanner({
       client,
       db,
@@ -220,9 +248,13 @@ export class Keeper {
   /** Side transactions (slash, seal) are fire-and-check: settle the pending ones each pass. */
   async #settleSideTxs(): Promise<void> {
     for (const tx of this.ctx.db.pendingTxs()) {
-      if (tx.purpose !== 'slash' && tx.purpose !== 'seal') continue;
+      if (tx.purpose !== 'slash' && tx.purpose !== 'seal' && tx.purpose !== 'release') continue;
       const out = await this.ctx.tm.check(tx);
-      if (out?.status === 'mined') this.ctx.metrics.inc(tx.purpose === 'slash' ? 'nex_keeper_slashes_total' : 'nex_keeper_seals_total');
+      if (out?.status !== 'mined') continue;
+      this.ctx.metrics.inc(SIDE_TX_METRIC[tx.purpose]);
+      if (tx.purpose === 'release' && tx.batchId !== null) {
+        this.ctx.events.emit(this.ctx.log, 'batch.released', { batchId: tx.batchId, tx: out.receipt.transactionHash });
+      }
     }
   }
 
@@ -250,7 +282,8 @@ export class Keeper {
       events.emit(log, 'batch.decided', { batchId, decision: d.kind, reason: d.reason, listenOnly: config.listenOnly });
     }
     if (config.listenOnly || d.kind === 'wait') return;
-    if (d.kind === 'slash') return this.#sideTx(batchId, 'slash');
+    if (d.kind === 'slash') return this.#sideTx(batchId, 'slash', [batchId]);
+    if (d.kind === 'release') return this.#release(b);
     if (config.drain) return; // draining: finish held batches only
     if (!(await this.#precheckOk(b))) return;
     if (d.kind === 'secondary') {
@@ -270,22 +303,25 @@ export class Keeper {
     await this.#lock(batchId, b.count, signal);
   }
 
-  async #decide(b: Awaited<ReturnType<MarketReader['batch']>>, now: number): Promise<Decision> {
+  async #decide(b: BatchInfo, now: number): Promise<Decision> {
     const { reader, db, config, me } = this.ctx;
     const simple = decideByState(b.state);
     if (simple) return simple;
-    const [params, expiry, eligible, available, fees_] = await Promise.all([
+    const [params, assignment, eligible, available, fees_] = await Promise.all([
       reader.params(),
-      reader.batchExpiry(b.batchId),
+      b.state === BatchState.Sealed ? reader.assignment(b.batchId) : Promise.resolve(undefined),
       reader.isEligible(me),
       reader.availableStake(me),
       currentFees(this.ctx.client, config.gas),
     ]);
     const window = params.provingWindowBase + params.provingWindowPerProof * b.count;
-    const subs = db.submissionsOf(b.batchId);
-    const slots = subs.length >= b.count ? subs.slice(0, b.count).map((s) => s.slot) : [...Array(b.count).keys()];
-    const est = estimateProvingSeconds(treeShape(b.capacity, slots), provingSpeed(db, config.engine), config.engine.workers);
-    const fees = subs.slice(0, b.count).reduce((s, x) => s + x.fee, 0n);
+    const est = estimateProvingSeconds(
+      treeShape(b.capacity, [...Array(b.count).keys()]),
+      provingSpeed(db, config.engine),
+      config.engine.workers,
+    );
+    // The batch's escrow is its fees (version 2 stores them per batch, not per submission).
+    const fees = b.escrow;
     // Expected price paid: base fee + tip (maxFeePerGas is twice the base fee: an upper bound, not the price).
     const gasPrice = fees_.baseFee + fees_.maxPriorityFeePerGas;
     const g = gasUnits(b.count, config.gas.verifyGas);
@@ -296,7 +332,7 @@ export class Keeper {
       now,
       me,
       params,
-      expiry,
+      assignment,
       provingWindow: window,
       eligible,
       availableStake: available,
@@ -309,6 +345,7 @@ export class Keeper {
       minProfit: config.minProfit,
       secondary: config.secondary,
       slash: config.slash,
+      release: config.release,
     });
   }
 
@@ -317,9 +354,24 @@ export class Keeper {
    * and checked is stored (work/batchInputs.ts): it is not fetched or verified again, neither on the next
    * poll nor after the lock or a restart.
    */
-  async #precheckOk(b: { batchId: bigint; capacity: number; count: number }): Promise<boolean> {
-    const { db, log, events } = this.ctx;
-    const checked = await checkBatchInputs(inputSource(this.ctx), this.ctx.prover, b);
+  async #precheckOk(b: BatchInfo): Promise<boolean> {
+    const { db, log, events, reader } = this.ctx;
+    const proofBytes = (await reader.version(b.version)).rollupProofBytes;
+    let checked;
+    try {
+      checked = await checkBatchInputs(inputSource(this.ctx), this.ctx.prover, b, proofBytes);
+    } catch (err) {
+      if (err instanceof ContentError) {
+        db.transition(b.batchId, 'done', { outcome: 'unreadable', note: err.message });
+        events.emit(log, 'batch.unreadable', { batchId: b.batchId, reason: err.message });
+        return false;
+      }
+      if (!(err instanceof EngineFailure)) throw err;
+      // The engine failed without a verdict (bb crashed, timed out): nothing is excluded, look again next poll.
+      this.ctx.metrics.inc('nex_keeper_engine_failures_total');
+      events.emit(log, 'batch.engine.failed', { batchId: b.batchId, error: err, retryAt: Math.floor(Date.now() / 1000) });
+      return false;
+    }
     if (checked.fresh) events.emit(log, 'batch.prechecked', { batchId: b.batchId, count: b.count, validProofs: checked.validProofs });
     if (checked.validProofs === 0) {
       db.transition(b.batchId, 'done', { outcome: 'no-valid-proofs' });
@@ -351,7 +403,26 @@ export class Keeper {
     this.#startJob(batchId, signal);
   }
 
-  async #sideTx(batchId: bigint, purpose: SideTxPurpose): Promise<void> {
+  /** An expired, unheld batch: release() with its settlement (fees back to the payers). */
+  async #release(b: BatchInfo): Promise<void> {
+    const { reader, db, log, events } = this.ctx;
+    if (db.txsFor(b.batchId, 'release').some((t) => t.status === 'pending')) return;
+    let content;
+    try {
+      // An open batch has no version yet (0): its statements were checked against the current one.
+      const version = b.version > 0 ? b.version : await reader.currentVersion();
+      content = await readBatchContent(inputSource(this.ctx), b, (await reader.version(version)).rollupProofBytes);
+    } catch (err) {
+      if (!(err instanceof ContentError)) throw err;
+      db.transition(b.batchId, 'done', { outcome: 'unreadable', note: err.message });
+      events.emit(log, 'batch.unreadable', { batchId: b.batchId, reason: err.message });
+      return;
+    }
+    const settlement = settlementArg(settlementFor(content, { kind: 'release' }));
+    await this.#sideTx(b.batchId, 'release', [b.batchId, settlement]);
+  }
+
+  async #sideTx(batchId: bigint, purpose: SideTxPurpose, args: SideTxArgs): Promise<void> {
     const { tm, db, addresses, log, metrics, events } = this.ctx;
     if (db.txsFor(batchId, purpose).some((t) => t.status === 'pending')) return;
     try {
@@ -359,7 +430,7 @@ export class Keeper {
         purpose,
         batchId,
         to: addresses.market,
-        data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: purpose, args: [batchId] }),
+        data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: purpose, args } as Parameters<typeof encodeFunctionData>[0]),
       });
     } catch (err) {
       metrics.inc('nex_keeper_errors_total', { kind: purpose });
@@ -372,7 +443,7 @@ export class Keeper {
     const open = await reader.openBatchId();
     if (open === 0n) return;
     const [b, params] = await Promise.all([reader.batch(open), reader.params()]);
-    if (b.state === BatchState.Open && b.count > 0 && now >= b.openedAt + params.batchTimeout) await this.#sideTx(open, 'seal');
+    if (b.state === BatchState.Open && b.count > 0 && now >= b.openedAt + params.batchTimeout) await this.#sideTx(open, 'seal', [open]);
   }
 
   async #refreshGauges(): Promise<void> {
@@ -395,6 +466,22 @@ export class Keeper {
       this.ctx.log.debug('gauge refresh failed', { error: err as Error });
     }
   }
+}
+
+type SideTxArgs = readonly [bigint] | readonly [bigint, ReturnType<typeof settlementArg>];
+
+const SIDE_TX_METRIC = {
+  slash: 'nex_keeper_slashes_total',
+  seal: 'nex_keeper_seals_total',
+  release: 'nex_keeper_releases_total',
+} as const satisfies Record<SideTxPurpose, string>;
+
+/** The blob source of the configuration (`anvil` asks the first RPC URL). */
+function blobSourceFor(config: KeeperConfig, client: KeeperContext['client']): BlobSource | undefined {
+  const s = config.blobSource;
+  if (s.kind === 'beacon') return beaconBlobSource({ url: s.url, client, timeoutMs: config.fetchTimeoutMs });
+  if (s.kind === 'anvil') return anvilBlobSource({ rpcUrl: config.rpcUrls[0]!, timeoutMs: config.fetchTimeoutMs });
+  return undefined;
 }
 
 function errorReason(err: unknown): string {

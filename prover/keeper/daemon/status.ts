@@ -1,11 +1,14 @@
 import { formatEther } from 'viem';
+import { redactUrl } from '../config/values.js';
 import { ACTIVE_PHASES } from '../db/phases.js';
+import { relayReachable } from '../work/sources/relay.js';
 import type { KeeperContext } from './context.js';
 
 /** A readable status report (stake, collateral, unstakes, earnings, batches in flight). */
 export async function statusReport(ctx: KeeperContext): Promise<string> {
   const { reader, db, me, account, client } = ctx;
-  const [stake, available, queue, claimable, balance, eligible, now] = await Promise.all([
+  const [relays, stake, available, queue, claimable, balance, eligible, now] = await Promise.all([
+    Promise.all(ctx.config.relays.map(async (r) => [redactUrl(r), await relayReachable(r, ctx.config.fetchTimeoutMs)] as const)),
     reader.stakeOf(me),
     reader.availableStake(me),
     reader.unstakeQueue(me),
@@ -32,6 +35,8 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
     ['gas spent (db)', eth(db.gasSpent())],
     ['account balance', eth(balance)],
     ['proving speed', speedLine(ctx)],
+    ['blob source', ctx.blobs?.describe ?? 'none (blob slots are asked of the relays, else excluded)'],
+    ['relays', relays.length === 0 ? 'none configured' : relays.map(([r, up]) => `${r} ${up ? 'reachable' : 'UNREACHABLE'}`).join(', ')],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
@@ -57,6 +62,16 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
           b.lockDeadline ? new Date(b.lockDeadline * 1000).toISOString() : '',
           b.lockDeadline ? `${b.lockDeadline - now}s` : '',
         ]),
+      ),
+    );
+  }
+  const channels = db.channelCounts();
+  if (channels.length > 0) {
+    lines.push('', 'Batches per channel:');
+    lines.push(
+      table(
+        ['channels', 'held', 'done', 'seen'],
+        channels.map((c) => [c.channel, String(c.active), String(c.done), String(c.seen)]),
       ),
     );
   }

@@ -18,23 +18,18 @@ export interface BatchRow {
   finalDeadline: number | null;
   checkpointDir: string | null;
   proof: Hex | null;
-  excludedMask: number | null;
+  /** Bit i = slot i left out of the proof (the market's uint64 mask; stored as hex text). */
+  excludedMask: bigint | null;
   outcome: BatchOutcome | null;
   note: string | null;
   provingStartedAt: number | null;
   provingSeconds: number | null;
-}
-
-export interface SubmissionRow {
-  submissionId: bigint;
-  batchId: bigint;
-  slot: number;
-  programId: Hex;
-  digest: Hex;
-  proofHash: Hex;
-  fee: bigint;
-  txHash: Hex;
-  block: bigint;
+  /** The channels its statements came through (`calldata`, `blob`, `offchain`), as ingested. */
+  channels: string[];
+  /** Unix seconds before which a batch job that hit an engine failure (not a verdict) does not resume. */
+  retryAt: number | null;
+  /** Engine failures (not verdicts) of this batch so far. */
+  engineFailures: number;
 }
 
 export type TxStatus = 'pending' | 'mined' | 'reverted' | 'dropped';
@@ -62,7 +57,17 @@ export interface TxAttemptRow {
 }
 
 /** Columns a phase change (or `patchBatch`) may set besides the phase. */
-export type BatchPatch = Partial<Omit<BatchRow, 'batchId' | 'phase'>>;
+export type BatchPatch = Partial<Omit<BatchRow, 'batchId' | 'phase' | 'channels'>>;
+
+/** A registered program as the keeper stores it (from its registration event). */
+export interface ProgramRow {
+  programId: Hex;
+  /** The registrant: programId = keccak256(abi.encode(owner, vkHash)). Undefined for rows of an older keeper. */
+  owner: Address | undefined;
+  vkHash: Hex | undefined;
+  publicInputCount: number;
+  vk: Hex;
+}
 
 /** A batch's inputs as fetched and checked before the lock (JSON documents, see work/batchInputs.ts). */
 export interface StoredBatchInputs {
@@ -73,6 +78,8 @@ export interface StoredBatchInputs {
   slots: string;
   /** JSON: the engine's pre-check report (per-slot content digests), when the proofs were checked. */
   precheck: string | null;
+  /** JSON: the batch content (groups, digests, commitment) the slots belong to. */
+  content: string | null;
   validProofs: number;
   checkedAt: number;
 }
@@ -91,6 +98,8 @@ const BATCH_COLUMNS: Readonly<Record<string, string>> = {
   note: 'note',
   provingStartedAt: 'proving_started_at',
   provingSeconds: 'proving_seconds',
+  retryAt: 'retry_at',
+  engineFailures: 'engine_failures',
 };
 
 /**
@@ -181,60 +190,28 @@ export class KeeperDb {
       .run(name, Number(block));
   }
 
-  // ---- programs and submissions ------------------------------------------------------------
+  // ---- programs ------------------------------------------------------------------------
 
-  upsertProgram(p: { programId: Hex; owner: Address; publicInputCount: number; vk: Hex; block: bigint }): void {
+  upsertProgram(p: { programId: Hex; owner: Address; vkHash: Hex; publicInputCount: number; vk: Hex; block: bigint }): void {
     this.#db
       .prepare(
-        `INSERT INTO programs (program_id, owner, public_input_count, vk, block) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (program_id) DO UPDATE SET owner = excluded.owner, public_input_count = excluded.public_input_count,
-          vk = excluded.vk, block = excluded.block`,
+        `INSERT INTO programs (program_id, owner, vk_hash, public_input_count, vk, block) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (program_id) DO UPDATE SET owner = excluded.owner, vk_hash = excluded.vk_hash,
+          public_input_count = excluded.public_input_count, vk = excluded.vk, block = excluded.block`,
       )
-      .run(p.programId.toLowerCase(), p.owner.toLowerCase(), p.publicInputCount, p.vk, Number(p.block));
+      .run(p.programId.toLowerCase(), p.owner, p.vkHash, p.publicInputCount, p.vk, Number(p.block));
   }
 
-  /** A registered program; `owner` is undefined for a row stored before the keeper recorded owners. */
-  getProgram(programId: Hex): { programId: Hex; owner: Address | undefined; publicInputCount: number; vk: Hex } | undefined {
+  getProgram(programId: Hex): ProgramRow | undefined {
     const r = this.#db.prepare('SELECT * FROM programs WHERE program_id = ?').get(programId.toLowerCase()) as Row | undefined;
     if (!r) return undefined;
-    const owner = typeof r.owner === 'string' ? (r.owner as Address) : undefined;
-    return { programId: r.program_id as Hex, owner, publicInputCount: Number(r.public_input_count), vk: r.vk as Hex };
-  }
-
-  upsertSubmission(s: SubmissionRow): void {
-    this.#db
-      .prepare(
-        `INSERT INTO submissions (submission_id, batch_id, slot, program_id, digest, proof_hash, fee, tx_hash, block)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (submission_id) DO UPDATE SET program_id = excluded.program_id, digest = excluded.digest,
-          proof_hash = excluded.proof_hash, fee = excluded.fee, tx_hash = excluded.tx_hash, block = excluded.block`,
-      )
-      .run(
-        s.submissionId.toString(),
-        Number(s.batchId),
-        s.slot,
-        s.programId,
-        s.digest,
-        s.proofHash,
-        s.fee.toString(),
-        s.txHash,
-        Number(s.block),
-      );
-  }
-
-  submissionsOf(batchId: bigint): SubmissionRow[] {
-    const rows = this.#db.prepare('SELECT * FROM submissions WHERE batch_id = ? ORDER BY slot').all(Number(batchId)) as Row[];
-    return rows.map((r) => ({
-      submissionId: BigInt(r.submission_id as string),
-      batchId: BigInt(r.batch_id as number),
-      slot: Number(r.slot),
+    return {
       programId: r.program_id as Hex,
-      digest: r.digest as Hex,
-      proofHash: r.proof_hash as Hex,
-      fee: BigInt(r.fee as string),
-      txHash: r.tx_hash as Hex,
-      block: BigInt(r.block as number),
-    }));
+      owner: typeof r.owner === 'string' ? (r.owner as Address) : undefined,
+      vkHash: typeof r.vk_hash === 'string' ? (r.vk_hash as Hex) : undefined,
+      publicInputCount: Number(r.public_input_count),
+      vk: r.vk as Hex,
+    };
   }
 
   // ---- batches -----------------------------------------------------------------------------
@@ -244,6 +221,31 @@ export class KeeperDb {
     this.#db
       .prepare(`INSERT INTO batches (batch_id, phase, updated_at) VALUES (?, 'seen', ?) ON CONFLICT (batch_id) DO NOTHING`)
       .run(Number(batchId), this.now());
+  }
+
+  /** Adds `channel` to the channels a batch's statements came through (status report). */
+  noteChannel(batchId: bigint, channel: 'calldata' | 'blob' | 'offchain'): void {
+    this.noteBatch(batchId);
+    const r = this.#db.prepare('SELECT channels FROM batches WHERE batch_id = ?').get(Number(batchId)) as { channels: string | null };
+    const set = new Set((r.channels ?? '').split(',').filter(Boolean));
+    if (set.has(channel)) return;
+    set.add(channel);
+    this.#db.prepare('UPDATE batches SET channels = ? WHERE batch_id = ?').run([...set].sort().join(','), Number(batchId));
+  }
+
+  /** Batches by channel and whether they are held (active phases), for the status report. */
+  channelCounts(): { channel: string; seen: number; active: number; done: number }[] {
+    const rows = this.#db.prepare('SELECT channels, phase FROM batches').all() as { channels: string | null; phase: string }[];
+    const out = new Map<string, { seen: number; active: number; done: number }>();
+    for (const r of rows) {
+      const key = r.channels ?? 'unknown';
+      const c = out.get(key) ?? { seen: 0, active: 0, done: 0 };
+      if (r.phase === 'done') c.done++;
+      else if ((ACTIVE_PHASES as readonly string[]).includes(r.phase)) c.active++;
+      else c.seen++;
+      out.set(key, c);
+    }
+    return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([channel, c]) => ({ channel, ...c }));
   }
 
   getBatch(batchId: bigint): BatchRow | undefined {
@@ -295,7 +297,8 @@ export class KeeperDb {
       const col = BATCH_COLUMNS[k];
       if (!col) throw new Error(`unknown batch column ${k}`);
       cols.push(`${col} = ?`);
-      vals.push(v === undefined ? null : (v as SQLInputValue));
+      // A uint64 mask may not fit SQLite's signed integers: it is stored as hex text.
+      vals.push(v === undefined || v === null ? null : typeof v === 'bigint' ? `0x${v.toString(16)}` : (v as SQLInputValue));
     }
     const marks = from.map(() => '?').join(',');
     const r = this.#db
@@ -313,11 +316,11 @@ export class KeeperDb {
   putBatchInputs(batchId: bigint, i: Omit<StoredBatchInputs, 'batchId' | 'checkedAt'>): void {
     this.#db
       .prepare(
-        `INSERT INTO batch_inputs (batch_id, count, slots, precheck, valid_proofs, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO batch_inputs (batch_id, count, slots, precheck, content, valid_proofs, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id) DO UPDATE SET count = excluded.count, slots = excluded.slots, precheck = excluded.precheck,
-          valid_proofs = excluded.valid_proofs, checked_at = excluded.checked_at`,
+          content = excluded.content, valid_proofs = excluded.valid_proofs, checked_at = excluded.checked_at`,
       )
-      .run(Number(batchId), i.count, i.slots, i.precheck, i.validProofs, this.now());
+      .run(Number(batchId), i.count, i.slots, i.precheck, i.content, i.validProofs, this.now());
   }
 
   getBatchInputs(batchId: bigint): StoredBatchInputs | undefined {
@@ -328,6 +331,7 @@ export class KeeperDb {
       count: Number(r.count),
       slots: r.slots as string,
       precheck: (r.precheck as string | null) ?? null,
+      content: (r.content as string | null) ?? null,
       validProofs: Number(r.valid_proofs),
       checkedAt: Number(r.checked_at),
     };
@@ -497,11 +501,14 @@ function toBatch(r: Row): BatchRow {
     finalDeadline: n(r.final_deadline),
     checkpointDir: (r.checkpoint_dir as string | null) ?? null,
     proof: (r.proof as Hex | null) ?? null,
-    excludedMask: n(r.excluded_mask),
+    excludedMask: r.excluded_mask === null || r.excluded_mask === undefined ? null : BigInt(r.excluded_mask as string | number),
     outcome: outcomeOf(r.outcome),
     note: (r.note as string | null) ?? null,
     provingStartedAt: n(r.proving_started_at),
     provingSeconds: n(r.proving_seconds),
+    channels: typeof r.channels === 'string' ? r.channels.split(',').filter(Boolean) : [],
+    retryAt: n(r.retry_at),
+    engineFailures: Number(r.engine_failures ?? 0),
   };
 }
 

@@ -121,4 +121,22 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE programs ADD COLUMN owner TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'version 2 intake',
+    sql: `
+      -- Version 2 identifies a program by (owner, vkHash): the engine needs the key hash too.
+      ALTER TABLE programs ADD COLUMN vk_hash TEXT;
+      -- Version 2 stores nothing per submission: a batch's content (groups, digests, proofs) is read from
+      -- the batch's events and transactions when the keeper considers it (prover/keeper/work/content.ts).
+      DROP TABLE submissions;
+      -- The channels a batch's statements came through (comma separated: calldata, blob, offchain).
+      ALTER TABLE batches ADD COLUMN channels TEXT;
+      -- An engine failure that is not a verdict (bb crashed, timed out) is retried after this time (unix s).
+      ALTER TABLE batches ADD COLUMN retry_at INTEGER;
+      ALTER TABLE batches ADD COLUMN engine_failures INTEGER NOT NULL DEFAULT 0;
+      -- The batch content the inputs were read for (JSON: groups, digests, poster, root, commitment).
+      ALTER TABLE batch_inputs ADD COLUMN content TEXT;
+    `,
+  },
 ];

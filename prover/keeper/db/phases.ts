@@ -14,7 +14,7 @@ export interface PhaseSpec<P extends string> {
   readonly next: Readonly<Partial<Record<P, string>>>;
 }
 
-type Phase = 'seen' | 'locking' | 'proving' | 'proved' | 'fulfilling' | 'done';
+type Phase = 'seen' | 'locking' | 'proving' | 'proved' | 'fulfilling' | 'closing' | 'done';
 
 /** The phase graph. A batch enters at `seen` (first event about it) and never leaves `done`. */
 export const BATCH_PHASES = {
@@ -31,7 +31,7 @@ export const BATCH_PHASES = {
   proving: {
     meaning: 'the batch is ours to prove (primary or secondary); the engine aggregates it',
     active: true,
-    next: { proved: 'root proof made', done: 'lost, or nothing provable' },
+    next: { proved: 'root proof made', closing: 'nothing provable: close tx recorded', done: 'lost, or nothing provable as secondary' },
   },
   proved: {
     meaning: 'root proof stored; the fulfil transaction is next',
@@ -42,6 +42,11 @@ export const BATCH_PHASES = {
     meaning: 'fulfil transaction recorded (and broadcast); waiting for it',
     active: true,
     next: { proved: 'fulfil did not land', done: 'fulfilled (by us or another prover)' },
+  },
+  closing: {
+    meaning: 'close transaction recorded (and broadcast): nothing in the locked batch is provable',
+    active: true,
+    next: { proving: 'close did not land', done: 'closed (or lost)' },
   },
   done: {
     meaning: 'final; `outcome` says how it ended',
@@ -98,7 +103,13 @@ export const BATCH_OUTCOMES = {
   'fulfilled-by-other': 'another prover fulfilled it first',
   'secondary-window-closed': 'as secondary prover: the final deadline passed or the locker fulfilled',
   'missed-final-deadline': 'our proof was not ready before the final deadline',
-  'nothing-provable': 'no slot had usable data or a valid proof',
+  'nothing-provable': 'as secondary prover: no slot had usable data or a valid proof',
+  closed: 'we locked it and nothing in it was provable (every proof withheld or invalid): closed at once, fees back to the payers',
+  'close-failed': 'the close transaction did not succeed after the maximum attempts',
+  'slashed-on-batch': 'this prover was slashed on the batch: the market never lets it lock the batch again',
+  'closed-by-locker': 'its locker closed it (nothing provable)',
+  unreadable: 'its content cannot be rebuilt from chain data (see `note`): it cannot be settled by this keeper',
+  released: 'expired unheld: its fees went back to the payers (release)',
   'fulfil-failed': 'the fulfil transaction did not succeed after the maximum attempts',
   'fulfil-rejected': 'the market rejected the proof (the decoded revert is in `note`)',
 } as const;
@@ -106,7 +117,10 @@ export const BATCH_OUTCOMES = {
 export type BatchOutcome = keyof typeof BATCH_OUTCOMES;
 
 /** Outcomes the decision policy reaches from the market state alone. */
-export type SettledOutcome = Extract<BatchOutcome, 'fulfilled' | 'expired' | 'too close to expiry to lock'>;
+export type SettledOutcome = Extract<
+  BatchOutcome,
+  'fulfilled' | 'expired' | 'too close to expiry to lock' | 'slashed-on-batch' | 'closed-by-locker' | 'released'
+>;
 
 export function isBatchOutcome(v: unknown): v is BatchOutcome {
   return typeof v === 'string' && Object.hasOwn(BATCH_OUTCOMES, v);

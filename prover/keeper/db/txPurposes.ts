@@ -7,6 +7,8 @@ export const TX_PURPOSES = {
   fulfill: 'AggregationMarket.fulfill: the aggregated proof of a held batch',
   slash: 'AggregationMarket.slash: a locker missed the final deadline',
   seal: 'AggregationMarket.seal: the open batch timed out',
+  close: 'AggregationMarket.close: nothing in a batch we locked is provable (fees back, collateral unlocked)',
+  release: 'AggregationMarket.release: an expired batch nobody holds (fees back to the payers)',
   approve: 'NexToken.approve: let the staking contract take NEX (before the first stake)',
   stake: 'ProverStaking.stake',
   unstake: 'ProverStaking.requestUnstake',
@@ -17,7 +19,7 @@ export const TX_PURPOSES = {
 export type TxPurpose = keyof typeof TX_PURPOSES;
 
 /** Purposes the daemon sends on the side of a batch and settles each poll. */
-export type SideTxPurpose = Extract<TxPurpose, 'slash' | 'seal'>;
+export type SideTxPurpose = Extract<TxPurpose, 'slash' | 'seal' | 'release'>;
 
 export function isTxPurpose(v: unknown): v is TxPurpose {
   return typeof v === 'string' && Object.hasOwn(TX_PURPOSES, v);

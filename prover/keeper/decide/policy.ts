@@ -1,6 +1,6 @@
 import { zeroAddress, type Address } from 'viem';
-import { BatchState } from '../../abi/v1.js';
-import type { BatchInfo, MarketParams } from '../chain/market.js';
+import { BatchState } from '../../abi/generated.js';
+import type { Assignment, BatchInfo, MarketParams } from '../chain/market.js';
 import type { SettledOutcome } from '../db/phases.js';
 
 /** Everything the decision needs, read beforehand (the decision itself is a pure function). */
@@ -10,12 +10,13 @@ export interface DecisionInput {
   readonly now: number;
   readonly me: Address;
   readonly params: MarketParams;
-  readonly expiry: number;
+  /** The lazy draw (`assignedProver`) of a sealed batch; read only for Sealed batches. */
+  readonly assignment: Assignment | undefined;
   /** provingWindow(batch.count) in seconds. */
   readonly provingWindow: number;
   readonly eligible: boolean;
   readonly availableStake: bigint;
-  /** Batches currently locked/proving/fulfilling by this keeper. */
+  /** Batches currently held (locking, proving, proved, fulfilling, closing) by this keeper. */
   readonly active: number;
   readonly capacity: number;
   readonly estimatedSeconds: number;
@@ -26,12 +27,15 @@ export interface DecisionInput {
   readonly minProfit: bigint;
   readonly secondary: boolean;
   readonly slash: boolean;
+  readonly release: boolean;
 }
 
 export type Decision =
   | { kind: 'lock'; reason: string }
   | { kind: 'secondary'; reason: string }
   | { kind: 'slash'; reason: string }
+  /** Return an expired, unheld batch's fees to its payers (`release`, optional). */
+  | { kind: 'release'; reason: string }
   /** Look again later (conditions may change). */
   | { kind: 'wait'; reason: string }
   /** Nothing will ever be done with this batch (the reason is the batch's outcome). */
@@ -40,41 +44,64 @@ export type Decision =
 const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerCase();
 
 /**
- * Decides what to do with a batch this keeper does not hold. Never locks more than capacity, a
- * batch assigned to someone else during the assignment window, or a batch it cannot prove before
- * the lock deadline (estimate + safety buffer) or that does not pay gas + minProfit.
+ * Decides what to do with a batch this keeper does not hold. Never locks more than capacity, a batch
+ * assigned to someone else during the assignment window, a batch in its sealing block (the draw is not
+ * known yet), a batch it was slashed on, or a batch it cannot prove before the (effective) lock deadline
+ * (estimate + safety buffer) or that does not pay gas + minProfit.
  */
 export function decide(i: DecisionInput): Decision {
   if (i.batch.state === BatchState.Sealed) return decideSealed(i);
   if (i.batch.state === BatchState.Locked) return decideLocked(i);
+  if (i.batch.state === BatchState.Expired) return decideExpired(i);
   return decideByState(i.batch.state)!;
 }
 
-/** The decision for states that need no other input (not Sealed or Locked); undefined otherwise. */
+/** The decision for states that need no other input (not Sealed, Locked or Expired); undefined otherwise. */
 export function decideByState(state: number): Decision | undefined {
   switch (state) {
     case BatchState.Sealed:
     case BatchState.Locked:
+    case BatchState.Expired:
       return undefined;
     case BatchState.None:
     case BatchState.Open:
       return { kind: 'wait', reason: 'batch not sealed yet' };
     case BatchState.Fulfilled:
       return { kind: 'done', reason: 'fulfilled' };
-    case BatchState.Expired:
-      return { kind: 'done', reason: 'expired' };
+    case BatchState.Closed:
+      return { kind: 'done', reason: 'closed-by-locker' };
+    case BatchState.Released:
+      return { kind: 'done', reason: 'released' };
     default:
       return { kind: 'wait', reason: `unknown batch state ${state}` };
   }
 }
 
+/**
+ * Past expiry (`getBatch` says Expired): a lock that is still live past its final deadline can be slashed
+ * (its effective deadlines are non-zero); an unheld batch can be released (when enabled); else it is over.
+ */
+function decideExpired(i: DecisionInput): Decision {
+  const b = i.batch;
+  if (b.lockDeadline > 0) {
+    if (same(b.locker, i.me)) return { kind: 'wait', reason: 'locked by us past expiry' };
+    return i.slash
+      ? { kind: 'slash', reason: `locker ${b.locker} missed the final deadline ${b.finalDeadline}` }
+      : { kind: 'done', reason: 'expired' };
+  }
+  if (i.release && b.count > 0) return { kind: 'release', reason: `expired at ${b.expiry} with nobody holding it` };
+  return { kind: 'done', reason: 'expired' };
+}
+
 function decideSealed(i: DecisionInput): Decision {
   const b = i.batch;
+  // After a slash the batch is Sealed again and keeps the slashed locker: the market refuses its relock.
+  if (b.locker !== zeroAddress && same(b.locker, i.me)) return { kind: 'done', reason: 'slashed-on-batch' };
+  const a = i.assignment ?? { kind: 'not-ready' };
+  if (a.kind === 'not-ready') return { kind: 'wait', reason: `the draw is readable from the block after the seal (${b.sealBlock})` };
   const windowEnd = b.sealedAt + i.params.assignmentWindow;
-  if (b.assigned !== zeroAddress && !same(b.assigned, i.me) && i.now <= windowEnd) {
-    return { kind: 'wait', reason: `assigned to ${b.assigned} until ${windowEnd}` };
-  }
-  if (i.now + i.provingWindow + i.params.secondaryWindow > i.expiry) {
+  if (a.kind === 'assigned' && !same(a.prover, i.me)) return { kind: 'wait', reason: `assigned to ${a.prover} until ${windowEnd}` };
+  if (i.now + i.provingWindow + i.params.secondaryWindow > b.expiry) {
     return { kind: 'done', reason: 'too close to expiry to lock' };
   }
   const common = capacityAndSpeed(i, i.provingWindow, 'lock deadline');
@@ -82,9 +109,10 @@ function decideSealed(i: DecisionInput): Decision {
   const collateral = i.params.collateralPerProof * BigInt(b.count);
   if (i.availableStake < collateral) return { kind: 'wait', reason: `available stake ${i.availableStake} < collateral ${collateral}` };
   if (i.profitLock < i.minProfit) return { kind: 'wait', reason: `expected profit ${i.profitLock} wei < minProfit ${i.minProfit}` };
-  return { kind: 'lock', reason: same(b.assigned, i.me) ? 'assigned to us' : 'open for lock' };
+  return { kind: 'lock', reason: a.kind === 'assigned' ? 'assigned to us' : 'open for lock' };
 }
 
+/** Deadlines are the effective ones (`getBatch` adds the router's freeze shift). */
 function decideLocked(i: DecisionInput): Decision {
   const b = i.batch;
   if (same(b.locker, i.me)) return { kind: 'wait', reason: 'locked by us' };

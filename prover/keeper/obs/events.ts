@@ -13,7 +13,7 @@ import type { BatchOutcome } from '../db/phases.js';
 import type { TxPurpose } from '../db/txPurposes.js';
 import type { LogFields, Logger } from './logger.js';
 
-type Decision = 'lock' | 'secondary' | 'slash' | 'wait' | 'done';
+type Decision = 'lock' | 'secondary' | 'slash' | 'release' | 'wait' | 'done';
 type Empty = Record<never, never>;
 
 /** The fields of each event (in process: bigints and Errors; in the JSON log: strings and {name, message}). */
@@ -40,8 +40,15 @@ export interface KeeperEventFields {
   'batch.secondary': { batchId: bigint; locker: Address; finalDeadline: number };
   'batch.locked': { batchId: bigint; lockDeadline: number; collateral: bigint; tx: Hex | null | undefined };
   'batch.lock.missed': { batchId: bigint; status: string | undefined };
-  'batch.inputs': { batchId: bigint; source: 'stored' | 'fetched'; refetched: number[] };
-  'batch.slot.excluded': { batchId: bigint; slot: number; reason: string };
+  'batch.inputs': { batchId: bigint; source: 'stored' | 'fetched' };
+  'batch.slot.excluded': { batchId: bigint; slot: number; reason: string; source: string };
+  'batch.unreadable': { batchId: bigint; reason: string };
+  'batch.engine.failed': { batchId: bigint; error: Error; retryAt: number };
+  'batch.closing': { batchId: bigint; reason: string };
+  'batch.closed': { batchId: bigint; tx: Hex | undefined };
+  'batch.close.missed': { batchId: bigint; status: string | undefined };
+  'batch.refunded': { batchId: bigint; excludedMask: bigint };
+  'batch.released': { batchId: bigint; tx: Hex };
   'batch.proving': { batchId: bigint; role: 'primary' | 'secondary' | null; count: number; capacity: number; checkpointDir: string };
   'proof.job.started': { batchId: bigint; job: string; circuit: string; height: number; levels: number };
   'proof.job.finished': {
@@ -55,7 +62,7 @@ export interface KeeperEventFields {
     fromCheckpoint: boolean;
   };
   'proof.job.retried': { batchId: bigint; job: string; reason: string };
-  'batch.proven': { batchId: bigint; seconds: number; excludedSlots: number[]; excludedMask: number };
+  'batch.proven': { batchId: bigint; seconds: number; excludedSlots: number[]; excludedMask: bigint };
   'batch.fulfil.retrying': { batchId: bigint; error: Error };
   'batch.fulfil.missed': { batchId: bigint; status: string | undefined; state: number };
   'batch.done': { batchId: bigint; outcome: BatchOutcome; note: string | undefined };
@@ -155,15 +162,58 @@ export const KEEPER_EVENTS: { readonly [K in KeeperEventName]: EventSpec<KeeperE
   'batch.inputs': {
     level: 'info',
     message: 'batch inputs ready',
-    fields: ['batchId', 'source', 'refetched'],
-    meaning:
-      '`source` stored: the pre-lock fetch and check reused (`refetched`: slots whose digest changed on chain); fetched: none was stored',
+    fields: ['batchId', 'source'],
+    meaning: '`source` stored: the pre-lock read and check reused (the batch commitment is unchanged); fetched: none was stored',
   },
   'batch.slot.excluded': {
     level: 'warn',
-    message: 'slot excluded: its data is unusable',
-    fields: ['batchId', 'slot', 'reason'],
-    meaning: 'the slot becomes refundable; `reason` says why (see Troubleshooting)',
+    message: 'slot excluded: its proof is unusable',
+    fields: ['batchId', 'slot', 'reason', 'source'],
+    meaning:
+      'the slot is left out of the proof and its fee goes back to its payer; `source` (calldata, blob, relay, program, engine) is where the last attempt failed, `reason` says why (see Troubleshooting)',
+  },
+  'batch.unreadable': {
+    level: 'warn',
+    message: 'batch content cannot be read from chain data',
+    fields: ['batchId', 'reason'],
+    meaning:
+      'its calls or events do not rebuild its commitment (e.g. a contract called the market and the RPC has no debug API); not taken',
+  },
+  'batch.engine.failed': {
+    level: 'warn',
+    message: 'engine failed without a verdict; retrying later',
+    fields: ['batchId', 'error', 'retryAt'],
+    meaning: 'bb crashed or timed out: nothing is excluded, the job retries at `retryAt` (unix s; pre-lock: next poll)',
+  },
+  'batch.closing': {
+    level: 'warn',
+    message: 'nothing provable: closing the batch',
+    fields: ['batchId', 'reason'],
+    meaning: 'every proof of a batch we locked is withheld or invalid: close tx sent (fees back, collateral unlocked)',
+  },
+  'batch.closed': {
+    level: 'info',
+    message: 'batch closed',
+    fields: ['batchId', 'tx'],
+    meaning: 'the close landed; outcome `closed`',
+  },
+  'batch.close.missed': {
+    level: 'warn',
+    message: 'close did not land; will retry',
+    fields: ['batchId', 'status'],
+    meaning: 'the close tx reverted or was dropped; back to proving, which closes again (at most 3 times)',
+  },
+  'batch.released': {
+    level: 'info',
+    message: 'expired batch released',
+    fields: ['batchId', 'tx'],
+    meaning: 'our release() of an expired batch nobody held landed: every fee went back to its payer (option `release`)',
+  },
+  'batch.refunded': {
+    level: 'info',
+    message: 'excluded slots refunded by the market',
+    fields: ['batchId', 'excludedMask'],
+    meaning: 'our fulfilment left out the slots of `excludedMask`; the market returned their fees to the payers',
   },
   'batch.proving': {
     level: 'info',
@@ -230,7 +280,7 @@ export const KEEPER_EVENTS: { readonly [K in KeeperEventName]: EventSpec<KeeperE
     message: '<purpose> not sent',
     fields: ['purpose', 'batchId', 'reason'],
     msg: (f) => `${f.purpose} not sent`,
-    meaning: 'a lock, slash or seal was not sent, usually because its simulation reverted (another keeper was first)',
+    meaning: 'a lock, slash, seal, close or release was not sent, usually because its simulation reverted (another keeper was first)',
   },
 };
 

@@ -15,6 +15,20 @@ const COUNTERS = {
   nex_keeper_proofs_total: { help: 'Aggregation proofs produced (label circuit).', labels: ['circuit'] },
   nex_keeper_txs_total: { help: 'Transactions sent (label purpose).', labels: ['purpose'] },
   nex_keeper_errors_total: { help: 'Errors by kind (rpc, tx, proving, fetch, decide).', labels: ['kind'] },
+  nex_keeper_fetch_failures_total: {
+    help: 'Proof fetches that gave nothing usable (label source=relay|blob, kind=timeout|too-large|http|network|invalid|mismatch|missing).',
+    labels: ['source', 'kind'],
+  },
+  nex_keeper_slots_excluded_total: {
+    help: 'Slots this keeper excluded from its proofs (label source of the last failure).',
+    labels: ['source'],
+  },
+  nex_keeper_closes_total: { help: 'close() calls this keeper made that succeeded (nothing provable).', labels: [] },
+  nex_keeper_releases_total: { help: 'release() calls this keeper made that succeeded.', labels: [] },
+  nex_keeper_engine_failures_total: {
+    help: 'Engine failures that were not verdicts (bb crash, timeout): the batch job retried later.',
+    labels: [],
+  },
 } as const satisfies Record<string, { help: string; labels: readonly string[] }>;
 
 const GAUGES = {

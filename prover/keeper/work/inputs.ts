@@ -1,170 +1,173 @@
-import {
-  decodeFunctionData,
-  encodeEventTopics,
-  keccak256,
-  pad,
-  parseEventLogs,
-  toHex,
-  type Address,
-  type Hex,
-  type PublicClient,
-} from 'viem';
-import { aggregationMarketAbi } from '../../abi/v1.js';
-import { batchOf, CommitmentError, slotOf, statementDigest, submissionId } from '../../protocol/index.js';
-import type { CallTracer, MarketCalls } from '../chain/callTrace.js';
+import { bytesToHex, type Address, type Hex, type PublicClient } from 'viem';
+import { CommitmentError, statementDigest } from '../../protocol/index.js';
+import type { CallTracer } from '../chain/callTrace.js';
 import { findLogsBackwards } from '../chain/findLogs.js';
-import type { KeeperDb, SubmissionRow } from '../db/keeperDb.js';
+import type { BatchInfo } from '../chain/market.js';
+import { decodeMarketEvents, programRegisteredTopics } from '../chain/marketEvents.js';
+import type { KeeperDb } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
+import { readBatchContent, type BatchContent, type SlotStatement } from './content.js';
+import { unpackBlob } from './sources/blobCodec.js';
+import { checkedBlobs, type BlobResult, type BlobSource } from './sources/blobs.js';
+import { SourceFetchError } from './sources/boundedFetch.js';
+import { fetchFromRelays } from './sources/relay.js';
 
-/** One slot's statement and proof, read from chain data and checked against the market's commitments. */
+/** Where a slot's proof came from (the `source` of events and metrics). */
+export type ProofSourceKind = 'calldata' | 'blob' | 'relay';
+
+/** One slot's statement and proof, ready for the engine. */
 export interface SlotInput {
   readonly slot: number;
-  readonly submissionId: bigint;
   readonly programId: Hex;
-  /** The address that registered the program (its ProgramRegistered event). */
+  /** The registrant: programId = keccak256(abi.encode(owner, vkHash)). */
   readonly owner: Address;
+  readonly vkHash: Hex;
+  readonly vk: Hex;
+  readonly digest: Hex;
   readonly publicInputs: Hex[];
   readonly proof: Hex;
-  readonly vk: Hex;
-  readonly fee: bigint;
+  readonly source: ProofSourceKind;
 }
 
-export type SlotFetch = { slot: number; ok: true; input: SlotInput } | { slot: number; ok: false; reason: string };
+/** A slot the keeper can prove (`ok`), or one it must exclude, with why and which source failed last. */
+export type SlotFetch =
+  { slot: number; ok: true; input: SlotInput } | { slot: number; ok: false; reason: string; source: ProofSourceKind | 'program' };
 
 export interface InputSource {
   readonly client: PublicClient;
   readonly db: KeeperDb;
   readonly market: Address;
+  readonly chainId: number;
   readonly startBlock: bigint;
   readonly maxLogRange: number;
   readonly log: Logger;
   /** Finds market calls made by contracts (one per keeper run: it warns once when the RPC cannot trace). */
   readonly tracer: CallTracer;
+  /** Relay base URLs, tried in order for off-chain slots and for any slot whose own data is missing. */
+  readonly relays: readonly string[];
+  /** Where blobs come from; undefined: no blob source (blob slots are served by relays or excluded). */
+  readonly blobSource: BlobSource | undefined;
+  /** Time limit of one relay or blob request. */
+  readonly fetchTimeoutMs: number;
+  /** Called for every failed fetch from a source (metrics). */
+  readonly onFetchFailure?: (source: 'relay' | 'blob', kind: string) => void;
+}
+
+/** A batch's content and the inputs of its slots 0..count-1. */
+export interface FetchedBatch {
+  readonly content: BatchContent;
+  readonly slots: SlotFetch[];
 }
 
 /**
- * Fetches the inputs of slots 0..count-1 of a batch (or only the slots listed in `only`). A slot whose
- * data cannot be found or does not match its on-chain commitment (digest, proofHash) comes back
- * `ok: false` with the reason: the caller excludes it (it becomes refundable) instead of failing the
- * whole batch.
+ * Reads a batch's content (work/content.ts) and fetches the proof of every slot (or only of `only`):
+ * calldata slots from their call, blob slots from their blob (checked against the versioned hash and
+ * unpacked with the shared format), off-chain slots from the relays; any slot whose own source fails is
+ * asked of the relays too. A slot no source serves comes back `ok: false` with the reason: the caller
+ * excludes it, never the batch. RPC failures throw (the caller retries; they are not the submitter's fault).
  */
-export async function fetchBatchInputs(src: InputSource, batchId: bigint, count: number, only?: readonly number[]): Promise<SlotFetch[]> {
+export async function fetchBatchInputs(
+  src: InputSource,
+  b: BatchInfo,
+  proofBytes: number,
+  only?: readonly number[],
+): Promise<FetchedBatch> {
+  const content = await readBatchContent(src, b, proofBytes);
+  const blobs = new Map<string, Promise<Map<string, BlobResult>>>();
   const out: SlotFetch[] = [];
-  const reads: TxReads = { inputs: new Map(), traces: new Map() };
-  for (const slot of only ?? [...Array(count).keys()]) {
-    try {
-      out.push(await fetchSlot(src, batchId, slot, reads));
-    } catch (err) {
-      // RPC failures are not the submitter's fault: let the caller retry rather than exclude.
-      throw new Error(`fetching batch ${batchId} slot ${slot}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
-    }
+  for (const s of content.slots) {
+    if (only && !only.includes(s.slot)) continue;
+    out.push(await fetchSlot(src, s, proofBytes, blobs));
   }
-  return out;
+  return { content, slots: out };
 }
 
-/** What one batch fetch read per transaction: a submitMany fills many slots from one transaction. */
-interface TxReads {
-  readonly inputs: Map<Hex, Promise<Hex>>;
-  readonly traces: Map<Hex, Promise<MarketCalls>>;
-}
-
-function once<T>(memo: Map<Hex, Promise<T>>, txHash: Hex, read: () => Promise<T>): Promise<T> {
-  let p = memo.get(txHash);
-  if (!p) memo.set(txHash, (p = read()));
-  return p;
-}
-
-async function fetchSlot(src: InputSource, batchId: bigint, slot: number, reads: TxReads): Promise<SlotFetch> {
-  const id = submissionId(batchId, slot);
-  const sub = src.db.submissionsOf(batchId).find((s) => s.slot === slot) ?? (await findSubmission(src, id));
-  if (!sub) return { slot, ok: false, reason: 'no Submitted event found' };
-  const onChain = await src.client.readContract({ address: src.market, abi: aggregationMarketAbi, functionName: 'digestOf', args: [id] });
-  if (onChain.toLowerCase() !== sub.digest.toLowerCase()) {
-    return { slot, ok: false, reason: `digest on chain ${onChain} differs from the event's (refunded or reorged)` };
-  }
-  const found = await findCalldata(src, sub, reads);
-  if (!found.ok) return { slot, ok: false, reason: found.reason };
-  const program = await programOf(src, sub.programId);
-  if (!program) return { slot, ok: false, reason: `program ${sub.programId} registration not found` };
-  return {
-    slot,
+async function fetchSlot(
+  src: InputSource,
+  s: SlotStatement,
+  proofBytes: number,
+  blobs: Map<string, Promise<Map<string, BlobResult>>>,
+): Promise<SlotFetch> {
+  const program = await programOf(src, s.programId);
+  if (!program?.owner || !program.vkHash)
+    return { slot: s.slot, ok: false, reason: `program ${s.programId} registration not found`, source: 'program' };
+  const make = (publicInputs: Hex[], proof: Hex, source: ProofSourceKind): SlotFetch => ({
+    slot: s.slot,
     ok: true,
     input: {
-      slot,
-      submissionId: id,
-      programId: sub.programId,
-      owner: program.owner,
-      publicInputs: found.publicInputs,
-      proof: found.proof,
+      slot: s.slot,
+      programId: s.programId,
+      owner: program.owner!,
+      vkHash: program.vkHash!,
       vk: program.vk,
-      fee: sub.fee,
+      digest: s.digest,
+      publicInputs,
+      proof,
+      source,
     },
-  };
-}
-
-/**
- * The submission's public inputs and proof: from the transaction input when it called the market
- * directly, else from the market calls in its call trace (a rollup posting through its own contract).
- * Either way decodeSubmission's match against the event is the only acceptance rule.
- */
-async function findCalldata(
-  src: InputSource,
-  sub: SubmissionRow,
-  reads: TxReads,
-): Promise<{ ok: true; publicInputs: Hex[]; proof: Hex } | { ok: false; reason: string }> {
-  const input = await once(reads.inputs, sub.txHash, async () => (await src.client.getTransaction({ hash: sub.txHash })).input);
-  const direct = decodeSubmission(input, sub);
-  if (direct) return { ok: true, ...direct };
-  const calls = await once(reads.traces, sub.txHash, () => src.tracer.marketCalls(sub.txHash, src.market));
-  if (!calls.ok) {
+  });
+  let own: { reason: string; source: ProofSourceKind } | undefined;
+  if (s.channel === 'calldata') {
+    const length = s.proof ? (s.proof.length - 2) / 2 : 0;
+    if (s.proof && length === proofBytes) return make(s.publicInputs!, s.proof, 'calldata');
+    own = { reason: `the proof in the call is ${length} bytes, the version takes ${proofBytes}`, source: 'calldata' };
+  } else if (s.channel === 'blob') {
+    const r = await blobProof(src, s, proofBytes, blobs);
+    if (r.ok) return make(s.publicInputs!, r.proof, 'blob');
+    own = { reason: r.reason, source: 'blob' };
+  }
+  if (src.relays.length === 0) {
     return {
+      slot: s.slot,
       ok: false,
-      reason: `${sub.txHash} submitted through another contract and the RPC does not serve debug_traceTransaction callTracer (${calls.unsupported}); use an RPC with the debug API, e.g. anvil, geth, reth, or post directly to the market`,
+      ...(own ?? { reason: 'an off-chain statement and no relay configured (relays)', source: 'relay' as const }),
     };
   }
-  for (const call of calls.inputs) {
-    const found = decodeSubmission(call, sub);
-    if (found) return { ok: true, ...found };
-  }
-  return {
-    ok: false,
-    reason: `proof matching the event not found in ${sub.txHash}: neither its input nor its ${calls.inputs.length} successful market submit call(s) carry it`,
-  };
+  const { proof, misses } = await fetchFromRelays(src.relays, { digest: s.digest, programId: s.programId, proofBytes }, src.fetchTimeoutMs);
+  for (const m of misses) if (m.kind !== 'not-found') src.onFetchFailure?.('relay', m.kind);
+  if (proof) return make(proof.publicInputs, proof.proof, 'relay');
+  const relays = `no relay serves it (${misses.map((m) => m.reason).join('; ')})`;
+  return own
+    ? { slot: s.slot, ok: false, reason: `${own.reason}; ${relays}`, source: own.source }
+    : { slot: s.slot, ok: false, reason: relays, source: 'relay' };
 }
 
-/**
- * Finds the submission in `submit` / `submitMany` calldata: the entry whose program, public inputs
- * (digest) and keccak(proof) all match the event. Returns undefined when the input is not a
- * direct market call or nothing matches.
- */
-export function decodeSubmission(
-  input: Hex,
-  sub: Pick<SubmissionRow, 'programId' | 'digest' | 'proofHash'>,
-): { publicInputs: Hex[]; proof: Hex } | undefined {
-  let call;
+async function blobProof(
+  src: InputSource,
+  s: SlotStatement,
+  proofBytes: number,
+  cache: Map<string, Promise<Map<string, BlobResult>>>,
+): Promise<{ ok: true; proof: Hex } | { ok: false; reason: string }> {
+  const loc = s.blob!;
+  if (!src.blobSource) return { ok: false, reason: `blob ${loc.versionedHash} not fetched: no blob source configured (blobSource)` };
+  const source = src.blobSource;
+  // The slots of one blob share one fetch (and one versioned-hash check).
+  const key = `${loc.txHash}:${loc.versionedHash}`.toLowerCase();
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = checkedBlobs(source, { txHash: loc.txHash, block: loc.block }, [loc.versionedHash]);
+    cache.set(key, pending);
+  }
+  let results: Map<string, BlobResult>;
   try {
-    call = decodeFunctionData({ abi: aggregationMarketAbi, data: input });
-  } catch {
-    return undefined;
+    results = await pending;
+  } catch (err) {
+    if (!(err instanceof SourceFetchError)) throw err;
+    src.onFetchFailure?.('blob', err.kind);
+    return { ok: false, reason: `blob ${loc.versionedHash}: ${err.message}` };
   }
-  const candidates: { programId: Hex; publicInputs: readonly Hex[]; proof: Hex }[] = [];
-  if (call.functionName === 'submit') {
-    const [programId, publicInputs, proof] = call.args;
-    candidates.push({ programId, publicInputs, proof });
-  } else if (call.functionName === 'submitMany') {
-    const [programIds, publicInputs, proofs] = call.args;
-    programIds.forEach((programId, i) => candidates.push({ programId, publicInputs: publicInputs[i] ?? [], proof: proofs[i] ?? '0x' }));
+  const r = results.get(loc.versionedHash.toLowerCase());
+  if (!r || !r.ok) {
+    src.onFetchFailure?.('blob', 'missing');
+    return { ok: false, reason: r?.reason ?? `blob ${loc.versionedHash} not served` };
   }
-  for (const c of candidates) {
-    if (c.programId.toLowerCase() !== sub.programId.toLowerCase()) continue;
-    if (digestOf(c.programId, c.publicInputs)?.toLowerCase() !== sub.digest.toLowerCase()) continue;
-    if (keccak256(c.proof).toLowerCase() !== sub.proofHash.toLowerCase()) continue;
-    return { publicInputs: [...c.publicInputs], proof: c.proof };
-  }
-  return undefined;
+  const data = unpackBlob(r.blob);
+  if (!data) return { ok: false, reason: `blob ${loc.versionedHash} is not in the blob channel's packing (an element's high byte is set)` };
+  if (loc.offset + proofBytes > data.length) return { ok: false, reason: `blob ${loc.versionedHash} has no proof at byte ${loc.offset}` };
+  return { ok: true, proof: bytesToHex(data.subarray(loc.offset, loc.offset + proofBytes)) };
 }
 
-/** The statement digest of a candidate call, or undefined when its words are not a statement the market accepts. */
+/** The statement digest of a program and public inputs, or undefined when they are not a statement the market accepts. */
 export function digestOf(programId: Hex, publicInputs: readonly Hex[]): Hex | undefined {
   try {
     return statementDigest(programId, publicInputs);
@@ -174,52 +177,29 @@ export function digestOf(programId: Hex, publicInputs: readonly Hex[]): Hex | un
   }
 }
 
-async function findSubmission(src: InputSource, id: bigint): Promise<SubmissionRow | undefined> {
-  const topics = encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'Submitted', args: { submissionId: id } });
-  const logs = await findLogsBackwards(src.client, {
-    address: src.market,
-    topics: topics as Hex[],
-    fromBlock: src.startBlock,
-    maxRange: src.maxLogRange,
-  });
-  const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Submitted', logs }).at(-1);
-  if (!ev || ev.blockNumber === null || ev.transactionHash === null) return undefined;
-  const row: SubmissionRow = {
-    submissionId: id,
-    batchId: batchOf(id),
-    slot: slotOf(id),
-    programId: ev.args.programId,
-    digest: ev.args.digest,
-    proofHash: ev.args.proofHash,
-    fee: ev.args.fee,
-    txHash: ev.transactionHash,
-    block: ev.blockNumber,
-  };
-  src.db.upsertSubmission(row);
-  return row;
-}
-
-/** The program's vk and owner: from the database, else from its ProgramRegistered event (cached). */
+/** The program's key, key hash and registrant: from the database, else from its registration event (cached). */
 export async function programOf(
   src: InputSource,
   programId: Hex,
-): Promise<{ vk: Hex; owner: Address; publicInputCount: number } | undefined> {
+): Promise<{ vk: Hex; owner?: Address; vkHash?: Hex; publicInputCount: number } | undefined> {
   const cached = src.db.getProgram(programId);
-  if (cached?.owner) return { vk: cached.vk, owner: cached.owner, publicInputCount: cached.publicInputCount };
-  const topics = [
-    encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered' })[0]!,
-    pad(toHex(BigInt(programId)), { size: 32 }),
-  ];
-  const logs = await findLogsBackwards(src.client, { address: src.market, topics, fromBlock: src.startBlock, maxRange: src.maxLogRange });
-  const ev = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'ProgramRegistered', logs }).at(-1);
-  if (!ev || ev.blockNumber === null) return undefined;
+  if (cached?.owner && cached.vkHash) return cached;
+  const logs = await findLogsBackwards(src.client, {
+    address: src.market,
+    topics: programRegisteredTopics(programId),
+    fromBlock: src.startBlock,
+    maxRange: src.maxLogRange,
+  });
+  const ev = decodeMarketEvents(logs).findLast((e) => e.kind === 'program');
+  if (!ev || ev.kind !== 'program') return undefined;
   src.db.upsertProgram({
     programId,
-    owner: ev.args.owner,
-    publicInputCount: ev.args.publicInputCount,
-    vk: ev.args.vk,
-    block: ev.blockNumber,
+    owner: ev.owner,
+    vkHash: ev.vkHash,
+    publicInputCount: ev.publicInputCount,
+    vk: ev.vk,
+    block: ev.block,
   });
-  src.log.debug('program vk fetched from its registration event', { programId, block: ev.blockNumber });
-  return { vk: ev.args.vk, owner: ev.args.owner, publicInputCount: ev.args.publicInputCount };
+  src.log.debug('program fetched from its registration event', { programId, block: ev.block });
+  return { vk: ev.vk, owner: ev.owner, vkHash: ev.vkHash, publicInputCount: ev.publicInputCount };
 }

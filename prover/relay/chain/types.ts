@@ -77,7 +77,7 @@ export interface TxReceiptInfo {
   readonly status: 'success' | 'reverted';
   readonly hash: Hex;
   readonly block: bigint;
-  /** The market's MarketRequestAccepted/MarketRequestSkipped events of this transaction, in log order. */
+  /** The market's MarketBatchPosted (one record per accepted request) and MarketRequestSkipped events of this transaction. */
   readonly events: readonly PostEvent[];
 }
 
@@ -120,6 +120,6 @@ export interface RelayChain {
   receipt(hash: Hex): Promise<TxReceiptInfo | undefined>;
   /** The latest block number. */
   head(): Promise<bigint>;
-  /** The market's MarketRequestAccepted/MarketRequestSkipped events in [fromBlock, toBlock] (any poster). */
+  /** The market's MarketBatchPosted (per accepted request) and MarketRequestSkipped events in [fromBlock, toBlock] (any poster). */
   postEvents(fromBlock: bigint, toBlock: bigint): Promise<PostEvent[]>;
 }

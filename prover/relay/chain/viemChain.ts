@@ -2,7 +2,8 @@
  * The relay's chain over JSON-RPC with viem, on the market's generated ABI (prover/abi/generated.ts): the
  * version-2 market's views (`params`, `getAccount`, `getProgram`, `router`), the router's `current()` (the
  * rollup proof length), `postBatch`, and the events `MarketProgramRegistered` (the key bytes),
- * `MarketRequestAccepted` (with the request's EIP-712 hash) and `MarketRequestSkipped`.
+ * `MarketBatchPosted` (one per post: the accepted groups with each request's EIP-712 hash and nonce) and
+ * `MarketRequestSkipped`.
  */
 import {
   createPublicClient,
@@ -19,7 +20,7 @@ import {
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { aggregationMarketAbi, SkipReason, verifierRouterAbi } from '../../abi/generated.js';
-import { postedGroup } from '../../protocol/index.js';
+import { postedGroup, unpackGroupWord } from '../../protocol/index.js';
 import {
   BroadcastRejectedError,
   PostRevertedError,
@@ -55,7 +56,7 @@ export async function createViemRelayChain(o: ViemRelayChainOptions): Promise<Re
   if (o.chainId !== undefined && o.chainId !== chainId) throw new Error(`the RPC serves chain ${chainId}, not the configured ${o.chainId}`);
   const programs = new Map<Hex, ProgramInfo>();
 
-  type WatchedEvent = 'MarketProgramRegistered' | 'MarketRequestAccepted' | 'MarketRequestSkipped';
+  type WatchedEvent = 'MarketProgramRegistered' | 'MarketBatchPosted' | 'MarketRequestSkipped';
   const logsInRange = async (events: WatchedEvent[], from: bigint, to: bigint, args?: object): Promise<Log[]> => {
     const out: Log[] = [];
     for (let a = from; a <= to; a += BigInt(o.maxLogRange)) {
@@ -192,7 +193,7 @@ export async function createViemRelayChain(o: ViemRelayChainOptions): Promise<Re
 
     async postEvents(fromBlock: bigint, toBlock: bigint): Promise<PostEvent[]> {
       if (toBlock < fromBlock) return [];
-      return toPostEvents(await logsInRange(['MarketRequestAccepted', 'MarketRequestSkipped'], fromBlock, toBlock));
+      return toPostEvents(await logsInRange(['MarketBatchPosted', 'MarketRequestSkipped'], fromBlock, toBlock));
     },
   };
 }
@@ -203,29 +204,44 @@ const SKIP_REASON_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
 );
 
 function toPostEvents(logs: Log[]): PostEvent[] {
-  const parsed = parseEventLogs({ abi: aggregationMarketAbi, logs, eventName: ['MarketRequestAccepted', 'MarketRequestSkipped'] });
-  return parsed.map((l): PostEvent => {
+  const parsed = parseEventLogs({ abi: aggregationMarketAbi, logs, eventName: ['MarketBatchPosted', 'MarketRequestSkipped'] });
+  return parsed.flatMap((l): PostEvent[] => {
     const base = { txHash: l.transactionHash!, block: l.blockNumber! };
-    if (l.eventName === 'MarketRequestAccepted') {
+    if (l.eventName === 'MarketBatchPosted') {
       const a = l.args;
-      return {
-        kind: 'posted',
-        batchId: a.batchId,
-        payer: a.payer,
-        nonce: a.nonce,
-        requestHash: a.requestHash,
-        firstSlot: Number(a.firstSlot),
-        count: Number(a.count),
-        ...base,
-      };
+      return acceptedOfPost(a.groups, a.requestHashes, a.nonces).map((r) => ({ kind: 'posted', batchId: a.batchId, ...r, ...base }));
     }
-    return {
-      kind: 'skipped',
-      payer: l.args.payer,
-      nonce: l.args.nonce,
-      reason: `market:${SKIP_REASON_NAMES[l.args.reason] ?? l.args.reason}`,
-      ...base,
-    };
+    return [
+      {
+        kind: 'skipped',
+        payer: l.args.payer,
+        nonce: l.args.nonce,
+        reason: `market:${SKIP_REASON_NAMES[l.args.reason] ?? l.args.reason}`,
+        ...base,
+      },
+    ];
+  });
+}
+
+/**
+ * The accepted requests of a `MarketBatchPosted` event: request `i` is group `i` of `groups` (64 bytes each:
+ * the group word `payer (160) | feePerProof (64) | count (8) | callbackGas (24)`, then the program id), its
+ * first slot the sum of the counts before it.
+ */
+export function acceptedOfPost(
+  groups: Hex,
+  requestHashes: readonly Hex[],
+  nonces: readonly bigint[],
+): { payer: Address; nonce: bigint; requestHash: Hex; firstSlot: number; count: number }[] {
+  if ((groups.length - 2) / 128 !== requestHashes.length || nonces.length !== requestHashes.length) {
+    throw new Error(`MarketBatchPosted: ${(groups.length - 2) / 128} groups, ${requestHashes.length} hashes, ${nonces.length} nonces`);
+  }
+  let firstSlot = 0;
+  return requestHashes.map((requestHash, i) => {
+    const { payer, count } = unpackGroupWord(BigInt(`0x${groups.slice(2 + i * 128, 2 + i * 128 + 64)}`));
+    const out = { payer: payer as Address, nonce: nonces[i]!, requestHash, firstSlot, count };
+    firstSlot += count;
+    return out;
   });
 }
 

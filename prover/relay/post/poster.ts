@@ -3,7 +3,7 @@
  * 1. settles the open post: finds its receipt (any attempt), or sees its nonce taken by another
  *    transaction (dropped), or replaces it with bumped fees when stuck; after a restart it rebroadcasts
  *    the stored signed bytes; one post is in flight at a time, so sender nonces never collide;
- * 2. applies other posters' MarketRequestAccepted events (a request this relay holds, posted elsewhere);
+ * 2. applies other posters' MarketBatchPosted events (each accepted request in them) (a request this relay holds, posted elsewhere);
  * 3. expires requests past their deadline and prunes proofs nobody needs;
  * 4. when a batch is due (full, timed out or near a deadline), voids requests whose nonce the chain
  *    already consumed, signs `postBatch`, records the intent with its signed bytes and only then

@@ -118,7 +118,7 @@ export interface PostRecord {
   readonly attempts: PostAttempt[];
 }
 
-/** How a mined post settled each of its requests (read from its MarketRequestAccepted/MarketRequestSkipped events). */
+/** How a mined post settled each of its requests (read from its MarketBatchPosted/MarketRequestSkipped events). */
 export interface PostSettlement {
   readonly status: 'mined';
   readonly minedHash: Hex;
@@ -129,7 +129,7 @@ export interface PostSettlement {
 }
 
 /**
- * A request accepted on chain by anyone's post (watcher input, from `MarketRequestAccepted`). The market
+ * A request accepted on chain by anyone's post (watcher input, from `MarketBatchPosted`). The market
  * accepts a payer's nonce at most once, so (payer, nonce) names one acceptance; `requestHash` says whether it
  * was this request or another one the payer signed with the same nonce (which voids this one).
  */

@@ -1,5 +1,5 @@
 import { parseEventLogs, type Hash } from 'viem';
-import { aggregationMarketAbi } from '../../abi/v1.js';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { NexError, NoAccountError } from '../errors.js';
 import { sendContractTx } from './internal.js';
@@ -34,6 +34,6 @@ export async function claimEarnings(client: NexClient): Promise<ClaimEarningsRet
     functionName: 'claimEarnings',
     args: [],
   });
-  const [event] = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'EarningsClaimed', logs: receipt.logs });
+  const [event] = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketEarningsClaimed', logs: receipt.logs });
   return { amount: event?.args.amount ?? owed, txHash: hash };
 }

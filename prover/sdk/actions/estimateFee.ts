@@ -1,61 +1,78 @@
 import type { NexClient } from '../client.js';
+import { NexError } from '../errors.js';
+import { allInGasPerProof, channelGasModel, type Channel } from '../feeTable.js';
 import { getParams, type MarketParams } from './getParams.js';
 
-/**
- * Gas a prover spends per batch on L1, used for the suggested fee: verifying the aggregated proof with
- * the deployed default (bb's optimized verifier, about 1.0M gas for the 2^21 root circuit) plus locking
- * the batch and the fulfilment's fixed bookkeeping. A deployment with the standard verifier (about 4.4M
- * gas per verify) should pass `batchL1Gas: STANDARD_VERIFIER_BATCH_L1_GAS`.
- */
-export const BATCH_L1_GAS = 1_200_000n;
-/** {@link BATCH_L1_GAS} for a deployment of bb's standard verifier. */
-export const STANDARD_VERIFIER_BATCH_L1_GAS = 4_500_000n;
-/** Market bookkeeping a fulfilment costs per included proof (the contracts' target is <= 15k). */
-export const PER_PROOF_L1_GAS = 15_000n;
-
 export interface EstimateFeeParameters {
-  /** Proofs that will share a batch with yours; default: the market's batch capacity (a full batch). */
+  /** The channel the proofs go through (default calldata). */
+  channel?: Channel | undefined;
+  /**
+   * Statements that will share the batch; default: the market's batch capacity for calldata/blob batches,
+   * 32 for posted batches (a relay's batch).
+   */
   batchSize?: number | undefined;
+  /** The program's callback gas per statement (from getProgram): the fulfiller pays it, the fee covers it. */
+  callbackGas?: number | bigint | undefined;
   /** Margin over the prover's L1 cost in basis points; default 5000 (+50 %) to cover proving compute. */
   marginBps?: number | undefined;
   /** Gas price to assume; default: the node's current gas price. */
   gasPrice?: bigint | undefined;
-  /** A prover's fixed L1 gas per batch (verify + lock + bookkeeping); default {@link BATCH_L1_GAS}. */
-  batchL1Gas?: bigint | undefined;
 }
 
 export interface FeeEstimate {
-  /** The market's floor: a submission with less reverts. */
-  readonly minFeePerProof: bigint;
-  /** The prover's L1 gas cost share per proof at `batchSize`. */
-  readonly l1CostPerProof: bigint;
-  /** max(minFeePerProof, l1CostPerProof x (1 + margin)): a fee provers are expected to take. */
-  readonly suggestedFee: bigint;
-  readonly gasPrice: bigint;
+  readonly channel: Channel;
   readonly batchSize: number;
+  readonly gasPrice: bigint;
+  /** The market's floor: a statement with less reverts (or is skipped when posted). */
+  readonly minFeePerProof: bigint;
+  /** All-in L1 gas per proof (intake, lock, fulfil, root verify) at this batch size: the figure to compare channels. */
+  readonly allInGasPerProof: number;
+  /** Gas the fee pays for: the batch's fixed gas divided by the batch size, plus the callback gas. */
+  readonly feeGasPerProof: number;
+  /** Gas the submitter pays itself per proof (its transaction's intake; for off-chain: the poster's, inside the fee). */
+  readonly intakeGasPerProof: number;
+  /** max(minFeePerProof, feeGas x gasPrice x (1 + margin), grossed up for the protocol's and poster's shares). */
+  readonly suggestedFee: bigint;
 }
 
 /** Pure part of {@link estimateFee}, for callers that already hold the params. */
 export function computeFee(params: MarketParams, gasPrice: bigint, opts: EstimateFeeParameters = {}): FeeEstimate {
-  const batchSize = opts.batchSize ?? params.batchCapacity;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > params.batchCapacity) {
-    throw new RangeError(`batchSize must be in 1..${params.batchCapacity}, got ${batchSize}`);
+  const channel = opts.channel ?? 'calldata';
+  const batchSize = opts.batchSize ?? (channel === 'offchain' ? 32 : params.batchCapacity);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64) {
+    throw new NexError(`batchSize must be an integer in 1..64, got ${batchSize}`);
   }
+  if (channel !== 'offchain' && batchSize > params.batchCapacity) {
+    throw new NexError(`batchSize ${batchSize} exceeds the market's batch capacity ${params.batchCapacity}`);
+  }
+  const callbackGas = Number(opts.callbackGas ?? 0);
+  if (!Number.isInteger(callbackGas) || callbackGas < 0)
+    throw new NexError(`callbackGas must be a non-negative integer, got ${callbackGas}`);
+  const model = channelGasModel(channel);
+  // The off-chain channel's fixed part includes the post: the poster is paid from the fee too.
+  const feeGasPerProof = Math.ceil(model.fixedPerBatch / batchSize) + callbackGas;
+  const intakeGasPerProof = Math.ceil(model.perProof);
   const marginBps = BigInt(opts.marginBps ?? 5_000);
-  const n = BigInt(batchSize);
-  const batchL1Gas = opts.batchL1Gas ?? BATCH_L1_GAS;
-  if (batchL1Gas <= 0n) throw new RangeError(`batchL1Gas must be positive, got ${batchL1Gas}`);
-  const l1CostPerProof = (gasPrice * (batchL1Gas + PER_PROOF_L1_GAS * n) + n - 1n) / n;
-  // The protocol fee is taken from what the prover receives: gross up so the prover nets the cost.
-  const afterProtocol = 10_000n - BigInt(params.protocolFeeBps);
-  const withMargin = (l1CostPerProof * (10_000n + marginBps) * 10_000n) / (10_000n * afterProtocol);
+  const shares = BigInt(params.protocolFeeBps) + (channel === 'offchain' ? BigInt(params.posterFeeBps) : 0n);
+  const cost = gasPrice * BigInt(feeGasPerProof + (channel === 'offchain' ? intakeGasPerProof : 0));
+  // Protocol (and poster) shares come out of what the prover receives: gross up so the prover nets cost + margin.
+  const withMargin = (cost * (10_000n + marginBps) + (10_000n - shares) - 1n) / (10_000n - shares);
   const suggestedFee = withMargin > params.minFeePerProof ? withMargin : params.minFeePerProof;
-  return { minFeePerProof: params.minFeePerProof, l1CostPerProof, suggestedFee, gasPrice, batchSize };
+  return {
+    channel,
+    batchSize,
+    gasPrice,
+    minFeePerProof: params.minFeePerProof,
+    allInGasPerProof: allInGasPerProof(channel, batchSize) + callbackGas,
+    feeGasPerProof,
+    intakeGasPerProof,
+    suggestedFee,
+  };
 }
 
 /**
- * Estimates the fee per proof: the market's minimum and a suggested fee that covers a prover's L1 gas
- * share at the current gas price plus a margin.
+ * Suggests a fee per proof for a channel and batch size: the market's floor, the prover's L1 share per
+ * proof (bench table in ../feeTable.ts) plus the program's callback gas, at the current gas price plus a margin.
  */
 export async function estimateFee(client: NexClient, opts: EstimateFeeParameters = {}): Promise<FeeEstimate> {
   const [params, gasPrice] = await Promise.all([getParams(client), opts.gasPrice ?? client.public.getGasPrice()]);
@@ -63,18 +80,18 @@ export async function estimateFee(client: NexClient, opts: EstimateFeeParameters
 }
 
 export interface LatencyEstimate {
-  /** Longest wait for the batch to seal (batchTimeout; a full batch seals at once). */
+  /** Longest wait for a calldata/blob batch to seal (batchTimeout; a full batch seals at once; a post seals at once). */
   readonly sealWithinSec: number;
-  /** The assigned prover's exclusive window to lock. */
+  /** The drawn prover's exclusive window to lock. */
   readonly assignmentWindowSec: number;
-  /** Proving window of a full batch: the locker must fulfil within it. */
+  /** Proving window of the batch: the locker must fulfil within it. */
   readonly provingWindowSec: number;
   /** seal + assignment + proving: when an honest assigned prover has verified the batch at the latest. */
   readonly expectedMaxSec: number;
   /** Adds the secondary window: a stalled locker is replaced by another prover within it. */
   readonly worstCaseSec: number;
-  /** After this, an unverified submission can be refunded. */
-  readonly refundableAfterSec: number;
+  /** After this, an unverified batch can be released and its fees returned. */
+  readonly releasableAfterSec: number;
 }
 
 /** Pure part of {@link estimateLatency}. */
@@ -88,7 +105,7 @@ export function computeLatency(params: MarketParams, batchSize?: number): Latenc
     provingWindowSec,
     expectedMaxSec,
     worstCaseSec: expectedMaxSec + params.secondaryWindow,
-    refundableAfterSec: params.submissionTtl,
+    releasableAfterSec: params.submissionTtl,
   };
 }
 

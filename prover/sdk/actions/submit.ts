@@ -1,5 +1,5 @@
-import { isHex, maxUint64, parseEventLogs, size, type Hash, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../abi/v1.js';
+import { isHex, maxUint64, size, type Hash, type Hex } from 'viem';
+import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import {
   FeeTooHighError,
@@ -9,130 +9,168 @@ import {
   NonCanonicalFieldError,
   PublicInputCountError,
 } from '../errors.js';
-import { batchOf, isCanonicalField, PROOF_FIELDS, slotOf } from '../../protocol/index.js';
+import { isCanonicalField, statementDigest, submissionId } from '../../protocol/index.js';
+import { eventsOfReceipt, type SubmittedEvent } from '../market/events.js';
 import { computeFee } from './estimateFee.js';
 import { getParams, type MarketParams } from './getParams.js';
 import { requireProgram, type Program } from './getProgram.js';
 import { sendContractTx } from './internal.js';
 
-export interface Submission {
+/** One statement and its proof. */
+export interface Statement {
   programId: Hex;
   /** 32-byte words, canonical BN254 field elements, as many as the program declares. */
   publicInputs: readonly Hex[];
-  /** The proof bytes (458 fields = 14,656 bytes). */
+  /** The proof bytes: exactly the router's current `rollupProofBytes` (14,656 in version 2). */
   proof: Hex;
-  /** Fee in wei; default: the suggested fee of {@link estimateFee}. */
+}
+
+export interface SubmitParameters extends Statement {
+  /** Fee in wei; default: the suggested fee of {@link estimateFee} for the calldata channel. */
   fee?: bigint | undefined;
 }
 
+export interface SubmitManyParameters {
+  statements: readonly Statement[];
+  /** Fee per statement in wei (one fee for the call); default: the suggested fee. */
+  feePerProof?: bigint | undefined;
+}
+
 export interface SubmitOptions {
-  /** Check the proof has exactly {@link PROOF_FIELDS} fields (default true). */
-  strictProofLength?: boolean | undefined;
   /** Skip the client-side checks and let the market judge (default false; for tests and tools). */
   skipChecks?: boolean | undefined;
 }
 
-export interface SubmittedProof {
+/** Where a statement landed: submissionId = batchId * 64 + slot. */
+export interface SubmittedStatement {
   readonly submissionId: bigint;
   readonly batchId: bigint;
   readonly slot: number;
   readonly programId: Hex;
   readonly digest: Hex;
-  readonly fee: bigint;
+  readonly feePerProof: bigint;
+  readonly callbackGas: bigint;
 }
 
-export interface SubmitReturnType extends SubmittedProof {
+export interface SubmitReturnType {
+  readonly statements: readonly SubmittedStatement[];
   readonly txHash: Hash;
   readonly blockNumber: bigint;
 }
 
-export interface SubmitManyReturnType {
-  readonly submissions: readonly SubmittedProof[];
-  readonly txHash: Hash;
-  readonly blockNumber: bigint;
-}
-
-/** Checks one submission against the program and the market's rules; throws the typed error. */
-export function checkSubmission(s: Submission, program: Program, fee: bigint, params: MarketParams, opts: SubmitOptions): void {
+/** Checks one statement against its program and the market's rules; throws the typed error. */
+export function checkStatement(s: Statement, program: Program, params: MarketParams): void {
   if (s.publicInputs.length !== program.publicInputCount) {
     throw new PublicInputCountError(program.publicInputCount, s.publicInputs.length);
   }
   s.publicInputs.forEach((pi, i) => {
     if (!isCanonicalField(pi)) throw new NonCanonicalFieldError(pi, i);
   });
-  if (!isHex(s.proof, { strict: true })) throw new MalformedProofError('not a hex string');
-  const bytes = size(s.proof);
-  if (bytes === 0) throw new MalformedProofError('the proof is empty');
-  if (bytes % 32 !== 0) throw new MalformedProofError(`${bytes} bytes is not a whole number of 32-byte fields`);
-  if ((opts.strictProofLength ?? true) && bytes !== PROOF_FIELDS * 32) {
-    throw new MalformedProofError(`${bytes / 32} fields, an UltraHonk ZK proof (noir-recursive target) has ${PROOF_FIELDS}`);
+  checkProofLength(s.proof, params.rollupProofBytes);
+}
+
+/** The proof must have exactly the router's current `rollupProofBytes` (the market reverts otherwise). */
+export function checkProofLength(proof: Hex, rollupProofBytes: number): void {
+  if (!isHex(proof, { strict: true })) throw new MalformedProofError('not a hex string');
+  const bytes = size(proof);
+  if (bytes !== rollupProofBytes) {
+    throw new MalformedProofError(`${bytes} bytes; the market's current verifier version takes ${rollupProofBytes}-byte proofs`);
   }
+}
+
+/** Checks a fee per proof against the floor and the uint64 bound. */
+export function checkFee(fee: bigint, params: MarketParams): void {
   if (fee < params.minFeePerProof) throw new FeeTooLowError(fee, params.minFeePerProof);
   if (fee > maxUint64) throw new FeeTooHighError(fee);
 }
 
-async function prepare(client: NexClient, submissions: readonly Submission[], opts: SubmitOptions): Promise<bigint[]> {
-  if (submissions.length === 0) throw new NexError('nothing to submit');
+/**
+ * Reads the params and programs, checks every statement and the fee, and returns the fee per proof
+ * (the suggestion for the largest callback gas among the programs when none is given).
+ */
+export async function prepareStatements(
+  client: NexClient,
+  statements: readonly Statement[],
+  fee: bigint | undefined,
+  opts: SubmitOptions & { channel?: 'calldata' | 'blob' } = {},
+): Promise<{ fee: bigint; params: MarketParams }> {
+  if (statements.length === 0) throw new NexError('nothing to submit');
   const params = await getParams(client);
-  const needsDefault = submissions.some((s) => s.fee === undefined);
-  const suggested = needsDefault ? computeFee(params, await client.public.getGasPrice()).suggestedFee : 0n;
-  const fees = submissions.map((s) => s.fee ?? suggested);
-  if (!opts.skipChecks) {
-    const programs = new Map<Hex, Program>();
-    for (const [i, s] of submissions.entries()) {
-      let program = programs.get(s.programId);
-      if (!program) {
-        program = await requireProgram(client, s.programId);
-        programs.set(s.programId, program);
-      }
-      checkSubmission(s, program, fees[i]!, params, opts);
-    }
+  if (statements.length > params.batchCapacity) {
+    throw new NexError(`${statements.length} statements do not fit one batch (capacity ${params.batchCapacity}): split the call`);
   }
-  return fees;
+  const programs = new Map<Hex, Program>();
+  for (const s of statements) {
+    if (!programs.has(s.programId)) programs.set(s.programId, await requireProgram(client, s.programId));
+  }
+  let feePerProof = fee;
+  if (feePerProof === undefined) {
+    const callbackGas = Math.max(...[...programs.values()].map((p) => p.callbackGas));
+    feePerProof = computeFee(params, await client.public.getGasPrice(), {
+      channel: opts.channel ?? 'calldata',
+      callbackGas,
+    }).suggestedFee;
+  }
+  if (!opts.skipChecks) {
+    for (const s of statements) checkStatement(s, programs.get(s.programId)!, params);
+    checkFee(feePerProof, params);
+  }
+  return { fee: feePerProof, params };
 }
 
-function submittedFrom(receipt: { logs: Parameters<typeof parseEventLogs>[0]['logs'] }): SubmittedProof[] {
-  return parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Submitted', logs: receipt.logs }).map((e) => ({
-    submissionId: e.args.submissionId,
-    batchId: batchOf(e.args.submissionId),
-    slot: slotOf(e.args.submissionId),
-    programId: e.args.programId,
-    digest: e.args.digest,
-    fee: e.args.fee,
-  }));
+/** The statements a receipt's MarketSubmitted events placed, with their digests. */
+export function placedStatements(events: readonly SubmittedEvent[], statements: readonly Statement[]): SubmittedStatement[] {
+  const out: SubmittedStatement[] = [];
+  let at = 0;
+  for (const e of events) {
+    for (let k = 0; k < e.count; k++, at++) {
+      const s = statements[at];
+      if (!s) throw new NexError('the market placed more statements than were sent');
+      const slot = e.firstSlot + k;
+      out.push({
+        submissionId: submissionId(e.batchId, slot),
+        batchId: e.batchId,
+        slot,
+        programId: e.programId,
+        digest: statementDigest(s.programId, s.publicInputs),
+        feePerProof: e.feePerProof,
+        callbackGas: e.callbackGas,
+      });
+    }
+  }
+  return out;
 }
 
 /**
- * Posts one proof with a fee. Checks it first (program registered, public-input count, canonical
- * inputs, proof shape, fee floor) and throws the typed error instead of paying for a revert.
+ * Submits one proof on the calldata channel with its fee (the value sent). Checks it first (program
+ * registered, public-input count, canonical inputs, proof length against the router's current version,
+ * fee floor) and throws the typed error instead of paying for a revert.
  */
-export async function submit(client: NexClient, submission: Submission, opts: SubmitOptions = {}): Promise<SubmitReturnType> {
-  const [fee] = await prepare(client, [submission], opts);
+export async function submit(client: NexClient, p: SubmitParameters, opts: SubmitOptions = {}): Promise<SubmitReturnType> {
+  const { fee } = await prepareStatements(client, [p], p.fee, opts);
   const { hash, receipt } = await sendContractTx(client, 'submit', {
     address: client.addresses.market,
     abi: aggregationMarketAbi,
     functionName: 'submit',
-    args: [submission.programId, [...submission.publicInputs], submission.proof],
-    value: fee!,
+    args: [p.programId, [...p.publicInputs], p.proof],
+    value: fee,
   });
-  const [event] = submittedFrom(receipt);
-  if (!event) throw new NexError(`submit: no Submitted event in ${hash}`);
-  return { ...event, txHash: hash, blockNumber: receipt.blockNumber };
+  const statements = placedStatements(eventsOfReceipt(client.addresses.market, receipt.logs).submitted, [p]);
+  if (statements.length !== 1) throw new NexError(`submit: no MarketSubmitted event in ${hash}`);
+  return { statements, txHash: hash, blockNumber: receipt.blockNumber };
 }
 
-/** Posts several proofs (any programs) in one transaction; the value sent is the sum of the fees. */
-export async function submitMany(
-  client: NexClient,
-  submissions: readonly Submission[],
-  opts: SubmitOptions = {},
-): Promise<SubmitManyReturnType> {
-  const fees = await prepare(client, submissions, opts);
+/** Submits several proofs (any programs) in one transaction on the calldata channel, one fee per proof. */
+export async function submitMany(client: NexClient, p: SubmitManyParameters, opts: SubmitOptions = {}): Promise<SubmitReturnType> {
+  const { fee } = await prepareStatements(client, p.statements, p.feePerProof, opts);
+  const n = BigInt(p.statements.length);
   const { hash, receipt } = await sendContractTx(client, 'submitMany', {
     address: client.addresses.market,
     abi: aggregationMarketAbi,
     functionName: 'submitMany',
-    args: [submissions.map((s) => s.programId), submissions.map((s) => [...s.publicInputs]), submissions.map((s) => s.proof), fees],
-    value: fees.reduce((a, b) => a + b, 0n),
+    args: [p.statements.map((s) => s.programId), p.statements.map((s) => [...s.publicInputs]), p.statements.map((s) => s.proof), fee],
+    value: fee * n,
   });
-  return { submissions: submittedFrom(receipt), txHash: hash, blockNumber: receipt.blockNumber };
+  const statements = placedStatements(eventsOfReceipt(client.addresses.market, receipt.logs).submitted, p.statements);
+  return { statements, txHash: hash, blockNumber: receipt.blockNumber };
 }

@@ -1,12 +1,12 @@
-// Deploys the real protocol (NexToken, ProverStaking, VerifierRouter with the generated aggregation
-// verifier, AggregationMarket) on an anvil process, for the keeper's end-to-end tests.
+// Deploys the real version-2 protocol (NexToken, ProverStaking, VerifierRouter with the generated
+// aggregation verifier, AggregationMarket) on an anvil process, for the keeper's end-to-end tests.
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { bytesToHex, encodeFunctionData, getAddress, parseEther, type Abi, type Address, type Hex } from 'viem';
 import type { ProvingBackend, RollupProof } from '../../../prover/engine/index.js';
-import { AGG_CIRCUITS } from '../../../prover/protocol/index.js';
+import { programIdOf, ROLLUP_PROOF_BYTES } from '../../../prover/protocol/index.js';
 import { deployVerifier, fromVerifierBuild } from '../../../prover/toolchain/index.js';
-import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/v1.js';
+import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
 import type { Anvil } from './anvil.js';
 import { DEV_KEYS } from './anvil.js';
 
@@ -20,14 +20,17 @@ export interface Protocol {
   staking: Address;
   token: Address;
   router: Address;
+  /** The key set the router pins for version 1 (the local circuits'). */
+  keySet: Hex;
   /** Sends a contract call from a dev key and waits for success. */
   send(key: Hex, to: Address, data: Hex, value?: bigint): Promise<Hex>;
 }
 
+/** The version-2 market's parameters for the keeper tests (capacity-4 batches; sealed by timeout). */
 export const TEST_PARAMS = {
   minFeePerProof: 10n ** 14n,
-  batchCapacity: 2,
-  batchTimeout: 300,
+  batchCapacity: 4,
+  batchTimeout: 30,
   assignmentWindow: 120,
   provingWindowBase: 600,
   provingWindowPerProof: 120,
@@ -35,9 +38,16 @@ export const TEST_PARAMS = {
   submissionTtl: 86_400,
   collateralPerProof: 10n * 10n ** 18n,
   protocolFeeBps: 500,
-  callbackGasLimit: 100_000,
+  posterFeeBps: 200,
+  maxCallbackGas: 200_000,
+  withdrawalDelay: 86_400,
 };
 
+/**
+ * Deploys the version-2 protocol on anvil: NexToken, ProverStaking (no draw warm-up), VerifierRouter
+ * with the root verifier generated from the local circuits (version 1 pins their key set), and the
+ * AggregationMarket.
+ */
 export async function deployProtocol(anvil: Anvil, backend: ProvingBackend): Promise<Protocol> {
   const admin = anvil.wallet(DEV_KEYS[0]);
   const adminAddr = admin.account.address;
@@ -57,16 +67,21 @@ export async function deployProtocol(anvil: Anvil, backend: ProvingBackend): Pro
   };
   const token = await deploy('token/NexToken.sol/NexToken.json', [adminAddr, parseEther('1000000000')]);
   const staking = await deploy('staking/ProverStaking.sol/ProverStaking.json', [token, adminAddr, parseEther('1000')]);
+  await send(DEV_KEYS[0], staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'setWeightWarmup', args: [0] }));
   const router = await deploy('router/VerifierRouter.sol/VerifierRouter.json', [adminAddr, adminAddr]);
-  // The real aggregation verifier generated from the node circuit (dev SRS), with its libraries.
+  // The real aggregation verifier generated from the root circuit (dev SRS), with its libraries.
   const signer = new Wallet(DEV_KEYS[0], new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 }));
   const verifier = await deployVerifier(fromVerifierBuild(await backend.rootVerifier()), signer);
   signer.provider?.destroy();
-  const keyHashes = AGG_CIRCUITS.map((c) => backend.artifacts.keyHashes[c]);
+  const keySet = backend.artifacts.keySet;
   await send(
     DEV_KEYS[0],
     router,
-    encodeFunctionData({ abi: verifierRouterAbi, functionName: 'addVersion', args: [getAddress(verifier.address), keyHashes] }),
+    encodeFunctionData({
+      abi: verifierRouterAbi,
+      functionName: 'addVersion',
+      args: [getAddress(verifier.address), keySet, ROLLUP_PROOF_BYTES],
+    }),
   );
   const market = await deploy('market/AggregationMarket.sol/AggregationMarket.json', [
     adminAddr,
@@ -77,11 +92,16 @@ export async function deployProtocol(anvil: Anvil, backend: ProvingBackend): Pro
     TEST_PARAMS,
   ]);
   await send(DEV_KEYS[0], staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'setMarket', args: [market] }));
-  return { market, staking, token, router, send };
+  return { market, staking, token, router, keySet, send };
 }
 
 export async function fundNex(p: Protocol, to: Address, amount: bigint): Promise<void> {
   await p.send(DEV_KEYS[0], p.token, encodeFunctionData({ abi: nexTokenAbi, functionName: 'transfer', args: [to, amount] }));
+}
+
+/** The program id of `rollup` registered by `owner` (version 2: keccak256(abi.encode(owner, vkHash))). */
+export function programOf(owner: Address, rollup: RollupProof): Hex {
+  return programIdOf(owner, rollup.vkHash);
 }
 
 export async function registerProgram(p: Protocol, key: Hex, rollup: RollupProof): Promise<void> {
@@ -96,6 +116,7 @@ export async function registerProgram(p: Protocol, key: Hex, rollup: RollupProof
   );
 }
 
+/** Submits `rollup` through the calldata channel from `key` (the program's registrant is `rollup.owner`). */
 export async function submitProof(p: Protocol, key: Hex, rollup: RollupProof, fee: bigint): Promise<Hex> {
   return p.send(
     key,
@@ -103,7 +124,7 @@ export async function submitProof(p: Protocol, key: Hex, rollup: RollupProof, fe
     encodeFunctionData({
       abi: aggregationMarketAbi,
       functionName: 'submit',
-      args: [rollup.vkHash, rollup.publicInputs, bytesToHex(rollup.proof)],
+      args: [programOf(rollup.owner, rollup), rollup.publicInputs, bytesToHex(rollup.proof)],
     }),
     fee,
   );

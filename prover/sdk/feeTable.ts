@@ -1,0 +1,41 @@
+/**
+ * What a proof costs on L1 per channel, from the measured gas bench (`npm run bench:gas`, docs/protocol.md
+ * "Gas": hardfork osaka, root verify transaction 837,366 gas). One table in one module: when the bench's
+ * figures change, only these numbers change.
+ *
+ * The bench measured every transaction of a batch's life ("all in" per proof) at batch 32 and 64. All in
+ * per proof is modelled as `fixed / n + perProof` (the root verification, the lock, the fulfilment and a
+ * post are per batch; the intake is per proof): the two measured points give both terms exactly, and the
+ * model gives the other batch sizes (4..64).
+ */
+
+/** The submission channels. */
+export type Channel = 'calldata' | 'blob' | 'offchain';
+
+/** Measured all-in gas per proof at batch 32 and 64 (gas-equivalent for blobs: +8,192 per blob). */
+export const MEASURED_ALL_IN_GAS: Readonly<Record<Channel, { readonly at32: number; readonly at64: number; readonly mix: string }>> = {
+  calldata: { at32: 625_573, at64: 609_871, mix: 'submitMany of 8' },
+  blob: { at32: 46_023, at64: 29_600, mix: '8 proofs per blob transaction' },
+  offchain: { at32: 38_009, at64: 20_800, mix: '8 statements per submitter' },
+};
+
+/** The per-batch and per-proof terms of a channel's all-in gas. */
+export interface ChannelGasModel {
+  /** Gas per batch: root verify, lock, fulfilment (and the post on the off-chain channel). Paid from the fees. */
+  readonly fixedPerBatch: number;
+  /** Gas per proof: intake (calldata floor, blob gas, a share of the post), paid by the submitter or the poster. */
+  readonly perProof: number;
+}
+
+/** fixed = 64 x (allIn(32) - allIn(64)); perProof = allIn(64) - fixed / 64. */
+export function channelGasModel(channel: Channel): ChannelGasModel {
+  const m = MEASURED_ALL_IN_GAS[channel];
+  const fixedPerBatch = 64 * (m.at32 - m.at64);
+  return { fixedPerBatch, perProof: m.at64 - fixedPerBatch / 64 };
+}
+
+/** All-in L1 gas per proof on `channel` in a batch of `batchSize` statements (rounded up). */
+export function allInGasPerProof(channel: Channel, batchSize: number): number {
+  const { fixedPerBatch, perProof } = channelGasModel(channel);
+  return Math.ceil(fixedPerBatch / batchSize + perProof);
+}
