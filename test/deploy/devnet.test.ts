@@ -186,7 +186,6 @@ describe('devnet', function () {
       assert.equal(await client.getBlockNumber(), block);
     });
 
-    // Needs the version-2 SDK and `nex rollup` (branch w2-sdk-v2): the output strings are that port's.
     it('the rollup CLI works on it: fee, register, submit, status, verified', async () => {
       const common = ['--rpc-url', devnet.rpcUrl, '--deployments', dirs.deploymentsDir];
       const fee = await runCli(['rollup', 'fee'], common);
