@@ -123,3 +123,47 @@ export function postedSettlement(groups: readonly Group[], digests: readonly Hex
 export function fastSettlement(s: Settlement): Settlement {
   return { root: s.root, groupsHash: s.groupsHash, poster: s.poster, groups: [], digests: [] };
 }
+
+/** One accepted off-chain request of a posted batch, as its `MarketBatchPosted` event records it. */
+export interface PostedRequestRecord {
+  readonly payer: Address;
+  readonly nonce: bigint;
+  readonly requestHash: Hex;
+  readonly programId: Hex;
+  /** Slot of the request's first statement in the batch. */
+  readonly firstSlot: number;
+  readonly count: number;
+  readonly feePerProof: bigint;
+  readonly callbackGas: bigint;
+}
+
+/**
+ * The accepted requests of a `MarketBatchPosted(…, groups, requestHashes, nonces)` event: request `i` is group
+ * `i` of `groups` (64 bytes each: the group word `payer (160) | feePerProof (64) | count (8) | callbackGas
+ * (24)`, then the program id; `keccak256(groups)` is the batch's groups hash), its first slot the sum of the
+ * counts before it. Relay, keeper, SDK and explorer read posted batches through this one function.
+ */
+export function acceptedOfPost(groups: Hex, requestHashes: readonly Hex[], nonces: readonly bigint[]): PostedRequestRecord[] {
+  const bytes = (groups.length - 2) / 2;
+  if (!Number.isInteger(bytes / 64) || bytes / 64 !== requestHashes.length || nonces.length !== requestHashes.length) {
+    throw new CommitmentError(`MarketBatchPosted: ${bytes / 64} groups, ${requestHashes.length} hashes, ${nonces.length} nonces`);
+  }
+  let firstSlot = 0;
+  return requestHashes.map((requestHash, i) => {
+    const at = 2 + i * 128;
+    const { payer, count, feePerProof, callbackGas } = unpackGroupWord(BigInt(`0x${groups.slice(at, at + 64)}`));
+    const programId = `0x${groups.slice(at + 64, at + 128)}` as Hex;
+    const out: PostedRequestRecord = {
+      payer: payer as Address,
+      nonce: nonces[i]!,
+      requestHash,
+      programId,
+      firstSlot,
+      count,
+      feePerProof,
+      callbackGas: BigInt(callbackGas),
+    };
+    firstSlot += count;
+    return out;
+  });
+}

@@ -66,6 +66,7 @@ export {
   chainCommitment,
   chainSettlement,
   fastSettlement,
+  acceptedOfPost,
   groupWord,
   groupsHash,
   postedCommitment,
@@ -73,6 +74,7 @@ export {
   unpackGroupWord,
   type Group,
   type GroupFields,
+  type PostedRequestRecord,
   type Settlement,
 } from './groups.js';
 export {

@@ -5,6 +5,7 @@
  */
 import { encodeEventTopics, parseEventLogs, type Address, type Hex, type Log } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
+import { acceptedOfPost } from '../../protocol/index.js';
 
 interface At {
   readonly block: bigint;
@@ -56,7 +57,7 @@ export const EVENT_NAMES = {
   program: 'MarketProgramRegistered',
   submitted: 'MarketSubmitted',
   blobs: 'MarketBlobsSubmitted',
-  accepted: 'MarketRequestAccepted',
+  accepted: 'MarketBatchPosted',
   posted: 'MarketBatchPosted',
   sealed: 'MarketBatchSealed',
   locked: 'MarketBatchLocked',
@@ -119,25 +120,12 @@ export function decodeMarketEvents(logs: readonly Log[]): MarketEvent[] {
         });
         break;
       }
-      case 'MarketRequestAccepted': {
-        const a = ev.args;
-        out.push({
-          ...at,
-          kind: 'accepted',
-          batchId: a.batchId,
-          payer: a.payer,
-          nonce: a.nonce,
-          programId: a.programId,
-          firstSlot: Number(a.firstSlot),
-          count: Number(a.count),
-          feePerProof: a.feePerProof,
-          callbackGas: Number(a.callbackGas),
-          requestHash: a.requestHash,
-        });
-        break;
-      }
       case 'MarketBatchPosted': {
         const a = ev.args;
+        // One event per post (the gas-cheap form): its accepted requests first, then the batch itself.
+        for (const r of acceptedOfPost(a.groups, a.requestHashes, a.nonces)) {
+          out.push({ ...at, kind: 'accepted', batchId: a.batchId, ...r, callbackGas: Number(r.callbackGas) });
+        }
         out.push({
           ...at,
           kind: 'posted',

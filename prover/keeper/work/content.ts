@@ -87,7 +87,7 @@ export interface ContentSource {
   readonly tracer: CallTracer;
 }
 
-const BATCH_TOPICS: Hex[] = (['submitted', 'blobs', 'accepted', 'posted'] as const).map(
+const BATCH_TOPICS: Hex[] = (['submitted', 'blobs', 'posted'] as const).map(
   (k) => encodeEventTopics({ abi: aggregationMarketAbi, eventName: EVENT_NAMES[k] })[0]! as Hex,
 );
 const OPENED_TOPIC = encodeEventTopics({ abi: aggregationMarketAbi, eventName: 'MarketBatchOpened' })[0]! as Hex;
@@ -149,7 +149,7 @@ async function batchEvents(src: ContentSource, b: BatchInfo): Promise<MarketEven
     // An open batch (released after expiry) has no sealing block yet: read up to the head.
     toBlock: b.sealBlock > 0n ? b.sealBlock : await src.client.getBlockNumber(),
     maxRange: src.maxLogRange,
-    done: (all: Log[]) => all.some((l) => l.topics[0] === OPENED_TOPIC || l.topics[0] === BATCH_TOPICS[3]),
+    done: (all: Log[]) => all.some((l) => l.topics[0] === OPENED_TOPIC || l.topics[0] === BATCH_TOPICS[2]),
   });
   return decodeMarketEvents(logs).filter((e) => 'batchId' in e && e.batchId === b.batchId);
 }

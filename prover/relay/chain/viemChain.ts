@@ -20,7 +20,7 @@ import {
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { aggregationMarketAbi, SkipReason, verifierRouterAbi } from '../../abi/generated.js';
-import { postedGroup, unpackGroupWord } from '../../protocol/index.js';
+import { acceptedOfPost, postedGroup } from '../../protocol/index.js';
 import {
   BroadcastRejectedError,
   PostRevertedError,
@@ -209,7 +209,16 @@ function toPostEvents(logs: Log[]): PostEvent[] {
     const base = { txHash: l.transactionHash!, block: l.blockNumber! };
     if (l.eventName === 'MarketBatchPosted') {
       const a = l.args;
-      return acceptedOfPost(a.groups, a.requestHashes, a.nonces).map((r) => ({ kind: 'posted', batchId: a.batchId, ...r, ...base }));
+      return acceptedOfPost(a.groups, a.requestHashes, a.nonces).map(({ payer, nonce, requestHash, firstSlot, count }) => ({
+        kind: 'posted',
+        batchId: a.batchId,
+        payer,
+        nonce,
+        requestHash,
+        firstSlot,
+        count,
+        ...base,
+      }));
     }
     return [
       {
@@ -220,28 +229,6 @@ function toPostEvents(logs: Log[]): PostEvent[] {
         ...base,
       },
     ];
-  });
-}
-
-/**
- * The accepted requests of a `MarketBatchPosted` event: request `i` is group `i` of `groups` (64 bytes each:
- * the group word `payer (160) | feePerProof (64) | count (8) | callbackGas (24)`, then the program id), its
- * first slot the sum of the counts before it.
- */
-export function acceptedOfPost(
-  groups: Hex,
-  requestHashes: readonly Hex[],
-  nonces: readonly bigint[],
-): { payer: Address; nonce: bigint; requestHash: Hex; firstSlot: number; count: number }[] {
-  if ((groups.length - 2) / 128 !== requestHashes.length || nonces.length !== requestHashes.length) {
-    throw new Error(`MarketBatchPosted: ${(groups.length - 2) / 128} groups, ${requestHashes.length} hashes, ${nonces.length} nonces`);
-  }
-  let firstSlot = 0;
-  return requestHashes.map((requestHash, i) => {
-    const { payer, count } = unpackGroupWord(BigInt(`0x${groups.slice(2 + i * 128, 2 + i * 128 + 64)}`));
-    const out = { payer: payer as Address, nonce: nonces[i]!, requestHash, firstSlot, count };
-    firstSlot += count;
-    return out;
   });
 }
 

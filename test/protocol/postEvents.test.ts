@@ -1,14 +1,13 @@
 import { expect } from 'chai';
 import { concat, toHex, type Address, type Hex } from 'viem';
-import { acceptedOfPost } from '../../prover/relay/chain/viemChain.js';
-import { groupWord } from '../../prover/protocol/index.js';
+import { acceptedOfPost, groupWord } from '../../prover/protocol/index.js';
 
 const ALICE = '0x00000000000000000000000000000000000A11cE' as Address;
 const BOB = '0x0000000000000000000000000000000000000B0b' as Address;
 const PROGRAM = `0x${'11'.repeat(32)}` as Hex;
 const hash = (b: string) => `0x${b.repeat(32)}` as Hex;
 
-describe('relay chain: the accepted requests of a MarketBatchPosted event', () => {
+describe('protocol: the accepted requests of a MarketBatchPosted event', () => {
   const groups = concat([
     toHex(groupWord({ payer: ALICE, feePerProof: 5n, count: 3, callbackGas: 0 }), { size: 32 }),
     PROGRAM,
@@ -18,8 +17,8 @@ describe('relay chain: the accepted requests of a MarketBatchPosted event', () =
 
   it('request i is group i: payer from its word, first slot after the counts before it, hash and nonce in order', () => {
     expect(acceptedOfPost(groups, [hash('aa'), hash('bb')], [4n, 0n])).to.deep.equal([
-      { payer: ALICE, nonce: 4n, requestHash: hash('aa'), firstSlot: 0, count: 3 },
-      { payer: BOB, nonce: 0n, requestHash: hash('bb'), firstSlot: 3, count: 2 },
+      { payer: ALICE, nonce: 4n, requestHash: hash('aa'), programId: PROGRAM, firstSlot: 0, count: 3, feePerProof: 5n, callbackGas: 0n },
+      { payer: BOB, nonce: 0n, requestHash: hash('bb'), programId: PROGRAM, firstSlot: 3, count: 2, feePerProof: 7n, callbackGas: 9n },
     ]);
     expect(acceptedOfPost('0x', [], [])).to.deep.equal([]);
   });
