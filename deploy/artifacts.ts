@@ -16,6 +16,8 @@ export const DEPLOYABLE_CONTRACTS: Readonly<Record<string, string>> = {
   ProverStaking: 'contracts/staking/ProverStaking.sol',
   VerifierRouter: 'contracts/router/VerifierRouter.sol',
   AggregationMarket: 'contracts/market/AggregationMarket.sol',
+  // Deployed by the market's constructor; listed for its ABI in the deployments file.
+  AggregationMarketExtension: 'contracts/market/AggregationMarketExtension.sol',
   TimelockController: '@openzeppelin/contracts/governance/TimelockController.sol',
   ExampleRollup: 'contracts/examples/ExampleRollup.sol',
 };

@@ -1,6 +1,7 @@
 /**
  * deployNex: deploys (or resumes, or confirms) the whole protocol on a chain with Hardhat Ignition,
- * checks the result (verifier version, role wiring), and writes the deployments file the keeper, the
+ * checks the result (router version 1: verifier, key set, rollup proof length; the market's extension;
+ * role wiring), and writes the deployments file the keeper, the
  * SDK and the CLI read. Idempotent: Ignition's journal under .nex/ignition/chain-<id> records what was
  * done, so a second run on the same chain sends no transaction.
  */
@@ -10,8 +11,9 @@ import { deploy, DeploymentResultType, type EIP1193Provider, type ExecutionEvent
 import { errorDeploymentResultToExceptionMessage } from '@nomicfoundation/hardhat-ignition/helpers';
 import { createPublicClient, custom, getAddress, type Abi, type Address, type Hex } from 'viem';
 import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/protocol/index.js';
-import { accessControlAbi, verifierRouterAbi } from '../prover/abi/v1.js';
+import { accessControlAbi, aggregationMarketAbi, verifierRouterAbi } from '../prover/abi/generated.js';
 import {
+  DEPLOYMENTS_FORMAT,
   deploymentsPath,
   projectRoot,
   readDeployments,
@@ -35,8 +37,13 @@ export interface DeployNexOptions {
   network: string;
   /** Parameters (incl. the verifier variant); default: loaded from deploy/parameters/<network>.json. */
   parameters?: NexParameters | undefined;
-  /** Verifier build; default: loaded from .nex/build. */
+  /**
+   * Verifier build; default: the build of the current circuit sources for the SRS the chain allows
+   * (the dev SRS on a local devnet, Aztec Ignition elsewhere), from $NEX_BUILD_DIR or .nex/build.
+   */
   verifierBuild?: VerifierBuild | undefined;
+  /** SRS of the default verifier build: 'ignition' (default off local devnets) or 'dev' (local devnets only). */
+  srs?: 'dev' | 'ignition' | undefined;
   /** Project root holding artifacts/ (default: this repository). */
   root?: string | undefined;
   deploymentsDir?: string | undefined;
@@ -127,9 +134,9 @@ async function prepareJournal(
 async function checkWiring(
   provider: EIP1193Provider,
   deployer: Address,
-  c: { staking: Address; router: Address; market: Address; timelock: Address; verifier: Address },
+  c: { staking: Address; router: Address; market: Address; extension: Address; timelock: Address; verifier: Address },
   p: NexParameters,
-  keyHashes: readonly Hex[],
+  build: Pick<VerifierBuild, 'keySet' | 'rollupProofBytes'>,
 ): Promise<void> {
   const client = createPublicClient({ transport: custom(provider) });
   const has = (address: Address, role: Hex, account: Address) =>
@@ -152,14 +159,14 @@ async function checkWiring(
     await expect(has(c.router, ROLES.GUARDIAN_ROLE, deployer), false, 'deployer still holds GUARDIAN_ROLE on router');
   }
   const version = await client.readContract({ address: c.router, abi: verifierRouterAbi, functionName: 'currentVersion' });
-  const [verifier, hashes] = await client.readContract({
-    address: c.router,
-    abi: verifierRouterAbi,
-    functionName: 'getVersion',
-    args: [version],
-  });
-  if (getAddress(verifier) !== getAddress(c.verifier)) problems.push(`router version ${version} points at ${verifier}`);
-  if (hashes.join() !== keyHashes.join()) problems.push(`router version ${version} pins other key hashes`);
+  const pinned = await client.readContract({ address: c.router, abi: verifierRouterAbi, functionName: 'getVersion', args: [version] });
+  if (getAddress(pinned.verifier) !== getAddress(c.verifier)) problems.push(`router version ${version} points at ${pinned.verifier}`);
+  if (pinned.keySet.toLowerCase() !== build.keySet.toLowerCase()) problems.push(`router version ${version} pins key set ${pinned.keySet}`);
+  if (pinned.rollupProofBytes !== build.rollupProofBytes) {
+    problems.push(`router version ${version} takes ${pinned.rollupProofBytes}-byte rollup proofs, the build ${build.rollupProofBytes}`);
+  }
+  const extension = await client.readContract({ address: c.market, abi: aggregationMarketAbi, functionName: 'extension' });
+  if (getAddress(extension) !== getAddress(c.extension)) problems.push(`market's extension is ${extension}`);
   if (problems.length > 0) throw new DeployError(`deployment wiring check failed:\n  - ${problems.join('\n  - ')}`);
 }
 
@@ -168,7 +175,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   const log: DeployLog = opts.log ?? (() => undefined);
   const root = opts.root ?? projectRoot();
   const chainId = Number(await opts.provider.request({ method: 'eth_chainId' }));
-  const build = opts.verifierBuild ?? loadVerifierBuild();
+  const build = opts.verifierBuild ?? loadVerifierBuild({ srs: { mode: opts.srs ?? (isLocalDevnet(chainId) ? 'dev' : 'ignition') } });
   // Before anything touches the chain: the dev SRS only ever goes to a local devnet.
   assertSrsAllowedOnChain(build.srs, chainId);
   const parameters = opts.parameters ?? loadParameters(opts.network);
@@ -194,7 +201,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   }
   // The router's version 1 is immutable once deployed: another variant on this chain is a new router
   // version through governance (addVersion), not a re-run of the deployment.
-  const previousVariant = previous?.genesisHash === genesis.hash ? (previous.verifier.variant ?? 'standard') : undefined;
+  const previousVariant = previous?.genesisHash === genesis.hash ? previous.verifier.variant : undefined;
   if (previousVariant !== undefined && previousVariant !== variant) {
     throw new DeployError(
       `chain ${chainId} already has the '${previousVariant}' verifier deployed as router version 1 ` +
@@ -235,32 +242,46 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   };
   const resolver = new ProjectArtifactResolver(root);
   const abiOf = async (name: string): Promise<Abi> => (await resolver.loadArtifact(name)).abi as Abi;
+  const market = addr('AggregationMarket#AggregationMarket');
+  // Deployed by the market's constructor (not a future of its own): its address is the market's to tell.
+  const extension = getAddress(
+    await createPublicClient({ transport: custom(opts.provider) }).readContract({
+      address: market,
+      abi: aggregationMarketAbi,
+      functionName: 'extension',
+    }),
+  );
   const contracts: Record<string, DeployedContract> = {
     NexToken: { address: addr('NexToken#NexToken'), abi: await abiOf('NexToken') },
     ProverStaking: { address: addr('ProverStaking#ProverStaking'), abi: await abiOf('ProverStaking') },
     VerifierRouter: { address: addr('VerifierRouter#VerifierRouter'), abi: await abiOf('VerifierRouter') },
-    AggregationMarket: { address: addr('AggregationMarket#AggregationMarket'), abi: await abiOf('AggregationMarket') },
+    AggregationMarket: { address: market, abi: await abiOf('AggregationMarket') },
+    AggregationMarketExtension: { address: extension, abi: await abiOf('AggregationMarketExtension') },
     TimelockController: { address: addr('NexGovernance#TimelockController'), abi: await abiOf('TimelockController') },
     HonkVerifier: { address: addr('NexVerifier#HonkVerifier'), abi: verifierContracts.verifier.abi as Abi },
   };
   for (const [name, lib] of Object.entries(verifierContracts.libraries)) {
     contracts[name] = { address: addr(`NexVerifier#${name}`), abi: lib.abi as Abi };
   }
+  // What `nex devnet` added after the protocol on this chain (the example rollup) stays recorded.
+  const kept = previous?.genesisHash === genesis.hash ? previous : undefined;
+  if (kept?.exampleRollup && kept.contracts.ExampleRollup) contracts.ExampleRollup = kept.contracts.ExampleRollup;
   await checkWiring(
     opts.provider,
     getAddress(deployer),
     {
       staking: contracts.ProverStaking!.address,
       router: contracts.VerifierRouter!.address,
-      market: contracts.AggregationMarket!.address,
+      market,
+      extension,
       timelock: contracts.TimelockController!.address,
       verifier: contracts.HonkVerifier!.address,
     },
     parameters,
-    build.keyHashes,
+    build,
   );
   const deployments: Deployments = {
-    format: 1,
+    format: DEPLOYMENTS_FORMAT,
     chainId,
     network: opts.network,
     genesisHash: genesis.hash ?? ZERO_HASH,
@@ -269,7 +290,14 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
     srs: build.srs,
     startBlock,
     contracts: contracts as Deployments['contracts'],
-    verifier: { version: 1, variant, keyHashes: build.keyHashes },
+    verifier: {
+      version: 1,
+      variant,
+      keySet: build.keySet,
+      keyHashes: build.keyHashes,
+      rollupProofBytes: build.rollupProofBytes,
+    },
+    ...(kept?.exampleRollup ? { exampleRollup: kept.exampleRollup } : {}),
   };
   const file = writeDeployments(deployments, opts.deploymentsDir);
   log('deploy.done', { chainId, file, transactionsSent });

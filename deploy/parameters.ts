@@ -11,31 +11,47 @@ import { NexError } from '../prover/protocol/index.js';
 
 export type AccountRef = Address | 'deployer';
 
-/** The market's `Params` struct (the same shape the SDK reads back from chain). */
-/** The version-1 market parameters this deployment takes (its own type: the SDK describes version 2's). */
+/** The version-2 market's `Params` struct (IAggregationMarketTypes.Params), as the constructor takes it. */
 export interface MarketParamsConfig {
   readonly minFeePerProof: bigint;
+  /** Capacity of new calldata and blob batches: a power of two, 4..64. */
   readonly batchCapacity: number;
   readonly batchTimeout: number;
   readonly assignmentWindow: number;
   readonly provingWindowBase: number;
   readonly provingWindowPerProof: number;
+  /** uint16: the late-fulfilment window after the lock deadline. */
   readonly secondaryWindow: number;
   readonly submissionTtl: number;
+  /** NEX wei per statement; a multiple of 1 gwei. */
   readonly collateralPerProof: bigint;
   readonly protocolFeeBps: number;
-  readonly callbackGasLimit: number;
+  /** Share of verified fees credited to the poster of an off-chain batch; protocol + poster <= 5,000. */
+  readonly posterFeeBps: number;
+  /** Bound on a program's callback gas (<= 500,000). */
+  readonly maxCallbackGas: number;
+  /** Notice between requestWithdrawal and withdraw of an off-chain deposit; must exceed maxJobLifetime. */
+  readonly withdrawalDelay: number;
 }
+
+/** The market's bounds (contracts/market/AggregationMarket.sol, libraries/BatchCommitment.sol). */
+export const MARKET_LIMITS = { minCapacity: 4, maxCapacity: 64, maxFeeShareBps: 5_000, maxCallbackGas: 500_000 } as const;
 
 export interface NexParameters {
   readonly network: string;
   /**
-   * Which of bb's root verifiers the router's version 1 points at: 'optimized' (default, ~1.0M gas
-   * per verify, no libraries) or 'standard' (~4.36M gas, HonkVerifier + 2 linked libraries).
+   * Which of bb's non-ZK root verifiers the router's version 1 points at: 'optimized' (default, no
+   * libraries) or 'standard' (HonkVerifier + the linked RelationsLib).
    */
   readonly verifierVariant: VerifierVariant;
   readonly token: { readonly supply: bigint; readonly treasury: AccountRef };
-  readonly staking: { readonly minStake: bigint; readonly unbondingPeriod: number; readonly slashBurnBps: number };
+  readonly staking: {
+    readonly minStake: bigint;
+    readonly unbondingPeriod: number;
+    readonly slashBurnBps: number;
+    /** Seconds before added stake weighs in the draw (0 on devnets only; production > 256 blocks). */
+    readonly weightWarmup: number;
+  };
   readonly market: MarketParamsConfig & { readonly treasury: AccountRef };
   readonly governance: {
     readonly minDelay: number;
@@ -108,7 +124,7 @@ export function parseParameters(network: string, raw: unknown): NexParameters {
   const s = obj(root.staking, 'staking');
   const m = obj(root.market, 'market');
   const g = obj(root.governance, 'governance');
-  const capacity = int(m.batchCapacity, 'market.batchCapacity', 2, 32);
+  const capacity = int(m.batchCapacity, 'market.batchCapacity', MARKET_LIMITS.minCapacity, MARKET_LIMITS.maxCapacity);
   if ((capacity & (capacity - 1)) !== 0) throw new ParametersError('market.batchCapacity: must be a power of two');
   const market: NexParameters['market'] = {
     treasury: account(m.treasury, 'market.treasury'),
@@ -118,21 +134,31 @@ export function parseParameters(network: string, raw: unknown): NexParameters {
     assignmentWindow: int(m.assignmentWindow, 'market.assignmentWindow', 0, U32),
     provingWindowBase: int(m.provingWindowBase, 'market.provingWindowBase', 1, U32),
     provingWindowPerProof: int(m.provingWindowPerProof, 'market.provingWindowPerProof', 0, U32),
-    secondaryWindow: int(m.secondaryWindow, 'market.secondaryWindow', 0, U32),
+    secondaryWindow: int(m.secondaryWindow, 'market.secondaryWindow', 1, 2 ** 16 - 1),
     submissionTtl: int(m.submissionTtl, 'market.submissionTtl', 1, U32),
     collateralPerProof: amount(m.collateralPerProof, 'market.collateralPerProof'),
-    protocolFeeBps: int(m.protocolFeeBps, 'market.protocolFeeBps', 0, 10_000),
-    callbackGasLimit: int(m.callbackGasLimit, 'market.callbackGasLimit', 0, 30_000_000),
+    protocolFeeBps: int(m.protocolFeeBps, 'market.protocolFeeBps', 0, MARKET_LIMITS.maxFeeShareBps),
+    posterFeeBps: int(m.posterFeeBps, 'market.posterFeeBps', 0, MARKET_LIMITS.maxFeeShareBps),
+    maxCallbackGas: int(m.maxCallbackGas, 'market.maxCallbackGas', 0, MARKET_LIMITS.maxCallbackGas),
+    withdrawalDelay: int(m.withdrawalDelay, 'market.withdrawalDelay', 1, U32),
   };
+  if (market.protocolFeeBps + market.posterFeeBps > MARKET_LIMITS.maxFeeShareBps) {
+    throw new ParametersError(`market.protocolFeeBps + market.posterFeeBps must not exceed ${MARKET_LIMITS.maxFeeShareBps}`);
+  }
+  if (market.collateralPerProof % 10n ** 9n !== 0n) throw new ParametersError('market.collateralPerProof: must be a multiple of 1 gwei');
+  if ((market.collateralPerProof / 10n ** 9n) * BigInt(MARKET_LIMITS.maxCapacity) > maxUint64) {
+    throw new ParametersError('market.collateralPerProof: 64 proofs of collateral in gwei must fit in a uint64');
+  }
   if (market.minFeePerProof > maxUint64) throw new ParametersError('market.minFeePerProof: must fit in a uint64');
   const staking = {
     minStake: amount(s.minStake, 'staking.minStake'),
     unbondingPeriod: int(s.unbondingPeriod, 'staking.unbondingPeriod', 1, U32),
     slashBurnBps: int(s.slashBurnBps, 'staking.slashBurnBps', 0, 10_000),
+    weightWarmup: int(s.weightWarmup, 'staking.weightWarmup', 0, 30 * 86_400),
   };
-  // The market's own invariants (market-api.md, setParams): checked here so a bad file fails before
-  // any transaction is sent.
-  const maxJobLifetime = market.provingWindowBase + market.provingWindowPerProof * 32 + market.secondaryWindow;
+  // The market's own invariants (AggregationMarket._setParams): checked here so a bad file fails
+  // before any transaction is sent. The longest job is a full batch of the largest capacity.
+  const maxJobLifetime = market.provingWindowBase + market.provingWindowPerProof * MARKET_LIMITS.maxCapacity + market.secondaryWindow;
   if (staking.unbondingPeriod <= maxJobLifetime) {
     throw new ParametersError(
       `staking.unbondingPeriod (${staking.unbondingPeriod}) must exceed the market's maxJobLifetime (${maxJobLifetime} s)`,
@@ -142,6 +168,11 @@ export function parseParameters(network: string, raw: unknown): NexParameters {
   if (market.submissionTtl <= pipeline) {
     throw new ParametersError(
       `market.submissionTtl (${market.submissionTtl}) must exceed batchTimeout + assignmentWindow + maxJobLifetime (${pipeline} s)`,
+    );
+  }
+  if (market.withdrawalDelay <= maxJobLifetime) {
+    throw new ParametersError(
+      `market.withdrawalDelay (${market.withdrawalDelay}) must exceed the market's maxJobLifetime (${maxJobLifetime} s)`,
     );
   }
   let devnet: NexParameters['devnet'];

@@ -1,33 +1,46 @@
 /**
  * The aggregation verifier comes from the circuits build (`npm run circuits`), not from contracts/:
- * bb generates it from the root circuit's verification key in two variants, the build compiles both
- * with solc-js, and this module loads them (each a HonkVerifier plus the external libraries it links,
- * if any) and the key hashes of the aggregation circuits the router pins for the version. Which
- * variant is deployed is a deployment parameter (`verifierVariant`, default 'optimized').
+ * bb generates it from the root circuit's verification key in two non-ZK variants, the build compiles
+ * both with solc-js, and this module loads them (each a HonkVerifier plus the external libraries it
+ * links, if any), the key set the router pins for the version (the Poseidon2 root over the 11
+ * aggregation key hashes), and the rollup proof length the version's leaf circuits take. Which variant
+ * is deployed is a deployment parameter (`verifierVariant`, default 'optimized').
  *
- * Build layout (prover/engine/circuits/buildLayout.ts, written by prover/toolchain/circuits/build.ts): <NEX_BUILD_DIR or .nex/build>/circuits-<id>/ with
- * manifest.json ({ srsId, keyHashes: {leaf1, leaf2, leaf4, pad, node},
+ * Which build: the one of the current circuit sources and toolchain for the SRS the deployment uses
+ * (the toolchain's build id, prover/engine/circuits/buildLayout.ts `currentBuildId`), never merely the
+ * newest directory: an older build left in the cache after a source change would deploy a verifier
+ * whose keys the runtime no longer proves with. The SRS is 'dev' (INSECURE, local devnets only) or
+ * 'ignition' (Aztec's Ignition CRS: what any non-local chain gets).
+ *
+ * Build layout: <NEX_BUILD_DIR or .nex/build>/circuits-<buildId>/ with manifest.json ({ srsId,
+ * keyHashes: {leaf_1, ..., node}, keySet: { root, levels }, rollupProofBytes, circuits: {...},
  * verifiers: { standard: { artifact }, optimized: { artifact } } }) and per variant the verifier
  * artifact ({ contractName, abi, bytecode, deployedBytecode, linkReferences,
  * libraries: [{ name, abi, bytecode, deployedBytecode }], srsId }).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '@nomicfoundation/ignition-core';
 import type { Hex } from 'viem';
-import type { SrsMode } from '../prover/engine/index.js';
-import { AGG_CIRCUITS, isCanonicalField, VERIFIER_VARIANTS, type VerifierVariant } from '../prover/protocol/index.js';
-import { projectRoot } from '../prover/sdk/index.js';
+import { buildDirFor, buildRoot, currentBuildId, DEFAULT_DEV_SEED, seedId, type SrsMode } from '../prover/engine/index.js';
+import {
+  AGG_CIRCUITS,
+  isCanonicalField,
+  keySetFromLevels,
+  VERIFIER_VARIANTS,
+  type AggCircuit,
+  type VerifierVariant,
+} from '../prover/protocol/index.js';
 import { assertNotTestArtifact } from './artifacts.js';
 import { NexError } from '../prover/protocol/index.js';
 
-/** Router order of the version-1 key hashes (docs/protocol.md): prover/protocol's AGG_CIRCUITS. */
+/** Order of the 11 aggregation key hashes in the key set (docs/protocol.md): prover/protocol's AGG_CIRCUITS. */
 export const KEY_HASH_ORDER = AGG_CIRCUITS;
 
 /**
  * bb's two non-ZK Solidity verifiers for the root key, measured on Hardhat's EVM (docs/prover.md):
- * 'optimized' (one contract, ~0.83M gas per verify) and 'standard' (HonkVerifier + RelationsLib,
- * ~2.55M gas per verify). Both pass the same rejection suite.
+ * 'optimized' (one contract, ~0.84M gas per verify transaction) and 'standard' (HonkVerifier +
+ * RelationsLib). Both pass the same rejection suite.
  */
 export { VERIFIER_VARIANTS, type VerifierVariant };
 export const DEFAULT_VERIFIER_VARIANT: VerifierVariant = 'optimized';
@@ -45,10 +58,14 @@ export interface VerifierContracts {
 }
 
 export interface VerifierBuild {
-  /** The variants present in the build (a format-3 build has both). */
+  /** The variants present in the build. */
   readonly variants: Readonly<Partial<Record<VerifierVariant, VerifierContracts>>>;
-  /** Key hashes in router order. */
+  /** The 11 aggregation key hashes in key-set order (AGG_CIRCUITS). */
   readonly keyHashes: readonly Hex[];
+  /** The key-set root the router pins for the version (public input 3 of every aggregation proof). */
+  readonly keySet: Hex;
+  /** Byte length of the rollup proofs the leaf circuits take (the router's rollupProofBytes). */
+  readonly rollupProofBytes: number;
   /** The trusted setup the verifier checks pairings against. */
   readonly srs: { readonly mode: SrsMode; readonly id: string };
   readonly buildDir: string;
@@ -58,20 +75,25 @@ export class VerifierBuildError extends NexError {
   override readonly name = 'VerifierBuildError';
 }
 
-/** Parent of the circuits builds. */
+/** Parent of the circuits builds: $NEX_BUILD_DIR or .nex/build (the toolchain's buildRoot). */
 export function buildRootDir(): string {
-  return process.env.NEX_BUILD_DIR ?? path.join(projectRoot(), '.nex', 'build');
+  return buildRoot();
 }
 
-/** The most recently written complete circuits build under `root`, if any. */
-export function latestBuildDir(root: string = buildRootDir()): string | undefined {
-  if (!existsSync(root)) return undefined;
-  const builds = readdirSync(root)
-    .filter((d) => d.startsWith('circuits-') && !d.includes('.tmp'))
-    .map((d) => path.join(root, d))
-    .filter((d) => existsSync(path.join(d, 'manifest.json')))
-    .sort((a, b) => statSync(path.join(b, 'manifest.json')).mtimeMs - statSync(path.join(a, 'manifest.json')).mtimeMs);
-  return builds[0];
+/** Which SRS a verifier is built for: the dev SRS (seed default "nex-dev-srs-v1") or Aztec Ignition. */
+export type VerifierSrs = { readonly mode: 'dev'; readonly seed?: string | undefined } | { readonly mode: 'ignition' };
+
+/** The SRS id the toolchain keys a build with ('ignition', or 'dev-<seed id>'). */
+export function srsIdFor(srs: VerifierSrs): string {
+  return srs.mode === 'ignition' ? 'ignition' : `dev-${seedId(srs.seed ?? DEFAULT_DEV_SEED)}`;
+}
+
+/**
+ * The directory of the circuits build of the current sources and toolchain for `srs` (whether it
+ * exists or not): `circuits-<buildId>` with the toolchain's build id.
+ */
+export function currentBuildDir(srs: VerifierSrs, root: string = buildRootDir()): string {
+  return buildDirFor(currentBuildId(srsIdFor(srs)).buildId, root);
 }
 
 function readJson(file: string): unknown {
@@ -141,17 +163,27 @@ export function verifierVariantOf(build: VerifierBuild, variant: VerifierVariant
   return v;
 }
 
-/** Loads a circuits build (default: the latest under .nex/build). */
-export function loadVerifierBuild(buildDir: string | undefined = latestBuildDir()): VerifierBuild {
-  if (!buildDir) {
-    throw new VerifierBuildError(`no circuits build under ${buildRootDir()}: build the circuits first (npm run circuits)`);
+/**
+ * Loads a circuits build: a build directory as is, or (default: the dev SRS) the build of the current
+ * circuit sources for an SRS, failing with the command that makes it when it is missing.
+ */
+export function loadVerifierBuild(
+  from: string | { readonly srs: VerifierSrs; readonly root?: string } = { srs: { mode: 'dev' } },
+): VerifierBuild {
+  const buildDir = typeof from === 'string' ? from : currentBuildDir(from.srs, from.root);
+  if (typeof from !== 'string' && !existsSync(path.join(buildDir, 'manifest.json'))) {
+    const how = from.srs.mode === 'ignition' ? 'npm run circuits -- --srs ignition' : 'npm run circuits';
+    throw new VerifierBuildError(
+      `no circuits build of the current sources for the ${srsIdFor(from.srs)} SRS (${buildDir}): build it first (${how})`,
+    );
   }
   const manifestFile = path.join(buildDir, 'manifest.json');
   const manifest = readJson(manifestFile) as {
     srsId?: unknown;
     keyHashes?: Record<string, unknown>;
+    keySet?: { root?: unknown; levels?: unknown };
+    rollupProofBytes?: unknown;
     verifiers?: Partial<Record<VerifierVariant, { artifact?: unknown }>>;
-    verifier?: { artifact?: unknown };
   };
   if (typeof manifest.srsId !== 'string') throw new VerifierBuildError(`${manifestFile}: srsId missing`);
   const mode: SrsMode = manifest.srsId === 'ignition' ? 'ignition' : 'dev';
@@ -162,6 +194,32 @@ export function loadVerifierBuild(buildDir: string | undefined = latestBuildDir(
     }
     return v as Hex;
   });
+  // The key set is recomputed from its levels and checked against the key hashes: the router pins it
+  // for good, so a manifest that disagrees with itself must never reach a chain.
+  const levels = manifest.keySet?.levels;
+  if (!Array.isArray(levels) || typeof manifest.keySet?.root !== 'string') {
+    throw new VerifierBuildError(`${manifestFile}: keySet missing (a build from before version 2: rebuild with npm run circuits)`);
+  }
+  let keySet: Hex;
+  try {
+    keySet = keySetFromLevels(
+      levels as Hex[][],
+      Object.fromEntries(KEY_HASH_ORDER.map((n, i) => [n, keyHashes[i]!])) as Record<AggCircuit, Hex>,
+    ).root;
+  } catch (err) {
+    throw new VerifierBuildError(`${manifestFile}: keySet: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (keySet !== manifest.keySet.root.toLowerCase())
+    throw new VerifierBuildError(`${manifestFile}: keySet.root is not the root of keySet.levels`);
+  const rollupProofBytes = manifest.rollupProofBytes;
+  if (
+    typeof rollupProofBytes !== 'number' ||
+    !Number.isSafeInteger(rollupProofBytes) ||
+    rollupProofBytes <= 0 ||
+    rollupProofBytes >= 2 ** 24
+  ) {
+    throw new VerifierBuildError(`${manifestFile}: rollupProofBytes is not a positive uint24`);
+  }
   const variants: Partial<Record<VerifierVariant, VerifierContracts>> = {};
   for (const variant of VERIFIER_VARIANTS) {
     const entry = manifest.verifiers?.[variant];
@@ -169,10 +227,6 @@ export function loadVerifierBuild(buildDir: string | undefined = latestBuildDir(
     if (typeof entry.artifact !== 'string') throw new VerifierBuildError(`${manifestFile}: verifiers.${variant}.artifact missing`);
     variants[variant] = loadVariant(buildDir, entry.artifact, manifest.srsId);
   }
-  // Builds from before the variants (format 1) list only the standard verifier.
-  if (manifest.verifiers === undefined && typeof manifest.verifier?.artifact === 'string') {
-    variants.standard = loadVariant(buildDir, manifest.verifier.artifact, manifest.srsId);
-  }
   if (Object.keys(variants).length === 0) throw new VerifierBuildError(`${manifestFile}: no verifier artifact listed`);
-  return { variants, keyHashes, srs: { mode, id: manifest.srsId }, buildDir };
+  return { variants, keyHashes, keySet, rollupProofBytes, srs: { mode, id: manifest.srsId }, buildDir };
 }

@@ -4,7 +4,7 @@
  * otherwise. Every process it starts (Hardhat node, keepers, their provers and bb) is stopped on exit,
  * on errors and on Ctrl-C.
  *
- *   npm run demo [-- --port 8545] [--rpc-url URL] [--work-dir DIR] [--summary-json FILE]
+ *   npm run demo [-- --chain hardhat|anvil] [--port 8545] [--rpc-url URL] [--work-dir DIR] [--summary-json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,8 @@ import { runDemo } from '../prover/demo/run.js';
 import { formatSummary } from '../prover/demo/summary.js';
 
 const USAGE = `Usage: npm run demo [-- options]
-  --port N             port of the Hardhat node the demo starts on 127.0.0.1 (default 8545)
+  --chain NODE         the node the demo starts: hardhat (default) or anvil
+  --port N             port of the node the demo starts on 127.0.0.1 (default 8545)
   --rpc-url URL        use a running local devnet (chain id 31337 or 1337) instead of starting one
   --work-dir DIR       keeper data, deployments and Ignition journal of this run (default .nex/demo/run-<time>)
   --summary-json FILE  also write the outcome as JSON
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
+        chain: { type: 'string' },
         port: { type: 'string' },
         'rpc-url': { type: 'string' },
         'work-dir': { type: 'string' },
@@ -46,6 +48,11 @@ async function main(): Promise<number> {
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) {
     console.error(`demo: --port must be a TCP port, got ${values.port}`);
+    return 2;
+  }
+  const chain = values.chain;
+  if (chain !== undefined && chain !== 'hardhat' && chain !== 'anvil') {
+    console.error(`demo: --chain must be hardhat or anvil, got ${chain}`);
     return 2;
   }
   const timeoutMin = values['timeout-min'] !== undefined ? Number(values['timeout-min']) : 30;
@@ -73,6 +80,7 @@ async function main(): Promise<number> {
       {
         root,
         workDir,
+        chain,
         port,
         rpcUrl: values['rpc-url'],
         baselineCacheFile: path.join(root, '.nex', 'demo', 'baseline-gas.json'),

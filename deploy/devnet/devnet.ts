@@ -1,13 +1,17 @@
 /**
- * startDevnet: a local NEX network in one call. Starts Hardhat's node on loopback (or uses an external
- * devnet by RPC URL), builds what is missing, deploys the protocol, funds the well-known test accounts
- * with ETH and NEX, and returns what a demo or test needs, with stop().
+ * startDevnet: a local NEX network in one call. Starts Hardhat's node (or anvil, which serves blobs) on
+ * loopback, or uses an external devnet by RPC URL; builds what is missing, deploys the version-2
+ * protocol, funds the well-known test accounts with ETH and NEX, registers the example rollup program
+ * and deploys its ExampleRollup, records all of it in the deployments file, and returns what a demo or
+ * test needs, with stop().
  */
-import type { Address } from 'viem';
+import type { Abi, Address } from 'viem';
 import { createPublicClient, http } from 'viem';
 import { isLocalDevnet } from '../../prover/protocol/index.js';
-import type { Deployments } from '../../prover/sdk/index.js';
+import { writeDeployments, type Deployments } from '../../prover/sdk/index.js';
+import { ProjectArtifactResolver } from '../artifacts.js';
 import { deployNex, DeployError, type DeployLog } from '../deploy.js';
+import { setUpExampleRollup } from '../exampleRollup.js';
 import { loadParameters, type NexParameters } from '../parameters.js';
 import { rpcProvider } from '../provider.js';
 import type { VerifierBuild, VerifierVariant } from '../verifierBuild.js';
@@ -19,8 +23,12 @@ import { spawnNode, type LocalNode } from './node.js';
 export interface StartDevnetOptions {
   /** Use this devnet instead of starting Hardhat's node (its chain id must be a local devnet's). */
   rpcUrl?: string | undefined;
-  /** Port of the Hardhat node started on 127.0.0.1 (default 8545). */
+  /** The node started when no rpcUrl is given: 'hardhat' (default) or 'anvil' (serves blob transactions' blobs). */
+  chain?: 'hardhat' | 'anvil' | undefined;
+  /** Port of the node started on 127.0.0.1 (default 8545). */
   port?: number | undefined;
+  /** Register the example rollup and deploy its ExampleRollup (default true). */
+  exampleRollup?: boolean | undefined;
   /** Parameters file name (default 'devnet'). */
   network?: string | undefined;
   parameters?: NexParameters | undefined;
@@ -42,6 +50,8 @@ export interface Devnet {
   readonly chainId: number;
   /** True when startDevnet started the node (and stop() stops it). */
   readonly spawned: boolean;
+  /** Which node startDevnet started (undefined for an external devnet). */
+  readonly chain: 'hardhat' | 'anvil' | undefined;
   readonly deployments: Deployments;
   readonly deploymentsFile: string;
   /** The well-known accounts; [0] deployed and holds the treasury. */
@@ -70,9 +80,9 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
   let node: LocalNode | undefined;
   let rpcUrl = opts.rpcUrl;
   if (!rpcUrl) {
-    node = await spawnNode({ kind: 'hardhat', port: opts.port, root: opts.root });
+    node = await spawnNode({ kind: opts.chain ?? 'hardhat', port: opts.port, root: opts.root });
     rpcUrl = node.rpcUrl;
-    log('devnet.node', { rpcUrl, pid: node.pid });
+    log('devnet.node', { kind: node.kind, rpcUrl, pid: node.pid });
   }
   try {
     const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
@@ -100,14 +110,41 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       nexPerAccount: funding.nexPerAccount,
     });
     const byAddress = new Map<Address, FundedAccount>(funded.map((f) => [f.address, f]));
+    let deployments = deployed.deployments;
+    let file = deployed.file;
+    let sent = deployed.transactionsSent;
+    if (opts.exampleRollup ?? true) {
+      // The deployer registers the example program (the example proofs name it as the program's owner).
+      const { example, transactionsSent: exampleSent } = await setUpExampleRollup({
+        rpcUrl,
+        privateKey: deployer.privateKey,
+        market: deployments.contracts.AggregationMarket.address,
+        buildDir: verifierBuild.buildDir,
+        previous: deployments.exampleRollup,
+        root: opts.root,
+      });
+      log('devnet.exampleRollup', { programId: example.programId, address: example.address, transactionsSent: exampleSent });
+      if (exampleSent > 0) {
+        const resolver = new ProjectArtifactResolver(opts.root);
+        const abi = (await resolver.loadArtifact('ExampleRollup')).abi as Abi;
+        deployments = {
+          ...deployments,
+          contracts: { ...deployments.contracts, ExampleRollup: { address: example.address, abi } },
+          exampleRollup: example,
+        };
+        file = writeDeployments(deployments, opts.deploymentsDir);
+        sent += exampleSent;
+      }
+    }
     return {
       rpcUrl,
       chainId,
       spawned: node !== undefined,
-      deployments: deployed.deployments,
-      deploymentsFile: deployed.file,
+      chain: node?.kind,
+      deployments,
+      deploymentsFile: file,
       accounts: accounts.map((a) => ({ ...a, ...byAddress.get(a.address) })),
-      transactionsSent: deployed.transactionsSent,
+      transactionsSent: sent,
       stop: async () => node?.stop(),
     };
   } catch (err) {

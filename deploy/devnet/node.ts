@@ -1,6 +1,8 @@
 /**
- * Local chain processes: Hardhat's node (what `nex devnet` runs) and anvil (an "external" devnet in
- * tests). Each is spawned in its own process group on loopback and stopped by its id.
+ * Local chain processes: Hardhat's node (what `nex devnet` runs by default) and anvil (`nex devnet
+ * --chain anvil`, from the npm package @foundry-rs/anvil: it serves EIP-4844 blob transactions and their
+ * blobs, which the blob channel needs). Each is spawned in its own process group on loopback and
+ * stopped by its id.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -53,8 +55,27 @@ function command(kind: 'hardhat' | 'anvil', root: string, host: string, port: nu
     // process.execPath: the Node 22 that runs us (npx/npm put node_modules/.bin first).
     return [process.execPath, [cli, 'node', '--hostname', host, '--port', String(port), '--chain-id', String(chainId)]];
   }
-  const bin = path.join(path.dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil');
-  return [bin, ['--host', host, '--port', String(port), '--chain-id', String(chainId), '--silent']];
+  return [anvilBinary(root), ['--host', host, '--port', String(port), '--chain-id', String(chainId), '--silent']];
+}
+
+/**
+ * The anvil binary of the npm package @foundry-rs/anvil: its platform package
+ * (@foundry-rs/anvil-<os>-<arch>, an optional dependency npm installs for this machine).
+ */
+export function anvilBinary(root: string = projectRoot()): string {
+  const require = createRequire(path.join(root, 'package.json'));
+  try {
+    require.resolve('@foundry-rs/anvil/package.json');
+  } catch {
+    throw new NodeStartError('anvil is not installed: npm install (it comes with the dev dependency @foundry-rs/anvil)');
+  }
+  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
+  const pkg = `@foundry-rs/anvil-${process.platform}-${arch ?? process.arch}`;
+  try {
+    return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
+  } catch {
+    throw new NodeStartError(`anvil has no binary for ${process.platform}-${process.arch} (${pkg} is not installed)`);
+  }
 }
 
 /** Spawns a local chain on loopback and resolves when it answers eth_chainId. */

@@ -5,14 +5,15 @@ import { accountOf } from './accounts.js';
 import { verifierModule } from './verifier.js';
 
 /**
- * VerifierRouter (guardian = the network's guardian) with version 1 = the generated verifier + the
- * aggregation circuits' key hashes.
+ * VerifierRouter (guardian = the network's guardian) with version 1 = the generated root verifier, the
+ * key set of the aggregation circuits and the rollup proof length their leaves take (the build's
+ * manifest: keySet.root, rollupProofBytes).
  */
 export function verifierRouterModule(p: NexParameters, build: VerifierBuild, verifierMod: ReturnType<typeof verifierModule>) {
   return buildModule('VerifierRouter', (m) => {
     const { verifier } = m.useModule(verifierMod);
     const router = m.contract('VerifierRouter', [m.getAccount(0), accountOf(m, p.governance.guardian)]);
-    m.call(router, 'addVersion', [verifier, [...build.keyHashes]], { id: 'addVersion1' });
+    m.call(router, 'addVersion', [verifier, build.keySet, build.rollupProofBytes], { id: 'addVersion1' });
     return { router };
   });
 }

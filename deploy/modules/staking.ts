@@ -3,8 +3,8 @@ import type { NexParameters } from '../parameters.js';
 import { nexTokenModule } from './token.js';
 
 /**
- * ProverStaking over the NEX token with the network's minimum stake, unbonding period and slash burn
- * share; the deployer is its admin until governance takes over (NexGovernance).
+ * ProverStaking over the NEX token with the network's minimum stake, unbonding period, slash burn
+ * share and weight warm-up; the deployer is its admin until governance takes over (NexGovernance).
  */
 export function proverStakingModule(p: NexParameters, tokenModule: ReturnType<typeof nexTokenModule>) {
   return buildModule('ProverStaking', (m) => {
@@ -12,6 +12,7 @@ export function proverStakingModule(p: NexParameters, tokenModule: ReturnType<ty
     const staking = m.contract('ProverStaking', [token, m.getAccount(0), p.staking.minStake]);
     m.call(staking, 'setUnbondingPeriod', [p.staking.unbondingPeriod]);
     m.call(staking, 'setSlashBurnBps', [p.staking.slashBurnBps]);
+    m.call(staking, 'setWeightWarmup', [p.staking.weightWarmup]);
     return { staking };
   });
 }

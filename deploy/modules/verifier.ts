@@ -3,7 +3,7 @@ import { linkedLibraryNames, type VerifierContracts } from '../verifierBuild.js'
 
 /**
  * The generated HonkVerifier from the circuits build, in the variant the parameters chose: its
- * external libraries (the standard variant has two, the optimized one none) are deployed first and
+ * external libraries (the standard variant has one, RelationsLib; the optimized one none) are deployed first and
  * linked into its bytecode (Ignition links by the names in the artifact's linkReferences). The future
  * ids are the same for both variants, so a journal of one variant refuses the other at reconciliation.
  */

@@ -46,12 +46,13 @@ export function buildVerifier(update: Update): Promise<VerifierBuild> {
 }
 
 /**
- * Devnet: a Hardhat node on loopback (or the given devnet), the protocol deployed, the well-known
+ * Devnet: a Hardhat node or anvil on loopback (or the given devnet), the protocol deployed, the well-known
  * accounts funded, a block mined every second (batch timeouts and windows are judged by block time).
  */
 export async function startChain(opts: DemoOptions, verifierBuild: VerifierBuild, cleanup: Cleanup, update: Update): Promise<DemoChain> {
   const devnet = await startDevnet({
     rpcUrl: opts.rpcUrl,
+    chain: opts.chain,
     port: opts.port,
     verifierBuild,
     root: opts.root,

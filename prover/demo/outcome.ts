@@ -18,6 +18,7 @@ import { isEvent, lockRefusal } from './follow.js';
 import type { DemoKeepers } from './keepers.js';
 import type { KeeperProcess } from './keeperProcess.js';
 import type { Posted } from './rollups.js';
+import { allInGas } from './allInGas.js';
 import { DemoError, type DemoKeeperSummary, type DemoResult, type DemoStatement, type StageTime } from './types.js';
 
 /** Refund: the invalid submission's owner claims its fee back (it must have been excluded). */
@@ -106,6 +107,19 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
   const statements = await statementsOf(chain, o.posted);
   const { lockReceipt, fulfilReceipt, fulfilled } = await lockAndFulfil(chain, batchId);
   const verifiedCount = statements.filter((s) => s.verifiedOnChain).length;
+  // Every transaction that brought the batch's statements on chain (one per distinct submit).
+  const intakeHashes = [...new Set(o.posted.map((p) => p.txHash))];
+  const intake = await Promise.all(intakeHashes.map(async (hash) => (await chain.reader.public.getTransactionReceipt({ hash })).gasUsed));
+  const allIn =
+    verifiedCount > 0
+      ? allInGas({
+          intake,
+          lock: lockReceipt.gasUsed,
+          fulfil: fulfilReceipt.gasUsed,
+          verifiedProofs: verifiedCount,
+          verifyAlone: o.baseline.gasPerProof,
+        })
+      : undefined;
   const paid = o.posted.reduce((a, p) => a + p.submission.feePerProof, 0n);
   return {
     rpcUrl: chain.devnet.rpcUrl,
@@ -127,7 +141,8 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
     gas: {
       fulfil: fulfilReceipt.gasUsed.toString(),
       lock: lockReceipt.gasUsed.toString(),
-      perVerifiedProof: verifiedCount > 0 ? (fulfilReceipt.gasUsed / BigInt(verifiedCount)).toString() : '0',
+      intake: intake.reduce((a, b) => a + b, 0n).toString(),
+      allInPerProof: allIn ? allIn.perProof.toString() : '0',
       verifierVariant: o.baseline.variant,
       singleVerify: o.baseline.gasPerProof.toString(),
       singleVerifyCached: o.baseline.cached,

@@ -1,5 +1,5 @@
 /** The rollup side of the demo: their proofs, the single-proof gas baseline, registration, submission. */
-import { bytesToHex, type Hex } from 'viem';
+import { bytesToHex, type Hash, type Hex } from 'viem';
 import type { RollupProof } from '../engine/index.js';
 import { openExampleBackend as openBackend, type ExampleBackend as ProvingBackend } from '../toolchain/index.js';
 import { estimateFee, programIdOf, registerProgram, submit, type NexClient, type SubmittedStatement } from '../sdk/index.js';
@@ -23,6 +23,8 @@ export interface Posted {
   readonly proof: RollupProof;
   readonly valid: boolean;
   readonly submission: SubmittedStatement;
+  /** The submit transaction (its gas is part of the all-in figure). */
+  readonly txHash: Hash;
 }
 
 /** The bb instance of the rollup stages (proofs, baseline), stopped by the cleanup if the demo fails first. */
@@ -104,7 +106,7 @@ export async function submitProofs(chain: DemoChain, proofs: RollupProofs, fee: 
     // Version 2: the program id is bound to its registrant (the submitting rollup here).
     const programId = programIdOf(it.client.wallet!.account.address, it.proof.vkHash);
     const r = await submit(it.client, { programId, publicInputs: it.proof.publicInputs, proof: bytesToHex(it.proof.proof), fee });
-    out.push({ ...it, submission: r.statements[0]! });
+    out.push({ ...it, submission: r.statements[0]!, txHash: r.txHash });
   }
   const batchIds = new Set(out.map((o) => o.submission.batchId));
   if (batchIds.size !== 1) throw new DemoError(`the submissions landed in ${batchIds.size} batches (another client is using this devnet?)`);

@@ -27,7 +27,9 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
   const verifierBuild = await stages.run('setup', 'Setup: dev SRS and circuits build (cached after the first run)', buildVerifier);
   const chain = await stages.run(
     'devnet',
-    opts.rpcUrl ? `Devnet: deploy and fund on ${opts.rpcUrl}` : `Devnet: Hardhat node on 127.0.0.1:${opts.port ?? 8545}, deploy, fund`,
+    opts.rpcUrl
+      ? `Devnet: deploy and fund on ${opts.rpcUrl}`
+      : `Devnet: ${opts.chain === 'anvil' ? 'anvil' : 'Hardhat node'} on 127.0.0.1:${opts.port ?? 8545}, deploy, fund`,
     (update) => startChain(opts, verifierBuild, cleanup, update),
     (c) => `chain ${c.devnet.chainId}, market ${c.addresses.market}`,
   );

@@ -8,7 +8,9 @@ export interface DemoOptions {
   root: string;
   /** Per-run directory: keeper data dirs, deployments file, Ignition journal. */
   workDir: string;
-  /** Port of the Hardhat node the demo starts (ignored with rpcUrl). */
+  /** The node the demo starts (ignored with rpcUrl): 'hardhat' (default) or 'anvil'. */
+  chain?: 'hardhat' | 'anvil' | undefined;
+  /** Port of the node the demo starts (ignored with rpcUrl). */
   port?: number | undefined;
   /** Use this running devnet (chain id 31337/1337) instead of starting a node. */
   rpcUrl?: string | undefined;
@@ -60,7 +62,10 @@ export interface DemoResult {
   gas: {
     fulfil: string;
     lock: string;
-    perVerifiedProof: string;
+    /** gasUsed of the transactions that brought the statements on chain (submits or the post). */
+    intake: string;
+    /** (intake + lock + fulfil) / verified proofs, rounded up (allInGas.ts). */
+    allInPerProof: string;
     /** The deployed root verifier's variant; the single-proof baseline uses the same bb generator. */
     verifierVariant: VerifierVariantName;
     singleVerify: string;

@@ -10,12 +10,16 @@ import { getAddress, isAddress, type Abi, type Address, type Hex } from 'viem';
 import type { VerifierVariant } from '../protocol/index.js';
 import { NexError } from './errors.js';
 
+/** Format of the deployments file this code writes and reads (2: the version-2 protocol). */
+export const DEPLOYMENTS_FORMAT = 2;
+
 /** The contracts every deployment has. */
 export const CORE_CONTRACTS = [
   'NexToken',
   'ProverStaking',
   'VerifierRouter',
   'AggregationMarket',
+  'AggregationMarketExtension',
   'TimelockController',
   'HonkVerifier',
 ] as const;
@@ -29,9 +33,28 @@ export interface DeployedContract {
   readonly abi: Abi;
 }
 
+/**
+ * The example rollup a devnet registers (contracts/examples/ExampleRollup.sol, the 2-input example
+ * circuit): its program and the contract that finalizes its state roots (the program's callback).
+ */
+export interface ExampleRollupDeployment {
+  /** keccak256(abi.encode(owner, vkHash)). */
+  readonly programId: Hex;
+  /** The registrant (a well-known devnet account). */
+  readonly owner: Address;
+  readonly vkHash: Hex;
+  readonly publicInputCount: number;
+  /** The example circuit of the circuits build (e.g. 'rollup_transfer'). */
+  readonly circuit: string;
+  readonly address: Address;
+  readonly genesisRoot: Hex;
+  /** The callback gas the program was given (0: no callback). */
+  readonly callbackGas: number;
+}
+
 export interface Deployments {
-  /** Format version of this file. */
-  readonly format: 1;
+  /** Format version of this file (DEPLOYMENTS_FORMAT). */
+  readonly format: typeof DEPLOYMENTS_FORMAT;
   readonly chainId: number;
   /** The parameters file's network name (e.g. 'devnet'). */
   readonly network: string;
@@ -46,11 +69,19 @@ export interface Deployments {
   readonly startBlock: string;
   readonly contracts: Readonly<Record<CoreContractName, DeployedContract>> & Readonly<Record<string, DeployedContract>>;
   /**
-   * The verifier version registered in the router, with its pinned key hashes, and which of bb's
-   * Solidity verifiers it is: 'optimized' (~1.0M gas per verify) or 'standard' (~4.36M). Absent in
-   * files written before the variant was selectable; those deployments are 'standard'.
+   * The router version the deployment registered: which of bb's non-ZK Solidity verifiers it points at
+   * ('optimized' or 'standard'), the key set it pins (the Poseidon2 root over `keyHashes`, the 11
+   * aggregation key hashes in AGG_CIRCUITS order) and the rollup proof length its leaves take.
    */
-  readonly verifier: { readonly version: number; readonly variant?: VerifierVariantName; readonly keyHashes: readonly Hex[] };
+  readonly verifier: {
+    readonly version: number;
+    readonly variant: VerifierVariantName;
+    readonly keySet: Hex;
+    readonly keyHashes: readonly Hex[];
+    readonly rollupProofBytes: number;
+  };
+  /** Present on devnets: the example rollup (`nex devnet` registers it after the protocol). */
+  readonly exampleRollup?: ExampleRollupDeployment | undefined;
 }
 
 /** The project root (the directory holding package.json), from this file's location. */
@@ -89,7 +120,10 @@ function check(cond: unknown, what: string): asserts cond {
 export function parseDeployments(raw: unknown): Deployments {
   check(typeof raw === 'object' && raw !== null, 'not a JSON object');
   const d = raw as Record<string, unknown>;
-  check(d.format === 1, `unsupported format ${String(d.format)}`);
+  check(
+    d.format === DEPLOYMENTS_FORMAT,
+    `unsupported format ${String(d.format)} (this code reads format ${DEPLOYMENTS_FORMAT}, the version-2 protocol: redeploy)`,
+  );
   check(Number.isSafeInteger(d.chainId), 'chainId');
   check(typeof d.network === 'string', 'network');
   check(typeof d.genesisHash === 'string', 'genesisHash');
@@ -105,7 +139,16 @@ export function parseDeployments(raw: unknown): Deployments {
   }
   const v = d.verifier as Record<string, unknown> | undefined;
   check(v && Number.isSafeInteger(v.version) && Array.isArray(v.keyHashes), 'verifier');
-  check(v.variant === undefined || v.variant === 'standard' || v.variant === 'optimized', 'verifier.variant');
+  check(v.variant === 'standard' || v.variant === 'optimized', 'verifier.variant');
+  check(typeof v.keySet === 'string' && /^0x[0-9a-fA-F]{64}$/.test(v.keySet), 'verifier.keySet');
+  check(Number.isSafeInteger(v.rollupProofBytes) && (v.rollupProofBytes as number) > 0, 'verifier.rollupProofBytes');
+  const e = d.exampleRollup as Record<string, unknown> | undefined;
+  if (e !== undefined) {
+    check(typeof e.address === 'string' && isAddress(e.address), 'exampleRollup.address');
+    check(typeof e.owner === 'string' && isAddress(e.owner), 'exampleRollup.owner');
+    check(typeof e.programId === 'string' && /^0x[0-9a-fA-F]{64}$/.test(e.programId), 'exampleRollup.programId');
+    check(Number.isSafeInteger(e.publicInputCount), 'exampleRollup.publicInputCount');
+  }
   return raw as Deployments;
 }
 

@@ -44,7 +44,7 @@ describe('nex rollup (version-2 market on anvil)', function () {
     const contract = (address: Hex) => ({ address, abi: [] });
     writeDeployments(
       {
-        format: 1,
+        format: 2,
         chainId: 31337,
         network: 'anvil',
         genesisHash: `0x${'00'.repeat(32)}`,
@@ -57,10 +57,11 @@ describe('nex rollup (version-2 market on anvil)', function () {
           ProverStaking: contract(zeroAddress),
           VerifierRouter: contract(v.router),
           AggregationMarket: contract(v.market),
+          AggregationMarketExtension: contract(zeroAddress),
           TimelockController: contract(zeroAddress),
           HonkVerifier: contract(zeroAddress),
         },
-        verifier: { version: 1, keyHashes: [] },
+        verifier: { version: 1, variant: 'optimized', keySet: `0x${'00'.repeat(31)}01`, keyHashes: [], rollupProofBytes: 14_656 },
       },
       dir,
     );

@@ -1,9 +1,11 @@
-// Deployment on Hardhat's in-process EDR chain with the real circuits build (the generated HonkVerifier:
-// the optimized variant by default, the standard one with its library when the parameters ask
-// for it): wiring, roles, idempotency, the verifier-variant parameter, refusal of the dev SRS on a
-// non-local chain, and refusal of test/mock artifacts.
+// Deployment of the version-2 protocol on Hardhat's in-process EDR chain with the real circuits build
+// (bb's non-ZK root verifier: the optimized variant by default, the standard one with RelationsLib when
+// the parameters ask for it): router version 1 pins the build's key set and rollup proof length, the
+// market's extension, wiring, roles, idempotency, the verifier-variant parameter, the choice of the
+// build by the toolchain's build id, refusal of the dev SRS on a non-local chain, and refusal of
+// test/mock artifacts.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, after, describe, it } from 'mocha';
@@ -15,9 +17,16 @@ import { deployNex, DeployError } from '../../deploy/deploy.js';
 import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
 import { loadParameters, parametersDir, parseParameters, ParametersError, type NexParameters } from '../../deploy/parameters.js';
 import { ROLES } from '../../deploy/roles.js';
-import { VerifierBuildError, verifierVariantOf, type VerifierBuild } from '../../deploy/verifierBuild.js';
-import { InsecureSrsError } from '../../prover/protocol/index.js';
-import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/v1.js';
+import {
+  currentBuildDir,
+  loadVerifierBuild,
+  srsIdFor,
+  VerifierBuildError,
+  verifierVariantOf,
+  type VerifierBuild,
+} from '../../deploy/verifierBuild.js';
+import { AGG_CIRCUITS, InsecureSrsError, ROLLUP_PROOF_BYTES } from '../../prover/protocol/index.js';
+import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
 import { readDeployments } from '../../prover/sdk/deployments.js';
 
 describe('deployNex (Ignition) on the in-process EDR chain', function () {
@@ -66,8 +75,13 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
       const onDisk = readDeployments(first.deployments.chainId, dirs.deploymentsDir);
       assert.deepEqual(onDisk.contracts, first.deployments.contracts);
       assert.equal(onDisk.srs.mode, 'dev');
+      assert.equal(onDisk.format, 2);
       assert.equal(onDisk.verifier.variant, 'optimized');
       assert.deepEqual(onDisk.verifier.keyHashes, build.keyHashes);
+      assert.equal(onDisk.verifier.keyHashes.length, AGG_CIRCUITS.length);
+      assert.equal(onDisk.verifier.keySet, build.keySet);
+      assert.equal(onDisk.verifier.rollupProofBytes, ROLLUP_PROOF_BYTES);
+      assert.equal(ROLLUP_PROOF_BYTES, 14_656);
       const client = createPublicClient({ transport: custom(provider) });
       for (const [name, c] of Object.entries(onDisk.contracts)) {
         const code = await client.getCode({ address: c.address });
@@ -80,17 +94,36 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
         assert.equal(onDisk.contracts[lib], undefined, `${lib} not deployed`);
     });
 
-    it('wires router v1, market role, parameters and governance, and leaves the deployer no admin role', async () => {
+    it('wires router v1 (verifier, key set, proof length), the market and its extension, parameters and governance, and leaves the deployer no admin role', async () => {
       const c = first.deployments.contracts;
       const client = createPublicClient({ transport: custom(provider) });
-      const [verifier, keyHashes] = await client.readContract({
+      const version = await client.readContract({
         address: c.VerifierRouter.address,
         abi: verifierRouterAbi,
         functionName: 'getVersion',
         args: [1],
       });
-      assert.equal(getAddress(verifier), c.HonkVerifier.address);
-      assert.deepEqual(keyHashes, build.keyHashes);
+      assert.equal(getAddress(version.verifier), c.HonkVerifier.address);
+      assert.equal(version.keySet, build.keySet);
+      assert.equal(version.rollupProofBytes, 14_656);
+      assert.deepEqual(await client.readContract({ address: c.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'current' }), [
+        1,
+        14_656n,
+      ]);
+      assert.equal(
+        getAddress(
+          await client.readContract({ address: c.AggregationMarket.address, abi: aggregationMarketAbi, functionName: 'extension' }),
+        ),
+        c.AggregationMarketExtension.address,
+      );
+      assert.equal(
+        getAddress(await client.readContract({ address: c.AggregationMarket.address, abi: aggregationMarketAbi, functionName: 'router' })),
+        c.VerifierRouter.address,
+      );
+      assert.equal(
+        await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'weightWarmup' }),
+        params.staking.weightWarmup,
+      );
       assert.equal(
         await client.readContract({ address: c.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'currentVersion' }),
         1,
@@ -230,13 +263,14 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
         assert.ok(onDisk.contracts[lib], `library ${lib} recorded`);
         assert.ok(verifierCode.includes(onDisk.contracts[lib]!.address.slice(2).toLowerCase()), `${lib} linked`);
       }
-      const [verifier] = await client.readContract({
+      const { verifier, keySet } = await client.readContract({
         address: onDisk.contracts.VerifierRouter.address,
         abi: verifierRouterAbi,
         functionName: 'getVersion',
         args: [1],
       });
       assert.equal(getAddress(verifier), onDisk.contracts.HonkVerifier.address);
+      assert.equal(keySet, build.keySet);
 
       const blockBefore = await client.getBlockNumber();
       const again = await deployNex({
@@ -270,6 +304,28 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
     assert.equal(existsSync(path.join(ignitionDir, 'chain-11155111')), false);
   });
 
+  it('off a local devnet, the default build is the Ignition one; without it nothing is sent, and --srs dev is refused', async () => {
+    const conn = await network.create({ override: { chainId: 11155111 } });
+    const provider = conn.provider as unknown as IgnitionProvider;
+    const blockBefore = (await provider.request({ method: 'eth_blockNumber' })) as string;
+    const saved = process.env.NEX_BUILD_DIR;
+    process.env.NEX_BUILD_DIR = tempDir(); // a build root without any Ignition build
+    try {
+      await assert.rejects(
+        deployNex({ provider, network: 'testnet', deploymentsDir: tempDir(), ignitionDir: tempDir() }),
+        (e: unknown) => e instanceof VerifierBuildError && /for the ignition SRS/.test(e.message),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.NEX_BUILD_DIR;
+      else process.env.NEX_BUILD_DIR = saved;
+    }
+    await assert.rejects(
+      deployNex({ provider, network: 'testnet', srs: 'dev', deploymentsDir: tempDir(), ignitionDir: tempDir() }),
+      (e: unknown) => e instanceof InsecureSrsError && /11155111/.test(e.message),
+    );
+    assert.equal(await provider.request({ method: 'eth_blockNumber' }), blockBefore);
+  });
+
   it('never resolves test or mock contracts', async () => {
     const resolver = new ProjectArtifactResolver();
     await assert.rejects(resolver.loadArtifact('MockVerifier'), ArtifactError);
@@ -282,10 +338,96 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
     );
   });
 
+  describe('which circuits build', () => {
+    it('is the build of the current sources for the SRS (the build id), never the newest directory', () => {
+      // A foreign build written after the current one (newer mtime) must not be picked.
+      const root = tempDir();
+      const current = currentBuildDir({ mode: 'dev' }, root);
+      cpSync(build.buildDir, current, { recursive: true });
+      const stale = path.join(root, 'circuits-000000000000000000000000');
+      cpSync(build.buildDir, stale, { recursive: true });
+      const manifest = JSON.parse(readFileSync(path.join(stale, 'manifest.json'), 'utf8')) as { keySet: { root: string } };
+      writeFileSync(path.join(stale, 'manifest.json'), JSON.stringify({ ...manifest, buildId: '000000000000000000000000' }));
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(path.join(stale, 'manifest.json'), later, later);
+      const loaded = loadVerifierBuild({ srs: { mode: 'dev' }, root });
+      assert.equal(loaded.buildDir, current);
+      assert.equal(loaded.keySet, build.keySet);
+      assert.equal(loaded.rollupProofBytes, 14_656);
+      assert.equal(loaded.srs.id, srsIdFor({ mode: 'dev' }));
+      assert.equal(path.basename(build.buildDir), path.basename(current), 'ensureVerifierBuild loads the same build');
+    });
+
+    it('fails with the build command when the SRS has no build of the current sources', () => {
+      const root = tempDir();
+      mkdirSync(path.join(root, 'circuits-000000000000000000000000'));
+      assert.equal(srsIdFor({ mode: 'ignition' }), 'ignition');
+      assert.throws(
+        () => loadVerifierBuild({ srs: { mode: 'ignition' }, root }),
+        (e: unknown) =>
+          e instanceof VerifierBuildError && /ignition SRS/.test(e.message) && /npm run circuits -- --srs ignition/.test(e.message),
+      );
+      assert.throws(
+        () => loadVerifierBuild({ srs: { mode: 'dev' }, root }),
+        (e: unknown) => e instanceof VerifierBuildError && /dev-[0-9a-f]{16} SRS/.test(e.message),
+      );
+    });
+
+    it('refuses a manifest whose key set is missing or disagrees with its key hashes', () => {
+      const root = tempDir();
+      const dir = path.join(root, 'circuits-x');
+      cpSync(build.buildDir, dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown> & {
+        keySet: { root: string; levels: string[][] };
+        keyHashes: Record<string, string>;
+      };
+      writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, keySet: undefined }));
+      assert.throws(
+        () => loadVerifierBuild(dir),
+        (e: unknown) => e instanceof VerifierBuildError && /keySet missing/.test(e.message),
+      );
+      const otherRoot = `0x${'0'.repeat(63)}5`;
+      writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, keySet: { ...manifest.keySet, root: otherRoot } }));
+      assert.throws(
+        () => loadVerifierBuild(dir),
+        (e: unknown) => e instanceof VerifierBuildError && /keySet\.root/.test(e.message),
+      );
+      const swapped = { ...manifest.keyHashes, leaf_1: manifest.keyHashes.leaf_2, leaf_2: manifest.keyHashes.leaf_1 };
+      writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, keyHashes: swapped }));
+      assert.throws(
+        () => loadVerifierBuild(dir),
+        (e: unknown) => e instanceof VerifierBuildError && /keySet/.test(e.message),
+      );
+      writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, rollupProofBytes: 0 }));
+      assert.throws(
+        () => loadVerifierBuild(dir),
+        (e: unknown) => e instanceof VerifierBuildError && /rollupProofBytes/.test(e.message),
+      );
+    });
+  });
+
   it('validates the parameters file', () => {
     assert.throws(
       () => parseParameters('x', { ...structuredClone(rawDevnet()), market: { ...rawDevnet().market, batchCapacity: 6 } }),
       ParametersError,
+    );
+    assert.throws(() => parseParameters('x', { ...rawDevnet(), market: { ...rawDevnet().market, batchCapacity: 2 } }), /4\.\.64/);
+    assert.equal(parseParameters('x', { ...rawDevnet(), market: { ...rawDevnet().market, batchCapacity: 64 } }).market.batchCapacity, 64);
+    assert.throws(
+      () => parseParameters('x', { ...rawDevnet(), market: { ...rawDevnet().market, protocolFeeBps: 4000, posterFeeBps: 1001 } }),
+      /must not exceed 5000/,
+    );
+    assert.throws(
+      () => parseParameters('x', { ...rawDevnet(), market: { ...rawDevnet().market, withdrawalDelay: 60 } }),
+      (e: unknown) => e instanceof ParametersError && /withdrawalDelay .*maxJobLifetime/.test(e.message),
+    );
+    assert.throws(
+      () => parseParameters('x', { ...rawDevnet(), market: { ...rawDevnet().market, collateralPerProof: '1000000001' } }),
+      /multiple of 1 gwei/,
+    );
+    assert.throws(
+      () => parseParameters('x', { ...rawDevnet(), market: { ...rawDevnet().market, maxCallbackGas: 500_001 } }),
+      /maxCallbackGas/,
     );
     assert.throws(
       () => parseParameters('x', { ...rawDevnet(), staking: { ...rawDevnet().staking, unbondingPeriod: 60 } }),
@@ -299,7 +441,7 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
 function rawDevnet(): Record<string, Record<string, unknown>> {
   return {
     token: { supply: '1000 ether', treasury: 'deployer' },
-    staking: { minStake: '100 ether', unbondingPeriod: 7200, slashBurnBps: 5000 },
+    staking: { minStake: '100 ether', unbondingPeriod: 7200, slashBurnBps: 5000, weightWarmup: 0 },
     market: {
       treasury: 'deployer',
       minFeePerProof: '0.0001 ether',
@@ -307,12 +449,14 @@ function rawDevnet(): Record<string, Record<string, unknown>> {
       batchTimeout: 15,
       assignmentWindow: 30,
       provingWindowBase: 600,
-      provingWindowPerProof: 120,
+      provingWindowPerProof: 60,
       secondaryWindow: 600,
       submissionTtl: 7200,
       collateralPerProof: '10 ether',
       protocolFeeBps: 500,
-      callbackGasLimit: 100000,
+      posterFeeBps: 1000,
+      maxCallbackGas: 200000,
+      withdrawalDelay: 6000,
     },
     governance: { minDelay: 60, proposers: ['deployer'], executors: [], guardian: 'deployer' },
   };

@@ -1,12 +1,13 @@
-// `nex devnet` against anvil as an external devnet: spawn, deploy, funded accounts, idempotent re-run,
-// the rollup CLI on top, and clean shutdown; plus a Hardhat node started and stopped by startDevnet.
+// `nex devnet` on the version-2 protocol against anvil as an external devnet: spawn, deploy, funded
+// accounts, the example rollup registered and deployed, idempotent re-run, the rollup CLI on top, and
+// clean shutdown; plus a Hardhat node and anvil (`--chain anvil`) started and stopped by startDevnet.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { bytesToHex, createPublicClient, createTestClient, http } from 'viem';
+import { bytesToHex, createPublicClient, createTestClient, createWalletClient, getAddress, http, pad, toHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { deployNex } from '../../deploy/deploy.js';
 import { rpcProvider } from '../../deploy/provider.js';
@@ -16,14 +17,15 @@ import { startDevnet, type Devnet } from '../../deploy/devnet/devnet.js';
 import { probeChainId, spawnNode, type LocalNode } from '../../deploy/devnet/node.js';
 import { loadParameters } from '../../deploy/parameters.js';
 import type { VerifierBuild } from '../../deploy/verifierBuild.js';
+import { startDevnetExplorer } from '../../prover/cli/commands/devnet.js';
 import { main } from '../../prover/cli/main.js';
-import { deployExampleRollup } from '../../deploy/exampleRollup.js';
-import { nexTokenAbi } from '../../prover/abi/v1.js';
-import { getProgram } from '../../prover/sdk/actions/getProgram.js';
-import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
-import { VK_BYTES } from '../../prover/sdk/index.js';
-import { createNexClient } from '../../prover/sdk/client.js';
-import { word } from '../sdk/fixture.js';
+import { deployExampleRollup, EXAMPLE_CALLBACK_GAS, EXAMPLE_ROLLUP_CIRCUIT } from '../../deploy/exampleRollup.js';
+import { aggregationMarketAbi, exampleRollupAbi, nexTokenAbi } from '../../prover/abi/generated.js';
+import { programIdOf, VK_BYTES } from '../../prover/protocol/index.js';
+import { readDeployments } from '../../prover/sdk/deployments.js';
+import { chainFor } from '../../prover/sdk/index.js';
+
+const word = (n: number): Hex => pad(toHex(n), { size: 32 });
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -126,85 +128,113 @@ describe('devnet', function () {
       assert.equal(devnet.accounts[0]!.address, testAccounts(1)[0]!.address);
     });
 
+    it('records what the relay, keeper, SDK and explorer need, and registers the example rollup with its ExampleRollup as callback', async () => {
+      const onDisk = readDeployments(31337, dirs.deploymentsDir);
+      assert.deepEqual(onDisk, devnet.deployments);
+      const c = onDisk.contracts;
+      for (const name of [
+        'AggregationMarket',
+        'AggregationMarketExtension',
+        'ProverStaking',
+        'VerifierRouter',
+        'NexToken',
+        'ExampleRollup',
+      ])
+        assert.ok(c[name]?.address, name);
+      assert.equal(onDisk.chainId, 31337);
+      assert.ok(BigInt(onDisk.startBlock) >= 0n);
+      assert.equal(onDisk.verifier.keySet, build.keySet);
+      assert.equal(onDisk.verifier.rollupProofBytes, 14_656);
+      const example = onDisk.exampleRollup!;
+      const manifest = JSON.parse(readFileSync(path.join(build.buildDir, 'manifest.json'), 'utf8')) as {
+        circuits: Record<string, { vkHash: Hex }>;
+      };
+      const owner = devnet.accounts[0]!.address;
+      assert.equal(example.circuit, EXAMPLE_ROLLUP_CIRCUIT);
+      assert.equal(example.vkHash, manifest.circuits[EXAMPLE_ROLLUP_CIRCUIT]!.vkHash);
+      assert.equal(example.owner, owner);
+      assert.equal(example.programId, programIdOf(owner, example.vkHash));
+      assert.equal(example.address, c.ExampleRollup!.address);
+      const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+      const program = await client.readContract({
+        address: c.AggregationMarket.address,
+        abi: aggregationMarketAbi,
+        functionName: 'getProgram',
+        args: [example.programId],
+      });
+      assert.equal(program.owner, owner);
+      assert.equal(program.publicInputCount, 2);
+      assert.equal(program.callback, example.address);
+      assert.equal(program.callbackGas, EXAMPLE_CALLBACK_GAS);
+      assert.equal(
+        getAddress(await client.readContract({ address: example.address, abi: exampleRollupAbi, functionName: 'market' })),
+        c.AggregationMarket.address,
+      );
+      assert.equal(
+        await client.readContract({ address: example.address, abi: exampleRollupAbi, functionName: 'stateRoot' }),
+        example.genesisRoot,
+      );
+    });
+
     it('re-running against the same devnet sends nothing', async () => {
       const client = createPublicClient({ transport: http(devnet.rpcUrl) });
       const block = await client.getBlockNumber();
       const again = await startDevnet({ rpcUrl: anvil.rpcUrl, verifierBuild: build, skipContractBuild: true, ...dirs });
       assert.equal(again.transactionsSent, 0);
       assert.deepEqual(again.deployments.contracts, devnet.deployments.contracts);
+      assert.deepEqual(again.deployments.exampleRollup, devnet.deployments.exampleRollup);
       assert.equal(await client.getBlockNumber(), block);
     });
 
-    it('the rollup CLI works on it: fee, register, submit, status, refund errors', async () => {
+    it('the rollup CLI works on it: fee, register, submit, status, verified', async () => {
       const common = ['--rpc-url', devnet.rpcUrl, '--deployments', dirs.deploymentsDir];
       const fee = await runCli(['rollup', 'fee'], common);
       assert.equal(fee.code, 0, fee.err);
-      assert.match(fee.out, /minimum fee per proof:\s+0\.0001 ETH/);
+      assert.match(fee.out, /0\.0001 ETH/);
       const manifest = JSON.parse(readFileSync(path.join(build.buildDir, 'manifest.json'), 'utf8')) as {
-        circuits: Record<string, { vkHash: string }>;
+        circuits: Record<string, { vkHash: Hex }>;
       };
       const vkHash = manifest.circuits.rollup_counter!.vkHash;
+      // Version 2: the program id is keccak256(abi.encode(registrant, vkHash)).
+      const programId = programIdOf(testAccounts(2)[1]!.address, vkHash);
+      const vkFile = path.join(build.buildDir, 'rollup_counter.vk');
       const reg = await runCli(
         ['rollup', 'register'],
-        [...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1'],
+        [...common, '--account', '1', '--vk', vkFile, '--vk-hash', vkHash, '--public-inputs', '1'],
       );
       assert.equal(reg.code, 0, reg.err);
-      assert.match(reg.out, new RegExp(`registered program ${vkHash}`));
+      assert.match(reg.out, new RegExp(`registered program ${programId}`));
       const again = await runCli(
         ['rollup', 'register'],
-        [...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1'],
+        [...common, '--account', '1', '--vk', vkFile, '--vk-hash', vkHash, '--public-inputs', '1'],
       );
       assert.equal(again.code, 1);
-      assert.match(again.err, /already registered/);
-      const proofFile = path.join(tempDir(), 'proof.bin');
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(proofFile, Buffer.alloc(458 * 32, 7));
+      assert.match(again.err, /already registered|MarketProgramExists/);
+      const proof = bytesToHex(Buffer.alloc(14_656, 7));
       const wrongCount = await runCli(
         ['rollup', 'submit'],
-        [...common, '--account', '1', '--program', vkHash, '--inputs', '1,2', '--proof', proofFile],
+        [...common, '--account', '1', '--program', programId, '--inputs', '1,2', '--proof', proof],
       );
       assert.equal(wrongCount.code, 1);
-      assert.match(wrongCount.err, /wrong public-input count: the program expects 1, got 2/);
-      const lowFee = await runCli(
-        ['rollup', 'submit'],
-        [...common, '--account', '1', '--program', vkHash, '--inputs', '1', '--proof', proofFile, '--fee', '1 wei'],
-      );
-      assert.match(lowFee.err, /fee too low/);
+      assert.match(wrongCount.err, /public-input count|expects 1/);
       const unknown = await runCli(
         ['rollup', 'submit'],
-        [...common, '--account', '1', '--program', '0x1234', '--inputs', '1', '--proof', proofFile],
+        [...common, '--account', '1', '--program', word(0x1234), '--inputs', '1', '--proof', proof],
       );
-      assert.match(unknown.err, /is not registered/);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.err, /not registered/);
       const sub = await runCli(
         ['rollup', 'submit'],
-        [
-          ...common,
-          '--account',
-          '1',
-          '--program',
-          vkHash,
-          '--inputs',
-          '5',
-          '--proof',
-          bytesToHex(Buffer.alloc(458 * 32, 7)),
-          '--fee',
-          '0.001',
-        ],
+        [...common, '--account', '1', '--program', programId, '--inputs', '5', '--proof', proof, '--fee', '0.001'],
       );
       assert.equal(sub.code, 0, sub.err);
-      const id = /submitted (\d+)/.exec(sub.out)?.[1];
-      assert.equal(id, '32');
-      const status = await runCli(['rollup', 'status'], [...common, id!]);
+      // The first submission on a fresh market: batch 1, slot 0 = submission id 1 * 64 + 0.
+      assert.match(sub.out, /submission 64 \(batch 1 slot 0/);
+      const status = await runCli(['rollup', 'status'], [...common, '64']);
       assert.equal(status.code, 0, status.err);
-      assert.match(status.out, /submission 32: PENDING/);
-      const verified = await runCli(['rollup', 'status'], [...common, '--program', vkHash, '--inputs', '5']);
-      assert.equal(verified.code, 1);
+      assert.match(status.out, /submission 64: batch 1 slot 0: /);
+      const verified = await runCli(['rollup', 'verified'], [...common, '--program', programId, '--inputs', '5']);
       assert.match(verified.out, /NOT verified/);
-      const refund = await runCli(['rollup', 'refund'], [...common, '--account', '1', id!]);
-      assert.equal(refund.code, 1);
-      assert.match(refund.err, /not refundable/);
-      const noKey = await runCli(['rollup', 'refund'], [...common, id!]);
-      assert.match(noKey.err, /NEX_PRIVATE_KEY/);
     });
 
     it('`nex devnet --rpc-url` prints the addresses, accounts and next steps', async () => {
@@ -224,7 +254,10 @@ describe('devnet', function () {
       assert.match(r.out, /AggregationMarket\s+0x[0-9a-fA-F]{40}/);
       assert.match(r.out, /Next steps/);
       assert.match(r.out, /INSECURE dev SRS/);
-      assert.match(r.out, /Verifier: optimized \(router version 1\)/);
+      assert.match(r.out, /Verifier: optimized \(router version 1, key set 0x[0-9a-f]{64}\)/);
+      assert.match(r.out, /Rollup proofs: 14656 bytes/);
+      assert.match(r.out, /Example rollup: program 0x[0-9a-f]{64} \(rollup_transfer, owner #0\)/);
+      assert.match(r.out, /AggregationMarketExtension\s+0x[0-9a-fA-F]{40}/);
     });
 
     it('`nex deploy` on the same chain confirms the deployment without sending anything', async () => {
@@ -236,6 +269,8 @@ describe('devnet', function () {
         assert.equal(r.code, 0, r.err);
         assert.match(r.out, /Already deployed, nothing sent on chain 31337/);
         assert.match(r.out, /\(optimized verifier\)/);
+        // The example rollup nex devnet added stays recorded when nex deploy rewrites the file.
+        assert.deepEqual(readDeployments(31337, dirs.deploymentsDir).exampleRollup, devnet.deployments.exampleRollup);
         const missing = await runCli(['deploy'], ['--rpc-url', anvil.rpcUrl]);
         assert.match(missing.err, /--network is required/);
         // The variant flag is validated before anything connects; another variant than the deployed one is refused.
@@ -254,29 +289,42 @@ describe('devnet', function () {
       }
     });
 
-    it('deploys an ExampleRollup wired as its program callback', async () => {
+    it('deploys an ExampleRollup wired as its program callback, for the program owner only', async () => {
       const owner = testAccounts(4)[3]!;
-      const client = await createNexClient({ rpcUrl: anvil.rpcUrl, privateKey: owner.privateKey, deploymentsDir: dirs.deploymentsDir });
-      // Version 2: the program id is bound to its owner (keccak256(abi.encode(owner, vkHash))).
-      const { programId } = await registerProgram(client, { vkHash: word(0x5eed), vk: `0x${'ab'.repeat(VK_BYTES)}`, publicInputCount: 2 });
+      const market = devnet.deployments.contracts.AggregationMarket.address;
+      const client = createPublicClient({ transport: http(anvil.rpcUrl) });
+      const wallet = createWalletClient({
+        account: privateKeyToAccount(owner.privateKey),
+        transport: http(anvil.rpcUrl),
+        chain: chainFor(31337, anvil.rpcUrl),
+      });
+      const vkHash = word(0x5eed);
+      const hash = await wallet.writeContract({
+        address: market,
+        abi: aggregationMarketAbi,
+        functionName: 'registerProgram',
+        args: [vkHash, `0x${'ab'.repeat(VK_BYTES)}`, 2],
+      });
+      assert.equal((await client.waitForTransactionReceipt({ hash })).status, 'success');
+      const programId = programIdOf(owner.address, vkHash);
       const address = await deployExampleRollup({
         rpcUrl: anvil.rpcUrl,
         privateKey: owner.privateKey,
-        market: client.addresses.market,
+        market,
         programId,
         genesisRoot: word(1),
       });
-      const program = await getProgram(client, programId);
-      assert.equal(program?.callback, address);
+      const program = await client.readContract({
+        address: market,
+        abi: aggregationMarketAbi,
+        functionName: 'getProgram',
+        args: [programId],
+      });
+      assert.equal(program.callback, address);
+      assert.equal(program.callbackGas, EXAMPLE_CALLBACK_GAS);
       const other = testAccounts(5)[4]!;
       await assert.rejects(
-        deployExampleRollup({
-          rpcUrl: anvil.rpcUrl,
-          privateKey: other.privateKey,
-          market: client.addresses.market,
-          programId,
-          genesisRoot: word(1),
-        }),
+        deployExampleRollup({ rpcUrl: anvil.rpcUrl, privateKey: other.privateKey, market, programId, genesisRoot: word(1) }),
         /MarketNotProgramOwner/,
       );
     });
@@ -298,6 +346,20 @@ describe('devnet', function () {
       assert.notEqual(r.deployments.contracts.AggregationMarket.address, devnet.deployments.contracts.AggregationMarket.address);
     });
 
+    it('the explorer nex devnet starts beside its node reads this deployment', async () => {
+      const explorer = await startDevnetExplorer(devnet, 0);
+      try {
+        assert.match(explorer.url, /^http:\/\/127\.0\.0\.1:\d+/);
+        const res = await fetch(new URL('/api/status', explorer.url));
+        assert.equal(res.status, 200);
+        const body = JSON.stringify(await res.json()).toLowerCase();
+        assert.ok(body.includes(devnet.deployments.contracts.AggregationMarket.address.toLowerCase()), body.slice(0, 300));
+        assert.match(body, /31337/);
+      } finally {
+        await explorer.close();
+      }
+    });
+
     it('anvil stops cleanly', async () => {
       await anvil.stop();
       assert.equal(await probeChainId(anvil.rpcUrl, 500), undefined);
@@ -310,6 +372,7 @@ describe('devnet', function () {
     const d = await startDevnet({ port, verifierBuild: build, skipContractBuild: true, deploymentsDir: tempDir(), ignitionDir: tempDir() });
     try {
       assert.equal(d.spawned, true);
+      assert.equal(d.chain, 'hardhat');
       assert.equal(d.rpcUrl, `http://127.0.0.1:${port}`);
       assert.equal(await probeChainId(d.rpcUrl), 31337);
       assert.ok(d.deployments.contracts.AggregationMarket.address);
@@ -317,6 +380,45 @@ describe('devnet', function () {
       await d.stop();
     }
     assert.equal(await probeChainId(d.rpcUrl, 500), undefined);
+  });
+
+  it('startDevnet --chain anvil starts anvil (which serves blob lookups), deploys, and stop() shuts it down', async () => {
+    const port = await freePort();
+    const d = await startDevnet({
+      chain: 'anvil',
+      port,
+      verifierBuild: build,
+      skipContractBuild: true,
+      deploymentsDir: tempDir(),
+      ignitionDir: tempDir(),
+    });
+    try {
+      assert.equal(d.spawned, true);
+      assert.equal(d.chain, 'anvil');
+      assert.equal(d.rpcUrl, `http://127.0.0.1:${port}`);
+      assert.equal(await probeChainId(d.rpcUrl), 31337);
+      assert.ok(d.deployments.exampleRollup);
+      // anvil answers the blob lookup the keeper uses for the blob channel (Hardhat's node has no such method).
+      const res = await fetch(d.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_getBlobsByTransactionHash', params: [word(9)] }),
+      });
+      const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
+      assert.notEqual(body.error?.code, -32601, `method not found: ${JSON.stringify(body)}`);
+    } finally {
+      await d.stop();
+    }
+    assert.equal(await probeChainId(d.rpcUrl, 500), undefined);
+  });
+
+  it('`--chain` and `--srs` take only their choices, before anything starts', async () => {
+    const chain = await runCli(['devnet'], ['--chain', 'geth']);
+    assert.equal(chain.code, 2);
+    assert.match(chain.err, /argument 'geth' is invalid\. Allowed choices are hardhat, anvil/);
+    const srs = await runCli(['deploy'], ['--network', 'devnet', '--rpc-url', 'http://127.0.0.1:1', '--srs', 'mine']);
+    assert.equal(srs.code, 2);
+    assert.match(srs.err, /argument 'mine' is invalid\. Allowed choices are ignition, dev/);
   });
 
   it('refuses a port that is already serving', async () => {

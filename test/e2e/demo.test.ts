@@ -200,6 +200,10 @@ describe('[proofs] npm run demo (end to end)', function () {
     expect(BigInt(r.fees.refunded)).to.equal(BigInt(bad.fee));
     expect(r.gas.verifiedCount).to.equal(2);
     expect(BigInt(r.gas.singleVerify) > 0n).to.equal(true);
+    // The per-proof figure is all in: intake (the submits) + lock + fulfil, shared by the verified proofs.
+    const all = BigInt(r.gas.intake) + BigInt(r.gas.lock) + BigInt(r.gas.fulfil);
+    expect(BigInt(r.gas.intake) > 0n).to.equal(true);
+    expect(BigInt(r.gas.allInPerProof)).to.equal((all + 1n) / 2n);
   });
 
   it('stops everything it started (its own node, keepers, bb) on Ctrl-C', async () => {

@@ -17,7 +17,7 @@ const addr = (i: number) => `0x${i.toString(16).padStart(40, '0')}` as const;
 
 function sample(): Deployments {
   return {
-    format: 1,
+    format: 2,
     chainId: 31337,
     network: 'devnet',
     genesisHash: `0x${'11'.repeat(32)}`,
@@ -28,7 +28,13 @@ function sample(): Deployments {
     contracts: Object.fromEntries(
       CORE_CONTRACTS.map((n, i) => [n, { address: addr(100 + i), abi: [] }]),
     ) as unknown as Deployments['contracts'],
-    verifier: { version: 1, keyHashes: [`0x${'22'.repeat(32)}`] },
+    verifier: {
+      version: 1,
+      variant: 'optimized',
+      keySet: `0x${'33'.repeat(32)}`,
+      keyHashes: [`0x${'22'.repeat(32)}`],
+      rollupProofBytes: 14_656,
+    },
   };
 }
 
@@ -42,6 +48,7 @@ describe('deployments file', () => {
     const d = readDeployments(31337, dir);
     assert.deepEqual(d, sample());
     assert.deepEqual(addressesOf(d), { market: addr(103), router: addr(102), staking: addr(101), token: addr(100) });
+    assert.equal(d.contracts.AggregationMarketExtension.address, addr(104));
   });
 
   it('says what to do when the file is missing or invalid', () => {
@@ -57,5 +64,11 @@ describe('deployments file', () => {
     );
     writeFileSync(deploymentsPath(8, dir), JSON.stringify({ ...sample(), chainId: 8, srs: 'dev' }));
     assert.throws(() => readDeployments(8, dir), /srs/);
+    // A version-1 file (format 1, no key set) is refused with the way out.
+    writeFileSync(deploymentsPath(9, dir), JSON.stringify({ ...sample(), chainId: 9, format: 1 }));
+    assert.throws(() => readDeployments(9, dir), /unsupported format 1 .*redeploy/);
+    const noKeySet = { ...sample(), chainId: 10, verifier: { ...sample().verifier, keySet: undefined } };
+    writeFileSync(deploymentsPath(10, dir), JSON.stringify(noKeySet));
+    assert.throws(() => readDeployments(10, dir), /verifier\.keySet/);
   });
 });

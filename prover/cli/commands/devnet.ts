@@ -1,5 +1,6 @@
 /**
- * `nex devnet`: a local NEX network (Hardhat node + deployed protocol + funded test accounts), and
+ * `nex devnet`: a local NEX network (Hardhat node or anvil + deployed protocol + funded test accounts +
+ * the example rollup), and
  * `nex deploy`: the same deployment against any chain from a parameters file.
  */
 import { InvalidArgumentError, Option } from 'commander';
@@ -31,7 +32,7 @@ function port(v: string): number {
 const variantOption = (): Option =>
   new Option(
     '--verifier-variant <variant>',
-    "optimized (default, ~1.0M gas per verify) or standard (~4.36M gas, two linked libraries); overrides the parameters file's verifierVariant",
+    "optimized (default, bb's non-ZK optimized verifier, no library) or standard (bb's non-ZK standard verifier, links RelationsLib); overrides the parameters file's verifierVariant",
   );
 
 /** --verifier-variant, validated before anything starts (undefined = the parameters file's choice). */
@@ -45,18 +46,41 @@ function verifierVariant(v: string | undefined): VerifierVariant | undefined {
   }
 }
 
+/**
+ * The explorer over a devnet (docs/explorer.md), on loopback: what `nex devnet` starts beside the node it
+ * runs. Loaded on demand (the explorer's server is not needed by the other commands).
+ */
+export async function startDevnetExplorer(
+  d: Pick<Devnet, 'rpcUrl' | 'deploymentsFile'>,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { loadExplorerConfig, startExplorer } = await import('../../explorer/index.js');
+  const config = loadExplorerConfig({
+    env: {},
+    flags: { deployments: d.deploymentsFile, rpcUrl: d.rpcUrl, 'listen.port': String(port), 'log.level': 'warn' },
+  });
+  return startExplorer(config);
+}
+
 /** The summary printed once the devnet is up. */
 export function formatDevnet(d: Devnet): string {
   const c = d.deployments.contracts;
   const lines = [
-    `NEX devnet ready on ${d.rpcUrl} (chain ${d.chainId})${d.spawned ? ', Hardhat node started by this command' : ''}`,
+    `NEX devnet ready on ${d.rpcUrl} (chain ${d.chainId})${d.spawned ? `, ${d.chain === 'anvil' ? 'anvil' : 'Hardhat node'} started by this command` : ''}`,
     d.transactionsSent === 0 ? 'Deployment: already up to date (no transaction sent)' : `Deployment: ${d.transactionsSent} transactions`,
     `Deployments file: ${d.deploymentsFile}`,
     `SRS: ${d.deployments.srs.mode === 'dev' ? `${d.deployments.srs.id} (INSECURE dev SRS, local devnets only)` : 'Aztec Ignition'}`,
-    `Verifier: ${d.deployments.verifier.variant ?? 'standard'} (router version ${d.deployments.verifier.version})`,
+    `Verifier: ${d.deployments.verifier.variant} (router version ${d.deployments.verifier.version}, key set ${d.deployments.verifier.keySet})`,
+    `Rollup proofs: ${d.deployments.verifier.rollupProofBytes} bytes; start block ${d.deployments.startBlock}`,
+    ...(d.deployments.exampleRollup
+      ? [
+          `Example rollup: program ${d.deployments.exampleRollup.programId} (${d.deployments.exampleRollup.circuit}, owner #0), ` +
+            `ExampleRollup ${d.deployments.exampleRollup.address}`,
+        ]
+      : []),
     '',
     'Contracts:',
-    ...Object.entries(c).map(([name, { address }]) => `  ${name.padEnd(20)} ${address}`),
+    ...Object.entries(c).map(([name, { address }]) => `  ${name.padEnd(Math.max(20, ...Object.keys(c).map((n) => n.length)))} ${address}`),
     '',
     'Test accounts (well-known keys, never use them elsewhere):',
     ...d.accounts.map(
@@ -80,27 +104,37 @@ export const devnet: DefineCommand = (cmd, ctx) => {
   cmd
     .description(
       [
-        "Starts Hardhat's node on 127.0.0.1:<port>, builds the contracts, deploys the protocol with",
-        'deploy/parameters/<network>.json, funds the well-known test accounts with ETH and NEX, prints the',
-        'addresses, and keeps the node running until Ctrl-C. With --rpc-url it deploys to that devnet',
-        '(e.g. anvil; chain id 31337 or 1337) instead and exits. Re-running is idempotent.',
-        'The verifier comes from the circuits build (.nex/build; `npm run circuits`).',
+        "Starts Hardhat's node (or anvil with --chain anvil: it serves blob transactions' blobs) on",
+        '127.0.0.1:<port>, builds the contracts, deploys the version-2 protocol with',
+        'deploy/parameters/<network>.json, funds the well-known test accounts with ETH and NEX, registers',
+        'the example rollup and deploys its ExampleRollup, prints the addresses, and keeps the node running',
+        'until Ctrl-C. With --rpc-url it deploys to that running devnet (chain id 31337 or 1337) instead and',
+        'exits. Re-running is idempotent. The verifier comes from the circuits build of the current sources',
+        'for the dev SRS ($NEX_BUILD_DIR or .nex/build; built when missing).',
       ].join('\n'),
     )
-    .addOption(new Option('--port <port>', 'port of the Hardhat node this command starts (default 8545)').argParser(port))
+    .addOption(new Option('--chain <node>', 'the node this command starts').choices(['hardhat', 'anvil']).default('hardhat'))
+    .addOption(new Option('--port <port>', 'port of the node this command starts (default 8545)').argParser(port))
     .option('--rpc-url <url>', 'deploy to this running local devnet instead of starting a node')
     .option('--network <name>', 'parameters file deploy/parameters/<name>.json', 'devnet')
     .addOption(variantOption())
     .option('--no-build', 'skip building the contracts')
+    .addOption(
+      new Option('--explorer-port <port>', 'port of the explorer started on 127.0.0.1 beside the node (default 8548)').argParser(port),
+    )
+    .option('--no-explorer', 'do not start the explorer (docs/explorer.md) beside the node')
     .option('--verbose', 'log every deployment transaction')
     .action(
       action(ctx, async (c) => {
         const o = c.opts<{
+          chain: 'hardhat' | 'anvil';
           port?: number;
           rpcUrl?: string;
           network: string;
           verifierVariant?: string;
           build: boolean;
+          explorer: boolean;
+          explorerPort?: number;
           verbose?: boolean;
         }>();
         const variant = verifierVariant(o.verifierVariant);
@@ -108,6 +142,7 @@ export const devnet: DefineCommand = (cmd, ctx) => {
         const d = await startDevnet({
           onSrsProgress: srsProgress.onProgress,
           rpcUrl: o.rpcUrl,
+          chain: o.chain,
           port: o.port,
           network: o.network,
           verifierVariant: variant,
@@ -123,11 +158,20 @@ export const devnet: DefineCommand = (cmd, ctx) => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_setIntervalMining', params: [1_000] }),
         });
+        // The explorer is a convenience: a busy port or a start-up error is reported, the devnet stays up.
+        const explorer = o.explorer
+          ? await startDevnetExplorer(d, o.explorerPort ?? 8548).catch((err: unknown) => {
+              console.log(`\nExplorer not started: ${err instanceof Error ? err.message : String(err)}`);
+              return undefined;
+            })
+          : undefined;
+        if (explorer) console.log(`\nExplorer: ${explorer.url}`);
         console.log('\nA block is mined every second. The node runs until you press Ctrl-C.');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
+        await explorer?.close();
         await d.stop();
         console.log('devnet stopped');
         return 0;
@@ -151,10 +195,23 @@ export const deploy: DefineCommand = (cmd, ctx) => {
     .addOption(new Option('--rpc-url <url>', 'JSON-RPC endpoint (required)').env('NEX_RPC_URL'))
     .option('--parameters <file>', 'parameters file instead of deploy/parameters/<name>.json')
     .addOption(variantOption())
+    .addOption(
+      new Option(
+        '--srs <srs>',
+        'SRS of the verifier build to deploy: ignition (Aztec Ignition CRS, the default and the only one allowed off local devnets) or dev (INSECURE, local devnets only)',
+      ).choices(['ignition', 'dev']),
+    )
     .option('--verbose', 'log every deployment transaction')
     .action(
       action(ctx, async (c) => {
-        const o = c.opts<{ network?: string; rpcUrl?: string; parameters?: string; verifierVariant?: string; verbose?: boolean }>();
+        const o = c.opts<{
+          network?: string;
+          rpcUrl?: string;
+          parameters?: string;
+          verifierVariant?: string;
+          srs?: 'ignition' | 'dev';
+          verbose?: boolean;
+        }>();
         const variant = verifierVariant(o.verifierVariant);
         const network = o.network;
         const rpcUrl = o.rpcUrl;
@@ -166,13 +223,16 @@ export const deploy: DefineCommand = (cmd, ctx) => {
           provider: rpcProvider(rpcUrl, key),
           network,
           parameters: variant ? { ...parameters, verifierVariant: variant } : parameters,
+          srs: o.srs,
           log: stderrLog(o.verbose === true),
         });
         console.log(
           `${result.transactionsSent === 0 ? 'Already deployed, nothing sent' : `Deployed with ${result.transactionsSent} transactions`} ` +
-            `on chain ${result.deployments.chainId} (${result.deployments.verifier.variant ?? 'standard'} verifier); wrote ${result.file}`,
+            `on chain ${result.deployments.chainId} (${result.deployments.verifier.variant} verifier); wrote ${result.file}`,
         );
-        for (const [name, { address }] of Object.entries(result.deployments.contracts)) console.log(`  ${name.padEnd(20)} ${address}`);
+        const names = Object.keys(result.deployments.contracts);
+        const width = Math.max(20, ...names.map((n) => n.length));
+        for (const [name, { address }] of Object.entries(result.deployments.contracts)) console.log(`  ${name.padEnd(width)} ${address}`);
         return 0;
       }),
     );
