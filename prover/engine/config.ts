@@ -6,6 +6,7 @@ import { type Batch, BatchError, validateBatch, validateProver } from './batch.j
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { ProgressEvent } from './scheduler.js';
+import type { QueueOption } from './queue/index.js';
 
 export interface PrecheckOptions {
   batch: Batch;
@@ -27,6 +28,11 @@ export interface AggregateOptions extends PrecheckOptions {
   autoExclude?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
+  /**
+   * Prove through a BullMQ queue (Redis URL, or settings) with `nex worker` processes on any machine,
+   * instead of local worker processes (`parallelism` is then unused). Default: in-process.
+   */
+  queue?: string | QueueOption | undefined;
 }
 
 export interface ResolvedAggregateOptions {
@@ -39,6 +45,8 @@ export interface ResolvedAggregateOptions {
   logger: Logger;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
+  /** Validated by the queue module (resolveQueueOption) at the start of aggregateBatch. */
+  queue?: string | QueueOption | undefined;
 }
 
 export class ConfigError extends Error {
@@ -98,5 +106,6 @@ export function resolveAggregateOptions(o: AggregateOptions): ResolvedAggregateO
     autoExclude: o.autoExclude ?? true,
     signal: o.signal,
     onProgress: o.onProgress,
+    queue: o.queue,
   };
 }

@@ -8,6 +8,7 @@ import { planBatch } from './planner.js';
 import { type PrecheckReport, precheckSlots } from './precheck.js';
 import { abortError, type JobStat, runPlan } from './scheduler.js';
 import { WorkerPool } from './worker-pool.js';
+import { circuitsIdOf, resolveQueueOption, runPlanOnQueue } from './queue/index.js';
 
 export type { AggregateOptions, PrecheckOptions } from './config.js';
 export { ConfigError, DEFAULT_CHECKPOINT_DIR } from './config.js';
@@ -20,6 +21,8 @@ export type { PrecheckReport, SlotCheck } from './precheck.js';
 export type { Logger, LogLevel } from './logger.js';
 export { jsonLogger, silentLogger } from './logger.js';
 export { planBatch } from './planner.js';
+export type { QueueOption, QueueStatus, RunningWorker, WorkerOptions } from './queue/index.js';
+export { formatQueueStatus, QueueJobFailedError, QueueMetrics, queueStatus, runWorker, WorkerMetrics } from './queue/index.js';
 
 export interface AggregateResult {
   /** The root proof for the EVM verifier. */
@@ -77,6 +80,7 @@ async function withBackend<T>(bopts: BackendOptions, f: (b: ProvingBackend) => P
  */
 export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateResult> {
   const o = resolveAggregateOptions(opts);
+  const queue = o.queue === undefined ? undefined : resolveQueueOption(o.queue);
   const { logger } = o;
   const start = performance.now();
   return withBackend(o.backend, async (backend) => {
@@ -92,15 +96,24 @@ export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateR
       capacity: plan.capacity, included: plan.includedSlots.length, invalidSlots: report.invalidSlots, jobs: plan.jobs.length,
       expectedRoot: plan.expectedRoot, checkpoints: store.dir,
     });
-    const pool = new WorkerPool({ size: o.parallelism, backend: o.backend, logger });
     let result;
-    try {
-      result = await runPlan({
-        plan, batch, prover: o.prover, runner: pool, parallelism: o.parallelism, store,
-        signal: o.signal, onProgress: o.onProgress, logger,
+    if (queue) {
+      // Distributed: one BullMQ flow proven by `nex worker` processes (prover/engine/queue).
+      result = await runPlanOnQueue({
+        plan, batch, prover: o.prover, store, queue: queue.config, circuits: { id: circuitsIdOf(keyHashes), keyHashes: { ...keyHashes } },
+        verify: (p) => backend.verifyAggProof(p), signal: o.signal, onProgress: o.onProgress, logger,
+        metrics: queue.metrics, pollMs: queue.pollMs, policy: queue.policy,
       });
-    } finally {
-      await pool.close();
+    } else {
+      const pool = new WorkerPool({ size: o.parallelism, backend: o.backend, logger });
+      try {
+        result = await runPlan({
+          plan, batch, prover: o.prover, runner: pool, parallelism: o.parallelism, store,
+          signal: o.signal, onProgress: o.onProgress, logger,
+        });
+      } finally {
+        await pool.close();
+      }
     }
     const { root } = result;
     const expected = expectedRootPublicInputs(plan.expectedRoot, o.prover, keyHashes);

@@ -42,7 +42,7 @@ export class WorkerCrashError extends Error {
 
 /** A job failed for good (after its retry, if any). */
 export class JobFailedError extends Error {
-  override readonly name = 'JobFailedError';
+  override readonly name: string = 'JobFailedError';
   constructor(
     readonly jobId: string,
     message: string,
@@ -109,7 +109,7 @@ export interface RunPlanResult {
 }
 
 /** Ids of the jobs that must actually run: the root unless checkpointed, and recursively the missing deps of any job that runs. */
-function jobsToRun(plan: Plan, done: ReadonlySet<string>): Set<string> {
+export function jobsToRun(plan: Plan, done: ReadonlySet<string>): Set<string> {
   const byId = new Map(plan.jobs.map((j) => [j.id, j]));
   const need = new Set<string>();
   const visit = (id: string): void => {
@@ -121,7 +121,8 @@ function jobsToRun(plan: Plan, done: ReadonlySet<string>): Set<string> {
   return need;
 }
 
-function checkResult(job: Job, proof: AggProof): void {
+/** Throws when a proof is not the one the plan expects for `job` (circuit, target, subtree root). */
+export function checkResult(job: Job, proof: AggProof): void {
   if (proof.circuit !== job.circuit) throw new Error(`produced circuit ${proof.circuit}, expected ${job.circuit}`);
   if (proof.target !== job.target) throw new Error(`produced target ${proof.target}, expected ${job.target}`);
   if (proof.root.toLowerCase() !== job.root.toLowerCase()) {
