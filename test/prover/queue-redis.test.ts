@@ -19,6 +19,11 @@ import {
   queueStatus, QueueServerError, resolveQueueConfig, runPlanOnQueue, runWorker, type RunningWorker,
 } from '../../prover/engine/queue/index.js';
 import type { ProgressEvent } from '../../prover/engine/scheduler.js';
+import { loadConfig } from '../../prover/keeper/config/load.js';
+import { workersStatus } from '../../prover/keeper/daemon/status.js';
+import { createLogger } from '../../prover/keeper/obs/logger.js';
+import { Metrics } from '../../prover/keeper/obs/metrics.js';
+import { startObservabilityServer } from '../../prover/keeper/obs/server.js';
 import { badInputError, type FakeProverOptions, fakeJobProver } from '../helpers/fake-job-prover.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { batchFromMask, KEY_HASHES, PROVER, rng } from './engine-helpers.js';
@@ -341,6 +346,27 @@ describe('distributed proving on Redis (fake prover)', function () {
     expect(await w.done).to.equal(EXIT_OK);
     const after = await queueStatus({ url: redis.url, name: queueName() });
     expect(after.workers.map((x) => x.name)).not.to.include('m1'); // a clean stop removes its presence
+  });
+
+  it('keeper wiring: the workers section from the keeper config, the queue metrics on the keeper\'s /metrics', async () => {
+    await worker('k1');
+    const config = loadConfig({ cwd: dir, env: { NEX_KEEPER_QUEUE_URL: redis.url, NEX_KEEPER_QUEUE_NAME: queueName() } });
+    expect((await workersStatus(config))!.workers.map((w) => [w.name, w.alive])).to.deep.equal([['k1', true]]);
+    expect(await workersStatus(loadConfig({ cwd: dir, env: {} }))).to.equal(undefined);
+    const qm = new QueueMetrics();
+    qm.attach(() => queueStatus({ url: redis.url, name: queueName() }));
+    const srv = await startObservabilityServer({
+      port: 0, host: '127.0.0.1', metrics: new Metrics(), health: () => ({ ok: true }), log: createLogger({ level: 'error', format: 'json', write: () => undefined }),
+      extra: [qm.registry],
+    });
+    try {
+      const body = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`)).text();
+      expect(body).to.match(/# TYPE nex_keeper_batches_locked_total counter/);
+      expect(body).to.match(/nex_queue_workers\{compatible="yes"\} 1/);
+      expect(body).to.match(/nex_queue_jobs\{state="active"\} 0/);
+    } finally {
+      await srv.close();
+    }
   });
 
   it('start-up guard: a wrong password or an unreachable server fails fast with a clear error', async () => {

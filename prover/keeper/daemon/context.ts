@@ -1,4 +1,5 @@
 import type { Address, PublicClient } from 'viem';
+import type { QueueMetrics } from '../../engine/index.js';
 import type { Addresses } from '../chain/addresses.js';
 import type { CallTracer } from '../chain/callTrace.js';
 import type { MarketReader } from '../chain/market.js';
@@ -21,6 +22,8 @@ export interface KeeperContext {
   readonly tm: TxManager;
   readonly prover: BatchProver;
   readonly metrics: Metrics;
+  /** Distributed proving (engine.queueUrl): queue depth, job times, failures, retries, workers; served on /metrics too. */
+  readonly queueMetrics?: QueueMetrics | undefined;
   readonly log: Logger;
   /** The signing account (owner or operator hot key). */
   readonly account: Address;

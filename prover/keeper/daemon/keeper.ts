@@ -1,5 +1,6 @@
 import { encodeFunctionData, zeroAddress, type Address, type Transport } from 'viem';
 import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
+import { QueueMetrics, queueStatus } from '../../engine/index.js';
 import { resolveAddresses } from '../chain/addresses.js';
 import { Backoff, sleep } from '../chain/backoff.js';
 import { CallTracer } from '../chain/callTrace.js';
@@ -75,9 +76,13 @@ export class Keeper {
     db.bindIdentity({ chainId: String(chainId), market: addresses.market, account });
     const metrics = new Metrics();
     const tm = new TxManager({ client, account: signer.account, chainId, db, gas: config.gas, log: log.child('tx'), onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }) });
-    const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine') });
+    const { queueUrl, queueName } = config.engine;
+    const queueMetrics = queueUrl ? new QueueMetrics() : undefined;
+    queueMetrics?.attach(() => queueStatus({ url: queueUrl!, name: queueName }));
+    const queue = queueUrl ? { url: queueUrl, name: queueName, metrics: queueMetrics } : undefined;
+    const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine'), queue });
     const tracer = new CallTracer(client, log.child('trace'));
-    const ctx: KeeperContext = { config, client, addresses, reader, tracer, db, tm, prover, metrics, log, account, me, chainId };
+    const ctx: KeeperContext = { config, client, addresses, reader, tracer, db, tm, prover, metrics, queueMetrics, log, account, me, chainId };
     const scanner = new LogScanner({
       client, db, address: addresses.market, name: 'market', maxRange: config.maxLogRange, reorgDepth: config.reorgDepth,
       lookbackBlocks: config.lookbackBlocks, startBlock: addresses.startBlock, log: log.child('scan'),
@@ -91,7 +96,10 @@ export class Keeper {
   async run(signal: AbortSignal): Promise<void> {
     const { config, metrics, log, tm, db } = this.ctx;
     const server = config.metricsPort > 0
-      ? await startObservabilityServer({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => this.health(), log: log.child('http') })
+      ? await startObservabilityServer({
+        port: config.metricsPort, host: config.metricsHost, metrics, health: () => this.health(), log: log.child('http'),
+        extra: this.ctx.queueMetrics ? [this.ctx.queueMetrics.registry] : [],
+      })
       : undefined;
     const backoff = new Backoff(500, 30_000);
     try {

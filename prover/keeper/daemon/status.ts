@@ -1,5 +1,16 @@
 import { formatEther } from 'viem';
+import { formatQueueStatus, queueStatus, type QueueStatus } from '../../engine/index.js';
+import type { KeeperConfig } from '../config/config.js';
 import type { KeeperContext } from './context.js';
+
+/**
+ * The `workers` section of the status: the proving queue's job counts and the workers seen
+ * (distributed proving, engine.queueUrl); undefined without a queue. Throws when the queue is unreachable.
+ */
+export async function workersStatus(config: Pick<KeeperConfig, 'engine'>): Promise<QueueStatus | undefined> {
+  const { queueUrl, queueName } = config.engine;
+  return queueUrl ? queueStatus({ url: queueUrl, name: queueName }) : undefined;
+}
 
 /** A readable status report (stake, collateral, unstakes, earnings, batches in flight). */
 export async function statusReport(ctx: KeeperContext): Promise<string> {
@@ -44,6 +55,13 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
       String(b.batchId), b.phase, b.role ?? '', String(b.count ?? ''),
       b.lockDeadline ? new Date(b.lockDeadline * 1000).toISOString() : '', b.lockDeadline ? `${b.lockDeadline - now}s` : '',
     ])));
+  }
+  if (ctx.config.engine.queueUrl) {
+    try {
+      lines.push('', ...formatQueueStatus((await workersStatus(ctx.config))!));
+    } catch (err) {
+      lines.push('', `Proving queue: unreachable (${(err as Error).message})`);
+    }
   }
   const recent = db.allBatches(10).filter((b) => b.phase === 'done' && b.outcome);
   if (recent.length > 0) {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -14,11 +15,16 @@ export async function startObservabilityServer(opts: {
   metrics: Metrics;
   health: () => Health;
   log: Logger;
+  /** prom-client registries served after the keeper's own metrics (distributed proving). */
+  extra?: readonly Registry[];
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const url = req.url?.split('?')[0];
     if (req.method === 'GET' && url === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(opts.metrics.render());
+      Promise.all((opts.extra ?? []).map((r) => r.metrics())).then(
+        (more) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end([opts.metrics.render(), ...more].join('')),
+        (err: unknown) => res.writeHead(500).end(`metrics failed: ${(err as Error).message}\n`),
+      );
     } else if (req.method === 'GET' && (url === '/healthz' || url === '/health')) {
       const h = opts.health();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
 import type { Batch, Slot } from '../../engine/batch.js';
-import { aggregateBatch, precheckBatch, type ProgressEvent } from '../../engine/index.js';
+import { aggregateBatch, precheckBatch, type ProgressEvent, type QueueOption } from '../../engine/index.js';
 import type { Logger as EngineLogger } from '../../engine/logger.js';
 import type { Logger } from '../obs/logger.js';
 import type { SlotFetch } from './inputs.js';
@@ -53,8 +53,11 @@ function engineLogger(log: Logger): EngineLogger {
   return { log: (level, msg, fields) => log[level](msg, fields) };
 }
 
-/** The real engine (prover/engine): native bb, dev or Ignition SRS, worker processes, checkpoints. */
-export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'dev' | 'ignition' }): BatchProver {
+/**
+ * The real engine (prover/engine): native bb, dev or Ignition SRS, worker processes, checkpoints.
+ * With `queue` the tree is proven by `nex worker` processes through that queue (docs/operator.md).
+ */
+export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'dev' | 'ignition'; queue?: string | QueueOption | undefined }): BatchProver {
   const logger = engineLogger(opts.log);
   const backend = { srs: opts.srs };
   return {
@@ -66,7 +69,7 @@ export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'd
       const batch = toEngineBatch(req.capacity, req.slots);
       const res = await aggregateBatch({
         batch, prover: req.prover, checkpointDir: req.checkpointDir, parallelism: opts.workers, autoExclude: true,
-        signal: req.signal, onProgress: req.onProgress, logger, backend,
+        signal: req.signal, onProgress: req.onProgress, logger, backend, queue: opts.queue,
       });
       const fetchExcluded = req.slots.filter((s) => !s.ok).map((s) => s.slot);
       return {
