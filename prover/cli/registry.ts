@@ -5,6 +5,7 @@ import { keeperCommands } from './commands/keeper.js';
 import { proveCommands } from './commands/prove.js';
 import { rollupCommands } from './commands/rollup.js';
 import { srsCommands } from './commands/srs.js';
+import { workerCommands } from './commands/worker.js';
 
 /**
  * Every `nex` sub-command. Each area (srs, circuits, engine, keeper, rollup, devnet) defines its
@@ -17,4 +18,5 @@ export const commands: readonly Command[] = [
   ...proveCommands,
   ...srsCommands,
   ...circuitsCommands,
+  ...workerCommands,
 ];

@@ -172,6 +172,8 @@ in worker processes with checkpoints (a rerun resumes), and writes the root proo
   --prover <address>      prover credited with the fulfilment (public input of the root)
   --out <file>            output file
   --parallelism <n>       worker processes (default 1: bb already uses every core)
+  --queue <url>           prove through this queue (redis:// or rediss://) with \`nex worker\` processes instead
+                          (env NEX_QUEUE_URL; --queue-name <name>, default prove)
   --checkpoint-dir <dir>  checkpoint directory (default: <tmp>/nex-prover-checkpoints)
   --no-auto-exclude       fail instead of excluding slots that fail the pre-check
   --log-level <level>     debug|info|warn|error for the JSON logs on stderr (default info)
@@ -179,7 +181,7 @@ ${BACKEND_USAGE}`,
   async run(args) {
     const v = parse(args, {
       batch: { type: 'string' }, prover: { type: 'string' }, out: { type: 'string' }, parallelism: { type: 'string' },
-      'checkpoint-dir': { type: 'string' }, 'no-auto-exclude': { type: 'boolean' }, 'log-level': { type: 'string' }, ...BACKEND_OPTIONS,
+      queue: { type: 'string' }, 'queue-name': { type: 'string' }, 'checkpoint-dir': { type: 'string' }, 'no-auto-exclude': { type: 'boolean' }, 'log-level': { type: 'string' }, ...BACKEND_OPTIONS,
     });
     const batchFile = required(v, 'batch');
     const out = required(v, 'out');
@@ -188,6 +190,8 @@ ${BACKEND_USAGE}`,
     const level = (v['log-level'] ?? 'info') as string;
     if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError('--log-level must be debug, info, warn or error');
     const parallelism = positiveInt(v.parallelism, 'parallelism');
+    const queueUrl = (v.queue as string | undefined) ?? process.env.NEX_QUEUE_URL;
+    if (v['queue-name'] !== undefined && queueUrl === undefined) throw new UsageError('--queue-name needs --queue');
     const backend = backendOptions(v);
     const batch = await loadBatchFile(batchFile);
     const ac = new AbortController();
@@ -199,6 +203,7 @@ ${BACKEND_USAGE}`,
         batch,
         prover: prover as Hex,
         parallelism,
+        queue: queueUrl === undefined ? undefined : { url: queueUrl, name: v['queue-name'] as string | undefined },
         checkpointDir: v['checkpoint-dir'] as string | undefined,
         autoExclude: v['no-auto-exclude'] !== true,
         backend,
