@@ -1,5 +1,7 @@
 // Prover benchmark: `npm run bench:prover [-- --sizes 2,4,8|none] [--fresh-srs] [--fresh-build] [--market-gas auto|none]
-// [--root-proof agg.json] [--parallelism n] [--json out.json]`.
+// [--root-proof agg.json] [--parallelism n] [--queue none|local|redis://...] [--queue-size 8] [--queue-setups 1x2,2x1] [--json out.json]`.
+// With --queue: one batch of --queue-size proven in-process and through the queue by NxT worker
+// processes (N workers of T bb threads), with the queue's overhead (scripts/bench-queue.ts).
 // Prints Markdown tables: dev SRS generation, circuit build, inner proofs, each aggregation circuit
 // (gates, prove time, bb peak RSS), full batches (total vs the sum of bb prove times = engine overhead),
 // the root verifier on an in-process Hardhat EVM (gas, calldata, deployment), per-proof L1 gas at batch
@@ -18,6 +20,8 @@ import type { Batch } from '../prover/engine/batch.js';
 import { compileVerifier, deployVerifier, evmVerify, fromVerifierBuild } from '../prover/engine/evm-verifier.js';
 import { aggregateBatch, type AggregateResult, jsonLogger } from '../prover/engine/index.js';
 import { hexToBytes } from 'viem';
+import { startLocalRedis } from '../prover/engine/queue/local-server.js';
+import { benchQueueRun, type QueueRun } from './bench-queue.js';
 
 /**
  * The market's per-proof overhead by batch size (submit + seal, lock, fulfil excluding the verifier),
@@ -57,8 +61,19 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'build-dir': { type: 'string' },
     'srs-dir': { type: 'string' },
+    queue: { type: 'string', default: 'none' },
+    'queue-size': { type: 'string', default: '8' },
+    'queue-setups': { type: 'string', default: '1x2,2x1' },
   },
 });
+const queueSize = Number(values['queue-size']);
+if (![2, 4, 8, 16, 32].includes(queueSize)) throw new Error('--queue-size takes a power of two in 2..32');
+const queueSetups = values['queue-setups'].split(',').map((s) => {
+  const m = /^(\d+)x(\d+)$/.exec(s.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--queue-setups takes WORKERSxTHREADS items, e.g. 1x2,2x1 (got ${s})`);
+  return { workers: Number(m[1]), threads: Number(m[2]) };
+});
+if (values.queue !== 'none' && values.queue !== 'local' && !/^rediss?:\/\//.test(values.queue)) throw new Error('--queue takes none, local or a redis:// URL');
 const sizes = values.sizes === 'none' ? [] : values.sizes.split(',').map(Number);
 if (sizes.some((n) => ![2, 4, 8, 16, 32].includes(n))) throw new Error('--sizes takes powers of two in 2..32, e.g. 2,4,8');
 const parallelism = Number(values.parallelism);
@@ -97,7 +112,7 @@ print(table('Setup', ['step', 'time (s)', 'source'], [
 const backend = await openBackend(bopts);
 const innerRows: (string | number)[][] = [];
 const pool: Record<1 | 2 | 4, RollupProof[]> = { 1: [], 2: [], 4: [] };
-const needed = Math.max(3, ...sizes);
+const needed = Math.max(3, ...sizes, values.queue === 'none' ? 0 : queueSize);
 let padMs = 0;
 let padRss: number | undefined;
 try {
@@ -169,6 +184,46 @@ print(table(`Full batches (parallelism ${parallelism})`, ['batch', 'jobs', 'tota
     return [size, res.stats.jobs.length, sec(res.stats.totalMs), sec(sum), (res.stats.totalMs / sum).toFixed(3), res.stats.precheckMs];
   })));
 
+// 5b. Distributed proving: the same kind of batch in-process and through the queue.
+const fullBatch = (size: number): Batch => ({
+  capacity: size,
+  slots: Array.from({ length: size }, (_, i) => ({ kind: 'proof' as const, rollup: pool[([1, 2, 4] as const)[i % 3]!][Math.floor(i / 3)]! })),
+});
+const queueRuns: QueueRun[] = [];
+let queueInProcess: AggregateResult | undefined;
+if (values.queue !== 'none') {
+  const local = values.queue === 'local' ? await startLocalRedis() : undefined;
+  const url = local?.url ?? values.queue;
+  try {
+    queueInProcess = results.find((r) => r.size === queueSize)?.res;
+    if (!queueInProcess) {
+      const checkpointDir = await mkdtemp(path.join(os.tmpdir(), 'nex-bench-'));
+      console.error(`proving a batch of ${queueSize} in-process for the queue comparison...`);
+      queueInProcess = await aggregateBatch({ batch: fullBatch(queueSize), prover, parallelism, checkpointDir, backend: bopts, logger }).finally(() =>
+        rm(checkpointDir, { recursive: true, force: true }));
+    }
+    for (const setup of queueSetups) {
+      console.error(`proving a batch of ${queueSize} through the queue with ${setup.workers} worker(s) of ${setup.threads} bb thread(s)...`);
+      const r = await benchQueueRun({ url, batch: fullBatch(queueSize), prover, setup, bopts, logger });
+      queueRuns.push(r);
+      console.error(`queue ${setup.workers}x${setup.threads}: wall ${sec(r.wallMs)} s, bb makespan ${sec(r.idealMs)} s, jobs per worker ${JSON.stringify(r.jobsPerWorker)}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    }
+  } finally {
+    await local?.dispose();
+  }
+  const inSum = queueInProcess.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
+  print(table(`Distributed proving: batch of ${queueSize} (${os.cpus().length} cores shared by all workers)`,
+    ['setup', 'wall (s)', 'sum of bb prove (s)', 'bb makespan on the workers (s)', 'overhead (wall - makespan) / wall', 'jobs per worker'], [
+      [`in-process (parallelism ${parallelism}, bb all cores)`, sec(queueInProcess.stats.totalMs), sec(inSum), sec(inSum),
+        `${((100 * (queueInProcess.stats.totalMs - inSum)) / queueInProcess.stats.totalMs).toFixed(1)} %`, '-'],
+      ...queueRuns.map((r) => [`queue: ${r.workers} worker(s) x ${r.threads} bb thread(s)`, sec(r.wallMs), sec(r.bbSumMs), sec(r.idealMs),
+        `${(100 * r.overhead).toFixed(1)} %`, Object.values(r.jobsPerWorker).join(' / ')]),
+    ]));
+  print('Makespan = the wall time the same jobs would take on that many workers if nothing but bb took time (jobs start as soon as their ' +
+    'inputs are proven and a worker is free). The overhead is everything else: queue round trips, input verification, witness generation, ' +
+    'worker start of each job, the pre-check and the root check.\n');
+}
+
 // 6-7. L1: the root verifier and the single-rollup baseline on an in-process Hardhat EVM.
 const { ethers } = await network.create();
 const [signer] = await ethers.getSigners();
@@ -211,4 +266,14 @@ if (verifyGas > 0n) {
 }
 print(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (1, 5, 15 min; the machine has ${os.cpus().length} cores: a load above that means other processes shared the CPU and times are inflated).\n`);
 print(`One example rollup proof verified alone on L1 (its own generated verifier, evm target): ${int(singleRes.gasUsed!)} gas, calldata ${int(singleRes.calldataBytes)} B.\n`);
-if (values.json) await writeFile(values.json, JSON.stringify({ results: results.map((r) => ({ size: r.size, stats: r.res.stats })), verifyGas: verifyGas.toString() }, null, 2));
+if (values.json) {
+  await writeFile(values.json, JSON.stringify({
+    results: results.map((r) => ({ size: r.size, stats: r.res.stats })),
+    verifyGas: verifyGas.toString(),
+    queue: queueInProcess ? {
+      size: queueSize,
+      inProcess: { totalMs: queueInProcess.stats.totalMs, jobs: queueInProcess.stats.jobs },
+      runs: queueRuns.map((r) => ({ workers: r.workers, threads: r.threads, wallMs: r.wallMs, bbSumMs: r.bbSumMs, idealMs: r.idealMs, overhead: r.overhead, jobsPerWorker: r.jobsPerWorker, jobs: r.res.stats.jobs })),
+    } : undefined,
+  }, null, 2));
+}

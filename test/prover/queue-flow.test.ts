@@ -14,6 +14,7 @@ import {
 import { parseJobData, parseJobResult, type ProveJobData, QueueProtocolError } from '../../prover/engine/queue/protocol.js';
 import { resolveWorkerOptions } from '../../prover/engine/queue/worker.js';
 import { JobFailedError } from '../../prover/engine/scheduler.js';
+import { makespan } from '../../scripts/bench-queue.js';
 import { batchFromMask, KEY_HASHES, PROVER, rng } from './engine-helpers.js';
 
 const circuits = { id: circuitsIdOf(KEY_HASHES), keyHashes: { ...KEY_HASHES } };
@@ -139,6 +140,18 @@ describe('distributed proving: flows and ids (no server)', () => {
     expect(() => parseJobResult({ ...good, ms: -1 })).to.throw(QueueProtocolError, /ms/);
     expect(() => parseJobResult({ ...good, proof: { ...good.proof, circuit: 'leaf9' } })).to.throw(QueueProtocolError, /circuit/);
     expect(() => parseJobResult('proof')).to.throw(QueueProtocolError);
+  });
+
+  it('bench model: the makespan of a tree on N workers (leaves in parallel, then one node level at a time)', () => {
+    const full = planBatch(batchFromMask(rng(9), 4, 0b1111));
+    const times = new Map(full.jobs.map((j) => [j.id, j.kind === 'leaf' ? 10 : 20]));
+    expect(makespan(full, times, 1)).to.equal(4 * 10 + 3 * 20);
+    expect(makespan(full, times, 2)).to.equal(2 * 10 + 20 + 20);
+    expect(makespan(full, times, 4)).to.equal(10 + 20 + 20);
+    expect(makespan(full, times, 8)).to.equal(10 + 20 + 20);
+    // A job already proven (not in the map) is ready at once.
+    const partial = new Map([...times].filter(([id]) => id !== 'L0' && id !== 'L1' && id !== 'N1.0'));
+    expect(makespan(full, partial, 2)).to.equal(10 + 20 + 20);
   });
 
   it('validates queue and worker options at start-up', () => {
