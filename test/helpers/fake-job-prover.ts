@@ -15,6 +15,8 @@ export interface FakeProverOptions {
   delayMs?: number | ((job: Job) => number);
   /** Called when a job starts; may throw (an Error named InvalidAggProofError = bad input). */
   onProve?: (job: Job) => void;
+  /** Rollup proofs (by vkHash) the fake's verifyRollup rejects. */
+  badRollups?: readonly string[];
   /** Jobs whose proof comes out with a wrong root. */
   wrongRootFor?: readonly string[];
   /** Shared record of proven job ids (several fake provers in one test). */
@@ -63,6 +65,9 @@ export function fakeJobProver(o: FakeProverOptions): JobProver & { proven: strin
       verified.push(p.root);
       const prover = p.publicInputs[2] as Hex;
       return Buffer.from(p.proof).equals(Buffer.from(tag(p, `0x${prover.slice(-40)}` as Hex)));
+    },
+    async verifyRollup(r: { vkHash: Hex }) {
+      return !(o.badRollups ?? []).includes(r.vkHash);
     },
     async close() {
       me.closed = true;

@@ -204,6 +204,17 @@ describe('distributed proving on Redis (fake prover)', function () {
     expect(again.logger.lines.some((l) => l.msg === 'replacing a failed flow of an earlier run')).to.equal(true);
   });
 
+  it('a worker checks a leaf\'s rollup proof before proving it: a bad one fails the job at once, naming the slot', async () => {
+    const batch = batchFromMask(rng(22), 4, 0b0110);
+    const bad = (batch.slots[2] as { rollup: { vkHash: string } }).rollup.vkHash;
+    const { prover } = await worker('wa', { badRollups: [bad] });
+    const err = await orchestrate(batch).run.then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(QueueJobFailedError);
+    expect((err as QueueJobFailedError).failure).to.deep.include({ jobId: 'L2', slots: [2], attempts: 1, kind: 'failed' });
+    expect((err as Error).message).to.include('bad input: the rollup proof of slot 2 does not verify with its key');
+    expect(prover.proven).not.to.include('L2');
+  });
+
   it('retries a job whose attempt failed for another reason, and counts the retry', async () => {
     const batch = batchFromMask(rng(15), 2, 0b11);
     let crashes = 0;

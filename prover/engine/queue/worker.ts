@@ -140,7 +140,7 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const logger = options.logger ?? silentLogger;
   const where = redactUrl(o.queue.url);
   await checkQueueServer(o.queue, logger);
-  const open = options.openProver ?? (() => openBbJobProver(o.backend));
+  const open = options.openProver ?? (() => openBbJobProver(o.backend, logger));
   const provers: JobProver[] = [];
   try {
     for (let i = 0; i < o.concurrency; i++) provers.push(await open());
@@ -194,8 +194,11 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
         }
         if (!(await prover.verify(p))) throw new UnrecoverableError(`input ${e.id} does not verify with the stored ${p.circuit} key`);
       }
-      logger.log('info', 'job started', { jobId: job.id, circuit: data.job.circuit, attempt: job.attemptsStarted, inputs: inputs.length });
       const rollup = data.rollup ? rollupFromJson(data.rollup) : undefined;
+      if (rollup && !(await prover.verifyRollup(rollup))) {
+        throw new UnrecoverableError(`bad input: the rollup proof of slot ${data.slots.join(', ')} does not verify with its key`);
+      }
+      logger.log('info', 'job started', { jobId: job.id, circuit: data.job.circuit, attempt: job.attemptsStarted, inputs: inputs.length });
       let res;
       try {
         res = await prover.prove(data.job, { prover: data.prover, rollup, inputs });
