@@ -102,7 +102,7 @@ export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateR
       result = await runPlanOnQueue({
         plan, batch, prover: o.prover, store, queue: queue.config, circuits: { id: circuitsIdOf(keyHashes), keyHashes: { ...keyHashes } },
         verify: (p) => backend.verifyAggProof(p), signal: o.signal, onProgress: o.onProgress, logger,
-        metrics: queue.metrics, pollMs: queue.pollMs, policy: queue.policy,
+        metrics: queue.metrics, pollMs: queue.pollMs, abandonAfterMs: queue.abandonAfterMs, policy: queue.policy,
       });
     } else {
       const pool = new WorkerPool({ size: o.parallelism, backend: o.backend, logger });

@@ -161,6 +161,8 @@ describe('distributed proving: flows and ids (no server)', () => {
     expect(() => resolveQueueConfig('not a url')).to.throw(ConfigError, /not a URL/);
     expect(() => resolveQueueConfig({ url: 'redis://h', name: 'a:b' })).to.throw(ConfigError, /queue.name/);
     expect(() => resolveQueueOption({ url: 'redis://h', pollMs: 1 })).to.throw(ConfigError, /pollMs/);
+    expect(() => resolveQueueOption({ url: 'redis://h', pollMs: 1_000, abandonAfterMs: 2_000 })).to.throw(ConfigError, /abandonAfterMs must be an integer >= 3 polls \(3000 ms\)/);
+    expect(resolveQueueOption({ url: 'redis://h', pollMs: 1_000, abandonAfterMs: 3_000 }).abandonAfterMs).to.equal(3_000);
     expect(() => resolveQueueOption({ url: 'redis://h', policy: { attempts: 0, backoffMs: 1, keepSeconds: 1 } })).to.throw(ConfigError, /policy/);
     expect(redactUrl('redis://:secret@h:1')).to.equal('redis://:***@h:1');
     expect(redactUrl('redis://h:1')).not.to.include('***');

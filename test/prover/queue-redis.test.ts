@@ -182,6 +182,28 @@ describe('distributed proving on Redis (fake prover)', function () {
     expect(fromCheckpoint).to.be.below(second.plan.jobs.length);
   });
 
+  it('a flow whose orchestrator is gone for good is abandoned: workers stop starting its jobs; a later run replaces it', async () => {
+    const log: string[] = [];
+    const a = await worker('wa', { delayMs: 300, log });
+    const batch = batchFromMask(rng(23), 8, 0xff);
+    const stop = new AbortController();
+    const first = orchestrate(batch, { signal: stop.signal, abandonAfterMs: 900, pollMs: 200 });
+    await waitFor(() => first.events.some((e) => e.type === 'job-finished'), 30_000, 'a finished job');
+    stop.abort();
+    await first.run.catch(() => undefined);
+    await waitFor(async () => (await counts()).failed! > 0 && (await counts()).active === 0, 30_000, 'the flow to fail');
+    expect(log.length).to.be.below(first.plan.jobs.length);
+    expect(await a.w.metrics.registry.metrics()).to.match(/nex_worker_jobs_total\{circuit="[a-z0-9]+",outcome="abandoned"\} 1/);
+    const q = new Queue(queueName(), { connection: { url: redis.url }, prefix: 'nex' });
+    const failed = await q.getFailed();
+    await q.close();
+    expect(failed.some((j) => /^abandoned: the keeper of batch [0-9a-f]{32} has not been seen/.test(j.failedReason))).to.equal(true);
+    const again = orchestrate(batch);
+    expect((await again.run).root.root).to.equal(again.plan.expectedRoot);
+    expect(again.logger.lines.some((l) => l.msg === 'replacing a failed flow of an earlier run')).to.equal(true);
+    expect(new Set(log).size).to.equal(log.length); // nothing proven twice: finished jobs were checkpointed
+  });
+
   it('a job that fails for a bad input fails the flow with a typed error naming its slot; a rerun replaces the failed flow', async () => {
     const batch = batchFromMask(rng(14), 8, 0b10110111);
     let poisoned = true;

@@ -26,6 +26,8 @@ export interface QueueOption extends QueueConfigInput {
   metrics?: QueueMetrics | undefined;
   /** Poll of the flow between queue events, ms (default 5000). */
   pollMs?: number | undefined;
+  /** Workers stop starting this batch's jobs once the orchestrator has been gone this long, ms (default 600000). */
+  abandonAfterMs?: number | undefined;
   /** Attempts, backoff and retention of the flow's jobs. */
   policy?: FlowJobPolicy | undefined;
 }
@@ -34,6 +36,7 @@ export interface ResolvedQueueOption {
   config: QueueConfig;
   metrics?: QueueMetrics | undefined;
   pollMs?: number | undefined;
+  abandonAfterMs?: number | undefined;
   policy?: FlowJobPolicy | undefined;
 }
 
@@ -42,10 +45,14 @@ export function resolveQueueOption(q: string | QueueOption): ResolvedQueueOption
   const config = resolveQueueConfig(q);
   if (typeof q === 'string') return { config };
   if (q.pollMs !== undefined && (!Number.isInteger(q.pollMs) || q.pollMs < 50)) throw new ConfigError('queue.pollMs must be an integer >= 50');
+  const poll = q.pollMs ?? 5_000;
+  if (q.abandonAfterMs !== undefined && (!Number.isInteger(q.abandonAfterMs) || q.abandonAfterMs < 3 * poll)) {
+    throw new ConfigError(`queue.abandonAfterMs must be an integer >= 3 polls (${3 * poll} ms)`);
+  }
   if (q.metrics !== undefined && !(q.metrics instanceof QueueMetrics)) throw new ConfigError('queue.metrics must be a QueueMetrics');
   const p = q.policy;
   if (p !== undefined && (!Number.isInteger(p.attempts) || p.attempts < 1 || !(p.backoffMs >= 0) || !(p.keepSeconds > 0))) {
     throw new ConfigError('queue.policy needs attempts >= 1, backoffMs >= 0 and keepSeconds > 0');
   }
-  return { config, metrics: q.metrics, pollMs: q.pollMs, policy: p };
+  return { config, metrics: q.metrics, pollMs: q.pollMs, abandonAfterMs: q.abandonAfterMs, policy: p };
 }

@@ -17,11 +17,12 @@ import { word } from '../commitment.js';
 import type { Logger } from '../logger.js';
 import type { Job, Plan } from '../planner.js';
 import { abortError, checkResult, jobsToRun, type JobStat, type ProgressEvent, type RunPlanResult } from '../scheduler.js';
-import { bullConnection, checkQueueServer, type QueueConfig, redactUrl } from './connection.js';
+import { bullConnection, checkQueueServer, plainClient, type QueueConfig, redactUrl } from './connection.js';
 import { FlowBusyError, QueueJobFailedError } from './errors.js';
 import { buildFlow, type FlowJobPolicy } from './flow.js';
 import { includedSlotsUnder, planJobIdOf, queueJobId } from './ids.js';
 import { QueueMetrics } from './metrics.js';
+import { batchAliveKey } from './presence.js';
 import { type CircuitsRef, parseJobResult } from './protocol.js';
 
 export interface QueuePlanOptions {
@@ -40,6 +41,8 @@ export interface QueuePlanOptions {
   metrics?: QueueMetrics | undefined;
   /** Safety-net poll of the flow's state between queue events (default 5 s). */
   pollMs?: number | undefined;
+  /** Workers stop starting this batch's jobs once the orchestrator has been gone this long (default 10 min). */
+  abandonAfterMs?: number | undefined;
   policy?: FlowJobPolicy | undefined;
 }
 
@@ -50,6 +53,8 @@ export async function runPlanOnQueue(o: QueuePlanOptions): Promise<RunPlanResult
   const { plan, store, logger, queue: cfg } = o;
   const metrics = o.metrics ?? new QueueMetrics();
   const pollMs = o.pollMs ?? 5_000;
+  const abandonAfterMs = o.abandonAfterMs ?? 600_000;
+  if (abandonAfterMs < 3 * pollMs) throw new RangeError(`abandonAfterMs (${abandonAfterMs}) must be at least 3 polls (${3 * pollMs} ms)`);
   const outer = o.signal;
   if (outer?.aborted) throw abortError(outer);
   const emit = (e: ProgressEvent): void => {
@@ -95,10 +100,12 @@ export async function runPlanOnQueue(o: QueuePlanOptions): Promise<RunPlanResult
   const queue = new Queue(cfg.name, { connection, prefix: cfg.prefix, streams: { events: { maxLen: 2_000 } } });
   const events = new QueueEvents(cfg.name, { connection, prefix: cfg.prefix });
   const producer = new FlowProducer({ connection, prefix: cfg.prefix });
+  const client = plainClient(cfg); // the batch's liveness key
   const onError = (what: string) => (err: Error) => logger.log('warn', `queue ${what} connection error`, { error: err.message });
   queue.on('error', onError('queue'));
   events.on('error', onError('events'));
   producer.on('error', onError('flow producer'));
+  client.on('error', onError('liveness'));
 
   let poke: () => void = () => undefined;
   const mine = (jobId: string): Job | undefined => {
@@ -196,8 +203,10 @@ export async function runPlanOnQueue(o: QueuePlanOptions): Promise<RunPlanResult
     });
   };
 
+  const aliveKey = batchAliveKey(cfg, batchKey);
   // One pass over the jobs still missing: harvest finished ones, detect failures and lost jobs.
   const pass = async (first: boolean): Promise<PassOutcome> => {
+    await client.set(aliveKey, String(Date.now()), 'PX', abandonAfterMs);
     const outstanding = [...jobsToRun(plan, new Set(done.keys()))];
     const states = await Promise.all(outstanding.map((id) => queue.getJobState(qid(id))));
     const failed: Job[] = [];
@@ -252,11 +261,13 @@ export async function runPlanOnQueue(o: QueuePlanOptions): Promise<RunPlanResult
     }
     try {
       await queue.remove(qid(plan.rootJobId), { removeChildren: true });
+      await client.del(aliveKey);
     } catch (err) {
       logger.log('warn', 'could not remove the finished flow from the queue', { error: (err as Error).message });
     }
   } finally {
     if (onAbort) outer?.removeEventListener('abort', onAbort);
+    client.disconnect();
     await Promise.allSettled([events.close(), producer.close(), queue.close()]);
   }
   logger.log('info', 'plan finished on the queue', { totalMs: Date.now() - started, proven, fromCheckpoints: plan.jobs.filter((j) => stats.get(j.id)?.fromCheckpoint).length });

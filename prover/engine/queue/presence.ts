@@ -37,6 +37,13 @@ const FORGET_MS = 10 * 60_000;
 
 export const presenceKey = (cfg: QueueConfig): string => `${cfg.prefix}:${cfg.name}:nex-workers`;
 
+/**
+ * A batch's liveness key: its orchestrator refreshes it on every poll with a TTL; a worker does not
+ * start a job of a batch whose key has expired (its keeper is gone for good, or gave the batch up), so
+ * an abandoned flow fails instead of keeping workers busy.
+ */
+export const batchAliveKey = (cfg: QueueConfig, batchKey: string): string => `${cfg.prefix}:${cfg.name}:nex-batch:${batchKey}`;
+
 export async function publishPresence(client: Redis, cfg: QueueConfig, p: WorkerPresence): Promise<void> {
   await client.hset(presenceKey(cfg), p.name, JSON.stringify(p));
 }

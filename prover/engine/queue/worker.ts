@@ -14,7 +14,7 @@ import { bullConnection, checkQueueServer, plainClient, type QueueConfig, type Q
 import { queueJobId } from './ids.js';
 import { isBadInputError, type JobProver, openBbJobProver } from './job-prover.js';
 import { WorkerMetrics } from './metrics.js';
-import { publishPresence, removePresence, type WorkerPresence } from './presence.js';
+import { batchAliveKey, publishPresence, removePresence, type WorkerPresence } from './presence.js';
 import { parseJobData, parseJobResult, PROTOCOL_VERSION, type ProveJobData, type ProveJobResult } from './protocol.js';
 
 /** Exit codes of a worker process. */
@@ -160,6 +160,8 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   };
   let exitCode = EXIT_OK;
   let stopping: Promise<void> | undefined;
+  const client = plainClient(o.queue);
+  client.on('error', () => undefined); // the BullMQ connection reports the same outage
 
   const processJob = async (job: BullJob, token?: string): Promise<ProveJobResult> => {
     const started = performance.now();
@@ -181,6 +183,10 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
       await job.moveToWait(token);
       void stop(false);
       throw new WaitingError();
+    }
+    if ((await client.exists(batchAliveKey(o.queue, data.batchKey))) === 0) {
+      metrics.jobs.inc({ circuit: data.job.circuit, outcome: 'abandoned' });
+      throw new UnrecoverableError(`abandoned: the keeper of batch ${data.batchKey} has not been seen for too long (its liveness key expired)`);
     }
     const prover = pool.take();
     presence.jobs.push(String(job.id));
@@ -238,8 +244,6 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   });
   worker.on('error', (err) => logger.log('warn', 'queue connection error', { queue: where, error: err.message }));
 
-  const client = plainClient(o.queue);
-  client.on('error', () => undefined); // the BullMQ connection reports the same outage
   const beat = async (): Promise<void> => {
     presence.seenAt = Date.now();
     try {
