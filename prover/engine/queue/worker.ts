@@ -144,12 +144,12 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const provers: JobProver[] = [];
   try {
     for (let i = 0; i < o.concurrency; i++) provers.push(await open());
+    if (provers.some((p) => p.circuitsId !== provers[0]!.circuitsId)) throw new Error('the provers of one worker loaded different circuits');
   } catch (err) {
     await Promise.all(provers.map((p) => p.close().catch(() => undefined)));
     throw err;
   }
   const first = provers[0]!;
-  if (provers.some((p) => p.circuitsId !== first.circuitsId)) throw new Error('provers of one worker loaded different circuits');
   const pool = new ProverPool(provers);
   const metrics = new WorkerMetrics();
   metrics.info.set({ worker: o.name, circuits_id: first.circuitsId, threads: String(o.backend.threads ?? 'all') }, 1);
