@@ -57,6 +57,7 @@ describe('distributed proving: flows and ids (no server)', () => {
       expect(d.prover).to.equal(PROVER);
       expect(d.rollup === undefined).to.equal(job.kind !== 'leaf');
       expect(f.opts!.attempts).to.equal(DEFAULT_FLOW_POLICY.attempts);
+      expect(f.opts!.priority).to.equal(job.height + 1); // breadth-first
       // Every job but the root fails its parent when it fails for good.
       expect(Boolean(f.opts!.failParentOnFailure)).to.equal(job.id !== plan.rootJobId);
       // The leaf carries its slot's rollup proof.

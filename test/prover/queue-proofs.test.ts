@@ -244,9 +244,9 @@ function memoryLogger(): Logger & { lines: { level: LogLevel; msg: string; field
     expect(w.logs.some((l) => l.msg === 'job finished')).to.equal(false);
     const q = new Queue('foreign', { connection: { url: redis.url }, prefix: 'nex' });
     try {
-      const counts = await q.getJobCounts('waiting', 'active', 'failed', 'completed');
+      const counts = await q.getJobCounts('prioritized', 'active', 'failed', 'completed');
       expect(counts).to.deep.include({ active: 0, failed: 0, completed: 0 });
-      expect(counts.waiting).to.equal(2); // the two leaves-level jobs (leaf and pad), untouched
+      expect(counts.prioritized).to.equal(2); // the two leaves-level jobs (leaf and pad), untouched
     } finally {
       await q.close();
     }

@@ -112,8 +112,9 @@ describe('distributed proving on Redis (fake prover)', function () {
 
   it('proves a batch of 8 with two workers: one flow, each job once, checkpoints, metrics, flow removed at the end', async () => {
     const log: string[] = [];
-    const a = await worker('wa', { delayMs: 40, log });
-    const b = await worker('wb', { delayMs: 40, log });
+    const started: string[] = [];
+    const a = await worker('wa', { delayMs: 40, log, onProve: (j) => started.push(j.id) });
+    const b = await worker('wb', { delayMs: 40, log, onProve: (j) => started.push(j.id) });
     const batch = batchFromMask(rng(11), 8, 0b10110111);
     const metrics = new QueueMetrics();
     const { plan, store, events, logger, run } = orchestrate(batch, { metrics });
@@ -123,6 +124,9 @@ describe('distributed proving on Redis (fake prover)', function () {
     expect([...log].sort()).to.deep.equal(plan.jobs.map((j) => j.id).sort());
     expect(a.prover.proven.length).to.be.greaterThan(0);
     expect(b.prover.proven.length).to.be.greaterThan(0);
+    // Breadth-first (job priority = height + 1): a job never starts before every job of a lower level has.
+    const heightOf = (id: string): number => plan.jobs.find((j) => j.id === id)!.height;
+    expect(started.map(heightOf)).to.deep.equal(started.map(heightOf).sort((x, y) => x - y));
     // Node workers verified every input before using it (two per node).
     const nodes = plan.jobs.filter((j) => j.kind === 'node').length;
     expect(a.prover.verified.length + b.prover.verified.length).to.equal(2 * nodes);
@@ -151,7 +155,7 @@ describe('distributed proving on Redis (fake prover)', function () {
       const once = await counts();
       await producer.add(flow);
       expect(await counts()).to.deep.equal(once);
-      expect(once.waiting! + once['waiting-children']!).to.equal(flowJobs(flow).length);
+      expect(once.prioritized! + once['waiting-children']!).to.equal(flowJobs(flow).length);
     } finally {
       await producer.close();
     }
@@ -207,7 +211,7 @@ describe('distributed proving on Redis (fake prover)', function () {
   it('a job that fails for a bad input fails the flow with a typed error naming its slot; a rerun replaces the failed flow', async () => {
     const batch = batchFromMask(rng(14), 8, 0b10110111);
     let poisoned = true;
-    await worker('wa', { onProve: (job) => {
+    const { w, prover } = await worker('wa', { delayMs: 100, onProve: (job) => {
       if (poisoned && job.id === 'L4') throw badInputError('leaf2 proof does not verify: an input proof is invalid');
     } });
     const metrics = new QueueMetrics();
@@ -218,6 +222,10 @@ describe('distributed proving on Redis (fake prover)', function () {
     expect(f).to.deep.include({ jobId: 'L4', slots: [4], attempts: 1, kind: 'failed' });
     expect(f.reason).to.match(/bad input: leaf2 proof does not verify/);
     expect(await metrics.registry.metrics()).to.match(/nex_queue_job_failures_total\{circuit="leaf\d"\} 1/);
+    // The batch cannot finish: the worker drops its remaining jobs instead of proving them.
+    await waitFor(async () => (await counts()).active === 0 && (await counts()).prioritized === 0, 30_000, 'the rest of the flow to be dropped');
+    expect(prover.proven.length).to.be.below(planBatch(batch).jobs.length - 2);
+    expect(await w.metrics.registry.metrics()).to.match(/nex_worker_jobs_total\{circuit="[a-z0-9]+",outcome="abandoned"\} [1-9]/);
     // The same batch again (e.g. the keeper retries): the failed flow is replaced and proven.
     poisoned = false;
     const again = orchestrate(batch);
@@ -275,7 +283,7 @@ describe('distributed proving on Redis (fake prover)', function () {
     expect(seen.compatible).to.equal(false);
     expect(formatQueueStatus(st).join('\n')).to.match(/old-build\s+refused \(other circuits\)\s+[0-9a-f]{12} \(NOT the keeper's\)/);
     expect(st.counts.failed).to.equal(0);
-    expect(st.counts.waiting).to.be.at.least(1); // the refused job is back in the queue, untouched
+    expect(st.counts.prioritized).to.be.at.least(1); // the refused job is back in the queue, untouched
     const good = await worker('new-build');
     expect((await result).root.root).to.equal(plan.expectedRoot);
     expect(good.prover.proven).to.have.length(plan.jobs.length);

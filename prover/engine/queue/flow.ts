@@ -38,9 +38,14 @@ export interface BuildFlowInput {
   policy?: FlowJobPolicy | undefined;
 }
 
-function jobOptions(id: string, policy: FlowJobPolicy, isRoot: boolean): JobsOptions {
+function jobOptions(job: Job, id: string, policy: FlowJobPolicy, isRoot: boolean): JobsOptions {
   return {
     jobId: id,
+    // Breadth-first, like the in-process scheduler: every leaf before any node, each level before the
+    // next (1 = first). Without priorities BullMQ puts a parent whose children are done at the head of
+    // the queue, which proves branch by branch and leaves the last branch alone on one worker at the end
+    // (measured: 9 rounds instead of 8 for a batch of 8 on 2 workers).
+    priority: job.height + 1,
     attempts: policy.attempts,
     backoff: { type: 'exponential', delay: policy.backoffMs },
     removeOnComplete: { age: policy.keepSeconds },
@@ -97,7 +102,7 @@ export function buildFlow(input: BuildFlowInput): FlowJob | undefined {
       queueName,
       prefix,
       data: dataFor(job),
-      opts: jobOptions(queueJobId(batchKey, job.id), policy, isRoot),
+      opts: jobOptions(job, queueJobId(batchKey, job.id), policy, isRoot),
       ...(children.length > 0 ? { children } : {}),
     };
   };

@@ -43,6 +43,8 @@ export interface QueuePlanOptions {
   pollMs?: number | undefined;
   /** Workers stop starting this batch's jobs once the orchestrator has been gone this long (default 10 min). */
   abandonAfterMs?: number | undefined;
+  /** How long to wait for the jobs in progress of a failed earlier flow before giving up (default 10 min). */
+  busyWaitMs?: number | undefined;
   policy?: FlowJobPolicy | undefined;
 }
 
@@ -54,6 +56,7 @@ export async function runPlanOnQueue(o: QueuePlanOptions): Promise<RunPlanResult
   const metrics = o.metrics ?? new QueueMetrics();
   const pollMs = o.pollMs ?? 5_000;
   const abandonAfterMs = o.abandonAfterMs ?? 600_000;
+  const busyWaitMs = o.busyWaitMs ?? 600_000;
   if (abandonAfterMs < 3 * pollMs) throw new RangeError(`abandonAfterMs (${abandonAfterMs}) must be at least 3 polls (${3 * pollMs} ms)`);
   const outer = o.signal;
   if (outer?.aborted) throw abortError(outer);
@@ -205,8 +208,29 @@ export async function runPlanOnQueue(o: QueuePlanOptions): Promise<RunPlanResult
 
   const aliveKey = batchAliveKey(cfg, batchKey);
   // One pass over the jobs still missing: harvest finished ones, detect failures and lost jobs.
-  const pass = async (first: boolean): Promise<PassOutcome> => {
+  const keepAlive = async (): Promise<void> => {
     await client.set(aliveKey, String(Date.now()), 'PX', abandonAfterMs);
+  };
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      outer?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+  // A flow an earlier run left failed: its jobs still queued fail at once as abandoned (no liveness
+  // key), the ones in progress end; then the whole flow can be removed.
+  const removeFailedFlow = async (): Promise<void> => {
+    await client.del(aliveKey);
+    const until = Date.now() + busyWaitMs;
+    while ((await queue.remove(qid(plan.rootJobId), { removeChildren: true })) !== 1) {
+      if (outer?.aborted) throw abortError(outer);
+      if (Date.now() > until) {
+        throw new FlowBusyError(`the failed flow of batch ${batchKey} from an earlier run still has jobs held by workers after ${busyWaitMs} ms; retry when they end`);
+      }
+      await sleep(pollMs);
+    }
+  };
+
+  const pass = async (first: boolean): Promise<PassOutcome> => {
     const outstanding = [...jobsToRun(plan, new Set(done.keys()))];
     const states = await Promise.all(outstanding.map((id) => queue.getJobState(qid(id))));
     const failed: Job[] = [];
@@ -222,13 +246,17 @@ export async function runPlanOnQueue(o: QueuePlanOptions): Promise<RunPlanResult
       else if (state === 'unknown') missing.push(job);
     }
     if (done.has(plan.rootJobId)) return 'done';
+    if (failed.length > 0 && !first) {
+      // The batch cannot finish: let the workers drop its remaining jobs at once (no liveness key).
+      await client.del(aliveKey);
+      throw await failure(failed);
+    }
     if (failed.length > 0) {
-      if (!first) throw await failure(failed);
-      // A flow an earlier run left failed: start it again from the checkpoints.
       logger.log('warn', 'replacing a failed flow of an earlier run', { failed: failed.map((j) => j.id) });
-      if ((await queue.remove(qid(plan.rootJobId), { removeChildren: true })) !== 1) {
-        throw new FlowBusyError(`the failed flow of batch ${batchKey} from an earlier run still has jobs held by workers; retry when they end`);
-      }
+      await removeFailedFlow();
+    }
+    await keepAlive(); // before adding jobs, or a worker could take one for an abandoned batch
+    if (failed.length > 0) {
       await addFlow('a failed flow of an earlier run was replaced');
     } else if (missing.length > 0) {
       const why = first
