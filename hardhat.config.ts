@@ -21,6 +21,14 @@ export default defineConfig({
       },
     },
   },
+  test: {
+    solidity: {
+      // Pinned so that every run (and the gas snapshot's fuzz medians in .gas-snapshot) is reproducible:
+      // 256 runs per fuzz test, and Hardhat's default seed written out, so a change of that default
+      // cannot change our inputs. Invariant runs and depth are set per test (forge-config comments).
+      fuzz: { runs: 256, seed: '0x7727ea51af0441c20da14dcd68a15dac8c9ebd589c5be8fa8c87c1d3720450bc' },
+    },
+  },
   paths: {
     sources: './contracts',
     tests: { mocha: './test', solidity: './test' },

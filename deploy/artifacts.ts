@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Artifact, ArtifactResolver, BuildInfo } from '@nomicfoundation/ignition-core';
-import { projectRoot } from '../prover/sdk/deployments.js';
+import { projectRoot } from '../prover/sdk/index.js';
+import { NexError } from '../prover/protocol/index.js';
 
 /** Contract name -> fully qualified source name of every contract deploy code may deploy. */
 export const DEPLOYABLE_CONTRACTS: Readonly<Record<string, string>> = {
@@ -19,7 +20,7 @@ export const DEPLOYABLE_CONTRACTS: Readonly<Record<string, string>> = {
   ExampleRollup: 'contracts/examples/ExampleRollup.sol',
 };
 
-export class ArtifactError extends Error {
+export class ArtifactError extends NexError {
   override readonly name = 'ArtifactError';
 }
 

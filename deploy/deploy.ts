@@ -6,15 +6,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  deploy,
-  DeploymentResultType,
-  type EIP1193Provider,
-  type ExecutionEventListener,
-} from '@nomicfoundation/ignition-core';
+import { deploy, DeploymentResultType, type EIP1193Provider, type ExecutionEventListener } from '@nomicfoundation/ignition-core';
 import { errorDeploymentResultToExceptionMessage } from '@nomicfoundation/hardhat-ignition/helpers';
 import { createPublicClient, custom, getAddress, type Abi, type Address, type Hex } from 'viem';
-import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/engine/srs/policy.js';
+import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/protocol/index.js';
 import { accessControlAbi, verifierRouterAbi } from '../prover/abi/generated.js';
 import {
   deploymentsPath,
@@ -23,12 +18,13 @@ import {
   writeDeployments,
   type DeployedContract,
   type Deployments,
-} from '../prover/sdk/deployments.js';
+} from '../prover/sdk/index.js';
 import { ProjectArtifactResolver } from './artifacts.js';
 import { nexModule } from './modules/nex.js';
 import { loadParameters, type NexParameters } from './parameters.js';
 import { ROLES } from './roles.js';
 import { loadVerifierBuild, verifierVariantOf, type VerifierBuild } from './verifierBuild.js';
+import { NexError } from '../prover/protocol/index.js';
 
 export type DeployLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -61,7 +57,7 @@ export interface DeployNexResult {
   readonly transactionsSent: number;
 }
 
-export class DeployError extends Error {
+export class DeployError extends NexError {
   override readonly name = 'DeployError';
 }
 
@@ -71,9 +67,7 @@ const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex;
 function countingListener(onSend: (futureId: string, hash: string) => void): ExecutionEventListener {
   return new Proxy({} as ExecutionEventListener, {
     get: (_t, prop) =>
-      prop === 'transactionSend'
-        ? async (e: { futureId: string; hash: string }) => onSend(e.futureId, e.hash)
-        : async () => undefined,
+      prop === 'transactionSend' ? async (e: { futureId: string; hash: string }) => onSend(e.futureId, e.hash) : async () => undefined,
   });
 }
 
@@ -145,7 +139,11 @@ async function checkWiring(
     if ((await ok) !== want) problems.push(what);
   };
   await expect(has(c.staking, ROLES.MARKET_ROLE, c.market), true, 'market lacks MARKET_ROLE on staking');
-  for (const [name, address] of [['staking', c.staking], ['router', c.router], ['market', c.market]] as const) {
+  for (const [name, address] of [
+    ['staking', c.staking],
+    ['router', c.router],
+    ['market', c.market],
+  ] as const) {
     await expect(has(address, ROLES.DEFAULT_ADMIN_ROLE, c.timelock), true, `timelock is not admin of ${name}`);
     await expect(has(address, ROLES.DEFAULT_ADMIN_ROLE, deployer), false, `deployer is still admin of ${name}`);
   }
@@ -182,10 +180,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   const accounts = (await opts.provider.request({ method: 'eth_accounts' })) as string[];
   const deployer = accounts[0];
   if (!deployer) throw new DeployError('the provider has no account to deploy from (give a private key)');
-  const journal = path.join(
-    opts.ignitionDir ?? process.env.NEX_IGNITION_DIR ?? path.join(root, '.nex', 'ignition'),
-    `chain-${chainId}`,
-  );
+  const journal = path.join(opts.ignitionDir ?? process.env.NEX_IGNITION_DIR ?? path.join(root, '.nex', 'ignition'), `chain-${chainId}`);
   const local = isLocalDevnet(chainId);
   await prepareJournal(journal, opts.provider, chainId, genesis.hash, opts.onStaleJournal ?? (local ? 'reset' : 'fail'), log);
 
@@ -199,7 +194,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   }
   // The router's version 1 is immutable once deployed: another variant on this chain is a new router
   // version through governance (addVersion), not a re-run of the deployment.
-  const previousVariant = previous?.genesisHash === genesis.hash ? previous.verifier.variant ?? 'standard' : undefined;
+  const previousVariant = previous?.genesisHash === genesis.hash ? (previous.verifier.variant ?? 'standard') : undefined;
   if (previousVariant !== undefined && previousVariant !== variant) {
     throw new DeployError(
       `chain ${chainId} already has the '${previousVariant}' verifier deployed as router version 1 ` +
@@ -270,8 +265,7 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
     network: opts.network,
     genesisHash: genesis.hash ?? ZERO_HASH,
     deployer: getAddress(deployer),
-    writtenAt:
-      transactionsSent === 0 && previous?.genesisHash === genesis.hash ? previous.writtenAt : new Date().toISOString(),
+    writtenAt: transactionsSent === 0 && previous?.genesisHash === genesis.hash ? previous.writtenAt : new Date().toISOString(),
     srs: build.srs,
     startBlock,
     contracts: contracts as Deployments['contracts'],

@@ -5,7 +5,7 @@
 import { createPublicClient, createWalletClient, getAddress, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { aggregationMarketAbi } from '../prover/abi/generated.js';
-import { chainFor } from '../prover/sdk/client.js';
+import { chainFor } from '../prover/sdk/index.js';
 import { ProjectArtifactResolver } from './artifacts.js';
 
 export interface DeployExampleRollupOptions {

@@ -6,8 +6,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress, isAddress, maxUint64, parseEther, type Address } from 'viem';
-import type { MarketParams } from '../prover/sdk/actions/getParams.js';
+import type { MarketParams } from '../prover/sdk/index.js';
 import { DEFAULT_VERIFIER_VARIANT, isVerifierVariant, VERIFIER_VARIANTS, type VerifierVariant } from './verifierBuild.js';
+import { NexError } from '../prover/protocol/index.js';
 
 export type AccountRef = Address | 'deployer';
 
@@ -36,7 +37,7 @@ export interface NexParameters {
   readonly devnet?: { readonly fundAccounts: number; readonly ethPerAccount: bigint; readonly nexPerAccount: bigint } | undefined;
 }
 
-export class ParametersError extends Error {
+export class ParametersError extends NexError {
   override readonly name = 'ParametersError';
 }
 

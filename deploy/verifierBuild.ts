@@ -5,7 +5,7 @@
  * if any) and the key hashes of the aggregation circuits the router pins for the version. Which
  * variant is deployed is a deployment parameter (`verifierVariant`, default 'optimized').
  *
- * Build layout (prover/engine/circuits/build.ts): <NEX_BUILD_DIR or .nex/build>/circuits-<id>/ with
+ * Build layout (prover/engine/circuits/buildLayout.ts, written by prover/toolchain/circuits/build.ts): <NEX_BUILD_DIR or .nex/build>/circuits-<id>/ with
  * manifest.json ({ srsId, keyHashes: {leaf1, leaf2, leaf4, pad, node},
  * verifiers: { standard: { artifact }, optimized: { artifact } } }) and per variant the verifier
  * artifact ({ contractName, abi, bytecode, deployedBytecode, linkReferences,
@@ -15,19 +15,19 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '@nomicfoundation/ignition-core';
 import type { Hex } from 'viem';
-import { VERIFIER_VARIANTS, type VerifierVariant } from '../prover/engine/circuits/types.js';
-import type { SrsMode } from '../prover/engine/srs/index.js';
-import { projectRoot } from '../prover/sdk/deployments.js';
-import { isCanonicalField } from '../prover/sdk/field.js';
+import type { SrsMode } from '../prover/engine/index.js';
+import { AGG_CIRCUITS, isCanonicalField, VERIFIER_VARIANTS, type VerifierVariant } from '../prover/protocol/index.js';
+import { projectRoot } from '../prover/sdk/index.js';
 import { assertNotTestArtifact } from './artifacts.js';
+import { NexError } from '../prover/protocol/index.js';
 
-/** Router order of the version-1 key hashes (docs/protocol.md). */
-export const KEY_HASH_ORDER = ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const;
+/** Router order of the version-1 key hashes (docs/protocol.md): prover/protocol's AGG_CIRCUITS. */
+export const KEY_HASH_ORDER = AGG_CIRCUITS;
 
 /**
- * bb's two Solidity verifiers for the root key, measured on Hardhat's EVM (docs/prover.md):
- * 'optimized' (one contract, ~1.0M gas per verify) and 'standard' (HonkVerifier + RelationsLib +
- * ZKTranscriptLib, ~4.36M gas per verify). Both pass the same rejection suite.
+ * bb's two non-ZK Solidity verifiers for the root key, measured on Hardhat's EVM (docs/prover.md):
+ * 'optimized' (one contract, ~0.83M gas per verify) and 'standard' (HonkVerifier + RelationsLib,
+ * ~2.55M gas per verify). Both pass the same rejection suite.
  */
 export { VERIFIER_VARIANTS, type VerifierVariant };
 export const DEFAULT_VERIFIER_VARIANT: VerifierVariant = 'optimized';
@@ -54,7 +54,7 @@ export interface VerifierBuild {
   readonly buildDir: string;
 }
 
-export class VerifierBuildError extends Error {
+export class VerifierBuildError extends NexError {
   override readonly name = 'VerifierBuildError';
 }
 

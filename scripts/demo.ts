@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectRoot } from '../prover/sdk/deployments.js';
+import { projectRoot } from '../prover/sdk/index.js';
 import { Cleanup } from '../prover/demo/cleanup.js';
 import { createProgress, formatMs } from '../prover/demo/progress.js';
 import { runDemo } from '../prover/demo/run.js';
@@ -54,7 +54,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const root = projectRoot();
-  const workDir = path.resolve(values['work-dir'] ?? path.join(root, '.nex', 'demo', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const workDir = path.resolve(
+    values['work-dir'] ?? path.join(root, '.nex', 'demo', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+  );
   const progress = createProgress();
   const cleanup = new Cleanup();
   const report = (msg: string): void => {
@@ -68,7 +70,14 @@ async function main(): Promise<number> {
   const started = Date.now();
   try {
     const result = await runDemo(
-      { root, workDir, port, rpcUrl: values['rpc-url'], baselineCacheFile: path.join(root, '.nex', 'demo', 'baseline-gas.json'), batchTimeoutMs: timeoutMin * 60_000 },
+      {
+        root,
+        workDir,
+        port,
+        rpcUrl: values['rpc-url'],
+        baselineCacheFile: path.join(root, '.nex', 'demo', 'baseline-gas.json'),
+        batchTimeoutMs: timeoutMin * 60_000,
+      },
       progress,
       cleanup,
     );

@@ -16,8 +16,7 @@ import {INexCallback} from "../interfaces/INexCallback.sol";
 /// @dev Statement digest = keccak256(abi.encodePacked(programId, publicInputs)) (docs/protocol.md).
 contract ExampleRollup is INexCallback {
     /// @dev BN254 scalar field modulus: public inputs must be below it.
-    uint256 private constant _FIELD_MODULUS =
-        0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+    uint256 private constant _FIELD_MODULUS = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
 
     struct Transition {
         bytes32 oldRoot;
@@ -32,10 +31,18 @@ contract ExampleRollup is INexCallback {
     mapping(bytes32 digest => Transition transition) private _proposals;
 
     /// @notice A transition was proposed for push finalization.
+    /// @param digest The statement digest of the transition's proof.
+    /// @param oldRoot The root it starts from.
+    /// @param newRoot The root it leads to.
     event TransitionProposed(bytes32 indexed digest, bytes32 indexed oldRoot, bytes32 newRoot);
     /// @notice The state root advanced; `viaCallback` tells push (market callback) from pull.
+    /// @param oldRoot The root before.
+    /// @param newRoot The root now.
+    /// @param viaCallback True when the market's callback finalized it (push), false for finalize (pull).
     event StateRootFinalized(bytes32 indexed oldRoot, bytes32 indexed newRoot, bool indexed viaCallback);
     /// @notice The market reported a verified statement that does not advance the current root.
+    /// @param digest The statement digest.
+    /// @param submissionId The submission.
     event CallbackIgnored(bytes32 indexed digest, uint256 indexed submissionId);
 
     /// @notice The market has not verified the transition from the current root to `newRoot`.
@@ -47,6 +54,7 @@ contract ExampleRollup is INexCallback {
     /// @notice The callback reported another program's statement.
     error WrongProgram(bytes32 programId);
 
+    /// @notice Deploys the rollup at `genesisRoot`.
     /// @param market_ The AggregationMarket.
     /// @param programId_ The rollup circuit's program id (vk hash), registered with 2 public inputs.
     /// @param genesisRoot The initial state root.

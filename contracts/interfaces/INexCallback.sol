@@ -7,6 +7,7 @@ pragma solidity ^0.8.28;
 /// budget (`callbackGasLimit`). A revert or out-of-gas is ignored by the market (it emits
 /// `CallbackFailed`), so the hook can never make a fulfilment fail, and its return data is not read.
 interface INexCallback {
+    /// @notice Called by the market once per verified submission of the program.
     /// @param programId The program (vkHash) the statement belongs to.
     /// @param submissionId The submission that was verified (batchId * 32 + slot).
     /// @param digest The statement digest keccak256(abi.encodePacked(programId, publicInputs)).

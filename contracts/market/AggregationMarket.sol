@@ -10,6 +10,7 @@ import {INexCallback} from "../interfaces/INexCallback.sol";
 import {IProverStaking} from "../interfaces/IProverStaking.sol";
 import {IVerifierRouter} from "../interfaces/IVerifierRouter.sol";
 import {BatchCommitment} from "../libraries/BatchCommitment.sol";
+import {SubmissionId} from "../libraries/SubmissionId.sol";
 
 /// @title AggregationMarket
 /// @notice Escrow and bookkeeping of the NEX proof-aggregation market. Rollups submit proofs (fee in
@@ -33,6 +34,15 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @notice Gas kept back for the caller's own bookkeeping around each callback.
     uint256 private constant _CALLBACK_GAS_RESERVE = 10_000;
     uint256 private constant _BPS = 10_000;
+    /// @dev The edges of the batch state machine (docs/protocol.md, "A batch"): bit `8 * from + to` is set
+    /// for each edge, with None = 0, Open = 1, Sealed = 2, Locked = 3, Fulfilled = 4 (`Expired`, 5, is never
+    /// stored: views derive it). Literal numbers: an enum conversion would not be a compile-time constant.
+    uint256 private constant _BATCH_EDGES =
+        (1 << (8 * 0 + 1)) // None -> Open: first submission
+            | (1 << (8 * 1 + 2)) // Open -> Sealed: full, or timed out
+            | (1 << (8 * 2 + 3)) // Sealed -> Locked: lock
+            | (1 << (8 * 3 + 4)) // Locked -> Fulfilled: fulfill
+            | (1 << (8 * 3 + 2)); // Locked -> Sealed: slash
     bytes32 private constant _HAS_CALLBACK = bytes32(uint256(1) << 255);
     /// @notice Public-input counts the version-1 aggregation circuits take (leaf circuits for 1, 2 and 4
     /// inputs): bit n - 1 set = count n. The initial value of {aggregatableInputCounts}.
@@ -80,6 +90,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         bool anyCallback; // some included submission's program has a callback
     }
 
+    /// @notice Deploys the market; batch 1 is the first to fill.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
     /// @param pauser Receives PAUSER_ROLE (may be address(0)).
     /// @param staking_ The ProverStaking contract (this market needs its market role).
@@ -94,7 +105,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         address treasury_,
         Params memory initialParams
     ) {
-        if (address(staking_) == address(0) || address(router_) == address(0)) revert ZeroAddress();
+        if (address(staking_) == address(0) || address(router_) == address(0)) revert MarketZeroAddress();
         _STAKING = staking_;
         _ROUTER = router_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -107,19 +118,20 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @notice The default parameters (docs/protocol.md, "Parameters").
     function defaultParams() external pure returns (Params memory) {
-        return Params({
-            minFeePerProof: 0.0001 ether,
-            batchCapacity: 8,
-            batchTimeout: 300,
-            assignmentWindow: 120,
-            provingWindowBase: 600,
-            provingWindowPerProof: 120,
-            secondaryWindow: 1800,
-            submissionTtl: 86_400,
-            collateralPerProof: 10e18,
-            protocolFeeBps: 500,
-            callbackGasLimit: 100_000
-        });
+        return
+            Params({
+                minFeePerProof: 0.0001 ether,
+                batchCapacity: 8,
+                batchTimeout: 300,
+                assignmentWindow: 120,
+                provingWindowBase: 600,
+                provingWindowPerProof: 120,
+                secondaryWindow: 1800,
+                submissionTtl: 86_400,
+                collateralPerProof: 10e18,
+                protocolFeeBps: 500,
+                callbackGasLimit: 100_000
+            });
     }
 
     // =====================================================================================
@@ -128,17 +140,17 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function registerProgram(bytes32 vkHash, bytes calldata vk, uint32 publicInputCount) external whenNotPaused {
-        if (!BatchCommitment.isCanonical(vkHash)) revert NonCanonicalProgramId(vkHash);
+        if (!BatchCommitment.isCanonical(vkHash)) revert MarketNonCanonicalProgramId(vkHash);
         if (publicInputCount == 0 || publicInputCount > BatchCommitment.MAX_CAPACITY) {
-            revert InvalidPublicInputCount(publicInputCount);
+            revert MarketInvalidPublicInputCount(publicInputCount);
         }
         uint32 aggregatable = _aggregatableInputCounts;
         if ((aggregatable >> (publicInputCount - 1)) & 1 == 0) {
-            revert UnsupportedPublicInputCount(publicInputCount, aggregatable);
+            revert MarketUnsupportedPublicInputCount(publicInputCount, aggregatable);
         }
-        if (vk.length == 0) revert EmptyVerificationKey();
+        if (vk.length == 0) revert MarketEmptyVerificationKey();
         Program storage program = _programs[vkHash];
-        if (program.owner != address(0)) revert ProgramExists(vkHash);
+        if (program.owner != address(0)) revert MarketProgramExists(vkHash);
         uint24 index = ++_programCount; // reverts (checked arithmetic) after 2^24 - 1 programs
         program.owner = msg.sender;
         program.publicInputCount = publicInputCount;
@@ -157,7 +169,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function transferProgramOwnership(bytes32 programId, address newOwner) external {
-        if (newOwner == address(0)) revert ZeroAddress();
+        if (newOwner == address(0)) revert MarketZeroAddress();
         _ownedProgram(programId).owner = newOwner;
         emit ProgramOwnershipTransferred(programId, msg.sender, newOwner);
     }
@@ -167,12 +179,11 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     // =====================================================================================
 
     /// @inheritdoc IAggregationMarket
-    function submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof)
-        external
-        payable
-        whenNotPaused
-        returns (uint256 submissionId)
-    {
+    function submit(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof
+    ) external payable whenNotPaused returns (uint256 submissionId) {
         return _submit(programId, publicInputs, proof, msg.value);
     }
 
@@ -184,12 +195,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         uint256[] calldata fees
     ) external payable whenNotPaused returns (uint256[] memory submissionIds) {
         uint256 n = programIds.length;
-        if (n == 0 || publicInputs.length != n || proofs.length != n || fees.length != n) revert LengthMismatch();
+        if (n == 0 || publicInputs.length != n || proofs.length != n || fees.length != n) revert MarketLengthMismatch();
         uint256 sum;
         for (uint256 i; i < n; ++i) {
             sum += fees[i];
         }
-        if (sum != msg.value) revert FeeMismatch(sum, msg.value);
+        if (sum != msg.value) revert MarketFeeMismatch(sum, msg.value);
         submissionIds = new uint256[](n);
         for (uint256 i; i < n; ++i) {
             submissionIds[i] = _submit(programIds[i], publicInputs[i], proofs[i], fees[i]);
@@ -218,36 +229,37 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @inheritdoc IAggregationMarket
     function seal(uint256 batchId) external {
         Batch storage b = _batches[batchId];
-        if (batchId != _currentBatchId || b.count == 0) revert BatchNotOpen(batchId);
+        if (batchId != _currentBatchId || b.count == 0) revert MarketBatchNotOpen(batchId);
         uint64 sealableAt = uint64(b.openedAt) + _batchTimeout;
-        if (block.timestamp < sealableAt) revert BatchTimeoutNotReached(batchId, sealableAt);
+        if (block.timestamp < sealableAt) revert MarketBatchTimeoutNotReached(batchId, sealableAt);
         _seal(batchId);
     }
 
     /// @inheritdoc IAggregationMarket
     function lock(uint256 batchId) external nonReentrant {
         address prover = _STAKING.proverOf(msg.sender);
-        if (prover == address(0)) revert NotEligible(msg.sender);
-        if (!_STAKING.isEligible(prover)) revert NotEligible(prover);
+        if (prover == address(0)) revert MarketNotEligible(msg.sender);
+        if (!_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
         Batch storage b = _batches[batchId];
-        if (b.state != BatchState.Sealed) revert UnexpectedBatchState(batchId, b.state);
+        if (b.state != BatchState.Sealed) revert MarketUnexpectedBatchState(batchId, b.state);
         address assigned = b.assigned;
-        if (assigned != address(0) && assigned != prover && block.timestamp <= uint256(b.sealedAt) + _assignmentWindow)
-        {
-            revert NotAssignedProver(batchId, assigned);
+        if (
+            assigned != address(0) && assigned != prover && block.timestamp <= uint256(b.sealedAt) + _assignmentWindow
+        ) {
+            revert MarketNotAssignedProver(batchId, assigned);
         }
         uint32 version = b.version;
-        if (!_ROUTER.isUsable(version)) revert VersionNotUsable(version);
+        if (!_ROUTER.isUsable(version)) revert MarketVersionNotUsable(version);
         uint256 count = b.count;
-        if (b.refundedMask == _filledMask(count)) revert NothingIncluded(batchId);
+        if (b.refundedMask == _filledMask(count)) revert MarketNothingIncluded(batchId);
         uint64 lockDeadline = uint64(block.timestamp) + _provingWindow(count);
         uint64 finalDeadline = lockDeadline + _secondaryWindow;
         uint64 expiry = uint64(b.openedAt) + _submissionTtl;
-        if (finalDeadline > expiry) revert BatchTooCloseToExpiry(batchId, finalDeadline, expiry);
+        if (finalDeadline > expiry) revert MarketBatchTooCloseToExpiry(batchId, finalDeadline, expiry);
         // Cannot truncate: setParams bounds collateralPerProof * 32 by type(uint96).max.
         uint96 collateral = uint96(_collateralPerProof * count);
 
-        b.state = BatchState.Locked;
+        _setState(batchId, b, BatchState.Locked);
         b.lockDeadline = uint40(lockDeadline);
         b.finalDeadline = uint40(finalDeadline);
         b.locker = prover;
@@ -262,19 +274,19 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         Batch storage b = _batches[batchId];
         (address prover, bool late) = _authorizeFulfil(batchId, b);
         uint256 count = b.count;
-        if (excludedMask & ~_filledMask(count) != 0) revert InvalidExcludedMask(excludedMask);
+        if (excludedMask & ~_filledMask(count) != 0) revert MarketInvalidExcludedMask(excludedMask);
         // One pass over the slots builds the leaves and applies the included statements' effects
         // (Verified, digest freed, events) before the proof is checked: an invalid proof reverts them
         // all, and the router call is a STATICCALL, so doing the effects first is safe and saves a
         // second pass. Refunded slots have no digest any more and are dropped from the included set.
         Verification memory v = _verifySlots(batchId, b.capacity, count, excludedMask);
-        if (v.included == 0) revert NothingIncluded(batchId);
+        if (v.included == 0) revert MarketNothingIncluded(batchId);
         if (!_ROUTER.verifyAggregation(b.version, proof, BatchCommitment.root(v.leaves), prover)) {
-            revert InvalidProof(batchId);
+            revert MarketInvalidProof(batchId);
         }
 
         // Remaining effects, then the trusted staking contract, then the untrusted callbacks.
-        b.state = BatchState.Fulfilled;
+        _setState(batchId, b, BatchState.Fulfilled);
         b.includedMask = v.included;
         _settle(batchId, b, prover, late, v.included, v.fees);
         if (v.anyCallback) _runCallbacks(batchId, v);
@@ -283,13 +295,13 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// @inheritdoc IAggregationMarket
     function slash(uint256 batchId) external nonReentrant {
         Batch storage b = _batches[batchId];
-        if (b.state != BatchState.Locked) revert UnexpectedBatchState(batchId, b.state);
+        if (b.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, b.state);
         uint64 finalDeadline = b.finalDeadline;
-        if (block.timestamp <= finalDeadline) revert SlashTooEarly(batchId, finalDeadline);
+        if (block.timestamp <= finalDeadline) revert MarketSlashTooEarly(batchId, finalDeadline);
         address locker = b.locker;
         uint96 collateral = b.collateral;
 
-        b.state = BatchState.Sealed;
+        _setState(batchId, b, BatchState.Sealed);
         b.lockDeadline = 0;
         b.finalDeadline = 0;
         b.assigned = address(0);
@@ -317,7 +329,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function claimEarnings(address to) external nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
+        if (to == address(0)) revert MarketZeroAddress();
         _claim(to);
     }
 
@@ -327,6 +339,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @notice Replaces the market parameters. Admin only. Existing batches keep their capacity,
     /// version and deadlines; expiry follows the new `submissionTtl`.
+    /// @param newParams The parameters (bounds in docs/protocol.md, "Parameters").
     function setParams(Params calldata newParams) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setParams(newParams);
     }
@@ -335,12 +348,14 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// the leaf circuits of the router's current version: a program whose count no circuit aggregates
     /// would only ever see its submissions excluded and refunded. Already registered programs keep
     /// their count. Admin only; the mask must be non-zero.
+    /// @param mask Bit n - 1 set = count n.
     function setAggregatableInputCounts(uint32 mask) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setAggregatableInputCounts(mask);
     }
 
     /// @notice Sets the account credited with the protocol fee. Admin only. Protocol fees accrued to the
     /// outgoing treasury stay claimable by it (moved to its earnings).
+    /// @param treasury_ The new treasury (not zero).
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setTreasury(treasury_);
     }
@@ -380,11 +395,9 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     }
 
     /// @inheritdoc IAggregationMarket
-    function programs(bytes32 programId)
-        external
-        view
-        returns (address owner, uint32 publicInputCount, uint24 index, address callback)
-    {
+    function programs(
+        bytes32 programId
+    ) external view returns (address owner, uint32 publicInputCount, uint24 index, address callback) {
         Program storage p = _programs[programId];
         return (p.owner, p.publicInputCount, p.index, p.callback);
     }
@@ -424,13 +437,15 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function isSubmissionVerified(uint256 submissionId) external view returns (bool) {
-        Batch storage b = _batches[submissionId >> 5];
-        return b.state == BatchState.Fulfilled && (b.includedMask >> (submissionId & 31)) & 1 == 1;
+        uint256 slot = SubmissionId.slotOf(submissionId);
+        Batch storage b = _batches[SubmissionId.batchOf(submissionId)];
+        return b.state == BatchState.Fulfilled && (b.includedMask >> slot) & 1 == 1;
     }
 
     /// @inheritdoc IAggregationMarket
     function isRefundable(uint256 submissionId) external view returns (bool) {
-        return _isRefundable(_batches[submissionId >> 5], submissionId & 31);
+        uint256 slot = SubmissionId.slotOf(submissionId);
+        return _isRefundable(_batches[SubmissionId.batchOf(submissionId)], slot);
     }
 
     /// @inheritdoc IAggregationMarket
@@ -453,7 +468,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     function batchRoot(uint256 batchId, uint32 excludedMask) external view returns (bytes32) {
         Batch storage b = _batches[batchId];
         uint256 count = b.count;
-        (bytes32[] memory leaves,) = _leaves(batchId, b.capacity, count, _filledMask(count) & ~excludedMask);
+        (bytes32[] memory leaves, ) = _leaves(batchId, b.capacity, count, _filledMask(count) & ~excludedMask);
         return BatchCommitment.root(leaves);
     }
 
@@ -465,32 +480,35 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @inheritdoc IAggregationMarket
     function params() external view returns (Params memory) {
-        return Params({
-            minFeePerProof: _minFeePerProof,
-            batchCapacity: _batchCapacity,
-            batchTimeout: _batchTimeout,
-            assignmentWindow: _assignmentWindow,
-            provingWindowBase: _provingWindowBase,
-            provingWindowPerProof: _provingWindowPerProof,
-            secondaryWindow: _secondaryWindow,
-            submissionTtl: _submissionTtl,
-            collateralPerProof: _collateralPerProof,
-            protocolFeeBps: _protocolFeeBps,
-            callbackGasLimit: _callbackGasLimit
-        });
+        return
+            Params({
+                minFeePerProof: _minFeePerProof,
+                batchCapacity: _batchCapacity,
+                batchTimeout: _batchTimeout,
+                assignmentWindow: _assignmentWindow,
+                provingWindowBase: _provingWindowBase,
+                provingWindowPerProof: _provingWindowPerProof,
+                secondaryWindow: _secondaryWindow,
+                submissionTtl: _submissionTtl,
+                collateralPerProof: _collateralPerProof,
+                protocolFeeBps: _protocolFeeBps,
+                callbackGasLimit: _callbackGasLimit
+            });
     }
 
     // =====================================================================================
     // INTERNAL: submissions
     // =====================================================================================
 
-    function _submit(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof, uint256 fee)
-        private
-        returns (uint256 submissionId)
-    {
+    function _submit(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof,
+        uint256 fee
+    ) private returns (uint256 submissionId) {
         (bytes32 digest, uint24 programIndex) = _checkSubmission(programId, publicInputs, proof, fee);
         (uint256 batchId, uint256 slot, bool full) = _claimSlot();
-        submissionId = (batchId << 5) | slot;
+        submissionId = SubmissionId.pack(batchId, slot);
         _storeStatement(digest, fee, programIndex);
         _digests[submissionId] = digest;
         emit Submitted(submissionId, programId, msg.sender, digest, _calldataHash(proof), fee);
@@ -502,8 +520,11 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// checked by the statementOf tests: submitter bits 0-159, fee 160-223, programIndex 224-247, status 248-255.
     function _storeStatement(bytes32 digest, uint256 fee, uint24 programIndex) private {
         // fee <= type(uint64).max is checked in _checkSubmission.
-        uint256 packed = uint256(uint160(msg.sender)) | (fee << 160) | (uint256(programIndex) << 224)
-            | (uint256(uint8(StatementStatus.Pending)) << 248);
+        uint256 packed =
+            uint256(uint160(msg.sender))
+                | (fee << 160)
+                | (uint256(programIndex) << 224)
+                | (uint256(uint8(StatementStatus.Pending)) << 248);
         assembly ("memory-safe") {
             mstore(0x00, digest)
             mstore(0x20, _statements.slot)
@@ -512,28 +533,29 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     }
 
     /// @dev Validates a submission and returns its statement digest and program index.
-    function _checkSubmission(bytes32 programId, bytes32[] calldata publicInputs, bytes calldata proof, uint256 fee)
-        private
-        view
-        returns (bytes32 digest, uint24 programIndex)
-    {
+    function _checkSubmission(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        bytes calldata proof,
+        uint256 fee
+    ) private view returns (bytes32 digest, uint24 programIndex) {
         uint256 minFee = _minFeePerProof;
-        if (fee < minFee) revert FeeBelowFloor(fee, minFee);
-        if (fee > type(uint64).max) revert FeeTooHigh(fee);
-        if (proof.length == 0) revert EmptyProof();
+        if (fee < minFee) revert MarketFeeBelowFloor(fee, minFee);
+        if (fee > type(uint64).max) revert MarketFeeTooHigh(fee);
+        if (proof.length == 0) revert MarketEmptyProof();
         Program storage program = _programs[programId];
-        if (program.owner == address(0)) revert UnknownProgram(programId);
+        if (program.owner == address(0)) revert MarketUnknownProgram(programId);
         uint256 count = publicInputs.length;
         if (count != program.publicInputCount) {
-            revert PublicInputCountMismatch(programId, program.publicInputCount, count);
+            revert MarketPublicInputCountMismatch(programId, program.publicInputCount, count);
         }
         for (uint256 i; i < count; ++i) {
-            if (!BatchCommitment.isCanonical(publicInputs[i])) revert NonCanonicalPublicInput(i, publicInputs[i]);
+            if (!BatchCommitment.isCanonical(publicInputs[i])) revert MarketNonCanonicalPublicInput(i, publicInputs[i]);
         }
         digest = BatchCommitment.digest(programId, publicInputs);
         StatementStatus status = _statements[digest].status;
-        if (status == StatementStatus.Pending) revert StatementPending(digest);
-        if (status == StatementStatus.Verified) revert AlreadyVerified(digest);
+        if (status == StatementStatus.Pending) revert MarketStatementPending(digest);
+        if (status == StatementStatus.Verified) revert MarketAlreadyVerified(digest);
         programIndex = program.index;
     }
 
@@ -544,12 +566,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         Batch storage b = _batches[batchId];
         slot = b.count;
         if (slot == 0) {
-            _open(b);
+            _open(batchId, b);
         } else if (block.timestamp >= uint256(b.openedAt) + _batchTimeout) {
             _seal(batchId);
             ++batchId;
             b = _batches[batchId];
-            _open(b);
+            _open(batchId, b);
             slot = 0;
         }
         // Cannot overflow: slot < capacity <= 32.
@@ -557,8 +579,8 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         full = slot + 1 == b.capacity;
     }
 
-    function _open(Batch storage b) private {
-        b.state = BatchState.Open;
+    function _open(uint256 batchId, Batch storage b) private {
+        _setState(batchId, b, BatchState.Open);
         b.capacity = _batchCapacity;
         b.openedAt = uint40(block.timestamp);
     }
@@ -568,7 +590,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         uint256 seed = uint256(keccak256(abi.encode(blockhash(block.number - 1), batchId)));
         address assigned = _STAKING.selectProver(seed);
         Batch storage b = _batches[batchId];
-        b.state = BatchState.Sealed;
+        _setState(batchId, b, BatchState.Sealed);
         b.version = version;
         b.sealedAt = uint40(block.timestamp);
         b.assigned = assigned;
@@ -582,11 +604,10 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// squatting: a squatter's excluded or expired submission is freed by whoever needs the statement,
     /// without sending ETH to the squatter or letting the caller take it.
     function _takeRefund(uint256 submissionId) private returns (uint256 toCaller) {
-        uint256 batchId = submissionId >> 5;
-        uint256 slot = submissionId & 31;
+        (uint256 batchId, uint256 slot) = SubmissionId.unpack(submissionId);
         Batch storage b = _batches[batchId];
-        if (slot >= b.count) revert UnknownSubmission(submissionId);
-        if (!_isRefundable(b, slot)) revert NotRefundable(submissionId);
+        if (slot >= b.count) revert MarketUnknownSubmission(submissionId);
+        if (!_isRefundable(b, slot)) revert MarketNotRefundable(submissionId);
         bytes32 digest = _digests[submissionId];
         Statement storage statement = _statements[digest];
         address submitter = statement.submitter;
@@ -608,24 +629,29 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// prover up to finalDeadline. Returns the prover the proof must be bound to.
     function _authorizeFulfil(uint256 batchId, Batch storage b) private view returns (address prover, bool late) {
         prover = _STAKING.proverOf(msg.sender);
-        if (prover == address(0)) revert NotEligible(msg.sender);
-        if (b.state != BatchState.Locked) revert UnexpectedBatchState(batchId, b.state);
+        if (prover == address(0)) revert MarketNotEligible(msg.sender);
+        if (b.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, b.state);
         late = block.timestamp > b.lockDeadline;
         if (!late) {
             address locker = b.locker;
-            if (prover != locker) revert NotLocker(batchId, locker);
+            if (prover != locker) revert MarketNotLocker(batchId, locker);
         } else {
             uint64 finalDeadline = b.finalDeadline;
-            if (block.timestamp > finalDeadline) revert FulfilTooLate(batchId, finalDeadline);
-            if (!_STAKING.isEligible(prover)) revert NotEligible(prover);
+            if (block.timestamp > finalDeadline) revert MarketFulfilTooLate(batchId, finalDeadline);
+            if (!_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
         }
     }
 
     /// @dev Credits the fees (minus the protocol fee) and releases (or, when late, slashes) the
     /// locker's collateral.
-    function _settle(uint256 batchId, Batch storage b, address prover, bool late, uint32 included, uint256 fees)
-        private
-    {
+    function _settle(
+        uint256 batchId,
+        Batch storage b,
+        address prover,
+        bool late,
+        uint32 included,
+        uint256 fees
+    ) private {
         uint256 protocolFee = _creditProtocolFee(fees);
         _earnings[prover] += fees - protocolFee;
         emit BatchFulfilled(batchId, prover, included, fees - protocolFee, protocolFee, late);
@@ -642,7 +668,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// in the treasury's own slot (one SSTORE to a slot every fulfilment reads anyway), or, in the
     /// unreachable-in-practice case that the accrual would pass 2^80 wei, into its earnings.
     function _creditProtocolFee(uint256 fees) private returns (uint256 protocolFee) {
-        protocolFee = fees * _protocolFeeBps / _BPS;
+        protocolFee = (fees * _protocolFeeBps) / _BPS;
         if (protocolFee == 0) return 0;
         uint256 accrued = _treasuryAccrued + protocolFee;
         if (accrued <= type(uint80).max) _treasuryAccrued = uint80(accrued);
@@ -651,17 +677,17 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     /// @dev The batch tree leaves: the stored digest of each selected slot, zero elsewhere. A selected
     /// slot without a digest (refunded) is dropped: `included` is the selection minus those slots.
-    function _leaves(uint256 batchId, uint256 capacity, uint256 count, uint32 selected)
-        private
-        view
-        returns (bytes32[] memory leaves, uint32 included)
-    {
+    function _leaves(
+        uint256 batchId,
+        uint256 capacity,
+        uint256 count,
+        uint32 selected
+    ) private view returns (bytes32[] memory leaves, uint32 included) {
         leaves = new bytes32[](capacity);
         included = selected;
-        uint256 first = batchId << 5;
         for (uint256 i; i < count; ++i) {
             if ((selected >> i) & 1 == 0) continue;
-            bytes32 digest = _digests[first | i];
+            bytes32 digest = _digests[SubmissionId.pack(batchId, i)];
             if (digest == bytes32(0)) included &= ~uint32(1 << i);
             else leaves[i] = digest;
         }
@@ -672,10 +698,12 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     /// statement becomes Verified (its fee summed), the digest slot is freed and `SubmissionVerified`
     /// is emitted. The program id (and whether the program has a callback) is read only when the
     /// program differs from the previous included slot's.
-    function _verifySlots(uint256 batchId, uint256 capacity, uint256 count, uint32 excludedMask)
-        private
-        returns (Verification memory v)
-    {
+    function _verifySlots(
+        uint256 batchId,
+        uint256 capacity,
+        uint256 count,
+        uint32 excludedMask
+    ) private returns (Verification memory v) {
         v.leaves = new bytes32[](capacity);
         v.programIndexes = new uint24[](count);
         bytes32[] memory leaves = v.leaves;
@@ -684,12 +712,13 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
         uint256 fees;
         uint24 lastIndex;
         bytes32 programId;
-        uint256 first = batchId << 5;
-        // Cannot overflow: i < count <= 32 (so the array writes below are in bounds: count <= capacity),
-        // and fees is a sum of at most 32 uint64 values.
+        uint256 first = SubmissionId.pack(batchId, 0);
+        // Cannot overflow: i < count <= 32 (so the array writes below are in bounds: count <= capacity, and
+        // first + i = SubmissionId.pack(batchId, i), batch ids being uint32), and fees is a sum of at most 32
+        // uint64 values.
         unchecked {
             for (uint256 i; i < count; ++i) {
-                uint256 submissionId = first | i;
+                uint256 submissionId = first + i;
                 if ((excludedMask >> i) & 1 == 1) {
                     emit SubmissionExcluded(submissionId);
                     continue;
@@ -754,15 +783,39 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
                 callback = _programs[programId].callback;
             }
             if (callback == address(0)) continue;
-            uint256 submissionId = (batchId << 5) | i;
+            uint256 submissionId = SubmissionId.pack(batchId, i);
             bytes memory data = abi.encodeCall(INexCallback.onProofVerified, (programId, submissionId, v.leaves[i]));
             // EIP-150 forwards at most 63/64 of the remaining gas: insist the callee gets all of it.
-            if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert InsufficientCallbackGas();
+            if (gasleft() < gasLimit + gasLimit / 63 + _CALLBACK_GAS_RESERVE) revert MarketInsufficientCallbackGas();
             bool ok;
             assembly ("memory-safe") {
                 ok := call(gasLimit, callback, 0, add(data, 0x20), mload(data), 0, 0)
             }
             if (!ok) emit CallbackFailed(submissionId, callback);
+        }
+    }
+
+    // =====================================================================================
+    // INTERNAL: the batch state machine
+    // =====================================================================================
+
+    /// @dev The one writer of a batch's state, as OpenZeppelin's `ERC20._update` is of balances: moves
+    /// batch `batchId` (stored at `b`) from its current state to `to`, reverting with
+    /// {MarketInvalidBatchTransition} unless that is an edge of the batch state machine ({_BATCH_EDGES}).
+    /// Callers check their own preconditions first and emit the transition's event; this check is the
+    /// backstop that keeps every path on the declared graph.
+    function _setState(uint256 batchId, Batch storage b, BatchState to) internal {
+        // One SLOAD and one SSTORE of the batch's first slot (state in its low byte, see Batch).
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(b.slot)
+        }
+        uint256 from = word & 0xff;
+        if ((_BATCH_EDGES >> ((from << 3) | uint256(to))) & 1 == 0) {
+            revert MarketInvalidBatchTransition(batchId, BatchState(from), to);
+        }
+        assembly ("memory-safe") {
+            sstore(b.slot, or(and(word, not(0xff)), to))
         }
     }
 
@@ -776,7 +829,7 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
             amount += _treasuryAccrued;
             _treasuryAccrued = 0;
         }
-        if (amount == 0) revert NothingToClaim(msg.sender);
+        if (amount == 0) revert MarketNothingToClaim(msg.sender);
         _earnings[msg.sender] = 0;
         emit EarningsClaimed(msg.sender, to, amount);
         _sendValue(to, amount, false);
@@ -789,16 +842,16 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
             ok := call(gas(), to, amount, 0, 0, 0, 0)
         }
         if (!ok) {
-            if (isRefund) revert RefundFailed(to, amount);
-            revert TransferFailed(to, amount);
+            if (isRefund) revert MarketRefundFailed(to, amount);
+            revert MarketTransferFailed(to, amount);
         }
     }
 
     function _ownedProgram(bytes32 programId) private view returns (Program storage program) {
         program = _programs[programId];
         address owner = program.owner;
-        if (owner == address(0)) revert UnknownProgram(programId);
-        if (owner != msg.sender) revert NotProgramOwner(programId, msg.sender);
+        if (owner == address(0)) revert MarketUnknownProgram(programId);
+        if (owner != msg.sender) revert MarketNotProgramOwner(programId, msg.sender);
     }
 
     function _isRefundable(Batch storage b, uint256 slot) private view returns (bool) {
@@ -833,18 +886,21 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
 
     function _setParams(Params memory p) private {
         if (
-            !BatchCommitment.isValidCapacity(p.batchCapacity) || p.batchTimeout == 0 || p.provingWindowBase == 0
-                || p.secondaryWindow == 0 || p.protocolFeeBps > MAX_PROTOCOL_FEE_BPS
-                || p.callbackGasLimit > MAX_CALLBACK_GAS_LIMIT
-                || uint256(p.collateralPerProof) * BatchCommitment.MAX_CAPACITY > type(uint96).max
-        ) revert InvalidParams();
+            !BatchCommitment.isValidCapacity(p.batchCapacity)
+            || p.batchTimeout == 0
+            || p.provingWindowBase == 0
+            || p.secondaryWindow == 0
+            || p.protocolFeeBps > MAX_PROTOCOL_FEE_BPS
+            || p.callbackGasLimit > MAX_CALLBACK_GAS_LIMIT
+            || uint256(p.collateralPerProof) * BatchCommitment.MAX_CAPACITY > type(uint96).max
+        ) revert MarketInvalidParams();
         uint64 maxLifetime = uint64(
             p.provingWindowBase + uint256(p.provingWindowPerProof) * BatchCommitment.MAX_CAPACITY + p.secondaryWindow
         );
         uint64 unbonding = _STAKING.unbondingPeriod();
-        if (unbonding <= maxLifetime) revert UnbondingTooShort(unbonding, maxLifetime);
+        if (unbonding <= maxLifetime) revert MarketUnbondingTooShort(unbonding, maxLifetime);
         if (uint256(p.submissionTtl) <= uint256(p.batchTimeout) + p.assignmentWindow + maxLifetime) {
-            revert InvalidParams();
+            revert MarketInvalidParams();
         }
         _minFeePerProof = p.minFeePerProof;
         _batchCapacity = p.batchCapacity;
@@ -861,13 +917,13 @@ contract AggregationMarket is IAggregationMarket, AccessControl, Pausable, Reent
     }
 
     function _setAggregatableInputCounts(uint32 mask) private {
-        if (mask == 0) revert InvalidParams();
+        if (mask == 0) revert MarketInvalidParams();
         _aggregatableInputCounts = mask;
         emit AggregatableInputCountsSet(mask);
     }
 
     function _setTreasury(address treasury_) private {
-        if (treasury_ == address(0)) revert ZeroAddress();
+        if (treasury_ == address(0)) revert MarketZeroAddress();
         // The outgoing treasury keeps what accrued to it, as ordinary claimable earnings.
         uint256 accrued = _treasuryAccrued;
         if (accrued != 0) {

@@ -26,42 +26,11 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
         bool frozen; // emergency stop, reversible
     }
 
-    /// @notice A new version was added and became current.
-    event VersionAdded(uint32 indexed version, address verifier, bytes32[] keyHashes);
-    /// @notice `version` was removed for good; `newCurrent` is the current version afterwards (0 = none).
-    event VersionRemoved(uint32 indexed version, uint32 newCurrent);
-    /// @notice `version` was frozen by the guardian.
-    event VersionFrozen(uint32 indexed version);
-    /// @notice `version` was unfrozen by the guardian.
-    event VersionUnfrozen(uint32 indexed version);
-    /// @notice The current version (used to seal new batches) changed.
-    event CurrentVersionSet(uint32 indexed version);
-
-    /// @notice The verifier address has no code.
-    error InvalidVerifier(address verifier);
-    /// @notice More than {MAX_KEY_HASHES} key hashes, or none.
-    error InvalidKeyHashCount(uint256 count);
-    /// @notice A key hash is not a canonical BN254 field element.
-    error NonCanonicalKeyHash(uint256 index, bytes32 keyHash);
-    /// @notice `version` was never added.
-    error UnknownVersion(uint32 version);
-    /// @notice `version` was removed (tombstone).
-    error VersionIsRemoved(uint32 version);
-    /// @notice `version` is already frozen.
-    error VersionIsFrozen(uint32 version);
-    /// @notice `version` is not frozen.
-    error VersionNotFrozen(uint32 version);
-    /// @notice `version` is unknown, removed or frozen.
-    error VersionNotUsable(uint32 version);
-    /// @notice There is no usable current version.
-    error NoUsableVersion();
-    /// @notice Deploying the key-hash data contract failed.
-    error KeyHashStorageFailed();
-
     mapping(uint32 version => Version) private _versions;
     uint32 private _versionCount;
     uint32 private _current;
 
+    /// @notice Deploys an empty router (no version yet).
     /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
     /// @param guardian Receives GUARDIAN_ROLE (fast emergency stop; may be address(0)).
     constructor(address admin, address guardian) {
@@ -75,16 +44,15 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @param verifier The aggregation verifier contract (`verify(bytes,bytes32[])`).
     /// @param keyHashes Aggregation-circuit key hashes, in the order the root circuit exposes them.
     /// @return version The new version number (1, 2, 3...).
-    function addVersion(address verifier, bytes32[] calldata keyHashes)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-        returns (uint32 version)
-    {
-        if (verifier.code.length == 0) revert InvalidVerifier(verifier);
+    function addVersion(
+        address verifier,
+        bytes32[] calldata keyHashes
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint32 version) {
+        if (verifier.code.length == 0) revert RouterInvalidVerifier(verifier);
         uint256 k = keyHashes.length;
-        if (k == 0 || k > MAX_KEY_HASHES) revert InvalidKeyHashCount(k);
+        if (k == 0 || k > MAX_KEY_HASHES) revert RouterInvalidKeyHashCount(k);
         for (uint256 i; i < k; ++i) {
-            if (!BatchCommitment.isCanonical(keyHashes[i])) revert NonCanonicalKeyHash(i, keyHashes[i]);
+            if (!BatchCommitment.isCanonical(keyHashes[i])) revert RouterNonCanonicalKeyHash(i, keyHashes[i]);
         }
         version = ++_versionCount;
         _versions[version].data = _storeVersionData(verifier, keyHashes);
@@ -95,9 +63,10 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
 
     /// @notice Removes `version` forever. When it was current, the newest older usable version
     /// becomes current (0 when there is none).
+    /// @param version The version.
     function removeVersion(uint32 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Version storage v = _existing(version);
-        if (v.removed) revert VersionIsRemoved(version);
+        if (v.removed) revert RouterVersionIsRemoved(version);
         v.removed = true;
         uint32 current = _current;
         if (current == version) {
@@ -116,8 +85,9 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     }
 
     /// @notice Makes `version` the one new batches are sealed with. It must be usable.
+    /// @param version The version.
     function setCurrentVersion(uint32 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_isUsable(version)) revert VersionNotUsable(version);
+        if (!_isUsable(version)) revert RouterVersionNotUsable(version);
         _current = version;
         emit CurrentVersionSet(version);
     }
@@ -126,19 +96,21 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
 
     /// @notice Emergency stop: `version` can no longer verify (fulfilments of batches sealed with it
     /// wait) and, while it is current, no batch can be sealed.
+    /// @param version The version.
     function freeze(uint32 version) external onlyRole(GUARDIAN_ROLE) {
         Version storage v = _existing(version);
-        if (v.removed) revert VersionIsRemoved(version);
-        if (v.frozen) revert VersionIsFrozen(version);
+        if (v.removed) revert RouterVersionIsRemoved(version);
+        if (v.frozen) revert RouterVersionIsFrozen(version);
         v.frozen = true;
         emit VersionFrozen(version);
     }
 
     /// @notice Lifts the emergency stop on `version`.
+    /// @param version The version.
     function unfreeze(uint32 version) external onlyRole(GUARDIAN_ROLE) {
         Version storage v = _existing(version);
-        if (v.removed) revert VersionIsRemoved(version);
-        if (!v.frozen) revert VersionNotFrozen(version);
+        if (v.removed) revert RouterVersionIsRemoved(version);
+        if (!v.frozen) revert RouterVersionNotFrozen(version);
         v.frozen = false;
         emit VersionUnfrozen(version);
     }
@@ -148,7 +120,7 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @inheritdoc IVerifierRouter
     function currentVersion() external view returns (uint32) {
         uint32 current = _current;
-        if (!_isUsable(current)) revert NoUsableVersion();
+        if (!_isUsable(current)) revert RouterNoUsableVersion();
         return current;
     }
 
@@ -163,23 +135,27 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     }
 
     /// @notice A version's verifier, pinned key hashes and flags. Reverts for an unknown version.
-    function getVersion(uint32 version)
-        external
-        view
-        returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen)
-    {
+    /// @param version The version.
+    /// @return verifier Its verifier contract.
+    /// @return keyHashes Its pinned aggregation key hashes.
+    /// @return removed Whether it was removed.
+    /// @return frozen Whether it is frozen.
+    function getVersion(
+        uint32 version
+    ) external view returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen) {
         Version storage v = _existing(version);
         (verifier, keyHashes) = _loadVersionData(v.data);
         return (verifier, keyHashes, v.removed, v.frozen);
     }
 
     /// @inheritdoc IVerifierRouter
-    function verifyAggregation(uint32 version, bytes calldata proof, bytes32 batchRoot, address prover)
-        external
-        view
-        returns (bool)
-    {
-        if (!_isUsable(version)) revert VersionNotUsable(version);
+    function verifyAggregation(
+        uint32 version,
+        bytes calldata proof,
+        bytes32 batchRoot,
+        address prover
+    ) external view returns (bool) {
+        if (!_isUsable(version)) revert RouterVersionNotUsable(version);
         (address verifier, bytes32[] memory keyHashes) = _loadVersionData(_versions[version].data);
         bytes32[] memory inputs = BatchCommitment.aggregationPublicInputs(batchRoot, prover, keyHashes);
         try IAggregationVerifier(verifier).verify(proof, inputs) returns (bool ok) {
@@ -190,7 +166,7 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
     }
 
     function _existing(uint32 version) private view returns (Version storage v) {
-        if (version == 0 || version > _versionCount) revert UnknownVersion(version);
+        if (version == 0 || version > _versionCount) revert RouterUnknownVersion(version);
         v = _versions[version];
     }
 
@@ -211,7 +187,7 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
         assembly ("memory-safe") {
             data := create(0, add(init, 0x20), mload(init))
         }
-        if (data == address(0)) revert KeyHashStorageFailed();
+        if (data == address(0)) revert RouterKeyHashStorageFailed();
     }
 
     function _loadVersionData(address data) private view returns (address verifier, bytes32[] memory keyHashes) {

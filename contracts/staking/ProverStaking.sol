@@ -97,95 +97,16 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     mapping(uint256 treeIndex => address prover) private _proverAt;
     StakeSumTree.Tree private _tree;
 
-    // ============================================================ EVENTS
-
-    /// @notice `prover` staked `amount`; its total stake is now `staked`.
-    event Staked(address indexed prover, uint256 amount, uint256 staked);
-
-    /// @notice `prover` queued `amount` for unstaking as entry `entryIndex`, withdrawable from `unlockAt`.
-    event UnstakeRequested(address indexed prover, uint256 indexed entryIndex, uint256 amount, uint64 unlockAt);
-
-    /// @notice `prover` withdrew `amount` by settling `entries` matured queue entries.
-    event Withdrawn(address indexed prover, uint256 amount, uint256 entries);
-
-    /// @notice `prover`'s operator changed from `previousOperator` to `operator` (0 = none).
-    event OperatorSet(address indexed prover, address indexed previousOperator, address indexed operator);
-
-    /// @notice The market locked `amount` of `prover`'s stake; `locked` is its new total.
-    event CollateralLocked(address indexed prover, uint256 amount, uint256 locked);
-
-    /// @notice The market released `amount` of `prover`'s collateral; `locked` is its new total.
-    event CollateralUnlocked(address indexed prover, uint256 amount, uint256 locked);
-
-    /// @notice `amount` of `prover`'s stake was slashed: `burned` burnt, `rewarded` sent to `beneficiary`.
-    event Slashed(
-        address indexed prover, uint256 amount, uint256 burned, uint256 rewarded, address indexed beneficiary
-    );
-
-    /// @notice The parameters now are (`minStake`, `unbondingPeriod`, `slashBurnBps`).
-    event ParamsUpdated(uint256 minStake, uint64 unbondingPeriod, uint16 slashBurnBps);
-
-    /// @notice `market` was granted MARKET_ROLE and recorded as the market whose job lifetime bounds
-    /// the unbonding period.
-    event MarketSet(address indexed market);
-
-    /// @notice `prover`'s selection weight changed to `weight`.
-    event WeightUpdated(address indexed prover, uint256 weight);
-
-    // ============================================================ ERRORS
-
-    /// @notice An amount of zero was given where a positive amount is required.
-    error ZeroAmount();
-
-    /// @notice A zero address was given for `what`.
-    error ZeroAddress(string what);
-
-    /// @notice `prover` has `available` NEX available (staked - locked - pendingUnstake); `requested` asked.
-    error InsufficientAvailableStake(address prover, uint256 available, uint256 requested);
-
-    /// @notice `prover` has `locked` NEX locked; `requested` asked to unlock.
-    error InsufficientLocked(address prover, uint256 locked, uint256 requested);
-
-    /// @notice A slash of `requested` exceeds `prover`'s whole stake `staked`.
-    error SlashExceedsStake(address prover, uint256 staked, uint256 requested);
-
-    /// @notice `prover` has no matured unstake entry; the oldest pending one unlocks at `nextUnlockAt`
-    /// (0 when the queue is empty).
-    error NothingToWithdraw(address prover, uint64 nextUnlockAt);
-
-    /// @notice `account` is the operator of `prover`, and operators may not stake or appoint operators.
-    error AccountIsOperator(address account, address prover);
-
-    /// @notice `operator` cannot be appointed: it has a stake, or an operator of its own.
-    error OperatorIsProver(address operator);
-
-    /// @notice `operator` is already the operator of `prover`.
-    error OperatorTaken(address operator, address prover);
-
-    /// @notice A prover cannot be its own operator.
-    error OperatorIsSelf(address prover);
-
-    /// @notice `minStake` must be positive.
-    error InvalidMinStake(uint256 minStake);
-
-    /// @notice `period` is zero or above {MAX_UNBONDING_PERIOD}.
-    error InvalidUnbondingPeriod(uint64 period);
-
-    /// @notice `period` does not exceed the market's longest job lifetime `maxJobLifetime`.
-    error UnbondingPeriodTooShort(uint64 period, uint64 maxJobLifetime);
-
-    /// @notice `bps` exceeds 10000.
-    error InvalidBps(uint256 bps);
-
     // ============================================================ CONSTRUCTOR
 
+    /// @notice Deploys the staking contract with the default unbonding period and burn share.
     /// @param token_ The NEX token.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (the deploy code hands it to a timelock).
     /// @param minStake_ Minimum active stake to be eligible; positive.
     constructor(INexToken token_, address admin, uint256 minStake_) {
-        if (address(token_) == address(0)) revert ZeroAddress("token");
-        if (admin == address(0)) revert ZeroAddress("admin");
-        if (minStake_ == 0) revert InvalidMinStake(minStake_);
+        if (address(token_) == address(0)) revert StakingZeroAddress("token");
+        if (admin == address(0)) revert StakingZeroAddress("admin");
+        if (minStake_ == 0) revert StakingInvalidMinStake(minStake_);
         _TOKEN = token_;
         _minStake = minStake_;
         _unbondingPeriod = DEFAULT_UNBONDING_PERIOD;
@@ -226,10 +147,10 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// @param amount NEX to unstake.
     /// @return entryIndex Position of the entry in the caller's queue (see {unstakeQueue}).
     function requestUnstake(uint256 amount) external returns (uint256 entryIndex) {
-        if (amount == 0) revert ZeroAmount();
+        if (amount == 0) revert StakingZeroAmount();
         Account storage a = _accounts[msg.sender];
         uint256 available = _available(a);
-        if (amount > available) revert InsufficientAvailableStake(msg.sender, available, amount);
+        if (amount > available) revert StakingInsufficientAvailableStake(msg.sender, available, amount);
 
         UnstakeEntry[] storage queue = _queues[msg.sender];
         uint64 unlockAt = uint64(block.timestamp) + _unbondingPeriod;
@@ -251,7 +172,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// @param maxEntries Most entries to settle in this call.
     /// @return amount NEX sent to the caller.
     function withdraw(uint256 maxEntries) external nonReentrant returns (uint256 amount) {
-        if (maxEntries == 0) revert ZeroAmount();
+        if (maxEntries == 0) revert StakingZeroAmount();
         Account storage a = _accounts[msg.sender];
         UnstakeEntry[] storage queue = _queues[msg.sender];
         uint256 head = a.queueHead;
@@ -264,7 +185,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
             ++settled;
         }
         if (settled == 0) {
-            revert NothingToWithdraw(msg.sender, head < end ? queue[head].unlockAt : 0);
+            revert StakingNothingToWithdraw(msg.sender, head < end ? queue[head].unlockAt : 0);
         }
         a.queueHead = uint64(head);
         // Cannot underflow: entries' amounts sum to pendingUnstake <= staked (slashing keeps this).
@@ -283,13 +204,13 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// @param operator The new operator, or address(0).
     function setOperator(address operator) external {
         address owner = _operatorOwner[msg.sender];
-        if (owner != address(0)) revert AccountIsOperator(msg.sender, owner);
+        if (owner != address(0)) revert StakingAccountIsOperator(msg.sender, owner);
         if (operator != address(0)) {
-            if (operator == msg.sender) revert OperatorIsSelf(msg.sender);
+            if (operator == msg.sender) revert StakingOperatorIsSelf(msg.sender);
             Account storage o = _accounts[operator];
-            if (o.staked != 0 || o.operator != address(0)) revert OperatorIsProver(operator);
+            if (o.staked != 0 || o.operator != address(0)) revert StakingOperatorIsProver(operator);
             address taken = _operatorOwner[operator];
-            if (taken != address(0) && taken != msg.sender) revert OperatorTaken(operator, taken);
+            if (taken != address(0) && taken != msg.sender) revert StakingOperatorTaken(operator, taken);
         }
         Account storage a = _accounts[msg.sender];
         address previous = a.operator;
@@ -318,7 +239,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     function lockCollateral(address prover, uint256 amount) external onlyRole(MARKET_ROLE) {
         Account storage a = _accounts[prover];
         uint256 available = _available(a);
-        if (amount > available) revert InsufficientAvailableStake(prover, available, amount);
+        if (amount > available) revert StakingInsufficientAvailableStake(prover, available, amount);
         // Cannot overflow: locked + amount <= staked, a uint128.
         uint128 locked = a.locked + uint128(amount);
         a.locked = locked;
@@ -330,7 +251,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     function unlockCollateral(address prover, uint256 amount) external onlyRole(MARKET_ROLE) {
         Account storage a = _accounts[prover];
         uint256 locked = a.locked;
-        if (amount > locked) revert InsufficientLocked(prover, locked, amount);
+        if (amount > locked) revert StakingInsufficientLocked(prover, locked, amount);
         // Cannot truncate: amount <= locked, a uint128.
         a.locked = uint128(locked - amount);
         emit CollateralUnlocked(prover, amount, locked - amount);
@@ -345,16 +266,15 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// market only ever slashes what it locked, so only the first step happens in practice; the
     /// other steps make the rule total. `burned = amount * slashBurnBps / 10000` is burnt through the
     /// token's `burn`, `rewarded = amount - burned` is transferred to `beneficiary`.
-    function slashCollateral(address prover, uint256 amount, address beneficiary)
-        external
-        onlyRole(MARKET_ROLE)
-        nonReentrant
-        returns (uint256 burned, uint256 rewarded)
-    {
-        if (beneficiary == address(0)) revert ZeroAddress("beneficiary");
+    function slashCollateral(
+        address prover,
+        uint256 amount,
+        address beneficiary
+    ) external onlyRole(MARKET_ROLE) nonReentrant returns (uint256 burned, uint256 rewarded) {
+        if (beneficiary == address(0)) revert StakingZeroAddress("beneficiary");
         Account storage a = _accounts[prover];
         uint256 staked = a.staked;
-        if (amount > staked) revert SlashExceedsStake(prover, staked, amount);
+        if (amount > staked) revert StakingSlashExceedsStake(prover, staked, amount);
 
         uint256 locked = a.locked;
         uint256 fromLocked = amount < locked ? amount : locked;
@@ -383,7 +303,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// Requirements: DEFAULT_ADMIN_ROLE; `newMinStake` > 0.
     /// @param newMinStake The new minimum, in NEX wei.
     function setMinStake(uint256 newMinStake) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (newMinStake == 0) revert InvalidMinStake(newMinStake);
+        if (newMinStake == 0) revert StakingInvalidMinStake(newMinStake);
         _minStake = newMinStake;
         emit ParamsUpdated(newMinStake, _unbondingPeriod, _slashBurnBps);
     }
@@ -394,7 +314,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// set, `newPeriod` > `market.maxJobLifetime()`.
     /// @param newPeriod Seconds.
     function setUnbondingPeriod(uint64 newPeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (newPeriod == 0 || newPeriod > MAX_UNBONDING_PERIOD) revert InvalidUnbondingPeriod(newPeriod);
+        if (newPeriod == 0 || newPeriod > MAX_UNBONDING_PERIOD) revert StakingInvalidUnbondingPeriod(newPeriod);
         _checkOutlastsJobs(_market, newPeriod);
         _unbondingPeriod = newPeriod;
         emit ParamsUpdated(_minStake, newPeriod, _slashBurnBps);
@@ -404,7 +324,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// Requirements: DEFAULT_ADMIN_ROLE; `newBps` <= 10000.
     /// @param newBps Burn share in bps.
     function setSlashBurnBps(uint16 newBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (newBps > BPS) revert InvalidBps(newBps);
+        if (newBps > BPS) revert StakingInvalidBps(newBps);
         _slashBurnBps = newBps;
         emit ParamsUpdated(_minStake, _unbondingPeriod, newBps);
     }
@@ -416,7 +336,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// `newMarket.maxJobLifetime()`.
     /// @param newMarket The aggregation market.
     function setMarket(address newMarket) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (newMarket == address(0)) revert ZeroAddress("market");
+        if (newMarket == address(0)) revert StakingZeroAddress("market");
         _checkOutlastsJobs(newMarket, _unbondingPeriod);
         _market = newMarket;
         _grantRole(MARKET_ROLE, newMarket);
@@ -460,18 +380,26 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     /// @notice `prover`'s stake: `staked` (everything held, pending unstakes included), `locked`
     /// collateral and `pendingUnstake`.
+    /// @param prover The prover.
+    /// @return staked Every NEX of the prover held here, pending unstakes included.
+    /// @return locked Its job collateral.
+    /// @return pendingUnstake Its queued unstakes.
     function stakeOf(address prover) external view returns (uint256 staked, uint256 locked, uint256 pendingUnstake) {
         Account storage a = _accounts[prover];
         return (a.staked, a.locked, a.pendingUnstake);
     }
 
     /// @notice `prover`'s operator (address(0) when none).
+    /// @param prover The prover.
+    /// @return The operator.
     function operatorOf(address prover) external view returns (address) {
         return _accounts[prover].operator;
     }
 
     /// @notice `prover`'s unwithdrawn unstake entries, oldest first; the first one has entry index
     /// {unstakeQueueHead}. Amounts may have been reduced by slashing.
+    /// @param prover The prover.
+    /// @return entries The entries.
     function unstakeQueue(address prover) external view returns (UnstakeEntry[] memory entries) {
         UnstakeEntry[] storage queue = _queues[prover];
         uint256 head = _accounts[prover].queueHead;
@@ -482,6 +410,8 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     }
 
     /// @notice Entry index of the oldest unwithdrawn entry in `prover`'s unstake queue.
+    /// @param prover The prover.
+    /// @return The entry index.
     function unstakeQueueHead(address prover) external view returns (uint256) {
         return _accounts[prover].queueHead;
     }
@@ -492,6 +422,8 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     }
 
     /// @notice `prover`'s selection weight as last refreshed (0 for accounts that never staked).
+    /// @param prover The prover.
+    /// @return The weight.
     function weightOf(address prover) external view returns (uint256) {
         uint256 index = _accounts[prover].treeIndex;
         return index == 0 ? 0 : _tree.weightOf(index);
@@ -503,6 +435,8 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     }
 
     /// @notice The prover at 1-based selection-tree `index`.
+    /// @param index The tree index.
+    /// @return The prover (address(0) beyond the tree).
     function proverAt(uint256 index) external view returns (address) {
         return _proverAt[index];
     }
@@ -530,9 +464,9 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     // ============================================================ INTERNALS
 
     function _stake(address prover, uint256 amount) private {
-        if (amount == 0) revert ZeroAmount();
+        if (amount == 0) revert StakingZeroAmount();
         address owner = _operatorOwner[prover];
-        if (owner != address(0)) revert AccountIsOperator(prover, owner);
+        if (owner != address(0)) revert StakingAccountIsOperator(prover, owner);
         Account storage a = _accounts[prover];
         if (a.treeIndex == 0) {
             uint256 index = _tree.append(0);
@@ -578,6 +512,6 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     function _checkOutlastsJobs(address market_, uint64 period) private view {
         if (market_ == address(0)) return;
         uint64 lifetime = IJobLifetime(market_).maxJobLifetime();
-        if (period <= lifetime) revert UnbondingPeriodTooShort(period, lifetime);
+        if (period <= lifetime) revert StakingUnbondingPeriodTooShort(period, lifetime);
     }
 }

@@ -9,5 +9,6 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 /// from the caller's own balance (ERC20Burnable's `burn`).
 interface INexToken is IERC20, IERC20Permit {
     /// @notice Destroys `value` tokens from the caller's balance.
+    /// @param value The amount to burn.
     function burn(uint256 value) external;
 }

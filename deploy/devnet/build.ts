@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { SrsProgress } from '../../prover/engine/srs/dev.js';
-import { projectRoot } from '../../prover/sdk/deployments.js';
+import { projectRoot } from '../../prover/sdk/index.js';
+import type { SrsProgress } from '../../prover/toolchain/index.js';
 import { loadVerifierBuild, VerifierBuildError, type VerifierBuild } from '../verifierBuild.js';
 
 /** Runs `hardhat build` (incremental: quick when nothing changed). */
@@ -42,8 +42,8 @@ export async function ensureVerifierBuild(opts: EnsureVerifierOptions = {}): Pro
   if (opts.buildDir) return loadVerifierBuild(opts.buildDir);
   const log = opts.log ?? (() => undefined);
   // Loaded on demand: bb.js and the circuits are heavy, and most CLI commands never need them.
-  const { ensureDevSrs } = await import('../../prover/engine/srs/index.js');
-  const { ensureAggregationArtifacts, startBarretenberg } = await import('../../prover/engine/circuits/setup.js');
+  const { startBarretenberg } = await import('../../prover/engine/index.js');
+  const { ensureAggregationArtifacts, ensureDevSrs } = await import('../../prover/toolchain/index.js');
   log('devnet.build', { step: 'dev-srs', note: 'INSECURE dev SRS, local devnets only' });
   const srs = await ensureDevSrs({ logger: (e) => log('srs', e), onProgress: opts.onSrsProgress });
   let bb: { destroy(): Promise<void> } | undefined;

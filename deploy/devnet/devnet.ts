@@ -5,8 +5,8 @@
  */
 import type { Address } from 'viem';
 import { createPublicClient, http } from 'viem';
-import type { Deployments } from '../../prover/sdk/deployments.js';
-import { isLocalDevnet } from '../../prover/engine/srs/policy.js';
+import { isLocalDevnet } from '../../prover/protocol/index.js';
+import type { Deployments } from '../../prover/sdk/index.js';
 import { deployNex, DeployError, type DeployLog } from '../deploy.js';
 import { loadParameters, type NexParameters } from '../parameters.js';
 import { rpcProvider } from '../provider.js';

@@ -5,7 +5,7 @@
 import { createPublicClient, createWalletClient, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { nexTokenAbi } from '../../prover/abi/generated.js';
-import { chainFor } from '../../prover/sdk/client.js';
+import { chainFor } from '../../prover/sdk/index.js';
 
 export interface FundOptions {
   rpcUrl: string;

@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { projectRoot } from '../../prover/sdk/deployments.js';
+import { projectRoot } from '../../prover/sdk/index.js';
+import { NexError } from '../../prover/protocol/index.js';
 
 export interface LocalNode {
   readonly kind: 'hardhat' | 'anvil';
@@ -25,7 +26,7 @@ export interface SpawnNodeOptions {
   readyTimeoutMs?: number | undefined;
 }
 
-export class NodeStartError extends Error {
+export class NodeStartError extends NexError {
   override readonly name = 'NodeStartError';
 }
 

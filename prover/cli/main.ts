@@ -1,49 +1,42 @@
-import type { Command } from './command.js';
-import { UsageError } from './command.js';
-import { commands } from './registry.js';
+import { inspect } from 'node:util';
+import { CommanderError } from 'commander';
+import type { CliContext, CliIo } from './command.js';
+import { createProgram } from './program.js';
 
-function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
-  let best: { command: Command; rest: readonly string[] } | undefined;
-  for (const command of commands) {
-    const n = command.path.length;
-    if (argv.length >= n && command.path.every((word, i) => argv[i] === word)) {
-      if (!best || n > best.command.path.length) best = { command, rest: argv.slice(n) };
-    }
-  }
-  return best;
-}
+const processIo: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
 
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
-  const lines = commands.map((c) => `  nex ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return ['Usage: nex <command> [options]', '', 'Commands:', ...lines, '', 'nex help <command> shows its options.'].join('\n');
-}
-
-/** Runs the CLI and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
-    console.log(help());
-    return 0;
-  }
-  if (argv[0] === 'help') {
-    const found = findCommand(argv.slice(1));
-    console.log(found ? found.command.usage : help());
-    return found || argv.length === 1 ? 0 : 2;
-  }
-  const found = findCommand(argv);
-  if (!found) {
-    console.error(`nex: unknown command '${argv.join(' ')}'\n\n${help()}`);
-    return 2;
-  }
+/**
+ * Runs the `nex` CLI on `argv` (the words after `nex`) and returns the exit code: 0 on success and for
+ * help/version, 1 when the command failed, 2 for wrong arguments (with the usage).
+ */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
+  let code = 0;
+  const ctx: CliContext = {
+    io,
+    debug: env.NEX_DEBUG !== undefined && env.NEX_DEBUG !== '' && env.NEX_DEBUG !== '0',
+    setExitCode: (c) => {
+      code = c;
+    },
+    run: (args) => main(args, io, env),
+  };
   try {
-    return await found.command.run(found.rest);
+    await createProgram(ctx).parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`nex ${found.command.path.join(' ')}: ${err.message}\n\n${found.command.usage}`);
-      return 2;
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error, already printed.
+      return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code) ? err.exitCode : 2;
     }
-    console.error(`nex ${found.command.path.join(' ')}: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.NEX_DEBUG) console.error(err);
+    // A failure outside any command's action (e.g. a command module that does not load).
+    io.err(`nex: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (ctx.debug) io.err(`${inspect(err)}\n`);
     return 1;
   }
 }

@@ -3,16 +3,15 @@
  * evm target) with that circuit's own generated Solidity verifier, measured on the demo's chain. For an
  * apples-to-apples comparison the verifier is generated with the same bb generator as the deployed root
  * verifier (the deployments file's variant: 'optimized' by default, or 'standard'). The proof and the
- * verifier source come from the engine's helper (`exampleRollupEvmCase`); the measured number is cached
+ * verifier source come from the toolchain's helper (`exampleRollupEvmCase`); the measured number is cached
  * per circuits build and variant, since it only depends on them.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import type { Hex } from 'viem';
-import type { VerifierVariantName } from '../sdk/deployments.js';
-import type { ProvingBackend } from '../engine/backend.js';
-import { compileVerifier, deployVerifier, evmVerify } from '../engine/evm-verifier.js';
+import type { VerifierVariantName } from '../sdk/index.js';
+import { compileVerifier, deployVerifier, evmVerify, type ExampleBackend as ProvingBackend } from '../toolchain/index.js';
 
 export interface Baseline {
   /** The bb Solidity verifier generator used (the same as the deployed root verifier's). */

@@ -1,20 +1,20 @@
 /**
  * A keeper daemon as a child process: `nex keeper run` (prover/cli/bin.mjs) with its own data directory,
- * configured through NEX_KEEPER_* variables, JSON logs parsed line by line. It runs in its own process
- * group, so stopping it also stops its proving workers and their bb processes.
+ * configured through NEX_KEEPER_* variables, JSON logs parsed line by line into typed lines: a line with
+ * an `event` code is one of the keeper's typed events (prover/keeper/obs/events.ts), which is what the
+ * demo follows. It runs in its own process group, so stopping it also stops its proving workers and
+ * their bb processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Hex } from 'viem';
+import type { KeeperLogLine } from '../keeper/index.js';
 import { groupAlive, killGroup } from './cleanup.js';
 
-export interface KeeperLine {
-  msg: string;
-  level: string;
-  [field: string]: unknown;
-}
+/** One line of the keeper's output: a JSON log line, or raw text (`level: 'raw'`). */
+export type KeeperLine = KeeperLogLine;
 
 export interface KeeperProcessOptions {
   name: string;
@@ -67,7 +67,12 @@ export class KeeperProcess {
       NEX_KEEPER_LOG_FORMAT: 'json',
       NEX_KEEPER_LOG_LEVEL: 'info',
     };
-    const child = spawn(process.execPath, [bin, 'keeper', 'run'], { cwd: this.opts.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'keeper', 'run'], {
+      cwd: this.opts.root,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.#child = child;
     this.#exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const onLine = (raw: string): void => {
@@ -100,7 +105,10 @@ export class KeeperProcess {
   /** The last error-level lines (for a clear failure message). */
   lastErrors(n = 3): string[] {
     const noise = /ExperimentalWarning|--trace-warnings/;
-    return this.lines.filter((l) => l.level === 'error' || (l.level === 'raw' && !noise.test(l.msg))).slice(-n).map((l) => `${l.msg}${l.error ? `: ${JSON.stringify(l.error)}` : ''}`);
+    return this.lines
+      .filter((l) => l.level === 'error' || (l.level === 'raw' && !noise.test(l.msg)))
+      .slice(-n)
+      .map((l) => `${l.msg}${'error' in l && l.error ? `: ${JSON.stringify(l.error)}` : ''}`);
   }
 
   /** SIGTERM to the keeper (it pauses its jobs and stops its workers), then SIGKILL to the whole group after `graceMs`. */

@@ -1,7 +1,10 @@
 /**
- * Progress output of the demo: one line per stage. On a terminal the running stage shows a spinner with
- * its elapsed time (and a bar when the stage knows its total); elsewhere (CI logs) a line every 15 s.
+ * Progress output of the demo: one line per stage, on the shared progress line (prover/telemetry, cli-progress).
+ * On a terminal the running stage shows a spinner with its elapsed time (and a bar when the stage knows
+ * its total); elsewhere (CI logs) a line when the stage starts, one per new detail and one every 15 s.
  */
+import { progressLine, type ProgressLine, type ProgressStream, type ProgressView } from '../telemetry/index.js';
+
 export interface StageHandle {
   /** Replaces the detail text shown after the stage label. */
   update(detail: string, fraction?: number): void;
@@ -28,76 +31,63 @@ export function formatMs(ms: number): string {
   return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
 }
 
-function bar(fraction: number, width = 20): string {
-  const n = Math.max(0, Math.min(width, Math.round(fraction * width)));
-  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
+interface Stage {
+  readonly label: string;
+  readonly start: number;
+  detail: string;
+  fraction?: number | undefined;
+  line?: ProgressLine;
 }
 
-export function createProgress(out: NodeJS.WriteStream = process.stdout, opts: { tty?: boolean; heartbeatMs?: number } = {}): Progress {
-  const tty = opts.tty ?? Boolean(out.isTTY);
+export function createProgress(out: ProgressStream = process.stdout, opts: { tty?: boolean; heartbeatMs?: number } = {}): Progress {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
-  let timer: NodeJS.Timeout | undefined;
-  let current: { label: string; start: number; detail: string; fraction?: number | undefined } | undefined;
-  let frame = 0;
+  let current: Stage | undefined;
 
-  const line = (): string => {
-    if (!current) return '';
-    const elapsed = formatMs(Date.now() - current.start);
-    const b = current.fraction !== undefined ? ` ${bar(current.fraction)}` : '';
-    return `${current.label}${b} ${elapsed}${current.detail ? ` · ${current.detail}` : ''}`;
+  const text = (s: Stage, view: ProgressView): string => {
+    const b = s.fraction !== undefined ? ` [${view.bar(s.fraction)}]` : '';
+    return `${s.label}${b} ${formatMs(Date.now() - s.start)}${s.detail ? ` · ${s.detail}` : ''}`;
   };
-  const clear = (): void => {
-    if (tty) out.write('\r\x1b[2K');
-  };
-  const stopTimer = (): void => {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-  };
-  const finish = (ok: boolean, note?: string): number => {
-    if (!current) return 0;
-    const ms = Date.now() - current.start;
-    stopTimer();
-    clear();
-    out.write(`${ok ? '✔' : '✖'} ${current.label} (${formatMs(ms)})${note ? ` · ${note}` : ''}\n`);
-    current = undefined;
+  const finish = (s: Stage, ok: boolean, note?: string): number => {
+    const ms = Date.now() - s.start;
+    s.line?.stop(`${ok ? '✔' : '✖'} ${s.label} (${formatMs(ms)})${note ? ` · ${note}` : ''}`);
+    if (current === s) current = undefined;
     return ms;
   };
 
   return {
     stage(label) {
-      if (current) finish(true);
-      current = { label, start: Date.now(), detail: '' };
-      if (tty) {
-        timer = setInterval(() => {
-          frame = (frame + 1) % FRAMES.length;
-          clear();
-          out.write(`${FRAMES[frame]} ${line()}`);
-        }, 100);
-      } else {
-        out.write(`… ${label}\n`);
-        timer = setInterval(() => out.write(`  … ${line()}\n`), heartbeatMs);
-      }
-      timer.unref();
-      const mine = current;
+      if (current) finish(current, true);
+      const start = Date.now();
+      const s: Stage = { label, start, detail: '' };
+      const line = progressLine({
+        stream: out,
+        ...(opts.tty === undefined ? {} : { tty: opts.tty }),
+        heartbeat: true,
+        intervalMs: heartbeatMs,
+        render: (view) =>
+          view.tty ? `${FRAMES[Math.floor((Date.now() - start) / 100) % FRAMES.length]} ${text(s, view)}` : `  … ${text(s, view)}`,
+      });
+      s.line = line;
+      current = s;
+      line.update({ force: true, plain: `… ${label}` });
       return {
         update(detail, fraction) {
-          if (current !== mine) return;
-          const changed = detail !== mine.detail;
-          mine.detail = detail;
-          mine.fraction = fraction;
-          if (!tty && changed) out.write(`  · ${detail}\n`);
+          if (current !== s) return;
+          const changed = detail !== s.detail;
+          s.detail = detail;
+          s.fraction = fraction;
+          if (changed) line.update({ force: true, plain: `  · ${detail}` });
         },
-        done: (note) => (current === mine ? finish(true, note) : 0),
-        fail: (note) => (current === mine ? finish(false, note) : 0),
+        done: (note) => (current === s ? finish(s, true, note) : 0),
+        fail: (note) => (current === s ? finish(s, false, note) : 0),
       };
     },
     info(text) {
-      clear();
-      out.write(`${text}\n`);
+      if (current?.line) current.line.print(text);
+      else out.write(`${text}\n`);
     },
     close() {
-      stopTimer();
-      if (current) clear();
+      current?.line?.stop('');
       current = undefined;
     },
   };

@@ -8,7 +8,13 @@ const eth = (v: string | bigint): string => `${formatEther(BigInt(v))} ETH`;
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}`);
+  return rows.map(
+    (r) =>
+      `  ${r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}`,
+  );
 }
 
 export function formatSummary(r: DemoResult): string {
@@ -27,7 +33,14 @@ export function formatSummary(r: DemoResult): string {
     'Statements',
     ...table([
       ['submission', 'rollup', 'proof', 'final state', 'isVerified on L1', 'fee'],
-      ...r.statements.map((s) => [s.submissionId, s.rollup, s.valid ? 'valid' : 'tampered', s.state, String(s.verifiedOnChain), eth(s.fee)]),
+      ...r.statements.map((s) => [
+        s.submissionId,
+        s.rollup,
+        s.valid ? 'valid' : 'tampered',
+        s.state,
+        String(s.verifiedOnChain),
+        eth(s.fee),
+      ]),
     ]),
     '',
     'Time per stage',
@@ -36,9 +49,15 @@ export function formatSummary(r: DemoResult): string {
     '',
     'L1 gas',
     ...table([
-      ['fulfil (root proof verified + bookkeeping)', `${int(r.gas.fulfil)} gas for ${r.gas.verifiedCount} verified proofs (${v} root verifier)`],
+      [
+        'fulfil (root proof verified + bookkeeping)',
+        `${int(r.gas.fulfil)} gas for ${r.gas.verifiedCount} verified proofs (${v} root verifier)`,
+      ],
       ['aggregated, per verified proof', `${int(per)} gas`],
-      ['one rollup proof verified alone', `${int(single)} gas (its own ${v} bb-generated Solidity verifier, like the root's${r.gas.singleVerifyCached ? '; measured on an earlier run with this circuits build' : '; measured in this run'})`],
+      [
+        'one rollup proof verified alone',
+        `${int(single)} gas (its own ${v} bb-generated Solidity verifier, like the root's${r.gas.singleVerifyCached ? '; measured on an earlier run with this circuits build' : '; measured in this run'})`,
+      ],
       ['lock (once per batch)', `${int(r.gas.lock)} gas`],
     ]),
     `  ${saving >= 0 ? `${saving}% less gas per proof than verifying each alone (both with bb's ${v} verifier)` : `${-saving}% more gas per proof than verifying each alone with bb's ${v} verifier (batches this small do not pay off; a full batch of ${r.capacity} would be about ${int(BigInt(r.gas.fulfil) / BigInt(r.capacity))} gas per proof)`}`,

@@ -1,22 +1,20 @@
-// The one file that binds the engine to the circuits module (prover/engine/circuits) and the SRS module
-// (prover/engine/srs). Everything else in the engine uses only the types and the `ProvingBackend`
-// interface below, so a change in those modules' APIs touches this file only.
+// The one file that binds the engine's proving to the circuits layer (prover/engine/circuits) and the
+// SRS (prover/engine/srs). Everything else in the engine uses only the types and the `ProvingBackend`
+// interface below, so a change in those layers' APIs touches this file only. The backend loads what
+// the toolchain built (prover/toolchain: the SRS, the circuits build); it never builds anything.
+import { AGG_CIRCUITS, type AggCircuit } from '../protocol/index.js';
 import { loadAggregationArtifacts } from './circuits/artifacts.js';
-import { type Bb, computeVk, proveCircuit, solidityVerifier, vkHashOf } from './circuits/backend.js';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest } from './circuits/build.js';
-import { ensureAggregationArtifacts, srsIdOf, startBarretenberg } from './circuits/setup.js';
-import { noirExecutor } from './circuits/compile.js';
-import { exampleRollupInputs, proveExampleRollup, tamperRollupProof } from './circuits/examples.js';
-import { proveLeaf, proveNode, provePad, verifyAggProof, verifyRollupProof } from './circuits/prove.js';
-import { AGG_CIRCUITS, type AggCircuit, type AggProof, type ProofTarget, type ExampleRollup, type RollupProof } from './circuits/types.js';
-import { ensureDevSrs, ignitionSrs, solidityVerifierFor, type Srs } from './srs/index.js';
-import type { Hex } from './commitment.js';
+import { type Bb, vkHashOf } from './circuits/bb.js';
+import { checkRollupProof, proveNode, provePad, provePairLeaf, proveSingleLeaf, verifyAggProof } from './circuits/prove.js';
+import type { AggProof, AggregationArtifacts, AggTarget, Hex, ProofTarget, RollupProof } from './circuits/types.js';
+import { startBarretenberg } from './srs/barretenberg.js';
+import { ignitionSrs } from './srs/ignition.js';
+import { openDevSrs, srsIdOf } from './srs/open.js';
+import type { Srs } from './srs/types.js';
 
 export type { Hex };
 export { AGG_CIRCUITS };
-export type { AggCircuit, AggProof, ProofTarget, RollupProof };
+export type { AggCircuit, AggProof, AggTarget, ProofTarget, RollupProof };
 
 /** Gate counts of a circuit as bb reports them. */
 export interface CircuitSize {
@@ -24,14 +22,18 @@ export interface CircuitSize {
   dyadicGates: number;
 }
 
-/** Where the compiled aggregation circuits live, their key hashes (router order) and sizes. */
+/** Where the compiled aggregation circuits live, their key hashes (key-set order), the key set and sizes. */
 export interface ArtifactsInfo {
   buildDir: string;
+  /** Content id of the circuits build (sources, toolchain, SRS): what a proof cache or a worker keys on. */
+  buildId: string;
   keyHashes: Record<AggCircuit, Hex>;
+  /** The key-set root: public input 3 of every aggregation proof, pinned by the router. */
+  keySet: Hex;
   sizes: Record<AggCircuit, CircuitSize>;
 }
 
-/** A compiled Solidity verifier: the contract with verify(bytes,bytes32[]) and the libraries it links. */
+/** A compiled Solidity verifier: the contract with verify(bytes,bytes32[]) and the libraries it links (none or RelationsLib). */
 export interface VerifierBuild {
   name: string;
   abi: unknown[];
@@ -56,28 +58,33 @@ export interface BackendOptions {
 /** The proving functions of the circuits module, bound to one bb instance and one artifact set. */
 export interface ProvingBackend {
   readonly artifacts: ArtifactsInfo;
-  proveLeaf(args: { rollup: RollupProof; prover: Hex }): Promise<AggProof>;
+  /** leaf_a over one rollup proof whose sibling slot is zero; `right` when it is the right slot of its pair. */
+  proveSingleLeaf(args: { rollup: RollupProof; right: boolean; prover: Hex }): Promise<AggProof>;
+  /** leaf_a_b over the two rollup proofs of one pair of slots (left slot, right slot). */
+  provePairLeaf(args: { left: RollupProof; right: RollupProof; prover: Hex }): Promise<AggProof>;
   provePad(args: { height: number; prover: Hex }): Promise<AggProof>;
-  proveNode(args: { left: AggProof; right: AggProof; prover: Hex; target: ProofTarget }): Promise<AggProof>;
+  proveNode(args: { left: AggProof; right: AggProof; prover: Hex; target: AggTarget }): Promise<AggProof>;
+  /** Pre-check of one rollup proof: why it is invalid, or undefined when valid. Throws when bb fails to answer. */
+  checkRollupProof(rollup: RollupProof): Promise<string | undefined>;
+  /** checkRollupProof as a boolean. */
   verifyRollupProof(rollup: RollupProof): Promise<boolean>;
   /** The key hash bb computes for a rollup verification key (the program's vkHash). */
   vkHashOf(vk: Uint8Array): Promise<Hex>;
   verifyAggProof(p: AggProof): Promise<boolean>;
-  /** Proves a statement of the example rollup program with `publicInputCount` public inputs (noir-recursive target). */
-  proveExampleRollup(args: { publicInputCount: 1 | 2 | 4; seed: string; valid?: boolean }): Promise<RollupProof>;
-  /** The compiled Solidity verifier of the root (node circuit, evm target), as deployed on chain. */
+  /** The compiled Solidity verifier of the root (node circuit, evm-no-zk target), standard variant. */
   rootVerifier(): Promise<VerifierBuild>;
-  /**
-   * An example rollup proof made for the EVM (keccak transcript) with the Solidity verifier source of that
-   * rollup circuit (for the current SRS): the "verify one rollup proof alone on L1" baseline of the benchmark.
-   * `optimized` selects bb's optimized Solidity verifier generator (default: the standard one).
-   */
-  exampleRollupEvmCase(opts?: { optimized?: boolean }): Promise<{ verifierSource: string; proof: Uint8Array; publicInputs: Hex[] }>;
-  /** Milliseconds bb itself spent in circuitProve since the last call of this function (excludes witness generation). */
+  /** Milliseconds bb itself spent in circuitProve since the last call of this function (excludes witness generation; job stats). */
   takeBbProveMs(): number;
-  /** Process id of the native bb behind this backend, when there is one (for peak-RSS sampling). */
+  /** Process id of the native bb behind this backend, when there is one (peak-RSS sampling, killing an orphaned bb). */
   bbPid(): number | undefined;
   close(): Promise<void>;
+}
+
+/** One bb instance bound to an SRS, with the aggregation artifacts built for that SRS. */
+export interface BackendSession {
+  readonly srs: Srs;
+  readonly bb: Bb;
+  readonly artifacts: AggregationArtifacts;
 }
 
 interface BbWithProcess {
@@ -90,60 +97,25 @@ function bbPidOf(bb: Bb): number | undefined {
   return typeof pid === 'number' ? pid : undefined;
 }
 
-async function openSrs(opts: BackendOptions): Promise<Srs> {
-  return (opts.srs ?? 'dev') === 'ignition' ? ignitionSrs() : ensureDevSrs({ cacheDir: opts.srsDir });
+/** The SRS of backend options, as the toolchain set it up (the runtime never generates one). */
+export async function openSrs(opts: Pick<BackendOptions, 'srs' | 'srsDir'>): Promise<Srs> {
+  return (opts.srs ?? 'dev') === 'ignition' ? ignitionSrs() : openDevSrs({ cacheDir: opts.srsDir });
 }
 
-
-const EXAMPLE_FOR: Record<1 | 2 | 4, ExampleRollup> = { 1: 'rollup_counter', 2: 'rollup_transfer', 4: 'rollup_ledger' };
-
-/** What the SRS module's cache manifest records about the dev SRS generation, or a fresh generation when `fresh`. */
-export async function devSrsGeneration(opts: BackendOptions & { fresh?: boolean }): Promise<{ points: number; ms: number; fromCache: boolean }> {
-  if (opts.fresh) {
-    // A fresh generation into a temporary cache root, so the shared cache is left as it is.
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'nex-srs-bench-'));
-    try {
-      const t = performance.now();
-      const srs = await ensureDevSrs({ cacheDir: dir });
-      return { points: srs.points, ms: Math.round(performance.now() - t), fromCache: false };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-  const srs = await ensureDevSrs({ cacheDir: opts.srsDir });
-  return { points: srs.points, ms: srs.manifest.generationMs, fromCache: true };
-}
-
-/** Builds the circuits (or reads the cached build's manifest) and reports the build time. */
-export async function circuitBuild(opts: BackendOptions & { fresh?: boolean }): Promise<{ ms: number; fromCache: boolean }> {
+/** Opens the SRS, loads the aggregation artifacts built by `npm run circuits` for it, and starts bb. */
+export async function openBackendSession(opts: BackendOptions): Promise<BackendSession> {
   const srs = await openSrs(opts);
-  const cached = opts.buildDir ?? buildDirFor(currentBuildId(srsIdOf(srs)).buildId);
-  if (!opts.fresh && existsSync(path.join(cached, MANIFEST_FILE))) {
-    const m = readManifest(cached);
-    const ms = Object.values(m.circuits).reduce((a, c) => a + c.compileMs + c.vkMs, 0) + m.rootVk.ms + m.verifier.generateMs + m.verifier.compileMs;
-    return { ms, fromCache: true };
-  }
-  let bb: Bb | undefined;
-  try {
-    const t = performance.now();
-    await ensureAggregationArtifacts(async () => (bb ??= await startBarretenberg(srs, opts.threads)), srs, { force: opts.fresh });
-    return { ms: Math.round(performance.now() - t), fromCache: false };
-  } finally {
-    await bb?.destroy();
-  }
-}
-
-/** Opens a bb instance bound to the SRS and loads the aggregation artifacts built by `npm run circuits`. */
-export async function openBackend(opts: BackendOptions): Promise<ProvingBackend> {
-  const srs = await openSrs(opts);
-  const art = opts.buildDir
+  const artifacts = opts.buildDir
     ? await loadAggregationArtifacts({ buildDir: opts.buildDir })
     : await loadAggregationArtifacts({ srsId: srsIdOf(srs) });
   const bb = await startBarretenberg(srs, opts.threads);
-  // Time bb's own proving on this instance (the benchmark compares the engine's wall time with it).
+  return { srs, bb, artifacts };
+}
+
+/** The proving backend of a session; its close() destroys the session's bb. */
+export function provingBackend(session: BackendSession): ProvingBackend {
+  const { bb, artifacts: art } = session;
+  // Time bb's own proving on this instance (the job stats compare the worker's wall time with it).
   let bbProveMs = 0;
   const circuitProve = bb.circuitProve.bind(bb);
   bb.circuitProve = async (command) => {
@@ -154,39 +126,33 @@ export async function openBackend(opts: BackendOptions): Promise<ProvingBackend>
       bbProveMs += performance.now() - t;
     }
   };
-  const sizes = Object.fromEntries(AGG_CIRCUITS.map((c) => [c, { gates: art.circuits[c].size.gates, dyadicGates: art.circuits[c].size.dyadicGates }])) as Record<AggCircuit, CircuitSize>;
+  const sizes = Object.fromEntries(
+    AGG_CIRCUITS.map((c) => [c, { gates: art.circuits[c].size.gates, dyadicGates: art.circuits[c].size.dyadicGates }]),
+  ) as Record<AggCircuit, CircuitSize>;
   return {
-    artifacts: { buildDir: art.buildDir, keyHashes: { ...art.keyHashes }, sizes },
-    proveLeaf: (a) => proveLeaf(bb, art, a),
+    artifacts: { buildDir: art.buildDir, buildId: art.buildId, keyHashes: { ...art.keyHashes }, keySet: art.keySet.root, sizes },
+    proveSingleLeaf: (a) => proveSingleLeaf(bb, art, a),
+    provePairLeaf: (a) => provePairLeaf(bb, art, a),
     provePad: (a) => provePad(bb, art, a),
     proveNode: (a) => proveNode(bb, art, a),
-    verifyRollupProof: (r) => verifyRollupProof(bb, r),
+    checkRollupProof: (r) => checkRollupProof(bb, r),
+    verifyRollupProof: async (r) => (await checkRollupProof(bb, r)) === undefined,
     verifyAggProof: (p) => verifyAggProof(bb, art, p),
     async vkHashOf(vk) {
       // bb's key hash of an UltraHonk key is the poseidon2 hash of its 32-byte fields.
-      if (vk.length === 0 || vk.length % 32 !== 0) throw new Error(`verification key of ${vk.length} bytes is not a list of 32-byte fields`);
+      if (vk.length === 0 || vk.length % 32 !== 0)
+        throw new Error(`verification key of ${vk.length} bytes is not a list of 32-byte fields`);
       return vkHashOf(bb, vk);
-    },
-    async proveExampleRollup({ publicInputCount, seed, valid = true }) {
-      const kind = EXAMPLE_FOR[publicInputCount];
-      const proof = await proveExampleRollup(bb, art, kind, seed);
-      return valid ? proof : tamperRollupProof(proof, 'proof-byte');
     },
     async rootVerifier() {
       const v = art.verifier;
       return {
-        name: v.contractName, abi: v.abi, bytecode: v.bytecode, linkReferences: v.linkReferences,
+        name: v.contractName,
+        abi: v.abi,
+        bytecode: v.bytecode,
+        linkReferences: v.linkReferences,
         libraries: v.libraries.map((l) => ({ name: l.name, abi: l.abi, bytecode: l.bytecode })),
       };
-    },
-    async exampleRollupEvmCase(opts: { optimized?: boolean } = {}) {
-      const kind = EXAMPLE_FOR[1];
-      const c = art.examples[kind];
-      const evmVk = await computeVk(bb, kind, c.bytecode, 'evm');
-      const { witness } = await noirExecutor(c.program).execute(exampleRollupInputs(kind, 'bench-evm'));
-      const raw = await proveCircuit(bb, { name: kind, bytecode: c.bytecode, vk: evmVk.bytes }, witness, 'evm');
-      const verifierSource = solidityVerifierFor(srs, await solidityVerifier(bb, evmVk.bytes, opts.optimized === true));
-      return { verifierSource, proof: raw.proof, publicInputs: raw.publicInputs };
     },
     takeBbProveMs() {
       const ms = Math.round(bbProveMs);
@@ -196,4 +162,9 @@ export async function openBackend(opts: BackendOptions): Promise<ProvingBackend>
     bbPid: () => bbPidOf(bb),
     close: () => bb.destroy(),
   };
+}
+
+/** Opens a bb instance bound to the SRS and loads the aggregation artifacts built by `npm run circuits`. */
+export async function openBackend(opts: BackendOptions): Promise<ProvingBackend> {
+  return provingBackend(await openBackendSession(opts));
 }

@@ -1,36 +1,35 @@
 // Batch model and its validation at the engine boundary, plus the JSON file format used by the CLI
 // (`nex aggregate --batch <file.json>`).
-import { bytesToHex, hexToBytes, isAddress } from 'viem';
+import { bytesToHex, hexToBytes, isAddress, type Address } from 'viem';
+import {
+  isCanonicalField,
+  isValidCapacity,
+  MAX_CAPACITY,
+  MIN_CAPACITY,
+  NexError,
+  programIdOf,
+  statementDigest,
+} from '../protocol/index.js';
 import type { Hex, RollupProof } from './backend.js';
-import { isCanonicalField, statementDigest } from './commitment.js';
 
 export type Slot = { kind: 'proof'; rollup: RollupProof } | { kind: 'empty' } | { kind: 'excluded' };
 
 export interface Batch {
-  /** Power of two, 2..32. */
+  /** Power of two, 4..64. */
   capacity: number;
   /** Exactly `capacity` slots, in submission order. */
   slots: Slot[];
 }
 
-export const MIN_CAPACITY = 2;
-export const MAX_CAPACITY = 32;
-/** Public-input counts the version-1 leaf circuits support. */
-export const SUPPORTED_PUBLIC_INPUT_COUNTS: readonly number[] = [1, 2, 4];
-
-export class BatchError extends Error {
+export class BatchError extends NexError {
   override readonly name = 'BatchError';
-}
-
-export function isPowerOfTwo(n: number): boolean {
-  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }
 
 /** Checks the batch shape (capacity, slot count, slot kinds, field encodings). Throws BatchError. */
 export function validateBatch(batch: Batch): void {
   if (typeof batch !== 'object' || batch === null) throw new BatchError('batch must be an object');
   const { capacity, slots } = batch;
-  if (!isPowerOfTwo(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY) {
+  if (!isValidCapacity(capacity)) {
     throw new BatchError(`batch capacity must be a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY}, got ${String(capacity)}`);
   }
   if (!Array.isArray(slots) || slots.length !== capacity) {
@@ -44,6 +43,9 @@ export function validateBatch(batch: Batch): void {
       throw new BatchError(`slot ${i}: rollup must carry vk and proof bytes`);
     }
     if (!isCanonicalField(r.vkHash)) throw new BatchError(`slot ${i}: vkHash must be a canonical 32-byte field element`);
+    if (typeof r.owner !== 'string' || !isAddress(r.owner, { strict: false })) {
+      throw new BatchError(`slot ${i}: owner must be the 20-byte address that registered the program`);
+    }
     if (!Array.isArray(r.publicInputs) || r.publicInputs.length === 0) {
       throw new BatchError(`slot ${i}: publicInputs must be a non-empty array`);
     }
@@ -60,14 +62,14 @@ export function validateProver(addr: string): asserts addr is Hex {
   }
 }
 
-/** The slot's statement digest, or null for empty/excluded slots (zero leaves). */
+/** The slot's statement digest (programIdOf(owner, vkHash), public inputs), or null for empty/excluded slots (zero leaves). */
 export function slotDigest(slot: Slot): Hex | null {
-  return slot.kind === 'proof' ? statementDigest(slot.rollup.vkHash, slot.rollup.publicInputs) : null;
+  return slot.kind === 'proof' ? statementDigest(programIdOf(slot.rollup.owner, slot.rollup.vkHash), slot.rollup.publicInputs) : null;
 }
 
-/** Bit i set = slot i excluded (the market's excludedMask). */
-export function excludedMask(batch: Batch): number {
-  return batch.slots.reduce((mask, s, i) => (s.kind === 'excluded' ? mask | (1 << i) : mask), 0) >>> 0;
+/** Bit i set = slot i excluded (the market's excludedMask, a uint64). */
+export function excludedMask(batch: Batch): bigint {
+  return batch.slots.reduce((mask, s, i) => (s.kind === 'excluded' ? mask | (1n << BigInt(i)) : mask), 0n);
 }
 
 /** Returns a copy of the batch with the given slots turned into excluded slots. */
@@ -81,6 +83,7 @@ export function excludeSlots(batch: Batch, indices: readonly number[]): Batch {
 export interface RollupProofJson {
   vk: Hex;
   vkHash: Hex;
+  owner: Address;
   proof: Hex;
   publicInputs: Hex[];
 }
@@ -91,7 +94,7 @@ export interface BatchJson {
 }
 
 export function rollupToJson(r: RollupProof): RollupProofJson {
-  return { vk: bytesToHex(r.vk), vkHash: r.vkHash, proof: bytesToHex(r.proof), publicInputs: [...r.publicInputs] };
+  return { vk: bytesToHex(r.vk), vkHash: r.vkHash, owner: r.owner, proof: bytesToHex(r.proof), publicInputs: [...r.publicInputs] };
 }
 
 export function rollupFromJson(j: RollupProofJson, where = 'rollup'): RollupProof {
@@ -100,7 +103,7 @@ export function rollupFromJson(j: RollupProofJson, where = 'rollup'): RollupProo
     if (typeof v !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(v)) throw new BatchError(`${where}.${name}: must be 0x-prefixed hex bytes`);
     return hexToBytes(v as Hex);
   };
-  return { vk: bytes(j.vk, 'vk'), vkHash: j.vkHash, proof: bytes(j.proof, 'proof'), publicInputs: j.publicInputs };
+  return { vk: bytes(j.vk, 'vk'), vkHash: j.vkHash, owner: j.owner, proof: bytes(j.proof, 'proof'), publicInputs: j.publicInputs };
 }
 
 export function batchToJson(b: Batch): BatchJson {

@@ -1,48 +1,76 @@
-// Checkpoints: every finished proof of the tree is written atomically to
-// <checkpointDir>/<batchKey>/<jobId>.json so that an interrupted batch resumes where it stopped.
+// Checkpoints: every finished proof of a tree is written atomically to <checkpointDir>/<jobKey>.json,
+// keyed by the job's CONTENT (circuit, target, inputs, prover, key set), not by the batch. A rerun, or a
+// re-plan after a slot was excluded, finds every proof whose inputs did not change: excluding a slot
+// changes only the keys of its unit and of the unit's ancestors.
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { AggProof, ArtifactsInfo, Hex } from './backend.js';
-import { AGG_CIRCUITS } from './backend.js';
+import type { AggProof, Hex, RollupProof } from './backend.js';
 import type { Batch } from './batch.js';
-import type { Job } from './planner.js';
+import type { Job, Plan } from './planner.js';
 import { aggProofFromJson, aggProofToJson, type AggProofJson } from './serialize.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
-/**
- * Identifies a batch's proving work: the batch content (every slot's kind, vk, vkHash, proof, public inputs),
- * the prover, and the key hashes of the aggregation circuits. Any change gives a new key, so stale
- * checkpoints are never reused.
- */
-export function batchKey(batch: Batch, prover: Hex, keyHashes: ArtifactsInfo['keyHashes']): string {
-  const h = createHash('sha256');
-  const put = (s: string | Uint8Array): void => {
+class KeyHasher {
+  private readonly h = createHash('sha256');
+
+  put(s: string | Uint8Array): this {
     const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
     const len = Buffer.alloc(8);
     len.writeBigUInt64BE(BigInt(b.length));
-    h.update(len).update(b);
-  };
-  put(`nex-batch-key/v${FORMAT}`);
-  put(String(batch.capacity));
-  for (const slot of batch.slots) {
-    put(slot.kind);
-    if (slot.kind === 'proof') {
-      put(slot.rollup.vkHash.toLowerCase());
-      put(slot.rollup.vk);
-      put(slot.rollup.proof);
-      put(slot.rollup.publicInputs.map((x) => x.toLowerCase()).join(','));
-    }
+    this.h.update(len).update(b);
+    return this;
   }
-  put(prover.toLowerCase());
-  for (const c of AGG_CIRCUITS) put(`${c}=${keyHashes[c].toLowerCase()}`);
-  return h.digest('hex').slice(0, 32);
+
+  digest(): string {
+    return this.h.digest('hex').slice(0, 40);
+  }
+}
+
+function putRollup(h: KeyHasher, r: RollupProof): void {
+  h.put(r.vk)
+    .put(r.vkHash.toLowerCase())
+    .put(r.owner.toLowerCase())
+    .put(r.proof)
+    .put(r.publicInputs.map((x) => x.toLowerCase()).join(','));
+}
+
+/**
+ * The content key of every job of a plan: a hash of what its proof depends on and nothing else. A leaf's
+ * key covers its circuit, the rollup proofs and keys of its slots in order and its root (which fixes the
+ * side or swap bit); a pad's its height; a node's its children's keys and its target. Every key also
+ * covers the prover and the key set (the proof's public inputs). Two plans of one batch that differ by an
+ * exclusion share every key outside the excluded slot's unit and its ancestors.
+ */
+export function jobKeys(plan: Plan, batch: Batch, prover: Hex, keySet: Hex): ReadonlyMap<string, string> {
+  const keys = new Map<string, string>();
+  for (const job of plan.jobs) {
+    const h = new KeyHasher().put(`nex-job/v${FORMAT}`).put(job.kind).put(job.circuit).put(job.target).put(job.root.toLowerCase());
+    h.put(prover.toLowerCase()).put(keySet.toLowerCase());
+    if (job.kind === 'leaf') {
+      for (const slot of job.slots) {
+        const s = batch.slots[slot];
+        if (s?.kind !== 'proof') throw new Error(`leaf job ${job.id} covers slot ${slot}, which holds no proof`);
+        putRollup(h, s.rollup);
+      }
+    } else if (job.kind === 'pad') {
+      h.put(String(job.height));
+    } else {
+      for (const d of job.deps) {
+        const k = keys.get(d);
+        if (!k) throw new Error(`node job ${job.id} comes before its child ${d}`);
+        h.put(k);
+      }
+    }
+    keys.set(job.id, h.digest());
+  }
+  return keys;
 }
 
 interface CheckpointFile {
   format: number;
-  batchKey: string;
+  key: string;
   jobId: string;
   ms: number;
   proof: AggProofJson;
@@ -56,30 +84,23 @@ export interface Checkpoint {
 
 export type CheckpointReadResult = { status: 'ok'; checkpoint: Checkpoint } | { status: 'missing' } | { status: 'invalid'; reason: string };
 
-/** The checkpoint store of one batch. */
+/** A content-addressed store of finished proofs (one directory; the keeper uses one per batch). */
 export class CheckpointStore {
-  readonly dir: string;
+  constructor(readonly dir: string) {}
 
-  constructor(
-    checkpointDir: string,
-    readonly key: string,
-  ) {
-    this.dir = path.join(checkpointDir, key);
-  }
-
-  fileFor(jobId: string): string {
-    if (!/^[A-Za-z0-9.@_-]+$/.test(jobId)) throw new Error(`job id ${JSON.stringify(jobId)} is not a safe file name`);
-    return path.join(this.dir, `${jobId}.json`);
+  fileFor(key: string): string {
+    if (!/^[0-9a-f]{40}$/.test(key)) throw new Error(`checkpoint key ${JSON.stringify(key)} is not a 40-digit hex key`);
+    return path.join(this.dir, `${key}.json`);
   }
 
   /**
-   * Reads a job's checkpoint. A missing file is 'missing'; an unreadable, partial or mismatching one
-   * (wrong batch, circuit, target or root) is 'invalid' and must be re-proven.
+   * Reads the checkpoint of `job` under its content key. A missing file is 'missing'; an unreadable,
+   * partial or mismatching one (another key, circuit, target or root) is 'invalid' and must be re-proven.
    */
-  async read(job: Job): Promise<CheckpointReadResult> {
+  async read(job: Job, key: string): Promise<CheckpointReadResult> {
     let text: string;
     try {
-      text = await readFile(this.fileFor(job.id), 'utf8');
+      text = await readFile(this.fileFor(key), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
       return { status: 'invalid', reason: `unreadable: ${(err as Error).message}` };
@@ -87,7 +108,7 @@ export class CheckpointStore {
     try {
       const f = JSON.parse(text) as CheckpointFile;
       if (f.format !== FORMAT) return { status: 'invalid', reason: `format ${String(f.format)}` };
-      if (f.batchKey !== this.key || f.jobId !== job.id) return { status: 'invalid', reason: 'belongs to another batch or job' };
+      if (f.key !== key) return { status: 'invalid', reason: 'belongs to another job' };
       const proof = aggProofFromJson(f.proof);
       if (proof.circuit !== job.circuit) return { status: 'invalid', reason: `circuit ${proof.circuit} != ${job.circuit}` };
       if (proof.target !== job.target) return { status: 'invalid', reason: `target ${proof.target} != ${job.target}` };
@@ -100,11 +121,11 @@ export class CheckpointStore {
   }
 
   /** Writes a checkpoint atomically: temp file, fsync, rename, fsync of the directory. */
-  async write(job: Job, proof: AggProof, ms: number): Promise<void> {
+  async write(job: Job, key: string, proof: AggProof, ms: number): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const file = this.fileFor(job.id);
+    const file = this.fileFor(key);
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    const body: CheckpointFile = { format: FORMAT, batchKey: this.key, jobId: job.id, ms, proof: aggProofToJson(proof) };
+    const body: CheckpointFile = { format: FORMAT, key, jobId: job.id, ms, proof: aggProofToJson(proof) };
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(JSON.stringify(body));

@@ -1,136 +1,236 @@
-// Public API of the prover engine: pre-check a batch and aggregate it into one EVM-verifiable proof.
-import { AGG_CIRCUITS, type BackendOptions, type Hex, openBackend, type ProvingBackend } from './backend.js';
-import { excludeSlots } from './batch.js';
-import { CheckpointStore, batchKey } from './checkpoint.js';
-import { splitRoot, word } from './commitment.js';
-import { type AggregateOptions, type PrecheckOptions, resolveAggregateOptions, resolvePrecheckOptions } from './config.js';
-import { planBatch } from './planner.js';
-import { type PrecheckReport, precheckSlots } from './precheck.js';
-import { abortError, type JobStat, runPlan } from './scheduler.js';
-import { WorkerPool } from './worker-pool.js';
-import { circuitsIdOf, resolveQueueOption, runPlanOnQueue } from './queue/index.js';
-
-export type { AggregateOptions, PrecheckOptions } from './config.js';
-export { ConfigError, DEFAULT_CHECKPOINT_DIR } from './config.js';
-export type { Batch, Slot, BatchJson } from './batch.js';
-export { BatchError, batchFromJson, batchToJson } from './batch.js';
-export type { AggProof, AggCircuit, Hex, RollupProof, BackendOptions } from './backend.js';
-export type { ProgressEvent, JobStat } from './scheduler.js';
-export { JobFailedError } from './scheduler.js';
-export type { PrecheckReport, SlotCheck } from './precheck.js';
-export type { Logger, LogLevel } from './logger.js';
-export { jsonLogger, silentLogger } from './logger.js';
-export { planBatch } from './planner.js';
-export type { QueueOption, QueueStatus, RunningWorker, WorkerOptions } from './queue/index.js';
-export { formatQueueStatus, QueueJobFailedError, QueueMetrics, queueStatus, runWorker, WorkerMetrics } from './queue/index.js';
-
-export interface AggregateResult {
-  /** The root proof for the EVM verifier. */
-  proof: Uint8Array;
-  /** The root's public inputs: [root_hi, root_lo, prover, key hashes...]. */
-  publicInputs: Hex[];
-  /** The batch root the proof commits. */
-  root: Hex;
-  /** Bit i set = slot i excluded (given as excluded, or turned so by the pre-check). */
-  excludedMask: number;
-  /** Slots the pre-check rejected. */
-  invalidSlots: number[];
-  stats: { jobs: JobStat[]; precheckMs: number; totalMs: number };
-}
-
-/** Slots failing the pre-check when autoExclude is false. */
-export class InvalidSlotsError extends Error {
-  override readonly name = 'InvalidSlotsError';
-  constructor(readonly report: PrecheckReport) {
-    super(
-      `pre-check rejected slot(s) ${report.invalidSlots.join(', ')}: ` +
-        report.checks.filter((c) => !c.valid).map((c) => `slot ${c.slot}: ${c.reason}`).join('; '),
-    );
-  }
-}
-
-/** The public inputs an EVM root proof must carry (docs/protocol.md). */
-export function expectedRootPublicInputs(root: Hex, prover: Hex, keyHashes: Record<(typeof AGG_CIRCUITS)[number], Hex>): Hex[] {
-  return [...splitRoot(root), word(prover), ...AGG_CIRCUITS.map((c) => word(keyHashes[c]))];
-}
-
-/** Verifies every rollup proof of the batch (vk hash, public-input count, proof) with a stored VK. */
-export async function precheckBatch(opts: PrecheckOptions): Promise<PrecheckReport> {
-  const { batch, backend: bopts, logger } = resolvePrecheckOptions(opts);
-  const backend = await openBackend(bopts);
-  try {
-    return await precheckSlots(backend, batch, logger);
-  } finally {
-    await backend.close();
-  }
-}
-
-async function withBackend<T>(bopts: BackendOptions, f: (b: ProvingBackend) => Promise<T>): Promise<T> {
-  const backend = await openBackend(bopts);
-  try {
-    return await f(backend);
-  } finally {
-    await backend.close();
-  }
-}
-
 /**
- * Pre-checks the batch, plans the proving tree, proves it in worker processes (resuming from checkpoints)
- * and returns the EVM root proof. Cancellable through `signal` (workers are killed, checkpoints kept).
+ * The face of prover/engine, the runtime prover: the only way into the engine from outside it
+ * (docs/architecture.md). It loads what the toolchain (prover/toolchain) built, the SRS and the
+ * circuits build, and never builds anything itself.
  */
-export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateResult> {
-  const o = resolveAggregateOptions(opts);
-  const queue = o.queue === undefined ? undefined : resolveQueueOption(o.queue);
-  const { logger } = o;
-  const start = performance.now();
-  return withBackend(o.backend, async (backend) => {
-    const report = await precheckSlots(backend, o.batch, logger);
-    if (report.invalidSlots.length > 0 && !o.autoExclude) throw new InvalidSlotsError(report);
-    const batch = excludeSlots(o.batch, report.invalidSlots);
-    const plan = planBatch(batch);
-    if (o.signal?.aborted) throw abortError(o.signal);
 
-    const keyHashes = backend.artifacts.keyHashes;
-    const store = new CheckpointStore(o.checkpointDir, batchKey(batch, o.prover, keyHashes));
-    logger.log('info', 'aggregation started', {
-      capacity: plan.capacity, included: plan.includedSlots.length, invalidSlots: report.invalidSlots, jobs: plan.jobs.length,
-      expectedRoot: plan.expectedRoot, checkpoints: store.dir,
-    });
-    let result;
-    if (queue) {
-      // Distributed: one BullMQ flow proven by `nex worker` processes (prover/engine/queue).
-      result = await runPlanOnQueue({
-        plan, batch, prover: o.prover, store, queue: queue.config, circuits: { id: circuitsIdOf(keyHashes), keyHashes: { ...keyHashes } },
-        verify: (p) => backend.verifyAggProof(p), signal: o.signal, onProgress: o.onProgress, logger,
-        metrics: queue.metrics, pollMs: queue.pollMs, abandonAfterMs: queue.abandonAfterMs, policy: queue.policy,
-      });
-    } else {
-      const pool = new WorkerPool({ size: o.parallelism, backend: o.backend, logger });
-      try {
-        result = await runPlan({
-          plan, batch, prover: o.prover, runner: pool, parallelism: o.parallelism, store,
-          signal: o.signal, onProgress: o.onProgress, logger,
-        });
-      } finally {
-        await pool.close();
-      }
-    }
-    const { root } = result;
-    const expected = expectedRootPublicInputs(plan.expectedRoot, o.prover, keyHashes);
-    const got = root.publicInputs.map((x) => word(x));
-    if (got.length !== expected.length || got.some((x, i) => x !== expected[i])) {
-      throw new Error(`root proof public inputs ${JSON.stringify(got)} differ from the expected ${JSON.stringify(expected)}`);
-    }
-    if (!(await backend.verifyAggProof(root))) throw new Error('the root proof does not verify (bb verifier)');
-    const totalMs = Math.round(performance.now() - start);
-    logger.log('info', 'aggregation finished', { root: plan.expectedRoot, totalMs });
-    return {
-      proof: root.proof,
-      publicInputs: got,
-      root: plan.expectedRoot,
-      excludedMask: plan.excludedMask,
-      invalidSlots: report.invalidSlots,
-      stats: { jobs: result.stats, precheckMs: report.totalMs, totalMs },
-    };
-  });
-}
+// ---- Aggregation: what the keeper and the CLI call ----
+export {
+  aggregateBatch,
+  expectedRootPublicInputs,
+  InvalidSlotsError,
+  precheckBatch,
+  proveBatch,
+  type AggregateResult,
+  type ProveBatchOptions,
+  type ProveBatchResult,
+} from './aggregate.js';
+export { ConfigError, DEFAULT_CHECKPOINT_DIR, resolveBackend, type AggregateOptions, type PrecheckOptions } from './config.js';
+export {
+  backendHandle,
+  BackendTimeoutError,
+  BackendUnavailableError,
+  DEFAULT_RETRY_POLICY,
+  withBackendRetry,
+  type BackendHandle,
+  type RetryPolicy,
+} from './backendHandle.js';
+export {
+  BatchError,
+  batchFromJson,
+  batchToJson,
+  excludedMask,
+  excludeSlots,
+  rollupFromJson,
+  rollupToJson,
+  slotDigest,
+  validateBatch,
+  type Batch,
+  type BatchJson,
+  type RollupProofJson,
+  type Slot,
+  type SlotJson,
+} from './batch.js';
+export {
+  isRightSingle,
+  jobsPerLevel,
+  nodeId,
+  padId,
+  pairLeafId,
+  planBatch,
+  singleLeafId,
+  type Job,
+  type LeafJob,
+  type NodeJob,
+  type PadJob,
+  type Plan,
+} from './planner.js';
+export {
+  BackendTransportError,
+  JobFailedError,
+  JobInputError,
+  runPlan,
+  SlotsFailedError,
+  WorkerCrashError,
+  type JobResult,
+  type JobRunner,
+  type JobStat,
+  type JobTask,
+  type LeafFailure,
+  type ProgressEvent,
+  type RunPlanOptions,
+  type RunPlanResult,
+} from './scheduler.js';
+export type { Check, PrecheckReport, SlotCheck } from './precheck.js';
+export { precheckDigest, precheckSlots } from './precheck.js';
+export { jsonLogger, silentLogger, type LogFields, type Logger, type LogLevel } from './logger.js';
+export { CheckpointStore, jobKeys, type Checkpoint, type CheckpointReadResult } from './checkpoint.js';
+export { aggProofFromJson, aggProofToJson, type AggProofJson } from './serialize.js';
+export { WorkerPool } from './workerPool.js';
+export { peakRssMiB, resetPeakRss } from './rss.js';
+
+// ---- Distributed proving on BullMQ (Redis): the keeper's side runs through aggregateBatch({ queue }) ----
+export {
+  DEFAULT_QUEUE_NAME,
+  EXIT_ERROR,
+  EXIT_OK,
+  EXIT_REFUSED,
+  FlowBusyError,
+  formatQueueStatus,
+  QueueJobFailedError,
+  QueueMetrics,
+  QueueServerError,
+  queueStatus,
+  redactUrl,
+  RedisMissingError,
+  resolveQueueConfig,
+  runWorker,
+  startLocalRedis,
+  WorkerMetrics,
+  type LocalRedis,
+  type QueueConfigInput,
+  type QueueOption,
+  type QueueStatus,
+  type RunningWorker,
+  type WorkerOptions,
+} from './queue/index.js';
+
+// ---- The proving backend: one bb instance bound to an SRS and a circuits build ----
+export {
+  openBackend,
+  openBackendSession,
+  openSrs,
+  provingBackend,
+  type AggCircuit,
+  type AggProof,
+  type AggTarget,
+  type ArtifactsInfo,
+  type BackendOptions,
+  type BackendSession,
+  type Hex,
+  type ProofTarget,
+  type ProvingBackend,
+  type RollupProof,
+  type VerifierBuild,
+} from './backend.js';
+
+// ---- Circuits at runtime: artifacts, witnesses, proofs (the toolchain, benchmarks and tests build on these) ----
+export { keySetRoot, loadAggregationArtifacts, type LoadArtifactsOptions } from './circuits/artifacts.js';
+export {
+  acirBytes,
+  bbHash2,
+  isBbVerdictError,
+  proveCircuit,
+  targetSettings,
+  verifyWithVk,
+  vkHashOf,
+  type Bb,
+  type ProofSystemSettings,
+  type RawProof,
+} from './circuits/bb.js';
+export {
+  BUILD_FORMAT,
+  BUILT_CIRCUITS,
+  buildDirFor,
+  buildPackageDirs,
+  currentBuildId,
+  hashCircuitSources,
+  MANIFEST_FILE,
+  readManifest,
+  ROOT_VK_FILE,
+  toolchainVersions,
+  VERIFIER_FILES,
+  type BuildManifest,
+  type BuiltCircuit,
+  type CircuitManifestEntry,
+  type SolcSettings,
+  type VerifierManifestEntry,
+} from './circuits/buildLayout.js';
+export { noirExecutor } from './circuits/executor.js';
+export { buildRoot, CIRCUIT_PACKAGES, CIRCUITS_DIR, REPO_ROOT } from './circuits/paths.js';
+export {
+  checkRollupProof,
+  CircuitInputError,
+  expectedPublicInputs,
+  InvalidAggProofError,
+  isInputFailure,
+  proveAggregationCircuit,
+  proveNode,
+  provePad,
+  provePairLeaf,
+  proveSingleLeaf,
+  rollupDigest,
+  rollupShapeProblem,
+  verifyAggProof,
+  verifyRollupProof,
+} from './circuits/prove.js';
+export {
+  AGG_TARGETS,
+  EXAMPLE_ROLLUPS,
+  type AggregationArtifacts,
+  type AggTarget as AggProofTarget,
+  type CircuitArtifact,
+  type CircuitSize,
+  type ExampleRollup,
+  type VerifierArtifact,
+} from './circuits/types.js';
+export { nodeInputs, padInputs, pairLeafInputs, singleLeafInputs, type HeaderInputs, type NodeChild } from './circuits/witness.js';
+
+// ---- The SRS at runtime: locating and checking what the toolchain set up, starting bb on it ----
+export { createBarretenberg, startBarretenberg, type CreateBarretenbergOptions } from './srs/barretenberg.js';
+export { DEFAULT_DEV_SEED, DEFAULT_LOG2_POINTS, EXTRA_POINTS, MAX_LOG2_POINTS, MIN_LOG2_POINTS, pointsFor } from './srs/constants.js';
+export { ignitionSrs } from './srs/ignition.js';
+export {
+  fileRecord,
+  g2FromManifest,
+  g2ToManifest,
+  INSECURE_WARNING,
+  MANIFEST_KIND,
+  MANIFEST_VERSION,
+  readValidManifest,
+  type DevSrsManifest,
+  type FileRecord,
+  type ManifestExpectation,
+} from './srs/manifest.js';
+export {
+  devSrsOf,
+  locateDevSrs,
+  openDevSrs,
+  readDevSrsManifest,
+  srsIdOf,
+  SrsNotReadyError,
+  type DevSrsLocation,
+  type DevSrsLocationOptions,
+  type OpenDevSrsOptions,
+} from './srs/open.js';
+export { patchedBbStatus, wrapperScript, type BbPatchReport, type PatchRecord } from './srs/patchedBb.js';
+export {
+  defaultSrsCacheRoot,
+  devSrsDir,
+  devSrsLayout,
+  ignitionCrsDir,
+  MANIFEST_NAME,
+  stockBbPath,
+  type DevSrsLayout,
+} from './srs/paths.js';
+export { deriveDevTau, seedId, tauHex } from './srs/tau.js';
+export {
+  stderrJsonLogger,
+  type AffineG1,
+  type DevG2,
+  type DevSrs,
+  type IgnitionSrs,
+  type Srs,
+  type SrsLogger,
+  type SrsMode,
+} from './srs/types.js';

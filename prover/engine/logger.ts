@@ -1,26 +1,21 @@
-// Structured JSON logs. The logger is passed in explicitly (no global state).
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Record<string, unknown>;
+// Structured JSON logs of the prover engine, on the suite's pino core (prover/telemetry). The logger is passed
+// in explicitly (no global state); call sites use `log(level, msg, fields)`.
+import { createLogCore, type LogFields, type LogLevel } from '../telemetry/index.js';
+
+export type { LogFields, LogLevel };
 
 export interface Logger {
   log(level: LogLevel, msg: string, fields?: LogFields): void;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** One JSON object per line: {"time","level","component","msg",...fields}. */
+/** One JSON object per line: {"level","time","component","msg",...fields} (on stderr by default). */
 export function jsonLogger(opts: { write?: (line: string) => void; level?: LogLevel; component?: string } = {}): Logger {
-  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const min = ORDER[opts.level ?? 'info'];
-  const component = opts.component ?? 'prover-engine';
-  return {
-    log(level, msg, fields) {
-      if (ORDER[level] < min) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level, component, msg, ...fields }, (_k, v: unknown) =>
-        typeof v === 'bigint' ? v.toString() : v,
-      ));
-    },
-  };
+  const core = createLogCore({
+    level: opts.level ?? 'info',
+    component: opts.component ?? 'prover-engine',
+    write: opts.write ?? ((line: string) => process.stderr.write(`${line}\n`)),
+  });
+  return { log: (level, msg, fields) => core.log(level, msg, fields) };
 }
 
 /** A logger that drops everything. */

@@ -1,6 +1,8 @@
 // JSON form of AggProof (hex strings), used by checkpoints and worker IPC.
 import { bytesToHex, hexToBytes } from 'viem';
-import { AGG_CIRCUITS, type AggProof, type Hex } from './backend.js';
+import { AGG_CIRCUITS } from '../protocol/index.js';
+import type { AggProof, Hex } from './backend.js';
+import { AGG_TARGETS } from './circuits/types.js';
 
 export interface AggProofJson {
   circuit: AggProof['circuit'];
@@ -21,7 +23,7 @@ export function aggProofFromJson(j: unknown): AggProof {
   if (typeof j !== 'object' || j === null) throw new TypeError('AggProof JSON must be an object');
   const o = j as Record<string, unknown>;
   if (!AGG_CIRCUITS.includes(o.circuit as AggProof['circuit'])) throw new TypeError(`bad circuit ${String(o.circuit)}`);
-  if (o.target !== 'noir-recursive' && o.target !== 'evm') throw new TypeError(`bad target ${String(o.target)}`);
+  if (!AGG_TARGETS.includes(o.target as AggProof['target'])) throw new TypeError(`bad target ${String(o.target)}`);
   if (typeof o.proof !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(o.proof)) throw new TypeError('bad proof bytes');
   if (typeof o.root !== 'string' || !WORD.test(o.root)) throw new TypeError('bad root');
   if (!Array.isArray(o.publicInputs) || !o.publicInputs.every((x) => typeof x === 'string' && WORD.test(x))) {
@@ -32,6 +34,6 @@ export function aggProofFromJson(j: unknown): AggProof {
     proof: hexToBytes(o.proof as Hex),
     publicInputs: o.publicInputs as Hex[],
     root: o.root as Hex,
-    target: o.target,
+    target: o.target as AggProof['target'],
   };
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress, isAddress, type Abi, type Address, type Hex } from 'viem';
+import type { VerifierVariant } from '../protocol/index.js';
 import { NexError } from './errors.js';
 
 /** The contracts every deployment has. */
@@ -20,8 +21,8 @@ export const CORE_CONTRACTS = [
 ] as const;
 export type CoreContractName = (typeof CORE_CONTRACTS)[number];
 
-/** bb's Solidity verifier generators (prover/engine/circuits/types.ts VERIFIER_VARIANTS). */
-export type VerifierVariantName = 'standard' | 'optimized';
+/** bb's Solidity verifier generators (prover/protocol VERIFIER_VARIANTS). */
+export type VerifierVariantName = VerifierVariant;
 
 export interface DeployedContract {
   readonly address: Address;
@@ -69,7 +70,11 @@ export function deploymentsPath(chainId: number, dir?: string | undefined): stri
 /** Thrown when no deployments file exists for a chain or it is unreadable. */
 export class DeploymentsNotFoundError extends NexError {
   override name = 'DeploymentsNotFoundError';
-  constructor(readonly chainId: number, readonly file: string, reason: string) {
+  constructor(
+    readonly chainId: number,
+    readonly file: string,
+    reason: string,
+  ) {
     super(`no usable NEX deployment for chain ${chainId} (${file}): ${reason}`, {
       details: 'Deploy first: `nex devnet` for a local chain, or `npm run deploy -- --network <name>`.',
     });

@@ -1,50 +1,22 @@
 /**
  * Typed SDK errors. Every error the SDK throws on purpose is a {@link NexError}; contract reverts are
- * decoded into the specific subclasses below (keeping the revert's arguments) by {@link toNexError}.
+ * decoded (by error name, through the generated ABIs: ../protocol/revert.ts) into the specific
+ * subclasses below, keeping the revert's arguments, by {@link toNexError}.
  */
-import {
-  BaseError as ViemBaseError,
-  ContractFunctionRevertedError,
-  type ContractErrorArgs,
-  type ContractErrorName,
-  type Hex,
-} from 'viem';
+import type { ContractErrorArgs, ContractErrorName, Hex } from 'viem';
 import type { aggregationMarketAbi } from '../abi/generated.js';
+import { NexError, type NexErrorOptions } from '../protocol/index.js';
+import { decodeRevert } from '../protocol/index.js';
 
-export interface NexErrorOptions {
-  /** Extra lines that explain the error or what to do about it. */
-  details?: string | undefined;
-  cause?: unknown;
-}
-
-/** Base class of the SDK's errors: a short message plus optional details and cause (as in viem). */
-export class NexError extends Error {
-  override name = 'NexError';
-  readonly shortMessage: string;
-  readonly details: string | undefined;
-
-  constructor(shortMessage: string, options: NexErrorOptions = {}) {
-    super(options.details ? `${shortMessage}\n${options.details}` : shortMessage, { cause: options.cause });
-    this.shortMessage = shortMessage;
-    this.details = options.details;
-  }
-
-  /** Follows the cause chain and returns the deepest error (or the first one `fn` accepts). */
-  walk(fn?: (err: unknown) => boolean): unknown {
-    let err: unknown = this;
-    while (err instanceof Error) {
-      if (fn?.(err)) return err;
-      if (err.cause === undefined) break;
-      err = err.cause;
-    }
-    return fn ? undefined : err;
-  }
-}
+export { NexError, type NexErrorOptions };
 
 /** The program id is not registered in the market. */
 export class UnknownProgramError extends NexError {
   override name = 'UnknownProgramError';
-  constructor(readonly programId: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly programId: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`program ${programId} is not registered in the market`, {
       details: 'Register it first (nex rollup register) or check the program id (= the vk hash).',
       ...options,
@@ -55,7 +27,11 @@ export class UnknownProgramError extends NexError {
 /** The number of public inputs differs from the program's registered count. */
 export class PublicInputCountError extends NexError {
   override name = 'PublicInputCountError';
-  constructor(readonly expected: number, readonly actual: number, options: NexErrorOptions = {}) {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+    options: NexErrorOptions = {},
+  ) {
     super(`wrong public-input count: the program expects ${expected}, got ${actual}`, options);
   }
 }
@@ -63,7 +39,11 @@ export class PublicInputCountError extends NexError {
 /** The fee is below the market's minimum fee per proof. */
 export class FeeTooLowError extends NexError {
   override name = 'FeeTooLowError';
-  constructor(readonly fee: bigint, readonly minFee: bigint, options: NexErrorOptions = {}) {
+  constructor(
+    readonly fee: bigint,
+    readonly minFee: bigint,
+    options: NexErrorOptions = {},
+  ) {
     super(`fee too low: ${fee} wei offered, the market's minimum is ${minFee} wei per proof`, options);
   }
 }
@@ -71,7 +51,10 @@ export class FeeTooLowError extends NexError {
 /** The fee exceeds what a statement can hold (uint64). */
 export class FeeTooHighError extends NexError {
   override name = 'FeeTooHighError';
-  constructor(readonly fee: bigint, options: NexErrorOptions = {}) {
+  constructor(
+    readonly fee: bigint,
+    options: NexErrorOptions = {},
+  ) {
     super(`fee too high: ${fee} wei does not fit in a uint64`, options);
   }
 }
@@ -87,7 +70,11 @@ export class MalformedProofError extends NexError {
 /** A public input or program id is not a canonical BN254 field element. */
 export class NonCanonicalFieldError extends NexError {
   override name = 'NonCanonicalFieldError';
-  constructor(readonly value: Hex | string, readonly index: number | undefined, options: NexErrorOptions = {}) {
+  constructor(
+    readonly value: Hex | string,
+    readonly index: number | undefined,
+    options: NexErrorOptions = {},
+  ) {
     super(
       index === undefined
         ? `not a canonical BN254 field element: ${value}`
@@ -100,7 +87,10 @@ export class NonCanonicalFieldError extends NexError {
 /** The same statement is already waiting in a batch. */
 export class StatementPendingError extends NexError {
   override name = 'StatementPendingError';
-  constructor(readonly digest: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly digest: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`statement ${digest} is already pending in the market`, options);
   }
 }
@@ -108,7 +98,10 @@ export class StatementPendingError extends NexError {
 /** The same statement has already been verified: nothing to pay for. */
 export class AlreadyVerifiedError extends NexError {
   override name = 'AlreadyVerifiedError';
-  constructor(readonly digest: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly digest: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`statement ${digest} is already verified`, options);
   }
 }
@@ -116,7 +109,10 @@ export class AlreadyVerifiedError extends NexError {
 /** The program id is already registered. */
 export class ProgramExistsError extends NexError {
   override name = 'ProgramExistsError';
-  constructor(readonly programId: Hex, options: NexErrorOptions = {}) {
+  constructor(
+    readonly programId: Hex,
+    options: NexErrorOptions = {},
+  ) {
     super(`program ${programId} is already registered`, options);
   }
 }
@@ -124,7 +120,11 @@ export class ProgramExistsError extends NexError {
 /** The submission cannot be refunded (yet): pending in a live batch, verified, or not the caller's. */
 export class NotRefundableError extends NexError {
   override name = 'NotRefundableError';
-  constructor(readonly submissionId: bigint, reason: string, options: NexErrorOptions = {}) {
+  constructor(
+    readonly submissionId: bigint,
+    reason: string,
+    options: NexErrorOptions = {},
+  ) {
     super(`submission ${submissionId} is not refundable: ${reason}`, options);
   }
 }
@@ -140,7 +140,11 @@ export class MarketPausedError extends NexError {
 /** waitForVerification gave up. */
 export class WaitTimeoutError extends NexError {
   override name = 'WaitTimeoutError';
-  constructor(readonly submissionId: bigint, readonly timeoutMs: number, options: NexErrorOptions = {}) {
+  constructor(
+    readonly submissionId: bigint,
+    readonly timeoutMs: number,
+    options: NexErrorOptions = {},
+  ) {
     super(`submission ${submissionId} was not verified within ${Math.round(timeoutMs / 1000)} s`, options);
   }
 }
@@ -156,11 +160,13 @@ export class NoAccountError extends NexError {
 /** A contract reverted with an error the SDK has no specific class for. */
 export class ContractRevertError extends NexError {
   override name = 'ContractRevertError';
-  constructor(readonly errorName: string | undefined, readonly args: readonly unknown[], options: NexErrorOptions = {}) {
+  constructor(
+    readonly errorName: string | undefined,
+    readonly args: readonly unknown[],
+    options: NexErrorOptions = {},
+  ) {
     super(
-      errorName
-        ? `the contract reverted with ${errorName}(${args.map((a) => String(a)).join(', ')})`
-        : 'the contract reverted',
+      errorName ? `the contract reverted with ${errorName}(${args.map((a) => String(a)).join(', ')})` : 'the contract reverted',
       options,
     );
   }
@@ -178,44 +184,40 @@ const countsOf = (mask: number): number[] => [...Array(32).keys()].filter((i) =>
  * error or changing its parameters in the contract breaks this table at compile time.
  */
 const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
-  UnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
-  ProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
-  PublicInputCountMismatch: ([, expected, actual], cause) =>
-    new PublicInputCountError(Number(expected), Number(actual), { cause }),
-  InvalidPublicInputCount: ([count], cause) =>
-    new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
-  UnsupportedPublicInputCount: ([count, aggregatable], cause) =>
+  MarketUnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
+  MarketProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
+  MarketPublicInputCountMismatch: ([, expected, actual], cause) => new PublicInputCountError(Number(expected), Number(actual), { cause }),
+  MarketInvalidPublicInputCount: ([count], cause) => new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
+  MarketUnsupportedPublicInputCount: ([count, aggregatable], cause) =>
     new NexError(`no aggregation circuit takes ${count} public inputs; the market accepts ${countsOf(aggregatable).join(', ')}`, {
       cause,
     }),
-  FeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
-  FeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
-  FeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
-  EmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
-  EmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
-  NonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
-  NonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
-  StatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
-  AlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
-  NotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
-  UnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
+  MarketFeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
+  MarketFeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
+  MarketFeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
+  MarketEmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
+  MarketEmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
+  MarketNonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
+  MarketNonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
+  MarketStatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
+  MarketAlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
+  MarketNotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
+  MarketUnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
   EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
 };
 
 /**
- * The mapper of a decoded revert. The SDK decodes market calls with the market ABI, so a revert
- * named like a market error carries that error's arguments.
+ * The mapper of a decoded revert. A revert named like a market error carries that error's arguments
+ * (the names are unique across the NEX contracts: each carries its contract's prefix).
  */
 function mapperOf(errorName: string): ((args: readonly unknown[], cause: unknown) => NexError) | undefined {
   return (MAPPERS as Readonly<Record<string, (args: readonly unknown[], cause: unknown) => NexError>>)[errorName];
 }
 
-/** The decoded custom error of a viem contract error, if any. */
+/** The decoded custom error of a contract revert inside `err` (any NEX contract's), if any. */
 export function revertOf(err: unknown): { errorName: string; args: readonly unknown[] } | undefined {
-  if (!(err instanceof ViemBaseError)) return undefined;
-  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(reverted instanceof ContractFunctionRevertedError) || !reverted.data) return undefined;
-  return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
+  const revert = decodeRevert(err);
+  return revert?.errorName === undefined ? undefined : { errorName: revert.errorName, args: revert.args };
 }
 
 /**
@@ -225,13 +227,12 @@ export function revertOf(err: unknown): { errorName: string; args: readonly unkn
  */
 export function toNexError(err: unknown): unknown {
   if (err instanceof NexError) return err;
-  const revert = revertOf(err);
-  if (revert) {
+  const revert = decodeRevert(err);
+  if (!revert) return err;
+  if (revert.errorName !== undefined) {
     const map = mapperOf(revert.errorName);
     return map ? map(revert.args, err) : new ContractRevertError(revert.errorName, revert.args, { cause: err });
   }
-  if (err instanceof ViemBaseError && err.walk((e) => e instanceof ContractFunctionRevertedError)) {
-    return new ContractRevertError(undefined, [], { cause: err, details: err.shortMessage });
-  }
-  return err;
+  const details = (err as { shortMessage?: unknown }).shortMessage;
+  return new ContractRevertError(undefined, [], { cause: err, details: typeof details === 'string' ? details : undefined });
 }

@@ -9,7 +9,7 @@ import {
   plainSourceName,
   renderAbiModule,
   type ArtifactReader,
-} from '../../scripts/abi-module.js';
+} from '../../scripts/abiModule.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MARKET = 'contracts/market/AggregationMarket.sol/AggregationMarket.json';
@@ -40,10 +40,12 @@ function editing<T>(match: (rel: string) => boolean, edit: (json: T) => T): Arti
 const isMarket = (rel: string) => rel === MARKET;
 const isBuildOutput = (rel: string) => rel.startsWith('build-info/');
 /** Build output without the sources (and their contracts) whose name ends with `suffix`. */
-const withoutSource = (suffix: string) => (b: BuildOutput): BuildOutput => {
-  const keep = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith(suffix)));
-  return { output: { contracts: keep(b.output.contracts), sources: keep(b.output.sources) } };
-};
+const withoutSource =
+  (suffix: string) =>
+  (b: BuildOutput): BuildOutput => {
+    const keep = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith(suffix)));
+    return { output: { contracts: keep(b.output.contracts), sources: keep(b.output.sources) } };
+  };
 
 describe('generated ABI module (prover/abi/generated.ts)', () => {
   const committed = readFileSync(path.join(ROOT, ABI_MODULE_PATH), 'utf8');
@@ -77,12 +79,14 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
   it('keeps the inherited and interface errors the SDK and keeper decode', () => {
     const market = JSON.parse(readFileSync(path.join(ROOT, 'artifacts', MARKET), 'utf8')) as { abi: AbiItem[] };
     const errors = market.abi.filter((i) => i.type === 'error').map((i) => i.name!);
-    expect(errors).to.include.members(['EnforcedPause', 'AccessControlUnauthorizedAccount', 'FeeBelowFloor', 'UnknownProgram']);
+    expect(errors).to.include.members(['EnforcedPause', 'AccessControlUnauthorizedAccount', 'MarketFeeBelowFloor', 'MarketUnknownProgram']);
     for (const name of errors) expect(committed).to.contain(`"name":"${name}","type":"error"`);
   });
 
   it('exports the market enums with their Solidity member order', () => {
-    expect(committed).to.contain('export const BatchState = { None: 0, Open: 1, Sealed: 2, Locked: 3, Fulfilled: 4, Expired: 5 } as const;');
+    expect(committed).to.contain(
+      'export const BatchState = { None: 0, Open: 1, Sealed: 2, Locked: 3, Fulfilled: 4, Expired: 5 } as const;',
+    );
     expect(committed).to.contain('export const StatementStatus = { None: 0, Pending: 1, Verified: 2 } as const;');
   });
 
@@ -93,7 +97,10 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
     });
 
     it('rejects an artifact without abi or build id', () => {
-      const broken = editing((rel) => rel.endsWith('/ProverStaking.json'), () => ({ abi: [] }));
+      const broken = editing(
+        (rel) => rel.endsWith('/ProverStaking.json'),
+        () => ({ abi: [] }),
+      );
       expect(() => renderAbiModule(broken)).to.throw(AbiModuleError, /ProverStaking\.sol:ProverStaking has no abi or buildInfoId/);
     });
 
@@ -110,7 +117,10 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
         b.output.sources[key] = { ast: { nodeType: 'SourceUnit', nodes: [] } };
         return b;
       };
-      expect(() => renderAbiModule(editing(isBuildOutput, emptyAst))).to.throw(AbiModuleError, /enum IAggregationMarket\.BatchState not found/);
+      expect(() => renderAbiModule(editing(isBuildOutput, emptyAst))).to.throw(
+        AbiModuleError,
+        /enum IAggregationMarket\.BatchState not found/,
+      );
     });
   });
 

@@ -22,11 +22,11 @@ contract CommitmentHarness {
         return BatchCommitment.splitRoot(batchRoot);
     }
 
-    function aggregationPublicInputs(bytes32 batchRoot, address prover, bytes32[] memory keyHashes)
-        external
-        pure
-        returns (bytes32[] memory)
-    {
+    function aggregationPublicInputs(
+        bytes32 batchRoot,
+        address prover,
+        bytes32[] memory keyHashes
+    ) external pure returns (bytes32[] memory) {
         return BatchCommitment.aggregationPublicInputs(batchRoot, prover, keyHashes);
     }
 

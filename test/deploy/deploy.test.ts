@@ -1,5 +1,5 @@
 // Deployment on Hardhat's in-process EDR chain with the real circuits build (the generated HonkVerifier:
-// the optimized variant by default, the standard one with its two libraries when the parameters ask
+// the optimized variant by default, the standard one with its library when the parameters ask
 // for it): wiring, roles, idempotency, the verifier-variant parameter, refusal of the dev SRS on a
 // non-local chain, and refusal of test/mock artifacts.
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
 import { loadParameters, parametersDir, parseParameters, ParametersError, type NexParameters } from '../../deploy/parameters.js';
 import { ROLES } from '../../deploy/roles.js';
 import { VerifierBuildError, verifierVariantOf, type VerifierBuild } from '../../deploy/verifierBuild.js';
-import { InsecureSrsError } from '../../prover/engine/srs/policy.js';
+import { InsecureSrsError } from '../../prover/protocol/index.js';
 import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
 import { readDeployments } from '../../prover/sdk/deployments.js';
 
@@ -51,7 +51,13 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
       provider = conn.provider as unknown as EIP1193Provider;
       deployer = getAddress(((await provider.request({ method: 'eth_accounts' })) as string[])[0]!);
       dirs = { deploymentsDir: tempDir(), ignitionDir: tempDir() };
-      first = await deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: params, verifierBuild: build, ...dirs });
+      first = await deployNex({
+        provider: provider as IgnitionProvider,
+        network: 'devnet',
+        parameters: params,
+        verifierBuild: build,
+        ...dirs,
+      });
     });
 
     it('deploys every contract with the optimized verifier (the default) and records it in the deployments file', async () => {
@@ -70,23 +76,44 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
       // The deployed code is the optimized artifact's, and no library was deployed.
       const optimized = verifierVariantOf(build, 'optimized');
       assert.equal(await client.getCode({ address: onDisk.contracts.HonkVerifier.address }), optimized.verifier.deployedBytecode);
-      for (const lib of Object.keys(verifierVariantOf(build, 'standard').libraries)) assert.equal(onDisk.contracts[lib], undefined, `${lib} not deployed`);
+      for (const lib of Object.keys(verifierVariantOf(build, 'standard').libraries))
+        assert.equal(onDisk.contracts[lib], undefined, `${lib} not deployed`);
     });
 
     it('wires router v1, market role, parameters and governance, and leaves the deployer no admin role', async () => {
       const c = first.deployments.contracts;
       const client = createPublicClient({ transport: custom(provider) });
-      const [verifier, keyHashes] = await client.readContract({ address: c.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'getVersion', args: [1] });
+      const [verifier, keyHashes] = await client.readContract({
+        address: c.VerifierRouter.address,
+        abi: verifierRouterAbi,
+        functionName: 'getVersion',
+        args: [1],
+      });
       assert.equal(getAddress(verifier), c.HonkVerifier.address);
       assert.deepEqual(keyHashes, build.keyHashes);
-      assert.equal(await client.readContract({ address: c.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'currentVersion' }), 1);
-      assert.equal(getAddress(await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'market' })), c.AggregationMarket.address);
-      assert.equal(await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'unbondingPeriod' }), BigInt(params.staking.unbondingPeriod));
-      assert.equal(await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'minStake' }), params.staking.minStake);
+      assert.equal(
+        await client.readContract({ address: c.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'currentVersion' }),
+        1,
+      );
+      assert.equal(
+        getAddress(await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'market' })),
+        c.AggregationMarket.address,
+      );
+      assert.equal(
+        await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'unbondingPeriod' }),
+        BigInt(params.staking.unbondingPeriod),
+      );
+      assert.equal(
+        await client.readContract({ address: c.ProverStaking.address, abi: proverStakingAbi, functionName: 'minStake' }),
+        params.staking.minStake,
+      );
       const p = await client.readContract({ address: c.AggregationMarket.address, abi: aggregationMarketAbi, functionName: 'params' });
       const { treasury: _t, ...expected } = params.market;
       assert.deepEqual({ ...p }, expected);
-      assert.equal(await client.readContract({ address: c.NexToken.address, abi: nexTokenAbi, functionName: 'balanceOf', args: [deployer] }), params.token.supply);
+      assert.equal(
+        await client.readContract({ address: c.NexToken.address, abi: nexTokenAbi, functionName: 'balanceOf', args: [deployer] }),
+        params.token.supply,
+      );
       const has = (address: Address, role: Hex, account: Address) =>
         client.readContract({ address, abi: accessControlAbi, functionName: 'hasRole', args: [role, account] });
       assert.equal(await has(c.ProverStaking.address, ROLES.MARKET_ROLE, c.AggregationMarket.address), true);
@@ -103,7 +130,13 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
     it('re-running changes nothing: no transaction, same addresses', async () => {
       const client = createPublicClient({ transport: custom(provider) });
       const blockBefore = await client.getBlockNumber();
-      const again = await deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: params, verifierBuild: build, ...dirs });
+      const again = await deployNex({
+        provider: provider as IgnitionProvider,
+        network: 'devnet',
+        parameters: params,
+        verifierBuild: build,
+        ...dirs,
+      });
       assert.equal(again.transactionsSent, 0);
       assert.equal(await client.getBlockNumber(), blockBefore);
       assert.deepEqual(again.deployments.contracts, first.deployments.contracts);
@@ -123,7 +156,13 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
 
     it('a new chain with the same id discards the stale journal on a local devnet', async () => {
       const fresh = await network.create();
-      const r = await deployNex({ provider: fresh.provider as unknown as IgnitionProvider, network: 'devnet', parameters: params, verifierBuild: build, ...dirs });
+      const r = await deployNex({
+        provider: fresh.provider as unknown as IgnitionProvider,
+        network: 'devnet',
+        parameters: params,
+        verifierBuild: build,
+        ...dirs,
+      });
       assert.ok(r.transactionsSent > 0);
       const code = await createPublicClient({ transport: custom(fresh.provider as unknown as EIP1193Provider) }).getCode({
         address: r.deployments.contracts.AggregationMarket.address,
@@ -153,36 +192,60 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
       const blockBefore = (await provider.request({ method: 'eth_blockNumber' })) as string;
       const onlyStandard: VerifierBuild = { ...build, variants: { standard: verifierVariantOf(build, 'standard') } };
       await assert.rejects(
-        deployNex({ provider, network: 'devnet', parameters: params, verifierBuild: onlyStandard, deploymentsDir: tempDir(), ignitionDir: tempDir() }),
+        deployNex({
+          provider,
+          network: 'devnet',
+          parameters: params,
+          verifierBuild: onlyStandard,
+          deploymentsDir: tempDir(),
+          ignitionDir: tempDir(),
+        }),
         (e: unknown) => e instanceof VerifierBuildError && /no 'optimized' verifier/.test(e.message),
       );
       assert.equal(await provider.request({ method: 'eth_blockNumber' }), blockBefore);
     });
 
-    it("'standard' deploys and links the two libraries, records the variant, re-runs idempotently, and refuses a switch", async () => {
+    it("'standard' deploys and links its library, records the variant, re-runs idempotently, and refuses a switch", async () => {
       const conn = await network.create();
       const provider = conn.provider as unknown as EIP1193Provider;
       const dirs = { deploymentsDir: tempDir(), ignitionDir: tempDir() };
       const standardParams: NexParameters = { ...params, verifierVariant: 'standard' };
-      const r = await deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: standardParams, verifierBuild: build, ...dirs });
+      const r = await deployNex({
+        provider: provider as IgnitionProvider,
+        network: 'devnet',
+        parameters: standardParams,
+        verifierBuild: build,
+        ...dirs,
+      });
       assert.ok(r.transactionsSent >= 13, `sent ${r.transactionsSent}`);
       const onDisk = readDeployments(r.deployments.chainId, dirs.deploymentsDir);
       assert.equal(onDisk.verifier.variant, 'standard');
       const client = createPublicClient({ transport: custom(provider) });
       const standard = verifierVariantOf(build, 'standard');
       const libs = Object.keys(standard.libraries);
-      assert.deepEqual(libs.sort(), ['RelationsLib', 'ZKTranscriptLib']);
+      assert.deepEqual(libs.sort(), ['RelationsLib']); // bb's non-ZK standard verifier (version 2) links one library
       // The verifier's runtime code embeds the libraries' addresses (linked).
       const verifierCode = (await client.getCode({ address: onDisk.contracts.HonkVerifier.address }))!.toLowerCase();
       for (const lib of libs) {
         assert.ok(onDisk.contracts[lib], `library ${lib} recorded`);
         assert.ok(verifierCode.includes(onDisk.contracts[lib]!.address.slice(2).toLowerCase()), `${lib} linked`);
       }
-      const [verifier] = await client.readContract({ address: onDisk.contracts.VerifierRouter.address, abi: verifierRouterAbi, functionName: 'getVersion', args: [1] });
+      const [verifier] = await client.readContract({
+        address: onDisk.contracts.VerifierRouter.address,
+        abi: verifierRouterAbi,
+        functionName: 'getVersion',
+        args: [1],
+      });
       assert.equal(getAddress(verifier), onDisk.contracts.HonkVerifier.address);
 
       const blockBefore = await client.getBlockNumber();
-      const again = await deployNex({ provider: provider as IgnitionProvider, network: 'devnet', parameters: standardParams, verifierBuild: build, ...dirs });
+      const again = await deployNex({
+        provider: provider as IgnitionProvider,
+        network: 'devnet',
+        parameters: standardParams,
+        verifierBuild: build,
+        ...dirs,
+      });
       assert.equal(again.transactionsSent, 0);
       assert.equal(again.deployments.verifier.variant, 'standard');
       await assert.rejects(
@@ -213,11 +276,17 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
     await assert.rejects(resolver.loadArtifact('FalseVerifier'), ArtifactError);
     assert.throws(() => assertNotTestArtifact({ sourceName: 'test/mocks/MockVerifiers.sol', contractName: 'HonkVerifier' }), ArtifactError);
     assert.throws(() => assertNotTestArtifact({ sourceName: 'HonkVerifier.sol', contractName: 'MockVerifier' }), ArtifactError);
-    assert.equal((await resolver.loadArtifact('AggregationMarket')).sourceName.replace(/^project\//, ''), 'contracts/market/AggregationMarket.sol');
+    assert.equal(
+      (await resolver.loadArtifact('AggregationMarket')).sourceName.replace(/^project\//, ''),
+      'contracts/market/AggregationMarket.sol',
+    );
   });
 
   it('validates the parameters file', () => {
-    assert.throws(() => parseParameters('x', { ...structuredClone(rawDevnet()), market: { ...rawDevnet().market, batchCapacity: 6 } }), ParametersError);
+    assert.throws(
+      () => parseParameters('x', { ...structuredClone(rawDevnet()), market: { ...rawDevnet().market, batchCapacity: 6 } }),
+      ParametersError,
+    );
     assert.throws(
       () => parseParameters('x', { ...rawDevnet(), staking: { ...rawDevnet().staking, unbondingPeriod: 60 } }),
       (e: unknown) => e instanceof ParametersError && /maxJobLifetime/.test(e.message),
@@ -232,9 +301,18 @@ function rawDevnet(): Record<string, Record<string, unknown>> {
     token: { supply: '1000 ether', treasury: 'deployer' },
     staking: { minStake: '100 ether', unbondingPeriod: 7200, slashBurnBps: 5000 },
     market: {
-      treasury: 'deployer', minFeePerProof: '0.0001 ether', batchCapacity: 4, batchTimeout: 15, assignmentWindow: 30,
-      provingWindowBase: 600, provingWindowPerProof: 120, secondaryWindow: 600, submissionTtl: 7200,
-      collateralPerProof: '10 ether', protocolFeeBps: 500, callbackGasLimit: 100000,
+      treasury: 'deployer',
+      minFeePerProof: '0.0001 ether',
+      batchCapacity: 4,
+      batchTimeout: 15,
+      assignmentWindow: 30,
+      provingWindowBase: 600,
+      provingWindowPerProof: 120,
+      secondaryWindow: 600,
+      submissionTtl: 7200,
+      collateralPerProof: '10 ether',
+      protocolFeeBps: 500,
+      callbackGasLimit: 100000,
     },
     governance: { minDelay: 60, proposers: ['deployer'], executors: [], guardian: 'deployer' },
   };

@@ -16,13 +16,12 @@ import { startDevnet, type Devnet } from '../../deploy/devnet/devnet.js';
 import { probeChainId, spawnNode, type LocalNode } from '../../deploy/devnet/node.js';
 import { loadParameters } from '../../deploy/parameters.js';
 import type { VerifierBuild } from '../../deploy/verifierBuild.js';
-import { devnetCommands } from '../../prover/cli/commands/devnet.js';
-import { rollupCommands } from '../../prover/cli/commands/rollup.js';
-import type { Command } from '../../prover/cli/command.js';
+import { main } from '../../prover/cli/main.js';
 import { deployExampleRollup } from '../../deploy/exampleRollup.js';
 import { nexTokenAbi } from '../../prover/abi/generated.js';
 import { getProgram } from '../../prover/sdk/actions/getProgram.js';
-import { registerProgram, VK_BYTES } from '../../prover/sdk/actions/registerProgram.js';
+import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
+import { VK_BYTES } from '../../prover/sdk/index.js';
 import { createNexClient } from '../../prover/sdk/client.js';
 import { word } from '../sdk/fixture.js';
 
@@ -46,10 +45,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Runs a CLI command in-process, capturing what it prints. */
-async function runCli(commands: readonly Command[], words: string[], args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const command = commands.find((c) => c.path.join(' ') === words.join(' '));
-  if (!command) throw new Error(`no command ${words.join(' ')}`);
+/** Runs the `nex` CLI in-process on `words` then `args`, capturing what it prints and its exit code. */
+async function runCli(words: string[], args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const log = console.log;
@@ -59,9 +56,8 @@ async function runCli(commands: readonly Command[], words: string[], args: strin
   console.error = (...a: unknown[]) => void err.push(a.join(' '));
   process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
   try {
-    return { code: await command.run(args), out: out.join('\n'), err: err.join('\n') };
-  } catch (e) {
-    return { code: 1, out: out.join('\n'), err: [...err, e instanceof Error ? e.message : String(e)].join('\n') };
+    const code = await main([...words, ...args], { out: (t) => void out.push(t), err: (t) => void err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
   } finally {
     console.log = log;
     console.error = error;
@@ -110,7 +106,12 @@ describe('devnet', function () {
       const client = createPublicClient({ transport: http(devnet.rpcUrl) });
       for (const a of devnet.accounts.slice(1)) {
         assert.ok((await client.getBalance({ address: a.address })) >= funding.ethPerAccount);
-        const nex = await client.readContract({ address: devnet.deployments.contracts.NexToken.address, abi: nexTokenAbi, functionName: 'balanceOf', args: [a.address] });
+        const nex = await client.readContract({
+          address: devnet.deployments.contracts.NexToken.address,
+          abi: nexTokenAbi,
+          functionName: 'balanceOf',
+          args: [a.address],
+        });
         assert.equal(nex, funding.nexPerAccount);
         assert.equal(a.nex, funding.nexPerAccount);
       }
@@ -136,55 +137,73 @@ describe('devnet', function () {
 
     it('the rollup CLI works on it: fee, register, submit, status, refund errors', async () => {
       const common = ['--rpc-url', devnet.rpcUrl, '--deployments', dirs.deploymentsDir];
-      const fee = await runCli(rollupCommands, ['rollup', 'fee'], common);
+      const fee = await runCli(['rollup', 'fee'], common);
       assert.equal(fee.code, 0, fee.err);
       assert.match(fee.out, /minimum fee per proof:\s+0\.0001 ETH/);
       const manifest = JSON.parse(readFileSync(path.join(build.buildDir, 'manifest.json'), 'utf8')) as {
         circuits: Record<string, { vkHash: string }>;
       };
       const vkHash = manifest.circuits.rollup_counter!.vkHash;
-      const reg = await runCli(rollupCommands, ['rollup', 'register'], [
-        ...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1',
-      ]);
+      const reg = await runCli(
+        ['rollup', 'register'],
+        [...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1'],
+      );
       assert.equal(reg.code, 0, reg.err);
       assert.match(reg.out, new RegExp(`registered program ${vkHash}`));
-      const again = await runCli(rollupCommands, ['rollup', 'register'], [
-        ...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1',
-      ]);
+      const again = await runCli(
+        ['rollup', 'register'],
+        [...common, '--account', '1', '--vk', path.join(build.buildDir, 'rollup_counter.vk'), '--vk-hash', vkHash, '--public-inputs', '1'],
+      );
       assert.equal(again.code, 1);
       assert.match(again.err, /already registered/);
       const proofFile = path.join(tempDir(), 'proof.bin');
       const { writeFileSync } = await import('node:fs');
       writeFileSync(proofFile, Buffer.alloc(458 * 32, 7));
-      const wrongCount = await runCli(rollupCommands, ['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', vkHash, '--inputs', '1,2', '--proof', proofFile,
-      ]);
+      const wrongCount = await runCli(
+        ['rollup', 'submit'],
+        [...common, '--account', '1', '--program', vkHash, '--inputs', '1,2', '--proof', proofFile],
+      );
       assert.equal(wrongCount.code, 1);
       assert.match(wrongCount.err, /wrong public-input count: the program expects 1, got 2/);
-      const lowFee = await runCli(rollupCommands, ['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', vkHash, '--inputs', '1', '--proof', proofFile, '--fee', '1 wei',
-      ]);
+      const lowFee = await runCli(
+        ['rollup', 'submit'],
+        [...common, '--account', '1', '--program', vkHash, '--inputs', '1', '--proof', proofFile, '--fee', '1 wei'],
+      );
       assert.match(lowFee.err, /fee too low/);
-      const unknown = await runCli(rollupCommands, ['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', '0x1234', '--inputs', '1', '--proof', proofFile,
-      ]);
+      const unknown = await runCli(
+        ['rollup', 'submit'],
+        [...common, '--account', '1', '--program', '0x1234', '--inputs', '1', '--proof', proofFile],
+      );
       assert.match(unknown.err, /is not registered/);
-      const sub = await runCli(rollupCommands, ['rollup', 'submit'], [
-        ...common, '--account', '1', '--program', vkHash, '--inputs', '5', '--proof', bytesToHex(Buffer.alloc(458 * 32, 7)), '--fee', '0.001',
-      ]);
+      const sub = await runCli(
+        ['rollup', 'submit'],
+        [
+          ...common,
+          '--account',
+          '1',
+          '--program',
+          vkHash,
+          '--inputs',
+          '5',
+          '--proof',
+          bytesToHex(Buffer.alloc(458 * 32, 7)),
+          '--fee',
+          '0.001',
+        ],
+      );
       assert.equal(sub.code, 0, sub.err);
       const id = /submitted (\d+)/.exec(sub.out)?.[1];
       assert.equal(id, '32');
-      const status = await runCli(rollupCommands, ['rollup', 'status'], [...common, id!]);
+      const status = await runCli(['rollup', 'status'], [...common, id!]);
       assert.equal(status.code, 0, status.err);
       assert.match(status.out, /submission 32: PENDING/);
-      const verified = await runCli(rollupCommands, ['rollup', 'status'], [...common, '--program', vkHash, '--inputs', '5']);
+      const verified = await runCli(['rollup', 'status'], [...common, '--program', vkHash, '--inputs', '5']);
       assert.equal(verified.code, 1);
       assert.match(verified.out, /NOT verified/);
-      const refund = await runCli(rollupCommands, ['rollup', 'refund'], [...common, '--account', '1', id!]);
+      const refund = await runCli(['rollup', 'refund'], [...common, '--account', '1', id!]);
       assert.equal(refund.code, 1);
       assert.match(refund.err, /not refundable/);
-      const noKey = await runCli(rollupCommands, ['rollup', 'refund'], [...common, id!]);
+      const noKey = await runCli(['rollup', 'refund'], [...common, id!]);
       assert.match(noKey.err, /NEX_PRIVATE_KEY/);
     });
 
@@ -194,7 +213,7 @@ describe('devnet', function () {
       process.env.NEX_IGNITION_DIR = dirs.ignitionDir;
       let r: Awaited<ReturnType<typeof runCli>>;
       try {
-        r = await runCli(devnetCommands, ['devnet'], ['--rpc-url', anvil.rpcUrl, '--no-build']);
+        r = await runCli(['devnet'], ['--rpc-url', anvil.rpcUrl, '--no-build']);
       } finally {
         delete process.env.NEX_DEPLOYMENTS_DIR;
         delete process.env.NEX_IGNITION_DIR;
@@ -213,19 +232,19 @@ describe('devnet', function () {
       process.env.NEX_IGNITION_DIR = dirs.ignitionDir;
       process.env.NEX_DEPLOYER_KEY = testAccounts(1)[0]!.privateKey;
       try {
-        const r = await runCli(devnetCommands, ['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl]);
+        const r = await runCli(['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl]);
         assert.equal(r.code, 0, r.err);
         assert.match(r.out, /Already deployed, nothing sent on chain 31337/);
         assert.match(r.out, /\(optimized verifier\)/);
-        const missing = await runCli(devnetCommands, ['deploy'], ['--rpc-url', anvil.rpcUrl]);
+        const missing = await runCli(['deploy'], ['--rpc-url', anvil.rpcUrl]);
         assert.match(missing.err, /--network is required/);
         // The variant flag is validated before anything connects; another variant than the deployed one is refused.
-        const bad = await runCli(devnetCommands, ['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl, '--verifier-variant', 'fast']);
-        assert.equal(bad.code, 1);
+        const bad = await runCli(['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl, '--verifier-variant', 'fast']);
+        assert.equal(bad.code, 2); // a usage error: `nex` exits 2 (the old harness called the command object, whose throw it counted as 1)
         assert.match(bad.err, /--verifier-variant: expected one of 'standard', 'optimized', got "fast"/);
-        const badDevnet = await runCli(devnetCommands, ['devnet'], ['--rpc-url', anvil.rpcUrl, '--verifier-variant', 'fast']);
+        const badDevnet = await runCli(['devnet'], ['--rpc-url', anvil.rpcUrl, '--verifier-variant', 'fast']);
         assert.match(badDevnet.err, /--verifier-variant: expected one of/);
-        const other = await runCli(devnetCommands, ['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl, '--verifier-variant', 'standard']);
+        const other = await runCli(['deploy'], ['--network', 'devnet', '--rpc-url', anvil.rpcUrl, '--verifier-variant', 'standard']);
         assert.equal(other.code, 1);
         assert.match(other.err, /already has the 'optimized' verifier deployed as router version 1/);
       } finally {
@@ -251,8 +270,14 @@ describe('devnet', function () {
       assert.equal(program?.callback, address);
       const other = testAccounts(5)[4]!;
       await assert.rejects(
-        deployExampleRollup({ rpcUrl: anvil.rpcUrl, privateKey: other.privateKey, market: client.addresses.market, programId, genesisRoot: word(1) }),
-        /NotProgramOwner/,
+        deployExampleRollup({
+          rpcUrl: anvil.rpcUrl,
+          privateKey: other.privateKey,
+          market: client.addresses.market,
+          programId,
+          genesisRoot: word(1),
+        }),
+        /MarketNotProgramOwner/,
       );
     });
 

@@ -96,7 +96,7 @@ class DemoRun {
   }
 }
 
-describe('npm run demo (end to end, real proofs)', function () {
+describe('[proofs] npm run demo (end to end)', function () {
   this.timeout(45 * 60_000);
   const runs: DemoRun[] = [];
   let dir: string;
@@ -127,7 +127,16 @@ describe('npm run demo (end to end, real proofs)', function () {
   it('posts a batch of 2 valid + 1 tampered proofs; one of two keepers locks; verified on L1; the tampered one refunded', async () => {
     const rpcUrl = node!.rpcUrl;
     const summaryFile = path.join(dir, 'summary.json');
-    const run = new DemoRun(['--rpc-url', rpcUrl, '--work-dir', path.join(dir, 'main'), '--summary-json', summaryFile, '--timeout-min', '30']);
+    const run = new DemoRun([
+      '--rpc-url',
+      rpcUrl,
+      '--work-dir',
+      path.join(dir, 'main'),
+      '--summary-json',
+      summaryFile,
+      '--timeout-min',
+      '30',
+    ]);
     runs.push(run);
     const { code } = await run.exited;
     expect(code, run.output.slice(-5_000)).to.equal(0);
@@ -141,20 +150,31 @@ describe('npm run demo (end to end, real proofs)', function () {
     expect(r.stages.map((s) => s.stage)).to.include.members(['setup', 'devnet', 'registration', 'submission', 'lock', 'proving', 'fulfil']);
     expect(r.capacity).to.equal(4);
     expect(r.keepers.filter((k) => k.locked)).to.have.length(1);
+    // The demo followed the locker by its event codes (proof.job.finished), not by the chain alone.
+    expect(r.provingJobs.length, "proof jobs seen in the locker's events").to.be.at.least(3);
+    expect(r.keepers.find((k) => k.locked)!.provedJobs).to.equal(r.provingJobs.length);
+    expect(r.keepers.find((k) => !k.locked)!.provedJobs).to.equal(0);
 
     // Independently, on the chain the demo used (still running: this test owns the node).
     const client = createPublicClient({ transport: http(rpcUrl) });
     const market = r.market as Address;
     const batchId = BigInt(r.batchId);
     const read = <T>(functionName: string, args: unknown[]): Promise<T> =>
-      client.readContract({ address: market, abi: aggregationMarketAbi, functionName: functionName as never, args: args as never }) as Promise<T>;
+      client.readContract({
+        address: market,
+        abi: aggregationMarketAbi,
+        functionName: functionName as never,
+        args: args as never,
+      }) as Promise<T>;
     const logs = await client.getContractEvents({ address: market, abi: aggregationMarketAbi, fromBlock: 0n });
     const locks = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
     expect(locks, 'exactly one keeper locked').to.have.length(1);
     const locker = locks[0]!.args.prover!;
     expect(r.keepers.map((k) => k.address.toLowerCase())).to.include(locker.toLowerCase());
     expect(r.locker.address.toLowerCase()).to.equal(locker.toLowerCase());
-    const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter((e) => e.args.batchId === batchId);
+    const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter(
+      (e) => e.args.batchId === batchId,
+    );
     expect(fulfils).to.have.length(1);
     expect(fulfils[0]!.args.prover!.toLowerCase()).to.equal(locker.toLowerCase());
 

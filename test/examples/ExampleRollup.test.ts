@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { statementDigest } from '../../prover/sdk/commitment.js';
+import { statementDigestV1 as statementDigest } from '../../scripts/lib/commitmentV1.js';
 import { deployMarket, lockByAssigned, MIN_FEE, PROGRAM_ID, proofFor, rollupProof, submitN, word } from '../market/fixture.js';
 
 describe('ExampleRollup on the AggregationMarket', function () {

@@ -5,8 +5,21 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  concat, createPublicClient, custom, fallback, encodeFunctionData, http, HttpRequestError, numberToHex, pad, parseEventLogs, toHex,
-  type Abi, type Address, type Hex, type PublicClient,
+  concat,
+  createPublicClient,
+  custom,
+  fallback,
+  encodeFunctionData,
+  http,
+  HttpRequestError,
+  numberToHex,
+  pad,
+  parseEventLogs,
+  toHex,
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
 } from 'viem';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { CallTracer, isTraceUnsupported, marketSubmitCalls, type CallFrame } from '../../prover/keeper/chain/callTrace.js';
@@ -24,23 +37,36 @@ const PROGRAM = pad(toHex(0xabc001));
 const FEE = 10n ** 14n;
 const BATCH = 1n; // the market's first batch id
 
-interface Sub { programId: Hex; inputs: Hex[]; proof: Hex; fee: bigint }
-const sub = (n: number): Sub => ({ programId: PROGRAM, inputs: [pad(toHex(n)), pad(toHex(n + 1000))], proof: toHex(`proof number ${n} `.repeat(20)), fee: FEE });
+interface Sub {
+  programId: Hex;
+  inputs: Hex[];
+  proof: Hex;
+  fee: bigint;
+}
+const sub = (n: number): Sub => ({
+  programId: PROGRAM,
+  inputs: [pad(toHex(n)), pad(toHex(n + 1000))],
+  proof: toHex(`proof number ${n} `.repeat(20)),
+  fee: FEE,
+});
 
 /** An RPC client over anvil that counts trace requests and can replace their answers. */
 function rpcClient(url: string, traced: Hex[], onTrace?: (hash: Hex, forward: () => Promise<unknown>) => Promise<unknown>): PublicClient {
   const inner = http(url, { retryCount: 0 })({});
   return createPublicClient({
     cacheTime: 0,
-    transport: custom({
-      async request({ method, params }: { method: string; params?: unknown }) {
-        const forward = () => inner.request({ method, params } as never);
-        if (method !== 'debug_traceTransaction') return forward();
-        const hash = (params as [Hex])[0];
-        traced.push(hash);
-        return onTrace ? onTrace(hash, forward) : forward();
+    transport: custom(
+      {
+        async request({ method, params }: { method: string; params?: unknown }) {
+          const forward = () => inner.request({ method, params } as never);
+          if (method !== 'debug_traceTransaction') return forward();
+          const hash = (params as [Hex])[0];
+          traced.push(hash);
+          return onTrace ? onTrace(hash, forward) : forward();
+        },
       },
-    }, { retryCount: 0 }),
+      { retryCount: 0 },
+    ),
   });
 }
 
@@ -73,19 +99,44 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
     const staking = await deploy('contracts/staking/ProverStaking.sol/ProverStaking.json', [token, me, 10n ** 21n]);
     const router = await deploy('contracts/router/VerifierRouter.sol/VerifierRouter.json', [me, me]);
     const params = {
-      minFeePerProof: FEE, batchCapacity: 16, batchTimeout: 300, assignmentWindow: 120, provingWindowBase: 600, provingWindowPerProof: 120,
-      secondaryWindow: 1800, submissionTtl: 86_400, collateralPerProof: 10n ** 19n, protocolFeeBps: 500, callbackGasLimit: 100_000,
+      minFeePerProof: FEE,
+      batchCapacity: 16,
+      batchTimeout: 300,
+      assignmentWindow: 120,
+      provingWindowBase: 600,
+      provingWindowPerProof: 120,
+      secondaryWindow: 1800,
+      submissionTtl: 86_400,
+      collateralPerProof: 10n ** 19n,
+      protocolFeeBps: 500,
+      callbackGasLimit: 100_000,
     };
     market = await deploy('contracts/market/AggregationMarket.sol/AggregationMarket.json', [me, me, staking, router, me, params]);
     forwarder = await deploy('test/mocks/SubmitForwarder.sol/SubmitForwarder.json', []);
     await send(market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'registerProgram', args: [PROGRAM, '0xabcd', 2] }));
 
     const [s0, s1, s2, s3, s4] = subs as [Sub, Sub, Sub, Sub, Sub];
-    txs.direct = await send(market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [s0.programId, s0.inputs, s0.proof] }), FEE);
-    txs.forward = await send(forwarder, encodeFunctionData({ abi: FORWARDER.abi, functionName: 'forward', args: [market, s1.programId, s1.inputs, s1.proof] }), FEE);
+    txs.direct = await send(
+      market,
+      encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [s0.programId, s0.inputs, s0.proof] }),
+      FEE,
+    );
+    txs.forward = await send(
+      forwarder,
+      encodeFunctionData({ abi: FORWARDER.abi, functionName: 'forward', args: [market, s1.programId, s1.inputs, s1.proof] }),
+      FEE,
+    );
     const packed = concat([s2.programId, numberToHex(s2.inputs.length, { size: 1 }), ...s2.inputs, s2.proof]);
-    txs.packed = await send(forwarder, encodeFunctionData({ abi: FORWARDER.abi, functionName: 'forwardPacked', args: [market, packed] }), FEE);
-    txs.all = await send(forwarder, encodeFunctionData({ abi: FORWARDER.abi, functionName: 'forwardAll', args: [market, [s3, s4], undone] }), 3n * FEE);
+    txs.packed = await send(
+      forwarder,
+      encodeFunctionData({ abi: FORWARDER.abi, functionName: 'forwardPacked', args: [market, packed] }),
+      FEE,
+    );
+    txs.all = await send(
+      forwarder,
+      encodeFunctionData({ abi: FORWARDER.abi, functionName: 'forwardAll', args: [market, [s3, s4], undone] }),
+      3n * FEE,
+    );
     const r = await anvil.client.getTransactionReceipt({ hash: txs.all });
     const ids = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Submitted', logs: r.logs }).map((e) => e.args.submissionId);
     expect(ids).to.deep.equal([BATCH * 32n + 3n, BATCH * 32n + 4n]); // the undone submission left no event
@@ -125,8 +176,13 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
     if (!calls.ok) expect.fail(calls.unsupported);
     // Three market calls ran; the third was inside a reverted sub-call.
     expect(calls.inputs).to.have.length(2);
-    expect(calls.inputs.map((d) => d.toLowerCase())).to.deep.equal(subs.slice(3).map((s) =>
-      encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [s.programId, s.inputs, s.proof] }).toLowerCase()));
+    expect(calls.inputs.map((d) => d.toLowerCase())).to.deep.equal(
+      subs
+        .slice(3)
+        .map((s) =>
+          encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [s.programId, s.inputs, s.proof] }).toLowerCase(),
+        ),
+    );
   });
 
   it('walks a call tree: to == market (any case), submit selectors only, reverted frames and their subtrees skipped', () => {
@@ -152,7 +208,7 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
     // Change one proof byte ('proof' -> 'proog') in every market call of the trace: the event's proofHash no longer matches.
     const tamper = (f: CallFrame): CallFrame => ({
       ...f,
-      input: f.to?.toLowerCase() === market.toLowerCase() ? f.input.replace('70726f6f66', '70726f6f67') as Hex : f.input,
+      input: f.to?.toLowerCase() === market.toLowerCase() ? (f.input.replace('70726f6f66', '70726f6f67') as Hex) : f.input,
       calls: f.calls?.map(tamper),
     });
     const client = rpcClient(anvil.url, traced, async (_hash, forward) => tamper((await forward()) as CallFrame));
@@ -160,7 +216,10 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
     expectFound(slots[0]!, subs[0]!);
     for (const s of slots.slice(1)) {
       expect(s.ok).to.equal(false);
-      if (!s.ok) expect(s.reason).to.match(/proof matching the event not found in 0x[0-9a-f]{64}: neither its input nor its [12] successful market submit call/);
+      if (!s.ok)
+        expect(s.reason).to.match(
+          /proof matching the event not found in 0x[0-9a-f]{64}: neither its input nor its [12] successful market submit call/,
+        );
     }
   });
 
@@ -176,7 +235,10 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
       expectFound(slots[0]!, subs[0]!);
       for (const s of slots.slice(1)) {
         expect(s.ok).to.equal(false);
-        if (!s.ok) expect(s.reason).to.include('submitted through another contract and the RPC does not serve debug_traceTransaction callTracer').and.include('use an RPC with the debug API, e.g. anvil, geth, reth, or post directly to the market');
+        if (!s.ok)
+          expect(s.reason)
+            .to.include('submitted through another contract and the RPC does not serve debug_traceTransaction callTracer')
+            .and.include('use an RPC with the debug API, e.g. anvil, geth, reth, or post directly to the market');
       }
     }
     expect(traced).to.have.length(6); // 3 forwarding transactions, 2 runs
@@ -191,7 +253,10 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
     const primary = rpcClient(anvil.url, askedPrimary, async () => {
       throw Object.assign(new Error('Method not found'), { code: -32601 });
     });
-    const client = createPublicClient({ cacheTime: 0, transport: fallback([custom(primary), http(anvil.url, { retryCount: 0 })], { retryCount: 0 }) });
+    const client = createPublicClient({
+      cacheTime: 0,
+      transport: fallback([custom(primary), http(anvil.url, { retryCount: 0 })], { retryCount: 0 }),
+    });
     const slots = await fetchBatchInputs(source(client), BATCH, 2);
     slots.forEach((s, i) => expectFound(s, subs[i]!));
     expect(askedPrimary).to.deep.equal([txs.forward]);
@@ -217,7 +282,8 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
       rpc(-32602, 'Hardhat currently only supports the default tracer'),
       rpc(-32600, 'debug_traceTransaction is not available on the Free tier'),
       new Error('wrapped', { cause: rpc(-32601, 'Method not found') }),
-    ]) expect(isTraceUnsupported(e), e.message).to.equal(true);
+    ])
+      expect(isTraceUnsupported(e), e.message).to.equal(true);
     for (const e of [
       new HttpRequestError({ url: 'http://x', status: 503 }),
       new Error('The request took too long to respond.'),
@@ -225,6 +291,7 @@ describe('keeper: submissions posted through a contract (call trace, anvil)', fu
       rpc(-32603, 'internal error'),
       rpc(-32000, 'header not found'),
       rpc(429, 'Too Many Requests'),
-    ]) expect(isTraceUnsupported(e), e.message).to.equal(false);
+    ])
+      expect(isTraceUnsupported(e), e.message).to.equal(false);
   });
 });

@@ -23,13 +23,16 @@ function tmp(): string {
 describe('keeper config', () => {
   it('layers defaults < file < env < flags', () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'k.jsonc'), `{
+    writeFileSync(
+      join(dir, 'k.jsonc'),
+      `{
       // comment
       "marketAddress": "${MARKET.toLowerCase()}", /* block comment */
       "capacity": 2,
       "gas": { "bumpPercent": 25, "maxFeePerGas": "100 gwei" },
       "rpcUrls": ["http://a:1", "http://b:2"],
-    }`);
+    }`,
+    );
     const c = loadConfig({
       file: 'k.jsonc',
       cwd: dir,
@@ -79,8 +82,12 @@ describe('keeper config', () => {
       }
       return '';
     };
-    expect(problems({ NEX_KEEPER_QUEUE_URL: 'http://10.0.0.2:6379' })).to.include('engine.queueUrl: queue.url must use redis:// or rediss://');
-    expect(problems({ NEX_KEEPER_QUEUE_URL: 'redis://:pw@h:1', NEX_KEEPER_QUEUE_NAME: 'a:b' })).to.include('engine.queueName: queue.name "a:b" must be');
+    expect(problems({ NEX_KEEPER_QUEUE_URL: 'http://10.0.0.2:6379' })).to.include(
+      'engine.queueUrl: queue.url must use redis:// or rediss://',
+    );
+    expect(problems({ NEX_KEEPER_QUEUE_URL: 'redis://:pw@h:1', NEX_KEEPER_QUEUE_NAME: 'a:b' })).to.include(
+      'engine.queueName: queue.name "a:b" must be',
+    );
     expect(problems({ NEX_KEEPER_QUEUE_NAME: 'other' })).to.include('engine.queueName: set engine.queueUrl too');
     // The password never shows in an error.
     expect(problems({ NEX_KEEPER_QUEUE_URL: 'ftp://user:hunter2@h:1' })).not.to.include('hunter2');
@@ -164,7 +171,12 @@ describe('keeper config', () => {
 
   it('finds addresses in deployments files of every supported shape', () => {
     const m = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-    expect(addressFromDeployments({ format: 1, chainId: 31337, contracts: { AggregationMarket: { address: m.toLowerCase(), abi: [] } } }, 'AggregationMarket')).to.equal(m);
+    expect(
+      addressFromDeployments(
+        { format: 1, chainId: 31337, contracts: { AggregationMarket: { address: m.toLowerCase(), abi: [] } } },
+        'AggregationMarket',
+      ),
+    ).to.equal(m);
     expect(addressFromDeployments({ 'NexModule#AggregationMarket': m }, 'AggregationMarket')).to.equal(m);
     expect(addressFromDeployments({ AggregationMarket: m }, 'AggregationMarket')).to.equal(m);
     expect(addressFromDeployments({ contracts: { ProverStaking: { address: m } } }, 'AggregationMarket')).to.equal(undefined);
@@ -180,12 +192,15 @@ describe('keeper config', () => {
     expect(`${s}`).to.equal('[redacted]');
   });
 
-  it('reads the deployed verifier variant for the keeper\'s market from the deployments file', () => {
+  it("reads the deployed verifier variant for the keeper's market from the deployments file", () => {
     const dir = tmp();
     const m = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
     const file = join(dir, '31337.json');
     const write = (verifier: unknown, market = m.toLowerCase()): void =>
-      writeFileSync(file, JSON.stringify({ format: 1, chainId: 31337, contracts: { AggregationMarket: { address: market, abi: [] } }, verifier }));
+      writeFileSync(
+        file,
+        JSON.stringify({ format: 1, chainId: 31337, contracts: { AggregationMarket: { address: market, abi: [] } }, verifier }),
+      );
     write({ version: 1, variant: 'optimized', keyHashes: [] });
     expect(deployedVerifierVariant(file, m)).to.equal('optimized');
     write({ version: 1, variant: 'standard', keyHashes: [] });

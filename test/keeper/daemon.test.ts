@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { getAddress, parseEther, parseEventLogs, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { custom, http } from 'viem';
-import type { ProvingBackend, RollupProof } from '../../prover/engine/backend.js';
+import type { ProvingBackend, RollupProof } from '../../prover/engine/index.js';
+import type { ExampleBackend } from '../../prover/toolchain/index.js';
 import { engineBackend } from './helpers/engine.js';
 import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
@@ -20,37 +21,51 @@ import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { requestUnstake, stake, withdraw } from '../../prover/keeper/daemon/stakeActions.js';
 import { statusReport } from '../../prover/keeper/daemon/status.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
-import type { BatchProver } from '../../prover/keeper/work/batchProver.js';
+import type { BatchProver, ProveRequest, ProveResult } from '../../prover/keeper/work/batchProver.js';
+import type { SlotFetch } from '../../prover/keeper/work/inputs.js';
+import type { KeeperEvent } from '../../prover/keeper/obs/events.js';
+import { precheckDigest, type PrecheckReport, type SlotCheck } from '../../prover/engine/index.js';
 import { Anvil, DEV_KEYS, freePort } from './helpers/anvil.js';
 import { deployProtocol, fundNex, registerProgram, submitProof, TEST_PARAMS, type Protocol } from './helpers/protocol.js';
 
 const FEE = parseEther('0.02');
 
-/** A prover that pre-checks for real but never finishes proving (until aborted). */
-function blockingProver(backend: ProvingBackend): BatchProver & { started: bigint[] } {
-  const started: bigint[] = [];
-  return {
-    started,
-    async validSlots(_capacity, slots) {
-      const out: number[] = [];
+/** A prover that pre-checks for real (bb verify) but never finishes proving (until aborted). */
+function blockingProver(backend: ProvingBackend): BatchProver & { started: bigint[]; requests: ProveRequest[]; verified: number } {
+  const self = {
+    started: [] as bigint[],
+    requests: [] as ProveRequest[],
+    /** bb verify calls made by pre-checks. */
+    verified: 0,
+    async precheck(_capacity: number, slots: readonly SlotFetch[]): Promise<PrecheckReport> {
+      const checks: SlotCheck[] = [];
       for (const s of slots) {
         if (!s.ok) continue;
-        const r: RollupProof = { vk: Buffer.from(s.input.vk.slice(2), 'hex'), vkHash: s.input.programId, proof: Buffer.from(s.input.proof.slice(2), 'hex'), publicInputs: s.input.publicInputs };
-        if (await backend.verifyRollupProof(r)) out.push(s.slot);
+        const r: RollupProof = {
+          vk: Buffer.from(s.input.vk.slice(2), 'hex'),
+          vkHash: s.input.programId,
+          owner: s.input.owner,
+          proof: Buffer.from(s.input.proof.slice(2), 'hex'),
+          publicInputs: s.input.publicInputs,
+        };
+        self.verified++;
+        checks.push({ slot: s.slot, valid: await backend.verifyRollupProof(r), ms: 0, digest: precheckDigest(r) });
       }
-      return out;
+      return { invalidSlots: checks.filter((c) => !c.valid).map((c) => c.slot), checks, totalMs: 0 };
     },
-    prove(req) {
-      started.push(req.batchId);
+    prove(req: ProveRequest): Promise<ProveResult> {
+      self.started.push(req.batchId);
+      self.requests.push(req);
       return new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     },
   };
+  return self;
 }
 
-describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
+describe('[proofs] keeper daemon on the real contracts (anvil, no aggregation proofs)', function () {
   this.timeout(300_000);
   let anvil: Anvil;
-  let backend: ProvingBackend;
+  let backend: ExampleBackend;
   let p: Protocol;
   let dir: string;
   const rollups: RollupProof[] = [];
@@ -58,12 +73,25 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   const log = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
 
   const make = async (key: Hex, name: string, extra: Record<string, string> = {}) => {
-    const config = loadConfig({ env: {
-      NEX_KEEPER_RPC_URLS: anvil.url, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, name),
-      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: '0', ...extra,
-    }, cwd: dir });
+    const config = loadConfig({
+      env: {
+        NEX_KEEPER_RPC_URLS: anvil.url,
+        NEX_KEEPER_MARKET_ADDRESS: p.market,
+        NEX_KEEPER_DATA_DIR: join(dir, name),
+        NEX_KEEPER_POLL_MS: '300',
+        NEX_KEEPER_METRICS_PORT: '0',
+        ...extra,
+      },
+      cwd: dir,
+    });
     const prover = blockingProver(backend);
-    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(key), key: new Secret(key) }, log: log.child(name), transport: http(anvil.url), prover });
+    const keeper = await Keeper.create({
+      config,
+      signer: { account: privateKeyToAccount(key), key: new Secret(key) },
+      log: log.child(name),
+      transport: http(anvil.url),
+      prover,
+    });
     return { keeper, prover, config };
   };
 
@@ -82,7 +110,10 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
   });
 
   it('stakes through the keeper and reports status', async () => {
-    for (const [k, name] of [[DEV_KEYS[1], 'a'], [DEV_KEYS[2], 'b']] as const) {
+    for (const [k, name] of [
+      [DEV_KEYS[1], 'a'],
+      [DEV_KEYS[2], 'b'],
+    ] as const) {
       const { keeper } = await make(k, name);
       const out = await stake(keeper.ctx, parseEther('2000'));
       expect(out.status).to.equal('mined');
@@ -102,7 +133,7 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
         } catch (e) {
           err = e;
         }
-        expect(String((err as { shortMessage?: string }).shortMessage ?? err)).to.match(/NothingToWithdraw/);
+        expect(String((err as { shortMessage?: string }).shortMessage ?? err)).to.match(/StakingNothingToWithdraw/);
       }
       keeper.ctx.db.close();
     }
@@ -130,28 +161,56 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(quiet.prover.started).to.deep.equal([]);
 
     const live = await make(assignedKey, assignedName, { NEX_KEEPER_METRICS_PORT: '0' });
+    // Embedded: the keeper's typed events arrive in process, in order.
+    const seen: KeeperEvent[] = [];
+    live.keeper.events.on('*', (e) => seen.push(e));
     const ac2 = new AbortController();
     const run2 = live.keeper.run(ac2.signal);
     const end2 = Date.now() + 60_000;
     while (live.prover.started.length === 0 && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
     expect(live.prover.started).to.deep.equal([1n]);
+    // Fetched and checked once, before the lock: the proving step reused both (no second bb verify).
+    expect(live.prover.verified).to.equal(2);
+    const req = live.prover.requests[0]!;
+    expect(req.prechecked?.checks.map((c) => [c.slot, c.valid])).to.deep.equal([
+      [0, true],
+      [1, true],
+    ]);
+    expect(req.slots.map((s) => s.ok)).to.deep.equal([true, true]);
+    const codes = seen.filter((e) => 'batchId' in e && e.batchId === 1n).map((e) => e.event);
+    expect(codes).to.deep.equal(['batch.decided', 'batch.prechecked', 'batch.locked', 'batch.inputs', 'batch.proving']);
+    const inputs = seen.find((e): e is KeeperEvent<'batch.inputs'> => e.event === 'batch.inputs')!;
+    expect(inputs).to.deep.include({ source: 'stored', refetched: [] });
+    expect(lines.some((l) => l.includes('"event":"batch.locked"') && l.includes('"msg":"batch locked"'))).to.equal(true);
     const locked = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(locked.state).to.equal(BatchState.Locked);
     expect(locked.locker).to.equal(b.assigned);
-    expect(live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
-    const [, lockedStake] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [b.assigned] });
+    expect(await live.keeper.ctx.metrics.get('nex_keeper_batches_locked_total')).to.equal(1);
+    const [, lockedStake] = await anvil.client.readContract({
+      address: p.staking,
+      abi: proverStakingAbi,
+      functionName: 'stakeOf',
+      args: [b.assigned],
+    });
     expect(lockedStake).to.equal(TEST_PARAMS.collateralPerProof * 2n);
     expect(live.keeper.health().ok).to.equal(true);
-    expect(live.keeper.ctx.metrics.render()).to.match(/nex_keeper_batches_in_flight 1/);
+    expect(await live.keeper.ctx.metrics.render()).to.match(/nex_keeper_batches_in_flight 1/);
     ac2.abort();
     await run2;
     if (process.env.NEX_TEST_ECHO) console.log(lines.join('\n'));
   });
 
   it('CLI: init writes a config that loads; status prints the table; errors never show the key', async () => {
-    const cli = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args], {
-      env: { ...process.env, ...env, NEX_KEEPER_TEST_FIXTURE: '1' }, cwd: dir, encoding: 'utf8',
-    });
+    const cli = (args: string[], env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'nexKeeper.ts'), ...args],
+        {
+          env: { ...process.env, ...env, NEX_KEEPER_TEST_FIXTURE: '1' },
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
     const file = join(dir, 'cli.jsonc');
     const init = cli(['keeper', 'init', file, '--market', p.market, '--rpc-url', anvil.url, '--data-dir', join(dir, 'cli')], {});
     expect(init.status, init.stderr).to.equal(0);
@@ -160,7 +219,9 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(status.status, status.stderr).to.equal(0);
     expect(status.stdout).to.match(/staked\s+2000 NEX/);
     expect(status.stdout).to.include('Batches in flight');
-    const bad = cli(['keeper', 'status', '--config', file, '--market', '0x0000000000000000000000000000000000000001'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
+    const bad = cli(['keeper', 'status', '--config', file, '--market', '0x0000000000000000000000000000000000000001'], {
+      NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1],
+    });
     expect(bad.status).to.equal(1);
     expect(bad.stderr).to.include('no contract at 0x0000000000000000000000000000000000000001');
     const wrong = cli(['keeper', 'status', '--config', file, '--bump-percent', 'x'], { NEX_KEEPER_PRIVATE_KEY: DEV_KEYS[1] });
@@ -173,19 +234,43 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     const port = await freePort();
     // No market address configured: it comes from the deploy code's deployments file for the chain.
     mkdirSync(join(dir, 'deployments'), { recursive: true });
-    writeFileSync(join(dir, 'deployments', '31337.json'), JSON.stringify({
-      format: 1, chainId: 31337, startBlock: '1',
-      contracts: { AggregationMarket: { address: p.market, abi: [] }, ProverStaking: { address: p.staking, abi: [] }, NexToken: { address: p.token, abi: [] } },
-    }));
-    const config = loadConfig({ env: {
-      NEX_KEEPER_RPC_URLS: `http://127.0.0.1:1,${anvil.url}`, NEX_KEEPER_DATA_DIR: join(dir, 'c'),
-      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: String(port), NEX_KEEPER_LISTEN_ONLY: 'true',
-    }, cwd: dir });
+    writeFileSync(
+      join(dir, 'deployments', '31337.json'),
+      JSON.stringify({
+        format: 1,
+        chainId: 31337,
+        startBlock: '1',
+        contracts: {
+          AggregationMarket: { address: p.market, abi: [] },
+          ProverStaking: { address: p.staking, abi: [] },
+          NexToken: { address: p.token, abi: [] },
+        },
+      }),
+    );
+    const config = loadConfig({
+      env: {
+        NEX_KEEPER_RPC_URLS: `http://127.0.0.1:1,${anvil.url}`,
+        NEX_KEEPER_DATA_DIR: join(dir, 'c'),
+        NEX_KEEPER_POLL_MS: '300',
+        NEX_KEEPER_METRICS_PORT: String(port),
+        NEX_KEEPER_LISTEN_ONLY: 'true',
+      },
+      cwd: dir,
+    });
     const saved = process.env.NEX_DEPLOYMENTS_DIR;
     process.env.NEX_DEPLOYMENTS_DIR = join(dir, 'deployments');
-    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(DEV_KEYS[5]), key: new Secret(DEV_KEYS[5]) }, log, prover: blockingProver(backend) })
-      .finally(() => (saved === undefined ? delete process.env.NEX_DEPLOYMENTS_DIR : (process.env.NEX_DEPLOYMENTS_DIR = saved)));
-    expect(keeper.ctx.addresses).to.deep.include({ market: getAddress(p.market), staking: getAddress(p.staking), token: getAddress(p.token), startBlock: 1n });
+    const keeper = await Keeper.create({
+      config,
+      signer: { account: privateKeyToAccount(DEV_KEYS[5]), key: new Secret(DEV_KEYS[5]) },
+      log,
+      prover: blockingProver(backend),
+    }).finally(() => (saved === undefined ? delete process.env.NEX_DEPLOYMENTS_DIR : (process.env.NEX_DEPLOYMENTS_DIR = saved)));
+    expect(keeper.ctx.addresses).to.deep.include({
+      market: getAddress(p.market),
+      staking: getAddress(p.staking),
+      token: getAddress(p.token),
+      startBlock: 1n,
+    });
     const ac = new AbortController();
     const run = keeper.run(ac.signal);
     try {
@@ -224,7 +309,9 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     while (!slashed && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 300));
       const logs = await anvil.client.getLogs({ address: p.market, fromBlock: 0n });
-      slashed = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchSlashed', logs }).some((e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address);
+      slashed = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchSlashed', logs }).some(
+        (e) => e.args.batchId === 1n && e.args.caller === privateKeyToAccount(otherKey).address,
+      );
     }
     expect(slashed).to.equal(true);
     // Back to open assignment: the slashing keeper may now lock it itself.
@@ -235,7 +322,12 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
     expect(other.prover.started).to.deep.equal([1n]);
     const after = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [1n] });
     expect(after.locker).to.equal(privateKeyToAccount(otherKey).address);
-    const [staked, locked] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [b.locker] });
+    const [staked, locked] = await anvil.client.readContract({
+      address: p.staking,
+      abi: proverStakingAbi,
+      functionName: 'stakeOf',
+      args: [b.locker],
+    });
     expect(locked).to.equal(0n);
     expect(staked).to.equal(parseEther('2000') - TEST_PARAMS.collateralPerProof * 2n);
     const db = new KeeperDb(join(dir, otherName, 'keeper.sqlite'));
@@ -263,12 +355,25 @@ describe('keeper daemon on the real contracts (anvil, no aggregation proofs)', f
         return out;
       },
     });
-    const config = loadConfig({ env: {
-      NEX_KEEPER_RPC_URLS: anvil.url, NEX_KEEPER_MARKET_ADDRESS: p.market, NEX_KEEPER_DATA_DIR: join(dir, `${name}-flaky`),
-      NEX_KEEPER_POLL_MS: '300', NEX_KEEPER_METRICS_PORT: '0', NEX_KEEPER_CAPACITY: '2',
-    }, cwd: dir });
+    const config = loadConfig({
+      env: {
+        NEX_KEEPER_RPC_URLS: anvil.url,
+        NEX_KEEPER_MARKET_ADDRESS: p.market,
+        NEX_KEEPER_DATA_DIR: join(dir, `${name}-flaky`),
+        NEX_KEEPER_POLL_MS: '300',
+        NEX_KEEPER_METRICS_PORT: '0',
+        NEX_KEEPER_CAPACITY: '2',
+      },
+      cwd: dir,
+    });
     const prover = blockingProver(backend);
-    const keeper = await Keeper.create({ config, signer: { account: privateKeyToAccount(key), key: new Secret(key) }, log: log.child(`${name}-flaky`), transport: flaky, prover });
+    const keeper = await Keeper.create({
+      config,
+      signer: { account: privateKeyToAccount(key), key: new Secret(key) },
+      log: log.child(`${name}-flaky`),
+      transport: flaky,
+      prover,
+    });
     const ac = new AbortController();
     const run = keeper.run(ac.signal);
     const end = Date.now() + 60_000;

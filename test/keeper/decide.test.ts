@@ -10,20 +10,54 @@ import { OPTIONS } from '../../prover/keeper/config/options.js';
 const ME: Address = '0x00000000000000000000000000000000000000Aa';
 const OTHER: Address = '0x00000000000000000000000000000000000000Bb';
 const PARAMS: MarketParams = {
-  minFeePerProof: 10n ** 14n, batchCapacity: 8, batchTimeout: 300, assignmentWindow: 120, provingWindowBase: 600,
-  provingWindowPerProof: 120, secondaryWindow: 1800, submissionTtl: 86_400, collateralPerProof: 10n * 10n ** 18n, protocolFeeBps: 500,
+  minFeePerProof: 10n ** 14n,
+  batchCapacity: 8,
+  batchTimeout: 300,
+  assignmentWindow: 120,
+  provingWindowBase: 600,
+  provingWindowPerProof: 120,
+  secondaryWindow: 1800,
+  submissionTtl: 86_400,
+  collateralPerProof: 10n * 10n ** 18n,
+  protocolFeeBps: 500,
   callbackGasLimit: 100_000,
 };
 const SEALED: BatchInfo = {
-  batchId: 7n, state: BatchState.Sealed, capacity: 8, count: 3, version: 1, openedAt: 1000, sealedAt: 1300, lockDeadline: 0,
-  finalDeadline: 0, includedMask: 0, assigned: OTHER, locker: zeroAddress, collateral: 0n,
+  batchId: 7n,
+  state: BatchState.Sealed,
+  capacity: 8,
+  count: 3,
+  version: 1,
+  openedAt: 1000,
+  sealedAt: 1300,
+  lockDeadline: 0,
+  finalDeadline: 0,
+  includedMask: 0,
+  assigned: OTHER,
+  locker: zeroAddress,
+  collateral: 0n,
 };
 
 function input(over: Partial<DecisionInput> = {}, batch: Partial<BatchInfo> = {}): DecisionInput {
   return {
-    batch: { ...SEALED, ...batch }, now: 1500, me: ME, params: PARAMS, expiry: 1000 + 86_400, provingWindow: 960, eligible: true,
-    availableStake: 10n ** 21n, active: 0, capacity: 1, estimatedSeconds: 400, safetyBufferSeconds: 120, profitLock: 10n ** 15n,
-    profitSecondary: 10n ** 15n, minProfit: 0n, secondary: true, slash: true, ...over,
+    batch: { ...SEALED, ...batch },
+    now: 1500,
+    me: ME,
+    params: PARAMS,
+    expiry: 1000 + 86_400,
+    provingWindow: 960,
+    eligible: true,
+    availableStake: 10n ** 21n,
+    active: 0,
+    capacity: 1,
+    estimatedSeconds: 400,
+    safetyBufferSeconds: 120,
+    profitLock: 10n ** 15n,
+    profitSecondary: 10n ** 15n,
+    minProfit: 0n,
+    secondary: true,
+    slash: true,
+    ...over,
   };
 }
 
@@ -82,13 +116,15 @@ describe('keeper decision policy', () => {
     expect(p).to.deep.equal({ net: 95n * 10n ** 14n, cost: 5n * 10n ** 15n, profit: 45n * 10n ** 14n });
   });
 
-  it('warns when gas.verifyGas is below the deployed verifier variant\'s measured need', () => {
+  it("warns when gas.verifyGas is below the deployed verifier variant's measured need", () => {
     const verifyGas = Number(OPTIONS.find((o) => o.key === 'gas.verifyGas')!.default);
     // The default fits the optimized verifier (the deployed default) with >= 30% headroom.
     expect(verifyGas).to.be.at.least(Math.ceil(VERIFY_TX_GAS.optimized * 1.3));
     expect(verifyGasWarning('optimized', verifyGas)).to.equal(undefined);
     const w = verifyGasWarning('standard', verifyGas)!;
-    expect(w.message).to.match(/standard verifier/).and.to.include(String(VERIFY_TX_GAS.standard));
+    expect(w.message)
+      .to.match(/standard verifier/)
+      .and.to.include(String(VERIFY_TX_GAS.standard));
     expect(w.fields).to.deep.include({ verifierVariant: 'standard', variantRecorded: true, verifyGas });
     expect(verifyGasWarning('standard', 4_500_000)).to.equal(undefined);
     expect(verifyGasWarning('optimized', 900_000)?.fields).to.deep.include({ verifierVariant: 'optimized' });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFunctionData, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { RollupProof } from '../../prover/engine/backend.js';
+import type { RollupProof } from '../../prover/engine/index.js';
 import { engineBackend } from './helpers/engine.js';
 import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
@@ -38,7 +38,7 @@ async function until<T>(f: () => Promise<T | undefined | false>, ms: number, wha
   }
 }
 
-describe('keeper end to end (anvil, real proofs)', function () {
+describe('[proofs] keeper end to end (anvil)', function () {
   this.timeout(40 * 60_000);
   let anvil: Anvil;
   let p: Protocol;
@@ -47,9 +47,15 @@ describe('keeper end to end (anvil, real proofs)', function () {
   let garbage: RollupProof;
   const keepers = new Map<Address, KeeperProc>();
 
-  const batch = (id: bigint) => anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [id] });
+  const batch = (id: bigint) =>
+    anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [id] });
   const stakeOf = async (a: Address) => {
-    const [staked, locked, pendingUnstake] = await anvil.client.readContract({ address: p.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [a] });
+    const [staked, locked, pendingUnstake] = await anvil.client.readContract({
+      address: p.staking,
+      abi: proverStakingAbi,
+      functionName: 'stakeOf',
+      args: [a],
+    });
     return { staked, locked, pendingUnstake };
   };
   const marketEvents = async () => anvil.client.getLogs({ address: p.market, fromBlock: 0n });
@@ -73,7 +79,10 @@ describe('keeper end to end (anvil, real proofs)', function () {
     for (const k of [DEV_KEYS[1], DEV_KEYS[2], STALLER]) await fundNex(p, addr(k), parseEther('5000'));
     for (const k of [DEV_KEYS[1], DEV_KEYS[2]]) {
       await stakeDirect(p, k, STAKE);
-      const proc = new KeeperProc(`keeper-${addr(k).slice(2, 6)}`, keeperEnv({ key: k, rpc: anvil.url, market: p.market, dataDir: join(dir, addr(k)) }));
+      const proc = new KeeperProc(
+        `keeper-${addr(k).slice(2, 6)}`,
+        keeperEnv({ key: k, rpc: anvil.url, market: p.market, dataDir: join(dir, addr(k)) }),
+      );
       keepers.set(addr(k), proc);
       proc.start();
     }
@@ -87,7 +96,14 @@ describe('keeper end to end (anvil, real proofs)', function () {
   it('batch 1: one keeper locks, is killed while proving and while its fulfil is pending, resumes, fulfils once, is paid', async () => {
     await submitProof(p, ROLLUP, valid[0]!, FEE);
     await submitProof(p, ROLLUP, valid[1]!, FEE);
-    const locked = await until(async () => { const b = await batch(1n); return b.state === BatchState.Locked && b; }, 120_000, 'batch 1 to be locked');
+    const locked = await until(
+      async () => {
+        const b = await batch(1n);
+        return b.state === BatchState.Locked && b;
+      },
+      120_000,
+      'batch 1 to be locked',
+    );
     const locker = keepers.get(locked.locker)!;
     const other = [...keepers.entries()].find(([a]) => a !== locked.locker)![1];
     expect(locker, 'locker is one of the keepers').to.not.equal(undefined);
@@ -105,14 +121,18 @@ describe('keeper end to end (anvil, real proofs)', function () {
     locker.start();
     const resumed = await locker.waitLog((l) => l.msg === 'plan scheduled', 120_000, 'the engine to resume batch 1');
     expect(resumed.fromCheckpoints, 'proofs resumed from checkpoints').to.be.at.least(1);
-    const pendingFulfil = await until(async () => {
-      const d = dbOf(locked.locker);
-      try {
-        return d.txsFor(1n, 'fulfill').find((t) => t.status === 'pending');
-      } finally {
-        d.close();
-      }
-    }, 900_000, 'the fulfil tx to be recorded');
+    const pendingFulfil = await until(
+      async () => {
+        const d = dbOf(locked.locker);
+        try {
+          return d.txsFor(1n, 'fulfill').find((t) => t.status === 'pending');
+        } finally {
+          d.close();
+        }
+      },
+      900_000,
+      'the fulfil tx to be recorded',
+    );
     await locker.waitLog((l) => l.msg === 'tx sending' && l.purpose === 'fulfill', 10_000, 'the fulfil broadcast');
     await locker.kill9();
     await anvil.client.request({ method: 'anvil_dropAllTransactions' as never, params: [] as never });
@@ -124,18 +144,26 @@ describe('keeper end to end (anvil, real proofs)', function () {
     await locker.waitLog((l) => l.msg === 'batch done' && l.batchId === '1', 60_000, 'the locker to record the outcome');
 
     const events = await marketEvents();
-    expect(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs: events }).filter((e) => e.args.batchId === 1n)).to.have.length(1);
-    const fulfilled = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: events }).filter((e) => e.args.batchId === 1n);
+    expect(
+      parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs: events }).filter((e) => e.args.batchId === 1n),
+    ).to.have.length(1);
+    const fulfilled = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: events }).filter(
+      (e) => e.args.batchId === 1n,
+    );
     expect(fulfilled).to.have.length(1);
     expect(fulfilled[0]!.args.prover).to.equal(locked.locker);
     expect(fulfilled[0]!.args.includedMask).to.equal(0b11);
     expect(fulfilled[0]!.args.late).to.equal(false);
     expect(fulfilled[0]!.transactionHash).to.equal(pendingFulfil.minedHash ?? fulfilled[0]!.transactionHash);
     for (const id of [32n, 33n]) {
-      expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [id] })).to.equal(true);
+      expect(
+        await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [id] }),
+      ).to.equal(true);
     }
     // Paid, once; no collateral lost.
-    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [locked.locker] })).to.equal((2n * FEE * 9500n) / 10_000n);
+    expect(
+      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [locked.locker] }),
+    ).to.equal((2n * FEE * 9500n) / 10_000n);
     expect(await stakeOf(locked.locker)).to.deep.equal({ staked: STAKE, locked: 0n, pendingUnstake: 0n });
     db = dbOf(locked.locker);
     expect(db.txsFor(1n, 'fulfill').map((t) => t.nonce)).to.deep.equal([pendingFulfil.nonce]);
@@ -145,12 +173,30 @@ describe('keeper end to end (anvil, real proofs)', function () {
     // The other keeper did no proving work for batch 1.
     expect(other.find((l) => l.msg === 'proving batch' && l.batchId === '1')).to.equal(undefined);
     expect(other.find((l) => l.msg === 'proof job finished')).to.equal(undefined);
+    // Fetched and verified once, before the lock: every proving run (the first and the one after the
+    // kill -9) reused the stored inputs and the engine reused the stored pre-check (no second bb verify).
+    const inputs = locker.lines.filter((l) => l.event === 'batch.inputs' && l.batchId === '1');
+    expect(inputs, 'proving runs of batch 1').to.have.length(2);
+    for (const l of inputs) expect(l).to.deep.include({ source: 'stored', refetched: [] });
+    const prechecks = locker.lines.filter((l) => l.msg === 'pre-check finished');
+    expect(prechecks.map((l) => [l.proofs, l.reused])).to.deep.equal([
+      [2, 0],
+      [2, 2],
+      [2, 2],
+    ]);
   });
 
   it('batch 2: a garbage proof is excluded and refundable, the valid one verified, across an RPC outage', async () => {
     await submitProof(p, ROLLUP, valid[2]!, FEE);
     await submitProof(p, ROLLUP, garbage, FEE);
-    const locked = await until(async () => { const b = await batch(2n); return b.state === BatchState.Locked && b; }, 120_000, 'batch 2 to be locked');
+    const locked = await until(
+      async () => {
+        const b = await batch(2n);
+        return b.state === BatchState.Locked && b;
+      },
+      120_000,
+      'batch 2 to be locked',
+    );
     const locker = keepers.get(locked.locker)!;
     await locker.waitLog((l) => l.msg === 'proving batch' && l.batchId === '2', 120_000, 'proving batch 2');
     // Outage: the node goes away for a while during proving, then comes back with its state.
@@ -159,18 +205,30 @@ describe('keeper end to end (anvil, real proofs)', function () {
     await anvil.start();
     await until(async () => (await batch(2n)).state === BatchState.Fulfilled, 900_000, 'batch 2 fulfilled');
     for (const k of keepers.values()) {
-      expect(k.find((l) => l.msg === 'poll failed; backing off'), `${k.name} saw the outage`).to.not.equal(undefined);
-      expect(k.find((l) => l.msg === 'RPC reachable again'), `${k.name} recovered`).to.not.equal(undefined);
+      expect(
+        k.find((l) => l.msg === 'poll failed; backing off'),
+        `${k.name} saw the outage`,
+      ).to.not.equal(undefined);
+      expect(
+        k.find((l) => l.msg === 'RPC reachable again'),
+        `${k.name} recovered`,
+      ).to.not.equal(undefined);
     }
     const b = await batch(2n);
     expect(b.includedMask).to.equal(0b01);
     const events = await marketEvents();
-    expect(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'SubmissionExcluded', logs: events }).map((e) => e.args.submissionId)).to.deep.equal([65n]);
-    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [64n] })).to.equal(true);
-    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isRefundable', args: [65n] })).to.equal(true);
+    expect(
+      parseEventLogs({ abi: aggregationMarketAbi, eventName: 'SubmissionExcluded', logs: events }).map((e) => e.args.submissionId),
+    ).to.deep.equal([65n]);
+    expect(
+      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isSubmissionVerified', args: [64n] }),
+    ).to.equal(true);
+    expect(
+      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'isRefundable', args: [65n] }),
+    ).to.equal(true);
     const before = await anvil.client.getBalance({ address: addr(ROLLUP) });
     await p.send(ROLLUP, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'refund', args: [65n] }));
-    expect(await anvil.client.getBalance({ address: addr(ROLLUP) }) > before).to.equal(true);
+    expect((await anvil.client.getBalance({ address: addr(ROLLUP) })) > before).to.equal(true);
     expect(await stakeOf(locked.locker)).to.deep.include({ locked: 0n });
   });
 
@@ -196,7 +254,12 @@ describe('keeper end to end (anvil, real proofs)', function () {
     await anvil.test.setNextBlockTimestamp({ timestamp: BigInt(b.lockDeadline) + 1n });
     await anvil.test.mine({ blocks: 1 });
     const nexBefore = await anvil.client.readContract({ address: p.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [bAddr] });
-    const earnedBefore = await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [bAddr] });
+    const earnedBefore = await anvil.client.readContract({
+      address: p.market,
+      abi: aggregationMarketAbi,
+      functionName: 'earnings',
+      args: [bAddr],
+    });
     kb.start();
     await kb.waitLog((l) => l.msg === 'fulfilling as secondary prover' && l.batchId === '3', 120_000, 'the secondary decision');
     await until(async () => (await batch(3n)).state === BatchState.Fulfilled, 900_000, 'batch 3 fulfilled');
@@ -204,12 +267,20 @@ describe('keeper end to end (anvil, real proofs)', function () {
     const f = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: events }).find((e) => e.args.batchId === 3n)!;
     expect(f.args.prover).to.equal(bAddr);
     expect(f.args.late).to.equal(true);
-    const slashed = parseEventLogs({ abi: proverStakingAbi, eventName: 'Slashed', logs: await anvil.client.getLogs({ address: p.staking, fromBlock: 0n }) });
+    const slashed = parseEventLogs({
+      abi: proverStakingAbi,
+      eventName: 'Slashed',
+      logs: await anvil.client.getLogs({ address: p.staking, fromBlock: 0n }),
+    });
     const s = slashed.find((e) => e.args.prover === addr(STALLER))!;
     expect(s.args.beneficiary).to.equal(bAddr);
     expect(s.args.amount).to.equal(TEST_PARAMS.collateralPerProof * 2n);
-    expect(await anvil.client.readContract({ address: p.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [bAddr] })).to.equal(nexBefore + s.args.rewarded);
-    expect(await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [bAddr] })).to.equal(earnedBefore + (2n * FEE * 9500n) / 10_000n);
+    expect(await anvil.client.readContract({ address: p.token, abi: nexTokenAbi, functionName: 'balanceOf', args: [bAddr] })).to.equal(
+      nexBefore + s.args.rewarded,
+    );
+    expect(
+      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [bAddr] }),
+    ).to.equal(earnedBefore + (2n * FEE * 9500n) / 10_000n);
     expect(await stakeOf(addr(STALLER))).to.deep.include({ staked: STAKE - TEST_PARAMS.collateralPerProof * 2n, locked: 0n });
   });
 });

@@ -34,18 +34,21 @@ describe('keeper log scanner (anvil)', function () {
   function limitedClient(limit: number, calls: { from: number; to: number }[]) {
     const inner = http(anvil.url, { retryCount: 0 })({});
     return createPublicClient({
-      transport: custom({
-        async request({ method, params }: { method: string; params?: unknown }) {
-          if (method === 'eth_getLogs') {
-            const [f] = params as [{ fromBlock: Hex; toBlock: Hex }];
-            const from = Number(f.fromBlock);
-            const to = Number(f.toBlock);
-            if (to - from + 1 > limit) throw Object.assign(new Error(`block range too large (max ${limit})`), { code: -32600 });
-            calls.push({ from, to });
-          }
-          return inner.request({ method, params } as never);
+      transport: custom(
+        {
+          async request({ method, params }: { method: string; params?: unknown }) {
+            if (method === 'eth_getLogs') {
+              const [f] = params as [{ fromBlock: Hex; toBlock: Hex }];
+              const from = Number(f.fromBlock);
+              const to = Number(f.toBlock);
+              if (to - from + 1 > limit) throw Object.assign(new Error(`block range too large (max ${limit})`), { code: -32600 });
+              calls.push({ from, to });
+            }
+            return inner.request({ method, params } as never);
+          },
         },
-      }, { retryCount: 0 }),
+        { retryCount: 0 },
+      ),
     });
   }
 
@@ -54,7 +57,15 @@ describe('keeper log scanner (anvil)', function () {
     const calls: { from: number; to: number }[] = [];
     const seen: Log[] = [];
     const scanner = new LogScanner({
-      client: limitedClient(4, calls), db, address: emitter, name: 'emitter', maxRange: 16, reorgDepth: 0, lookbackBlocks: 1000, startBlock: 0n, log,
+      client: limitedClient(4, calls),
+      db,
+      address: emitter,
+      name: 'emitter',
+      maxRange: 16,
+      reorgDepth: 0,
+      lookbackBlocks: 1000,
+      startBlock: 0n,
+      log,
       onLogs: (logs) => seen.push(...logs),
     });
     const head = await anvil.client.getBlockNumber();
@@ -71,17 +82,28 @@ describe('keeper log scanner (anvil)', function () {
     const path = join(mkdtempSync(join(tmpdir(), 'nex-keeper-scan-db-')), 'k.sqlite');
     const head = await anvil.client.getBlockNumber();
     const topics: number[] = [];
-    const make = (db: KeeperDb) => new LogScanner({
-      client: anvil.client, db, address: emitter, name: 'emitter', maxRange: 7, reorgDepth: 3, lookbackBlocks: 10, startBlock: 0n, log,
-      onLogs: (logs) => topics.push(...logs.map((l) => Number(l.topics[0]))),
-    });
+    const make = (db: KeeperDb) =>
+      new LogScanner({
+        client: anvil.client,
+        db,
+        address: emitter,
+        name: 'emitter',
+        maxRange: 7,
+        reorgDepth: 3,
+        lookbackBlocks: 10,
+        startBlock: 0n,
+        log,
+        onLogs: (logs) => topics.push(...logs.map((l) => Number(l.topics[0]))),
+      });
     const db1 = new KeeperDb(path);
     const first = await make(db1).poll();
     expect(first.from).to.equal(head - 10n);
     expect(topics).to.have.length(11);
     db1.close();
     const wallet = anvil.wallet(DEV_KEYS[0]);
-    await anvil.client.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(41)), pad(toHex(410))]), gas: 60_000n }) });
+    await anvil.client.waitForTransactionReceipt({
+      hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(41)), pad(toHex(410))]), gas: 60_000n }),
+    });
     topics.length = 0;
     const db2 = new KeeperDb(path);
     const second = await make(db2).poll();
@@ -94,7 +116,15 @@ describe('keeper log scanner (anvil)', function () {
     const db = new KeeperDb(':memory:');
     let fail = true;
     const scanner = new LogScanner({
-      client: anvil.client, db, address: emitter, name: 'emitter', maxRange: 1000, reorgDepth: 0, lookbackBlocks: 5, startBlock: 0n, log,
+      client: anvil.client,
+      db,
+      address: emitter,
+      name: 'emitter',
+      maxRange: 1000,
+      reorgDepth: 0,
+      lookbackBlocks: 5,
+      startBlock: 0n,
+      log,
       onLogs: () => {
         if (fail) throw new Error('disk full');
       },
@@ -116,19 +146,31 @@ describe('keeper log scanner (anvil)', function () {
     const db = new KeeperDb(':memory:');
     const byBlock = new Map<bigint, number>();
     const scanner = new LogScanner({
-      client: anvil.client, db, address: emitter, name: 'emitter', maxRange: 100, reorgDepth: 4, lookbackBlocks: 2, startBlock: 0n, log,
+      client: anvil.client,
+      db,
+      address: emitter,
+      name: 'emitter',
+      maxRange: 100,
+      reorgDepth: 4,
+      lookbackBlocks: 2,
+      startBlock: 0n,
+      log,
       // Idempotent handler keyed by block, like the keeper's upserts.
       onLogs: (logs) => logs.forEach((l) => byBlock.set(l.blockNumber!, Number(l.topics[0]))),
     });
     const wallet = anvil.wallet(DEV_KEYS[0]);
     const snapshot = await anvil.test.snapshot();
-    await anvil.client.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(500)), pad(toHex(1))]), gas: 60_000n }) });
+    await anvil.client.waitForTransactionReceipt({
+      hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(500)), pad(toHex(1))]), gas: 60_000n }),
+    });
     const forked = await anvil.client.getBlockNumber();
     await scanner.poll();
     expect(byBlock.get(forked)).to.equal(500);
     // Reorg: the block is replaced by one carrying another log, and the chain grows by one.
     await anvil.test.revert({ id: snapshot });
-    await anvil.client.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(600)), pad(toHex(1))]), gas: 60_000n }) });
+    await anvil.client.waitForTransactionReceipt({
+      hash: await wallet.sendTransaction({ to: emitter, data: concat([pad(toHex(600)), pad(toHex(1))]), gas: 60_000n }),
+    });
     await anvil.test.mine({ blocks: 1 });
     await scanner.poll();
     expect(byBlock.get(forked)).to.equal(600);

@@ -2,18 +2,35 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWalletClient, http, parseEther, type Hex } from 'viem';
+import { createWalletClient, encodeErrorResult, http, parseEther, size, type Hex } from 'viem';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { GasPolicy } from '../../prover/keeper/config/config.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';
-import { TxManager } from '../../prover/keeper/tx/txManager.js';
+import { RevertError, TxManager } from '../../prover/keeper/tx/txManager.js';
 import { Anvil, DEV_KEYS } from './helpers/anvil.js';
 
-const GAS: GasPolicy = { maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n, bumpPercent: 20, stuckAfterSeconds: 30, verifyGas: 4_500_000 };
+const GAS: GasPolicy = {
+  maxFeePerGas: 100_000_000_000n,
+  maxPriorityFeePerGas: 2_000_000_000n,
+  bumpPercent: 20,
+  stuckAfterSeconds: 30,
+  verifyGas: 4_500_000,
+};
 const SINK = '0x000000000000000000000000000000000000dEaD';
 // Init code deploying a contract whose every call reverts (PUSH1 0 PUSH1 0 REVERT).
 const REVERTER_INIT = '0x6005600c60003960056000f360006000fd' as Hex;
+
+/** Init code of a contract whose every call reverts with `data` (at most 32 bytes, left-aligned in a word). */
+function reverterWith(data: Hex): Hex {
+  const n = size(data);
+  const word = data.slice(2).padEnd(64, '0');
+  // PUSH32 word, PUSH1 0, MSTORE, PUSH1 n, PUSH1 0, REVERT
+  const runtime = `7f${word}60005260${n.toString(16).padStart(2, '0')}6000fd`;
+  const len = (runtime.length / 2).toString(16).padStart(2, '0');
+  return `0x60${len}600c60003960${len}6000f3${runtime}`;
+}
 
 describe('keeper tx manager (anvil)', function () {
   this.timeout(120_000);
@@ -29,7 +46,14 @@ describe('keeper tx manager (anvil)', function () {
 
   function manager(key: Hex, db: KeeperDb, clock = { t: 1_000 }): TxManager {
     return new TxManager({
-      client: anvil.client, account: privateKeyToAccount(key), chainId: 31337, db, gas: GAS, log, pollMs: 50, now: () => clock.t,
+      client: anvil.client,
+      account: privateKeyToAccount(key),
+      chainId: 31337,
+      db,
+      gas: GAS,
+      log,
+      pollMs: 50,
+      now: () => clock.t,
     });
   }
 
@@ -37,7 +61,9 @@ describe('keeper tx manager (anvil)', function () {
     await anvil.test.setAutomine(true);
     const db = new KeeperDb(join(dir, 'a.sqlite'));
     const tm = manager(DEV_KEYS[1], db);
-    const sent = await Promise.all([0, 1, 2].map((i) => tm.send({ purpose: `p${i}`, to: SINK, data: '0x', value: 1n })));
+    const sent = await Promise.all(
+      (['approve', 'stake', 'claim'] as const).map((purpose) => tm.send({ purpose, to: SINK, data: '0x', value: 1n })),
+    );
     expect(sent.map((t) => t.nonce).sort()).to.deep.equal([0, 1, 2]);
     for (const t of sent) {
       const out = await tm.wait(t.id);
@@ -77,7 +103,7 @@ describe('keeper tx manager (anvil)', function () {
     const db1 = new KeeperDb(path);
     const tx = await manager(DEV_KEYS[3], db1).send({ purpose: 'lock', batchId: 3n, to: SINK, data: '0x', value: 7n });
     db1.close(); // the keeper "crashes" here
-    await anvil.test.dropTransaction({ hash: db1 && (new KeeperDb(path).attemptsOf(tx.id)[0]!.hash) });
+    await anvil.test.dropTransaction({ hash: db1 && new KeeperDb(path).attemptsOf(tx.id)[0]!.hash });
     const db2 = new KeeperDb(path);
     const tm2 = manager(DEV_KEYS[3], db2);
     await tm2.reconcile();
@@ -86,7 +112,7 @@ describe('keeper tx manager (anvil)', function () {
     expect(out.status).to.equal('mined');
     // A second send after restart uses the next nonce.
     await anvil.test.setAutomine(true);
-    const next = await tm2.send({ purpose: 'other', to: SINK, data: '0x' });
+    const next = await tm2.send({ purpose: 'claim', to: SINK, data: '0x' });
     expect(next.nonce).to.equal(tx.nonce + 1);
     expect((await tm2.wait(next.id)).status).to.equal('mined');
   });
@@ -98,7 +124,14 @@ describe('keeper tx manager (anvil)', function () {
     const tx = await tm.send({ purpose: 'slash', to: SINK, data: '0x' });
     await anvil.test.dropTransaction({ hash: db.attemptsOf(tx.id)[0]!.hash });
     const other = anvil.wallet(DEV_KEYS[4]);
-    await other.sendTransaction({ to: SINK, value: 1n, nonce: tx.nonce, gas: 21000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
+    await other.sendTransaction({
+      to: SINK,
+      value: 1n,
+      nonce: tx.nonce,
+      gas: 21000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
     await anvil.test.mine({ blocks: 1 });
     await anvil.test.setAutomine(true);
     const out = await tm.wait(tx.id);
@@ -120,8 +153,19 @@ describe('keeper tx manager (anvil)', function () {
     expect(db.recentTxs(1)[0]!.status).to.equal('dropped');
     // Fund it; the next tx reuses nonce 0.
     const funder = anvil.wallet(DEV_KEYS[0]);
-    await funder.sendTransaction({ to: tm.address, value: parseEther('1'), gas: 21000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
-    const deployHash = await funder.sendTransaction({ data: REVERTER_INIT, gas: 100000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1n });
+    await funder.sendTransaction({
+      to: tm.address,
+      value: parseEther('1'),
+      gas: 21000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const deployHash = await funder.sendTransaction({
+      data: REVERTER_INIT,
+      gas: 100000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
     const reverter = (await anvil.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
     // A reverting call fails at estimation: nothing recorded, nothing sent.
     let estErr: unknown;
@@ -130,7 +174,8 @@ describe('keeper tx manager (anvil)', function () {
     } catch (e) {
       estErr = e;
     }
-    expect(estErr).to.be.instanceOf(Error);
+    expect(estErr).to.be.instanceOf(RevertError);
+    expect((estErr as RevertError).errorName).to.equal(undefined); // a revert without data
     expect(db.recentTxs(5)).to.have.length(1);
     // With an explicit gas limit it is sent, mined and recorded as reverted.
     const tx = await tm.send({ purpose: 'lock', to: reverter, data: '0x12345678', gas: 50_000n });
@@ -138,5 +183,32 @@ describe('keeper tx manager (anvil)', function () {
     const out = await tm.wait(tx.id);
     expect(out.status).to.equal('reverted');
     expect(db.getTx(tx.id)!.status).to.equal('reverted');
+  });
+
+  it('names the custom error of a reverting call at estimation (decoded through the NEX ABIs)', async () => {
+    await anvil.test.setAutomine(true);
+    const db = new KeeperDb(join(dir, 'f.sqlite'));
+    const tm = manager(DEV_KEYS[3], db);
+    // MarketEmptyProof() fits one word: a contract that reverts with it stands in for the market.
+    const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketEmptyProof' });
+    const funder = anvil.wallet(DEV_KEYS[0]);
+    const deployHash = await funder.sendTransaction({
+      data: reverterWith(data),
+      gas: 100000n,
+      maxFeePerGas: 50_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const reverter = (await anvil.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
+    let err: unknown;
+    try {
+      await tm.send({ purpose: 'lock', to: reverter, data: '0x12345678' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(RevertError);
+    expect((err as RevertError).errorName).to.equal('MarketEmptyProof');
+    expect((err as RevertError).shortMessage).to.equal('reverted: MarketEmptyProof()');
+    expect((err as RevertError).name).to.equal('RevertError');
+    expect(db.recentTxs(5)).to.have.length(0);
   });
 });

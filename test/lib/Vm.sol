@@ -18,6 +18,9 @@ interface Vm {
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function label(address account, string calldata newLabel) external;
+    /// Records the gas of the last external call under `name` in `snapshots/<group>.json` (written by
+    /// `hardhat test solidity --snapshot`, compared by `--snapshot-check`).
+    function snapshotGasLastCall(string calldata group, string calldata name) external returns (uint256 gasUsed);
 }
 
 /// @notice Minimal assertion base for Solidity tests (fuzz and invariant) run by `hardhat test`.

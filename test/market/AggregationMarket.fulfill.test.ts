@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { aggregationPublicInputs, batchRoot as tsBatchRoot } from '../../prover/sdk/commitment.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs, batchRootV1 as tsBatchRoot } from '../../scripts/lib/commitmentV1.js';
 import {
   BatchState,
   E18,
@@ -44,7 +44,9 @@ describe('AggregationMarket: fulfil', () => {
       await expect(tx)
         .to.emit(f.market, 'BatchFulfilled')
         .withArgs(batchId, locker.address, 0xff, fees - protocolFee, protocolFee, false);
-      await expect(tx).to.emit(f.staking, 'CollateralUnlocked').withArgs(locker.address, 80n * E18, 0n);
+      await expect(tx)
+        .to.emit(f.staking, 'CollateralUnlocked')
+        .withArgs(locker.address, 80n * E18, 0n);
       await expect(tx).to.not.emit(f.market, 'SubmissionExcluded');
       expect(await f.market.earnings(locker.address)).to.equal(fees - protocolFee);
       expect(await f.market.earnings(f.feeTreasury.address)).to.equal(protocolFee);
@@ -59,7 +61,7 @@ describe('AggregationMarket: fulfil', () => {
       }
       // A verified statement can never be posted again.
       await expect(f.market.connect(f.user2).submit(PROGRAM_ID, subs[0]!.inputs, '0x01', { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'AlreadyVerified')
+        .to.be.revertedWithCustomError(f.market, 'MarketAlreadyVerified')
         .withArgs(subs[0]!.digest);
     });
 
@@ -90,14 +92,10 @@ describe('AggregationMarket: fulfil', () => {
       expect(await f.market.isSubmissionVerified(subs[2]!.id)).to.equal(false);
       expect(await f.market.isVerified(PROGRAM_ID, subs[2]!.inputs)).to.equal(false);
       expect((await f.market.statementOf(subs[2]!.digest)).status).to.equal(StatementStatus.Pending);
-      await expect(f.market.connect(f.user1).refund(subs[2]!.id)).to.changeEtherBalances(
-        ethers,
-        [f.user1, f.market],
-        [MIN_FEE, -MIN_FEE],
-      );
+      await expect(f.market.connect(f.user1).refund(subs[2]!.id)).to.changeEtherBalances(ethers, [f.user1, f.market], [MIN_FEE, -MIN_FEE]);
       // Nothing is both verified and refunded.
       await expect(f.market.connect(f.user1).refund(subs[0]!.id))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
         .withArgs(subs[0]!.id);
     });
 
@@ -111,7 +109,7 @@ describe('AggregationMarket: fulfil', () => {
       await f.market.connect(f.operator).lock(1);
       // A proof bound to the operator key is useless: the proof must name the prover (alice).
       await expect(f.market.connect(f.operator).fulfill(1, await proofFor(f, 1n, f.operator.address), 0))
-        .to.be.revertedWithCustomError(f.market, 'InvalidProof')
+        .to.be.revertedWithCustomError(f.market, 'MarketInvalidProof')
         .withArgs(1);
       await expect(f.market.connect(f.operator).fulfill(1, await proofFor(f, 1n, f.alice.address), 0))
         .to.emit(f.market, 'BatchFulfilled')
@@ -124,10 +122,10 @@ describe('AggregationMarket: fulfil', () => {
     it('a non-locker cannot fulfil before the lock deadline (even with a valid proof bound to itself)', async () => {
       const { f, batchId, locker, other } = await locked();
       await expect(f.market.connect(other).fulfill(batchId, await proofFor(f, batchId, other.address), 0))
-        .to.be.revertedWithCustomError(f.market, 'NotLocker')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotLocker')
         .withArgs(batchId, locker.address);
       await expect(f.market.connect(f.outsider).fulfill(batchId, '0x01', 0))
-        .to.be.revertedWithCustomError(f.market, 'NotEligible')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotEligible')
         .withArgs(f.outsider.address);
     });
 
@@ -137,7 +135,7 @@ describe('AggregationMarket: fulfil', () => {
       const stolen = await proofFor(f, batchId, locker.address);
       await time.increaseTo(b.lockDeadline + 1n);
       await expect(f.market.connect(other).fulfill(batchId, stolen, 0))
-        .to.be.revertedWithCustomError(f.market, 'InvalidProof')
+        .to.be.revertedWithCustomError(f.market, 'MarketInvalidProof')
         .withArgs(batchId);
     });
 
@@ -146,7 +144,7 @@ describe('AggregationMarket: fulfil', () => {
       const proof = await proofFor(f, batchId, locker.address);
       await f.market.connect(locker).fulfill(batchId, proof, 0);
       await expect(f.market.connect(locker).fulfill(batchId, proof, 0))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
         .withArgs(batchId, BatchState.Fulfilled);
     });
 
@@ -159,44 +157,41 @@ describe('AggregationMarket: fulfil', () => {
       const firstRoot = (await f.market.batchRoot(first.batchId, 0)) as Hex;
       const wrongRoot = abiEncodeInputs(aggregationPublicInputs(firstRoot, locker.address as Hex, KEY_HASHES));
       await expect(f.market.connect(locker).fulfill(second.batchId, wrongRoot, 0))
-        .to.be.revertedWithCustomError(f.market, 'InvalidProof')
+        .to.be.revertedWithCustomError(f.market, 'MarketInvalidProof')
         .withArgs(second.batchId);
       const otherMask = await proofFor(f, second.batchId, locker.address, 0b1);
       await expect(f.market.connect(locker).fulfill(second.batchId, otherMask, 0)).to.be.revertedWithCustomError(
         f.market,
-        'InvalidProof',
+        'MarketInvalidProof',
       );
       await expect(f.market.connect(locker).fulfill(second.batchId, otherMask, 0b10)).to.be.revertedWithCustomError(
         f.market,
-        'InvalidProof',
+        'MarketInvalidProof',
       );
       const otherKeys = await proofFor(f, second.batchId, locker.address, 0, [word(1), ...KEY_HASHES.slice(1)]);
       await expect(f.market.connect(locker).fulfill(second.batchId, otherKeys, 0)).to.be.revertedWithCustomError(
         f.market,
-        'InvalidProof',
+        'MarketInvalidProof',
       );
-      await expect(f.market.connect(locker).fulfill(second.batchId, '0x', 0)).to.be.revertedWithCustomError(
-        f.market,
-        'InvalidProof',
-      );
+      await expect(f.market.connect(locker).fulfill(second.batchId, '0x', 0)).to.be.revertedWithCustomError(f.market, 'MarketInvalidProof');
       await f.market.connect(locker).fulfill(second.batchId, otherMask, 0b1);
     });
 
     it('rejects masks beyond the filled slots, an all-excluded fulfilment and unlocked batches', async () => {
       const f = await fixture();
       await expect(f.market.connect(f.alice).fulfill(1, '0x01', 0))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
         .withArgs(1, BatchState.None);
       const { batchId, locker } = await fullLockedBatch(f, time, 5);
       await expect(f.market.connect(locker).fulfill(batchId, '0x01', 0b100000))
-        .to.be.revertedWithCustomError(f.market, 'InvalidExcludedMask')
+        .to.be.revertedWithCustomError(f.market, 'MarketInvalidExcludedMask')
         .withArgs(0b100000);
       await expect(f.market.connect(locker).fulfill(batchId, '0x01', 0b11111))
-        .to.be.revertedWithCustomError(f.market, 'NothingIncluded')
+        .to.be.revertedWithCustomError(f.market, 'MarketNothingIncluded')
         .withArgs(batchId);
       await submitN(f, 8);
       await expect(f.market.connect(locker).fulfill(batchId + 1n, '0x01', 0))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
         .withArgs(batchId + 1n, BatchState.Sealed);
     });
 
@@ -205,7 +200,7 @@ describe('AggregationMarket: fulfil', () => {
       const proof = await proofFor(f, batchId, locker.address);
       await f.router.connect(f.guardian).freeze(1);
       await expect(f.market.connect(locker).fulfill(batchId, proof, 0))
-        .to.be.revertedWithCustomError(f.router, 'VersionNotUsable')
+        .to.be.revertedWithCustomError(f.router, 'RouterVersionNotUsable')
         .withArgs(1);
       await f.router.connect(f.guardian).unfreeze(1);
       await f.market.connect(locker).fulfill(batchId, proof, 0);
@@ -223,10 +218,10 @@ describe('AggregationMarket: fulfil', () => {
       expect((await f.market.getBatch(b.batchId)).version).to.equal(3n);
       await expect(
         f.market.connect(a.locker).fulfill(a.batchId, await proofFor(f, a.batchId, a.locker.address), 0),
-      ).to.be.revertedWithCustomError(f.market, 'InvalidProof');
+      ).to.be.revertedWithCustomError(f.market, 'MarketInvalidProof');
       await expect(
         f.market.connect(b.locker).fulfill(b.batchId, await proofFor(f, b.batchId, b.locker.address), 0),
-      ).to.be.revertedWithCustomError(f.market, 'InvalidProof');
+      ).to.be.revertedWithCustomError(f.market, 'MarketInvalidProof');
     });
 
     it('each batch verifies with the version recorded at seal', async () => {
@@ -238,11 +233,11 @@ describe('AggregationMarket: fulfil', () => {
       // v1's batch needs v1's key hashes even though v2 is current.
       await expect(
         f.market.connect(v1.locker).fulfill(v1.batchId, await proofFor(f, v1.batchId, v1.locker.address, 0, keys2), 0),
-      ).to.be.revertedWithCustomError(f.market, 'InvalidProof');
+      ).to.be.revertedWithCustomError(f.market, 'MarketInvalidProof');
       await f.market.connect(v1.locker).fulfill(v1.batchId, await proofFor(f, v1.batchId, v1.locker.address), 0);
       await expect(
         f.market.connect(v2.locker).fulfill(v2.batchId, await proofFor(f, v2.batchId, v2.locker.address), 0),
-      ).to.be.revertedWithCustomError(f.market, 'InvalidProof');
+      ).to.be.revertedWithCustomError(f.market, 'MarketInvalidProof');
       await f.market.connect(v2.locker).fulfill(v2.batchId, await proofFor(f, v2.batchId, v2.locker.address, 0, keys2), 0);
     });
   });
@@ -283,12 +278,12 @@ describe('AggregationMarket: fulfil', () => {
       await f.staking.connect(other).requestUnstake(1_500n * E18);
       await time.increaseTo(b.lockDeadline);
       await expect(f.market.connect(other).fulfill(batchId, await proofFor(f, batchId, other.address), 0))
-        .to.be.revertedWithCustomError(f.market, 'NotEligible')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotEligible')
         .withArgs(other.address);
       await time.increaseTo(b.finalDeadline);
       const third = f.provers.find((p) => p.address !== other.address && p.address !== b.locker)!;
       await expect(f.market.connect(third).fulfill(batchId, await proofFor(f, batchId, third.address), 0))
-        .to.be.revertedWithCustomError(f.market, 'FulfilTooLate')
+        .to.be.revertedWithCustomError(f.market, 'MarketFulfilTooLate')
         .withArgs(batchId, b.finalDeadline);
     });
   });

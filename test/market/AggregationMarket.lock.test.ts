@@ -51,18 +51,18 @@ describe('AggregationMarket: lock and slash', () => {
       expect((await f.staking.stakeOf(assigned.address))[1]).to.equal(collateral);
       // Locked collateral cannot be queued for unstaking (nothing can leave while locked).
       await expect(f.staking.connect(assigned).requestUnstake(2_000n * E18))
-        .to.be.revertedWithCustomError(f.staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(f.staking, 'StakingInsufficientAvailableStake')
         .withArgs(assigned.address, 2_000n * E18 - collateral, 2_000n * E18);
     });
 
     it('only the assigned prover during the assignment window; anyone eligible afterwards', async () => {
       const { f, b, other } = await sealedBatch();
       await expect(f.market.connect(other).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'NotAssignedProver')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotAssignedProver')
         .withArgs(1, b.assigned);
       await time.increaseTo(b.sealedAt + 119n);
       // mined at sealedAt + 120: the last second of the window
-      await expect(f.market.connect(other).lock(1)).to.be.revertedWithCustomError(f.market, 'NotAssignedProver');
+      await expect(f.market.connect(other).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketNotAssignedProver');
       await time.increaseTo(b.sealedAt + 120n);
       await expect(f.market.connect(other).lock(1)).to.emit(f.market, 'BatchLocked'); // at sealedAt + 121
     });
@@ -78,49 +78,45 @@ describe('AggregationMarket: lock and slash', () => {
       const { f, b, assigned } = await sealedBatch();
       await time.increaseTo(b.sealedAt + 121n);
       await expect(f.market.connect(f.outsider).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'NotEligible')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotEligible')
         .withArgs(f.outsider.address);
       // Queue most of the stake for unstaking: below minStake, hence ineligible.
       await f.staking.connect(assigned).requestUnstake(1_500n * E18);
       await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'NotEligible')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotEligible')
         .withArgs(assigned.address);
       // Collateral beyond the available stake: the staking contract refuses the lock.
       await f.market.connect(f.admin).setParams({ ...f.params, collateralPerProof: 300n * E18 });
       const rich = f.provers.find((p) => p.address !== assigned.address)!;
       await expect(f.market.connect(rich).lock(1))
-        .to.be.revertedWithCustomError(f.staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(f.staking, 'StakingInsufficientAvailableStake')
         .withArgs(rich.address, 2_000n * E18, 2_400n * E18);
     });
 
     it('rejects batches that are not Sealed', async () => {
       const f = await fixture();
       await expect(f.market.connect(f.alice).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
         .withArgs(1, BatchState.None);
       await submitN(f, 2);
       await expect(f.market.connect(f.alice).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
         .withArgs(1, BatchState.Open);
       await submitN(f, 6);
       const locker = await lockByAssigned(f, 1n);
       await expect(f.market.connect(locker).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
         .withArgs(1, BatchState.Locked);
     });
 
     it('rejects a batch whose verifier version is frozen or removed', async () => {
       const { f, assigned } = await sealedBatch();
       await f.router.connect(f.guardian).freeze(1);
-      await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'VersionNotUsable')
-        .withArgs(1);
+      await expect(f.market.connect(assigned).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable').withArgs(1);
       await f.router.connect(f.guardian).unfreeze(1);
       await f.router.connect(f.admin).addVersion(await f.verifier.getAddress(), [ethers.ZeroHash]);
       await f.router.connect(f.admin).removeVersion(1);
-      await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'VersionNotUsable')
-        .withArgs(1);
+      await expect(f.market.connect(assigned).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketVersionNotUsable').withArgs(1);
     });
 
     it('rejects a lock whose final deadline would pass the batch expiry', async () => {
@@ -129,19 +125,17 @@ describe('AggregationMarket: lock and slash', () => {
       // lock at t: finalDeadline = t + 1560 + 1800 must be <= expiry.
       await time.increaseTo(expiry - 3360n);
       await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'BatchTooCloseToExpiry')
+        .to.be.revertedWithCustomError(f.market, 'MarketBatchTooCloseToExpiry')
         .withArgs(1, expiry + 1n, expiry);
     });
 
-    it('rejects a batch whose every slot was refunded (NothingIncluded)', async () => {
+    it('rejects a batch whose every slot was refunded (MarketNothingIncluded)', async () => {
       const { f, subs, b, assigned } = await sealedBatch();
       await time.increaseTo(b.openedAt + 86_401n);
       await f.market.connect(f.user1).refundMany(subs.map((s) => s.id));
       await f.market.connect(f.admin).setParams({ ...f.params, submissionTtl: 10n * 86_400n });
       expect((await f.market.getBatch(1)).state).to.equal(BatchState.Sealed);
-      await expect(f.market.connect(assigned).lock(1))
-        .to.be.revertedWithCustomError(f.market, 'NothingIncluded')
-        .withArgs(1);
+      await expect(f.market.connect(assigned).lock(1)).to.be.revertedWithCustomError(f.market, 'MarketNothingIncluded').withArgs(1);
     });
   });
 
@@ -171,18 +165,16 @@ describe('AggregationMarket: lock and slash', () => {
   describe('slash', () => {
     it('rejects a slash before the final deadline and of batches that are not locked', async () => {
       const f = await fixture();
-      await expect(f.market.slash(1))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
-        .withArgs(1, BatchState.None);
+      await expect(f.market.slash(1)).to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState').withArgs(1, BatchState.None);
       const { batchId } = await fullLockedBatch(f, time);
       const b = await f.market.getBatch(batchId);
       await expect(f.market.slash(batchId))
-        .to.be.revertedWithCustomError(f.market, 'SlashTooEarly')
+        .to.be.revertedWithCustomError(f.market, 'MarketSlashTooEarly')
         .withArgs(batchId, b.finalDeadline);
       await time.increaseTo(b.lockDeadline + 1n);
-      await expect(f.market.slash(batchId)).to.be.revertedWithCustomError(f.market, 'SlashTooEarly');
+      await expect(f.market.slash(batchId)).to.be.revertedWithCustomError(f.market, 'MarketSlashTooEarly');
       await time.increaseTo(b.finalDeadline - 1n);
-      await expect(f.market.slash(batchId)).to.be.revertedWithCustomError(f.market, 'SlashTooEarly'); // at finalDeadline
+      await expect(f.market.slash(batchId)).to.be.revertedWithCustomError(f.market, 'MarketSlashTooEarly'); // at finalDeadline
     });
 
     it('after the final deadline anyone slashes: burn + reward to the caller, batch reopens, relock and fulfil', async () => {
@@ -208,7 +200,7 @@ describe('AggregationMarket: lock and slash', () => {
         0n,
       ]);
       await expect(f.market.slash(batchId))
-        .to.be.revertedWithCustomError(f.market, 'UnexpectedBatchState')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnexpectedBatchState')
         .withArgs(batchId, BatchState.Sealed);
       // Open assignment: any eligible prover relocks at once and fulfils.
       const next = f.provers.find((p) => p.address !== locker.address)!;
@@ -226,7 +218,9 @@ describe('AggregationMarket: lock and slash', () => {
       await f.router.connect(f.guardian).freeze(1);
       await time.increaseTo(b.finalDeadline + 1n);
       const tx = f.market.connect(f.outsider).slash(batchId);
-      await expect(tx).to.emit(f.market, 'LockReleased').withArgs(batchId, locker.address, 80n * E18);
+      await expect(tx)
+        .to.emit(f.market, 'LockReleased')
+        .withArgs(batchId, locker.address, 80n * E18);
       await expect(tx).to.not.emit(f.market, 'BatchSlashed');
       await expect(tx).to.changeTokenBalance(ethers, f.token, f.outsider, 0n);
       expect(await f.staking.stakeOf(locker.address)).to.deep.equal([2_000n * E18, 0n, 0n]);

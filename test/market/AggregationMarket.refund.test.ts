@@ -32,9 +32,7 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       const expiry = await f.market.batchExpiry(1);
       await time.increaseTo(expiry - 1n);
       expect(await f.market.isRefundable(s!.id)).to.equal(false);
-      await expect(f.market.connect(f.user1).refund(s!.id))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
-        .withArgs(s!.id);
+      await expect(f.market.connect(f.user1).refund(s!.id)).to.be.revertedWithCustomError(f.market, 'MarketNotRefundable').withArgs(s!.id);
       await time.increaseTo(expiry + 1n);
       expect(await f.market.isRefundable(s!.id)).to.equal(true);
       expect((await f.market.getBatch(1)).state).to.equal(BatchState.Expired);
@@ -47,11 +45,9 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       expect((await f.market.statementOf(s!.digest)).status).to.equal(StatementStatus.None);
       expect((await f.market.getBatch(1)).refundedMask).to.equal(1n);
       expect(await f.market.isRefundable(s!.id)).to.equal(false);
-      await expect(f.market.connect(f.user1).refund(s!.id))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
-        .withArgs(s!.id);
+      await expect(f.market.connect(f.user1).refund(s!.id)).to.be.revertedWithCustomError(f.market, 'MarketNotRefundable').withArgs(s!.id);
       await expect(f.market.connect(f.user1).refund(32n + 3n))
-        .to.be.revertedWithCustomError(f.market, 'UnknownSubmission')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnknownSubmission')
         .withArgs(35n);
       // Posting the refunded statement again works (it lands in a new batch).
       await f.market.connect(f.user2).submit(PROGRAM_ID, s!.inputs, rollupProof(1), { value: MIN_FEE });
@@ -66,15 +62,17 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
       expect(await f.market.isRefundable(later[0]!.id)).to.equal(false);
       await expect(f.market.connect(f.user1).refundMany([mine[0]!.id, theirs[0]!.id, later[0]!.id]))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
         .withArgs(later[0]!.id);
       await expect(f.market.connect(f.user1).refundMany([mine[0]!.id, mine[0]!.id]))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
         .withArgs(mine[0]!.id);
       const tx = f.market.connect(f.user1).refundMany([...mine.map((s) => s.id), theirs[0]!.id]);
       await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.user2, f.market], [MIN_FEE * 3n, 0n, -MIN_FEE * 3n]);
       await expect(tx).to.emit(f.market, 'Refunded').withArgs(mine[2]!.id, f.user1.address, MIN_FEE);
-      await expect(tx).to.emit(f.market, 'Refunded').withArgs(theirs[0]!.id, f.user2.address, MIN_FEE * 3n);
+      await expect(tx)
+        .to.emit(f.market, 'Refunded')
+        .withArgs(theirs[0]!.id, f.user2.address, MIN_FEE * 3n);
       await expect(tx)
         .to.emit(f.market, 'RefundCredited')
         .withArgs(theirs[0]!.id, f.user2.address, f.user1.address, MIN_FEE * 3n);
@@ -103,10 +101,10 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       expect(b.finalDeadline > BigInt(await time.latest())).to.equal(true);
       expect(await f.market.isRefundable(subs[0]!.id)).to.equal(false);
       expect((await f.market.getBatch(1)).state).to.equal(BatchState.Locked);
-      await expect(f.market.connect(f.user1).refund(subs[0]!.id)).to.be.revertedWithCustomError(f.market, 'NotRefundable');
+      await expect(f.market.connect(f.user1).refund(subs[0]!.id)).to.be.revertedWithCustomError(f.market, 'MarketNotRefundable');
       await f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b1), 0b1);
       expect(await f.market.isRefundable(subs[1]!.id)).to.equal(false);
-      await expect(f.market.connect(f.user1).refund(subs[1]!.id)).to.be.revertedWithCustomError(f.market, 'NotRefundable');
+      await expect(f.market.connect(f.user1).refund(subs[1]!.id)).to.be.revertedWithCustomError(f.market, 'MarketNotRefundable');
       await f.market.connect(f.user1).refund(subs[0]!.id); // excluded
     });
 
@@ -118,16 +116,18 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       expect(b.finalDeadline < BigInt(await time.latest())).to.equal(true);
       expect((await f.market.getBatch(batchId)).state).to.equal(BatchState.Expired);
       await f.market.connect(f.user1).refund(subs[3]!.id);
-      await expect(f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0))
-        .to.be.revertedWithCustomError(f.market, 'FulfilTooLate');
+      await expect(f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0)).to.be.revertedWithCustomError(
+        f.market,
+        'MarketFulfilTooLate',
+      );
       // The slash still works, and a relock is impossible (too close to expiry): the rest is refundable.
       await f.market.slash(batchId);
-      await expect(f.market.connect(locker).lock(batchId)).to.be.revertedWithCustomError(f.market, 'BatchTooCloseToExpiry');
+      await expect(f.market.connect(locker).lock(batchId)).to.be.revertedWithCustomError(f.market, 'MarketBatchTooCloseToExpiry');
       await f.market.connect(f.user1).refundMany(subs.filter((_, i) => i !== 3).map((s) => s.id));
       expect(await ethers.provider.getBalance(await f.market.getAddress())).to.equal(0n);
     });
 
-    it('reverts with RefundFailed when the submitter refuses ETH', async () => {
+    it('reverts with MarketRefundFailed when the submitter refuses ETH', async () => {
       const f = await fixture();
       const receiver = await ethers.deployContract('RejectingReceiver');
       const market = await f.market.getAddress();
@@ -136,7 +136,7 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
       const refund = f.market.interface.encodeFunctionData('refund', [32n]);
       await expect(receiver.getFunction('call')(market, 0, refund))
-        .to.be.revertedWithCustomError(f.market, 'RefundFailed')
+        .to.be.revertedWithCustomError(f.market, 'MarketRefundFailed')
         .withArgs(await receiver.getAddress(), MIN_FEE);
       await receiver.getFunction('setRejecting')(false);
       await receiver.getFunction('call')(market, 0, refund);
@@ -165,8 +165,9 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       const fee = MIN_FEE * 2n;
       await f.market.connect(f.outsider).submit(PROGRAM_ID, statement, rollupProof(0xee), { value: fee });
       const squatId = 32n; // batch 1, slot 0
-      await expect(f.market.connect(f.rollup).submit(PROGRAM_ID, statement, rollupProof(1), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'StatementPending');
+      await expect(
+        f.market.connect(f.rollup).submit(PROGRAM_ID, statement, rollupProof(1), { value: MIN_FEE }),
+      ).to.be.revertedWithCustomError(f.market, 'MarketStatementPending');
       return { f, statement, fee, squatId, digest: await f.market.digestOf(squatId) };
     }
 
@@ -187,13 +188,13 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       // Refunded once: neither the caller nor the griefer can refund it again.
       for (const who of [f.user2, f.outsider]) {
         await expect(f.market.connect(who).refund(squatId))
-          .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+          .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
           .withArgs(squatId);
       }
       // Only the griefer can claim the fee.
       for (const who of [f.user2, f.rollup]) {
         await expect(f.market.connect(who).getFunction('claimEarnings()')())
-          .to.be.revertedWithCustomError(f.market, 'NothingToClaim')
+          .to.be.revertedWithCustomError(f.market, 'MarketNothingToClaim')
           .withArgs(who.address);
       }
       const claim = f.market.connect(f.outsider).getFunction('claimEarnings()')();
@@ -216,8 +217,9 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b1), 0b1);
       expect(await f.market.isRefundable(s.squatId)).to.equal(true);
       // Still squatted while nobody refunds it.
-      await expect(f.market.connect(f.rollup).submit(PROGRAM_ID, s.statement, rollupProof(1), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'StatementPending');
+      await expect(
+        f.market.connect(f.rollup).submit(PROGRAM_ID, s.statement, rollupProof(1), { value: MIN_FEE }),
+      ).to.be.revertedWithCustomError(f.market, 'MarketStatementPending');
       const id = await freeAndResubmit(s);
       expect(id >> 5n).to.equal(2n);
       // The rollup's submission is verified normally in its own batch.
@@ -232,7 +234,7 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       const { f } = s;
       await time.increaseTo((await f.market.batchExpiry(1)) - 1n);
       await expect(f.market.connect(f.user2).refund(s.squatId))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
         .withArgs(s.squatId);
       await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
       expect((await f.market.getBatch(1)).state).to.equal(BatchState.Expired);
@@ -244,30 +246,28 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       const subs = await submitN(f, 8, f.user1); // batch 1: full and sealed
       const open = await submitN(f, 1, f.user1); // batch 2: open
       for (const id of [subs[0]!.id, open[0]!.id]) {
-        await expect(f.market.connect(f.user2).refund(id))
-          .to.be.revertedWithCustomError(f.market, 'NotRefundable')
-          .withArgs(id);
+        await expect(f.market.connect(f.user2).refund(id)).to.be.revertedWithCustomError(f.market, 'MarketNotRefundable').withArgs(id);
       }
       const locker = await lockByAssigned(f, 1n);
       await expect(f.market.connect(f.user2).refundMany([subs[1]!.id]))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
         .withArgs(subs[1]!.id);
       await f.market.connect(locker).fulfill(1, await proofFor(f, 1n, locker.address, 0b100), 0b100);
       await expect(f.market.connect(f.user2).refund(subs[0]!.id))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
         .withArgs(subs[0]!.id);
       await expect(f.market.connect(f.user2).refund(32n + 9n))
-        .to.be.revertedWithCustomError(f.market, 'UnknownSubmission')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnknownSubmission')
         .withArgs(41n);
       // A mix with one verified id reverts as a whole: the excluded one stays pending for its submitter.
       await expect(f.market.connect(f.user2).refundMany([subs[2]!.id, subs[3]!.id]))
-        .to.be.revertedWithCustomError(f.market, 'NotRefundable')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotRefundable')
         .withArgs(subs[3]!.id);
       expect(await f.market.isRefundable(subs[2]!.id)).to.equal(true);
       expect(await f.market.earnings(f.user1.address)).to.equal(0n);
     });
 
-    it('frees the statement of a submitter that rejects ETH (its own refund would revert RefundFailed)', async () => {
+    it('frees the statement of a submitter that rejects ETH (its own refund would revert MarketRefundFailed)', async () => {
       const f = await fixture();
       const receiver = await ethers.deployContract('RejectingReceiver');
       const market = await f.market.getAddress();
@@ -276,7 +276,7 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await receiver.getFunction('call')(market, MIN_FEE, submit, { value: MIN_FEE });
       await time.increaseTo((await f.market.batchExpiry(1)) + 1n);
       const refund = f.market.interface.encodeFunctionData('refund', [32n]);
-      await expect(receiver.getFunction('call')(market, 0, refund)).to.be.revertedWithCustomError(f.market, 'RefundFailed');
+      await expect(receiver.getFunction('call')(market, 0, refund)).to.be.revertedWithCustomError(f.market, 'MarketRefundFailed');
       await expect(f.market.connect(f.rollup).refund(32n))
         .to.emit(f.market, 'RefundCredited')
         .withArgs(32n, await receiver.getAddress(), f.rollup.address, MIN_FEE);
@@ -298,14 +298,14 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await expect(tx).to.emit(f.market, 'EarningsClaimed').withArgs(locker.address, locker.address, proverShare);
       await expect(tx).to.changeEtherBalances(ethers, [locker, f.market], [proverShare, -proverShare]);
       await expect(f.market.connect(locker).getFunction('claimEarnings()')())
-        .to.be.revertedWithCustomError(f.market, 'NothingToClaim')
+        .to.be.revertedWithCustomError(f.market, 'MarketNothingToClaim')
         .withArgs(locker.address);
-      await expect(f.market.connect(f.feeTreasury).getFunction('claimEarnings(address)')(ethers.ZeroAddress))
-        .to.be.revertedWithCustomError(f.market, 'ZeroAddress');
+      await expect(f.market.connect(f.feeTreasury).getFunction('claimEarnings(address)')(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        f.market,
+        'MarketZeroAddress',
+      );
       const tx2 = f.market.connect(f.feeTreasury).getFunction('claimEarnings(address)')(f.user2.address);
-      await expect(tx2)
-        .to.emit(f.market, 'EarningsClaimed')
-        .withArgs(f.feeTreasury.address, f.user2.address, treasuryShare);
+      await expect(tx2).to.emit(f.market, 'EarningsClaimed').withArgs(f.feeTreasury.address, f.user2.address, treasuryShare);
       await expect(tx2).to.changeEtherBalance(ethers, f.user2, treasuryShare);
       expect(await ethers.provider.getBalance(await f.market.getAddress())).to.equal(0n);
     });
@@ -327,7 +327,10 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       await expect(f.market.connect(f.feeTreasury).getFunction('claimEarnings()')()).to.changeEtherBalance(ethers, f.feeTreasury, share);
       await expect(f.market.connect(f.user2).getFunction('claimEarnings()')()).to.changeEtherBalance(ethers, f.user2, share);
       for (const who of [f.feeTreasury, f.user2]) {
-        await expect(f.market.connect(who).getFunction('claimEarnings()')()).to.be.revertedWithCustomError(f.market, 'NothingToClaim');
+        await expect(f.market.connect(who).getFunction('claimEarnings()')()).to.be.revertedWithCustomError(
+          f.market,
+          'MarketNothingToClaim',
+        );
       }
       // What is left in escrow is exactly the provers' unclaimed earnings.
       let provers = 0n;
@@ -358,13 +361,13 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       expect(await f.market.earnings(f.feeTreasury.address)).to.equal(max80 - 1n + share);
     });
 
-    it('reverts with TransferFailed when the recipient refuses ETH', async () => {
+    it('reverts with MarketTransferFailed when the recipient refuses ETH', async () => {
       const f = await fixture();
       const receiver = await ethers.deployContract('RejectingReceiver');
       const { batchId, locker } = await fullLockedBatch(f, time);
       await f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0);
       await expect(f.market.connect(locker).getFunction('claimEarnings(address)')(await receiver.getAddress()))
-        .to.be.revertedWithCustomError(f.market, 'TransferFailed')
+        .to.be.revertedWithCustomError(f.market, 'MarketTransferFailed')
         .withArgs(await receiver.getAddress(), (MIN_FEE * 8n * 95n) / 100n);
     });
   });
@@ -372,9 +375,8 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
   describe('callbacks', () => {
     async function withCallback(name: string) {
       const f = await fixture();
-      const callback = name === 'ReentrantCallback'
-        ? await ethers.deployContract(name, [await f.market.getAddress()])
-        : await ethers.deployContract(name);
+      const callback =
+        name === 'ReentrantCallback' ? await ethers.deployContract(name, [await f.market.getAddress()]) : await ethers.deployContract(name);
       await f.market.connect(f.rollup).setProgramCallback(PROGRAM_ID, await callback.getAddress());
       return { f, callback };
     }
@@ -441,8 +443,12 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
         const { f, callback } = await withCallback(name);
         const { subs, batchId, locker } = await fullLockedBatch(f, time, 2);
         const tx = f.market.connect(locker).fulfill(batchId, await proofFor(f, batchId, locker.address), 0);
-        await expect(tx).to.emit(f.market, 'CallbackFailed').withArgs(subs[0]!.id, await callback.getAddress());
-        await expect(tx).to.emit(f.market, 'CallbackFailed').withArgs(subs[1]!.id, await callback.getAddress());
+        await expect(tx)
+          .to.emit(f.market, 'CallbackFailed')
+          .withArgs(subs[0]!.id, await callback.getAddress());
+        await expect(tx)
+          .to.emit(f.market, 'CallbackFailed')
+          .withArgs(subs[1]!.id, await callback.getAddress());
         const receipt = await (await tx).wait();
         // Each callback gets exactly callbackGasLimit (100k): the whole fulfilment stays bounded.
         expect(receipt!.gasUsed < 600_000n).to.equal(true);
@@ -450,7 +456,7 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       }
     });
 
-    it('a fulfiller cannot starve callbacks by sending too little gas (InsufficientCallbackGas)', async () => {
+    it('a fulfiller cannot starve callbacks by sending too little gas (MarketInsufficientCallbackGas)', async () => {
       const { f } = await withCallback('GasBurnerCallback');
       const { batchId, locker } = await fullLockedBatch(f, time, 1);
       const proof = await proofFor(f, batchId, locker.address);
@@ -461,9 +467,11 @@ describe('AggregationMarket: refunds, earnings, callbacks', () => {
       const beforeCallback = ok!.gasUsed - 100_000n;
       await expect(
         f.market.connect(locker).fulfill(batchId, proof, 0, { gasLimit: beforeCallback + 60_000n }),
-      ).to.be.revertedWithCustomError(f.market, 'InsufficientCallbackGas');
-      await expect(f.market.connect(locker).fulfill(batchId, proof, 0, { gasLimit: ok!.gasUsed + 20_000n }))
-        .to.emit(f.market, 'CallbackFailed');
+      ).to.be.revertedWithCustomError(f.market, 'MarketInsufficientCallbackGas');
+      await expect(f.market.connect(locker).fulfill(batchId, proof, 0, { gasLimit: ok!.gasUsed + 20_000n })).to.emit(
+        f.market,
+        'CallbackFailed',
+      );
     });
 
     it('reentrancy through the callback is blocked (fulfil, refund, claim, slash, lock)', async () => {

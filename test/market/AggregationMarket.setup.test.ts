@@ -1,16 +1,6 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
-import {
-  DEFAULT_PARAMS,
-  FIELD_MODULUS,
-  PI_COUNT,
-  PROGRAM_ID,
-  VK,
-  deployMarket,
-  inputsFor,
-  rollupProof,
-  word,
-} from './fixture.js';
+import { DEFAULT_PARAMS, FIELD_MODULUS, PI_COUNT, PROGRAM_ID, VK, deployMarket, inputsFor, rollupProof, word } from './fixture.js';
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -46,7 +36,7 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
         [f.admin.address, z, s, z, f.feeTreasury.address, DEFAULT_PARAMS],
         [f.admin.address, z, s, r, z, DEFAULT_PARAMS],
       ]) {
-        await expect(ethers.deployContract('AggregationMarket', args)).to.be.revertedWithCustomError(factory, 'ZeroAddress');
+        await expect(ethers.deployContract('AggregationMarket', args)).to.be.revertedWithCustomError(factory, 'MarketZeroAddress');
       }
     });
 
@@ -67,14 +57,14 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       for (const p of bad) {
         await expect(f.market.connect(f.admin).setParams({ ...DEFAULT_PARAMS, ...p })).to.be.revertedWithCustomError(
           f.market,
-          'InvalidParams',
+          'MarketInvalidParams',
         );
       }
       // maxJobLifetime must stay below the staking unbonding period (7 days).
       const tooLong = { ...DEFAULT_PARAMS, secondaryWindow: 7n * 86_400n, submissionTtl: 30n * 86_400n };
       const lifetime = 600n + 120n * 32n + 7n * 86_400n;
       await expect(f.market.connect(f.admin).setParams(tooLong))
-        .to.be.revertedWithCustomError(f.market, 'UnbondingTooShort')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnbondingTooShort')
         .withArgs(7n * 86_400n, lifetime);
       const next = { ...DEFAULT_PARAMS, batchCapacity: 32n, protocolFeeBps: 0n, minFeePerProof: 1n };
       await expect(f.market.connect(f.admin).setParams(next)).to.emit(f.market, 'ParamsUpdated');
@@ -86,14 +76,9 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
 
     it('setTreasury: admin only, non-zero, emits TreasurySet', async () => {
       const f = await fixture();
-      await expect(f.market.connect(f.admin).setTreasury(f.user2.address))
-        .to.emit(f.market, 'TreasurySet')
-        .withArgs(f.user2.address);
+      await expect(f.market.connect(f.admin).setTreasury(f.user2.address)).to.emit(f.market, 'TreasurySet').withArgs(f.user2.address);
       expect(await f.market.treasury()).to.equal(f.user2.address);
-      await expect(f.market.connect(f.admin).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        f.market,
-        'ZeroAddress',
-      );
+      await expect(f.market.connect(f.admin).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(f.market, 'MarketZeroAddress');
       await expect(f.market.connect(f.outsider).setTreasury(f.user2.address)).to.be.revertedWithCustomError(
         f.market,
         'AccessControlUnauthorizedAccount',
@@ -110,12 +95,7 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
         .withArgs(id, f.user1.address, 4, 2, '0x1234');
       expect([...(await f.market.programs(id))]).to.deep.equal([f.user1.address, 4n, 2n, ethers.ZeroAddress]);
       expect(await f.market.programIdAt(2)).to.equal(id);
-      expect([...(await f.market.programs(PROGRAM_ID))]).to.deep.equal([
-        f.rollup.address,
-        BigInt(PI_COUNT),
-        1n,
-        ethers.ZeroAddress,
-      ]);
+      expect([...(await f.market.programs(PROGRAM_ID))]).to.deep.equal([f.rollup.address, BigInt(PI_COUNT), 1n, ethers.ZeroAddress]);
     });
 
     it('only counts the aggregation circuits take; the admin widens the set', async () => {
@@ -126,24 +106,19 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       await expect(f.market.connect(f.outsider).setAggregatableInputCounts(0b111))
         .to.be.revertedWithCustomError(f.market, 'AccessControlUnauthorizedAccount')
         .withArgs(f.outsider.address, await f.market.DEFAULT_ADMIN_ROLE());
-      await expect(f.market.connect(f.admin).setAggregatableInputCounts(0)).to.be.revertedWithCustomError(
-        f.market,
-        'InvalidParams',
-      );
+      await expect(f.market.connect(f.admin).setAggregatableInputCounts(0)).to.be.revertedWithCustomError(f.market, 'MarketInvalidParams');
       await expect(f.market.connect(f.user1).registerProgram(word(6), VK, 3))
-        .to.be.revertedWithCustomError(f.market, 'UnsupportedPublicInputCount')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnsupportedPublicInputCount')
         .withArgs(3, 0b1011);
       const all = 0xffffffffn;
-      await expect(f.market.connect(f.admin).setAggregatableInputCounts(all))
-        .to.emit(f.market, 'AggregatableInputCountsSet')
-        .withArgs(all);
+      await expect(f.market.connect(f.admin).setAggregatableInputCounts(all)).to.emit(f.market, 'AggregatableInputCountsSet').withArgs(all);
       for (const count of [3, 32]) {
         await expect(f.market.connect(f.user1).registerProgram(word(6 + count), VK, count)).to.emit(f.market, 'ProgramRegistered');
       }
       // Narrowing the set leaves registered programs as they are.
       await f.market.connect(f.admin).setAggregatableInputCounts(0b1);
       await expect(f.market.connect(f.user1).registerProgram(word(100), VK, 2))
-        .to.be.revertedWithCustomError(f.market, 'UnsupportedPublicInputCount')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnsupportedPublicInputCount')
         .withArgs(2, 0b1);
       expect((await f.market.programs(word(9)))[1]).to.equal(3n);
       expect((await f.market.programs(PROGRAM_ID))[1]).to.equal(2n);
@@ -153,25 +128,22 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
       const f = await fixture();
       const r = ethers.toBeHex(FIELD_MODULUS, 32);
       await expect(f.market.registerProgram(r, VK, 1))
-        .to.be.revertedWithCustomError(f.market, 'NonCanonicalProgramId')
+        .to.be.revertedWithCustomError(f.market, 'MarketNonCanonicalProgramId')
         .withArgs(r);
       await expect(f.market.registerProgram(word(5), VK, 0))
-        .to.be.revertedWithCustomError(f.market, 'InvalidPublicInputCount')
+        .to.be.revertedWithCustomError(f.market, 'MarketInvalidPublicInputCount')
         .withArgs(0);
       await expect(f.market.registerProgram(word(5), VK, 33))
-        .to.be.revertedWithCustomError(f.market, 'InvalidPublicInputCount')
+        .to.be.revertedWithCustomError(f.market, 'MarketInvalidPublicInputCount')
         .withArgs(33);
       for (const count of [3, 5, 8, 32]) {
         await expect(f.market.registerProgram(word(5), VK, count))
-          .to.be.revertedWithCustomError(f.market, 'UnsupportedPublicInputCount')
+          .to.be.revertedWithCustomError(f.market, 'MarketUnsupportedPublicInputCount')
           .withArgs(count, 0b1011);
       }
-      await expect(f.market.registerProgram(word(5), '0x', 1)).to.be.revertedWithCustomError(
-        f.market,
-        'EmptyVerificationKey',
-      );
+      await expect(f.market.registerProgram(word(5), '0x', 1)).to.be.revertedWithCustomError(f.market, 'MarketEmptyVerificationKey');
       await expect(f.market.registerProgram(PROGRAM_ID, VK, 1))
-        .to.be.revertedWithCustomError(f.market, 'ProgramExists')
+        .to.be.revertedWithCustomError(f.market, 'MarketProgramExists')
         .withArgs(PROGRAM_ID);
     });
 
@@ -182,27 +154,28 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
         .withArgs(PROGRAM_ID, f.user2.address);
       expect((await f.market.programs(PROGRAM_ID)).callback).to.equal(f.user2.address);
       await expect(f.market.connect(f.user1).setProgramCallback(PROGRAM_ID, f.user1.address))
-        .to.be.revertedWithCustomError(f.market, 'NotProgramOwner')
+        .to.be.revertedWithCustomError(f.market, 'MarketNotProgramOwner')
         .withArgs(PROGRAM_ID, f.user1.address);
       await expect(f.market.connect(f.user1).setProgramCallback(word(999), f.user1.address))
-        .to.be.revertedWithCustomError(f.market, 'UnknownProgram')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnknownProgram')
         .withArgs(word(999));
-      await expect(f.market.connect(f.rollup).transferProgramOwnership(PROGRAM_ID, ethers.ZeroAddress))
-        .to.be.revertedWithCustomError(f.market, 'ZeroAddress');
-      await expect(f.market.connect(f.user1).transferProgramOwnership(PROGRAM_ID, f.user1.address))
-        .to.be.revertedWithCustomError(f.market, 'NotProgramOwner');
+      await expect(f.market.connect(f.rollup).transferProgramOwnership(PROGRAM_ID, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        f.market,
+        'MarketZeroAddress',
+      );
+      await expect(f.market.connect(f.user1).transferProgramOwnership(PROGRAM_ID, f.user1.address)).to.be.revertedWithCustomError(
+        f.market,
+        'MarketNotProgramOwner',
+      );
       await expect(f.market.connect(f.rollup).transferProgramOwnership(PROGRAM_ID, f.user1.address))
         .to.emit(f.market, 'ProgramOwnershipTransferred')
         .withArgs(PROGRAM_ID, f.rollup.address, f.user1.address);
-      await expect(f.market.connect(f.rollup).setProgramCallback(PROGRAM_ID, ethers.ZeroAddress))
-        .to.be.revertedWithCustomError(f.market, 'NotProgramOwner');
+      await expect(f.market.connect(f.rollup).setProgramCallback(PROGRAM_ID, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        f.market,
+        'MarketNotProgramOwner',
+      );
       await f.market.connect(f.user1).setProgramCallback(PROGRAM_ID, ethers.ZeroAddress);
-      expect([...(await f.market.programs(PROGRAM_ID))]).to.deep.equal([
-        f.user1.address,
-        BigInt(PI_COUNT),
-        1n,
-        ethers.ZeroAddress,
-      ]);
+      expect([...(await f.market.programs(PROGRAM_ID))]).to.deep.equal([f.user1.address, BigInt(PI_COUNT), 1n, ethers.ZeroAddress]);
     });
   });
 
@@ -219,16 +192,11 @@ describe('AggregationMarket: deployment, parameters, programs, pause', () => {
         f.market.connect(f.user1).submit(PROGRAM_ID, inputsFor(1), rollupProof(1), { value: DEFAULT_PARAMS.minFeePerProof }),
       ).to.be.revertedWithCustomError(f.market, 'EnforcedPause');
       await expect(
-        f.market
-          .connect(f.user1)
-          .submitMany([PROGRAM_ID], [inputsFor(1)], [rollupProof(1)], [DEFAULT_PARAMS.minFeePerProof], {
-            value: DEFAULT_PARAMS.minFeePerProof,
-          }),
+        f.market.connect(f.user1).submitMany([PROGRAM_ID], [inputsFor(1)], [rollupProof(1)], [DEFAULT_PARAMS.minFeePerProof], {
+          value: DEFAULT_PARAMS.minFeePerProof,
+        }),
       ).to.be.revertedWithCustomError(f.market, 'EnforcedPause');
-      await expect(f.market.connect(f.outsider).unpause()).to.be.revertedWithCustomError(
-        f.market,
-        'AccessControlUnauthorizedAccount',
-      );
+      await expect(f.market.connect(f.outsider).unpause()).to.be.revertedWithCustomError(f.market, 'AccessControlUnauthorizedAccount');
       await expect(f.market.connect(f.pauser).unpause()).to.emit(f.market, 'Unpaused');
       await f.market.connect(f.user1).submit(PROGRAM_ID, inputsFor(1), rollupProof(1), {
         value: DEFAULT_PARAMS.minFeePerProof,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { statementDigest } from '../../prover/sdk/commitment.js';
+import { statementDigestV1 as statementDigest } from '../../scripts/lib/commitmentV1.js';
 import {
   BatchState,
   FIELD_MODULUS,
@@ -32,25 +32,13 @@ describe('AggregationMarket: submissions and batching', () => {
       const digest = statementDigest(PROGRAM_ID, inputs);
       const fee = MIN_FEE * 3n;
       const tx = f.market.connect(f.user1).submit(PROGRAM_ID, inputs, proof, { value: fee });
-      await expect(tx)
-        .to.emit(f.market, 'Submitted')
-        .withArgs(32n, PROGRAM_ID, f.user1.address, digest, ethers.keccak256(proof), fee);
+      await expect(tx).to.emit(f.market, 'Submitted').withArgs(32n, PROGRAM_ID, f.user1.address, digest, ethers.keccak256(proof), fee);
       await expect(tx).to.changeEtherBalances(ethers, [f.user1, f.market], [-fee, fee]);
       expect(await f.market.digestOf(32n)).to.equal(digest);
-      expect([...(await f.market.statementOf(digest))]).to.deep.equal([
-        f.user1.address,
-        fee,
-        1n,
-        StatementStatus.Pending,
-      ]);
+      expect([...(await f.market.statementOf(digest))]).to.deep.equal([f.user1.address, fee, 1n, StatementStatus.Pending]);
       expect(await f.market.openBatchId()).to.equal(1n);
       const b = await f.market.getBatch(1);
-      expect([b.state, b.capacity, b.count, b.openedAt]).to.deep.equal([
-        BatchState.Open,
-        8n,
-        1n,
-        BigInt(await time.latest()),
-      ]);
+      expect([b.state, b.capacity, b.count, b.openedAt]).to.deep.equal([BatchState.Open, 8n, 1n, BigInt(await time.latest())]);
       expect(await f.market.batchExpiry(1)).to.equal(b.openedAt + 86_400n);
       expect(await f.market.batchExpiry(2)).to.equal(0n);
       expect(await f.market.isVerified(PROGRAM_ID, inputs)).to.equal(false);
@@ -62,18 +50,18 @@ describe('AggregationMarket: submissions and batching', () => {
       const f = await fixture();
       const m = f.market.connect(f.user1);
       await expect(m.submit(PROGRAM_ID, inputsFor(1), rollupProof(1), { value: MIN_FEE - 1n }))
-        .to.be.revertedWithCustomError(f.market, 'FeeBelowFloor')
+        .to.be.revertedWithCustomError(f.market, 'MarketFeeBelowFloor')
         .withArgs(MIN_FEE - 1n, MIN_FEE);
       const tooHigh = 1n << 64n;
       await expect(m.submit(PROGRAM_ID, inputsFor(1), rollupProof(1), { value: tooHigh }))
-        .to.be.revertedWithCustomError(f.market, 'FeeTooHigh')
+        .to.be.revertedWithCustomError(f.market, 'MarketFeeTooHigh')
         .withArgs(tooHigh);
       await expect(m.submit(PROGRAM_ID, inputsFor(1), '0x', { value: MIN_FEE })).to.be.revertedWithCustomError(
         f.market,
-        'EmptyProof',
+        'MarketEmptyProof',
       );
       await expect(m.submit(word(4242), inputsFor(1), rollupProof(1), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'UnknownProgram')
+        .to.be.revertedWithCustomError(f.market, 'MarketUnknownProgram')
         .withArgs(word(4242));
     });
 
@@ -81,29 +69,29 @@ describe('AggregationMarket: submissions and batching', () => {
       const f = await fixture();
       const m = f.market.connect(f.user1);
       await expect(m.submit(PROGRAM_ID, inputsFor(1, 1), rollupProof(1), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'PublicInputCountMismatch')
+        .to.be.revertedWithCustomError(f.market, 'MarketPublicInputCountMismatch')
         .withArgs(PROGRAM_ID, 2, 1);
       await expect(m.submit(PROGRAM_ID, inputsFor(1, 3), rollupProof(1), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'PublicInputCountMismatch')
+        .to.be.revertedWithCustomError(f.market, 'MarketPublicInputCountMismatch')
         .withArgs(PROGRAM_ID, 2, 3);
       const r = ethers.toBeHex(FIELD_MODULUS, 32);
       await expect(m.submit(PROGRAM_ID, [word(1), r], rollupProof(1), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'NonCanonicalPublicInput')
+        .to.be.revertedWithCustomError(f.market, 'MarketNonCanonicalPublicInput')
         .withArgs(1, r);
       const max = ethers.MaxUint256;
       await expect(m.submit(PROGRAM_ID, [ethers.toBeHex(max, 32), word(1)], rollupProof(1), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'NonCanonicalPublicInput')
+        .to.be.revertedWithCustomError(f.market, 'MarketNonCanonicalPublicInput')
         .withArgs(0, ethers.toBeHex(max, 32));
       // r - 1 is the largest canonical element.
       await m.submit(PROGRAM_ID, [word(FIELD_MODULUS - 1n), word(0)], rollupProof(1), { value: MIN_FEE });
     });
 
-    it('allows one live submission per statement (StatementPending)', async () => {
+    it('allows one live submission per statement (MarketStatementPending)', async () => {
       const f = await fixture();
       const inputs = inputsFor(9);
       await f.market.connect(f.user1).submit(PROGRAM_ID, inputs, rollupProof(1), { value: MIN_FEE });
       await expect(f.market.connect(f.user2).submit(PROGRAM_ID, inputs, rollupProof(2), { value: MIN_FEE }))
-        .to.be.revertedWithCustomError(f.market, 'StatementPending')
+        .to.be.revertedWithCustomError(f.market, 'MarketStatementPending')
         .withArgs(statementDigest(PROGRAM_ID, inputs));
     });
   });
@@ -143,16 +131,16 @@ describe('AggregationMarket: submissions and batching', () => {
 
     it('seal(): anyone after the timeout; rejects early, empty and non-open batches', async () => {
       const f = await fixture();
-      await expect(f.market.seal(1)).to.be.revertedWithCustomError(f.market, 'BatchNotOpen').withArgs(1);
+      await expect(f.market.seal(1)).to.be.revertedWithCustomError(f.market, 'MarketBatchNotOpen').withArgs(1);
       await submitN(f, 2);
       const openedAt = (await f.market.getBatch(1)).openedAt;
       await expect(f.market.seal(1))
-        .to.be.revertedWithCustomError(f.market, 'BatchTimeoutNotReached')
+        .to.be.revertedWithCustomError(f.market, 'MarketBatchTimeoutNotReached')
         .withArgs(1, openedAt + 300n);
-      await expect(f.market.seal(2)).to.be.revertedWithCustomError(f.market, 'BatchNotOpen').withArgs(2);
+      await expect(f.market.seal(2)).to.be.revertedWithCustomError(f.market, 'MarketBatchNotOpen').withArgs(2);
       await time.increaseTo(openedAt + 299n);
       await expect(f.market.connect(f.outsider).seal(1)).to.emit(f.market, 'BatchSealed');
-      await expect(f.market.seal(1)).to.be.revertedWithCustomError(f.market, 'BatchNotOpen').withArgs(1);
+      await expect(f.market.seal(1)).to.be.revertedWithCustomError(f.market, 'MarketBatchNotOpen').withArgs(1);
       expect((await f.market.getBatch(1)).state).to.equal(BatchState.Sealed);
     });
 
@@ -168,7 +156,7 @@ describe('AggregationMarket: submissions and batching', () => {
       await f.router.connect(f.guardian).freeze(1);
       await expect(
         f.market.connect(f.user1).submit(PROGRAM_ID, inputsFor(30_000), rollupProof(1), { value: MIN_FEE }),
-      ).to.be.revertedWithCustomError(f.router, 'NoUsableVersion');
+      ).to.be.revertedWithCustomError(f.router, 'RouterNoUsableVersion');
       await f.router.connect(f.guardian).unfreeze(1);
       await f.market.connect(f.user1).submit(PROGRAM_ID, inputsFor(30_000), rollupProof(1), { value: MIN_FEE });
     });
@@ -219,34 +207,34 @@ describe('AggregationMarket: submissions and batching', () => {
     it('rejects length mismatches, empty input, a fee sum different from msg.value and per-item violations', async () => {
       const f = await fixture();
       const m = f.market.connect(f.user1);
-      await expect(m.submitMany([], [], [], [])).to.be.revertedWithCustomError(f.market, 'LengthMismatch');
+      await expect(m.submitMany([], [], [], [])).to.be.revertedWithCustomError(f.market, 'MarketLengthMismatch');
       await expect(
         m.submitMany([PROGRAM_ID], [inputsFor(1), inputsFor(2)], [rollupProof(1)], [MIN_FEE], { value: MIN_FEE }),
-      ).to.be.revertedWithCustomError(f.market, 'LengthMismatch');
+      ).to.be.revertedWithCustomError(f.market, 'MarketLengthMismatch');
       await expect(m.submitMany([PROGRAM_ID], [inputsFor(1)], [], [MIN_FEE], { value: MIN_FEE })).to.be.revertedWithCustomError(
         f.market,
-        'LengthMismatch',
+        'MarketLengthMismatch',
       );
       await expect(m.submitMany([PROGRAM_ID], [inputsFor(1)], [rollupProof(1)], [], { value: MIN_FEE })).to.be.revertedWithCustomError(
         f.market,
-        'LengthMismatch',
+        'MarketLengthMismatch',
       );
       await expect(m.submitMany([PROGRAM_ID], [inputsFor(1)], [rollupProof(1)], [MIN_FEE], { value: MIN_FEE + 1n }))
-        .to.be.revertedWithCustomError(f.market, 'FeeMismatch')
+        .to.be.revertedWithCustomError(f.market, 'MarketFeeMismatch')
         .withArgs(MIN_FEE, MIN_FEE + 1n);
       await expect(
         m.submitMany([PROGRAM_ID, PROGRAM_ID], [inputsFor(1), inputsFor(2)], [rollupProof(1), rollupProof(2)], [MIN_FEE * 2n, 0n], {
           value: MIN_FEE * 2n,
         }),
       )
-        .to.be.revertedWithCustomError(f.market, 'FeeBelowFloor')
+        .to.be.revertedWithCustomError(f.market, 'MarketFeeBelowFloor')
         .withArgs(0n, MIN_FEE);
       // Duplicates inside one call are caught by the one-live-statement rule.
       await expect(
         m.submitMany([PROGRAM_ID, PROGRAM_ID], [inputsFor(1), inputsFor(1)], [rollupProof(1), rollupProof(2)], [MIN_FEE, MIN_FEE], {
           value: MIN_FEE * 2n,
         }),
-      ).to.be.revertedWithCustomError(f.market, 'StatementPending');
+      ).to.be.revertedWithCustomError(f.market, 'MarketStatementPending');
     });
   });
 });

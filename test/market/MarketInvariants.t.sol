@@ -342,7 +342,12 @@ contract MarketInvariantsTest is TestBase {
             callbackGasLimit: 100_000
         });
         market = new AggregationMarket(
-            address(this), address(this), IProverStaking(address(staking)), IVerifierRouter(address(router)), TREASURY, p
+            address(this),
+            address(this),
+            IProverStaking(address(staking)),
+            IVerifierRouter(address(router)),
+            TREASURY,
+            p
         );
         staking.setMarket(address(market));
         address[] memory provers = new address[](3);
@@ -464,7 +469,7 @@ contract MarketInvariantsTest is TestBase {
         address[] memory provers = handler.provers();
         uint256 lockedInStaking;
         for (uint256 i; i < provers.length; ++i) {
-            (, uint256 locked,) = staking.stakeOf(provers[i]);
+            (, uint256 locked, ) = staking.stakeOf(provers[i]);
             lockedInStaking += locked;
         }
         uint256 lockedInMarket;
@@ -479,4 +484,3 @@ contract MarketInvariantsTest is TestBase {
         assertEq(lockedInStaking, lockedInMarket, "staking locks = market locks");
     }
 }
-

@@ -16,11 +16,12 @@ contract SubmitForwarder {
     error Undone();
 
     /// @notice Forwards one submission unchanged (the market calldata is a substring of the tx input).
-    function forward(IAggregationMarket market, bytes32 programId, bytes32[] calldata inputs, bytes calldata proof)
-        external
-        payable
-        returns (uint256)
-    {
+    function forward(
+        IAggregationMarket market,
+        bytes32 programId,
+        bytes32[] calldata inputs,
+        bytes calldata proof
+    ) external payable returns (uint256) {
         return market.submit{value: msg.value}(programId, inputs, proof);
     }
 
@@ -39,7 +40,11 @@ contract SubmitForwarder {
 
     /// @notice Submits each of `subs` in turn, and `undone` inside a sub-call that reverts after its
     /// market call succeeded (caught, so the transaction succeeds without it). msg.value pays all fees.
-    function forwardAll(IAggregationMarket market, Submission[] calldata subs, Submission calldata undone) external payable {
+    function forwardAll(
+        IAggregationMarket market,
+        Submission[] calldata subs,
+        Submission calldata undone
+    ) external payable {
         for (uint256 i; i < subs.length; ++i) {
             market.submit{value: subs[i].fee}(subs[i].programId, subs[i].inputs, subs[i].proof);
         }

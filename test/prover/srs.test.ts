@@ -11,31 +11,48 @@ import { Noir, type CompiledCircuit } from '@noir-lang/noir_js';
 import { expect } from 'chai';
 import type { Contract, Signer } from 'ethers';
 import { network } from 'hardhat';
-import { IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX } from '../../prover/engine/srs/constants.js';
 import {
   type DevSrs,
-  InsecureSrsError,
-  assertSrsAllowedOnChain,
-  checkSrsFiles,
+  SrsNotReadyError,
   createBarretenberg,
   deriveDevTau,
   devSrsDir,
+  ignitionSrs,
+  openBackend,
+  openDevSrs,
+  pointsFor,
+  stockBbPath,
+} from '../../prover/engine/index.js';
+import { FIELD_MODULUS, InsecureSrsError, assertSrsAllowedOnChain } from '../../prover/protocol/index.js';
+import {
+  IGNITION_G1_SECOND_HEX,
+  IGNITION_G2_HEX,
+  checkSrsFiles,
   ensureDevSrs,
   g1FromBytes,
-  ignitionSrs,
   patchBbBytes,
   patchSolidityVerifierG2,
-  pointsFor,
   solidityVerifierFor,
-  stockBbPath,
-} from '../../prover/engine/srs/index.js';
+} from '../../prover/toolchain/index.js';
 
 // Small SRSs for these tests live under the OS temp dir (reused between runs); the 2^21 one the
 // circuits need lives in the default cache so later tests and CI reruns reuse it.
 const SMALL_CACHE = path.join(os.tmpdir(), 'nex-srs-test-cache');
 const SMALL_LOG2 = 16;
 const quiet = (): void => {};
-const sha256File = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
+/** Awaits `p` and checks that it rejects with an instance of `type` whose message matches `pattern`. */
+async function rejects(p: Promise<unknown>, type: new (...args: never[]) => Error, pattern: RegExp): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected a rejection').to.be.instanceOf(type);
+  expect((err as Error).message).to.match(pattern);
+}
+const sha256File = async (file: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 const CIRCUIT = `fn main(x: Field, y: pub Field) {
     let mut h = x;
@@ -56,7 +73,7 @@ async function compileCircuit(dir: string): Promise<CompiledCircuit> {
 
 /** y for x = 3 under the circuit above, computed in the scalar field. */
 function circuitOutput(x: bigint): bigint {
-  const r = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
+  const r = FIELD_MODULUS;
   let h = x;
   for (let i = 0n; i < 64n; i++) h = (h * h + i) % r;
   return h;
@@ -75,7 +92,10 @@ async function proveWith(api: Barretenberg, program: CompiledCircuit, witness: U
 }
 
 async function verifyWith(api: Barretenberg, bundle: ProofBundle): Promise<boolean> {
-  return new UltraHonkVerifierBackend(api).verifyProof({ ...bundle.proof, verificationKey: bundle.vk }, { verifierTarget: 'noir-recursive' });
+  return new UltraHonkVerifierBackend(api).verifyProof(
+    { ...bundle.proof, verificationKey: bundle.vk },
+    { verifierTarget: 'noir-recursive' },
+  );
 }
 
 describe('dev SRS (INSECURE) and the patched bb', function () {
@@ -193,7 +213,44 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       expect([relisted.generated, reasons.join()]).to.deep.equal([true, 'manifest does not list crs/bn254_g1.dat, crs/bn254_g2.dat']);
       await rm(manifestFile);
       expect((await ensureDevSrs({ log2Points: 10, seed: 'reuse', cacheDir, logger: quiet })).generated).to.equal(true);
-      await checkSrsFiles({ g1File: path.join(healed.crsDir, 'bn254_g1.dat'), g2File: path.join(healed.crsDir, 'bn254_g2.dat'), tau: healed.tau });
+      await checkSrsFiles({
+        g1File: path.join(healed.crsDir, 'bn254_g1.dat'),
+        g2File: path.join(healed.crsDir, 'bn254_g2.dat'),
+        tau: healed.tau,
+      });
+    });
+
+    it('the runtime opens only an SRS the toolchain set up, and names the command that sets it up', async () => {
+      const cacheDir = path.join(work, 'runtime');
+      const opts = { log2Points: 10, seed: 'runtime', cacheDir };
+      await rejects(
+        openDevSrs({ ...opts, logger: quiet }),
+        SrsNotReadyError,
+        /no usable dev SRS .*no readable manifest.*nex srs setup --cache-dir /,
+      );
+      await rejects(openBackend({ srsDir: cacheDir }), SrsNotReadyError, /nex srs setup/);
+      expect(await readdir(cacheDir).catch(() => [])).to.deep.equal([]); // nothing generated
+
+      const made = await ensureDevSrs({ ...opts, logger: quiet });
+      const events: string[] = [];
+      const opened = await openDevSrs({ ...opts, logger: (e) => events.push(e.msg) });
+      expect([opened.generated, opened.dir, opened.bbPath, opened.manifest.created]).to.deep.equal([
+        false,
+        made.dir,
+        made.bbPath,
+        made.manifest.created,
+      ]);
+      expect(opened.g2).to.deep.equal(made.g2);
+      expect(events).to.deep.equal(['using INSECURE dev SRS (tau is public)']);
+
+      // An altered patched bb is not run; the toolchain re-patches it.
+      await writeFile(made.patchedBbBinary, Buffer.concat([await readFile(made.patchedBbBinary), Buffer.from([0])]));
+      await rejects(openDevSrs({ ...opts, logger: quiet }), SrsNotReadyError, /patched bb .*altered/);
+      await ensureDevSrs({ ...opts, logger: quiet });
+      expect((await openDevSrs({ ...opts, logger: quiet })).dir).to.equal(made.dir);
+      // A missing CRS file fails the manifest check.
+      await rm(path.join(made.crsDir, 'bn254_g2.dat'));
+      await rejects(openDevSrs({ ...opts, logger: quiet }), SrsNotReadyError, /bn254_g2.dat is missing/);
     });
 
     it('generates once when several callers ask for the same new SRS at the same time', async () => {
@@ -268,7 +325,11 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       ]);
       const ranges = report.replaced.flatMap((r) => r.offsets.map((o) => [o, o + r.length] as const));
       expect(diffs.length).to.equal(report.bytesChanged).and.be.greaterThan(200);
-      for (const d of diffs) expect(ranges.some(([lo, hi]) => d >= lo && d < hi), `offset ${d}`).to.equal(true);
+      for (const d of diffs)
+        expect(
+          ranges.some(([lo, hi]) => d >= lo && d < hi),
+          `offset ${d}`,
+        ).to.equal(true);
       expect(await sha256File(stockBb)).to.equal(stockBbHash);
     });
 
@@ -278,7 +339,12 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       await fh.write(Buffer.from('XX'), 0, 2, 4096);
       await fh.close();
       const events: string[] = [];
-      const again = await ensureDevSrs({ log2Points: SMALL_LOG2, seed: 'nex-srs-test-A', cacheDir: SMALL_CACHE, logger: (e) => events.push(e.msg) });
+      const again = await ensureDevSrs({
+        log2Points: SMALL_LOG2,
+        seed: 'nex-srs-test-A',
+        cacheDir: SMALL_CACHE,
+        logger: (e) => events.push(e.msg),
+      });
       expect(again.generated).to.equal(false);
       expect(events).to.include('patched a copy of bb for the INSECURE dev SRS');
       expect(await sha256File(again.patchedBbBinary)).to.equal(before);
@@ -394,14 +460,16 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
     });
 
     it('throws on a source without the Ignition constants (or already patched)', () => {
-      expect(() => patchSolidityVerifierG2('contract X { uint256 constant A = 1; }', srsA.g2)).to.throw(/expected the Ignition G2 word 0 once, found it 0/);
+      expect(() => patchSolidityVerifierG2('contract X { uint256 constant A = 1; }', srsA.g2)).to.throw(
+        /expected the Ignition G2 word 0 once, found it 0/,
+      );
       const once = patchSolidityVerifierG2(generated, srsA.g2);
       expect(() => patchSolidityVerifierG2(once, srsB.g2)).to.throw(/found it 0/);
     });
   });
 
   describe('modes and deploy guard', () => {
-    it('ignition mode is the stock bb and bb\'s default CRS directory', () => {
+    it("ignition mode is the stock bb and bb's default CRS directory", () => {
       const ign = ignitionSrs();
       expect(ign.bbPath).to.equal(stockBb);
       expect(ign.crsDir).to.equal(path.join(os.homedir(), '.bb-crs'));
@@ -424,7 +492,8 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
 
     it('allows the dev SRS only on local devnets', () => {
       for (const id of [31337, 1337n]) expect(() => assertSrsAllowedOnChain(srsA, id)).to.not.throw();
-      for (const id of [1, 11155111n, 17000, 8453]) expect(() => assertSrsAllowedOnChain(srsA, id)).to.throw(InsecureSrsError, /INSECURE dev SRS on chain/);
+      for (const id of [1, 11155111n, 17000, 8453])
+        expect(() => assertSrsAllowedOnChain(srsA, id)).to.throw(InsecureSrsError, /INSECURE dev SRS on chain/);
       for (const id of [1, 31337]) expect(() => assertSrsAllowedOnChain(ignitionSrs(), id)).to.not.throw();
     });
   });
@@ -434,7 +503,9 @@ describe('dev SRS (INSECURE) and the patched bb', function () {
       const t0 = performance.now();
       const srs = await ensureDevSrs({ log2Points: 21, logger: quiet });
       const ms = performance.now() - t0;
-      console.log(`      2^21 dev SRS: ${srs.generated ? `generated in ${(ms / 1000).toFixed(1)} s` : `cache hit in ${(ms / 1000).toFixed(1)} s`} (${srs.points} points, ${srs.dir})`);
+      console.log(
+        `      2^21 dev SRS: ${srs.generated ? `generated in ${(ms / 1000).toFixed(1)} s` : `cache hit in ${(ms / 1000).toFixed(1)} s`} (${srs.points} points, ${srs.dir})`,
+      );
       expect(srs.points).to.equal(2 ** 21 + 1024);
       await checkSrsFiles({ g1File: path.join(srs.crsDir, 'bn254_g1.dat'), g2File: path.join(srs.crsDir, 'bn254_g2.dat'), tau: srs.tau });
       expect(existsSync(srs.bbPath)).to.equal(true);

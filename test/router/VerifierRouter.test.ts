@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { network } from 'hardhat';
 import type { Hex } from 'viem';
-import { aggregationPublicInputs } from '../../prover/sdk/commitment.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs } from '../../scripts/lib/commitmentV1.js';
 import { FIELD_MODULUS, KEY_HASHES, abiEncodeInputs, word } from '../market/fixture.js';
 
 const { ethers, networkHelpers } = await network.create();
@@ -29,22 +29,13 @@ describe('VerifierRouter', () => {
         .to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount')
         .withArgs(outsider.address, await router.DEFAULT_ADMIN_ROLE());
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
-      await expect(router.connect(outsider).removeVersion(1)).to.be.revertedWithCustomError(
-        router,
-        'AccessControlUnauthorizedAccount',
-      );
-      await expect(router.connect(outsider).setCurrentVersion(1)).to.be.revertedWithCustomError(
-        router,
-        'AccessControlUnauthorizedAccount',
-      );
+      await expect(router.connect(outsider).removeVersion(1)).to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount');
+      await expect(router.connect(outsider).setCurrentVersion(1)).to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount');
       await expect(router.connect(admin).freeze(1))
         .to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount')
         .withArgs(admin.address, await router.GUARDIAN_ROLE());
       await router.connect(guardian).freeze(1);
-      await expect(router.connect(outsider).unfreeze(1)).to.be.revertedWithCustomError(
-        router,
-        'AccessControlUnauthorizedAccount',
-      );
+      await expect(router.connect(outsider).unfreeze(1)).to.be.revertedWithCustomError(router, 'AccessControlUnauthorizedAccount');
     });
 
     it('a zero guardian grants no guardian role', async () => {
@@ -57,7 +48,7 @@ describe('VerifierRouter', () => {
   describe('addVersion', () => {
     it('numbers versions 1, 2, 3 and makes the newest current', async () => {
       const { router, mock, falsy } = await fixture();
-      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'NoUsableVersion');
+      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'RouterNoUsableVersion');
       await expect(router.addVersion(await mock.getAddress(), KEY_HASHES))
         .to.emit(router, 'VersionAdded')
         .withArgs(1, await mock.getAddress(), KEY_HASHES)
@@ -79,17 +70,15 @@ describe('VerifierRouter', () => {
       const { router, mock, outsider } = await fixture();
       const mockAddress = await mock.getAddress();
       await expect(router.addVersion(outsider.address, KEY_HASHES))
-        .to.be.revertedWithCustomError(router, 'InvalidVerifier')
+        .to.be.revertedWithCustomError(router, 'RouterInvalidVerifier')
         .withArgs(outsider.address);
-      await expect(router.addVersion(mockAddress, []))
-        .to.be.revertedWithCustomError(router, 'InvalidKeyHashCount')
-        .withArgs(0);
+      await expect(router.addVersion(mockAddress, [])).to.be.revertedWithCustomError(router, 'RouterInvalidKeyHashCount').withArgs(0);
       await expect(router.addVersion(mockAddress, Array(17).fill(word(1))))
-        .to.be.revertedWithCustomError(router, 'InvalidKeyHashCount')
+        .to.be.revertedWithCustomError(router, 'RouterInvalidKeyHashCount')
         .withArgs(17);
       const bad = ethers.toBeHex(FIELD_MODULUS, 32);
       await expect(router.addVersion(mockAddress, [word(1), bad]))
-        .to.be.revertedWithCustomError(router, 'NonCanonicalKeyHash')
+        .to.be.revertedWithCustomError(router, 'RouterNonCanonicalKeyHash')
         .withArgs(1, bad);
     });
   });
@@ -106,10 +95,10 @@ describe('VerifierRouter', () => {
       const [, , removed] = await router.getVersion(4);
       expect(removed).to.equal(true);
       expect(await router.isUsable(4)).to.equal(false);
-      await expect(router.removeVersion(4)).to.be.revertedWithCustomError(router, 'VersionIsRemoved').withArgs(4);
-      await expect(router.setCurrentVersion(4)).to.be.revertedWithCustomError(router, 'VersionNotUsable').withArgs(4);
-      await expect(router.connect(guardian).freeze(4)).to.be.revertedWithCustomError(router, 'VersionIsRemoved');
-      await expect(router.connect(guardian).unfreeze(2)).to.be.revertedWithCustomError(router, 'VersionIsRemoved');
+      await expect(router.removeVersion(4)).to.be.revertedWithCustomError(router, 'RouterVersionIsRemoved').withArgs(4);
+      await expect(router.setCurrentVersion(4)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable').withArgs(4);
+      await expect(router.connect(guardian).freeze(4)).to.be.revertedWithCustomError(router, 'RouterVersionIsRemoved');
+      await expect(router.connect(guardian).unfreeze(2)).to.be.revertedWithCustomError(router, 'RouterVersionIsRemoved');
       // Never reused: the next version is 5.
       await expect(router.addVersion(m, KEY_HASHES)).to.emit(router, 'VersionAdded').withArgs(5, m, KEY_HASHES);
     });
@@ -126,16 +115,16 @@ describe('VerifierRouter', () => {
         .withArgs(2, 0)
         .and.to.emit(router, 'CurrentVersionSet')
         .withArgs(0);
-      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'NoUsableVersion');
+      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'RouterNoUsableVersion');
     });
 
     it('rejects unknown versions', async () => {
       const { router, guardian } = await fixture();
       for (const v of [0, 1]) {
-        await expect(router.removeVersion(v)).to.be.revertedWithCustomError(router, 'UnknownVersion').withArgs(v);
-        await expect(router.connect(guardian).freeze(v)).to.be.revertedWithCustomError(router, 'UnknownVersion');
-        await expect(router.connect(guardian).unfreeze(v)).to.be.revertedWithCustomError(router, 'UnknownVersion');
-        await expect(router.getVersion(v)).to.be.revertedWithCustomError(router, 'UnknownVersion').withArgs(v);
+        await expect(router.removeVersion(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion').withArgs(v);
+        await expect(router.connect(guardian).freeze(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion');
+        await expect(router.connect(guardian).unfreeze(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion');
+        await expect(router.getVersion(v)).to.be.revertedWithCustomError(router, 'RouterUnknownVersion').withArgs(v);
       }
     });
   });
@@ -146,17 +135,15 @@ describe('VerifierRouter', () => {
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
       const proof = abiEncodeInputs(aggregationPublicInputs(ROOT, prover.address as Hex, KEY_HASHES));
       await expect(router.connect(guardian).freeze(1)).to.emit(router, 'VersionFrozen').withArgs(1);
-      await expect(router.connect(guardian).freeze(1)).to.be.revertedWithCustomError(router, 'VersionIsFrozen').withArgs(1);
+      await expect(router.connect(guardian).freeze(1)).to.be.revertedWithCustomError(router, 'RouterVersionIsFrozen').withArgs(1);
       expect(await router.isUsable(1)).to.equal(false);
-      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'NoUsableVersion');
+      await expect(router.currentVersion()).to.be.revertedWithCustomError(router, 'RouterNoUsableVersion');
       await expect(router.verifyAggregation(1, proof, ROOT, prover.address))
-        .to.be.revertedWithCustomError(router, 'VersionNotUsable')
+        .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
         .withArgs(1);
-      await expect(router.setCurrentVersion(1)).to.be.revertedWithCustomError(router, 'VersionNotUsable');
+      await expect(router.setCurrentVersion(1)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable');
       await expect(router.connect(guardian).unfreeze(1)).to.emit(router, 'VersionUnfrozen').withArgs(1);
-      await expect(router.connect(guardian).unfreeze(1))
-        .to.be.revertedWithCustomError(router, 'VersionNotFrozen')
-        .withArgs(1);
+      await expect(router.connect(guardian).unfreeze(1)).to.be.revertedWithCustomError(router, 'RouterVersionNotFrozen').withArgs(1);
       expect(await router.verifyAggregation(1, proof, ROOT, prover.address)).to.equal(true);
       expect(await router.currentVersion()).to.equal(1n);
     });
@@ -167,7 +154,7 @@ describe('VerifierRouter', () => {
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
       await expect(router.setCurrentVersion(1)).to.emit(router, 'CurrentVersionSet').withArgs(1);
       expect(await router.currentVersion()).to.equal(1n);
-      await expect(router.setCurrentVersion(3)).to.be.revertedWithCustomError(router, 'VersionNotUsable').withArgs(3);
+      await expect(router.setCurrentVersion(3)).to.be.revertedWithCustomError(router, 'RouterVersionNotUsable').withArgs(3);
     });
   });
 
@@ -196,12 +183,12 @@ describe('VerifierRouter', () => {
     it('reverts for unknown or removed versions', async () => {
       const { router, mock, prover } = await fixture();
       await expect(router.verifyAggregation(1, '0x01', ROOT, prover.address))
-        .to.be.revertedWithCustomError(router, 'VersionNotUsable')
+        .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
         .withArgs(1);
       await router.addVersion(await mock.getAddress(), KEY_HASHES);
       await router.removeVersion(1);
       await expect(router.verifyAggregation(1, '0x01', ROOT, prover.address))
-        .to.be.revertedWithCustomError(router, 'VersionNotUsable')
+        .to.be.revertedWithCustomError(router, 'RouterVersionNotUsable')
         .withArgs(1);
     });
   });

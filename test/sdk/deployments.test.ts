@@ -25,7 +25,9 @@ function sample(): Deployments {
     writtenAt: '2026-01-01T00:00:00.000Z',
     srs: { mode: 'dev', id: 'dev-x' },
     startBlock: '0',
-    contracts: Object.fromEntries(CORE_CONTRACTS.map((n, i) => [n, { address: addr(100 + i), abi: [] }])) as unknown as Deployments['contracts'],
+    contracts: Object.fromEntries(
+      CORE_CONTRACTS.map((n, i) => [n, { address: addr(100 + i), abi: [] }]),
+    ) as unknown as Deployments['contracts'],
     verifier: { version: 1, keyHashes: [`0x${'22'.repeat(32)}`] },
   };
 }
@@ -43,10 +45,16 @@ describe('deployments file', () => {
   });
 
   it('says what to do when the file is missing or invalid', () => {
-    assert.throws(() => readDeployments(5, dir), (e: unknown) => e instanceof DeploymentsNotFoundError && /nex devnet/.test(e.message));
+    assert.throws(
+      () => readDeployments(5, dir),
+      (e: unknown) => e instanceof DeploymentsNotFoundError && /nex devnet/.test(e.message),
+    );
     const bad = { ...sample(), contracts: { ...sample().contracts, AggregationMarket: { address: 'nope', abi: [] } } };
     writeFileSync(deploymentsPath(7, dir), JSON.stringify({ ...bad, chainId: 7 }));
-    assert.throws(() => readDeployments(7, dir), (e: unknown) => e instanceof DeploymentsNotFoundError && /AggregationMarket\.address/.test(e.message));
+    assert.throws(
+      () => readDeployments(7, dir),
+      (e: unknown) => e instanceof DeploymentsNotFoundError && /AggregationMarket\.address/.test(e.message),
+    );
     writeFileSync(deploymentsPath(8, dir), JSON.stringify({ ...sample(), chainId: 8, srs: 'dev' }));
     assert.throws(() => readDeployments(8, dir), /srs/);
   });

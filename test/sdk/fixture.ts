@@ -4,20 +4,9 @@
 // proofs), they exercise submission, queries, refunds, errors and estimates.
 import type { NetworkHelpers } from '@nomicfoundation/hardhat-network-helpers/types';
 import { network } from 'hardhat';
-import {
-  createPublicClient,
-  createWalletClient,
-  custom,
-  getAddress,
-  pad,
-  toHex,
-  type Address,
-  type EIP1193Provider,
-  type Hex,
-} from 'viem';
+import { createPublicClient, createWalletClient, custom, getAddress, pad, toHex, type Address, type EIP1193Provider, type Hex } from 'viem';
 import { chainFor, type NexClient } from '../../prover/sdk/client.js';
-import { PROOF_FIELDS } from '../../prover/sdk/actions/submit.js';
-import { VK_BYTES } from '../../prover/sdk/actions/registerProgram.js';
+import { PROOF_FIELDS, VK_BYTES } from '../../prover/sdk/index.js';
 
 export const E18 = 10n ** 18n;
 export const PARAMS = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, before } from 'mocha';
 import { getAddress, parseEventLogs, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
-import { statementDigest } from '../../prover/sdk/commitment.js';
+import { statementDigest } from '../../prover/protocol/index.js';
 import {
   BATCH_L1_GAS,
   PER_PROOF_L1_GAS,
@@ -15,7 +15,7 @@ import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sd
 import { refund } from '../../prover/sdk/actions/refund.js';
 import { claimEarnings, getEarnings } from '../../prover/sdk/actions/claimEarnings.js';
 import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
-import { submit, submitMany, PROOF_FIELDS } from '../../prover/sdk/actions/submit.js';
+import { submit, submitMany } from '../../prover/sdk/actions/submit.js';
 import { waitForVerification } from '../../prover/sdk/actions/waitForVerification.js';
 import {
   ContractRevertError,
@@ -31,18 +31,14 @@ import {
   UnknownProgramError,
   WaitTimeoutError,
 } from '../../prover/sdk/errors.js';
-import { BN254_R } from '../../prover/sdk/field.js';
+import { BN254_R, PROOF_FIELDS } from '../../prover/sdk/index.js';
 import { PARAMS, proofBytes, sdkFixture, VK, word, type SdkFixture } from './fixture.js';
 
 const PROGRAM = word(0xabc1);
 const OTHER_PROGRAM = word(0xabc2);
 
 /** Asserts `p` rejects with an instance of `cls`, then runs `check` on it. */
-async function rejectsWith<T extends Error>(
-  p: Promise<unknown>,
-  cls: new (...args: never[]) => T,
-  check?: (e: T) => void,
-): Promise<void> {
+async function rejectsWith<T extends Error>(p: Promise<unknown>, cls: new (...args: never[]) => T, check?: (e: T) => void): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
     assert.ok(err instanceof cls, `expected ${cls.name}, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     check?.(err);
@@ -70,10 +66,8 @@ describe('rollup SDK against the real market', function () {
 
     it('checks the vk hash, the vk size and the public-input count', async () => {
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(BN254_R), vk: VK, publicInputCount: 1 }), NonCanonicalFieldError);
-      await rejectsWith(
-        registerProgram(f.rollup, { vkHash: word(0xabc3), vk: '0xabcd', publicInputCount: 1 }),
-        MalformedProofError,
-        (e) => assert.match(e.message, /3680/),
+      await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: '0xabcd', publicInputCount: 1 }), MalformedProofError, (e) =>
+        assert.match(e.message, /3680/),
       );
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 0 }), NexError);
       await rejectsWith(registerProgram(f.rollup, { vkHash: word(0xabc3), vk: VK, publicInputCount: 33 }), NexError);
@@ -210,13 +204,15 @@ describe('rollup SDK against the real market', function () {
 
   describe('refund and waitForVerification', () => {
     it('refuses to refund a pending submission; anyone may refund an expired one, the fee goes to its submitter', async () => {
-      const r = await submit(f.rollup, { programId: PROGRAM, publicInputs: [word(20), word(21)], proof: proofBytes(7), fee: 3n * PARAMS.minFeePerProof });
+      const r = await submit(f.rollup, {
+        programId: PROGRAM,
+        publicInputs: [word(20), word(21)],
+        proof: proofBytes(7),
+        fee: 3n * PARAMS.minFeePerProof,
+      });
       await rejectsWith(refund(f.rollup, [r.submissionId]), NotRefundableError, (e) => assert.match(e.message, /pending|sealed|open/));
       await rejectsWith(refund(f.rollup, [r.submissionId], { skipChecks: true }), NotRefundableError);
-      await rejectsWith(
-        waitForVerification(f.reader, r.submissionId, { timeoutMs: 300, pollingIntervalMs: 50 }),
-        WaitTimeoutError,
-      );
+      await rejectsWith(waitForVerification(f.reader, r.submissionId, { timeoutMs: 300, pollingIntervalMs: 50 }), WaitTimeoutError);
       await f.helpers.time.increase(PARAMS.submissionTtl + 1);
       await f.helpers.mine();
       const s = await getSubmission(f.reader, r.submissionId);
@@ -256,7 +252,10 @@ describe('rollup SDK against the real market', function () {
         { programId: PROGRAM, publicInputs: [word(32), word(33)], proof: proofBytes(9), fee: PARAMS.minFeePerProof },
       ]);
       await f.helpers.time.increase(PARAMS.submissionTtl + 1);
-      const done = await refund(f.rollup, r.submissions.map((s) => s.submissionId));
+      const done = await refund(
+        f.rollup,
+        r.submissions.map((s) => s.submissionId),
+      );
       assert.equal(done.refunds.length, 2);
       assert.equal(done.sent, 2n * PARAMS.minFeePerProof);
       assert.equal(done.credited, 0n);
@@ -274,7 +273,7 @@ describe('rollup SDK against the real market', function () {
       await rejectsWith(
         sendContractTx(f.rollup, 'seal', { address: f.market, abi: aggregationMarketAbi, functionName: 'seal', args: [999n] }),
         ContractRevertError,
-        (e) => assert.equal(e.errorName, 'BatchNotOpen'),
+        (e) => assert.equal(e.errorName, 'MarketBatchNotOpen'),
       );
     });
   });

@@ -1,11 +1,11 @@
 // The SDK's view of a fulfilled batch: waitForVerification (events), isVerified, excluded and refundable
-// slots, AlreadyVerified. The batch is fulfilled through the router's test-only MockVerifier (market
+// slots, MarketAlreadyVerified. The batch is fulfilled through the router's test-only MockVerifier (market
 // bookkeeping); real aggregated proofs go through the same calls in the end-to-end test.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import { encodeAbiParameters, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
-import { aggregationPublicInputs } from '../../prover/sdk/commitment.js';
+import { aggregationPublicInputsV1 as aggregationPublicInputs } from '../../scripts/lib/commitmentV1.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
 import { sendContractTx } from '../../prover/sdk/actions/internal.js';
 import { refund } from '../../prover/sdk/actions/refund.js';
@@ -58,7 +58,10 @@ describe('SDK after a batch is fulfilled', function () {
     const excluded = await getSubmission(f.reader, batch.submissions[1]!.submissionId);
     assert.equal(excluded.state, 'excluded');
     assert.equal(excluded.refundable, true);
-    await assert.rejects(refund(f.rollup, [batch.submissions[0]!.submissionId]), (e: unknown) => e instanceof NotRefundableError && /verified/.test(e.message));
+    await assert.rejects(
+      refund(f.rollup, [batch.submissions[0]!.submissionId]),
+      (e: unknown) => e instanceof NotRefundableError && /verified/.test(e.message),
+    );
     const r = await refund(f.rollup, [batch.submissions[1]!.submissionId]);
     assert.equal(r.sent, PARAMS.minFeePerProof);
     assert.equal((await getSubmission(f.reader, batch.submissions[1]!.submissionId)).state, 'refunded');
@@ -69,7 +72,12 @@ describe('SDK after a batch is fulfilled', function () {
       submit(f.rollup, { programId: PROGRAM, publicInputs: inputs(0), proof: proofBytes(9), fee: PARAMS.minFeePerProof }),
       AlreadyVerifiedError,
     );
-    const again = await submit(f.rollup, { programId: PROGRAM, publicInputs: inputs(1), proof: proofBytes(10), fee: PARAMS.minFeePerProof });
+    const again = await submit(f.rollup, {
+      programId: PROGRAM,
+      publicInputs: inputs(1),
+      proof: proofBytes(10),
+      fee: PARAMS.minFeePerProof,
+    });
     assert.equal(again.batchId, 2n);
   });
 });

@@ -15,33 +15,29 @@ describe('ProverStaking: admin parameters and market', () => {
       .withArgs(2n * MIN_STAKE, UNBONDING, 5000n);
     expect(await staking.minStake()).to.equal(2n * MIN_STAKE);
     expect(await staking.isEligible(alice.address)).to.equal(false);
-    await expect(staking.connect(admin).setMinStake(0n))
-      .to.be.revertedWithCustomError(staking, 'InvalidMinStake')
-      .withArgs(0n);
+    await expect(staking.connect(admin).setMinStake(0n)).to.be.revertedWithCustomError(staking, 'StakingInvalidMinStake').withArgs(0n);
   });
 
   it('setUnbondingPeriod bounds: positive, at most a year', async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(admin).setUnbondingPeriod(DAY))
-      .to.emit(staking, 'ParamsUpdated')
-      .withArgs(MIN_STAKE, DAY, 5000n);
+    await expect(staking.connect(admin).setUnbondingPeriod(DAY)).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, DAY, 5000n);
     expect(await staking.unbondingPeriod()).to.equal(DAY);
     const max = await staking.MAX_UNBONDING_PERIOD();
     await staking.connect(admin).setUnbondingPeriod(max);
     await expect(staking.connect(admin).setUnbondingPeriod(0n))
-      .to.be.revertedWithCustomError(staking, 'InvalidUnbondingPeriod')
+      .to.be.revertedWithCustomError(staking, 'StakingInvalidUnbondingPeriod')
       .withArgs(0n);
     await expect(staking.connect(admin).setUnbondingPeriod(max + 1n))
-      .to.be.revertedWithCustomError(staking, 'InvalidUnbondingPeriod')
+      .to.be.revertedWithCustomError(staking, 'StakingInvalidUnbondingPeriod')
       .withArgs(max + 1n);
   });
 
-  it('setUnbondingPeriod must exceed the market\'s maxJobLifetime once a market is set', async () => {
+  it("setUnbondingPeriod must exceed the market's maxJobLifetime once a market is set", async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
     const market = await ethers.deployContract('MockJobLifetime', [DAY]);
     await staking.connect(admin).setMarket(await market.getAddress());
     await expect(staking.connect(admin).setUnbondingPeriod(DAY))
-      .to.be.revertedWithCustomError(staking, 'UnbondingPeriodTooShort')
+      .to.be.revertedWithCustomError(staking, 'StakingUnbondingPeriodTooShort')
       .withArgs(DAY, DAY);
     await expect(staking.connect(admin).setUnbondingPeriod(DAY + 1n))
       .to.emit(staking, 'ParamsUpdated')
@@ -50,12 +46,10 @@ describe('ProverStaking: admin parameters and market', () => {
 
   it('setSlashBurnBps accepts 0..10000', async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(admin).setSlashBurnBps(10_000))
-      .to.emit(staking, 'ParamsUpdated')
-      .withArgs(MIN_STAKE, UNBONDING, 10_000n);
+    await expect(staking.connect(admin).setSlashBurnBps(10_000)).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, UNBONDING, 10_000n);
     expect(await staking.slashBurnBps()).to.equal(10_000n);
     await expect(staking.connect(admin).setSlashBurnBps(10_001))
-      .to.be.revertedWithCustomError(staking, 'InvalidBps')
+      .to.be.revertedWithCustomError(staking, 'StakingInvalidBps')
       .withArgs(10_001n);
   });
 
@@ -63,7 +57,7 @@ describe('ProverStaking: admin parameters and market', () => {
     const { staking, admin, alice, MARKET_ROLE } = await networkHelpers.loadFixture(fixture);
     const tooLong = await ethers.deployContract('MockJobLifetime', [UNBONDING]);
     await expect(staking.connect(admin).setMarket(await tooLong.getAddress()))
-      .to.be.revertedWithCustomError(staking, 'UnbondingPeriodTooShort')
+      .to.be.revertedWithCustomError(staking, 'StakingUnbondingPeriodTooShort')
       .withArgs(UNBONDING, UNBONDING);
     expect(await staking.market()).to.equal(ethers.ZeroAddress);
     const market = await ethers.deployContract('MockJobLifetime', [UNBONDING - 1n]);
@@ -85,7 +79,7 @@ describe('ProverStaking: admin parameters and market', () => {
     expect(await staking.hasRole(MARKET_ROLE, marketAddress)).to.equal(false);
 
     await expect(staking.connect(admin).setMarket(ethers.ZeroAddress))
-      .to.be.revertedWithCustomError(staking, 'ZeroAddress')
+      .to.be.revertedWithCustomError(staking, 'StakingZeroAddress')
       .withArgs('market');
     await expect(staking.connect(alice).setMarket(marketAddress))
       .to.be.revertedWithCustomError(staking, 'AccessControlUnauthorizedAccount')

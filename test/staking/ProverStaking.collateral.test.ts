@@ -37,9 +37,11 @@ describe('ProverStaking: collateral locks and slashing', () => {
     it('treats zero amounts as no-ops (a market with zero collateral per proof)', async () => {
       const { staking, alice, market } = await networkHelpers.loadFixture(staked);
       await expect(staking.connect(market).lockCollateral(alice.address, 0n))
-        .to.emit(staking, 'CollateralLocked').withArgs(alice.address, 0n, 0n);
+        .to.emit(staking, 'CollateralLocked')
+        .withArgs(alice.address, 0n, 0n);
       await expect(staking.connect(market).unlockCollateral(alice.address, 0n))
-        .to.emit(staking, 'CollateralUnlocked').withArgs(alice.address, 0n, 0n);
+        .to.emit(staking, 'CollateralUnlocked')
+        .withArgs(alice.address, 0n, 0n);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([STAKE, 0n, 0n]);
     });
 
@@ -48,10 +50,10 @@ describe('ProverStaking: collateral locks and slashing', () => {
       await staking.connect(alice).requestUnstake(400n * E18);
       await staking.connect(market).lockCollateral(alice.address, 500n * E18);
       await expect(staking.connect(market).lockCollateral(alice.address, 100n * E18 + 1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(alice.address, 100n * E18, 100n * E18 + 1n);
       await expect(staking.connect(market).lockCollateral(bob.address, 1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(bob.address, 0n, 1n);
     });
 
@@ -59,7 +61,7 @@ describe('ProverStaking: collateral locks and slashing', () => {
       const { staking, alice, market } = await networkHelpers.loadFixture(staked);
       await staking.connect(market).lockCollateral(alice.address, 5n);
       await expect(staking.connect(market).unlockCollateral(alice.address, 6n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientLocked')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientLocked')
         .withArgs(alice.address, 5n, 6n);
     });
 
@@ -91,7 +93,9 @@ describe('ProverStaking: collateral locks and slashing', () => {
         .withArgs(alice.address, 200n * E18, 100n * E18, 100n * E18, carol.address);
       // 800 < minStake (1000): the prover leaves the selection tree.
       await expect(tx).to.emit(staking, 'WeightUpdated').withArgs(alice.address, 0n);
-      await expect(tx).to.emit(token, 'Transfer').withArgs(stakingAddress, ethers.ZeroAddress, 100n * E18);
+      await expect(tx)
+        .to.emit(token, 'Transfer')
+        .withArgs(stakingAddress, ethers.ZeroAddress, 100n * E18);
       await expect(tx).to.changeTokenBalances(ethers, token, [stakingAddress, carol], [-200n * E18, 100n * E18]);
       expect(await token.totalSupply()).to.equal(SUPPLY - 100n * E18);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([800n * E18, 100n * E18, 0n]);
@@ -103,11 +107,13 @@ describe('ProverStaking: collateral locks and slashing', () => {
       await staking.connect(market).lockCollateral(alice.address, 30n);
       await staking.connect(admin).setSlashBurnBps(10_000);
       await expect(staking.connect(market).slashCollateral(alice.address, 10n, carol.address))
-        .to.emit(staking, 'Slashed').withArgs(alice.address, 10n, 10n, 0n, carol.address);
+        .to.emit(staking, 'Slashed')
+        .withArgs(alice.address, 10n, 10n, 0n, carol.address);
       await staking.connect(admin).setSlashBurnBps(0);
       const before = await token.balanceOf(carol.address);
       await expect(staking.connect(market).slashCollateral(alice.address, 10n, carol.address))
-        .to.emit(staking, 'Slashed').withArgs(alice.address, 10n, 0n, 10n, carol.address);
+        .to.emit(staking, 'Slashed')
+        .withArgs(alice.address, 10n, 0n, 10n, carol.address);
       expect(await token.balanceOf(carol.address)).to.equal(before + 10n);
       expect(await token.totalSupply()).to.equal(SUPPLY - 10n);
     });
@@ -147,21 +153,23 @@ describe('ProverStaking: collateral locks and slashing', () => {
     it('rejects a slash above the whole stake and a zero beneficiary', async () => {
       const { staking, alice, bob, market, carol } = await networkHelpers.loadFixture(staked);
       await expect(staking.connect(market).slashCollateral(alice.address, STAKE + 1n, carol.address))
-        .to.be.revertedWithCustomError(staking, 'SlashExceedsStake')
+        .to.be.revertedWithCustomError(staking, 'StakingSlashExceedsStake')
         .withArgs(alice.address, STAKE, STAKE + 1n);
       await expect(staking.connect(market).slashCollateral(alice.address, 1n, ethers.ZeroAddress))
-        .to.be.revertedWithCustomError(staking, 'ZeroAddress')
+        .to.be.revertedWithCustomError(staking, 'StakingZeroAddress')
         .withArgs('beneficiary');
       // A zero slash of an account that never staked is a no-op.
       await expect(staking.connect(market).slashCollateral(bob.address, 0n, carol.address))
-        .to.emit(staking, 'Slashed').withArgs(bob.address, 0n, 0n, 0n, carol.address);
+        .to.emit(staking, 'Slashed')
+        .withArgs(bob.address, 0n, 0n, 0n, carol.address);
     });
 
     it('drops a prover below minStake out of selection', async () => {
       const { staking, alice, market, carol } = await networkHelpers.loadFixture(staked);
       await staking.connect(market).lockCollateral(alice.address, STAKE);
       await expect(staking.connect(market).slashCollateral(alice.address, STAKE - MIN_STAKE + 1n, carol.address))
-        .to.emit(staking, 'WeightUpdated').withArgs(alice.address, 0n);
+        .to.emit(staking, 'WeightUpdated')
+        .withArgs(alice.address, 0n);
       expect(await staking.isEligible(alice.address)).to.equal(false);
       expect(await staking.selectProver(0n)).to.equal(ethers.ZeroAddress);
     });

@@ -48,14 +48,14 @@ describe('ProverStaking: operators', () => {
   it('rejects the prover itself as operator', async () => {
     const { staking, alice } = await networkHelpers.loadFixture(twoProvers);
     await expect(staking.connect(alice).setOperator(alice.address))
-      .to.be.revertedWithCustomError(staking, 'OperatorIsSelf')
+      .to.be.revertedWithCustomError(staking, 'StakingOperatorIsSelf')
       .withArgs(alice.address);
   });
 
   it('rejects a staker as operator', async () => {
     const { staking, alice, bob } = await networkHelpers.loadFixture(twoProvers);
     await expect(staking.connect(alice).setOperator(bob.address))
-      .to.be.revertedWithCustomError(staking, 'OperatorIsProver')
+      .to.be.revertedWithCustomError(staking, 'StakingOperatorIsProver')
       .withArgs(bob.address);
   });
 
@@ -63,7 +63,7 @@ describe('ProverStaking: operators', () => {
     const { staking, alice, carol, dave } = await networkHelpers.loadFixture(twoProvers);
     await staking.connect(carol).setOperator(dave.address); // carol: no stake yet, but a prover with an operator
     await expect(staking.connect(alice).setOperator(carol.address))
-      .to.be.revertedWithCustomError(staking, 'OperatorIsProver')
+      .to.be.revertedWithCustomError(staking, 'StakingOperatorIsProver')
       .withArgs(carol.address);
   });
 
@@ -71,7 +71,7 @@ describe('ProverStaking: operators', () => {
     const { staking, alice, bob, carol } = await networkHelpers.loadFixture(twoProvers);
     await staking.connect(alice).setOperator(carol.address);
     await expect(staking.connect(bob).setOperator(carol.address))
-      .to.be.revertedWithCustomError(staking, 'OperatorTaken')
+      .to.be.revertedWithCustomError(staking, 'StakingOperatorTaken')
       .withArgs(carol.address, alice.address);
   });
 
@@ -79,7 +79,7 @@ describe('ProverStaking: operators', () => {
     const { staking, alice, carol, dave } = await networkHelpers.loadFixture(twoProvers);
     await staking.connect(alice).setOperator(carol.address);
     await expect(staking.connect(carol).setOperator(dave.address))
-      .to.be.revertedWithCustomError(staking, 'AccountIsOperator')
+      .to.be.revertedWithCustomError(staking, 'StakingAccountIsOperator')
       .withArgs(carol.address, alice.address);
   });
 
@@ -87,10 +87,10 @@ describe('ProverStaking: operators', () => {
     const { staking, alice, carol } = await networkHelpers.loadFixture(twoProvers);
     await staking.connect(alice).setOperator(carol.address);
     await expect(staking.connect(carol).requestUnstake(1n))
-      .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+      .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
       .withArgs(carol.address, 0n, 1n);
     await expect(staking.connect(carol).withdraw(1n))
-      .to.be.revertedWithCustomError(staking, 'NothingToWithdraw')
+      .to.be.revertedWithCustomError(staking, 'StakingNothingToWithdraw')
       .withArgs(carol.address, 0n);
     expect(await staking.stakeOf(alice.address)).to.deep.equal([MIN_STAKE, 0n, 0n]);
   });

@@ -30,19 +30,19 @@ describe('ProverStaking: reentrancy through a hostile token', () => {
     const reenter = staking.interface.encodeFunctionData('withdraw', [1n]);
 
     await token.arm(stakingAddress, reenter);
-    await expect(staking.connect(alice).stake(MIN_STAKE))
-      .to.be.revertedWithCustomError(staking, 'ReentrancyGuardReentrantCall');
+    await expect(staking.connect(alice).stake(MIN_STAKE)).to.be.revertedWithCustomError(staking, 'ReentrancyGuardReentrantCall');
 
     await staking.connect(alice).requestUnstake(MIN_STAKE);
     await networkHelpers.time.increase(UNBONDING);
     await token.arm(stakingAddress, reenter);
-    await expect(staking.connect(alice).withdraw(1n))
-      .to.be.revertedWithCustomError(staking, 'ReentrancyGuardReentrantCall');
+    await expect(staking.connect(alice).withdraw(1n)).to.be.revertedWithCustomError(staking, 'ReentrancyGuardReentrantCall');
 
     await staking.connect(market).lockCollateral(alice.address, MIN_STAKE);
     await token.arm(stakingAddress, reenter);
-    await expect(staking.connect(market).slashCollateral(alice.address, MIN_STAKE, market.address))
-      .to.be.revertedWithCustomError(staking, 'ReentrancyGuardReentrantCall');
+    await expect(staking.connect(market).slashCollateral(alice.address, MIN_STAKE, market.address)).to.be.revertedWithCustomError(
+      staking,
+      'ReentrancyGuardReentrantCall',
+    );
 
     // Disarmed, the same calls go through.
     await token.arm(ethers.ZeroAddress, '0x');

@@ -35,7 +35,7 @@ describe('ProverStaking: stake-weighted selection', () => {
     expect(await staking.selectProver(12345n)).to.equal(ethers.ZeroAddress);
   });
 
-  it('maps every point of each prover\'s cumulative-weight interval to that prover', async () => {
+  it("maps every point of each prover's cumulative-weight interval to that prover", async () => {
     const { staking, provers } = await networkHelpers.loadFixture(thirteen);
     const total = Array.from({ length: N }, (_, i) => weightOf(i)).reduce((a, b) => a + b, 0n);
     expect(await staking.totalWeight()).to.equal(total);
@@ -53,9 +53,7 @@ describe('ProverStaking: stake-weighted selection', () => {
     }
     expect(start).to.equal(total);
     expect(await staking.selectProver(total)).to.equal(provers[0]!.address);
-    expect(await staking.selectProver(ethers.MaxUint256)).to.equal(
-      await staking.selectProver(ethers.MaxUint256 % total),
-    );
+    expect(await staking.selectProver(ethers.MaxUint256)).to.equal(await staking.selectProver(ethers.MaxUint256 % total));
   });
 
   it('draws proportionally to stake over many seeds (a uniform draw would fail)', async () => {
@@ -66,9 +64,7 @@ describe('ProverStaking: stake-weighted selection', () => {
     const draws = 1200;
     const counts = new Map<string, number>(who.map((p) => [p.address, 0]));
     for (let start = 0; start < draws; start += 100) {
-      const picks = await Promise.all(
-        Array.from({ length: 100 }, (_, k) => staking.selectProver(seedOf(start + k))),
-      );
+      const picks = await Promise.all(Array.from({ length: 100 }, (_, k) => staking.selectProver(seedOf(start + k))));
       for (const p of picks) counts.set(p, (counts.get(p) ?? 0) + 1);
     }
     expect([...counts.keys()].sort()).to.deep.equal(who.map((p) => p.address).sort());

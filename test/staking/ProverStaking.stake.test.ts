@@ -18,9 +18,7 @@ describe('ProverStaking: deployment and staking', () => {
       expect(await staking.totalWeight()).to.equal(0n);
       expect(await staking.proverCount()).to.equal(0n);
       expect(await staking.hasRole(await staking.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
-      await expect(staking.deploymentTransaction())
-        .to.emit(staking, 'ParamsUpdated')
-        .withArgs(MIN_STAKE, UNBONDING, 5000n);
+      await expect(staking.deploymentTransaction()).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, UNBONDING, 5000n);
     });
 
     it('rejects a zero token, a zero admin and a zero minStake', async () => {
@@ -28,13 +26,13 @@ describe('ProverStaking: deployment and staking', () => {
       const factory = await ethers.getContractFactory('ProverStaking');
       const tokenAddress = await token.getAddress();
       await expect(ethers.deployContract('ProverStaking', [ethers.ZeroAddress, admin.address, MIN_STAKE]))
-        .to.be.revertedWithCustomError(factory, 'ZeroAddress')
+        .to.be.revertedWithCustomError(factory, 'StakingZeroAddress')
         .withArgs('token');
       await expect(ethers.deployContract('ProverStaking', [tokenAddress, ethers.ZeroAddress, MIN_STAKE]))
-        .to.be.revertedWithCustomError(factory, 'ZeroAddress')
+        .to.be.revertedWithCustomError(factory, 'StakingZeroAddress')
         .withArgs('admin');
       await expect(ethers.deployContract('ProverStaking', [tokenAddress, admin.address, 0n]))
-        .to.be.revertedWithCustomError(factory, 'InvalidMinStake')
+        .to.be.revertedWithCustomError(factory, 'StakingInvalidMinStake')
         .withArgs(0n);
     });
   });
@@ -62,9 +60,7 @@ describe('ProverStaking: deployment and staking', () => {
       expect(await staking.isEligible(alice.address)).to.equal(false);
       expect(await staking.weightOf(alice.address)).to.equal(0n);
       expect(await staking.totalWeight()).to.equal(0n);
-      await expect(staking.connect(alice).stake(half))
-        .to.emit(staking, 'WeightUpdated')
-        .withArgs(alice.address, MIN_STAKE);
+      await expect(staking.connect(alice).stake(half)).to.emit(staking, 'WeightUpdated').withArgs(alice.address, MIN_STAKE);
       expect(await staking.isEligible(alice.address)).to.equal(true);
       expect(await staking.proverCount()).to.equal(1n);
       expect(await staking.totalWeight()).to.equal(MIN_STAKE);
@@ -72,7 +68,7 @@ describe('ProverStaking: deployment and staking', () => {
 
     it('rejects a zero amount', async () => {
       const { staking, alice } = await networkHelpers.loadFixture(fixture);
-      await expect(staking.connect(alice).stake(0n)).to.be.revertedWithCustomError(staking, 'ZeroAmount');
+      await expect(staking.connect(alice).stake(0n)).to.be.revertedWithCustomError(staking, 'StakingZeroAmount');
     });
 
     it('rejects a stake without allowance or balance (token errors bubble up)', async () => {
@@ -92,7 +88,7 @@ describe('ProverStaking: deployment and staking', () => {
       const { staking, alice, bob } = await networkHelpers.loadFixture(fixture);
       await staking.connect(alice).setOperator(bob.address);
       await expect(staking.connect(bob).stake(MIN_STAKE))
-        .to.be.revertedWithCustomError(staking, 'AccountIsOperator')
+        .to.be.revertedWithCustomError(staking, 'StakingAccountIsOperator')
         .withArgs(bob.address, alice.address);
     });
   });
@@ -119,8 +115,10 @@ describe('ProverStaking: deployment and staking', () => {
       // The attacker submits the permit from the mempool first.
       await token.connect(outsider).permit(alice.address, stakingAddress, MIN_STAKE, deadline, v, r, s);
       // The same permit now fails on its own ...
-      await expect(token.permit(alice.address, stakingAddress, MIN_STAKE, deadline, v, r, s))
-        .to.be.revertedWithCustomError(token, 'ERC2612InvalidSigner');
+      await expect(token.permit(alice.address, stakingAddress, MIN_STAKE, deadline, v, r, s)).to.be.revertedWithCustomError(
+        token,
+        'ERC2612InvalidSigner',
+      );
       // ... but the stake goes through on the allowance the front-run set.
       await expect(staking.connect(alice).stakeWithPermit(MIN_STAKE, deadline, v, r, s))
         .to.emit(staking, 'Staked')
@@ -152,12 +150,14 @@ describe('ProverStaking: deployment and staking', () => {
       const { staking, token, stakingAddress, alice, bob } = await networkHelpers.loadFixture(fixture);
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
       const zero = await signPermit(ethers, token, alice, stakingAddress, 0n, deadline);
-      await expect(staking.connect(alice).stakeWithPermit(0n, deadline, zero.v, zero.r, zero.s))
-        .to.be.revertedWithCustomError(staking, 'ZeroAmount');
+      await expect(staking.connect(alice).stakeWithPermit(0n, deadline, zero.v, zero.r, zero.s)).to.be.revertedWithCustomError(
+        staking,
+        'StakingZeroAmount',
+      );
       await staking.connect(alice).setOperator(bob.address);
       const p = await signPermit(ethers, token, bob, stakingAddress, E18, deadline);
       await expect(staking.connect(bob).stakeWithPermit(E18, deadline, p.v, p.r, p.s))
-        .to.be.revertedWithCustomError(staking, 'AccountIsOperator')
+        .to.be.revertedWithCustomError(staking, 'StakingAccountIsOperator')
         .withArgs(bob.address, alice.address);
     });
   });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IProverStaking} from "../../contracts/interfaces/IProverStaking.sol";
 import {ProverStaking} from "../../contracts/staking/ProverStaking.sol";
 import {StakingModel} from "./StakingModel.sol";
 
@@ -40,9 +41,13 @@ contract ProverStakingFuzzTest is StakingModel {
     }
 
     /// @dev The documented rule: locked first, then available, then pending entries newest first.
-    function testFuzz_slashRule(uint96 stake, uint256 lockSeed, uint256 u1Seed, uint256 u2Seed, uint256 slashSeed)
-        public
-    {
+    function testFuzz_slashRule(
+        uint96 stake,
+        uint256 lockSeed,
+        uint256 u1Seed,
+        uint256 u2Seed,
+        uint256 slashSeed
+    ) public {
         address p = provers[0];
         SlashCase memory c;
         c.staked = bound(stake, 1, 1e24);
@@ -92,7 +97,7 @@ contract ProverStakingFuzzTest is StakingModel {
         staking.lockCollateral(p, lock);
         uint256 asked = s - lock + bound(extra, 1, lock);
         vm.expectRevert(
-            abi.encodeWithSelector(ProverStaking.InsufficientAvailableStake.selector, p, s - lock, asked)
+            abi.encodeWithSelector(IProverStaking.StakingInsufficientAvailableStake.selector, p, s - lock, asked)
         );
         vm.prank(p);
         staking.requestUnstake(asked);
@@ -109,7 +114,7 @@ contract ProverStakingFuzzTest is StakingModel {
         uint256 wait = bound(waitSeed, 0, 2 * uint256(staking.unbondingPeriod()));
         vm.warp(block.timestamp + wait);
         if (block.timestamp < unlockAt) {
-            vm.expectRevert(abi.encodeWithSelector(ProverStaking.NothingToWithdraw.selector, p, unlockAt));
+            vm.expectRevert(abi.encodeWithSelector(IProverStaking.StakingNothingToWithdraw.selector, p, unlockAt));
             vm.prank(p);
             staking.withdraw(1);
         } else {

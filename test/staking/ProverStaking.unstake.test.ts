@@ -19,7 +19,9 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       const tx = await staking.connect(alice).requestUnstake(MIN_STAKE);
       const unlockAt = (await now()) + UNBONDING;
       await expect(tx).to.emit(staking, 'UnstakeRequested').withArgs(alice.address, 0n, MIN_STAKE, unlockAt);
-      await expect(tx).to.emit(staking, 'WeightUpdated').withArgs(alice.address, 2n * MIN_STAKE);
+      await expect(tx)
+        .to.emit(staking, 'WeightUpdated')
+        .withArgs(alice.address, 2n * MIN_STAKE);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([3n * MIN_STAKE, 0n, MIN_STAKE]);
       expect(await staking.availableStake(alice.address)).to.equal(2n * MIN_STAKE);
       expect(await staking.unstakeQueue(alice.address)).to.deep.equal([[MIN_STAKE, unlockAt]]);
@@ -41,16 +43,16 @@ describe('ProverStaking: unstaking and withdrawals', () => {
 
     it('rejects a zero amount and more than available', async () => {
       const { staking, alice, bob } = await networkHelpers.loadFixture(staked);
-      await expect(staking.connect(alice).requestUnstake(0n)).to.be.revertedWithCustomError(staking, 'ZeroAmount');
+      await expect(staking.connect(alice).requestUnstake(0n)).to.be.revertedWithCustomError(staking, 'StakingZeroAmount');
       await expect(staking.connect(alice).requestUnstake(3n * MIN_STAKE + 1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(alice.address, 3n * MIN_STAKE, 3n * MIN_STAKE + 1n);
       await staking.connect(alice).requestUnstake(MIN_STAKE);
       await expect(staking.connect(alice).requestUnstake(2n * MIN_STAKE + 1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(alice.address, 2n * MIN_STAKE, 2n * MIN_STAKE + 1n);
       await expect(staking.connect(bob).requestUnstake(1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(bob.address, 0n, 1n);
     });
 
@@ -58,11 +60,11 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       const { staking, alice, market } = await networkHelpers.loadFixture(staked);
       await staking.connect(market).lockCollateral(alice.address, 2n * MIN_STAKE);
       await expect(staking.connect(alice).requestUnstake(MIN_STAKE + 1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(alice.address, MIN_STAKE, MIN_STAKE + 1n);
       await staking.connect(alice).requestUnstake(MIN_STAKE);
       await expect(staking.connect(alice).requestUnstake(1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(alice.address, 0n, 1n);
       // Once unlocked, it can be queued.
       await staking.connect(market).unlockCollateral(alice.address, 2n * MIN_STAKE);
@@ -75,9 +77,7 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       await staking.connect(alice).requestUnstake(1n);
       const first = (await now()) + UNBONDING;
       await staking.connect(admin).setUnbondingPeriod(DAY);
-      await expect(staking.connect(alice).requestUnstake(1n))
-        .to.emit(staking, 'UnstakeRequested')
-        .withArgs(alice.address, 1n, 1n, first);
+      await expect(staking.connect(alice).requestUnstake(1n)).to.emit(staking, 'UnstakeRequested').withArgs(alice.address, 1n, 1n, first);
     });
   });
 
@@ -88,7 +88,7 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       const unlockAt = (await now()) + UNBONDING;
       await networkHelpers.time.setNextBlockTimestamp(unlockAt - 1n);
       await expect(staking.connect(alice).withdraw(10n))
-        .to.be.revertedWithCustomError(staking, 'NothingToWithdraw')
+        .to.be.revertedWithCustomError(staking, 'StakingNothingToWithdraw')
         .withArgs(alice.address, unlockAt);
       await networkHelpers.time.setNextBlockTimestamp(unlockAt);
       const tx = staking.connect(alice).withdraw(10n);
@@ -99,7 +99,7 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       expect(await staking.unstakeQueueHead(alice.address)).to.equal(1n);
       expect(await staking.weightOf(alice.address)).to.equal(2n * MIN_STAKE);
       await expect(staking.connect(alice).withdraw(1n))
-        .to.be.revertedWithCustomError(staking, 'NothingToWithdraw')
+        .to.be.revertedWithCustomError(staking, 'StakingNothingToWithdraw')
         .withArgs(alice.address, 0n);
     });
 
@@ -115,7 +115,7 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       expect(await staking.unstakeQueueHead(alice.address)).to.equal(3n);
       expect(await staking.unstakeQueue(alice.address)).to.deep.equal([[4n, lastUnlock]]);
       await expect(staking.connect(alice).withdraw(5n))
-        .to.be.revertedWithCustomError(staking, 'NothingToWithdraw')
+        .to.be.revertedWithCustomError(staking, 'StakingNothingToWithdraw')
         .withArgs(alice.address, lastUnlock);
       await networkHelpers.time.increaseTo(lastUnlock);
       await expect(staking.connect(alice).withdraw(5n)).to.emit(staking, 'Withdrawn').withArgs(alice.address, 4n, 1n);
@@ -130,13 +130,13 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       await staking.connect(alice).withdraw(1n);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([2n * MIN_STAKE, 2n * MIN_STAKE, 0n]);
       await expect(staking.connect(alice).requestUnstake(1n))
-        .to.be.revertedWithCustomError(staking, 'InsufficientAvailableStake')
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientAvailableStake')
         .withArgs(alice.address, 0n, 1n);
     });
 
     it('rejects maxEntries = 0', async () => {
       const { staking, alice } = await networkHelpers.loadFixture(staked);
-      await expect(staking.connect(alice).withdraw(0n)).to.be.revertedWithCustomError(staking, 'ZeroAmount');
+      await expect(staking.connect(alice).withdraw(0n)).to.be.revertedWithCustomError(staking, 'StakingZeroAmount');
     });
 
     it('re-evaluates the weight against the current minStake', async () => {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {TestBase} from "../lib/Vm.sol";
+import {IProverStaking} from "../../contracts/interfaces/IProverStaking.sol";
 import {ProverStaking} from "../../contracts/staking/ProverStaking.sol";
 import {NexToken} from "../../contracts/token/NexToken.sol";
 import {INexToken} from "../../contracts/token/INexToken.sol";
@@ -101,9 +102,16 @@ abstract contract StakingModel is TestBase {
     }
 
     function _assertInsufficient(bytes memory reason, address p, uint256 available, uint256 amount) private pure {
-        bytes memory expected =
-            abi.encodeWithSelector(ProverStaking.InsufficientAvailableStake.selector, p, available, amount);
-        assertTrue(keccak256(reason) == keccak256(expected), "InsufficientAvailableStake(prover, available, amount)");
+        bytes memory expected = abi.encodeWithSelector(
+            IProverStaking.StakingInsufficientAvailableStake.selector,
+            p,
+            available,
+            amount
+        );
+        assertTrue(
+            keccak256(reason) == keccak256(expected),
+            "StakingInsufficientAvailableStake(prover, available, amount)"
+        );
     }
 
     function _doUnlock(address p, uint256 amount) internal {

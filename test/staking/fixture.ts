@@ -15,8 +15,14 @@ export type Connection = Awaited<ReturnType<typeof network.create>>;
 export async function deployStaking(ethers: HardhatEthers) {
   const signers = await ethers.getSigners();
   const [admin, treasury, market, alice, bob, carol, dave, outsider] = signers as [
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
   ];
   const token = await ethers.deployContract('NexToken', [treasury.address, SUPPLY]);
   const staking = await ethers.deployContract('ProverStaking', [await token.getAddress(), admin.address, MIN_STAKE]);
@@ -53,8 +59,6 @@ export async function signPermit(
     ],
   };
   const nonce = await token.nonces(owner.address);
-  const sig = ethers.Signature.from(
-    await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline }),
-  );
+  const sig = ethers.Signature.from(await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline }));
   return { v: sig.v, r: sig.r, s: sig.s };
 }

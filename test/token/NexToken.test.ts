@@ -23,15 +23,16 @@ describe('NexToken', () => {
 
     it('rejects a zero treasury', async () => {
       const factory = await ethers.getContractFactory('NexToken');
-      await expect(ethers.deployContract('NexToken', [ethers.ZeroAddress, SUPPLY]))
-        .to.be.revertedWithCustomError(factory, 'NexTokenZeroTreasury');
+      await expect(ethers.deployContract('NexToken', [ethers.ZeroAddress, SUPPLY])).to.be.revertedWithCustomError(
+        factory,
+        'NexTokenZeroTreasury',
+      );
     });
 
     it('rejects a zero supply', async () => {
       const [, treasury] = await ethers.getSigners();
       const factory = await ethers.getContractFactory('NexToken');
-      await expect(ethers.deployContract('NexToken', [treasury!.address, 0n]))
-        .to.be.revertedWithCustomError(factory, 'NexTokenZeroSupply');
+      await expect(ethers.deployContract('NexToken', [treasury!.address, 0n])).to.be.revertedWithCustomError(factory, 'NexTokenZeroSupply');
     });
 
     it('has no way to mint after deployment', async () => {
@@ -44,7 +45,7 @@ describe('NexToken', () => {
   });
 
   describe('burn', () => {
-    it('burn destroys the caller\'s tokens and lowers the supply', async () => {
+    it("burn destroys the caller's tokens and lowers the supply", async () => {
       const { token, alice } = await networkHelpers.loadFixture(fixture);
       await expect(token.connect(alice).burn(5n * E18))
         .to.emit(token, 'Transfer')
@@ -81,8 +82,10 @@ describe('NexToken', () => {
         .withArgs(alice.address, bob.address, 7n * E18);
       expect(await token.nonces(alice.address)).to.equal(1n);
       // A replay fails: the nonce moved on, so the recovered signer differs.
-      await expect(token.connect(bob).permit(alice.address, bob.address, 7n * E18, deadline, v, r, s))
-        .to.be.revertedWithCustomError(token, 'ERC2612InvalidSigner');
+      await expect(token.connect(bob).permit(alice.address, bob.address, 7n * E18, deadline, v, r, s)).to.be.revertedWithCustomError(
+        token,
+        'ERC2612InvalidSigner',
+      );
     });
 
     it('rejects an expired permit', async () => {

@@ -3,10 +3,10 @@
  * output. Errors are the SDK's typed errors, whose messages say what is wrong and what to do.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { bytesToHex, formatEther, isHex, parseEther, type Hex } from 'viem';
 import { testAccounts } from '../../../deploy/devnet/accounts.js';
-import { isLocalDevnet } from '../../engine/srs/policy.js';
+import { isLocalDevnet } from '../../protocol/index.js';
 import {
   computeLatency,
   createNexClient,
@@ -24,46 +24,36 @@ import {
   type Submission,
   type SubmissionStatus,
 } from '../../sdk/index.js';
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { action, type CliContext, type DefineCommand, UsageError } from '../command.js';
 
-const COMMON: ParseArgsOptionsConfig = {
-  'rpc-url': { type: 'string' },
-  account: { type: 'string' },
-  deployments: { type: 'string' },
-};
-
-const COMMON_USAGE = [
-  'Common options:',
-  '  --rpc-url <url>      JSON-RPC endpoint (default $NEX_RPC_URL or http://127.0.0.1:8545)',
-  '  --account <i>        sign with well-known test account i (local devnets only); otherwise the',
-  '                       key in $NEX_PRIVATE_KEY signs',
-  '  --deployments <dir>  directory of deployments files (default .nex/deployments)',
-].join('\n');
-
-function parse(args: readonly string[], options: ParseArgsOptionsConfig, positionals = false) {
-  try {
-    return parseArgs({ args: [...args], options: { ...COMMON, ...options }, allowPositionals: positionals, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+/** The options every rollup command takes (commander: flag, env variable, default and help in one place). */
+interface CommonOptions {
+  rpcUrl: string;
+  account?: number;
+  deployments?: string;
 }
 
-type Values = ReturnType<typeof parse>['values'];
+function commonOptions(): Option[] {
+  return [
+    new Option('--rpc-url <url>', 'JSON-RPC endpoint').env('NEX_RPC_URL').default('http://127.0.0.1:8545'),
+    new Option(
+      '--account <i>',
+      'sign with well-known test account i (local devnets only); otherwise the key in $NEX_PRIVATE_KEY signs',
+    ).argParser((v) => {
+      const i = Number(v);
+      if (!/^\d+$/.test(v) || i > 19) throw new InvalidArgumentError('--account: an index in 0..19');
+      return i;
+    }),
+    new Option('--deployments <dir>', 'directory of deployments files (default $NEX_DEPLOYMENTS_DIR, else .nex/deployments)'),
+  ];
+}
 
-const str = (v: Values, k: string): string | undefined => v[k] as string | undefined;
-
-async function clientFrom(v: Values, needsAccount: boolean): Promise<NexClient> {
-  const rpcUrl = str(v, 'rpc-url') ?? process.env.NEX_RPC_URL ?? 'http://127.0.0.1:8545';
+async function clientFrom(v: CommonOptions, needsAccount: boolean): Promise<NexClient> {
   let privateKey = process.env.NEX_PRIVATE_KEY as Hex | undefined;
-  const accountIndex = str(v, 'account');
-  if (accountIndex !== undefined) {
-    const i = Number(accountIndex);
-    if (!Number.isInteger(i) || i < 0 || i > 19) throw new UsageError('--account: an index in 0..19');
-    privateKey = testAccounts(i + 1)[i]!.privateKey;
-  }
+  const accountIndex = v.account;
+  if (accountIndex !== undefined) privateKey = testAccounts(accountIndex + 1)[accountIndex]!.privateKey;
   if (needsAccount && !privateKey) throw new UsageError('this command signs a transaction: set NEX_PRIVATE_KEY or use --account <i>');
-  const client = await createNexClient({ rpcUrl, privateKey, deploymentsDir: str(v, 'deployments'), pollingIntervalMs: 1_000 });
+  const client = await createNexClient({ rpcUrl: v.rpcUrl, privateKey, deploymentsDir: v.deployments, pollingIntervalMs: 1_000 });
   if (accountIndex !== undefined) {
     const chainId = await client.public.getChainId();
     if (!isLocalDevnet(chainId)) throw new UsageError(`--account uses public test keys: refused on chain ${chainId}`);
@@ -98,8 +88,7 @@ function readInputs(arg: string): Hex[] {
   });
 }
 
-function fee(v: Values): bigint | undefined {
-  const f = str(v, 'fee');
+function fee(f: string | undefined): bigint | undefined {
   if (f === undefined) return undefined;
   try {
     return f.endsWith('wei') ? BigInt(f.slice(0, -3).trim()) : parseEther(f);
@@ -129,89 +118,7 @@ export function formatStatus(s: SubmissionStatus): string {
   ].join('\n');
 }
 
-const register: Command = {
-  path: ['rollup', 'register'],
-  summary: "Register a rollup program (its circuit's verification key) in the market",
-  usage: [
-    'Usage: nex rollup register --vk <file|hex> --vk-hash <hex> --public-inputs <n> [common options]',
-    '',
-    'The vk is the 3,680-byte noir-recursive verification key bb writes; --vk-hash its key hash',
-    '(the program id). The account becomes the program owner.',
-    COMMON_USAGE,
-  ].join('\n'),
-  async run(args) {
-    const { values } = parse(args, { vk: { type: 'string' }, 'vk-hash': { type: 'string' }, 'public-inputs': { type: 'string' } });
-    const vkArg = str(values, 'vk');
-    const vkHash = str(values, 'vk-hash');
-    const count = Number(str(values, 'public-inputs'));
-    if (!vkArg || !vkHash || !Number.isInteger(count)) throw new UsageError('--vk, --vk-hash and --public-inputs are required');
-    const client = await clientFrom(values, true);
-    const r = await registerProgram(client, { vkHash: toField(vkHash), vk: readBytes(vkArg, '--vk', 'vk'), publicInputCount: count });
-    console.log(`registered program ${r.programId} (index ${r.index}, owner ${r.owner}) in tx ${r.txHash}`);
-    return 0;
-  },
-};
-
-const submitCommand: Command = {
-  path: ['rollup', 'submit'],
-  summary: 'Submit a proof (or a JSON batch of proofs) with a fee',
-  usage: [
-    'Usage: nex rollup submit --program <id> --inputs <hex,…|file.json> --proof <file|hex> [--fee <eth>] [--wait]',
-    '       nex rollup submit --batch <file.json> [--wait]     (JSON: [{programId, publicInputs, proof, fee?}])',
-    '',
-    'Checks the submission before paying (program registered, public-input count, canonical field',
-    'elements, proof shape, fee >= the market minimum). Without --fee the suggested fee is paid',
-    '(see nex rollup fee). --wait waits for verification and prints the outcome.',
-    COMMON_USAGE,
-  ].join('\n'),
-  async run(args) {
-    const { values } = parse(args, {
-      program: { type: 'string' },
-      inputs: { type: 'string' },
-      proof: { type: 'string' },
-      fee: { type: 'string' },
-      batch: { type: 'string' },
-      wait: { type: 'boolean' },
-      timeout: { type: 'string' },
-    });
-    const client = await clientFrom(values, true);
-    let ids: bigint[];
-    const batchFile = str(values, 'batch');
-    if (batchFile) {
-      const list = JSON.parse(readFileSync(batchFile, 'utf8')) as { programId: string; publicInputs: string[]; proof: string; fee?: string }[];
-      const subs: Submission[] = list.map((s) => ({
-        programId: toField(s.programId),
-        publicInputs: s.publicInputs.map((x) => toField(x)),
-        proof: s.proof as Hex,
-        fee: s.fee === undefined ? undefined : BigInt(s.fee),
-      }));
-      const r = await submitMany(client, subs);
-      for (const s of r.submissions) console.log(`submitted ${s.submissionId} (batch ${s.batchId} slot ${s.slot}, fee ${formatEther(s.fee)} ETH)`);
-      console.log(`tx ${r.txHash}`);
-      ids = r.submissions.map((s) => s.submissionId);
-    } else {
-      const program = str(values, 'program');
-      const inputs = str(values, 'inputs');
-      const proof = str(values, 'proof');
-      if (!program || !inputs || !proof) throw new UsageError('--program, --inputs and --proof are required (or --batch)');
-      const r = await submit(client, {
-        programId: toField(program),
-        publicInputs: readInputs(inputs),
-        proof: readBytes(proof, '--proof', 'proof'),
-        fee: fee(values),
-      });
-      console.log(`submitted ${r.submissionId} (batch ${r.batchId} slot ${r.slot}, fee ${formatEther(r.fee)} ETH) in tx ${r.txHash}`);
-      ids = [r.submissionId];
-    }
-    if (!values.wait) return 0;
-    let code = 0;
-    for (const id of ids) code = Math.max(code, await waitAndPrint(client, id, timeoutMs(values)));
-    return code;
-  },
-};
-
-function timeoutMs(v: Values): number {
-  const t = str(v, 'timeout');
+function timeoutMs(t: string | undefined): number {
   if (t === undefined) return 30 * 60_000;
   const n = Number(t);
   if (!(n > 0)) throw new UsageError(`--timeout: seconds > 0, got ${t}`);
@@ -233,81 +140,175 @@ async function waitAndPrint(client: NexClient, id: bigint, timeout: number): Pro
   return r.state === 'verified' ? 0 : 1;
 }
 
-const status: Command = {
-  path: ['rollup', 'status'],
-  summary: 'Show where a submission stands, or whether a statement is verified',
-  usage: [
-    'Usage: nex rollup status <submissionId> [common options]',
-    '       nex rollup status --program <id> --inputs <hex,…|file.json>',
-    COMMON_USAGE,
-  ].join('\n'),
-  async run(args) {
-    const { values, positionals } = parse(args, { program: { type: 'string' }, inputs: { type: 'string' } }, true);
-    const client = await clientFrom(values, false);
-    const program = str(values, 'program');
-    if (program) {
-      const inputs = str(values, 'inputs');
-      if (!inputs) throw new UsageError('--inputs is required with --program');
-      const ok = await isVerified(client, toField(program), readInputs(inputs));
-      console.log(`statement ${ok ? 'VERIFIED' : 'NOT verified'} for program ${program}`);
-      return ok ? 0 : 1;
-    }
-    console.log(formatStatus(await getSubmission(client, submissionId(positionals[0]))));
-    return 0;
-  },
-};
+/** A rollup subcommand with the common options. */
+function subcommand(group: Command, name: string, summary: string): Command {
+  const cmd = group.command(name).summary(summary);
+  for (const o of commonOptions()) cmd.addOption(o);
+  return cmd;
+}
 
-const refundCommand: Command = {
-  path: ['rollup', 'refund'],
-  summary: 'Take back the fees of excluded or expired submissions',
-  usage: ['Usage: nex rollup refund <submissionId>… [common options]', COMMON_USAGE].join('\n'),
-  async run(args) {
-    const { values, positionals } = parse(args, {}, true);
-    if (positionals.length === 0) throw new UsageError('give at least one submission id');
-    const client = await clientFrom(values, true);
-    const r = await refund(client, positionals.map(submissionId));
-    for (const x of r.refunds) console.log(`refunded ${x.submissionId}: ${formatEther(x.amount)} ETH (submitter ${x.submitter})`);
-    console.log(`sent to you ${formatEther(r.sent)} ETH; credited to other submitters ${formatEther(r.credited)} ETH (they claim it); tx ${r.txHash}`);
-    return 0;
-  },
-};
+/** `nex rollup …` */
+export const rollup: DefineCommand = (group, ctx: CliContext) => {
+  group.description("The rollup team's commands on the SDK (prover/sdk). Errors say what is wrong and what to do.");
 
-const wait: Command = {
-  path: ['rollup', 'wait'],
-  summary: 'Wait until a submission is verified (or excluded / expired)',
-  usage: [
-    'Usage: nex rollup wait <submissionId> [--timeout <seconds>] [common options]',
-    'Exit code 0 when verified, 1 when it ended otherwise or timed out.',
-    COMMON_USAGE,
-  ].join('\n'),
-  async run(args) {
-    const { values, positionals } = parse(args, { timeout: { type: 'string' } }, true);
-    const client = await clientFrom(values, false);
-    return waitAndPrint(client, submissionId(positionals[0]), timeoutMs(values));
-  },
-};
-
-const feeCommand: Command = {
-  path: ['rollup', 'fee'],
-  summary: 'Estimate the fee per proof and the expected latency',
-  usage: ['Usage: nex rollup fee [--batch-size <n>] [common options]', COMMON_USAGE].join('\n'),
-  async run(args) {
-    const { values } = parse(args, { 'batch-size': { type: 'string' } });
-    const client = await clientFrom(values, false);
-    const size = str(values, 'batch-size');
-    const batchSize = size === undefined ? undefined : Number(size);
-    const [f, params] = await Promise.all([estimateFee(client, { batchSize }), getParams(client)]);
-    const l = computeLatency(params, batchSize);
-    console.log(
-      [
-        `minimum fee per proof:   ${formatEther(f.minFeePerProof)} ETH`,
-        `suggested fee per proof: ${formatEther(f.suggestedFee)} ETH (batch of ${f.batchSize}, gas price ${f.gasPrice} wei)`,
-        `latency: sealed within ${l.sealWithinSec} s, assignment ${l.assignmentWindowSec} s, proving window ${l.provingWindowSec} s`,
-        `  verified within ${l.expectedMaxSec} s by the assigned prover; ${l.worstCaseSec} s worst case; refundable after ${l.refundableAfterSec} s`,
-      ].join('\n'),
+  subcommand(group, 'register', "Register a rollup program (its circuit's verification key) in the market")
+    .description(
+      'The vk is the 3,680-byte noir-recursive verification key bb writes; --vk-hash its key hash\n' +
+        '(the program id). The account becomes the program owner.',
+    )
+    .option('--vk <file|hex>', 'the verification key: hex, or a file (raw bytes, hex text or JSON {"vk": "0x…"})')
+    .option('--vk-hash <hex>', 'its key hash: the program id')
+    .option('--public-inputs <n>', 'public-input count of the program')
+    .action(
+      action(ctx, async (cmd) => {
+        const o = cmd.opts<CommonOptions & { vk?: string; vkHash?: string; publicInputs?: string }>();
+        const count = Number(o.publicInputs);
+        if (!o.vk || !o.vkHash || !Number.isInteger(count)) throw new UsageError('--vk, --vk-hash and --public-inputs are required');
+        const client = await clientFrom(o, true);
+        const r = await registerProgram(client, { vkHash: toField(o.vkHash), vk: readBytes(o.vk, '--vk', 'vk'), publicInputCount: count });
+        console.log(`registered program ${r.programId} (index ${r.index}, owner ${r.owner}) in tx ${r.txHash}`);
+        return 0;
+      }),
     );
-    return 0;
-  },
-};
 
-export const rollupCommands: Command[] = [register, submitCommand, status, refundCommand, wait, feeCommand];
+  subcommand(group, 'submit', 'Submit a proof (or a JSON batch of proofs) with a fee')
+    .usage(
+      '--program <id> --inputs <hex,…|file.json> --proof <file|hex> [--fee <eth>] [--wait]\n       nex rollup submit --batch <file.json> [--wait]',
+    )
+    .description(
+      'Checks the submission before paying (program registered, public-input count, canonical field\n' +
+        'elements, proof shape, fee >= the market minimum). Without --fee the suggested fee is paid\n' +
+        '(see nex rollup fee). --wait waits for verification and prints the outcome.',
+    )
+    .option('--program <id>', 'program id (the vk hash)')
+    .option('--inputs <hex,…|file.json>', 'public inputs: comma separated, or a JSON array (inline or in a file)')
+    .option('--proof <file|hex>', 'the proof: hex, or a file (raw bytes, hex text or JSON {"proof": "0x…"})')
+    .option('--fee <eth>', "fee per proof in ETH (e.g. 0.001) or '<n> wei' (default: the suggested fee)")
+    .option('--batch <file.json>', 'submit several proofs in one transaction: [{programId, publicInputs, proof, fee?}]')
+    .option('--wait', 'wait for verification and print the outcome')
+    .option('--timeout <seconds>', 'with --wait: give up after this long (default 1800)')
+    .action(
+      action(ctx, async (cmd) => {
+        const o = cmd.opts<
+          CommonOptions & {
+            program?: string;
+            inputs?: string;
+            proof?: string;
+            fee?: string;
+            batch?: string;
+            wait?: boolean;
+            timeout?: string;
+          }
+        >();
+        const timeout = timeoutMs(o.timeout);
+        const client = await clientFrom(o, true);
+        let ids: bigint[];
+        if (o.batch) {
+          const list = JSON.parse(readFileSync(o.batch, 'utf8')) as {
+            programId: string;
+            publicInputs: string[];
+            proof: string;
+            fee?: string;
+          }[];
+          const subs: Submission[] = list.map((s) => ({
+            programId: toField(s.programId),
+            publicInputs: s.publicInputs.map((x) => toField(x)),
+            proof: s.proof as Hex,
+            fee: s.fee === undefined ? undefined : BigInt(s.fee),
+          }));
+          const r = await submitMany(client, subs);
+          for (const s of r.submissions)
+            console.log(`submitted ${s.submissionId} (batch ${s.batchId} slot ${s.slot}, fee ${formatEther(s.fee)} ETH)`);
+          console.log(`tx ${r.txHash}`);
+          ids = r.submissions.map((s) => s.submissionId);
+        } else {
+          if (!o.program || !o.inputs || !o.proof) throw new UsageError('--program, --inputs and --proof are required (or --batch)');
+          const r = await submit(client, {
+            programId: toField(o.program),
+            publicInputs: readInputs(o.inputs),
+            proof: readBytes(o.proof, '--proof', 'proof'),
+            fee: fee(o.fee),
+          });
+          console.log(`submitted ${r.submissionId} (batch ${r.batchId} slot ${r.slot}, fee ${formatEther(r.fee)} ETH) in tx ${r.txHash}`);
+          ids = [r.submissionId];
+        }
+        if (!o.wait) return 0;
+        let code = 0;
+        for (const id of ids) code = Math.max(code, await waitAndPrint(client, id, timeout));
+        return code;
+      }),
+    );
+
+  subcommand(group, 'status', 'Show where a submission stands, or whether a statement is verified')
+    .usage('<submissionId> [options]\n       nex rollup status --program <id> --inputs <hex,…|file.json> [options]')
+    .description('Exit code 0, except 1 when --program/--inputs name a statement that is not verified.')
+    .argument('[submissionId]', 'submission id (a number)')
+    .option('--program <id>', 'with --inputs: is this statement verified?')
+    .option('--inputs <hex,…|file.json>', 'public inputs of the statement')
+    .action(
+      action(ctx, async (cmd) => {
+        const o = cmd.opts<CommonOptions & { program?: string; inputs?: string }>();
+        if (o.program) {
+          if (!o.inputs) throw new UsageError('--inputs is required with --program');
+          const inputs = readInputs(o.inputs);
+          const client = await clientFrom(o, false);
+          const ok = await isVerified(client, toField(o.program), inputs);
+          console.log(`statement ${ok ? 'VERIFIED' : 'NOT verified'} for program ${o.program}`);
+          return ok ? 0 : 1;
+        }
+        const id = submissionId(cmd.args[0]);
+        const client = await clientFrom(o, false);
+        console.log(formatStatus(await getSubmission(client, id)));
+        return 0;
+      }),
+    );
+
+  subcommand(group, 'refund', 'Take back the fees of excluded or expired submissions')
+    .argument('<submissionId...>', 'submission ids')
+    .action(
+      action(ctx, async (cmd) => {
+        const ids = cmd.args.map(submissionId);
+        const client = await clientFrom(cmd.opts<CommonOptions>(), true);
+        const r = await refund(client, ids);
+        for (const x of r.refunds) console.log(`refunded ${x.submissionId}: ${formatEther(x.amount)} ETH (submitter ${x.submitter})`);
+        console.log(
+          `sent to you ${formatEther(r.sent)} ETH; credited to other submitters ${formatEther(r.credited)} ETH (they claim it); tx ${r.txHash}`,
+        );
+        return 0;
+      }),
+    );
+
+  subcommand(group, 'wait', 'Wait until a submission is verified (or excluded / expired)')
+    .description('Exit code 0 when verified, 1 when it ended otherwise or timed out.')
+    .argument('<submissionId>', 'submission id')
+    .option('--timeout <seconds>', 'give up after this long (default 1800)')
+    .action(
+      action(ctx, async (cmd) => {
+        const o = cmd.opts<CommonOptions & { timeout?: string }>();
+        const id = submissionId(cmd.args[0]);
+        const timeout = timeoutMs(o.timeout);
+        return waitAndPrint(await clientFrom(o, false), id, timeout);
+      }),
+    );
+
+  subcommand(group, 'fee', 'Estimate the fee per proof and the expected latency')
+    .option('--batch-size <n>', 'batch size the estimate assumes (default: the market capacity)')
+    .action(
+      action(ctx, async (cmd) => {
+        const o = cmd.opts<CommonOptions & { batchSize?: string }>();
+        const batchSize = o.batchSize === undefined ? undefined : Number(o.batchSize);
+        const client = await clientFrom(o, false);
+        const [f, params] = await Promise.all([estimateFee(client, { batchSize }), getParams(client)]);
+        const l = computeLatency(params, batchSize);
+        console.log(
+          [
+            `minimum fee per proof:   ${formatEther(f.minFeePerProof)} ETH`,
+            `suggested fee per proof: ${formatEther(f.suggestedFee)} ETH (batch of ${f.batchSize}, gas price ${f.gasPrice} wei)`,
+            `latency: sealed within ${l.sealWithinSec} s, assignment ${l.assignmentWindowSec} s, proving window ${l.provingWindowSec} s`,
+            `  verified within ${l.expectedMaxSec} s by the assigned prover; ${l.worstCaseSec} s worst case; refundable after ${l.refundableAfterSec} s`,
+          ].join('\n'),
+        );
+        return 0;
+      }),
+    );
+};

@@ -1,10 +1,17 @@
-/** Loads what `npm run circuits` built (see build.ts) into memory. */
+/** Loads what `npm run circuits` built (prover/toolchain/circuits/build.ts, layout in buildLayout.ts) into memory. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acirBytes } from './backend.js';
-import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, type BuiltCircuit } from './build.js';
-import { bytesToFields } from './fields.js';
-import { AGG_CIRCUITS, EXAMPLE_ROLLUPS, VERIFIER_VARIANTS, type AggCircuit, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact, type VerifierVariant } from './types.js';
+import {
+  AGG_CIRCUITS,
+  bytesToFields,
+  keySetFromLevels,
+  VERIFIER_VARIANTS,
+  type AggCircuit,
+  type VerifierVariant,
+} from '../../protocol/index.js';
+import { acirBytes } from './bb.js';
+import { buildDirFor, currentBuildId, MANIFEST_FILE, readManifest, type BuiltCircuit } from './buildLayout.js';
+import { EXAMPLE_ROLLUPS, type AggregationArtifacts, type CircuitArtifact, type ExampleRollup, type VerifierArtifact } from './types.js';
 
 export type LoadArtifactsOptions =
   /** A build directory (circuits-<id>) to load as is. */
@@ -12,7 +19,12 @@ export type LoadArtifactsOptions =
   /** The build of the current sources and toolchain for this SRS, under `root` (default buildRoot()). */
   | { srsId: string; root?: string; buildDir?: undefined };
 
-function loadCircuit(buildDir: string, name: BuiltCircuit, vkHash: CircuitArtifact['vkHash'], size: CircuitArtifact['size']): CircuitArtifact {
+function loadCircuit(
+  buildDir: string,
+  name: BuiltCircuit,
+  vkHash: CircuitArtifact['vkHash'],
+  size: CircuitArtifact['size'],
+): CircuitArtifact {
   const program = JSON.parse(readFileSync(join(buildDir, `${name}.program.json`), 'utf8')) as CircuitArtifact['program'];
   const vk = new Uint8Array(readFileSync(join(buildDir, `${name}.vk`)));
   return { name, program, bytecode: acirBytes(program.bytecode), vk, vkFields: bytesToFields(vk), vkHash, size };
@@ -31,11 +43,15 @@ export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Prom
   const verifiers = Object.fromEntries(
     VERIFIER_VARIANTS.map((v) => [v, JSON.parse(readFileSync(join(buildDir, m.verifiers[v].artifact), 'utf8')) as VerifierArtifact]),
   ) as Record<VerifierVariant, VerifierArtifact>;
+  const keySet = keySetFromLevels(m.keySet.levels, m.keyHashes);
+  if (keySet.root !== m.keySet.root.toLowerCase())
+    throw new Error(`${buildDir}: the manifest's key-set root is not the root of its levels`);
   return {
     buildDir,
     buildId: m.buildId,
     srsId: m.srsId,
     keyHashes: { ...m.keyHashes },
+    keySet,
     circuits,
     rootVk: new Uint8Array(readFileSync(join(buildDir, m.rootVk.file))),
     verifier: verifiers.standard,
@@ -44,7 +60,7 @@ export async function loadAggregationArtifacts(opts: LoadArtifactsOptions): Prom
   };
 }
 
-/** The key hashes in the router's order (leaf1, leaf2, leaf4, pad, node): public inputs 3..7 of every aggregation proof. */
-export function keyHashList(art: Pick<AggregationArtifacts, 'keyHashes'>): CircuitArtifact['vkHash'][] {
-  return AGG_CIRCUITS.map((c) => art.keyHashes[c]);
+/** The key-set root: public input 3 of every aggregation proof, the value the router pins per version. */
+export function keySetRoot(art: Pick<AggregationArtifacts, 'keySet'>): CircuitArtifact['vkHash'] {
+  return art.keySet.root;
 }

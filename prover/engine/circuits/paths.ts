@@ -1,21 +1,18 @@
 /** File-system locations of the circuits layer. */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AggCircuit, ExampleRollup } from './types.js';
+import { AGG_CIRCUITS, type AggCircuit } from '../../protocol/index.js';
+import type { ExampleRollup } from './types.js';
 
 /** The repository root (this file is prover/engine/circuits/paths.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
-/** Noir sources: one package per circuit plus the nex_lib and rollup_lib libraries. */
+/** Noir sources: one package per circuit plus the nex_lib and rollup_lib libraries, and test-only programs under tests/. */
 export const CIRCUITS_DIR = resolve(REPO_ROOT, 'prover/circuits');
 
-/** Package directory of each circuit, relative to CIRCUITS_DIR. */
+/** Package directory of each circuit, relative to CIRCUITS_DIR: prover/circuits/<name> for the aggregation circuits. */
 export const CIRCUIT_PACKAGES: Readonly<Record<AggCircuit | ExampleRollup, string>> = {
-  leaf1: 'leaf1',
-  leaf2: 'leaf2',
-  leaf4: 'leaf4',
-  pad: 'pad',
-  node: 'node',
+  ...(Object.fromEntries(AGG_CIRCUITS.map((c) => [c, c])) as Record<AggCircuit, string>),
   rollup_counter: 'examples/rollup_counter',
   rollup_transfer: 'examples/rollup_transfer',
   rollup_ledger: 'examples/rollup_ledger',

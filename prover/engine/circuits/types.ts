@@ -1,36 +1,35 @@
-/** Types and constants shared by the circuits layer of the prover engine (see docs/prover.md). */
+/**
+ * Types shared by the circuits layer of the prover engine (see docs/prover.md). The protocol constants
+ * (circuits, proof and key sizes, public-input counts) are prover/protocol's.
+ */
+import type { Address } from 'viem';
+import type { AggCircuit, Hex, KeySet, VerifierVariant } from '../../protocol/index.js';
 
-export type Hex = `0x${string}`;
-
-/** The aggregation circuits of version 1, in the router's key-hash order (docs/protocol.md). */
-export const AGG_CIRCUITS = ['leaf1', 'leaf2', 'leaf4', 'pad', 'node'] as const;
-export type AggCircuit = (typeof AGG_CIRCUITS)[number];
-export type LeafCircuit = 'leaf1' | 'leaf2' | 'leaf4';
+export type { Hex };
 
 /** Example rollup circuits (demos and tests), by number of public inputs: 1, 2 and 4. */
 export const EXAMPLE_ROLLUPS = ['rollup_counter', 'rollup_transfer', 'rollup_ledger'] as const;
 export type ExampleRollup = (typeof EXAMPLE_ROLLUPS)[number];
 
-/** Where a proof is meant to be verified: in a Noir circuit (poseidon2 transcript) or on the EVM (keccak). */
-export type ProofTarget = 'noir-recursive' | 'evm';
+/**
+ * bb.js 5 proof targets (its `verifierTarget` names). Rollup proofs are `noir-recursive` (ZK, poseidon2
+ * transcript); aggregation proofs verified in a node are `noir-recursive-no-zk`; the batch root is a
+ * node proven for `evm-no-zk` (keccak transcript, bb's non-ZK Solidity verifiers). `evm` (ZK, keccak)
+ * only serves the "one rollup proof verified alone on L1" baseline of the benchmarks.
+ */
+export type ProofTarget = 'noir-recursive' | 'noir-recursive-no-zk' | 'evm-no-zk' | 'evm';
+/** The targets of aggregation proofs: inner (verified by a node) or the root (verified on L1). */
+export type AggTarget = 'noir-recursive-no-zk' | 'evm-no-zk';
+export const AGG_TARGETS: readonly AggTarget[] = ['noir-recursive-no-zk', 'evm-no-zk'];
 
-/** Fields of a bb 5.0.0 UltraHonk verification key. */
-export const VK_FIELDS = 115;
-/** Fields of a bb 5.0.0 UltraHonk ZK proof with the poseidon2 transcript (noir-recursive target). */
-export const RECURSIVE_PROOF_FIELDS = 458;
-/** Public inputs of every aggregation proof: root_hi, root_lo, prover, then the 5 key hashes. */
-export const AGG_PUBLIC_INPUTS = 8;
-/** Largest all-zero subtree height a pad proof covers (capacity 32 = 2^5). */
-export const MAX_PAD_HEIGHT = 5;
-/** Public-input counts a leaf circuit exists for. */
-export const LEAF_FOR_PUBLIC_INPUTS: Readonly<Record<number, LeafCircuit>> = { 1: 'leaf1', 2: 'leaf2', 4: 'leaf4' };
-
-/** A rollup's UltraHonk ZK proof (noir-recursive target) with the key it verifies against. */
+/** A rollup's UltraHonk ZK proof (noir-recursive target) with the key it verifies against and its program's owner. */
 export interface RollupProof {
   /** Verification key bytes (115 fields, 3,680 bytes). */
   vk: Uint8Array;
-  /** bb's key hash of `vk` = the program id. */
+  /** bb's key hash of `vk` (the program's vkHash). */
   vkHash: Hex;
+  /** The address that registered the program: programId = keccak256(abi.encode(owner, vkHash)). */
+  owner: Address;
   /** Proof bytes (458 fields). */
   proof: Uint8Array;
   /** Public inputs, each a canonical field element as a 32-byte hex word. */
@@ -41,20 +40,11 @@ export interface RollupProof {
 export interface AggProof {
   circuit: AggCircuit;
   proof: Uint8Array;
-  /** The 8 public inputs [root_hi, root_lo, prover, kh_leaf1, kh_leaf2, kh_leaf4, kh_pad, kh_node]. */
+  /** The 4 public inputs [root_hi, root_lo, prover, key_set]. */
   publicInputs: Hex[];
-  /** The Merkle value the proof commits (root_hi || root_lo). */
+  /** The batch-tree value the proof commits (root_hi || root_lo). */
   root: Hex;
-  target: ProofTarget;
-}
-
-/** JSON form of an AggProof (checkpoints, worker IPC). */
-export interface AggProofJson {
-  circuit: AggCircuit;
-  proof: Hex;
-  publicInputs: Hex[];
-  root: Hex;
-  target: ProofTarget;
+  target: AggTarget;
 }
 
 /** Gate counts of a circuit as bb reports them. */
@@ -72,21 +62,14 @@ export interface CircuitArtifact {
   program: { bytecode: string; abi: unknown };
   /** Uncompressed ACIR bytecode, for bb. */
   bytecode: Uint8Array;
-  /** Verification key for the noir-recursive target. */
+  /** Verification key of the circuit's in-circuit target (noir-recursive-no-zk for aggregation circuits, noir-recursive for rollups). */
   vk: Uint8Array;
   vkFields: Hex[];
   vkHash: Hex;
   size: CircuitSize;
 }
 
-/**
- * bb's two Solidity verifier generators for the same key: 'standard' (HonkVerifier + 2 external
- * libraries) and 'optimized' (one assembly-heavy contract, about a quarter of the verify gas).
- */
-export const VERIFIER_VARIANTS = ['standard', 'optimized'] as const;
-export type VerifierVariant = (typeof VERIFIER_VARIANTS)[number];
-
-/** The compiled Solidity verifier of the node circuit (evm target) and the libraries it links. */
+/** A compiled Solidity verifier of the root key (node circuit, evm-no-zk target) and the libraries it links. */
 export interface VerifierArtifact {
   contractName: string;
   variant: VerifierVariant;
@@ -104,14 +87,16 @@ export interface VerifierArtifact {
 /** Everything `npm run circuits` produces for one set of sources, package versions and SRS. */
 export interface AggregationArtifacts {
   buildDir: string;
-  /** Content hash of the inputs (circuit sources, package versions, SRS id). */
+  /** Content hash of the inputs (the sources the build uses, package versions, SRS id). */
   buildId: string;
   srsId: string;
   keyHashes: Record<AggCircuit, Hex>;
+  /** The Poseidon2 key-set tree over the 11 key hashes: its root is public input 3 of every aggregation proof. */
+  keySet: KeySet;
   circuits: Record<AggCircuit, CircuitArtifact>;
-  /** Node verification key for the evm target (the root proof's). */
+  /** Node verification key for the evm-no-zk target (the root proof's). */
   rootVk: Uint8Array;
-  /** The standard verifier (HonkVerifier + RelationsLib + ZKTranscriptLib). */
+  /** The standard verifier (HonkVerifier + RelationsLib). */
   verifier: VerifierArtifact;
   /** Both variants; verifiers.standard === verifier. */
   verifiers: Record<VerifierVariant, VerifierArtifact>;

@@ -4,6 +4,7 @@
 // proving", says why). Every BullMQ object (Queue, Worker, FlowProducer, QueueEvents) opens its own
 // connections from these options, and a blocking connection must have `maxRetriesPerRequest: null`.
 import { Redis, type RedisOptions } from 'ioredis';
+import { NexError } from '../../protocol/index.js';
 import { ConfigError } from '../config.js';
 import type { Logger } from '../logger.js';
 
@@ -73,7 +74,7 @@ export function plainClient(cfg: QueueConfig): Redis {
 }
 
 /** The queue server could not be reached or refused us at start-up. */
-export class QueueServerError extends Error {
+export class QueueServerError extends NexError {
   override readonly name = 'QueueServerError';
 }
 
@@ -84,7 +85,11 @@ export class QueueServerError extends Error {
  */
 export async function checkQueueServer(cfg: QueueConfig, logger: Logger, timeoutMs = 10_000): Promise<{ version: string }> {
   const client = new Redis(cfg.url, {
-    lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
   });
   let lastError: Error | undefined; // e.g. WRONGPASS: ioredis emits it, then the command only sees "Connection is closed"
   client.on('error', (err: Error) => (lastError = err));
@@ -107,7 +112,10 @@ export async function checkQueueServer(cfg: QueueConfig, logger: Logger, timeout
     return { version };
   } catch (err) {
     if (err instanceof QueueServerError) throw err;
-    const why = lastError && lastError.message !== (err as Error).message ? `${lastError.message} (${(err as Error).message})` : (err as Error).message;
+    const why =
+      lastError && lastError.message !== (err as Error).message
+        ? `${lastError.message} (${(err as Error).message})`
+        : (err as Error).message;
     throw new QueueServerError(`cannot use the queue server ${where}: ${why}`, { cause: err });
   } finally {
     client.disconnect();

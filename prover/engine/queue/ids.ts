@@ -1,31 +1,21 @@
-// Deterministic names: the circuits a job needs, and the queue id of a plan job.
-import { createHash } from 'node:crypto';
-import type { Hex } from '../backend.js';
+// Deterministic names of distributed proving: the queue id of a job and of its flow, from the content
+// keys of the engine's checkpoints (checkpoint.ts jobKeys). A job's key covers everything its proof
+// depends on (circuit, target, inputs, prover, key set), so the same job gets the same id in every
+// run: a restarted orchestrator finds its flow instead of adding a second one, and a re-plan after an
+// excluded slot changes only the ids of the jobs whose inputs changed.
 import type { Job, Plan } from '../planner.js';
 
-/**
- * The content hash of a circuit set: sha256 over its key hashes (name=hash, sorted by name). Two
- * builds with the same key hashes prove the same statements and accept each other's proofs; any
- * other difference (Noir or bb version, SRS, sources) changes a key hash.
- */
-export function circuitsIdOf(keyHashes: Readonly<Record<string, Hex>>): string {
-  const entries = Object.entries(keyHashes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) throw new Error('no key hashes: cannot identify the circuits');
-  const h = createHash('sha256').update('nex-circuits/v1');
-  for (const [name, kh] of entries) h.update(`\n${name}=${kh.toLowerCase()}`);
-  return h.digest('hex');
+const KEY = /^[0-9a-f]{40}$/;
+
+/** The BullMQ id of the job of content key `key`: `k<key>` (an id may not be an integer or hold ':'). */
+export function queueJobId(key: string): string {
+  if (!KEY.test(key)) throw new Error(`job key ${JSON.stringify(key)} is not a 40-digit hex content key`);
+  return `k${key}`;
 }
 
-/** The BullMQ job id of a plan job: `<batchKey>-<planJobId>` (BullMQ ids may not contain ':'). */
-export function queueJobId(batchKey: string, planJobId: string): string {
-  if (!/^[0-9a-f]{32}$/.test(batchKey)) throw new Error(`batch key ${JSON.stringify(batchKey)} is not 32 hex characters`);
-  if (!/^[A-Za-z0-9.@_-]+$/.test(planJobId)) throw new Error(`plan job id ${JSON.stringify(planJobId)} has unsafe characters`);
-  return `${batchKey}-${planJobId}`;
-}
-
-/** The plan job id inside a queue job id of this batch, or undefined for another batch's job. */
-export function planJobIdOf(batchKey: string, qid: string): string | undefined {
-  return qid.startsWith(`${batchKey}-`) ? qid.slice(batchKey.length + 1) : undefined;
+/** The content key inside a queue job id, or undefined for an id this engine did not make. */
+export function keyOfQueueJobId(id: string): string | undefined {
+  return /^k[0-9a-f]{40}$/.test(id) ? id.slice(1) : undefined;
 }
 
 /** The slots (included or not) a job's subtree covers: [index * 2^height, (index + 1) * 2^height). */

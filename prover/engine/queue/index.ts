@@ -1,5 +1,5 @@
-// Distributed proving on BullMQ (Redis): the face of prover/engine/queue.
-//   keeper side: aggregateBatch({ ..., queue }) runs the plan through runPlanOnQueue;
+// Distributed proving on BullMQ (Redis): what prover/engine/index.ts exports of prover/engine/queue.
+//   keeper side: aggregateBatch({ ..., queue }) runs each plan of proveBatch through runPlanOnQueue;
 //   worker side: runWorker / `nex worker --queue <url>` (cli.ts);
 //   status and metrics: queueStatus, formatQueueStatus, QueueMetrics, WorkerMetrics.
 import { ConfigError } from '../config.js';
@@ -7,18 +7,35 @@ import { type QueueConfig, type QueueConfigInput, resolveQueueConfig } from './c
 import type { FlowJobPolicy } from './flow.js';
 import { QueueMetrics } from './metrics.js';
 
-export { checkQueueServer, DEFAULT_QUEUE_NAME, DEFAULT_QUEUE_PREFIX, QueueServerError, redactUrl, resolveQueueConfig } from './connection.js';
+export {
+  checkQueueServer,
+  DEFAULT_QUEUE_NAME,
+  DEFAULT_QUEUE_PREFIX,
+  QueueServerError,
+  redactUrl,
+  resolveQueueConfig,
+} from './connection.js';
 export type { QueueConfig, QueueConfigInput } from './connection.js';
-export { QueueJobFailedError, FlowBusyError, type QueueJobFailure } from './errors.js';
-export { buildFlow, DEFAULT_FLOW_POLICY, flowJobs, type FlowJobPolicy } from './flow.js';
-export { circuitsIdOf, queueJobId, planJobIdOf, includedSlotsUnder } from './ids.js';
-export { type JobProver, openBbJobProver } from './job-prover.js';
+export { FlowBusyError, QueueJobFailedError, type QueueJobFailure } from './errors.js';
+export { buildFlows, DEFAULT_FLOW_POLICY, flowJobs, type FlowJobPolicy } from './flow.js';
+export { includedSlotsUnder, keyOfQueueJobId, queueJobId, slotsCoveredBy } from './ids.js';
+export { type JobProof, type JobProver, openBbJobProver } from './jobProver.js';
+export { type LocalRedis, type LocalRedisOptions, RedisMissingError, startLocalRedis } from './localServer.js';
 export { QueueMetrics, WorkerMetrics, QUEUE_STATES, type QueueState } from './metrics.js';
-export { runPlanOnQueue, type QueuePlanOptions } from './orchestrator.js';
+export { runPlanOnQueue, type QueueRunOptions } from './orchestrator.js';
 export { type WorkerPresence, type WorkerSeen } from './presence.js';
-export { type CircuitsRef, type ProveJobData, type ProveJobResult, QueueProtocolError } from './protocol.js';
+export {
+  type CircuitsRef,
+  INPUT_FAILURE_PREFIX,
+  parseJobData,
+  parseJobResult,
+  PROTOCOL_VERSION,
+  type ProveJobData,
+  type ProveJobResult,
+  QueueProtocolError,
+} from './protocol.js';
 export { formatQueueStatus, queueStatus, type QueueStatus } from './status.js';
-export { EXIT_ERROR, EXIT_OK, EXIT_REFUSED, runWorker, type RunningWorker, type WorkerOptions } from './worker.js';
+export { EXIT_ERROR, EXIT_OK, EXIT_REFUSED, resolveWorkerOptions, runWorker, type RunningWorker, type WorkerOptions } from './worker.js';
 
 /** `aggregateBatch`'s `queue` option: a URL, or the queue settings with what the orchestrator uses. */
 export interface QueueOption extends QueueConfigInput {
@@ -44,7 +61,8 @@ export interface ResolvedQueueOption {
 export function resolveQueueOption(q: string | QueueOption): ResolvedQueueOption {
   const config = resolveQueueConfig(q);
   if (typeof q === 'string') return { config };
-  if (q.pollMs !== undefined && (!Number.isInteger(q.pollMs) || q.pollMs < 50)) throw new ConfigError('queue.pollMs must be an integer >= 50');
+  if (q.pollMs !== undefined && (!Number.isInteger(q.pollMs) || q.pollMs < 50))
+    throw new ConfigError('queue.pollMs must be an integer >= 50');
   const poll = q.pollMs ?? 5_000;
   if (q.abandonAfterMs !== undefined && (!Number.isInteger(q.abandonAfterMs) || q.abandonAfterMs < 3 * poll)) {
     throw new ConfigError(`queue.abandonAfterMs must be an integer >= 3 polls (${3 * poll} ms)`);

@@ -18,24 +18,44 @@ export class QueueMetrics {
   readonly checkpointed: Counter<'circuit'>;
   private readonly depth: Gauge<'state'>;
   private readonly workers: Gauge<'compatible'>;
-  private source: (() => Promise<{ counts: Record<string, number>; workers: { alive: boolean; compatible?: boolean | undefined }[] }>) | undefined;
+  private source:
+    (() => Promise<{ counts: Record<string, number>; workers: { alive: boolean; compatible?: boolean | undefined }[] }>) | undefined;
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
     const registers = [registry];
     this.jobDuration = new Histogram({
-      name: 'nex_queue_job_duration_seconds', help: 'Worker time per proving job (witness + bb), by circuit.',
-      labelNames: ['circuit'], buckets: DURATION_BUCKETS, registers,
+      name: 'nex_queue_job_duration_seconds',
+      help: 'Worker time per proving job (witness + bb), by circuit.',
+      labelNames: ['circuit'],
+      buckets: DURATION_BUCKETS,
+      registers,
     });
-    this.failures = new Counter({ name: 'nex_queue_job_failures_total', help: 'Proving jobs that failed for good (after their retries).', labelNames: ['circuit'], registers });
+    this.failures = new Counter({
+      name: 'nex_queue_job_failures_total',
+      help: 'Proving jobs that failed for good (after their retries).',
+      labelNames: ['circuit'],
+      registers,
+    });
     this.retries = new Counter({
-      name: 'nex_queue_job_retries_total', help: 'Proving jobs retried, by reason: stalled (worker lost) or error.', labelNames: ['circuit', 'reason'], registers,
+      name: 'nex_queue_job_retries_total',
+      help: 'Proving jobs retried, by reason: stalled (worker lost) or error.',
+      labelNames: ['circuit', 'reason'],
+      registers,
     });
-    this.checkpointed = new Counter({ name: 'nex_queue_proofs_checkpointed_total', help: 'Proofs from workers checked and written to the checkpoint store.', labelNames: ['circuit'], registers });
+    this.checkpointed = new Counter({
+      name: 'nex_queue_proofs_checkpointed_total',
+      help: 'Proofs from workers checked and written to the checkpoint store.',
+      labelNames: ['circuit'],
+      registers,
+    });
     // The two gauges below are read from the queue server when scraped (see `attach`).
     const snapshot = (): ReturnType<QueueMetrics['snapshot']> => this.snapshot();
     this.depth = new Gauge({
-      name: 'nex_queue_jobs', help: 'Jobs in the proving queue by state.', labelNames: ['state'], registers,
+      name: 'nex_queue_jobs',
+      help: 'Jobs in the proving queue by state.',
+      labelNames: ['state'],
+      registers,
       async collect() {
         const s = await snapshot();
         if (!s) return;
@@ -43,7 +63,10 @@ export class QueueMetrics {
       },
     });
     this.workers = new Gauge({
-      name: 'nex_queue_workers', help: 'Proving workers seen alive (heartbeat), by circuits compatibility with this keeper.', labelNames: ['compatible'], registers,
+      name: 'nex_queue_workers',
+      help: 'Proving workers seen alive (heartbeat), by circuits compatibility with this keeper.',
+      labelNames: ['compatible'],
+      registers,
       async collect() {
         const s = await snapshot();
         if (!s) return;
@@ -77,7 +100,7 @@ export class WorkerMetrics {
   readonly bbDuration: Histogram<'circuit'>;
   readonly peakRss: Gauge<'circuit'>;
   readonly busy: Gauge;
-  readonly info: Gauge<'worker' | 'circuits_id' | 'threads'>;
+  readonly info: Gauge<'worker' | 'key_set' | 'threads'>;
   private readonly maxRss = new Map<string, number>();
 
   constructor(registry: Registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
@@ -85,18 +108,38 @@ export class WorkerMetrics {
     const registers = [registry];
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
     this.jobs = new Counter({
-      name: 'nex_worker_jobs_total', help: 'Jobs this worker finished, by circuit and outcome (completed, failed, refused).',
-      labelNames: ['circuit', 'outcome'], registers,
+      name: 'nex_worker_jobs_total',
+      help: 'Jobs this worker finished, by circuit and outcome (completed, failed, refused).',
+      labelNames: ['circuit', 'outcome'],
+      registers,
     });
     this.jobDuration = new Histogram({
-      name: 'nex_worker_job_duration_seconds', help: 'Time per job: input checks + witness + bb proving.', labelNames: ['circuit'], buckets: DURATION_BUCKETS, registers,
+      name: 'nex_worker_job_duration_seconds',
+      help: 'Time per job: input checks + witness + bb proving.',
+      labelNames: ['circuit'],
+      buckets: DURATION_BUCKETS,
+      registers,
     });
     this.bbDuration = new Histogram({
-      name: 'nex_worker_bb_prove_seconds', help: 'Time bb itself spent proving, per job.', labelNames: ['circuit'], buckets: DURATION_BUCKETS, registers,
+      name: 'nex_worker_bb_prove_seconds',
+      help: 'Time bb itself spent proving, per job.',
+      labelNames: ['circuit'],
+      buckets: DURATION_BUCKETS,
+      registers,
     });
-    this.peakRss = new Gauge({ name: 'nex_worker_bb_peak_rss_bytes', help: 'Largest bb peak RSS seen for a job of this circuit.', labelNames: ['circuit'], registers });
+    this.peakRss = new Gauge({
+      name: 'nex_worker_bb_peak_rss_bytes',
+      help: 'Largest bb peak RSS seen for a job of this circuit.',
+      labelNames: ['circuit'],
+      registers,
+    });
     this.busy = new Gauge({ name: 'nex_worker_busy', help: 'Jobs this worker is proving now.', registers });
-    this.info = new Gauge({ name: 'nex_worker_info', help: 'This worker (value 1): name, circuits id, bb threads.', labelNames: ['worker', 'circuits_id', 'threads'], registers });
+    this.info = new Gauge({
+      name: 'nex_worker_info',
+      help: 'This worker (value 1): name, key set, bb threads.',
+      labelNames: ['worker', 'key_set', 'threads'],
+      registers,
+    });
   }
 
   /** Records the largest peak RSS per circuit. */

@@ -8,8 +8,10 @@ export interface WorkerPresence {
   name: string;
   host: string;
   pid: number;
-  /** circuitsIdOf(keyHashes) of the worker's circuits. */
-  circuitsId: string;
+  /** The key-set root of the worker's circuits (what a job's circuits must match). */
+  keySet: string;
+  /** The worker's circuits build id. */
+  buildId: string;
   /** bb threads (undefined = all cores). */
   threads?: number | undefined;
   concurrency: number;
@@ -29,7 +31,7 @@ export interface WorkerPresence {
 
 export interface WorkerSeen extends WorkerPresence {
   alive: boolean;
-  /** Whether its circuits match the reader's (undefined when the reader did not say which it has). */
+  /** Whether its key set matches the reader's (undefined when the reader did not say which it has). */
   compatible?: boolean | undefined;
 }
 
@@ -38,11 +40,11 @@ const FORGET_MS = 10 * 60_000;
 export const presenceKey = (cfg: QueueConfig): string => `${cfg.prefix}:${cfg.name}:nex-workers`;
 
 /**
- * A batch's liveness key: its orchestrator refreshes it on every poll with a TTL; a worker does not
- * start a job of a batch whose key has expired (its keeper is gone for good, or gave the batch up), so
- * an abandoned flow fails instead of keeping workers busy.
+ * A flow's liveness key (by the content key of the flow's root): its orchestrator refreshes it on every
+ * poll with a TTL; a worker does not start a job of a flow whose key has expired (its keeper is gone for
+ * good, or gave the batch up), so an abandoned flow fails instead of keeping workers busy.
  */
-export const batchAliveKey = (cfg: QueueConfig, batchKey: string): string => `${cfg.prefix}:${cfg.name}:nex-batch:${batchKey}`;
+export const flowAliveKey = (cfg: QueueConfig, flowKey: string): string => `${cfg.prefix}:${cfg.name}:nex-flow:${flowKey}`;
 
 export async function publishPresence(client: Redis, cfg: QueueConfig, p: WorkerPresence): Promise<void> {
   await client.hset(presenceKey(cfg), p.name, JSON.stringify(p));
@@ -53,7 +55,11 @@ export async function removePresence(client: Redis, cfg: QueueConfig, name: stri
 }
 
 /** The workers seen recently, sorted by name; entries older than ten minutes are deleted. */
-export async function readPresence(client: Redis, cfg: QueueConfig, opts: { circuitsId?: string | undefined; now?: number } = {}): Promise<WorkerSeen[]> {
+export async function readPresence(
+  client: Redis,
+  cfg: QueueConfig,
+  opts: { keySet?: string | undefined; now?: number } = {},
+): Promise<WorkerSeen[]> {
   const now = opts.now ?? Date.now();
   const all = await client.hgetall(presenceKey(cfg));
   const seen: WorkerSeen[] = [];
@@ -71,7 +77,7 @@ export async function readPresence(client: Redis, cfg: QueueConfig, opts: { circ
       continue;
     }
     const alive = now - p.seenAt <= 3 * (p.beatMs > 0 ? p.beatMs : 10_000);
-    seen.push({ ...p, alive, compatible: opts.circuitsId === undefined ? undefined : p.circuitsId === opts.circuitsId });
+    seen.push({ ...p, alive, compatible: opts.keySet === undefined ? undefined : p.keySet?.toLowerCase() === opts.keySet.toLowerCase() });
   }
   if (forget.length > 0) await client.hdel(presenceKey(cfg), ...forget);
   return seen.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

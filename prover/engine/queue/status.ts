@@ -2,7 +2,6 @@
 import { Queue } from 'bullmq';
 import type { Hex } from '../backend.js';
 import { bullConnection, plainClient, type QueueConfig, type QueueConfigInput, redactUrl, resolveQueueConfig } from './connection.js';
-import { circuitsIdOf } from './ids.js';
 import { QUEUE_STATES, type QueueState } from './metrics.js';
 import { readPresence, type WorkerSeen } from './presence.js';
 
@@ -16,19 +15,21 @@ export interface QueueStatus {
 }
 
 /**
- * Reads the queue's job counts and the workers' presence. With `keyHashes` (the keeper's circuits),
+ * Reads the queue's job counts and the workers' presence. With `keySet` (the keeper's key set),
  * each worker is marked compatible or not.
  */
-export async function queueStatus(queue: QueueConfigInput | string | QueueConfig, opts: { keyHashes?: Readonly<Record<string, Hex>> | undefined } = {}): Promise<QueueStatus> {
+export async function queueStatus(
+  queue: QueueConfigInput | string | QueueConfig,
+  opts: { keySet?: Hex | undefined } = {},
+): Promise<QueueStatus> {
   const cfg = resolveQueueConfig(queue);
-  const circuitsId = opts.keyHashes ? circuitsIdOf(opts.keyHashes) : undefined;
   const q = new Queue(cfg.name, { connection: bullConnection(cfg), prefix: cfg.prefix });
   q.on('error', () => undefined); // surfaced by the rejected calls below
   const client = plainClient(cfg);
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const [raw, workers] = await Promise.all([q.getJobCounts(...QUEUE_STATES), readPresence(client, cfg, { circuitsId })]);
+    const [raw, workers] = await Promise.all([q.getJobCounts(...QUEUE_STATES), readPresence(client, cfg, { keySet: opts.keySet })]);
     const counts = Object.fromEntries(QUEUE_STATES.map((s) => [s, raw[s] ?? 0])) as Record<QueueState, number>;
     return { url: redactUrl(cfg.url), name: cfg.name, counts, workers };
   } finally {
@@ -52,11 +53,11 @@ export function formatQueueStatus(s: QueueStatus, now = Date.now()): string[] {
   const alive = s.workers.filter((w) => w.alive);
   lines.push('', `Workers: ${alive.length} alive${s.workers.length > alive.length ? `, ${s.workers.length - alive.length} gone` : ''}`);
   if (s.workers.length === 0) return lines;
-  const head = ['worker', 'state', 'circuits', 'threads', 'jobs done/failed', 'now proving', 'last seen'];
+  const head = ['worker', 'state', 'key set', 'threads', 'jobs done/failed', 'now proving', 'last seen'];
   const rows = s.workers.map((w) => [
     w.name,
     w.refused ? 'refused (other circuits)' : !w.alive ? 'gone' : w.jobs.length > 0 ? 'busy' : 'idle',
-    `${w.circuitsId.slice(0, 12)}${w.compatible === false ? ' (NOT the keeper\'s)' : ''}`,
+    `${String(w.keySet).slice(0, 14)}${w.compatible === false ? " (NOT the keeper's)" : ''}`,
     w.threads === undefined ? 'all' : String(w.threads),
     `${w.jobsDone}/${w.jobsFailed}`,
     w.jobs.join(' ') || '-',

@@ -1,7 +1,9 @@
 // A proving worker for any machine (`nex worker --queue <url>`): takes leaf, pad and node jobs of the
 // proving queue, checks every input proof with bb before using it, proves, and returns the proof as the
-// job's return value. It refuses (and exits with EXIT_REFUSED) a job made for circuits other than its
-// own, handing the job back to the queue untouched.
+// job's return value. It refuses (and exits with EXIT_REFUSED) a job made for another key set than its
+// circuits', handing the job back to the queue untouched. A job whose inputs a circuit rejects fails at
+// once (no retry: it is a verdict) with a reason the orchestrator reads as "exclude this slot".
+
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import { type Job as BullJob, UnrecoverableError, WaitingError, Worker } from 'bullmq';
@@ -9,24 +11,42 @@ import type { AggProof, BackendOptions } from '../backend.js';
 import { rollupFromJson } from '../batch.js';
 import { ConfigError } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { JobInputError } from '../scheduler.js';
 import { aggProofFromJson, aggProofToJson } from '../serialize.js';
-import { bullConnection, checkQueueServer, plainClient, type QueueConfig, type QueueConfigInput, redactUrl, resolveQueueConfig } from './connection.js';
+import {
+  bullConnection,
+  checkQueueServer,
+  plainClient,
+  type QueueConfig,
+  type QueueConfigInput,
+  redactUrl,
+  resolveQueueConfig,
+} from './connection.js';
 import { queueJobId } from './ids.js';
-import { isBadInputError, type JobProver, openBbJobProver } from './job-prover.js';
+import { type JobProver, openBbJobProver } from './jobProver.js';
 import { WorkerMetrics } from './metrics.js';
-import { batchAliveKey, publishPresence, removePresence, type WorkerPresence } from './presence.js';
-import { parseJobData, parseJobResult, PROTOCOL_VERSION, type ProveJobData, type ProveJobResult } from './protocol.js';
+import { flowAliveKey, publishPresence, removePresence, type WorkerPresence } from './presence.js';
+import {
+  INPUT_FAILURE_PREFIX,
+  parseJobData,
+  parseJobResult,
+  PROTOCOL_VERSION,
+  type ProveJobData,
+  type ProveJobResult,
+} from './protocol.js';
 
 /** Exit codes of a worker process. */
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
-/** The worker met a job made for other circuits and stopped (the job went back to the queue). */
+/** The worker met a job made for another key set and stopped (the job went back to the queue). */
 export const EXIT_REFUSED = 3;
 
 export interface WorkerOptions {
   queue: QueueConfigInput | string;
-  /** Circuits and SRS (built on first use when missing) and bb threads (`threads`, default all cores). */
+  /** Circuits and SRS and bb threads (`threads`, default all cores). */
   backend?: BackendOptions | undefined;
+  /** Runs before the provers open (`nex worker` builds the circuits there when this machine has none). */
+  prepare?: ((backend: BackendOptions) => Promise<void>) | undefined;
   /** Jobs proven at once, each with its own bb (default 1). */
   concurrency?: number | undefined;
   /** Lock on a job, renewed every half of it while the worker lives (default 120 s). */
@@ -95,7 +115,7 @@ export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
 
 export interface RunningWorker {
   readonly name: string;
-  readonly circuitsId: string;
+  readonly keySet: string;
   /** http://host:port/metrics when a metrics port was given. */
   readonly metricsUrl?: string | undefined;
   readonly metrics: WorkerMetrics;
@@ -112,7 +132,7 @@ async function collectInputs(job: BullJob, data: ProveJobData): Promise<AggProof
   return data.job.deps.map((dep) => {
     const fromData = data.inputs[dep];
     if (fromData) return aggProofFromJson(fromData);
-    const key = `${job.queueQualifiedName}:${queueJobId(data.batchKey, dep)}`;
+    const key = `${job.queueQualifiedName}:${queueJobId(data.expect.find((e) => e.id === dep)!.key)}`;
     if (!(key in children)) throw new Error(`input ${dep} of job ${data.job.id} is neither in its data nor among its finished children`);
     return parseJobResult(children[key]).proof;
   });
@@ -140,11 +160,12 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const logger = options.logger ?? silentLogger;
   const where = redactUrl(o.queue.url);
   await checkQueueServer(o.queue, logger);
+  await options.prepare?.(o.backend);
   const open = options.openProver ?? (() => openBbJobProver(o.backend, logger));
   const provers: JobProver[] = [];
   try {
     for (let i = 0; i < o.concurrency; i++) provers.push(await open());
-    if (provers.some((p) => p.circuitsId !== provers[0]!.circuitsId)) throw new Error('the provers of one worker loaded different circuits');
+    if (provers.some((p) => p.keySet !== provers[0]!.keySet)) throw new Error('the provers of one worker loaded different circuits');
   } catch (err) {
     await Promise.all(provers.map((p) => p.close().catch(() => undefined)));
     throw err;
@@ -152,11 +173,22 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const first = provers[0]!;
   const pool = new ProverPool(provers);
   const metrics = new WorkerMetrics();
-  metrics.info.set({ worker: o.name, circuits_id: first.circuitsId, threads: String(o.backend.threads ?? 'all') }, 1);
+  metrics.info.set({ worker: o.name, key_set: first.keySet, threads: String(o.backend.threads ?? 'all') }, 1);
 
   const presence: WorkerPresence = {
-    name: o.name, host: os.hostname(), pid: process.pid, circuitsId: first.circuitsId, threads: o.backend.threads,
-    concurrency: o.concurrency, startedAt: Date.now(), seenAt: Date.now(), beatMs: o.heartbeatMs, jobs: [], jobsDone: 0, jobsFailed: 0,
+    name: o.name,
+    host: os.hostname(),
+    pid: process.pid,
+    keySet: first.keySet,
+    buildId: first.buildId,
+    threads: o.backend.threads,
+    concurrency: o.concurrency,
+    startedAt: Date.now(),
+    seenAt: Date.now(),
+    beatMs: o.heartbeatMs,
+    jobs: [],
+    jobsDone: 0,
+    jobsFailed: 0,
   };
   let exitCode = EXIT_OK;
   let stopping: Promise<void> | undefined;
@@ -171,12 +203,17 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     } catch (err) {
       throw new UnrecoverableError(`job ${String(job.id)}: ${(err as Error).message}`);
     }
-    if (data.circuits.id !== first.circuitsId) {
+    if (data.circuits.keySet.toLowerCase() !== first.keySet.toLowerCase()) {
       presence.refused =
-        `job ${String(job.id)} needs circuits ${data.circuits.id} (key hashes ${JSON.stringify(data.circuits.keyHashes)}); ` +
-        `this worker has ${first.circuitsId} from ${first.source} (key hashes ${JSON.stringify(first.keyHashes)})`;
+        `job ${String(job.id)} needs key set ${data.circuits.keySet} (build ${data.circuits.buildId}, key hashes ${JSON.stringify(data.circuits.keyHashes)}); ` +
+        `this worker has key set ${first.keySet} (build ${first.buildId} in ${first.source}, key hashes ${JSON.stringify(first.keyHashes)})`;
       logger.log('error', 'refusing a job made for other circuits; the job goes back to the queue and this worker stops', {
-        jobId: job.id, wanted: data.circuits.id, have: first.circuitsId, circuits: first.source,
+        jobId: job.id,
+        wanted: data.circuits.keySet,
+        wantedBuild: data.circuits.buildId,
+        have: first.keySet,
+        haveBuild: first.buildId,
+        circuits: first.source,
       });
       metrics.jobs.inc({ circuit: data.job.circuit, outcome: 'refused' });
       exitCode = EXIT_REFUSED;
@@ -184,9 +221,11 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
       void stop(false);
       throw new WaitingError();
     }
-    if ((await client.exists(batchAliveKey(o.queue, data.batchKey))) === 0) {
+    if ((await client.exists(flowAliveKey(o.queue, data.flowKey))) === 0) {
       metrics.jobs.inc({ circuit: data.job.circuit, outcome: 'abandoned' });
-      throw new UnrecoverableError(`abandoned: the keeper of batch ${data.batchKey} has not been seen for too long (its liveness key expired)`);
+      throw new UnrecoverableError(
+        `abandoned: the keeper of flow ${data.flowKey} has not been seen for too long (its liveness key expired)`,
+      );
     }
     const prover = pool.take();
     presence.jobs.push(String(job.id));
@@ -196,20 +235,23 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
       for (const [i, p] of inputs.entries()) {
         const e = data.expect[i]!;
         if (p.circuit !== e.circuit || p.root.toLowerCase() !== e.root.toLowerCase() || p.target !== e.target) {
-          throw new UnrecoverableError(`input ${e.id} is a ${p.circuit}/${p.target} proof of root ${p.root}, expected ${e.circuit}/${e.target} of ${e.root}`);
+          throw new UnrecoverableError(
+            `input ${e.id} is a ${p.circuit}/${p.target} proof of root ${p.root}, expected ${e.circuit}/${e.target} of ${e.root}`,
+          );
         }
         if (!(await prover.verify(p))) throw new UnrecoverableError(`input ${e.id} does not verify with the stored ${p.circuit} key`);
       }
-      const rollup = data.rollup ? rollupFromJson(data.rollup) : undefined;
-      if (rollup && !(await prover.verifyRollup(rollup))) {
-        throw new UnrecoverableError(`bad input: the rollup proof of slot ${data.slots.join(', ')} does not verify with its key`);
+      const rollups = data.rollups.map((r, i) => rollupFromJson(r, `slot ${data.slots[i]}`));
+      for (const [i, r] of rollups.entries()) {
+        const why = await prover.checkRollup(r);
+        if (why !== undefined) throw new UnrecoverableError(`${INPUT_FAILURE_PREFIX}slot ${data.slots[i]}: ${why}`);
       }
       logger.log('info', 'job started', { jobId: job.id, circuit: data.job.circuit, attempt: job.attemptsStarted, inputs: inputs.length });
       let res;
       try {
-        res = await prover.prove(data.job, { prover: data.prover, rollup, inputs });
+        res = await prover.prove(data.job, { prover: data.prover, rollups, inputs });
       } catch (err) {
-        if (isBadInputError(err)) throw new UnrecoverableError(`bad input: ${(err as Error).message}`);
+        if (err instanceof JobInputError) throw new UnrecoverableError(`${INPUT_FAILURE_PREFIX}${err.message}`);
         throw err;
       }
       const ms = Math.round(performance.now() - started);
@@ -223,7 +265,12 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     } catch (err) {
       metrics.jobs.inc({ circuit: data.job.circuit, outcome: 'failed' });
       presence.jobsFailed++;
-      logger.log('warn', 'job failed', { jobId: job.id, circuit: data.job.circuit, error: (err as Error).message, attempt: job.attemptsStarted });
+      logger.log('warn', 'job failed', {
+        jobId: job.id,
+        circuit: data.job.circuit,
+        error: (err as Error).message,
+        attempt: job.attemptsStarted,
+      });
       throw err;
     } finally {
       metrics.busy.dec();
@@ -286,7 +333,9 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     if (stopping) return stopping;
     stopping = (async () => {
       if (timer) clearInterval(timer);
-      await worker.close(force).catch((err: unknown) => logger.log('warn', 'closing the queue worker failed', { error: (err as Error).message }));
+      await worker
+        .close(force)
+        .catch((err: unknown) => logger.log('warn', 'closing the queue worker failed', { error: (err as Error).message }));
       // A refusing worker leaves its entry (with the reason) for `nex keeper status`; it ages out.
       const bye = presence.refused ? publishPresence(client, o.queue, { ...presence, jobs: [] }) : removePresence(client, o.queue, o.name);
       await bye.catch(() => undefined);
@@ -310,8 +359,16 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     void stop(true);
   });
   logger.log('info', 'worker ready', {
-    worker: o.name, queue: where, queueName: o.queue.name, circuitsId: first.circuitsId, circuits: first.source,
-    threads: o.backend.threads ?? 'all', concurrency: o.concurrency, lockDurationMs: o.lockDurationMs, metricsUrl,
+    worker: o.name,
+    queue: where,
+    queueName: o.queue.name,
+    keySet: first.keySet,
+    buildId: first.buildId,
+    circuits: first.source,
+    threads: o.backend.threads ?? 'all',
+    concurrency: o.concurrency,
+    lockDurationMs: o.lockDurationMs,
+    metricsUrl,
   });
-  return { name: o.name, circuitsId: first.circuitsId, metricsUrl, metrics, done, close: (force = false) => stop(force) };
+  return { name: o.name, keySet: first.keySet, metricsUrl, metrics, done, close: (force = false) => stop(force) };
 }

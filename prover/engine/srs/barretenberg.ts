@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { BackendType, Barretenberg } from '@aztec/bb.js';
-import type { Srs } from './index.js';
+import type { Srs } from './types.js';
 
 export interface CreateBarretenbergOptions {
   /** Threads bb may use (HARDWARE_CONCURRENCY). Default: bb.js's choice (CPU count, max 16). */
@@ -31,4 +31,22 @@ export async function createBarretenberg(srs: Srs, opts: CreateBarretenbergOptio
     threads: opts.threads,
     logger: opts.logger,
   });
+}
+
+/**
+ * Starts bb for `srs` and waits until it answers. bb.js gives the native bb 5 s to create its socket
+ * and leaves that failure unobserved until the first call; on a loaded machine the start can take
+ * longer, so a first call observes it here and the start is retried (3 attempts).
+ */
+export async function startBarretenberg(srs: Srs, threads?: number): Promise<Barretenberg> {
+  for (let attempt = 1; ; attempt++) {
+    const bb = await createBarretenberg(srs, { threads });
+    try {
+      await bb.poseidon2Hash({ inputs: [new Uint8Array(32)] });
+      return bb;
+    } catch (err) {
+      await bb.destroy().catch(() => undefined);
+      if (attempt >= 3 || !/Timeout waiting for bb/.test((err as Error).message)) throw err;
+    }
+  }
 }

@@ -1,39 +1,17 @@
-/**
- * Constants of the BN254 trusted setup as bb 5.0 hard-codes them, and of our dev SRS files.
- *
- * bb pins the Aztec Ignition ceremony in three places: the 128-byte serialisation of [x]_2 (used by
- * its verifier, which ignores bn254_g2.dat), the SHA-256 of those bytes (checked when a G2 point is
- * loaded) and the 64-byte second G1 point [x]_1 (checked when G1 points are handed over the API).
- */
-
-/** Aztec Ignition [x]_2 in bb's byte order: x.c0 || x.c1 || y.c0 || y.c1, each 32-byte big-endian. */
-export const IGNITION_G2_HEX =
-  '0118c4d5b837bcc2bc89b5b398b5974e9f5944073b32078b7e231fec938883b0' +
-  '260e01b251f6f1c7e7ff4e580791dee8ea51d87a358e038b4efe30fac09383c1' +
-  '22febda3c0c0632a56475b4214e5615e11e6dd3f96e6cea2854a87d4dacc5e55' +
-  '04fc6369f7110fe3d25156c1bb9a72859cf2a04641f99ba4ee413c80da6a5fe4';
-
-/** Aztec Ignition [x]_1 (the second G1 point of the CRS): x || y, each 32-byte big-endian. */
-export const IGNITION_G1_SECOND_HEX =
-  '2d360628289ff943ff6bd1a87bbe4e62abe7fb61ba83effd266f22bdcf31e6f9' +
-  '26b92a79e563c3f48252cce7feeca2f0f8d33dcb4ef7b0643bf07bd405700aaa';
-
-/** BN254 scalar field modulus r. */
-export const BN254_R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
-
-/** Bytes per uncompressed G1 point in bn254_g1.dat. */
-export const G1_POINT_BYTES = 64;
-/** Bytes of bn254_g2.dat. */
-export const G2_POINT_BYTES = 128;
-
-/** File names bb looks for in its CRS directory. */
-export const G1_FILE = 'bn254_g1.dat';
-export const G2_FILE = 'bn254_g2.dat';
+/** Identity and size of the dev SRS: what the runtime needs to find the SRS the toolchain set up. */
 
 /** Default seed of the dev SRS. Public on purpose: anyone can recompute tau from it. */
 export const DEFAULT_DEV_SEED = 'nex-dev-srs-v1';
 /** Default size: enough points for circuits of 2^21 gates. */
 export const DEFAULT_LOG2_POINTS = 21;
 
-/** Chain ids of local development chains (Hardhat, Anvil / Ganache / geth --dev). */
-export const LOCAL_DEVNET_CHAIN_IDS: readonly bigint[] = [31337n, 1337n];
+/** Points beyond 2^log2Points. bb 5.0 reads exactly 2^k points for a circuit of dyadic size 2^k
+ * (measured); the margin covers an n+1-style requirement of another bb version. */
+export const EXTRA_POINTS = 1024;
+
+export const MIN_LOG2_POINTS = 2;
+export const MAX_LOG2_POINTS = 25;
+
+export function pointsFor(log2Points: number): number {
+  return 2 ** log2Points + EXTRA_POINTS;
+}

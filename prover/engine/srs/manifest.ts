@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DevG2 } from './curve.js';
+import type { DevG2 } from './types.js';
 
 export const MANIFEST_KIND = 'nex-dev-srs';
 export const MANIFEST_VERSION = 1;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedId } from './tau.js';
 
 /** Root of the dev SRS cache: $NEX_SRS_DIR, else $XDG_CACHE_HOME/nex/srs, else ~/.cache/nex/srs. */
 export function defaultSrsCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -72,4 +73,9 @@ export function stockBbPath(): string {
 /** bb's default CRS directory (where it downloads the Ignition CRS): ~/.bb-crs. */
 export function ignitionCrsDir(): string {
   return path.join(os.homedir(), '.bb-crs');
+}
+
+/** Directory of the dev SRS for a seed and size under a cache root. */
+export function devSrsDir(root: string, seed: string, log2Points: number): string {
+  return path.join(root, `${seedId(seed)}-${log2Points}`);
 }

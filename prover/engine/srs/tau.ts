@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BN254_R } from './constants.js';
+import { FIELD_MODULUS } from '../../protocol/index.js';
 
 /** Domain separator of the tau derivation; changing it changes every dev SRS. */
 const TAU_DOMAIN = 'NEX dev SRS tau v1 (INSECURE: tau is public)';
@@ -12,8 +12,12 @@ const TAU_DOMAIN = 'NEX dev SRS tau v1 (INSECURE: tau is public)';
  */
 export function deriveDevTau(seed: string): bigint {
   if (seed.length === 0) throw new Error('dev SRS seed must not be empty');
-  const digest = createHash('sha512').update(TAU_DOMAIN).update(Buffer.from([0])).update(seed, 'utf8').digest();
-  const tau = BigInt(`0x${digest.toString('hex')}`) % BN254_R;
+  const digest = createHash('sha512')
+    .update(TAU_DOMAIN)
+    .update(Buffer.from([0]))
+    .update(seed, 'utf8')
+    .digest();
+  const tau = BigInt(`0x${digest.toString('hex')}`) % FIELD_MODULUS;
   if (tau === 0n) throw new Error(`dev SRS seed ${JSON.stringify(seed)} derives tau = 0; choose another seed`);
   return tau;
 }

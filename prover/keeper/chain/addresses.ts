@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { getAddress, isAddress, type Address, type PublicClient } from 'viem';
 import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
 import { ConfigError, type KeeperConfig } from '../config/config.js';
-import { deploymentsPath } from '../../sdk/deployments.js';
+import { deploymentsPath } from '../../sdk/index.js';
 
 export interface Addresses {
   readonly market: Address;
@@ -68,11 +68,16 @@ export async function resolveAddresses(config: KeeperConfig, client: PublicClien
   if (!market) throw new ConfigError([`marketAddress: not set and no AggregationMarket in ${file}`]);
   const code = await client.getCode({ address: market });
   if (!code || code === '0x') throw new ConfigError([`marketAddress: no contract at ${market} on this chain`]);
-  const staking = config.stakingAddress ?? addressFromDeployments(deployments, 'ProverStaking')
-    ?? (await client.readContract({ address: market, abi: aggregationMarketAbi, functionName: 'staking' }));
-  const token = config.tokenAddress ?? addressFromDeployments(deployments, 'NexToken')
-    ?? (await client.readContract({ address: staking, abi: proverStakingAbi, functionName: 'token' }));
+  const staking =
+    config.stakingAddress ??
+    addressFromDeployments(deployments, 'ProverStaking') ??
+    (await client.readContract({ address: market, abi: aggregationMarketAbi, functionName: 'staking' }));
+  const token =
+    config.tokenAddress ??
+    addressFromDeployments(deployments, 'NexToken') ??
+    (await client.readContract({ address: staking, abi: proverStakingAbi, functionName: 'token' }));
   const fromFile = (deployments as { startBlock?: unknown } | undefined)?.startBlock;
-  const startBlock = config.startBlock > 0 || (typeof fromFile !== 'string' && typeof fromFile !== 'number') ? BigInt(config.startBlock) : BigInt(fromFile);
+  const startBlock =
+    config.startBlock > 0 || (typeof fromFile !== 'string' && typeof fromFile !== 'number') ? BigInt(config.startBlock) : BigInt(fromFile);
   return { market, staking, token, startBlock };
 }

@@ -1,7 +1,10 @@
 /** Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... capped at `maxMs`. */
 export class Backoff {
   #failures = 0;
-  constructor(private readonly baseMs = 500, private readonly maxMs = 30_000) {}
+  constructor(
+    private readonly baseMs = 500,
+    private readonly maxMs = 30_000,
+  ) {}
 
   get failures(): number {
     return this.#failures;

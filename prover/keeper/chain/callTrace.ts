@@ -14,9 +14,7 @@ export interface CallFrame {
 }
 
 /** The market calls a transaction made, or why the RPC could not say. */
-export type MarketCalls =
-  | { readonly ok: true; readonly inputs: readonly Hex[] }
-  | { readonly ok: false; readonly unsupported: string };
+export type MarketCalls = { readonly ok: true; readonly inputs: readonly Hex[] } | { readonly ok: false; readonly unsupported: string };
 
 const SUBMIT_SELECTORS = new Set(
   aggregationMarketAbi
@@ -46,7 +44,8 @@ export function marketSubmitCalls(root: CallFrame, market: Address): Hex[] {
 const UNSUPPORTED_CODES = new Set([-32601, -32004, 4200]);
 // Nodes that know debug_traceTransaction but not the tracer, or gate the debug namespace, answer with
 // a generic code (-32000, -32602, -32600) and say so in the message.
-const UNSUPPORTED_MESSAGE = /tracer.*(not (found|supported|available)|unsupported|unknown)|(unknown|unsupported|invalid) tracer|only supports the default tracer|(method|namespace|debug).*(not (found|supported|available|enabled|allowed)|does not exist|disabled)/i;
+const UNSUPPORTED_MESSAGE =
+  /tracer.*(not (found|supported|available)|unsupported|unknown)|(unknown|unsupported|invalid) tracer|only supports the default tracer|(method|namespace|debug).*(not (found|supported|available|enabled|allowed)|does not exist|disabled)/i;
 
 /**
  * True when the error says the RPC does not serve `debug_traceTransaction` with `callTracer`. Anything
@@ -88,14 +87,20 @@ export class CallTracer {
       })) as CallFrame;
     } catch (err) {
       if (!isTraceUnsupported(err)) throw err;
-      const detail = messageOf(err as Error).split('\n')[0]!.slice(0, 200);
+      const detail = messageOf(err as Error)
+        .split('\n')[0]!
+        .slice(0, 200);
       if (!this.#warned) {
         this.#warned = true;
-        this.log.warn('the RPC does not serve debug_traceTransaction with callTracer: submissions made through other contracts will be excluded', { txHash, error: detail });
+        this.log.warn(
+          'the RPC does not serve debug_traceTransaction with callTracer: submissions made through other contracts will be excluded',
+          { txHash, error: detail },
+        );
       }
       return { ok: false, unsupported: detail };
     }
-    if (typeof root !== 'object' || root === null || typeof root.input !== 'string') throw new Error(`debug_traceTransaction ${txHash}: unexpected callTracer result`);
+    if (typeof root !== 'object' || root === null || typeof root.input !== 'string')
+      throw new Error(`debug_traceTransaction ${txHash}: unexpected callTracer result`);
     return { ok: true, inputs: marketSubmitCalls(root, market) };
   }
 }

@@ -1,5 +1,6 @@
 import { parseEventLogs, type Address, type Log } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
+import { batchOf, slotOf } from '../../protocol/index.js';
 import type { KeeperDb } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -26,19 +27,32 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
     switch (ev.eventName) {
       case 'ProgramRegistered': {
         const a = ev.args;
-        if (a.programId && a.publicInputCount !== undefined && a.vk) {
-          db.upsertProgram({ programId: a.programId, publicInputCount: a.publicInputCount, vk: a.vk, block: ev.blockNumber });
+        if (a.programId && a.owner && a.publicInputCount !== undefined && a.vk) {
+          db.upsertProgram({
+            programId: a.programId,
+            owner: a.owner,
+            publicInputCount: a.publicInputCount,
+            vk: a.vk,
+            block: ev.blockNumber,
+          });
         }
         break;
       }
       case 'Submitted': {
         const a = ev.args;
         if (a.submissionId === undefined || !a.programId || !a.digest || !a.proofHash || a.fee === undefined) break;
-        const batchId = a.submissionId >> 5n;
+        const batchId = batchOf(a.submissionId);
         db.noteBatch(batchId);
         db.upsertSubmission({
-          submissionId: a.submissionId, batchId, slot: Number(a.submissionId & 31n), programId: a.programId, digest: a.digest,
-          proofHash: a.proofHash, fee: a.fee, txHash: ev.transactionHash, block: ev.blockNumber,
+          submissionId: a.submissionId,
+          batchId,
+          slot: slotOf(a.submissionId),
+          programId: a.programId,
+          digest: a.digest,
+          proofHash: a.proofHash,
+          fee: a.fee,
+          txHash: ev.transactionHash,
+          block: ev.blockNumber,
         });
         stats.submissions++;
         break;
@@ -60,7 +74,14 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
         if (a.batchId === undefined || !a.prover) break;
         stats.fulfilled.push({ batchId: a.batchId, prover: a.prover });
         if (a.prover.toLowerCase() === prover && a.feesPaid !== undefined && a.protocolFee !== undefined) {
-          db.recordEarning({ batchId: a.batchId, feesPaid: a.feesPaid, protocolFee: a.protocolFee, late: a.late ?? false, txHash: ev.transactionHash, block: ev.blockNumber });
+          db.recordEarning({
+            batchId: a.batchId,
+            feesPaid: a.feesPaid,
+            protocolFee: a.protocolFee,
+            late: a.late ?? false,
+            txHash: ev.transactionHash,
+            block: ev.blockNumber,
+          });
         }
         break;
       }
@@ -79,7 +100,12 @@ export function ingestMarketLogs(db: KeeperDb, logs: Log[], me: { prover: Addres
     }
   }
   if (stats.submissions + stats.sealed.length + stats.locked.length + stats.fulfilled.length + stats.slashed.length > 0) {
-    log.debug('ingested market events', { submissions: stats.submissions, sealed: stats.sealed.length, locked: stats.locked.length, fulfilled: stats.fulfilled.length });
+    log.debug('ingested market events', {
+      submissions: stats.submissions,
+      sealed: stats.sealed.length,
+      locked: stats.locked.length,
+      fulfilled: stats.fulfilled.length,
+    });
   }
   return stats;
 }

@@ -47,7 +47,7 @@ export class LogScanner {
     if (from < floor) from = floor;
     if (from < 0n) from = 0n;
     let total = 0;
-    for (let a = from; a <= head; ) {
+    for (let a = from; a <= head;) {
       const b = min(a + BigInt(this.#range) - 1n, head);
       const logs = await this.#getLogs(a, b);
       this.o.db.tx(() => {

@@ -18,7 +18,7 @@ export interface BatchInfo {
 }
 
 /** The market's parameters, as the SDK reads them (one definition for SDK, keeper and deploy code). */
-import type { MarketParams } from '../../sdk/actions/getParams.js';
+import type { MarketParams } from '../../sdk/index.js';
 export type { MarketParams };
 
 /** Typed reads of the market and staking contracts (one place that knows the call shapes). */
@@ -33,7 +33,12 @@ export class MarketReader {
   ) {}
 
   async batch(batchId: bigint): Promise<BatchInfo> {
-    const b = await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [batchId] });
+    const b = await this.client.readContract({
+      address: this.market,
+      abi: aggregationMarketAbi,
+      functionName: 'getBatch',
+      args: [batchId],
+    });
     return {
       batchId,
       state: b.state,
@@ -77,11 +82,18 @@ export class MarketReader {
   }
 
   async batchExpiry(batchId: bigint): Promise<number> {
-    return Number(await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'batchExpiry', args: [batchId] }));
+    return Number(
+      await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'batchExpiry', args: [batchId] }),
+    );
   }
 
   async batchRoot(batchId: bigint, excludedMask: number): Promise<Hex> {
-    return this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'batchRoot', args: [batchId, excludedMask] });
+    return this.client.readContract({
+      address: this.market,
+      abi: aggregationMarketAbi,
+      functionName: 'batchRoot',
+      args: [batchId, excludedMask],
+    });
   }
 
   async digestOf(submissionId: bigint): Promise<Hex> {
@@ -89,7 +101,12 @@ export class MarketReader {
   }
 
   async statementFee(digest: Hex): Promise<bigint> {
-    const s = await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'statementOf', args: [digest] });
+    const s = await this.client.readContract({
+      address: this.market,
+      abi: aggregationMarketAbi,
+      functionName: 'statementOf',
+      args: [digest],
+    });
     return s.fee;
   }
 
@@ -110,7 +127,12 @@ export class MarketReader {
   }
 
   async stakeOf(prover: Address): Promise<{ staked: bigint; locked: bigint; pendingUnstake: bigint }> {
-    const [staked, locked, pendingUnstake] = await this.client.readContract({ address: this.staking, abi: proverStakingAbi, functionName: 'stakeOf', args: [prover] });
+    const [staked, locked, pendingUnstake] = await this.client.readContract({
+      address: this.staking,
+      abi: proverStakingAbi,
+      functionName: 'stakeOf',
+      args: [prover],
+    });
     return { staked, locked, pendingUnstake };
   }
 

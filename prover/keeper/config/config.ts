@@ -1,4 +1,5 @@
 import type { Address } from 'viem';
+import { NexError } from '../../protocol/index.js';
 
 /** The validated keeper configuration. Built only by loadConfig(); immutable afterwards. */
 export interface KeeperConfig {
@@ -52,7 +53,7 @@ export interface EngineTuning {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Thrown for every invalid configuration; lists all problems at once. */
-export class ConfigError extends Error {
+export class ConfigError extends NexError {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
     super(`invalid keeper configuration:\n  - ${problems.join('\n  - ')}`);

@@ -3,7 +3,7 @@
  * code wrote (docs/deploy.md): `verifier.variant`. Used for the start-up check of gas.verifyGas.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { VerifierVariantName } from '../../sdk/deployments.js';
+import type { VerifierVariantName } from '../../sdk/index.js';
 
 /**
  * The variant `file` records for `market`: null when there is no readable file for this market (no

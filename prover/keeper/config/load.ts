@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-// The queue URL check only (no bullmq or bb loaded by config parsing).
-import { resolveQueueConfig } from '../../engine/queue/connection.js';
+import { resolveQueueConfig } from '../../engine/index.js';
 import { ConfigError, type KeeperConfig } from './config.js';
 import { parseJsonc } from './jsonc.js';
 import { OPTIONS, SECRET_ENV, type OptionSpec } from './options.js';
@@ -13,7 +12,7 @@ export interface ConfigSources {
   /** Path of the config file; when undefined, ./nex-keeper.jsonc is used if it exists. */
   readonly file?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Flag values by option key (from parseKeeperFlags). */
+  /** Flag values by option key (the `nex keeper` commands pass the flags given on their command line). */
   readonly flags?: Readonly<Record<string, string | boolean>>;
   /** Directory relative paths are resolved against (default: process.cwd()). */
   readonly cwd?: string;
@@ -164,14 +163,17 @@ function crossCheck(c: KeeperConfig): string[] {
       p.push(`engine.${/queue\.name/.test((err as Error).message) ? 'queueName' : 'queueUrl'}: ${(err as Error).message}`);
     }
   }
-  if (!['debug', 'info', 'warn', 'error'].includes(c.log.level)) p.push(`log.level: expected debug, info, warn or error, got "${c.log.level}"`);
+  if (!['debug', 'info', 'warn', 'error'].includes(c.log.level))
+    p.push(`log.level: expected debug, info, warn or error, got "${c.log.level}"`);
   if (!['json', 'pretty', 'auto'].includes(c.log.format)) p.push(`log.format: expected json, pretty or auto, got "${c.log.format}"`);
   return p;
 }
 
 /**
- * Splits `nex keeper` arguments into option flags (by option key), the config file path and the
- * remaining positional arguments. Bool flags take no value; `--no-<flag>` sets false.
+ * Splits `nex keeper`-style arguments into option flags (by option key), the config file path and the
+ * remaining positional arguments. Bool flags take no value; `--no-<flag>` sets false. The `nex` CLI
+ * itself parses with commander (prover/cli/commands/keeper.ts, options derived from OPTIONS); this is
+ * for callers holding a raw argument list.
  */
 export function parseKeeperFlags(args: readonly string[]): {
   flags: Record<string, string | boolean>;

@@ -30,7 +30,9 @@ export async function loadSigner(
     return fromKey(new Secret(key as Hex));
   }
   if (!config.keystoreFile) {
-    throw new ConfigError([`no signing key: set ${SECRET_ENV.privateKey} or keystoreFile (${SECRET_ENV.keystorePassword} or a prompt gives its password)`]);
+    throw new ConfigError([
+      `no signing key: set ${SECRET_ENV.privateKey} or keystoreFile (${SECRET_ENV.keystorePassword} or a prompt gives its password)`,
+    ]);
   }
   let json: unknown;
   try {

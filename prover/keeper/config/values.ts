@@ -32,10 +32,18 @@ export function convert(kind: OptionKind, raw: unknown): OptionValue {
     case 'wei':
       return parseWei(raw);
     case 'address':
-      if (typeof raw !== 'string' || !isAddress(raw, { strict: false })) throw new Error(`expected a 0x-prefixed 20-byte address, got ${show(raw)}`);
+      if (typeof raw !== 'string' || !isAddress(raw, { strict: false }))
+        throw new Error(`expected a 0x-prefixed 20-byte address, got ${show(raw)}`);
       return getAddress(raw);
     case 'urls': {
-      const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      const list = Array.isArray(raw)
+        ? raw
+        : typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined;
       if (!list || list.length === 0) throw new Error('expected at least one URL');
       return list.map((u) => {
         if (typeof u !== 'string') throw new Error(`expected a URL string, got ${show(u)}`);
@@ -80,7 +88,7 @@ export function redactUrl(u: string): string {
 }
 
 function show(v: unknown): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

@@ -1,16 +1,30 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeFunctionData, parseEventLogs, type Address } from 'viem';
+import { encodeFunctionData, parseEventLogs, type Address, type ContractErrorName } from 'viem';
 import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
+import { decodeRevert } from '../../protocol/index.js';
 import { sleep } from '../chain/backoff.js';
 import type { BatchInfo } from '../chain/market.js';
-import type { BatchRow } from '../db/keeperDb.js';
+import type { BatchOutcome, BatchRow, TxPurpose } from '../db/keeperDb.js';
 import { progressReporter } from '../obs/progress.js';
 import type { TxOutcome } from '../tx/txManager.js';
-import { fetchBatchInputs } from '../work/inputs.js';
-import type { KeeperContext } from './context.js';
+import { inputsForProving } from '../work/batchInputs.js';
+import { inputSource, type KeeperContext } from './context.js';
 
 const MAX_FULFIL_ATTEMPTS = 3;
+/** Reverts of a fulfil simulation that retrying the same proof cannot fix. */
+const FULFIL_REJECTIONS: ReadonlySet<string> = new Set<ContractErrorName<typeof aggregationMarketAbi>>([
+  'MarketInvalidProof',
+  'MarketInvalidExcludedMask',
+  'MarketNothingIncluded',
+]);
+
+/** The market error, decoded from a failed fulfil send, that rejects the proof for good; else undefined. */
+export function fulfilRejection(err: unknown): string | undefined {
+  const name = decodeRevert(err)?.errorName;
+  return name !== undefined && FULFIL_REJECTIONS.has(name) ? name : undefined;
+}
+
 const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerCase();
 
 /**
@@ -42,20 +56,19 @@ export async function runBatchJob(ctx: KeeperContext, batchId: bigint, signal: A
       }
     }
   }
-  if (!signal.aborted) log.error('batch job did not converge', { batchId });
+  if (!signal.aborted) ctx.events.emit(log, 'batch.stuck', { batchId });
 }
 
-function finish(ctx: KeeperContext, row: BatchRow, outcome: string, note?: string): void {
-  const from = ['locking', 'proving', 'proved', 'fulfilling'] as const;
-  if (ctx.db.transition(row.batchId, from, 'done', { outcome, note: note ?? null })) {
-    ctx.log.info('batch done', { batchId: row.batchId, outcome, note });
+function finish(ctx: KeeperContext, row: BatchRow, outcome: BatchOutcome, note?: string): void {
+  if (ctx.db.transition(row.batchId, 'done', { outcome, note: note ?? null })) {
+    ctx.events.emit(ctx.log, 'batch.done', { batchId: row.batchId, outcome, note });
     if (outcome === 'fulfilled') ctx.metrics.inc('nex_keeper_batches_fulfilled_total', { role: row.role ?? 'primary' });
     else ctx.metrics.inc('nex_keeper_batches_lost_total', { reason: outcome });
     if (row.checkpointDir) rmSync(row.checkpointDir, { recursive: true, force: true });
   }
 }
 
-async function waitTx(ctx: KeeperContext, batchId: bigint, purpose: string, signal: AbortSignal): Promise<TxOutcome | undefined> {
+async function waitTx(ctx: KeeperContext, batchId: bigint, purpose: TxPurpose, signal: AbortSignal): Promise<TxOutcome | undefined> {
   const tx = ctx.db.txsFor(batchId, purpose).at(-1);
   if (!tx) return undefined;
   return ctx.tm.wait(tx.id, signal);
@@ -67,16 +80,21 @@ async function afterLock(ctx: KeeperContext, row: BatchRow, signal: AbortSignal)
   // Whatever the client saw, the chain decides: a lock that landed despite an error is ours.
   const b = await ctx.reader.batch(row.batchId);
   if (b.state === BatchState.Locked && same(b.locker, ctx.me)) {
-    if (ctx.db.transition(row.batchId, ['locking'], 'proving', { lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline, count: b.count })) {
+    if (ctx.db.transition(row.batchId, 'proving', { lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline, count: b.count })) {
       ctx.metrics.inc('nex_keeper_batches_locked_total');
-      ctx.log.info('batch locked', { batchId: row.batchId, lockDeadline: b.lockDeadline, collateral: b.collateral, tx: out?.tx.minedHash });
+      ctx.events.emit(ctx.log, 'batch.locked', {
+        batchId: row.batchId,
+        lockDeadline: b.lockDeadline,
+        collateral: b.collateral,
+        tx: out?.tx.minedHash,
+      });
     }
     return;
   }
   if (b.state === BatchState.Sealed) {
     // Our lock did not land (dropped or reverted) and nobody else locked: the batch is a candidate again.
-    ctx.db.transition(row.batchId, ['locking'], 'seen', { role: null, note: `lock tx ${out?.status ?? 'missing'}` });
-    ctx.log.warn('lock did not land; batch is a candidate again', { batchId: row.batchId, status: out?.status });
+    ctx.db.transition(row.batchId, 'seen', { role: null, note: `lock tx ${out?.status ?? 'missing'}` });
+    ctx.events.emit(ctx.log, 'batch.lock.missed', { batchId: row.batchId, status: out?.status });
     return;
   }
   finish(ctx, row, 'lock-lost', `lock tx ${out?.status ?? 'missing'}; batch state ${b.state}, locker ${b.locker}`);
@@ -112,19 +130,32 @@ async function prove(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Pr
   const b = await stillOurs(ctx, row);
   if (!b) return;
   const checkpointDir = row.checkpointDir ?? join(ctx.config.dataDir, 'checkpoints', `batch-${row.batchId}`);
-  ctx.db.transition(row.batchId, ['proving'], 'proving', { checkpointDir, provingStartedAt: row.provingStartedAt ?? Math.floor(Date.now() / 1000) });
-  const slots = await fetchBatchInputs({ client: ctx.client, db: ctx.db, market: ctx.addresses.market, startBlock: ctx.addresses.startBlock, maxLogRange: ctx.config.maxLogRange, log: ctx.log, tracer: ctx.tracer }, row.batchId, b.count);
-  for (const s of slots) if (!s.ok) ctx.log.warn('slot excluded: its data is unusable', { batchId: row.batchId, slot: s.slot, reason: s.reason });
+  ctx.db.patchBatch(row.batchId, 'proving', { checkpointDir, provingStartedAt: row.provingStartedAt ?? Math.floor(Date.now() / 1000) });
+  // What the pre-lock check fetched and verified, confirmed against the chain (not fetched again).
+  const inputs = await inputsForProving(inputSource(ctx), { batchId: row.batchId, count: b.count });
+  ctx.events.emit(ctx.log, 'batch.inputs', { batchId: row.batchId, source: inputs.source, refetched: inputs.refetched });
+  const { slots } = inputs;
+  for (const s of slots)
+    if (!s.ok) ctx.events.emit(ctx.log, 'batch.slot.excluded', { batchId: row.batchId, slot: s.slot, reason: s.reason });
   if (slots.every((s) => !s.ok)) {
     finish(ctx, row, 'nothing-provable', 'no slot has usable data');
     return;
   }
-  const progress = progressReporter(row.batchId, ctx.log.child('prove'));
+  const progress = progressReporter(row.batchId, ctx.log.child('prove'), ctx.events);
   const started = Date.now();
-  ctx.log.info('proving batch', { batchId: row.batchId, role: row.role, count: b.count, capacity: b.capacity, checkpointDir });
+  ctx.events.emit(ctx.log, 'batch.proving', { batchId: row.batchId, role: row.role, count: b.count, capacity: b.capacity, checkpointDir });
   let result;
   try {
-    result = await ctx.prover.prove({ batchId: row.batchId, capacity: b.capacity, slots, prover: ctx.me, checkpointDir, signal, onProgress: progress.onProgress });
+    result = await ctx.prover.prove({
+      batchId: row.batchId,
+      capacity: b.capacity,
+      slots,
+      prover: ctx.me,
+      checkpointDir,
+      prechecked: inputs.prechecked,
+      signal,
+      onProgress: progress.onProgress,
+    });
   } finally {
     progress.done();
   }
@@ -140,8 +171,13 @@ async function prove(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Pr
     finish(ctx, row, 'nothing-provable', 'every slot failed the pre-check');
     return;
   }
-  ctx.db.transition(row.batchId, ['proving'], 'proved', { proof: result.proof, excludedMask: result.excludedMask, provingSeconds: seconds });
-  ctx.log.info('batch proven', { batchId: row.batchId, seconds: Math.round(seconds), excludedSlots: result.excludedSlots, excludedMask: result.excludedMask });
+  ctx.db.transition(row.batchId, 'proved', { proof: result.proof, excludedMask: result.excludedMask, provingSeconds: seconds });
+  ctx.events.emit(ctx.log, 'batch.proven', {
+    batchId: row.batchId,
+    seconds: Math.round(seconds),
+    excludedSlots: result.excludedSlots,
+    excludedMask: result.excludedMask,
+  });
 }
 
 async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Promise<void> {
@@ -150,7 +186,7 @@ async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal
   if (!b) return;
   // Never two fulfil intents for one batch: a pending one is waited for, not duplicated.
   if (ctx.db.txsFor(row.batchId, 'fulfill').some((t) => t.status === 'pending')) {
-    ctx.db.transition(row.batchId, ['proved'], 'fulfilling');
+    ctx.db.transition(row.batchId, 'fulfilling');
     return;
   }
   const attempts = ctx.db.txsFor(row.batchId, 'fulfill').length;
@@ -161,18 +197,23 @@ async function sendFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSignal
   const data = encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'fulfill', args: [row.batchId, row.proof, row.excludedMask] });
   try {
     await ctx.tm.send({
-      purpose: 'fulfill', batchId: row.batchId, to: ctx.addresses.market, data,
+      purpose: 'fulfill',
+      batchId: row.batchId,
+      to: ctx.addresses.market,
+      data,
       within: () => {
-        if (!ctx.db.transition(row.batchId, ['proved'], 'fulfilling')) throw new Error('batch left phase proved');
+        if (!ctx.db.transition(row.batchId, 'fulfilling')) throw new Error('batch left phase proved');
       },
     });
   } catch (err) {
     ctx.metrics.inc('nex_keeper_errors_total', { kind: 'tx' });
     const after = await ctx.reader.batch(row.batchId);
     if (after.state === BatchState.Fulfilled) return finish(ctx, row, 'fulfilled-by-other');
-    const msg = (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
-    if (/InvalidProof|InvalidExcludedMask|NothingIncluded/.test(msg)) return finish(ctx, row, 'fulfil-rejected', msg.split('\n')[0]);
-    ctx.log.warn('fulfil not sent; retrying', { batchId: row.batchId, error: err as Error });
+    if (fulfilRejection(err) !== undefined) {
+      const msg = (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
+      return finish(ctx, row, 'fulfil-rejected', msg.split('\n')[0]);
+    }
+    ctx.events.emit(ctx.log, 'batch.fulfil.retrying', { batchId: row.batchId, error: err as Error });
     await sleep(5_000, signal);
   }
 }
@@ -182,12 +223,22 @@ async function afterFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSigna
   if (signal.aborted) return;
   const b = await ctx.reader.batch(row.batchId);
   if (b.state === BatchState.Fulfilled) {
-    const ours = out?.status === 'mined' && parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })
-      .some((e) => e.args.batchId === row.batchId && same(e.args.prover, ctx.me));
+    const ours =
+      out?.status === 'mined' &&
+      parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs }).some(
+        (e) => e.args.batchId === row.batchId && same(e.args.prover, ctx.me),
+      );
     if (ours && out?.status === 'mined') {
       for (const e of parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs: out.receipt.logs })) {
         if (e.args.batchId === row.batchId) {
-          ctx.db.recordEarning({ batchId: row.batchId, feesPaid: e.args.feesPaid, protocolFee: e.args.protocolFee, late: e.args.late, txHash: out.receipt.transactionHash, block: out.receipt.blockNumber });
+          ctx.db.recordEarning({
+            batchId: row.batchId,
+            feesPaid: e.args.feesPaid,
+            protocolFee: e.args.protocolFee,
+            late: e.args.late,
+            txHash: out.receipt.transactionHash,
+            block: out.receipt.blockNumber,
+          });
         }
       }
     }
@@ -195,6 +246,6 @@ async function afterFulfil(ctx: KeeperContext, row: BatchRow, signal: AbortSigna
     return;
   }
   // Not fulfilled: the tx reverted or was dropped. Back to 'proved' to try again (bounded).
-  ctx.log.warn('fulfil did not land; will retry', { batchId: row.batchId, status: out?.status, state: b.state });
-  ctx.db.transition(row.batchId, ['fulfilling'], 'proved');
+  ctx.events.emit(ctx.log, 'batch.fulfil.missed', { batchId: row.batchId, status: out?.status, state: b.state });
+  ctx.db.transition(row.batchId, 'proved');
 }

@@ -5,10 +5,12 @@ import type { CallTracer } from '../chain/callTrace.js';
 import type { MarketReader } from '../chain/market.js';
 import type { KeeperConfig } from '../config/config.js';
 import type { KeeperDb } from '../db/keeperDb.js';
+import type { KeeperEvents } from '../obs/events.js';
 import type { Logger } from '../obs/logger.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { TxManager } from '../tx/txManager.js';
 import type { BatchProver } from '../work/batchProver.js';
+import type { InputSource } from '../work/inputs.js';
 
 /** What the keeper's services share (built once by Keeper.create; no global state). */
 export interface KeeperContext {
@@ -25,9 +27,17 @@ export interface KeeperContext {
   /** Distributed proving (engine.queueUrl): queue depth, job times, failures, retries, workers; served on /metrics too. */
   readonly queueMetrics?: QueueMetrics | undefined;
   readonly log: Logger;
+  /** Typed events: logged with their `event` code and delivered to in-process listeners. */
+  readonly events: KeeperEvents;
   /** The signing account (owner or operator hot key). */
   readonly account: Address;
   /** The staked prover the account acts for (credited in fulfilments, bound into proofs). */
   readonly me: Address;
   readonly chainId: number;
+}
+
+/** Where the keeper reads a batch's inputs from (chain data, cached in its database). */
+export function inputSource(ctx: KeeperContext): InputSource {
+  const { client, db, addresses, config, log, tracer } = ctx;
+  return { client, db, market: addresses.market, startBlock: addresses.startBlock, maxLogRange: config.maxLogRange, log, tracer };
 }

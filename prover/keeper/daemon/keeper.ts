@@ -1,6 +1,5 @@
 import { encodeFunctionData, zeroAddress, type Address, type Transport } from 'viem';
 import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
-import { QueueMetrics, queueStatus } from '../../engine/index.js';
 import { resolveAddresses } from '../chain/addresses.js';
 import { Backoff, sleep } from '../chain/backoff.js';
 import { CallTracer } from '../chain/callTrace.js';
@@ -11,18 +10,21 @@ import { MarketReader } from '../chain/market.js';
 import { ConfigError, type KeeperConfig } from '../config/config.js';
 import { redactUrl } from '../config/values.js';
 import type { KeeperSigner } from '../config/signer.js';
-import { KeeperDb } from '../db/keeperDb.js';
+import { ACTIVE_PHASES, KeeperDb } from '../db/keeperDb.js';
+import type { SideTxPurpose } from '../db/txPurposes.js';
 import { decide, decideByState, type Decision } from '../decide/policy.js';
 import { estimateProvingSeconds, expectedProfit, gasUnits, provingSpeed, treeShape } from '../decide/estimate.js';
+import { KeeperEvents } from '../obs/events.js';
 import type { Logger } from '../obs/logger.js';
 import { Metrics } from '../obs/metrics.js';
 import { startObservabilityServer } from '../obs/server.js';
 import { currentFees } from '../tx/fees.js';
 import { TxManager } from '../tx/txManager.js';
+import { checkBatchInputs } from '../work/batchInputs.js';
 import { engineBatchProver, type BatchProver } from '../work/batchProver.js';
-import { fetchBatchInputs } from '../work/inputs.js';
+import { QueueMetrics, queueStatus } from '../../engine/index.js';
 import { runBatchJob } from './batchJob.js';
-import type { KeeperContext } from './context.js';
+import { inputSource, type KeeperContext } from './context.js';
 import { join } from 'node:path';
 
 export interface KeeperOptions {
@@ -33,6 +35,8 @@ export interface KeeperOptions {
   readonly transport?: Transport;
   /** Overrides the engine (tests and alternative provers). */
   readonly prover?: BatchProver;
+  /** Where the keeper's typed events go besides the log (embedding: subscribe before `run`). */
+  readonly events?: KeeperEvents;
 }
 
 const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerCase();
@@ -44,12 +48,13 @@ const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerC
 export class Keeper {
   readonly #jobs = new Map<bigint, Promise<void>>();
   readonly #notes = new Map<bigint, string>();
-  /** Batches whose proofs were pre-checked before locking: valid slot count (in memory only). */
-  readonly #prechecked = new Map<bigint, number>();
   #lastPoll = 0;
   #ticks = 0;
 
-  private constructor(readonly ctx: KeeperContext, private readonly scanner: LogScanner) {}
+  private constructor(
+    readonly ctx: KeeperContext,
+    private readonly scanner: LogScanner,
+  ) {}
 
   /** Connects, resolves addresses, opens (and binds) the database. Throws clear errors on misconfiguration. */
   static async create(o: KeeperOptions): Promise<Keeper> {
@@ -62,7 +67,8 @@ export class Keeper {
     } catch (err) {
       throw new Error(`cannot reach the RPC (${config.rpcUrls.map(redactUrl).join(', ')}): ${(err as Error).message.split('\n')[0]}`);
     }
-    if (config.chainId !== undefined && config.chainId !== chainId) throw new Error(`RPC chain id ${chainId} differs from the configured chainId ${config.chainId}`);
+    if (config.chainId !== undefined && config.chainId !== chainId)
+      throw new Error(`RPC chain id ${chainId} differs from the configured chainId ${config.chainId}`);
     const client = publicClientFor(transport, chainFor(chainId));
     const addresses = await resolveAddresses(config, client, chainId);
     const reader = new MarketReader(client, addresses.market, addresses.staking);
@@ -70,37 +76,90 @@ export class Keeper {
     const actsFor = await reader.proverOf(account);
     const me = actsFor === zeroAddress ? account : actsFor;
     if (config.proverAddress && !same(config.proverAddress, me)) {
-      throw new ConfigError([`proverAddress: ${config.proverAddress} is configured but ${account} acts for ${me} (staking.proverOf); set the operator with setOperator first`]);
+      throw new ConfigError([
+        `proverAddress: ${config.proverAddress} is configured but ${account} acts for ${me} (staking.proverOf); set the operator with setOperator first`,
+      ]);
     }
     const db = new KeeperDb(join(config.dataDir, 'keeper.sqlite'));
     db.bindIdentity({ chainId: String(chainId), market: addresses.market, account });
     const metrics = new Metrics();
-    const tm = new TxManager({ client, account: signer.account, chainId, db, gas: config.gas, log: log.child('tx'), onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }) });
+    const tm = new TxManager({
+      client,
+      account: signer.account,
+      chainId,
+      db,
+      gas: config.gas,
+      log: log.child('tx'),
+      onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }),
+    });
     const { queueUrl, queueName } = config.engine;
     const queueMetrics = queueUrl ? new QueueMetrics() : undefined;
     queueMetrics?.attach(() => queueStatus({ url: queueUrl!, name: queueName }));
     const queue = queueUrl ? { url: queueUrl, name: queueName, metrics: queueMetrics } : undefined;
     const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine'), queue });
     const tracer = new CallTracer(client, log.child('trace'));
-    const ctx: KeeperContext = { config, client, addresses, reader, tracer, db, tm, prover, metrics, queueMetrics, log, account, me, chainId };
+    const events = o.events ?? new KeeperEvents();
+    const ctx: KeeperContext = {
+      config,
+      client,
+      addresses,
+      reader,
+      tracer,
+      db,
+      tm,
+      prover,
+      metrics,
+      queueMetrics,
+      log,
+      events,
+      account,
+      me,
+      chainId,
+    };
     const scanner = new LogScanner({
-      client, db, address: addresses.market, name: 'market', maxRange: config.maxLogRange, reorgDepth: config.reorgDepth,
-      lookbackBlocks: config.lookbackBlocks, startBlock: addresses.startBlock, log: log.child('scan'),
+      client,
+      db,
+      address: addresses.market,
+      name: 'market',
+      maxRange: config.maxLogRange,
+      reorgDepth: config.reorgDepth,
+      lookbackBlocks: config.lookbackBlocks,
+      startBlock: addresses.startBlock,
+      log: log.child('scan'),
       onLogs: (logs) => ingestMarketLogs(db, logs, { prover: me, account }, log.child('ingest')),
     });
-    log.info('keeper ready', { chainId, market: addresses.market, staking: addresses.staking, account, prover: me, listenOnly: config.listenOnly, dataDir: config.dataDir, capacity: config.capacity });
+    events.emit(log, 'keeper.ready', {
+      chainId,
+      market: addresses.market,
+      staking: addresses.staking,
+      account,
+      prover: me,
+      listenOnly: config.listenOnly,
+      dataDir: config.dataDir,
+      capacity: config.capacity,
+    });
     return new Keeper(ctx, scanner);
+  }
+
+  /** The keeper's typed events (subscribe with `keeper.events.on(...)`). */
+  get events(): KeeperEvents {
+    return this.ctx.events;
   }
 
   /** Runs until `signal` aborts; then stops taking work, cancels proving (checkpoints kept) and closes. */
   async run(signal: AbortSignal): Promise<void> {
-    const { config, metrics, log, tm, db } = this.ctx;
-    const server = config.metricsPort > 0
-      ? await startObservabilityServer({
-        port: config.metricsPort, host: config.metricsHost, metrics, health: () => this.health(), log: log.child('http'),
-        extra: this.ctx.queueMetrics ? [this.ctx.queueMetrics.registry] : [],
-      })
-      : undefined;
+    const { config, metrics, log, tm, db, events } = this.ctx;
+    const server =
+      config.metricsPort > 0
+        ? await startObservabilityServer({
+            port: config.metricsPort,
+            host: config.metricsHost,
+            metrics,
+            health: () => this.health(),
+            log: log.child('http'),
+            extra: this.ctx.queueMetrics ? [this.ctx.queueMetrics.registry] : [],
+          })
+        : undefined;
     const backoff = new Backoff(500, 30_000);
     try {
       while (!signal.aborted) {
@@ -109,7 +168,7 @@ export class Keeper {
           break;
         } catch (err) {
           const wait = backoff.fail();
-          log.warn('start-up reconciliation failed; retrying', { error: err as Error, retryInMs: wait });
+          events.emit(log, 'keeper.reconcile.failed', { error: err as Error, retryInMs: wait });
           await sleep(wait, signal);
         }
       }
@@ -120,23 +179,23 @@ export class Keeper {
           metrics.set('nex_keeper_rpc_up', 1);
           this.#lastPoll = Date.now();
           metrics.set('nex_keeper_last_poll_timestamp_seconds', Math.floor(this.#lastPoll / 1000));
-          if (backoff.failures > 0) log.info('RPC reachable again', { after: backoff.failures });
+          if (backoff.failures > 0) events.emit(log, 'rpc.recovered', { after: backoff.failures });
           backoff.reset();
           await sleep(config.pollIntervalMs, signal);
         } catch (err) {
           metrics.set('nex_keeper_rpc_up', 0);
           metrics.inc('nex_keeper_errors_total', { kind: 'rpc' });
           const wait = backoff.fail();
-          log.warn('poll failed; backing off', { error: err as Error, retryInMs: wait, failures: backoff.failures });
+          events.emit(log, 'rpc.failed', { error: err as Error, retryInMs: wait, failures: backoff.failures });
           await sleep(wait, signal);
         }
       }
     } finally {
-      log.info('stopping: waiting for batch jobs to pause (checkpoints kept)');
+      events.emit(log, 'keeper.stopping', {});
       await Promise.allSettled(this.#jobs.values());
       await server?.close();
       db.close();
-      log.info('stopped');
+      events.emit(log, 'keeper.stopped', {});
     }
   }
 
@@ -165,7 +224,7 @@ export class Keeper {
   }
 
   #resumeJobs(signal: AbortSignal): void {
-    for (const row of this.ctx.db.batchesIn(['locking', 'proving', 'proved', 'fulfilling'])) this.#startJob(row.batchId, signal);
+    for (const row of this.ctx.db.batchesIn(ACTIVE_PHASES)) this.#startJob(row.batchId, signal);
   }
 
   #startJob(batchId: bigint, signal: AbortSignal): void {
@@ -174,7 +233,7 @@ export class Keeper {
       .catch((err: unknown) => {
         if (signal.aborted) return;
         this.ctx.metrics.inc('nex_keeper_errors_total', { kind: 'batch' });
-        this.ctx.log.error('batch job failed; will resume on the next poll', { batchId, error: err as Error });
+        this.ctx.events.emit(this.ctx.log, 'batch.failed', { batchId, error: err as Error });
       })
       .finally(() => this.#jobs.delete(batchId));
     this.#jobs.set(batchId, job);
@@ -190,32 +249,42 @@ export class Keeper {
   }
 
   async #consider(batchId: bigint, now: number, signal: AbortSignal): Promise<void> {
-    const { reader, db, config, log, me } = this.ctx;
+    const { reader, db, config, log, me, events } = this.ctx;
     const b = await reader.batch(batchId);
     // A lock of ours the database does not know (restored backup, another instance): adopt it.
     if (b.state === BatchState.Locked && same(b.locker, me)) {
-      if (!config.listenOnly && db.transition(batchId, ['seen'], 'proving', { role: 'primary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })) {
-        log.warn('found a lock of ours on chain that the database did not track; proving it', { batchId });
+      if (
+        !config.listenOnly &&
+        db.transition(batchId, 'proving', { role: 'primary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })
+      ) {
+        events.emit(log, 'batch.adopted', { batchId });
         this.#startJob(batchId, signal);
       }
       return;
     }
     const d = await this.#decide(b, now);
     if (d.kind === 'done') {
-      db.transition(batchId, ['seen'], 'done', { outcome: d.reason });
+      db.transition(batchId, 'done', { outcome: d.reason });
       return;
     }
     if (this.#notes.get(batchId) !== d.reason) {
       this.#notes.set(batchId, d.reason);
-      log.info(config.listenOnly && d.kind !== 'wait' ? `would ${d.kind} (listen-only)` : `decision: ${d.kind}`, { batchId, reason: d.reason });
+      events.emit(log, 'batch.decided', { batchId, decision: d.kind, reason: d.reason, listenOnly: config.listenOnly });
     }
     if (config.listenOnly || d.kind === 'wait') return;
     if (d.kind === 'slash') return this.#sideTx(batchId, 'slash');
     if (config.drain) return; // draining: finish held batches only
     if (!(await this.#precheckOk(b))) return;
     if (d.kind === 'secondary') {
-      if (db.transition(batchId, ['seen'], 'proving', { role: 'secondary', count: b.count, lockDeadline: b.lockDeadline, finalDeadline: b.finalDeadline })) {
-        log.info('fulfilling as secondary prover', { batchId, locker: b.locker, finalDeadline: b.finalDeadline });
+      if (
+        db.transition(batchId, 'proving', {
+          role: 'secondary',
+          count: b.count,
+          lockDeadline: b.lockDeadline,
+          finalDeadline: b.finalDeadline,
+        })
+      ) {
+        events.emit(log, 'batch.secondary', { batchId, locker: b.locker, finalDeadline: b.finalDeadline });
         this.#startJob(batchId, signal);
       }
       return;
@@ -228,7 +297,11 @@ export class Keeper {
     const simple = decideByState(b.state);
     if (simple) return simple;
     const [params, expiry, eligible, available, fees_] = await Promise.all([
-      reader.params(), reader.batchExpiry(b.batchId), reader.isEligible(me), reader.availableStake(me), currentFees(this.ctx.client, config.gas),
+      reader.params(),
+      reader.batchExpiry(b.batchId),
+      reader.isEligible(me),
+      reader.availableStake(me),
+      currentFees(this.ctx.client, config.gas),
     ]);
     const window = params.provingWindowBase + params.provingWindowPerProof * b.count;
     const subs = db.submissionsOf(b.batchId);
@@ -241,57 +314,78 @@ export class Keeper {
     const lockP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.lock + g.fulfil });
     const secP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.fulfil });
     return decide({
-      batch: b, now, me, params, expiry, provingWindow: window, eligible, availableStake: available, active: db.activeCount(),
-      capacity: config.capacity, estimatedSeconds: est, safetyBufferSeconds: config.safetyBufferSeconds,
-      profitLock: lockP.profit, profitSecondary: secP.profit, minProfit: config.minProfit, secondary: config.secondary, slash: config.slash,
+      batch: b,
+      now,
+      me,
+      params,
+      expiry,
+      provingWindow: window,
+      eligible,
+      availableStake: available,
+      active: db.activeCount(),
+      capacity: config.capacity,
+      estimatedSeconds: est,
+      safetyBufferSeconds: config.safetyBufferSeconds,
+      profitLock: lockP.profit,
+      profitSecondary: secP.profit,
+      minProfit: config.minProfit,
+      secondary: config.secondary,
+      slash: config.slash,
     });
   }
 
-  /** Before taking a batch: its proofs must be fetchable and at least one must verify. */
+  /**
+   * Before taking a batch: its proofs must be fetchable and at least one must verify. What was fetched
+   * and checked is stored (work/batchInputs.ts): it is not fetched or verified again, neither on the next
+   * poll nor after the lock or a restart.
+   */
   async #precheckOk(b: { batchId: bigint; capacity: number; count: number }): Promise<boolean> {
-    const { db, log, client, addresses, config, tracer } = this.ctx;
-    let valid = this.#prechecked.get(b.batchId);
-    if (valid === undefined) {
-      const slots = await fetchBatchInputs({ client, db, market: addresses.market, startBlock: addresses.startBlock, maxLogRange: config.maxLogRange, log, tracer }, b.batchId, b.count);
-      valid = slots.some((s) => s.ok) ? (await this.ctx.prover.validSlots(b.capacity, slots)).length : 0;
-      this.#prechecked.set(b.batchId, valid);
-      log.info('batch pre-checked', { batchId: b.batchId, count: b.count, validProofs: valid });
-    }
-    if (valid === 0) {
-      db.transition(b.batchId, ['seen'], 'done', { outcome: 'no-valid-proofs' });
-      log.warn('skipping batch: no slot carries a valid proof (fulfilment impossible)', { batchId: b.batchId });
+    const { db, log, events } = this.ctx;
+    const checked = await checkBatchInputs(inputSource(this.ctx), this.ctx.prover, b);
+    if (checked.fresh) events.emit(log, 'batch.prechecked', { batchId: b.batchId, count: b.count, validProofs: checked.validProofs });
+    if (checked.validProofs === 0) {
+      db.transition(b.batchId, 'done', { outcome: 'no-valid-proofs' });
+      events.emit(log, 'batch.skipped', { batchId: b.batchId });
       return false;
     }
     return true;
   }
 
   async #lock(batchId: bigint, count: number, signal: AbortSignal): Promise<void> {
-    const { tm, db, addresses, log, metrics } = this.ctx;
+    const { tm, db, addresses, log, metrics, events } = this.ctx;
     try {
       await tm.send({
-        purpose: 'lock', batchId, to: addresses.market, data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [batchId] }),
+        purpose: 'lock',
+        batchId,
+        to: addresses.market,
+        data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'lock', args: [batchId] }),
         within: () => {
           if (db.activeCount() >= this.ctx.config.capacity) throw new Error('at capacity');
-          if (!db.transition(batchId, ['seen'], 'locking', { role: 'primary', count })) throw new Error('batch no longer in phase seen');
+          if (!db.transition(batchId, 'locking', { role: 'primary', count })) throw new Error('batch no longer in phase seen');
         },
       });
     } catch (err) {
       // Usually the simulation reverted: someone else locked first, or the assignment changed.
       metrics.inc('nex_keeper_errors_total', { kind: 'lock' });
-      log.info('lock not sent', { batchId, reason: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message.split('\n')[0] });
+      events.emit(log, 'tx.not-sent', { purpose: 'lock', batchId, reason: errorReason(err) });
       return;
     }
     this.#startJob(batchId, signal);
   }
 
-  async #sideTx(batchId: bigint, purpose: 'slash' | 'seal'): Promise<void> {
-    const { tm, db, addresses, log, metrics } = this.ctx;
+  async #sideTx(batchId: bigint, purpose: SideTxPurpose): Promise<void> {
+    const { tm, db, addresses, log, metrics, events } = this.ctx;
     if (db.txsFor(batchId, purpose).some((t) => t.status === 'pending')) return;
     try {
-      await tm.send({ purpose, batchId, to: addresses.market, data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: purpose, args: [batchId] }) });
+      await tm.send({
+        purpose,
+        batchId,
+        to: addresses.market,
+        data: encodeFunctionData({ abi: aggregationMarketAbi, functionName: purpose, args: [batchId] }),
+      });
     } catch (err) {
       metrics.inc('nex_keeper_errors_total', { kind: purpose });
-      log.info(`${purpose} not sent`, { batchId, reason: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message.split('\n')[0] });
+      events.emit(log, 'tx.not-sent', { purpose, batchId, reason: errorReason(err) });
     }
   }
 
@@ -306,7 +400,12 @@ export class Keeper {
   async #refreshGauges(): Promise<void> {
     const { reader, metrics, me, account, db, client } = this.ctx;
     try {
-      const [stake, available, claimable, balance] = await Promise.all([reader.stakeOf(me), reader.availableStake(me), reader.earnings(me), client.getBalance({ address: account })]);
+      const [stake, available, claimable, balance] = await Promise.all([
+        reader.stakeOf(me),
+        reader.availableStake(me),
+        reader.earnings(me),
+        client.getBalance({ address: account }),
+      ]);
       metrics.set('nex_keeper_stake_wei', stake.staked, { kind: 'staked' });
       metrics.set('nex_keeper_stake_wei', stake.locked, { kind: 'locked' });
       metrics.set('nex_keeper_stake_wei', stake.pendingUnstake, { kind: 'pending_unstake' });
@@ -318,4 +417,8 @@ export class Keeper {
       this.ctx.log.debug('gauge refresh failed', { error: err as Error });
     }
   }
+}
+
+function errorReason(err: unknown): string {
+  return (err as { shortMessage?: string }).shortMessage ?? (err as Error).message.split('\n')[0]!;
 }

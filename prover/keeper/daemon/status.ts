@@ -1,6 +1,7 @@
 import { formatEther } from 'viem';
 import { formatQueueStatus, queueStatus, type QueueStatus } from '../../engine/index.js';
 import type { KeeperConfig } from '../config/config.js';
+import { ACTIVE_PHASES } from '../db/phases.js';
 import type { KeeperContext } from './context.js';
 
 /**
@@ -16,8 +17,13 @@ export async function workersStatus(config: Pick<KeeperConfig, 'engine'>): Promi
 export async function statusReport(ctx: KeeperContext): Promise<string> {
   const { reader, db, me, account, client } = ctx;
   const [stake, available, queue, claimable, balance, eligible, now] = await Promise.all([
-    reader.stakeOf(me), reader.availableStake(me), reader.unstakeQueue(me), reader.earnings(me),
-    client.getBalance({ address: account }), reader.isEligible(me), reader.chainTime(),
+    reader.stakeOf(me),
+    reader.availableStake(me),
+    reader.unstakeQueue(me),
+    reader.earnings(me),
+    client.getBalance({ address: account }),
+    reader.isEligible(me),
+    reader.chainTime(),
   ]);
   const totals = db.totals();
   const nex = (v: bigint): string => `${formatEther(v)} NEX`;
@@ -48,13 +54,22 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
       lines.push(`  ${nex(e.amount).padEnd(24)} ${when}`);
     }
   }
-  const active = db.batchesIn(['locking', 'proving', 'proved', 'fulfilling']);
+  const active = db.batchesIn(ACTIVE_PHASES);
   lines.push('', `Batches in flight: ${active.length}/${ctx.config.capacity}`);
   if (active.length > 0) {
-    lines.push(table(['batch', 'phase', 'role', 'slots', 'lock deadline', 'left'], active.map((b) => [
-      String(b.batchId), b.phase, b.role ?? '', String(b.count ?? ''),
-      b.lockDeadline ? new Date(b.lockDeadline * 1000).toISOString() : '', b.lockDeadline ? `${b.lockDeadline - now}s` : '',
-    ])));
+    lines.push(
+      table(
+        ['batch', 'phase', 'role', 'slots', 'lock deadline', 'left'],
+        active.map((b) => [
+          String(b.batchId),
+          b.phase,
+          b.role ?? '',
+          String(b.count ?? ''),
+          b.lockDeadline ? new Date(b.lockDeadline * 1000).toISOString() : '',
+          b.lockDeadline ? `${b.lockDeadline - now}s` : '',
+        ]),
+      ),
+    );
   }
   if (ctx.config.engine.queueUrl) {
     try {
@@ -66,7 +81,12 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
   const recent = db.allBatches(10).filter((b) => b.phase === 'done' && b.outcome);
   if (recent.length > 0) {
     lines.push('', 'Recent outcomes:');
-    lines.push(table(['batch', 'outcome', 'role', 'proving s'], recent.map((b) => [String(b.batchId), b.outcome ?? '', b.role ?? '', b.provingSeconds ? String(Math.round(b.provingSeconds)) : ''])));
+    lines.push(
+      table(
+        ['batch', 'outcome', 'role', 'proving s'],
+        recent.map((b) => [String(b.batchId), b.outcome ?? '', b.role ?? '', b.provingSeconds ? String(Math.round(b.provingSeconds)) : '']),
+      ),
+    );
   }
   return lines.join('\n');
 }

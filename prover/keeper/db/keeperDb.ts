@@ -3,10 +3,11 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { Address, Hex } from 'viem';
 import { MIGRATIONS } from './migrations.js';
+import { ACTIVE_PHASES, isBatchOutcome, isBatchPhase, predecessorsOf, type BatchOutcome, type BatchPhase } from './phases.js';
+import { isTxPurpose, type TxPurpose } from './txPurposes.js';
 
-export type BatchPhase = 'seen' | 'locking' | 'proving' | 'proved' | 'fulfilling' | 'done';
-/** Phases that occupy one unit of the keeper's capacity. */
-export const ACTIVE_PHASES: readonly BatchPhase[] = ['locking', 'proving', 'proved', 'fulfilling'];
+export { ACTIVE_PHASES, type BatchOutcome, type BatchPhase } from './phases.js';
+export type { TxPurpose } from './txPurposes.js';
 
 export interface BatchRow {
   batchId: bigint;
@@ -18,7 +19,7 @@ export interface BatchRow {
   checkpointDir: string | null;
   proof: Hex | null;
   excludedMask: number | null;
-  outcome: string | null;
+  outcome: BatchOutcome | null;
   note: string | null;
   provingStartedAt: number | null;
   provingSeconds: number | null;
@@ -39,7 +40,7 @@ export interface SubmissionRow {
 export type TxStatus = 'pending' | 'mined' | 'reverted' | 'dropped';
 export interface TxRow {
   id: number;
-  purpose: string;
+  purpose: TxPurpose;
   batchId: bigint | null;
   nonce: number;
   to: Address;
@@ -60,7 +61,37 @@ export interface TxAttemptRow {
   sentAt: number;
 }
 
+/** Columns a phase change (or `patchBatch`) may set besides the phase. */
+export type BatchPatch = Partial<Omit<BatchRow, 'batchId' | 'phase'>>;
+
+/** A batch's inputs as fetched and checked before the lock (JSON documents, see work/batchInputs.ts). */
+export interface StoredBatchInputs {
+  batchId: bigint;
+  /** The batch's submission count the inputs were fetched for. */
+  count: number;
+  /** JSON: one entry per slot 0..count-1. */
+  slots: string;
+  /** JSON: the engine's pre-check report (per-slot content digests), when the proofs were checked. */
+  precheck: string | null;
+  validProofs: number;
+  checkedAt: number;
+}
+
 type Row = Record<string, SQLInputValue>;
+
+const BATCH_COLUMNS: Readonly<Record<string, string>> = {
+  role: 'role',
+  count: 'count',
+  lockDeadline: 'lock_deadline',
+  finalDeadline: 'final_deadline',
+  checkpointDir: 'checkpoint_dir',
+  proof: 'proof',
+  excludedMask: 'excluded_mask',
+  outcome: 'outcome',
+  note: 'note',
+  provingStartedAt: 'proving_started_at',
+  provingSeconds: 'proving_seconds',
+};
 
 /**
  * The keeper's state file: one SQLite database in WAL mode. Every multi-step change runs in one
@@ -71,7 +102,10 @@ export class KeeperDb {
   readonly #db: DatabaseSync;
   #depth = 0;
 
-  constructor(readonly path: string, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
+  constructor(
+    readonly path: string,
+    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
@@ -142,30 +176,50 @@ export class KeeperDb {
   }
 
   setCursor(name: string, block: bigint): void {
-    this.#db.prepare('INSERT INTO cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block').run(name, Number(block));
+    this.#db
+      .prepare('INSERT INTO cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block')
+      .run(name, Number(block));
   }
 
   // ---- programs and submissions ------------------------------------------------------------
 
-  upsertProgram(p: { programId: Hex; publicInputCount: number; vk: Hex; block: bigint }): void {
+  upsertProgram(p: { programId: Hex; owner: Address; publicInputCount: number; vk: Hex; block: bigint }): void {
     this.#db
-      .prepare(`INSERT INTO programs (program_id, public_input_count, vk, block) VALUES (?, ?, ?, ?)
-        ON CONFLICT (program_id) DO UPDATE SET public_input_count = excluded.public_input_count, vk = excluded.vk, block = excluded.block`)
-      .run(p.programId.toLowerCase(), p.publicInputCount, p.vk, Number(p.block));
+      .prepare(
+        `INSERT INTO programs (program_id, owner, public_input_count, vk, block) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (program_id) DO UPDATE SET owner = excluded.owner, public_input_count = excluded.public_input_count,
+          vk = excluded.vk, block = excluded.block`,
+      )
+      .run(p.programId.toLowerCase(), p.owner.toLowerCase(), p.publicInputCount, p.vk, Number(p.block));
   }
 
-  getProgram(programId: Hex): { programId: Hex; publicInputCount: number; vk: Hex } | undefined {
+  /** A registered program; `owner` is undefined for a row stored before the keeper recorded owners. */
+  getProgram(programId: Hex): { programId: Hex; owner: Address | undefined; publicInputCount: number; vk: Hex } | undefined {
     const r = this.#db.prepare('SELECT * FROM programs WHERE program_id = ?').get(programId.toLowerCase()) as Row | undefined;
-    return r ? { programId: r.program_id as Hex, publicInputCount: Number(r.public_input_count), vk: r.vk as Hex } : undefined;
+    if (!r) return undefined;
+    const owner = typeof r.owner === 'string' ? (r.owner as Address) : undefined;
+    return { programId: r.program_id as Hex, owner, publicInputCount: Number(r.public_input_count), vk: r.vk as Hex };
   }
 
   upsertSubmission(s: SubmissionRow): void {
     this.#db
-      .prepare(`INSERT INTO submissions (submission_id, batch_id, slot, program_id, digest, proof_hash, fee, tx_hash, block)
+      .prepare(
+        `INSERT INTO submissions (submission_id, batch_id, slot, program_id, digest, proof_hash, fee, tx_hash, block)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (submission_id) DO UPDATE SET program_id = excluded.program_id, digest = excluded.digest,
-          proof_hash = excluded.proof_hash, fee = excluded.fee, tx_hash = excluded.tx_hash, block = excluded.block`)
-      .run(s.submissionId.toString(), Number(s.batchId), s.slot, s.programId, s.digest, s.proofHash, s.fee.toString(), s.txHash, Number(s.block));
+          proof_hash = excluded.proof_hash, fee = excluded.fee, tx_hash = excluded.tx_hash, block = excluded.block`,
+      )
+      .run(
+        s.submissionId.toString(),
+        Number(s.batchId),
+        s.slot,
+        s.programId,
+        s.digest,
+        s.proofHash,
+        s.fee.toString(),
+        s.txHash,
+        Number(s.block),
+      );
   }
 
   submissionsOf(batchId: bigint): SubmissionRow[] {
@@ -187,7 +241,9 @@ export class KeeperDb {
 
   /** Records a batch the first time it is seen (no-op afterwards). */
   noteBatch(batchId: bigint): void {
-    this.#db.prepare(`INSERT INTO batches (batch_id, phase, updated_at) VALUES (?, 'seen', ?) ON CONFLICT (batch_id) DO NOTHING`).run(Number(batchId), this.now());
+    this.#db
+      .prepare(`INSERT INTO batches (batch_id, phase, updated_at) VALUES (?, 'seen', ?) ON CONFLICT (batch_id) DO NOTHING`)
+      .run(Number(batchId), this.now());
   }
 
   getBatch(batchId: bigint): BatchRow | undefined {
@@ -206,23 +262,37 @@ export class KeeperDb {
 
   activeCount(): number {
     const marks = ACTIVE_PHASES.map(() => '?').join(',');
-    return Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE phase IN (${marks})`).get(...ACTIVE_PHASES) as { n: number }).n);
+    return Number(
+      (this.#db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE phase IN (${marks})`).get(...ACTIVE_PHASES) as { n: number }).n,
+    );
   }
 
   /**
-   * Moves a batch to `to` only if it is currently in one of `from`; returns whether it moved.
-   * `patch` sets other columns in the same statement.
+   * Moves a batch to `to` if its current phase may precede `to` in the phase graph (db/phases.ts);
+   * returns whether it moved. The guard is the SQL statement itself (`UPDATE ... WHERE phase IN
+   * (...)`), so of two writers racing for the same move only one succeeds. `patch` sets other columns
+   * in the same statement. A batch that reaches `done` no longer needs its stored inputs: they go in
+   * the same transaction.
    */
-  transition(batchId: bigint, from: readonly BatchPhase[], to: BatchPhase, patch: Partial<Omit<BatchRow, 'batchId' | 'phase'>> = {}): boolean {
+  transition(batchId: bigint, to: BatchPhase, patch: BatchPatch = {}): boolean {
+    return this.tx(() => {
+      const moved = this.#update(batchId, predecessorsOf(to), to, patch);
+      if (moved && to === 'done') this.#db.prepare('DELETE FROM batch_inputs WHERE batch_id = ?').run(Number(batchId));
+      return moved;
+    });
+  }
+
+  /** Sets columns of a batch while it is in `phase` (no phase change); returns whether it was in it. */
+  patchBatch(batchId: bigint, phase: BatchPhase, patch: BatchPatch): boolean {
+    return this.#update(batchId, [phase], phase, patch);
+  }
+
+  #update(batchId: bigint, from: readonly BatchPhase[], to: BatchPhase, patch: BatchPatch): boolean {
+    if (from.length === 0) return false;
     const cols: string[] = ['phase = ?', 'updated_at = ?'];
     const vals: SQLInputValue[] = [to, this.now()];
-    const map: Record<string, string> = {
-      role: 'role', count: 'count', lockDeadline: 'lock_deadline', finalDeadline: 'final_deadline', checkpointDir: 'checkpoint_dir',
-      proof: 'proof', excludedMask: 'excluded_mask', outcome: 'outcome', note: 'note', provingStartedAt: 'proving_started_at',
-      provingSeconds: 'proving_seconds',
-    };
     for (const [k, v] of Object.entries(patch)) {
-      const col = map[k];
+      const col = BATCH_COLUMNS[k];
       if (!col) throw new Error(`unknown batch column ${k}`);
       cols.push(`${col} = ?`);
       vals.push(v === undefined ? null : (v as SQLInputValue));
@@ -232,6 +302,35 @@ export class KeeperDb {
       .prepare(`UPDATE batches SET ${cols.join(', ')} WHERE batch_id = ? AND phase IN (${marks}) RETURNING batch_id`)
       .all(...vals, Number(batchId), ...from);
     return r.length === 1;
+  }
+
+  // ---- fetched and pre-checked batch inputs ------------------------------------------------
+
+  /**
+   * Stores what the pre-lock check fetched and verified for a batch (replacing what was stored):
+   * `slots` and `precheck` are JSON documents of prover/keeper/work/batchInputs.ts.
+   */
+  putBatchInputs(batchId: bigint, i: Omit<StoredBatchInputs, 'batchId' | 'checkedAt'>): void {
+    this.#db
+      .prepare(
+        `INSERT INTO batch_inputs (batch_id, count, slots, precheck, valid_proofs, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (batch_id) DO UPDATE SET count = excluded.count, slots = excluded.slots, precheck = excluded.precheck,
+          valid_proofs = excluded.valid_proofs, checked_at = excluded.checked_at`,
+      )
+      .run(Number(batchId), i.count, i.slots, i.precheck, i.validProofs, this.now());
+  }
+
+  getBatchInputs(batchId: bigint): StoredBatchInputs | undefined {
+    const r = this.#db.prepare('SELECT * FROM batch_inputs WHERE batch_id = ?').get(Number(batchId)) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      batchId,
+      count: Number(r.count),
+      slots: r.slots as string,
+      precheck: (r.precheck as string | null) ?? null,
+      validProofs: Number(r.valid_proofs),
+      checkedAt: Number(r.checked_at),
+    };
   }
 
   // ---- transactions ------------------------------------------------------------------------
@@ -246,9 +345,21 @@ export class KeeperDb {
     return this.tx(() => {
       const now = this.now();
       const r = this.#db
-        .prepare(`INSERT INTO txs (purpose, batch_id, nonce, to_addr, data, value, gas, status, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`)
-        .get(t.purpose, t.batchId === null ? null : Number(t.batchId), t.nonce, t.to, t.data, t.value.toString(), t.gas.toString(), now, now) as { id: number };
+        .prepare(
+          `INSERT INTO txs (purpose, batch_id, nonce, to_addr, data, value, gas, status, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`,
+        )
+        .get(
+          t.purpose,
+          t.batchId === null ? null : Number(t.batchId),
+          t.nonce,
+          t.to,
+          t.data,
+          t.value.toString(),
+          t.gas.toString(),
+          now,
+          now,
+        ) as { id: number };
       this.insertAttempt({ ...attempt, txId: r.id });
       return r.id;
     });
@@ -274,7 +385,7 @@ export class KeeperDb {
     return r ? toTx(r) : undefined;
   }
 
-  txsFor(batchId: bigint, purpose?: string): TxRow[] {
+  txsFor(batchId: bigint, purpose?: TxPurpose): TxRow[] {
     const rows = purpose
       ? this.#db.prepare('SELECT * FROM txs WHERE batch_id = ? AND purpose = ? ORDER BY id').all(Number(batchId), purpose)
       : this.#db.prepare('SELECT * FROM txs WHERE batch_id = ? ORDER BY id').all(Number(batchId));
@@ -298,24 +409,40 @@ export class KeeperDb {
   }
 
   /** Final status of a tx intent (guarded: only a pending tx changes). */
-  settleTx(id: number, status: Exclude<TxStatus, 'pending'>, info: { hash?: Hex; block?: bigint; gasUsed?: bigint; effectiveGasPrice?: bigint } = {}): boolean {
+  settleTx(
+    id: number,
+    status: Exclude<TxStatus, 'pending'>,
+    info: { hash?: Hex; block?: bigint; gasUsed?: bigint; effectiveGasPrice?: bigint } = {},
+  ): boolean {
     const r = this.#db
-      .prepare(`UPDATE txs SET status = ?, mined_hash = ?, block = ?, gas_used = ?, effective_gas_price = ?, updated_at = ?
-        WHERE id = ? AND status = 'pending' RETURNING id`)
-      .all(status, info.hash ?? null, info.block === undefined ? null : Number(info.block), info.gasUsed?.toString() ?? null,
-        info.effectiveGasPrice?.toString() ?? null, this.now(), id);
+      .prepare(
+        `UPDATE txs SET status = ?, mined_hash = ?, block = ?, gas_used = ?, effective_gas_price = ?, updated_at = ?
+        WHERE id = ? AND status = 'pending' RETURNING id`,
+      )
+      .all(
+        status,
+        info.hash ?? null,
+        info.block === undefined ? null : Number(info.block),
+        info.gasUsed?.toString() ?? null,
+        info.effectiveGasPrice?.toString() ?? null,
+        this.now(),
+        id,
+      );
     return r.length === 1;
   }
 
   gasSpent(): bigint {
-    const rows = this.#db.prepare(`SELECT gas_used, effective_gas_price FROM txs WHERE status IN ('mined', 'reverted') AND gas_used IS NOT NULL`).all() as Row[];
+    const rows = this.#db
+      .prepare(`SELECT gas_used, effective_gas_price FROM txs WHERE status IN ('mined', 'reverted') AND gas_used IS NOT NULL`)
+      .all() as Row[];
     return rows.reduce((s, r) => s + BigInt(r.gas_used as string) * BigInt((r.effective_gas_price as string | null) ?? '0'), 0n);
   }
 
   // ---- speed and earnings ------------------------------------------------------------------
 
   getSpeed(kind: string): { seconds: number; samples: number } | undefined {
-    return this.#db.prepare('SELECT seconds, samples FROM speed WHERE kind = ?').get(kind) as { seconds: number; samples: number } | undefined;
+    return this.#db.prepare('SELECT seconds, samples FROM speed WHERE kind = ?').get(kind) as
+      { seconds: number; samples: number } | undefined;
   }
 
   /** Folds a measurement into the stored speed: the max of the EMA and the new sample's 80%. */
@@ -324,16 +451,20 @@ export class KeeperDb {
       const cur = this.getSpeed(kind);
       const next = cur ? Math.max(cur.seconds * 0.7 + seconds * 0.3, seconds * 0.8) : seconds;
       this.#db
-        .prepare('INSERT INTO speed (kind, seconds, samples) VALUES (?, ?, 1) ON CONFLICT (kind) DO UPDATE SET seconds = ?, samples = samples + 1')
+        .prepare(
+          'INSERT INTO speed (kind, seconds, samples) VALUES (?, ?, 1) ON CONFLICT (kind) DO UPDATE SET seconds = ?, samples = samples + 1',
+        )
         .run(kind, next, next);
     });
   }
 
   recordEarning(e: { batchId: bigint; feesPaid: bigint; protocolFee: bigint; late: boolean; txHash: Hex; block: bigint }): void {
     this.#db
-      .prepare(`INSERT INTO earnings (batch_id, fees_paid, protocol_fee, late, tx_hash, block) VALUES (?, ?, ?, ?, ?, ?)
+      .prepare(
+        `INSERT INTO earnings (batch_id, fees_paid, protocol_fee, late, tx_hash, block) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (batch_id) DO UPDATE SET fees_paid = excluded.fees_paid, protocol_fee = excluded.protocol_fee,
-          late = excluded.late, tx_hash = excluded.tx_hash, block = excluded.block`)
+          late = excluded.late, tx_hash = excluded.tx_hash, block = excluded.block`,
+      )
       .run(Number(e.batchId), e.feesPaid.toString(), e.protocolFee.toString(), e.late ? 1 : 0, e.txHash, Number(e.block));
   }
 
@@ -359,7 +490,7 @@ function toBatch(r: Row): BatchRow {
   const n = (v: SQLInputValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
   return {
     batchId: BigInt(r.batch_id as number),
-    phase: r.phase as BatchPhase,
+    phase: phaseOf(r.phase),
     role: (r.role as BatchRow['role']) ?? null,
     count: n(r.count),
     lockDeadline: n(r.lock_deadline),
@@ -367,7 +498,7 @@ function toBatch(r: Row): BatchRow {
     checkpointDir: (r.checkpoint_dir as string | null) ?? null,
     proof: (r.proof as Hex | null) ?? null,
     excludedMask: n(r.excluded_mask),
-    outcome: (r.outcome as string | null) ?? null,
+    outcome: outcomeOf(r.outcome),
     note: (r.note as string | null) ?? null,
     provingStartedAt: n(r.proving_started_at),
     provingSeconds: n(r.proving_seconds),
@@ -377,7 +508,7 @@ function toBatch(r: Row): BatchRow {
 function toTx(r: Row): TxRow {
   return {
     id: Number(r.id),
-    purpose: r.purpose as string,
+    purpose: purposeOf(r.purpose),
     batchId: r.batch_id === null ? null : BigInt(r.batch_id as number),
     nonce: Number(r.nonce),
     to: r.to_addr as Address,
@@ -389,4 +520,20 @@ function toTx(r: Row): TxRow {
     block: r.block === null ? null : BigInt(r.block as number),
     createdAt: Number(r.created_at),
   };
+}
+
+function phaseOf(v: SQLInputValue | undefined): BatchPhase {
+  if (!isBatchPhase(v)) throw new Error(`keeper database: unknown batch phase ${String(v)}`);
+  return v;
+}
+
+function outcomeOf(v: SQLInputValue | undefined): BatchOutcome | null {
+  if (v === null || v === undefined) return null;
+  if (!isBatchOutcome(v)) throw new Error(`keeper database: unknown batch outcome ${String(v)}`);
+  return v;
+}
+
+function purposeOf(v: SQLInputValue | undefined): TxPurpose {
+  if (!isTxPurpose(v)) throw new Error(`keeper database: unknown tx purpose ${String(v)}`);
+  return v;
 }

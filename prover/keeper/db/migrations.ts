@@ -93,4 +93,32 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'batch inputs',
+    sql: `
+      -- What the pre-lock check fetched from chain data and verified, reused after the lock and
+      -- after a restart instead of fetching and verifying again (prover/keeper/work/batchInputs.ts).
+      -- slots: JSON, one entry per slot; precheck: JSON, the engine's report (per-slot digests).
+      -- Deleted when the batch reaches phase done.
+      CREATE TABLE batch_inputs (
+        batch_id INTEGER PRIMARY KEY,
+        count INTEGER NOT NULL,
+        slots TEXT NOT NULL,
+        precheck TEXT,
+        valid_proofs INTEGER NOT NULL,
+        checked_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'program owners',
+    sql: `
+      -- The address that registered the program (ProgramRegistered's owner): the prover engine binds
+      -- each statement to programId = keccak256(abi.encode(owner, vkHash)). NULL for rows written
+      -- before this migration; inputs.ts then reads the registration event again.
+      ALTER TABLE programs ADD COLUMN owner TEXT;
+    `,
+  },
 ];

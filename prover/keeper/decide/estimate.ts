@@ -62,7 +62,11 @@ export function gasUnits(count: number, verifyGas: number): { lock: bigint; fulf
 }
 
 /** Fees the prover receives (after the protocol fee) minus the estimated gas cost. */
-export function expectedProfit(args: { fees: bigint; protocolFeeBps: number; gasPrice: bigint; gas: bigint }): { net: bigint; cost: bigint; profit: bigint } {
+export function expectedProfit(args: { fees: bigint; protocolFeeBps: number; gasPrice: bigint; gas: bigint }): {
+  net: bigint;
+  cost: bigint;
+  profit: bigint;
+} {
   const net = (args.fees * BigInt(10_000 - args.protocolFeeBps)) / 10_000n;
   const cost = args.gas * args.gasPrice;
   return { net, cost, profit: net - cost };

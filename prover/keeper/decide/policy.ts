@@ -1,6 +1,7 @@
 import { zeroAddress, type Address } from 'viem';
 import { BatchState } from '../../abi/generated.js';
 import type { BatchInfo, MarketParams } from '../chain/market.js';
+import type { SettledOutcome } from '../db/phases.js';
 
 /** Everything the decision needs, read beforehand (the decision itself is a pure function). */
 export interface DecisionInput {
@@ -33,8 +34,8 @@ export type Decision =
   | { kind: 'slash'; reason: string }
   /** Look again later (conditions may change). */
   | { kind: 'wait'; reason: string }
-  /** Nothing will ever be done with this batch. */
-  | { kind: 'done'; reason: string };
+  /** Nothing will ever be done with this batch (the reason is the batch's outcome). */
+  | { kind: 'done'; reason: SettledOutcome };
 
 const same = (a: Address, b: Address): boolean => a.toLowerCase() === b.toLowerCase();
 
@@ -88,13 +89,16 @@ function decideLocked(i: DecisionInput): Decision {
   const b = i.batch;
   if (same(b.locker, i.me)) return { kind: 'wait', reason: 'locked by us' };
   if (i.now > b.finalDeadline) {
-    return i.slash ? { kind: 'slash', reason: `locker ${b.locker} missed the final deadline ${b.finalDeadline}` } : { kind: 'wait', reason: 'slashing disabled' };
+    return i.slash
+      ? { kind: 'slash', reason: `locker ${b.locker} missed the final deadline ${b.finalDeadline}` }
+      : { kind: 'wait', reason: 'slashing disabled' };
   }
   if (i.now <= b.lockDeadline) return { kind: 'wait', reason: `locked by ${b.locker} until ${b.lockDeadline}` };
   if (!i.secondary) return { kind: 'wait', reason: 'secondary fulfilment disabled' };
   const common = capacityAndSpeed(i, b.finalDeadline - i.now, 'final deadline');
   if (common) return common;
-  if (i.profitSecondary < i.minProfit) return { kind: 'wait', reason: `expected secondary profit ${i.profitSecondary} wei < minProfit ${i.minProfit}` };
+  if (i.profitSecondary < i.minProfit)
+    return { kind: 'wait', reason: `expected secondary profit ${i.profitSecondary} wei < minProfit ${i.minProfit}` };
   return { kind: 'secondary', reason: `locker ${b.locker} missed the lock deadline ${b.lockDeadline}` };
 }
 
@@ -102,7 +106,10 @@ function capacityAndSpeed(i: DecisionInput, secondsLeft: number, what: string): 
   if (!i.eligible) return { kind: 'wait', reason: 'this prover is not eligible (stake below minStake?)' };
   if (i.active >= i.capacity) return { kind: 'wait', reason: `at capacity (${i.active}/${i.capacity})` };
   if (i.estimatedSeconds + i.safetyBufferSeconds > secondsLeft) {
-    return { kind: 'wait', reason: `estimated ${i.estimatedSeconds}s + buffer ${i.safetyBufferSeconds}s exceeds the ${secondsLeft}s to the ${what}` };
+    return {
+      kind: 'wait',
+      reason: `estimated ${i.estimatedSeconds}s + buffer ${i.safetyBufferSeconds}s exceeds the ${secondsLeft}s to the ${what}`,
+    };
   }
   return undefined;
 }

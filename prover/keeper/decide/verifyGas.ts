@@ -4,7 +4,7 @@
  * Hardhat's EVM (docs/prover.md: 21,000 base + 11,076 B calldata + verification). An estimate below
  * the deployed verifier's need makes the keeper lock batches that cost more than it thinks.
  */
-import type { VerifierVariantName } from '../../sdk/deployments.js';
+import type { VerifierVariantName } from '../../sdk/index.js';
 
 /** gasUsed of one root verify(proof, publicInputs) transaction, per variant (upper bound of the verifier's own share). */
 export const VERIFY_TX_GAS: Readonly<Record<VerifierVariantName, number>> = { optimized: 1_005_628, standard: 4_361_458 };

@@ -1,9 +1,8 @@
+import { createLogCore, type LogCore, type LogFields } from '../../telemetry/index.js';
 import { scrub } from '../config/secret.js';
 import type { LogLevel } from '../config/config.js';
 
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export type LogFields = Record<string, unknown>;
+export type { LogFields };
 
 /** Structured logger: one JSON object per line, or a readable line in a terminal. */
 export interface Logger {
@@ -25,55 +24,46 @@ export interface LoggerOptions {
   readonly isTTY?: boolean;
 }
 
+/**
+ * The keeper's logger on the suite's pino core (prover/telemetry): JSON lines with pino's redaction of secret
+ * fields and of credentials in URLs, plus the keeper's own scrubbing of the signing key by value. In a
+ * terminal (`format: auto`) the same lines are shown in a readable form.
+ */
 export function createLogger(opts: LoggerOptions, component = 'keeper'): Logger {
-  const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const out = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const pretty = opts.format === 'pretty' || (opts.format === 'auto' && (opts.isTTY ?? process.stdout.isTTY === true));
   const secrets = opts.secrets ?? [];
-  const min = LEVELS[opts.level];
-  const emit = (level: LogLevel, msg: string, fields: LogFields = {}): void => {
-    if (LEVELS[level] < min) return;
-    const entry = { time: new Date().toISOString(), level, component, msg, ...normalise(fields) };
-    const line = pretty ? formatPretty(entry) : JSON.stringify(entry, jsonReplacer);
-    write(scrub(line, secrets));
-  };
+  const core = createLogCore({
+    level: opts.level,
+    component,
+    redactLine: (line) => scrub(line, secrets),
+    write: pretty ? (line) => out(formatPretty(line)) : out,
+  });
+  return wrap(core);
+}
+
+function wrap(core: LogCore): Logger {
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (c) => createLogger(opts, `${component}:${c}`),
+    debug: (m, f) => core.log('debug', m, f),
+    info: (m, f) => core.log('info', m, f),
+    warn: (m, f) => core.log('warn', m, f),
+    error: (m, f) => core.log('error', m, f),
+    child: (c) => wrap(core.child(c)),
   };
-}
-
-const RESERVED = new Set(['time', 'level', 'component', 'msg']);
-
-function normalise(fields: LogFields): LogFields {
-  const out: LogFields = {};
-  for (const [key, v] of Object.entries(fields)) {
-    // A field named like a reserved key (e.g. a tree `level`) must not overwrite it.
-    const k = RESERVED.has(key) ? `${key}_` : key;
-    if (v instanceof Error) out[k] = { name: v.name, message: shortMessage(v) };
-    else out[k] = v;
-  }
-  return out;
-}
-
-/** viem errors carry long multi-line messages with request bodies; keep the first useful line. */
-function shortMessage(err: Error): string {
-  const s = (err as { shortMessage?: string }).shortMessage ?? err.message;
-  return s.split('\n')[0]!.slice(0, 300);
-}
-
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 const COLOURS: Record<string, string> = { debug: '\x1b[90m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
 
-function formatPretty(e: { time: string; level: LogLevel; component: string; msg: string } & LogFields): string {
-  const { time, level, component, msg, ...rest } = e;
+/** `12:34:56 INFO  keeper:tx msg key=value ...` from a JSON line. */
+function formatPretty(json: string): string {
+  const { time, level, component, msg, ...rest } = JSON.parse(json) as {
+    time: string;
+    level: string;
+    component: string;
+    msg: string;
+  } & LogFields;
   const kv = Object.entries(rest)
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v, jsonReplacer) : String(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ');
-  return `${time.slice(11, 19)} ${COLOURS[level]}${level.toUpperCase().padEnd(5)}\x1b[0m ${component} ${msg}${kv ? ` \x1b[90m${kv}\x1b[0m` : ''}`;
+  return `${time.slice(11, 19)} ${COLOURS[level] ?? ''}${level.toUpperCase().padEnd(5)}\x1b[0m ${component} ${msg}${kv ? ` \x1b[90m${kv}\x1b[0m` : ''}`;
 }

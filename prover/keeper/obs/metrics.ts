@@ -1,73 +1,83 @@
 /**
- * A small Prometheus registry: counters and gauges with labels, rendered in the text exposition
- * format (version 0.0.4). No global state: the daemon owns one instance.
+ * The keeper's Prometheus metrics on prom-client, in a registry of its own (no global state: the daemon
+ * owns one instance) with prom-client's default process metrics (CPU, memory, event-loop lag, GC, open
+ * handles) beside the keeper's. The names and labels below are what dashboards and docs/operator.md use.
  */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+const COUNTERS = {
+  nex_keeper_batches_locked_total: { help: 'Batches this keeper locked.', labels: [] },
+  nex_keeper_batches_fulfilled_total: { help: 'Batches this keeper fulfilled (label role=primary|secondary).', labels: ['role'] },
+  nex_keeper_batches_lost_total: { help: 'Batches this keeper started but did not fulfil (label reason).', labels: ['reason'] },
+  nex_keeper_slashes_total: { help: 'slash() calls this keeper made that succeeded.', labels: [] },
+  nex_keeper_seals_total: { help: 'seal() calls this keeper made that succeeded.', labels: [] },
+  nex_keeper_proving_seconds_total: { help: 'Seconds spent proving (label circuit).', labels: ['circuit'] },
+  nex_keeper_proofs_total: { help: 'Aggregation proofs produced (label circuit).', labels: ['circuit'] },
+  nex_keeper_txs_total: { help: 'Transactions sent (label purpose).', labels: ['purpose'] },
+  nex_keeper_errors_total: { help: 'Errors by kind (rpc, tx, proving, fetch, decide).', labels: ['kind'] },
+} as const satisfies Record<string, { help: string; labels: readonly string[] }>;
+
+const GAUGES = {
+  nex_keeper_earnings_wei: { help: 'Fees earned by this prover (after protocol fee), from fulfilments seen.', labels: [] },
+  nex_keeper_claimable_wei: { help: 'ETH claimable from the market (earnings(prover)).', labels: [] },
+  nex_keeper_stake_wei: { help: 'NEX stake of the prover (label kind=staked|locked|pending_unstake|available).', labels: ['kind'] },
+  nex_keeper_balance_wei: { help: 'ETH balance of the signing account.', labels: [] },
+  nex_keeper_batches_in_flight: { help: 'Batches locked, proving or being fulfilled.', labels: [] },
+  nex_keeper_head_block: { help: 'Latest block the keeper has scanned.', labels: [] },
+  nex_keeper_rpc_up: { help: '1 when the last RPC poll succeeded.', labels: [] },
+  nex_keeper_last_poll_timestamp_seconds: { help: 'Unix time of the last successful poll.', labels: [] },
+} as const satisfies Record<string, { help: string; labels: readonly string[] }>;
+
+export type CounterName = keyof typeof COUNTERS;
+export type GaugeName = keyof typeof GAUGES;
+export type MetricName = CounterName | GaugeName;
 type Labels = Record<string, string>;
 
-interface Family {
-  readonly name: string;
-  readonly help: string;
-  readonly type: 'counter' | 'gauge';
-  readonly values: Map<string, { labels: Labels; value: number }>;
-}
-
 export class Metrics {
-  readonly #families = new Map<string, Family>();
+  readonly #registry = new Registry();
+  readonly #counters = new Map<string, Counter>();
+  readonly #gauges = new Map<string, Gauge>();
 
-  constructor() {
-    this.#define('nex_keeper_batches_locked_total', 'counter', 'Batches this keeper locked.');
-    this.#define('nex_keeper_batches_fulfilled_total', 'counter', 'Batches this keeper fulfilled (label role=primary|secondary).');
-    this.#define('nex_keeper_batches_lost_total', 'counter', 'Batches this keeper started but did not fulfil (label reason).');
-    this.#define('nex_keeper_slashes_total', 'counter', 'slash() calls this keeper made that succeeded.');
-    this.#define('nex_keeper_seals_total', 'counter', 'seal() calls this keeper made that succeeded.');
-    this.#define('nex_keeper_proving_seconds_total', 'counter', 'Seconds spent proving (label circuit).');
-    this.#define('nex_keeper_proofs_total', 'counter', 'Aggregation proofs produced (label circuit).');
-    this.#define('nex_keeper_txs_total', 'counter', 'Transactions sent (label purpose).');
-    this.#define('nex_keeper_errors_total', 'counter', 'Errors by kind (rpc, tx, proving, fetch, decide).');
-    this.#define('nex_keeper_earnings_wei', 'gauge', 'Fees earned by this prover (after protocol fee), from fulfilments seen.');
-    this.#define('nex_keeper_claimable_wei', 'gauge', 'ETH claimable from the market (earnings(prover)).');
-    this.#define('nex_keeper_stake_wei', 'gauge', 'NEX stake of the prover (label kind=staked|locked|pending_unstake|available).');
-    this.#define('nex_keeper_balance_wei', 'gauge', 'ETH balance of the signing account.');
-    this.#define('nex_keeper_batches_in_flight', 'gauge', 'Batches locked, proving or being fulfilled.');
-    this.#define('nex_keeper_head_block', 'gauge', 'Latest block the keeper has scanned.');
-    this.#define('nex_keeper_rpc_up', 'gauge', '1 when the last RPC poll succeeded.');
-    this.#define('nex_keeper_last_poll_timestamp_seconds', 'gauge', 'Unix time of the last successful poll.');
-  }
-
-  #define(name: string, type: Family['type'], help: string): void {
-    this.#families.set(name, { name, type, help, values: new Map() });
-  }
-
-  #family(name: string): Family {
-    const f = this.#families.get(name);
-    if (!f) throw new Error(`unknown metric ${name}`);
-    return f;
-  }
-
-  inc(name: string, labels: Labels = {}, by = 1): void {
-    const f = this.#family(name);
-    const key = JSON.stringify(labels);
-    const cur = f.values.get(key);
-    f.values.set(key, { labels, value: (cur?.value ?? 0) + by });
-  }
-
-  set(name: string, value: number | bigint, labels: Labels = {}): void {
-    this.#family(name).values.set(JSON.stringify(labels), { labels, value: Number(value) });
-  }
-
-  get(name: string, labels: Labels = {}): number | undefined {
-    return this.#family(name).values.get(JSON.stringify(labels))?.value;
-  }
-
-  render(): string {
-    const out: string[] = [];
-    for (const f of this.#families.values()) {
-      out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-      for (const { labels, value } of f.values.values()) {
-        const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',');
-        out.push(`${f.name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 0}`);
-      }
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    const registers = [this.#registry];
+    for (const [name, d] of Object.entries(COUNTERS))
+      this.#counters.set(name, new Counter({ name, help: d.help, labelNames: d.labels, registers }));
+    for (const [name, d] of Object.entries(GAUGES)) {
+      const gauge = new Gauge({ name, help: d.help, labelNames: d.labels, registers });
+      // prom-client starts a label-less series at 0; a gauge is absent until the keeper has read its value
+      // (a head block or an rpc_up of 0 before the first poll would be false). Counters do start at 0.
+      if (d.labels.length === 0) gauge.remove({});
+      this.#gauges.set(name, gauge);
     }
-    return `${out.join('\n')}\n`;
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.#registry });
+  }
+
+  inc(name: CounterName, labels: Labels = {}, by = 1): void {
+    this.#counters.get(name)!.inc(labels, by);
+  }
+
+  set(name: GaugeName, value: number | bigint, labels: Labels = {}): void {
+    this.#gauges.get(name)!.set(labels, Number(value));
+  }
+
+  /** The current value of one series (label-less series start at 0; labelled ones are undefined until used). */
+  async get(name: MetricName, labels: Labels = {}): Promise<number | undefined> {
+    const metric = this.#counters.get(name) ?? this.#gauges.get(name)!;
+    const { values } = await metric.get();
+    const want = Object.entries(labels);
+    return values.find((v) => {
+      const have = Object.entries(v.labels);
+      return have.length === want.length && want.every(([k, x]) => v.labels[k] === x);
+    })?.value;
+  }
+
+  /** The text exposition format served on /metrics. */
+  render(): Promise<string> {
+    return this.#registry.metrics();
+  }
+
+  /** Content type of render()'s text (Prometheus text format 0.0.4). */
+  get contentType(): string {
+    return this.#registry.contentType;
   }
 }

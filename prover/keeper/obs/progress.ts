@@ -1,34 +1,40 @@
 import type { ProgressEvent } from '../../engine/index.js';
+import type { KeeperEvents } from './events.js';
 import type { Logger } from './logger.js';
 
 /**
- * Shows proving progress: a live status line on an interactive terminal (stderr), otherwise one
- * log line per finished proof job.
+ * Reports proving progress as the `proof.job.*` keeper events (structured log lines): one per started
+ * job (debug), one per finished job (with done/total) and one per retry. The keeper is a daemon whose
+ * output is read by log collectors (journald, docker, `nex keeper run > keeper.log`), so it draws no
+ * progress bar, on a terminal neither: a bar redrawn in place would interleave with its log lines;
+ * `proof.job.finished` lines carry the same information.
  */
-export function progressReporter(batchId: bigint, log: Logger, tty = process.stderr.isTTY === true): { onProgress: (e: ProgressEvent) => void; done: () => void } {
-  const start = Date.now();
-  let line = '';
-  const draw = (text: string): void => {
-    if (!tty) return;
-    line = text;
-    process.stderr.write(`\r\x1b[2K${text}`);
-  };
+export function progressReporter(
+  batchId: bigint,
+  log: Logger,
+  events: KeeperEvents,
+): { onProgress: (e: ProgressEvent) => void; done: () => void } {
   return {
     onProgress(e) {
-      const elapsed = Math.round((Date.now() - start) / 1000);
-      if (e.type === 'job-started') draw(`batch ${batchId}: proving ${e.jobId} (${e.circuit}) level ${e.level + 1}/${e.levels}  ${elapsed}s`);
-      if (e.type === 'job-finished') {
-        const width = 20;
-        const filled = Math.round((e.done / e.total) * width);
-        draw(`batch ${batchId}: [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.done}/${e.total} proofs  ${elapsed}s`);
-        const fields = { batchId, job: e.jobId, circuit: e.circuit, seconds: Math.round(e.ms / 100) / 10, done: e.done, total: e.total, fromCheckpoint: e.fromCheckpoint };
-        if (tty) log.debug('proof job finished', fields);
-        else log.info('proof job finished', fields);
+      if (e.type === 'job-started') {
+        // The engine's progress level is the job's subtree height - 1 (level 0 = the leaves, at height 1).
+        events.emit(log, 'proof.job.started', { batchId, job: e.jobId, circuit: e.circuit, height: e.level + 1, levels: e.levels });
       }
-      if (e.type === 'job-retry') log.warn('proof job retried', { batchId, job: e.jobId, reason: e.reason });
+      if (e.type === 'job-finished') {
+        const fields = {
+          batchId,
+          job: e.jobId,
+          circuit: e.circuit,
+          ms: e.ms,
+          seconds: Math.round(e.ms / 100) / 10,
+          done: e.done,
+          total: e.total,
+          fromCheckpoint: e.fromCheckpoint,
+        };
+        events.emit(log, 'proof.job.finished', fields);
+      }
+      if (e.type === 'job-retry') events.emit(log, 'proof.job.retried', { batchId, job: e.jobId, reason: e.reason });
     },
-    done() {
-      if (tty && line) process.stderr.write('\r\x1b[2K');
-    },
+    done() {},
   };
 }

@@ -15,19 +15,24 @@ export async function startObservabilityServer(opts: {
   metrics: Metrics;
   health: () => Health;
   log: Logger;
-  /** prom-client registries served after the keeper's own metrics (distributed proving). */
-  extra?: readonly Registry[];
+  /** prom-client registries served after the keeper's own metrics (distributed proving's queue metrics). */
+  extra?: readonly Registry[] | undefined;
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const url = req.url?.split('?')[0];
     if (req.method === 'GET' && url === '/metrics') {
-      Promise.all((opts.extra ?? []).map((r) => r.metrics())).then(
-        (more) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end([opts.metrics.render(), ...more].join('')),
-        (err: unknown) => res.writeHead(500).end(`metrics failed: ${(err as Error).message}\n`),
+      Promise.all([opts.metrics.render(), ...(opts.extra ?? []).map((r) => r.metrics())]).then(
+        (texts) => res.writeHead(200, { 'content-type': opts.metrics.contentType }).end(texts.join('')),
+        (err: unknown) => {
+          opts.log.warn('metrics collection failed', { error: err });
+          res.writeHead(500).end('metrics collection failed\n');
+        },
       );
     } else if (req.method === 'GET' && (url === '/healthz' || url === '/health')) {
       const h = opts.health();
-      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      res
+        .writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(h, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
     } else {
       res.writeHead(404).end('not found\n');
     }

@@ -1,14 +1,15 @@
-import { decodeErrorResult, keccak256, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
-import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
+import { keccak256, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
+import { NexError } from '../../protocol/index.js';
+import { decodeRevert, type RevertErrorName } from '../../protocol/index.js';
 import type { GasPolicy } from '../config/config.js';
-import type { KeeperDb, TxRow } from '../db/keeperDb.js';
+import type { KeeperDb, TxPurpose, TxRow } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';
 import { sleep } from '../chain/backoff.js';
 import { bumpedFees, currentFees, type Fees } from './fees.js';
 
 export interface TxRequest {
-  readonly purpose: string;
+  readonly purpose: TxPurpose;
   readonly batchId?: bigint;
   readonly to: Address;
   readonly data: Hex;
@@ -36,48 +37,45 @@ export interface TxManagerOptions {
   readonly gas: GasPolicy;
   readonly log: Logger;
   readonly pollMs?: number;
-  readonly onSent?: (purpose: string) => void;
+  readonly onSent?: (purpose: TxPurpose) => void;
   readonly now?: () => number;
 }
 
-/** A simulated call reverted; `errorName` is the contract's custom error when it could be decoded. */
-export class RevertError extends Error {
+/**
+ * A simulated call reverted; `errorName` is the contract's custom error when it could be decoded (by the
+ * protocol's one revert decoder, through the ABIs of every NEX contract).
+ */
+export class RevertError extends NexError {
   override readonly name = 'RevertError';
-  constructor(readonly errorName: string | undefined, readonly args: readonly unknown[], options: { cause: unknown }) {
-    super(errorName ? `reverted: ${errorName}(${args.map(String).join(', ')})` : `reverted: ${errorText(options.cause).split('\n')[0]}`, options);
-  }
-  get shortMessage(): string {
-    return this.message;
+  constructor(
+    readonly errorName: RevertErrorName | undefined,
+    readonly args: readonly unknown[],
+    options: { cause: unknown },
+  ) {
+    super(
+      errorName ? `reverted: ${errorName}(${args.map(String).join(', ')})` : `reverted: ${errorText(options.cause).split('\n')[0]}`,
+      options,
+    );
   }
 }
 
-const REVERT_ABI = [...aggregationMarketAbi, ...proverStakingAbi].filter((i) => i.type === 'error');
-
-/** Turns a node's revert into a RevertError naming the custom error; other errors pass through. */
-export function decodeRevert(err: unknown): unknown {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const data = (e as { data?: unknown }).data;
-    const hex = typeof data === 'string' ? data : typeof (data as { data?: unknown })?.data === 'string' ? (data as { data: string }).data : undefined;
-    if (hex && /^0x[0-9a-fA-F]{8}/.test(hex)) {
-      try {
-        const d = decodeErrorResult({ abi: REVERT_ABI, data: hex as Hex });
-        return new RevertError(d.errorName, d.args ?? [], { cause: err });
-      } catch {
-        return new RevertError(undefined, [], { cause: err });
-      }
-    }
-  }
-  if (/revert/i.test(errorText(err))) return new RevertError(undefined, [], { cause: err });
-  return err;
+/** Turns a contract revert into a RevertError naming the custom error; other errors pass through. */
+export function toRevertError(err: unknown): unknown {
+  const revert = decodeRevert(err);
+  return revert ? new RevertError(revert.errorName, revert.args, { cause: err }) : err;
 }
 
 /** A JSON-RPC error from the node that definitely rejected a raw transaction. */
 function isDefinitiveRejection(err: unknown): boolean {
   const text = errorText(err);
-  return /insufficient funds|intrinsic gas too low|exceeds block gas limit|invalid sender|gas limit reached|fee cap less than block base fee|max fee per gas less than block base fee/i.test(text);
+  return /insufficient funds|intrinsic gas too low|exceeds block gas limit|invalid sender|gas limit reached|fee cap less than block base fee|max fee per gas less than block base fee/i.test(
+    text,
+  );
 }
 function isAlreadyKnown(err: unknown): boolean {
-  return /already known|known transaction|nonce too low|already imported|replacement transaction underpriced|same hash/i.test(errorText(err));
+  return /already known|known transaction|nonce too low|already imported|replacement transaction underpriced|same hash/i.test(
+    errorText(err),
+  );
 }
 function errorText(err: unknown): string {
   const parts: string[] = [];
@@ -142,7 +140,7 @@ export class TxManager {
       const est = await this.o.client.estimateGas({ account: this.o.account.address, to: req.to, data: req.data, value: req.value });
       return (est * 125n) / 100n + 25_000n;
     } catch (err) {
-      throw decodeRevert(err);
+      throw toRevertError(err);
     }
   }
 
@@ -191,8 +189,20 @@ export class TxManager {
       });
       if (receipt) {
         const status = receipt.status === 'success' ? 'mined' : 'reverted';
-        db.settleTx(tx.id, status, { hash: a.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice });
-        log.info(`tx ${status}`, { purpose: tx.purpose, batchId: tx.batchId, nonce: tx.nonce, hash: a.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed });
+        db.settleTx(tx.id, status, {
+          hash: a.hash,
+          block: receipt.blockNumber,
+          gasUsed: receipt.gasUsed,
+          effectiveGasPrice: receipt.effectiveGasPrice,
+        });
+        log.info(`tx ${status}`, {
+          purpose: tx.purpose,
+          batchId: tx.batchId,
+          nonce: tx.nonce,
+          hash: a.hash,
+          block: receipt.blockNumber,
+          gasUsed: receipt.gasUsed,
+        });
         return { status, tx: db.getTx(tx.id)!, receipt };
       }
     }
@@ -227,7 +237,13 @@ export class TxManager {
     const raw = await this.#sign(tx, fees);
     const hash = keccak256(raw);
     db.insertAttempt({ hash, txId: tx.id, raw, maxFee: fees.maxFeePerGas, maxPriorityFee: fees.maxPriorityFeePerGas });
-    log.warn('tx stuck; replacing with bumped fees', { purpose: tx.purpose, nonce: tx.nonce, old: last.hash, hash, maxFeePerGas: fees.maxFeePerGas });
+    log.warn('tx stuck; replacing with bumped fees', {
+      purpose: tx.purpose,
+      nonce: tx.nonce,
+      old: last.hash,
+      hash,
+      maxFeePerGas: fees.maxFeePerGas,
+    });
     await this.#rebroadcast(raw);
   }
 

@@ -1,7 +1,14 @@
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
-import type { Batch, Slot } from '../../engine/batch.js';
-import { aggregateBatch, precheckBatch, type ProgressEvent, type QueueOption } from '../../engine/index.js';
-import type { Logger as EngineLogger } from '../../engine/logger.js';
+import {
+  aggregateBatch,
+  precheckBatch,
+  type Batch,
+  type Logger as EngineLogger,
+  type PrecheckReport,
+  type ProgressEvent,
+  type QueueOption,
+  type Slot,
+} from '../../engine/index.js';
 import type { Logger } from '../obs/logger.js';
 import type { SlotFetch } from './inputs.js';
 
@@ -12,6 +19,8 @@ export interface ProveRequest {
   readonly slots: readonly SlotFetch[];
   readonly prover: Address;
   readonly checkpointDir: string;
+  /** The pre-lock check of these slots: its checks are reused for unchanged slots (no second bb verify). */
+  readonly prechecked?: PrecheckReport | undefined;
   readonly signal?: AbortSignal;
   readonly onProgress?: (e: ProgressEvent) => void;
 }
@@ -27,9 +36,14 @@ export interface ProveResult {
 
 /** The keeper's view of the prover engine (a seam: tests and other engines plug in here). */
 export interface BatchProver {
-  /** Slots whose proofs verify against their vk (milliseconds each after a bb start-up). */
-  validSlots(capacity: number, slots: readonly SlotFetch[]): Promise<number[]>;
+  /** Verifies the proofs of the usable slots against their vk (milliseconds each after a bb start-up). */
+  precheck(capacity: number, slots: readonly SlotFetch[]): Promise<PrecheckReport>;
   prove(req: ProveRequest): Promise<ProveResult>;
+}
+
+/** Slots whose proofs the report found valid. */
+export function validSlotsOf(report: PrecheckReport): number[] {
+  return report.checks.filter((c) => c.valid).map((c) => c.slot);
 }
 
 /** Engine-format batch: proofs for ok slots, `excluded` for bad ones, `empty` after the fill. */
@@ -42,7 +56,14 @@ export function toEngineBatch(capacity: number, slots: readonly SlotFetch[]): Ba
     else {
       out.push({
         kind: 'proof',
-        rollup: { vk: hexToBytes(s.input.vk), vkHash: s.input.programId, proof: hexToBytes(s.input.proof), publicInputs: s.input.publicInputs },
+        // Version 1's market identifies a program by its vkHash (programId = vkHash).
+        rollup: {
+          vk: hexToBytes(s.input.vk),
+          vkHash: s.input.programId,
+          owner: s.input.owner,
+          proof: hexToBytes(s.input.proof),
+          publicInputs: s.input.publicInputs,
+        },
       });
     }
   }
@@ -57,25 +78,39 @@ function engineLogger(log: Logger): EngineLogger {
  * The real engine (prover/engine): native bb, dev or Ignition SRS, worker processes, checkpoints.
  * With `queue` the tree is proven by `nex worker` processes through that queue (docs/operator.md).
  */
-export function engineBatchProver(opts: { workers: number; log: Logger; srs?: 'dev' | 'ignition'; queue?: string | QueueOption | undefined }): BatchProver {
+export function engineBatchProver(opts: {
+  workers: number;
+  log: Logger;
+  srs?: 'dev' | 'ignition' | undefined;
+  queue?: string | QueueOption | undefined;
+}): BatchProver {
   const logger = engineLogger(opts.log);
   const backend = { srs: opts.srs };
   return {
-    async validSlots(capacity, slots) {
-      const report = await precheckBatch({ batch: toEngineBatch(capacity, slots), backend, logger });
-      return report.checks.filter((c) => c.valid).map((c) => c.slot);
+    precheck(capacity, slots) {
+      return precheckBatch({ batch: toEngineBatch(capacity, slots), backend, logger });
     },
     async prove(req) {
       const batch = toEngineBatch(req.capacity, req.slots);
       const res = await aggregateBatch({
-        batch, prover: req.prover, checkpointDir: req.checkpointDir, parallelism: opts.workers, autoExclude: true,
-        signal: req.signal, onProgress: req.onProgress, logger, backend, queue: opts.queue,
+        batch,
+        prover: req.prover,
+        checkpointDir: req.checkpointDir,
+        parallelism: opts.workers,
+        autoExclude: true,
+        prechecked: req.prechecked,
+        signal: req.signal,
+        onProgress: req.onProgress,
+        logger,
+        backend,
+        queue: opts.queue,
       });
       const fetchExcluded = req.slots.filter((s) => !s.ok).map((s) => s.slot);
       return {
         proof: bytesToHex(res.proof),
-        excludedMask: res.excludedMask,
-        excludedSlots: [...new Set([...fetchExcluded, ...res.invalidSlots])].sort((a, b) => a - b),
+        // Version 1's market takes a uint32 mask (capacity <= 32): exact as a number.
+        excludedMask: Number(res.excludedMask),
+        excludedSlots: [...new Set([...fetchExcluded, ...res.invalidSlots, ...res.failedSlots])].sort((a, b) => a - b),
         jobs: res.stats.jobs.map((j) => ({ circuit: j.circuit, ms: j.ms, fromCheckpoint: j.fromCheckpoint })),
         totalMs: res.stats.totalMs,
       };

@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
-import { batchOf, slotOf } from '../submissionId.js';
+import { batchOf, slotOf } from '../../protocol/index.js';
 
 export const BATCH_STATES = ['none', 'open', 'sealed', 'locked', 'fulfilled', 'expired'] as const;
 export type BatchStateName = (typeof BATCH_STATES)[number];
@@ -51,7 +51,12 @@ export interface SubmissionStatus {
 export async function getBatch(client: NexClient, batchId: bigint): Promise<BatchInfo> {
   const [b, expiry] = await Promise.all([
     client.public.readContract({ address: client.addresses.market, abi: aggregationMarketAbi, functionName: 'getBatch', args: [batchId] }),
-    client.public.readContract({ address: client.addresses.market, abi: aggregationMarketAbi, functionName: 'batchExpiry', args: [batchId] }),
+    client.public.readContract({
+      address: client.addresses.market,
+      abi: aggregationMarketAbi,
+      functionName: 'batchExpiry',
+      args: [batchId],
+    }),
   ]);
   return {
     batchId,

@@ -12,10 +12,7 @@ export interface SentTransaction {
  * Simulates, sends and waits for a contract call. Reverts (in simulation or on chain) are thrown as
  * typed {@link NexError}s.
  */
-export async function sendContractTx<
-  const abi extends Abi,
-  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
->(
+export async function sendContractTx<const abi extends Abi, functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>>(
   client: NexClient,
   action: string,
   call: {

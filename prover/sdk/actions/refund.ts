@@ -27,11 +27,7 @@ export interface RefundOptions {
  * somebody else posted with a bad proof). Throws {@link NotRefundableError} naming the first submission that
  * is not refundable (pending, verified, already refunded).
  */
-export async function refund(
-  client: NexClient,
-  submissionIds: readonly bigint[],
-  opts: RefundOptions = {},
-): Promise<RefundReturnType> {
+export async function refund(client: NexClient, submissionIds: readonly bigint[], opts: RefundOptions = {}): Promise<RefundReturnType> {
   if (submissionIds.length === 0) throw new NexError('nothing to refund');
   if (!opts.skipChecks) {
     for (const id of submissionIds) {

@@ -2,12 +2,9 @@ import { parseEventLogs, size, type Address, type Hash, type Hex } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 import { MalformedProofError, NexError, NonCanonicalFieldError, ProgramExistsError } from '../errors.js';
-import { isCanonicalField } from '../field.js';
+import { isCanonicalField, MAX_PUBLIC_INPUT_COUNT, VK_BYTES, VK_FIELDS } from '../../protocol/index.js';
 import { getProgram } from './getProgram.js';
 import { sendContractTx } from './internal.js';
-
-/** Size of an UltraHonk verification key for the `noir-recursive` target (115 fields). */
-export const VK_BYTES = 115 * 32;
 
 export interface RegisterProgramParameters {
   /** bb's key hash of the verification key; becomes the program id. */
@@ -34,11 +31,11 @@ export async function registerProgram(
   { vkHash, vk, publicInputCount }: RegisterProgramParameters,
 ): Promise<RegisterProgramReturnType> {
   if (!isCanonicalField(vkHash)) throw new NonCanonicalFieldError(vkHash, undefined, { details: 'vkHash' });
-  if (!Number.isInteger(publicInputCount) || publicInputCount < 1 || publicInputCount > 32) {
-    throw new NexError(`publicInputCount must be an integer in 1..32, got ${publicInputCount}`);
+  if (!Number.isInteger(publicInputCount) || publicInputCount < 1 || publicInputCount > MAX_PUBLIC_INPUT_COUNT) {
+    throw new NexError(`publicInputCount must be an integer in 1..${MAX_PUBLIC_INPUT_COUNT}, got ${publicInputCount}`);
   }
   if (size(vk) !== VK_BYTES) {
-    throw new MalformedProofError(`the verification key has ${size(vk)} bytes, expected ${VK_BYTES} (115 fields)`);
+    throw new MalformedProofError(`the verification key has ${size(vk)} bytes, expected ${VK_BYTES} (${VK_FIELDS} fields)`);
   }
   if (await getProgram(client, vkHash)) throw new ProgramExistsError(vkHash);
   const { hash, receipt } = await sendContractTx(client, 'registerProgram', {

@@ -9,15 +9,11 @@ import {
   NonCanonicalFieldError,
   PublicInputCountError,
 } from '../errors.js';
-import { isCanonicalField } from '../field.js';
-import { batchOf, slotOf } from '../submissionId.js';
+import { batchOf, isCanonicalField, PROOF_FIELDS, slotOf } from '../../protocol/index.js';
 import { computeFee } from './estimateFee.js';
 import { getParams, type MarketParams } from './getParams.js';
 import { requireProgram, type Program } from './getProgram.js';
 import { sendContractTx } from './internal.js';
-
-/** An UltraHonk ZK proof for the `noir-recursive` target has 458 fields (bb 5.0). */
-export const PROOF_FIELDS = 458;
 
 export interface Submission {
   programId: Hex;
@@ -69,19 +65,13 @@ export function checkSubmission(s: Submission, program: Program, fee: bigint, pa
   if (bytes === 0) throw new MalformedProofError('the proof is empty');
   if (bytes % 32 !== 0) throw new MalformedProofError(`${bytes} bytes is not a whole number of 32-byte fields`);
   if ((opts.strictProofLength ?? true) && bytes !== PROOF_FIELDS * 32) {
-    throw new MalformedProofError(
-      `${bytes / 32} fields, an UltraHonk ZK proof (noir-recursive target) has ${PROOF_FIELDS}`,
-    );
+    throw new MalformedProofError(`${bytes / 32} fields, an UltraHonk ZK proof (noir-recursive target) has ${PROOF_FIELDS}`);
   }
   if (fee < params.minFeePerProof) throw new FeeTooLowError(fee, params.minFeePerProof);
   if (fee > maxUint64) throw new FeeTooHighError(fee);
 }
 
-async function prepare(
-  client: NexClient,
-  submissions: readonly Submission[],
-  opts: SubmitOptions,
-): Promise<bigint[]> {
+async function prepare(client: NexClient, submissions: readonly Submission[], opts: SubmitOptions): Promise<bigint[]> {
   if (submissions.length === 0) throw new NexError('nothing to submit');
   const params = await getParams(client);
   const needsDefault = submissions.some((s) => s.fee === undefined);
@@ -141,12 +131,7 @@ export async function submitMany(
     address: client.addresses.market,
     abi: aggregationMarketAbi,
     functionName: 'submitMany',
-    args: [
-      submissions.map((s) => s.programId),
-      submissions.map((s) => [...s.publicInputs]),
-      submissions.map((s) => s.proof),
-      fees,
-    ],
+    args: [submissions.map((s) => s.programId), submissions.map((s) => [...s.publicInputs]), submissions.map((s) => s.proof), fees],
     value: fees.reduce((a, b) => a + b, 0n),
   });
   return { submissions: submittedFrom(receipt), txHash: hash, blockNumber: receipt.blockNumber };

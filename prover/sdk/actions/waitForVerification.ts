@@ -79,10 +79,7 @@ export async function waitForVerification(
           checking = false;
         }
       };
-      const timer = setTimeout(
-        () => finish(() => reject(new WaitTimeoutError(submissionId, timeoutMs))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(() => reject(new WaitTimeoutError(submissionId, timeoutMs))), timeoutMs);
       stops.push(() => clearTimeout(timer));
       const poll = setInterval(() => void check(), pollingIntervalMs);
       stops.push(() => clearInterval(poll));

@@ -2,7 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createPublicClient, createTestClient, createWalletClient, http, type Hex, type PublicClient, type TestClient, type WalletClient } from 'viem';
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http,
+  type Hex,
+  type PublicClient,
+  type TestClient,
+  type WalletClient,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { chainFor } from '../../../prover/keeper/chain/clients.js';
 
@@ -36,7 +45,11 @@ export class Anvil {
   readonly client: PublicClient;
   readonly test: TestClient;
 
-  private constructor(readonly port: number, readonly stateFile: string, private readonly extra: string[]) {
+  private constructor(
+    readonly port: number,
+    readonly stateFile: string,
+    private readonly extra: string[],
+  ) {
     this.url = `http://127.0.0.1:${port}`;
     this.client = createPublicClient({ transport: http(this.url, { retryCount: 0 }), cacheTime: 0, pollingInterval: 200 });
     this.test = createTestClient({ mode: 'anvil', transport: http(this.url, { retryCount: 0 }) });
@@ -56,11 +69,22 @@ export class Anvil {
   async start(): Promise<void> {
     // The native binary itself (the npm wrapper in .bin does not forward SIGTERM, so anvil would
     // neither stop nor dump its state).
-    const native = join(process.cwd(), 'node_modules', '@foundry-rs', `anvil-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`, 'bin', 'anvil');
+    const native = join(
+      process.cwd(),
+      'node_modules',
+      '@foundry-rs',
+      `anvil-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`,
+      'bin',
+      'anvil',
+    );
     const bin = existsSync(native) ? native : join(process.cwd(), 'node_modules', '.bin', 'anvil');
-    this.#proc = spawn(bin, ['--port', String(this.port), '--host', '127.0.0.1', '--silent', '--state', this.stateFile, '--chain-id', '31337', ...this.extra], {
-      stdio: 'ignore',
-    });
+    this.#proc = spawn(
+      bin,
+      ['--port', String(this.port), '--host', '127.0.0.1', '--silent', '--state', this.stateFile, '--chain-id', '31337', ...this.extra],
+      {
+        stdio: 'ignore',
+      },
+    );
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {

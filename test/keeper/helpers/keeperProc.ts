@@ -13,7 +13,11 @@ export class KeeperProc {
   /** Log lines since the last start (index into `lines`). */
   startIndex = 0;
 
-  constructor(readonly name: string, private readonly env: Record<string, string>, private readonly echo = process.env.NEX_TEST_ECHO === '1') {}
+  constructor(
+    readonly name: string,
+    private readonly env: Record<string, string>,
+    private readonly echo = process.env.NEX_TEST_ECHO === '1',
+  ) {}
 
   start(): void {
     const fixture = join(import.meta.dirname, '..', 'fixtures', 'keeperChild.ts');
@@ -75,7 +79,13 @@ export class KeeperProc {
   }
 }
 
-export function keeperEnv(o: { key: Hex; rpc: string; market: string; dataDir: string; extra?: Record<string, string> }): Record<string, string> {
+export function keeperEnv(o: {
+  key: Hex;
+  rpc: string;
+  market: string;
+  dataDir: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
   return {
     NEX_KEEPER_PRIVATE_KEY: o.key,
     NEX_KEEPER_RPC_URLS: o.rpc,

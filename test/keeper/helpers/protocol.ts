@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { bytesToHex, encodeFunctionData, getAddress, parseEther, type Abi, type Address, type Hex } from 'viem';
-import { AGG_CIRCUITS, type ProvingBackend, type RollupProof } from '../../../prover/engine/backend.js';
-import { deployVerifier, fromVerifierBuild } from '../../../prover/engine/evm-verifier.js';
+import type { ProvingBackend, RollupProof } from '../../../prover/engine/index.js';
+import { AGG_CIRCUITS } from '../../../prover/protocol/index.js';
+import { deployVerifier, fromVerifierBuild } from '../../../prover/toolchain/index.js';
 import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
 import type { Anvil } from './anvil.js';
 import { DEV_KEYS } from './anvil.js';
@@ -62,8 +63,19 @@ export async function deployProtocol(anvil: Anvil, backend: ProvingBackend): Pro
   const verifier = await deployVerifier(fromVerifierBuild(await backend.rootVerifier()), signer);
   signer.provider?.destroy();
   const keyHashes = AGG_CIRCUITS.map((c) => backend.artifacts.keyHashes[c]);
-  await send(DEV_KEYS[0], router, encodeFunctionData({ abi: verifierRouterAbi, functionName: 'addVersion', args: [getAddress(verifier.address), keyHashes] }));
-  const market = await deploy('market/AggregationMarket.sol/AggregationMarket.json', [adminAddr, adminAddr, staking, router, adminAddr, TEST_PARAMS]);
+  await send(
+    DEV_KEYS[0],
+    router,
+    encodeFunctionData({ abi: verifierRouterAbi, functionName: 'addVersion', args: [getAddress(verifier.address), keyHashes] }),
+  );
+  const market = await deploy('market/AggregationMarket.sol/AggregationMarket.json', [
+    adminAddr,
+    adminAddr,
+    staking,
+    router,
+    adminAddr,
+    TEST_PARAMS,
+  ]);
   await send(DEV_KEYS[0], staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'setMarket', args: [market] }));
   return { market, staking, token, router, send };
 }
@@ -73,11 +85,28 @@ export async function fundNex(p: Protocol, to: Address, amount: bigint): Promise
 }
 
 export async function registerProgram(p: Protocol, key: Hex, rollup: RollupProof): Promise<void> {
-  await p.send(key, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'registerProgram', args: [rollup.vkHash, bytesToHex(rollup.vk), rollup.publicInputs.length] }));
+  await p.send(
+    key,
+    p.market,
+    encodeFunctionData({
+      abi: aggregationMarketAbi,
+      functionName: 'registerProgram',
+      args: [rollup.vkHash, bytesToHex(rollup.vk), rollup.publicInputs.length],
+    }),
+  );
 }
 
 export async function submitProof(p: Protocol, key: Hex, rollup: RollupProof, fee: bigint): Promise<Hex> {
-  return p.send(key, p.market, encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'submit', args: [rollup.vkHash, rollup.publicInputs, bytesToHex(rollup.proof)] }), fee);
+  return p.send(
+    key,
+    p.market,
+    encodeFunctionData({
+      abi: aggregationMarketAbi,
+      functionName: 'submit',
+      args: [rollup.vkHash, rollup.publicInputs, bytesToHex(rollup.proof)],
+    }),
+    fee,
+  );
 }
 
 export async function stakeDirect(p: Protocol, key: Hex, amount: bigint): Promise<void> {

@@ -1,0 +1,77 @@
+/** What the demo takes and what it returns (the summary and `--summary-json` are made from it). */
+import type { Address, Hex } from 'viem';
+import { NexError } from '../protocol/index.js';
+import type { VerifierVariantName } from '../sdk/index.js';
+
+export interface DemoOptions {
+  /** Project root (where package.json is). */
+  root: string;
+  /** Per-run directory: keeper data dirs, deployments file, Ignition journal. */
+  workDir: string;
+  /** Port of the Hardhat node the demo starts (ignored with rpcUrl). */
+  port?: number | undefined;
+  /** Use this running devnet (chain id 31337/1337) instead of starting a node. */
+  rpcUrl?: string | undefined;
+  /** Cache of the single-proof gas baseline (per circuits build). */
+  baselineCacheFile: string;
+  /** Give up on the batch after this long (default 30 min). */
+  batchTimeoutMs?: number | undefined;
+}
+
+export interface StageTime {
+  stage: string;
+  ms: number;
+}
+
+export interface DemoStatement {
+  rollup: string;
+  programId: Hex;
+  publicInputs: Hex[];
+  submissionId: string;
+  valid: boolean;
+  fee: string;
+  /** isVerified(programId, publicInputs) on L1 at the end. */
+  verifiedOnChain: boolean;
+  /** Final submission state from the market. */
+  state: string;
+}
+
+export interface DemoKeeperSummary {
+  name: string;
+  address: Address;
+  pid: number | undefined;
+  locked: boolean;
+  provedJobs: number;
+  note: string;
+}
+
+export interface DemoResult {
+  rpcUrl: string;
+  chainId: number;
+  market: Address;
+  batchId: string;
+  capacity: number;
+  stages: StageTime[];
+  keepers: DemoKeeperSummary[];
+  locker: { name: string; address: Address };
+  provingJobs: { circuit: string; ms: number }[];
+  statements: DemoStatement[];
+  fees: { paid: string; proverEarned: string; protocolFee: string; refunded: string };
+  gas: {
+    fulfil: string;
+    lock: string;
+    perVerifiedProof: string;
+    /** The deployed root verifier's variant; the single-proof baseline uses the same bb generator. */
+    verifierVariant: VerifierVariantName;
+    singleVerify: string;
+    singleVerifyCached: boolean;
+    verifiedCount: number;
+  };
+  refund: { submissionId: string; amount: string; txHash: Hex };
+  /** Process ids the demo started (node, keepers); all stopped at the end. */
+  pids: number[];
+}
+
+export class DemoError extends NexError {
+  override readonly name = 'DemoError';
+}
