@@ -10,7 +10,7 @@ import { deploy, DeploymentResultType, type EIP1193Provider, type ExecutionEvent
 import { errorDeploymentResultToExceptionMessage } from '@nomicfoundation/hardhat-ignition/helpers';
 import { createPublicClient, custom, getAddress, type Abi, type Address, type Hex } from 'viem';
 import { assertSrsAllowedOnChain, isLocalDevnet } from '../prover/protocol/index.js';
-import { accessControlAbi, verifierRouterAbi } from '../prover/abi/generated.js';
+import { accessControlAbi, verifierRouterAbi } from '../prover/abi/v1.js';
 import {
   deploymentsPath,
   projectRoot,

@@ -4,7 +4,7 @@
  */
 import { createPublicClient, createWalletClient, getAddress, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { aggregationMarketAbi } from '../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../prover/abi/v1.js';
 import { chainFor } from '../prover/sdk/index.js';
 import { ProjectArtifactResolver } from './artifacts.js';
 

@@ -79,14 +79,14 @@ const ENUMS: readonly EnumValues[] = [
   {
     exportName: 'BatchState',
     source: 'contracts/interfaces/IAggregationMarket.sol',
-    canonicalName: 'IAggregationMarket.BatchState',
+    canonicalName: 'IAggregationMarketTypes.BatchState',
     doc: 'batch states as the market stores them (uint8 in the ABI).',
   },
   {
-    exportName: 'StatementStatus',
+    exportName: 'SkipReason',
     source: 'contracts/interfaces/IAggregationMarket.sol',
-    canonicalName: 'IAggregationMarket.StatementStatus',
-    doc: 'statement states as the market stores them (uint8 in the ABI).',
+    canonicalName: 'IAggregationMarketTypes.SkipReason',
+    doc: 'why postBatch skipped a signed request (uint8 in the ABI).',
   },
 ];
 

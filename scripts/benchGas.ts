@@ -1,103 +1,115 @@
 /**
- * Gas benchmark of the aggregation market (npm run bench:gas). Deploys the real NexToken, ProverStaking,
- * VerifierRouter and AggregationMarket on an in-process Hardhat network, with the test-only MockVerifier
- * (whose own execution is measured and subtracted where the table says "excluding the verifier").
+ * Gas benchmark of the version-2 aggregation market: `npm run bench:gas`; machine-readable with
+ * `NEX_BENCH_JSON=1 npm run bench:gas` (or `--json` after the script path); root verify gas per variant with
+ * `NEX_BENCH_ROOT_VERIFY=optimized=837366,standard=2556590` (or `--root-verify name=gas`, repeatable).
  *
- * "execution" = receipt.gasUsed - intrinsic, intrinsic = 21,000 + 4/16 gas per zero/non-zero calldata byte.
- * Since Prague (EIP-7623) a transaction pays at least the calldata floor 21,000 + 10 * (zero + 4 * nonzero
- * bytes); the floor is shown for the large-proof submission, where it dominates.
+ * Deploys the real NexToken, ProverStaking, VerifierRouter and AggregationMarket on an in-process Hardhat
+ * network (hardfork osaka: EIP-7623 calldata floor in force) with the test-only MockVerifier, and measures
+ * every transaction of a batch's life on the three channels (calldata, blob, off-chain) at 1..64 proofs:
+ *
+ * - intake: the submitting transactions (calldata: submit / submitMany with 14,656-byte proofs; blob:
+ *   submitBlobs in type-3 transactions, plus 8,192 gas-equivalents per blob, EIP-7918's reserve price;
+ *   off-chain: postBatch), and the seal when the batch does not fill;
+ * - lock (the lazy draw included);
+ * - fulfil bookkeeping: the fulfil transaction minus the traced router -> MockVerifier call and minus the
+ *   calldata of the mock proof (its 21,000 base stays in);
+ * - all in: intake + seal + lock + bookkeeping - 21,000 + the root verify transaction of a verifier variant
+ *   (given with --root-verify name=gas: the whole verify transaction of the real root proof, which carries its
+ *   own 21,000, the proof's calldata and the verifier's execution). The defaults are the research
+ *   measurements of bb's non-ZK root verifiers with 8 public inputs (docs/prover.md); a later task measures
+ *   them with the version-2 root (4 public inputs) and passes them here.
+ *
+ * Reference mix: 8 statements per submitter (4 submitters at 32, 8 at 64), no callbacks; worst case: every
+ * statement its own submitter (calldata and blob: its own transaction). Steady state: every prover, the
+ * poster and the treasury already hold earnings, every payer already has a deposit.
  */
 import type { HardhatEthersSigner } from '@nomicfoundation/hardhat-ethers/types';
-import type { ContractTransactionResponse, TransactionReceipt } from 'ethers';
+import { type ContractTransactionResponse, type TransactionReceipt, Wallet } from 'ethers';
 import { network } from 'hardhat';
-import { type Hex, keccak256, toHex } from 'viem';
-import { PROOF_BYTES, VK_BYTES } from '../prover/protocol/index.js';
-import { aggregationPublicInputsV1 as aggregationPublicInputs, submissionIdV1 as submissionId } from './lib/commitmentV1.js';
 import {
-  KEY_HASHES,
+  Book,
   MIN_FEE,
-  PROGRAM_ID,
-  abiEncodeInputs,
+  ROLLUP_PROOF_BYTES,
+  VK,
+  deadlineIn,
   deployMarket,
-  inputsFor,
+  freshStatements,
+  post,
   proofFor,
+  recordSubmitted,
+  rollupProof,
+  sealByTimeout,
+  signRequest,
   type MarketFixture,
 } from './lib/marketDeployment.js';
+import { BLOB_GAS_EQUIVALENT, packProofs, sendBlobTransaction } from './lib/blob.js';
+import { batchLeaves, inclusionPath } from '../prover/protocol/index.js';
 
-const SMALL_PROOF: Hex = `0x${'11'.repeat(64)}`;
+const SIZES = [1, 2, 4, 8, 16, 32, 64];
+const PER_SUBMITTER = 8;
+/** Verifying one rollup proof alone (bb's optimized ZK verifier, whole transaction; docs/prover.md). */
+const SINGLE_PROOF_BASELINE = 766_220n;
+const DEFAULT_ROOT_VERIFY: Record<string, bigint> = { optimized: 837_366n, standard: 2_556_590n };
 
-function calldataCost(data: string): { standard: number; floor: number } {
-  let zero = 0;
-  let nonzero = 0;
+function parseArgs(argv: string[]) {
+  const rootVerify: Record<string, bigint> = {};
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--root-verify' || a.startsWith('--root-verify=')) {
+      const value = a.includes('=') && a.startsWith('--root-verify=') ? a.slice('--root-verify='.length) : argv[++i];
+      const m = /^([\w-]+)=(\d+)$/.exec(value ?? '');
+      if (!m) throw new Error(`--root-verify expects name=gas, got ${JSON.stringify(value)}`);
+      rootVerify[m[1]!] = BigInt(m[2]!);
+    } else throw new Error(`unknown argument ${a} (use --json, --root-verify name=gas)`);
+  }
+  const env = process.env.NEX_BENCH_ROOT_VERIFY; // e.g. "optimized=837366,standard=2556590"
+  if (Object.keys(rootVerify).length === 0 && env) {
+    for (const part of env.split(',')) {
+      const [k, v] = part.split('=');
+      if (!k || !v || !/^\d+$/.test(v)) throw new Error(`NEX_BENCH_ROOT_VERIFY: bad entry ${part}`);
+      rootVerify[k] = BigInt(v);
+    }
+  }
+  return {
+    json,
+    rootVerify: Object.keys(rootVerify).length > 0 ? rootVerify : DEFAULT_ROOT_VERIFY,
+    provisional: Object.keys(rootVerify).length === 0,
+  };
+}
+
+function calldataCost(data: string): { standard: bigint; floor: bigint } {
+  let zero = 0n;
+  let nonzero = 0n;
   for (let i = 2; i < data.length; i += 2) {
     if (data.slice(i, i + 2) === '00') zero++;
     else nonzero++;
   }
-  return { standard: 21_000 + 4 * zero + 16 * nonzero, floor: 21_000 + 10 * (zero + 4 * nonzero) };
+  return { standard: 4n * zero + 16n * nonzero, floor: 10n * (zero + 4n * nonzero) };
 }
 
-/** Pseudo-random bytes (a keccak stream): a realistic, incompressible proof. */
-function randomBytes(length: number, seed: string): Hex {
-  let out = '';
-  let block: Hex = keccak256(toHex(seed));
-  while (out.length < length * 2) {
-    out += block.slice(2);
-    block = keccak256(block);
-  }
-  return `0x${out.slice(0, length * 2)}`;
-}
-
-interface Measured {
-  hash: string;
+interface Tx {
   gasUsed: bigint;
-  execution: bigint;
-  floor: bigint;
-  intrinsic: bigint;
+  /** gasUsed - 21,000 - standard calldata cost; null when the EIP-7623 floor set the gas. */
+  execution: bigint | null;
+  hash: string;
 }
 
-async function measure(tx: Promise<ContractTransactionResponse>): Promise<Measured> {
+async function measureHash(conn: Conn, hash: string, data: string): Promise<Tx> {
+  const receipt = (await conn.ethers.provider.getTransactionReceipt(hash))!;
+  const { standard, floor } = calldataCost(data);
+  const floored = receipt.gasUsed === 21_000n + floor && 21_000n + floor > 21_000n + standard;
+  return { gasUsed: receipt.gasUsed, execution: floored ? null : receipt.gasUsed - 21_000n - standard, hash };
+}
+
+async function measure(conn: Conn, tx: Promise<ContractTransactionResponse>): Promise<Tx> {
   const sent = await tx;
   const receipt = (await sent.wait()) as TransactionReceipt;
-  const { standard, floor } = calldataCost(sent.data);
-  return {
-    hash: receipt.hash,
-    gasUsed: receipt.gasUsed,
-    execution: receipt.gasUsed - BigInt(standard),
-    floor: BigInt(floor),
-    intrinsic: BigInt(standard),
-  };
-}
-
-/** Execution gas of a call sent as a transaction (views included). */
-async function rawExecution(from: HardhatEthersSigner, to: string, data: string): Promise<bigint> {
-  const receipt = (await (await from.sendTransaction({ to, data })).wait())!;
-  return receipt.gasUsed - BigInt(calldataCost(data).standard);
-}
-
-let counter = 10_000_000;
-const nextInputs = () => inputsFor(counter++);
-
-async function submitOne(f: MarketFixture, proof: Hex = SMALL_PROOF, from?: HardhatEthersSigner) {
-  return measure(f.market.connect(from ?? f.user1).submit(PROGRAM_ID, nextInputs(), proof, { value: MIN_FEE }));
+  return measureHash(conn, receipt.hash, sent.data);
 }
 
 type Conn = Awaited<ReturnType<typeof network.create>>;
-
-async function sealLockFulfil(conn: Conn, f: MarketFixture, batchId: bigint, full: boolean) {
-  const { networkHelpers } = conn;
-  let seal: Measured | undefined;
-  if (!full) {
-    const b = await f.market.getBatch(batchId);
-    await networkHelpers.time.increaseTo(b.openedAt + f.params.batchTimeout);
-    seal = await measure(f.market.connect(f.outsider).seal(batchId));
-  }
-  const b = await f.market.getBatch(batchId);
-  const locker = f.provers.find((p) => p.address === b.assigned) ?? f.alice;
-  const lock = await measure(f.market.connect(locker).lock(batchId));
-  const proof = await proofFor(f, batchId, locker.address);
-  const fulfil = await measure(f.market.connect(locker).fulfill(batchId, proof, 0));
-  return { seal, lock, fulfil, locker, proof };
-}
 
 interface StructLog {
   op: string;
@@ -105,11 +117,7 @@ interface StructLog {
   depth: number;
 }
 
-/**
- * Gas of the verifier call inside a fulfilment: the router's STATICCALL to the verifier (depth 2 -> 3),
- * from the call opcode to the first step back in the router, i.e. cold account access, argument copy
- * and the verifier's whole execution. Read from the transaction's trace.
- */
+/** Gas of the router's STATICCALL to the verifier inside a fulfilment (cold access + MockVerifier run). */
 async function verifierCallGas(conn: Conn, txHash: string): Promise<bigint> {
   const trace = (await conn.ethers.provider.send('debug_traceTransaction', [
     txHash,
@@ -126,154 +134,386 @@ async function verifierCallGas(conn: Conn, txHash: string): Promise<bigint> {
   throw new Error('no verifier call in the trace');
 }
 
-function row(cells: (string | number | bigint)[], widths: number[]): string {
+/** Funded wallets that can sign requests and send their own deposits. */
+async function payers(conn: Conn, n: number, offset: number): Promise<Wallet[]> {
+  const out: Wallet[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = new Wallet(`0x${(0x1000n + BigInt(offset + i)).toString(16).padStart(64, '0')}`, conn.ethers.provider);
+    await conn.ethers.provider.send('hardhat_setBalance', [w.address, '0x56BC75E2D63100000']); // 100 ETH
+    out.push(w);
+  }
+  return out;
+}
+
+interface BatchRun {
+  channel: 'calldata' | 'blob' | 'off-chain';
+  mix: 'reference' | 'worst';
+  n: number;
+  submitters: number;
+  txs: number;
+  intake: bigint;
+  blobs: number;
+  seal: bigint;
+  lock: bigint;
+  fulfilBookkeeping: bigint;
+  verifierCall: bigint;
+}
+
+class Bench {
+  readonly book = new Book();
+  private readonly warmed = new Set<string>();
+  private payerPool: Wallet[] = [];
+
+  constructor(
+    readonly conn: Conn,
+    readonly f: MarketFixture,
+  ) {}
+
+  get ethers() {
+    return this.conn.ethers;
+  }
+
+  async setCapacity(capacity: number) {
+    await this.f.market.connect(this.f.admin).setParams({ ...this.f.params, batchCapacity: BigInt(Math.max(4, capacity)) });
+  }
+
+  async ensurePayers(n: number) {
+    if (this.payerPool.length < n) {
+      const more = await payers(this.conn, n - this.payerPool.length, this.payerPool.length);
+      for (const w of more) await (await this.f.market.connect(w).deposit({ value: 10n ** 18n })).wait();
+      this.payerPool.push(...more);
+    }
+    return this.payerPool.slice(0, n);
+  }
+
+  /** Locks (after the assignment window, by `prover`, so that each prover's earnings get warm) and fulfils. */
+  async lockAndFulfil(batchId: bigint, prover?: HardhatEthersSigner) {
+    const { f } = this;
+    await this.conn.networkHelpers.mine(1);
+    let locker: HardhatEthersSigner;
+    if (prover) {
+      const b = await f.market.getBatch(batchId);
+      const open = b.sealedAt + BigInt(f.params.assignmentWindow) + 1n;
+      if (BigInt(await this.conn.networkHelpers.time.latest()) < open) await this.conn.networkHelpers.time.increaseTo(open);
+      locker = prover;
+    } else {
+      const assigned = await f.market.assignedProver(batchId);
+      locker = f.provers.find((p) => p.address === assigned) ?? f.alice;
+    }
+    const lock = await measure(this.conn, f.market.connect(locker).lock(batchId));
+    const b = this.book.of(batchId);
+    const s = this.book.settlement(batchId);
+    const fast = b.poster !== undefined;
+    const settlement = fast ? { ...s, groups: [], digests: [] } : s;
+    const proof = proofFor(this.book, batchId, locker.address);
+    const fulfil = await measure(this.conn, f.market.connect(locker).fulfill(batchId, proof, 0, settlement));
+    const verifierCall = await verifierCallGas(this.conn, fulfil.hash);
+    const proofCalldata = calldataCost(proof).standard;
+    return { lock, fulfil, verifierCall, bookkeeping: fulfil.gasUsed - verifierCall - proofCalldata, locker };
+  }
+
+  /** One batch of each channel per prover, so that every earnings slot is non-zero. */
+  async warmUp() {
+    for (const p of this.f.provers) {
+      const id = await this.postBatch(4, 1);
+      await this.lockAndFulfil(id.batchId, p);
+    }
+  }
+
+  async postBatch(n: number, submitters: number) {
+    const { f } = this;
+    const wallets = await this.ensurePayers(submitters);
+    const groups: Parameters<typeof post>[3] = [];
+    const sizes = Array.from({ length: submitters }, (_, i) => Math.floor(n / submitters) + (i < n % submitters ? 1 : 0));
+    for (const [i, size] of sizes.entries()) {
+      const w = wallets[i]!;
+      const { inputs, digests } = freshStatements(f, size);
+      const nonce = (await f.market.getAccount(w.address)).nonce;
+      const group = await signRequest(f, w as unknown as HardhatEthersSigner, {
+        programId: f.programId,
+        digests,
+        feePerProof: MIN_FEE,
+        nonce,
+        deadline: deadlineIn(await this.conn.networkHelpers.time.latest()),
+      });
+      groups.push({ group, digests, inputs });
+    }
+    const { receipt, batchId, tx } = await post(f, this.book, f.relay, groups);
+    const m = await measureHash(this.conn, receipt.hash, tx.data);
+    return { batchId, intake: m.gasUsed, txs: 1, blobs: 0, postTx: m };
+  }
+
+  async calldataBatch(n: number, perTx: number) {
+    const { f } = this;
+    await this.setCapacity(n);
+    let intake = 0n;
+    let txs = 0;
+    let batchId = 0n;
+    for (let at = 0; at < n; at += perTx) {
+      const k = Math.min(perTx, n - at);
+      const { inputs } = freshStatements(f, k);
+      const ids = inputs.map(() => f.programId);
+      const send =
+        k === 1
+          ? f.market.connect(f.user1).submit(f.programId, inputs[0]!, rollupProof(at + 1), { value: MIN_FEE })
+          : f.market.connect(f.user1).submitMany(
+              ids,
+              inputs,
+              inputs.map((_, j) => rollupProof(at + j + 1)),
+              MIN_FEE,
+              { value: MIN_FEE * BigInt(k) },
+            );
+      const sent = await send;
+      const first = await recordSubmitted(f, this.book, sent, inputs, ids);
+      batchId = first.batchId;
+      intake += (await measure(this.conn, Promise.resolve(sent))).gasUsed;
+      txs++;
+    }
+    return { batchId, intake, txs, blobs: 0 };
+  }
+
+  async blobBatch(n: number, perTx: number) {
+    const { f } = this;
+    await this.setCapacity(n);
+    let intake = 0n;
+    let txs = 0;
+    let blobs = 0;
+    let batchId = 0n;
+    const proof = new Uint8Array(ROLLUP_PROOF_BYTES).fill(0x5a);
+    for (let at = 0; at < n; at += perTx) {
+      const k = Math.min(perTx, n - at);
+      const { inputs } = freshStatements(f, k);
+      const ids = inputs.map(() => f.programId);
+      const packed = packProofs(Array(k).fill(proof), ROLLUP_PROOF_BYTES);
+      const data = f.market.interface.encodeFunctionData('submitBlobs', [ids, inputs, MIN_FEE]);
+      const hash = await sendBlobTransaction(this.ethers, 10, await f.market.getAddress(), data, MIN_FEE * BigInt(k), packed);
+      const sent = (await this.ethers.provider.getTransaction(hash))!;
+      const first = await recordSubmitted(f, this.book, sent as unknown as ContractTransactionResponse, inputs, ids);
+      batchId = first.batchId;
+      intake += (await measureHash(this.conn, hash, data)).gasUsed;
+      txs++;
+      blobs += packed.length;
+    }
+    return { batchId, intake, txs, blobs };
+  }
+
+  async run(channel: BatchRun['channel'], mix: BatchRun['mix'], n: number): Promise<BatchRun> {
+    const submitters = mix === 'worst' ? n : Math.ceil(n / PER_SUBMITTER);
+    const perTx = mix === 'worst' ? 1 : PER_SUBMITTER;
+    const intake =
+      channel === 'off-chain'
+        ? await this.postBatch(n, submitters)
+        : channel === 'calldata'
+          ? await this.calldataBatch(n, perTx)
+          : await this.blobBatch(n, perTx);
+    let seal = 0n;
+    const b = await this.f.market.getBatch(intake.batchId);
+    if (b.state === 1n) {
+      const sealableAt = b.openedAt + BigInt(this.f.params.batchTimeout);
+      await this.conn.networkHelpers.time.increaseTo(sealableAt);
+      seal = (await measure(this.conn, this.f.market.connect(this.f.outsider).seal(intake.batchId))).gasUsed;
+    }
+    const settled = await this.lockAndFulfil(intake.batchId);
+    return {
+      channel,
+      mix,
+      n,
+      submitters,
+      txs: intake.txs,
+      intake: intake.intake + BigInt(intake.blobs) * BLOB_GAS_EQUIVALENT,
+      blobs: intake.blobs,
+      seal,
+      lock: settled.lock.gasUsed,
+      fulfilBookkeeping: settled.bookkeeping,
+      verifierCall: settled.verifierCall,
+    };
+  }
+}
+
+function perProof(r: BatchRun, rootVerify: Record<string, bigint>) {
+  const n = BigInt(r.n);
+  const bookkeeping = r.intake + r.seal + r.lock + r.fulfilBookkeeping;
+  const allIn: Record<string, bigint> = {};
+  for (const [name, gas] of Object.entries(rootVerify)) allIn[name] = (bookkeeping - 21_000n + gas) / n;
+  return { bookkeepingPerProof: bookkeeping / n, allInPerProof: allIn };
+}
+
+function pad(cells: (string | number | bigint)[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
 }
 
-async function main(): Promise<void> {
+async function main() {
+  // `hardhat run` passes the script's own arguments after its path (when it passes any): NEX_BENCH_JSON=1 and
+  // NEX_BENCH_ROOT_VERIFY=name=gas,... do the same through the environment.
+  const at = process.argv.findIndex((a) => a.endsWith('benchGas.ts'));
+  const parsed = parseArgs(at === -1 ? [] : process.argv.slice(at + 1));
+  const { rootVerify, provisional } = parsed;
+  const json = parsed.json || process.env.NEX_BENCH_JSON === '1';
   const conn = await network.create();
-  const { ethers, networkHelpers } = conn;
-  const f = await deployMarket(ethers);
-  const lines: [string, bigint | string, string][] = [];
+  const f = await deployMarket(conn.ethers);
+  const bench = new Bench(conn, f);
+  const log = (line: string) => {
+    if (!json) console.log(line);
+  };
+  await bench.warmUp();
 
-  // register (vk of real size)
-  const register = await measure(f.market.connect(f.rollup).registerProgram(`0x${'00'.repeat(31)}07`, randomBytes(VK_BYTES, 'vk'), 2));
-  lines.push(['registerProgram (3,680-byte vk, event carries it)', register.execution, 'execution']);
+  // ----- one-off and per-operation rows -----
+  const ops: { operation: string; gasUsed: bigint; execution: bigint | null }[] = [];
+  const add = (operation: string, t: Tx) => ops.push({ operation, gasUsed: t.gasUsed, execution: t.execution });
+  add(
+    'registerProgram (3,680-byte vk in the event)',
+    await measure(conn, f.market.connect(f.user2).registerProgram(`0x${'00'.repeat(31)}07`, VK, 2)),
+  );
+  add('deposit (first: balance 0 -> x)', await measure(conn, f.market.connect(f.user2).deposit({ value: 10n ** 18n })));
+  add('deposit (top-up)', await measure(conn, f.market.connect(f.user2).deposit({ value: 10n ** 18n })));
+  add('requestWithdrawal', await measure(conn, f.market.connect(f.user2).requestWithdrawal(10n ** 18n)));
+  await conn.networkHelpers.time.increase(Number(f.params.withdrawalDelay));
+  add('withdraw', await measure(conn, f.market.connect(f.user2).withdraw()));
 
-  // submit: first of a batch (opens it), a middle one, the one that fills and seals it
-  const first = await submitOne(f);
-  const middle = await submitOne(f);
-  for (let i = 0; i < 5; i++) await submitOne(f);
-  const filling = await submitOne(f);
-  lines.push(['submit, typical (slot 1..6 of 8, 64-byte proof)', middle.execution, 'execution']);
-  lines.push(['submit, first of a batch (opens the batch)', first.execution, 'execution']);
-  lines.push(['submit, filling the batch (includes seal + draw)', filling.execution, 'execution']);
-  const batch1 = 1n;
-  const { lock, fulfil, locker } = await sealLockFulfil(conn, f, batch1, true);
+  // A posted batch of 32 (4 submitters): post, lock, fast fulfil; then the reads.
+  const ref = await bench.postBatch(32, 4);
+  add('postBatch (32 statements, 4 submitters)', ref.postTx);
+  const settled = await bench.lockAndFulfil(ref.batchId);
+  add('lock (32, lazy draw)', settled.lock);
+  ops.push({ operation: 'fulfill fast path (32) excl. verifier call and proof calldata', gasUsed: settled.bookkeeping, execution: null });
+  add(
+    'claimEarnings (prover)',
+    await measure(conn, f.market.connect(settled.locker).getFunction('claimEarnings()')() as Promise<ContractTransactionResponse>),
+  );
+  // The claim zeroed the locker's earnings slot: one more batch of its own keeps the per-proof rows in the
+  // steady state they describe (otherwise whichever row draws that prover pays ~17k for a fresh slot).
+  await bench.lockAndFulfil((await bench.postBatch(4, 1)).batchId, settled.locker);
+  const entry = bench.book.of(ref.batchId);
+  const inclusion = { batchId: ref.batchId, index: 5, siblings: inclusionPath(batchLeaves(entry.digests, entry.capacity), 5) };
+  const isVerifiedData = f.market.interface.encodeFunctionData('isVerified(bytes32,bytes32[],(uint256,uint256,bytes32[]))', [
+    f.programId,
+    entry.inputs[5]!,
+    inclusion,
+  ]);
+  const isVerifiedTx = await f.user2.sendTransaction({ to: await f.market.getAddress(), data: isVerifiedData });
+  add(
+    'isVerified with path (batch of 32, cold, as a transaction)',
+    await measureHash(conn, (await isVerifiedTx.wait())!.hash, isVerifiedData),
+  );
+  add('recordVerified (stores the digest)', await measure(conn, f.market.recordVerified(f.programId, entry.inputs[5]!, inclusion)));
+  const pathFree = f.market.interface.encodeFunctionData('isVerified(bytes32,bytes32[])', [f.programId, entry.inputs[5]!]);
+  const pathFreeTx = await f.user2.sendTransaction({ to: await f.market.getAddress(), data: pathFree });
+  add('isVerified path-free (recorded, cold, as a transaction)', await measureHash(conn, (await pathFreeTx.wait())!.hash, pathFree));
 
-  // submitMany of 8 (one full batch)
-  const ids: string[] = [];
-  const inputs: Hex[][] = [];
-  const proofs: Hex[] = [];
-  const fees: bigint[] = [];
-  for (let i = 0; i < 8; i++) {
-    ids.push(PROGRAM_ID);
-    inputs.push(nextInputs());
-    proofs.push(SMALL_PROOF);
-    fees.push(MIN_FEE);
-  }
-  const many = await measure(f.market.connect(f.user1).submitMany(ids, inputs, proofs, fees, { value: MIN_FEE * 8n }));
-  lines.push(['submitMany of 8 (fills + seals a batch)', many.execution, 'execution']);
-  lines.push(['submitMany of 8, per proof', many.execution / 8n, 'execution']);
+  // Calldata channel single submission and a slash / close / release for the per-operation table.
+  await bench.setCapacity(8);
+  const { inputs } = freshStatements(f, 1);
+  const submitTx = await f.market.connect(f.user1).submit(f.programId, inputs[0]!, rollupProof(1), { value: MIN_FEE });
+  await recordSubmitted(f, bench.book, submitTx, inputs, [f.programId]);
+  add('submit (calldata, 14,656-byte proof; EIP-7623 floor)', await measure(conn, Promise.resolve(submitTx)));
+  const open = (await f.market.openBatchId()) as bigint;
+  await sealByTimeout(f, { time: conn.networkHelpers.time, mine: (n?: number) => conn.networkHelpers.mine(n) }, open);
+  await conn.networkHelpers.mine(1);
+  const closer = f.alice;
+  await conn.networkHelpers.time.increase(Number(f.params.assignmentWindow) + 1);
+  await f.market.connect(closer).lock(open);
+  add('close (1 statement, fee back to its payer)', await measure(conn, f.market.connect(closer).close(open, bench.book.settlement(open))));
 
-  // explicit seal of a non-full batch
-  await submitOne(f);
-  await submitOne(f);
-  const b3 = (await f.market.openBatchId()) as bigint;
-  const partial = await sealLockFulfil(conn, f, b3, false);
-  lines.push(['seal (timeout, 2 of 8, draws a prover)', partial.seal!.execution, 'execution']);
-  lines.push(['lock (8 proofs)', lock.execution, 'execution']);
-  const verifierCall8 = await verifierCallGas(conn, fulfil.hash);
-  lines.push(['fulfill (8 proofs, excl. verifier call; first payout: earnings 0->x)', fulfil.execution - verifierCall8, 'execution']);
-  lines.push(['  the verifier call inside it (subtracted; traced)', verifierCall8, 'execution']);
-
-  // isVerified as a transaction (cold storage read, as a first call in a transaction)
-  const isVerifiedData = f.market.interface.encodeFunctionData('isVerified', [PROGRAM_ID, inputs[0]!]);
-  lines.push(['isVerified (2 public inputs, cold)', await rawExecution(f.user2, await f.market.getAddress(), isVerifiedData), 'execution']);
-
-  // refund (expired) and slash
-  await submitOne(f, SMALL_PROOF, f.user2);
-  const bRefund = (await f.market.openBatchId()) as bigint;
-  await networkHelpers.time.increaseTo((await f.market.batchExpiry(bRefund)) + 1n);
-  const refund = await measure(f.market.connect(f.user2).refund(submissionId(bRefund, 0)));
-  lines.push(['refund (expired batch)', refund.execution, 'execution']);
-
-  for (let i = 0; i < 8; i++) await submitOne(f);
-  const bSlash =
-    (await f.market.getBatch((await f.market.openBatchId()) || 0n)).count === 0n
-      ? bRefund + 1n
-      : ((await f.market.openBatchId()) as bigint);
-  const sealedSlash = await f.market.getBatch(bSlash);
-  const slashLocker = f.provers.find((p) => p.address === sealedSlash.assigned) ?? f.alice;
-  await f.market.connect(slashLocker).lock(bSlash);
-  await networkHelpers.time.increaseTo((await f.market.getBatch(bSlash)).finalDeadline + 1n);
-  const slash = await measure(f.market.connect(f.outsider).slash(bSlash));
-  lines.push(['slash (8 proofs; burn + reward transfer)', slash.execution, 'execution']);
-  const claim = await measure(f.market.connect(locker).getFunction('claimEarnings()')() as Promise<ContractTransactionResponse>);
-  lines.push(['claimEarnings', claim.execution, 'execution']);
-
-  // refund by a third party (frees a squatted statement; the fee is credited to the submitter's earnings)
-  await submitOne(f, SMALL_PROOF, f.user2);
-  const bCredit = (await f.market.openBatchId()) as bigint;
-  await networkHelpers.time.increaseTo((await f.market.batchExpiry(bCredit)) + 1n);
-  const credited = await measure(f.market.connect(f.outsider).refund(submissionId(bCredit, 0)));
-  lines.push(['refund by a third party (expired; credits earnings 0->x)', credited.execution, 'execution']);
-
-  // one submission with a real-size proof: the whole transaction here (osaka: EIP-7623 floor applies),
-  // its execution measured on a cancun chain (no floor, so gasUsed - intrinsic is the execution)
-  const bigProof = randomBytes(PROOF_BYTES, 'proof');
-  const big = await submitOne(f, bigProof);
-  const cancun = await network.create({ override: { hardfork: 'cancun' } });
-  const fc = await deployMarket(cancun.ethers);
-  await submitOne(fc);
-  const bigCancun = await submitOne(fc, bigProof);
-  const smallCancun = await submitOne(fc);
-  lines.push([`submit with a ${PROOF_BYTES.toLocaleString('en')}-byte proof: execution (cancun)`, bigCancun.execution, 'execution']);
-  lines.push(['  same with a 64-byte proof (cancun)', smallCancun.execution, 'execution']);
-  lines.push(['  whole transaction, pre-Prague pricing (21k + 4/16 per byte + exec)', bigCancun.gasUsed, 'gas']);
-  lines.push(['  EIP-7623 calldata floor (Prague+: 21k + 10/40 per byte)', big.floor, 'gas']);
-  lines.push(['  whole transaction on this chain (osaka) = receipt.gasUsed', big.gasUsed, 'gas']);
-
-  console.log('\nAggregationMarket gas (hardhat network, hardfork osaka, solc 0.8.28 optimizer 200 runs)\n');
-  const w1 = [66, 10, 10];
-  console.log(row(['operation', 'gas', 'kind'], w1));
-  console.log(row(['-'.repeat(66), '-'.repeat(10), '-'.repeat(10)], w1));
-  for (const [name, gas, kind] of lines) console.log(row([name, gas, kind], w1));
-
-  // per-proof overhead by batch size, steady state: a first batch was fulfilled by every prover, so their
-  // (and the treasury's) earnings slots are already non-zero
-  console.log('\nPer-proof market overhead by batch size (capacity = size, size 1 = 1 of capacity 2 sealed by timeout; steady state)\n');
-  const w2 = [6, 16, 12, 14, 18, 16];
-  console.log(row(['size', 'submit+seal/pf', 'lock/pf', 'fulfil/pf', 'fulfil excl.ver/pf', 'total/pf'], w2));
-  for (const size of [1, 2, 4, 8, 16, 32]) {
-    const capacity = Math.max(size, 2);
-    const g = await deployMarket(ethers, { params: { batchCapacity: BigInt(capacity) } });
-    let warm = 1n;
-    for (const p of g.provers) {
-      for (let i = 0; i < capacity; i++) await submitOne(g);
-      const b = await g.market.getBatch(warm);
-      await networkHelpers.time.increaseTo(b.sealedAt + BigInt(g.params.assignmentWindow) + 1n);
-      await g.market.connect(p).lock(warm);
-      await g.market.connect(p).fulfill(warm, await proofFor(g, warm, p.address), 0);
-      warm++;
+  // ----- per-proof tables -----
+  const runs: BatchRun[] = [];
+  for (const channel of ['off-chain', 'blob', 'calldata'] as const) {
+    for (const mix of ['reference', 'worst'] as const) {
+      for (const n of SIZES) {
+        if (!json) process.stderr.write(`measuring ${channel} ${mix} ${n}\n`);
+        runs.push(await bench.run(channel, mix, n));
+      }
     }
-    const batchId = warm;
-    let submitTotal = 0n;
-    for (let i = 0; i < size; i++) submitTotal += (await submitOne(g)).execution;
-    const r = await sealLockFulfil(conn, g, batchId, size >= 2);
-    if (r.seal) submitTotal += r.seal.execution;
-    const ver = await verifierCallGas(conn, r.fulfil.hash);
-    const n = BigInt(size);
-    const fulfilExcl = r.fulfil.execution - ver;
-    console.log(
-      row(
+  }
+
+  const table = runs.map((r) => ({ ...r, ...perProof(r, rootVerify) }));
+  if (json) {
+    const out = {
+      hardfork: 'osaka',
+      rootVerify: Object.fromEntries(Object.entries(rootVerify).map(([k, v]) => [k, Number(v)])),
+      rootVerifyProvisional: provisional,
+      singleProofBaseline: Number(SINGLE_PROOF_BASELINE),
+      blobGasEquivalent: Number(BLOB_GAS_EQUIVALENT),
+      operations: ops.map((o) => ({
+        operation: o.operation,
+        gasUsed: Number(o.gasUsed),
+        execution: o.execution === null ? null : Number(o.execution),
+      })),
+      perProof: table.map((t) => ({
+        channel: t.channel,
+        mix: t.mix,
+        proofs: t.n,
+        submitters: t.submitters,
+        transactions: t.txs,
+        blobs: t.blobs,
+        intake: Number(t.intake),
+        seal: Number(t.seal),
+        lock: Number(t.lock),
+        fulfilBookkeeping: Number(t.fulfilBookkeeping),
+        bookkeepingPerProof: Number(t.bookkeepingPerProof),
+        allInPerProof: Object.fromEntries(Object.entries(t.allInPerProof).map(([k, v]) => [k, Number(v)])),
+      })),
+    };
+    console.log(JSON.stringify(out, null, 2));
+    return;
+  }
+
+  log('\nAggregationMarket v2 gas (Hardhat network, hardfork osaka, solc 0.8.28, optimizer 200 runs)\n');
+  const w1 = [70, 11, 11];
+  log(pad(['operation', 'tx gas', 'execution'], w1));
+  log(pad(['-'.repeat(70), '-'.repeat(11), '-'.repeat(11)], w1));
+  for (const o of ops) log(pad([o.operation, o.gasUsed, o.execution ?? 'floor/n.a.'], w1));
+
+  const variants = Object.keys(rootVerify);
+  log(
+    `\nPer proof, all in (root verify transaction per variant${provisional ? ', PROVISIONAL research figures with 8 public inputs' : ''}: ` +
+      variants.map((v) => `${v} ${rootVerify[v]!.toLocaleString('en')}`).join(', ') +
+      `; verifying one proof alone: ${SINGLE_PROOF_BASELINE.toLocaleString('en')})\n`,
+  );
+  const w2 = [9, 9, 5, 5, 4, 11, 9, 9, 11, 12, ...variants.flatMap(() => [12, 8])];
+  log(
+    pad(
+      [
+        'channel',
+        'mix',
+        'n',
+        'subm',
+        'txs',
+        'intake',
+        'seal',
+        'lock',
+        'fulfil bk',
+        'bookkeep/pf',
+        ...variants.flatMap((v) => [`${v}/pf`, 'ratio']),
+      ],
+      w2,
+    ),
+  );
+  for (const t of table) {
+    log(
+      pad(
         [
-          size,
-          submitTotal / n,
-          r.lock.execution / n,
-          r.fulfil.execution / n,
-          fulfilExcl / n,
-          (submitTotal + r.lock.execution + fulfilExcl) / n,
+          t.channel,
+          t.mix,
+          t.n,
+          t.submitters,
+          t.txs,
+          t.intake,
+          t.seal,
+          t.lock,
+          t.fulfilBookkeeping,
+          t.bookkeepingPerProof,
+          ...variants.flatMap((v) => [t.allInPerProof[v]!, `${(Number(SINGLE_PROOF_BASELINE) / Number(t.allInPerProof[v]!)).toFixed(1)}x`]),
         ],
         w2,
       ),
     );
   }
-  console.log(
-    '\nsubmit+seal/pf: all submissions of the batch (the first opens it, the last seals it and draws the prover) per proof; ' +
-      '\nfulfil excl.ver: minus the traced router->verifier STATICCALL (cold access + MockVerifier execution); total = submit+seal + lock + fulfil excl. verifier, per proof.',
+  log(
+    '\nintake: the submitting transactions (whole transactions; blob: + 8,192 gas-equivalents per blob at the EIP-7918 reserve price);' +
+      '\nseal: when the batch did not fill; fulfil bk: fulfil minus the traced verifier call and the mock proof calldata (21,000 base included);' +
+      '\nbookkeep/pf = (intake + seal + lock + fulfil bk) / n; <variant>/pf = (bookkeeping - 21,000 + root verify transaction) / n;' +
+      '\nratio = verifying one proof alone / all in per proof. Budget (docs/protocol.md V2.1): off-chain reference <= 35k at 32, <= 20k at 64; blob <= 60k at 32.',
   );
-  void ethers;
 }
 
 await main();

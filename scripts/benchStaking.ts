@@ -30,8 +30,9 @@ for (const who of [alice, bob]) {
 ops.push({ operation: 'stake (first, joins the tree)', gas: await gasOf(staking.connect(alice).stake(10n * MIN_STAKE)) });
 ops.push({ operation: 'stake (top-up)', gas: await gasOf(staking.connect(alice).stake(MIN_STAKE)) });
 await staking.connect(bob).stake(10n * MIN_STAKE);
-const hotKey = ethers.Wallet.createRandom().address;
-ops.push({ operation: 'setOperator', gas: await gasOf(staking.connect(alice).setOperator(hotKey)) });
+const [, , , , , hotKey] = await ethers.getSigners();
+ops.push({ operation: 'proposeOperator', gas: await gasOf(staking.connect(alice).proposeOperator(hotKey!.address)) });
+ops.push({ operation: 'acceptOperator', gas: await gasOf(staking.connect(hotKey!).acceptOperator(alice.address)) });
 ops.push({ operation: 'lockCollateral', gas: await gasOf(staking.connect(market).lockCollateral(alice.address, 80n * E18)) });
 ops.push({ operation: 'unlockCollateral', gas: await gasOf(staking.connect(market).unlockCollateral(alice.address, 40n * E18)) });
 ops.push({

@@ -3,21 +3,21 @@ pragma solidity ^0.8.28;
 
 import {IAggregationMarket} from "../interfaces/IAggregationMarket.sol";
 import {INexCallback} from "../interfaces/INexCallback.sol";
+import {BatchCommitment} from "../libraries/BatchCommitment.sol";
 
 /// @title ExampleRollup
 /// @notice A minimal rollup settlement contract built on the NEX market. Its circuit proves a state
 /// transition with public inputs [oldRoot, newRoot]; the contract advances its state root only to a
 /// root whose transition from the current root the market has verified. Two ways in:
-/// - pull: anyone calls {finalize} after verification; the contract asks `market.isVerified`;
+/// - pull: anyone calls {finalize} with the statement's inclusion path in a fulfilled batch (the market
+///   keeps one root per batch, nothing per statement); the contract asks `market.isVerified`;
 /// - push: the rollup registers this contract as its program's callback; the market calls
 ///   {onProofVerified} when it verifies a proposed transition, which finalizes it in the same
 ///   transaction. The callback cannot see public inputs, only the statement digest, so transitions
 ///   are proposed first ({propose}) to map digest -> (oldRoot, newRoot).
-/// @dev Statement digest = keccak256(abi.encodePacked(programId, publicInputs)) (docs/protocol.md).
+/// @dev Statement digest = keccak256(abi.encodePacked(STATEMENT_DOMAIN, programId, publicInputs)), with
+/// programId = keccak256(abi.encode(registrant, vkHash)) (docs/protocol.md).
 contract ExampleRollup is INexCallback {
-    /// @dev BN254 scalar field modulus: public inputs must be below it.
-    uint256 private constant _FIELD_MODULUS = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
-
     struct Transition {
         bytes32 oldRoot;
         bytes32 newRoot;
@@ -31,18 +31,18 @@ contract ExampleRollup is INexCallback {
     mapping(bytes32 digest => Transition transition) private _proposals;
 
     /// @notice A transition was proposed for push finalization.
-    /// @param digest The statement digest of the transition's proof.
+    /// @param digest Its statement digest.
     /// @param oldRoot The root it starts from.
-    /// @param newRoot The root it leads to.
+    /// @param newRoot The root it ends at.
     event TransitionProposed(bytes32 indexed digest, bytes32 indexed oldRoot, bytes32 newRoot);
     /// @notice The state root advanced; `viaCallback` tells push (market callback) from pull.
-    /// @param oldRoot The root before.
-    /// @param newRoot The root now.
-    /// @param viaCallback True when the market's callback finalized it (push), false for finalize (pull).
+    /// @param oldRoot The previous root.
+    /// @param newRoot The new root.
+    /// @param viaCallback True for push, false for pull.
     event StateRootFinalized(bytes32 indexed oldRoot, bytes32 indexed newRoot, bool indexed viaCallback);
     /// @notice The market reported a verified statement that does not advance the current root.
     /// @param digest The statement digest.
-    /// @param submissionId The submission.
+    /// @param submissionId The verified submission.
     event CallbackIgnored(bytes32 indexed digest, uint256 indexed submissionId);
 
     /// @notice The market has not verified the transition from the current root to `newRoot`.
@@ -54,9 +54,10 @@ contract ExampleRollup is INexCallback {
     /// @notice The callback reported another program's statement.
     error WrongProgram(bytes32 programId);
 
-    /// @notice Deploys the rollup at `genesisRoot`.
+    /// @notice Deploys the example rollup at `genesisRoot`.
     /// @param market_ The AggregationMarket.
-    /// @param programId_ The rollup circuit's program id (vk hash), registered with 2 public inputs.
+    /// @param programId_ The rollup circuit's program id (`keccak256(abi.encode(registrant, vkHash))`),
+    /// registered with 2 public inputs.
     /// @param genesisRoot The initial state root.
     constructor(IAggregationMarket market_, bytes32 programId_, bytes32 genesisRoot) {
         _requireCanonical(genesisRoot);
@@ -71,7 +72,7 @@ contract ExampleRollup is INexCallback {
         return _MARKET;
     }
 
-    /// @notice The rollup circuit's program id (its vk hash) in the market.
+    /// @notice The rollup circuit's program id in the market.
     /// @return The program id.
     function programId() external view returns (bytes32) {
         return _PROGRAM_ID;
@@ -82,7 +83,7 @@ contract ExampleRollup is INexCallback {
     /// @param newRoot The root it ends at.
     /// @return The digest the market stores and reports for that statement.
     function transitionDigest(bytes32 oldRoot, bytes32 newRoot) public view returns (bytes32) {
-        return keccak256(abi.encodePacked(_PROGRAM_ID, oldRoot, newRoot));
+        return keccak256(abi.encodePacked(BatchCommitment.STATEMENT_DOMAIN, _PROGRAM_ID, oldRoot, newRoot));
     }
 
     /// @notice The proposed transition with statement digest `digest` (zero roots when none).
@@ -106,14 +107,24 @@ contract ExampleRollup is INexCallback {
     }
 
     /// @notice Pull finalization: advances the state root to `newRoot` when the market says the
-    /// transition from the current root was verified.
+    /// transition from the current root was verified, proven by the statement's inclusion path in a
+    /// fulfilled batch (batch id, slot and siblings, which the SDK or keeper supplies).
     /// @param newRoot The next state root.
-    function finalize(bytes32 newRoot) external {
+    /// @param inclusion The statement's inclusion in a fulfilled batch.
+    function finalize(bytes32 newRoot, IAggregationMarket.Inclusion calldata inclusion) external {
         bytes32 oldRoot = stateRoot;
-        bytes32[] memory publicInputs = new bytes32[](2);
-        publicInputs[0] = oldRoot;
-        publicInputs[1] = newRoot;
-        if (!_MARKET.isVerified(_PROGRAM_ID, publicInputs)) revert TransitionNotVerified(oldRoot, newRoot);
+        if (!_MARKET.isVerified(_PROGRAM_ID, _inputs(oldRoot, newRoot), inclusion)) {
+            revert TransitionNotVerified(oldRoot, newRoot);
+        }
+        _advance(oldRoot, newRoot, false);
+    }
+
+    /// @notice Pull finalization without a path, for a statement someone recorded with
+    /// `market.recordVerified` (it paid the storage so that every reader can skip the path).
+    /// @param newRoot The next state root.
+    function finalizeRecorded(bytes32 newRoot) external {
+        bytes32 oldRoot = stateRoot;
+        if (!_MARKET.isVerified(_PROGRAM_ID, _inputs(oldRoot, newRoot))) revert TransitionNotVerified(oldRoot, newRoot);
         _advance(oldRoot, newRoot, false);
     }
 
@@ -142,7 +153,13 @@ contract ExampleRollup is INexCallback {
         emit StateRootFinalized(oldRoot, newRoot, viaCallback);
     }
 
+    function _inputs(bytes32 oldRoot, bytes32 newRoot) private pure returns (bytes32[] memory publicInputs) {
+        publicInputs = new bytes32[](2);
+        publicInputs[0] = oldRoot;
+        publicInputs[1] = newRoot;
+    }
+
     function _requireCanonical(bytes32 root) private pure {
-        if (uint256(root) > _FIELD_MODULUS - 1) revert NonCanonicalRoot(root);
+        if (!BatchCommitment.isCanonical(root)) revert NonCanonicalRoot(root);
     }
 }

@@ -3,426 +3,690 @@ pragma solidity ^0.8.28;
 
 import {IJobLifetime} from "./IJobLifetime.sol";
 
-/// @title IAggregationMarket
-/// @notice The NEX aggregation market: rollups post UltraHonk proofs with a fee; staked provers lock
-/// a batch, aggregate it into one recursive proof and fulfil it. See docs/protocol.md.
-interface IAggregationMarket is IJobLifetime {
+/// @title IAggregationMarketTypes
+/// @notice The types, events and errors of the NEX aggregation market, version 2 ({IAggregationMarket}
+/// declares its functions). Separate so that the market's two code contracts (the market and its
+/// extension, see {AggregationMarket}) share them.
+interface IAggregationMarketTypes {
     // ===== TYPES =====
 
-    /// @notice Lifecycle of a statement (keyed by its digest). A refund deletes it (back to None).
-    enum StatementStatus {
-        None,
-        Pending,
-        Verified
-    }
-
     /// @notice Lifecycle of a batch. `Expired` is derived by views only: a batch past its expiry that is
-    /// neither Fulfilled nor under a live lock.
+    /// Open or Sealed, or Locked with its effective final deadline passed.
     enum BatchState {
         None,
         Open,
         Sealed,
         Locked,
         Fulfilled,
+        Closed,
+        Released,
         Expired
     }
 
-    /// @notice One storage slot per statement digest.
-    struct Statement {
-        address submitter; // who paid the fee and is refunded it (sent, or credited to its earnings)
-        uint64 fee; // wei escrowed for this statement
-        uint24 programIndex; // registration index of the program (see programIdAt)
-        StatementStatus status;
+    /// @notice Why {postBatch} skipped a signed request (the post itself never reverts for it).
+    enum SkipReason {
+        BadSignature,
+        Expired,
+        StaleNonce,
+        UnknownProgram,
+        FeeBelowFloor,
+        InvalidStatements,
+        InsufficientBalance
     }
 
-    /// @notice A registered program (programId = vkHash).
+    /// @notice A registered program. `programId = keccak256(abi.encode(registrant, vkHash))`.
     struct Program {
-        address owner;
-        uint32 publicInputCount;
-        uint24 index;
-        address callback;
+        address owner; // may set the callback and transfer ownership (the id stays)
+        uint8 publicInputCount;
+        uint24 callbackGas; // gas of each callback; copied into the group word when statements enter
+        address callback; // address(0): none
     }
 
-    /// @notice A batch of up to `capacity` submissions (ids batchId * 32 + slot).
-    struct Batch {
-        BatchState state;
-        uint8 capacity; // leaves of the batch tree (power of two)
-        uint8 count; // filled slots
-        uint32 version; // verifier version recorded at seal
-        uint40 openedAt; // first submission
-        uint40 sealedAt;
-        uint40 lockDeadline; // on-time fulfilment by the locker up to here
-        uint40 finalDeadline; // late fulfilment by anyone eligible up to here; slashable after
-        uint32 includedMask; // slots verified by the fulfilment
-        address assigned; // prover drawn at seal (exclusive lock during the assignment window)
-        uint32 refundedMask; // slots refunded
-        address locker; // prover that locked the batch
-        uint96 collateral; // NEX locked from the locker's stake
-    }
-
-    /// @notice Market parameters (all times in seconds).
+    /// @notice Market parameters (times in seconds, fees in wei, collateral in NEX wei).
     struct Params {
-        uint96 minFeePerProof; // wei
-        uint8 batchCapacity; // power of two, 2..32
-        uint32 batchTimeout; // seal a non-full batch this long after its first submission
-        uint32 assignmentWindow; // exclusive lock window of the assigned prover after seal
+        uint64 minFeePerProof;
+        uint8 batchCapacity; // capacity of new calldata/blob batches: power of two, 4..64
+        uint32 batchTimeout; // a calldata/blob batch can be sealed this long after it opened
+        uint32 assignmentWindow; // exclusive lock window of the drawn prover after the seal
         uint32 provingWindowBase; // provingWindow(n) = base + perProof * n
         uint32 provingWindowPerProof;
-        uint32 secondaryWindow; // late-fulfilment window after lockDeadline
+        uint16 secondaryWindow; // late-fulfilment window after lockDeadline (finalDelta)
         uint32 submissionTtl; // batch expiry = openedAt + submissionTtl
-        uint96 collateralPerProof; // NEX per submission locked from the prover's stake
-        uint16 protocolFeeBps; // share of fees credited to the treasury
-        uint32 callbackGasLimit; // gas per program callback
+        uint96 collateralPerProof; // NEX wei per statement, a multiple of 1 gwei
+        uint16 protocolFeeBps; // share of verified fees credited to the treasury
+        uint16 posterFeeBps; // share of verified fees credited to the poster of an off-chain batch
+        uint24 maxCallbackGas; // bound on a program's callback gas
+        uint32 withdrawalDelay; // notice between requestWithdrawal and withdraw
+    }
+
+    /// @notice A group of a batch: consecutive slots with one payer, one program, one fee per proof and
+    /// one callback gas. `word = payer (160) | feePerProof (64) | count (8) | callbackGas (24)`.
+    struct Group {
+        uint256 word;
+        bytes32 programId;
+    }
+
+    /// @notice What a fulfilment, closure or release proves about a batch's content against its
+    /// commitment. Posted form: `root`, `groupsHash` and `poster` (the fast path needs nothing else);
+    /// chain form: `groups` and `digests` only.
+    struct Settlement {
+        bytes32 root;
+        bytes32 groupsHash;
+        address poster;
+        Group[] groups;
+        bytes32[] digests;
+    }
+
+    /// @notice The EIP-712 message a payer signs for the off-chain channel.
+    /// `statementsHash = keccak256(abi.encodePacked(digests))`, digests in slot order.
+    struct Request {
+        bytes32 programId;
+        bytes32 statementsHash;
+        uint32 count;
+        uint64 feePerProof;
+        uint64 nonce;
+        uint40 deadline;
+    }
+
+    /// @notice A signed request as {postBatch} takes it: the request without its statements hash (the
+    /// market hashes the group's digests) and an EIP-2098 compact signature.
+    struct PostedGroup {
+        bytes32 programId;
+        uint32 count;
+        uint64 feePerProof;
+        uint64 nonce;
+        uint40 deadline;
+        bytes32 r;
+        bytes32 vs;
+    }
+
+    /// @notice A Merkle path from a statement's digest to the proven root of a fulfilled batch.
+    struct Inclusion {
+        uint256 batchId;
+        uint256 index; // the slot
+        bytes32[] siblings; // bottom first; as many as the batch tree's depth
+    }
+
+    /// @notice A batch as {getBatch} decodes it (deadlines are the effective ones, freeze shifts included).
+    struct Batch {
+        BatchState state;
+        bool posted; // posted form (off-chain channel) rather than chain form (calldata and blob)
+        bool hasCallback; // some group has callback gas
+        bool assignmentOpen; // every eligible prover may lock (after a slash)
+        uint8 capacity;
+        uint8 count;
+        uint16 version;
+        uint32 openedAt;
+        uint32 sealedAt;
+        uint32 sealBlock;
+        uint64 lockDeadline; // effective; 0 when not locked
+        uint64 finalDeadline; // effective; 0 when not locked
+        uint64 expiry; // openedAt + submissionTtl
+        uint256 escrow; // wei of fees the batch holds
+        bytes32 commitment; // the commitment, or the proven root once fulfilled
+        address locker; // the locker, or the prover slashed on this batch while Sealed again
+        uint256 collateral; // NEX wei locked
+        uint32 frozenAtLock; // the router's frozenTotal at the lock
+    }
+
+    /// @notice A payer's off-chain account.
+    struct Account {
+        uint96 balance; // wei of deposit not reserved by a batch
+        uint64 nonce; // the lowest nonce a request may still use
+        uint32 withdrawableAt; // when the pending withdrawal may be executed (0: none)
+        uint96 pendingWithdrawal; // wei requested for withdrawal
     }
 
     // ===== EVENTS =====
 
-    /// @notice A program was registered; provers read its verification key from this event.
-    /// @param programId The program id (= the key hash `vkHash`).
-    /// @param owner The registrant, who may set the callback and hand the program over.
-    /// @param publicInputCount The number of public inputs of the program's proofs.
-    /// @param index The registration index that statements store (see {programIdAt}).
-    /// @param vk The verification key bytes (not stored on chain).
-    event ProgramRegistered(
+    /// @notice A program was registered; the verification key bytes are only here.
+    /// @param programId The program id.
+    /// @param owner The registrant (and first owner).
+    /// @param vkHash The key hash the circuits bind.
+    /// @param publicInputCount Public inputs per statement.
+    /// @param vk The 3,680-byte `noir-recursive` verification key.
+    event MarketProgramRegistered(
         bytes32 indexed programId,
         address indexed owner,
-        uint32 publicInputCount,
-        uint24 index,
+        bytes32 indexed vkHash,
+        uint8 publicInputCount,
         bytes vk
     );
-    /// @notice A program's callback changed.
+
+    /// @notice A program's callback changed; statements entering from now on carry `gasLimit`.
     /// @param programId The program.
-    /// @param callback The new callback (address(0): none).
-    event ProgramCallbackSet(bytes32 indexed programId, address callback);
-    /// @notice A program changed owner.
+    /// @param callback The callback (address(0): none).
+    /// @param gasLimit Gas per callback (0 without a callback).
+    event MarketProgramCallbackSet(bytes32 indexed programId, address callback, uint24 gasLimit);
+
+    /// @notice A program changed owner (its id stays).
     /// @param programId The program.
-    /// @param previousOwner The owner before.
-    /// @param newOwner The owner now.
-    event ProgramOwnershipTransferred(
+    /// @param previousOwner The former owner.
+    /// @param newOwner The new owner.
+    event MarketProgramOwnershipTransferred(
         bytes32 indexed programId,
         address indexed previousOwner,
         address indexed newOwner
     );
-    /// @notice A proof was posted (submit or submitMany); its bytes are in the transaction's calldata only.
-    /// @param submissionId The new submission (batchId * 32 + slot).
+
+    /// @notice A calldata or blob batch opened.
+    /// @param batchId The batch.
+    /// @param capacity Its capacity.
+    event MarketBatchOpened(uint256 indexed batchId, uint8 capacity);
+
+    /// @notice Statements entered a calldata or blob batch as one group (submission ids
+    /// `batchId * 64 + firstSlot ...`); the proofs are in the transaction's calldata (calldata channel) or
+    /// blobs ({MarketBlobsSubmitted}).
+    /// @param batchId The batch.
     /// @param programId The program.
-    /// @param submitter Who paid the fee (and is refunded it).
-    /// @param digest The statement digest keccak256(abi.encodePacked(programId, publicInputs)).
-    /// @param proofHash keccak256 of the proof bytes.
-    /// @param fee The fee escrowed, in wei.
-    event Submitted(
-        uint256 indexed submissionId,
-        bytes32 indexed programId,
-        address indexed submitter,
-        bytes32 digest,
-        bytes32 proofHash,
-        uint256 fee
-    );
-    /// @notice A batch was sealed (full, or timed out) and a prover drawn.
-    /// @param batchId The batch.
-    /// @param version The verifier version its fulfilment must use.
-    /// @param count The number of submissions in it.
-    /// @param assigned The drawn prover (address(0): open to every eligible prover at once).
-    /// @param assignmentDeadline End of the assigned prover's exclusive window.
-    event BatchSealed(
+    /// @param payer Who paid the fees.
+    /// @param firstSlot The group's first slot.
+    /// @param count Statements in the group.
+    /// @param feePerProof Wei per statement.
+    /// @param callbackGas Gas per callback (0: none).
+    event MarketSubmitted(
         uint256 indexed batchId,
-        uint32 version,
-        uint8 count,
-        address indexed assigned,
-        uint64 assignmentDeadline
+        bytes32 indexed programId,
+        address indexed payer,
+        uint256 firstSlot,
+        uint256 count,
+        uint256 feePerProof,
+        uint256 callbackGas
     );
-    /// @notice A prover locked a sealed batch.
+
+    /// @notice Statements of a blob transaction: proof `k` of the call (slot `firstSlot + k`) is in blob
+    /// `k / proofsPerBlob`, at byte `(k % proofsPerBlob) * rollupProofBytes` of its unpacked data.
     /// @param batchId The batch.
-    /// @param prover The prover (not its operator key).
-    /// @param lockDeadline On-time fulfilment by this prover up to here.
-    /// @param finalDeadline Late fulfilment by any eligible prover up to here; slashable after.
-    /// @param collateral The NEX locked from the prover's stake.
-    event BatchLocked(
+    /// @param firstSlot The first slot.
+    /// @param count Statements.
+    /// @param versionedHashes The blobs' versioned hashes, in order.
+    event MarketBlobsSubmitted(uint256 indexed batchId, uint256 firstSlot, uint256 count, bytes32[] versionedHashes);
+
+    /// @notice A signed request entered a posted batch.
+    /// @param batchId The batch.
+    /// @param payer The signer.
+    /// @param nonce The request's nonce.
+    /// @param programId The program.
+    /// @param firstSlot The group's first slot.
+    /// @param count Statements.
+    /// @param feePerProof Wei per statement.
+    /// @param callbackGas Gas per callback (0: none).
+    /// @param requestHash The request's EIP-712 hash (what the payer signed; relays and the SDK key requests
+    /// by it).
+    event MarketRequestAccepted(
+        uint256 indexed batchId,
+        address indexed payer,
+        uint64 indexed nonce,
+        bytes32 programId,
+        uint256 firstSlot,
+        uint256 count,
+        uint256 feePerProof,
+        uint256 callbackGas,
+        bytes32 requestHash
+    );
+
+    /// @notice {postBatch} skipped a signed request; nothing of it was charged or stored.
+    /// @param payer The recovered signer (address(0) when the signature is malformed).
+    /// @param nonce The request's nonce.
+    /// @param reason Why.
+    event MarketRequestSkipped(address indexed payer, uint64 nonce, SkipReason reason);
+
+    /// @notice An off-chain batch was posted (created sealed).
+    /// @param batchId The batch.
+    /// @param poster Who posted it (earns `posterFeeBps` of its verified fees).
+    /// @param root The full batch root.
+    /// @param groupsHash Hash of the accepted groups.
+    /// @param count Statements.
+    /// @param capacity The tree's capacity.
+    /// @param escrow Wei of fees reserved.
+    event MarketBatchPosted(
+        uint256 indexed batchId,
+        address indexed poster,
+        bytes32 root,
+        bytes32 groupsHash,
+        uint256 count,
+        uint256 capacity,
+        uint256 escrow
+    );
+
+    /// @notice A batch was sealed; its draw seed is `keccak256(abi.encode(blockhash(sealBlock), batchId))`.
+    /// @param batchId The batch.
+    /// @param version The verifier version it must be proven for.
+    /// @param count Statements.
+    /// @param sealBlock The sealing block.
+    event MarketBatchSealed(uint256 indexed batchId, uint16 version, uint256 count, uint256 sealBlock);
+
+    /// @notice A prover locked a batch.
+    /// @param batchId The batch.
+    /// @param prover The locker.
+    /// @param lockDeadline On-time fulfilment by the locker up to here (before freeze shifts).
+    /// @param finalDeadline Late fulfilment by anyone eligible up to here (before freeze shifts).
+    /// @param collateral NEX wei locked.
+    event MarketBatchLocked(
         uint256 indexed batchId,
         address indexed prover,
         uint64 lockDeadline,
         uint64 finalDeadline,
         uint256 collateral
     );
-    /// @notice A submission was included in its batch's fulfilment: its statement is verified.
-    /// @param submissionId The submission.
-    /// @param programId Its program.
-    event SubmissionVerified(uint256 indexed submissionId, bytes32 indexed programId);
-    /// @notice A submission was excluded by the fulfilling prover: it is refundable.
-    /// @param submissionId The submission.
-    event SubmissionExcluded(uint256 indexed submissionId);
-    /// @notice A batch was fulfilled.
+
+    /// @notice A batch was fulfilled; `provenRoot` is now its commitment (excluded slots as zero leaves).
     /// @param batchId The batch.
-    /// @param prover The prover credited (bound into the proof).
-    /// @param includedMask The slots verified (bit i = slot i).
-    /// @param feesPaid Fees credited to the prover's earnings (after the protocol fee).
-    /// @param protocolFee Fees credited to the treasury.
-    /// @param late True when fulfilled after the lock deadline (the locker was slashed).
-    event BatchFulfilled(
+    /// @param prover The prover credited.
+    /// @param provenRoot The proven root.
+    /// @param excludedMask Slots excluded (their fees went back to their payers).
+    /// @param proverFees Wei credited to the prover.
+    /// @param protocolFee Wei credited to the treasury.
+    /// @param posterFee Wei credited to the poster.
+    /// @param late True when fulfilled after the locker's deadline (the locker was slashed).
+    event MarketBatchFulfilled(
         uint256 indexed batchId,
         address indexed prover,
-        uint32 includedMask,
-        uint256 feesPaid,
+        bytes32 provenRoot,
+        uint64 excludedMask,
+        uint256 proverFees,
         uint256 protocolFee,
+        uint256 posterFee,
         bool late
     );
-    /// @notice A program callback reverted or ran out of gas; the fulfilment stands.
-    /// @param submissionId The submission whose callback failed.
-    /// @param callback The callback contract.
-    event CallbackFailed(uint256 indexed submissionId, address indexed callback);
-    /// @notice A lock expired unfulfilled: the locker was slashed and the batch is Sealed again (open to all).
+
+    /// @notice Fees of a group went back to its payer (exclusion, closure or release): into its deposit
+    /// (off-chain channel) or its claimable earnings (calldata and blob channels).
     /// @param batchId The batch.
-    /// @param locker The slashed prover.
-    /// @param caller Who called {slash}: the beneficiary of the reward share.
+    /// @param payer The payer.
+    /// @param amount Wei returned.
+    /// @param toDeposit True for a deposit credit, false for an earnings credit.
+    event MarketFeesReturned(uint256 indexed batchId, address indexed payer, uint256 amount, bool toDeposit);
+
+    /// @notice The locker closed a batch in which nothing was provable; every fee went back.
+    /// @param batchId The batch.
+    /// @param locker The locker.
+    event MarketBatchClosed(uint256 indexed batchId, address indexed locker);
+
+    /// @notice An expired batch was released; every fee went back.
+    /// @param batchId The batch.
+    /// @param caller Who released it.
+    event MarketBatchReleased(uint256 indexed batchId, address indexed caller);
+
+    /// @notice A late locker was slashed; the batch is Sealed again with open assignment.
+    /// @param batchId The batch.
+    /// @param locker The slashed locker (it may not lock this batch again).
+    /// @param caller The beneficiary.
     /// @param burned NEX burnt.
-    /// @param rewarded NEX sent to `caller`.
-    event BatchSlashed(
+    /// @param rewarded NEX sent to the caller.
+    event MarketBatchSlashed(
         uint256 indexed batchId,
         address indexed locker,
         address indexed caller,
         uint256 burned,
         uint256 rewarded
     );
-    /// @notice A lock expired while its verifier version was frozen or removed: the collateral was released
-    /// without penalty and the batch is Sealed again.
+
+    /// @notice A lock was released without penalty because the batch's version was removed.
     /// @param batchId The batch.
-    /// @param locker The prover whose collateral was released.
-    /// @param collateral The NEX released.
-    event LockReleased(uint256 indexed batchId, address indexed locker, uint256 collateral);
-    /// @notice A submission's fee left the escrow: sent to `submitter` (who called refund), or, when
-    /// someone else called it, credited to `submitter`'s earnings ({RefundCredited} follows).
-    /// @param submissionId The submission refunded.
-    /// @param submitter Its submitter.
-    /// @param amount The fee, in wei.
-    event Refunded(uint256 indexed submissionId, address indexed submitter, uint256 amount);
-    /// @notice A refund by `caller` (not the submitter): `amount` was credited to `submitter`'s
-    /// claimable earnings instead of being sent.
-    /// @param submissionId The submission refunded.
-    /// @param submitter Its submitter, credited.
-    /// @param caller Who called the refund.
-    /// @param amount The fee, in wei.
-    event RefundCredited(
-        uint256 indexed submissionId,
-        address indexed submitter,
-        address indexed caller,
-        uint256 amount
-    );
-    /// @notice Earnings were paid out.
-    /// @param account Whose earnings.
+    /// @param locker The locker.
+    /// @param collateral NEX wei released.
+    event MarketLockReleased(uint256 indexed batchId, address indexed locker, uint256 collateral);
+
+    /// @notice A program callback reverted or ran out of gas (the fulfilment stands).
+    /// @param submissionId The verified submission.
+    /// @param callback The callback called.
+    event MarketCallbackFailed(uint256 indexed submissionId, address indexed callback);
+
+    /// @notice A statement was recorded as verified for path-free reads.
+    /// @param digest The statement digest.
+    /// @param batchId The batch that proved it.
+    event MarketStatementRecorded(bytes32 indexed digest, uint256 indexed batchId);
+
+    /// @notice ETH was deposited for off-chain requests.
+    /// @param account The payer.
+    /// @param amount Wei deposited.
+    /// @param balance Its balance now.
+    event MarketDeposited(address indexed account, uint256 amount, uint256 balance);
+
+    /// @notice A withdrawal was requested (it replaces any pending one).
+    /// @param account The payer.
+    /// @param amount Wei requested.
+    /// @param withdrawableAt When {withdraw} may execute it.
+    event MarketWithdrawalRequested(address indexed account, uint256 amount, uint64 withdrawableAt);
+
+    /// @notice A withdrawal was executed.
+    /// @param account The payer.
+    /// @param amount Wei sent.
+    event MarketWithdrawn(address indexed account, uint256 amount);
+
+    /// @notice Earnings were claimed.
+    /// @param account The account.
     /// @param to The recipient.
     /// @param amount Wei sent.
-    event EarningsClaimed(address indexed account, address indexed to, uint256 amount);
-    /// @notice The market parameters changed (constructor or setParams).
+    event MarketEarningsClaimed(address indexed account, address indexed to, uint256 amount);
+
+    /// @notice The parameters changed.
     /// @param params The new parameters.
-    event ParamsUpdated(Params params);
-    /// @notice The account credited with the protocol fee changed.
+    event MarketParamsUpdated(Params params);
+
+    /// @notice The treasury changed.
     /// @param treasury The new treasury.
-    event TreasurySet(address indexed treasury);
+    event MarketTreasurySet(address indexed treasury);
+
     /// @notice New programs may have the public-input counts in `mask` (bit n - 1 set = count n).
-    /// @param mask The new mask.
-    event AggregatableInputCountsSet(uint32 mask);
+    /// @param mask The mask.
+    event MarketAggregatableInputCountsSet(uint32 mask);
 
     // ===== ERRORS =====
-    // Prefixed with the contract's name (EIP-6093 style). Errors of OpenZeppelin's building blocks
-    // (AccessControlUnauthorizedAccount, EnforcedPause, ReentrancyGuardReentrantCall) keep their names.
 
-    /// @notice A required address (staking, router, treasury, new owner, claim recipient) is zero.
+    /// @notice A zero address was given where one is required.
     error MarketZeroAddress();
-    /// @notice Parameters out of bounds (docs/protocol.md, "Parameters"), or an empty input-count mask.
+
+    /// @notice Parameters out of their bounds (docs/protocol.md, "Parameters").
     error MarketInvalidParams();
-    /// @notice The staking unbonding period must exceed the longest job lifetime.
-    /// @param unbondingPeriod The staking contract's unbonding period.
-    /// @param maxJobLifetime provingWindow(32) + secondaryWindow under the rejected parameters.
+
+    /// @notice The staking unbonding period does not outlast the longest job.
+    /// @param unbondingPeriod Staking's unbonding period.
+    /// @param maxJobLifetime The market's longest job.
     error MarketUnbondingTooShort(uint64 unbondingPeriod, uint64 maxJobLifetime);
-    /// @notice A program id is not a canonical BN254 field element.
-    /// @param programId The rejected id.
-    error MarketNonCanonicalProgramId(bytes32 programId);
-    /// @notice The program is already registered.
-    /// @param programId The program.
+
+    /// @notice The key hash is not a canonical field element.
+    /// @param vkHash The rejected key hash.
+    error MarketNonCanonicalVkHash(bytes32 vkHash);
+
+    /// @notice The verification key does not have the `noir-recursive` length.
+    /// @param length The given length.
+    /// @param expected The required length.
+    error MarketInvalidVerificationKey(uint256 length, uint256 expected);
+
+    /// @notice The caller already registered this key (same program id).
+    /// @param programId The program id.
     error MarketProgramExists(bytes32 programId);
-    /// @notice A public-input count outside 1..32.
-    /// @param count The rejected count.
-    error MarketInvalidPublicInputCount(uint256 count);
-    /// @notice No aggregation circuit takes `count` public inputs (`aggregatable`: bit n - 1 set = count n).
-    /// @param count The rejected count.
-    /// @param aggregatable The counts the market accepts ({aggregatableInputCounts}).
+
+    /// @notice No aggregation circuit takes `count` public inputs.
+    /// @param count The count.
+    /// @param aggregatable Bit n - 1 set = count n.
     error MarketUnsupportedPublicInputCount(uint256 count, uint32 aggregatable);
-    /// @notice The verification key bytes are empty.
-    error MarketEmptyVerificationKey();
+
     /// @notice The program is not registered.
-    /// @param programId The program.
+    /// @param programId The program id.
     error MarketUnknownProgram(bytes32 programId);
-    /// @notice Only the program's owner may do this.
+
+    /// @notice The caller does not own the program.
     /// @param programId The program.
-    /// @param caller The caller, not the owner.
+    /// @param caller The caller.
     error MarketNotProgramOwner(bytes32 programId, address caller);
-    /// @notice The fee is below the minimum fee per proof.
-    /// @param fee The fee offered, in wei.
-    /// @param minFee The minimum, in wei.
-    error MarketFeeBelowFloor(uint256 fee, uint256 minFee);
-    /// @notice The fee does not fit a statement (above 2^64 - 1 wei).
-    /// @param fee The fee offered, in wei.
+
+    /// @notice A callback gas limit is zero with a callback, non-zero without one, or above the bound.
+    /// @param gasLimit The rejected limit.
+    /// @param max The bound.
+    error MarketInvalidCallbackGas(uint256 gasLimit, uint256 max);
+
+    /// @notice A fee per proof is below `minFeePerProof`.
+    /// @param fee The fee.
+    /// @param min The floor.
+    error MarketFeeBelowFloor(uint256 fee, uint256 min);
+
+    /// @notice A fee per proof does not fit in 64 bits.
+    /// @param fee The fee.
     error MarketFeeTooHigh(uint256 fee);
-    /// @notice submitMany: the fees do not add up to the value sent.
-    /// @param sum The sum of the fees.
-    /// @param value msg.value.
-    error MarketFeeMismatch(uint256 sum, uint256 value);
-    /// @notice submitMany: empty, or the arrays differ in length.
+
+    /// @notice `msg.value` is not the fees' sum.
+    /// @param expected The sum.
+    /// @param value The value sent.
+    error MarketFeeMismatch(uint256 expected, uint256 value);
+
+    /// @notice Array lengths disagree, or a list is empty.
     error MarketLengthMismatch();
-    /// @notice The proof bytes are empty.
-    error MarketEmptyProof();
-    /// @notice The number of public inputs differs from the program's.
+
+    /// @notice More statements than a batch takes.
+    /// @param count The statements.
+    /// @param capacity The capacity.
+    error MarketTooManyStatements(uint256 count, uint256 capacity);
+
+    /// @notice A rollup proof does not have the current version's length.
+    /// @param length The given length.
+    /// @param expected The version's rollup proof length.
+    error MarketInvalidProofLength(uint256 length, uint256 expected);
+
+    /// @notice A statement's public-input count differs from its program's.
     /// @param programId The program.
-    /// @param expected Its registered count.
-    /// @param actual The count given.
+    /// @param expected The program's count.
+    /// @param actual The given count.
     error MarketPublicInputCountMismatch(bytes32 programId, uint256 expected, uint256 actual);
-    /// @notice A public input is not a canonical BN254 field element.
-    /// @param index Its position.
-    /// @param value The value.
+
+    /// @notice A public input is not a canonical field element.
+    /// @param index Its index.
+    /// @param value Its value.
     error MarketNonCanonicalPublicInput(uint256 index, bytes32 value);
-    /// @notice The statement is already pending in a batch (refund that submission first, if refundable).
-    /// @param digest The statement digest.
-    error MarketStatementPending(bytes32 digest);
-    /// @notice The statement is already verified: nothing to pay for.
-    /// @param digest The statement digest.
-    error MarketAlreadyVerified(bytes32 digest);
-    /// @notice seal: `batchId` is not the open batch, or it is empty.
+
+    /// @notice A blob the call needs is missing, or the transaction carries more blobs than it needs.
+    /// @param index The blob index.
+    /// @param needed Blobs the call needs.
+    error MarketBlobCountMismatch(uint256 index, uint256 needed);
+
+    /// @notice The batch is not the open batch, or is empty.
     /// @param batchId The batch.
     error MarketBatchNotOpen(uint256 batchId);
-    /// @notice seal: the batch's timeout has not passed.
+
+    /// @notice The batch cannot be sealed yet.
     /// @param batchId The batch.
-    /// @param sealableAt When it can be sealed.
+    /// @param sealableAt When it can.
     error MarketBatchTimeoutNotReached(uint256 batchId, uint64 sealableAt);
-    /// @notice The batch is not in the state the operation needs (lock: Sealed; fulfill and slash: Locked).
+
+    /// @notice The batch is not in a state the call accepts.
     /// @param batchId The batch.
-    /// @param state Its stored state.
+    /// @param state Its state.
     error MarketUnexpectedBatchState(uint256 batchId, BatchState state);
-    /// @notice The account is not a prover (nor a prover's operator), or the prover's active stake is below
-    /// the minimum.
-    /// @param account The caller, or the prover it acts for.
+
+    /// @notice A batch state change that is not an edge of the state machine (docs/protocol.md).
+    /// @param batchId The batch.
+    /// @param from The current state.
+    /// @param to The requested state.
+    error MarketInvalidBatchTransition(uint256 batchId, BatchState from, BatchState to);
+
+    /// @notice The draw of a batch cannot be evaluated in its sealing block.
+    /// @param batchId The batch.
+    /// @param sealBlock Its sealing block.
+    error MarketDrawNotReady(uint256 batchId, uint256 sealBlock);
+
+    /// @notice The account is not a prover (nor an operator), or the prover is not eligible.
+    /// @param account The account.
     error MarketNotEligible(address account);
-    /// @notice lock: within the assignment window only the assigned prover may lock.
+
+    /// @notice Another prover holds the exclusive assignment window.
     /// @param batchId The batch.
     /// @param assigned The assigned prover.
     error MarketNotAssignedProver(uint256 batchId, address assigned);
-    /// @notice lock: the batch's verifier version is frozen or removed.
-    /// @param version The version.
-    error MarketVersionNotUsable(uint32 version);
-    /// @notice lock: the lock's final deadline would pass the batch's expiry.
+
+    /// @notice The prover was slashed on this batch and may not lock it again.
     /// @param batchId The batch.
-    /// @param finalDeadline The final deadline a lock now would get.
+    /// @param prover The prover.
+    error MarketSlashedLocker(uint256 batchId, address prover);
+
+    /// @notice The batch's verifier version is not usable.
+    /// @param version The version.
+    error MarketVersionNotUsable(uint16 version);
+
+    /// @notice A lock's final deadline would pass the batch's expiry.
+    /// @param batchId The batch.
+    /// @param finalDeadline The would-be final deadline.
     /// @param expiry The batch's expiry.
     error MarketBatchTooCloseToExpiry(uint256 batchId, uint64 finalDeadline, uint64 expiry);
-    /// @notice fulfill: up to the lock deadline only the locker may fulfil.
+
+    /// @notice Only the locker may do this now.
     /// @param batchId The batch.
     /// @param locker The locker.
     error MarketNotLocker(uint256 batchId, address locker);
-    /// @notice fulfill: the final deadline has passed (the lock can only be slashed).
+
+    /// @notice The effective lock deadline has passed.
     /// @param batchId The batch.
-    /// @param finalDeadline The final deadline.
+    /// @param lockDeadline The effective lock deadline.
+    error MarketLockDeadlinePassed(uint256 batchId, uint64 lockDeadline);
+
+    /// @notice The effective final deadline has passed.
+    /// @param batchId The batch.
+    /// @param finalDeadline The effective final deadline.
     error MarketFulfilTooLate(uint256 batchId, uint64 finalDeadline);
-    /// @notice fulfill: the mask excludes a slot that is not filled.
-    /// @param excludedMask The mask given.
-    error MarketInvalidExcludedMask(uint32 excludedMask);
-    /// @notice lock or fulfill: no slot would be included (all excluded or refunded).
+
+    /// @notice The excluded mask names empty slots.
+    /// @param excludedMask The mask.
+    error MarketInvalidExcludedMask(uint64 excludedMask);
+
+    /// @notice Every slot is excluded: close the batch instead.
     /// @param batchId The batch.
     error MarketNothingIncluded(uint256 batchId);
-    /// @notice fulfill: the verifier rejected the proof for the batch root, the exclusions and the prover.
+
+    /// @notice The settlement does not match the batch commitment.
+    /// @param batchId The batch.
+    error MarketSettlementMismatch(uint256 batchId);
+
+    /// @notice The router rejected the aggregated proof.
     /// @param batchId The batch.
     error MarketInvalidProof(uint256 batchId);
-    /// @notice fulfill: too little gas left to give every callback its full gas limit.
+
+    /// @notice The fulfiller did not provide the callbacks' gas.
     error MarketInsufficientCallbackGas();
-    /// @notice slash: the final deadline has not passed.
+
+    /// @notice The effective final deadline has not passed yet.
     /// @param batchId The batch.
-    /// @param finalDeadline The final deadline.
+    /// @param finalDeadline The effective final deadline.
     error MarketSlashTooEarly(uint256 batchId, uint64 finalDeadline);
-    /// @notice refund: no such submission (its slot is beyond the batch's count).
-    /// @param submissionId The id.
-    error MarketUnknownSubmission(uint256 submissionId);
-    /// @notice refund: the submission is pending in a live batch, verified, or already refunded.
-    /// @param submissionId The id.
-    error MarketNotRefundable(uint256 submissionId);
-    /// @notice refund: sending the fee back to the submitter failed.
-    /// @param to The submitter.
-    /// @param amount Wei.
-    error MarketRefundFailed(address to, uint256 amount);
-    /// @notice claimEarnings: the account has nothing to claim.
-    /// @param account The caller.
+
+    /// @notice The batch has not expired yet.
+    /// @param batchId The batch.
+    /// @param expiry Its expiry.
+    error MarketNotExpired(uint256 batchId, uint64 expiry);
+
+    /// @notice The inclusion path does not fit the batch.
+    /// @param batchId The batch.
+    /// @param index The slot.
+    error MarketInvalidInclusion(uint256 batchId, uint256 index);
+
+    /// @notice The statement is not verified by the given inclusion.
+    /// @param digest The statement digest.
+    error MarketNotVerified(bytes32 digest);
+
+    /// @notice More statements in a post than digests, or the reverse.
+    /// @param groupsTotal Statements the groups name.
+    /// @param digests Digests given.
+    error MarketPostMismatch(uint256 groupsTotal, uint256 digests);
+
+    /// @notice The deposit balance is below the amount.
+    /// @param account The payer.
+    /// @param balance Its balance.
+    /// @param amount The amount.
+    error MarketInsufficientBalance(address account, uint256 balance, uint256 amount);
+
+    /// @notice No withdrawal is pending, or it is not due yet.
+    /// @param account The payer.
+    /// @param withdrawableAt When it is due (0: none pending).
+    error MarketWithdrawalNotReady(address account, uint64 withdrawableAt);
+
+    /// @notice The account has no earnings.
+    /// @param account The account.
     error MarketNothingToClaim(address account);
-    /// @notice claimEarnings: sending the earnings failed.
+
+    /// @notice An ETH transfer failed.
     /// @param to The recipient.
     /// @param amount Wei.
     error MarketTransferFailed(address to, uint256 amount);
-    /// @notice Internal consistency guard: batch `batchId` was to move from `from` to `to`, which is not an
-    /// edge of the batch state machine (docs/protocol.md, "A batch"). Unreachable unless the market has a bug.
-    /// @param batchId The batch.
-    /// @param from Its stored state.
-    /// @param to The state it was to move to.
-    error MarketInvalidBatchTransition(uint256 batchId, BatchState from, BatchState to);
+}
 
+/// @title IAggregationMarket
+/// @notice The NEX aggregation market, version 2 (docs/protocol.md). Statements enter batches through
+/// three channels (calldata, blob, off-chain with signed requests); a staked prover locks a sealed batch,
+/// aggregates it into one recursive proof and fulfils it against a settlement that the market checks
+/// against the batch commitment. Nothing is stored per statement: a batch is three storage slots.
+interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
     // ===== PROGRAMS =====
 
-    /// @notice Registers a rollup circuit. programId = vkHash. Emits the vk bytes for provers.
-    /// `publicInputCount` must be in 1..32 and one the aggregation circuits take
-    /// (`aggregatableInputCounts()`, initially 1, 2 and 4), else {MarketUnsupportedPublicInputCount}.
-    /// @param vkHash The key hash of the circuit's verification key (the program id); a canonical field element.
-    /// @param vk The verification key bytes (emitted, not stored).
-    /// @param publicInputCount The number of public inputs of the program's proofs.
-    function registerProgram(bytes32 vkHash, bytes calldata vk, uint32 publicInputCount) external;
+    /// @notice Registers a rollup circuit under `programId = keccak256(abi.encode(msg.sender, vkHash))`
+    /// (nobody can squat another team's id). Emits the key bytes for provers.
+    /// @param vkHash The key hash (canonical).
+    /// @param vk The 3,680-byte `noir-recursive` verification key.
+    /// @param publicInputCount Public inputs per statement (a count the leaf circuits take: 1, 2 or 4).
+    /// @return programId The program id.
+    function registerProgram(
+        bytes32 vkHash,
+        bytes calldata vk,
+        uint8 publicInputCount
+    ) external returns (bytes32 programId);
 
-    /// @notice Sets (or clears with address(0)) the program's callback. Program owner only.
+    /// @notice Sets (or clears with address(0) and gas 0) the program's callback. Statements already in a
+    /// batch keep the callback gas they entered with. Program owner only.
     /// @param programId The program.
-    /// @param callback The {INexCallback} contract, or address(0).
-    function setProgramCallback(bytes32 programId, address callback) external;
+    /// @param callback The callback contract.
+    /// @param gasLimit Gas per callback (1..maxCallbackGas with a callback, 0 without).
+    function setProgramCallback(bytes32 programId, address callback, uint24 gasLimit) external;
 
-    /// @notice Hands the program to `newOwner`. Program owner only.
+    /// @notice Hands the program to `newOwner` (callback rights move, the id stays). Program owner only.
     /// @param programId The program.
-    /// @param newOwner The new owner (not zero).
+    /// @param newOwner The new owner.
     function transferProgramOwnership(bytes32 programId, address newOwner) external;
 
-    // ===== SUBMISSIONS =====
+    // ===== CALLDATA CHANNEL =====
 
-    /// @notice Posts one proof with fee msg.value. Proof bytes stay in calldata (the event carries
-    /// their keccak).
+    /// @notice Posts one statement with its proof in calldata; the fee is `msg.value`.
     /// @param programId The program.
-    /// @param publicInputs The proof's public inputs (canonical field elements, the program's count).
-    /// @param proof The proof bytes (not checked on chain: the prover checks them before aggregating).
-    /// @return submissionId The new submission (batchId * 32 + slot).
+    /// @param publicInputs The statement's public inputs.
+    /// @param proof The rollup proof (its length must be the current version's).
+    /// @return submissionId `batchId * 64 + slot`.
     function submit(
         bytes32 programId,
         bytes32[] calldata publicInputs,
         bytes calldata proof
     ) external payable returns (uint256 submissionId);
 
-    /// @notice Posts several proofs; sum(fees) must equal msg.value.
-    /// @param programIds The program of each proof.
-    /// @param publicInputs The public inputs of each proof.
-    /// @param proofs The proof bytes.
-    /// @param fees The fee of each proof, in wei.
-    /// @return submissionIds The new submissions, in order.
+    /// @notice Posts several statements into one batch (one group per run of equal program ids);
+    /// `msg.value` must be `feePerProof * programIds.length`.
+    /// @param programIds Program per statement.
+    /// @param publicInputs Public inputs per statement.
+    /// @param proofs Proof per statement.
+    /// @param feePerProof Wei per statement.
+    /// @return firstSubmissionId The id of the first statement (the others follow).
     function submitMany(
         bytes32[] calldata programIds,
         bytes32[][] calldata publicInputs,
         bytes[] calldata proofs,
-        uint256[] calldata fees
-    ) external payable returns (uint256[] memory submissionIds);
+        uint256 feePerProof
+    ) external payable returns (uint256 firstSubmissionId);
 
-    /// @notice Refunds a refundable submission (excluded from a fulfilled batch, or its batch expired)
-    /// and frees its statement so it can be posted again. Anyone may call it: the fee is sent to the
-    /// caller when the caller is the submitter, else credited to the submitter's earnings
-    /// ({claimEarnings}). This lets a rollup free its statement from a squatter who never refunds.
-    /// Emits {Refunded} (and {RefundCredited} when the caller is not the submitter).
-    /// @param submissionId The submission.
-    function refund(uint256 submissionId) external;
+    // ===== BLOB CHANNEL =====
 
-    /// @notice {refund} for several submissions, all or nothing: the caller's own fees are sent in one
-    /// transfer, the others' are credited to their submitters' earnings.
-    /// @param submissionIds The submissions.
-    function refundMany(uint256[] calldata submissionIds) external;
+    /// @notice Posts statements whose proofs are in this transaction's blobs (see {MarketBlobsSubmitted}
+    /// for the packing); `msg.value` must be `feePerProof * programIds.length`. The transaction must carry
+    /// exactly the blobs the proofs need.
+    /// @param programIds Program per statement.
+    /// @param publicInputs Public inputs per statement.
+    /// @param feePerProof Wei per statement.
+    /// @return firstSubmissionId The id of the first statement.
+    function submitBlobs(
+        bytes32[] calldata programIds,
+        bytes32[][] calldata publicInputs,
+        uint256 feePerProof
+    ) external payable returns (uint256 firstSubmissionId);
+
+    // ===== OFF-CHAIN CHANNEL =====
+
+    /// @notice Adds `msg.value` to the caller's deposit.
+    function deposit() external payable;
+
+    /// @notice Announces a withdrawal of `amount`, executable after `withdrawalDelay` (replaces a pending
+    /// one). Until then the whole balance stays usable by requests.
+    /// @param amount Wei (at most the balance).
+    function requestWithdrawal(uint256 amount) external;
+
+    /// @notice Executes the pending withdrawal once due: sends `min(pending, balance)`.
+    function withdraw() external;
+
+    /// @notice Posts a batch of signed requests with their digests in slot order (anyone may post). Each
+    /// group is accepted or skipped ({MarketRequestSkipped}), never reverting the post; accepted fees move
+    /// from the payers' deposits into the batch escrow. The batch is created sealed.
+    /// @param groups The signed requests.
+    /// @param digests Their statements' digests, group after group.
+    /// @return batchId The new batch (0 when no request was accepted).
+    function postBatch(PostedGroup[] calldata groups, bytes32[] calldata digests) external returns (uint256 batchId);
 
     // ===== BATCHES =====
 
-    /// @notice Seals the open batch once `batchTimeout` has passed since its first submission.
+    /// @notice Seals the open calldata/blob batch once `batchTimeout` has passed since it opened.
     /// @param batchId The open batch.
     function seal(uint256 batchId) external;
 
@@ -434,95 +698,108 @@ interface IAggregationMarket is IJobLifetime {
     /// leaves), bound to the caller's prover.
     /// @param batchId The batch.
     /// @param proof The aggregated proof.
-    /// @param excludedMask The filled slots the proof leaves out (bit i = slot i); they become refundable.
-    function fulfill(uint256 batchId, bytes calldata proof, uint32 excludedMask) external;
+    /// @param excludedMask Slots left out (bit i = slot i).
+    /// @param settlement The batch content, checked against its commitment.
+    function fulfill(
+        uint256 batchId,
+        bytes calldata proof,
+        uint64 excludedMask,
+        Settlement calldata settlement
+    ) external;
 
-    /// @notice After a batch's final deadline: slashes the locker and reopens assignment.
+    /// @notice The locker, before its effective lock deadline, closes a batch in which nothing is
+    /// provable: every fee goes back, the collateral is unlocked.
+    /// @param batchId The batch.
+    /// @param settlement The batch content.
+    function close(uint256 batchId, Settlement calldata settlement) external;
+
+    /// @notice After a lock's effective final deadline: slashes the locker (the caller is the
+    /// beneficiary) and reopens assignment. When the batch's version was removed, releases the lock
+    /// without penalty instead.
     /// @param batchId The batch.
     function slash(uint256 batchId) external;
 
+    /// @notice After expiry, with no lock: anyone returns every fee of the batch to its payer.
+    /// @param batchId The batch.
+    /// @param settlement The batch content.
+    function release(uint256 batchId, Settlement calldata settlement) external;
+
+    // ===== VERIFICATION =====
+
+    /// @notice True when the statement's digest, walked up `inclusion`, is the proven root of a
+    /// fulfilled batch.
+    /// @param programId The program.
+    /// @param publicInputs The statement's public inputs.
+    /// @param inclusion Batch, slot and siblings.
+    /// @return Whether the statement is verified.
+    function isVerified(
+        bytes32 programId,
+        bytes32[] calldata publicInputs,
+        Inclusion calldata inclusion
+    ) external view returns (bool);
+
+    /// @notice Stores a verified statement's digest for path-free {isVerified} reads; reverts
+    /// {MarketNotVerified} unless `inclusion` proves it.
+    /// @param programId The program.
+    /// @param publicInputs The statement's public inputs.
+    /// @param inclusion Batch, slot and siblings.
+    function recordVerified(bytes32 programId, bytes32[] calldata publicInputs, Inclusion calldata inclusion) external;
+
+    /// @notice True when the statement was recorded by {recordVerified}.
+    /// @param programId The program.
+    /// @param publicInputs The statement's public inputs.
+    /// @return Whether it was recorded.
+    function isVerified(bytes32 programId, bytes32[] calldata publicInputs) external view returns (bool);
+
     // ===== EARNINGS =====
 
-    /// @notice Sends the caller's earnings to the caller (prover fees, the treasury's protocol fees, and
-    /// refunds that someone else triggered for the caller's submissions).
+    /// @notice Sends the caller's earnings to the caller.
     function claimEarnings() external;
 
     /// @notice Sends the caller's earnings to `to`.
-    /// @param to The recipient (not zero).
+    /// @param to The recipient.
     function claimEarnings(address to) external;
 
     // ===== VIEWS =====
 
-    /// @notice A program's owner, public-input count, registration index and callback.
-    /// @param programId The program.
-    /// @return owner Its owner (address(0): not registered).
-    /// @return publicInputCount Its public-input count.
-    /// @return index Its registration index.
-    /// @return callback Its callback (address(0): none).
-    function programs(
-        bytes32 programId
-    ) external view returns (address owner, uint32 publicInputCount, uint24 index, address callback);
+    /// @notice A program.
+    /// @param programId The program id.
+    /// @return The program (owner 0: unknown).
+    function getProgram(bytes32 programId) external view returns (Program memory);
 
-    /// @notice The programId registered with `index` (statements store the index, not the id).
-    /// @param index A registration index.
-    /// @return The program id (0 for an unused index).
-    function programIdAt(uint24 index) external view returns (bytes32);
-
-    /// @notice A batch; `state` is Expired when it is past expiry, not fulfilled and not under a live lock.
+    /// @notice A batch, decoded, with effective deadlines and the derived Expired state.
     /// @param batchId The batch.
     /// @return The batch.
     function getBatch(uint256 batchId) external view returns (Batch memory);
 
-    /// @notice The batch currently filling (0 when no submission is waiting in an open batch).
-    /// @return The batch id, or 0.
+    /// @notice The prover with the exclusive lock window of a sealed batch now (address(0): open to every
+    /// eligible prover). Reverts {MarketDrawNotReady} in the sealing block.
+    /// @param batchId The batch.
+    /// @return The assigned prover.
+    function assignedProver(uint256 batchId) external view returns (address);
+
+    /// @notice The batch currently filling through the calldata and blob channels (0: none).
+    /// @return The open batch.
     function openBatchId() external view returns (uint256);
 
-    /// @notice The statement digest of a pending submission (0 once verified or refunded).
-    /// @param submissionId The submission.
-    /// @return The digest, or 0.
-    function digestOf(uint256 submissionId) external view returns (bytes32);
+    /// @notice The id the next batch will get.
+    /// @return The id.
+    function nextBatchId() external view returns (uint256);
 
-    /// @notice The statement stored under `digest`.
-    /// @param digest A statement digest.
-    /// @return The statement (all zero: none).
-    function statementOf(bytes32 digest) external view returns (Statement memory);
+    /// @notice A payer's off-chain account.
+    /// @param account The payer.
+    /// @return The account.
+    function getAccount(address account) external view returns (Account memory);
 
-    /// @notice True when the statement (programId, publicInputs) was verified by a fulfilment.
-    /// @param programId The program.
-    /// @param publicInputs The public inputs.
-    /// @return Whether it is verified.
-    function isVerified(bytes32 programId, bytes32[] calldata publicInputs) external view returns (bool);
-
-    /// @notice True when the submission was included in its batch's fulfilment.
-    /// @param submissionId The submission.
-    /// @return Whether it is verified.
-    function isSubmissionVerified(uint256 submissionId) external view returns (bool);
-
-    /// @notice True when refund(submissionId) succeeds now (for any caller).
-    /// @param submissionId The submission.
-    /// @return Whether it is refundable.
-    function isRefundable(uint256 submissionId) external view returns (bool);
-
-    /// @notice openedAt + submissionTtl (0 for a batch that never opened).
-    /// @param batchId The batch.
-    /// @return Its expiry, unix seconds.
-    function batchExpiry(uint256 batchId) external view returns (uint64);
-
-    /// @notice provingWindowBase + provingWindowPerProof * size.
-    /// @param size A batch's number of submissions.
-    /// @return Seconds.
-    function provingWindow(uint256 size) external view returns (uint64);
-
-    /// @notice The root a fulfilment of `batchId` with `excludedMask` must prove.
-    /// @param batchId The batch.
-    /// @param excludedMask The slots to leave out (zero leaves).
-    /// @return The batch root.
-    function batchRoot(uint256 batchId, uint32 excludedMask) external view returns (bytes32);
-
-    /// @notice ETH claimable by `account` (provers, the treasury, and submitters refunded by a third party).
+    /// @notice ETH claimable by `account` (provers, posters, the treasury, refunded calldata/blob payers).
     /// @param account The account.
     /// @return Wei.
     function earnings(address account) external view returns (uint256);
+
+    /// @notice provingWindowBase + provingWindowPerProof * size.
+    /// @param size Statements.
+    /// @return Seconds.
+    function provingWindow(uint256 size) external view returns (uint64);
 
     /// @notice The current parameters.
     /// @return The parameters.

@@ -2,56 +2,69 @@
 pragma solidity ^0.8.28;
 
 /// @title IProverStaking
-/// @notice What the aggregation market needs from prover staking: eligibility, stake-weighted
-/// selection, per-job collateral locks and slashing; and the events and errors of {ProverStaking},
-/// which implements it.
+/// @notice What the aggregation market needs from prover staking (version 2): eligibility, the
+/// stake-weighted draw, per-job collateral locks and slashing capped at what is locked. Implemented by
+/// {ProverStaking}, which also declares the events and errors below.
 interface IProverStaking {
     // ===== EVENTS =====
 
-    /// @notice `prover` staked `amount`; its total stake is now `staked`.
+    /// @notice `prover` staked `amount`; its total stake is now `staked`. The amount weighs in the draw
+    /// from `warmAt` on.
     /// @param prover The prover.
-    /// @param amount NEX staked.
-    /// @param staked Its total stake now.
-    event Staked(address indexed prover, uint256 amount, uint256 staked);
+    /// @param amount NEX added.
+    /// @param staked Its total stake.
+    /// @param warmAt When the amount starts to weigh in the draw (once refreshed).
+    event StakingStaked(address indexed prover, uint256 amount, uint256 staked, uint64 warmAt);
 
     /// @notice `prover` queued `amount` for unstaking as entry `entryIndex`, withdrawable from `unlockAt`.
     /// @param prover The prover.
-    /// @param entryIndex The entry's position in the prover's queue.
+    /// @param entryIndex The queue entry.
     /// @param amount NEX queued.
-    /// @param unlockAt When the entry can be withdrawn.
-    event UnstakeRequested(address indexed prover, uint256 indexed entryIndex, uint256 amount, uint64 unlockAt);
+    /// @param unlockAt When it can be withdrawn.
+    event StakingUnstakeRequested(address indexed prover, uint256 indexed entryIndex, uint256 amount, uint64 unlockAt);
 
     /// @notice `prover` withdrew `amount` by settling `entries` matured queue entries.
     /// @param prover The prover.
-    /// @param amount NEX sent to it.
-    /// @param entries The number of entries settled.
-    event Withdrawn(address indexed prover, uint256 amount, uint256 entries);
+    /// @param amount NEX sent.
+    /// @param entries Entries settled.
+    event StakingWithdrawn(address indexed prover, uint256 amount, uint256 entries);
 
-    /// @notice `prover`'s operator changed from `previousOperator` to `operator` (0 = none).
+    /// @notice `prover` proposed `operator` as its hot key (address(0): proposal withdrawn).
     /// @param prover The prover.
-    /// @param previousOperator The operator before.
-    /// @param operator The operator now.
-    event OperatorSet(address indexed prover, address indexed previousOperator, address indexed operator);
+    /// @param operator The proposed operator.
+    event StakingOperatorProposed(address indexed prover, address indexed operator);
+
+    /// @notice `operator` accepted and now acts for `prover` in the market.
+    /// @param prover The prover.
+    /// @param operator The operator.
+    event StakingOperatorAccepted(address indexed prover, address indexed operator);
+
+    /// @notice `operator` no longer acts for `prover` (it resigned, or the prover removed it).
+    /// @param prover The prover.
+    /// @param operator The former operator.
+    /// @param byOperator True when the operator resigned, false when the prover removed it.
+    event StakingOperatorRemoved(address indexed prover, address indexed operator, bool byOperator);
 
     /// @notice The market locked `amount` of `prover`'s stake; `locked` is its new total.
     /// @param prover The prover.
     /// @param amount NEX locked.
-    /// @param locked Its locked total now.
-    event CollateralLocked(address indexed prover, uint256 amount, uint256 locked);
+    /// @param locked Its total locked collateral.
+    event StakingCollateralLocked(address indexed prover, uint256 amount, uint256 locked);
 
     /// @notice The market released `amount` of `prover`'s collateral; `locked` is its new total.
     /// @param prover The prover.
     /// @param amount NEX released.
-    /// @param locked Its locked total now.
-    event CollateralUnlocked(address indexed prover, uint256 amount, uint256 locked);
+    /// @param locked Its total locked collateral.
+    event StakingCollateralUnlocked(address indexed prover, uint256 amount, uint256 locked);
 
-    /// @notice `amount` of `prover`'s stake was slashed: `burned` burnt, `rewarded` sent to `beneficiary`.
+    /// @notice `amount` of `prover`'s locked collateral was slashed: `burned` burnt, `rewarded` sent to
+    /// `beneficiary`.
     /// @param prover The prover.
     /// @param amount NEX slashed.
     /// @param burned NEX burnt.
-    /// @param rewarded NEX sent to `beneficiary`.
-    /// @param beneficiary Who received the reward share.
-    event Slashed(
+    /// @param rewarded NEX sent to the beneficiary.
+    /// @param beneficiary Who received the reward.
+    event StakingSlashed(
         address indexed prover,
         uint256 amount,
         uint256 burned,
@@ -59,32 +72,30 @@ interface IProverStaking {
         address indexed beneficiary
     );
 
-    /// @notice The parameters now are (`minStake`, `unbondingPeriod`, `slashBurnBps`).
+    /// @notice The parameters changed.
     /// @param minStake Minimum active stake to be eligible.
     /// @param unbondingPeriod Seconds between an unstake request and its withdrawal.
-    /// @param slashBurnBps Burn share of slashes, in basis points.
-    event ParamsUpdated(uint256 minStake, uint64 unbondingPeriod, uint16 slashBurnBps);
+    /// @param slashBurnBps Burn share of slashes.
+    /// @param weightWarmup Seconds before added stake weighs in the draw.
+    event StakingParamsUpdated(uint256 minStake, uint64 unbondingPeriod, uint16 slashBurnBps, uint32 weightWarmup);
 
     /// @notice `market` was granted MARKET_ROLE and recorded as the market whose job lifetime bounds
     /// the unbonding period.
     /// @param market The market.
-    event MarketSet(address indexed market);
+    event StakingMarketSet(address indexed market);
 
-    /// @notice `prover`'s selection weight changed to `weight`.
+    /// @notice `prover`'s draw weight changed to `weight`.
     /// @param prover The prover.
-    /// @param weight Its weight now.
-    event WeightUpdated(address indexed prover, uint256 weight);
+    /// @param weight Its new weight.
+    event StakingWeightUpdated(address indexed prover, uint256 weight);
 
     // ===== ERRORS =====
-    // Prefixed with the contract's name (EIP-6093 style). Errors of OpenZeppelin's building blocks
-    // (AccessControlUnauthorizedAccount, ReentrancyGuardReentrantCall, SafeERC20FailedOperation) keep
-    // their names.
 
     /// @notice An amount of zero was given where a positive amount is required.
     error StakingZeroAmount();
 
     /// @notice A zero address was given for `what`.
-    /// @param what The parameter: "token", "admin", "market" or "beneficiary".
+    /// @param what The argument's name.
     error StakingZeroAddress(string what);
 
     /// @notice `prover` has `available` NEX available (staked - locked - pendingUnstake); `requested` asked.
@@ -93,81 +104,91 @@ interface IProverStaking {
     /// @param requested The amount asked for.
     error StakingInsufficientAvailableStake(address prover, uint256 available, uint256 requested);
 
-    /// @notice `prover` has `locked` NEX locked; `requested` asked to unlock.
+    /// @notice `prover` has `locked` NEX locked; `requested` asked to unlock or slash.
     /// @param prover The prover.
     /// @param locked Its locked collateral.
     /// @param requested The amount asked for.
     error StakingInsufficientLocked(address prover, uint256 locked, uint256 requested);
 
-    /// @notice A slash of `requested` exceeds `prover`'s whole stake `staked`.
-    /// @param prover The prover.
-    /// @param staked Its whole stake.
-    /// @param requested The slash asked for.
-    error StakingSlashExceedsStake(address prover, uint256 staked, uint256 requested);
-
     /// @notice `prover` has no matured unstake entry; the oldest pending one unlocks at `nextUnlockAt`
     /// (0 when the queue is empty).
     /// @param prover The prover.
-    /// @param nextUnlockAt When its oldest pending entry unlocks (0: none).
+    /// @param nextUnlockAt When the oldest entry matures.
     error StakingNothingToWithdraw(address prover, uint64 nextUnlockAt);
 
-    /// @notice `account` is the operator of `prover`, and operators may not stake or appoint operators.
-    /// @param account The caller.
-    /// @param prover The prover it operates for.
+    /// @notice `account` is the operator of `prover`: operators may not stake nor appoint operators.
+    /// @param account The operator.
+    /// @param prover The prover it acts for.
     error StakingAccountIsOperator(address account, address prover);
 
-    /// @notice `operator` cannot be appointed: it has a stake, or an operator of its own.
-    /// @param operator The rejected operator.
-    error StakingOperatorIsProver(address operator);
+    /// @notice `account` has no stake, and only a staked prover may appoint an operator.
+    /// @param account The caller.
+    error StakingNotStaked(address account);
 
-    /// @notice `operator` is already the operator of `prover`.
+    /// @notice `operator` cannot act for a prover: it has a stake, is the prover itself, or already
+    /// operates for a prover.
     /// @param operator The rejected operator.
-    /// @param prover The prover it already serves.
-    error StakingOperatorTaken(address operator, address prover);
+    error StakingInvalidOperator(address operator);
 
-    /// @notice A prover cannot be its own operator.
+    /// @notice `prover` has not proposed `operator`.
     /// @param prover The prover.
-    error StakingOperatorIsSelf(address prover);
+    /// @param operator The caller.
+    error StakingNotProposed(address prover, address operator);
+
+    /// @notice `account` is not an operator (nothing to resign), or `prover` has no operator (nothing to
+    /// remove).
+    /// @param account The account.
+    error StakingNoOperator(address account);
 
     /// @notice `minStake` must be positive.
     /// @param minStake The rejected value.
     error StakingInvalidMinStake(uint256 minStake);
 
-    /// @notice `period` is zero or above {ProverStaking-MAX_UNBONDING_PERIOD}.
+    /// @notice `period` is zero or above the maximum.
     /// @param period The rejected period.
     error StakingInvalidUnbondingPeriod(uint64 period);
 
     /// @notice `period` does not exceed the market's longest job lifetime `maxJobLifetime`.
     /// @param period The rejected period.
-    /// @param maxJobLifetime The market's longest job lifetime.
+    /// @param maxJobLifetime The market's longest job.
     error StakingUnbondingPeriodTooShort(uint64 period, uint64 maxJobLifetime);
 
     /// @notice `bps` exceeds 10000.
-    /// @param bps The rejected value.
+    /// @param bps The rejected share.
     error StakingInvalidBps(uint256 bps);
 
-    // ===== FUNCTIONS =====
+    /// @notice `warmup` exceeds the maximum.
+    /// @param warmup The rejected warm-up.
+    error StakingInvalidWarmup(uint256 warmup);
+
+    // ===== MARKET-FACING FUNCTIONS =====
 
     /// @notice The prover an account acts for in the market: the account itself when it has a stake,
-    /// the prover whose registered operator (hot key) it is, or address(0) when neither.
+    /// the prover whose accepted operator (hot key) it is, or address(0) when neither.
     /// @param account The account.
-    /// @return prover The prover it acts for, or address(0).
+    /// @return prover The prover it acts for.
     function proverOf(address account) external view returns (address prover);
 
     /// @notice True when `prover`'s active stake (staked - pendingUnstake) is at least `minStake`.
     /// @param prover The prover.
-    /// @return Whether it is eligible.
+    /// @return Whether it may take jobs.
     function isEligible(address prover) external view returns (bool);
 
-    /// @notice Stake-weighted draw among eligible provers, O(log n). Returns address(0) when no
-    /// prover is eligible. `seed` is reduced modulo the total eligible weight.
-    /// @param seed A random number.
-    /// @return prover The prover drawn, or address(0).
+    /// @notice True when `prover` is eligible and can lock `amount` of collateral now.
+    /// @param prover The prover.
+    /// @param amount NEX of collateral.
+    /// @return Whether a lock of `amount` would succeed.
+    function canLock(address prover, uint256 amount) external view returns (bool);
+
+    /// @notice Stake-weighted draw, O(log n): `seed % totalWeight` in the weight tree. Returns
+    /// address(0) when the total weight is 0 or the drawn prover is not eligible now (a stale weight).
+    /// @param seed The random seed.
+    /// @return prover The drawn prover.
     function selectProver(uint256 seed) external view returns (address prover);
 
     /// @notice Stake not locked and not queued for unstaking: staked - locked - pendingUnstake.
     /// @param prover The prover.
-    /// @return NEX available.
+    /// @return The available stake.
     function availableStake(address prover) external view returns (uint256);
 
     /// @notice Locks `amount` of `prover`'s available stake as collateral for a job. Market role only.
@@ -180,11 +201,11 @@ interface IProverStaking {
     /// @param amount NEX to release.
     function unlockCollateral(address prover, uint256 amount) external;
 
-    /// @notice Slashes `amount` of `prover`'s locked collateral: the burn share is burnt and the rest
-    /// is transferred (NEX) to `beneficiary`. Market role only.
+    /// @notice Slashes `amount` of `prover`'s locked collateral (reverts above `locked`): the burn share is
+    /// burnt and the rest transferred to `beneficiary`. Market role only.
     /// @param prover The prover.
-    /// @param amount NEX to slash.
-    /// @param beneficiary Receives the part not burnt.
+    /// @param amount NEX to slash (at most its locked collateral).
+    /// @param beneficiary Who receives the reward share.
     /// @return burned NEX burnt.
     /// @return rewarded NEX sent to `beneficiary`.
     function slashCollateral(
@@ -194,6 +215,6 @@ interface IProverStaking {
     ) external returns (uint256 burned, uint256 rewarded);
 
     /// @notice Seconds between `requestUnstake` and the earliest `withdraw` of that entry.
-    /// @return Seconds.
+    /// @return The unbonding period.
     function unbondingPeriod() external view returns (uint64);
 }

@@ -24,18 +24,14 @@ library StakeSumTree {
     }
 
     /// @notice `index` is 0 or beyond the last appended index.
-    /// @param index The index.
-    /// @param size The number of indices.
     error StakeSumTreeIndexOutOfRange(uint256 index, uint256 size);
 
     /// @notice `find` was asked for a point at or beyond the total weight.
-    /// @param target The point.
-    /// @param total The total weight.
     error StakeSumTreeTargetOutOfRange(uint256 target, uint256 total);
 
     /// @notice Number of indices appended so far.
     /// @param t The tree.
-    /// @return The number of indices.
+    /// @return The size.
     function size(Tree storage t) internal view returns (uint256) {
         return t.leaves.length;
     }
@@ -43,7 +39,7 @@ library StakeSumTree {
     /// @notice Weight of `index`.
     /// @param t The tree.
     /// @param index A 1-based index.
-    /// @return Its weight.
+    /// @return The weight.
     function weightOf(Tree storage t, uint256 index) internal view returns (uint256) {
         _checkIndex(t, index);
         return t.leaves[index - 1];
@@ -51,7 +47,7 @@ library StakeSumTree {
 
     /// @notice Appends a new index with weight `weight`. O(log n).
     /// @param t The tree.
-    /// @param weight The weight of the new index.
+    /// @param weight The new index's weight.
     /// @return index The new (1-based) index.
     function append(Tree storage t, uint256 weight) internal returns (uint256 index) {
         index = t.leaves.length + 1;
@@ -68,7 +64,7 @@ library StakeSumTree {
     /// @notice Sets the weight of `index` to `weight`. O(log n); a no-op when unchanged.
     /// @param t The tree.
     /// @param index A 1-based index.
-    /// @param weight Its new weight.
+    /// @param weight The new weight.
     function set(Tree storage t, uint256 index, uint256 weight) internal {
         _checkIndex(t, index);
         uint256 old = t.leaves[index - 1];
@@ -95,8 +91,8 @@ library StakeSumTree {
 
     /// @notice Sum of the weights of indices 1..index. O(log n).
     /// @param t The tree.
-    /// @param index The last index summed (0: none).
-    /// @return sum The sum.
+    /// @param index A 1-based index (0: empty sum).
+    /// @return sum The prefix sum.
     function prefixSum(Tree storage t, uint256 index) internal view returns (uint256 sum) {
         if (index > t.leaves.length) revert StakeSumTreeIndexOutOfRange(index, t.leaves.length);
         for (uint256 i = index; i > 0; i &= i - 1) {
@@ -106,12 +102,12 @@ library StakeSumTree {
 
     /// @notice The index `i` with prefixSum(i - 1) <= target < prefixSum(i): a draw of `target`
     /// uniform in [0, total) returns `i` with probability weight(i) / total. O(log n).
+    /// @param t The tree.
+    /// @param target A point in [0, total).
+    /// @return The index whose interval contains `target`.
     /// @dev Standard Fenwick descent: from the highest power of two <= size down to 1, step over a
     /// node whenever its whole range still lies at or below the remaining target. Indices with weight
     /// 0 are never returned.
-    /// @param t The tree.
-    /// @param target A point in [0, total).
-    /// @return The index whose cumulative-weight interval contains `target`.
     function find(Tree storage t, uint256 target) internal view returns (uint256) {
         if (target >= t.total) revert StakeSumTreeTargetOutOfRange(target, t.total);
         uint256 n = t.leaves.length;

@@ -6,31 +6,33 @@ import {IAggregationVerifier, IVerifierRouter} from "../interfaces/IVerifierRout
 import {BatchCommitment} from "../libraries/BatchCommitment.sol";
 
 /// @title VerifierRouter
-/// @notice Versioned registry of aggregation verifiers. A version pins a verifier contract and the key
-/// hashes of the aggregation circuits whose proofs it accepts (public inputs 3.. of an aggregated
-/// proof). Versions are numbered 1, 2, 3...; a removed version is a tombstone that is never usable or
-/// reused. The guardian can freeze a version (emergency stop) and unfreeze it.
+/// @notice Versioned registry of aggregation verifiers (version 2). A version pins
+/// `{verifier, keySet, rollupProofBytes}`; versions are numbered 1, 2, 3...; a removed version is a
+/// tombstone that is never usable or reused. The guardian can freeze a version (emergency stop) and
+/// unfreeze it; the router records how long each version was frozen so that the market can move the
+/// deadlines of the locks a freeze overlaps ({frozenShift}).
 /// @dev DEFAULT_ADMIN_ROLE (a TimelockController after deployment) adds, removes and selects versions;
-/// GUARDIAN_ROLE freezes and unfreezes.
+/// GUARDIAN_ROLE freezes and unfreezes. A version is two storage slots: the verifier, the proof length,
+/// the freeze accounting and the removed flag in one, the key set in the other.
 contract VerifierRouter is IVerifierRouter, AccessControl {
     /// @notice Role allowed to freeze and unfreeze versions.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
-    /// @notice Upper bound on pinned key hashes per version (bounds the public-input array).
-    uint256 public constant MAX_KEY_HASHES = 16;
-
-    /// @dev One slot, so a verification reads one slot and one code blob.
-    struct Version {
-        address data; // contract whose code is 0x00 || verifier (32 bytes) || keyHashes; 0 for unknown versions
-        bool removed; // tombstone: never usable again
-        bool frozen; // emergency stop, reversible
+    /// @dev Slot 1 of a version (256 bits); slot 2 is `keySet`.
+    struct StoredVersion {
+        address verifier; // 0 for unknown versions
+        uint24 rollupProofBytes;
+        uint32 frozenSince; // 0 when not frozen
+        uint32 frozenTotal; // seconds, completed freezes
+        bool removed;
+        bytes32 keySet;
     }
 
-    mapping(uint32 version => Version) private _versions;
-    uint32 private _versionCount;
-    uint32 private _current;
+    mapping(uint16 version => StoredVersion) private _versions;
+    uint16 private _versionCount;
+    uint16 private _current;
 
-    /// @notice Deploys an empty router (no version yet).
+    /// @notice Deploys the VerifierRouter.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (hand it to a TimelockController).
     /// @param guardian Receives GUARDIAN_ROLE (fast emergency stop; may be address(0)).
     constructor(address admin, address guardian) {
@@ -40,163 +42,180 @@ contract VerifierRouter is IVerifierRouter, AccessControl {
 
     // ===== ADMIN =====
 
-    /// @notice Adds a version (verifier + pinned aggregation key hashes) and makes it current.
+    /// @notice Adds a version and makes it current. Admin only.
     /// @param verifier The aggregation verifier contract (`verify(bytes,bytes32[])`).
-    /// @param keyHashes Aggregation-circuit key hashes, in the order the root circuit exposes them.
+    /// @param keySet The Poseidon2 root of the aggregation key hashes (canonical, non-zero).
+    /// @param rollupProofBytes The byte length of the rollup proofs the version's leaf circuits take.
     /// @return version The new version number (1, 2, 3...).
     function addVersion(
         address verifier,
-        bytes32[] calldata keyHashes
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint32 version) {
+        bytes32 keySet,
+        uint24 rollupProofBytes
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint16 version) {
         if (verifier.code.length == 0) revert RouterInvalidVerifier(verifier);
-        uint256 k = keyHashes.length;
-        if (k == 0 || k > MAX_KEY_HASHES) revert RouterInvalidKeyHashCount(k);
-        for (uint256 i; i < k; ++i) {
-            if (!BatchCommitment.isCanonical(keyHashes[i])) revert RouterNonCanonicalKeyHash(i, keyHashes[i]);
-        }
+        if (keySet == bytes32(0) || !BatchCommitment.isCanonical(keySet)) revert RouterInvalidKeySet(keySet);
+        if (rollupProofBytes == 0) revert RouterInvalidProofLength(rollupProofBytes);
+        if (_versionCount == type(uint16).max) revert RouterTooManyVersions();
         version = ++_versionCount;
-        _versions[version].data = _storeVersionData(verifier, keyHashes);
+        StoredVersion storage v = _versions[version];
+        v.verifier = verifier;
+        v.rollupProofBytes = rollupProofBytes;
+        v.keySet = keySet;
         _current = version;
-        emit VersionAdded(version, verifier, keyHashes);
-        emit CurrentVersionSet(version);
+        emit RouterVersionAdded(version, verifier, keySet, rollupProofBytes);
+        emit RouterCurrentVersionSet(version);
     }
 
     /// @notice Removes `version` forever. When it was current, the newest older usable version
-    /// becomes current (0 when there is none).
-    /// @param version The version.
-    function removeVersion(uint32 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Version storage v = _existing(version);
-        if (v.removed) revert RouterVersionIsRemoved(version);
+    /// becomes current (0 when there is none). Admin only.
+    /// @param version The version to remove.
+    function removeVersion(uint16 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        StoredVersion storage v = _existing(version);
+        if (v.removed) revert RouterUnexpectedVersionState(version, VersionState.Removed);
         v.removed = true;
-        uint32 current = _current;
-        if (current == version) {
-            current = 0;
-            for (uint32 older = version; older > 1;) {
+        uint16 current_ = _current;
+        if (current_ == version) {
+            current_ = 0;
+            for (uint16 older = version; older > 1;) {
                 --older;
-                if (_isUsable(older)) {
-                    current = older;
+                if (_isUsable(_versions[older])) {
+                    current_ = older;
                     break;
                 }
             }
-            _current = current;
-            emit CurrentVersionSet(current);
+            _current = current_;
+            emit RouterCurrentVersionSet(current_);
         }
-        emit VersionRemoved(version, current);
+        emit RouterVersionRemoved(version, current_);
     }
 
-    /// @notice Makes `version` the one new batches are sealed with. It must be usable.
+    /// @notice Makes `version` the one new batches are sealed with. It must be usable. Admin only.
     /// @param version The version.
-    function setCurrentVersion(uint32 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_isUsable(version)) revert RouterVersionNotUsable(version);
+    function setCurrentVersion(uint16 version) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_isUsable(_versions[version])) revert RouterVersionNotUsable(version);
         _current = version;
-        emit CurrentVersionSet(version);
+        emit RouterCurrentVersionSet(version);
     }
 
     // ===== GUARDIAN =====
 
-    /// @notice Emergency stop: `version` can no longer verify (fulfilments of batches sealed with it
-    /// wait) and, while it is current, no batch can be sealed.
-    /// @param version The version.
-    function freeze(uint32 version) external onlyRole(GUARDIAN_ROLE) {
-        Version storage v = _existing(version);
-        if (v.removed) revert RouterVersionIsRemoved(version);
-        if (v.frozen) revert RouterVersionIsFrozen(version);
-        v.frozen = true;
-        emit VersionFrozen(version);
+    /// @notice Emergency stop: `version` verifies nothing until unfrozen and, while it is current, no
+    /// batch can be sealed. Deadlines of locks on its batches move by the frozen time ({frozenShift}).
+    /// Guardian only.
+    /// @param version The version to freeze.
+    function freeze(uint16 version) external onlyRole(GUARDIAN_ROLE) {
+        StoredVersion storage v = _existing(version);
+        VersionState state = _stateOf(v);
+        if (state != VersionState.Active) revert RouterUnexpectedVersionState(version, state);
+        uint32 now_ = uint32(block.timestamp);
+        v.frozenSince = now_;
+        emit RouterVersionFrozen(version, now_);
     }
 
-    /// @notice Lifts the emergency stop on `version`.
-    /// @param version The version.
-    function unfreeze(uint32 version) external onlyRole(GUARDIAN_ROLE) {
-        Version storage v = _existing(version);
-        if (v.removed) revert RouterVersionIsRemoved(version);
-        if (!v.frozen) revert RouterVersionNotFrozen(version);
-        v.frozen = false;
-        emit VersionUnfrozen(version);
+    /// @notice Lifts the emergency stop on `version`, adding the freeze's length to its `frozenTotal`.
+    /// Guardian only.
+    /// @param version The version to unfreeze.
+    function unfreeze(uint16 version) external onlyRole(GUARDIAN_ROLE) {
+        StoredVersion storage v = _existing(version);
+        VersionState state = _stateOf(v);
+        if (state != VersionState.Frozen) revert RouterUnexpectedVersionState(version, state);
+        // A freeze and its unfreeze in the same second still count as one second, so that a lock taken
+        // before the freeze always sees a shift.
+        uint256 length = block.timestamp - v.frozenSince;
+        if (length == 0) length = 1;
+        uint32 total = uint32(v.frozenTotal + length);
+        v.frozenTotal = total;
+        v.frozenSince = 0;
+        emit RouterVersionUnfrozen(version, total);
     }
 
     // ===== VIEWS =====
 
     /// @inheritdoc IVerifierRouter
-    function currentVersion() external view returns (uint32) {
-        uint32 current = _current;
-        if (!_isUsable(current)) revert RouterNoUsableVersion();
-        return current;
+    function current() external view returns (uint16 version, uint256 rollupProofBytes) {
+        version = _current;
+        StoredVersion storage v = _versions[version];
+        if (!_isUsable(v)) revert RouterNoUsableVersion();
+        rollupProofBytes = v.rollupProofBytes;
     }
 
     /// @inheritdoc IVerifierRouter
-    function isUsable(uint32 version) external view returns (bool) {
-        return _isUsable(version);
+    function currentVersion() external view returns (uint16) {
+        uint16 version = _current;
+        if (!_isUsable(_versions[version])) revert RouterNoUsableVersion();
+        return version;
+    }
+
+    /// @inheritdoc IVerifierRouter
+    function isUsable(uint16 version) external view returns (bool) {
+        return _isUsable(_versions[version]);
+    }
+
+    /// @inheritdoc IVerifierRouter
+    function status(uint16 version) external view returns (VersionState state, uint256 frozenTotal) {
+        StoredVersion storage v = _versions[version];
+        return (_stateOf(v), v.frozenTotal);
+    }
+
+    /// @inheritdoc IVerifierRouter
+    function frozenShift(uint16 version, uint256 since) external view returns (uint256 shift) {
+        StoredVersion storage v = _versions[version];
+        uint256 total = v.frozenTotal;
+        shift = total > since ? total - since : 0;
+        uint256 frozenSince_ = v.frozenSince;
+        if (frozenSince_ != 0 && !v.removed) shift += block.timestamp - frozenSince_;
     }
 
     /// @notice The number of versions ever added (the newest version number).
-    function versionCount() external view returns (uint32) {
+    /// @return The count.
+    function versionCount() external view returns (uint16) {
         return _versionCount;
     }
 
-    /// @notice A version's verifier, pinned key hashes and flags. Reverts for an unknown version.
-    /// @param version The version.
-    /// @return verifier Its verifier contract.
-    /// @return keyHashes Its pinned aggregation key hashes.
-    /// @return removed Whether it was removed.
-    /// @return frozen Whether it is frozen.
-    function getVersion(
-        uint32 version
-    ) external view returns (address verifier, bytes32[] memory keyHashes, bool removed, bool frozen) {
-        Version storage v = _existing(version);
-        (verifier, keyHashes) = _loadVersionData(v.data);
-        return (verifier, keyHashes, v.removed, v.frozen);
+    /// @inheritdoc IVerifierRouter
+    function getVersion(uint16 version) external view returns (Version memory) {
+        StoredVersion storage v = _existing(version);
+        return
+            Version({
+                verifier: v.verifier,
+                keySet: v.keySet,
+                rollupProofBytes: v.rollupProofBytes,
+                state: _stateOf(v),
+                frozenSince: v.frozenSince,
+                frozenTotal: v.frozenTotal
+            });
     }
 
     /// @inheritdoc IVerifierRouter
     function verifyAggregation(
-        uint32 version,
+        uint16 version,
         bytes calldata proof,
         bytes32 batchRoot,
         address prover
     ) external view returns (bool) {
-        if (!_isUsable(version)) revert RouterVersionNotUsable(version);
-        (address verifier, bytes32[] memory keyHashes) = _loadVersionData(_versions[version].data);
-        bytes32[] memory inputs = BatchCommitment.aggregationPublicInputs(batchRoot, prover, keyHashes);
-        try IAggregationVerifier(verifier).verify(proof, inputs) returns (bool ok) {
+        StoredVersion storage v = _versions[version];
+        if (!_isUsable(v)) revert RouterVersionNotUsable(version);
+        bytes32[] memory inputs = BatchCommitment.aggregationPublicInputs(batchRoot, prover, v.keySet);
+        try IAggregationVerifier(v.verifier).verify(proof, inputs) returns (bool ok) {
             return ok;
         } catch {
             return false;
         }
     }
 
-    function _existing(uint32 version) private view returns (Version storage v) {
-        if (version == 0 || version > _versionCount) revert RouterUnknownVersion(version);
+    function _existing(uint16 version) private view returns (StoredVersion storage v) {
         v = _versions[version];
+        if (v.verifier == address(0)) revert RouterUnknownVersion(version);
     }
 
-    function _isUsable(uint32 version) private view returns (bool) {
-        Version storage v = _versions[version];
-        // Unknown versions (0 and > _versionCount) have no verifier.
-        return v.data != address(0) && !v.removed && !v.frozen;
+    function _stateOf(StoredVersion storage v) private view returns (VersionState) {
+        if (v.verifier == address(0)) return VersionState.Unknown;
+        if (v.removed) return VersionState.Removed;
+        if (v.frozenSince != 0) return VersionState.Frozen;
+        return VersionState.Active;
     }
 
-    /// @dev Stores a version's verifier and key hashes as the code of a new contract (0x00 STOP prefix,
-    /// so it cannot be executed): reading them back costs one cold EXTCODESIZE and one EXTCODECOPY
-    /// instead of one cold SLOAD per word.
-    function _storeVersionData(address verifier, bytes32[] calldata keyHashes) private returns (address data) {
-        bytes memory runtime = abi.encodePacked(hex"00", uint256(uint160(verifier)), keyHashes);
-        // Init code: PUSH2 len, DUP1, PUSH1 0x0a, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN.
-        // It copies the runtime that follows its 10 bytes to memory 0 and returns it.
-        bytes memory init = abi.encodePacked(hex"61", uint16(runtime.length), hex"80600a3d393df3", runtime);
-        assembly ("memory-safe") {
-            data := create(0, add(init, 0x20), mload(init))
-        }
-        if (data == address(0)) revert RouterKeyHashStorageFailed();
-    }
-
-    function _loadVersionData(address data) private view returns (address verifier, bytes32[] memory keyHashes) {
-        uint256 count = (data.code.length - 33) / 32;
-        keyHashes = new bytes32[](count);
-        assembly ("memory-safe") {
-            extcodecopy(data, 0x00, 1, 0x20)
-            verifier := mload(0x00)
-            extcodecopy(data, add(keyHashes, 0x20), 33, shl(5, count))
-        }
+    function _isUsable(StoredVersion storage v) private view returns (bool) {
+        return v.verifier != address(0) && !v.removed && v.frozenSince == 0;
     }
 }

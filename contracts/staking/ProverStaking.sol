@@ -12,29 +12,30 @@ import {StakeSumTree} from "../libraries/StakeSumTree.sol";
 import {INexToken} from "../token/INexToken.sol";
 
 /// @title ProverStaking
-/// @notice Provers stake NEX here to take aggregation jobs. The market locks part of a prover's
-/// stake as collateral per job and unlocks or slashes it; a stake-weighted draw picks the prover
-/// assigned to each sealed batch.
+/// @notice Provers stake NEX here to take aggregation jobs (version 2). The market locks part of a
+/// prover's stake as collateral per job and unlocks or slashes it; a stake-weighted draw proposes the
+/// prover assigned to each sealed batch.
 ///
 /// Accounting, per prover:
 /// - `staked`: every token of the prover held by this contract, including queued unstakes (tokens
-///   stay here until withdrawn, so they stay slashable).
+///   stay here until withdrawn).
 /// - `pendingUnstake`: the part of `staked` queued by {requestUnstake}, released by {withdraw} once
 ///   each entry's `unlockAt` has passed.
-/// - `locked`: job collateral, at most `staked - pendingUnstake`.
+/// - `locked`: job collateral, at most `staked - pendingUnstake`. Only locked collateral can be slashed.
 /// - available = `staked - locked - pendingUnstake`: what can be queued for unstaking or locked.
-/// Nothing leaves while locked: only available stake can be queued, and withdrawals only release
-/// queued stake.
+/// - `warming`: the part of `staked - pendingUnstake` added less than `weightWarmup` ago.
 ///
-/// Selection weight = `staked - pendingUnstake` when that is at least `minStake`, else 0. The
-/// weights live in a Fenwick sum tree ({StakeSumTree}) so a draw is O(log n). A prover's weight is
-/// recomputed on each of its own stake changes ({stake}, {requestUnstake}, {withdraw}, {slashCollateral})
-/// and by the permissionless {refreshWeights}. A change of `minStake` cannot re-weight every prover
-/// in O(log n), so weights refresh lazily: until refreshed, a prover that fell below a raised
-/// `minStake` keeps its old weight (and {selectProver} returns address(0) when it draws it: the
-/// market then opens the batch to every eligible prover), and a prover that a lowered `minStake`
-/// made eligible has weight 0 (it is never drawn, but it is eligible and may lock open batches).
-/// Eligibility ({isEligible}) always uses the current `minStake`.
+/// Draw weight = `staked - pendingUnstake - warming` when that is at least `minStake`, else 0, in a
+/// Fenwick sum tree ({StakeSumTree}) so a draw is O(log n). Stake added by {stake} weighs only once
+/// `weightWarmup` (default 1 hour, longer than the 256 blocks a seal's block hash stays readable) has
+/// passed and the weight was refreshed (by any of the prover's own actions or the permissionless
+/// {refreshWeights}): a staker who learns a batch's draw seed cannot add weight in time to win it.
+/// Lowering a stake (unstake, slash) lowers the weight at once. A change of `minStake` re-weights
+/// lazily: until refreshed, a prover that fell below a raised `minStake` keeps a stale weight, and
+/// {selectProver} returns address(0) when it draws it (the market then draws again, up to 4 times).
+///
+/// Operators (hot keys) need the operator's consent: a staked prover proposes, the operator accepts,
+/// either side can end it ({resignOperator}, {removeOperator}).
 ///
 /// Roles: DEFAULT_ADMIN_ROLE sets the parameters and the market ({setMarket}); MARKET_ROLE
 /// (granted by {setMarket}) locks, unlocks and slashes collateral.
@@ -44,14 +45,13 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     // ============================================================ TYPES
 
-    /// @notice A queued unstake: `amount` NEX withdrawable from `unlockAt` on. Slashing can reduce
-    /// `amount` (down to 0) before withdrawal.
+    /// @notice A queued unstake: `amount` NEX withdrawable from `unlockAt` on.
     struct UnstakeEntry {
         uint128 amount;
         uint64 unlockAt;
     }
 
-    /// @dev Per-prover state, three slots.
+    /// @dev Per-prover state, four slots.
     struct Account {
         // Slot 0: all tokens of the prover held here, pending unstakes included; job collateral.
         uint128 staked;
@@ -61,8 +61,11 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         uint128 pendingUnstake;
         uint32 treeIndex;
         uint64 queueHead;
-        // Slot 2: hot key that may act for the prover in the market.
+        // Slot 2: hot key that acts for the prover in the market; when `warming` starts to weigh.
         address operator;
+        uint64 warmAt;
+        // Slot 3: stake added less than `weightWarmup` ago (not in the draw weight yet).
+        uint128 warming;
     }
 
     // ============================================================ CONSTANTS
@@ -82,6 +85,12 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// @notice Default burn share of a slash (50%).
     uint16 public constant DEFAULT_SLASH_BURN_BPS = 5_000;
 
+    /// @notice Default time before added stake weighs in the draw (longer than 256 blocks of 12 s).
+    uint32 public constant DEFAULT_WEIGHT_WARMUP = 1 hours;
+
+    /// @notice Upper bound for {setWeightWarmup}.
+    uint32 public constant MAX_WEIGHT_WARMUP = 30 days;
+
     // ============================================================ STORAGE
 
     INexToken private immutable _TOKEN;
@@ -89,17 +98,19 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     uint256 private _minStake;
     uint64 private _unbondingPeriod;
     uint16 private _slashBurnBps;
+    uint32 private _weightWarmup;
     address private _market;
 
     mapping(address prover => Account) private _accounts;
     mapping(address prover => UnstakeEntry[]) private _queues;
     mapping(address operator => address prover) private _operatorOwner;
+    mapping(address prover => address operator) private _proposedOperator;
     mapping(uint256 treeIndex => address prover) private _proverAt;
     StakeSumTree.Tree private _tree;
 
     // ============================================================ CONSTRUCTOR
 
-    /// @notice Deploys the staking contract with the default unbonding period and burn share.
+    /// @notice Deploys the ProverStaking.
     /// @param token_ The NEX token.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (the deploy code hands it to a timelock).
     /// @param minStake_ Minimum active stake to be eligible; positive.
@@ -111,14 +122,16 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         _minStake = minStake_;
         _unbondingPeriod = DEFAULT_UNBONDING_PERIOD;
         _slashBurnBps = DEFAULT_SLASH_BURN_BPS;
+        _weightWarmup = DEFAULT_WEIGHT_WARMUP;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        emit ParamsUpdated(minStake_, DEFAULT_UNBONDING_PERIOD, DEFAULT_SLASH_BURN_BPS);
+        _emitParams();
     }
 
     // ============================================================ STAKER ACTIONS
 
     /// @notice Stakes `amount` NEX from the caller (needs an allowance). The caller becomes a prover
-    /// (gets a place in the selection tree) on its first stake.
+    /// (gets a place in the draw tree) on its first stake. The amount counts for eligibility and
+    /// collateral at once, and in the draw after `weightWarmup`.
     /// Requirements: `amount` > 0; the caller is not an operator.
     /// @param amount NEX to stake.
     function stake(uint256 amount) external nonReentrant {
@@ -127,8 +140,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     /// @notice {stake} with an EIP-2612 permit for this contract signed by the caller. The permit is
     /// tried and its failure ignored (OpenZeppelin's recommended pattern), so a permit front-run by a
-    /// third party cannot grief the stake: the allowance it set is used instead. The stake reverts
-    /// only when the allowance is then insufficient.
+    /// third party cannot grief the stake: the allowance it set is used instead.
     /// @param amount NEX to stake (also the permit value).
     /// @param deadline Permit deadline.
     /// @param v Permit signature v.
@@ -140,9 +152,8 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     }
 
     /// @notice Queues `amount` of the caller's available stake for unstaking. It stops counting
-    /// towards eligibility and selection at once, stays slashable, and can be withdrawn from
-    /// `unlockAt = max(now + unbondingPeriod, unlockAt of the previous entry)` on (entries thus
-    /// mature in queue order).
+    /// towards eligibility and the draw at once, and can be withdrawn from
+    /// `unlockAt = max(now + unbondingPeriod, unlockAt of the previous entry)` on.
     /// Requirements: 0 < `amount` <= available stake (staked - locked - pendingUnstake).
     /// @param amount NEX to unstake.
     /// @return entryIndex Position of the entry in the caller's queue (see {unstakeQueue}).
@@ -162,12 +173,12 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         // Cannot overflow: amount <= available <= staked, a uint128.
         a.pendingUnstake += uint128(amount);
         queue.push(UnstakeEntry({amount: uint128(amount), unlockAt: unlockAt}));
-        emit UnstakeRequested(msg.sender, entryIndex, amount, unlockAt);
+        emit StakingUnstakeRequested(msg.sender, entryIndex, amount, unlockAt);
         _refreshWeight(msg.sender, a);
     }
 
     /// @notice Withdraws the caller's matured unstake entries, oldest first, settling at most
-    /// `maxEntries` of them (bounds the gas). Entries emptied by slashing are settled with 0.
+    /// `maxEntries` of them (bounds the gas).
     /// Requirements: `maxEntries` > 0; at least one entry has matured.
     /// @param maxEntries Most entries to settle in this call.
     /// @return amount NEX sent to the caller.
@@ -188,40 +199,76 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
             revert StakingNothingToWithdraw(msg.sender, head < end ? queue[head].unlockAt : 0);
         }
         a.queueHead = uint64(head);
-        // Cannot underflow: entries' amounts sum to pendingUnstake <= staked (slashing keeps this).
+        // Cannot underflow: the entries' amounts sum to pendingUnstake <= staked (slashing only takes
+        // locked collateral, which is never queued).
         a.pendingUnstake -= uint128(amount);
         a.staked -= uint128(amount);
-        emit Withdrawn(msg.sender, amount, settled);
+        emit StakingWithdrawn(msg.sender, amount, settled);
         _refreshWeight(msg.sender, a);
         if (amount > 0) _TOKEN.safeTransfer(msg.sender, amount);
     }
 
-    /// @notice Appoints `operator` as the caller's hot key: the market treats it as the caller
-    /// ({proverOf}), while the stake stays with the caller. address(0) removes the operator. A prover
-    /// has at most one operator; an operator serves one prover, has no stake and no operator itself.
-    /// Requirements: the caller is not an operator; `operator` is not the caller, has no stake, has
-    /// no operator of its own and is not another prover's operator.
-    /// @param operator The new operator, or address(0).
-    function setOperator(address operator) external {
+    // ============================================================ OPERATORS
+
+    /// @notice Proposes `operator` as the caller's hot key (address(0) withdraws a proposal). It acts for
+    /// the caller only once it accepts ({acceptOperator}).
+    /// Requirements: the caller has a stake and is not an operator; `operator` is not the caller, has
+    /// no stake and is nobody's operator.
+    /// @param operator The proposed operator, or address(0).
+    function proposeOperator(address operator) external {
         address owner = _operatorOwner[msg.sender];
         if (owner != address(0)) revert StakingAccountIsOperator(msg.sender, owner);
-        if (operator != address(0)) {
-            if (operator == msg.sender) revert StakingOperatorIsSelf(msg.sender);
-            Account storage o = _accounts[operator];
-            if (o.staked != 0 || o.operator != address(0)) revert StakingOperatorIsProver(operator);
-            address taken = _operatorOwner[operator];
-            if (taken != address(0) && taken != msg.sender) revert StakingOperatorTaken(operator, taken);
-        }
-        Account storage a = _accounts[msg.sender];
-        address previous = a.operator;
-        if (previous != address(0)) delete _operatorOwner[previous];
-        if (operator != address(0)) _operatorOwner[operator] = msg.sender;
-        a.operator = operator;
-        emit OperatorSet(msg.sender, previous, operator);
+        if (_accounts[msg.sender].staked == 0) revert StakingNotStaked(msg.sender);
+        if (operator != address(0)) _checkOperatorCandidate(operator, msg.sender);
+        _proposedOperator[msg.sender] = operator;
+        emit StakingOperatorProposed(msg.sender, operator);
     }
 
-    /// @notice Recomputes the selection weight of each listed prover against the current `minStake`.
-    /// Permissionless; accounts that never staked are skipped.
+    /// @notice Accepts `prover`'s proposal: the caller becomes its operator ({proverOf} returns
+    /// `prover` for the caller), replacing any previous operator of `prover`.
+    /// Requirements: `prover` proposed the caller; the caller has no stake and is nobody's operator.
+    /// @param prover The proposing prover.
+    function acceptOperator(address prover) external {
+        if (prover == address(0) || _proposedOperator[prover] != msg.sender) {
+            revert StakingNotProposed(prover, msg.sender);
+        }
+        _checkOperatorCandidate(msg.sender, prover);
+        delete _proposedOperator[prover];
+        Account storage a = _accounts[prover];
+        address previous = a.operator;
+        if (previous != address(0)) {
+            delete _operatorOwner[previous];
+            emit StakingOperatorRemoved(prover, previous, false);
+        }
+        a.operator = msg.sender;
+        _operatorOwner[msg.sender] = prover;
+        emit StakingOperatorAccepted(prover, msg.sender);
+    }
+
+    /// @notice The caller stops being an operator.
+    /// Requirements: the caller is an operator.
+    function resignOperator() external {
+        address prover = _operatorOwner[msg.sender];
+        if (prover == address(0)) revert StakingNoOperator(msg.sender);
+        delete _operatorOwner[msg.sender];
+        delete _accounts[prover].operator;
+        emit StakingOperatorRemoved(prover, msg.sender, true);
+    }
+
+    /// @notice Removes the caller's operator.
+    /// Requirements: the caller has an operator.
+    function removeOperator() external {
+        Account storage a = _accounts[msg.sender];
+        address operator = a.operator;
+        if (operator == address(0)) revert StakingNoOperator(msg.sender);
+        delete _operatorOwner[operator];
+        a.operator = address(0);
+        emit StakingOperatorRemoved(msg.sender, operator, false);
+    }
+
+    /// @notice Recomputes the draw weight of each listed prover against the current `minStake`, moving
+    /// stake whose warm-up has passed into the weight. Permissionless; accounts that never staked are
+    /// skipped.
     /// @param provers Provers to refresh.
     function refreshWeights(address[] calldata provers) external {
         for (uint256 i = 0; i < provers.length; ++i) {
@@ -243,7 +290,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         // Cannot overflow: locked + amount <= staked, a uint128.
         uint128 locked = a.locked + uint128(amount);
         a.locked = locked;
-        emit CollateralLocked(prover, amount, locked);
+        emit StakingCollateralLocked(prover, amount, locked);
     }
 
     /// @inheritdoc IProverStaking
@@ -254,18 +301,14 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         if (amount > locked) revert StakingInsufficientLocked(prover, locked, amount);
         // Cannot truncate: amount <= locked, a uint128.
         a.locked = uint128(locked - amount);
-        emit CollateralUnlocked(prover, amount, locked - amount);
+        emit StakingCollateralUnlocked(prover, amount, locked - amount);
     }
 
     /// @inheritdoc IProverStaking
-    /// @dev Requirements: MARKET_ROLE; `amount` <= the prover's whole stake; `beneficiary` non-zero.
-    ///
-    /// Slashing rule (pending unstakes stay slashable until withdrawn): the slash is taken first from
-    /// locked collateral; any remainder from available stake; any remainder after that from pending
-    /// unstake entries, newest first (so the entries closest to withdrawal are touched last). The
-    /// market only ever slashes what it locked, so only the first step happens in practice; the
-    /// other steps make the rule total. `burned = amount * slashBurnBps / 10000` is burnt through the
-    /// token's `burn`, `rewarded = amount - burned` is transferred to `beneficiary`.
+    /// @dev Requirements: MARKET_ROLE; `amount` <= locked; `beneficiary` non-zero. Available stake and
+    /// pending unstakes are never touched: the market can take only the collateral it locked.
+    /// `burned = amount * slashBurnBps / 10000` is burnt through the token's `burn`, `rewarded =
+    /// amount - burned` is transferred to `beneficiary`.
     function slashCollateral(
         address prover,
         uint256 amount,
@@ -273,23 +316,15 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     ) external onlyRole(MARKET_ROLE) nonReentrant returns (uint256 burned, uint256 rewarded) {
         if (beneficiary == address(0)) revert StakingZeroAddress("beneficiary");
         Account storage a = _accounts[prover];
-        uint256 staked = a.staked;
-        if (amount > staked) revert StakingSlashExceedsStake(prover, staked, amount);
-
         uint256 locked = a.locked;
-        uint256 fromLocked = amount < locked ? amount : locked;
-        uint256 rest = amount - fromLocked;
-        uint256 available = _available(a);
-        uint256 fromPending = rest > available ? rest - available : 0;
-
-        // Cannot truncate: every value is at most `staked`, a uint128.
-        a.locked = uint128(locked - fromLocked);
-        a.staked = uint128(staked - amount);
-        if (fromPending != 0) _slashQueue(prover, a, fromPending);
+        if (amount > locked) revert StakingInsufficientLocked(prover, locked, amount);
+        // Cannot truncate or underflow: amount <= locked <= staked, both uint128.
+        a.locked = uint128(locked - amount);
+        a.staked -= uint128(amount);
 
         burned = (amount * _slashBurnBps) / BPS;
         rewarded = amount - burned;
-        emit Slashed(prover, amount, burned, rewarded, beneficiary);
+        emit StakingSlashed(prover, amount, burned, rewarded, beneficiary);
         _refreshWeight(prover, a);
 
         if (burned != 0) _TOKEN.burn(burned);
@@ -298,14 +333,14 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     // ============================================================ ADMIN
 
-    /// @notice Sets the minimum active stake for eligibility and selection weight. Weights refresh
-    /// lazily (see the contract notes and {refreshWeights}).
+    /// @notice Sets the minimum active stake for eligibility and draw weight. Weights refresh lazily
+    /// (see the contract notes and {refreshWeights}).
     /// Requirements: DEFAULT_ADMIN_ROLE; `newMinStake` > 0.
     /// @param newMinStake The new minimum, in NEX wei.
     function setMinStake(uint256 newMinStake) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newMinStake == 0) revert StakingInvalidMinStake(newMinStake);
         _minStake = newMinStake;
-        emit ParamsUpdated(newMinStake, _unbondingPeriod, _slashBurnBps);
+        _emitParams();
     }
 
     /// @notice Sets the unbonding period for new unstake requests (queued entries keep their
@@ -317,7 +352,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         if (newPeriod == 0 || newPeriod > MAX_UNBONDING_PERIOD) revert StakingInvalidUnbondingPeriod(newPeriod);
         _checkOutlastsJobs(_market, newPeriod);
         _unbondingPeriod = newPeriod;
-        emit ParamsUpdated(_minStake, newPeriod, _slashBurnBps);
+        _emitParams();
     }
 
     /// @notice Sets the burn share of slashes, in basis points (the rest goes to the beneficiary).
@@ -326,7 +361,17 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     function setSlashBurnBps(uint16 newBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newBps > BPS) revert StakingInvalidBps(newBps);
         _slashBurnBps = newBps;
-        emit ParamsUpdated(_minStake, _unbondingPeriod, newBps);
+        _emitParams();
+    }
+
+    /// @notice Sets how long stake added from now on waits before it weighs in the draw (0: at once,
+    /// for local devnets only; production keeps it above 256 blocks).
+    /// Requirements: DEFAULT_ADMIN_ROLE; `newWarmup` <= {MAX_WEIGHT_WARMUP}.
+    /// @param newWarmup Seconds.
+    function setWeightWarmup(uint32 newWarmup) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newWarmup > MAX_WEIGHT_WARMUP) revert StakingInvalidWarmup(newWarmup);
+        _weightWarmup = newWarmup;
+        _emitParams();
     }
 
     /// @notice Grants MARKET_ROLE to `newMarket` and records it as the market whose
@@ -340,7 +385,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         _checkOutlastsJobs(newMarket, _unbondingPeriod);
         _market = newMarket;
         _grantRole(MARKET_ROLE, newMarket);
-        emit MarketSet(newMarket);
+        emit StakingMarketSet(newMarket);
     }
 
     // ============================================================ VIEWS
@@ -358,9 +403,14 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     }
 
     /// @inheritdoc IProverStaking
+    function canLock(address prover, uint256 amount) external view returns (bool) {
+        Account storage a = _accounts[prover];
+        return a.staked - a.pendingUnstake >= _minStake && _available(a) >= amount;
+    }
+
+    /// @inheritdoc IProverStaking
     /// @dev Draws `seed % totalWeight()` in the sum tree. Returns address(0) when the total weight is
-    /// 0, or when the drawn prover is not eligible under the current `minStake` (its weight is
-    /// stale, see the contract notes).
+    /// 0, or when the drawn prover is not eligible under the current `minStake` (its weight is stale).
     function selectProver(uint256 seed) external view returns (address prover) {
         uint256 total = _tree.total;
         if (total == 0) return address(0);
@@ -381,7 +431,7 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
     /// @notice `prover`'s stake: `staked` (everything held, pending unstakes included), `locked`
     /// collateral and `pendingUnstake`.
     /// @param prover The prover.
-    /// @return staked Every NEX of the prover held here, pending unstakes included.
+    /// @return staked All its NEX held here.
     /// @return locked Its job collateral.
     /// @return pendingUnstake Its queued unstakes.
     function stakeOf(address prover) external view returns (uint256 staked, uint256 locked, uint256 pendingUnstake) {
@@ -389,15 +439,31 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         return (a.staked, a.locked, a.pendingUnstake);
     }
 
-    /// @notice `prover`'s operator (address(0) when none).
+    /// @notice Stake of `prover` not yet in its draw weight, and when it starts to weigh (once refreshed).
+    /// @param prover The prover.
+    /// @return amount NEX warming up (0 once refreshed after `warmAt`).
+    /// @return warmAt When it weighs.
+    function warmingOf(address prover) external view returns (uint256 amount, uint64 warmAt) {
+        Account storage a = _accounts[prover];
+        return (a.warming, a.warmAt);
+    }
+
+    /// @notice `prover`'s accepted operator (address(0) when none).
     /// @param prover The prover.
     /// @return The operator.
     function operatorOf(address prover) external view returns (address) {
         return _accounts[prover].operator;
     }
 
+    /// @notice The operator `prover` proposed and that has not accepted yet (address(0) when none).
+    /// @param prover The prover.
+    /// @return The proposed operator.
+    function proposedOperatorOf(address prover) external view returns (address) {
+        return _proposedOperator[prover];
+    }
+
     /// @notice `prover`'s unwithdrawn unstake entries, oldest first; the first one has entry index
-    /// {unstakeQueueHead}. Amounts may have been reduced by slashing.
+    /// {unstakeQueueHead}.
     /// @param prover The prover.
     /// @return entries The entries.
     function unstakeQueue(address prover) external view returns (UnstakeEntry[] memory entries) {
@@ -411,17 +477,18 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
 
     /// @notice Entry index of the oldest unwithdrawn entry in `prover`'s unstake queue.
     /// @param prover The prover.
-    /// @return The entry index.
+    /// @return The index.
     function unstakeQueueHead(address prover) external view returns (uint256) {
         return _accounts[prover].queueHead;
     }
 
-    /// @notice Sum of all selection weights (the modulus of {selectProver}'s draw).
+    /// @notice Sum of all draw weights (the modulus of {selectProver}'s draw).
+    /// @return The total weight.
     function totalWeight() external view returns (uint256) {
         return _tree.total;
     }
 
-    /// @notice `prover`'s selection weight as last refreshed (0 for accounts that never staked).
+    /// @notice `prover`'s draw weight as last refreshed (0 for accounts that never staked).
     /// @param prover The prover.
     /// @return The weight.
     function weightOf(address prover) external view returns (uint256) {
@@ -429,34 +496,45 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         return index == 0 ? 0 : _tree.weightOf(index);
     }
 
-    /// @notice Number of provers that ever staked (size of the selection tree).
+    /// @notice Number of provers that ever staked (size of the draw tree).
+    /// @return The count.
     function proverCount() external view returns (uint256) {
         return _tree.size();
     }
 
-    /// @notice The prover at 1-based selection-tree `index`.
+    /// @notice The prover at 1-based draw-tree `index`.
     /// @param index The tree index.
-    /// @return The prover (address(0) beyond the tree).
+    /// @return The prover.
     function proverAt(uint256 index) external view returns (address) {
         return _proverAt[index];
     }
 
     /// @notice Minimum active stake (staked - pendingUnstake) to be eligible.
+    /// @return The minimum.
     function minStake() external view returns (uint256) {
         return _minStake;
     }
 
     /// @notice Burn share of slashes, in basis points.
+    /// @return The share.
     function slashBurnBps() external view returns (uint16) {
         return _slashBurnBps;
     }
 
+    /// @notice Seconds before added stake weighs in the draw.
+    /// @return The warm-up.
+    function weightWarmup() external view returns (uint32) {
+        return _weightWarmup;
+    }
+
     /// @notice The market recorded by {setMarket} (address(0) before).
+    /// @return The market.
     function market() external view returns (address) {
         return _market;
     }
 
     /// @notice The NEX token.
+    /// @return The token.
     function token() external view returns (INexToken) {
         return _TOKEN;
     }
@@ -475,38 +553,52 @@ contract ProverStaking is IProverStaking, AccessControl, ReentrancyGuardTransien
         }
         uint128 staked = a.staked + SafeCast.toUint128(amount);
         a.staked = staked;
-        emit Staked(prover, amount, staked);
+        uint64 warmAt = uint64(block.timestamp);
+        uint32 warmup = _weightWarmup;
+        if (warmup != 0) {
+            // Stake whose warm-up passed joins the weight first; the new amount (with any still warming)
+            // waits a full warm-up from now.
+            if (a.warmAt <= block.timestamp) a.warming = 0;
+            warmAt += warmup;
+            a.warming += uint128(amount);
+            a.warmAt = warmAt;
+        }
+        emit StakingStaked(prover, amount, staked, warmAt);
         _refreshWeight(prover, a);
         _TOKEN.safeTransferFrom(prover, address(this), amount);
     }
 
-    /// @dev Takes `amount` (<= pendingUnstake) from the prover's queue entries, newest first.
-    function _slashQueue(address prover, Account storage a, uint256 amount) private {
-        UnstakeEntry[] storage queue = _queues[prover];
-        a.pendingUnstake -= uint128(amount);
-        uint256 head = a.queueHead;
-        for (uint256 i = queue.length; i > head && amount != 0; --i) {
-            UnstakeEntry storage e = queue[i - 1];
-            uint256 take = e.amount < amount ? e.amount : amount;
-            // Cannot truncate: take <= e.amount, a uint128.
-            e.amount -= uint128(take);
-            amount -= take;
-        }
+    /// @dev `operator` may act for `prover`: not `prover`, no stake, nobody else's operator.
+    function _checkOperatorCandidate(address operator, address prover) private view {
+        if (operator == prover || _accounts[operator].staked != 0) revert StakingInvalidOperator(operator);
+        address owner = _operatorOwner[operator];
+        if (owner != address(0) && owner != prover) revert StakingInvalidOperator(operator);
     }
 
     function _refreshWeight(address prover, Account storage a) private {
-        uint256 active = a.staked - a.pendingUnstake;
-        uint256 weight = active >= _minStake ? active : 0;
         uint256 index = a.treeIndex;
-        if (index == 0) return; // never staked: nothing to weigh (e.g. a zero slash)
+        if (index == 0) return; // never staked: nothing to weigh
+        uint256 active = a.staked - a.pendingUnstake;
+        uint256 warming = a.warming;
+        if (warming != 0) {
+            if (a.warmAt <= block.timestamp) warming = 0;
+            else if (warming > active) warming = active; // an unstake or slash took part of it
+            if (warming != a.warming) a.warming = uint128(warming);
+        }
+        uint256 basis = active - warming;
+        uint256 weight = basis >= _minStake ? basis : 0;
         if (_tree.weightOf(index) != weight) {
             _tree.set(index, weight);
-            emit WeightUpdated(prover, weight);
+            emit StakingWeightUpdated(prover, weight);
         }
     }
 
     function _available(Account storage a) private view returns (uint256) {
         return a.staked - a.locked - a.pendingUnstake;
+    }
+
+    function _emitParams() private {
+        emit StakingParamsUpdated(_minStake, _unbondingPeriod, _slashBurnBps, _weightWarmup);
     }
 
     function _checkOutlastsJobs(address market_, uint64 period) private view {

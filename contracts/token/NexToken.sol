@@ -17,7 +17,7 @@ contract NexToken is ERC20, ERC20Permit, ERC20Burnable {
     /// @notice The supply given to the constructor is zero.
     error NexTokenZeroSupply();
 
-    /// @notice Mints the whole fixed supply to `treasury`.
+    /// @notice Deploys the NexToken.
     /// @param treasury Receives the whole fixed supply.
     /// @param supply The fixed total supply, in the smallest unit (18 decimals).
     constructor(address treasury, uint256 supply) ERC20("NEX Work Token", "NEX") ERC20Permit("NEX Work Token") {

@@ -4,7 +4,7 @@
  */
 import { createPublicClient, createWalletClient, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { nexTokenAbi } from '../../prover/abi/generated.js';
+import { nexTokenAbi } from '../../prover/abi/v1.js';
 import { chainFor } from '../../prover/sdk/index.js';
 
 export interface FundOptions {

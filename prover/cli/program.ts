@@ -1,8 +1,8 @@
 /**
  * The `nex` command tree on commander. Each top-level command is listed here with its summary; its
  * options, subcommands and actions are defined in prover/cli/commands/<area>.ts, which is imported only
- * when that command runs (commander's preSubcommand hook), so `nex rollup fee` never loads the keeper
- * or the prover engine.
+ * when that command runs (commander's preSubcommand hook), so `nex rollup fee` never loads the keeper,
+ * the relay or the prover engine.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -34,6 +34,11 @@ const TOP_LEVEL: readonly TopLevel[] = [
     name: 'keeper',
     summary: 'Prover keeper: init, stake, unstake, withdraw, claim, status, run (the daemon)',
     load: async () => (await import('./commands/keeper.js')).keeper,
+  },
+  {
+    name: 'relay',
+    summary: 'Run a relay: the off-chain entry point of the version-2 market (HTTP API, checks, store, posting)',
+    load: async () => (await import('./commands/relay.js')).relay,
   },
   {
     name: 'prove',

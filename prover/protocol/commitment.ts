@@ -47,10 +47,12 @@ export function capacityFor(count: number): number {
  * The program id of a key registered by `owner`: `keccak256(abi.encode(owner, vkHash))`. The same key
  * registered by another address is another program, with other statements.
  */
-export function programIdOf(owner: Address, vkHash: Hex): Hex {
+export function programIdOf(owner: Address | string, vkHash: Hex): Hex {
+  if (typeof owner !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(owner))
+    throw new CommitmentError(`owner must be an address, got ${String(owner)}`);
   const key = assertWord(vkHash, 'vkHash');
   if (!isCanonicalField(key)) throw new CommitmentError('vkHash is not canonical');
-  return keccak256(concat([addressToField(owner), key]));
+  return keccak256(concat([addressToField(owner as Address), key]));
 }
 
 /**
@@ -69,11 +71,12 @@ export function statementDigest(programId: Hex, publicInputs: readonly Hex[]): H
   return keccak256(concat([STATEMENT_DOMAIN, id, ...words]));
 }
 
-/** A slot-exclusion mask (bit i = slot i excluded) as a bigint; throws for a negative or fractional one. */
+/** A slot-exclusion mask (bit i = slot i excluded; a uint64 on chain) as a bigint; throws for a negative, fractional or wider one. */
 export function toMask(mask: bigint | number): bigint {
   if (typeof mask === 'number' && !Number.isSafeInteger(mask)) throw new CommitmentError(`excludedMask ${mask} is not an integer`);
   const m = BigInt(mask);
   if (m < 0n) throw new CommitmentError(`excludedMask ${mask} is negative`);
+  if (m >> 64n !== 0n) throw new CommitmentError(`excludedMask 0x${m.toString(16)} does not fit a uint64`);
   return m;
 }
 
@@ -178,8 +181,13 @@ export function joinRoot(high: string, low: string): Hex {
  * Public inputs of every aggregation proof, and of the root the router verifies:
  * [rootHi, rootLo, uint160(prover), keySet] (keySet: the Poseidon2 root over the 11 key hashes, ./keySet.ts).
  */
-export function aggregationPublicInputs(root: Hex, prover: Address, keySet: Hex): Hex[] {
+export function aggregationPublicInputs(root: Hex, prover: Address | string, keySet: Hex): Hex[] {
   const set = assertWord(keySet, 'keySet');
   if (!isCanonicalField(set)) throw new CommitmentError('keySet is not canonical');
-  return [...splitRoot(root), addressToField(prover), set];
+  return [...splitRoot(root), addressToField(prover as Address), set];
+}
+
+/** The hash of a request's statement digests in slot order (what an off-chain request signs): `keccak256(d_0 || ... || d_{n-1})`. */
+export function statementsHash(digests: readonly Hex[]): Hex {
+  return keccak256(digests.length === 0 ? '0x' : concat(digests.map((d, i) => assertWord(d, `digests[${i}]`))));
 }

@@ -90,3 +90,10 @@ export const SINGLE_LEAF_FOR_PUBLIC_INPUTS: Readonly<Record<number, SingleLeafCi
  */
 export const VERIFIER_VARIANTS = ['standard', 'optimized'] as const;
 export type VerifierVariant = (typeof VERIFIER_VARIANTS)[number];
+
+/** Largest fee per proof (the market keeps fees as uint64 wei). */
+export const MAX_FEE_PER_PROOF = (1n << 64n) - 1n;
+
+/** The market's EIP-712 domain name and version (docs/protocol.md, "Off-chain requests"). */
+export const MARKET_EIP712_NAME = 'NEX AggregationMarket';
+export const MARKET_EIP712_VERSION = '2';

@@ -45,6 +45,7 @@ export {
   rootFromPath,
   splitRoot,
   statementDigest,
+  statementsHash,
   toMask,
   verifyInclusion,
   zeroSubtree,
@@ -61,3 +62,27 @@ export {
 } from './keySet.js';
 export { pairLeafFor, singleLeafFor } from './leaves.js';
 export { batchOf, slotOf, splitSubmissionId, submissionId } from './submissionId.js';
+export {
+  chainCommitment,
+  chainSettlement,
+  fastSettlement,
+  groupWord,
+  groupsHash,
+  postedCommitment,
+  postedSettlement,
+  unpackGroupWord,
+  type Group,
+  type GroupFields,
+  type Settlement,
+} from './groups.js';
+export {
+  REQUEST_TYPES,
+  compactSignature,
+  marketDomain,
+  postedGroup,
+  requestHash,
+  requestMessage,
+  type OffchainRequest,
+  type PostedGroup,
+} from './request.js';
+export { RECEIPT_DOMAIN, receiptDigest, verifyReceipt, type Receipt, type ReceiptFields } from './receipt.js';

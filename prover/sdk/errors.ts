@@ -180,29 +180,42 @@ type Mapper<N extends MarketErrorName> = (args: ContractErrorArgs<MarketAbi, N>,
 const countsOf = (mask: number): number[] => [...Array(32).keys()].filter((i) => (mask >>> i) & 1).map((i) => i + 1);
 
 /**
- * Market custom-error name -> SDK error. Keyed and typed by the generated market ABI: renaming an
- * error or changing its parameters in the contract breaks this table at compile time.
+ * Market custom-error name -> SDK error. Keyed and typed by the generated market ABI (version 2): renaming
+ * an error or changing its parameters in the contract breaks this table at compile time, and only errors
+ * the market declares can appear in it. Errors without a row become a {@link ContractRevertError} that
+ * names them.
  */
 const MAPPERS: { readonly [N in MarketErrorName]?: Mapper<N> } = {
   MarketUnknownProgram: ([programId], cause) => new UnknownProgramError(programId, { cause }),
   MarketProgramExists: ([programId], cause) => new ProgramExistsError(programId, { cause }),
+  MarketNotProgramOwner: ([programId, caller], cause) => new NexError(`${caller} does not own program ${programId}`, { cause }),
   MarketPublicInputCountMismatch: ([, expected, actual], cause) => new PublicInputCountError(Number(expected), Number(actual), { cause }),
-  MarketInvalidPublicInputCount: ([count], cause) => new NexError(`invalid public-input count ${count}: a program takes 1..32`, { cause }),
   MarketUnsupportedPublicInputCount: ([count, aggregatable], cause) =>
     new NexError(`no aggregation circuit takes ${count} public inputs; the market accepts ${countsOf(aggregatable).join(', ')}`, {
       cause,
     }),
+  MarketInvalidVerificationKey: ([length, expected], cause) =>
+    new NexError(`the verification key has ${length} bytes, the market takes ${expected} (a noir-recursive key)`, { cause }),
+  MarketNonCanonicalVkHash: ([vkHash], cause) => new NonCanonicalFieldError(vkHash, undefined, { cause }),
+  MarketInvalidCallbackGas: ([gasLimit, max], cause) =>
+    new NexError(`invalid callback gas ${gasLimit}: 1..${max} with a callback, 0 without`, { cause }),
   MarketFeeBelowFloor: ([fee, minFee], cause) => new FeeTooLowError(fee, minFee, { cause }),
   MarketFeeTooHigh: ([fee], cause) => new FeeTooHighError(fee, { cause }),
-  MarketFeeMismatch: ([sum, value], cause) => new NexError(`the fees add up to ${sum} wei but ${value} wei were sent`, { cause }),
-  MarketEmptyProof: (_a, cause) => new MalformedProofError('the proof is empty', { cause }),
-  MarketEmptyVerificationKey: (_a, cause) => new NexError('the verification key is empty', { cause }),
-  MarketNonCanonicalProgramId: ([programId], cause) => new NonCanonicalFieldError(programId, undefined, { cause }),
+  MarketFeeMismatch: ([expected, value], cause) => new NexError(`the fees add up to ${expected} wei but ${value} wei were sent`, { cause }),
+  MarketInvalidProofLength: ([length, expected], cause) =>
+    new MalformedProofError(`${length} bytes; the market's current verifier version takes ${expected}-byte proofs`, { cause }),
   MarketNonCanonicalPublicInput: ([index, value], cause) => new NonCanonicalFieldError(value, Number(index), { cause }),
-  MarketStatementPending: ([digest], cause) => new StatementPendingError(digest, { cause }),
-  MarketAlreadyVerified: ([digest], cause) => new AlreadyVerifiedError(digest, { cause }),
-  MarketNotRefundable: ([id], cause) => new NotRefundableError(id, 'the market says it is not (pending or verified)', { cause }),
-  MarketUnknownSubmission: ([id], cause) => new NotRefundableError(id, 'no such submission (or already refunded)', { cause }),
+  MarketTooManyStatements: ([count, capacity], cause) =>
+    new NexError(`${count} statements do not fit one batch (at most ${capacity})`, { cause }),
+  MarketInsufficientBalance: ([account, balance, amount], cause) =>
+    new NexError(`the deposit of ${account} holds ${balance} wei, ${amount} wei needed`, { cause }),
+  MarketWithdrawalNotReady: ([account, withdrawableAt], cause) =>
+    new NexError(
+      withdrawableAt === 0n
+        ? `${account} has no withdrawal requested (requestWithdrawal first)`
+        : `the withdrawal of ${account} can be executed from ${new Date(Number(withdrawableAt) * 1000).toISOString()}`,
+      { cause },
+    ),
   EnforcedPause: (_a, cause) => new MarketPausedError({ cause }),
 };
 

@@ -3,7 +3,7 @@
  * refund, estimate fees and latency. Every action takes a {@link NexClient} first. The commitment
  * format, field helpers and submission ids are prover/protocol's, re-exported here for rollup teams.
  */
-export * from '../abi/generated.js';
+export * from '../abi/v1.js';
 export * from './client.js';
 export * from './deployments.js';
 export * from './errors.js';

@@ -4,5 +4,5 @@
  * The keeper's metrics and HTTP endpoints (prover/keeper/obs) are built on top of these.
  */
 export { createLogCore, normalise, LOG_LEVELS, type LogCore, type LogCoreOptions, type LogFields, type LogLevel } from './log.js';
-export { REDACTED, SECRET_FIELDS, redactUrl, redactUrlCredentials } from './redact.js';
+export { REDACTED, SECRET_FIELDS, SECRET_PATHS, redactUrl, redactUrlCredentials } from './redact.js';
 export { progressLine, type ProgressLine, type ProgressLineOptions, type ProgressStream, type ProgressView } from './progress.js';

@@ -67,27 +67,35 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
 
   it('differs from the committed file, on the changed item only, when a market event changes', () => {
     const dropLast = (abi: AbiItem[]) =>
-      abi.map((i) => (i.type === 'event' && i.name === 'BatchLocked' ? { ...i, inputs: i.inputs!.slice(0, -1) } : i));
+      abi.map((i) => (i.type === 'event' && i.name === 'MarketBatchLocked' ? { ...i, inputs: i.inputs!.slice(0, -1) } : i));
     const changed = renderAbiModule(editing(isMarket, (a: { abi: AbiItem[] }) => ({ ...a, abi: dropLast(a.abi) }))).split('\n');
     const lines = committed.split('\n');
     expect(changed).to.have.length(lines.length);
     const diff = lines.flatMap((line, k) => (line === changed[k] ? [] : [line]));
     expect(diff).to.have.length(1);
-    expect(diff[0]).to.match(/"name":"BatchLocked","type":"event"/);
+    expect(diff[0]).to.match(/"name":"MarketBatchLocked","type":"event"/);
   });
 
   it('keeps the inherited and interface errors the SDK and keeper decode', () => {
     const market = JSON.parse(readFileSync(path.join(ROOT, 'artifacts', MARKET), 'utf8')) as { abi: AbiItem[] };
     const errors = market.abi.filter((i) => i.type === 'error').map((i) => i.name!);
-    expect(errors).to.include.members(['EnforcedPause', 'AccessControlUnauthorizedAccount', 'MarketFeeBelowFloor', 'MarketUnknownProgram']);
+    expect(errors).to.include.members([
+      'EnforcedPause',
+      'AccessControlUnauthorizedAccount',
+      'MarketFeeBelowFloor',
+      'MarketUnknownProgram',
+      'MarketSettlementMismatch',
+    ]);
     for (const name of errors) expect(committed).to.contain(`"name":"${name}","type":"error"`);
   });
 
   it('exports the market enums with their Solidity member order', () => {
     expect(committed).to.contain(
-      'export const BatchState = { None: 0, Open: 1, Sealed: 2, Locked: 3, Fulfilled: 4, Expired: 5 } as const;',
+      'export const BatchState = { None: 0, Open: 1, Sealed: 2, Locked: 3, Fulfilled: 4, Closed: 5, Released: 6, Expired: 7 } as const;',
     );
-    expect(committed).to.contain('export const StatementStatus = { None: 0, Pending: 1, Verified: 2 } as const;');
+    expect(committed).to.contain(
+      'export const SkipReason = { BadSignature: 0, Expired: 1, StaleNonce: 2, UnknownProgram: 3, FeeBelowFloor: 4, InvalidStatements: 5, InsufficientBalance: 6 } as const;',
+    );
   });
 
   describe('failure paths', () => {
@@ -119,7 +127,7 @@ describe('generated ABI module (prover/abi/generated.ts)', () => {
       };
       expect(() => renderAbiModule(editing(isBuildOutput, emptyAst))).to.throw(
         AbiModuleError,
-        /enum IAggregationMarket\.BatchState not found/,
+        /enum IAggregationMarketTypes\.BatchState not found/,
       );
     });
   });

@@ -1,6 +1,6 @@
 // The `nex` CLI on commander: help on every command and group, group listings, suggestions, exit codes,
-// keeper options derived from the keeper's options table, and lazy loading (no SQLite warning unless a
-// keeper command runs). In-process through main(), plus a few real processes through bin.mjs.
+// keeper and relay options derived from their options tables, and lazy loading (no SQLite warning unless a
+// keeper or relay command runs). `nex relay` running against a devnet is test/cli/relay.test.ts. In-process through main(), plus a few real processes through bin.mjs.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../prover/cli/main.js';
 import { OPTIONS } from '../../prover/keeper/config/options.js';
+import { OPTIONS as RELAY_OPTIONS } from '../../prover/relay/config.js';
 
 interface Run {
   code: number;
@@ -64,7 +65,7 @@ const GROUPS: Record<string, string[]> = {
   srs: ['setup', 'info'],
   circuits: ['build'],
 };
-const SINGLE = ['devnet', 'deploy', 'aggregate', 'verify', 'worker'];
+const SINGLE = ['devnet', 'deploy', 'relay', 'aggregate', 'verify', 'worker'];
 const ALL_PATHS = [...SINGLE, ...Object.entries(GROUPS).flatMap(([g, subs]) => [g, ...subs.map((s) => `${g} ${s}`)])];
 
 /** The command names a help text lists under "Commands:". */
@@ -211,6 +212,53 @@ describe('nex CLI (commander)', function () {
     } finally {
       if (saved === undefined) delete process.env.NEX_KEEPER_BUMP_PERCENT;
       else process.env.NEX_KEEPER_BUMP_PERCENT = saved;
+    }
+  });
+
+  it('relay options come from the relay options table: every flag with its env variable, --no-<flag> for bools', async () => {
+    const r = await nex(['relay', '--help']);
+    expect(r.code).to.equal(0);
+    const help = r.out.replace(/\s+/g, ' ');
+    for (const o of RELAY_OPTIONS) {
+      const shown = o.kind === 'bool' && o.default === 'true' ? `--no-${o.flag.slice(2)}` : o.flag;
+      expect(help, o.key).to.include(` ${shown}`);
+      if (shown === o.flag) expect(help, o.key).to.include(`env: ${o.env}`);
+    }
+    expect(help).to.include('--config <file>');
+    expect(help).to.include('NEX_RELAY_PRIVATE_KEY');
+  });
+
+  it('`nex relay` exits 2 with the problems and the usage on a configuration it cannot run', async () => {
+    const saved = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => k.startsWith('NEX_RELAY_'))
+        .map((k) => [k, process.env[k]]),
+    );
+    for (const k of Object.keys(saved)) delete process.env[k];
+    try {
+      const missing = await nex(['relay']);
+      expect(missing.code).to.equal(2);
+      expect(missing.err).to.match(/rpcUrl: required \(NEX_RELAY_RPC_URL or --rpc-url\)/);
+      expect(missing.err).to.match(/marketAddress: required \(NEX_RELAY_MARKET_ADDRESS or --market\)/);
+      expect(missing.err).to.include('Usage: nex relay [options]');
+      const required = ['--rpc-url', 'http://127.0.0.1:1', '--market', '0x00000000000000000000000000000000000000aa'];
+      const bad = await nex(['relay', ...required, '--port', 'x', '--bump-percent', 'y']);
+      expect(bad.code).to.equal(2);
+      expect(bad.err).to.include('listen.port (--port): expected a non-negative integer, got "x"');
+      expect(bad.err).to.include('gas.bumpPercent (--bump-percent): expected a non-negative integer, got "y"');
+      const small = await nex(['relay', ...required, '--capacity', '3']);
+      expect(small.code).to.equal(2);
+      expect(small.err).to.include('capacity: must be in 4..64');
+      process.env.NEX_RELAY_CAPACITY = '5';
+      const env = await nex(['relay', ...required, '--max-statements', '6']);
+      expect(env.code).to.equal(2);
+      expect(env.err).to.include('limits.maxStatementsPerRequest: must be in 1..capacity (5)');
+      const choice = await nex(['relay', '--srs', 'mainnet']);
+      expect(choice.code).to.equal(2);
+      expect(choice.err).to.match(/Allowed choices are dev, ignition/);
+    } finally {
+      for (const k of Object.keys(process.env).filter((x) => x.startsWith('NEX_RELAY_'))) delete process.env[k];
+      Object.assign(process.env, saved);
     }
   });
 

@@ -23,9 +23,14 @@ import {
   submissionId,
   verifyInclusion,
   zeroSubtree,
+  ZERO_LEAF,
+  chainCommitment,
+  depthOf,
+  groupWord,
+  groupsHash,
+  postedCommitment,
 } from '../../prover/protocol/index.js';
 import { type CommitmentVectors, VECTORS_PATH, buildVectors } from '../../scripts/commitmentVectors.js';
-import { aggregationPublicInputsV1, batchRootV1, statementDigestV1 } from '../../scripts/lib/commitmentV1.js';
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as CommitmentVectors;
 
@@ -152,71 +157,69 @@ describe('commitment format (version 2)', () => {
       expect(() => submissionId(0n, 0)).to.throw(CommitmentError);
     });
   });
-});
 
-/**
- * The version-1 contracts are still on this branch (the version-2 contracts replace them on the
- * integration branch): their commitment library keeps being checked against the version-1 vectors.
- */
-describe('version-1 contracts (contracts/libraries/BatchCommitment.sol) against the frozen version-1 vectors', () => {
-  interface V1Case {
-    name: string;
-    capacity: number;
-    excludedMask: number;
-    slots: { vkHash: Hex; publicInputs: Hex[]; digest: Hex }[];
-    leaves: Hex[];
-    root: Hex;
-    rootHi: Hex;
-    rootLo: Hex;
-    prover: Hex;
-    keyHashes: Hex[];
-    aggregationPublicInputs: Hex[];
-  }
-  const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../vectors/commitment-v1.json', import.meta.url)), 'utf8')) as {
-    cases: V1Case[];
-  };
+  // The Solidity library against prover/protocol, which the shared vectors above pin (test/protocol/v2.test.ts
+  // also checks both against test/vectors/identities-v2.json).
+  describe('Solidity version 2 (contracts/libraries/BatchCommitment.sol)', () => {
+    const edge = [0n, 1n, FIELD_MODULUS - 1n].map(fieldToWord);
 
-  it('the frozen version-1 TypeScript reference the version-1 contract tests use (scripts/lib/commitmentV1.ts) reproduces them', () => {
-    for (const c of v1.cases) {
-      for (const slot of c.slots) expect(statementDigestV1(slot.vkHash, slot.publicInputs)).to.equal(slot.digest);
-      expect(
-        batchRootV1(
-          c.slots.map((x) => x.digest),
-          c.capacity,
-          c.excludedMask,
-        ),
-      ).to.equal(c.root);
-      expect(aggregationPublicInputsV1(c.root, c.prover, c.keyHashes)).to.deep.equal(c.aggregationPublicInputs);
-    }
-  });
-
-  it('reproduces every version-1 vector', async () => {
-    const { ethers } = await network.create();
-    const harness = await ethers.deployContract('CommitmentHarness');
-    for (const c of v1.cases) {
-      for (const slot of c.slots) {
-        expect(await harness.getFunction('digest')(slot.vkHash, slot.publicInputs)).to.equal(slot.digest);
-        expect(await harness.getFunction('digestMemory')(slot.vkHash, slot.publicInputs)).to.equal(slot.digest);
+    it('program ids, digests, zero subtrees, roots of 4..64 leaves, paths, groups and public inputs', async () => {
+      const { ethers } = await network.create();
+      const h = await ethers.deployContract('CommitmentHarness');
+      const owner = '0x93E9D77446ED1b85Dcf07c3F480B89c751f287De';
+      for (const vk of edge) expect(await h.getFunction('programId')(owner, vk)).to.equal(programIdOf(owner, vk));
+      const id = programIdOf(owner, edge[1]!);
+      for (const inputs of [[edge[0]!], [edge[0]!, edge[2]!], edge.concat([edge[1]!])]) {
+        expect(await h.getFunction('digest')(id, inputs)).to.equal(statementDigest(id, inputs));
+        expect(await h.getFunction('digestMemory')(id, inputs)).to.equal(statementDigest(id, inputs));
       }
-      const [root, leavesAfter] = await harness.getFunction('root')(c.leaves);
-      expect(root).to.equal(c.root);
-      expect(leavesAfter).to.deep.equal(c.leaves); // root() does not clobber its input
-      expect(await harness.getFunction('splitRoot')(c.root)).to.deep.equal([c.rootHi, c.rootLo]);
-      expect(await harness.getFunction('aggregationPublicInputs')(c.root, c.prover, c.keyHashes)).to.deep.equal(c.aggregationPublicInputs);
-    }
-  });
-
-  it('rejects invalid capacities and checks canonicity', async () => {
-    const { ethers } = await network.create();
-    const harness = await ethers.deployContract('CommitmentHarness');
-    const zero = ethers.ZeroHash;
-    for (const n of [0, 1, 3, 6, 64]) {
-      await expect(harness.getFunction('root')(Array(n).fill(zero)))
-        .to.be.revertedWithCustomError(harness, 'BatchCommitmentInvalidCapacity')
-        .withArgs(n);
-    }
-    for (const n of [2, 4, 8, 16, 32]) expect(await harness.getFunction('isValidCapacity')(n)).to.equal(true);
-    expect(await harness.getFunction('isCanonical')(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
-    expect(await harness.getFunction('isCanonical')(ethers.toBeHex(FIELD_MODULUS, 32))).to.equal(false);
+      for (let z = 0; z <= 6; z++) expect(await h.getFunction('zeroSubtree')(z)).to.equal(zeroSubtree(z));
+      await expect(h.getFunction('zeroSubtree')(7)).to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidCapacity');
+      for (const capacity of [4, 8, 16, 32, 64]) {
+        for (const n of [0, 1, capacity / 2 + 1, capacity]) {
+          const leaves = Array.from({ length: n }, (_, i) => statementDigest(id, [fieldToWord(BigInt(i))]));
+          const [root, after] = await h.getFunction('root')(leaves, capacity);
+          expect(root).to.equal(batchRoot(leaves, capacity));
+          expect(after).to.deep.equal(leaves);
+          if (n > 0) {
+            const index = n - 1;
+            const path = inclusionPath(batchLeaves(leaves, capacity), index);
+            expect(path).to.have.length(depthOf(capacity));
+            expect(await h.getFunction('walk')(leaves[index]!, index, path)).to.equal(root);
+            expect(rootFromPath(leaves[index]!, index, path)).to.equal(root);
+          }
+        }
+        expect(await h.getFunction('capacityFor')(capacity)).to.equal(BigInt(capacity));
+      }
+      for (const [leaves, capacity] of [
+        [[], 2],
+        [[], 128],
+        [Array(5).fill(edge[0]), 4],
+      ] as const) {
+        await expect(h.getFunction('root')([...leaves], capacity)).to.be.revertedWithCustomError(
+          h,
+          capacity === 4 ? 'BatchCommitmentTooManyLeaves' : 'BatchCommitmentInvalidCapacity',
+        );
+      }
+      await expect(h.getFunction('walk')(edge[0]!, 4, [edge[0]!, edge[0]!]))
+        .to.be.revertedWithCustomError(h, 'BatchCommitmentInvalidPath')
+        .withArgs(4, 2);
+      await expect(h.getFunction('capacityFor')(65)).to.be.revertedWithCustomError(h, 'BatchCommitmentTooManyLeaves').withArgs(65, 64);
+      const word = groupWord({ payer: owner, feePerProof: 123_456n, count: 3, callbackGas: 70_000n });
+      expect(await h.getFunction('packGroup')(owner, 123_456n, 3, 70_000n)).to.equal(word);
+      expect([...(await h.getFunction('unpackGroup')(word))]).to.deep.equal([owner, 123_456n, 3n, 70_000n]);
+      const digests = [1n, 2n, 3n].map((i) => statementDigest(id, [fieldToWord(i)]));
+      const chained = chainCommitment([{ word, programId: id }], digests);
+      expect(await h.getFunction('chainAppend')(ZERO_LEAF, word, id, digests, 0, 3)).to.equal(chained);
+      expect(await h.getFunction('chainAppendCalldata')(ZERO_LEAF, word, id, digests, 0, 3)).to.equal(chained);
+      const gh = groupsHash([{ word, programId: id }]);
+      expect(await h.getFunction('postedCommitment')(edge[2]!, gh, owner)).to.equal(postedCommitment(edge[2]!, gh, owner));
+      expect(await h.getFunction('aggregationPublicInputs')(edge[2]!, owner, edge[1]!)).to.deep.equal(
+        aggregationPublicInputs(edge[2]!, owner, edge[1]!),
+      );
+      expect(await h.getFunction('submissionId')(3n, 63n)).to.deep.equal([submissionId(3n, 63), 3n, 63n]);
+      expect(splitSubmissionId(3n * 64n + 63n)).to.deep.equal({ batchId: 3n, slot: 63 });
+      await expect(h.getFunction('submissionId')(1n, 64n)).to.be.revertedWithCustomError(h, 'SubmissionIdInvalidSlot').withArgs(64);
+    });
   });
 });

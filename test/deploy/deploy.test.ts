@@ -17,7 +17,7 @@ import { loadParameters, parametersDir, parseParameters, ParametersError, type N
 import { ROLES } from '../../deploy/roles.js';
 import { VerifierBuildError, verifierVariantOf, type VerifierBuild } from '../../deploy/verifierBuild.js';
 import { InsecureSrsError } from '../../prover/protocol/index.js';
-import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/generated.js';
+import { accessControlAbi, aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../prover/abi/v1.js';
 import { readDeployments } from '../../prover/sdk/deployments.js';
 
 describe('deployNex (Ignition) on the in-process EDR chain', function () {

@@ -18,7 +18,7 @@ import { loadParameters } from '../../deploy/parameters.js';
 import type { VerifierBuild } from '../../deploy/verifierBuild.js';
 import { main } from '../../prover/cli/main.js';
 import { deployExampleRollup } from '../../deploy/exampleRollup.js';
-import { nexTokenAbi } from '../../prover/abi/generated.js';
+import { nexTokenAbi } from '../../prover/abi/v1.js';
 import { getProgram } from '../../prover/sdk/actions/getProgram.js';
 import { registerProgram } from '../../prover/sdk/actions/registerProgram.js';
 import { VK_BYTES } from '../../prover/sdk/index.js';

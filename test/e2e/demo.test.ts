@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPublicClient, http, parseEventLogs, type Address, type Hex } from 'viem';
 import { probeChainId, spawnNode, type LocalNode } from '../../deploy/devnet/node.js';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
 import type { DemoResult } from '../../prover/demo/run.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');

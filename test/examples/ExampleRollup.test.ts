@@ -1,60 +1,98 @@
-// ExampleRollup on the real AggregationMarket: a fulfilled batch finalizes a proposed transition
-// through the program callback (push), and a verified but unproposed transition through isVerified
-// (pull). The batch is fulfilled with the market's test-only MockVerifier (bookkeeping test: real
-// aggregated proofs are exercised by the prover and end-to-end tests).
-import assert from 'node:assert/strict';
-import { describe, it } from 'mocha';
+// ExampleRollup on the real version-2 AggregationMarket: a fulfilled batch finalizes a proposed transition
+// through the program callback (push), and a verified but unproposed transition through isVerified with its
+// inclusion path (pull) or after recordVerified (path-free). The batch is fulfilled with the test-only
+// MockVerifier (bookkeeping test: real aggregated proofs are exercised by the prover and end-to-end tests).
+import { expect } from 'chai';
 import { network } from 'hardhat';
-import type { Hex } from 'viem';
-import { statementDigestV1 as statementDigest } from '../../scripts/lib/commitmentV1.js';
-import { deployMarket, lockByAssigned, MIN_FEE, PROGRAM_ID, proofFor, rollupProof, submitN, word } from '../market/fixture.js';
+import {
+  Book,
+  FIELD_MODULUS,
+  MIN_FEE,
+  deployMarket,
+  lockByAssigned,
+  proofFor,
+  recordSubmitted,
+  rollupProof,
+  sealByTimeout,
+  submitN,
+  word,
+} from '../market/fixture.js';
+import { batchLeaves, inclusionPath, statementDigest } from '../../prover/protocol/index.js';
 
-describe('ExampleRollup on the AggregationMarket', function () {
-  this.timeout(120_000);
+const { ethers, networkHelpers } = await network.create();
+const chain = { time: networkHelpers.time, mine: (n?: number) => networkHelpers.mine(n) };
 
-  it('finalizes via the callback and via isVerified, and only verified transitions', async () => {
-    const { ethers } = await network.create();
+describe('ExampleRollup v2 on the AggregationMarket', () => {
+  it('finalizes via the callback, via an inclusion path and via a recorded statement; only verified transitions', async () => {
     const f = await deployMarket(ethers);
-    const genesis = word(7);
-    const a = word(8);
-    const b = word(9);
-    const example = await ethers.deployContract('ExampleRollup', [await f.market.getAddress(), PROGRAM_ID, genesis]);
-    await f.market.connect(f.rollup).setProgramCallback(PROGRAM_ID, await example.getAddress());
+    const book = new Book();
+    const [genesis, a, b, c] = [word(7), word(8), word(9), word(10)];
+    const example = await ethers.deployContract('ExampleRollup', [await f.market.getAddress(), f.programId, genesis]);
+    await f.market.connect(f.rollup).setProgramCallback(f.programId, await example.getAddress(), 100_000);
+    expect(await example.transitionDigest(genesis, a)).to.equal(statementDigest(f.programId, [genesis, a]));
 
-    // Push path: propose genesis -> a; pull path: a -> b is verified but never proposed.
-    await example.getFunction('propose')(a);
-    await assert.rejects(example.getFunction('finalize')(b), /TransitionNotVerified/);
-    const t1 = await f.market.connect(f.user1).submit(PROGRAM_ID, [genesis, a], rollupProof(1), { value: MIN_FEE });
-    await t1.wait();
-    await (await f.market.connect(f.user1).submit(PROGRAM_ID, [a, b], rollupProof(2), { value: MIN_FEE })).wait();
-    await submitN(f, Number(f.params.batchCapacity) - 2); // fills and seals batch 1
-    const batchId = 1n;
-    const locker = await lockByAssigned(f, batchId);
-    const proof = await proofFor(f, batchId, locker.address);
-    const tx = await f.market.connect(locker).fulfill(batchId, proof, 0);
-    const receipt = await tx.wait();
+    await example.propose(a); // push: genesis -> a; a -> b and b -> c are verified but never proposed
+    const inputs = [
+      [genesis, a],
+      [a, b],
+      [b, c],
+    ];
+    for (const pis of inputs) {
+      const tx = await f.market.connect(f.user1).submit(f.programId, pis, rollupProof(), { value: MIN_FEE });
+      await recordSubmitted(f, book, tx, [pis], [f.programId]);
+    }
+    await submitN(f, book, 5); // fills and seals batch 1
+    const locker = await lockByAssigned(f, chain, 1n);
+    const tx = f.market.connect(locker).fulfill(1, proofFor(book, 1n, locker.address), 0, book.settlement(1n));
+    await expect(tx).to.emit(example, 'StateRootFinalized').withArgs(genesis, a, true);
+    await expect(tx)
+      .to.emit(example, 'CallbackIgnored')
+      .withArgs(statementDigest(f.programId, [a, b]), 64n + 1n);
+    expect(await example.stateRoot()).to.equal(a);
 
-    const finalized = receipt!.logs
-      .map((l) => {
-        try {
-          return example.interface.parseLog(l);
-        } catch {
-          return null;
-        }
-      })
-      .filter((e) => e !== null);
-    const names = finalized.map((e) => e!.name);
-    // One callback per verified submission of the program, in slot order: slot 0 advanced the root;
-    // slot 1 (a -> b, never proposed) and the filler statements were ignored.
-    const capacity = Number(f.params.batchCapacity);
-    assert.deepEqual(names, ['StateRootFinalized', ...Array<string>(capacity - 1).fill('CallbackIgnored')]);
-    assert.equal(finalized[0]!.args[2], true, 'via callback');
-    assert.equal(finalized[1]!.args[0], statementDigest(PROGRAM_ID as Hex, [a, b]));
-    assert.equal(await example.getFunction('stateRoot')(), a);
-
-    await (await example.getFunction('finalize')(b)).wait();
-    assert.equal(await example.getFunction('stateRoot')(), b);
+    const digests = book.of(1n).digests;
+    const path = (i: number) => ({ batchId: 1n, index: i, siblings: inclusionPath(batchLeaves(digests, 8), i) });
+    await expect(example.finalize(b, path(2)))
+      .to.be.revertedWithCustomError(example, 'TransitionNotVerified')
+      .withArgs(a, b);
+    await expect(example.finalize(b, path(1)))
+      .to.emit(example, 'StateRootFinalized')
+      .withArgs(a, b, false);
+    // Path-free after someone recorded the statement.
+    await expect(example.finalizeRecorded(c)).to.be.revertedWithCustomError(example, 'TransitionNotVerified').withArgs(b, c);
+    await f.market.recordVerified(f.programId, [b, c], path(2));
+    await expect(example.finalizeRecorded(c)).to.emit(example, 'StateRootFinalized').withArgs(b, c, false);
     // The old genesis -> a statement cannot move the root back.
-    await assert.rejects(example.getFunction('finalize')(a), /TransitionNotVerified/);
+    await expect(example.finalize(a, path(0)))
+      .to.be.revertedWithCustomError(example, 'TransitionNotVerified')
+      .withArgs(c, a);
+  });
+
+  it('refuses callbacks from others and for other programs, and non-canonical roots', async () => {
+    const f = await deployMarket(ethers);
+    const example = await ethers.deployContract('ExampleRollup', [await f.market.getAddress(), f.programId, word(1)]);
+    await expect(example.onProofVerified(f.programId, 64, word(5)))
+      .to.be.revertedWithCustomError(example, 'NotMarket')
+      .withArgs(f.admin.address);
+    const r = ethers.toBeHex(FIELD_MODULUS, 32);
+    await expect(example.propose(r)).to.be.revertedWithCustomError(example, 'NonCanonicalRoot').withArgs(r);
+    await expect(ethers.deployContract('ExampleRollup', [await f.market.getAddress(), f.programId, r])).to.be.revertedWithCustomError(
+      example,
+      'NonCanonicalRoot',
+    );
+    // A statement of another program reported to this rollup (via a callback it was wrongly pointed at) is refused.
+    const other = await ethers.deployContract('ExampleRollup', [await f.market.getAddress(), word(99), word(1)]);
+    await f.market.connect(f.rollup).setProgramCallback(f.programId, await other.getAddress(), 100_000);
+    const book = new Book();
+    const subs = await submitN(f, book, 1);
+    await sealByTimeout(f, chain, subs[0]!.batchId);
+    const locker = await lockByAssigned(f, chain, subs[0]!.batchId);
+    await expect(
+      f.market
+        .connect(locker)
+        .fulfill(subs[0]!.batchId, proofFor(book, subs[0]!.batchId, locker.address), 0, book.settlement(subs[0]!.batchId)),
+    )
+      .to.emit(f.market, 'MarketCallbackFailed')
+      .withArgs(subs[0]!.batchId * 64n, await other.getAddress());
   });
 });

@@ -21,7 +21,7 @@ import {
   type PublicClient,
 } from 'viem';
 import { precheckDigest, type PrecheckReport, type SlotCheck } from '../../prover/engine/index.js';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
 import { CallTracer } from '../../prover/keeper/chain/callTrace.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';

@@ -21,7 +21,7 @@ import {
   type Hex,
   type PublicClient,
 } from 'viem';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
 import { CallTracer, isTraceUnsupported, marketSubmitCalls, type CallFrame } from '../../prover/keeper/chain/callTrace.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { createLogger } from '../../prover/keeper/obs/logger.js';

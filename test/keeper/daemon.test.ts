@@ -13,7 +13,7 @@ import { custom, http } from 'viem';
 import type { ProvingBackend, RollupProof } from '../../prover/engine/index.js';
 import type { ExampleBackend } from '../../prover/toolchain/index.js';
 import { engineBackend } from './helpers/engine.js';
-import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/generated.js';
+import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/v1.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';
 import { Secret } from '../../prover/keeper/config/secret.js';
 import { Keeper } from '../../prover/keeper/daemon/keeper.js';

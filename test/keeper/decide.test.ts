@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { zeroAddress, type Address } from 'viem';
-import { BatchState } from '../../prover/abi/generated.js';
+import { BatchState } from '../../prover/abi/v1.js';
 import type { BatchInfo, MarketParams } from '../../prover/keeper/chain/market.js';
 import { estimateProvingSeconds, expectedProfit, gasUnits, treeShape } from '../../prover/keeper/decide/estimate.js';
 import { decide, type DecisionInput } from '../../prover/keeper/decide/policy.js';

@@ -16,7 +16,7 @@ import { encodeFunctionData, parseEther, parseEventLogs, type Address, type Hex 
 import { privateKeyToAccount } from 'viem/accounts';
 import type { RollupProof } from '../../prover/engine/index.js';
 import { engineBackend } from './helpers/engine.js';
-import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/generated.js';
+import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/v1.js';
 import { KeeperDb } from '../../prover/keeper/db/keeperDb.js';
 import { Anvil, DEV_KEYS } from './helpers/anvil.js';
 import { KeeperProc, keeperEnv } from './helpers/keeperProc.js';

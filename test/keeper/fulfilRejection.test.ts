@@ -22,7 +22,7 @@ describe('keeper: fulfil rejections', () => {
   it('gives up on an invalid proof, an invalid exclusion or nothing to include', () => {
     expect(fulfilRejection(fulfilRevert(market('MarketInvalidProof', [7n])))).to.equal('MarketInvalidProof');
     expect(fulfilRejection(fulfilRevert(market('MarketNothingIncluded', [7n])))).to.equal('MarketNothingIncluded');
-    const mask = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketInvalidExcludedMask', args: [3] });
+    const mask = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketInvalidExcludedMask', args: [3n] });
     expect(fulfilRejection(fulfilRevert(mask))).to.equal('MarketInvalidExcludedMask');
   });
 

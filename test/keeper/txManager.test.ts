@@ -189,8 +189,8 @@ describe('keeper tx manager (anvil)', function () {
     await anvil.test.setAutomine(true);
     const db = new KeeperDb(join(dir, 'f.sqlite'));
     const tm = manager(DEV_KEYS[3], db);
-    // MarketEmptyProof() fits one word: a contract that reverts with it stands in for the market.
-    const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketEmptyProof' });
+    // MarketLengthMismatch() fits one word: a contract that reverts with it stands in for the market.
+    const data = encodeErrorResult({ abi: aggregationMarketAbi, errorName: 'MarketLengthMismatch' });
     const funder = anvil.wallet(DEV_KEYS[0]);
     const deployHash = await funder.sendTransaction({
       data: reverterWith(data),
@@ -206,8 +206,8 @@ describe('keeper tx manager (anvil)', function () {
       err = e;
     }
     expect(err).to.be.instanceOf(RevertError);
-    expect((err as RevertError).errorName).to.equal('MarketEmptyProof');
-    expect((err as RevertError).shortMessage).to.equal('reverted: MarketEmptyProof()');
+    expect((err as RevertError).errorName).to.equal('MarketLengthMismatch');
+    expect((err as RevertError).shortMessage).to.equal('reverted: MarketLengthMismatch()');
     expect((err as RevertError).name).to.equal('RevertError');
     expect(db.recentTxs(5)).to.have.length(0);
   });

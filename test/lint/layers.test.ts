@@ -80,6 +80,20 @@ describe('lint: layers and faces (eslint.config.js)', function () {
       ],
       ['prover/keeper/fixture.ts', "import { main } from '../cli/main.js';", 'the keeper layer may not depend on prover/cli'],
       ['deploy/fixture.ts', "import { runDemo } from '../prover/demo/run.js';", 'the deploy layer may not depend on prover/demo'],
+      ['prover/sdk/fixture.ts', "import { x } from '../abi/v1-extra.js';", 'prover/abi is used through its face only'],
+      ['prover/relay/fixture.ts', "import { submit } from '../sdk/index.js';", 'the relay layer may not depend on prover/sdk'],
+      [
+        'prover/relay/post/fixture.ts',
+        "import { Keeper } from '../../keeper/index.js';",
+        'the relay layer may not depend on prover/keeper',
+      ],
+      ['prover/relay/fixture.ts', "import { openBackend } from '../engine/backend.js';", 'prover/engine is used through its face only'],
+      ['prover/keeper/fixture.ts', "import { startRelay } from '../relay/index.js';", 'the keeper layer may not depend on prover/relay'],
+      [
+        'prover/cli/commands/fixture.ts',
+        "import { loadRelayConfig } from '../../relay/config.js';",
+        'prover/relay is used through its face only',
+      ],
     ];
     for (const [file, code, message] of cases) {
       const errors = await lint(file, `${code}\n`);
@@ -110,6 +124,13 @@ describe('lint: layers and faces (eslint.config.js)', function () {
         'scripts/fixture.ts',
         "import { deployMarket } from './lib/marketDeployment.js';\nimport { aggregateBatch } from '../prover/engine/index.js';",
       ],
+      [
+        'prover/relay/chain/fixture.ts',
+        "import { aggregationMarketAbi } from '../../abi/generated.js';\nimport { v2 } from '../../protocol/index.js';\nimport { openBackend } from '../../engine/index.js';\nimport { redactUrl } from '../../telemetry/index.js';",
+      ],
+      ['prover/cli/commands/fixture.ts', "import { runRelay } from '../../relay/index.js';"],
+      // The frozen version-1 ABI, a temporary second face of prover/abi until the consumers move to version 2.
+      ['prover/sdk/fixture.ts', "import { aggregationMarketAbi } from '../abi/v1.js';"],
     ];
     for (const [file, code] of cases) expect(await lint(file, `${code}\n`), file).to.deep.equal([]);
   });

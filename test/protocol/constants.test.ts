@@ -1,16 +1,13 @@
 /**
- * The protocol constants exist once in TypeScript (prover/protocol/constants.ts); Noir and Solidity
- * keep their own. This test reads the Noir sources and fails when any of them disagrees with
- * prover/protocol, as test/abi/generated.test.ts does for the ABIs. The Solidity part checks the
- * version-1 contracts still on this branch against the frozen version-1 constants
- * (scripts/lib/commitmentV1.ts) and the constants both versions share; the version-2 contracts are
- * checked against the shared vectors (test/vectors/commitment.json) where they live.
+ * The protocol constants exist once in TypeScript (prover/protocol/constants.ts); Solidity and Noir
+ * keep their own. This test reads the Solidity and Noir sources (and asks the compiled contracts) and
+ * fails when any of them disagrees with prover/protocol, as test/abi/generated.test.ts does for the ABIs.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { network } from 'hardhat';
 import { fileURLToPath } from 'node:url';
-import { bytesToHex, hexToBytes } from 'viem';
+import { bytesToHex, hexToBytes, type Address } from 'viem';
 import {
   AGG_CIRCUITS,
   AGG_PROOF_FIELDS,
@@ -20,6 +17,8 @@ import {
   MAX_CAPACITY,
   MAX_DEPTH,
   MAX_PAD_HEIGHT,
+  PROOF_BYTES,
+  PROOF_FIELDS,
   MIN_CAPACITY,
   MIN_DEPTH,
   MIN_PAD_HEIGHT,
@@ -28,14 +27,21 @@ import {
   SLOT_BITS,
   STATEMENT_DOMAIN,
   SUPPORTED_PUBLIC_INPUT_COUNTS,
+  VK_BYTES,
   VK_FIELDS,
   fieldToWord,
   pairLeafFor,
   splitRoot,
   zeroSubtree,
+  ROLLUP_PROOF_BYTES,
+  batchOf,
+  capacityFor,
+  isValidCapacity,
+  marketDomain,
+  slotOf,
+  submissionId,
 } from '../../prover/protocol/index.js';
-import { batchOfV1, slotOfV1, submissionIdV1, V1_MAX_CAPACITY, V1_MIN_CAPACITY, V1_SLOT_BITS } from '../../scripts/lib/commitmentV1.js';
-import { deployMarket, inputsFor, MIN_FEE, PROGRAM_ID } from '../../scripts/lib/marketDeployment.js';
+import { deployMarket, freshInputs, MIN_FEE, rollupProof } from '../../scripts/lib/marketDeployment.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const source = (path: string): string => readFileSync(`${ROOT}/${path}`, 'utf8');
@@ -44,6 +50,13 @@ const source = (path: string): string => readFileSync(`${ROOT}/${path}`, 'utf8')
 function declared(text: string, name: string): string {
   const m = new RegExp(String.raw`\b${name}\b[^=;]*=\s*([^;]+);`).exec(text);
   if (!m) throw new Error(`${name} is not declared`);
+  return m[1]!.trim();
+}
+
+/** The value of the Solidity constant `name` (`... constant <name> = <value>;`). */
+function constantOf(text: string, name: string): string {
+  const m = new RegExp(String.raw`\bconstant\s+${name}\s*=\s*([^;]+);`).exec(text);
+  if (!m) throw new Error(`constant ${name} is not declared`);
   return m[1]!.trim();
 }
 
@@ -59,13 +72,21 @@ function noirArray(text: string, name: string): bigint[] {
 }
 
 describe('protocol constants agree with the contracts and the circuits', () => {
-  describe('version-1 Solidity (contracts/libraries/BatchCommitment.sol, contracts/market/AggregationMarket.sol)', () => {
+  describe('Solidity version 2 (contracts/libraries, contracts/market)', () => {
     const lib = source('contracts/libraries/BatchCommitment.sol');
+    const ids = source('contracts/libraries/SubmissionId.sol');
 
-    it("declares the same field modulus, and version 1's maximum capacity", () => {
-      expect(BigInt(declared(lib, 'FIELD_MODULUS'))).to.equal(FIELD_MODULUS);
-      expect(Number(declared(lib, 'MAX_CAPACITY'))).to.equal(V1_MAX_CAPACITY);
-      expect(V1_MAX_CAPACITY).to.equal(2 ** V1_SLOT_BITS);
+    it('declares the same field modulus, statement domain, capacities, id stride and public-input count', () => {
+      expect(BigInt(constantOf(lib, 'FIELD_MODULUS'))).to.equal(FIELD_MODULUS);
+      expect(constantOf(lib, 'STATEMENT_DOMAIN')).to.equal(STATEMENT_DOMAIN);
+      expect(Number(constantOf(lib, 'MIN_CAPACITY'))).to.equal(MIN_CAPACITY);
+      expect(Number(constantOf(lib, 'MAX_CAPACITY'))).to.equal(MAX_CAPACITY);
+      expect(2 ** Number(constantOf(lib, 'MAX_DEPTH'))).to.equal(MAX_CAPACITY);
+      expect(Number(constantOf(lib, 'AGGREGATION_PUBLIC_INPUTS'))).to.equal(AGG_PUBLIC_INPUTS);
+      expect(Number(constantOf(ids, 'SLOTS_PER_BATCH'))).to.equal(MAX_CAPACITY);
+      expect(Number(constantOf(ids, '_SLOT_BITS'))).to.equal(SLOT_BITS);
+      expect(MAX_CAPACITY).to.equal(2 ** SLOT_BITS);
+      expect(MAX_PAD_HEIGHT).to.equal(SLOT_BITS);
     });
 
     it('draws the canonical-field and capacity lines where prover/protocol does', async () => {
@@ -73,19 +94,26 @@ describe('protocol constants agree with the contracts and the circuits', () => {
       const harness = await ethers.deployContract('CommitmentHarness');
       expect(await harness.getFunction('isCanonical')(fieldToWord(FIELD_MODULUS - 1n))).to.equal(true);
       expect(await harness.getFunction('isCanonical')(ethers.toBeHex(FIELD_MODULUS, 32))).to.equal(false);
-      for (let c = 0; c <= 2 * V1_MAX_CAPACITY; c++) {
-        const valid = c >= V1_MIN_CAPACITY && c <= V1_MAX_CAPACITY && (c & (c - 1)) === 0;
-        expect(await harness.getFunction('isValidCapacity')(c), `capacity ${c}`).to.equal(valid);
+      for (let c = 0; c <= 2 * MAX_CAPACITY; c++) {
+        expect(await harness.getFunction('isValidCapacity')(c), `capacity ${c}`).to.equal(isValidCapacity(c));
       }
+      for (let n = 0; n <= MAX_CAPACITY; n++)
+        expect(await harness.getFunction('capacityFor')(n), `count ${n}`).to.equal(BigInt(capacityFor(n)));
     });
 
-    it('aggregates by default exactly the public-input counts a leaf circuit exists for', async () => {
+    it('takes the key length, the proof length, the public-input counts and the EIP-712 domain prover/protocol names', async () => {
       const { ethers } = await network.create();
-      const { market } = await deployMarket(ethers);
-      const mask = Number(await market.DEFAULT_AGGREGATABLE_INPUT_COUNTS());
+      const f = await deployMarket(ethers);
+      expect(Number(await f.market.VK_BYTES())).to.equal(VK_BYTES);
+      expect((await f.router.current())[1]).to.equal(BigInt(ROLLUP_PROOF_BYTES));
+      expect(ROLLUP_PROOF_BYTES).to.equal(PROOF_BYTES);
+      const mask = Number(await f.market.DEFAULT_AGGREGATABLE_INPUT_COUNTS());
       const counts = Array.from({ length: 32 }, (_, i) => i + 1).filter((n) => (mask >>> (n - 1)) & 1);
       expect(counts).to.deep.equal([...SUPPORTED_PUBLIC_INPUT_COUNTS]);
-      expect(Object.keys(SINGLE_LEAF_FOR_PUBLIC_INPUTS).map(Number)).to.deep.equal([...SUPPORTED_PUBLIC_INPUT_COUNTS]);
+      const [, name, version, chainId, verifyingContract] = await f.market.eip712Domain();
+      expect({ name, version, chainId: Number(chainId), verifyingContract }).to.deep.equal(
+        marketDomain(Number(chainId), (await f.market.getAddress()) as Address),
+      );
     });
 
     it('packs submission ids as version 1 does (batchId * 32 + slot)', async () => {
@@ -93,17 +121,15 @@ describe('protocol constants agree with the contracts and the circuits', () => {
       const f = await deployMarket(ethers);
       const ids: bigint[] = [];
       for (let i = 0; i < 3; i++) {
-        const receipt = await (await f.market.connect(f.user1).submit(PROGRAM_ID, inputsFor(100 + i), '0x1234', { value: MIN_FEE })).wait();
-        for (const log of receipt?.logs ?? []) {
-          const parsed = f.market.interface.parseLog(log);
-          if (parsed?.name === 'Submitted') ids.push(parsed.args[0] as bigint);
-        }
+        const inputs = freshInputs();
+        ids.push(await f.market.connect(f.user1).submit.staticCall(f.programId, inputs, rollupProof(), { value: MIN_FEE }));
+        await f.market.connect(f.user1).submit(f.programId, inputs, rollupProof(), { value: MIN_FEE });
       }
       const batchId = await f.market.openBatchId(); // the batch being filled
       expect(batchId).to.be.greaterThan(0n);
-      expect(ids).to.deep.equal([0, 1, 2].map((slot) => submissionIdV1(batchId, slot)));
-      expect(ids.map(batchOfV1)).to.deep.equal([batchId, batchId, batchId]);
-      expect(ids.map(slotOfV1)).to.deep.equal([0, 1, 2]);
+      expect(ids).to.deep.equal([0, 1, 2].map((slot) => submissionId(batchId, slot)));
+      expect(ids.map(batchOf)).to.deep.equal([batchId, batchId, batchId]);
+      expect(ids.map(slotOf)).to.deep.equal([0, 1, 2]);
     });
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, before } from 'mocha';
 import { getAddress, parseEventLogs, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
 import { statementDigest } from '../../prover/protocol/index.js';
 import {
   BATCH_L1_GAS,

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import { encodeAbiParameters, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../prover/abi/generated.js';
-import { aggregationPublicInputsV1 as aggregationPublicInputs } from '../../scripts/lib/commitmentV1.js';
+import { aggregationMarketAbi } from '../../prover/abi/v1.js';
+import { aggregationPublicInputs } from '../../prover/protocol/index.js';
 import { getSubmission, isSubmissionVerified, isVerified } from '../../prover/sdk/actions/getSubmission.js';
 import { sendContractTx } from '../../prover/sdk/actions/internal.js';
 import { refund } from '../../prover/sdk/actions/refund.js';
@@ -41,7 +41,7 @@ describe('SDK after a batch is fulfilled', function () {
     await sendContractTx(prover, 'lock', { ...market, functionName: 'lock', args: [1n] });
     const excludedMask = 0b0010;
     const root = await f.reader.public.readContract({ ...market, functionName: 'batchRoot', args: [1n, excludedMask] });
-    const publicInputs = aggregationPublicInputs(root, f.accounts[0]!, KEY_HASHES);
+    const publicInputs = aggregationPublicInputs(root, f.accounts[0]!, KEY_HASHES[0]!);
     const proof = encodeAbiParameters([{ type: 'bytes32[]' }], [publicInputs]);
     const fulfil = await sendContractTx(prover, 'fulfill', { ...market, functionName: 'fulfill', args: [1n, proof, excludedMask] });
     const [w0, w1] = await Promise.all(waits);

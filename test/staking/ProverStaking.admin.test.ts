@@ -11,8 +11,8 @@ describe('ProverStaking: admin parameters and market', () => {
     const { staking, admin, alice } = await networkHelpers.loadFixture(fixture);
     await staking.connect(alice).stake(MIN_STAKE);
     await expect(staking.connect(admin).setMinStake(2n * MIN_STAKE))
-      .to.emit(staking, 'ParamsUpdated')
-      .withArgs(2n * MIN_STAKE, UNBONDING, 5000n);
+      .to.emit(staking, 'StakingParamsUpdated')
+      .withArgs(2n * MIN_STAKE, UNBONDING, 5000n, 0n);
     expect(await staking.minStake()).to.equal(2n * MIN_STAKE);
     expect(await staking.isEligible(alice.address)).to.equal(false);
     await expect(staking.connect(admin).setMinStake(0n)).to.be.revertedWithCustomError(staking, 'StakingInvalidMinStake').withArgs(0n);
@@ -20,7 +20,9 @@ describe('ProverStaking: admin parameters and market', () => {
 
   it('setUnbondingPeriod bounds: positive, at most a year', async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(admin).setUnbondingPeriod(DAY)).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, DAY, 5000n);
+    await expect(staking.connect(admin).setUnbondingPeriod(DAY))
+      .to.emit(staking, 'StakingParamsUpdated')
+      .withArgs(MIN_STAKE, DAY, 5000n, 0n);
     expect(await staking.unbondingPeriod()).to.equal(DAY);
     const max = await staking.MAX_UNBONDING_PERIOD();
     await staking.connect(admin).setUnbondingPeriod(max);
@@ -40,13 +42,15 @@ describe('ProverStaking: admin parameters and market', () => {
       .to.be.revertedWithCustomError(staking, 'StakingUnbondingPeriodTooShort')
       .withArgs(DAY, DAY);
     await expect(staking.connect(admin).setUnbondingPeriod(DAY + 1n))
-      .to.emit(staking, 'ParamsUpdated')
-      .withArgs(MIN_STAKE, DAY + 1n, 5000n);
+      .to.emit(staking, 'StakingParamsUpdated')
+      .withArgs(MIN_STAKE, DAY + 1n, 5000n, 0n);
   });
 
   it('setSlashBurnBps accepts 0..10000', async () => {
     const { staking, admin } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(admin).setSlashBurnBps(10_000)).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, UNBONDING, 10_000n);
+    await expect(staking.connect(admin).setSlashBurnBps(10_000))
+      .to.emit(staking, 'StakingParamsUpdated')
+      .withArgs(MIN_STAKE, UNBONDING, 10_000n, 0n);
     expect(await staking.slashBurnBps()).to.equal(10_000n);
     await expect(staking.connect(admin).setSlashBurnBps(10_001))
       .to.be.revertedWithCustomError(staking, 'StakingInvalidBps')
@@ -63,7 +67,7 @@ describe('ProverStaking: admin parameters and market', () => {
     const market = await ethers.deployContract('MockJobLifetime', [UNBONDING - 1n]);
     const marketAddress = await market.getAddress();
     await expect(staking.connect(admin).setMarket(marketAddress))
-      .to.emit(staking, 'MarketSet')
+      .to.emit(staking, 'StakingMarketSet')
       .withArgs(marketAddress)
       .and.to.emit(staking, 'RoleGranted')
       .withArgs(MARKET_ROLE, marketAddress, admin.address);

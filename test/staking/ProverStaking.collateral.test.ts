@@ -17,10 +17,10 @@ describe('ProverStaking: collateral locks and slashing', () => {
     it('locks from available stake and unlocks it again', async () => {
       const { staking, alice, market } = await networkHelpers.loadFixture(staked);
       await expect(staking.connect(market).lockCollateral(alice.address, 300n * E18))
-        .to.emit(staking, 'CollateralLocked')
+        .to.emit(staking, 'StakingCollateralLocked')
         .withArgs(alice.address, 300n * E18, 300n * E18);
       await expect(staking.connect(market).lockCollateral(alice.address, 200n * E18))
-        .to.emit(staking, 'CollateralLocked')
+        .to.emit(staking, 'StakingCollateralLocked')
         .withArgs(alice.address, 200n * E18, 500n * E18);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([STAKE, 500n * E18, 0n]);
       expect(await staking.availableStake(alice.address)).to.equal(500n * E18);
@@ -29,7 +29,7 @@ describe('ProverStaking: collateral locks and slashing', () => {
       expect(await staking.weightOf(alice.address)).to.equal(STAKE);
 
       await expect(staking.connect(market).unlockCollateral(alice.address, 300n * E18))
-        .to.emit(staking, 'CollateralUnlocked')
+        .to.emit(staking, 'StakingCollateralUnlocked')
         .withArgs(alice.address, 300n * E18, 200n * E18);
       expect(await staking.availableStake(alice.address)).to.equal(800n * E18);
     });
@@ -37,10 +37,10 @@ describe('ProverStaking: collateral locks and slashing', () => {
     it('treats zero amounts as no-ops (a market with zero collateral per proof)', async () => {
       const { staking, alice, market } = await networkHelpers.loadFixture(staked);
       await expect(staking.connect(market).lockCollateral(alice.address, 0n))
-        .to.emit(staking, 'CollateralLocked')
+        .to.emit(staking, 'StakingCollateralLocked')
         .withArgs(alice.address, 0n, 0n);
       await expect(staking.connect(market).unlockCollateral(alice.address, 0n))
-        .to.emit(staking, 'CollateralUnlocked')
+        .to.emit(staking, 'StakingCollateralUnlocked')
         .withArgs(alice.address, 0n, 0n);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([STAKE, 0n, 0n]);
     });
@@ -89,10 +89,10 @@ describe('ProverStaking: collateral locks and slashing', () => {
       expect(result).to.deep.equal([50n, 51n]);
       const tx = staking.connect(market).slashCollateral(alice.address, 200n * E18, carol.address);
       await expect(tx)
-        .to.emit(staking, 'Slashed')
+        .to.emit(staking, 'StakingSlashed')
         .withArgs(alice.address, 200n * E18, 100n * E18, 100n * E18, carol.address);
       // 800 < minStake (1000): the prover leaves the selection tree.
-      await expect(tx).to.emit(staking, 'WeightUpdated').withArgs(alice.address, 0n);
+      await expect(tx).to.emit(staking, 'StakingWeightUpdated').withArgs(alice.address, 0n);
       await expect(tx)
         .to.emit(token, 'Transfer')
         .withArgs(stakingAddress, ethers.ZeroAddress, 100n * E18);
@@ -107,60 +107,46 @@ describe('ProverStaking: collateral locks and slashing', () => {
       await staking.connect(market).lockCollateral(alice.address, 30n);
       await staking.connect(admin).setSlashBurnBps(10_000);
       await expect(staking.connect(market).slashCollateral(alice.address, 10n, carol.address))
-        .to.emit(staking, 'Slashed')
+        .to.emit(staking, 'StakingSlashed')
         .withArgs(alice.address, 10n, 10n, 0n, carol.address);
       await staking.connect(admin).setSlashBurnBps(0);
       const before = await token.balanceOf(carol.address);
       await expect(staking.connect(market).slashCollateral(alice.address, 10n, carol.address))
-        .to.emit(staking, 'Slashed')
+        .to.emit(staking, 'StakingSlashed')
         .withArgs(alice.address, 10n, 0n, 10n, carol.address);
       expect(await token.balanceOf(carol.address)).to.equal(before + 10n);
       expect(await token.totalSupply()).to.equal(SUPPLY - 10n);
     });
 
-    it('beyond locked: takes from available, then from pending entries newest first', async () => {
+    it('never takes beyond the locked collateral (issue #10 item 10): available stake and pending unstakes are safe', async () => {
       const { staking, token, stakingAddress, alice, market, carol } = await networkHelpers.loadFixture(staked);
-      await staking.connect(alice).requestUnstake(200n * E18); // entry 0
-      await staking.connect(alice).requestUnstake(300n * E18); // entry 1
+      await staking.connect(alice).requestUnstake(200n * E18);
       await staking.connect(market).lockCollateral(alice.address, 100n * E18);
-      // staked 1000, locked 100, pending 500, available 400.
-      await staking.connect(market).slashCollateral(alice.address, 850n * E18, carol.address);
-      // 100 from locked, 400 from available, 350 from pending: entry 1 (300) emptied, entry 0 200 -> 150.
-      expect(await staking.stakeOf(alice.address)).to.deep.equal([150n * E18, 0n, 150n * E18]);
-      const queue = await staking.unstakeQueue(alice.address);
-      expect(queue.map((e) => e.amount)).to.deep.equal([150n * E18, 0n]);
-      expect(await token.balanceOf(stakingAddress)).to.equal(150n * E18);
-      expect(await staking.weightOf(alice.address)).to.equal(0n);
-      // Both entries settle; the emptied one pays 0.
+      // staked 1000, locked 100, pending 200, available 700: only the 100 locked can go.
+      await expect(staking.connect(market).slashCollateral(alice.address, 101n * E18, carol.address))
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientLocked')
+        .withArgs(alice.address, 100n * E18, 101n * E18);
+      await staking.connect(market).slashCollateral(alice.address, 100n * E18, carol.address);
+      expect(await staking.stakeOf(alice.address)).to.deep.equal([900n * E18, 0n, 200n * E18]);
+      expect((await staking.unstakeQueue(alice.address)).map((e) => e.amount)).to.deep.equal([200n * E18]);
+      expect(await token.balanceOf(stakingAddress)).to.equal(900n * E18);
       await networkHelpers.time.increase(UNBONDING);
-      await expect(staking.connect(alice).withdraw(5n))
-        .to.emit(staking, 'Withdrawn')
-        .withArgs(alice.address, 150n * E18, 2n);
-      expect(await staking.stakeOf(alice.address)).to.deep.equal([0n, 0n, 0n]);
-      expect(await token.balanceOf(stakingAddress)).to.equal(0n);
+      await expect(staking.connect(alice).withdraw(1n))
+        .to.emit(staking, 'StakingWithdrawn')
+        .withArgs(alice.address, 200n * E18, 1n);
     });
 
-    it('can take the whole stake, pending included', async () => {
-      const { staking, alice, market, carol } = await networkHelpers.loadFixture(staked);
-      await staking.connect(alice).requestUnstake(STAKE);
-      await staking.connect(market).slashCollateral(alice.address, STAKE, carol.address);
-      expect(await staking.stakeOf(alice.address)).to.deep.equal([0n, 0n, 0n]);
-      expect((await staking.unstakeQueue(alice.address)).map((e) => e.amount)).to.deep.equal([0n]);
-      await networkHelpers.time.increase(UNBONDING);
-      await expect(staking.connect(alice).withdraw(1n)).to.emit(staking, 'Withdrawn').withArgs(alice.address, 0n, 1n);
-    });
-
-    it('rejects a slash above the whole stake and a zero beneficiary', async () => {
+    it('rejects a slash above the locked collateral and a zero beneficiary', async () => {
       const { staking, alice, bob, market, carol } = await networkHelpers.loadFixture(staked);
       await expect(staking.connect(market).slashCollateral(alice.address, STAKE + 1n, carol.address))
-        .to.be.revertedWithCustomError(staking, 'StakingSlashExceedsStake')
-        .withArgs(alice.address, STAKE, STAKE + 1n);
+        .to.be.revertedWithCustomError(staking, 'StakingInsufficientLocked')
+        .withArgs(alice.address, 0n, STAKE + 1n);
       await expect(staking.connect(market).slashCollateral(alice.address, 1n, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(staking, 'StakingZeroAddress')
         .withArgs('beneficiary');
       // A zero slash of an account that never staked is a no-op.
       await expect(staking.connect(market).slashCollateral(bob.address, 0n, carol.address))
-        .to.emit(staking, 'Slashed')
+        .to.emit(staking, 'StakingSlashed')
         .withArgs(bob.address, 0n, 0n, 0n, carol.address);
     });
 
@@ -168,7 +154,7 @@ describe('ProverStaking: collateral locks and slashing', () => {
       const { staking, alice, market, carol } = await networkHelpers.loadFixture(staked);
       await staking.connect(market).lockCollateral(alice.address, STAKE);
       await expect(staking.connect(market).slashCollateral(alice.address, STAKE - MIN_STAKE + 1n, carol.address))
-        .to.emit(staking, 'WeightUpdated')
+        .to.emit(staking, 'StakingWeightUpdated')
         .withArgs(alice.address, 0n);
       expect(await staking.isEligible(alice.address)).to.equal(false);
       expect(await staking.selectProver(0n)).to.equal(ethers.ZeroAddress);

@@ -89,9 +89,9 @@ describe('ProverStaking: stake-weighted selection', () => {
 
       // Anyone can refresh; unknown accounts are skipped; unchanged weights emit nothing.
       const tx = staking.connect(outsider).refreshWeights([alice.address, outsider.address, bob.address]);
-      await expect(tx).to.emit(staking, 'WeightUpdated').withArgs(alice.address, 0n);
+      await expect(tx).to.emit(staking, 'StakingWeightUpdated').withArgs(alice.address, 0n);
       const receipt = await (await tx).wait();
-      const updates = receipt!.logs.filter((l) => staking.interface.parseLog(l)?.name === 'WeightUpdated');
+      const updates = receipt!.logs.filter((l) => staking.interface.parseLog(l)?.name === 'StakingWeightUpdated');
       expect(updates).to.have.length(1); // bob's weight did not change
       expect(await staking.totalWeight()).to.equal(3n * MIN_STAKE);
       expect(await staking.selectProver(0n)).to.equal(bob.address);

@@ -1,6 +1,7 @@
+import { anyValue } from '@nomicfoundation/hardhat-ethers-chai-matchers/withArgs';
 import { expect } from 'chai';
 import { network } from 'hardhat';
-import { deployStaking, E18, MIN_STAKE, signPermit, UNBONDING } from './fixture.js';
+import { deployStaking, E18, MIN_STAKE, signPermit, UNBONDING, appointOperator } from './fixture.js';
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -18,7 +19,7 @@ describe('ProverStaking: deployment and staking', () => {
       expect(await staking.totalWeight()).to.equal(0n);
       expect(await staking.proverCount()).to.equal(0n);
       expect(await staking.hasRole(await staking.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
-      await expect(staking.deploymentTransaction()).to.emit(staking, 'ParamsUpdated').withArgs(MIN_STAKE, UNBONDING, 5000n);
+      await expect(staking.deploymentTransaction()).to.emit(staking, 'StakingParamsUpdated').withArgs(MIN_STAKE, UNBONDING, 5000n, 3600n);
     });
 
     it('rejects a zero token, a zero admin and a zero minStake', async () => {
@@ -41,8 +42,8 @@ describe('ProverStaking: deployment and staking', () => {
     it('pulls the tokens, records the stake and registers the prover in the tree', async () => {
       const { staking, token, stakingAddress, alice } = await networkHelpers.loadFixture(fixture);
       const tx = staking.connect(alice).stake(MIN_STAKE);
-      await expect(tx).to.emit(staking, 'Staked').withArgs(alice.address, MIN_STAKE, MIN_STAKE);
-      await expect(tx).to.emit(staking, 'WeightUpdated').withArgs(alice.address, MIN_STAKE);
+      await expect(tx).to.emit(staking, 'StakingStaked').withArgs(alice.address, MIN_STAKE, MIN_STAKE, anyValue);
+      await expect(tx).to.emit(staking, 'StakingWeightUpdated').withArgs(alice.address, MIN_STAKE);
       await expect(tx).to.changeTokenBalances(ethers, token, [alice, stakingAddress], [-MIN_STAKE, MIN_STAKE]);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([MIN_STAKE, 0n, 0n]);
       expect(await staking.availableStake(alice.address)).to.equal(MIN_STAKE);
@@ -56,11 +57,11 @@ describe('ProverStaking: deployment and staking', () => {
     it('adds up repeated stakes without re-registering; below minStake weighs 0 and is not eligible', async () => {
       const { staking, alice } = await networkHelpers.loadFixture(fixture);
       const half = MIN_STAKE / 2n;
-      await expect(staking.connect(alice).stake(half)).to.emit(staking, 'Staked').withArgs(alice.address, half, half);
+      await expect(staking.connect(alice).stake(half)).to.emit(staking, 'StakingStaked').withArgs(alice.address, half, half, anyValue);
       expect(await staking.isEligible(alice.address)).to.equal(false);
       expect(await staking.weightOf(alice.address)).to.equal(0n);
       expect(await staking.totalWeight()).to.equal(0n);
-      await expect(staking.connect(alice).stake(half)).to.emit(staking, 'WeightUpdated').withArgs(alice.address, MIN_STAKE);
+      await expect(staking.connect(alice).stake(half)).to.emit(staking, 'StakingWeightUpdated').withArgs(alice.address, MIN_STAKE);
       expect(await staking.isEligible(alice.address)).to.equal(true);
       expect(await staking.proverCount()).to.equal(1n);
       expect(await staking.totalWeight()).to.equal(MIN_STAKE);
@@ -86,7 +87,7 @@ describe('ProverStaking: deployment and staking', () => {
 
     it('rejects a stake from an operator', async () => {
       const { staking, alice, bob } = await networkHelpers.loadFixture(fixture);
-      await staking.connect(alice).setOperator(bob.address);
+      await appointOperator(staking, alice, bob);
       await expect(staking.connect(bob).stake(MIN_STAKE))
         .to.be.revertedWithCustomError(staking, 'StakingAccountIsOperator')
         .withArgs(bob.address, alice.address);
@@ -100,8 +101,8 @@ describe('ProverStaking: deployment and staking', () => {
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
       const { v, r, s } = await signPermit(ethers, token, alice, stakingAddress, MIN_STAKE, deadline);
       await expect(staking.connect(alice).stakeWithPermit(MIN_STAKE, deadline, v, r, s))
-        .to.emit(staking, 'Staked')
-        .withArgs(alice.address, MIN_STAKE, MIN_STAKE);
+        .to.emit(staking, 'StakingStaked')
+        .withArgs(alice.address, MIN_STAKE, MIN_STAKE, anyValue);
       expect(await token.nonces(alice.address)).to.equal(1n);
       expect(await token.allowance(alice.address, stakingAddress)).to.equal(0n);
       expect(await token.balanceOf(stakingAddress)).to.equal(MIN_STAKE);
@@ -121,8 +122,8 @@ describe('ProverStaking: deployment and staking', () => {
       );
       // ... but the stake goes through on the allowance the front-run set.
       await expect(staking.connect(alice).stakeWithPermit(MIN_STAKE, deadline, v, r, s))
-        .to.emit(staking, 'Staked')
-        .withArgs(alice.address, MIN_STAKE, MIN_STAKE);
+        .to.emit(staking, 'StakingStaked')
+        .withArgs(alice.address, MIN_STAKE, MIN_STAKE, anyValue);
     });
 
     it('reverts on the allowance when the permit is invalid and there is no allowance', async () => {
@@ -141,8 +142,8 @@ describe('ProverStaking: deployment and staking', () => {
       const deadline = BigInt(await networkHelpers.time.latest()) - 1n;
       const { v, r, s } = await signPermit(ethers, token, alice, stakingAddress, MIN_STAKE, deadline);
       await expect(staking.connect(alice).stakeWithPermit(MIN_STAKE, deadline, v, r, s))
-        .to.emit(staking, 'Staked')
-        .withArgs(alice.address, MIN_STAKE, MIN_STAKE);
+        .to.emit(staking, 'StakingStaked')
+        .withArgs(alice.address, MIN_STAKE, MIN_STAKE, anyValue);
       expect(await token.nonces(alice.address)).to.equal(0n);
     });
 
@@ -154,7 +155,7 @@ describe('ProverStaking: deployment and staking', () => {
         staking,
         'StakingZeroAmount',
       );
-      await staking.connect(alice).setOperator(bob.address);
+      await appointOperator(staking, alice, bob);
       const p = await signPermit(ethers, token, bob, stakingAddress, E18, deadline);
       await expect(staking.connect(bob).stakeWithPermit(E18, deadline, p.v, p.r, p.s))
         .to.be.revertedWithCustomError(staking, 'StakingAccountIsOperator')

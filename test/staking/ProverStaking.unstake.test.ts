@@ -18,9 +18,9 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       const { staking, alice } = await networkHelpers.loadFixture(staked);
       const tx = await staking.connect(alice).requestUnstake(MIN_STAKE);
       const unlockAt = (await now()) + UNBONDING;
-      await expect(tx).to.emit(staking, 'UnstakeRequested').withArgs(alice.address, 0n, MIN_STAKE, unlockAt);
+      await expect(tx).to.emit(staking, 'StakingUnstakeRequested').withArgs(alice.address, 0n, MIN_STAKE, unlockAt);
       await expect(tx)
-        .to.emit(staking, 'WeightUpdated')
+        .to.emit(staking, 'StakingWeightUpdated')
         .withArgs(alice.address, 2n * MIN_STAKE);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([3n * MIN_STAKE, 0n, MIN_STAKE]);
       expect(await staking.availableStake(alice.address)).to.equal(2n * MIN_STAKE);
@@ -28,14 +28,14 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       expect(await staking.unstakeQueueHead(alice.address)).to.equal(0n);
       // The second entry gets index 1.
       await expect(staking.connect(alice).requestUnstake(1n))
-        .to.emit(staking, 'UnstakeRequested')
+        .to.emit(staking, 'StakingUnstakeRequested')
         .withArgs(alice.address, 1n, 1n, (await now()) + 1n + UNBONDING);
     });
 
     it('makes the prover ineligible when the active stake falls below minStake', async () => {
       const { staking, alice } = await networkHelpers.loadFixture(staked);
       await expect(staking.connect(alice).requestUnstake(2n * MIN_STAKE + 1n))
-        .to.emit(staking, 'WeightUpdated')
+        .to.emit(staking, 'StakingWeightUpdated')
         .withArgs(alice.address, 0n);
       expect(await staking.isEligible(alice.address)).to.equal(false);
       expect(await staking.totalWeight()).to.equal(0n);
@@ -77,7 +77,9 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       await staking.connect(alice).requestUnstake(1n);
       const first = (await now()) + UNBONDING;
       await staking.connect(admin).setUnbondingPeriod(DAY);
-      await expect(staking.connect(alice).requestUnstake(1n)).to.emit(staking, 'UnstakeRequested').withArgs(alice.address, 1n, 1n, first);
+      await expect(staking.connect(alice).requestUnstake(1n))
+        .to.emit(staking, 'StakingUnstakeRequested')
+        .withArgs(alice.address, 1n, 1n, first);
     });
   });
 
@@ -92,7 +94,7 @@ describe('ProverStaking: unstaking and withdrawals', () => {
         .withArgs(alice.address, unlockAt);
       await networkHelpers.time.setNextBlockTimestamp(unlockAt);
       const tx = staking.connect(alice).withdraw(10n);
-      await expect(tx).to.emit(staking, 'Withdrawn').withArgs(alice.address, MIN_STAKE, 1n);
+      await expect(tx).to.emit(staking, 'StakingWithdrawn').withArgs(alice.address, MIN_STAKE, 1n);
       await expect(tx).to.changeTokenBalances(ethers, token, [alice, stakingAddress], [MIN_STAKE, -MIN_STAKE]);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([2n * MIN_STAKE, 0n, 0n]);
       expect(await staking.unstakeQueue(alice.address)).to.deep.equal([]);
@@ -110,15 +112,15 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       await staking.connect(alice).requestUnstake(4n);
       const lastUnlock = (await now()) + UNBONDING;
       await networkHelpers.time.increase(UNBONDING - DAY);
-      await expect(staking.connect(alice).withdraw(2n)).to.emit(staking, 'Withdrawn').withArgs(alice.address, 3n, 2n);
-      await expect(staking.connect(alice).withdraw(5n)).to.emit(staking, 'Withdrawn').withArgs(alice.address, 3n, 1n);
+      await expect(staking.connect(alice).withdraw(2n)).to.emit(staking, 'StakingWithdrawn').withArgs(alice.address, 3n, 2n);
+      await expect(staking.connect(alice).withdraw(5n)).to.emit(staking, 'StakingWithdrawn').withArgs(alice.address, 3n, 1n);
       expect(await staking.unstakeQueueHead(alice.address)).to.equal(3n);
       expect(await staking.unstakeQueue(alice.address)).to.deep.equal([[4n, lastUnlock]]);
       await expect(staking.connect(alice).withdraw(5n))
         .to.be.revertedWithCustomError(staking, 'StakingNothingToWithdraw')
         .withArgs(alice.address, lastUnlock);
       await networkHelpers.time.increaseTo(lastUnlock);
-      await expect(staking.connect(alice).withdraw(5n)).to.emit(staking, 'Withdrawn').withArgs(alice.address, 4n, 1n);
+      await expect(staking.connect(alice).withdraw(5n)).to.emit(staking, 'StakingWithdrawn').withArgs(alice.address, 4n, 1n);
       expect(await staking.stakeOf(alice.address)).to.deep.equal([3n * MIN_STAKE - 10n, 0n, 0n]);
     });
 
@@ -145,7 +147,7 @@ describe('ProverStaking: unstaking and withdrawals', () => {
       await staking.connect(admin).setMinStake(3n * MIN_STAKE);
       expect(await staking.weightOf(alice.address)).to.equal(2n * MIN_STAKE); // stale until an action
       await networkHelpers.time.increase(UNBONDING);
-      await expect(staking.connect(alice).withdraw(1n)).to.emit(staking, 'WeightUpdated').withArgs(alice.address, 0n);
+      await expect(staking.connect(alice).withdraw(1n)).to.emit(staking, 'StakingWeightUpdated').withArgs(alice.address, 0n);
       expect(await staking.totalWeight()).to.equal(0n);
     });
   });

@@ -2,8 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {TestBase} from "../lib/Vm.sol";
-import {IProverStaking} from "../../contracts/interfaces/IProverStaking.sol";
 import {ProverStaking} from "../../contracts/staking/ProverStaking.sol";
+import {IProverStaking} from "../../contracts/interfaces/IProverStaking.sol";
 import {NexToken} from "../../contracts/token/NexToken.sol";
 import {INexToken} from "../../contracts/token/INexToken.sol";
 
@@ -28,6 +28,9 @@ abstract contract StakingModel is TestBase {
         token = new NexToken(address(this), SUPPLY);
         staking = new ProverStaking(INexToken(address(token)), address(this), MIN_STAKE);
         staking.grantRole(staking.MARKET_ROLE(), address(this));
+        // The draw warm-up is 0 here so that a weight is exactly its active stake after every action; the
+        // warm-up has its own tests (ProverStaking.warmup.test.ts).
+        staking.setWeightWarmup(0);
         for (uint256 i = 0; i < 3; ++i) {
             address p = address(uint160(0xA11CE0 + i));
             provers.push(p);
@@ -108,10 +111,7 @@ abstract contract StakingModel is TestBase {
             available,
             amount
         );
-        assertTrue(
-            keccak256(reason) == keccak256(expected),
-            "StakingInsufficientAvailableStake(prover, available, amount)"
-        );
+        assertTrue(keccak256(reason) == keccak256(expected), "InsufficientAvailableStake(prover, available, amount)");
     }
 
     function _doUnlock(address p, uint256 amount) internal {
@@ -119,10 +119,25 @@ abstract contract StakingModel is TestBase {
         staking.unlockCollateral(p, bound(amount, 0, locked));
     }
 
-    /// @dev `beyondLocked` lets the slash reach into available and pending stake.
+    /// @dev `beyondLocked` tries amounts up to the whole stake: above the locked collateral the slash must
+    /// revert (the market can only take what it locked).
     function _doSlash(address p, uint256 amount, bool beyondLocked) internal {
-        (uint256 staked, uint256 locked, ) = staking.stakeOf(p);
+        (uint256 staked, uint256 locked, uint256 pending) = staking.stakeOf(p);
         amount = bound(amount, 0, beyondLocked ? staked : locked);
+        if (amount > locked) {
+            try staking.slashCollateral(p, amount, BENEFICIARY) {
+                assertTrue(false, "slash above locked succeeded");
+            } catch (bytes memory reason) {
+                bytes memory expected = abi.encodeWithSelector(
+                    IProverStaking.StakingInsufficientLocked.selector,
+                    p,
+                    locked,
+                    amount
+                );
+                assertTrue(keccak256(reason) == keccak256(expected), "InsufficientLocked(prover, locked, amount)");
+            }
+            return;
+        }
         uint256 supplyBefore = token.totalSupply();
         uint256 beneficiaryBefore = token.balanceOf(BENEFICIARY);
         (uint256 burned, uint256 rewarded) = staking.slashCollateral(p, amount, BENEFICIARY);
@@ -130,9 +145,10 @@ abstract contract StakingModel is TestBase {
         assertEq(burned, (amount * staking.slashBurnBps()) / 10_000, "burn share");
         assertEq(supplyBefore - token.totalSupply(), burned, "burnt from supply");
         assertEq(token.balanceOf(BENEFICIARY) - beneficiaryBefore, rewarded, "beneficiary paid");
-        (uint256 stakedAfter, uint256 lockedAfter, ) = staking.stakeOf(p);
+        (uint256 stakedAfter, uint256 lockedAfter, uint256 pendingAfter) = staking.stakeOf(p);
         assertEq(staked - stakedAfter, amount, "stake reduced by the slash");
-        assertEq(locked - lockedAfter, amount < locked ? amount : locked, "taken from locked first");
+        assertEq(locked - lockedAfter, amount, "taken from locked only");
+        assertEq(pendingAfter, pending, "pending unstakes untouched");
         ghostBurned += burned;
         ghostRewarded += rewarded;
     }

@@ -11,8 +11,11 @@ export const UNBONDING = 7n * DAY;
 
 export type Connection = Awaited<ReturnType<typeof network.create>>;
 
-/** Deploys NexToken and ProverStaking; `market` holds MARKET_ROLE (an EOA standing in for the market). */
-export async function deployStaking(ethers: HardhatEthers) {
+/**
+ * Deploys NexToken and ProverStaking; `market` holds MARKET_ROLE (an EOA standing in for the market). The
+ * draw warm-up is 0 unless `weightWarmup` is given, so that stakes weigh at once (the warm-up tests set it).
+ */
+export async function deployStaking(ethers: HardhatEthers, options: { weightWarmup?: bigint } = {}) {
   const signers = await ethers.getSigners();
   const [admin, treasury, market, alice, bob, carol, dave, outsider] = signers as [
     HardhatEthersSigner,
@@ -28,6 +31,7 @@ export async function deployStaking(ethers: HardhatEthers) {
   const staking = await ethers.deployContract('ProverStaking', [await token.getAddress(), admin.address, MIN_STAKE]);
   const MARKET_ROLE = await staking.MARKET_ROLE();
   await staking.connect(admin).grantRole(MARKET_ROLE, market.address);
+  await staking.connect(admin).setWeightWarmup(options.weightWarmup ?? 0n);
   const stakingAddress = await staking.getAddress();
   for (const who of [alice, bob, carol, dave, outsider]) {
     await token.connect(treasury).transfer(who.address, 1_000_000n * E18);
@@ -61,4 +65,12 @@ export async function signPermit(
   const nonce = await token.nonces(owner.address);
   const sig = ethers.Signature.from(await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline }));
   return { v: sig.v, r: sig.r, s: sig.s };
+}
+
+/** Makes `operator` the operator of `prover` (stakes `MIN_STAKE` for the prover first when it has none). */
+export async function appointOperator(staking: StakingFixture['staking'], prover: HardhatEthersSigner, operator: HardhatEthersSigner) {
+  const [staked] = await staking.stakeOf(prover.address);
+  if (staked === 0n) await staking.connect(prover).stake(MIN_STAKE);
+  await staking.connect(prover).proposeOperator(operator.address);
+  await staking.connect(operator).acceptOperator(prover.address);
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { getAddress, isAddress, type Address, type PublicClient } from 'viem';
-import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi, proverStakingAbi } from '../../abi/v1.js';
 import { ConfigError, type KeeperConfig } from '../config/config.js';
 import { deploymentsPath } from '../../sdk/index.js';
 

@@ -1,5 +1,5 @@
 import { toFunctionSelector, type Address, type Hex, type PublicClient } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { Logger } from '../obs/logger.js';
 
 /** One frame of geth's `callTracer` output (the fields the keeper reads). */

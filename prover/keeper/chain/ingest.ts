@@ -1,5 +1,5 @@
 import { parseEventLogs, type Address, type Log } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import { batchOf, slotOf } from '../../protocol/index.js';
 import type { KeeperDb } from '../db/keeperDb.js';
 import type { Logger } from '../obs/logger.js';

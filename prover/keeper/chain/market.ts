@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from 'viem';
-import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi, proverStakingAbi } from '../../abi/v1.js';
 
 export interface BatchInfo {
   readonly batchId: bigint;

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeFunctionData, parseEventLogs, type Address, type ContractErrorName } from 'viem';
-import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
+import { BatchState, aggregationMarketAbi } from '../../abi/v1.js';
 import { decodeRevert } from '../../protocol/index.js';
 import { sleep } from '../chain/backoff.js';
 import type { BatchInfo } from '../chain/market.js';

@@ -1,5 +1,5 @@
 import { encodeFunctionData, zeroAddress, type Address, type Transport } from 'viem';
-import { BatchState, aggregationMarketAbi } from '../../abi/generated.js';
+import { BatchState, aggregationMarketAbi } from '../../abi/v1.js';
 import { resolveAddresses } from '../chain/addresses.js';
 import { Backoff, sleep } from '../chain/backoff.js';
 import { CallTracer } from '../chain/callTrace.js';

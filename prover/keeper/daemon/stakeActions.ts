@@ -1,5 +1,5 @@
 import { encodeFunctionData, maxUint256 } from 'viem';
-import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../abi/v1.js';
 import type { TxPurpose } from '../db/txPurposes.js';
 import type { TxOutcome } from '../tx/txManager.js';
 import type { KeeperContext } from './context.js';

@@ -1,5 +1,5 @@
 import { zeroAddress, type Address } from 'viem';
-import { BatchState } from '../../abi/generated.js';
+import { BatchState } from '../../abi/v1.js';
 import type { BatchInfo, MarketParams } from '../chain/market.js';
 import type { SettledOutcome } from '../db/phases.js';
 

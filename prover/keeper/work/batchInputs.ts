@@ -1,4 +1,4 @@
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { PrecheckReport } from '../../engine/index.js';
 import type { KeeperDb } from '../db/keeperDb.js';
 import { validSlotsOf, type BatchProver } from './batchProver.js';

@@ -9,7 +9,7 @@ import {
   type Hex,
   type PublicClient,
 } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import { batchOf, CommitmentError, slotOf, statementDigest, submissionId } from '../../protocol/index.js';
 import type { CallTracer, MarketCalls } from '../chain/callTrace.js';
 import { findLogsBackwards } from '../chain/findLogs.js';

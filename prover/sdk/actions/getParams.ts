@@ -1,4 +1,4 @@
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { NexClient } from '../client.js';
 
 /** The market's parameters (see market-api.md `Params`). Times in seconds, fees in wei. */

@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { NexClient } from '../client.js';
 import { batchOf, slotOf } from '../../protocol/index.js';
 

@@ -1,5 +1,5 @@
 import { parseEventLogs, type Hash } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { NexClient } from '../client.js';
 import { NexError, NotRefundableError } from '../errors.js';
 import { getSubmission } from './getSubmission.js';

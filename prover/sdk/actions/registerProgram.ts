@@ -1,5 +1,5 @@
 import { parseEventLogs, size, type Address, type Hash, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { NexClient } from '../client.js';
 import { MalformedProofError, NexError, NonCanonicalFieldError, ProgramExistsError } from '../errors.js';
 import { isCanonicalField, MAX_PUBLIC_INPUT_COUNT, VK_BYTES, VK_FIELDS } from '../../protocol/index.js';

@@ -1,5 +1,5 @@
 import { isHex, maxUint64, parseEventLogs, size, type Hash, type Hex } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { NexClient } from '../client.js';
 import {
   FeeTooHighError,

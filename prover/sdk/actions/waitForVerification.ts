@@ -1,5 +1,5 @@
 import type { Hash } from 'viem';
-import { aggregationMarketAbi } from '../../abi/generated.js';
+import { aggregationMarketAbi } from '../../abi/v1.js';
 import type { NexClient } from '../client.js';
 import { NexError, WaitTimeoutError } from '../errors.js';
 import { getSubmission, type SubmissionState, type SubmissionStatus } from './getSubmission.js';

@@ -6,7 +6,7 @@ import { bytesToHex, encodeFunctionData, getAddress, parseEther, type Abi, type 
 import type { ProvingBackend, RollupProof } from '../../../prover/engine/index.js';
 import { AGG_CIRCUITS } from '../../../prover/protocol/index.js';
 import { deployVerifier, fromVerifierBuild } from '../../../prover/toolchain/index.js';
-import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
+import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/v1.js';
 import type { Anvil } from './anvil.js';
 import { DEV_KEYS } from './anvil.js';
 
