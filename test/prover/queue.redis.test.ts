@@ -500,6 +500,59 @@ describe('distributed proving on Redis (fake prover)', function () {
     }
   });
 
+  it('after a leaf failed for its inputs, jobs beside it that vanished with the queue server are added again as their own flows', async () => {
+    const volatile = await startRedis({ persistence: false });
+    try {
+      const log: string[] = [];
+      const p = fakeJobProver({
+        delayMs: (j) => (j.id === 'L4.5' ? 5 : 400),
+        log,
+        onProve: (job) => {
+          if (job.id === 'L4.5') throw badInputError('leaf_1_1: the witness does not satisfy the circuit');
+        },
+      });
+      workers.push(await runWorker({ queue: volatile.url, name: 'wv', ...fast, openProver: async () => p }));
+      const batch = batchFromMask(rng(26), 8, 0b10110111n);
+      const { plan, store, keys } = setup(batch);
+      const logger = memoryLogger();
+      const events: ProgressEvent[] = [];
+      const outcome = queueRun(volatile.url)({})({
+        plan,
+        batch,
+        prover: PROVER,
+        runner: NO_RUNNER,
+        parallelism: 1,
+        store: { store, keys },
+        logger,
+        onProgress: (e) => events.push(e),
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await waitFor(() => events.some((e) => e.type === 'job-failed'), 30_000, 'the bad leaf to fail');
+      await volatile.restart({ wipe: true });
+      const err = await outcome;
+      expect(err).to.be.instanceOf(SlotsFailedError);
+      expect((err as SlotsFailedError).failures.map((f) => [f.jobId, f.slots])).to.deep.equal([['L4.5', [4, 5]]]);
+      expect(logger.lines.some((l) => l.msg === 'jobs of the flow are missing from the queue; adding them again')).to.equal(true);
+      // The flows added again are rooted under the blocked root (N3.0): at N2.0 (or what of it is left) and L7.
+      const idOf = (q: string): string | undefined => plan.jobs.find((j) => `k${keys.get(j.id)}` === q)?.id;
+      const again = logger.lines.filter((l) => l.msg === 'flow added to the queue').slice(1);
+      expect(again.length).to.be.at.least(1);
+      for (const l of again) {
+        for (const q of l.fields!.roots as string[]) expect(['N2.0', 'L0.1', 'L2', 'L7']).to.include(idOf(q));
+      }
+      for (const job of plan.jobs) {
+        const want = ['L0.1', 'L2', 'L7', 'N2.0'].includes(job.id) ? 'ok' : 'missing';
+        expect((await store.read(job, keys.get(job.id)!)).status, job.id).to.equal(want);
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.close(true)));
+      workers = [];
+      await volatile.dispose();
+    }
+  });
+
   it("status and metrics: the workers the keeper sees, queue depth, and each worker's own /metrics", async () => {
     const { w } = await worker('m1', { delayMs: 5 }, { metricsPort: 0 });
     await worker('m2', { keySet: OTHER_KEY_SET });

@@ -95,7 +95,9 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
   const byId = new Map(plan.jobs.map((j) => [j.id, j]));
   const byKey = new Map(plan.jobs.map((j) => [keyOf(keys, j.id), j]));
   const qid = (id: string): string => queueJobId(keyOf(keys, id));
-  const flowKeys = targets.map((t) => keyOf(keys, t));
+  // Roots of the flows this run manages: the targets, plus (after a bad leaf blocked a target) the roots of
+  // the flows re-added for the jobs under it that must still be proven. Their liveness keys are refreshed.
+  const roots = new Set<string>(targets);
   const levels = plan.depth;
 
   // 1. Checkpoints.
@@ -130,7 +132,7 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
     fromCheckpoints: done.size,
     queue: redactUrl(cfg.url),
     queueName: cfg.name,
-    flows: flowKeys,
+    flows: targets.map(qid),
   });
   if (total === 0) return result();
 
@@ -250,7 +252,25 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
     }
   };
 
+  /** Where the flows to add are rooted: each target, or under a blocked one the highest jobs still to prove. */
+  const flowRoots = (): string[] => {
+    const out: string[] = [];
+    const visit = (id: string): void => {
+      if (done.has(id)) return;
+      if (!blocked.has(id)) {
+        out.push(id);
+        return;
+      }
+      for (const d of byId.get(id)!.deps) visit(d);
+    };
+    for (const t of targets) visit(t);
+    return out;
+  };
+
   const addFlows = async (why: string): Promise<void> => {
+    const at = flowRoots();
+    for (const r of at) roots.add(r);
+    await keepAlive(); // before adding jobs, or a worker could take one for an abandoned flow
     const flows = buildFlows({
       plan,
       batch: o.batch,
@@ -258,7 +278,7 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
       keys,
       circuits: o.circuits,
       done,
-      targets: targets.filter((t) => !blocked.has(t)),
+      targets: at,
       queueName: cfg.name,
       prefix: cfg.prefix,
       policy: o.policy,
@@ -274,10 +294,10 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
   };
 
   const keepAlive = async (): Promise<void> => {
-    for (const k of flowKeys) await client.set(flowAliveKey(cfg, k), String(Date.now()), 'PX', abandonAfterMs);
+    for (const r of roots) await client.set(flowAliveKey(cfg, keyOf(keys, r)), String(Date.now()), 'PX', abandonAfterMs);
   };
   const dropAlive = async (): Promise<void> => {
-    for (const k of flowKeys) await client.del(flowAliveKey(cfg, k));
+    for (const r of roots) await client.del(flowAliveKey(cfg, keyOf(keys, r)));
   };
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -289,7 +309,7 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
   const removeFlows = async (wait: boolean): Promise<void> => {
     await dropAlive();
     const until = Date.now() + busyWaitMs;
-    for (const t of targets) {
+    for (const t of roots) {
       for (;;) {
         const state = await queue.getJobState(qid(t));
         if (state === 'unknown' || (await queue.remove(qid(t), { removeChildren: true })) === 1) break;
