@@ -33,8 +33,8 @@ const port = (v: string): number => {
 export const worker: DefineCommand = (cmd, ctx) => {
   cmd
     .description(
-      "Takes leaf, pad and node jobs from a keeper's proving queue (or `nex aggregate --queue`), checks every input\n" +
-        'proof with bb, proves and returns the proofs. Refuses (exit 3) jobs made for another key set. See docs/operator.md.',
+      "Takes leaf, pad and node jobs from a keeper's proving queue (or `nex aggregate --queue`), checks every input proof " +
+        'with bb, proves and returns the proofs. Refuses (exit 3) jobs made for another key set. See docs/operator.md.',
     )
     .addOption(
       new Option('--queue <url>', 'queue server: redis://[:password@]host:port[/db], or rediss:// for TLS')
