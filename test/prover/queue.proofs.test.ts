@@ -30,7 +30,7 @@ import type { Logger, LogLevel } from '../../prover/engine/logger.js';
 import { planBatch } from '../../prover/engine/planner.js';
 import { buildFlows, EXIT_OK, EXIT_REFUSED } from '../../prover/engine/queue/index.js';
 import { EXAMPLE_FOR, circuitBuild, type ExampleBackend, openExampleBackend } from '../../prover/toolchain/index.js';
-import { startRedis, type TestRedis } from './helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { openProofCache, type ProofCache } from './proofCache.js';
 
 const BIN = fileURLToPath(new URL('../../prover/cli/bin.mjs', import.meta.url));

@@ -1,4 +1,4 @@
-// Distributed proving against a real Redis (started by test/prover/helpers/redis.ts) with a fake prover
+// Distributed proving against a real Redis (started by test/helpers/redis.ts) with a fake prover
 // (test/prover/helpers/fakeJobProver.ts): the queue mechanics (flow, workers, retries, stalls, restarts,
 // refusal, bad slots excluded and re-planned, status, metrics) without bb. The same paths with real
 // proofs: queue.proofs.test.ts.
@@ -39,7 +39,7 @@ import { Metrics } from '../../prover/keeper/obs/metrics.js';
 import { startObservabilityServer } from '../../prover/keeper/obs/server.js';
 import { batchFromMask, PROVER, rng } from './engineHelpers.js';
 import { badInputError, FAKE_KEY_SET, type FakeProverOptions, fakeJobProver, OTHER_KEY_SET } from './helpers/fakeJobProver.js';
-import { startRedis, type TestRedis } from './helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 type Line = { level: LogLevel; msg: string; fields?: Record<string, unknown> };
 function memoryLogger(): Logger & { lines: Line[] } {
