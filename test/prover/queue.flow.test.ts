@@ -12,7 +12,7 @@ import {
   DEFAULT_FLOW_POLICY,
   flowJobs,
   includedSlotsUnder,
-  keyOfQueueJobId,
+  planJobIdOf,
   queueJobId,
   QueueJobFailedError,
   redactUrl,
@@ -47,15 +47,16 @@ describe('distributed proving: flows and ids (no server)', () => {
   const batch = batchFromMask(rng(7), 8, 0b10110111n);
   const plan = planBatch(batch);
   const keys = jobKeys(plan, batch, PROVER, KEY_SET);
-  const qid = (id: string): string => queueJobId(keys.get(id)!);
+  const rootKey = keys.get(plan.rootJobId)!;
+  const qid = (id: string): string => queueJobId(rootKey, id);
   const build = (done = new Map<string, AggProof>(), targets?: string[]) =>
     buildFlows({ plan, batch, prover: PROVER, keys, circuits, done, targets, queueName: 'prove', prefix: 'nex' });
 
-  it('turns the whole plan into one flow whose tree is the proving tree, ids from the content keys', () => {
+  it("turns the whole plan into one flow whose tree is the proving tree, ids from the root's content key", () => {
     const flows = build();
     expect(flows).to.have.length(1);
     const flow = flows[0]!;
-    expect(idOf(flow)).to.equal(`k${keys.get(plan.rootJobId)}`);
+    expect(idOf(flow)).to.equal(`f${rootKey}-N3.0`);
     const all = flowJobs(flow);
     expect(all.map(idOf).sort()).to.deep.equal(plan.jobs.map((j) => qid(j.id)).sort());
     for (const f of all) {
@@ -109,13 +110,13 @@ describe('distributed proving: flows and ids (no server)', () => {
   it('has nothing to add once the targets are proven; a leaf target is a one-job flow', () => {
     expect(build(new Map([[plan.rootJobId, fakeProof(plan, plan.rootJobId)]]))).to.deep.equal([]);
     const [leaf] = build(new Map(), ['L2']);
-    expect(idOf(leaf!)).to.equal(qid('L2'));
+    expect(idOf(leaf!)).to.equal(queueJobId(keys.get('L2')!, 'L2'));
     expect(leaf!.children).to.equal(undefined);
     expect(dataOf(leaf!).flowKey).to.equal(keys.get('L2'));
     expect(() => build(new Map(), ['X9'])).to.throw(/not a job/);
   });
 
-  it('gives the same ids for the same jobs; a re-plan after an exclusion changes only the ids above the excluded slot', () => {
+  it('gives the same ids for the same plan; a re-plan keeps the content keys (checkpoints) of every job outside the excluded branch', () => {
     expect(JSON.stringify(build())).to.equal(JSON.stringify(build()));
     const replanned = excludeSlots(batch, [5]);
     const plan2 = planBatch(replanned);
@@ -127,9 +128,30 @@ describe('distributed proving: flows and ids (no server)', () => {
     const other = jobKeys(plan, batch, '0x00000000000000000000000000000000000b0b00', KEY_SET);
     const otherSet = jobKeys(plan, batch, PROVER, `0x${'11'.repeat(32)}`);
     for (const j of plan.jobs) expect(new Set([keys.get(j.id), other.get(j.id), otherSet.get(j.id)]).size).to.equal(3);
-    expect(keyOfQueueJobId(qid('N3.0'))).to.equal(keys.get('N3.0'));
-    expect(keyOfQueueJobId('123')).to.equal(undefined);
-    expect(() => queueJobId('not-a-key')).to.throw(/content key/);
+    expect(planJobIdOf(rootKey, qid('P1@h2'))).to.equal('P1@h2');
+    expect(planJobIdOf(other.get(plan.rootJobId)!, qid('P1@h2'))).to.equal(undefined);
+    expect(() => queueJobId('not-a-key', 'L0')).to.throw(/content key/);
+    expect(() => queueJobId(rootKey, 'L:0')).to.throw(/unsafe/);
+  });
+
+  it('two pads of one height have the same content key but their own job ids (a BullMQ job has one parent)', () => {
+    const sparse = batchFromMask(rng(31), 8, 0b00010001n); // L0, P1@h1, L4, P3@h1, N2.0, N2.1, N3.0
+    const p = planBatch(sparse);
+    const k = jobKeys(p, sparse, PROVER, KEY_SET);
+    expect(k.get('P1@h1')).to.equal(k.get('P3@h1'));
+    const [flow] = buildFlows({
+      plan: p,
+      batch: sparse,
+      prover: PROVER,
+      keys: k,
+      circuits,
+      done: new Map(),
+      queueName: 'prove',
+      prefix: 'nex',
+    });
+    const ids = flowJobs(flow!).map(idOf);
+    expect(ids).to.have.length(p.jobs.length);
+    expect(new Set(ids).size).to.equal(ids.length);
   });
 
   it('names the included slots under a job (for failures)', () => {

@@ -28,7 +28,7 @@ import {
 } from '../../prover/engine/index.js';
 import type { Logger, LogLevel } from '../../prover/engine/logger.js';
 import { planBatch } from '../../prover/engine/planner.js';
-import { buildFlows, EXIT_OK, EXIT_REFUSED } from '../../prover/engine/queue/index.js';
+import { buildFlows, EXIT_OK, EXIT_REFUSED, queueJobId } from '../../prover/engine/queue/index.js';
 import { EXAMPLE_FOR, circuitBuild, type ExampleBackend, openExampleBackend } from '../../prover/toolchain/index.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { openProofCache, type ProofCache } from './proofCache.js';
@@ -137,7 +137,7 @@ describe('[proofs] distributed proving with real proofs (worker processes, redis
   const idsOf = (batch: Batch, prover: Hex): Map<string, string> => {
     const plan = planBatch(batch);
     const keys = jobKeys(plan, batch, prover, backend.artifacts.keySet);
-    return new Map(plan.jobs.map((j) => [`k${keys.get(j.id)}`, j.id]));
+    return new Map(plan.jobs.map((j) => [queueJobId(keys.get(plan.rootJobId)!, j.id), j.id]));
   };
   /** Plan job ids this worker finished among `ids`. */
   const finished = (w: WorkerProc, ids: Map<string, string>): string[] =>

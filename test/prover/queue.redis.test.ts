@@ -22,6 +22,7 @@ import {
   EXIT_REFUSED,
   flowJobs,
   formatQueueStatus,
+  planJobIdOf,
   QueueJobFailedError,
   QueueMetrics,
   queueStatus,
@@ -199,6 +200,14 @@ describe('distributed proving on Redis (fake prover)', function () {
     } finally {
       await producer.close();
     }
+  });
+
+  it('proves a sparse batch whose two pads have the same content (one job each in the flow)', async () => {
+    const { prover } = await worker('wa');
+    const batch = batchFromMask(rng(27), 8, 0b00010001n); // L0, P1@h1, L4, P3@h1, N2.0, N2.1, N3.0
+    const { plan, run } = orchestrate(batch);
+    expect((await run).root!.root).to.equal(plan.expectedRoot);
+    expect([...prover.proven].sort()).to.deep.equal(plan.jobs.map((j) => j.id).sort());
   });
 
   it('an orchestrator stopped mid-flow and started again joins its flow; no job is proven twice', async () => {
@@ -536,7 +545,7 @@ describe('distributed proving on Redis (fake prover)', function () {
       expect((err as SlotsFailedError).failures.map((f) => [f.jobId, f.slots])).to.deep.equal([['L4.5', [4, 5]]]);
       expect(logger.lines.some((l) => l.msg === 'jobs of the flow are missing from the queue; adding them again')).to.equal(true);
       // The flows added again are rooted under the blocked root (N3.0): at N2.0 (or what of it is left) and L7.
-      const idOf = (q: string): string | undefined => plan.jobs.find((j) => `k${keys.get(j.id)}` === q)?.id;
+      const idOf = (q: string): string | undefined => planJobIdOf(keys.get(plan.rootJobId)!, q);
       const again = logger.lines.filter((l) => l.msg === 'flow added to the queue').slice(1);
       expect(again.length).to.be.at.least(1);
       for (const l of again) {

@@ -3,9 +3,9 @@
 //
 // A flow is a tree of jobs; a parent runs when all its children are done, and reads their return
 // values. A dependency that is already proven (a checkpoint) is not a child job: its proof travels in
-// the parent's data (`inputs`). Job ids are the jobs' content keys (ids.ts), so adding the same flow
-// again finds the jobs already there (BullMQ ignores a job whose id exists) instead of queueing a
-// second copy, and a re-planned batch shares no id with the jobs whose inputs changed.
+// the parent's data (`inputs`). Job ids come from the flow's content key and the plan ids (ids.ts), so
+// adding the same flow again finds the jobs already there (BullMQ ignores a job whose id exists)
+// instead of queueing a second copy.
 import type { FlowJob, FlowJobNode, JobsOptions } from 'bullmq';
 import type { AggProof, Hex } from '../backend.js';
 import { type Batch, rollupToJson } from '../batch.js';
@@ -37,6 +37,11 @@ export interface BuildFlowInput {
   done: ReadonlyMap<string, AggProof>;
   /** The jobs whose proofs are wanted (default: the plan's root); one flow each. */
   targets?: readonly string[] | undefined;
+  /**
+   * The content key naming the flows (job ids, liveness): default each target's own key. The orchestrator
+   * passes its target's key when it adds flows rooted under a blocked target, so their jobs keep their ids.
+   */
+  flowKey?: string | undefined;
   queueName: string;
   prefix: string;
   policy?: FlowJobPolicy | undefined;
@@ -116,7 +121,7 @@ export function buildFlows(input: BuildFlowInput): FlowJob[] {
       queueName,
       prefix,
       data: dataFor(job, flowKey),
-      opts: jobOptions(job, queueJobId(keyOf(keys, job.id)), policy, isRoot),
+      opts: jobOptions(job, queueJobId(flowKey, job.id), policy, isRoot),
       ...(children.length > 0 ? { children } : {}),
     };
   };
@@ -126,7 +131,7 @@ export function buildFlows(input: BuildFlowInput): FlowJob[] {
     .map((t) => {
       const target = byId.get(t);
       if (!target) throw new Error(`target ${t} is not a job of the plan`);
-      return node(target, keyOf(keys, t), true) as FlowJob;
+      return node(target, input.flowKey ?? keyOf(keys, t), true) as FlowJob;
     });
 }
 

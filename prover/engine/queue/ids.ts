@@ -1,21 +1,27 @@
-// Deterministic names of distributed proving: the queue id of a job and of its flow, from the content
-// keys of the engine's checkpoints (checkpoint.ts jobKeys). A job's key covers everything its proof
-// depends on (circuit, target, inputs, prover, key set), so the same job gets the same id in every
-// run: a restarted orchestrator finds its flow instead of adding a second one, and a re-plan after an
-// excluded slot changes only the ids of the jobs whose inputs changed.
+// Deterministic names of distributed proving, from the content keys of the engine's checkpoints
+// (checkpoint.ts jobKeys). A flow is named by the content key of its target (the plan's root: it covers
+// every job's key, so the batch, the prover and the key set), and a job by its flow's key and its plan
+// id: `f<flowKey>-<planJobId>`. The same plan gets the same ids in every run, so a restarted
+// orchestrator finds its flow instead of adding a second one; another batch, prover or key set, or a
+// re-plan after an excluded slot, gets other ids (its unchanged jobs come from the checkpoints as data).
+// A job's own key alone cannot be its id: two pads of the same height in one batch (or in two batches
+// of one prover) have the same content, and a BullMQ job has one parent.
 import type { Job, Plan } from '../planner.js';
 
 const KEY = /^[0-9a-f]{40}$/;
+const PLAN_ID = /^[A-Za-z0-9.@]+$/;
 
-/** The BullMQ id of the job of content key `key`: `k<key>` (an id may not be an integer or hold ':'). */
-export function queueJobId(key: string): string {
-  if (!KEY.test(key)) throw new Error(`job key ${JSON.stringify(key)} is not a 40-digit hex content key`);
-  return `k${key}`;
+/** The BullMQ id of plan job `planJobId` in the flow of content key `flowKey` (no ':', never an integer). */
+export function queueJobId(flowKey: string, planJobId: string): string {
+  if (!KEY.test(flowKey)) throw new Error(`flow key ${JSON.stringify(flowKey)} is not a 40-digit hex content key`);
+  if (!PLAN_ID.test(planJobId)) throw new Error(`plan job id ${JSON.stringify(planJobId)} has unsafe characters`);
+  return `f${flowKey}-${planJobId}`;
 }
 
-/** The content key inside a queue job id, or undefined for an id this engine did not make. */
-export function keyOfQueueJobId(id: string): string | undefined {
-  return /^k[0-9a-f]{40}$/.test(id) ? id.slice(1) : undefined;
+/** The plan job id inside a queue job id of the flow `flowKey`, or undefined for another flow's job. */
+export function planJobIdOf(flowKey: string, queueId: string): string | undefined {
+  const prefix = `f${flowKey}-`;
+  return queueId.startsWith(prefix) ? queueId.slice(prefix.length) : undefined;
 }
 
 /** The slots (included or not) a job's subtree covers: [index * 2^height, (index + 1) * 2^height). */

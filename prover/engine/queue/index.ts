@@ -18,7 +18,7 @@ export {
 export type { QueueConfig, QueueConfigInput } from './connection.js';
 export { FlowBusyError, QueueJobFailedError, type QueueJobFailure } from './errors.js';
 export { buildFlows, DEFAULT_FLOW_POLICY, flowJobs, type FlowJobPolicy } from './flow.js';
-export { includedSlotsUnder, keyOfQueueJobId, queueJobId, slotsCoveredBy } from './ids.js';
+export { includedSlotsUnder, planJobIdOf, queueJobId, slotsCoveredBy } from './ids.js';
 export { type JobProof, type JobProver, openBbJobProver } from './jobProver.js';
 export { type LocalRedis, type LocalRedisOptions, RedisMissingError, startLocalRedis } from './localServer.js';
 export { QueueMetrics, WorkerMetrics, QUEUE_STATES, type QueueState } from './metrics.js';

@@ -29,7 +29,7 @@ import {
 import { bullConnection, checkQueueServer, plainClient, type QueueConfig, redactUrl } from './connection.js';
 import { FlowBusyError, QueueJobFailedError } from './errors.js';
 import { buildFlows, type FlowJobPolicy, keyOf } from './flow.js';
-import { includedSlotsUnder, keyOfQueueJobId, queueJobId } from './ids.js';
+import { includedSlotsUnder, planJobIdOf, queueJobId } from './ids.js';
 import { QueueMetrics } from './metrics.js';
 import { flowAliveKey } from './presence.js';
 import { type CircuitsRef, INPUT_FAILURE_PREFIX, parseJobResult } from './protocol.js';
@@ -92,11 +92,14 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
   };
   const started = Date.now();
   const targets = o.targets ?? [plan.rootJobId];
+  // One target (the root, or the leaf the bad-slot search proves alone): one flow, named by its content key.
+  if (targets.length !== 1) throw new RangeError(`the queue proves one target per run, got ${targets.length}`);
+  const target = targets[0]!;
   const byId = new Map(plan.jobs.map((j) => [j.id, j]));
-  const byKey = new Map(plan.jobs.map((j) => [keyOf(keys, j.id), j]));
-  const qid = (id: string): string => queueJobId(keyOf(keys, id));
-  // Roots of the flows this run manages: the targets, plus (after a bad leaf blocked a target) the roots of
-  // the flows re-added for the jobs under it that must still be proven. Their liveness keys are refreshed.
+  const flowKey = keyOf(keys, target);
+  const qid = (id: string): string => queueJobId(flowKey, id);
+  // Roots of the flows this run manages: the target, plus (after a bad leaf blocked it) the roots of the
+  // flows re-added for the jobs under it that must still be proven; all named by the target's key.
   const roots = new Set<string>(targets);
   const levels = plan.depth;
 
@@ -132,7 +135,7 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
     fromCheckpoints: done.size,
     queue: redactUrl(cfg.url),
     queueName: cfg.name,
-    flows: targets.map(qid),
+    flow: qid(target),
   });
   if (total === 0) return result();
 
@@ -151,8 +154,8 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
 
   let poke: () => void = () => undefined;
   const mine = (queueId: string): Job | undefined => {
-    const key = keyOfQueueJobId(queueId);
-    return key === undefined ? undefined : byKey.get(key);
+    const id = planJobIdOf(flowKey, queueId);
+    return id === undefined ? undefined : byId.get(id);
   };
   events.on('active', ({ jobId }) => {
     const job = mine(jobId);
@@ -279,6 +282,7 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
       circuits: o.circuits,
       done,
       targets: at,
+      flowKey,
       queueName: cfg.name,
       prefix: cfg.prefix,
       policy: o.policy,
@@ -294,10 +298,10 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
   };
 
   const keepAlive = async (): Promise<void> => {
-    for (const r of roots) await client.set(flowAliveKey(cfg, keyOf(keys, r)), String(Date.now()), 'PX', abandonAfterMs);
+    await client.set(flowAliveKey(cfg, flowKey), String(Date.now()), 'PX', abandonAfterMs);
   };
   const dropAlive = async (): Promise<void> => {
-    for (const r of roots) await client.del(flowAliveKey(cfg, keyOf(keys, r)));
+    await client.del(flowAliveKey(cfg, flowKey));
   };
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {

@@ -132,7 +132,7 @@ async function collectInputs(job: BullJob, data: ProveJobData): Promise<AggProof
   return data.job.deps.map((dep) => {
     const fromData = data.inputs[dep];
     if (fromData) return aggProofFromJson(fromData);
-    const key = `${job.queueQualifiedName}:${queueJobId(data.expect.find((e) => e.id === dep)!.key)}`;
+    const key = `${job.queueQualifiedName}:${queueJobId(data.flowKey, dep)}`;
     if (!(key in children)) throw new Error(`input ${dep} of job ${data.job.id} is neither in its data nor among its finished children`);
     return parseJobResult(children[key]).proof;
   });
