@@ -339,7 +339,10 @@ export async function runPlanOnQueue(o: RunPlanOptions & QueueRunOptions): Promi
 
   /** One pass over the jobs still missing: harvest finished ones, sort failures out, find lost jobs. */
   const pass = async (first: boolean): Promise<'done' | 'slots-failed' | 'running'> => {
-    const outstanding = [...jobsToRun(byId, targets, new Set(done.keys()))].filter((id) => !blocked.has(id));
+    // In plan order (children before parents), so jobs finished together are accepted, and their levels
+    // reported finished, bottom up.
+    const need = jobsToRun(byId, targets, new Set(done.keys()));
+    const outstanding = plan.jobs.map((j) => j.id).filter((id) => need.has(id) && !blocked.has(id));
     const states = await Promise.all(outstanding.map((id) => queue.getJobState(qid(id))));
     const failed = new Set<string>();
     const missing: Job[] = [];
