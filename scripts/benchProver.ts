@@ -1,5 +1,8 @@
 // Prover benchmark: `npm run bench:prover [-- --sizes 2,4,8|none] [--shapes both|v2|v1] [--fresh-srs] [--fresh-build]
-// [--parallelism n] [--market-gas none|auto] [--root-proof agg.json] [--json out.json]`.
+// [--parallelism n] [--market-gas none|auto] [--root-proof agg.json] [--queue none|local|redis://...] [--queue-size 8]
+// [--queue-setups 1x2,2x1] [--json out.json]`.
+// With --queue: one full batch of --queue-size proofs proven in-process and through the queue by NxT
+// `nex worker` processes (N workers of T bb threads), with the queue's overhead (scripts/benchQueue.ts).
 //
 // Prints Markdown tables: dev SRS generation, circuit build, inner (rollup) proofs, each aggregation
 // circuit (gates, bb prove time, bb peak RSS), and for each batch size N, in the same run on the same
@@ -31,6 +34,7 @@ import {
   type BackendOptions,
   type Batch,
   type RollupProof,
+  startLocalRedis,
 } from '../prover/engine/index.js';
 import { AGG_CIRCUITS, capacityFor, MAX_CAPACITY, VERIFIER_VARIANTS, type AggCircuit } from '../prover/protocol/index.js';
 import {
@@ -42,6 +46,7 @@ import {
   fromVerifierBuild,
   openExampleBackend,
 } from '../prover/toolchain/index.js';
+import { benchQueueRun, type QueueRun } from './benchQueue.js';
 
 /**
  * The market's per-proof overhead by batch size, from `npm run bench:gas`'s machine-readable output
@@ -97,8 +102,20 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'build-dir': { type: 'string' },
     'srs-dir': { type: 'string' },
+    queue: { type: 'string', default: 'none' },
+    'queue-size': { type: 'string', default: '8' },
+    'queue-setups': { type: 'string', default: '1x2,2x1' },
   },
 });
+const queueSize = Number(values['queue-size']);
+if (![4, 8, 16, 32, 64].includes(queueSize)) throw new Error('--queue-size takes a batch capacity in 4, 8, 16, 32, 64');
+const queueSetups = values['queue-setups'].split(',').map((s) => {
+  const m = /^(\d+)x(\d+)$/.exec(s.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--queue-setups takes WORKERSxTHREADS items, e.g. 1x2,2x1 (got ${s})`);
+  return { workers: Number(m[1]), threads: Number(m[2]) };
+});
+if (values.queue !== 'none' && values.queue !== 'local' && !/^rediss?:\/\//.test(values.queue))
+  throw new Error('--queue takes none, local or a redis:// URL');
 const sizes = values.sizes === 'none' ? [] : values.sizes.split(',').map(Number);
 if (sizes.some((n) => ![2, 4, 8, 16, 32].includes(n)))
   throw new Error("--sizes takes inner-proof counts in 2, 4, 8, 16, 32 (version 1's shape needs a batch of 2N <= 64), e.g. 2,4,8");
@@ -154,7 +171,7 @@ const rollups: RollupProof[] = [];
 let padMs = 0;
 let padRss: number | undefined;
 try {
-  for (let i = 0; i < Math.max(3, ...sizes); i++) {
+  for (let i = 0; i < Math.max(3, ...sizes, values.queue === 'none' ? 0 : queueSize); i++) {
     const n = ([1, 2, 4] as const)[i % 3]!;
     const t = performance.now();
     const r = await backend.proveExampleRollup({ publicInputCount: n, seed: `bench-${i}` });
@@ -307,6 +324,74 @@ if (ratios.length > 0) {
   );
 }
 
+// 5b. Distributed proving: one full batch in-process and through the queue.
+const queueRuns: QueueRun[] = [];
+let queueInProcess: AggregateResult | undefined;
+if (values.queue !== 'none') {
+  const local = values.queue === 'local' ? await startLocalRedis() : undefined;
+  const url = local?.url ?? values.queue;
+  const batch = batchOf('v2', queueSize);
+  try {
+    queueInProcess = runs.find((r) => r.shape === 'v2' && r.n === queueSize)?.res;
+    if (!queueInProcess) {
+      const checkpointDir = await mkdtemp(path.join(os.tmpdir(), 'nex-bench-'));
+      console.error(`proving a batch of ${queueSize} in-process for the queue comparison, load ${load()}...`);
+      queueInProcess = await aggregateBatch({ batch, prover, parallelism, checkpointDir, backend: bopts, logger }).finally(() =>
+        rm(checkpointDir, { recursive: true, force: true }),
+      );
+    }
+    for (const setup of queueSetups) {
+      console.error(
+        `proving a batch of ${queueSize} through the queue with ${setup.workers} worker(s) of ${setup.threads} bb thread(s)...`,
+      );
+      const r = await benchQueueRun({ url, batch, prover, setup, bopts, logger });
+      queueRuns.push(r);
+      console.error(
+        `queue ${setup.workers}x${setup.threads}: wall ${sec(r.wallMs)} s, bb makespan ${sec(r.idealMs)} s, jobs per worker ${JSON.stringify(r.jobsPerWorker)}, load ${load()}`,
+      );
+    }
+  } finally {
+    await local?.dispose();
+  }
+  const inSum = queueInProcess.stats.jobs.reduce((a, j) => a + (j.bbMs ?? j.ms), 0);
+  print(
+    table(
+      `Distributed proving: batch of ${queueSize} (${os.cpus().length} cores shared by all workers)`,
+      [
+        'setup',
+        'wall (s)',
+        'sum of bb prove (s)',
+        'bb makespan on the workers (s)',
+        'overhead (wall - makespan) / wall',
+        'jobs per worker',
+      ],
+      [
+        [
+          `in-process (parallelism ${parallelism}, bb all cores)`,
+          sec(queueInProcess.stats.totalMs),
+          sec(inSum),
+          sec(inSum),
+          `${((100 * (queueInProcess.stats.totalMs - inSum)) / queueInProcess.stats.totalMs).toFixed(1)} %`,
+          '-',
+        ],
+        ...queueRuns.map((r) => [
+          `queue: ${r.workers} worker(s) x ${r.threads} bb thread(s)`,
+          sec(r.wallMs),
+          sec(r.bbSumMs),
+          sec(r.idealMs),
+          `${(100 * r.overhead).toFixed(1)} %`,
+          Object.values(r.jobsPerWorker).join(' / '),
+        ]),
+      ],
+    ),
+  );
+  print(
+    'Makespan = the wall time the same jobs would take on that many workers if nothing but bb took time (jobs start as soon as their ' +
+      'inputs are proven and a worker is free). The overhead is everything else: queue round trips, input verification, witness ' +
+      'generation, the start of each job, the pre-check and the root check.\n',
+  );
+}
+
 // 6-7. L1: the root verifiers and the single-rollup baseline on an in-process Hardhat EVM.
 const { ethers } = await network.create();
 const [signer] = await ethers.getSigners();
@@ -402,6 +487,22 @@ if (values.json) {
         ratios,
         verifyGas: Object.fromEntries(Object.entries(verifyGas).map(([k, v]) => [k, v.toString()])),
         singleRollupVerifyGas: singleRes.gasUsed!.toString(),
+        queue: queueInProcess
+          ? {
+              size: queueSize,
+              inProcess: { totalMs: queueInProcess.stats.totalMs, jobs: queueInProcess.stats.jobs },
+              runs: queueRuns.map((r) => ({
+                workers: r.workers,
+                threads: r.threads,
+                wallMs: r.wallMs,
+                bbSumMs: r.bbSumMs,
+                idealMs: r.idealMs,
+                overhead: r.overhead,
+                jobsPerWorker: r.jobsPerWorker,
+                jobs: r.res.stats.jobs,
+              })),
+            }
+          : undefined,
       },
       null,
       2,

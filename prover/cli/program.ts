@@ -61,6 +61,11 @@ const TOP_LEVEL: readonly TopLevel[] = [
     load: async () => (await import('./commands/prove.js')).verify,
   },
   {
+    name: 'worker',
+    summary: "Prove jobs of a keeper's proving queue on this machine (distributed proving)",
+    load: async () => (await import('./commands/worker.js')).worker,
+  },
+  {
     name: 'srs',
     summary: 'The trusted setup: generate the INSECURE dev SRS (setup), show and check SRSs (info)',
     load: async () => (await import('./commands/srs.js')).srs,

@@ -8,12 +8,14 @@ import { type AggregateOptions, type PrecheckOptions, resolveAggregateOptions, r
 import type { Logger } from './logger.js';
 import { planBatch, type LeafJob, type Plan } from './planner.js';
 import { type PrecheckReport, precheckSlots } from './precheck.js';
+import { resolveQueueOption, runPlanOnQueue } from './queue/index.js';
 import {
   abortError,
   type JobRunner,
   type JobStat,
   type ProgressEvent,
   runPlan,
+  type RunPlanOptions,
   type RunPlanResult,
   SlotsFailedError,
 } from './scheduler.js';
@@ -86,6 +88,8 @@ export interface ProveBatchOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
   logger: Logger;
+  /** What runs each plan (default: the in-process scheduler's runPlan; distributed proving passes its own). */
+  runPlan?: ((o: RunPlanOptions) => Promise<RunPlanResult>) | undefined;
 }
 
 export interface ProveBatchResult {
@@ -108,7 +112,7 @@ interface Round {
 /** Proves `targets` (default the root) of the batch's plan, resuming from and writing checkpoints. */
 function prove(r: Round, batch: Batch, targets?: readonly string[]): Promise<RunPlanResult> {
   const plan = planBatch(batch);
-  return runPlan({
+  return (r.o.runPlan ?? runPlan)({
     plan,
     batch,
     prover: r.o.prover,
@@ -206,11 +210,26 @@ export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateR
   const { logger } = o;
   const start = performance.now();
   const handle: BackendHandle = backendHandle(() => openBackend(o.backend));
+  const queue = o.queue === undefined ? undefined : resolveQueueOption(o.queue);
   const pool = new WorkerPool({ size: o.parallelism, backend: o.backend, logger });
   try {
     const report = await precheckSlots(handle, o.batch, logger, o.prechecked, o.retry);
     if (report.invalidSlots.length > 0 && !o.autoExclude) throw new InvalidSlotsError(report);
     const info = await withBackendRetry(handle, 'opening bb', async (b: ProvingBackend) => b.artifacts, o.retry, logger);
+    // Distributed: each plan is one BullMQ flow proven by `nex worker` processes (prover/engine/queue).
+    const onQueue = queue
+      ? (p: RunPlanOptions): Promise<RunPlanResult> =>
+          runPlanOnQueue({
+            ...p,
+            queue: queue.config,
+            circuits: { keySet: info.keySet, buildId: info.buildId, keyHashes: { ...info.keyHashes } },
+            verify: (proof) => withBackendRetry(handle, 'verifying a worker proof', (b) => b.verifyAggProof(proof), o.retry, logger),
+            metrics: queue.metrics,
+            pollMs: queue.pollMs,
+            abandonAfterMs: queue.abandonAfterMs,
+            policy: queue.policy,
+          })
+      : undefined;
     const { plan, result, failedSlots, rounds } = await proveBatch({
       batch: excludeSlots(o.batch, report.invalidSlots),
       prover: o.prover,
@@ -222,6 +241,7 @@ export async function aggregateBatch(opts: AggregateOptions): Promise<AggregateR
       signal: o.signal,
       onProgress: o.onProgress,
       logger,
+      runPlan: onQueue,
     });
     const root = result.root!;
     const expected = expectedRootPublicInputs(plan.expectedRoot, o.prover, info.keySet);

@@ -7,6 +7,7 @@ import { type Batch, BatchError, validateBatch, validateProver } from './batch.j
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { PrecheckReport } from './precheck.js';
+import type { QueueOption } from './queue/index.js';
 import type { ProgressEvent } from './scheduler.js';
 import { NexError } from '../protocol/index.js';
 
@@ -41,6 +42,11 @@ export interface AggregateOptions extends PrecheckOptions {
   prechecked?: PrecheckReport | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
+  /**
+   * Prove through a BullMQ queue (Redis URL, or settings) with `nex worker` processes on any machine,
+   * instead of local worker processes (`parallelism` is then unused). Default: in-process.
+   */
+  queue?: string | QueueOption | undefined;
 }
 
 export interface ResolvedAggregateOptions {
@@ -55,6 +61,8 @@ export interface ResolvedAggregateOptions {
   logger: Logger;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
+  /** Validated by the queue module (resolveQueueOption) at the start of aggregateBatch. */
+  queue?: string | QueueOption | undefined;
 }
 
 export class ConfigError extends NexError {
@@ -133,6 +141,7 @@ export function resolveAggregateOptions(o: AggregateOptions): ResolvedAggregateO
     prechecked: o.prechecked,
     signal: o.signal,
     onProgress: o.onProgress,
+    queue: o.queue,
   };
 }
 

@@ -79,6 +79,32 @@ export { aggProofFromJson, aggProofToJson, type AggProofJson } from './serialize
 export { WorkerPool } from './workerPool.js';
 export { peakRssMiB, resetPeakRss } from './rss.js';
 
+// ---- Distributed proving on BullMQ (Redis): the keeper's side runs through aggregateBatch({ queue }) ----
+export {
+  DEFAULT_QUEUE_NAME,
+  EXIT_ERROR,
+  EXIT_OK,
+  EXIT_REFUSED,
+  FlowBusyError,
+  formatQueueStatus,
+  QueueJobFailedError,
+  QueueMetrics,
+  QueueServerError,
+  queueStatus,
+  redactUrl,
+  RedisMissingError,
+  resolveQueueConfig,
+  runWorker,
+  startLocalRedis,
+  WorkerMetrics,
+  type LocalRedis,
+  type QueueConfigInput,
+  type QueueOption,
+  type QueueStatus,
+  type RunningWorker,
+  type WorkerOptions,
+} from './queue/index.js';
+
 // ---- The proving backend: one bb instance bound to an SRS and a circuits build ----
 export {
   openBackend,

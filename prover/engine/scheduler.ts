@@ -62,7 +62,7 @@ export class JobInputError extends NexError {
 
 /** A job failed for good (after its retries, if any). `retryable`: it failed for bb or its worker, not for its inputs. */
 export class JobFailedError extends NexError {
-  override readonly name = 'JobFailedError';
+  override readonly name: string = 'JobFailedError';
   readonly retryable: boolean;
 
   constructor(

@@ -65,7 +65,7 @@ const GROUPS: Record<string, string[]> = {
   srs: ['setup', 'info'],
   circuits: ['build'],
 };
-const SINGLE = ['devnet', 'deploy', 'relay', 'explorer', 'aggregate', 'verify'];
+const SINGLE = ['devnet', 'deploy', 'relay', 'explorer', 'aggregate', 'verify', 'worker'];
 const ALL_PATHS = [...SINGLE, ...Object.entries(GROUPS).flatMap(([g, subs]) => [g, ...subs.map((s) => `${g} ${s}`)])];
 
 /** The command names a help text lists under "Commands:". */
@@ -153,6 +153,13 @@ describe('nex CLI (commander)', function () {
       [['keeper', 'stake'], /error: missing required argument 'amount'/, 'Usage: nex keeper stake [options] <amount>'],
       [['keeper', 'run', '--bogus'], /error: unknown option '--bogus'/, 'Usage: nex keeper run'],
       [['keeper', 'run', 'extra'], /error: too many arguments for 'run'/, 'Usage: nex keeper run'],
+      [['worker'], /error: required option '--queue <url>' not specified/, 'Usage: nex worker'],
+      [['worker', '--queue', 'redis://h', '--threads', '0'], /--threads/, 'Usage: nex worker'],
+      [
+        ['aggregate', '--queue-name', 'q', '--batch', 'b.json', '--prover', `0x${'11'.repeat(20)}`, '--out', 'o.json'],
+        /--queue-name needs --queue/,
+        'Usage: nex aggregate',
+      ],
     ];
     for (const [argv, msg, usage] of cases) {
       const r = await nex(argv);
@@ -171,6 +178,13 @@ describe('nex CLI (commander)', function () {
     expect(debug.code).to.equal(1);
     expect(debug.err.split('\n')[0]).to.equal('nex rollup fee: HTTP request failed. (fetch failed)');
     expect(debug.err).to.match(/\n\s+at /);
+  });
+
+  it('`nex worker` fails fast, exit 1, when its queue server is unreachable, with the password redacted', async () => {
+    const r = await nex(['worker', '--no-build', '--queue', `redis://:hunter2@127.0.0.1:${await closedPort()}`]);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(/^nex worker: cannot use the queue server redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/?: .*ECONNREFUSED/);
+    expect(r.err).not.to.include('hunter2');
   });
 
   it('keeper options come from the keeper options table: every flag with its env variable, --no-<flag> for bools', async () => {

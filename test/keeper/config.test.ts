@@ -70,6 +70,29 @@ describe('keeper config', () => {
     expect(msg).to.include('unsupported URL scheme ftp:');
   });
 
+  it('distributed proving: the queue URL is checked at start-up and the queue name needs it', () => {
+    const c = loadConfig({ cwd: tmp(), env: { NEX_KEEPER_QUEUE_URL: 'redis://:pw@10.0.0.2:6379', NEX_KEEPER_QUEUE_NAME: 'batches' } });
+    expect(c.engine).to.include({ queueUrl: 'redis://:pw@10.0.0.2:6379', queueName: 'batches' });
+    expect(loadConfig({ cwd: tmp(), env: {} }).engine).to.include({ queueUrl: undefined, queueName: 'prove' });
+    const problems = (env: Record<string, string>): string => {
+      try {
+        loadConfig({ cwd: tmp(), env });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(problems({ NEX_KEEPER_QUEUE_URL: 'http://10.0.0.2:6379' })).to.include(
+      'engine.queueUrl: queue.url must use redis:// or rediss://',
+    );
+    expect(problems({ NEX_KEEPER_QUEUE_URL: 'redis://:pw@h:1', NEX_KEEPER_QUEUE_NAME: 'a:b' })).to.include(
+      'engine.queueName: queue.name "a:b" must be',
+    );
+    expect(problems({ NEX_KEEPER_QUEUE_NAME: 'other' })).to.include('engine.queueName: set engine.queueUrl too');
+    // The password never shows in an error.
+    expect(problems({ NEX_KEEPER_QUEUE_URL: 'ftp://user:hunter2@h:1' })).not.to.include('hunter2');
+  });
+
   it('names the line of a JSON syntax error', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'k.jsonc'), '{\n  "capacity": 2\n  "seal": true\n}');

@@ -209,6 +209,12 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
       .option('--checkpoint-dir <dir>', 'checkpoint directory (default: <tmp>/nex-prover-checkpoints)')
       .option('--no-auto-exclude', 'fail instead of excluding slots that fail the pre-check')
       .addOption(
+        new Option('--queue <url>', 'prove through this queue (redis:// or rediss://) with `nex worker` processes instead').env(
+          'NEX_QUEUE_URL',
+        ),
+      )
+      .addOption(new Option('--queue-name <name>', 'name of the proving queue (default prove; same as the workers)'))
+      .addOption(
         new Option('--log-level <level>', 'level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error']).default('info'),
       ),
   ).action(
@@ -221,9 +227,12 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
           parallelism?: number;
           checkpointDir?: string;
           autoExclude: boolean;
+          queue?: string;
+          queueName?: string;
           logLevel: LogLevel;
         }
       >();
+      if (v.queueName !== undefined && v.queue === undefined) throw new UsageError('--queue-name needs --queue');
       const batchFile = required(v.batch, 'batch');
       const out = required(v.out, 'out');
       const prover = required(v.prover, 'prover');
@@ -240,6 +249,7 @@ export const aggregate: DefineCommand = (cmd, ctx) => {
           parallelism: v.parallelism,
           checkpointDir: v.checkpointDir,
           autoExclude: v.autoExclude,
+          queue: v.queue === undefined ? undefined : { url: v.queue, name: v.queueName },
           backend: backendOptions(v),
           logger: jsonLogger({ level: v.logLevel }),
           signal: ac.signal,

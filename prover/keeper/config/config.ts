@@ -56,6 +56,9 @@ export interface GasPolicy {
 
 export interface EngineTuning {
   readonly workers: number;
+  /** Proving queue (distributed proving); undefined = local worker processes. */
+  readonly queueUrl?: string | undefined;
+  readonly queueName: string;
   readonly leafSeconds: number;
   readonly nodeSeconds: number;
   readonly padSeconds: number;

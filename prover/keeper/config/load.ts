@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { resolveQueueConfig } from '../../engine/index.js';
 import { ConfigError, type BlobSourceSetting, type KeeperConfig, type SrsMode } from './config.js';
 import { parseJsonc } from './jsonc.js';
 import { OPTIONS, SECRET_ENV, type OptionSpec } from './options.js';
@@ -134,6 +135,8 @@ function build(v: Map<string, OptionValue>, cwd: string): KeeperConfig {
     srs: (get<string>('srs') ?? 'dev') as SrsMode,
     engine: {
       workers: get<number>('engine.workers') ?? 1,
+      queueUrl: get<string>('engine.queueUrl'),
+      queueName: get<string>('engine.queueName') ?? 'prove',
       leafSeconds: get<number>('engine.leafSeconds') ?? 90,
       nodeSeconds: get<number>('engine.nodeSeconds') ?? 90,
       padSeconds: get<number>('engine.padSeconds') ?? 20,
@@ -168,6 +171,14 @@ function crossCheck(c: KeeperConfig): string[] {
   if (c.pollIntervalMs < 100) p.push('pollIntervalMs: must be at least 100');
   if (c.metricsPort > 65535) p.push('metricsPort: must be a TCP port (0-65535)');
   if (c.engine.workers < 1) p.push('engine.workers: must be at least 1');
+  if (c.engine.queueUrl !== undefined || c.engine.queueName !== 'prove') {
+    try {
+      resolveQueueConfig({ url: c.engine.queueUrl ?? 'redis://unset', name: c.engine.queueName });
+      if (c.engine.queueUrl === undefined) p.push('engine.queueName: set engine.queueUrl too (the queue name alone does nothing)');
+    } catch (err) {
+      p.push(`engine.${/queue\.name/.test((err as Error).message) ? 'queueName' : 'queueUrl'}: ${(err as Error).message}`);
+    }
+  }
   if (!['debug', 'info', 'warn', 'error'].includes(c.log.level))
     p.push(`log.level: expected debug, info, warn or error, got "${c.log.level}"`);
   if (!['json', 'pretty', 'auto'].includes(c.log.format)) p.push(`log.format: expected json, pretty or auto, got "${c.log.format}"`);

@@ -283,6 +283,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Prover engine worker processes.',
   },
   {
+    key: 'engine.queueUrl',
+    env: 'NEX_KEEPER_QUEUE_URL',
+    flag: '--queue',
+    kind: 'string',
+    doc: 'Distributed proving: redis:// or rediss:// URL of the proving queue; `nex worker` processes on any machine prove the batches (docs/operator.md). Unset = prove in local worker processes. Prefer the env variable (the URL holds the queue password).',
+  },
+  {
+    key: 'engine.queueName',
+    env: 'NEX_KEEPER_QUEUE_NAME',
+    flag: '--queue-name',
+    kind: 'string',
+    default: 'prove',
+    doc: 'Name of the proving queue (the workers use the same one).',
+  },
+  {
     key: 'engine.leafSeconds',
     env: 'NEX_KEEPER_LEAF_SECONDS',
     flag: '--leaf-seconds',

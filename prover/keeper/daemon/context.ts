@@ -1,4 +1,5 @@
 import type { Address, PublicClient } from 'viem';
+import type { QueueMetrics } from '../../engine/index.js';
 import type { Addresses } from '../chain/addresses.js';
 import type { CallTracer } from '../chain/callTrace.js';
 import type { MarketReader } from '../chain/market.js';
@@ -24,6 +25,8 @@ export interface KeeperContext {
   readonly tm: TxManager;
   readonly prover: BatchProver;
   readonly metrics: Metrics;
+  /** Distributed proving (engine.queueUrl): queue depth, job times, failures, retries, workers; served on /metrics too. */
+  readonly queueMetrics?: QueueMetrics | undefined;
   readonly log: Logger;
   /** Typed events: logged with their `event` code and delivered to in-process listeners. */
   readonly events: KeeperEvents;

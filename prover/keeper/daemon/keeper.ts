@@ -26,6 +26,7 @@ import { EngineFailure, engineBatchProver, type BatchProver } from '../work/batc
 import { readBatchContent } from '../work/content.js';
 import { settlementArg, settlementFor } from '../work/settlement.js';
 import { anvilBlobSource, beaconBlobSource, type BlobSource } from '../work/sources/blobs.js';
+import { QueueMetrics, queueStatus } from '../../engine/index.js';
 import { runBatchJob } from './batchJob.js';
 import { inputSource, type KeeperContext } from './context.js';
 import { assertStartup } from './startupChecks.js';
@@ -96,7 +97,11 @@ export class Keeper {
       log: log.child('tx'),
       onSent: (purpose) => metrics.inc('nex_keeper_txs_total', { purpose }),
     });
-    const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine'), srs: config.srs });
+    const { queueUrl, queueName } = config.engine;
+    const queueMetrics = queueUrl ? new QueueMetrics() : undefined;
+    queueMetrics?.attach(() => queueStatus({ url: queueUrl!, name: queueName }));
+    const queue = queueUrl ? { url: queueUrl, name: queueName, metrics: queueMetrics } : undefined;
+    const prover = o.prover ?? engineBatchProver({ workers: config.engine.workers, log: log.child('engine'), srs: config.srs, queue });
     if (!config.listenOnly) {
       // Refuse to prove with circuits the router does not pin, or with the dev SRS on a public chain.
       const version = await reader.currentVersion();
@@ -116,6 +121,7 @@ export class Keeper {
       tm,
       prover,
       metrics,
+      queueMetrics,
       log,
       events,
       account,
@@ -164,6 +170,7 @@ export class Keeper {
             metrics,
             health: () => this.health(),
             log: log.child('http'),
+            extra: this.ctx.queueMetrics ? [this.ctx.queueMetrics.registry] : [],
           })
         : undefined;
     const backoff = new Backoff(500, 30_000);

@@ -1,8 +1,19 @@
 import { formatEther } from 'viem';
 import { redactUrl } from '../config/values.js';
+import { formatQueueStatus, queueStatus, type QueueStatus } from '../../engine/index.js';
+import type { KeeperConfig } from '../config/config.js';
 import { ACTIVE_PHASES } from '../db/phases.js';
 import { relayReachable } from '../work/sources/relay.js';
 import type { KeeperContext } from './context.js';
+
+/**
+ * The `workers` section of the status: the proving queue's job counts and the workers seen
+ * (distributed proving, engine.queueUrl); undefined without a queue. Throws when the queue is unreachable.
+ */
+export async function workersStatus(config: Pick<KeeperConfig, 'engine'>): Promise<QueueStatus | undefined> {
+  const { queueUrl, queueName } = config.engine;
+  return queueUrl ? queueStatus({ url: queueUrl, name: queueName }) : undefined;
+}
 
 /** A readable status report (stake, collateral, unstakes, earnings, batches in flight). */
 export async function statusReport(ctx: KeeperContext): Promise<string> {
@@ -74,6 +85,13 @@ export async function statusReport(ctx: KeeperContext): Promise<string> {
         channels.map((c) => [c.channel, String(c.active), String(c.done), String(c.seen)]),
       ),
     );
+  }
+  if (ctx.config.engine.queueUrl) {
+    try {
+      lines.push('', ...formatQueueStatus((await workersStatus(ctx.config))!));
+    } catch (err) {
+      lines.push('', `Proving queue: unreachable (${(err as Error).message})`);
+    }
   }
   const recent = db.allBatches(10).filter((b) => b.phase === 'done' && b.outcome);
   if (recent.length > 0) {

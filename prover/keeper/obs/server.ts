@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -14,12 +15,14 @@ export async function startObservabilityServer(opts: {
   metrics: Metrics;
   health: () => Health;
   log: Logger;
+  /** prom-client registries served after the keeper's own metrics (distributed proving's queue metrics). */
+  extra?: readonly Registry[] | undefined;
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const url = req.url?.split('?')[0];
     if (req.method === 'GET' && url === '/metrics') {
-      opts.metrics.render().then(
-        (text) => res.writeHead(200, { 'content-type': opts.metrics.contentType }).end(text),
+      Promise.all([opts.metrics.render(), ...(opts.extra ?? []).map((r) => r.metrics())]).then(
+        (texts) => res.writeHead(200, { 'content-type': opts.metrics.contentType }).end(texts.join('')),
         (err: unknown) => {
           opts.log.warn('metrics collection failed', { error: err });
           res.writeHead(500).end('metrics collection failed\n');

@@ -11,6 +11,7 @@ import {
   type Logger as EngineLogger,
   type PrecheckReport,
   type ProgressEvent,
+  type QueueOption,
   type Slot,
 } from '../../engine/index.js';
 import { NexError } from '../../protocol/index.js';
@@ -114,8 +115,16 @@ function isNothingLeft(err: unknown): boolean {
   return err instanceof BatchError && /nothing to aggregate/.test(err.message);
 }
 
-/** The real engine (prover/engine): native bb, dev or Ignition SRS, worker processes, checkpoints. */
-export function engineBatchProver(opts: { workers: number; log: Logger; srs: SrsMode }): BatchProver {
+/**
+ * The real engine (prover/engine): native bb, dev or Ignition SRS, worker processes, checkpoints.
+ * With `queue` the tree is proven by `nex worker` processes through that queue (docs/operator.md).
+ */
+export function engineBatchProver(opts: {
+  workers: number;
+  log: Logger;
+  srs: SrsMode;
+  queue?: string | QueueOption | undefined;
+}): BatchProver {
   const logger = engineLogger(opts.log);
   const backend = { srs: opts.srs };
   return {
@@ -138,6 +147,7 @@ export function engineBatchProver(opts: { workers: number; log: Logger; srs: Srs
           onProgress: req.onProgress,
           logger,
           backend,
+          queue: opts.queue,
         });
       } catch (err) {
         if (!isNothingLeft(err)) throw err;
