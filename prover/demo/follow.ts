@@ -3,7 +3,7 @@
  * (`proof.job.*`, `batch.proven`), never from log message text.
  */
 import type { KeeperEventLine } from '../keeper/index.js';
-import { aggregationMarketAbi, getBatch, type BatchView } from '../sdk/index.js';
+import { aggregationMarketAbi, batchLockedEvents, getBatch, type BatchView } from '../sdk/index.js';
 import type { DemoChain } from './chain.js';
 import type { DemoKeepers } from './keepers.js';
 import type { KeeperLine, KeeperProcess } from './keeperProcess.js';
@@ -15,12 +15,21 @@ export function isEvent<K extends KeeperEventLine['event']>(l: KeeperLine, name:
   return l.event === name;
 }
 
-/** Lock: the batch seals on its timeout, the keepers compete, exactly one locks. */
+/**
+ * Lock: the batch seals on its timeout, the keepers compete, exactly one locks. Returns the batch with its
+ * locker: getBatch's while locked; once fulfilled (a fast keeper between two polls) getBatch reads no
+ * locker, so the last `MarketBatchLocked` event names it.
+ */
 export function waitLock(chain: DemoChain, keepers: DemoKeepers, batchId: bigint, timeoutMs: number, update: Update): Promise<BatchView> {
   return until('the batch to be locked', timeoutMs, async () => {
     keepers.failIfDied();
     const b = await getBatch(chain.reader, batchId);
-    if (b.state === 'locked' || b.state === 'fulfilled') return b;
+    if (b.state === 'locked') return b;
+    if (b.state === 'fulfilled') {
+      const lock = (await batchLockedEvents(chain.reader, batchId)).at(-1);
+      if (!lock) throw new DemoError(`batch ${batchId} is fulfilled but no MarketBatchLocked event names its locker`);
+      return { ...b, locker: lock.prover };
+    }
     if (b.state === 'expired') throw new DemoError(`batch ${batchId} expired before anyone locked it`);
     // The draw is evaluated at lock time (assignedProver view), not stored with the batch.
     const assigned =

@@ -195,7 +195,7 @@ export class ExplorerService {
       expiry: live.expiry > 0n ? Number(live.expiry) : undefined,
       assigned,
       assignmentEndsAt: state === 'Sealed' && live.sealedAt ? live.sealedAt + assignmentWindow : undefined,
-      locker: live.locker !== ZERO && (state === 'Locked' || state === 'Fulfilled') ? live.locker : undefined,
+      locker: lockerOf(b, live, state),
       lockDeadline: live.lockDeadline > 0n ? Number(live.lockDeadline) : undefined,
       finalDeadline: live.finalDeadline > 0n ? Number(live.finalDeadline) : undefined,
       fulfilledBy: b.fulfilled?.prover,
@@ -468,6 +468,15 @@ function versionView(v: LiveVersion): VersionView {
     state: VERSION_STATES[v.state] ?? 'unknown',
     frozenSince: v.frozenSince,
   };
+}
+
+/**
+ * The locker to show: the live lock's (getBatch) while locked; once fulfilled, getBatch reads zero (the
+ * lock has ended), so the last `MarketBatchLocked` event the index holds names it.
+ */
+function lockerOf(b: BatchRecord, live: LiveBatch, state: string): string | undefined {
+  if (state !== 'Locked' && state !== 'Fulfilled') return undefined;
+  return live.locker !== ZERO ? live.locker : b.locks.at(-1)?.prover;
 }
 
 function timeline(b: BatchRecord): BatchView['timeline'] {

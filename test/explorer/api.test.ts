@@ -18,7 +18,7 @@ import type {
   StatusView,
 } from '../../prover/explorer/index.js';
 import { silentLogger } from '../../prover/relay/log.js';
-import { ADMIN, MockDevnet, PARAMS, proverAddress, USER } from './helpers/mockDevnet.js';
+import { ADMIN, FEE, MockDevnet, PARAMS, proverAddress, USER } from './helpers/mockDevnet.js';
 
 describe('explorer API on a devnet (MockVerifier)', function () {
   this.timeout(120_000);
@@ -126,6 +126,8 @@ describe('explorer API on a devnet (MockVerifier)', function () {
     await synced();
     b = await get<BatchView>(`batches/${batchId}`);
     expect(b.state).to.equal('Fulfilled');
+    // getBatch reads no locker once the lock ended: the explorer names it from the lock event.
+    expect(b.locker).to.equal(proverAddress);
     expect(b.slots.slice(0, 3).map((s) => s.status)).to.deep.equal(['verified', 'excluded-refundable', 'verified']);
     expect(b.fulfil).to.deep.include({ prover: proverAddress, late: false, excludedMask: '2' });
     expect(Number(b.fulfil!.gasUsed)).to.be.greaterThan(21_000);
@@ -159,6 +161,18 @@ describe('explorer API on a devnet (MockVerifier)', function () {
     let b = await get<BatchView>(`batches/${batchId}`);
     expect(b.state).to.equal('Sealed');
     expect(b.channels).to.deep.equal(['offchain']);
+    // The accepted request comes from the post's MarketBatchPosted (the stale one is skipped).
+    expect(b.groups).to.have.length(1);
+    expect(b.groups[0]).to.deep.include({
+      channel: 'offchain',
+      programId: devnet.programId,
+      firstSlot: 0,
+      count: 3,
+      nonce: '0',
+      feePerProof: FEE.toString(),
+    });
+    expect(b.groups[0]!.requestHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(b.groups[0]!.tx).to.equal(b.posted!.tx.hash);
     expect(b.posted!.poster).to.be.a('string');
     expect(b.slots.slice(0, 3).map((s) => s.digest)).to.deep.equal(digests);
     expect(b.slots[0]!.publicInputs).to.equal(undefined); // only digests are on chain

@@ -3,13 +3,16 @@
 // verification (batches rebuilt from chain data, inclusion paths, isVerified/recordVerified, ExampleRollup's
 // path and callback flows).
 import { expect } from 'chai';
-import { getAddress, parseEther, zeroAddress, type Hex } from 'viem';
+import { decodeEventLog, encodeAbiParameters, getAddress, parseEther, toEventSelector, zeroAddress, type AbiEvent, type Hex } from 'viem';
 import {
+  aggregationMarketAbi,
   allInGasPerProof,
+  batchLockedEvents,
   channelGasModel,
   computeFee,
   deposit,
   estimateFee,
+  eventsOfReceipt,
   FeeTooLowError,
   getAccount,
   getBatch,
@@ -26,6 +29,7 @@ import {
   PublicInputCountError,
   recordVerified,
   registerProgram,
+  requestAcceptedEvents,
   requestWithdrawal,
   setProgramCallback,
   signRequest,
@@ -210,6 +214,78 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       expect(contents).to.deep.include({ posted: true, capacity: 4, poster: getAddress(s.f.relay.address) });
       expect(contents.digests).to.deep.equal(signed.digests);
     });
+    it('reads accepted requests from MarketBatchPosted: payer, nonce, program, slots, fee and callback gas per group; skipped ones absent', async () => {
+      await setProgramCallback(s.rollup, { programId: s.f.programId, callback: s.f.user2.address as Hex, gasLimit: 50_000 });
+      await deposit(s.user, parseEther('1'));
+      await deposit(s.other, parseEther('1'));
+      const deadline = (await s.helpers.time.latest()) + 600;
+      const sign = (c: typeof s.user, n: number, feePerProof: bigint) =>
+        signRequest(c, {
+          programId: s.f.programId,
+          publicInputs: Array.from({ length: n }, () => freshInputs()),
+          feePerProof,
+          nonce: 0n,
+          deadline,
+        });
+      const a = await sign(s.user, 2, FEE);
+      const stale = await sign(s.user, 1, FEE); // the same nonce as `a`: skipped once `a` is accepted
+      const b = await sign(s.other, 3, FEE + 1n);
+      const tx = await s.f.market.connect(s.f.relay).postBatch(
+        [a, stale, b].map((r) => postedGroup(r.request, r.signature)),
+        [...a.digests, ...stale.digests, ...b.digests],
+      );
+      const txHash = (await tx.wait())!.hash as Hex;
+      const common = { batchId: 1n, nonce: 0n, programId: s.f.programId, callbackGas: 50_000n, txHash };
+      const ofUser = await requestAcceptedEvents(s.reader, getAddress(s.f.user1.address));
+      expect(ofUser).to.have.length(1);
+      expect(ofUser[0]).to.deep.include({
+        ...common,
+        payer: getAddress(s.f.user1.address),
+        firstSlot: 0,
+        count: 2,
+        feePerProof: FEE,
+        requestHash: a.requestHash,
+      });
+      const ofOther = await requestAcceptedEvents(s.reader, getAddress(s.f.user2.address), { nonce: 0n });
+      expect(ofOther).to.have.length(1);
+      expect(ofOther[0]).to.deep.include({
+        ...common,
+        payer: getAddress(s.f.user2.address),
+        firstSlot: 2,
+        count: 3,
+        feePerProof: FEE + 1n,
+        requestHash: b.requestHash,
+      });
+      expect(await requestAcceptedEvents(s.reader, getAddress(s.f.user2.address), { nonce: 1n })).to.deep.equal([]);
+      expect(await requestAcceptedEvents(s.reader, getAddress(s.f.relay.address))).to.deep.equal([]);
+      // The receipt's events give the same records; the batch is rebuilt from them (the skipped group left out).
+      const receipt = await s.reader.public.getTransactionReceipt({ hash: txHash });
+      expect(eventsOfReceipt(s.addresses.market, receipt.logs).accepted).to.deep.equal([...ofUser, ...ofOther]);
+      const contents = await getBatchContents(s.reader, 1n);
+      expect(contents.digests).to.deep.equal([...a.digests, ...b.digests]);
+      expect(contents.statements.map((x) => [x.payer, x.feePerProof, x.callbackGas])).to.deep.equal([
+        ...a.digests.map(() => [getAddress(s.f.user1.address), FEE, 50_000n]),
+        ...b.digests.map(() => [getAddress(s.f.user2.address), FEE + 1n, 50_000n]),
+      ]);
+      // A post event whose groups do not hash to its groupsHash, or whose lists disagree, is refused.
+      const event = (aggregationMarketAbi as readonly { type: string; name?: string }[]).find(
+        (i) => i.type === 'event' && i.name === 'MarketBatchPosted',
+      ) as AbiEvent;
+      const log = receipt.logs.find((l) => l.topics[0] === toEventSelector(event))!;
+      const posted = decodeEventLog({ abi: aggregationMarketAbi, eventName: 'MarketBatchPosted', data: log.data, topics: log.topics });
+      const reencode = (args: Partial<typeof posted.args>): (typeof receipt.logs)[number][] => {
+        const all = { ...posted.args, ...args } as Record<string, unknown>;
+        const data = encodeAbiParameters(
+          event.inputs.filter((i) => !i.indexed),
+          event.inputs.filter((i) => !i.indexed).map((i) => all[i.name!]),
+        );
+        return [{ ...log, data }];
+      };
+      expect(eventsOfReceipt(s.addresses.market, reencode({})).accepted).to.deep.equal([...ofUser, ...ofOther]);
+      const flipped = `${posted.args.groups.slice(0, -1)}${posted.args.groups.endsWith('0') ? '1' : '0'}` as Hex;
+      expect(() => eventsOfReceipt(s.addresses.market, reencode({ groups: flipped }))).to.throw(NexError, /do not hash to groupsHash/);
+      expect(() => eventsOfReceipt(s.addresses.market, reencode({ nonces: [0n] }))).to.throw(NexError, /2 request hashes, 1 nonces/);
+    });
   });
 
   describe('verification', () => {
@@ -246,7 +322,12 @@ describe('rollup SDK (version-2 market, EDR, MockVerifier)', function () {
       const deadline = (await s.helpers.time.latest()) + 600;
       const signed = await signRequest(s.user, { programId: s.f.programId, publicInputs: inputs, feePerProof: FEE, nonce: 0n, deadline });
       await (await s.f.market.connect(s.f.relay).postBatch([postedGroup(signed.request, signed.signature)], [...signed.digests])).wait();
-      await s.fulfil(await getBatchContents(s.reader, 1n));
+      const { locker } = await s.fulfil(await getBatchContents(s.reader, 1n));
+      // The lock ended with the fulfilment: getBatch names no locker, the lock event does.
+      expect(await getBatch(s.reader, 1n)).to.deep.include({ state: 'fulfilled', locker: zeroAddress });
+      const locks = await batchLockedEvents(s.reader, 1n);
+      expect(locks.map((l) => [l.batchId, l.prover])).to.deep.equal([[1n, locker]]);
+      expect(await batchLockedEvents(s.reader, 2n)).to.deep.equal([]);
       const r = await waitForVerification(s.reader, { batchId: 1n, slot: 1 });
       expect(r).to.deep.include({ state: 'verified', digest: signed.digests[1] });
       expect(await isVerified(s.reader, { programId: s.f.programId, publicInputs: inputs[1]!, inclusion: r.inclusion })).to.equal(true);

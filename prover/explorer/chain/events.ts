@@ -3,8 +3,9 @@
  * typed events out, through the generated ABIs (prover/abi/generated.ts). When a contract renames or drops
  * an event, this file (and its test) is what changes; the index and the views only know ChainEvent.
  */
-import { parseEventLogs, type Address, type Hex, type Log } from 'viem';
+import { parseEventLogs, size, slice, type Address, type Hex, type Log } from 'viem';
 import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
+import { unpackGroupWord } from '../../protocol/index.js';
 
 /** Where an event happened. */
 export interface EventRef {
@@ -126,21 +127,6 @@ export function decodeMarketLogs(logs: readonly Log[]): ChainEvent[] {
           versionedHashes: l.args.versionedHashes,
         });
         break;
-      case 'MarketRequestAccepted':
-        out.push({
-          at,
-          kind: 'requestAccepted',
-          batchId: l.args.batchId,
-          payer: l.args.payer,
-          nonce: l.args.nonce,
-          programId: l.args.programId,
-          firstSlot: Number(l.args.firstSlot),
-          count: Number(l.args.count),
-          feePerProof: l.args.feePerProof,
-          callbackGas: Number(l.args.callbackGas),
-          requestHash: l.args.requestHash,
-        });
-        break;
       case 'MarketRequestSkipped':
         out.push({ at, kind: 'requestSkipped', payer: l.args.payer, nonce: l.args.nonce, reason: Number(l.args.reason) });
         break;
@@ -155,6 +141,8 @@ export function decodeMarketLogs(logs: readonly Log[]): ChainEvent[] {
           capacity: Number(l.args.capacity),
           escrow: l.args.escrow,
         });
+        // The post's accepted requests ride on its event (request i is group i), after it in chain order.
+        out.push(...acceptedOfPost(at, l.args.batchId, l.args.groups, l.args.requestHashes, l.args.nonces));
         break;
       case 'MarketBatchSealed':
         out.push({
@@ -226,6 +214,46 @@ export function decodeMarketLogs(logs: readonly Log[]): ChainEvent[] {
     }
   }
   return out;
+}
+
+/** Bytes of one accepted group in `MarketBatchPosted.groups`: `abi.encodePacked(word, programId)`. */
+const GROUP_BYTES = 64;
+
+/**
+ * The `requestAccepted` events of one `MarketBatchPosted`: request `i` is group `i` of `groups` (the group
+ * word `payer | feePerProof | count | callbackGas`, then the program id), its first slot the sum of the counts
+ * before it. They share the post's `at`.
+ */
+function acceptedOfPost(
+  at: EventRef,
+  batchId: bigint,
+  groups: Hex,
+  requestHashes: readonly Hex[],
+  nonces: readonly bigint[],
+): ChainEvent[] {
+  const n = requestHashes.length;
+  if (size(groups) !== n * GROUP_BYTES || nonces.length !== n) {
+    throw new Error(`MarketBatchPosted of batch ${batchId}: ${size(groups)} bytes of groups, ${n} request hashes, ${nonces.length} nonces`);
+  }
+  let firstSlot = 0;
+  return requestHashes.map((requestHash, i): ChainEvent => {
+    const g = unpackGroupWord(BigInt(slice(groups, i * GROUP_BYTES, i * GROUP_BYTES + 32)));
+    const e: ChainEvent = {
+      at,
+      kind: 'requestAccepted',
+      batchId,
+      payer: g.payer as Address,
+      nonce: nonces[i]!,
+      programId: slice(groups, i * GROUP_BYTES + 32, (i + 1) * GROUP_BYTES),
+      firstSlot,
+      count: g.count,
+      feePerProof: g.feePerProof,
+      callbackGas: Number(g.callbackGas),
+      requestHash,
+    };
+    firstSlot += g.count;
+    return e;
+  });
 }
 
 /** The staking events the explorer reads (who staked: the provers list). */

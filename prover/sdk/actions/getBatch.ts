@@ -25,6 +25,10 @@ export interface BatchView {
   readonly escrow: bigint;
   /** The commitment, or the proven root once fulfilled. */
   readonly commitment: Hex;
+  /**
+   * The live lock's prover while locked (after a slash, while sealed again, the slashed one); the zero
+   * address once the lock has ended (fulfilled, closed, released): `batchLockedEvents` names who locked.
+   */
   readonly locker: Address;
 }
 

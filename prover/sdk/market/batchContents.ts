@@ -6,8 +6,8 @@
  *   slot ranges; each transaction's calldata (`submit`, `submitMany` or `submitBlobs`) gives the program
  *   ids and public inputs, hence the digests, in the order the events consumed them;
  * - posted batches (off-chain channel): the `postBatch` transaction's calldata gives every group's digests;
- *   the `MarketRequestAccepted` events say which groups the market accepted (matched by the request's
- *   EIP-712 hash) and at which slots.
+ *   the post's `MarketBatchPosted` event says which groups the market accepted (its request hashes, matched
+ *   by each posted group's EIP-712 hash) and, through their counts in slot order, at which slots.
  * Only transactions that call the market directly can be read this way (a call through another contract
  * hides its calldata): such a batch throws {@link BatchContentsError}.
  */
@@ -142,10 +142,7 @@ async function chainContents(client: NexClient, batchId: bigint, capacity: numbe
 async function postedContents(client: NexClient, batchId: bigint, capacity: number, range: LogRange): Promise<BatchContents> {
   const post = await batchPostedEvent(client, batchId, range);
   if (!post) throw new BatchContentsError(batchId, 'no MarketBatchPosted event');
-  const [transaction, receipt] = await Promise.all([
-    client.public.getTransaction({ hash: post.txHash }),
-    client.public.getTransactionReceipt({ hash: post.txHash }),
-  ]);
+  const transaction = await client.public.getTransaction({ hash: post.txHash });
   if (transaction.to?.toLowerCase() !== client.addresses.market.toLowerCase()) {
     throw new BatchContentsError(batchId, `post ${post.txHash} does not call the market directly`);
   }
@@ -154,7 +151,7 @@ async function postedContents(client: NexClient, batchId: bigint, capacity: numb
   const [postedGroups, digests] = call.args;
   const chainId = await client.public.getChainId();
   const domain = marketDomain(chainId, client.addresses.market);
-  // The request hash of each posted group over its digests: the accepted events name theirs.
+  // The request hash of each posted group over its digests: the post event names the accepted ones'.
   const byHash = new Map<Hex, readonly Hex[]>();
   let offset = 0;
   for (const g of postedGroups) {
@@ -173,7 +170,7 @@ async function postedContents(client: NexClient, batchId: bigint, capacity: numb
     );
     byHash.set(hash, own);
   }
-  const accepted = eventsOfReceipt(client.addresses.market, receipt.logs).accepted.filter((e) => e.batchId === batchId);
+  const accepted = post.accepted;
   const statements: BatchStatement[] = [];
   for (const e of accepted) {
     const own = byHash.get(e.requestHash);

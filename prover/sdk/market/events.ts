@@ -3,9 +3,11 @@
  * here only). Reads go through the generated version-2 ABI (prover/abi/generated.ts), so a renamed or
  * reshaped event breaks this file at compile time.
  */
-import { parseEventLogs, type Address, type Hash, type Hex, type Log } from 'viem';
+import { keccak256, parseEventLogs, size, slice, type Address, type Hash, type Hex, type Log } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
+import { unpackGroupWord } from '../../protocol/index.js';
 import type { NexClient } from '../client.js';
+import { NexError } from '../errors.js';
 
 /** Statements appended to a chain batch (calldata and blob channels): one event per group. */
 export interface SubmittedEvent {
@@ -21,7 +23,11 @@ export interface SubmittedEvent {
   readonly logIndex: number;
 }
 
-/** A signed request accepted into a posted batch (off-chain channel). */
+/**
+ * A signed request accepted into a posted batch (off-chain channel): one entry of its `MarketBatchPosted`
+ * event (request `i` is group `i` of the event's `groups`), so `txHash`, `blockNumber` and `logIndex` are the
+ * post's.
+ */
 export interface RequestAcceptedEvent {
   readonly batchId: bigint;
   readonly payer: Address;
@@ -52,6 +58,8 @@ export interface BatchPostedEvent {
   readonly groupsHash: Hex;
   readonly count: number;
   readonly capacity: number;
+  /** The requests the post accepted, in slot order (the skipped ones are not here). */
+  readonly accepted: readonly RequestAcceptedEvent[];
   readonly txHash: Hash;
 }
 
@@ -60,6 +68,17 @@ export interface BatchFulfilledEvent {
   readonly prover: Address;
   readonly provenRoot: Hex;
   readonly excludedMask: bigint;
+  readonly txHash: Hash;
+  readonly blockNumber: bigint;
+}
+
+/** A lock of a batch (a secondary lock after a missed deadline is another one). */
+export interface BatchLockedEvent {
+  readonly batchId: bigint;
+  readonly prover: Address;
+  readonly lockDeadline: bigint;
+  readonly finalDeadline: bigint;
+  readonly collateral: bigint;
   readonly txHash: Hash;
   readonly blockNumber: bigint;
 }
@@ -91,7 +110,7 @@ export function eventsOfReceipt(market: Address, logs: readonly AnyLog[]) {
     parseEventLogs({ abi: aggregationMarketAbi, logs: own as AnyLog[], eventName });
   return {
     submitted: parse('MarketSubmitted').map(toSubmitted),
-    accepted: parse('MarketRequestAccepted').map(toAccepted),
+    accepted: parse('MarketBatchPosted').flatMap((e) => toPosted(e).accepted),
     skipped: parse('MarketRequestSkipped').map((e): RequestSkippedEvent => ({
       payer: e.args.payer,
       nonce: e.args.nonce,
@@ -130,39 +149,22 @@ function toSubmitted(
   };
 }
 
-function toAccepted(
-  e: {
-    args: {
-      batchId: bigint;
-      payer: Address;
-      nonce: bigint;
-      programId: Hex;
-      firstSlot: bigint;
-      count: bigint;
-      feePerProof: bigint;
-      callbackGas: bigint;
-      requestHash: Hex;
-    };
-  } & AnyLog,
-): RequestAcceptedEvent {
-  const a = e.args;
-  return {
-    batchId: a.batchId,
-    payer: a.payer,
-    nonce: a.nonce,
-    programId: a.programId,
-    firstSlot: Number(a.firstSlot),
-    count: Number(a.count),
-    feePerProof: a.feePerProof,
-    callbackGas: a.callbackGas,
-    requestHash: a.requestHash,
-    ...meta(e),
-  };
-}
+/** Bytes of one accepted group in `MarketBatchPosted.groups`: `abi.encodePacked(word, programId)`. */
+const GROUP_BYTES = 64;
 
 function toPosted(
   e: {
-    args: { batchId: bigint; poster: Address; root: Hex; groupsHash: Hex; count: bigint; capacity: bigint };
+    args: {
+      batchId: bigint;
+      poster: Address;
+      root: Hex;
+      groupsHash: Hex;
+      count: bigint;
+      capacity: bigint;
+      groups: Hex;
+      requestHashes: readonly Hex[];
+      nonces: readonly bigint[];
+    };
   } & AnyLog,
 ): BatchPostedEvent {
   const a = e.args;
@@ -173,8 +175,48 @@ function toPosted(
     groupsHash: a.groupsHash,
     count: Number(a.count),
     capacity: Number(a.capacity),
+    accepted: acceptedOfPost(e),
     txHash: e.transactionHash!,
   };
+}
+
+/**
+ * The accepted requests of a `MarketBatchPosted` event: request `i` is group `i` of `groups` (64 bytes each:
+ * the group word `payer | feePerProof | count | callbackGas`, then the program id), its first slot the sum of
+ * the counts before it. Throws when the three lists disagree or `groups` does not hash to `groupsHash`.
+ */
+function acceptedOfPost(
+  e: {
+    args: { batchId: bigint; groupsHash: Hex; groups: Hex; requestHashes: readonly Hex[]; nonces: readonly bigint[] };
+  } & AnyLog,
+): RequestAcceptedEvent[] {
+  const { batchId, groups, groupsHash, requestHashes, nonces } = e.args;
+  const n = requestHashes.length;
+  if (size(groups) !== n * GROUP_BYTES || nonces.length !== n) {
+    throw new NexError(
+      `MarketBatchPosted of batch ${batchId}: ${size(groups)} bytes of groups, ${n} request hashes, ${nonces.length} nonces`,
+    );
+  }
+  if (keccak256(groups) !== groupsHash) throw new NexError(`MarketBatchPosted of batch ${batchId}: its groups do not hash to groupsHash`);
+  let firstSlot = 0;
+  return requestHashes.map((requestHash, i) => {
+    const at = i * GROUP_BYTES;
+    const g = unpackGroupWord(BigInt(slice(groups, at, at + 32)));
+    const out: RequestAcceptedEvent = {
+      batchId,
+      payer: g.payer as Address,
+      nonce: nonces[i]!,
+      programId: slice(groups, at + 32, at + GROUP_BYTES),
+      firstSlot,
+      count: g.count,
+      feePerProof: g.feePerProof,
+      callbackGas: BigInt(g.callbackGas),
+      requestHash,
+      ...meta(e),
+    };
+    firstSlot += g.count;
+    return out;
+  });
 }
 
 function toBlobs(
@@ -276,7 +318,35 @@ export async function batchFulfilledEvent(
   };
 }
 
-/** The acceptances of `payer`'s requests (optionally only `nonce`), oldest first. */
+/**
+ * The locks of `batchId`, oldest first: the last one is the batch's locker. `getBatch` names the locker only
+ * while the lock is live (its `locker` reads zero once the batch is fulfilled, closed or released).
+ */
+export async function batchLockedEvents(client: NexClient, batchId: bigint, range: LogRange = {}): Promise<BatchLockedEvent[]> {
+  const logs = await client.public.getContractEvents({
+    address: client.addresses.market,
+    abi: aggregationMarketAbi,
+    eventName: 'MarketBatchLocked',
+    args: { batchId },
+    fromBlock: range.fromBlock ?? 0n,
+    strict: true,
+  });
+  return logs.map((l) => ({
+    batchId: l.args.batchId,
+    prover: l.args.prover,
+    lockDeadline: l.args.lockDeadline,
+    finalDeadline: l.args.finalDeadline,
+    collateral: l.args.collateral,
+    txHash: l.transactionHash,
+    blockNumber: l.blockNumber,
+  }));
+}
+
+/**
+ * The acceptances of `payer`'s requests (optionally only `nonce`), oldest first. The market names them in
+ * its `MarketBatchPosted` events, which are indexed by batch and poster only: every post from `fromBlock` is
+ * read and its accepted requests filtered here.
+ */
 export async function requestAcceptedEvents(
   client: NexClient,
   payer: Address,
@@ -285,12 +355,14 @@ export async function requestAcceptedEvents(
   const logs = await client.public.getContractEvents({
     address: client.addresses.market,
     abi: aggregationMarketAbi,
-    eventName: 'MarketRequestAccepted',
-    args: filter.nonce === undefined ? { payer } : { payer, nonce: filter.nonce },
+    eventName: 'MarketBatchPosted',
     fromBlock: filter.fromBlock ?? 0n,
     strict: true,
   });
-  return logs.map((l) => toAccepted(l as never));
+  const who = payer.toLowerCase();
+  return logs
+    .flatMap((l) => toPosted(l as never).accepted)
+    .filter((e) => e.payer.toLowerCase() === who && (filter.nonce === undefined || e.nonce === filter.nonce));
 }
 
 /** The registration of `programId` (its key bytes live only in this event). */

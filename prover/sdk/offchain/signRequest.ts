@@ -27,7 +27,7 @@ export interface SignedRequest {
   readonly payer: Address;
   readonly request: OffchainRequest;
   readonly signature: Hex;
-  /** The EIP-712 hash (what MarketRequestAccepted and the relay's receipt name). */
+  /** The EIP-712 hash (what MarketBatchPosted.requestHashes and the relay's receipt name). */
   readonly requestHash: Hex;
   readonly digests: readonly Hex[];
 }

@@ -5,7 +5,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeAbiParameters, maxUint256, parseEther, parseEventLogs, type Abi, type Address, type Hex } from 'viem';
+import {
+  encodeAbiParameters,
+  hexToBigInt,
+  keccak256,
+  maxUint256,
+  parseEther,
+  parseEventLogs,
+  size,
+  slice,
+  type Abi,
+  type Address,
+  type Hex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { aggregationMarketAbi, nexTokenAbi, proverStakingAbi, verifierRouterAbi } from '../../../prover/abi/generated.js';
 import {
@@ -203,16 +215,12 @@ export class MockDevnet {
     const hash = await this.write(ADMIN, 'postBatch', [groups, [...digests, ...extra]]);
     const receipt = await this.anvil.client.getTransactionReceipt({ hash });
     const posted = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'MarketBatchPosted' })[0]!;
-    const accepted = parseEventLogs({ abi: aggregationMarketAbi, logs: receipt.logs, eventName: 'MarketRequestAccepted' });
-    if (accepted.length !== 1) throw new Error(`expected one accepted request, got ${accepted.length}`);
-    const a = accepted[0]!.args;
+    // The post accepts the first request only (the second reuses its nonce): its one group is the event's.
+    const { groups: packed, groupsHash: hashed, requestHashes } = posted.args;
+    if (requestHashes.length !== 1 || size(packed) !== 64) throw new Error(`expected one accepted request, got ${requestHashes.length}`);
+    if (keccak256(packed) !== hashed) throw new Error('the posted groups do not hash to groupsHash');
     this.books.set(posted.args.batchId, {
-      groups: [
-        {
-          word: groupWord({ payer: a.payer, feePerProof: a.feePerProof, count: Number(a.count), callbackGas: BigInt(a.callbackGas) }),
-          programId: a.programId,
-        },
-      ],
+      groups: [{ word: hexToBigInt(slice(packed, 0, 32)), programId: slice(packed, 32, 64) }],
       digests,
       capacity: capacityFor(n),
       poster,
