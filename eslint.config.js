@@ -7,12 +7,11 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The modules with a face: where they live and the file other modules may import. `alsoFaces` lists
- * temporary extra entries: prover/abi/v1.js is the frozen version-1 ABI that the version-1 consumers
- * (sdk, keeper, demo, deploy) compile against until they move to version 2; it is deleted then.
+ * temporary extra entries (none since the frozen version-1 ABI, prover/abi/v1.js, was deleted).
  */
 const MODULES = {
   telemetry: { path: 'prover/telemetry', face: 'index.js' },
-  abi: { path: 'prover/abi', face: 'generated.js', alsoFaces: ['v1.js'] },
+  abi: { path: 'prover/abi', face: 'generated.js' },
   protocol: { path: 'prover/protocol', face: 'index.js' },
   engine: { path: 'prover/engine', face: 'index.js' },
   toolchain: { path: 'prover/toolchain', face: 'index.js' },

@@ -2,8 +2,9 @@
  * Following the batch: its state from the chain, the keepers' progress from their typed events
  * (`proof.job.*`, `batch.proven`), never from log message text.
  */
+import { BaseError, ContractFunctionRevertedError, type Address, type Hash } from 'viem';
 import type { KeeperEventLine } from '../keeper/index.js';
-import { aggregationMarketAbi, batchLockedEvents, getBatch, type BatchView } from '../sdk/index.js';
+import { aggregationMarketAbi, getBatch, type BatchView } from '../sdk/index.js';
 import type { DemoChain } from './chain.js';
 import type { DemoKeepers } from './keepers.js';
 import type { KeeperLine, KeeperProcess } from './keeperProcess.js';
@@ -15,35 +16,64 @@ export function isEvent<K extends KeeperEventLine['event']>(l: KeeperLine, name:
   return l.event === name;
 }
 
-/**
- * Lock: the batch seals on its timeout, the keepers compete, exactly one locks. Returns the batch with its
- * locker: getBatch's while locked; once fulfilled (a fast keeper between two polls) getBatch reads no
- * locker, so the last `MarketBatchLocked` event names it.
- */
-export function waitLock(chain: DemoChain, keepers: DemoKeepers, batchId: bigint, timeoutMs: number, update: Update): Promise<BatchView> {
+/** The batch's lock as the chain recorded it (getBatch's locker reads zero once the lock has ended). */
+export interface DemoLock {
+  readonly batchId: bigint;
+  readonly locker: Address;
+  readonly txHash: Hash;
+}
+
+/** The batch's MarketBatchLocked events (one per lock; a released lock can be followed by another). */
+export async function lockEvents(chain: DemoChain, batchId: bigint): Promise<DemoLock[]> {
+  const logs = await chain.reader.public.getContractEvents({
+    address: chain.addresses.market,
+    abi: aggregationMarketAbi,
+    eventName: 'MarketBatchLocked',
+    args: { batchId },
+    fromBlock: 0n,
+  });
+  return logs.map((l) => ({ batchId, locker: l.args.prover!, txHash: l.transactionHash }));
+}
+
+/** Who the draw assigns a sealed batch to; undefined while the draw's block is not mined yet. */
+async function assignedProver(chain: DemoChain, batchId: bigint): Promise<Address | undefined> {
+  try {
+    return await chain.reader.public.readContract({
+      address: chain.addresses.market,
+      abi: aggregationMarketAbi,
+      functionName: 'assignedProver',
+      args: [batchId],
+    });
+  } catch (err) {
+    // The draw uses the hash of a block after the seal: until it is mined the view reverts MarketDrawNotReady.
+    if (
+      err instanceof BaseError &&
+      err.walk((e) => e instanceof ContractFunctionRevertedError && e.data?.errorName === 'MarketDrawNotReady')
+    )
+      return undefined;
+    throw err;
+  }
+}
+
+/** Lock: the batch seals on its timeout, the keepers compete, exactly one locks (read from MarketBatchLocked). */
+export function waitLock(chain: DemoChain, keepers: DemoKeepers, batchId: bigint, timeoutMs: number, update: Update): Promise<DemoLock> {
   return until('the batch to be locked', timeoutMs, async () => {
     keepers.failIfDied();
     const b = await getBatch(chain.reader, batchId);
-    if (b.state === 'locked') return b;
-    if (b.state === 'fulfilled') {
-      const lock = (await batchLockedEvents(chain.reader, batchId)).at(-1);
-      if (!lock) throw new DemoError(`batch ${batchId} is fulfilled but no MarketBatchLocked event names its locker`);
-      return { ...b, locker: lock.prover };
-    }
     if (b.state === 'expired') throw new DemoError(`batch ${batchId} expired before anyone locked it`);
+    if (b.state !== 'open' && b.state !== 'sealed') {
+      const locks = await lockEvents(chain, batchId);
+      if (locks.length > 0) return locks[0];
+      if (b.state !== 'locked') throw new DemoError(`batch ${batchId} is ${b.state} and was never locked`);
+      return undefined; // the node has not served the event yet
+    }
     // The draw is evaluated at lock time (assignedProver view), not stored with the batch.
-    const assigned =
-      b.state === 'sealed'
-        ? await chain.reader.public.readContract({
-            address: chain.addresses.market,
-            abi: aggregationMarketAbi,
-            functionName: 'assignedProver',
-            args: [batchId],
-          })
-        : undefined;
+    const assigned = b.state === 'sealed' ? await assignedProver(chain, batchId) : undefined;
     update(
-      assigned !== undefined
-        ? `sealed, assigned to ${keepers.keeperOf(assigned)?.name ?? short(assigned)}`
+      b.state === 'sealed'
+        ? assigned !== undefined
+          ? `sealed, assigned to ${keepers.keeperOf(assigned)?.name ?? short(assigned)}`
+          : 'sealed, the draw waits for the next block'
         : `${b.state}, ${b.count}/${b.capacity} slots`,
     );
     return undefined;

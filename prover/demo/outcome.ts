@@ -50,6 +50,9 @@ async function statementsOf(chain: DemoChain, posted: readonly Posted[]): Promis
         ? await isVerified(chain.reader, { programId, publicInputs: p.proof.publicInputs, inclusion: st.inclusion })
         : false,
       state: st?.state ?? 'pending',
+      inclusion: st?.inclusion
+        ? { batchId: st.inclusion.batchId.toString(), index: st.inclusion.index, siblings: [...st.inclusion.siblings] }
+        : undefined,
     });
   }
   return out;
@@ -64,8 +67,8 @@ async function lockAndFulfil(chain: DemoChain, batchId: bigint) {
   const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchFulfilled', logs }).filter(
     (e) => e.args.batchId === batchId,
   );
-  if (locks.length !== 1) throw new DemoError(`expected exactly one BatchLocked for batch ${batchId}, found ${locks.length}`);
-  if (fulfils.length !== 1) throw new DemoError(`expected exactly one BatchFulfilled for batch ${batchId}, found ${fulfils.length}`);
+  if (locks.length !== 1) throw new DemoError(`expected exactly one MarketBatchLocked for batch ${batchId}, found ${locks.length}`);
+  if (fulfils.length !== 1) throw new DemoError(`expected exactly one MarketBatchFulfilled for batch ${batchId}, found ${fulfils.length}`);
   const receipt = (hash: Hex): Promise<TransactionReceipt> => chain.reader.public.getTransactionReceipt({ hash });
   const [lockReceipt, fulfilReceipt] = await Promise.all([receipt(locks[0]!.transactionHash), receipt(fulfils[0]!.transactionHash)]);
   return { lockReceipt, fulfilReceipt, fulfilled: fulfils[0]!.args };

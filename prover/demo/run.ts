@@ -17,7 +17,7 @@ import { short, StageRunner } from './stage.js';
 import { DemoError, type DemoOptions, type DemoResult } from './types.js';
 
 export { DemoError } from './types.js';
-export type { DemoKeeperSummary, DemoOptions, DemoResult, DemoStatement, StageTime } from './types.js';
+export type { DemoInclusion, DemoKeeperSummary, DemoOptions, DemoResult, DemoStatement, StageTime } from './types.js';
 
 export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cleanup): Promise<DemoResult> {
   const stages = new StageRunner(progress);

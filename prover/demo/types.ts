@@ -32,10 +32,19 @@ export interface DemoStatement {
   submissionId: string;
   valid: boolean;
   fee: string;
-  /** isVerified(programId, publicInputs) on L1 at the end. */
+  /** isVerified(programId, publicInputs, inclusion) on L1 at the end (false without an inclusion path). */
   verifiedOnChain: boolean;
+  /** The statement's inclusion path in the fulfilled batch (verified statements only), as isVerified takes it. */
+  inclusion?: DemoInclusion | undefined;
   /** Final submission state from the market. */
   state: string;
+}
+
+/** The market's Inclusion struct in JSON form (the batch id as a decimal string). */
+export interface DemoInclusion {
+  batchId: string;
+  index: number;
+  siblings: Hex[];
 }
 
 export interface DemoKeeperSummary {

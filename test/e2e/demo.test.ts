@@ -1,7 +1,8 @@
 // `npm run demo` end to end: the real script (scripts/demo.ts) as a child process, real proofs on a real
-// chain. The main case runs the demo against a Hardhat node this test owns, so that after the demo has
-// exited (and stopped everything it started) the outcome can be checked on chain independently: the
-// two valid statements verified, the tampered one excluded and refunded, exactly one lock. Every process
+// chain (version 2). The main case runs the demo against a Hardhat node this test owns, so that after the
+// demo has exited (and stopped everything it started) the outcome can be checked on chain independently,
+// through the generated ABI: the two valid statements verified with their inclusion paths, the tampered
+// one excluded and its fee returned, exactly one lock, the gas figures those of the receipts. Every process
 // the demo starts inherits a marker variable; none may be left once it exits, also when it is
 // interrupted with SIGINT or fails at start-up.
 import { expect } from 'chai';
@@ -11,10 +12,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createPublicClient, http, parseEventLogs, type Address, type Hex } from 'viem';
+import { createPublicClient, http, parseEventLogs, type Address, type Hash, type Hex } from 'viem';
 import { probeChainId, spawnNode, type LocalNode } from '../../deploy/devnet/node.js';
-import { aggregationMarketAbi } from '../../prover/abi/v1.js';
-import type { DemoResult } from '../../prover/demo/run.js';
+import { aggregationMarketAbi } from '../../prover/abi/generated.js';
+import type { DemoInclusion, DemoResult } from '../../prover/demo/run.js';
+import { batchOf, slotOf } from '../../prover/protocol/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'scripts', 'demo.ts');
@@ -124,7 +126,7 @@ describe('[proofs] npm run demo (end to end)', function () {
     expect(await probeChainId(node.rpcUrl)).to.equal(31337);
   });
 
-  it('posts a batch of 2 valid + 1 tampered proofs; one of two keepers locks; verified on L1; the tampered one refunded', async () => {
+  it('posts a batch of 2 valid + 1 tampered proofs; one of two keepers locks; verified on L1; the tampered one excluded and its fee returned', async () => {
     const rpcUrl = node!.rpcUrl;
     const summaryFile = path.join(dir, 'summary.json');
     const run = new DemoRun([
@@ -159,24 +161,35 @@ describe('[proofs] npm run demo (end to end)', function () {
     const client = createPublicClient({ transport: http(rpcUrl) });
     const market = r.market as Address;
     const batchId = BigInt(r.batchId);
-    const read = <T>(functionName: string, args: unknown[]): Promise<T> =>
-      client.readContract({
-        address: market,
-        abi: aggregationMarketAbi,
-        functionName: functionName as never,
-        args: args as never,
-      }) as Promise<T>;
+    const isVerified = (programId: Hex, publicInputs: Hex[], inclusion?: DemoInclusion): Promise<boolean> =>
+      inclusion
+        ? client.readContract({
+            address: market,
+            abi: aggregationMarketAbi,
+            functionName: 'isVerified',
+            args: [
+              programId,
+              publicInputs,
+              { batchId: BigInt(inclusion.batchId), index: BigInt(inclusion.index), siblings: inclusion.siblings },
+            ],
+          })
+        : client.readContract({ address: market, abi: aggregationMarketAbi, functionName: 'isVerified', args: [programId, publicInputs] });
     const logs = await client.getContractEvents({ address: market, abi: aggregationMarketAbi, fromBlock: 0n });
-    const locks = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchLocked', logs }).filter((e) => e.args.batchId === batchId);
+    const ofBatch = <E extends { args: { batchId?: bigint } }>(events: E[]): E[] => events.filter((e) => e.args.batchId === batchId);
+
+    // Exactly one lock, by one of the demo's keepers, who also fulfilled (getBatch's locker is zero once the lock has ended).
+    const locks = ofBatch(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchLocked', logs }));
     expect(locks, 'exactly one keeper locked').to.have.length(1);
     const locker = locks[0]!.args.prover!;
     expect(r.keepers.map((k) => k.address.toLowerCase())).to.include(locker.toLowerCase());
     expect(r.locker.address.toLowerCase()).to.equal(locker.toLowerCase());
-    const fulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'BatchFulfilled', logs }).filter(
-      (e) => e.args.batchId === batchId,
-    );
+    expect(r.keepers.find((k) => k.locked)!.address.toLowerCase()).to.equal(locker.toLowerCase());
+    const fulfils = ofBatch(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchFulfilled', logs }));
     expect(fulfils).to.have.length(1);
-    expect(fulfils[0]!.args.prover!.toLowerCase()).to.equal(locker.toLowerCase());
+    const fulfilled = fulfils[0]!.args;
+    expect(fulfilled.prover!.toLowerCase()).to.equal(locker.toLowerCase());
+    expect(BigInt(r.fees.proverEarned)).to.equal(fulfilled.proverFees);
+    expect(BigInt(r.fees.protocolFee)).to.equal(fulfilled.protocolFee);
 
     const valid = r.statements.filter((s) => s.valid);
     const invalid = r.statements.filter((s) => !s.valid);
@@ -184,26 +197,76 @@ describe('[proofs] npm run demo (end to end)', function () {
     expect(invalid).to.have.length(1);
     expect(new Set(valid.map((s) => s.programId)).size, 'two programs (different circuits)').to.equal(2);
     expect(new Set(valid.map((s) => s.publicInputs.length))).to.deep.equal(new Set([1, 2]));
+    for (const s of [...valid, ...invalid])
+      expect(batchOf(BigInt(s.submissionId)), `submission ${s.submissionId}'s batch`).to.equal(batchId);
+
+    // Every valid statement verified through its inclusion path in the proven root; a wrong path is refused.
     for (const s of valid) {
-      expect(await read<boolean>('isVerified', [s.programId, s.publicInputs]), `statement ${s.submissionId} verified`).to.equal(true);
-      expect(await read<boolean>('isSubmissionVerified', [BigInt(s.submissionId)])).to.equal(true);
+      expect(s.state).to.equal('verified');
+      expect(s.verifiedOnChain).to.equal(true);
+      const inclusion = s.inclusion!;
+      expect(inclusion, `statement ${s.submissionId} has an inclusion path`).to.not.equal(undefined);
+      expect(BigInt(inclusion.batchId)).to.equal(batchId);
+      expect(inclusion.index).to.equal(slotOf(BigInt(s.submissionId)));
+      expect(await isVerified(s.programId, s.publicInputs, inclusion), `statement ${s.submissionId} verified`).to.equal(true);
+      const otherSlot = { ...inclusion, index: inclusion.index ^ 1 };
+      expect(await isVerified(s.programId, s.publicInputs, otherSlot), 'the path at another slot').to.equal(false);
+      const otherInputs = s.publicInputs.map((x, i) => (i === 0 ? (`0x${(BigInt(x) + 1n).toString(16).padStart(64, '0')}` as Hex) : x));
+      expect(await isVerified(s.programId, otherInputs, inclusion), 'other public inputs on the same path').to.equal(false);
+      // The demo records nothing: the path-free read is for recorded statements only.
+      expect(await isVerified(s.programId, s.publicInputs)).to.equal(false);
     }
+
+    // The tampered statement: excluded from the proven root (its slot in the mask), verified by no path.
     const bad = invalid[0]!;
-    expect(await read<boolean>('isVerified', [bad.programId, bad.publicInputs as Hex[]])).to.equal(false);
-    expect(await read<boolean>('isRefundable', [BigInt(bad.submissionId)]), 'already refunded').to.equal(false);
-    const excluded = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'SubmissionExcluded', logs }).map((e) => e.args.submissionId);
-    expect(excluded).to.deep.equal([BigInt(bad.submissionId)]);
-    const refunds = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'Refunded', logs });
-    expect(refunds).to.have.length(1);
-    expect(refunds[0]!.args.submissionId).to.equal(BigInt(bad.submissionId));
-    expect(refunds[0]!.args.amount).to.equal(BigInt(bad.fee));
+    const badSlot = slotOf(BigInt(bad.submissionId));
+    expect(bad.state).to.equal('excluded');
+    expect(bad.verifiedOnChain).to.equal(false);
+    expect(bad.inclusion).to.equal(undefined);
+    expect(fulfilled.excludedMask, 'exactly the tampered slot excluded').to.equal(1n << BigInt(badSlot));
+    expect(await isVerified(bad.programId, bad.publicInputs)).to.equal(false);
+    for (const s of valid) {
+      expect(
+        await isVerified(bad.programId, bad.publicInputs, { ...s.inclusion!, index: badSlot }),
+        'the tampered slot under the proven root',
+      ).to.equal(false);
+    }
+
+    // Its fee went back to its payer at fulfilment (to earnings, calldata channel), and the payer claimed it.
+    const submitted = ofBatch(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketSubmitted', logs }));
+    const badSubmit = submitted.find((e) => BigInt(badSlot) >= e.args.firstSlot! && BigInt(badSlot) < e.args.firstSlot! + e.args.count!);
+    expect(badSubmit, 'the MarketSubmitted event of the tampered slot').to.not.equal(undefined);
+    const payer = badSubmit!.args.payer!;
+    expect(badSubmit!.args.feePerProof).to.equal(BigInt(bad.fee));
+    const returned = ofBatch(parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketFeesReturned', logs }));
+    expect(returned, 'one fee return, for the excluded slot').to.have.length(1);
+    expect(returned[0]!.args.payer!.toLowerCase()).to.equal(payer.toLowerCase());
+    expect(returned[0]!.args.amount).to.equal(BigInt(bad.fee));
+    expect(returned[0]!.args.toDeposit).to.equal(false);
+    const claims = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketEarningsClaimed', logs }).filter(
+      (e) => e.args.account!.toLowerCase() === payer.toLowerCase(),
+    );
+    expect(claims).to.have.length(1);
+    expect(claims[0]!.args.amount).to.equal(BigInt(bad.fee));
+    expect(claims[0]!.transactionHash).to.equal(r.refund.txHash);
+    expect(r.refund.submissionId).to.equal(bad.submissionId);
     expect(BigInt(r.fees.refunded)).to.equal(BigInt(bad.fee));
+    expect(await client.readContract({ address: market, abi: aggregationMarketAbi, functionName: 'earnings', args: [payer] })).to.equal(0n);
+
+    // Gas: the summary's figures are those of the receipts; the per-proof figure is all in (intake + lock + fulfil) / verified.
+    const gasOf = async (hash: Hash): Promise<bigint> => (await client.getTransactionReceipt({ hash })).gasUsed;
+    const intakeHashes = [...new Set(submitted.map((e) => e.transactionHash))];
+    expect(intakeHashes, 'one submit transaction per statement').to.have.length(3);
+    const intake = (await Promise.all(intakeHashes.map(gasOf))).reduce((a, b) => a + b, 0n);
+    expect(BigInt(r.gas.intake)).to.equal(intake);
+    expect(BigInt(r.gas.lock)).to.equal(await gasOf(locks[0]!.transactionHash));
+    expect(BigInt(r.gas.fulfil)).to.equal(await gasOf(fulfils[0]!.transactionHash));
     expect(r.gas.verifiedCount).to.equal(2);
     expect(BigInt(r.gas.singleVerify) > 0n).to.equal(true);
-    // The per-proof figure is all in: intake (the submits) + lock + fulfil, shared by the verified proofs.
     const all = BigInt(r.gas.intake) + BigInt(r.gas.lock) + BigInt(r.gas.fulfil);
-    expect(BigInt(r.gas.intake) > 0n).to.equal(true);
     expect(BigInt(r.gas.allInPerProof)).to.equal((all + 1n) / 2n);
+    const perProof = BigInt(r.gas.allInPerProof).toLocaleString('en-US');
+    expect(run.output).to.match(new RegExp(`ALL IN per verified proof\\s+${perProof} gas`));
   });
 
   it('stops everything it started (its own node, keepers, bb) on Ctrl-C', async () => {

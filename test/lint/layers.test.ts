@@ -81,6 +81,8 @@ describe('lint: layers and faces (eslint.config.js)', function () {
       ['prover/keeper/fixture.ts', "import { main } from '../cli/main.js';", 'the keeper layer may not depend on prover/cli'],
       ['deploy/fixture.ts', "import { runDemo } from '../prover/demo/run.js';", 'the deploy layer may not depend on prover/demo'],
       ['prover/sdk/fixture.ts', "import { x } from '../abi/v1-extra.js';", 'prover/abi is used through its face only'],
+      // The frozen version-1 ABI was a temporary second face of prover/abi until every consumer moved to version 2.
+      ['prover/sdk/fixture.ts', "import { aggregationMarketAbi } from '../abi/v1.js';", 'prover/abi is used through its face only'],
       ['prover/relay/fixture.ts', "import { submit } from '../sdk/index.js';", 'the relay layer may not depend on prover/sdk'],
       [
         'prover/relay/post/fixture.ts',
@@ -154,8 +156,6 @@ describe('lint: layers and faces (eslint.config.js)', function () {
         "import { aggregationMarketAbi } from '../../abi/generated.js';\nimport { submissionId } from '../../protocol/index.js';\nimport { deploymentsPath } from '../../sdk/index.js';\nimport { ChainIndex } from '../index/chainIndex.js';",
       ],
       ['prover/cli/commands/fixture.ts', "import { startExplorer } from '../../explorer/index.js';"],
-      // The frozen version-1 ABI, a temporary second face of prover/abi until the consumers move to version 2.
-      ['prover/sdk/fixture.ts', "import { aggregationMarketAbi } from '../abi/v1.js';"],
     ];
     for (const [file, code] of cases) expect(await lint(file, `${code}\n`), file).to.deep.equal([]);
   });
