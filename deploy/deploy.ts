@@ -21,9 +21,10 @@ import {
   type DeployedContract,
   type Deployments,
 } from '../prover/sdk/index.js';
+import { assertVerifierAllowedOnChain } from '../prover/toolchain/index.js';
 import { ProjectArtifactResolver } from './artifacts.js';
 import { nexModule } from './modules/nex.js';
-import { loadParameters, type NexParameters } from './parameters.js';
+import { loadParameters, ParametersError, publicChainProblems, type NexParameters } from './parameters.js';
 import { ROLES } from './roles.js';
 import { loadVerifierBuild, verifierVariantOf, type VerifierBuild } from './verifierBuild.js';
 import { NexError } from '../prover/protocol/index.js';
@@ -181,6 +182,14 @@ export async function deployNex(opts: DeployNexOptions): Promise<DeployNexResult
   const parameters = opts.parameters ?? loadParameters(opts.network);
   const variant = parameters.verifierVariant;
   const verifierContracts = verifierVariantOf(build, variant);
+  if (!isLocalDevnet(chainId)) {
+    const problems = publicChainProblems(parameters);
+    if (problems.length > 0) {
+      throw new ParametersError(`refusing to deploy to chain ${chainId} with these parameters:\n  - ${problems.join('\n  - ')}`);
+    }
+  }
+  // The verifier's own code, not only the build's label, must carry the Ignition [x]_2 off a local devnet.
+  assertVerifierAllowedOnChain(verifierContracts.verifier.bytecode, chainId);
   const genesis = (await opts.provider.request({ method: 'eth_getBlockByNumber', params: ['0x0', false] })) as {
     hash: Hex;
   };

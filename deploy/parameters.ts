@@ -217,3 +217,37 @@ export function loadParameters(network: string, file?: string): NexParameters {
     throw err;
   }
 }
+
+/** The placeholder the parameter templates use for addresses that must be replaced before a real deployment. */
+export const PLACEHOLDER_ADDRESS = '0x000000000000000000000000000000000000dEaD';
+
+/**
+ * What a deployment to a chain that is not a local devnet must not have (issue 10 item 10): a timelock
+ * delay shorter than the unbonding period (governance could then change the rules while a prover cannot
+ * leave), the templates' placeholder address, or `deployer` keeping the treasury, a proposer or the
+ * guardian. Returns every problem (empty: fine).
+ */
+export function publicChainProblems(p: NexParameters): string[] {
+  const problems: string[] = [];
+  if (p.governance.minDelay < p.staking.unbondingPeriod) {
+    problems.push(
+      `governance.minDelay (${p.governance.minDelay} s) is shorter than staking.unbondingPeriod (${p.staking.unbondingPeriod} s): ` +
+        'provers must be able to leave before a scheduled change takes effect',
+    );
+  }
+  const roles: [string, AccountRef][] = [
+    ['token.treasury', p.token.treasury],
+    ['market.treasury', p.market.treasury],
+    ['governance.guardian', p.governance.guardian],
+    ...p.governance.proposers.map((a, i): [string, AccountRef] => [`governance.proposers[${i}]`, a]),
+    ...p.governance.executors.map((a, i): [string, AccountRef] => [`governance.executors[${i}]`, a]),
+  ];
+  for (const [name, who] of roles) {
+    if (who === 'deployer' && !name.startsWith('governance.executors')) {
+      problems.push(`${name} is 'deployer': on a public chain give it a multisig or the timelock`);
+    } else if (typeof who === 'string' && who.toLowerCase() === PLACEHOLDER_ADDRESS.toLowerCase()) {
+      problems.push(`${name} is the template's placeholder ${PLACEHOLDER_ADDRESS}: replace it with the real address`);
+    }
+  }
+  return problems;
+}

@@ -21,7 +21,14 @@ export { G1_POINT_BYTES, G2_POINT_BYTES, IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX
 export { consecutivePowersConsistent, g1Equal, g1FromBytes, g1Mul, g1ToBytes, g2FromBytes, g2FromTau, g2ToBytes } from './srs/curve.js';
 export { isAlive, withLockFile } from './srs/lock.js';
 export { ensureSrsgen, generateG1, type GenerateG1Options } from './srs/native.js';
-export { patchBbBytes, patchSolidityVerifierG2, solidityVerifierFor, writePatchedBb } from './srs/patch.js';
+export {
+  assertVerifierAllowedOnChain,
+  carriesIgnitionG2,
+  patchBbBytes,
+  patchSolidityVerifierG2,
+  solidityVerifierFor,
+  writePatchedBb,
+} from './srs/patch.js';
 export { progressReporter, type ProgressReporterOptions } from './srs/progress.js';
 export { checkSrsFiles, type SrsCheckOptions, type SrsCheckReport } from './srs/verify.js';
 

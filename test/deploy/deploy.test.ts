@@ -15,7 +15,17 @@ import type { EIP1193Provider as IgnitionProvider } from '@nomicfoundation/ignit
 import { ArtifactError, assertNotTestArtifact, ProjectArtifactResolver } from '../../deploy/artifacts.js';
 import { deployNex, DeployError } from '../../deploy/deploy.js';
 import { ensureVerifierBuild } from '../../deploy/devnet/build.js';
-import { loadParameters, parametersDir, parseParameters, ParametersError, type NexParameters } from '../../deploy/parameters.js';
+import {
+  loadParameters,
+  parametersDir,
+  parseParameters,
+  ParametersError,
+  PLACEHOLDER_ADDRESS,
+  publicChainProblems,
+  type NexParameters,
+} from '../../deploy/parameters.js';
+import { carriesIgnitionG2, deployRootVerifier } from '../../prover/toolchain/index.js';
+import type { VerifierArtifact } from '../../prover/engine/index.js';
 import { ROLES } from '../../deploy/roles.js';
 import {
   currentBuildDir,
@@ -324,6 +334,96 @@ describe('deployNex (Ignition) on the in-process EDR chain', function () {
       (e: unknown) => e instanceof InsecureSrsError && /11155111/.test(e.message),
     );
     assert.equal(await provider.request({ method: 'eth_blockNumber' }), blockBefore);
+  });
+
+  describe('public chains (issue 10 items 10 and 14): parameters and the verifier code itself', () => {
+    it('lists the placeholders, deployer-held roles and a timelock delay shorter than unbonding', () => {
+      const testnet = loadParameters('testnet');
+      const problems = publicChainProblems(testnet);
+      for (const role of ['token.treasury', 'market.treasury', 'governance.guardian', 'governance.proposers[0]']) {
+        assert.ok(
+          problems.some((p) => p.startsWith(`${role} is the template's placeholder ${PLACEHOLDER_ADDRESS}`)),
+          role,
+        );
+      }
+      assert.equal(problems.filter((p) => /minDelay/.test(p)).length, 0, 'the template waits longer than unbonding');
+      const real = '0x1111111111111111111111111111111111111111' as Address;
+      const fixed: NexParameters = {
+        ...testnet,
+        token: { ...testnet.token, treasury: real },
+        market: { ...testnet.market, treasury: real },
+        governance: { ...testnet.governance, proposers: [real], guardian: real },
+      };
+      assert.deepEqual(publicChainProblems(fixed), []);
+      const short = publicChainProblems({ ...fixed, governance: { ...fixed.governance, minDelay: 172_800 } });
+      assert.equal(short.length, 1);
+      assert.match(short[0]!, /governance\.minDelay \(172800 s\) is shorter than staking\.unbondingPeriod \(604800 s\)/);
+      const devnetRoles = publicChainProblems(loadParameters('devnet'));
+      assert.ok(devnetRoles.some((p) => /^token\.treasury is 'deployer'/.test(p)));
+      assert.ok(devnetRoles.some((p) => /^governance\.guardian is 'deployer'/.test(p)));
+      assert.ok(devnetRoles.some((p) => /minDelay/.test(p)));
+    });
+
+    it("reads the Ignition [x]_2 from the verifier's code: the stock source has it, the dev build's source and bytecode do not", () => {
+      for (const variant of ['standard', 'optimized'] as const) {
+        const suffix = variant === 'optimized' ? '.optimized' : '';
+        const stock = readFileSync(path.join(build.buildDir, `HonkVerifier${suffix}.stock.sol`), 'utf8');
+        const patched = readFileSync(path.join(build.buildDir, `HonkVerifier${suffix}.sol`), 'utf8');
+        assert.equal(carriesIgnitionG2(stock), true, `${variant} stock source`);
+        assert.equal(carriesIgnitionG2(patched), false, `${variant} dev source`);
+        assert.equal(carriesIgnitionG2(String(verifierVariantOf(build, variant).verifier.bytecode)), false, `${variant} dev bytecode`);
+        // The same bytecode with the dev words put back to Ignition's is what an Ignition build compiles to.
+        const literals = (src: string) => new Set(src.match(/0x[0-9a-fA-F]{40,64}/g));
+        const ignition = [...literals(stock)].filter((w) => !literals(patched).has(w));
+        const dev = [...literals(patched)].filter((w) => !literals(stock).has(w));
+        assert.equal(dev.length, 4);
+        let code = String(verifierVariantOf(build, variant).verifier.bytecode).toLowerCase();
+        const bare = (w: string) => w.slice(2).toLowerCase().replace(/^0+/, '');
+        dev.forEach((w, i) => (code = code.split(bare(w)).join(bare(ignition[i]!))));
+        assert.equal(carriesIgnitionG2(code), true, `${variant} bytecode with Ignition's words`);
+      }
+    });
+
+    it("deployNex checks the verifier's code, not only the build's label, and the parameters, before sending anything", async () => {
+      const conn = await network.create({ override: { chainId: 11155111 } });
+      const provider = conn.provider as unknown as IgnitionProvider;
+      const blockBefore = (await provider.request({ method: 'eth_blockNumber' })) as string;
+      const mislabelled: VerifierBuild = { ...build, srs: { mode: 'ignition', id: 'ignition' } };
+      const dirs = () => ({ deploymentsDir: tempDir(), ignitionDir: tempDir() });
+      await assert.rejects(
+        deployNex({ provider, network: 'testnet', verifierBuild: mislabelled, ...dirs() }),
+        (e: unknown) => e instanceof ParametersError && /placeholder/.test(e.message) && /governance\.guardian/.test(e.message),
+      );
+      const real = '0x1111111111111111111111111111111111111111' as Address;
+      const testnet = loadParameters('testnet');
+      const fixed: NexParameters = {
+        ...testnet,
+        token: { ...testnet.token, treasury: real },
+        market: { ...testnet.market, treasury: real },
+        governance: { ...testnet.governance, proposers: [real], guardian: real },
+      };
+      await assert.rejects(
+        deployNex({ provider, network: 'testnet', parameters: fixed, verifierBuild: mislabelled, ...dirs() }),
+        (e: unknown) => e instanceof InsecureSrsError && /does not carry Aztec Ignition/.test(e.message),
+      );
+      assert.equal(await provider.request({ method: 'eth_blockNumber' }), blockBefore);
+    });
+
+    it('deployRootVerifier refuses a dev-SRS verifier off a local devnet before sending anything', async () => {
+      const artifact = JSON.parse(readFileSync(path.join(build.buildDir, 'verifier.optimized.json'), 'utf8')) as VerifierArtifact;
+      const conn = await network.create({ override: { chainId: 11155111 } });
+      const [signer] = await conn.ethers.getSigners();
+      const before = await conn.ethers.provider.getBlockNumber();
+      await assert.rejects(
+        deployRootVerifier(signer!, artifact),
+        (e: unknown) => e instanceof InsecureSrsError && /chain 11155111/.test(String(e)),
+      );
+      assert.equal(await conn.ethers.provider.getBlockNumber(), before);
+      const local = await network.create();
+      const [localSigner] = await local.ethers.getSigners();
+      const deployed = await deployRootVerifier(localSigner!, artifact);
+      assert.match(deployed.address, /^0x[0-9a-fA-F]{40}$/);
+    });
   });
 
   it('never resolves test or mock contracts', async () => {

@@ -3,6 +3,7 @@ import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { AffineG1, BbPatchReport, DevG2, Srs } from '../../engine/index.js';
 import { IGNITION_G1_SECOND_HEX, IGNITION_G2_HEX } from './constants.js';
 import { g1ToBytes, g2FromBytes, g2ToBytes } from './curve.js';
+import { InsecureSrsError, isLocalDevnet } from '../../protocol/index.js';
 
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
@@ -106,4 +107,26 @@ export function patchSolidityVerifierG2(source: string, g2: DevG2): string {
 /** Solidity verifier source for `srs`: as generated for Ignition, G2-patched for a dev SRS. */
 export function solidityVerifierFor(srs: Srs, generated: string): string {
   return srs.mode === 'ignition' ? generated : patchSolidityVerifierG2(generated, srs.g2);
+}
+
+/**
+ * True when a verifier's code (Solidity source or EVM bytecode, hex) carries the four Aztec Ignition
+ * [x]_2 words its pairing check needs: a verifier built for the dev SRS carries the dev point instead.
+ * This reads the verifier itself, not a build manifest's label (issue 10 item 14).
+ */
+export function carriesIgnitionG2(code: string): boolean {
+  const text = code.toLowerCase();
+  return solidityWords(g2FromBytes(Buffer.from(IGNITION_G2_HEX, 'hex'))).every((word) => text.includes(word.toString(16)));
+}
+
+/**
+ * Deploy-time guard on the verifier's own code: off a local devnet only a verifier that checks pairings
+ * against Aztec Ignition's [x]_2 may be deployed (a dev-SRS verifier accepts proofs anyone can forge).
+ */
+export function assertVerifierAllowedOnChain(code: string, chainId: bigint | number): void {
+  if (isLocalDevnet(chainId) || carriesIgnitionG2(code)) return;
+  throw new InsecureSrsError(
+    `refusing to deploy a root verifier on chain ${chainId}: its code does not carry Aztec Ignition's [x]_2 ` +
+      '(it was built for the INSECURE dev SRS); build the circuits with --srs ignition and deploy that verifier',
+  );
 }

@@ -1,6 +1,7 @@
 /** Deploys the compiled root verifier: its library first (RelationsLib, standard variant only), then the linked HonkVerifier. */
 import { ContractFactory, type BaseContract, type InterfaceAbi, type Signer } from 'ethers';
 import type { VerifierArtifact } from '../../engine/index.js';
+import { assertVerifierAllowedOnChain } from '../srs/patch.js';
 import { linkVerifierBytecode } from './solidity.js';
 
 /** The generated verifier's entry point: returns true or reverts with a custom error. */
@@ -19,7 +20,11 @@ export interface DeployedRootVerifier {
   deployGas: Record<string, bigint>;
 }
 
+/** Refuses (InsecureSrsError, before sending anything) a dev-SRS verifier on a chain that is not a local devnet. */
 export async function deployRootVerifier(signer: Signer, artifact: VerifierArtifact): Promise<DeployedRootVerifier> {
+  const network = await signer.provider?.getNetwork();
+  if (!network) throw new Error('deployRootVerifier needs a signer connected to a provider');
+  assertVerifierAllowedOnChain(artifact.bytecode, network.chainId);
   const libraries: Record<string, string> = {};
   const deployGas: Record<string, bigint> = {};
   const deploy = async (name: string, abi: unknown[], bytecode: string): Promise<BaseContract> => {
