@@ -22,7 +22,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import type { RollupProof } from '../../prover/engine/index.js';
 import {
   REQUEST_TYPES,
-  ZERO_LEAF,
+  batchLeaves,
   inclusionPath,
   marketDomain,
   postedGroup,
@@ -85,9 +85,12 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
   const dbOf = (a: Address) => new KeeperDb(join(dir, a, 'keeper.sqlite'));
   const earnings = (a: Address) =>
     anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'earnings', args: [a] });
-  /** True when the statement is in the proven root of `batchId` (slots `digests`, the rest zero leaves). */
-  const isVerified = (r: RollupProof, batchId: bigint, digests: Hex[], index: number) => {
-    const leaves = [...digests, ...Array<Hex>(TEST_PARAMS.batchCapacity - digests.length).fill(ZERO_LEAF)];
+  /**
+   * True when the statement is in the proven root of `batchId`: the path is built over the tree the prover
+   * proved (slots `digests`, the excluded ones and the empty rest zero leaves, the batch's own capacity).
+   */
+  const isVerified = async (r: RollupProof, batchId: bigint, digests: Hex[], index: number, excludedMask = 0n) => {
+    const leaves = batchLeaves(digests, (await batch(batchId)).capacity, excludedMask);
     return anvil.client.readContract({
       address: p.market,
       abi: aggregationMarketAbi,
@@ -265,7 +268,8 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
     const excluded = locker.lines.filter((l) => l.event === 'batch.slot.excluded' && l.batchId === String(id));
     expect(excluded.map((l) => [l.slot, l.source])).to.deep.equal([[1, 'engine']]);
     const digests = [digestOf(valid[2]!), digestOf(garbage)];
-    expect(await isVerified(valid[2]!, id, digests, 0)).to.equal(true);
+    expect(await isVerified(valid[2]!, id, digests, 0, 0b10n)).to.equal(true);
+    expect(await isVerified(garbage, id, digests, 1, 0b10n)).to.equal(false);
     expect(await isVerified(garbage, id, digests, 1)).to.equal(false);
     // The excluded fee went back to its payer (claimable earnings for calldata escrow).
     expect((await earnings(addr(ROLLUP))) - claimableBefore).to.equal(FEE);
@@ -313,7 +317,7 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
     const locker = keepers.get(fulfilled.prover)!;
     const excluded = locker.lines.filter((l) => l.event === 'batch.slot.excluded' && l.batchId === String(id));
     expect(excluded.map((l) => [l.slot, l.source])).to.deep.equal([[1, 'relay']]);
-    expect(await isVerified(valid[5]!, id, digests, 0)).to.equal(true);
+    expect(await isVerified(valid[5]!, id, digests, 0, 0b10n)).to.equal(true);
     // The withheld statement's fee is back in the payer's deposit.
     const account = await anvil.client.readContract({
       address: p.market,
