@@ -5,6 +5,7 @@
  * on errors and on Ctrl-C.
  *
  *   npm run demo [-- --chain hardhat|anvil] [--port 8545] [--rpc-url URL] [--work-dir DIR] [--summary-json FILE]
+ *                    [--explorer-port 8548 | --no-explorer]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,8 @@ const USAGE = `Usage: npm run demo [-- options]
   --port N             port of the node the demo starts on 127.0.0.1 (default 8545)
   --rpc-url URL        use a running local devnet (chain id 31337 or 1337) instead of starting one
   --work-dir DIR       keeper data, deployments and Ignition journal of this run (default .nex/demo/run-<time>)
+  --explorer-port N    port of the explorer (the market's web page) on 127.0.0.1 (default 8548, 0 = any free port)
+  --no-explorer        do not start the explorer
   --summary-json FILE  also write the outcome as JSON
   --timeout-min N      give up on the batch after N minutes (default 30)`;
 
@@ -33,6 +36,8 @@ async function main(): Promise<number> {
         'rpc-url': { type: 'string' },
         'work-dir': { type: 'string' },
         'summary-json': { type: 'string' },
+        'explorer-port': { type: 'string' },
+        'no-explorer': { type: 'boolean' },
         'timeout-min': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -48,6 +53,15 @@ async function main(): Promise<number> {
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) {
     console.error(`demo: --port must be a TCP port, got ${values.port}`);
+    return 2;
+  }
+  const explorerPort = values['explorer-port'] !== undefined ? Number(values['explorer-port']) : 8548;
+  if (!Number.isInteger(explorerPort) || explorerPort < 0 || explorerPort > 65_535) {
+    console.error(`demo: --explorer-port must be a TCP port (or 0), got ${values['explorer-port']}`);
+    return 2;
+  }
+  if (values['no-explorer'] && values['explorer-port'] !== undefined) {
+    console.error('demo: --explorer-port and --no-explorer exclude each other');
     return 2;
   }
   const chain = values.chain;
@@ -83,6 +97,7 @@ async function main(): Promise<number> {
         chain,
         port,
         rpcUrl: values['rpc-url'],
+        explorerPort: values['no-explorer'] ? false : explorerPort,
         baselineCacheFile: path.join(root, '.nex', 'demo', 'baseline-gas.json'),
         batchTimeoutMs: timeoutMin * 60_000,
       },

@@ -100,6 +100,7 @@ export interface OutcomeInputs {
   readonly refunded: { submission: Posted; refund: ClaimEarningsReturnType };
   readonly provingJobs: { circuit: string; ms: number }[];
   readonly baseline: Baseline;
+  readonly explorerUrl: string | undefined;
   readonly stages: StageTime[];
 }
 
@@ -128,6 +129,8 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
     rpcUrl: chain.devnet.rpcUrl,
     chainId: chain.devnet.chainId,
     market: chain.addresses.market,
+    deploymentsFile: chain.devnet.deploymentsFile,
+    explorerUrl: o.explorerUrl,
     batchId: batchId.toString(),
     capacity: batch.capacity,
     stages: o.stages,

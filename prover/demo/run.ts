@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { buildVerifier, startChain } from './chain.js';
 import type { Cleanup } from './cleanup.js';
+import { startDemoExplorer } from './explorer.js';
 import { followProving, waitFulfil, waitLock } from './follow.js';
 import { startKeepers } from './keepers.js';
 import { collectOutcome, refundInvalid } from './outcome.js';
@@ -33,6 +34,17 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
     (update) => startChain(opts, verifierBuild, cleanup, update),
     (c) => `chain ${c.devnet.chainId}, market ${c.addresses.market}`,
   );
+  // The explorer is part of the demo (issue 14): a failure to start it fails the demo, like any other stage.
+  const explorerPort = opts.explorerPort ?? 8548;
+  const explorer =
+    explorerPort === false
+      ? undefined
+      : await stages.run(
+          'explorer',
+          `Explorer: the market's page on 127.0.0.1${explorerPort === 0 ? '' : `:${explorerPort}`}`,
+          () => startDemoExplorer(chain, explorerPort, cleanup),
+          (e) => `${e.url} (open it to watch the batch)`,
+        );
   const keepers = await stages.run(
     'keepers',
     'Keepers: two operators stake 1,000 NEX each and start `nex keeper run`',
@@ -109,6 +121,7 @@ export async function runDemo(opts: DemoOptions, progress: Progress, cleanup: Cl
     refunded,
     provingJobs,
     baseline,
+    explorerUrl: explorer?.url,
     stages: stages.times,
   });
 }

@@ -27,6 +27,9 @@ export function formatSummary(r: DemoResult): string {
   const lines = [
     '',
     `NEX demo: batch ${r.batchId} (capacity ${r.capacity}) on chain ${r.chainId}, market ${r.market}`,
+    r.explorerUrl
+      ? `Explorer: ${r.explorerUrl} (batch ${r.batchId}: ${r.explorerUrl}/#/batch/${r.batchId}; stopped with the demo, \`nex explorer --deployments ${r.deploymentsFile}\` serves it again over a devnet that stays up)`
+      : 'Explorer: not started (--no-explorer)',
     '',
     'Who proved',
     ...r.keepers.map((k) => `  ${k.name} ${k.address}: ${k.note}${k.locked ? ` (${k.provedJobs} proofs)` : ''}`),

@@ -16,6 +16,8 @@ export interface DemoOptions {
   rpcUrl?: string | undefined;
   /** Cache of the single-proof gas baseline (per circuits build). */
   baselineCacheFile: string;
+  /** Port of the explorer on 127.0.0.1 (default 8548, 0 = any free port); false: no explorer. */
+  explorerPort?: number | false | undefined;
   /** Give up on the batch after this long (default 30 min). */
   batchTimeoutMs?: number | undefined;
 }
@@ -60,6 +62,10 @@ export interface DemoResult {
   rpcUrl: string;
   chainId: number;
   market: Address;
+  /** The devnet's deployments file (what `nex explorer --deployments` takes). */
+  deploymentsFile: string;
+  /** The explorer's URL while the demo ran (stopped with it); undefined with --no-explorer. */
+  explorerUrl?: string | undefined;
   batchId: string;
   capacity: number;
   stages: StageTime[];

@@ -4,7 +4,9 @@
 // through the generated ABI: the two valid statements verified with their inclusion paths, the tampered
 // one excluded and its fee returned, exactly one lock, the gas figures those of the receipts. Every process
 // the demo starts inherits a marker variable; none may be left once it exits, also when it is
-// interrupted with SIGINT or fails at start-up.
+// interrupted with SIGINT or fails at start-up. The demo's explorer answers while it runs and is gone
+// once it exits; the proven batch is then checked in the explorer's page in a real Chromium, on the same
+// chain (no extra proving).
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +18,10 @@ import { createPublicClient, http, parseEventLogs, type Address, type Hash, type
 import { probeChainId, spawnNode, type LocalNode } from '../../deploy/devnet/node.js';
 import { aggregationMarketAbi } from '../../prover/abi/generated.js';
 import type { DemoInclusion, DemoResult } from '../../prover/demo/run.js';
+import { loadExplorerConfig, startExplorer, type MarketView } from '../../prover/explorer/index.js';
 import { batchOf, slotOf } from '../../prover/protocol/index.js';
+import { silentLogger } from '../../prover/relay/log.js';
+import { Browser, chromiumAvailable } from '../explorer/helpers/browser.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'scripts', 'demo.ts');
@@ -53,6 +58,16 @@ async function noneLeft(marker: string, ms = 15_000): Promise<number[]> {
     const left = markedProcesses(marker);
     if (left.length === 0 || Date.now() > end) return left;
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** True when something accepts HTTP requests on `url`. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -103,6 +118,8 @@ describe('[proofs] npm run demo (end to end)', function () {
   const runs: DemoRun[] = [];
   let dir: string;
   let node: LocalNode | undefined;
+  /** The main run's outcome, for the explorer check that follows it. */
+  let proven: DemoResult | undefined;
 
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'nex-demo-e2e-'));
@@ -129,6 +146,7 @@ describe('[proofs] npm run demo (end to end)', function () {
   it('posts a batch of 2 valid + 1 tampered proofs; one of two keepers locks; verified on L1; the tampered one excluded and its fee returned', async () => {
     const rpcUrl = node!.rpcUrl;
     const summaryFile = path.join(dir, 'summary.json');
+    const explorerPort = await freePort();
     const run = new DemoRun([
       '--rpc-url',
       rpcUrl,
@@ -138,17 +156,29 @@ describe('[proofs] npm run demo (end to end)', function () {
       summaryFile,
       '--timeout-min',
       '30',
+      '--explorer-port',
+      String(explorerPort),
     ]);
     runs.push(run);
+    // The demo's explorer serves the market while the demo runs (it starts right after the deployment).
+    const explorerUrl = `http://127.0.0.1:${explorerPort}`;
+    await run.waitOutput(new RegExp(`✔ Explorer.*${explorerUrl}`), 15 * 60_000);
+    const marketPage = await fetch(`${explorerUrl}/api/market`);
+    expect(marketPage.status).to.equal(200);
+    expect(((await marketPage.json()) as MarketView).params.batchCapacity).to.equal(4);
+
     const { code } = await run.exited;
     expect(code, run.output.slice(-5_000)).to.equal(0);
     expect(await noneLeft(run.marker), 'processes left by the demo').to.deep.equal([]);
-    for (const stage of ['Setup', 'Devnet', 'Keepers', 'Registration', 'Submission', 'Lock', 'Proving', 'Fulfil', 'Refund']) {
+    expect(await answers(explorerUrl), 'the explorer is stopped with the demo').to.equal(false);
+    for (const stage of ['Setup', 'Devnet', 'Explorer', 'Keepers', 'Registration', 'Submission', 'Lock', 'Proving', 'Fulfil', 'Refund']) {
       expect(run.output).to.match(new RegExp(`✔ ${stage}`));
     }
     expect(run.output).to.include('Time per stage');
 
     const r = JSON.parse(readFileSync(summaryFile, 'utf8')) as DemoResult;
+    expect(r.explorerUrl).to.equal(explorerUrl);
+    expect(run.output).to.include(`Explorer: ${explorerUrl} (batch ${r.batchId}: ${explorerUrl}/#/batch/${r.batchId};`);
     expect(r.stages.map((s) => s.stage)).to.include.members(['setup', 'devnet', 'registration', 'submission', 'lock', 'proving', 'fulfil']);
     expect(r.capacity).to.equal(4);
     expect(r.keepers.filter((k) => k.locked)).to.have.length(1);
@@ -267,19 +297,83 @@ describe('[proofs] npm run demo (end to end)', function () {
     expect(BigInt(r.gas.allInPerProof)).to.equal((all + 1n) / 2n);
     const perProof = BigInt(r.gas.allInPerProof).toLocaleString('en-US');
     expect(run.output).to.match(new RegExp(`ALL IN per verified proof\\s+${perProof} gas`));
+    proven = r;
+  });
+
+  it("shows the demo's proven batch in the explorer in Chromium: fulfilled with its transaction and gas, a submission by id, the tampered one excluded", async function () {
+    if (!proven) this.skip(); // the demo did not prove its batch (the test above says why)
+    if (!chromiumAvailable()) {
+      console.log('    (skipped: /usr/bin/chromium is not installed; `apt-get install chromium`, or run .ci/run)');
+      this.skip();
+    }
+    const r = proven!;
+    // The demo stopped its own explorer on exit; the chain it proved on is this test's node, still up.
+    const config = loadExplorerConfig({
+      env: {},
+      flags: { deployments: r.deploymentsFile, rpcUrl: node!.rpcUrl, 'listen.port': '0', pollIntervalMs: '300', 'log.level': 'silent' },
+    });
+    const explorer = await startExplorer(config, { log: silentLogger() });
+    const browser = await Browser.launch();
+    try {
+      const page = browser.page;
+      const client = createPublicClient({ transport: http(node!.rpcUrl) });
+      const logs = await client.getContractEvents({ address: r.market, abi: aggregationMarketAbi, fromBlock: 0n });
+      const fulfil = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchFulfilled', logs }).find(
+        (e) => e.args.batchId === BigInt(r.batchId),
+      )!;
+
+      await page.goto(explorer.url);
+      await page.locator('#market').waitFor();
+      await page.locator(`#batches tr[data-batch="${r.batchId}"] [data-state=Fulfilled]`).waitFor();
+      await browser.screenshot('demo-market');
+
+      await page.click(`#batches a[href="#/batch/${r.batchId}"]`);
+      await page.locator('#batch [data-state=Fulfilled]').waitFor();
+      const fulfilText = (await page.locator('#fulfil').textContent()) ?? '';
+      expect(fulfilText).to.include(fulfil.transactionHash);
+      expect(fulfilText).to.include(`gas${r.gas.fulfil}`);
+      expect(fulfilText.toLowerCase()).to.include(r.locker.address.toLowerCase());
+      const bad = r.statements.find((s) => !s.valid)!;
+      const badSlot = slotOf(BigInt(bad.submissionId));
+      expect(await page.locator('#slots [data-status=verified]').count()).to.equal(2);
+      expect(await page.locator('#slots [data-status=excluded-refundable]').count()).to.equal(1);
+      expect(await page.locator('#slots .slot').nth(badSlot).getAttribute('data-status')).to.equal('excluded-refundable');
+      expect(await page.locator('#tree .unit.done').count()).to.be.greaterThan(0);
+      await browser.screenshot('demo-batch-fulfilled');
+
+      const search = async (id: string): Promise<string | null> => {
+        await page.goto(explorer.url);
+        await page.fill('#search input', id);
+        await page.click('#search button');
+        await page.locator('#submission').waitFor();
+        expect(await page.locator('#submission').textContent()).to.include(`#${r.batchId} (Fulfilled)`);
+        return page.locator('#submission-status').getAttribute('data-status');
+      };
+      for (const s of r.statements.filter((x) => x.valid))
+        expect(await search(s.submissionId), `submission ${s.submissionId}`).to.equal('verified');
+      expect(await search(bad.submissionId)).to.equal('excluded-refundable');
+      expect(await page.locator('#submission-status').textContent()).to.match(/excluded: fee refundable/);
+      await browser.screenshot('demo-submission-excluded');
+    } finally {
+      await browser.close();
+      await explorer.close();
+    }
   });
 
   it('stops everything it started (its own node, keepers, bb) on Ctrl-C', async () => {
     const port = await freePort();
-    const run = new DemoRun(['--port', String(port), '--work-dir', path.join(dir, 'interrupted')]);
+    const explorerPort = await freePort();
+    const run = new DemoRun(['--port', String(port), '--work-dir', path.join(dir, 'interrupted'), '--explorer-port', String(explorerPort)]);
     runs.push(run);
-    // Interrupt once the keepers run (the node and both keeper process groups exist).
+    // Interrupt once the keepers run (the node, the explorer and both keeper process groups exist).
     await run.waitOutput(/✔ Keepers/, 10 * 60_000);
+    expect(await answers(`http://127.0.0.1:${explorerPort}/api/market`), 'the explorer runs').to.equal(true);
     run.child.kill('SIGINT');
     const { code } = await run.exited;
     expect(code, run.output.slice(-3_000)).to.equal(130);
     expect(run.output).to.include('SIGINT received');
     expect(await noneLeft(run.marker), 'processes left after SIGINT').to.deep.equal([]);
     expect(await probeChainId(`http://127.0.0.1:${port}`, 1_000)).to.equal(undefined);
+    expect(await answers(`http://127.0.0.1:${explorerPort}`), 'the explorer is stopped').to.equal(false);
   });
 });
