@@ -321,7 +321,8 @@ export class ExplorerService {
           node: Math.min(p.done.node, shape.jobs.node),
         };
         shape = markDone(shape, done);
-        progress = { source: 'keeper', note: "from the keeper's proof counters", done: done.leaf + done.pad + done.node, total };
+        const note = p.perBatch ? "from the keeper's per-batch progress, job by job" : "from the keeper's proof counters";
+        progress = { source: 'keeper', note, done: done.leaf + done.pad + done.node, total };
       } else progress = { source: 'none', note: p.reason, done: 0, total };
     } else
       progress = { source: 'none', note: b.state === 'Open' || b.state === 'Sealed' ? 'not locked yet' : 'not proven', done: 0, total };

@@ -7,7 +7,11 @@ import { acceptedDigests, type PostedCallGroup } from '../../prover/explorer/cha
 import { snapshotOf } from '../../prover/explorer/sources/keeper.js';
 import { kindCounts, ProgressTracker } from '../../prover/explorer/views/progress.js';
 import { markDone, treeShape } from '../../prover/explorer/views/tree.js';
-import { Metrics } from '../../prover/keeper/obs/metrics.js';
+import type { ProgressEvent } from '../../prover/engine/index.js';
+import { KeeperEvents } from '../../prover/keeper/index.js';
+import { createLogger } from '../../prover/keeper/obs/logger.js';
+import { BATCH_PROGRESS_KEPT, Metrics } from '../../prover/keeper/obs/metrics.js';
+import { progressReporter } from '../../prover/keeper/obs/progress.js';
 
 const included = (capacity: number, slots: number[]): boolean[] => Array.from({ length: capacity }, (_, i) => slots.includes(i));
 
@@ -58,12 +62,61 @@ describe('explorer views', () => {
     m.inc('nex_keeper_proofs_total', { circuit: 'leaf_single' }, 1);
     m.inc('nex_keeper_proofs_total', { circuit: 'node' }, 2);
     tracker.update(snapshotOf('http://k/metrics', await m.render(), 2000), [7n]);
-    expect(tracker.progress(7n)).to.deep.equal({ available: true, since: 1000, done: { leaf: 1, pad: 0, node: 2 } });
+    expect(tracker.progress(7n)).to.deep.equal({ available: true, since: 1000, perBatch: false, done: { leaf: 1, pad: 0, node: 2 } });
     // Two locked batches: no attribution for a batch not seen alone.
     tracker.update(snapshotOf('http://k/metrics', await m.render(), 3000), [7n, 8n]);
     expect(tracker.progress(8n)).to.deep.include({ available: false });
     tracker.update({ ...before, ok: false, error: 'unreachable' }, [7n]);
     expect(tracker.progress(7n)).to.deep.equal({ available: false, reason: "the keeper's metrics are not readable: unreachable" });
+  });
+
+  it("follows a batch job by job from the keeper's per-batch progress, also with several batches locked", async () => {
+    const m = new Metrics({ processMetrics: false });
+    m.set('nex_keeper_batches_in_flight', 2);
+    const events = new KeeperEvents();
+    const log = createLogger({ level: 'error', format: 'json', write: () => undefined });
+    const job = (jobId: string, circuit: 'leaf_2' | 'pad' | 'node', fromCheckpoint = false): ProgressEvent => ({
+      type: 'job-finished',
+      jobId,
+      circuit,
+      level: 0,
+      levels: 2,
+      ms: 10,
+      elapsedMs: 10,
+      fromCheckpoint,
+      done: 1,
+      total: 3,
+    });
+    const p9 = progressReporter(9n, log, events, m);
+    p9.onProgress(job('leaf-0', 'leaf_2', true));
+    p9.onProgress(job('leaf-1', 'leaf_2'));
+    const tracker = new ProgressTracker();
+    tracker.update(snapshotOf('http://k/metrics', await m.render(), 1000), [8n, 9n]);
+    expect(tracker.progress(9n)).to.deep.equal({ available: true, since: 1000, perBatch: true, done: { leaf: 2, pad: 0, node: 0 } });
+    // A batch the keeper has no series for: the per-circuit fallback, which cannot attribute with two locked.
+    expect(tracker.progress(8n)).to.deep.include({ available: false });
+    p9.onProgress(job('pad-0', 'pad'));
+    p9.onProgress(job('node-0', 'node'));
+    tracker.update(snapshotOf('http://k/metrics', await m.render(), 2000), [8n, 9n]);
+    expect(tracker.progress(9n)).to.deep.equal({ available: true, since: 2000, perBatch: true, done: { leaf: 2, pad: 1, node: 1 } });
+
+    // Its series outlive the proving (the batch is Locked until fulfilled), for the last BATCH_PROGRESS_KEPT batches only.
+    p9.done();
+    expect(await m.get('nex_keeper_batch_proofs_done', { batch: '9', circuit: 'leaf_2' })).to.equal(2);
+    for (let b = 10n; b < 10n + BigInt(BATCH_PROGRESS_KEPT) - 1n; b++) {
+      const p = progressReporter(b, log, events, m);
+      p.onProgress(job('leaf-0', 'leaf_2'));
+      p.done();
+    }
+    expect(await m.get('nex_keeper_batch_proofs_done', { batch: '9', circuit: 'node' })).to.equal(1);
+    const last = progressReporter(100n, log, events, m);
+    last.onProgress(job('leaf-0', 'leaf_2'));
+    last.done();
+    for (const circuit of ['leaf_2', 'pad', 'node'])
+      expect(await m.get('nex_keeper_batch_proofs_done', { batch: '9', circuit }), circuit).to.equal(undefined);
+    expect(await m.get('nex_keeper_batch_proofs_done', { batch: '100', circuit: 'leaf_2' })).to.equal(1);
+    tracker.update(snapshotOf('http://k/metrics', await m.render(), 3000), [9n]);
+    expect(tracker.progress(9n)).to.deep.include({ available: true, perBatch: false });
   });
 
   it('matches the groups of a postBatch call to the accepted ones (skipped groups have no event)', () => {

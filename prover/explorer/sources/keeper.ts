@@ -1,8 +1,8 @@
 /**
  * A keeper, read from its Prometheus /metrics (prover/keeper/obs/metrics.ts; parsed with
  * parse-prometheus-text-format): whether it is up and reading the chain, its stake, the batches it has in
- * flight and the aggregation proofs it has made, by circuit. The keeper publishes no per-batch progress;
- * progress.ts turns the per-circuit counts into the proving tree of the batch it holds.
+ * flight, the aggregation proofs it has made by circuit, and the proofs finished per batch
+ * (nex_keeper_batch_proofs_done, job by job); progress.ts turns them into the proving tree of a batch.
  */
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
 import { getText } from './http.js';
@@ -21,6 +21,8 @@ export interface KeeperSnapshot {
   readonly stake: Readonly<Record<string, string>>;
   /** Aggregation proofs made since the keeper started, by circuit (leaf_*, pad, node). */
   readonly proofs: Readonly<Record<string, number>>;
+  /** Proofs finished per batch (decimal id), by circuit, as the keeper proves it (its last batches only). */
+  readonly batchProofs: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly locked: number;
   readonly fulfilled: number;
   readonly lost: number;
@@ -57,6 +59,14 @@ export function snapshotOf(url: string, text: string, at: number): KeeperSnapsho
   const head = one('nex_keeper_head_block');
   const inFlight = one('nex_keeper_batches_in_flight');
   const lastPoll = one('nex_keeper_last_poll_timestamp_seconds');
+  const batchProofs: Record<string, Record<string, number>> = {};
+  for (const s of samples('nex_keeper_batch_proofs_done')) {
+    const batch = s.labels?.batch;
+    const circuit = s.labels?.circuit;
+    if (batch === undefined || circuit === undefined) continue;
+    const b = (batchProofs[batch] ??= {});
+    b[circuit] = (b[circuit] ?? 0) + Number(s.value ?? 0);
+  }
   return {
     url,
     ok: true,
@@ -67,6 +77,7 @@ export function snapshotOf(url: string, text: string, at: number): KeeperSnapsho
     ...(lastPoll !== undefined ? { lastPollAt: lastPoll * 1000 } : {}),
     stake,
     proofs: byLabel('nex_keeper_proofs_total', 'circuit'),
+    batchProofs,
     locked: sum('nex_keeper_batches_locked_total'),
     fulfilled: sum('nex_keeper_batches_fulfilled_total'),
     lost: sum('nex_keeper_batches_lost_total'),
@@ -88,6 +99,7 @@ export function httpKeeperSource(url: string): KeeperSource {
             at,
             stake: {},
             proofs: {},
+            batchProofs: {},
             locked: 0,
             fulfilled: 0,
             lost: 0,
@@ -95,7 +107,19 @@ export function httpKeeperSource(url: string): KeeperSource {
           };
         return snapshotOf(url, text, at);
       } catch (err) {
-        return { url, ok: false, error: (err as Error).message, at, stake: {}, proofs: {}, locked: 0, fulfilled: 0, lost: 0, errors: {} };
+        return {
+          url,
+          ok: false,
+          error: (err as Error).message,
+          at,
+          stake: {},
+          proofs: {},
+          batchProofs: {},
+          locked: 0,
+          fulfilled: 0,
+          lost: 0,
+          errors: {},
+        };
       }
     },
   };

@@ -1,9 +1,10 @@
 /**
- * Attributes a keeper's proofs to the batch it proves. The keeper's /metrics count aggregation proofs by
- * circuit since it started (nex_keeper_proofs_total{circuit}), not per batch: when exactly one batch is
- * Locked on the market and the keeper has a batch in flight, the proofs it makes from then on are that
- * batch's. The tracker remembers the counts when it first sees that situation for a batch and answers the
- * difference; with several locked batches it answers why it cannot say.
+ * A keeper's progress on the batch it proves. A keeper that exports nex_keeper_batch_proofs_done{batch,
+ * circuit} (job by job) gives it directly. Otherwise (an older keeper) the tracker attributes the keeper's
+ * per-circuit totals (nex_keeper_proofs_total{circuit}, which it adds when a batch's aggregation ends): when
+ * exactly one batch is Locked on the market and the keeper has a batch in flight, the proofs it makes from
+ * then on are that batch's. It remembers the counts when it first sees that situation for a batch and
+ * answers the difference; with several locked batches it answers why it cannot say.
  */
 import type { KeeperSnapshot } from '../sources/keeper.js';
 
@@ -14,7 +15,8 @@ export interface KindCounts {
 }
 
 export type BatchProgress =
-  { readonly available: true; readonly done: KindCounts; readonly since: number } | { readonly available: false; readonly reason: string };
+  | { readonly available: true; readonly done: KindCounts; readonly since: number; readonly perBatch: boolean }
+  | { readonly available: false; readonly reason: string };
 
 export function kindCounts(proofs: Readonly<Record<string, number>>): KindCounts {
   const out: KindCounts = { leaf: 0, pad: 0, node: 0 };
@@ -42,6 +44,8 @@ export class ProgressTracker {
     const s = this.#last;
     if (!s) return { available: false, reason: 'no keeper metrics source is configured' };
     if (!s.ok) return { available: false, reason: `the keeper's metrics are not readable: ${s.error ?? 'unknown error'}` };
+    const own = s.batchProofs[batchId.toString()];
+    if (own) return { available: true, since: s.at, perBatch: true, done: kindCounts(own) };
     const base = this.#baselines.get(batchId);
     if (!base)
       return {
@@ -52,6 +56,7 @@ export class ProgressTracker {
     return {
       available: true,
       since: base.since,
+      perBatch: false,
       done: { leaf: now.leaf - base.counts.leaf, pad: now.pad - base.counts.pad, node: now.node - base.counts.node },
     };
   }

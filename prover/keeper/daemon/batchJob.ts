@@ -183,7 +183,7 @@ async function prove(ctx: KeeperContext, row: BatchRow, signal: AbortSignal): Pr
       verdictNone ? 'every proof failed the pre-check' : 'no slot has usable data',
       signal,
     );
-  const progress = progressReporter(row.batchId, ctx.log.child('prove'), ctx.events);
+  const progress = progressReporter(row.batchId, ctx.log.child('prove'), ctx.events, ctx.metrics);
   const started = Date.now();
   ctx.events.emit(ctx.log, 'batch.proving', { batchId: row.batchId, role: row.role, count: b.count, capacity: b.capacity, checkpointDir });
   let result;

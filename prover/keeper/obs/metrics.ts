@@ -40,6 +40,10 @@ const GAUGES = {
   nex_keeper_head_block: { help: 'Latest block the keeper has scanned.', labels: [] },
   nex_keeper_rpc_up: { help: '1 when the last RPC poll succeeded.', labels: [] },
   nex_keeper_last_poll_timestamp_seconds: { help: 'Unix time of the last successful poll.', labels: [] },
+  nex_keeper_batch_proofs_done: {
+    help: "Aggregation proofs finished so far for a batch, job by job (labels batch, circuit); the last batches' series only.",
+    labels: ['batch', 'circuit'],
+  },
 } as const satisfies Record<string, { help: string; labels: readonly string[] }>;
 
 export type CounterName = keyof typeof COUNTERS;
@@ -47,10 +51,15 @@ export type GaugeName = keyof typeof GAUGES;
 export type MetricName = CounterName | GaugeName;
 type Labels = Record<string, string>;
 
+/** How many proven batches keep their nex_keeper_batch_proofs_done series after their proving ended. */
+export const BATCH_PROGRESS_KEPT = 8;
+
 export class Metrics {
   readonly #registry = new Registry();
   readonly #counters = new Map<string, Counter>();
   readonly #gauges = new Map<string, Gauge>();
+  /** Batches whose proving ended, oldest first, with the circuits of their progress series. */
+  readonly #endedBatches: { batch: string; circuits: string[] }[] = [];
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     const registers = [this.#registry];
@@ -72,6 +81,27 @@ export class Metrics {
 
   set(name: GaugeName, value: number | bigint, labels: Labels = {}): void {
     this.#gauges.get(name)!.set(labels, Number(value));
+  }
+
+  /**
+   * Proving progress of a batch: `done` proofs of `circuit` finished (nex_keeper_batch_proofs_done). The
+   * series stay after the batch's proving ends, for the BATCH_PROGRESS_KEPT last batches (endBatchProgress).
+   */
+  setBatchProgress(batchId: bigint, circuit: string, done: number): void {
+    this.#gauges.get('nex_keeper_batch_proofs_done')!.set({ batch: batchId.toString(), circuit }, done);
+  }
+
+  /** The batch's proving ended: its series are dropped once BATCH_PROGRESS_KEPT later batches have ended. */
+  endBatchProgress(batchId: bigint, circuits: readonly string[]): void {
+    const batch = batchId.toString();
+    const i = this.#endedBatches.findIndex((e) => e.batch === batch);
+    if (i >= 0) this.#endedBatches.splice(i, 1);
+    this.#endedBatches.push({ batch, circuits: [...circuits] });
+    const gauge = this.#gauges.get('nex_keeper_batch_proofs_done')!;
+    while (this.#endedBatches.length > BATCH_PROGRESS_KEPT) {
+      const old = this.#endedBatches.shift()!;
+      for (const circuit of old.circuits) gauge.remove({ batch: old.batch, circuit });
+    }
   }
 
   /** The current value of one series (label-less series start at 0; labelled ones are undefined until used). */

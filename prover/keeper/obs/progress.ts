@@ -1,19 +1,24 @@
 import type { ProgressEvent } from '../../engine/index.js';
 import type { KeeperEvents } from './events.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 
 /**
  * Reports proving progress as the `proof.job.*` keeper events (structured log lines): one per started
  * job (debug), one per finished job (with done/total) and one per retry. The keeper is a daemon whose
  * output is read by log collectors (journald, docker, `nex keeper run > keeper.log`), so it draws no
  * progress bar, on a terminal neither: a bar redrawn in place would interleave with its log lines;
- * `proof.job.finished` lines carry the same information.
+ * `proof.job.finished` lines carry the same information. With `metrics`, every finished job (also one
+ * restored from a checkpoint) also counts in nex_keeper_batch_proofs_done{batch, circuit}, which the
+ * explorer reads to advance the batch's proving tree while it is proven.
  */
 export function progressReporter(
   batchId: bigint,
   log: Logger,
   events: KeeperEvents,
+  metrics?: Metrics,
 ): { onProgress: (e: ProgressEvent) => void; done: () => void } {
+  const finished = new Map<string, number>();
   return {
     onProgress(e) {
       if (e.type === 'job-started') {
@@ -32,9 +37,14 @@ export function progressReporter(
           fromCheckpoint: e.fromCheckpoint,
         };
         events.emit(log, 'proof.job.finished', fields);
+        const n = (finished.get(e.circuit) ?? 0) + 1;
+        finished.set(e.circuit, n);
+        metrics?.setBatchProgress(batchId, e.circuit, n);
       }
       if (e.type === 'job-retry') events.emit(log, 'proof.job.retried', { batchId, job: e.jobId, reason: e.reason });
     },
-    done() {},
+    done() {
+      metrics?.endBatchProgress(batchId, [...finished.keys()]);
+    },
   };
 }
