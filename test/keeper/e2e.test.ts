@@ -11,8 +11,13 @@
 //            slot is excluded and its fee returned to the payer's deposit, the first verified.
 //   batch 4: a staked prover without a keeper locks and stalls; a keeper fulfils late as secondary,
 //            is paid the fees and the beneficiary share of the locker's slashed collateral.
-// (A corrupt blob and a batch closed because nothing is provable are covered with the MockVerifier in
-// blobs.test.ts and keeperV2.test.ts.)
+//   batch 5: a blob batch (the SDK's submitBlobs, EIP-7594 sidecar) with one proof corrupted in the blob:
+//            the keeper (blob source anvil) reads the blob back, checks the versioned hash, proves; the
+//            valid statements are verified, the corrupted slot excluded and its fee returned.
+//   batch 6: a blob slot next to a calldata slot, handled by a keeper configured without a blob source:
+//            the blob slot is excluded and refunded, the calldata one verified; the batch is not stuck.
+// (A malformed or withheld blob and a batch closed because nothing is provable are covered with the
+// MockVerifier in blobs.test.ts and keeperV2.test.ts.)
 import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +36,7 @@ import {
   statementsHash,
   type OffchainRequest,
 } from '../../prover/protocol/index.js';
+import { createNexClient, submitBlobs, type Statement } from '../../prover/sdk/index.js';
 import { engineBackend } from './helpers/engine.js';
 import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { MarketReader } from '../../prover/keeper/chain/market.js';
@@ -57,6 +63,8 @@ const STALLER = DEV_KEYS[3];
 const POSTER = DEV_KEYS[5];
 const addr = (k: Hex): Address => privateKeyToAccount(k).address;
 const afterFees = (fees: bigint, bps: bigint) => fees - (fees * bps) / 10_000n;
+/** Scrambles a proof's bytes (right length, each 32-byte word kept canonical) so that it no longer verifies. */
+const scramble = (proof: Uint8Array) => Uint8Array.from(proof, (b, i) => (i % 32 === 0 ? 0 : (b * 31 + i) & 0xff));
 
 async function until<T>(f: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
@@ -77,6 +85,7 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
   let dir: string;
   const valid: RollupProof[] = [];
   let garbage: RollupProof;
+  let corrupted: RollupProof;
   const keepers = new Map<Address, KeeperProc>();
 
   const batch = (id: bigint) => reader.batch(id);
@@ -99,6 +108,11 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
     });
   };
   const digestOf = (r: RollupProof) => statementDigest(programOf(r.owner, r), r.publicInputs);
+  const statementOf = (r: RollupProof): Statement => ({
+    programId: programOf(r.owner, r),
+    publicInputs: r.publicInputs,
+    proof: bytesToHex(r.proof),
+  });
   /** Submits through the calldata channel; returns the batch the statements entered. */
   const submitAll = async (rs: RollupProof[]): Promise<bigint> => {
     for (const r of rs) await submitProof(p, ROLLUP, r, FEE);
@@ -109,6 +123,21 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
     await anvil.test.increaseTime({ seconds: TEST_PARAMS.batchTimeout + 1 });
     await anvil.test.mine({ blocks: 1 });
     await until(async () => (await batch(id)).state === BatchState.Sealed, 120_000, `batch ${id} sealed by a keeper`);
+    await anvil.test.mine({ blocks: 1 });
+  };
+  /**
+   * With a staked prover that runs no keeper (batch 4's staller, or a stopped keeper), the draw can name it:
+   * then lets the assignment window pass, so that `running` may lock the sealed batch.
+   */
+  const openTo = async (id: bigint, running: Address) => {
+    const assigned = await anvil.client.readContract({
+      address: p.market,
+      abi: aggregationMarketAbi,
+      functionName: 'assignedProver',
+      args: [id],
+    });
+    if (assigned === running) return;
+    await anvil.test.increaseTime({ seconds: TEST_PARAMS.assignmentWindow + 1 });
     await anvil.test.mine({ blocks: 1 });
   };
 
@@ -123,8 +152,11 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
       for (let i = 0; i < 7; i++) valid.push(await backend.proveExampleRollup({ publicInputCount: 1, seed: `keeper-e2e-${i}`, owner }));
       const other = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'keeper-e2e-garbage', owner });
       // Garbage: right program and shape, proof bytes scrambled (each 32-byte word kept canonical).
-      garbage = { ...other, proof: Uint8Array.from(other.proof, (b, i) => (i % 32 === 0 ? 0 : (b * 31 + i) & 0xff)) };
+      garbage = { ...other, proof: scramble(other.proof) };
       expect(await backend.verifyRollupProof(garbage)).to.equal(false);
+      // Corrupted for the blob batch: a valid statement whose proof bytes (as packed into the blob) are changed.
+      corrupted = { ...valid[4]!, proof: scramble(valid[4]!.proof) };
+      expect(await backend.verifyRollupProof(corrupted)).to.equal(false);
     } finally {
       await backend.close();
     }
@@ -135,7 +167,13 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
       await stakeDirect(p, k, STAKE);
       const proc = new KeeperProc(
         `keeper-${addr(k).slice(2, 6)}`,
-        keeperEnv({ key: k, rpc: anvil.url, market: p.market, dataDir: join(dir, addr(k)), extra: { NEX_KEEPER_RELAYS: relay.url } }),
+        keeperEnv({
+          key: k,
+          rpc: anvil.url,
+          market: p.market,
+          dataDir: join(dir, addr(k)),
+          extra: { NEX_KEEPER_RELAYS: relay.url, NEX_KEEPER_BLOB_SOURCE: 'anvil' },
+        }),
       );
       keepers.set(addr(k), proc);
       proc.start();
@@ -380,5 +418,88 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
     );
     expect(await earnings(bAddr)).to.equal(earnedBefore + afterFees(2n * FEE, BigInt(TEST_PARAMS.protocolFeeBps)));
     expect(await reader.stakeOf(addr(STALLER))).to.deep.include({ staked: STAKE - TEST_PARAMS.collateralPerProof * 2n, locked: 0n });
+  });
+
+  it('batch 5: a blob batch (SDK submitBlobs) with a proof corrupted in the blob: the valid ones verified, the corrupted slot excluded and refunded', async () => {
+    // Keeper B (blob source anvil) runs alone since batch 4.
+    const bAddr = addr(DEV_KEYS[2]);
+    const client = await createNexClient({
+      rpcUrl: anvil.url,
+      privateKey: ROLLUP,
+      addresses: { market: p.market, router: p.router, staking: p.staking, token: p.token },
+      pollingIntervalMs: 200,
+    });
+    const statements = [valid[0]!, valid[1]!, corrupted];
+    const claimableBefore = await earnings(addr(ROLLUP));
+    const sent = await submitBlobs(client, { statements: statements.map(statementOf), feePerProof: FEE });
+    expect(sent.versionedHashes, 'three proofs in one blob').to.have.length(1);
+    const id = sent.statements[0]!.batchId;
+    expect(sent.statements.map((s) => [s.batchId, s.slot])).to.deep.equal([
+      [id, 0],
+      [id, 1],
+      [id, 2],
+    ]);
+    // Nothing but the blob holds these proofs: calldata carries the statements only, no relay serves them.
+    const tx = await anvil.client.getTransaction({ hash: sent.txHash });
+    expect(tx.type).to.equal('eip4844');
+    expect(tx.input.includes(bytesToHex(valid[0]!.proof).slice(2, 200))).to.equal(false);
+    await sealed(id);
+    await openTo(id, bAddr);
+    await until(async () => (await batch(id)).state === BatchState.Fulfilled, 900_000, 'the blob batch fulfilled');
+    const fulfilled = (await marketEvents()).find(
+      (e): e is Extract<MarketEvent, { kind: 'fulfilled' }> => e.kind === 'fulfilled' && e.batchId === id,
+    )!;
+    expect(fulfilled.prover).to.equal(bAddr);
+    expect(fulfilled.excludedMask).to.equal(0b100n);
+    // The corrupted proof was read from the blob (it matched the versioned hash) and failed verification.
+    const excluded = keepers.get(bAddr)!.lines.filter((l) => l.event === 'batch.slot.excluded' && l.batchId === String(id));
+    expect(excluded.map((l) => [l.slot, l.source])).to.deep.equal([[2, 'engine']]);
+    const digests = statements.map(digestOf);
+    expect(await isVerified(valid[0]!, id, digests, 0, 0b100n)).to.equal(true);
+    expect(await isVerified(valid[1]!, id, digests, 1, 0b100n)).to.equal(true);
+    expect(await isVerified(corrupted, id, digests, 2, 0b100n)).to.equal(false);
+    expect(await isVerified(corrupted, id, digests, 2)).to.equal(false);
+    // The corrupted slot's fee went back to its payer.
+    expect((await earnings(addr(ROLLUP))) - claimableBefore).to.equal(FEE);
+    expect(await reader.stakeOf(bAddr)).to.deep.include({ locked: 0n });
+  });
+
+  it('batch 6: a blob slot that a keeper without a blob source cannot read is excluded and refunded, never a stuck batch', async () => {
+    // Keeper B (which reads blobs) stops; keeper A restarts without a blob source (the default, none).
+    const [aAddr, bAddr] = [addr(DEV_KEYS[1]), addr(DEV_KEYS[2])];
+    await keepers.get(bAddr)!.stop();
+    const blind = new KeeperProc(
+      `keeper-${aAddr.slice(2, 6)}-noblob`,
+      keeperEnv({ key: DEV_KEYS[1], rpc: anvil.url, market: p.market, dataDir: join(dir, aAddr), extra: { NEX_KEEPER_RELAYS: relay.url } }),
+    );
+    keepers.set(aAddr, blind);
+    blind.start();
+    const client = await createNexClient({
+      rpcUrl: anvil.url,
+      privateKey: ROLLUP,
+      addresses: { market: p.market, router: p.router, staking: p.staking, token: p.token },
+      pollingIntervalMs: 200,
+    });
+    const claimableBefore = await earnings(addr(ROLLUP));
+    // Slot 0 on the blob channel, slot 1 on the calldata channel, in the same batch.
+    const sent = await submitBlobs(client, { statements: [statementOf(valid[2]!)], feePerProof: FEE });
+    const id = sent.statements[0]!.batchId;
+    expect(await submitAll([valid[3]!])).to.equal(id);
+    await sealed(id);
+    await openTo(id, aAddr);
+    await until(async () => (await batch(id)).state === BatchState.Fulfilled, 900_000, 'the batch with an unread blob fulfilled');
+    const fulfilled = (await marketEvents()).find(
+      (e): e is Extract<MarketEvent, { kind: 'fulfilled' }> => e.kind === 'fulfilled' && e.batchId === id,
+    )!;
+    expect(fulfilled.prover).to.equal(aAddr);
+    expect(fulfilled.excludedMask).to.equal(0b01n);
+    const excluded = blind.lines.filter((l) => l.event === 'batch.slot.excluded' && l.batchId === String(id));
+    expect(excluded.map((l) => [l.slot, l.source])).to.deep.equal([[0, 'blob']]);
+    expect(String(excluded[0]!.reason)).to.match(/no blob source configured/);
+    const digests = [digestOf(valid[2]!), digestOf(valid[3]!)];
+    expect(await isVerified(valid[3]!, id, digests, 1, 0b01n)).to.equal(true);
+    expect(await isVerified(valid[2]!, id, digests, 0, 0b01n)).to.equal(false);
+    expect((await earnings(addr(ROLLUP))) - claimableBefore).to.equal(FEE);
+    expect(await reader.stakeOf(aAddr)).to.deep.include({ locked: 0n });
   });
 });
