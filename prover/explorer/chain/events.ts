@@ -5,7 +5,7 @@
  */
 import { parseEventLogs, size, slice, type Address, type Hex, type Log } from 'viem';
 import { aggregationMarketAbi, proverStakingAbi } from '../../abi/generated.js';
-import { unpackGroupWord } from '../../protocol/index.js';
+import { acceptedOfPost as decodePostedRequests } from '../../protocol/index.js';
 
 /** Where an event happened. */
 export interface EventRef {
@@ -235,25 +235,13 @@ function acceptedOfPost(
   if (size(groups) !== n * GROUP_BYTES || nonces.length !== n) {
     throw new Error(`MarketBatchPosted of batch ${batchId}: ${size(groups)} bytes of groups, ${n} request hashes, ${nonces.length} nonces`);
   }
-  let firstSlot = 0;
-  return requestHashes.map((requestHash, i): ChainEvent => {
-    const g = unpackGroupWord(BigInt(slice(groups, i * GROUP_BYTES, i * GROUP_BYTES + 32)));
-    const e: ChainEvent = {
-      at,
-      kind: 'requestAccepted',
-      batchId,
-      payer: g.payer as Address,
-      nonce: nonces[i]!,
-      programId: slice(groups, i * GROUP_BYTES + 32, (i + 1) * GROUP_BYTES),
-      firstSlot,
-      count: g.count,
-      feePerProof: g.feePerProof,
-      callbackGas: Number(g.callbackGas),
-      requestHash,
-    };
-    firstSlot += g.count;
-    return e;
-  });
+  return decodePostedRequests(groups, requestHashes, nonces).map((r): ChainEvent => ({
+    at,
+    kind: 'requestAccepted',
+    batchId,
+    ...r,
+    callbackGas: Number(r.callbackGas),
+  }));
 }
 
 /** The staking events the explorer reads (who staked: the provers list). */

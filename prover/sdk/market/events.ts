@@ -5,7 +5,7 @@
  */
 import { keccak256, parseEventLogs, size, slice, type Address, type Hash, type Hex, type Log } from 'viem';
 import { aggregationMarketAbi } from '../../abi/generated.js';
-import { unpackGroupWord } from '../../protocol/index.js';
+import { acceptedOfPost as decodePostedRequests } from '../../protocol/index.js';
 import type { NexClient } from '../client.js';
 import { NexError } from '../errors.js';
 
@@ -198,25 +198,7 @@ function acceptedOfPost(
     );
   }
   if (keccak256(groups) !== groupsHash) throw new NexError(`MarketBatchPosted of batch ${batchId}: its groups do not hash to groupsHash`);
-  let firstSlot = 0;
-  return requestHashes.map((requestHash, i) => {
-    const at = i * GROUP_BYTES;
-    const g = unpackGroupWord(BigInt(slice(groups, at, at + 32)));
-    const out: RequestAcceptedEvent = {
-      batchId,
-      payer: g.payer as Address,
-      nonce: nonces[i]!,
-      programId: slice(groups, at + 32, at + GROUP_BYTES),
-      firstSlot,
-      count: g.count,
-      feePerProof: g.feePerProof,
-      callbackGas: BigInt(g.callbackGas),
-      requestHash,
-      ...meta(e),
-    };
-    firstSlot += g.count;
-    return out;
-  });
+  return decodePostedRequests(groups, requestHashes, nonces).map((r) => ({ batchId, ...r, ...meta(e) }));
 }
 
 function toBlobs(
