@@ -62,8 +62,14 @@ function nexRelay(args: string[], env: Record<string, string>): Proc {
   };
 }
 
-describe('nex relay (a process, against the version-2 market on anvil)', function () {
+describe('[proofs] nex relay (a process, against the version-2 market on anvil)', function () {
   this.timeout(300_000);
+
+  // The example proofs (and, on a checkout without a circuit build, the build itself) under their own timeout.
+  before(async function () {
+    this.timeout(60 * 60_000);
+    await exampleSet();
+  });
   let anvil: Anvil;
   let v: V2Market;
   let market: Hex;

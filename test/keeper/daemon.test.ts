@@ -12,7 +12,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { custom, http } from 'viem';
 import type { ProvingBackend, RollupProof } from '../../prover/engine/index.js';
 import type { ExampleBackend } from '../../prover/toolchain/index.js';
-import { engineBackend } from './helpers/engine.js';
+import { engineBackend } from '../helpers/engine.js';
 import { BatchState, aggregationMarketAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { decodeMarketEvents } from '../../prover/keeper/chain/marketEvents.js';
 import { loadConfig } from '../../prover/keeper/config/load.js';

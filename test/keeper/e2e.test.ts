@@ -37,7 +37,7 @@ import {
   type OffchainRequest,
 } from '../../prover/protocol/index.js';
 import { createNexClient, submitBlobs, type Statement } from '../../prover/sdk/index.js';
-import { engineBackend } from './helpers/engine.js';
+import { engineBackend } from '../helpers/engine.js';
 import { BatchState, aggregationMarketAbi, nexTokenAbi, proverStakingAbi } from '../../prover/abi/generated.js';
 import { MarketReader } from '../../prover/keeper/chain/market.js';
 import { decodeMarketEvents, type MarketEvent } from '../../prover/keeper/chain/marketEvents.js';

@@ -12,8 +12,14 @@ const alice = privateKeyToAccount(KEYS.alice);
 const bob = privateKeyToAccount(KEYS.bob);
 const FEE = 10n ** 15n;
 
-describe('relay HTTP API', function () {
+describe('[proofs] relay HTTP API', function () {
   this.timeout(120_000);
+
+  // The example proofs (and, on a checkout without a circuit build, the build itself) under their own timeout.
+  before(async function () {
+    this.timeout(60 * 60_000);
+    await exampleSet();
+  });
   let ex: ExampleSet;
   let t: TestRelay;
 

@@ -25,8 +25,14 @@ interface Sent {
   readonly body: SubmissionBody;
 }
 
-describe('relay process: kill -9 and restart', function () {
+describe('[proofs] relay process: kill -9 and restart', function () {
   this.timeout(300_000);
+
+  // The example proofs (and, on a checkout without a circuit build, the build itself) under their own timeout.
+  before(async function () {
+    this.timeout(60 * 60_000);
+    await exampleSet();
+  });
 
   it('loses nothing it acknowledged and acknowledges nothing twice', async () => {
     const ex = await exampleSet();

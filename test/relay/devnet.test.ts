@@ -25,8 +25,14 @@ const alice = privateKeyToAccount(KEYS.alice);
 const bob = privateKeyToAccount(KEYS.bob);
 const owner = privateKeyToAccount(DEV_KEYS[1]);
 
-describe('relay on a devnet (viem chain, the version-2 market on anvil)', function () {
+describe('[proofs] relay on a devnet (viem chain, the version-2 market on anvil)', function () {
   this.timeout(300_000);
+
+  // The example proofs (and, on a checkout without a circuit build, the build itself) under their own timeout.
+  before(async function () {
+    this.timeout(60 * 60_000);
+    await exampleSet();
+  });
   let anvil: Anvil;
   let v2Market: V2Market;
   let market: Address;

@@ -72,8 +72,14 @@ async function startRelayProcess(anvil: Anvil, market: Hex, key: Hex, posting: b
   return { url, child, exited };
 }
 
-describe('SDK off-chain channel with two relay processes (version-2 market on anvil)', function () {
+describe('[proofs] SDK off-chain channel with two relay processes (version-2 market on anvil)', function () {
   this.timeout(600_000);
+
+  // The example proofs (and, on a checkout without a circuit build, the build itself) under their own timeout.
+  before(async function () {
+    this.timeout(60 * 60_000);
+    await exampleSet();
+  });
   let anvil: Anvil;
   let v: V2Market;
   let ex: ExampleSet;

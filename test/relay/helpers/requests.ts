@@ -2,7 +2,8 @@
 import { bytesToHex, type Address, type Hex, type TypedDataDomain } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { RollupProof } from '../../../prover/engine/index.js';
-import { openExampleBackend, type ExampleBackend } from '../../../prover/toolchain/index.js';
+import type { ExampleBackend } from '../../../prover/toolchain/index.js';
+import { engineBackend } from '../../helpers/engine.js';
 import type { ProgramInfo } from '../../../prover/relay/chain/types.js';
 import {
   type OffchainRequest,
@@ -92,10 +93,13 @@ export const PROGRAM_OWNER: Address = '0x00000000000000000000000000000000000000e
 
 let examples: Promise<ExampleSet> | undefined;
 
-/** Proves the example statements once (about 1 s each) and returns them. */
+/**
+ * Proves the example statements once (about 1 s each) and returns them; builds the circuits first on a
+ * checkout without a build (the suites that use this are tagged [proofs] for that reason).
+ */
 export function exampleSet(): Promise<ExampleSet> {
   examples ??= (async () => {
-    const backend: ExampleBackend = await openExampleBackend({});
+    const backend: ExampleBackend = await engineBackend();
     try {
       const counterProofs: RollupProof[] = [];
       for (let i = 0; i < 4; i++)

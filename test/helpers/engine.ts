@@ -1,4 +1,4 @@
-import { circuitBuild, openExampleBackend, type ExampleBackend } from '../../../prover/toolchain/index.js';
+import { circuitBuild, openExampleBackend, type ExampleBackend } from '../../prover/toolchain/index.js';
 
 /**
  * Opens the engine backend (with the toolchain's example provers), setting up the SRS and building the
