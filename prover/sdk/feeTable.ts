@@ -1,6 +1,6 @@
 /**
  * What a proof costs on L1 per channel, from the measured gas bench (`npm run bench:gas`, docs/protocol.md
- * "Gas": hardfork osaka, root verify transaction 837,366 gas). One table in one module: when the bench's
+ * "Gas": hardfork osaka, the root verify transaction measured from a real root proof, 834,430 gas; steady state). One table in one module: when the bench's
  * figures change, only these numbers change.
  *
  * The bench measured every transaction of a batch's life ("all in" per proof) at batch 32 and 64. All in
@@ -14,9 +14,9 @@ export type Channel = 'calldata' | 'blob' | 'offchain';
 
 /** Measured all-in gas per proof at batch 32 and 64 (gas-equivalent for blobs: +8,192 per blob). */
 export const MEASURED_ALL_IN_GAS: Readonly<Record<Channel, { readonly at32: number; readonly at64: number; readonly mix: string }>> = {
-  calldata: { at32: 625_573, at64: 609_871, mix: 'submitMany of 8' },
-  blob: { at32: 46_023, at64: 29_600, mix: '8 proofs per blob transaction' },
-  offchain: { at32: 38_009, at64: 20_800, mix: '8 statements per submitter' },
+  calldata: { at32: 625_029, at64: 609_601, mix: 'submitMany of 8' },
+  blob: { at32: 45_481, at64: 29_333, mix: '8 proofs per blob transaction' },
+  offchain: { at32: 36_833, at64: 19_862, mix: '8 statements per submitter' },
 };
 
 /** The per-batch and per-proof terms of a channel's all-in gas. */

@@ -93,7 +93,7 @@ describe('nex rollup (version-2 market on anvil)', function () {
     expect(fee.err).to.equal('');
     expect(fee.code).to.equal(0);
     expect(fee.out).to.match(/channel offchain, batch of 32/);
-    expect(fee.out).to.match(/all-in L1 gas per proof: 38009/);
+    expect(fee.out).to.match(/all-in L1 gas per proof: 36833/);
 
     const submitArgs = [
       'rollup',

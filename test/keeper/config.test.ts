@@ -159,7 +159,7 @@ describe('keeper config', () => {
     const c = loadConfig({ file: 'k.jsonc', cwd: dir, env: {} });
     expect(c.marketAddress).to.equal(MARKET);
     expect(c.capacity).to.equal(1);
-    expect(c.gas.verifyGas).to.equal(1_400_000);
+    expect(c.gas.verifyGas).to.equal(1_100_000);
   });
 
   it('docs/operator.md documents every option (key, env, flag)', () => {

@@ -6,6 +6,7 @@ import { estimateProvingSeconds, expectedProfit, gasUnits, treeShape } from '../
 import { decide, type DecisionInput } from '../../prover/keeper/decide/policy.js';
 import { VERIFY_TX_GAS, verifyGasWarning } from '../../prover/keeper/decide/verifyGas.js';
 import { OPTIONS } from '../../prover/keeper/config/options.js';
+import { computeFee, type MarketParams as SdkMarketParams } from '../../prover/sdk/index.js';
 
 const ME: Address = '0x00000000000000000000000000000000000000Aa';
 const OTHER: Address = '0x00000000000000000000000000000000000000Bb';
@@ -148,11 +149,35 @@ describe('keeper decision policy', () => {
     expect(estimateProvingSeconds({ leaves: 2, pads: 0, nodes: 1 }, { leaf: 60, pad: 10, node: 50 }, 1)).to.equal(170 + 15 + 4);
   });
 
-  it('computes profit after the protocol fee and gas', () => {
+  it("computes profit after the market's shares and gas", () => {
     const g = gasUnits(2, 4_500_000);
-    expect(g.fulfil > 4_500_000n).to.equal(true);
-    const p = expectedProfit({ fees: 10n ** 16n, protocolFeeBps: 500, gasPrice: 10n ** 9n, gas: 5_000_000n });
+    expect(g).to.deep.equal({ lock: 100_000n, fulfil: 4_500_000n + 70_000n + 2_000n });
+    const p = expectedProfit({ fees: 10n ** 16n, shareBps: 500, gasPrice: 10n ** 9n, gas: 5_000_000n });
     expect(p).to.deep.equal({ net: 95n * 10n ** 14n, cost: 5n * 10n ** 15n, profit: 45n * 10n ** 14n });
+    // A posted batch: the poster's share comes out too.
+    expect(expectedProfit({ fees: 10n ** 16n, shareBps: 500 + 200, gasPrice: 10n ** 9n, gas: 5_000_000n }).net).to.equal(93n * 10n ** 14n);
+  });
+
+  it("takes batches paid at the SDK's suggested fee: the keeper's default estimate stays under what the fee pays for", () => {
+    // The SDK suggests a fee that nets the prover 1.5x the measured gas; the keeper's estimate is an upper bound of
+    // the same gas. A keeper refusing batches paid at the suggestion would strand them until they expire.
+    const verifyGas = Number(OPTIONS.find((o) => o.key === 'gas.verifyGas')!.default);
+    const sdkParams: SdkMarketParams = { ...PARAMS, posterFeeBps: 200, minFeePerProof: 1n, version: 2, rollupProofBytes: 14_656 };
+    const gasPrice = 3n * 10n ** 9n;
+    const cases = [
+      ...[1, 2, 4, 32, 64].map((n) => ({ channel: 'offchain' as const, n, shareBps: sdkParams.protocolFeeBps + sdkParams.posterFeeBps })),
+      ...[1, 2, sdkParams.batchCapacity].map((n) => ({ channel: 'calldata' as const, n, shareBps: sdkParams.protocolFeeBps })),
+    ];
+    for (const c of cases) {
+      const fee = computeFee(sdkParams, gasPrice, { channel: c.channel, batchSize: c.n }).suggestedFee;
+      const g = gasUnits(c.n, verifyGas);
+      const p = expectedProfit({ fees: fee * BigInt(c.n), shareBps: c.shareBps, gasPrice, gas: g.lock + g.fulfil });
+      expect(p.profit > 0n, `${c.channel} batch of ${c.n} at the suggested fee: profit ${p.profit}`).to.equal(true);
+    }
+    // And a fee suggested for a batch of 32 does not pay for a batch of 2 (the keeper waits, by its rule).
+    const fee32 = computeFee(sdkParams, gasPrice, { channel: 'offchain', batchSize: 32 }).suggestedFee;
+    const g2 = gasUnits(2, verifyGas);
+    expect(expectedProfit({ fees: fee32 * 2n, shareBps: 700, gasPrice, gas: g2.lock + g2.fulfil }).profit < 0n).to.equal(true);
   });
 
   it("warns when gas.verifyGas is below the deployed verifier variant's measured need", () => {
@@ -166,7 +191,7 @@ describe('keeper decision policy', () => {
       .and.to.include(String(VERIFY_TX_GAS.standard));
     expect(w.fields).to.deep.include({ verifierVariant: 'standard', variantRecorded: true, verifyGas });
     expect(verifyGasWarning('standard', 4_500_000)).to.equal(undefined);
-    expect(verifyGasWarning('optimized', 900_000)?.fields).to.deep.include({ verifierVariant: 'optimized' });
+    expect(verifyGasWarning('optimized', 800_000)?.fields).to.deep.include({ verifierVariant: 'optimized' });
     // A deployments file from before the variant field: those deployed the standard verifier.
     expect(verifyGasWarning(undefined, verifyGas)?.fields).to.deep.include({ verifierVariant: 'standard', variantRecorded: false });
   });

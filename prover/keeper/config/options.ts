@@ -119,8 +119,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'NEX_KEEPER_VERIFY_GAS',
     flag: '--verify-gas',
     kind: 'int',
-    default: 1400000,
-    doc: 'Gas the on-chain verification of an aggregated proof costs; used in the profit estimate. The default fits the optimized verifier (the deployed default, ~1.0M) with ~40% headroom; a deployment with the standard verifier needs 4500000 (`nex keeper run` warns).',
+    default: 1100000,
+    doc: 'Gas of the root verify transaction (its base, the root proof calldata and the verifier); used in the profit estimate. The default fits the optimized verifier (the deployed default, 834,430 measured) with ~30% headroom; a deployment with the standard verifier needs 3400000 (`nex keeper run` warns).',
   },
   {
     key: 'capacity',

@@ -332,8 +332,10 @@ export class Keeper {
     // Expected price paid: base fee + tip (maxFeePerGas is twice the base fee: an upper bound, not the price).
     const gasPrice = fees_.baseFee + fees_.maxPriorityFeePerGas;
     const g = gasUnits(b.count, config.gas.verifyGas);
-    const lockP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.lock + g.fulfil });
-    const secP = expectedProfit({ fees, protocolFeeBps: params.protocolFeeBps, gasPrice, gas: g.fulfil });
+    // A posted batch's poster takes its share of the verified fees too.
+    const shareBps = params.protocolFeeBps + (b.posted ? params.posterFeeBps : 0);
+    const lockP = expectedProfit({ fees, shareBps, gasPrice, gas: g.lock + g.fulfil });
+    const secP = expectedProfit({ fees, shareBps, gasPrice, gas: g.fulfil });
     return decide({
       batch: b,
       now,

@@ -55,19 +55,29 @@ export function estimateProvingSeconds(shape: TreeShape, speed: { leaf: number; 
   return Math.ceil(sequential / Math.max(1, Math.min(workers, 2)) + overhead);
 }
 
-/** Gas units of a lock and of a fulfilment of `count` slots (verifier + market bookkeeping + calldata). */
+/** Upper bounds of version 2's measured bookkeeping (docs/protocol.md, "Gas"), with headroom. */
+export const LOCK_GAS = 100_000n; // measured 84,186 (the draw's staking reads, collateral, the lock ring)
+export const FULFIL_BOOKKEEPING_GAS = 70_000n; // measured 67,220 beyond the root verify transaction
+export const FULFIL_GAS_PER_SLOT = 1_000n; // the proven-slot mask and per-group credits: no storage per proof
+
+/**
+ * Gas units of a lock and of a fulfilment of `count` slots: `verifyGas` is the whole root verify
+ * transaction (base, the root proof's calldata, the verifier), plus the market's bookkeeping.
+ */
 export function gasUnits(count: number, verifyGas: number): { lock: bigint; fulfil: bigint } {
-  const calldata = 16n * 11_000n; // ~11 KB root proof
-  return { lock: 160_000n, fulfil: BigInt(verifyGas) + 80_000n + 40_000n * BigInt(count) + calldata };
+  return { lock: LOCK_GAS, fulfil: BigInt(verifyGas) + FULFIL_BOOKKEEPING_GAS + FULFIL_GAS_PER_SLOT * BigInt(count) };
 }
 
-/** Fees the prover receives (after the protocol fee) minus the estimated gas cost. */
-export function expectedProfit(args: { fees: bigint; protocolFeeBps: number; gasPrice: bigint; gas: bigint }): {
+/**
+ * Fees the prover receives minus the estimated gas cost. `shareBps` is what the market takes out of
+ * the fees before the prover: the protocol fee, plus the poster's share on a posted (off-chain) batch.
+ */
+export function expectedProfit(args: { fees: bigint; shareBps: number; gasPrice: bigint; gas: bigint }): {
   net: bigint;
   cost: bigint;
   profit: bigint;
 } {
-  const net = (args.fees * BigInt(10_000 - args.protocolFeeBps)) / 10_000n;
+  const net = (args.fees * BigInt(10_000 - args.shareBps)) / 10_000n;
   const cost = args.gas * args.gasPrice;
   return { net, cost, profit: net - cost };
 }

@@ -1,13 +1,14 @@
 /**
  * Does `gas.verifyGas` cover the verifier the router actually calls? The deploy code records the
- * variant in the deployments file; the gas of one root verify transaction per variant was measured on
- * Hardhat's EVM (docs/prover.md: 21,000 base + 11,076 B calldata + verification). An estimate below
- * the deployed verifier's need makes the keeper lock batches that cost more than it thinks.
+ * variant in the deployments file; the gas of one version-2 root verify transaction (the non-ZK root,
+ * 4 public inputs) per variant was measured on Hardhat's EVM (docs/prover.md, "Root verifier": 21,000
+ * base + the proof's calldata + verification). An estimate below the deployed verifier's need makes the
+ * keeper lock batches that cost more than it thinks.
  */
 import type { VerifierVariantName } from '../../sdk/index.js';
 
 /** gasUsed of one root verify(proof, publicInputs) transaction, per variant (upper bound of the verifier's own share). */
-export const VERIFY_TX_GAS: Readonly<Record<VerifierVariantName, number>> = { optimized: 1_005_628, standard: 4_361_458 };
+export const VERIFY_TX_GAS: Readonly<Record<VerifierVariantName, number>> = { optimized: 834_430, standard: 2_548_796 };
 
 export interface VerifyGasWarning {
   readonly message: string;
