@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the whole NEX flow on a local devnet in one command (see prover/demo/run.ts).
- * Exits 0 when the batch is verified on L1 and the invalid proof refunded; non-zero with a message
- * otherwise. Every process it starts (Hardhat node, keepers, their provers and bb) is stopped on exit,
- * on errors and on Ctrl-C.
+ * Both channels, one batch each: exits 0 when the calldata batch is verified on L1 with its invalid proof
+ * refunded, and the off-chain batch the relay posted is verified with the tampered proof refused by the
+ * relay; non-zero with a message otherwise. Every process it starts (Hardhat node, relay, keepers, their
+ * provers and bb) is stopped on exit, on errors and on Ctrl-C.
  *
  *   npm run demo [-- --chain hardhat|anvil] [--port 8545] [--rpc-url URL] [--work-dir DIR] [--summary-json FILE]
  *                    [--explorer-port 8548 | --no-explorer]
@@ -85,7 +86,7 @@ async function main(): Promise<number> {
     console.error(msg);
   };
   const offSignals = cleanup.onSignals(report);
-  console.log('NEX demo: devnet, two rollups, one batch with an invalid proof, two competing keepers.');
+  console.log('NEX demo: devnet, two rollups, two competing keepers and a relay; one batch on each channel (calldata, off-chain).');
   console.log('The dev SRS is INSECURE and for local devnets only.');
   console.log(`Run directory: ${workDir}\n`);
   const started = Date.now();
@@ -105,12 +106,12 @@ async function main(): Promise<number> {
       cleanup,
     );
     progress.close();
-    const stop = progress.stage('Cleanup: stopping the keepers and the node');
+    const stop = progress.stage('Cleanup: stopping the keepers, the relay and the node');
     await cleanup.run(report);
     stop.done();
     console.log(formatSummary(result));
     if (values['summary-json']) writeFileSync(values['summary-json'], `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`Demo finished in ${formatMs(Date.now() - started)}. Logs of the keepers: ${workDir}/keeper-*/keeper.log`);
+    console.log(`Demo finished in ${formatMs(Date.now() - started)}. Logs: ${workDir}/keeper-*/keeper.log, ${workDir}/relay/relay.log`);
     return 0;
   } catch (err) {
     progress.close();
@@ -121,7 +122,7 @@ async function main(): Promise<number> {
     }
     console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.NEX_DEBUG && err instanceof Error) console.error(err.stack);
-    console.error(`Keeper logs: ${workDir}/keeper-*/keeper.log. Stopping the demo's processes…`);
+    console.error(`Logs: ${workDir}/keeper-*/keeper.log, ${workDir}/relay/relay.log. Stopping the demo's processes…`);
     await cleanup.run(report);
     return 1;
   } finally {

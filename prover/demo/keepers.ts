@@ -43,11 +43,12 @@ export class DemoKeepers {
   }
 }
 
-/** Keepers: each operator stakes 1,000 NEX and starts `nex keeper run` (a child process, own data dir). */
+/** Keepers: each operator stakes 1,000 NEX and starts `nex keeper run` (a child process, own data dir, the demo's relay). */
 export async function startKeepers(
   chain: DemoChain,
   root: string,
   workDir: string,
+  relays: readonly string[],
   cleanup: Cleanup,
   update: Update,
 ): Promise<DemoKeepers> {
@@ -63,6 +64,7 @@ export async function startKeepers(
       rpcUrl: chain.devnet.rpcUrl,
       deploymentsFile: chain.devnet.deploymentsFile,
       dataDir: path.join(workDir, name),
+      relays,
     });
     keeper.start();
     cleanup.add(name, () => keeper.stop());

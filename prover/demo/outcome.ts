@@ -1,7 +1,7 @@
 /**
  * The demo's last stages: the invalid proof's fee back to its submitter (version 2 credits an excluded
  * calldata statement's fee to the payer's earnings at fulfilment; the submitter claims it), then what
- * happened, read from the chain.
+ * happened, read from the chain (for the calldata batch and the off-chain one).
  */
 import { parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
 import {
@@ -19,7 +19,15 @@ import type { DemoKeepers } from './keepers.js';
 import type { KeeperProcess } from './keeperProcess.js';
 import type { Posted } from './rollups.js';
 import { allInGas } from './allInGas.js';
-import { DemoError, type DemoKeeperSummary, type DemoResult, type DemoStatement, type StageTime } from './types.js';
+import type { OffchainPost, RelayRefusal } from './offchain.js';
+import {
+  DemoError,
+  type DemoKeeperSummary,
+  type DemoOffchainResult,
+  type DemoResult,
+  type DemoStatement,
+  type StageTime,
+} from './types.js';
 
 /** Refund: the invalid submission's owner claims its fee back (it must have been excluded). */
 export async function refundInvalid(
@@ -74,7 +82,7 @@ async function lockAndFulfil(chain: DemoChain, batchId: bigint) {
   return { lockReceipt, fulfilReceipt, fulfilled: fulfils[0]!.args };
 }
 
-/** Who locked and proved, who did not and why (from the keepers' typed events). */
+/** Who locked and proved the batch, who did not and why (from the keepers' typed events of that batch). */
 function keeperSummaries(keepers: DemoKeepers, locker: KeeperProcess, batchId: bigint): DemoKeeperSummary[] {
   return keepers.all.map((k) => {
     const isLocker = k === locker;
@@ -84,7 +92,7 @@ function keeperSummaries(keepers: DemoKeepers, locker: KeeperProcess, batchId: b
       address: keepers.addressOf(k),
       pid: k.pid,
       locked: isLocker,
-      provedJobs: k.lines.filter((l) => isEvent(l, 'proof.job.finished')).length,
+      provedJobs: k.lines.filter((l) => isEvent(l, 'proof.job.finished') && l.batchId === String(batchId)).length,
       note: isLocker ? 'locked, proved and fulfilled' : refusal ? `did not lock: ${refusal}` : 'did not lock',
     };
   });
@@ -102,6 +110,62 @@ export interface OutcomeInputs {
   readonly baseline: Baseline;
   readonly explorerUrl: string | undefined;
   readonly stages: StageTime[];
+  readonly offchain: OffchainInputs;
+  readonly relayPid: number | undefined;
+}
+
+/** The off-chain batch's part of the outcome. */
+export interface OffchainInputs {
+  readonly relayUrl: string;
+  readonly refused: RelayRefusal;
+  readonly deposit: bigint;
+  readonly post: OffchainPost;
+  readonly locker: KeeperProcess;
+  readonly lockedBy: `0x${string}`;
+  readonly fulfilled: BatchView;
+  readonly provingJobs: { circuit: string; ms: number }[];
+}
+
+/** The off-chain batch read from the chain: its statements, its three transactions, its fees. */
+async function offchainOutcome(chain: DemoChain, o: OffchainInputs, verifyAlone: bigint): Promise<DemoOffchainResult> {
+  const batchId = o.post.batchId;
+  const statements = await statementsOf(chain, o.post.posted);
+  const { lockReceipt, fulfilReceipt, fulfilled } = await lockAndFulfil(chain, batchId);
+  const post = (await chain.reader.public.getTransactionReceipt({ hash: o.post.postTx })).gasUsed;
+  const verifiedCount = statements.filter((s) => s.verifiedOnChain).length;
+  if (verifiedCount !== o.post.posted.length) {
+    throw new DemoError(`the off-chain batch ${batchId} verified ${verifiedCount} of its ${o.post.posted.length} statements`);
+  }
+  const allIn = allInGas({
+    intake: [post],
+    lock: lockReceipt.gasUsed,
+    fulfil: fulfilReceipt.gasUsed,
+    verifiedProofs: verifiedCount,
+    verifyAlone,
+  });
+  return {
+    relayUrl: o.relayUrl,
+    refused: { ...o.refused },
+    deposit: o.deposit.toString(),
+    batchId: batchId.toString(),
+    capacity: o.fulfilled.capacity,
+    locker: { name: o.locker.name, address: o.lockedBy },
+    provingJobs: o.provingJobs,
+    statements,
+    fees: {
+      paid: o.post.posted.reduce((a, p) => a + p.submission.feePerProof, 0n).toString(),
+      proverEarned: (fulfilled.proverFees ?? 0n).toString(),
+      protocolFee: (fulfilled.protocolFee ?? 0n).toString(),
+      posterFee: (fulfilled.posterFee ?? 0n).toString(),
+    },
+    gas: {
+      post: post.toString(),
+      lock: lockReceipt.gasUsed.toString(),
+      fulfil: fulfilReceipt.gasUsed.toString(),
+      allInPerProof: allIn.perProof.toString(),
+      verifiedCount,
+    },
+  };
 }
 
 /** Summary: what happened, read from the chain (statements, gas, fees) and from the keepers' events. */
@@ -159,6 +223,7 @@ export async function collectOutcome(o: OutcomeInputs): Promise<DemoResult> {
       amount: o.refunded.refund.amount.toString(),
       txHash: o.refunded.refund.txHash,
     },
-    pids: o.keepers.all.flatMap((k) => (k.pid === undefined ? [] : [k.pid])),
+    offchain: await offchainOutcome(chain, o.offchain, o.baseline.gasPerProof),
+    pids: [...o.keepers.all.map((k) => k.pid), o.relayPid].flatMap((pid) => (pid === undefined ? [] : [pid])),
   };
 }

@@ -9,11 +9,15 @@ import type { Cleanup } from './cleanup.js';
 import type { Update } from './stage.js';
 import { DemoError } from './types.js';
 
-/** What each rollup's prover would produce: two valid statements and one tampered proof. */
+/** What each rollup's prover would produce: a valid statement per rollup and channel, and one tampered proof. */
 export interface RollupProofs {
+  /** Calldata channel. */
   readonly counter: RollupProof;
   readonly transfer: RollupProof;
   readonly tampered: RollupProof;
+  /** Off-chain channel (the next statement of each rollup). */
+  readonly counter2: RollupProof;
+  readonly transfer2: RollupProof;
 }
 
 /** One posted submission and what the demo knows about it. */
@@ -49,16 +53,18 @@ export class RollupBackend {
   }
 }
 
-/** Rollup proofs: counter (1 public input), transfer (2 public inputs), one transfer proof tampered. */
+/** Rollup proofs: two of counter (1 public input), two of transfer (2 public inputs), one transfer proof tampered. */
 export async function proveRollups(backend: ProvingBackend, update: Update): Promise<RollupProofs> {
-  update('rollup_counter statement');
+  update('rollup_counter statements');
   const counter = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'nex-demo-counter-1' });
-  update('rollup_transfer statement');
+  const counter2 = await backend.proveExampleRollup({ publicInputCount: 1, seed: 'nex-demo-counter-2' });
+  update('rollup_transfer statements');
   const transfer = await backend.proveExampleRollup({ publicInputCount: 2, seed: 'nex-demo-transfer-1' });
+  const transfer2 = await backend.proveExampleRollup({ publicInputCount: 2, seed: 'nex-demo-transfer-3' });
   update('rollup_transfer statement, then one proof byte flipped');
   const tampered = await backend.proveExampleRollup({ publicInputCount: 2, seed: 'nex-demo-transfer-2', valid: false });
   if (await backend.verifyRollupProof(tampered)) throw new DemoError('the tampered proof still verifies');
-  return { counter, transfer, tampered };
+  return { counter, transfer, tampered, counter2, transfer2 };
 }
 
 /** Baseline: one rollup proof verified alone by its own Solidity verifier (cached per circuits build). */

@@ -88,8 +88,34 @@ export interface DemoResult {
     verifiedCount: number;
   };
   refund: { submissionId: string; amount: string; txHash: Hex };
-  /** Process ids the demo started (node, keepers); all stopped at the end. */
+  /** The off-chain channel's batch (the same rollups, through the demo's relay). */
+  offchain: DemoOffchainResult;
+  /** Process ids the demo started (keepers, relay); all stopped at the end. */
   pids: number[];
+}
+
+/** The off-chain channel's part of the demo: the relay, its posted batch, what each proof cost on L1. */
+export interface DemoOffchainResult {
+  relayUrl: string;
+  /** The relay's answer to the tampered proof (refused before anything was signed into a batch). */
+  refused: { rollup: string; reason: string; message: string };
+  /** Each rollup's deposit (wei) before the submission. */
+  deposit: string;
+  batchId: string;
+  capacity: number;
+  locker: { name: string; address: Address };
+  provingJobs: { circuit: string; ms: number }[];
+  statements: DemoStatement[];
+  fees: { paid: string; proverEarned: string; protocolFee: string; posterFee: string };
+  gas: {
+    /** gasUsed of the relay's post (the batch's whole intake: statements' commitments, no proofs). */
+    post: string;
+    lock: string;
+    fulfil: string;
+    /** (post + lock + fulfil) / verified proofs, rounded up. */
+    allInPerProof: string;
+    verifiedCount: number;
+  };
 }
 
 export class DemoError extends NexError {

@@ -2,7 +2,9 @@
 // chain (version 2). The main case runs the demo against a Hardhat node this test owns, so that after the
 // demo has exited (and stopped everything it started) the outcome can be checked on chain independently,
 // through the generated ABI: the two valid statements verified with their inclusion paths, the tampered
-// one excluded and its fee returned, exactly one lock, the gas figures those of the receipts. Every process
+// one excluded and its fee returned, exactly one lock, the gas figures those of the receipts; then the
+// off-chain batch the demo's relay posted (the tampered proof refused by the relay, a post without proofs,
+// both statements verified, each deposit debited once). Every process
 // the demo starts inherits a marker variable; none may be left once it exits, also when it is
 // interrupted with SIGINT or fails at start-up. The demo's explorer answers while it runs and is gone
 // once it exits; the proven batch is then checked in the explorer's page in a real Chromium, on the same
@@ -143,7 +145,7 @@ describe('[proofs] npm run demo (end to end)', function () {
     expect(await probeChainId(node.rpcUrl)).to.equal(31337);
   });
 
-  it('posts a batch of 2 valid + 1 tampered proofs; one of two keepers locks; verified on L1; the tampered one excluded and its fee returned', async () => {
+  it('both channels: a calldata batch of 2 valid + 1 tampered proofs (one of two keepers locks, verified on L1, the tampered one excluded and refunded), then an off-chain batch through the relay', async () => {
     const rpcUrl = node!.rpcUrl;
     const summaryFile = path.join(dir, 'summary.json');
     const explorerPort = await freePort();
@@ -171,7 +173,25 @@ describe('[proofs] npm run demo (end to end)', function () {
     expect(code, run.output.slice(-5_000)).to.equal(0);
     expect(await noneLeft(run.marker), 'processes left by the demo').to.deep.equal([]);
     expect(await answers(explorerUrl), 'the explorer is stopped with the demo').to.equal(false);
-    for (const stage of ['Setup', 'Devnet', 'Explorer', 'Keepers', 'Registration', 'Submission', 'Lock', 'Proving', 'Fulfil', 'Refund']) {
+    for (const stage of [
+      'Setup',
+      'Devnet',
+      'Explorer',
+      'Relay',
+      'Keepers',
+      'Registration',
+      'Submission',
+      'Lock',
+      'Proving',
+      'Fulfil',
+      'Refund',
+      'Deposit',
+      'Relay check',
+      'Off-chain submission',
+      'Off-chain lock',
+      'Off-chain proving',
+      'Off-chain fulfil',
+    ]) {
       expect(run.output).to.match(new RegExp(`✔ ${stage}`));
     }
     expect(run.output).to.include('Time per stage');
@@ -296,7 +316,66 @@ describe('[proofs] npm run demo (end to end)', function () {
     const all = BigInt(r.gas.intake) + BigInt(r.gas.lock) + BigInt(r.gas.fulfil);
     expect(BigInt(r.gas.allInPerProof)).to.equal((all + 1n) / 2n);
     const perProof = BigInt(r.gas.allInPerProof).toLocaleString('en-US');
-    expect(run.output).to.match(new RegExp(`ALL IN per verified proof\\s+${perProof} gas`));
+    const off = r.offchain;
+    expect(run.output).to.match(
+      new RegExp(`ALL IN per verified proof\\s+${perProof} gas\\s+${BigInt(off.gas.allInPerProof).toLocaleString('en-US')} gas`),
+    );
+
+    // The off-chain channel: the relay refused the tampered proof with its bb check, then posted A's and B's
+    // statements as one batch; the post carries commitments, not proofs.
+    expect(off.refused.reason).to.equal('invalid-proof');
+    const offBatch = BigInt(off.batchId);
+    expect(offBatch).to.not.equal(batchId);
+    const posts = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchPosted', logs });
+    expect(posts, 'one off-chain batch posted, by the relay').to.have.length(1);
+    const postEvent = posts[0]!;
+    expect(postEvent.args.batchId).to.equal(offBatch);
+    expect(postEvent.args.requestHashes, "A's and B's requests; the refused one never posted").to.have.length(2);
+    expect(postEvent.args.count).to.equal(2n);
+    const postTx = await client.getTransaction({ hash: postEvent.transactionHash });
+    expect((postTx.input.length - 2) / 2, 'post calldata bytes (one proof alone is 14,656)').to.be.lessThan(14_656);
+    expect(BigInt(off.gas.post)).to.equal(await gasOf(postEvent.transactionHash));
+    expect(BigInt(off.fees.posterFee) > 0n, 'the relay earns its share').to.equal(true);
+    const offLocks = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchLocked', logs }).filter(
+      (e) => e.args.batchId === offBatch,
+    );
+    const offFulfils = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketBatchFulfilled', logs }).filter(
+      (e) => e.args.batchId === offBatch,
+    );
+    expect(offLocks).to.have.length(1);
+    expect(offFulfils).to.have.length(1);
+    expect(off.locker.address.toLowerCase()).to.equal(offLocks[0]!.args.prover!.toLowerCase());
+    expect(offFulfils[0]!.args.excludedMask).to.equal(0n);
+    expect(BigInt(off.fees.proverEarned)).to.equal(offFulfils[0]!.args.proverFees);
+    expect(BigInt(off.fees.posterFee)).to.equal(offFulfils[0]!.args.posterFee);
+    expect(BigInt(off.fees.protocolFee)).to.equal(offFulfils[0]!.args.protocolFee);
+    expect(BigInt(off.gas.lock)).to.equal(await gasOf(offLocks[0]!.transactionHash));
+    expect(BigInt(off.gas.fulfil)).to.equal(await gasOf(offFulfils[0]!.transactionHash));
+    const offAll = BigInt(off.gas.post) + BigInt(off.gas.lock) + BigInt(off.gas.fulfil);
+    expect(BigInt(off.gas.allInPerProof)).to.equal((offAll + 1n) / 2n);
+    expect(off.statements).to.have.length(2);
+    expect(new Set(off.statements.map((s) => s.programId))).to.deep.equal(new Set(valid.map((s) => s.programId)));
+    for (const s of off.statements) {
+      expect(batchOf(BigInt(s.submissionId))).to.equal(offBatch);
+      expect(s.state).to.equal('verified');
+      expect(await isVerified(s.programId, s.publicInputs, s.inclusion), `off-chain statement ${s.submissionId}`).to.equal(true);
+      expect(await isVerified(s.programId, s.publicInputs, { ...s.inclusion!, index: s.inclusion!.index ^ 1 })).to.equal(false);
+    }
+    // Each rollup's deposit paid exactly its one verified statement; the refused request charged nothing.
+    const deposits = parseEventLogs({ abi: aggregationMarketAbi, eventName: 'MarketDeposited', logs });
+    expect(deposits).to.have.length(2);
+    for (const d of deposits) {
+      const acc = await client.readContract({
+        address: market,
+        abi: aggregationMarketAbi,
+        functionName: 'getAccount',
+        args: [d.args.account!],
+      });
+      expect(acc.balance, `${d.args.account}'s deposit after its one verified statement`).to.equal(
+        BigInt(off.deposit) - BigInt(off.statements[0]!.fee),
+      );
+      expect(acc.nonce, 'one request accepted per rollup').to.equal(1n);
+    }
     proven = r;
   });
 
