@@ -7,32 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress, isAddress, maxUint64, parseEther, type Address } from 'viem';
 import { DEFAULT_VERIFIER_VARIANT, isVerifierVariant, VERIFIER_VARIANTS, type VerifierVariant } from './verifierBuild.js';
-import { NexError } from '../prover/protocol/index.js';
+import { NexError, type MarketParams } from '../prover/protocol/index.js';
 
 export type AccountRef = Address | 'deployer';
 
-/** The version-2 market's `Params` struct (IAggregationMarketTypes.Params), as the constructor takes it. */
-export interface MarketParamsConfig {
-  readonly minFeePerProof: bigint;
-  /** Capacity of new calldata and blob batches: a power of two, 4..64. */
-  readonly batchCapacity: number;
-  readonly batchTimeout: number;
-  readonly assignmentWindow: number;
-  readonly provingWindowBase: number;
-  readonly provingWindowPerProof: number;
-  /** uint16: the late-fulfilment window after the lock deadline. */
-  readonly secondaryWindow: number;
-  readonly submissionTtl: number;
-  /** NEX wei per statement; a multiple of 1 gwei. */
-  readonly collateralPerProof: bigint;
-  readonly protocolFeeBps: number;
-  /** Share of verified fees credited to the poster of an off-chain batch; protocol + poster <= 5,000. */
-  readonly posterFeeBps: number;
-  /** Bound on a program's callback gas (<= 500,000). */
-  readonly maxCallbackGas: number;
-  /** Notice between requestWithdrawal and withdraw of an off-chain deposit; must exceed maxJobLifetime. */
-  readonly withdrawalDelay: number;
-}
+/** The version-2 market's `Params` struct (IAggregationMarketTypes.Params), as the constructor takes it (prover/protocol's one definition). */
+export type MarketParamsConfig = MarketParams;
 
 /** The market's bounds (contracts/market/AggregationMarket.sol, libraries/BatchCommitment.sol). */
 export const MARKET_LIMITS = { minCapacity: 4, maxCapacity: 64, maxFeeShareBps: 5_000, maxCallbackGas: 500_000 } as const;

@@ -61,6 +61,7 @@ export {
   type KeySet,
 } from './keySet.js';
 export { pairLeafFor, singleLeafFor } from './leaves.js';
+export { MARKET_PARAMS_MATCH_ABI, type MarketParams } from './marketParams.js';
 export { batchOf, slotOf, splitSubmissionId, submissionId } from './submissionId.js';
 export {
   chainCommitment,

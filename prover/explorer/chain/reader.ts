@@ -14,6 +14,7 @@ import {
   type PublicClient,
 } from 'viem';
 import { aggregationMarketAbi, proverStakingAbi, verifierRouterAbi } from '../../abi/generated.js';
+import type { MarketParams } from '../../protocol/index.js';
 
 export interface LiveBatch {
   readonly state: number;
@@ -34,19 +35,8 @@ export interface LiveBatch {
   readonly collateral: bigint;
 }
 
-export interface LiveParams {
-  readonly minFeePerProof: bigint;
-  readonly batchCapacity: number;
-  readonly batchTimeout: number;
-  readonly assignmentWindow: number;
-  readonly provingWindowBase: number;
-  readonly provingWindowPerProof: number;
-  readonly secondaryWindow: number;
-  readonly submissionTtl: number;
-  readonly collateralPerProof: bigint;
-  readonly protocolFeeBps: number;
-  readonly posterFeeBps: number;
-}
+/** The market's live parameters: prover/protocol's one definition. */
+export type LiveParams = MarketParams;
 
 export interface LiveVersion {
   readonly version: number;
@@ -193,19 +183,7 @@ class ViemReader implements ChainReader {
 
   async params(): Promise<LiveParams> {
     const p = await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'params' });
-    return {
-      minFeePerProof: p.minFeePerProof,
-      batchCapacity: Number(p.batchCapacity),
-      batchTimeout: Number(p.batchTimeout),
-      assignmentWindow: Number(p.assignmentWindow),
-      provingWindowBase: Number(p.provingWindowBase),
-      provingWindowPerProof: Number(p.provingWindowPerProof),
-      secondaryWindow: Number(p.secondaryWindow),
-      submissionTtl: Number(p.submissionTtl),
-      collateralPerProof: p.collateralPerProof,
-      protocolFeeBps: Number(p.protocolFeeBps),
-      posterFeeBps: Number(p.posterFeeBps),
-    };
+    return { ...p };
   }
 
   paused(): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { zeroAddress, type Address, type Hex, type PublicClient } from 'viem';
 import { aggregationMarketAbi, proverStakingAbi, verifierRouterAbi } from '../../abi/generated.js';
-import { decodeRevert } from '../../protocol/index.js';
+import { decodeRevert, type MarketParams } from '../../protocol/index.js';
 
 /** A batch as the keeper reads it (`getBatch`: deadlines are the effective ones, freeze shifts included). */
 export interface BatchInfo {
@@ -30,22 +30,8 @@ export interface BatchInfo {
   readonly collateral: bigint;
 }
 
-/** The version-2 market's parameters (`params()`). */
-export interface MarketParams {
-  readonly minFeePerProof: bigint;
-  readonly batchCapacity: number;
-  readonly batchTimeout: number;
-  readonly assignmentWindow: number;
-  readonly provingWindowBase: number;
-  readonly provingWindowPerProof: number;
-  readonly secondaryWindow: number;
-  readonly submissionTtl: number;
-  readonly collateralPerProof: bigint;
-  readonly protocolFeeBps: number;
-  readonly posterFeeBps: number;
-  readonly maxCallbackGas: number;
-  readonly withdrawalDelay: number;
-}
+/** The version-2 market's parameters (`params()`): prover/protocol's one definition. */
+export type { MarketParams };
 
 /** What the router pins for a verifier version. */
 export interface VersionInfo {
@@ -127,21 +113,7 @@ export class MarketReader {
   async params(): Promise<MarketParams> {
     if (this.#params && Date.now() - this.#params.at < this.paramsTtlMs) return this.#params.value;
     const p = await this.client.readContract({ address: this.market, abi: aggregationMarketAbi, functionName: 'params' });
-    const value: MarketParams = {
-      minFeePerProof: p.minFeePerProof,
-      batchCapacity: p.batchCapacity,
-      batchTimeout: p.batchTimeout,
-      assignmentWindow: p.assignmentWindow,
-      provingWindowBase: p.provingWindowBase,
-      provingWindowPerProof: p.provingWindowPerProof,
-      secondaryWindow: p.secondaryWindow,
-      submissionTtl: p.submissionTtl,
-      collateralPerProof: p.collateralPerProof,
-      protocolFeeBps: p.protocolFeeBps,
-      posterFeeBps: p.posterFeeBps,
-      maxCallbackGas: p.maxCallbackGas,
-      withdrawalDelay: p.withdrawalDelay,
-    };
+    const value: MarketParams = { ...p };
     this.#params = { at: Date.now(), value };
     return value;
   }

@@ -1,22 +1,12 @@
+import type { MarketParams as ProtocolMarketParams } from '../../protocol/index.js';
 import { aggregationMarketAbi, verifierRouterAbi } from '../../abi/generated.js';
 import type { NexClient } from '../client.js';
 
-/** The market's parameters (IAggregationMarket `Params`) and the router's current proof length. Times in seconds, fees in wei. */
-export interface MarketParams {
-  readonly minFeePerProof: bigint;
-  /** Capacity of new calldata/blob batches. */
-  readonly batchCapacity: number;
-  readonly batchTimeout: number;
-  readonly assignmentWindow: number;
-  readonly provingWindowBase: number;
-  readonly provingWindowPerProof: number;
-  readonly secondaryWindow: number;
-  readonly submissionTtl: number;
-  readonly collateralPerProof: bigint;
-  readonly protocolFeeBps: number;
-  readonly posterFeeBps: number;
-  readonly maxCallbackGas: number;
-  readonly withdrawalDelay: number;
+/**
+ * The market's parameters (IAggregationMarket `Params`, prover/protocol's one definition) with the router's
+ * current version and proof length. Times in seconds, fees in wei.
+ */
+export interface MarketParams extends ProtocolMarketParams {
   /** The router's current version. */
   readonly version: number;
   /** Rollup proof length the current version takes (14,656 bytes in version 2). */
