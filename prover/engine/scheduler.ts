@@ -162,9 +162,11 @@ export interface RunPlanResult {
   stats: JobStat[];
 }
 
-/** Ids of the jobs that must actually run: the targets unless checkpointed, and recursively the missing deps of any job that runs. */
-function jobsToRun(plan: Plan, targets: readonly string[], done: ReadonlySet<string>): Set<string> {
-  const byId = new Map(plan.jobs.map((j) => [j.id, j]));
+/**
+ * Ids of the jobs that must actually run: the targets unless checkpointed (`done`), and recursively the
+ * missing deps of any job that runs. Shared by the in-process scheduler and the queue's orchestrator.
+ */
+export function jobsToRun(byId: ReadonlyMap<string, Job>, targets: readonly string[], done: ReadonlySet<string>): Set<string> {
   const need = new Set<string>();
   const visit = (id: string): void => {
     if (done.has(id) || need.has(id)) return;
@@ -177,7 +179,8 @@ function jobsToRun(plan: Plan, targets: readonly string[], done: ReadonlySet<str
   return need;
 }
 
-function checkResult(job: Job, proof: AggProof): void {
+/** Throws when a job's proof is not the one the plan asked for (circuit, target, subtree root). */
+export function checkResult(job: Job, proof: AggProof): void {
   if (proof.circuit !== job.circuit) throw new Error(`produced circuit ${proof.circuit}, expected ${job.circuit}`);
   if (proof.target !== job.target) throw new Error(`produced target ${proof.target}, expected ${job.target}`);
   if (proof.root.toLowerCase() !== job.root.toLowerCase()) {
@@ -228,7 +231,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<RunPlanResult> {
       }
     }
   }
-  const toRun = jobsToRun(plan, targets, new Set(proofs.keys()));
+  const toRun = jobsToRun(new Map(plan.jobs.map((j) => [j.id, j])), targets, new Set(proofs.keys()));
   const total = toRun.size;
   logger.log('info', 'plan scheduled', {
     jobs: plan.jobs.length,

@@ -19,6 +19,8 @@ import type { AggProof } from '../backend.js';
 import type { Job, LeafJob } from '../planner.js';
 import {
   abortError,
+  checkResult,
+  jobsToRun,
   type JobStat,
   type LeafFailure,
   type ProgressEvent,
@@ -48,27 +50,6 @@ export interface QueueRunOptions {
   /** How long to wait for the jobs in progress of a failed earlier flow before giving up (default 10 min). */
   busyWaitMs?: number | undefined;
   policy?: FlowJobPolicy | undefined;
-}
-
-/** Ids of the jobs that must run to reach `targets`: the targets unless done, and recursively their missing deps. */
-function jobsToRun(byId: ReadonlyMap<string, Job>, targets: readonly string[], done: ReadonlySet<string>): Set<string> {
-  const need = new Set<string>();
-  const visit = (id: string): void => {
-    if (done.has(id) || need.has(id)) return;
-    const job = byId.get(id);
-    if (!job) throw new Error(`unknown job ${id}`);
-    need.add(id);
-    for (const d of job.deps) visit(d);
-  };
-  for (const t of targets) visit(t);
-  return need;
-}
-
-function checkResult(job: Job, proof: AggProof): void {
-  if (proof.circuit !== job.circuit) throw new Error(`produced circuit ${proof.circuit}, expected ${job.circuit}`);
-  if (proof.target !== job.target) throw new Error(`produced target ${proof.target}, expected ${job.target}`);
-  if (proof.root.toLowerCase() !== job.root.toLowerCase())
-    throw new Error(`proof root ${proof.root} differs from the expected ${job.root}`);
 }
 
 /** Runs the plan's targets on the queue; same result and failures as runPlan (scheduler.ts). */
