@@ -89,37 +89,25 @@ export function httpKeeperSource(url: string): KeeperSource {
   return {
     async scrape() {
       const at = Date.now();
+      const failed = (error: string) => ({
+        url,
+        ok: false,
+        error,
+        at,
+        stake: {},
+        proofs: {},
+        batchProofs: {},
+        locked: 0,
+        fulfilled: 0,
+        lost: 0,
+        errors: {},
+      });
       try {
         const { status, text } = await getText(url, TIMEOUT_MS);
-        if (status !== 200)
-          return {
-            url,
-            ok: false,
-            error: `answered HTTP ${status}`,
-            at,
-            stake: {},
-            proofs: {},
-            batchProofs: {},
-            locked: 0,
-            fulfilled: 0,
-            lost: 0,
-            errors: {},
-          };
+        if (status !== 200) return failed(`answered HTTP ${status}`);
         return snapshotOf(url, text, at);
       } catch (err) {
-        return {
-          url,
-          ok: false,
-          error: (err as Error).message,
-          at,
-          stake: {},
-          proofs: {},
-          batchProofs: {},
-          locked: 0,
-          fulfilled: 0,
-          lost: 0,
-          errors: {},
-        };
+        return failed((err as Error).message);
       }
     },
   };

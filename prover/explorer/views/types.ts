@@ -3,6 +3,7 @@
  * imports these types only). Amounts in wei and block numbers are decimal strings; times are unix seconds
  * of the chain unless named `...Ms`.
  */
+import type { MarketParams } from '../../protocol/index.js';
 
 export type ErrorCode = 'not-found' | 'invalid-id' | 'invalid-address' | 'invalid-query' | 'chain-unavailable' | 'internal';
 
@@ -91,18 +92,10 @@ export interface MarketView {
   /** No version is usable (frozen or removed): locks and fulfilments wait. */
   readonly noUsableVersion: boolean;
   readonly openBatchId: string;
-  readonly params: {
+  /** The market's parameters (prover/protocol's MarketParams) with the wei amounts as decimal strings (JSON). */
+  readonly params: Omit<MarketParams, 'minFeePerProof' | 'collateralPerProof'> & {
     readonly minFeePerProof: string;
-    readonly batchCapacity: number;
-    readonly batchTimeout: number;
-    readonly assignmentWindow: number;
-    readonly provingWindowBase: number;
-    readonly provingWindowPerProof: number;
-    readonly secondaryWindow: number;
-    readonly submissionTtl: number;
     readonly collateralPerProof: string;
-    readonly protocolFeeBps: number;
-    readonly posterFeeBps: number;
   };
   readonly counts: Readonly<Record<string, number>>;
   readonly programs: number;
