@@ -482,7 +482,7 @@ interface IAggregationMarketTypes {
     /// @param assigned The assigned prover.
     error MarketNotAssignedProver(uint256 batchId, address assigned);
 
-    /// @notice The prover was slashed on this batch and may not lock it again.
+    /// @notice The prover was slashed on this batch and may not lock (or directly fulfil) it again.
     /// @param batchId The batch.
     /// @param prover The prover.
     error MarketSlashedLocker(uint256 batchId, address prover);
@@ -507,9 +507,10 @@ interface IAggregationMarketTypes {
     /// @param lockDeadline The effective lock deadline.
     error MarketLockDeadlinePassed(uint256 batchId, uint64 lockDeadline);
 
-    /// @notice The effective final deadline has passed.
+    /// @notice Too late to fulfil: a Locked batch's effective final deadline, or a Sealed batch's expiry
+    /// (a direct fulfilment), has passed.
     /// @param batchId The batch.
-    /// @param finalDeadline The effective final deadline.
+    /// @param finalDeadline The effective final deadline (Locked) or the expiry (Sealed).
     error MarketFulfilTooLate(uint256 batchId, uint64 finalDeadline);
 
     /// @notice The excluded mask names empty slots.
@@ -682,8 +683,11 @@ interface IAggregationMarket is IAggregationMarketTypes, IJobLifetime {
     /// @param batchId The batch.
     function lock(uint256 batchId) external;
 
-    /// @notice Fulfils a locked batch with an aggregated proof of its root (excluded slots as zero
-    /// leaves), bound to the caller's prover.
+    /// @notice Fulfils a batch with an aggregated proof of its root (excluded slots as zero leaves), bound
+    /// to the caller's prover. A Locked batch: by its locker up to the lock deadline, then by any eligible
+    /// prover up to the final deadline (the locker slashed). A Sealed batch, directly without a lock (no
+    /// collateral): by the assigned prover during the assignment window, by any eligible prover after it,
+    /// never past the batch's expiry.
     /// @param batchId The batch.
     /// @param proof The aggregated proof.
     /// @param excludedMask Slots left out (bit i = slot i).

@@ -198,25 +198,14 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
 
     /// @inheritdoc IAggregationMarket
     function lock(uint256 batchId) external nonReentrant {
-        address prover = _STAKING.proverOf(msg.sender);
-        if (prover == address(0)) revert MarketNotEligible(msg.sender);
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
         if (h.state != BatchState.Sealed) revert MarketUnexpectedBatchState(batchId, h.state);
-        if (block.number <= h.sealBlock) revert MarketDrawNotReady(batchId, h.sealBlock);
-        // Slot C holds a locker outside a live lock only after a slash (which also opens the assignment).
-        if (h.flags & _ASSIGNMENT_OPEN != 0 && s.lock.locker == prover) revert MarketSlashedLocker(batchId, prover);
-        (IVerifierRouter.VersionState versionState, uint256 frozenTotal) = _ROUTER.status(h.version);
-        if (versionState != IVerifierRouter.VersionState.Active) revert MarketVersionNotUsable(h.version);
         uint64 collateralGwei = _collateralPerProofGwei * h.count;
         uint256 collateral = uint256(collateralGwei) * _GWEI;
-        bool drawn; // the draw picked `prover`: staking's canLock (eligible, collateral free) held just now
-        if (h.flags & _ASSIGNMENT_OPEN == 0 && block.timestamp <= uint256(h.sealedAt) + _assignmentWindow) {
-            address assigned = _draw(batchId, h, collateral);
-            if (assigned != address(0) && assigned != prover) revert MarketNotAssignedProver(batchId, assigned);
-            drawn = assigned == prover;
-        }
-        if (!drawn && !_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
+        address prover = _taker(batchId, h, s, collateral);
+        (IVerifierRouter.VersionState versionState, uint256 frozenTotal) = _ROUTER.status(h.version);
+        if (versionState != IVerifierRouter.VersionState.Active) revert MarketVersionNotUsable(h.version);
         uint64 lockDeadline = uint64(block.timestamp) + _provingWindow(h.count);
         uint16 finalDelta = _secondaryWindow;
         uint64 expiry = uint64(h.openedAt) + _submissionTtl;
@@ -247,9 +236,21 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
     ) external nonReentrant {
         BatchSlots storage s = _batches[batchId];
         BatchHeader.Header memory h = BatchHeader.unpack(s.header);
-        if (h.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, h.state);
-        LockRecord memory c = _lockRecord(batchId, h);
-        (address prover, bool late) = _authorizeFulfil(batchId, h, c);
+        // A Sealed batch is fulfilled directly (no lock, no collateral); a Locked one by its lock's rules.
+        bool direct = h.state == BatchState.Sealed;
+        if (!direct && h.state != BatchState.Locked) revert MarketUnexpectedBatchState(batchId, h.state);
+        LockRecord memory c;
+        address prover;
+        bool late;
+        if (direct) {
+            // No lock, no collateral: whoever may take the batch now, before its expiry.
+            uint64 expiry = uint64(h.openedAt) + _submissionTtl;
+            if (block.timestamp > expiry) revert MarketFulfilTooLate(batchId, expiry);
+            prover = _taker(batchId, h, s, uint256(_collateralPerProofGwei) * h.count * _GWEI);
+        } else {
+            c = _lockRecord(batchId, h);
+            (prover, late) = _authorizeFulfil(batchId, h, c);
+        }
         if (excludedMask >> h.count != 0) revert MarketInvalidExcludedMask(excludedMask);
 
         Content memory content = _content(batchId, h, s, settlement, excludedMask);
@@ -261,14 +262,16 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         _setState(batchId, h, BatchState.Fulfilled);
         uint256 escrow = h.escrow;
         h.escrow = 0;
-        _freeLock(batchId, h);
+        if (!direct) _freeLock(batchId, h);
         s.header = BatchHeader.pack(h);
         s.commitment = content.provenRoot;
         if (escrow != content.includedFees) _returnFees(batchId, h, settlement.groups, excludedMask);
         _payFees(batchId, prover, content, excludedMask, late, h.flags & _POSTED != 0);
-        uint256 collateral = uint256(c.collateralGwei) * _GWEI;
-        if (late) _STAKING.slashCollateral(c.locker, collateral, prover);
-        else _STAKING.unlockCollateral(c.locker, collateral);
+        if (!direct) {
+            uint256 collateral = uint256(c.collateralGwei) * _GWEI;
+            if (late) _STAKING.slashCollateral(c.locker, collateral, prover);
+            else _STAKING.unlockCollateral(c.locker, collateral);
+        }
         if (h.flags & _HAS_CALLBACK != 0) _runCallbacks(batchId, settlement, excludedMask);
     }
 
@@ -551,6 +554,28 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
             true
         );
         return Content(provenRoot, fees, included, settlement.poster);
+    }
+
+    /// @dev The prover (the caller or the prover it operates for) that may take a Sealed batch now, by a
+    /// lock or a direct fulfilment: not in the sealing block, not the prover slashed on the batch (slot C
+    /// holds a locker outside a live lock only after a slash, which also opens the assignment), the
+    /// assigned prover during the assignment window (the draw evaluated now), else any eligible prover.
+    function _taker(
+        uint256 batchId,
+        BatchHeader.Header memory h,
+        BatchSlots storage s,
+        uint256 collateral
+    ) private view returns (address prover) {
+        prover = _STAKING.proverOf(msg.sender);
+        if (prover == address(0)) revert MarketNotEligible(msg.sender);
+        if (block.number <= h.sealBlock) revert MarketDrawNotReady(batchId, h.sealBlock);
+        if (h.flags & _ASSIGNMENT_OPEN != 0 && s.lock.locker == prover) revert MarketSlashedLocker(batchId, prover);
+        if (h.flags & _ASSIGNMENT_OPEN == 0 && block.timestamp <= uint256(h.sealedAt) + _assignmentWindow) {
+            address assigned = _draw(batchId, h, collateral);
+            if (assigned == prover) return prover; // staking's canLock (eligible, collateral free) held just now
+            if (assigned != address(0)) revert MarketNotAssignedProver(batchId, assigned);
+        }
+        if (!_STAKING.isEligible(prover)) revert MarketNotEligible(prover);
     }
 
     /// @dev Who may fulfil now: the locker (or its operator) up to the effective lockDeadline, then any

@@ -25,9 +25,9 @@ abstract contract MarketBase is IAggregationMarketTypes, AccessControl, Pausable
     uint256 internal constant _GWEI = 1e9;
     uint256 internal constant _CALLBACK_GAS_RESERVE = 10_000;
     /// @dev Allowed batch state changes: byte `from` of this word has bit `to` set (docs/protocol.md):
-    /// None -> Open | Sealed; Open -> Sealed | Released; Sealed -> Locked | Released;
+    /// None -> Open | Sealed; Open -> Sealed | Released; Sealed -> Locked | Fulfilled | Released;
     /// Locked -> Fulfilled | Closed | Sealed.
-    uint256 internal constant _EDGES = 0x34484406;
+    uint256 internal constant _EDGES = 0x34584406;
 
     uint8 internal constant _POSTED = BatchHeader.POSTED;
     uint8 internal constant _HAS_CALLBACK = BatchHeader.HAS_CALLBACK;

@@ -319,6 +319,30 @@ contract GasFulfill8Fast is MarketGasBase {
     }
 }
 
+/// @notice fulfill of a sealed posted batch of 8 without a lock (direct: the assigned prover during its
+/// assignment window, the draw evaluated in the call), fast path, the MockVerifier (first credits).
+contract GasFulfill8Direct is MarketGasBase {
+    function setUp() public override {
+        super.setUp();
+        _preparePost();
+        _post();
+        vm.roll(block.number + 1);
+        locker = market.assignedProver(batchId);
+        if (locker == address(0)) locker = provers[0];
+        _prepareProof(0);
+    }
+
+    function test_gas() public {
+        IAggregationMarketTypes.Settlement memory s = _fastSettlement();
+        vm.prank(locker);
+        market.fulfill(batchId, aggregatedProof, 0, s);
+        _record(
+            "fulfill-8-direct",
+            "fulfill without a lock (posted batch of 8, fast path, draw included, MockVerifier)"
+        );
+    }
+}
+
 /// @notice fulfill of a posted batch of 8, slow path (slot 3 excluded: groups and digests re-hashed, its
 /// fee back to its payer's deposit), the MockVerifier.
 contract GasFulfill8Slow is MarketGasBase {

@@ -54,7 +54,7 @@ contract MarketStateMachineTest is TestBase {
         return
             (f == none && (t == open || t == sealed_)) // first calldata/blob statement; postBatch
             || (f == open && (t == sealed_ || t == released)) // seal; release after expiry
-            || (f == sealed_ && (t == locked || t == released)) // lock; release after expiry
+            || (f == sealed_ && (t == locked || t == IAggregationMarketTypes.BatchState.Fulfilled || t == released)) // lock; direct fulfil; release after expiry
             || (f == locked
                 && (t == IAggregationMarketTypes.BatchState.Fulfilled
                     || t == IAggregationMarketTypes.BatchState.Closed
@@ -110,6 +110,6 @@ contract MarketStateMachineTest is TestBase {
                 }
             }
         }
-        assertEq(edges, 9, "nine edges");
+        assertEq(edges, 10, "ten edges");
     }
 }
