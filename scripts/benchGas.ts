@@ -13,7 +13,8 @@
  * - intake: the submitting transactions (calldata: submit / submitMany with 14,656-byte proofs; blob:
  *   submitBlobs in type-3 transactions, plus 8,192 gas-equivalents per blob, EIP-7918's reserve price;
  *   off-chain: postBatch), and the seal when the batch does not fill;
- * - lock (the lazy draw included);
+ * - lock (the lazy draw included), on the lock path; the direct path (the assigned prover fulfils within its
+ *   assignment window, no lock) has none: every row is measured on both;
  * - fulfil bookkeeping: the fulfil transaction minus the traced router -> MockVerifier call and minus the
  *   calldata of the mock proof (its 21,000 base stays in);
  * - all in: intake + seal + lock + bookkeeping - 21,000 + the root verify transaction of a verifier variant
@@ -183,6 +184,8 @@ async function payers(conn: Conn, n: number, offset: number): Promise<Wallet[]> 
 interface BatchRun {
   channel: 'calldata' | 'blob' | 'off-chain';
   mix: 'reference' | 'worst';
+  /** How the batch is settled: lock then fulfil, or a direct fulfilment by the assigned prover (no lock). */
+  path: 'lock' | 'direct';
   n: number;
   submitters: number;
   txs: number;
@@ -221,8 +224,11 @@ class Bench {
     return this.payerPool.slice(0, n);
   }
 
-  /** Locks (after the assignment window, by `prover`, so that each prover's earnings get warm) and fulfils. */
-  async lockAndFulfil(batchId: bigint, prover?: HardhatEthersSigner) {
+  /**
+   * Locks (after the assignment window, by `prover`, so that each prover's earnings get warm) and fulfils;
+   * with `direct`, the assigned prover fulfils during the assignment window without a lock (lock gas 0).
+   */
+  async lockAndFulfil(batchId: bigint, prover?: HardhatEthersSigner, direct = false) {
     const { f } = this;
     await this.conn.networkHelpers.mine(1);
     let locker: HardhatEthersSigner;
@@ -235,7 +241,7 @@ class Bench {
       const assigned = await f.market.assignedProver(batchId);
       locker = f.provers.find((p) => p.address === assigned) ?? f.alice;
     }
-    const lock = await measure(this.conn, f.market.connect(locker).lock(batchId));
+    const lock: Tx = direct ? { gasUsed: 0n, execution: 0n, hash: '' } : await measure(this.conn, f.market.connect(locker).lock(batchId));
     const b = this.book.of(batchId);
     const s = this.book.settlement(batchId);
     const fast = b.poster !== undefined;
@@ -339,7 +345,7 @@ class Bench {
     return { batchId, intake, txs, blobs };
   }
 
-  async run(channel: BatchRun['channel'], mix: BatchRun['mix'], n: number): Promise<BatchRun> {
+  async run(channel: BatchRun['channel'], mix: BatchRun['mix'], n: number, path: BatchRun['path'] = 'lock'): Promise<BatchRun> {
     const submitters = mix === 'worst' ? n : Math.ceil(n / PER_SUBMITTER);
     const perTx = mix === 'worst' ? 1 : PER_SUBMITTER;
     const intake =
@@ -355,10 +361,11 @@ class Bench {
       await this.conn.networkHelpers.time.increaseTo(sealableAt);
       seal = (await measure(this.conn, this.f.market.connect(this.f.outsider).seal(intake.batchId))).gasUsed;
     }
-    const settled = await this.lockAndFulfil(intake.batchId);
+    const settled = await this.lockAndFulfil(intake.batchId, undefined, path === 'direct');
     return {
       channel,
       mix,
+      path,
       n,
       submitters,
       txs: intake.txs,
@@ -400,10 +407,12 @@ async function main() {
   // First payout: a fresh market (no earnings slot of the prover, poster or treasury yet, every ring slot
   // unused), one off-chain reference batch each on its own chain; then everything else in steady state.
   const firstPayout: BatchRun[] = [];
-  for (const n of [32, 64]) {
-    const fresh = await network.create();
-    if (!json) process.stderr.write(`measuring off-chain reference ${n} (first payout)\n`);
-    firstPayout.push(await new Bench(fresh, await deployMarket(fresh.ethers)).run('off-chain', 'reference', n));
+  for (const path of ['lock', 'direct'] as const) {
+    for (const n of [32, 64]) {
+      const fresh = await network.create();
+      if (!json) process.stderr.write(`measuring off-chain reference ${n}, ${path} (first payout)\n`);
+      firstPayout.push(await new Bench(fresh, await deployMarket(fresh.ethers)).run('off-chain', 'reference', n, path));
+    }
   }
   if (!json) process.stderr.write(`warming up (earnings slots, ${LOCK_RING} lock-ring slots)\n`);
   await bench.warmUp();
@@ -467,11 +476,13 @@ async function main() {
 
   // ----- per-proof tables -----
   const runs: BatchRun[] = [];
-  for (const channel of ['off-chain', 'blob', 'calldata'] as const) {
-    for (const mix of ['reference', 'worst'] as const) {
-      for (const n of SIZES) {
-        if (!json) process.stderr.write(`measuring ${channel} ${mix} ${n}\n`);
-        runs.push(await bench.run(channel, mix, n));
+  for (const path of ['lock', 'direct'] as const) {
+    for (const channel of ['off-chain', 'blob', 'calldata'] as const) {
+      for (const mix of ['reference', 'worst'] as const) {
+        for (const n of SIZES) {
+          if (!json) process.stderr.write(`measuring ${channel} ${mix} ${n}, ${path}\n`);
+          runs.push(await bench.run(channel, mix, n, path));
+        }
       }
     }
   }
@@ -494,6 +505,7 @@ async function main() {
         state: t.state,
         channel: t.channel,
         mix: t.mix,
+        path: t.path,
         proofs: t.n,
         submitters: t.submitters,
         transactions: t.txs,
@@ -522,12 +534,13 @@ async function main() {
       variants.map((v) => `${v} ${rootVerify[v]!.toLocaleString('en')}`).join(', ') +
       `; verifying one proof alone: ${SINGLE_PROOF_BASELINE.toLocaleString('en')})\n`,
   );
-  const w2 = [9, 9, 5, 5, 4, 11, 9, 9, 11, 12, ...variants.flatMap(() => [12, 8])];
+  const w2 = [9, 9, 6, 5, 5, 4, 11, 9, 9, 11, 12, ...variants.flatMap(() => [12, 8])];
   log(
     pad(
       [
         'channel',
         'mix',
+        'path',
         'n',
         'subm',
         'txs',
@@ -547,6 +560,7 @@ async function main() {
         [
           t.state === 'steady' ? t.channel : `${t.channel}*`,
           t.mix,
+          t.path,
           t.n,
           t.submitters,
           t.txs,
@@ -563,6 +577,8 @@ async function main() {
   }
   log(
     '\nintake: the submitting transactions (whole transactions; blob: + 8,192 gas-equivalents per blob at the EIP-7918 reserve price);' +
+      '\npath: lock = lock then fulfil (a prover that needs more than the assignment window); direct = the assigned prover fulfils within its' +
+      '\nassignment window without a lock (no lock transaction, no collateral);' +
       '\nseal: when the batch did not fill; fulfil bk: fulfil minus the traced verifier call and the mock proof calldata (21,000 base included);' +
       '\nbookkeep/pf = (intake + seal + lock + fulfil bk) / n; <variant>/pf = (bookkeeping - 21,000 + root verify transaction) / n;' +
       '\n*: first payout (a fresh market: the prover, poster and treasury earn for the first time, the lock ring is unused); other rows: steady state;' +
