@@ -65,6 +65,7 @@ function input(over: Partial<DecisionInput> = {}, batch: Partial<BatchInfo> = {}
     profitSecondary: 10n ** 15n,
     minProfit: 0n,
     secondary: true,
+    direct: true,
     slash: true,
     release: false,
     ...over,
@@ -87,6 +88,29 @@ describe('keeper decision policy', () => {
     expect(notReady.kind).to.equal('wait');
     expect(notReady.reason).to.match(/block after the seal \(40\)/);
     expect(decide(input({ assignment: undefined })).kind).to.equal('wait');
+  });
+
+  it('proves a batch drawn for it without a lock when the estimate plus the buffer fits the assignment window', () => {
+    // Sealed at 1300, window 120 s: ends 1420. At 1310 an estimate of 60 s + buffer 30 s ends at 1400.
+    const mine = { now: 1310, assignment: { kind: 'assigned', prover: ME }, estimatedSeconds: 60, safetyBufferSeconds: 30 } as const;
+    const d = decide(input(mine));
+    expect(d.kind).to.equal('direct');
+    expect(d).to.include({ windowEnd: 1420 });
+    expect(d.reason).to.match(/estimated 60s \+ buffer 30s fits the assignment window \(ends 1420\): no lock/);
+    // Exactly at the end of the window still fits; one second more does not: it locks (its exclusivity then).
+    expect(decide(input({ ...mine, now: 1330 })).kind).to.equal('direct');
+    expect(decide(input({ ...mine, now: 1331 }))).to.deep.equal({ kind: 'lock', reason: 'assigned to us' });
+    // Disabled, or a window open to every prover (a race, not exclusivity): it locks.
+    expect(decide(input({ ...mine, direct: false })).kind).to.equal('lock');
+    expect(decide(input({ ...mine, assignment: { kind: 'open' } })).kind).to.equal('lock');
+    // Assigned to another prover: it waits either way.
+    expect(decide(input({ ...mine, assignment: { kind: 'assigned', prover: OTHER } })).kind).to.equal('wait');
+    // The draw only picks a prover that could lock the collateral: without it free, the keeper waits.
+    expect(decide(input({ ...mine, availableStake: 0n })).kind).to.equal('wait');
+    // A fulfil without a lock that does not pay is not taken directly (nor by a lock, which costs more).
+    expect(decide(input({ ...mine, profitSecondary: -1n, profitLock: -2n })).kind).to.equal('wait');
+    // Capacity and the proving window apply as to a lock.
+    expect(decide(input({ ...mine, active: 1 })).kind).to.equal('wait');
   });
 
   it('never relocks a batch it was slashed on (Sealed again, the slashed locker kept)', () => {

@@ -91,12 +91,13 @@ describe('keeper daemon on the version-2 market (Hardhat network, MockVerifier)'
   let dir: string;
   const events: KeeperEvent[] = [];
   const log = createLogger({ level: 'error', format: 'json', write: () => undefined });
-  const aliceKey = (): Hex => {
-    const hd = mnemonicToAccount(MNEMONIC, { addressIndex: ALICE_INDEX }).getHdKey();
+  const keyOf = (addressIndex: number): Hex => {
+    const hd = mnemonicToAccount(MNEMONIC, { addressIndex }).getHdKey();
     return `0x${Buffer.from(hd.privateKey!).toString('hex')}`;
   };
+  const aliceKey = (): Hex => keyOf(ALICE_INDEX);
 
-  async function makeKeeper(name: string, prover: BatchProver, extra: Record<string, string> = {}) {
+  async function makeKeeper(name: string, prover: BatchProver, extra: Record<string, string> = {}, addressIndex = ALICE_INDEX) {
     const config = loadConfig({
       cwd: dir,
       env: {
@@ -111,7 +112,7 @@ describe('keeper daemon on the version-2 market (Hardhat network, MockVerifier)'
         ...extra,
       },
     });
-    const key = aliceKey();
+    const key = addressIndex === ALICE_INDEX ? aliceKey() : keyOf(addressIndex);
     const bus = new KeeperEvents();
     bus.on('*', (e) => events.push(e));
     const keeper = await Keeper.create({
@@ -290,6 +291,77 @@ describe('keeper daemon on the version-2 market (Hardhat network, MockVerifier)'
     expect((await f.market.earnings(f.alice.address)) > earned).to.equal(true);
     expect(await f.staking.availableStake(f.bob.address)).to.be.lessThan(PROVER_STAKE); // bob was slashed
     expect(keeper.ctx.db.getBatch(batchId)?.role).to.equal('secondary');
+  });
+
+  it('proves a batch drawn for it without a lock and fulfils it directly when the estimate fits the assignment window', async () => {
+    const book = new Book();
+    const { inputs, digests } = freshStatements(f, 2);
+    const group = await signRequest(f, f.user1, {
+      programId: f.programId,
+      digests,
+      feePerProof: FEE,
+      nonce: (await f.market.getAccount(f.user1.address)).nonce,
+      deadline: deadlineIn(await time.latest()),
+    });
+    const { batchId } = await post(f, book, f.relay, [{ group, digests, inputs }]);
+    for (const [i, d] of digests.entries()) {
+      relay.answer(`/v1/proofs/${d}`, {
+        kind: 'json',
+        body: { digest: d, programId: f.programId, publicInputs: inputs[i], proof: rollupProof(10 + i) },
+      });
+    }
+    await chain.mine(1);
+    // The keeper of whichever fixture prover the draw picked (alice, bob, carol: accounts 6, 7, 8).
+    const assigned = await f.market.assignedProver(batchId);
+    const index = f.provers.findIndex((p) => p.address === assigned);
+    expect(index).to.be.greaterThanOrEqual(0);
+    const prover = mockProver();
+    // Estimate ~3 s (1 s per job) + buffer 10 s: fits the 120 s window.
+    const keeper = await makeKeeper('direct', prover, { NEX_KEEPER_SAFETY_BUFFER: '10' }, ALICE_INDEX + index);
+    const available = await f.staking.availableStake(assigned);
+    const earned = await f.market.earnings(assigned);
+    const ac = new AbortController();
+    await drive(keeper, async () => of('batch.done', batchId).length > 0, ac.signal);
+    ac.abort();
+    expect(of('batch.direct', batchId)).to.have.length(1);
+    expect(of('batch.done', batchId)[0]).to.deep.include({ outcome: 'fulfilled' });
+    expect(await state(batchId)).to.equal(Number(BatchState.Fulfilled));
+    expect(keeper.ctx.db.getBatch(batchId)?.role).to.equal('direct');
+    expect(keeper.ctx.db.txsFor(batchId, 'lock')).to.deep.equal([]);
+    expect(await f.market.queryFilter(f.market.filters.MarketBatchLocked(batchId))).to.deep.equal([]);
+    expect(await f.staking.availableStake(assigned)).to.equal(available); // no collateral was ever locked
+    expect((await f.market.earnings(assigned)) > earned).to.equal(true);
+    expect(prover.requests.map((r) => r.prover)).to.deep.equal([assigned]);
+
+    // With `direct` off, the same situation is a lock.
+    const book2 = new Book();
+    const second = freshStatements(f, 1);
+    const group2 = await signRequest(f, f.user1, {
+      programId: f.programId,
+      digests: second.digests,
+      feePerProof: FEE,
+      nonce: (await f.market.getAccount(f.user1.address)).nonce,
+      deadline: deadlineIn(await time.latest()),
+    });
+    const posted = await post(f, book2, f.relay, [{ group: group2, digests: second.digests, inputs: second.inputs }]);
+    relay.answer(`/v1/proofs/${second.digests[0]}`, {
+      kind: 'json',
+      body: { digest: second.digests[0], programId: f.programId, publicInputs: second.inputs[0], proof: rollupProof(20) },
+    });
+    await chain.mine(1);
+    const drawn = await f.market.assignedProver(posted.batchId);
+    const drawnIndex = f.provers.findIndex((p) => p.address === drawn);
+    const locking = await makeKeeper(
+      'no-direct',
+      mockProver(),
+      { NEX_KEEPER_SAFETY_BUFFER: '10', NEX_KEEPER_DIRECT: 'false' },
+      ALICE_INDEX + drawnIndex,
+    );
+    await drive(locking, async () => of('batch.done', posted.batchId).length > 0, new AbortController().signal);
+    expect(of('batch.done', posted.batchId)[0]).to.deep.include({ outcome: 'fulfilled' });
+    expect(of('batch.direct', posted.batchId)).to.deep.equal([]);
+    const [locked] = await f.market.queryFilter(f.market.filters.MarketBatchLocked(posted.batchId));
+    expect(locked!.args.prover).to.equal(drawn);
   });
 
   it('releases an expired batch nobody holds when `release` is on (fees back to the payer), and not when it is off', async () => {

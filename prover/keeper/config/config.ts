@@ -26,6 +26,8 @@ export interface KeeperConfig {
   readonly listenOnly: boolean;
   readonly drain: boolean;
   readonly secondary: boolean;
+  /** Prove a batch assigned to us without locking it when the proof fits the assignment window. */
+  readonly direct: boolean;
   readonly slash: boolean;
   readonly seal: boolean;
   /** Call release() on expired, unheld batches (off by default). */

@@ -126,6 +126,7 @@ function build(v: Map<string, OptionValue>, cwd: string): KeeperConfig {
     listenOnly: get<boolean>('listenOnly') ?? false,
     drain: get<boolean>('drain') ?? false,
     secondary: get<boolean>('secondary') ?? true,
+    direct: get<boolean>('direct') ?? true,
     slash: get<boolean>('slash') ?? true,
     seal: get<boolean>('seal') ?? true,
     release: get<boolean>('release') ?? false,

@@ -220,6 +220,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Fulfil batches whose locker missed the lock deadline (earns the fees and part of the slashed collateral).',
   },
   {
+    key: 'direct',
+    env: 'NEX_KEEPER_DIRECT',
+    flag: '--direct',
+    kind: 'bool',
+    default: true,
+    doc: 'Prove a batch assigned to this prover without locking it, and fulfil it directly, when the estimate plus the safety buffer fits the assignment window (saves the lock transaction; no collateral at stake).',
+  },
+  {
     key: 'slash',
     env: 'NEX_KEEPER_SLASH',
     flag: '--slash',

@@ -124,6 +124,15 @@ async function stillOurs(ctx: KeeperContext, row: BatchRow): Promise<BatchInfo |
     return undefined;
   }
   const now = await ctx.reader.chainTime();
+  if (row.role === 'direct') {
+    // Proving without a lock: ours while nobody locks it and it has not expired (the market checks the draw).
+    if (b.state !== BatchState.Sealed) {
+      const outcome = b.state === BatchState.Released ? 'released' : b.state === BatchState.Expired ? 'expired' : 'lock-lost';
+      finish(ctx, row, outcome, `proving directly: state ${b.state}, locker ${b.locker}`);
+      return undefined;
+    }
+    return b;
+  }
   if (row.role === 'secondary') {
     if (b.state !== BatchState.Locked || now > b.finalDeadline || same(b.locker, ctx.me)) {
       finish(ctx, row, 'secondary-window-closed', `state ${b.state}, final deadline ${b.finalDeadline}, now ${now}`);
@@ -257,7 +266,8 @@ async function nothingProvable(
   reason: string,
   signal: AbortSignal,
 ): Promise<void> {
-  if (row.role === 'secondary') return finish(ctx, row, 'nothing-provable', reason);
+  // Without a lock of ours there is nothing to close (a direct job takes only prechecked batches).
+  if (row.role === 'secondary' || row.role === 'direct') return finish(ctx, row, 'nothing-provable', reason);
   const now = await ctx.reader.chainTime();
   if (now > b.lockDeadline) return finish(ctx, row, 'nothing-provable', `${reason}; too late to close (lock deadline ${b.lockDeadline})`);
   const attempts = ctx.db.txsFor(row.batchId, 'close').length;

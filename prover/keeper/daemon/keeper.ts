@@ -307,6 +307,13 @@ export class Keeper {
       }
       return;
     }
+    if (d.kind === 'direct') {
+      if (db.activeCount() < config.capacity && db.transition(batchId, 'proving', { role: 'direct', count: b.count })) {
+        events.emit(log, 'batch.direct', { batchId, windowEnd: d.windowEnd });
+        this.#startJob(batchId, signal);
+      }
+      return;
+    }
     await this.#lock(batchId, b.count, signal);
   }
 
@@ -353,6 +360,7 @@ export class Keeper {
       profitSecondary: secP.profit,
       minProfit: config.minProfit,
       secondary: config.secondary,
+      direct: config.direct,
       slash: config.slash,
       release: config.release,
     });

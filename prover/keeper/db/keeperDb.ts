@@ -12,7 +12,7 @@ export type { TxPurpose } from './txPurposes.js';
 export interface BatchRow {
   batchId: bigint;
   phase: BatchPhase;
-  role: 'primary' | 'secondary' | null;
+  role: 'primary' | 'secondary' | 'direct' | null;
   count: number | null;
   lockDeadline: number | null;
   finalDeadline: number | null;

@@ -21,7 +21,11 @@ export const BATCH_PHASES = {
   seen: {
     meaning: 'known from a market event; not held by this keeper',
     active: false,
-    next: { locking: 'lock tx recorded', proving: 'own lock adopted, or secondary fulfilment', done: 'nothing to do, or no valid proof' },
+    next: {
+      locking: 'lock tx recorded',
+      proving: 'own lock adopted, or secondary or direct fulfilment',
+      done: 'nothing to do, or no valid proof',
+    },
   },
   locking: {
     meaning: 'lock transaction recorded (and broadcast); waiting for it',
@@ -29,9 +33,13 @@ export const BATCH_PHASES = {
     next: { proving: 'locked by us', seen: 'lock did not land', done: 'locked by another prover' },
   },
   proving: {
-    meaning: 'the batch is ours to prove (primary or secondary); the engine aggregates it',
+    meaning: 'the batch is ours to prove (primary, secondary or direct); the engine aggregates it',
     active: true,
-    next: { proved: 'root proof made', closing: 'nothing provable: close tx recorded', done: 'lost, or nothing provable as secondary' },
+    next: {
+      proved: 'root proof made',
+      closing: 'nothing provable: close tx recorded',
+      done: 'lost, or nothing provable as secondary or direct',
+    },
   },
   proved: {
     meaning: 'root proof stored; the fulfil transaction is next',
@@ -99,11 +107,11 @@ export const BATCH_OUTCOMES = {
   expired: 'the batch expired before anyone fulfilled it',
   'too close to expiry to lock': 'sealed, but a lock could not end before the batch expires',
   'no-valid-proofs': 'pre-check: no slot carries a valid proof, so the batch was not taken',
-  'lock-lost': 'another prover locked it, or our lock is gone',
+  'lock-lost': 'another prover locked it (also while we proved it directly), or our lock is gone',
   'fulfilled-by-other': 'another prover fulfilled it first',
   'secondary-window-closed': 'as secondary prover: the final deadline passed or the locker fulfilled',
   'missed-final-deadline': 'our proof was not ready before the final deadline',
-  'nothing-provable': 'as secondary prover: no slot had usable data or a valid proof',
+  'nothing-provable': 'as secondary or direct prover (no lock to close): no slot had usable data or a valid proof',
   closed: 'we locked it and nothing in it was provable (every proof withheld or invalid): closed at once, fees back to the payers',
   'close-failed': 'the close transaction did not succeed after the maximum attempts',
   'slashed-on-batch': 'this prover was slashed on the batch: the market never lets it lock the batch again',

@@ -21,17 +21,21 @@ export interface DecisionInput {
   readonly capacity: number;
   readonly estimatedSeconds: number;
   readonly safetyBufferSeconds: number;
-  /** Expected profit in wei of a lock + fulfil, and of a secondary (late) fulfil. */
+  /** Expected profit in wei of a lock + fulfil, and of a fulfil without a lock (secondary or direct). */
   readonly profitLock: bigint;
   readonly profitSecondary: bigint;
   readonly minProfit: bigint;
   readonly secondary: boolean;
+  /** Fulfil a batch drawn for us without a lock when the estimate fits the assignment window. */
+  readonly direct: boolean;
   readonly slash: boolean;
   readonly release: boolean;
 }
 
 export type Decision =
   | { kind: 'lock'; reason: string }
+  /** Prove a batch drawn for us without locking it, then fulfil it directly (no lock transaction). */
+  | { kind: 'direct'; reason: string; windowEnd: number }
   | { kind: 'secondary'; reason: string }
   | { kind: 'slash'; reason: string }
   /** Return an expired, unheld batch's fees to its payers (`release`, optional). */
@@ -107,7 +111,17 @@ function decideSealed(i: DecisionInput): Decision {
   const common = capacityAndSpeed(i, i.provingWindow, 'lock deadline');
   if (common) return common;
   const collateral = i.params.collateralPerProof * BigInt(b.count);
+  // The draw picks only a prover that could lock the collateral, also for a direct fulfilment.
   if (i.availableStake < collateral) return { kind: 'wait', reason: `available stake ${i.availableStake} < collateral ${collateral}` };
+  if (
+    i.direct &&
+    a.kind === 'assigned' &&
+    i.now + i.estimatedSeconds + i.safetyBufferSeconds <= windowEnd &&
+    i.profitSecondary >= i.minProfit
+  ) {
+    const reason = `assigned to us; estimated ${i.estimatedSeconds}s + buffer ${i.safetyBufferSeconds}s fits the assignment window (ends ${windowEnd}): no lock`;
+    return { kind: 'direct', reason, windowEnd };
+  }
   if (i.profitLock < i.minProfit) return { kind: 'wait', reason: `expected profit ${i.profitLock} wei < minProfit ${i.minProfit}` };
   return { kind: 'lock', reason: a.kind === 'assigned' ? 'assigned to us' : 'open for lock' };
 }

@@ -13,7 +13,7 @@ import type { BatchOutcome } from '../db/phases.js';
 import type { TxPurpose } from '../db/txPurposes.js';
 import type { LogFields, Logger } from './logger.js';
 
-type Decision = 'lock' | 'secondary' | 'slash' | 'release' | 'wait' | 'done';
+type Decision = 'lock' | 'direct' | 'secondary' | 'slash' | 'release' | 'wait' | 'done';
 type Empty = Record<never, never>;
 
 /** The fields of each event (in process: bigints and Errors; in the JSON log: strings and {name, message}). */
@@ -38,6 +38,7 @@ export interface KeeperEventFields {
   'batch.prechecked': { batchId: bigint; count: number; validProofs: number };
   'batch.skipped': { batchId: bigint };
   'batch.secondary': { batchId: bigint; locker: Address; finalDeadline: number };
+  'batch.direct': { batchId: bigint; windowEnd: number };
   'batch.locked': { batchId: bigint; lockDeadline: number; collateral: bigint; tx: Hex | null | undefined };
   'batch.lock.missed': { batchId: bigint; status: string | undefined };
   'batch.inputs': { batchId: bigint; source: 'stored' | 'fetched' };
@@ -49,7 +50,13 @@ export interface KeeperEventFields {
   'batch.close.missed': { batchId: bigint; status: string | undefined };
   'batch.refunded': { batchId: bigint; excludedMask: bigint };
   'batch.released': { batchId: bigint; tx: Hex };
-  'batch.proving': { batchId: bigint; role: 'primary' | 'secondary' | null; count: number; capacity: number; checkpointDir: string };
+  'batch.proving': {
+    batchId: bigint;
+    role: 'primary' | 'secondary' | 'direct' | null;
+    count: number;
+    capacity: number;
+    checkpointDir: string;
+  };
   'proof.job.started': { batchId: bigint; job: string; circuit: string; height: number; levels: number };
   'proof.job.finished': {
     batchId: bigint;
@@ -146,6 +153,13 @@ export const KEEPER_EVENTS: { readonly [K in KeeperEventName]: EventSpec<KeeperE
     message: 'fulfilling as secondary prover',
     fields: ['batchId', 'locker', 'finalDeadline'],
     meaning: 'the locker missed its lock deadline; proving to fulfil late',
+  },
+  'batch.direct': {
+    level: 'info',
+    message: 'proving without a lock (assigned to us; the estimate fits the assignment window)',
+    fields: ['batchId', 'windowEnd'],
+    meaning:
+      'the batch is drawn for this prover and its proof should be ready before the window ends: no lock transaction, fulfilled directly',
   },
   'batch.locked': {
     level: 'info',

@@ -7,7 +7,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 const COUNTERS = {
   nex_keeper_batches_locked_total: { help: 'Batches this keeper locked.', labels: [] },
-  nex_keeper_batches_fulfilled_total: { help: 'Batches this keeper fulfilled (label role=primary|secondary).', labels: ['role'] },
+  nex_keeper_batches_fulfilled_total: { help: 'Batches this keeper fulfilled (label role=primary|secondary|direct).', labels: ['role'] },
   nex_keeper_batches_lost_total: { help: 'Batches this keeper started but did not fulfil (label reason).', labels: ['reason'] },
   nex_keeper_slashes_total: { help: 'slash() calls this keeper made that succeeded.', labels: [] },
   nex_keeper_seals_total: { help: 'seal() calls this keeper made that succeeded.', labels: [] },
