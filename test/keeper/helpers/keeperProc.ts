@@ -95,6 +95,10 @@ export function keeperEnv(o: {
     NEX_KEEPER_METRICS_PORT: '0',
     NEX_KEEPER_CAPACITY: '1',
     NEX_KEEPER_SAFETY_BUFFER: '60',
+    // These suites follow the lock path (a lock, kills while locked, slashes, secondary work): once a keeper
+    // has measured its speed, a small batch could fit the 120 s window and be fulfilled without a lock.
+    // Direct fulfilment has its own tests (test/keeper/keeperV2.test.ts, test/market/*.direct.test.ts).
+    NEX_KEEPER_DIRECT: 'false',
     NEX_KEEPER_STUCK_AFTER: '30',
     NEX_KEEPER_LOG_LEVEL: 'info',
     ...o.extra,
