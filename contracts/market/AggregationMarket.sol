@@ -263,6 +263,7 @@ contract AggregationMarket is MarketBase, IAggregationMarket {
         uint256 escrow = h.escrow;
         h.escrow = 0;
         if (!direct) _freeLock(batchId, h);
+        else if (h.flags & _ASSIGNMENT_OPEN != 0) delete s.lock; // a slashed locker's record: the batch is over
         s.header = BatchHeader.pack(h);
         s.commitment = content.provenRoot;
         if (escrow != content.includedFees) _returnFees(batchId, h, settlement.groups, excludedMask);

@@ -223,6 +223,9 @@ describe('AggregationMarket v2: direct fulfilment of a sealed batch (no lock)', 
         .connect(drawn.other)
         .fulfill(next.batchId, proofFor(book, next.batchId, drawn.other.address), 0, book.settlement(next.batchId)),
     ).to.emit(f.market, 'MarketBatchFulfilled');
+    // The slashed locker's record ends with the batch: getBatch reads zeros, as after a locked fulfilment.
+    const done = await f.market.getBatch(next.batchId);
+    expect([done.state, done.locker, done.collateral]).to.deep.equal([BatchState.Fulfilled, ZERO, 0n]);
   });
 
   it('a frozen version cannot be fulfilled directly (the router refuses it); after the unfreeze it can', async () => {
