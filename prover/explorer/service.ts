@@ -312,9 +312,10 @@ export class ExplorerService {
     if (b.fulfilled) {
       shape = markDone(shape, shape.jobs);
       progress = { source: 'outcome', note: 'fulfilled: every unit is proven', done: total, total };
-    } else if (b.state === 'Locked') {
+    } else if (b.state === 'Locked' || b.state === 'Sealed') {
+      // A Sealed batch may be proven without a lock (direct fulfilment): only a keeper's per-batch progress says so.
       const p = this.#progress.progress(b.id);
-      if (p.available) {
+      if (p.available && (b.state === 'Locked' || p.perBatch)) {
         const done = {
           leaf: Math.min(p.done.leaf, shape.jobs.leaf),
           pad: Math.min(p.done.pad, shape.jobs.pad),
@@ -323,9 +324,10 @@ export class ExplorerService {
         shape = markDone(shape, done);
         const note = p.perBatch ? "from the keeper's per-batch progress, job by job" : "from the keeper's proof counters";
         progress = { source: 'keeper', note, done: done.leaf + done.pad + done.node, total };
-      } else progress = { source: 'none', note: p.reason, done: 0, total };
-    } else
-      progress = { source: 'none', note: b.state === 'Open' || b.state === 'Sealed' ? 'not locked yet' : 'not proven', done: 0, total };
+      } else if (b.state === 'Sealed')
+        progress = { source: 'none', note: 'not locked yet (its assigned prover may prove it without a lock)', done: 0, total };
+      else progress = { source: 'none', note: p.available ? 'not proven' : p.reason, done: 0, total };
+    } else progress = { source: 'none', note: b.state === 'Open' ? 'not locked yet' : 'not proven', done: 0, total };
     return { capacity: shape.capacity, levels: shape.levels.map((row) => row.map((u) => ({ ...u }))), jobs: shape.jobs, progress };
   }
 

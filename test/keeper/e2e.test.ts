@@ -1,6 +1,6 @@
 // The keeper end to end with real proofs on the version-2 market on anvil (a process, so it can be
 // stopped and restarted): two keeper daemons in child processes compete on one market (capacity-4
-// batches sealed by timeout). One test file, four batches, sequential phases sharing the chain and
+// batches sealed by timeout). One test file, seven batches, sequential phases sharing the chain and
 // fixtures to keep real proving to a minimum:
 //   batch 1: exactly one keeper locks and proves; it is killed -9 while proving and again while its
 //            fulfil tx is pending (and the node has lost the tx); it resumes from checkpoints,
@@ -16,6 +16,8 @@
 //            valid statements are verified, the corrupted slot excluded and its fee returned.
 //   batch 6: a blob slot next to a calldata slot, handled by a keeper configured without a blob source:
 //            the blob slot is excluded and refunded, the calldata one verified; the batch is not stuck.
+//   batch 7: with the assignment window widened and the keeper drawn, it proves without a lock and fulfils
+//            the Sealed batch directly (no lock transaction, no collateral), the statements verified.
 // (A malformed or withheld blob and a batch closed because nothing is provable are covered with the
 // MockVerifier in blobs.test.ts and keeperV2.test.ts.)
 import { expect } from 'chai';
@@ -500,6 +502,55 @@ describe('[proofs] keeper end to end on the version-2 market (anvil)', function 
     expect(await isVerified(valid[3]!, id, digests, 1, 0b01n)).to.equal(true);
     expect(await isVerified(valid[2]!, id, digests, 0, 0b01n)).to.equal(false);
     expect((await earnings(addr(ROLLUP))) - claimableBefore).to.equal(FEE);
+    expect(await reader.stakeOf(aAddr)).to.deep.include({ locked: 0n });
+  });
+  it('batch 7: the drawn keeper proves without a lock and fulfils directly when its estimate fits the assignment window', async () => {
+    // The admin widens the assignment window (as the testnet template does) and the other two provers
+    // request to unstake everything, so that the draw names keeper A; A restarts with `direct` on.
+    const [aAddr, bAddr] = [addr(DEV_KEYS[1]), addr(DEV_KEYS[2])];
+    await keepers.get(aAddr)!.stop();
+    const window = 1_800;
+    await p.send(
+      DEV_KEYS[0],
+      p.market,
+      encodeFunctionData({ abi: aggregationMarketAbi, functionName: 'setParams', args: [{ ...TEST_PARAMS, assignmentWindow: window }] }),
+    );
+    for (const [key, who] of [
+      [DEV_KEYS[2], bAddr],
+      [STALLER, addr(STALLER)],
+    ] as const) {
+      const { staked } = await reader.stakeOf(who);
+      await p.send(key, p.staking, encodeFunctionData({ abi: proverStakingAbi, functionName: 'requestUnstake', args: [staked] }));
+    }
+    const direct = new KeeperProc(
+      `keeper-${aAddr.slice(2, 6)}-direct`,
+      keeperEnv({
+        key: DEV_KEYS[1],
+        rpc: anvil.url,
+        market: p.market,
+        dataDir: join(dir, aAddr),
+        extra: { NEX_KEEPER_RELAYS: relay.url, NEX_KEEPER_DIRECT: 'true' },
+      }),
+    );
+    keepers.set(aAddr, direct);
+    direct.start();
+    const id = await submitAll([valid[5]!, valid[6]!]);
+    await sealed(id);
+    expect(
+      await anvil.client.readContract({ address: p.market, abi: aggregationMarketAbi, functionName: 'assignedProver', args: [id] }),
+    ).to.equal(aAddr);
+    await direct.waitLog((l) => l.event === 'batch.direct' && l.batchId === String(id), 120_000, 'the direct decision');
+    await until(async () => (await batch(id)).state === BatchState.Fulfilled, 900_000, 'batch 7 fulfilled without a lock');
+    const events = (await marketEvents()).filter((e) => 'batchId' in e && e.batchId === id);
+    expect(events.filter((e) => e.kind === 'locked')).to.deep.equal([]);
+    const fulfilled = events.find((e): e is Extract<MarketEvent, { kind: 'fulfilled' }> => e.kind === 'fulfilled')!;
+    expect([fulfilled.prover, fulfilled.late, fulfilled.excludedMask]).to.deep.equal([aAddr, false, 0n]);
+    const digests = [digestOf(valid[5]!), digestOf(valid[6]!)];
+    for (const [i, r] of [valid[5]!, valid[6]!].entries()) expect(await isVerified(r, id, digests, i)).to.equal(true);
+    await direct.waitLog((l) => l.msg === 'batch done' && l.batchId === String(id), 60_000, 'the keeper to record the outcome');
+    const row = dbOf(aAddr).getBatch(id);
+    expect(row).to.deep.include({ role: 'direct', outcome: 'fulfilled' });
+    expect(dbOf(aAddr).txsFor(id, 'lock')).to.deep.equal([]);
     expect(await reader.stakeOf(aAddr)).to.deep.include({ locked: 0n });
   });
 });
