@@ -1,6 +1,6 @@
 /** The demo's closing summary (plain text). */
 import { formatEther } from 'viem';
-import { allInGasPerProof } from '../sdk/index.js';
+import { MEASURED_DIRECT_OFFCHAIN_GAS, allInGasPerProof } from '../sdk/index.js';
 import { formatMs } from './progress.js';
 import type { DemoResult } from './run.js';
 
@@ -78,7 +78,8 @@ export function formatSummary(r: DemoResult): string {
     ]),
     `  one rollup proof verified alone: ${int(single)} gas (its own ${v} bb-generated Solidity verifier, like the root's${r.gas.singleVerifyCached ? '; measured on an earlier run with this circuits build' : '; measured in this run'})`,
     `  The root verification and the lock are paid once per batch: a batch of ${r.gas.verifiedCount} carries them on few proofs. The SDK's gas model`,
-    `  (from \`npm run bench:gas\`) puts the off-chain channel at ${int(allInGasPerProof('offchain', 32))} gas per proof in a batch of 32 and ${int(allInGasPerProof('offchain', 64))} at 64,`,
+    `  (from \`npm run bench:gas\`) puts the off-chain channel at ${int(allInGasPerProof('offchain', 32))} gas per proof in a batch of 32 and ${int(allInGasPerProof('offchain', 64))} at 64`,
+    `  with a lock (${int(MEASURED_DIRECT_OFFCHAIN_GAS.at32)} and ${int(MEASURED_DIRECT_OFFCHAIN_GAS.at64)} when the assigned prover proves within its assignment window and skips it),`,
     `  the calldata channel at ${int(allInGasPerProof('calldata', 32))} and ${int(allInGasPerProof('calldata', 64))}: its proofs' own calldata does not shrink with the batch.`,
     '',
     'Fees (calldata channel)',
