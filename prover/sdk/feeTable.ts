@@ -24,7 +24,7 @@ export const MEASURED_ALL_IN_GAS: Readonly<Record<Channel, { readonly at32: numb
  * Measured all-in gas per proof of the off-chain reference batch when the assigned prover fulfils it
  * without a lock (the direct path: no lock transaction). Reported beside the model, never used for fees.
  */
-export const MEASURED_DIRECT_OFFCHAIN_GAS: Readonly<{ at32: number; at64: number }> = { at32: 34_550, at64: 18_722 };
+export const MEASURED_DIRECT_OFFCHAIN_GAS: Readonly<{ at32: number; at64: number }> = { at32: 34_552, at64: 18_722 };
 
 /** The per-batch and per-proof terms of a channel's all-in gas. */
 export interface ChannelGasModel {
